@@ -1,0 +1,58 @@
+# Doorstep: two commands. `make run` sets everything up and serves the app on SQLite;
+# `make test` sets up the same way and runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
+STATIC := app/static/govuk
+# pip prints a warning per package for the machine's optional local indexes; keep the output readable.
+PIP_QUIET := 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
+
+.PHONY: run test setup assets db lint format bench clean
+
+run: setup db
+	@echo "Doorstep: http://127.0.0.1:5000  (scheduler runs beside it; Ctrl+C stops both)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(FLASK) scheduler run & \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.stamp-deps $(STATIC)/.stamp
+
+$(VENV)/.stamp-deps: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip $(PIP_QUIET)
+	$(BIN)/python -m pip install -q -e '.[dev]' $(PIP_QUIET)
+	$(BIN)/python -c "import flask, ortools, twilio, icalendar, psycopg, pytest"
+	touch $@
+
+# GOV.UK Frontend from the npm registry, version pinned to match govuk-frontend-jinja.
+$(STATIC)/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(STATIC) && mkdir -p $(STATIC)
+	cp $(GOVUK_DIST)/govuk-frontend.min.css $(GOVUK_DIST)/govuk-frontend.min.js $(STATIC)/
+	cp -r $(GOVUK_DIST)/assets $(STATIC)/assets
+	touch $@
+
+assets: $(STATIC)/.stamp
+
+db: setup
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python -m pip install -q -e '.[dev,bench]' $(PIP_QUIET)
+
+clean:
+	rm -rf $(VENV) node_modules $(STATIC) instance

@@ -1,0 +1,82 @@
+"""Who may reach each route. Every view declares a rule; a route without one is refused.
+
+    @public                       anyone
+    @staff("supervisor", "admin") signed-in staff with one of these roles
+    @api("agent", "admin")        an API bearer token whose user has one of these roles
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app, jsonify, redirect, request, url_for
+from flask_login import current_user
+
+SUPERVISORS = ("supervisor", "admin")
+ALL_STAFF = ("agent", "officer", "supervisor", "admin")
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str  # public | staff | api
+    roles: tuple[str, ...] = ()
+
+
+def _declare(rule: Rule) -> Callable:
+    def decorate(view: Callable) -> Callable:
+        view.access_rule = rule  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+public = _declare(Rule("public"))
+
+
+def staff(*roles: str) -> Callable:
+    return _declare(Rule("staff", roles or ALL_STAFF))
+
+
+def api(*roles: str) -> Callable:
+    return _declare(Rule("api", roles or ALL_STAFF))
+
+
+def rule_for(endpoint: str | None) -> Rule | None:
+    if endpoint is None:
+        return Rule("public")  # unknown URL: let the 404 handler answer
+    if endpoint == "static" or endpoint.endswith(".static") or endpoint == "govuk_assets":
+        return Rule("public")
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "access_rule", None)
+
+
+def enforce_access():
+    """before_request: deny by default, then check the view's declared rule."""
+    rule = rule_for(request.endpoint)
+    if rule is None:
+        current_app.logger.error("route %s declares no access rule", request.endpoint)
+        return _forbidden()
+    if rule.kind == "public":
+        return None
+    if rule.kind == "api":
+        from app.services.tokens import user_for_bearer
+
+        user = user_for_bearer(request.headers.get("Authorization", ""))
+        if user is None:
+            return jsonify(error="unauthorised", message="A valid bearer token is required."), 401
+        if user.role not in rule.roles:
+            return jsonify(error="forbidden", message="This token may not do that."), 403
+        request.api_user = user  # type: ignore[attr-defined]
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    if current_user.role not in rule.roles:
+        return _forbidden()
+    return None
+
+
+def _forbidden():
+    from flask import abort
+
+    abort(403)

@@ -1,0 +1,108 @@
+"""Flask CLI commands: demo data, staff users, API tokens."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from app.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(demo)
+    app.cli.add_command(users)
+    app.cli.add_command(tokens)
+
+
+@click.group(help="The demo county.")
+def demo() -> None:
+    pass
+
+
+@demo.command("load", help="Load the demo county (idempotent).")
+def demo_load() -> None:
+    from app.demo.load import load_demo
+
+    result = load_demo()
+    click.echo(
+        f"Demo county: {result['hubs']} hubs, {result['services']} services, "
+        f"{result['officers']} officers, {result['customers']} customers."
+    )
+    if result["users_created"]:
+        click.echo("\nStaff sign-in (shown once; reset with 'flask --app wsgi users password'):")
+        shown = [u for u in result["users_created"] if u[1] != "officer"] + [
+            u for u in result["users_created"] if u[1] == "officer"][:2]
+        for email, role in shown:
+            click.echo(f"  {role:<10} {email}")
+        officers = sum(1 for _e, r in result["users_created"] if r == "officer")
+        if officers > 2:
+            click.echo(f"  ...and {officers - 2} more officers (firstname.lastname@wiltshire.example)")
+        click.echo(f"  password for all of them: {result['password']}\n")
+
+
+@click.group(help="Staff users.")
+def users() -> None:
+    pass
+
+
+@users.command("create", help="Create a staff user.")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["agent", "officer", "supervisor", "admin"]))
+@click.option("--name", default="")
+@click.option("--password", default=None, help="Asked for when not given; blank to generate one.")
+def users_create(email: str, role: str, name: str, password: str | None) -> None:
+    from app.services.passwords import MIN_LENGTH, generate_password
+    from app.services.staff import StaffError, create_user
+
+    if password is None:
+        password = click.prompt("Password (blank to generate)", default="", hide_input=True,
+                                show_default=False)
+    generated = not password
+    password = password or generate_password()
+    if len(password) < MIN_LENGTH:
+        raise click.ClickException(f"The password must be at least {MIN_LENGTH} characters")
+    try:
+        user = create_user(email, role, password, name)
+    except StaffError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email}")
+    if generated:
+        click.echo(f"Password (shown once): {password}")
+
+
+@users.command("password", help="Set a new password for a staff user.")
+@click.option("--email", required=True)
+def users_password(email: str) -> None:
+    from app.services.passwords import generate_password, hash_password
+    from app.services.staff import find_by_email
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with email {email}")
+    password = generate_password()
+    user.password_hash = hash_password(password)
+    db.session.commit()
+    click.echo(f"New password for {user.email} (shown once): {password}")
+
+
+@click.group(help="API bearer tokens.")
+def tokens() -> None:
+    pass
+
+
+@tokens.command("create", help="Print a new API bearer token for a user, once.")
+@click.option("--email", required=True)
+@click.option("--name", default="", help="What the token is for, e.g. 'council website'.")
+def tokens_create(email: str, name: str) -> None:
+    from app.services import audit
+    from app.services.staff import find_by_email
+    from app.services.tokens import create_token
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with email {email}")
+    secret = create_token(user, name)
+    audit.record("api_token_created", "user", user.id, user=user, name=name)
+    db.session.commit()
+    click.echo(secret)

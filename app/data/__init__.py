@@ -1,0 +1,1 @@
+"""Data access: the queries the services need, in one place per domain."""

@@ -1,0 +1,1 @@
+"""The demo county: a council like Wiltshire with 20 community areas."""

@@ -1,0 +1,183 @@
+"""Load the demo county idempotently: running it twice changes nothing the second time."""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+from datetime import time
+
+from sqlalchemy import func, select
+
+from app.demo.county import (
+    AREAS,
+    FIRST_NAMES,
+    KIOSK_HUBS,
+    LAST_NAMES,
+    REGISTRATION,
+    SERVICES,
+    SKILLS,
+    STREETS,
+)
+from app.extensions import db
+from app.models import CommunityArea, Customer, Hub, HubOpening, Officer, Service, Skill, User, WorkingPattern
+from app.services.passwords import generate_password, hash_password
+
+OFFICER_COUNT = 40
+CUSTOMER_COUNT = 300
+EMAIL_DOMAIN = "wiltshire.example"
+
+
+def load_demo(seed: int = 42) -> dict:
+    """Create what is missing. Returns counts and the sign-in details of any users created now."""
+    rng = random.Random(seed)
+    skills = _skills()
+    areas = _areas_and_hubs()
+    _services(skills)
+    password = os.environ.get("DEMO_PASSWORD") or generate_password()
+    created_users: list[tuple[str, str]] = []
+    _staff(created_users, password)
+    _officers(rng, skills, areas, created_users, password)
+    customers = _customers(rng)
+    db.session.commit()
+    return {
+        "hubs": len(areas),
+        "services": db.session.scalar(select(func.count(Service.id))),
+        "officers": db.session.scalar(select(func.count(Officer.id))),
+        "customers": customers,
+        "users_created": created_users,
+        "password": password if created_users else None,
+    }
+
+
+def _get_or_add(model, lookup: dict, **values):
+    row = db.session.scalar(select(model).filter_by(**lookup))
+    if row is None:
+        row = model(**lookup, **values)
+        db.session.add(row)
+    return row
+
+
+def _skills() -> dict[str, Skill]:
+    return {code: _get_or_add(Skill, {"code": code}, name=name) for code, name in SKILLS}
+
+
+def _areas_and_hubs() -> list[CommunityArea]:
+    areas = []
+    for code, name, lat, lng, address, postcode in AREAS:
+        area = _get_or_add(CommunityArea, {"code": code}, name=name, lat=lat, lng=lng)
+        areas.append(area)
+        if db.session.scalar(select(Hub).where(Hub.code == code)) is None:
+            hub = Hub(code=code, name=f"{name} community hub", area=area, address_line1=address,
+                      town=name, postcode=postcode, lat=lat, lng=lng, has_kiosk=code in KIOSK_HUBS)
+            # Hubs keep office hours; the larger ones also open on Saturday morning.
+            for weekday in range(5):
+                hub.opening_hours.append(HubOpening(weekday=weekday, opens=time(9), closes=time(17)))
+            if code in KIOSK_HUBS:
+                hub.opening_hours.append(HubOpening(weekday=5, opens=time(9), closes=time(12, 30)))
+            db.session.add(hub)
+    db.session.flush()
+    return areas
+
+
+def _services(skills: dict[str, Skill]) -> None:
+    for order, (code, name, minutes, places, skill, two, notice, horizon, docs, summary) in enumerate(SERVICES):
+        at_home, at_business, at_hub = places
+        _get_or_add(
+            Service, {"code": code}, name=name, summary=summary, duration_minutes=minutes,
+            at_home=at_home, at_business=at_business, at_hub=at_hub, skill=skills[skill],
+            two_officers=two, notice_hours=notice, horizon_days=horizon, documents=docs,
+            sort_order=order,
+        )
+    code, name, signpost = REGISTRATION
+    _get_or_add(Service, {"code": code}, name=name, premises_only=True, signpost=signpost,
+                at_home=False, at_business=False, at_hub=False, duration_minutes=30, sort_order=99)
+
+
+def _add_user(email: str, role: str, full_name: str, created: list, password: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, role=role, full_name=full_name, password_hash=hash_password(password))
+        db.session.add(user)
+        created.append((email, role))
+    return user
+
+
+def _staff(created: list, password: str) -> None:
+    _add_user(f"admin@{EMAIL_DOMAIN}", "admin", "Ada Admin", created, password)
+    _add_user(f"supervisor@{EMAIL_DOMAIN}", "supervisor", "Sue Pervisor", created, password)
+    for n, name in enumerate(["Alan Agent", "Bella Agent", "Carl Agent"], start=1):
+        _add_user(f"agent{n}@{EMAIL_DOMAIN}", "agent", name, created, password)
+
+
+def _nearest(area: CommunityArea, areas: list[CommunityArea], count: int) -> list[CommunityArea]:
+    others = sorted((a for a in areas if a is not area),
+                    key=lambda a: math.hypot(a.lat - area.lat, (a.lng - area.lng) * 0.62))
+    return others[:count]
+
+
+def _officers(rng, skills, areas, created: list, password: str) -> None:
+    skill_list = list(skills.values())
+    for i in range(OFFICER_COUNT):
+        first, last = FIRST_NAMES[i], LAST_NAMES[i % len(LAST_NAMES)]
+        email = f"{first.lower()}.{last.lower()}@{EMAIL_DOMAIN}"
+        user = _add_user(email, "officer", f"{first} {last}", created, password)
+        if db.session.scalar(select(Officer).where(Officer.user == user)) is not None:
+            continue
+        home = areas[i % len(areas)]
+        officer = Officer(
+            user=user, first_name=first, last_name=last,
+            phone=f"+447700900{900 + i}", base_label=f"{home.name} community hub",
+            base_lat=home.lat, base_lng=home.lng,
+        )
+        # Two core skills spread evenly over the team, sometimes a third.
+        chosen = {skill_list[i % len(skill_list)], skill_list[(i * 7 + 3) % len(skill_list)]}
+        if rng.random() < 0.4:
+            chosen.add(rng.choice(skill_list))
+        officer.skills = sorted(chosen, key=lambda s: s.code)
+        officer.areas = [home, *_nearest(home, areas, 2)]
+        _pattern(officer, i, rng)
+        db.session.add(officer)
+    db.session.flush()
+
+
+def _pattern(officer: Officer, i: int, rng: random.Random) -> None:
+    if i % 5 == 4:  # part-time: three days, or five mornings
+        if rng.random() < 0.5:
+            days, start, end, brk = (1, 2, 3), time(8, 30), time(17, 0), 30
+        else:
+            days, start, end, brk = range(5), time(9, 0), time(13, 30), 0
+    else:
+        days = range(5)
+        start, end = rng.choice([(time(8, 30), time(17, 0)), (time(8, 0), time(16, 30)),
+                                 (time(9, 0), time(17, 30))])
+        brk = rng.choice([30, 45])
+    for weekday in days:
+        officer.patterns.append(WorkingPattern(
+            weekday=weekday, starts=start, ends=end,
+            break_starts=time(12, 30) if brk else None, break_minutes=brk))
+
+
+def _customers(rng: random.Random) -> int:
+    existing = db.session.scalar(select(func.count(Customer.id))) or 0
+    for i in range(existing, CUSTOMER_COUNT):
+        _code, town, lat, lng, _address, hub_postcode = rng.choice(AREAS)
+        outward = hub_postcode.split()[0]
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        # Up to about 2.5 km from the town centre (1 degree latitude is 111 km).
+        dlat, dlng = rng.uniform(-0.022, 0.022), rng.uniform(-0.035, 0.035)
+        business = i % 10 == 0
+        db.session.add(Customer(
+            kind="business" if business else "resident",
+            name=f"{first} {last}",
+            business_name=f"{last} & Co" if business else "",
+            phone=f"+447700{900000 + i}",
+            email=f"{first.lower()}.{last.lower()}{i}@example.com" if i % 3 else "",
+            preferred_channel="email" if i % 7 == 0 else "sms",
+            sms_consent=True,
+            address_line1=f"{rng.randint(1, 120)} {rng.choice(STREETS)}",
+            town=town,
+            postcode=f"{outward} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
+            lat=round(lat + dlat, 5), lng=round(lng + dlng, 5),
+        ))
+    return CUSTOMER_COUNT

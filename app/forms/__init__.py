@@ -1,0 +1,1 @@
+"""WTForms forms rendered with GOV.UK Frontend widgets."""

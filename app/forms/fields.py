@@ -1,0 +1,42 @@
+"""Field helpers shared by the forms."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
+from wtforms import SelectMultipleField
+from wtforms.validators import ValidationError
+
+_TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+
+
+def parse_clock(text: str | None) -> time | None:
+    """'9:30', '09:30' or '17.30' -> time; blank -> None; anything else raises ValueError."""
+    if not text or not text.strip():
+        return None
+    match = _TIME.match(text)
+    if not match:
+        raise ValueError(text)
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise ValueError(text)
+    return time(hour, minute)
+
+
+class ClockTime:
+    """Validator: blank or a 24-hour time such as 09:30."""
+
+    def __init__(self, label: str):
+        self.label = label
+
+    def __call__(self, form, field):
+        try:
+            parse_clock(field.data)
+        except ValueError:
+            raise ValidationError(f"Enter {self.label} as a 24-hour time, like 09:30") from None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = GovCheckboxesInput()

@@ -1,0 +1,23 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+
+from app.models.appointments import Appointment, AppointmentEvent
+from app.models.catalogue import CommunityArea, Hub, HubOpening, Service, Skill
+from app.models.officers import Absence, Officer, WorkingPattern
+from app.models.people import ApiToken, AuditEvent, Customer, User
+
+__all__ = [
+    "Absence",
+    "ApiToken",
+    "Appointment",
+    "AppointmentEvent",
+    "AuditEvent",
+    "CommunityArea",
+    "Customer",
+    "Hub",
+    "HubOpening",
+    "Officer",
+    "Service",
+    "Skill",
+    "User",
+    "WorkingPattern",
+]

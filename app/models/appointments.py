@@ -1,0 +1,85 @@
+"""Appointments and their status history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import UTCDateTime, utcnow
+from app.models.catalogue import Hub, Service
+from app.models.officers import Officer
+from app.models.people import Customer, User
+
+STATUSES = ("booked", "cancelled", "rescheduled", "checked_in", "completed", "no_show")
+LOCATION_TYPES = ("home", "business", "hub")
+BOOKING_CHANNELS = ("web", "phone", "kiosk", "api")
+
+
+class Appointment(db.Model):
+    __table_args__ = (
+        Index("ix_appointment_officer_window", "officer_id", "window_start"),
+        Index("ix_appointment_customer", "customer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    location_type: Mapped[str] = mapped_column(String(10))  # home | business | hub
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hub.id"))
+    address_line1: Mapped[str] = mapped_column(String(200), default="")
+    address_line2: Mapped[str] = mapped_column(String(200), default="")
+    town: Mapped[str] = mapped_column(String(80), default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    uprn: Mapped[str] = mapped_column(String(20), default="")
+    lat: Mapped[float]
+    lng: Mapped[float]
+    # The promise: arrival between window_start and window_end (equal for an exact hub time).
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int]
+    planned_arrival: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
+    second_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
+    channel: Mapped[str] = mapped_column(String(10), default="web")
+    booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    status: Mapped[str] = mapped_column(String(20), default="booked", index=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    access_needs: Mapped[str] = mapped_column(Text, default="")
+    interpreter_language: Mapped[str] = mapped_column(String(60), default="")
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE, raised on each change
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    service: Mapped[Service] = relationship()
+    customer: Mapped[Customer] = relationship()
+    hub: Mapped[Hub | None] = relationship()
+    officer: Mapped[Officer | None] = relationship(foreign_keys=[officer_id])
+    second_officer: Mapped[Officer | None] = relationship(foreign_keys=[second_officer_id])
+    booked_by: Mapped[User | None] = relationship()
+    events: Mapped[list[AppointmentEvent]] = relationship(
+        back_populates="appointment", cascade="all, delete-orphan", order_by="AppointmentEvent.at"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ("booked", "checked_in")
+
+
+class AppointmentEvent(db.Model):
+    """Status history: one row per change, who made it and through which channel."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointment.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    channel: Mapped[str] = mapped_column(String(10), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    appointment: Mapped[Appointment] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,27 @@
+"""The service navigation shown to each staff role."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_login import current_user
+
+# (label, endpoint, roles)
+STAFF_LINKS = [
+    ("Staff home", "staff.home", ("agent", "officer", "supervisor", "admin")),
+    ("Services", "admin.services", ("supervisor", "admin")),
+    ("Hubs", "admin.hubs", ("supervisor", "admin")),
+    ("Officers", "admin.officers", ("supervisor", "admin")),
+]
+
+
+def staff_navigation() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for label, endpoint, roles in STAFF_LINKS:
+        if current_user.role in roles:
+            href = url_for(endpoint)
+            items.append({"href": href, "text": label,
+                          "active": request.path.startswith(href) and href != "/"})
+    items.append({"href": url_for("auth.sign_out"), "text": "Sign out"})
+    return items

@@ -1,0 +1,1 @@
+"""Routes: thin views that parse input, call a service and render."""

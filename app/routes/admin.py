@@ -1,0 +1,144 @@
+"""Supervisor and admin screens: services, hubs, officers, leave and sickness."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+
+from app.access import SUPERVISORS, staff
+from app.data.catalogue import all_areas, all_hubs, all_services, all_skills
+from app.data.officers import all_officers
+from app.extensions import db
+from app.forms.admin import AbsenceForm, HubForm, OfficerForm, ServiceForm
+from app.models import Absence, Hub, Officer, Service
+from app.services.catalogue import save_hub, save_service
+from app.services.officers import OfficerError, add_absence, remove_absence, save_officer
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _get_or_404(model, ident: int):
+    return db.session.get(model, ident) or abort(404)
+
+
+# Services ---------------------------------------------------------------------------------
+
+
+@bp.get("/services")
+@staff(*SUPERVISORS)
+def services():
+    return render_template("admin/services.html", services=all_services())
+
+
+@bp.route("/services/new", methods=["GET", "POST"], defaults={"service_id": None})
+@bp.route("/services/<int:service_id>", methods=["GET", "POST"])
+@staff(*SUPERVISORS)
+def edit_service(service_id: int | None):
+    service = _get_or_404(Service, service_id) if service_id else None
+    form = ServiceForm(obj=service)
+    form.skill_id.choices = [(0, "No particular skill")] + [(s.id, s.name) for s in all_skills()]
+    if service and not form.is_submitted():
+        form.places.data = service.places
+        form.skill_id.data = service.skill_id or 0
+    if form.validate_on_submit():
+        saved = save_service(service, form.data)
+        db.session.commit()
+        flash(f"{saved.name} saved.", "success")
+        return redirect(url_for("admin.services"))
+    return render_template("admin/service_form.html", form=form, service=service)
+
+
+# Hubs -------------------------------------------------------------------------------------
+
+
+@bp.get("/hubs")
+@staff(*SUPERVISORS)
+def hubs():
+    return render_template("admin/hubs.html", hubs=all_hubs())
+
+
+@bp.route("/hubs/<int:hub_id>", methods=["GET", "POST"])
+@staff(*SUPERVISORS)
+def edit_hub(hub_id: int):
+    hub = _get_or_404(Hub, hub_id)
+    form = HubForm(obj=hub)
+    if not form.is_submitted():
+        for weekday, entry in enumerate(form.hours):
+            hours = hub.hours_on(weekday)
+            entry.opens.data = hours.opens.strftime("%H:%M") if hours else ""
+            entry.closes.data = hours.closes.strftime("%H:%M") if hours else ""
+    if form.validate_on_submit():
+        save_hub(hub, form.data)
+        db.session.commit()
+        flash(f"{hub.name} saved.", "success")
+        return redirect(url_for("admin.hubs"))
+    return render_template("admin/hub_form.html", form=form, hub=hub)
+
+
+# Officers ---------------------------------------------------------------------------------
+
+
+@bp.get("/officers")
+@staff(*SUPERVISORS)
+def officers():
+    return render_template("admin/officers.html", officers=all_officers())
+
+
+def _officer_form(officer: Officer | None) -> OfficerForm:
+    form = OfficerForm(obj=officer)
+    form.skills.choices = [(s.id, s.name) for s in all_skills()]
+    form.areas.choices = [(a.id, a.name) for a in all_areas()]
+    if officer and not form.is_submitted():
+        form.lat.data, form.lng.data = officer.base_lat, officer.base_lng
+        form.skills.data = [s.id for s in officer.skills]
+        form.areas.data = [a.id for a in officer.areas]
+        for weekday, entry in enumerate(form.days):
+            pattern = officer.pattern_on(weekday)
+            if pattern:
+                entry.starts.data = pattern.starts.strftime("%H:%M")
+                entry.ends.data = pattern.ends.strftime("%H:%M")
+                entry.break_starts.data = pattern.break_starts.strftime("%H:%M") if pattern.break_starts else ""
+                entry.break_minutes.data = pattern.break_minutes
+    return form
+
+
+@bp.route("/officers/new", methods=["GET", "POST"], defaults={"officer_id": None})
+@bp.route("/officers/<int:officer_id>", methods=["GET", "POST"])
+@staff(*SUPERVISORS)
+def edit_officer(officer_id: int | None):
+    officer = _get_or_404(Officer, officer_id) if officer_id else None
+    form = _officer_form(officer)
+    if form.validate_on_submit():
+        saved = save_officer(officer, form.data)
+        db.session.commit()
+        flash(f"{saved.name} saved.", "success")
+        return redirect(url_for("admin.officer_absences", officer_id=saved.id))
+    return render_template("admin/officer_form.html", form=form, officer=officer)
+
+
+@bp.route("/officers/<int:officer_id>/absences", methods=["GET", "POST"])
+@staff(*SUPERVISORS)
+def officer_absences(officer_id: int):
+    officer = _get_or_404(Officer, officer_id)
+    form = AbsenceForm()
+    if form.validate_on_submit():
+        try:
+            add_absence(officer, form.kind.data, form.starts_on.data, form.ends_on.data, form.note.data or "")
+        except OfficerError as error:
+            form.starts_on.errors = [*form.starts_on.errors, str(error)]
+        else:
+            db.session.commit()
+            flash("Absence added.", "success")
+            return redirect(url_for("admin.officer_absences", officer_id=officer.id))
+    return render_template("admin/officer_absences.html", officer=officer, form=form)
+
+
+@bp.post("/officers/<int:officer_id>/absences/<int:absence_id>/remove")
+@staff(*SUPERVISORS)
+def remove_officer_absence(officer_id: int, absence_id: int):
+    absence = _get_or_404(Absence, absence_id)
+    if absence.officer_id != officer_id:
+        abort(404)
+    remove_absence(absence)
+    db.session.commit()
+    flash("Absence removed.", "success")
+    return redirect(url_for("admin.officer_absences", officer_id=officer_id))

@@ -1,0 +1,46 @@
+"""Staff sign-in and sign-out."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import login_user, logout_user
+
+from app.access import public
+from app.extensions import db, limiter
+from app.forms.auth import SignInForm
+from app.services.staff import authenticate
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a local path, never another site."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("staff.home")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+def sign_in():
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        db.session.commit()
+        if user is not None:
+            session.clear()
+            login_user(user)
+            session.permanent = True  # idle timeout: PERMANENT_SESSION_LIFETIME
+            return redirect(_safe_next(request.args.get("next")))
+        form.email.errors.append("Enter a correct email address and password")
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.get("/sign-out")
+@public
+def sign_out():
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))

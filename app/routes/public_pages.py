@@ -1,0 +1,36 @@
+"""Public pages: the start page and the statements every council service publishes."""
+
+from flask import Blueprint, render_template
+
+from app.access import public
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+@public
+def start():
+    return render_template("public/start.html")
+
+
+@bp.get("/accessibility")
+@public
+def accessibility():
+    return render_template("public/accessibility.html")
+
+
+@bp.get("/privacy")
+@public
+def privacy():
+    return render_template("public/privacy.html")
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,67 @@
+"""Rules for changing services and hubs (supervisor and admin screens)."""
+
+from __future__ import annotations
+
+import re
+
+from app.extensions import db
+from app.forms.fields import parse_clock
+from app.models import Hub, HubOpening, Service, Skill
+from app.services import audit
+
+UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+
+
+def normalise_postcode(text: str) -> str | None:
+    """'sn10 1aa' -> 'SN10 1AA'; None when it is not a UK postcode shape."""
+    compact = re.sub(r"\s+", "", (text or "").upper())
+    match = UK_POSTCODE.match(compact)
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
+
+
+def save_service(service: Service | None, data: dict) -> Service:
+    creating = service is None
+    if creating:
+        service = Service(code=slug(data["name"]))
+        db.session.add(service)
+    places = set(data.get("places") or [])
+    service.name = data["name"].strip()
+    service.summary = (data.get("summary") or "").strip()
+    service.duration_minutes = data["duration_minutes"]
+    service.at_home, service.at_business, service.at_hub = (
+        "home" in places, "business" in places, "hub" in places)
+    service.premises_only = bool(data.get("premises_only"))
+    service.signpost = (data.get("signpost") or "").strip()
+    service.skill = db.session.get(Skill, data["skill_id"]) if data.get("skill_id") else None
+    service.documents = (data.get("documents") or "").strip()
+    service.two_officers = bool(data.get("two_officers"))
+    service.notice_hours = data["notice_hours"]
+    service.horizon_days = data["horizon_days"]
+    service.active = bool(data.get("active"))
+    db.session.flush()
+    audit.record("service_created" if creating else "service_updated", "service", service.id)
+    return service
+
+
+def save_hub(hub: Hub, data: dict) -> Hub:
+    hub.name = data["name"].strip()
+    hub.address_line1 = data["address_line1"].strip()
+    hub.town = data["town"].strip()
+    hub.postcode = normalise_postcode(data["postcode"]) or data["postcode"].strip().upper()
+    hub.lat, hub.lng = data["lat"], data["lng"]
+    hub.has_counter = bool(data.get("has_counter"))
+    hub.has_kiosk = bool(data.get("has_kiosk"))
+    hub.active = bool(data.get("active"))
+    hub.opening_hours.clear()
+    db.session.flush()
+    for weekday, hours in enumerate(data["hours"]):
+        opens, closes = parse_clock(hours["opens"]), parse_clock(hours["closes"])
+        if opens and closes:
+            hub.opening_hours.append(HubOpening(weekday=weekday, opens=opens, closes=closes))
+    db.session.flush()
+    audit.record("hub_updated", "hub", hub.id)
+    return hub

@@ -1,0 +1,72 @@
+"""Time rules: store UTC, show Europe/London (BST/GMT), and England's bank holidays."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def local_now() -> datetime:
+    return utcnow().astimezone(LONDON)
+
+
+def to_local(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LONDON)
+
+
+def local_to_utc(day: date, at: time) -> datetime:
+    """A wall-clock time on a UK day, as a UTC instant (handles the BST/GMT change)."""
+    return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
+
+
+@lru_cache(maxsize=32)
+def _england_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("GB", subdiv="ENG", years=year)
+
+
+def is_bank_holiday(day: date) -> bool:
+    return day in _england_holidays(day.year)
+
+
+def bank_holiday_name(day: date) -> str | None:
+    return _england_holidays(day.year).get(day)
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday, not a bank holiday in England."""
+    return day.weekday() < 5 and not is_bank_holiday(day)
+
+
+def next_working_day(day: date) -> date:
+    day += timedelta(days=1)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def format_time(moment: datetime) -> str:
+    """GOV.UK style: 9am, 2:30pm, midday."""
+    local = to_local(moment)
+    if local.hour == 12 and local.minute == 0:
+        return "midday"
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
+
+
+def format_date(moment: datetime | date) -> str:
+    """GOV.UK style: Monday 7 December 2026."""
+    if isinstance(moment, datetime):
+        moment = to_local(moment).date()
+    return f"{moment:%A} {moment.day} {moment:%B %Y}"

@@ -1,0 +1,104 @@
+"""Web wiring: blueprints, access checks, security headers, error pages, template helpers."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, g, jsonify, render_template, request, send_from_directory
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.access import enforce_access, public
+from app.extensions import db, login_manager
+from app.models import User
+from app.navigation import staff_navigation
+from app.timeutil import format_date, format_time, to_local
+
+
+def register_web(app: Flask) -> None:
+    from app.routes import admin, auth, public_pages, staff_home
+
+    for blueprint in (public_pages.bp, auth.bp, staff_home.bp, admin.bp):
+        app.register_blueprint(blueprint)
+
+    # The compiled GOV.UK Frontend CSS asks for fonts and images under /assets.
+    @app.route("/assets/<path:filename>", endpoint="govuk_assets")
+    @public
+    def govuk_assets(filename: str):
+        return send_from_directory(app.static_folder + "/govuk/assets", filename, max_age=86400)
+
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+    @app.before_request
+    def _nonce_and_access():
+        g.csp_nonce = secrets.token_urlsafe(16)
+        return enforce_access()
+
+    @app.after_request
+    def _security_headers(response):
+        nonce = getattr(g, "csp_nonce", "")
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self)"
+        if app.config["ENVIRONMENT"] == "production":
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if request.endpoint not in (None, "static", "govuk_assets"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.context_processor
+    def _template_globals():
+        return {
+            "service_name": app.config["SERVICE_NAME"],
+            "council_name": app.config["COUNCIL_NAME"],
+            "csp_nonce": getattr(g, "csp_nonce", ""),
+            "staff_navigation": staff_navigation,
+        }
+
+    app.add_template_filter(format_date, "uk_date")
+    app.add_template_filter(format_time, "uk_time")
+    app.add_template_filter(to_local, "local")
+
+    _register_errors(app)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_errors(app: Flask) -> None:
+    pages = {400: "errors/400.html", 403: "errors/403.html", 404: "errors/404.html",
+             405: "errors/400.html", 429: "errors/429.html"}
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        if _wants_json():
+            return jsonify(error=error.name.lower().replace(" ", "_"),
+                           message=error.description), error.code
+        template = pages.get(error.code or 500, "errors/400.html")
+        return render_template(template, error=error), error.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        if _wants_json():
+            return jsonify(error="server_error", message="Something went wrong. Try again."), 500
+        return render_template("errors/500.html"), 500

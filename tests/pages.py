@@ -1,0 +1,74 @@
+"""A test client that checks every HTML page it receives for the basics users rely on."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from html.parser import HTMLParser
+
+from flask.testing import FlaskClient
+
+
+class _PageParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.h1s: list[str] = []
+        self.title = ""
+        self.forms: list[dict] = []
+        self._in: list[str] = []
+        self._h1_text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+        if tag == "form":
+            self.forms.append({"method": (attrs.get("method") or "get").lower(), "csrf": False})
+        if tag == "input" and attrs.get("name") == "csrf_token" and self.forms:
+            self.forms[-1]["csrf"] = True
+        if tag in ("h1", "title"):
+            self._in.append(tag)
+            self._h1_text = []
+
+    def handle_endtag(self, tag):
+        if self._in and tag == self._in[-1]:
+            text = " ".join("".join(self._h1_text).split())
+            if tag == "h1":
+                self.h1s.append(text)
+            elif not self.title:  # the page's own title, not an SVG <title> in the header
+                self.title = text
+            self._in.pop()
+
+    def handle_data(self, data):
+        if self._in:
+            self._h1_text.append(data)
+
+
+def check_page(html: str) -> _PageParser:
+    page = _PageParser()
+    page.feed(html)
+    assert len(page.h1s) == 1, f"expected one h1, found {page.h1s}"
+    title = re.sub(r"^Error: ", "", page.title)
+    assert title.startswith(page.h1s[0]), f"title {page.title!r} should start with h1 {page.h1s[0]!r}"
+    duplicates = [i for i, n in Counter(page.ids).items() if n > 1]
+    assert not duplicates, f"duplicate ids: {duplicates}"
+    for form in page.forms:
+        if form["method"] == "post":
+            assert form["csrf"], "a POST form has no CSRF token"
+    return page
+
+
+class PageCheckingClient(FlaskClient):
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        if response.mimetype == "text/html" and response.status_code != 302:
+            check_page(response.get_data(as_text=True))
+        return response
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
