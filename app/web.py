@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.access import enforce_access, public
 from app.extensions import db, login_manager
+from app.forms.admin import WEEKDAYS
 from app.models import User
 from app.navigation import staff_navigation
 from app.timeutil import format_date, format_time, to_local
@@ -66,6 +67,7 @@ def register_web(app: Flask) -> None:
             "council_name": app.config["COUNCIL_NAME"],
             "csp_nonce": getattr(g, "csp_nonce", ""),
             "staff_navigation": staff_navigation,
+            "weekdays": WEEKDAYS,
         }
 
     app.add_template_filter(format_date, "uk_date")

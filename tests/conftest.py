@@ -61,6 +61,8 @@ def app(database):
 @pytest.fixture(scope="session")
 def postgres(database):
     if not database["postgres"]:
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail("REQUIRE_POSTGRES is set but the suite is not running on PostgreSQL")
         pytest.skip("needs PostgreSQL")
     return database["url"]
 

@@ -62,7 +62,7 @@ def test_staff_with_the_wrong_role_get_403(app, client, sign_in, role):
             continue
         response = _call(client, "GET", url)
         if role in rule.roles:
-            assert response.status_code != 403, url
+            assert response.status_code not in (403, 500), url
             allowed += 1
         else:
             assert response.status_code == 403, url

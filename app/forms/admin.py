@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -14,7 +13,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     FloatField,
     Form,
@@ -28,7 +26,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms.fields import ClockTime, MultiCheckboxField, parse_clock
+from app.forms.fields import ClockTime, GovDateField, MultiCheckboxField, parse_clock
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -149,9 +147,9 @@ class AbsenceForm(FlaskForm):
     kind = RadioField("Type of absence", widget=GovRadioInput(),
                       choices=[("leave", "Annual leave"), ("sickness", "Sickness"), ("training", "Training")],
                       validators=[InputRequired(message="Select the type of absence")])
-    starts_on = DateField("First day", widget=GovDateInput(), format="%d %m %Y",
+    starts_on = GovDateField("First day",
                           validators=[InputRequired(message="Enter the first day of the absence")])
-    ends_on = DateField("Last day", widget=GovDateInput(), format="%d %m %Y",
+    ends_on = GovDateField("Last day",
                         validators=[InputRequired(message="Enter the last day of the absence")])
     note = StringField("Note (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     submit = SubmitField("Add absence", widget=GovSubmitInput())

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
-from wtforms import SelectMultipleField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput
+from wtforms import DateField, SelectMultipleField
 from wtforms.validators import ValidationError
 
 _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
@@ -40,3 +40,25 @@ class ClockTime:
 
 class MultiCheckboxField(SelectMultipleField):
     widget = GovCheckboxesInput()
+
+
+class GovDateField(DateField):
+    """A GOV.UK date input (day, month, year boxes sharing one name) that never fails to render."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, format="%d %m %Y", **kwargs):
+        super().__init__(label, validators, format=format, **kwargs)
+
+    def process_formdata(self, valuelist):
+        parts = ([str(v).strip() for v in valuelist] + ["", "", ""])[:3]
+        self.raw_data = parts
+        if not any(parts):
+            self.data = None
+            return
+        try:
+            day, month, year = (int(p) for p in parts)
+            self.data = date(year, month, day)
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date") from None

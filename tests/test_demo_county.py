@@ -1,0 +1,44 @@
+from sqlalchemy import func, select
+
+from app.demo.load import load_demo
+from app.extensions import db
+from app.models import Customer, Hub, Officer, Service, User
+
+
+def _counts():
+    return {m.__name__: db.session.scalar(select(func.count(m.id)))
+            for m in (Hub, Service, Officer, Customer, User)}
+
+
+def test_demo_load_is_idempotent_and_complete(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
+    first = load_demo()
+    after_first = _counts()
+    second = load_demo()
+    assert _counts() == after_first
+    assert first["users_created"] and not second["users_created"]
+    assert after_first["Hub"] == 20
+    assert after_first["Service"] == 21  # the top 20 and Registration, signposted
+    assert after_first["Officer"] == 40
+    assert after_first["Customer"] == 300
+    roles = {role for _email, role in first["users_created"]}
+    assert roles == {"admin", "supervisor", "agent", "officer"}
+
+
+def test_demo_services_are_realistic(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
+    load_demo()
+    registration = db.session.scalar(select(Service).where(Service.code == "registration"))
+    assert registration.premises_only and registration.places == [] and "register office" in registration.signpost
+    services = db.session.scalars(select(Service).where(Service.premises_only.is_(False))).all()
+    assert len(services) == 20
+    assert all(s.skill is not None and s.places for s in services)
+    assert any(s.two_officers for s in services)
+    # every service's skill is held by at least three officers
+    officers = db.session.scalars(select(Officer)).all()
+    for service in services:
+        holders = [o for o in officers if service.skill in o.skills]
+        assert len(holders) >= 3, service.name
+    # part-time patterns exist, and shifts look like 08:30-17:30 office days
+    assert any(len(o.patterns) < 5 or o.patterns[0].ends.hour < 14 for o in officers)
+    assert all(p.starts.hour >= 8 and p.ends.hour <= 17 for o in officers for p in o.patterns)
