@@ -1,8 +1,8 @@
 """Who may reach each route. Every view declares a rule; a route without one is refused.
 
-    @public                       anyone
-    @staff("supervisor", "admin") signed-in staff with one of these roles
-    @api("agent", "admin")        an API bearer token whose user has one of these roles
+@public                       anyone
+@staff("supervisor", "admin") signed-in staff with one of these roles
+@api("agent", "admin")        an API bearer token whose user has one of these roles
 """
 
 from __future__ import annotations

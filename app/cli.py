@@ -31,7 +31,8 @@ def demo_load() -> None:
     if result["users_created"]:
         click.echo("\nStaff sign-in (shown once; reset with 'flask --app wsgi users password'):")
         shown = [u for u in result["users_created"] if u[1] != "officer"] + [
-            u for u in result["users_created"] if u[1] == "officer"][:2]
+            u for u in result["users_created"] if u[1] == "officer"
+        ][:2]
         for email, role in shown:
             click.echo(f"  {role:<10} {email}")
         officers = sum(1 for _e, r in result["users_created"] if r == "officer")
@@ -55,8 +56,9 @@ def users_create(email: str, role: str, name: str, password: str | None) -> None
     from app.services.staff import StaffError, create_user
 
     if password is None:
-        password = click.prompt("Password (blank to generate)", default="", hide_input=True,
-                                show_default=False)
+        password = click.prompt(
+            "Password (blank to generate)", default="", hide_input=True, show_default=False
+        )
     generated = not password
     password = password or generate_password()
     if len(password) < MIN_LENGTH:

@@ -21,7 +21,8 @@ def staff_navigation() -> list[dict]:
     for label, endpoint, roles in STAFF_LINKS:
         if current_user.role in roles:
             href = url_for(endpoint)
-            items.append({"href": href, "text": label,
-                          "active": request.path.startswith(href) and href != "/"})
+            items.append(
+                {"href": href, "text": label, "active": request.path.startswith(href) and href != "/"}
+            )
     items.append({"href": url_for("auth.sign_out"), "text": "Sign out"})
     return items

@@ -82,8 +82,13 @@ def _wants_json() -> bool:
 
 
 def _register_errors(app: Flask) -> None:
-    pages = {400: "errors/400.html", 403: "errors/403.html", 404: "errors/404.html",
-             405: "errors/400.html", 429: "errors/429.html"}
+    pages = {
+        400: "errors/400.html",
+        403: "errors/403.html",
+        404: "errors/404.html",
+        405: "errors/400.html",
+        429: "errors/429.html",
+    }
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
@@ -92,8 +97,7 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         if _wants_json():
-            return jsonify(error=error.name.lower().replace(" ", "_"),
-                           message=error.description), error.code
+            return jsonify(error=error.name.lower().replace(" ", "_"), message=error.description), error.code
         template = pages.get(error.code or 500, "errors/400.html")
         return render_template(template, error=error), error.code
 

@@ -105,9 +105,15 @@ class OfficerFactory(Base):
     def weekdays(officer, create, extracted, **kwargs):
         """Monday to Friday 08:30-17:00 with a 30-minute lunch at 12:30, unless told otherwise."""
         for weekday in extracted if extracted is not None else range(5):
-            officer.patterns.append(WorkingPattern(
-                weekday=weekday, starts=time(8, 30), ends=time(17), break_starts=time(12, 30),
-                break_minutes=30))
+            officer.patterns.append(
+                WorkingPattern(
+                    weekday=weekday,
+                    starts=time(8, 30),
+                    ends=time(17),
+                    break_starts=time(12, 30),
+                    break_minutes=30,
+                )
+            )
 
 
 class CustomerFactory(Base):
@@ -141,8 +147,11 @@ def sign_in(client):
 
         response = client.post(
             "/sign-in",
-            data={"email": user.email, "password": PASSWORD,
-                  "csrf_token": csrf_token(page.get_data(as_text=True))},
+            data={
+                "email": user.email,
+                "password": PASSWORD,
+                "csrf_token": csrf_token(page.get_data(as_text=True)),
+            },
         )
         assert response.status_code == 302, response.get_data(as_text=True)
         return user

@@ -18,9 +18,15 @@ def _submit(client, url, data):
 
 def _officer_data(area_id, skill_id, **overrides):
     data = {
-        "first_name": "Priya", "last_name": "Shah", "phone": "+447700900123",
-        "base_label": "Devizes hub", "lat": "51.35", "lng": "-1.99",
-        "areas": [str(area_id)], "skills": [str(skill_id)], "active": "y",
+        "first_name": "Priya",
+        "last_name": "Shah",
+        "phone": "+447700900123",
+        "base_label": "Devizes hub",
+        "lat": "51.35",
+        "lng": "-1.99",
+        "areas": [str(area_id)],
+        "skills": [str(skill_id)],
+        "active": "y",
     }
     for day in range(7):
         working = day < 5
@@ -56,8 +62,12 @@ def test_officer_form_errors_use_the_error_summary(client, sign_in):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "govuk-error-summary" in html
-    for message in ("Enter a first name", "Latitude must be in the UK",
-                    "Select at least one community area", "End time must be after the start time"):
+    for message in (
+        "Enter a first name",
+        "Latitude must be in the UK",
+        "Select at least one community area",
+        "End time must be after the start time",
+    ):
         assert message in html, message
     assert db.session.query(Officer).count() == 0
 
@@ -67,15 +77,18 @@ def test_absence_added_and_overlap_refused(client, sign_in):
     officer = OfficerFactory()
     db.session.commit()
     url = f"/admin/officers/{officer.id}/absences"
-    ok = _submit(client, url, {"kind": "sickness", "starts_on": ["2", "12", "2026"],
-                               "ends_on": ["4", "12", "2026"]})
+    ok = _submit(
+        client, url, {"kind": "sickness", "starts_on": ["2", "12", "2026"], "ends_on": ["4", "12", "2026"]}
+    )
     assert ok.status_code == 302
-    overlap = _submit(client, url, {"kind": "leave", "starts_on": ["4", "12", "2026"],
-                                    "ends_on": ["8", "12", "2026"]})
+    overlap = _submit(
+        client, url, {"kind": "leave", "starts_on": ["4", "12", "2026"], "ends_on": ["8", "12", "2026"]}
+    )
     assert "overlaps an existing sickness absence" in overlap.get_data(as_text=True)
     absences = db.session.query(Absence).all()
     assert [(a.kind, a.starts_on, a.ends_on) for a in absences] == [
-        ("sickness", date(2026, 12, 2), date(2026, 12, 4))]
+        ("sickness", date(2026, 12, 2), date(2026, 12, 4))
+    ]
     assert officer.absent_on(date(2026, 12, 3)) is not None
 
 
@@ -83,8 +96,11 @@ def test_absence_with_end_before_start_is_refused(client, sign_in):
     sign_in("admin")
     officer = OfficerFactory()
     db.session.commit()
-    response = _submit(client, f"/admin/officers/{officer.id}/absences",
-                       {"kind": "leave", "starts_on": ["9", "12", "2026"], "ends_on": ["1", "12", "2026"]})
+    response = _submit(
+        client,
+        f"/admin/officers/{officer.id}/absences",
+        {"kind": "leave", "starts_on": ["9", "12", "2026"], "ends_on": ["1", "12", "2026"]},
+    )
     assert "The last day must be the same as or after the first day" in response.get_data(as_text=True)
     assert db.session.query(Absence).count() == 0
 
@@ -94,8 +110,14 @@ def test_service_edit_requires_a_place_unless_premises_only(client, sign_in):
     service = ServiceFactory()
     db.session.commit()
     url = f"/admin/services/{service.id}"
-    base = {"name": "Blue Badge", "duration_minutes": "40", "skill_id": str(service.skill_id),
-            "notice_hours": "24", "horizon_days": "28", "active": "y"}
+    base = {
+        "name": "Blue Badge",
+        "duration_minutes": "40",
+        "skill_id": str(service.skill_id),
+        "notice_hours": "24",
+        "horizon_days": "28",
+        "active": "y",
+    }
     refused = _submit(client, url, base)
     assert "Select at least one place" in refused.get_data(as_text=True)
     saved = _submit(client, url, base | {"places": ["home", "hub"], "two_officers": "y"})
@@ -109,8 +131,15 @@ def test_hub_opening_hours_validated_and_saved(client, sign_in):
     hub = HubFactory()
     db.session.commit()
     url = f"/admin/hubs/{hub.id}"
-    data = {"name": hub.name, "address_line1": "1 Sheep Street", "town": "Devizes",
-            "postcode": "sn10 1dl", "lat": "51.35", "lng": "-1.995", "active": "y"}
+    data = {
+        "name": hub.name,
+        "address_line1": "1 Sheep Street",
+        "town": "Devizes",
+        "postcode": "sn10 1dl",
+        "lat": "51.35",
+        "lng": "-1.995",
+        "active": "y",
+    }
     hours = {f"hours-{d}-opens": "09:00" for d in range(5)} | {f"hours-{d}-closes": "17:00" for d in range(5)}
     bad = _submit(client, url, data | hours | {"hours-5-opens": "10:00"})
     assert "Enter both the opening and closing time" in bad.get_data(as_text=True)
@@ -126,8 +155,7 @@ def test_impossible_or_malformed_dates_get_a_clear_message(client, sign_in):
     officer = OfficerFactory()
     db.session.commit()
     url = f"/admin/officers/{officer.id}/absences"
-    response = _submit(client, url, {"kind": "leave", "starts_on": ["31", "2", "2026"],
-                                     "ends_on-day": "1"})
+    response = _submit(client, url, {"kind": "leave", "starts_on": ["31", "2", "2026"], "ends_on-day": "1"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "First day must be a real date" in html

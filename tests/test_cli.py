@@ -6,33 +6,60 @@ from tests.pages import csrf_token
 
 def test_users_create_then_sign_in(app, client):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "--email", "New.Agent@Council.example",
-                                 "--role", "agent", "--password", "a-long-enough-password"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "New.Agent@Council.example",
+            "--role",
+            "agent",
+            "--password",
+            "a-long-enough-password",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.query(User).filter_by(email="new.agent@council.example").one()
     assert user.role == "agent" and "a-long-enough" not in user.password_hash
     page = client.get("/sign-in")
-    response = client.post("/sign-in", data={"email": "new.agent@council.example",
-                                             "password": "a-long-enough-password",
-                                             "csrf_token": csrf_token(page.get_data(as_text=True))})
+    response = client.post(
+        "/sign-in",
+        data={
+            "email": "new.agent@council.example",
+            "password": "a-long-enough-password",
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+        },
+    )
     assert response.status_code == 302
 
 
 def test_users_create_refuses_short_password_and_duplicates(app, make_user):
     runner = app.test_cli_runner()
-    short = runner.invoke(args=["users", "create", "--email", "a@b.example", "--role", "agent",
-                                "--password", "short"])
+    short = runner.invoke(
+        args=["users", "create", "--email", "a@b.example", "--role", "agent", "--password", "short"]
+    )
     assert short.exit_code != 0 and "at least 12" in short.output
     existing = make_user()
     db.session.commit()
-    duplicate = runner.invoke(args=["users", "create", "--email", existing.email, "--role", "agent",
-                                    "--password", "a-long-enough-password"])
+    duplicate = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            existing.email,
+            "--role",
+            "agent",
+            "--password",
+            "a-long-enough-password",
+        ]
+    )
     assert duplicate.exit_code != 0 and "already exists" in duplicate.output
 
 
 def test_generated_password_is_printed_once(app):
     result = app.test_cli_runner().invoke(
-        args=["users", "create", "--email", "gen@council.example", "--role", "officer"], input="\n")
+        args=["users", "create", "--email", "gen@council.example", "--role", "officer"], input="\n"
+    )
     assert result.exit_code == 0
     assert "Password (shown once):" in result.output
 

@@ -6,8 +6,10 @@ from app.models import Customer, Hub, Officer, Service, User
 
 
 def _counts():
-    return {m.__name__: db.session.scalar(select(func.count(m.id)))
-            for m in (Hub, Service, Officer, Customer, User)}
+    return {
+        m.__name__: db.session.scalar(select(func.count(m.id)))
+        for m in (Hub, Service, Officer, Customer, User)
+    }
 
 
 def test_demo_load_is_idempotent_and_complete(monkeypatch):
@@ -29,7 +31,11 @@ def test_demo_services_are_realistic(monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
     load_demo()
     registration = db.session.scalar(select(Service).where(Service.code == "registration"))
-    assert registration.premises_only and registration.places == [] and "register office" in registration.signpost
+    assert (
+        registration.premises_only
+        and registration.places == []
+        and "register office" in registration.signpost
+    )
     services = db.session.scalars(select(Service).where(Service.premises_only.is_(False))).all()
     assert len(services) == 20
     assert all(s.skill is not None and s.places for s in services)

@@ -26,6 +26,7 @@ from app.services.passwords import generate_password, hash_password
 OFFICER_COUNT = 40
 CUSTOMER_COUNT = 300
 EMAIL_DOMAIN = "wiltshire.example"
+INWARD = "ABDEFGHJLNPQRSTUWXYZ"  # letters used in the inward part of UK postcodes
 
 
 def load_demo(seed: int = 42) -> dict:
@@ -68,8 +69,17 @@ def _areas_and_hubs() -> list[CommunityArea]:
         area = _get_or_add(CommunityArea, {"code": code}, name=name, lat=lat, lng=lng)
         areas.append(area)
         if db.session.scalar(select(Hub).where(Hub.code == code)) is None:
-            hub = Hub(code=code, name=f"{name} community hub", area=area, address_line1=address,
-                      town=name, postcode=postcode, lat=lat, lng=lng, has_kiosk=code in KIOSK_HUBS)
+            hub = Hub(
+                code=code,
+                name=f"{name} community hub",
+                area=area,
+                address_line1=address,
+                town=name,
+                postcode=postcode,
+                lat=lat,
+                lng=lng,
+                has_kiosk=code in KIOSK_HUBS,
+            )
             # Hubs keep office hours; the larger ones also open on Saturday morning.
             for weekday in range(5):
                 hub.opening_hours.append(HubOpening(weekday=weekday, opens=time(9), closes=time(17)))
@@ -81,17 +91,39 @@ def _areas_and_hubs() -> list[CommunityArea]:
 
 
 def _services(skills: dict[str, Skill]) -> None:
-    for order, (code, name, minutes, places, skill, two, notice, horizon, docs, summary) in enumerate(SERVICES):
+    for order, (code, name, minutes, places, skill, two, notice, horizon, docs, summary) in enumerate(
+        SERVICES
+    ):
         at_home, at_business, at_hub = places
         _get_or_add(
-            Service, {"code": code}, name=name, summary=summary, duration_minutes=minutes,
-            at_home=at_home, at_business=at_business, at_hub=at_hub, skill=skills[skill],
-            two_officers=two, notice_hours=notice, horizon_days=horizon, documents=docs,
+            Service,
+            {"code": code},
+            name=name,
+            summary=summary,
+            duration_minutes=minutes,
+            at_home=at_home,
+            at_business=at_business,
+            at_hub=at_hub,
+            skill=skills[skill],
+            two_officers=two,
+            notice_hours=notice,
+            horizon_days=horizon,
+            documents=docs,
             sort_order=order,
         )
     code, name, signpost = REGISTRATION
-    _get_or_add(Service, {"code": code}, name=name, premises_only=True, signpost=signpost,
-                at_home=False, at_business=False, at_hub=False, duration_minutes=30, sort_order=99)
+    _get_or_add(
+        Service,
+        {"code": code},
+        name=name,
+        premises_only=True,
+        signpost=signpost,
+        at_home=False,
+        at_business=False,
+        at_hub=False,
+        duration_minutes=30,
+        sort_order=99,
+    )
 
 
 def _add_user(email: str, role: str, full_name: str, created: list, password: str) -> User:
@@ -111,8 +143,10 @@ def _staff(created: list, password: str) -> None:
 
 
 def _nearest(area: CommunityArea, areas: list[CommunityArea], count: int) -> list[CommunityArea]:
-    others = sorted((a for a in areas if a is not area),
-                    key=lambda a: math.hypot(a.lat - area.lat, (a.lng - area.lng) * 0.62))
+    others = sorted(
+        (a for a in areas if a is not area),
+        key=lambda a: math.hypot(a.lat - area.lat, (a.lng - area.lng) * 0.62),
+    )
     return others[:count]
 
 
@@ -126,9 +160,13 @@ def _officers(rng, skills, areas, created: list, password: str) -> None:
             continue
         home = areas[i % len(areas)]
         officer = Officer(
-            user=user, first_name=first, last_name=last,
-            phone=f"+447700900{900 + i}", base_label=f"{home.name} community hub",
-            base_lat=home.lat, base_lng=home.lng,
+            user=user,
+            first_name=first,
+            last_name=last,
+            phone=f"+447700900{900 + i}",
+            base_label=f"{home.name} community hub",
+            base_lat=home.lat,
+            base_lng=home.lng,
         )
         # Two core skills spread evenly over the team, sometimes a third.
         chosen = {skill_list[i % len(skill_list)], skill_list[(i * 7 + 3) % len(skill_list)]}
@@ -149,13 +187,20 @@ def _pattern(officer: Officer, i: int, rng: random.Random) -> None:
             days, start, end, brk = range(5), time(9, 0), time(13, 30), 0
     else:
         days = range(5)
-        start, end = rng.choice([(time(8, 30), time(17, 0)), (time(8, 0), time(16, 30)),
-                                 (time(9, 0), time(17, 30))])
+        start, end = rng.choice(
+            [(time(8, 30), time(17, 0)), (time(8, 0), time(16, 30)), (time(9, 0), time(17, 30))]
+        )
         brk = rng.choice([30, 45])
     for weekday in days:
-        officer.patterns.append(WorkingPattern(
-            weekday=weekday, starts=start, ends=end,
-            break_starts=time(12, 30) if brk else None, break_minutes=brk))
+        officer.patterns.append(
+            WorkingPattern(
+                weekday=weekday,
+                starts=start,
+                ends=end,
+                break_starts=time(12, 30) if brk else None,
+                break_minutes=brk,
+            )
+        )
 
 
 def _customers(rng: random.Random) -> int:
@@ -167,17 +212,20 @@ def _customers(rng: random.Random) -> int:
         # Up to about 2.5 km from the town centre (1 degree latitude is 111 km).
         dlat, dlng = rng.uniform(-0.022, 0.022), rng.uniform(-0.035, 0.035)
         business = i % 10 == 0
-        db.session.add(Customer(
-            kind="business" if business else "resident",
-            name=f"{first} {last}",
-            business_name=f"{last} & Co" if business else "",
-            phone=f"+447700{900000 + i}",
-            email=f"{first.lower()}.{last.lower()}{i}@example.com" if i % 3 else "",
-            preferred_channel="email" if i % 7 == 0 else "sms",
-            sms_consent=True,
-            address_line1=f"{rng.randint(1, 120)} {rng.choice(STREETS)}",
-            town=town,
-            postcode=f"{outward} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
-            lat=round(lat + dlat, 5), lng=round(lng + dlng, 5),
-        ))
+        db.session.add(
+            Customer(
+                kind="business" if business else "resident",
+                name=f"{first} {last}",
+                business_name=f"{last} & Co" if business else "",
+                phone=f"+447700{900000 + i}",
+                email=f"{first.lower()}.{last.lower()}{i}@example.com" if i % 3 else "",
+                preferred_channel="email" if i % 7 == 0 else "sms",
+                sms_consent=True,
+                address_line1=f"{rng.randint(1, 120)} {rng.choice(STREETS)}",
+                town=town,
+                postcode=f"{outward} {rng.randint(1, 9)}{rng.choice(INWARD)}{rng.choice(INWARD)}",
+                lat=round(lat + dlat, 5),
+                lng=round(lng + dlng, 5),
+            )
+        )
     return CUSTOMER_COUNT

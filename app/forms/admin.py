@@ -39,30 +39,43 @@ class ServiceForm(FlaskForm):
     name = StringField("Name", widget=GovTextInput(), validators=[_required("a name"), Length(max=160)])
     summary = TextAreaField("Summary for residents", widget=GovTextArea(), validators=[Optional()])
     duration_minutes = IntegerField(
-        "Visit length in minutes", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the visit length in minutes"),
-                    NumberRange(5, 480, message="Visit length must be between 5 and 480 minutes")],
+        "Visit length in minutes",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the visit length in minutes"),
+            NumberRange(5, 480, message="Visit length must be between 5 and 480 minutes"),
+        ],
     )
     places = MultiCheckboxField(
         "Where it can happen",
-        choices=[("home", "At the resident's home"), ("business", "At business premises"),
-                 ("hub", "At a community hub")],
+        choices=[
+            ("home", "At the resident's home"),
+            ("business", "At business premises"),
+            ("hub", "At a community hub"),
+        ],
     )
     premises_only = BooleanField("Council premises only (signpost, do not book)", widget=GovCheckboxInput())
     signpost = TextAreaField("Where to send residents instead", widget=GovTextArea(), validators=[Optional()])
     skill_id = SelectField("Skill an officer needs", coerce=int, widget=GovSelect())
-    documents = TextAreaField("What to have ready (one item per line)", widget=GovTextArea(),
-                              validators=[Optional()])
+    documents = TextAreaField(
+        "What to have ready (one item per line)", widget=GovTextArea(), validators=[Optional()]
+    )
     two_officers = BooleanField("Needs two officers", widget=GovCheckboxInput())
     notice_hours = IntegerField(
-        "Minimum notice in hours", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the minimum notice in hours"),
-                    NumberRange(0, 24 * 28, message="Minimum notice must be between 0 and 672 hours")],
+        "Minimum notice in hours",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the minimum notice in hours"),
+            NumberRange(0, 24 * 28, message="Minimum notice must be between 0 and 672 hours"),
+        ],
     )
     horizon_days = IntegerField(
-        "How far ahead people can book, in days", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter how far ahead people can book"),
-                    NumberRange(1, 180, message="Booking horizon must be between 1 and 180 days")],
+        "How far ahead people can book, in days",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter how far ahead people can book"),
+            NumberRange(1, 180, message="Booking horizon must be between 1 and 180 days"),
+        ],
     )
     active = BooleanField("Offered to residents", widget=GovCheckboxInput())
     submit = SubmitField("Save service", widget=GovSubmitInput())
@@ -85,12 +98,22 @@ class OpeningForm(Form):
 
 
 class LatLngMixin:
-    lat = FloatField("Latitude", widget=GovTextInput(),
-                     validators=[InputRequired(message="Enter the latitude, like 51.35"),
-                                 NumberRange(49.8, 60.9, message="Latitude must be in the UK (49.8 to 60.9)")])
-    lng = FloatField("Longitude", widget=GovTextInput(),
-                     validators=[InputRequired(message="Enter the longitude, like -1.99"),
-                                 NumberRange(-8.7, 1.8, message="Longitude must be in the UK (-8.7 to 1.8)")])
+    lat = FloatField(
+        "Latitude",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the latitude, like 51.35"),
+            NumberRange(49.8, 60.9, message="Latitude must be in the UK (49.8 to 60.9)"),
+        ],
+    )
+    lng = FloatField(
+        "Longitude",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the longitude, like -1.99"),
+            NumberRange(-8.7, 1.8, message="Longitude must be in the UK (-8.7 to 1.8)"),
+        ],
+    )
 
 
 class HubForm(LatLngMixin, FlaskForm):
@@ -108,10 +131,14 @@ class HubForm(LatLngMixin, FlaskForm):
 class DayPatternForm(Form):
     starts = StringField("Starts", widget=GovTextInput(), validators=[ClockTime("the start time")])
     ends = StringField("Ends", widget=GovTextInput(), validators=[ClockTime("the end time")])
-    break_starts = StringField("Break starts", widget=GovTextInput(),
-                               validators=[ClockTime("the break start time")])
-    break_minutes = IntegerField("Break minutes", widget=GovTextInput(),
-                                 validators=[Optional(), NumberRange(0, 120, message="Break must be 0 to 120 minutes")])
+    break_starts = StringField(
+        "Break starts", widget=GovTextInput(), validators=[ClockTime("the break start time")]
+    )
+    break_minutes = IntegerField(
+        "Break minutes",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(0, 120, message="Break must be 0 to 120 minutes")],
+    )
 
     def validate_ends(self, field):
         starts, ends = parse_clock(self.starts.data), parse_clock(field.data)
@@ -121,7 +148,11 @@ class DayPatternForm(Form):
             raise ValidationError("End time must be after the start time")
 
     def validate_break_starts(self, field):
-        brk, starts, ends = parse_clock(field.data), parse_clock(self.starts.data), parse_clock(self.ends.data)
+        brk, starts, ends = (
+            parse_clock(field.data),
+            parse_clock(self.starts.data),
+            parse_clock(self.ends.data),
+        )
         if brk and starts and ends and not (starts <= brk < ends):
             raise ValidationError("The break must start during the shift")
 
@@ -130,8 +161,11 @@ class OfficerForm(LatLngMixin, FlaskForm):
     first_name = StringField("First name", widget=GovTextInput(), validators=[_required("a first name")])
     last_name = StringField("Last name", widget=GovTextInput(), validators=[_required("a last name")])
     phone = StringField("Work mobile", widget=GovTextInput(), validators=[Optional(), Length(max=20)])
-    base_label = StringField("Start and end base", widget=GovTextInput(),
-                             validators=[_required("the base the officer starts and ends at")])
+    base_label = StringField(
+        "Start and end base",
+        widget=GovTextInput(),
+        validators=[_required("the base the officer starts and ends at")],
+    )
     skills = MultiCheckboxField("Skills", coerce=int)
     areas = MultiCheckboxField("Community areas", coerce=int)
     days = FieldList(FormField(DayPatternForm), min_entries=7, max_entries=7)
@@ -144,13 +178,18 @@ class OfficerForm(LatLngMixin, FlaskForm):
 
 
 class AbsenceForm(FlaskForm):
-    kind = RadioField("Type of absence", widget=GovRadioInput(),
-                      choices=[("leave", "Annual leave"), ("sickness", "Sickness"), ("training", "Training")],
-                      validators=[InputRequired(message="Select the type of absence")])
-    starts_on = GovDateField("First day",
-                          validators=[InputRequired(message="Enter the first day of the absence")])
-    ends_on = GovDateField("Last day",
-                        validators=[InputRequired(message="Enter the last day of the absence")])
+    kind = RadioField(
+        "Type of absence",
+        widget=GovRadioInput(),
+        choices=[("leave", "Annual leave"), ("sickness", "Sickness"), ("training", "Training")],
+        validators=[InputRequired(message="Select the type of absence")],
+    )
+    starts_on = GovDateField(
+        "First day", validators=[InputRequired(message="Enter the first day of the absence")]
+    )
+    ends_on = GovDateField(
+        "Last day", validators=[InputRequired(message="Enter the last day of the absence")]
+    )
     note = StringField("Note (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     submit = SubmitField("Add absence", widget=GovSubmitInput())
 

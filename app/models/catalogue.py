@@ -83,8 +83,11 @@ class Service(db.Model):
 
     @property
     def places(self) -> list[str]:
-        return [p for p, ok in (("home", self.at_home), ("business", self.at_business),
-                                ("hub", self.at_hub)) if ok]
+        return [
+            p
+            for p, ok in (("home", self.at_home), ("business", self.at_business), ("hub", self.at_hub))
+            if ok
+        ]
 
     @property
     def document_list(self) -> list[str]:

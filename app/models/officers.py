@@ -42,9 +42,7 @@ class Officer(db.Model):
 
     user: Mapped[User | None] = relationship()
     skills: Mapped[list[Skill]] = relationship(secondary=officer_skill, order_by=Skill.name)
-    areas: Mapped[list[CommunityArea]] = relationship(
-        secondary=officer_area, order_by=CommunityArea.name
-    )
+    areas: Mapped[list[CommunityArea]] = relationship(secondary=officer_area, order_by=CommunityArea.name)
     patterns: Mapped[list[WorkingPattern]] = relationship(
         back_populates="officer", cascade="all, delete-orphan", order_by="WorkingPattern.weekday"
     )

@@ -96,7 +96,9 @@ def _officer_form(officer: Officer | None) -> OfficerForm:
             if pattern:
                 entry.starts.data = pattern.starts.strftime("%H:%M")
                 entry.ends.data = pattern.ends.strftime("%H:%M")
-                entry.break_starts.data = pattern.break_starts.strftime("%H:%M") if pattern.break_starts else ""
+                entry.break_starts.data = (
+                    pattern.break_starts.strftime("%H:%M") if pattern.break_starts else ""
+                )
                 entry.break_minutes.data = pattern.break_minutes
     return form
 

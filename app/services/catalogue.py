@@ -33,7 +33,10 @@ def save_service(service: Service | None, data: dict) -> Service:
     service.summary = (data.get("summary") or "").strip()
     service.duration_minutes = data["duration_minutes"]
     service.at_home, service.at_business, service.at_hub = (
-        "home" in places, "business" in places, "hub" in places)
+        "home" in places,
+        "business" in places,
+        "hub" in places,
+    )
     service.premises_only = bool(data.get("premises_only"))
     service.signpost = (data.get("signpost") or "").strip()
     service.skill = db.session.get(Skill, data["skill_id"]) if data.get("skill_id") else None

@@ -38,7 +38,9 @@ def save_officer(officer: Officer | None, data: dict) -> Officer:
         if starts and ends:
             officer.patterns.append(
                 WorkingPattern(
-                    weekday=weekday, starts=starts, ends=ends,
+                    weekday=weekday,
+                    starts=starts,
+                    ends=ends,
                     break_starts=parse_clock(day["break_starts"]),
                     break_minutes=day["break_minutes"] or 0,
                 )
@@ -60,8 +62,14 @@ def add_absence(officer: Officer, kind: str, starts_on: date, ends_on: date, not
     absence = Absence(officer=officer, kind=kind, starts_on=starts_on, ends_on=ends_on, note=note)
     db.session.add(absence)
     db.session.flush()
-    audit.record("absence_added", "officer", officer.id, kind=kind,
-                 starts_on=starts_on.isoformat(), ends_on=ends_on.isoformat())
+    audit.record(
+        "absence_added",
+        "officer",
+        officer.id,
+        kind=kind,
+        starts_on=starts_on.isoformat(),
+        ends_on=ends_on.isoformat(),
+    )
     return absence
 
 
