@@ -12,6 +12,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(users)
     app.cli.add_command(tokens)
+    app.cli.add_command(plan_command)
+    app.cli.add_command(replan_command)
 
 
 @click.group(help="The demo county.")
@@ -108,3 +110,48 @@ def tokens_create(email: str, name: str) -> None:
     audit.record("api_token_created", "user", user.id, user=user, name=name)
     db.session.commit()
     click.echo(secret)
+
+
+def _print_summary(summary) -> None:
+    click.echo(
+        f"{summary.day:%A %d %B %Y}: {summary.officers} officers working, {summary.visits} visits planned, "
+        f"{summary.distance_m / 1000:.1f} km, {summary.travel_seconds / 3600:.1f} hours of travel, "
+        f"{len(summary.unassigned)} unassigned."
+    )
+    for appointment, officer in summary.moved:
+        click.echo(f"  moved {appointment.reference} to {officer.name}")
+    for appointment in summary.unassigned:
+        click.echo(
+            f"  NOT KEPT {appointment.reference}: call {appointment.customer.name} "
+            f"on {appointment.customer.phone or 'no phone'}"
+        )
+
+
+@click.command("plan", help="Plan every officer's route for a day and store it.")
+@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--time-limit", default=0.5, show_default=True, help="Seconds of search per officer.")
+def plan_command(day, time_limit: float) -> None:
+    from app.data.officers import all_officers
+    from app.services.planning import plan_day
+
+    officers = all_officers(active_only=True)
+    with click.progressbar(length=len(officers), label="Planning routes") as bar:
+        summary = plan_day(day.date(), time_limit=time_limit, progress=lambda _o: bar.update(1))
+    db.session.commit()
+    _print_summary(summary)
+
+
+@click.command("replan", help="Move an absent officer's visits for a day to colleagues.")
+@click.option("--officer-id", required=True, type=int)
+@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--time-limit", default=10.0, show_default=True)
+def replan_command(officer_id: int, day, time_limit: float) -> None:
+    from app.models import Officer
+    from app.services.planning import replan_for_absence
+
+    officer = db.session.get(Officer, officer_id)
+    if officer is None:
+        raise click.ClickException(f"No officer with id {officer_id}")
+    summary = replan_for_absence(officer, day.date(), time_limit=time_limit)
+    db.session.commit()
+    _print_summary(summary)

@@ -70,3 +70,24 @@ def format_date(moment: datetime | date) -> str:
     if isinstance(moment, datetime):
         moment = to_local(moment).date()
     return f"{moment:%A} {moment.day} {moment:%B %Y}"
+
+
+def day_seconds(moment: datetime) -> int:
+    """Seconds since local midnight of the moment's UK day (the unit routing/ works in)."""
+    local = to_local(moment)
+    return local.hour * 3600 + local.minute * 60 + local.second
+
+
+def clock_seconds(at: time) -> int:
+    return at.hour * 3600 + at.minute * 60 + at.second
+
+
+def at_day_seconds(day: date, seconds: int) -> datetime:
+    """The UTC instant for `seconds` after local midnight on a UK day."""
+    hours, rest = divmod(int(seconds), 3600)
+    return local_to_utc(day, time(min(hours, 23), rest // 60, rest % 60))
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """UTC instants of the start of this UK day and the next."""
+    return local_to_utc(day, time(0)), local_to_utc(day + timedelta(days=1), time(0))

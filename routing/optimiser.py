@@ -29,6 +29,8 @@ class SolverOptions:
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     balance: bool = True
     log: bool = False
+    gls_lambda: float | None = None  # OR-Tools default 0.1
+    extra_operators: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,19 @@ def plan(
     )
     params.time_limit.FromMilliseconds(int(options.time_limit * 1000))
     params.log_search = options.log
+    if options.gls_lambda is not None:
+        params.guided_local_search_lambda_coefficient = options.gls_lambda
+    if options.extra_operators:
+        ops = params.local_search_operators
+        for name in (
+            "use_relocate_expensive_chain",
+            "use_extended_swap_active",
+            "use_path_lns",
+            "use_inactive_lns",
+            "use_full_path_lns",
+        ):
+            if hasattr(ops, name):
+                setattr(ops, name, 1)  # BOOL_TRUE
 
     solution = None
     if initial:

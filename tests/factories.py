@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 import factory
 import pytest
@@ -10,6 +10,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from app.extensions import db
 from app.models import (
+    Appointment,
     CommunityArea,
     Customer,
     Hub,
@@ -128,6 +129,27 @@ class CustomerFactory(Base):
     postcode = "SN10 1AA"
     lat = 51.351
     lng = -1.99
+
+
+class AppointmentFactory(Base):
+    """Pass window_start (UTC); the window is an hour long unless window_end is given."""
+
+    class Meta:
+        model = Appointment
+
+    reference = factory.Sequence(lambda n: f"T{n:05d}")
+    service = factory.SubFactory(ServiceFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    location_type = "home"
+    address_line1 = "12 High Street"
+    town = "Devizes"
+    postcode = "SN10 1AA"
+    lat = 51.351
+    lng = -1.99
+    window_end = factory.LazyAttribute(lambda o: o.window_start + timedelta(hours=1))
+    duration_minutes = 45
+    status = "booked"
+    channel = "web"
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from app.models.appointments import Appointment, AppointmentEvent
 from app.models.catalogue import CommunityArea, Hub, HubOpening, Service, Skill
 from app.models.officers import Absence, Officer, WorkingPattern
 from app.models.people import ApiToken, AuditEvent, Customer, User
+from app.models.routes import RoutePlan, RouteStop
 
 __all__ = [
     "Absence",
@@ -16,6 +17,8 @@ __all__ = [
     "Hub",
     "HubOpening",
     "Officer",
+    "RoutePlan",
+    "RouteStop",
     "Service",
     "Skill",
     "User",
