@@ -15,6 +15,7 @@ import time as clock
 from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 from routing.types import Plan, Problem, Route, Stop
 
@@ -158,7 +159,7 @@ def plan(
             "use_full_path_lns",
         ):
             if hasattr(ops, name):
-                setattr(ops, name, 1)  # BOOL_TRUE
+                setattr(ops, name, optional_boolean_pb2.BOOL_TRUE)
 
     solution = None
     if initial:

@@ -1,12 +1,17 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from app.models.appointments import Appointment, AppointmentEvent
+from app.models.booking import Address, IdempotencyRecord, OfficerDay, SlotClaim
 from app.models.catalogue import CommunityArea, Hub, HubOpening, Service, Skill
 from app.models.officers import Absence, Officer, WorkingPattern
 from app.models.people import ApiToken, AuditEvent, Customer, User
 from app.models.routes import RoutePlan, RouteStop
 
 __all__ = [
+    "Address",
+    "IdempotencyRecord",
+    "OfficerDay",
+    "SlotClaim",
     "Absence",
     "ApiToken",
     "Appointment",

@@ -8,15 +8,7 @@ from app.extensions import db
 from app.forms.fields import parse_clock
 from app.models import Hub, HubOpening, Service, Skill
 from app.services import audit
-
-UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
-
-
-def normalise_postcode(text: str) -> str | None:
-    """'sn10 1aa' -> 'SN10 1AA'; None when it is not a UK postcode shape."""
-    compact = re.sub(r"\s+", "", (text or "").upper())
-    match = UK_POSTCODE.match(compact)
-    return f"{match.group(1)} {match.group(2)}" if match else None
+from app.services.places import normalise_postcode
 
 
 def slug(text: str) -> str:

@@ -1,0 +1,360 @@
+"""Booking, cancelling and rescheduling: the rules that keep every promise.
+
+Integrity under concurrency: a booking first locks the officer-day rows it touches (an UPDATE is the
+transaction's first statement, so PostgreSQL takes a row lock and SQLite the write lock), then
+re-checks feasibility against what is booked now, then records a unique claim for the slot token.
+Two bookings can therefore never take the same officer time, whatever the channel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import (
+    Appointment,
+    AppointmentEvent,
+    Customer,
+    Hub,
+    IdempotencyRecord,
+    Officer,
+    OfficerDay,
+    Service,
+    SlotClaim,
+    User,
+)
+from app.services import audit
+from app.services.availability import SlotToken, appointments_for, decode_slot, routing_day
+from app.services.places import Place
+from app.services.travel import pair_travel
+from app.services.workdays import working_day
+from app.timeutil import at_day_seconds, utcnow
+from routing.feasibility import DayCheck
+
+# No 0/O, 1/I/L, 5/S or 2/Z pairs to misread over the phone.
+REFERENCE_ALPHABET = "346789ABCDEFGHJKMNPQRTUVWXY"
+REFERENCE_LENGTH = 8
+
+
+class SlotUnavailable(Exception):
+    """The slot has gone, or the token is not valid any more."""
+
+
+class IdempotencyConflict(Exception):
+    """The same Idempotency-Key was sent with a different request."""
+
+
+class BookingRuleError(ValueError):
+    """The request breaks a rule (wrong place for the service, appointment already over, ...)."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+@dataclass
+class CustomerDetails:
+    name: str
+    phone: str = ""  # E.164
+    email: str = ""
+    preferred_channel: str = "sms"
+    sms_consent: bool = False
+    language: str = "English"
+    interpreter_language: str = ""
+    access_needs: str = ""
+    kind: str = "resident"
+    business_name: str = ""
+
+
+@dataclass
+class BookingRequest:
+    slot_token: str
+    service: Service
+    place: Place
+    customer: CustomerDetails
+    channel: str = "web"
+    booked_by: User | None = None
+    notes: str = ""
+    idempotency_scope: str = ""
+    idempotency_key: str = ""
+    request_fingerprint: dict = field(default_factory=dict)
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def format_reference(reference: str) -> str:
+    return f"{reference[:4]}-{reference[4:]}" if len(reference) == REFERENCE_LENGTH else reference
+
+
+def clean_reference(text: str) -> str:
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+
+
+def _fingerprint(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _insert_ignore(table, values: dict):
+    dialect = db.session.get_bind().dialect.name
+    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return builder(table).values(**values).on_conflict_do_nothing()
+
+
+def lock_officer_days(keys: list[tuple[int, date]]) -> None:
+    """Serialise bookings per officer-day. Sorted order so two bookings never deadlock."""
+    for officer_id, day in sorted(set(keys)):
+        db.session.execute(
+            _insert_ignore(OfficerDay.__table__, {"officer_id": officer_id, "day": day, "version": 0})
+        )
+        db.session.execute(
+            update(OfficerDay)
+            .where(OfficerDay.officer_id == officer_id, OfficerDay.day == day)
+            .values(version=OfficerDay.version + 1)
+        )
+
+
+def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | None = None) -> int:
+    """Re-check the slot against what is booked now. Returns the planned arrival (seconds)."""
+    arrival = token.arrival
+    window = token.window if len(token.officer_ids) == 1 else (token.arrival, token.arrival)
+    booked = appointments_for(list(token.officer_ids), token.day, token.day, exclude=exclude)
+    for officer_id in token.officer_ids:
+        officer = db.session.get(Officer, officer_id)
+        wd = working_day(officer, token.day) if officer else None
+        if wd is None:
+            raise SlotUnavailable("officer no longer working")
+        mine = [a for a in booked if officer_id in (a.officer_id, a.second_officer_id)]
+        day = routing_day(wd, mine)
+        points = [place.latlng] + [s.location for s in day.stops] + [day.start]
+        insertion = DayCheck(day, pair_travel(points)).best_insertion(place.latlng, window, duration)
+        if insertion is None:
+            raise SlotUnavailable("no longer fits")
+        if len(token.officer_ids) == 1:
+            arrival = insertion.arrival
+    return arrival
+
+
+def _claim(token: SlotToken, appointment: Appointment) -> None:
+    try:
+        with db.session.begin_nested():
+            for key in token.claim_keys():
+                db.session.add(SlotClaim(key=key, appointment=appointment))
+    except IntegrityError:
+        raise SlotUnavailable("already booked") from None
+
+
+def find_or_create_customer(details: CustomerDetails, place: Place) -> Customer:
+    """Tell us once: the same person (phone and name) reuses one record, updated with what they told us."""
+    customer = None
+    if details.phone:
+        customer = db.session.scalar(
+            select(Customer).where(
+                Customer.phone == details.phone, func.lower(Customer.name) == details.name.strip().lower()
+            )
+        )
+    if customer is None:
+        customer = Customer(name=details.name.strip(), phone=details.phone)
+        db.session.add(customer)
+    customer.email = details.email or customer.email
+    customer.preferred_channel = details.preferred_channel
+    customer.sms_consent = details.sms_consent or customer.sms_consent
+    customer.language = details.language or customer.language
+    customer.interpreter_language = details.interpreter_language
+    customer.access_needs = details.access_needs
+    customer.kind = details.kind
+    customer.business_name = details.business_name
+    if place.location_type in ("home", "business"):
+        customer.address_line1, customer.address_line2 = place.line1, place.line2
+        customer.town, customer.postcode, customer.uprn = place.town, place.postcode, place.uprn
+        customer.lat, customer.lng = place.lat, place.lng
+    return customer
+
+
+def _existing_for_key(scope: str, key: str, fingerprint: str) -> Appointment | None:
+    record = db.session.scalar(
+        select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+    )
+    if record is None:
+        return None
+    if record.request_hash != fingerprint:
+        raise IdempotencyConflict()
+    return db.session.get(Appointment, record.appointment_id)
+
+
+def book(request: BookingRequest) -> Appointment:
+    """Book the slot, or raise SlotUnavailable / BookingRuleError / IdempotencyConflict. Caller commits."""
+    fingerprint = _fingerprint(request.request_fingerprint)
+    if request.idempotency_key:
+        existing = _existing_for_key(request.idempotency_scope, request.idempotency_key, fingerprint)
+        if existing is not None:
+            return existing
+    token = decode_slot(request.slot_token)
+    if token is None:
+        raise SlotUnavailable("token not valid")
+    _check_token_matches(token, request.service, request.place)
+    # Start a fresh transaction whose first statement takes the lock (see module docstring).
+    db.session.commit()
+    lock_officer_days([(o, token.day) for o in token.officer_ids])
+    arrival = _still_fits(token, request.place, request.service.duration_minutes * 60)
+    customer = find_or_create_customer(request.customer, request.place)
+    place = request.place
+    appointment = Appointment(
+        reference=new_reference(),
+        service=request.service,
+        customer=customer,
+        location_type=place.location_type,
+        hub=place.hub,
+        address_line1=place.line1,
+        address_line2=place.line2,
+        town=place.town,
+        postcode=place.postcode,
+        uprn=place.uprn,
+        lat=place.lat,
+        lng=place.lng,
+        window_start=at_day_seconds(token.day, token.window[0]),
+        window_end=at_day_seconds(token.day, token.window[1]),
+        duration_minutes=request.service.duration_minutes,
+        planned_arrival=at_day_seconds(token.day, arrival),
+        officer_id=token.officer_ids[0],
+        second_officer_id=token.officer_ids[1] if len(token.officer_ids) > 1 else None,
+        channel=request.channel,
+        booked_by=request.booked_by,
+        notes=request.notes,
+        access_needs=request.customer.access_needs,
+        interpreter_language=request.customer.interpreter_language,
+    )
+    db.session.add(appointment)
+    _save_with_unique_reference(appointment)
+    _claim(token, appointment)
+    db.session.add(
+        AppointmentEvent(
+            appointment=appointment, status="booked", actor=request.booked_by, channel=request.channel
+        )
+    )
+    if request.idempotency_key:
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    IdempotencyRecord(
+                        scope=request.idempotency_scope,
+                        key=request.idempotency_key,
+                        request_hash=fingerprint,
+                        appointment=appointment,
+                    )
+                )
+        except IntegrityError:
+            # The same key won a race a moment ago: answer with that booking, make no second one.
+            db.session.rollback()
+            existing = _existing_for_key(request.idempotency_scope, request.idempotency_key, fingerprint)
+            if existing is None:
+                raise SlotUnavailable("duplicate request") from None
+            return existing
+    audit.record(
+        "appointment_booked",
+        "appointment",
+        appointment.reference,
+        user=request.booked_by,
+        channel=request.channel,
+    )
+    return appointment
+
+
+def _save_with_unique_reference(appointment: Appointment) -> None:
+    for _ in range(5):
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+            return
+        except IntegrityError:
+            appointment.reference = new_reference()
+    raise RuntimeError("could not find a free reference")
+
+
+def _check_token_matches(token: SlotToken, service: Service, place: Place) -> None:
+    if token.service_code != service.code:
+        raise BookingRuleError("service", "The time you chose was for a different service")
+    if token.location_type != place.location_type:
+        raise BookingRuleError("location_type", "The time you chose was for a different kind of place")
+    if place.hub is not None and token.hub_code != place.hub.code:
+        raise BookingRuleError("hub", "The time you chose was at a different hub")
+    if place.location_type not in service.places:
+        raise BookingRuleError("location_type", f"{service.name} cannot happen at that kind of place")
+
+
+def _bump_versions(appointment: Appointment) -> None:
+    day = appointment.window_start
+    from app.timeutil import to_local
+
+    keys = [(o, to_local(day).date()) for o in (appointment.officer_id, appointment.second_officer_id) if o]
+    lock_officer_days(keys)
+
+
+def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, channel: str = "web") -> None:
+    if not appointment.is_active:
+        raise BookingRuleError("appointment", "This appointment has already been cancelled or has happened")
+    if appointment.window_end < utcnow():
+        raise BookingRuleError("appointment", "This appointment is in the past")
+    _bump_versions(appointment)  # frees the time for fresh availability answers
+    appointment.status = "cancelled"
+    appointment.cancel_reason = reason.strip()
+    appointment.sequence += 1
+    db.session.add(
+        AppointmentEvent(
+            appointment=appointment, status="cancelled", actor=actor, channel=channel, note=reason.strip()
+        )
+    )
+    audit.record("appointment_cancelled", "appointment", appointment.reference, user=actor, channel=channel)
+
+
+def reschedule(
+    appointment: Appointment, slot_token: str, *, actor: User | None = None, channel: str = "web"
+) -> None:
+    """Take the new slot and free the old one in one transaction; on any failure the old one stands."""
+    if not appointment.is_active or appointment.window_end < utcnow():
+        raise BookingRuleError("appointment", "This appointment can no longer be changed")
+    token = decode_slot(slot_token)
+    if token is None:
+        raise SlotUnavailable("token not valid")
+    place = Place(
+        appointment.location_type,
+        appointment.lat,
+        appointment.lng,
+        appointment.hub.area_id if appointment.hub else 0,
+        hub=appointment.hub,
+    )
+    _check_token_matches(token, appointment.service, place)
+    from app.timeutil import to_local
+
+    old_day = to_local(appointment.window_start).date()
+    old_keys = [(o, old_day) for o in (appointment.officer_id, appointment.second_officer_id) if o]
+    reference = appointment.reference
+    db.session.commit()
+    lock_officer_days(old_keys + [(o, token.day) for o in token.officer_ids])
+    appointment = db.session.scalar(select(Appointment).where(Appointment.reference == reference))
+    arrival = _still_fits(token, place, appointment.duration_minutes * 60, exclude=appointment.id)
+    _claim(token, appointment)
+    appointment.window_start = at_day_seconds(token.day, token.window[0])
+    appointment.window_end = at_day_seconds(token.day, token.window[1])
+    appointment.planned_arrival = at_day_seconds(token.day, arrival)
+    appointment.officer_id = token.officer_ids[0]
+    appointment.second_officer_id = token.officer_ids[1] if len(token.officer_ids) > 1 else None
+    appointment.sequence += 1
+    db.session.add(
+        AppointmentEvent(appointment=appointment, status="rescheduled", actor=actor, channel=channel)
+    )
+    audit.record("appointment_rescheduled", "appointment", appointment.reference, user=actor, channel=channel)
+
+
+def hub_for(code: str | None) -> Hub | None:
+    return db.session.scalar(select(Hub).where(Hub.code == code)) if code else None

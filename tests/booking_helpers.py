@@ -1,0 +1,46 @@
+"""A small world for booking tests: one area, a housing service and officers who can do it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from app.extensions import db
+from app.services.places import Place
+from app.timeutil import local_to_utc
+from tests.factories import AreaFactory, HubFactory, OfficerFactory, ServiceFactory, SkillFactory
+
+MONDAY = date(2026, 12, 7)
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a Tuesday, well before MONDAY
+HOME = (51.355, -1.99)  # in Devizes, near the officers' base
+
+
+class World:
+    def __init__(self, officers: int = 1, two_officers: bool = False, notice_hours: int = 24):
+        self.skill = SkillFactory(code="housing")
+        self.area = AreaFactory(lat=51.35, lng=-1.995)
+        self.service = ServiceFactory(
+            skill=self.skill,
+            duration_minutes=45,
+            two_officers=two_officers,
+            notice_hours=notice_hours,
+            horizon_days=60,
+            at_hub=True,
+            at_home=True,
+        )
+        self.officers = [OfficerFactory(skills=[self.skill], areas=[self.area]) for _ in range(officers)]
+        self.hub = HubFactory(area=self.area)
+        db.session.flush()
+
+    def home(self, lat: float = HOME[0], lng: float = HOME[1]) -> Place:
+        return Place(
+            "home", lat, lng, self.area.id, line1="12 High Street", town="Devizes", postcode="SN10 1AA"
+        )
+
+    def hub_place(self) -> Place:
+        from app.services.places import hub_place
+
+        return hub_place(self.hub)
+
+
+def at(hour: int, minute: int = 0, day: date = MONDAY) -> datetime:
+    return local_to_utc(day, time(hour, minute))
