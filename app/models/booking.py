@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.appointments import Appointment
 from app.models.base import UTCDateTime, utcnow
 
 
@@ -29,6 +30,8 @@ class SlotClaim(db.Model):
     appointment_id: Mapped[int] = mapped_column(ForeignKey("appointment.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    appointment: Mapped[Appointment] = relationship()
+
 
 class IdempotencyRecord(db.Model):
     """The answer to a request made with an Idempotency-Key (API) or a form submission id (web)."""
@@ -41,6 +44,8 @@ class IdempotencyRecord(db.Model):
     request_hash: Mapped[str] = mapped_column(String(64))
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    appointment: Mapped[Appointment | None] = relationship()
 
 
 class Address(db.Model):

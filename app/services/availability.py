@@ -24,7 +24,8 @@ from app.services.places import Place
 from app.services.travel import pair_travel
 from app.services.workdays import WorkingDay, working_day
 from app.timeutil import at_day_seconds, day_seconds, local_day_bounds, to_local, utcnow
-from routing.feasibility import DayCheck, DayStop, OfficerDay as RoutingDay
+from routing.feasibility import DayCheck, DayStop
+from routing.feasibility import OfficerDay as RoutingDay
 
 ARRIVAL_WINDOWS = [
     (9 * 3600, 11 * 3600),
