@@ -14,6 +14,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(tokens)
     app.cli.add_command(plan_command)
     app.cli.add_command(replan_command)
+    app.cli.add_command(gazetteer)
 
 
 @click.group(help="The demo county.")
@@ -155,3 +156,25 @@ def replan_command(officer_id: int, day, time_limit: float) -> None:
     summary = replan_for_absence(officer, day.date(), time_limit=time_limit)
     db.session.commit()
     _print_summary(summary)
+
+
+@click.group(help="The address gazetteer.")
+def gazetteer() -> None:
+    pass
+
+
+@gazetteer.command("import", help="Import Code-Point Open or LLPG/AddressBase-style CSV.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--format", "fmt", type=click.Choice(["auto", "codepoint", "llpg"]), default="auto", show_default=True
+)
+def gazetteer_import(path: str, fmt: str) -> None:
+    from app.services.gazetteer import import_file
+
+    report = import_file(path, fmt)
+    db.session.commit()
+    click.echo(f"{report.added} addresses added, {report.updated} updated, {len(report.skipped)} skipped.")
+    for reason in report.skipped[:20]:
+        click.echo(f"  skipped {reason}")
+    if len(report.skipped) > 20:
+        click.echo(f"  ...and {len(report.skipped) - 20} more")

@@ -17,9 +17,18 @@ from app.timeutil import format_date, format_time, to_local
 
 
 def register_web(app: Flask) -> None:
-    from app.routes import admin, auth, public_pages, staff_home
+    from app.api import routes as api_routes
+    from app.routes import admin, auth, booking, manage, public_pages, staff_home
 
-    for blueprint in (public_pages.bp, auth.bp, staff_home.bp, admin.bp):
+    for blueprint in (
+        public_pages.bp,
+        auth.bp,
+        staff_home.bp,
+        admin.bp,
+        api_routes.bp,
+        booking.bp,
+        manage.bp,
+    ):
         app.register_blueprint(blueprint)
 
     # The compiled GOV.UK Frontend CSS asks for fonts and images under /assets.
@@ -96,6 +105,10 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        if _wants_json() and error.code == 429:
+            return jsonify(
+                error="rate_limited", message="Too many requests. Wait a minute and try again."
+            ), 429
         if _wants_json():
             return jsonify(error=error.name.lower().replace(" ", "_"), message=error.description), error.code
         template = pages.get(error.code or 500, "errors/400.html")

@@ -20,7 +20,19 @@ from app.demo.county import (
     STREETS,
 )
 from app.extensions import db
-from app.models import CommunityArea, Customer, Hub, HubOpening, Officer, Service, Skill, User, WorkingPattern
+from app.models import (
+    Address,
+    CommunityArea,
+    Customer,
+    Hub,
+    HubOpening,
+    Officer,
+    Service,
+    Skill,
+    User,
+    WorkingPattern,
+)
+from app.services.gazetteer import import_llpg
 from app.services.passwords import generate_password, hash_password
 
 OFFICER_COUNT = 40
@@ -39,7 +51,8 @@ def load_demo(seed: int = 42) -> dict:
     created_users: list[tuple[str, str]] = []
     _staff(created_users, password)
     _officers(rng, skills, areas, created_users, password)
-    customers = _customers(rng)
+    addresses = _gazetteer(random.Random(seed + 1))
+    customers = _customers(rng, addresses)
     db.session.commit()
     return {
         "hubs": len(areas),
@@ -203,14 +216,43 @@ def _pattern(officer: Officer, i: int, rng: random.Random) -> None:
         )
 
 
-def _customers(rng: random.Random) -> int:
+POSTCODES_PER_TOWN = 6
+ADDRESSES_PER_POSTCODE = 10
+
+
+def _gazetteer(rng: random.Random) -> list[Address]:
+    """LLPG-style addresses around each town, loaded through the same importer councils use."""
+    header = ["UPRN", "Address_Line1", "Town", "Postcode", "Lat", "Lng"]
+    rows = []
+    for area_number, (_code, town, lat, lng, _address, hub_postcode) in enumerate(AREAS):
+        outward = hub_postcode.split()[0]
+        for p in range(POSTCODES_PER_TOWN):
+            inward = INWARD[(area_number + p) % len(INWARD)] + INWARD[(3 * p + 7) % len(INWARD)]
+            postcode = f"{outward} {p + 1}{inward}"
+            # A postcode covers one street, up to about 2.5 km from the centre (1 degree latitude = 111 km).
+            centre_lat, centre_lng = lat + rng.uniform(-0.02, 0.02), lng + rng.uniform(-0.032, 0.032)
+            street = STREETS[(area_number * 3 + p) % len(STREETS)]
+            for n in range(ADDRESSES_PER_POSTCODE):
+                uprn = f"100{area_number:02d}{p:02d}{n:03d}"
+                rows.append(
+                    [
+                        uprn,
+                        f"{2 * n + 1} {street}",
+                        town,
+                        postcode,
+                        f"{centre_lat + rng.uniform(-0.0015, 0.0015):.6f}",
+                        f"{centre_lng + rng.uniform(-0.0025, 0.0025):.6f}",
+                    ]
+                )
+    import_llpg(header, rows)
+    return list(db.session.scalars(select(Address).where(Address.source == "llpg").order_by(Address.uprn)))
+
+
+def _customers(rng: random.Random, addresses: list[Address]) -> int:
     existing = db.session.scalar(select(func.count(Customer.id))) or 0
     for i in range(existing, CUSTOMER_COUNT):
-        _code, town, lat, lng, _address, hub_postcode = rng.choice(AREAS)
-        outward = hub_postcode.split()[0]
+        home = rng.choice(addresses)
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        # Up to about 2.5 km from the town centre (1 degree latitude is 111 km).
-        dlat, dlng = rng.uniform(-0.022, 0.022), rng.uniform(-0.035, 0.035)
         business = i % 10 == 0
         db.session.add(
             Customer(
@@ -221,11 +263,12 @@ def _customers(rng: random.Random) -> int:
                 email=f"{first.lower()}.{last.lower()}{i}@example.com" if i % 3 else "",
                 preferred_channel="email" if i % 7 == 0 else "sms",
                 sms_consent=True,
-                address_line1=f"{rng.randint(1, 120)} {rng.choice(STREETS)}",
-                town=town,
-                postcode=f"{outward} {rng.randint(1, 9)}{rng.choice(INWARD)}{rng.choice(INWARD)}",
-                lat=round(lat + dlat, 5),
-                lng=round(lng + dlng, 5),
+                address_line1=home.line1,
+                town=home.town,
+                postcode=home.postcode,
+                uprn=home.uprn,
+                lat=home.lat,
+                lng=home.lng,
             )
         )
     return CUSTOMER_COUNT

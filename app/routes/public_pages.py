@@ -1,6 +1,6 @@
 """Public pages: the start page and the statements every council service publishes."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, url_for
 
 from app.access import public
 
@@ -10,7 +10,7 @@ bp = Blueprint("public", __name__)
 @bp.get("/")
 @public
 def start():
-    return render_template("public/start.html")
+    return render_template("public/start.html", booking_url=url_for("booking.start"))
 
 
 @bp.get("/accessibility")

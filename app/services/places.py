@@ -77,3 +77,59 @@ def hub_place(hub: Hub) -> Place:
         town=hub.town,
         postcode=hub.postcode,
     )
+
+
+class UnknownPostcode(ValueError):
+    pass
+
+
+def locate_postcode(postcode: str) -> tuple[float, float] | None:
+    """The centre of a postcode from the gazetteer, or None when we do not know it."""
+    rows = addresses_for(postcode)
+    if not rows:
+        return None
+    return (sum(r.lat for r in rows) / len(rows), sum(r.lng for r in rows) / len(rows))
+
+
+def address_place(
+    location_type: str,
+    postcode: str,
+    line1: str = "",
+    line2: str = "",
+    town: str = "",
+    uprn: str = "",
+    lat: float | None = None,
+    lng: float | None = None,
+) -> Place:
+    """A home or business place from what the resident told us; coordinates from the gazetteer when
+    not given. Raises UnknownPostcode when we cannot place it."""
+    normal = normalise_postcode(postcode)
+    if normal is None:
+        raise UnknownPostcode("Enter a real postcode, like SN10 1AA")
+    if lat is None or lng is None:
+        rows = addresses_for(normal)
+        match = next((r for r in rows if uprn and r.uprn == uprn), None) or next(
+            (r for r in rows if line1 and r.line1.lower() == line1.strip().lower()), None
+        )
+        if match is not None:
+            lat, lng, uprn = match.lat, match.lng, match.uprn or uprn
+            town = town or match.town
+        else:
+            centre = locate_postcode(normal)
+            if centre is None:
+                raise UnknownPostcode("We do not recognise that postcode")
+            lat, lng = centre
+            town = town or (rows[0].town if rows else "")
+    place = home_place(
+        location_type,
+        lat,
+        lng,
+        line1=line1.strip(),
+        line2=line2.strip(),
+        town=town.strip(),
+        postcode=normal,
+        uprn=uprn,
+    )
+    if place is None:
+        raise UnknownPostcode("We cannot place that address")
+    return place

@@ -1,0 +1,373 @@
+"""API v1 routes: thin. Parse, call a service, answer JSON."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from app.access import api, public
+from app.api.openapi import document
+from app.api.schemas import AppointmentIn, CancelIn, RescheduleIn, field_errors
+from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
+from app.extensions import csrf, db, limiter
+from app.models import Appointment
+from app.services import audit
+from app.services.availability import search
+from app.services.booking import (
+    BookingRequest,
+    BookingRuleError,
+    CustomerDetails,
+    IdempotencyConflict,
+    SlotUnavailable,
+    book,
+    cancel,
+    clean_reference,
+    reschedule,
+)
+from app.services.contact import uk_mobile, valid_email
+from app.services.links import ics_url, manage_url, reference_from
+from app.services.places import UnknownPostcode, address_place, hub_place
+from app.services.presenters import as_json, calendar_event
+from app.timeutil import local_now, to_local
+from notifications.calendar import build_calendar
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+PUBLIC_LIMIT = "60 per minute"
+MAX_DAYS = 28
+
+
+def unprocessable(errors: dict[str, list[str]]):
+    return jsonify(errors=errors), 422
+
+
+def _json_body(model):
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return None, unprocessable({"body": ["Send a JSON object with Content-Type: application/json"]})
+    try:
+        return model.model_validate(data), None
+    except ValidationError as error:
+        return None, unprocessable(field_errors(error))
+
+
+@bp.get("/openapi.json")
+@public
+def openapi():
+    return jsonify(document())
+
+
+@bp.get("/services")
+@public
+@limiter.limit(PUBLIC_LIMIT)
+def services():
+    return jsonify(
+        services=[
+            {
+                "code": s.code,
+                "name": s.name,
+                "summary": s.summary,
+                "duration_minutes": s.duration_minutes,
+                "places": s.places,
+                "premises_only": s.premises_only,
+                "signpost": s.signpost or None,
+                "two_officers": s.two_officers,
+                "what_to_have_ready": s.document_list,
+                "notice_hours": s.notice_hours,
+                "horizon_days": s.horizon_days,
+            }
+            for s in all_services(bookable_only=True)
+        ]
+    )
+
+
+@bp.get("/hubs")
+@public
+@limiter.limit(PUBLIC_LIMIT)
+def hubs():
+    return jsonify(
+        hubs=[
+            {
+                "code": h.code,
+                "name": h.name,
+                "community_area": h.area.name,
+                "address": h.address_line1,
+                "town": h.town,
+                "postcode": h.postcode,
+                "lat": h.lat,
+                "lng": h.lng,
+                "has_kiosk": h.has_kiosk,
+                "opening_hours": [
+                    {
+                        "weekday": o.weekday,
+                        "opens": o.opens.strftime("%H:%M"),
+                        "closes": o.closes.strftime("%H:%M"),
+                    }
+                    for o in h.opening_hours
+                ],
+            }
+            for h in all_hubs(active_only=True)
+        ]
+    )
+
+
+def _float(name: str, errors: dict) -> float | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        errors.setdefault(name, []).append("Must be a number")
+        return None
+
+
+def _place_from(location_type: str, args: dict, errors: dict):
+    if location_type == "hub":
+        hub = hub_by_code(args.get("hub") or "")
+        if hub is None or not hub.active:
+            errors.setdefault("hub", []).append("Give the code of an open hub (see /api/v1/hubs)")
+            return None
+        return hub_place(hub)
+    try:
+        return address_place(
+            location_type,
+            args.get("postcode") or "",
+            line1=args.get("line1") or "",
+            line2=args.get("line2") or "",
+            town=args.get("town") or "",
+            uprn=args.get("uprn") or "",
+            lat=args.get("lat"),
+            lng=args.get("lng"),
+        )
+    except UnknownPostcode as error:
+        field = "postcode" if args.get("lat") is None else "lat"
+        errors.setdefault(field, []).append(
+            f"{error}. Phone 0300 456 0100 and an agent can place the address."
+        )
+        return None
+
+
+@bp.get("/availability")
+@public
+@limiter.limit(PUBLIC_LIMIT)
+def availability():
+    errors: dict[str, list[str]] = {}
+    unknown = set(request.args) - {
+        "service",
+        "location_type",
+        "postcode",
+        "lat",
+        "lng",
+        "hub",
+        "from",
+        "days",
+    }
+    for name in sorted(unknown):
+        errors[name] = ["Unknown parameter"]
+    service = service_by_code(request.args.get("service", ""))
+    if service is None or not service.active:
+        errors.setdefault("service", []).append("Give the code of a service (see /api/v1/services)")
+    location_type = request.args.get("location_type", "")
+    if location_type not in ("home", "business", "hub"):
+        errors.setdefault("location_type", []).append("Must be home, business or hub")
+    elif service and location_type not in service.places:
+        errors.setdefault("location_type", []).append(f"{service.name} is not offered there")
+    lat, lng = _float("lat", errors), _float("lng", errors)
+    try:
+        first = date.fromisoformat(request.args["from"]) if request.args.get("from") else local_now().date()
+    except ValueError:
+        errors.setdefault("from", []).append("Must be a date like 2026-12-07")
+        first = local_now().date()
+    try:
+        days = int(request.args.get("days", 14))
+        if not 1 <= days <= MAX_DAYS:
+            raise ValueError
+    except ValueError:
+        errors.setdefault("days", []).append(f"Must be a whole number from 1 to {MAX_DAYS}")
+        days = 14
+    if errors:
+        return unprocessable(errors)
+    args = {**request.args, "lat": lat, "lng": lng}
+    place = _place_from(location_type, args, errors)
+    if place is None:
+        return unprocessable(errors)
+    result = search(service, place, first, days)
+    slots = [
+        {
+            "slot_id": s.token,
+            "start": to_local(s.start).isoformat(),
+            "end": to_local(s.end).isoformat(),
+            "kind": "exact" if s.is_exact else "arrival_window",
+            "rank": rank,
+            "added_travel_minutes": round(s.added_travel / 60),
+        }
+        for rank, s in enumerate(result.slots, start=1)
+    ]
+    return jsonify(
+        service=service.code,
+        location_type=location_type,
+        **({"hub": place.hub.code} if place.hub else {}),
+        first_day=result.first_day.isoformat() if result.first_day else None,
+        last_day=result.last_day.isoformat() if result.last_day else None,
+        slots=slots,
+    )
+
+
+@bp.post("/appointments")
+@api()
+def create_appointment():
+    body, error = _json_body(AppointmentIn)
+    if error:
+        return error
+    errors: dict[str, list[str]] = {}
+    service = service_by_code(body.service)
+    if service is None or not service.active or service.premises_only:
+        errors["service"] = ["Give the code of a bookable service"]
+    phone = uk_mobile(body.customer.phone) if body.customer.phone else ""
+    if phone is None:
+        errors["customer.phone"] = ["Enter a UK mobile number, like 07700 900123"]
+    if body.customer.email and not valid_email(body.customer.email):
+        errors["customer.email"] = ["Enter an email address in the correct format, like name@example.com"]
+    if body.customer.preferred_channel == "sms" and not phone:
+        errors.setdefault("customer.phone", []).append("A mobile number is needed for text reminders")
+    if body.customer.preferred_channel == "email" and not body.customer.email:
+        errors.setdefault("customer.email", []).append("An email address is needed for email reminders")
+    if body.location_type == "hub" and not body.hub:
+        errors["hub"] = ["Give the hub code for a hub appointment"]
+    if body.location_type != "hub" and body.address is None:
+        errors["address"] = ["Give the address for a home or business visit"]
+    if errors:
+        return unprocessable(errors)
+    place_args = {"hub": body.hub} if body.location_type == "hub" else body.address.model_dump()
+    place = _place_from(body.location_type, place_args, errors)
+    if place is None:
+        return unprocessable(
+            {f"address.{k}" if k in ("postcode", "lat") else k: v for k, v in errors.items()}
+        )
+    user = request.api_user
+    key = request.headers.get("Idempotency-Key", "").strip()[:200]
+    booking = BookingRequest(
+        slot_token=body.slot_id,
+        service=service,
+        place=place,
+        channel="api",
+        booked_by=user,
+        notes=body.notes,
+        idempotency_scope=f"api:{user.id}",
+        idempotency_key=key,
+        request_fingerprint=body.model_dump(),
+        customer=CustomerDetails(
+            name=body.customer.name,
+            phone=phone or "",
+            email=body.customer.email,
+            preferred_channel=body.customer.preferred_channel,
+            sms_consent=body.customer.sms_consent,
+            interpreter_language=body.customer.interpreter_language,
+            access_needs=body.access_needs,
+        ),
+    )
+    try:
+        appointment = book(booking)
+        db.session.commit()
+    except SlotUnavailable:
+        db.session.rollback()
+        return jsonify(
+            error="slot_unavailable", message="That time has just been taken. Ask for availability again."
+        ), 409
+    except IdempotencyConflict:
+        db.session.rollback()
+        return jsonify(
+            error="idempotency_conflict", message="This Idempotency-Key was used with a different request."
+        ), 409
+    except BookingRuleError as rule:
+        db.session.rollback()
+        return unprocessable({rule.field: [rule.message]})
+    return jsonify(as_json(appointment, manage_url(appointment), ics_url(appointment))), 201
+
+
+def _find(reference: str) -> Appointment | None:
+    return db.session.scalar(select(Appointment).where(Appointment.reference == clean_reference(reference)))
+
+
+def _not_found():
+    return jsonify(error="not_found", message="No appointment has that reference."), 404
+
+
+@bp.get("/appointments/<reference>")
+@api()
+def get_appointment(reference: str):
+    appointment = _find(reference)
+    if appointment is None:
+        return _not_found()
+    audit.record("appointment_viewed", "appointment", appointment.reference, channel="api")
+    db.session.commit()
+    return jsonify(as_json(appointment, manage_url(appointment), ics_url(appointment)))
+
+
+@bp.post("/appointments/<reference>/cancel")
+@api()
+def cancel_appointment(reference: str):
+    appointment = _find(reference)
+    if appointment is None:
+        return _not_found()
+    body, error = _json_body(CancelIn)
+    if error:
+        return error
+    try:
+        cancel(appointment, body.reason, actor=request.api_user, channel="api")
+        db.session.commit()
+    except BookingRuleError as rule:
+        db.session.rollback()
+        return jsonify(error="cannot_cancel", message=rule.message), 409
+    return jsonify(as_json(appointment))
+
+
+@bp.post("/appointments/<reference>/reschedule")
+@api()
+def reschedule_appointment(reference: str):
+    appointment = _find(reference)
+    if appointment is None:
+        return _not_found()
+    body, error = _json_body(RescheduleIn)
+    if error:
+        return error
+    try:
+        reschedule(appointment, body.slot_id, actor=request.api_user, channel="api")
+        db.session.commit()
+    except SlotUnavailable:
+        db.session.rollback()
+        return jsonify(
+            error="slot_unavailable", message="That time has just been taken. Your booking has not changed."
+        ), 409
+    except BookingRuleError as rule:
+        db.session.rollback()
+        return jsonify(error="cannot_reschedule", message=rule.message), 409
+    appointment = _find(reference)
+    return jsonify(as_json(appointment, manage_url(appointment), ics_url(appointment)))
+
+
+@bp.get("/appointments/<reference>/calendar.ics")
+@public
+@limiter.limit(PUBLIC_LIMIT)
+def calendar(reference: str):
+    """For residents (a signed token in the link) and API clients (bearer token)."""
+    from app.services.tokens import user_for_bearer
+
+    token_reference = reference_from(request.args.get("token", ""))
+    allowed = (
+        token_reference == clean_reference(reference)
+        or user_for_bearer(request.headers.get("Authorization", "")) is not None
+    )
+    appointment = _find(reference) if allowed else None
+    if appointment is None:
+        return _not_found()
+    body = build_calendar([calendar_event(appointment, current_app.config["COUNCIL_NAME"])])
+    filename = f"appointment-{appointment.reference}.ics"
+    return Response(
+        body, mimetype="text/calendar", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )

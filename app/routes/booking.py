@@ -1,0 +1,342 @@
+"""The resident booking journey: one question per page, works without JavaScript."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+
+from app.access import public
+from app.data.catalogue import all_services, service_by_code
+from app.extensions import db, limiter
+from app.forms.booking import (
+    AddressForm,
+    ConfirmForm,
+    DetailsForm,
+    HubForm,
+    PostcodeForm,
+    ServiceForm,
+    TimeForm,
+    WhereForm,
+)
+from app.models import Appointment
+from app.services import journey
+from app.services.availability import decode_slot, next_free_day, search
+from app.services.booking import (
+    BookingRequest,
+    BookingRuleError,
+    CustomerDetails,
+    SlotUnavailable,
+    book,
+    format_reference,
+)
+from app.services.contact import uk_mobile
+from app.services.links import ics_url, manage_url
+from app.services.places import addresses_for, locate_postcode, nearest_hubs, normalise_postcode
+from app.services.presenters import officer_first_name, when, where
+from app.timeutil import at_day_seconds, format_date, format_time, local_now
+
+bp = Blueprint("booking", __name__, url_prefix="/book")
+SEARCH_DAYS = 14
+
+
+def _next(endpoint: str, **kwargs):
+    """After an answer: back to check-your-answers when changing one, else the next question."""
+    if request.args.get("change") and journey.first_missing() is None:
+        return redirect(url_for("booking.check"))
+    return redirect(url_for(endpoint, **kwargs))
+
+
+STEP_FOR = {
+    "service": "booking.choose_service",
+    "location_type": "booking.where",
+    "place_done": "booking.postcode",
+    "slot": "booking.time",
+    "name": "booking.details",
+}
+
+
+def _require(*keys: str):
+    """Someone who jumps ahead (or whose session expired) goes back to the first unanswered question."""
+    for key in keys:
+        if not journey.draft().get(key):
+            return redirect(url_for(STEP_FOR[key]))
+    return None
+
+
+@bp.get("/")
+@public
+def start():
+    journey.reset()
+    return redirect(url_for("booking.choose_service"))
+
+
+@bp.route("/service", methods=["GET", "POST"])
+@public
+def choose_service():
+    services = all_services(bookable_only=True)
+    query = (request.args.get("q") or "").strip().lower()
+    shown = [s for s in services if not query or query in s.name.lower() or query in s.summary.lower()]
+    form = ServiceForm()
+    form.service.choices = [(s.code, s.name) for s in services]
+    if request.method == "GET":
+        form.service.data = journey.draft().get("service")
+    if form.validate_on_submit():
+        chosen = service_by_code(form.service.data)
+        if chosen.premises_only:
+            return redirect(url_for("booking.signpost", code=chosen.code))
+        if journey.draft().get("service") != chosen.code:
+            journey.clear_from(
+                "location_type", "slot", "slot_label", "place_done", "hub", "postcode", "line1", "address_id"
+            )
+        journey.update(service=chosen.code)
+        if len(chosen.places) == 1:
+            journey.update(location_type=chosen.places[0])
+            return _next("booking.postcode")
+        return _next("booking.where")
+    return render_template("booking/service.html", form=form, services=shown, query=query)
+
+
+@bp.get("/signpost/<code>")
+@public
+def signpost(code: str):
+    service = service_by_code(code) or abort(404)
+    return render_template("booking/signpost.html", service=service)
+
+
+@bp.route("/where", methods=["GET", "POST"], endpoint="where")
+@public
+def where_step():
+    service = journey.service()
+    if service is None:
+        return redirect(url_for("booking.choose_service"))
+    form = WhereForm()
+    form.location_type.choices = [(p, journey.PLACE_NAMES[p]) for p in service.places]
+    if request.method == "GET":
+        form.location_type.data = journey.draft().get("location_type")
+    if form.validate_on_submit():
+        if journey.draft().get("location_type") != form.location_type.data:
+            journey.clear_from("slot", "slot_label", "place_done", "hub", "line1", "address_id")
+        journey.update(location_type=form.location_type.data)
+        return _next("booking.postcode")
+    return render_template("booking/where.html", form=form, service=service)
+
+
+@bp.route("/postcode", methods=["GET", "POST"])
+@public
+@limiter.limit("30 per minute", methods=["POST"])
+def postcode():
+    if (redirect_to := _require("service", "location_type")) is not None:
+        return redirect_to
+    location_type = journey.draft()["location_type"]
+    form = PostcodeForm()
+    if request.method == "GET":
+        form.postcode.data = journey.draft().get("postcode")
+    unknown = False
+    if form.validate_on_submit():
+        normal = normalise_postcode(form.postcode.data)
+        if location_type != "hub" and locate_postcode(normal) is None:
+            unknown = True
+            form.postcode.errors = ["We do not recognise that postcode. Check it, or book at a community hub"]
+        elif location_type == "hub" and locate_postcode(normal) is None:
+            unknown = True
+            form.postcode.errors = [
+                "We do not recognise that postcode. Check it, or choose a hub from the list"
+            ]
+        else:
+            if journey.draft().get("postcode") != normal:
+                journey.clear_from("slot", "slot_label", "place_done", "hub", "line1", "address_id")
+            journey.update(postcode=normal)
+            return redirect(
+                url_for(
+                    "booking.hub" if location_type == "hub" else "booking.address",
+                    **({"change": 1} if request.args.get("change") else {}),
+                )
+            )
+    return render_template(
+        "booking/postcode.html",
+        form=form,
+        location_type=location_type,
+        unknown=unknown,
+        service=journey.service(),
+    )
+
+
+@bp.route("/address", methods=["GET", "POST"])
+@public
+def address():
+    if (redirect_to := _require("service", "location_type")) is not None:
+        return redirect_to
+    code = journey.draft().get("postcode")
+    if not code:
+        return redirect(url_for("booking.postcode"))
+    addresses = [a for a in addresses_for(code) if a.line1]
+    form = AddressForm()
+    form.address.choices = [(str(a.id), a.label) for a in addresses] + [
+        ("manual", "My address is not listed")
+    ]
+    if form.validate_on_submit():
+        if form.address.data == "manual":
+            journey.update(address_id=None, line1=form.line1.data.strip(), place_done=True)
+        else:
+            chosen = next(a for a in addresses if str(a.id) == form.address.data)
+            journey.update(address_id=chosen.id, line1=chosen.line1, place_done=True)
+        journey.clear_from("slot", "slot_label")
+        return _next("booking.time")
+    return render_template("booking/address.html", form=form, postcode=code, count=len(addresses))
+
+
+@bp.route("/hub", methods=["GET", "POST"])
+@public
+def hub():
+    if (redirect_to := _require("service", "location_type")) is not None:
+        return redirect_to
+    centre = locate_postcode(journey.draft().get("postcode", "")) if journey.draft().get("postcode") else None
+    hubs = nearest_hubs(*centre, limit=6) if centre else [(h, None) for h in _all_hubs()]
+    form = HubForm()
+    form.hub.choices = [(h.code, h.name) for h, _m in hubs]
+    if form.validate_on_submit():
+        journey.update(hub=form.hub.data, place_done=True)
+        journey.clear_from("slot", "slot_label")
+        return _next("booking.time")
+    return render_template("booking/hub.html", form=form, hubs=hubs)
+
+
+def _all_hubs():
+    from app.data.catalogue import all_hubs
+
+    return all_hubs(active_only=True)
+
+
+@bp.route("/time", methods=["GET", "POST"])
+@public
+@limiter.limit("60 per minute")
+def time():
+    if (redirect_to := _require("service", "location_type", "place_done")) is not None:
+        return redirect_to
+    service, place = journey.service(), journey.place()
+    if place is None:
+        return redirect(url_for("booking.postcode"))
+    try:
+        first = (
+            date.fromisoformat(request.args.get("from", ""))
+            if request.args.get("from")
+            else local_now().date()
+        )
+    except ValueError:
+        first = local_now().date()
+    result = search(service, place, first, SEARCH_DAYS)
+    form = TimeForm()
+    form.slot.choices = [(s.token, "") for s in result.slots]
+    if form.validate_on_submit():
+        token = decode_slot(form.slot.data)
+        if token is None:
+            form.slot.errors = ["That time is no longer available. Choose another time"]
+        else:
+            start = at_day_seconds(token.day, token.window[0])
+            end = at_day_seconds(token.day, token.window[1])
+            label = f"{format_date(start)}, " + (
+                f"at {format_time(start)}"
+                if start == end
+                else f"arriving between {format_time(start)} and {format_time(end)}"
+            )
+            journey.update(slot=form.slot.data, slot_label=label)
+            return _next("booking.details")
+    later = next_free_day(service, place, result.last_day) if not result.slots and result.last_day else None
+    return render_template(
+        "booking/time.html",
+        form=form,
+        result=result,
+        service=service,
+        place=place,
+        later=later,
+        next_from=(result.last_day + timedelta(days=1)).isoformat() if result.last_day else None,
+        hub_possible="hub" in service.places and place.location_type != "hub",
+    )
+
+
+@bp.route("/details", methods=["GET", "POST"])
+@public
+def details():
+    if (redirect_to := _require("service", "location_type", "place_done", "slot")) is not None:
+        return redirect_to
+    form = DetailsForm(data=journey.draft().get("details") or None)
+    if form.validate_on_submit():
+        values = {
+            k: (form.data[k] or "").strip()
+            for k in ("name", "phone", "email", "preferred_channel", "access_needs", "interpreter_language")
+        }
+        values["phone"] = uk_mobile(values["phone"]) or ""
+        journey.update(details=values, name=values["name"])
+        return redirect(url_for("booking.check"))
+    return render_template("booking/details.html", form=form)
+
+
+@bp.route("/check", methods=["GET", "POST"])
+@public
+def check():
+    if (redirect_to := _require("service", "location_type", "place_done", "slot", "name")) is not None:
+        return redirect_to
+    d = journey.draft()
+    service, place = journey.service(), journey.place()
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        values = d["details"]
+        request_ = BookingRequest(
+            slot_token=d["slot"],
+            service=service,
+            place=place,
+            channel="web",
+            idempotency_scope="web",
+            idempotency_key=journey.submission_id(),
+            request_fingerprint={"slot": d["slot"], "submission": journey.submission_id()},
+            customer=CustomerDetails(
+                name=values["name"],
+                phone=values["phone"],
+                email=values["email"],
+                preferred_channel=values["preferred_channel"],
+                sms_consent=values["preferred_channel"] == "sms",
+                access_needs=values["access_needs"],
+                interpreter_language=values["interpreter_language"],
+            ),
+        )
+        try:
+            appointment = book(request_)
+            db.session.commit()
+        except (SlotUnavailable, BookingRuleError):
+            db.session.rollback()
+            journey.clear_from("slot", "slot_label", "submission")
+            return redirect(url_for("booking.time", gone=1))
+        session["booked_reference"] = appointment.reference
+        journey.reset()
+        return redirect(url_for("booking.confirmation"))
+    journey.submission_id()
+    return render_template(
+        "booking/check.html",
+        form=form,
+        d=d,
+        service=service,
+        place=place,
+        place_name=journey.PLACE_NAMES[d["location_type"]],
+    )
+
+
+@bp.get("/confirmation")
+@public
+def confirmation():
+    reference = session.get("booked_reference")
+    appointment = (
+        db.session.query(Appointment).filter_by(reference=reference).one_or_none() if reference else None
+    )
+    if appointment is None:
+        return redirect(url_for("booking.start"))
+    return render_template(
+        "booking/confirmation.html",
+        appointment=appointment,
+        reference=format_reference(appointment.reference),
+        when=when(appointment),
+        where=where(appointment),
+        officer=officer_first_name(appointment),
+        manage_link=manage_url(appointment),
+        ics_link=ics_url(appointment, external=False),
+    )

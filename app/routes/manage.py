@@ -1,0 +1,168 @@
+"""Residents manage a booking: from the signed link, or by reference, surname and postcode."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+
+from app.access import public
+from app.extensions import db, limiter
+from app.forms.booking import CancelForm, FindBookingForm, TimeForm
+from app.models import Appointment
+from app.services import audit
+from app.services.availability import search
+from app.services.booking import (
+    BookingRuleError,
+    SlotUnavailable,
+    cancel,
+    clean_reference,
+    format_reference,
+    reschedule,
+)
+from app.services.links import ics_url, reference_from
+from app.services.places import Place, normalise_postcode
+from app.services.presenters import officer_first_name, when, where
+from app.timeutil import local_now, to_local
+
+bp = Blueprint("manage", __name__, url_prefix="/manage")
+KEY = "manage_reference"
+
+
+def _current() -> Appointment | None:
+    reference = session.get(KEY)
+    if not reference:
+        return None
+    return db.session.scalar(select(Appointment).where(Appointment.reference == reference))
+
+
+@bp.get("/<token>")
+@public
+def view(token: str):
+    reference = reference_from(token)
+    if reference is None:
+        return render_template("manage/link_expired.html"), 404
+    session[KEY] = reference
+    return redirect(url_for("manage.booking"))
+
+
+@bp.route("/find", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute; 30 per hour", methods=["POST"])
+def find():
+    form = FindBookingForm()
+    if form.validate_on_submit():
+        reference = clean_reference(form.reference.data)
+        postcode = normalise_postcode(form.postcode.data)
+        appointment = db.session.scalar(select(Appointment).where(Appointment.reference == reference))
+        if (
+            appointment is not None
+            and appointment.customer.surname.lower() == form.surname.data.strip().lower()
+            and postcode in (appointment.postcode, appointment.customer.postcode)
+        ):
+            session[KEY] = appointment.reference
+            return redirect(url_for("manage.booking"))
+        audit.record("booking_lookup_failed", "appointment", reference)
+        db.session.commit()
+        form.reference.errors = ["We could not find a booking with those details. Check them and try again"]
+    return render_template("manage/find.html", form=form)
+
+
+@bp.get("/booking")
+@public
+def booking():
+    appointment = _current()
+    if appointment is None:
+        return redirect(url_for("manage.find"))
+    changeable = appointment.is_active and appointment.window_end > local_now()
+    return render_template(
+        "manage/booking.html",
+        appointment=appointment,
+        reference=format_reference(appointment.reference),
+        when=when(appointment),
+        where=where(appointment),
+        officer=officer_first_name(appointment),
+        changeable=changeable,
+        ics_link=ics_url(appointment, external=False),
+    )
+
+
+@bp.route("/booking/cancel", methods=["GET", "POST"])
+@public
+def cancel_booking():
+    appointment = _current()
+    if appointment is None:
+        return redirect(url_for("manage.find"))
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            cancel(appointment, form.reason.data or "", channel="web")
+            db.session.commit()
+            return render_template("manage/cancelled.html", reference=format_reference(appointment.reference))
+        except BookingRuleError as error:
+            db.session.rollback()
+            form.reason.errors = [error.message]
+    return render_template("manage/cancel.html", form=form, appointment=appointment, when=when(appointment))
+
+
+@bp.route("/booking/change", methods=["GET", "POST"])
+@public
+@limiter.limit("60 per minute")
+def change_time():
+    appointment = _current()
+    if appointment is None:
+        return redirect(url_for("manage.find"))
+    place = Place(
+        appointment.location_type,
+        appointment.lat,
+        appointment.lng,
+        appointment.hub.area_id if appointment.hub else _area_of(appointment),
+        hub=appointment.hub,
+    )
+    first = local_now().date()
+    if request.args.get("from"):
+        try:
+            from datetime import date
+
+            first = date.fromisoformat(request.args["from"])
+        except ValueError:
+            pass
+    result = search(appointment.service, place, first, 14, exclude_appointment=appointment.id)
+    form = TimeForm()
+    form.slot.choices = [(s.token, "") for s in result.slots]
+    if form.validate_on_submit():
+        try:
+            reschedule(appointment, form.slot.data, channel="web")
+            db.session.commit()
+            return redirect(url_for("manage.booking", moved=1))
+        except (SlotUnavailable, BookingRuleError):
+            db.session.rollback()
+            form.slot.errors = [
+                "That time has just been taken. Your appointment has not changed. Choose another time"
+            ]
+    return render_template(
+        "manage/change.html",
+        form=form,
+        result=result,
+        appointment=appointment,
+        when=when(appointment),
+        next_from=(result.last_day + timedelta(days=1)).isoformat() if result.last_day else None,
+    )
+
+
+def _area_of(appointment: Appointment) -> int:
+    from app.services.places import nearest_area
+
+    area = nearest_area(appointment.lat, appointment.lng)
+    return area.id if area else 0
+
+
+@bp.get("/signed-out")
+@public
+def forget():
+    session.pop(KEY, None)
+    return redirect(url_for("public.start"))
+
+
+__all__ = ["bp", "to_local"]
