@@ -104,9 +104,11 @@ def address_place(
     """A home or business place from what the resident told us; coordinates from the gazetteer when
     not given. Raises UnknownPostcode when we cannot place it."""
     normal = normalise_postcode(postcode)
-    if normal is None:
+    located = lat is not None and lng is not None
+    if normal is None and not (located and not (postcode or "").strip()):
         raise UnknownPostcode("Enter a real postcode, like SN10 1AA")
-    if lat is None or lng is None:
+    normal = normal or ""
+    if not located:
         rows = addresses_for(normal)
         match = next((r for r in rows if uprn and r.uprn == uprn), None) or next(
             (r for r in rows if line1 and r.line1.lower() == line1.strip().lower()), None

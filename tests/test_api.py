@@ -1,0 +1,220 @@
+"""API v1: JSON in and out, clear 4xx errors with field names, responses that match the document."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from icalendar import Calendar
+from openapi_core import OpenAPI
+from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
+
+from app.extensions import db
+from app.models import Address, Appointment
+from app.services.tokens import create_token
+from tests.booking_helpers import NOW, World
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def spec(client):
+    return OpenAPI.from_dict(client.get("/api/v1/openapi.json").get_json())
+
+
+@pytest.fixture
+def bearer():
+    user = UserFactory(role="admin")
+    secret = create_token(user, "tests")
+    db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def _conforms(spec, method, path, response, body=None, headers=None):
+    builder = EnvironBuilder(path=path, method=method, json=body, headers=headers or {})
+    request = WerkzeugOpenAPIRequest(Request(builder.get_environ()))
+    spec.validate_response(request, WerkzeugOpenAPIResponse(response))
+
+
+def _world():
+    world = World()
+    db.session.add(
+        Address(uprn="1", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
+    )
+    db.session.commit()
+    return world
+
+
+def _availability(client, world, **params):
+    query = {
+        "service": world.service.code,
+        "location_type": "home",
+        "postcode": "SN10 1AA",
+        "from": "2026-12-07",
+        "days": "1",
+    } | params
+    return client.get("/api/v1/availability", query_string=query)
+
+
+def _body(world, slot_id, **overrides):
+    return {
+        "slot_id": slot_id,
+        "service": world.service.code,
+        "location_type": "home",
+        "address": {"line1": "12 High Street", "town": "Devizes", "postcode": "SN10 1AA"},
+        "customer": {
+            "name": "Jo Bloggs",
+            "phone": "07700 900123",
+            "email": "jo@example.com",
+            "preferred_channel": "sms",
+        },
+    } | overrides
+
+
+def test_openapi_document_is_valid_and_lists_every_api_route(app, client):
+    from openapi_spec_validator import validate
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate(document)
+    routes = {
+        r.rule.replace("<reference>", "{reference}")
+        for r in app.url_map.iter_rules()
+        if r.rule.startswith("/api/v1/")
+    }
+    assert routes == set(document["paths"])
+
+
+def test_services_and_hubs_are_public(client, spec):
+    world = _world()
+    services = client.get("/api/v1/services")
+    assert world.service.code in {s["code"] for s in services.get_json()["services"]}
+    _conforms(spec, "GET", "/api/v1/services", services)
+    hubs = client.get("/api/v1/hubs")
+    assert hubs.get_json()["hubs"][0]["code"] == world.hub.code
+    _conforms(spec, "GET", "/api/v1/hubs", hubs)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_availability_gives_slots_in_uk_time(client, spec):
+    world = _world()
+    response = _availability(client, world)
+    assert response.status_code == 200
+    slots = response.get_json()["slots"]
+    assert len(slots) == 4 and slots[0]["start"].endswith("+00:00")  # GMT in December
+    assert {s["kind"] for s in slots} == {"arrival_window"}
+    _conforms(spec, "GET", "/api/v1/availability", response)
+    by_latlng = _availability(client, world, postcode="", lat="51.355", lng="-1.99")
+    assert len(by_latlng.get_json()["slots"]) == 4
+
+
+@time_machine.travel(NOW, tick=False)
+def test_availability_bad_input_names_the_fields(client):
+    world = _world()
+    response = _availability(client, world, service="nope", days="99", colour="blue")
+    errors = response.get_json()["errors"]
+    assert response.status_code == 422 and {"service", "days", "colour"} <= set(errors)
+    unknown = _availability(client, world, postcode="ZZ1 1ZZ")
+    assert unknown.status_code == 422 and "postcode" in unknown.get_json()["errors"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_booking_needs_a_bearer_token(client):
+    world = _world()
+    response = client.post("/api/v1/appointments", json=_body(world, "x" * 20))
+    assert response.status_code == 401 and response.get_json()["error"] == "unauthorised"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_book_then_the_slot_is_gone(client, bearer, spec):
+    world = _world()
+    slot = _availability(client, world).get_json()["slots"][0]["slot_id"]
+    response = client.post("/api/v1/appointments", json=_body(world, slot), headers=bearer)
+    assert response.status_code == 201, response.get_json()
+    data = response.get_json()
+    assert {"reference", "status", "start", "end", "manage_url", "ics_url"} <= set(data)
+    assert data["status"] == "booked" and data["officer_first_name"] == world.officers[0].first_name
+    _conforms(spec, "POST", "/api/v1/appointments", response, body=_body(world, slot), headers=bearer)
+    again = client.post(
+        "/api/v1/appointments",
+        json=_body(world, slot, customer={"name": "Other Person", "phone": "07700900999"}),
+        headers=bearer,
+    )
+    assert again.status_code == 409 and again.get_json()["error"] == "slot_unavailable"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_idempotency_key_returns_the_same_booking(client, bearer):
+    world = _world()
+    slot = _availability(client, world).get_json()["slots"][0]["slot_id"]
+    headers = bearer | {"Idempotency-Key": "order-42"}
+    first = client.post("/api/v1/appointments", json=_body(world, slot), headers=headers)
+    second = client.post("/api/v1/appointments", json=_body(world, slot), headers=headers)
+    assert first.status_code == 201 and second.status_code == 201
+    assert first.get_json()["reference"] == second.get_json()["reference"]
+    assert db.session.query(Appointment).count() == 1
+    different = client.post("/api/v1/appointments", json=_body(world, slot, notes="changed"), headers=headers)
+    assert different.status_code == 409 and different.get_json()["error"] == "idempotency_conflict"
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"colour": "blue"}, "colour"),
+        ({"location_type": "garden"}, "location_type"),
+        ({"customer": {"name": "Jo", "phone": 7700900123}}, "customer.phone"),
+        ({"customer": {"name": "Jo", "phone": "01380 123456"}}, "customer.phone"),
+        ({"customer": {"name": "Jo", "phone": "07700900123", "email": "not-an-email"}}, "customer.email"),
+        ({"address": {"line1": "1 Road", "postcode": "ZZ1 1ZZ"}}, "address.postcode"),
+        ({"address": None}, "address"),
+    ],
+)
+def test_bad_booking_bodies_are_422_with_field_names(client, bearer, change, field):
+    world = _world()
+    slot = _availability(client, world).get_json()["slots"][0]["slot_id"]
+    response = client.post("/api/v1/appointments", json=_body(world, slot, **change), headers=bearer)
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["errors"]
+    assert db.session.query(Appointment).count() == 0
+
+
+def test_non_json_body_is_422(client, bearer):
+    response = client.post("/api/v1/appointments", data="hello", headers=bearer)
+    assert response.status_code == 422 and "body" in response.get_json()["errors"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_get_cancel_reschedule_and_calendar(client, bearer, spec):
+    world = _world()
+    slots = _availability(client, world).get_json()["slots"]
+    booked = client.post(
+        "/api/v1/appointments", json=_body(world, slots[0]["slot_id"]), headers=bearer
+    ).get_json()
+    reference = booked["reference"]
+    fetched = client.get(f"/api/v1/appointments/{reference}", headers=bearer)
+    assert fetched.get_json()["reference"] == reference
+    _conforms(spec, "GET", f"/api/v1/appointments/{reference}", fetched, headers=bearer)
+    assert client.get("/api/v1/appointments/NOPE1234", headers=bearer).status_code == 404
+
+    ics_path = booked["ics_url"].replace("http://localhost", "")
+    calendar = Calendar.from_ical(client.get(ics_path).data)
+    event = calendar.walk("VEVENT")[0]
+    assert str(event["uid"]) == f"{reference}@doorstep" and int(event["sequence"]) == 0
+    assert client.get(f"/api/v1/appointments/{reference}/calendar.ics").status_code == 404  # no token
+
+    fresh = _availability(client, world).get_json()["slots"]
+    target = next(s for s in fresh if s["start"] != booked["start"])
+    moved = client.post(
+        f"/api/v1/appointments/{reference}/reschedule", json={"slot_id": target["slot_id"]}, headers=bearer
+    )
+    assert moved.status_code == 200 and moved.get_json()["start"] == target["start"]
+    assert int(Calendar.from_ical(client.get(ics_path).data).walk("VEVENT")[0]["sequence"]) == 1
+
+    cancelled = client.post(
+        f"/api/v1/appointments/{reference}/cancel", json={"reason": "No longer needed"}, headers=bearer
+    )
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    event = Calendar.from_ical(client.get(ics_path).data).walk("VEVENT")[0]
+    assert str(event["status"]) == "CANCELLED" and str(event["uid"]) == f"{reference}@doorstep"
+    twice = client.post(f"/api/v1/appointments/{reference}/cancel", json={}, headers=bearer)
+    assert twice.status_code == 409
