@@ -44,6 +44,7 @@ db: setup
 	mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) demo load
+	$(FLASK) demo bookings --count 150
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

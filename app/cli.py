@@ -44,6 +44,18 @@ def demo_load() -> None:
         click.echo(f"  password for all of them: {result['password']}\n")
 
 
+@demo.command("bookings", help="Book demo visits through the booking engine until COUNT are booked.")
+@click.option("--count", default=150, show_default=True)
+@click.option(
+    "--days", default=14, show_default=True, help="Spread over this many days from the next working day."
+)
+def demo_bookings(count: int, days: int) -> None:
+    from app.demo.bookings import book_demo_visits
+
+    added = book_demo_visits(count, days=days)
+    click.echo(f"Booked {added} demo visits.")
+
+
 @click.group(help="Staff users.")
 def users() -> None:
     pass

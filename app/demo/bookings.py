@@ -1,0 +1,70 @@
+"""Demo bookings made through the real booking engine, so every one of them is a promise that can be kept."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from app.data.catalogue import all_services
+from app.extensions import db
+from app.models import Appointment, Customer
+from app.services.availability import search
+from app.services.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
+from app.services.places import home_place, hub_place, nearest_hubs
+from app.timeutil import local_now, next_working_day
+
+
+def book_demo_visits(count: int, first_day: date | None = None, days: int = 14, seed: int = 7) -> int:
+    """Book until there are `count` active appointments from `first_day`. Returns how many were added."""
+    rng = random.Random(seed)
+    first_day = first_day or next_working_day(local_now().date())
+    existing = (
+        db.session.scalar(select(func.count(Appointment.id)).where(Appointment.status == "booked")) or 0
+    )
+    services = [s for s in all_services(bookable_only=True) if not s.premises_only]
+    customers = list(db.session.scalars(select(Customer).order_by(Customer.id)))
+    added, attempts = 0, 0
+    while existing + added < count and attempts < count * 4:
+        attempts += 1
+        customer, service = rng.choice(customers), rng.choice(services)
+        location_type = rng.choice(service.places)
+        if location_type == "hub":
+            place = hub_place(nearest_hubs(customer.lat, customer.lng, 1)[0][0])
+        else:
+            place = home_place(
+                location_type,
+                customer.lat,
+                customer.lng,
+                line1=customer.address_line1,
+                town=customer.town,
+                postcode=customer.postcode,
+                uprn=customer.uprn,
+            )
+        start = first_day + timedelta(days=rng.randrange(days))
+        slots = search(service, place, start, 2).slots
+        if not slots:
+            continue
+        slot = rng.choice(slots[:4])
+        try:
+            book(
+                BookingRequest(
+                    slot_token=slot.token,
+                    service=service,
+                    place=place,
+                    channel=rng.choice(["web", "phone", "phone", "kiosk"]),
+                    customer=CustomerDetails(
+                        name=customer.name,
+                        phone=customer.phone,
+                        email=customer.email,
+                        preferred_channel=customer.preferred_channel,
+                        sms_consent=True,
+                    ),
+                )
+            )
+            db.session.commit()
+            added += 1
+        except SlotUnavailable:
+            db.session.rollback()
+    return added
