@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     service_name: str = "Doorstep"
     timezone: str = "Europe/London"
     ratelimit_storage_uri: str = "memory://"
+    ratelimit_enabled: bool = True  # off only for load tests from one address
     session_timeout_minutes: int = 30
     travel_provider: str = "haversine"  # haversine | osrm
     osrm_url: str = ""
@@ -40,6 +41,7 @@ class Settings(BaseSettings):
             "SERVICE_NAME": self.service_name,
             "TIMEZONE": self.timezone,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "RATELIMIT_ENABLED": self.ratelimit_enabled,
             "RATELIMIT_HEADERS_ENABLED": True,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
