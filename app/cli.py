@@ -15,6 +15,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(plan_command)
     app.cli.add_command(replan_command)
     app.cli.add_command(gazetteer)
+    app.cli.add_command(scheduler)
+    app.cli.add_command(notifications)
 
 
 @click.group(help="The demo county.")
@@ -190,3 +192,43 @@ def gazetteer_import(path: str, fmt: str) -> None:
         click.echo(f"  skipped {reason}")
     if len(report.skipped) > 20:
         click.echo(f"  ...and {len(report.skipped) - 20} more")
+
+
+@click.group(help="The background scheduler process.")
+def scheduler() -> None:
+    pass
+
+
+@scheduler.command("run", help="Run the scheduler (only one is active even if several are started).")
+def scheduler_run() -> None:
+    import logging
+
+    from flask import current_app
+
+    from app.scheduler import run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s")
+    run(current_app._get_current_object())
+
+
+@click.group(help="Messages: SMS, email and CRM webhooks.")
+def notifications() -> None:
+    pass
+
+
+@notifications.command("dispatch", help="Send what is due.")
+@click.option("--once", is_flag=True, help="Send what is due now and exit.")
+def notifications_dispatch(once: bool) -> None:
+    import time
+
+    from app.services.dispatch import dispatch_due, replay_stuck
+    from app.services.reminders import queue_due_reminders
+
+    while True:
+        queue_due_reminders()
+        replay_stuck()
+        report = dispatch_due()
+        click.echo(f"sent {report.sent}, to retry {report.retried}, failed {report.failed}")
+        if once:
+            return
+        time.sleep(10)

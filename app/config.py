@@ -22,6 +22,21 @@ class Settings(BaseSettings):
     ratelimit_storage_uri: str = "memory://"
     ratelimit_enabled: bool = True  # off only for load tests from one address
     session_timeout_minutes: int = 30
+    public_base_url: str = "http://127.0.0.1:5000"  # for links in texts and emails sent later
+    sms_provider: str = "log"  # log | twilio
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_messaging_service_sid: str = ""
+    twilio_from_number: str = ""
+    twilio_api_base: str = ""  # a local stand-in in tests
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    email_from: str = "Doorstep <appointments@council.example>"
+    crm_webhook_url: str = ""
+    crm_webhook_secret: str = ""
     travel_provider: str = "haversine"  # haversine | osrm
     osrm_url: str = ""
 
@@ -49,6 +64,21 @@ class Settings(BaseSettings):
             "REMEMBER_COOKIE_HTTPONLY": True,
             "PERMANENT_SESSION_LIFETIME": self.session_timeout_minutes * 60,
             "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so slow typists are not punished
+            "PUBLIC_BASE_URL": self.public_base_url.rstrip("/"),
+            "SMS_PROVIDER": self.sms_provider,
+            "TWILIO_ACCOUNT_SID": self.twilio_account_sid,
+            "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "TWILIO_MESSAGING_SERVICE_SID": self.twilio_messaging_service_sid,
+            "TWILIO_FROM_NUMBER": self.twilio_from_number,
+            "TWILIO_API_BASE": self.twilio_api_base,
+            "SMTP_HOST": self.smtp_host,
+            "SMTP_PORT": self.smtp_port,
+            "SMTP_USERNAME": self.smtp_username,
+            "SMTP_PASSWORD": self.smtp_password,
+            "SMTP_STARTTLS": self.smtp_starttls,
+            "EMAIL_FROM": self.email_from,
+            "CRM_WEBHOOK_URL": self.crm_webhook_url,
+            "CRM_WEBHOOK_SECRET": self.crm_webhook_secret,
             "TRAVEL_PROVIDER": self.travel_provider,
             "OSRM_URL": self.osrm_url,
         }

@@ -19,7 +19,7 @@ from app.timeutil import format_date, format_time, to_local
 
 def register_web(app: Flask) -> None:
     from app.api import routes as api_routes
-    from app.routes import admin, auth, booking, manage, public_pages, staff_home
+    from app.routes import admin, auth, booking, manage, public_pages, staff_home, webhooks
 
     for blueprint in (
         public_pages.bp,
@@ -29,6 +29,7 @@ def register_web(app: Flask) -> None:
         api_routes.bp,
         booking.bp,
         manage.bp,
+        webhooks.bp,
     ):
         app.register_blueprint(blueprint)
 

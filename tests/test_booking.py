@@ -8,7 +8,6 @@ from app.extensions import db
 from app.models import Appointment, AppointmentEvent, Customer, SlotClaim
 from app.services.availability import search
 from app.services.booking import (
-    REFERENCE_ALPHABET,
     BookingRequest,
     BookingRuleError,
     CustomerDetails,
@@ -18,6 +17,7 @@ from app.services.booking import (
     cancel,
     reschedule,
 )
+from app.services.references import REFERENCE_ALPHABET
 from tests.booking_helpers import MONDAY, NOW, World
 
 H = 3600

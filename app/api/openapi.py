@@ -81,6 +81,23 @@ SERVICE = {
         "horizon_days": {"type": "integer"},
     },
 }
+MESSAGE = {
+    "type": "object",
+    "required": ["id", "kind", "channel", "status"],
+    "properties": {
+        "id": {"type": "integer"},
+        "kind": {"type": "string"},
+        "channel": {"type": "string", "enum": ["sms", "email", "webhook"]},
+        "status": {
+            "type": "string",
+            "enum": ["created", "sending", "sent", "delivered", "failed", "technical_failure", "cancelled"],
+        },
+        "provider_id": {"type": ["string", "null"]},
+        "attempts": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "sent_at": {"type": ["string", "null"], "format": "date-time"},
+    },
+}
 HUB = {
     "type": "object",
     "required": ["code", "name", "lat", "lng"],
@@ -122,6 +139,7 @@ def document() -> dict:
         "Appointment": APPOINTMENT,
         "Service": SERVICE,
         "Hub": HUB,
+        "MessageOut": MESSAGE,
     }
     for model in (AppointmentIn, CancelIn, RescheduleIn):
         schema = _schema(model)
@@ -255,6 +273,25 @@ def document() -> dict:
                     "parameters": [reference],
                     "responses": {
                         "200": _json(_ref("Appointment"), "The appointment"),
+                        "401": unauthorised,
+                        "404": not_found,
+                    },
+                }
+            },
+            "/api/v1/appointments/{reference}/messages": {
+                "get": {
+                    "summary": "Messages sent about an appointment",
+                    "security": bearer,
+                    "parameters": [reference],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["messages"],
+                                "properties": {"messages": {"type": "array", "items": _ref("MessageOut")}},
+                            },
+                            "Messages",
+                        ),
                         "401": unauthorised,
                         "404": not_found,
                     },

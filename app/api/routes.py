@@ -24,13 +24,13 @@ from app.services.booking import (
     SlotUnavailable,
     book,
     cancel,
-    clean_reference,
     reschedule,
 )
 from app.services.contact import uk_mobile, valid_email
 from app.services.links import ics_url, manage_url, reference_from
 from app.services.places import UnknownPostcode, address_place, hub_place
 from app.services.presenters import as_json, calendar_event
+from app.services.references import clean_reference
 from app.timeutil import local_now, to_local
 from notifications.calendar import build_calendar
 
@@ -307,6 +307,31 @@ def get_appointment(reference: str):
     audit.record("appointment_viewed", "appointment", appointment.reference, channel="api")
     db.session.commit()
     return jsonify(as_json(appointment, manage_url(appointment), ics_url(appointment)))
+
+
+@bp.get("/appointments/<reference>/messages")
+@api()
+def appointment_messages(reference: str):
+    from app.services.outbox import for_appointment
+
+    appointment = _find(reference)
+    if appointment is None:
+        return _not_found()
+    return jsonify(
+        messages=[
+            {
+                "id": m.id,
+                "kind": m.kind,
+                "channel": m.channel,
+                "status": m.status,
+                "provider_id": m.provider_id or None,
+                "attempts": m.attempts,
+                "created_at": to_local(m.created_at).isoformat(),
+                "sent_at": to_local(m.sent_at).isoformat() if m.sent_at else None,
+            }
+            for m in for_appointment(appointment)
+        ]
+    )
 
 
 @bp.post("/appointments/<reference>/cancel")

@@ -3,6 +3,7 @@
 from app.models.appointments import Appointment, AppointmentEvent
 from app.models.booking import Address, IdempotencyRecord, OfficerDay, SlotClaim
 from app.models.catalogue import CommunityArea, Hub, HubOpening, Service, Skill
+from app.models.messages import InboundMessage, Message
 from app.models.officers import Absence, Officer, WorkingPattern
 from app.models.people import ApiToken, AuditEvent, Customer, User
 from app.models.routes import RoutePlan, RouteStop
@@ -20,6 +21,8 @@ __all__ = [
     "CommunityArea",
     "Customer",
     "Hub",
+    "InboundMessage",
+    "Message",
     "HubOpening",
     "Officer",
     "RoutePlan",

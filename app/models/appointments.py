@@ -52,6 +52,8 @@ class Appointment(db.Model):
     interpreter_language: Mapped[str] = mapped_column(String(60), default="")
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE, raised on each change
+    satisfaction_score: Mapped[int | None]  # 1-5, replied by SMS after the visit
+    satisfaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

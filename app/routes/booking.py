@@ -28,12 +28,12 @@ from app.services.booking import (
     CustomerDetails,
     SlotUnavailable,
     book,
-    format_reference,
 )
 from app.services.contact import uk_mobile
 from app.services.links import ics_url, manage_url
 from app.services.places import addresses_for, locate_postcode, nearest_hubs, normalise_postcode
 from app.services.presenters import officer_first_name, when, where
+from app.services.references import format_reference
 from app.timeutil import at_day_seconds, format_date, format_time, local_now
 
 bp = Blueprint("booking", __name__, url_prefix="/book")

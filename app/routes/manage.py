@@ -17,13 +17,12 @@ from app.services.booking import (
     BookingRuleError,
     SlotUnavailable,
     cancel,
-    clean_reference,
-    format_reference,
     reschedule,
 )
 from app.services.links import ics_url, reference_from
 from app.services.places import Place, normalise_postcode
 from app.services.presenters import officer_first_name, when, where
+from app.services.references import clean_reference, format_reference
 from app.timeutil import local_now, to_local
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")

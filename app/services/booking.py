@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -31,17 +30,14 @@ from app.models import (
     SlotClaim,
     User,
 )
-from app.services import audit
+from app.services import audit, outbox
 from app.services.availability import SlotToken, appointments_for, decode_slot, routing_day
 from app.services.places import Place
+from app.services.references import new_reference
 from app.services.travel import pair_travel
 from app.services.workdays import working_day
 from app.timeutil import at_day_seconds, utcnow
 from routing.feasibility import DayCheck
-
-# No 0/O, 1/I/L, 5/S or 2/Z pairs to misread over the phone.
-REFERENCE_ALPHABET = "346789ABCDEFGHJKMNPQRTUVWXY"
-REFERENCE_LENGTH = 8
 
 
 class SlotUnavailable(Exception):
@@ -87,18 +83,6 @@ class BookingRequest:
     idempotency_scope: str = ""
     idempotency_key: str = ""
     request_fingerprint: dict = field(default_factory=dict)
-
-
-def new_reference() -> str:
-    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
-
-
-def format_reference(reference: str) -> str:
-    return f"{reference[:4]}-{reference[4:]}" if len(reference) == REFERENCE_LENGTH else reference
-
-
-def clean_reference(text: str) -> str:
-    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
 
 
 def _fingerprint(data: dict) -> str:
@@ -315,6 +299,7 @@ def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, 
         )
     )
     audit.record("appointment_cancelled", "appointment", appointment.reference, user=actor, channel=channel)
+    outbox.appointment_changed(appointment, "cancellation")
 
 
 def reschedule(
@@ -354,6 +339,26 @@ def reschedule(
         AppointmentEvent(appointment=appointment, status="rescheduled", actor=actor, channel=channel)
     )
     audit.record("appointment_rescheduled", "appointment", appointment.reference, user=actor, channel=channel)
+    outbox.appointment_changed(appointment, "reschedule")
+
+
+def record_outcome(
+    appointment: Appointment, status: str, *, actor: User | None = None, note: str = ""
+) -> None:
+    """After the visit: completed or no_show (the satisfaction text follows a completed visit)."""
+    if status not in ("completed", "no_show", "checked_in"):
+        raise BookingRuleError("status", "Unknown outcome")
+    if appointment.status in ("cancelled", "completed", "no_show"):
+        raise BookingRuleError(
+            "appointment", f"This appointment is already {appointment.status.replace('_', ' ')}"
+        )
+    appointment.status = status
+    db.session.add(
+        AppointmentEvent(appointment=appointment, status=status, actor=actor, channel="staff", note=note)
+    )
+    audit.record(f"appointment_{status}", "appointment", appointment.reference, user=actor)
+    if status in ("completed", "no_show"):
+        outbox.appointment_changed(appointment, status)
 
 
 def hub_for(code: str | None) -> Hub | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.models import Appointment
@@ -25,11 +25,17 @@ def reference_from(token: str) -> str | None:
         return None
 
 
+def _url(endpoint: str, external: bool, **values) -> str:
+    """Inside a request, links use the host the visitor came to; in background jobs, PUBLIC_BASE_URL."""
+    if has_request_context():
+        return url_for(endpoint, _external=external, **values)
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
+        return url_for(endpoint, _external=external, **values)
+
+
 def manage_url(appointment: Appointment, external: bool = True) -> str:
-    return url_for("manage.view", token=token_for(appointment), _external=external)
+    return _url("manage.view", external, token=token_for(appointment))
 
 
 def ics_url(appointment: Appointment, external: bool = True) -> str:
-    return url_for(
-        "api.calendar", reference=appointment.reference, token=token_for(appointment), _external=external
-    )
+    return _url("api.calendar", external, reference=appointment.reference, token=token_for(appointment))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.models import Appointment
-from app.services.booking import format_reference
+from app.services.references import format_reference
 from app.timeutil import format_date, format_time, to_local
 from notifications.calendar import CalendarEvent
 

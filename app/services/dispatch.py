@@ -1,0 +1,186 @@
+"""Send what the outbox holds, exactly once.
+
+A row is claimed by moving it from "created" to "sending" and committing (on PostgreSQL the candidate
+rows are read FOR UPDATE SKIP LOCKED, so two dispatchers never claim the same row). Each send is then
+recorded in its own commit. A row left in "sending" by a crash is replayed: an SMS is first looked up
+at the provider and only re-sent if it never left; emails and webhooks carry a stable id the receiver
+can use to drop a repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import Appointment, Message
+from app.services.outbox import ROUTINE, next_allowed
+from app.services.presenters import calendar_event
+from app.services.senders import Senders, configured
+from app.timeutil import utcnow
+from notifications.calendar import build_calendar
+from notifications.email import EmailError
+from notifications.sms import SmsError
+from notifications.webhook import WebhookError
+
+log = logging.getLogger(__name__)
+BACKOFF = [timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1)]
+MAX_ATTEMPTS = len(BACKOFF) + 1
+STUCK_AFTER = timedelta(minutes=5)
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def claim(limit: int) -> list[int]:
+    """Move up to `limit` due rows from created to sending, committed, and return their ids."""
+    now = utcnow()
+    query = (
+        select(Message.id)
+        .where(Message.status == "created", Message.next_attempt_at <= now)
+        .order_by(Message.next_attempt_at, Message.id)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(query))
+    if not ids:
+        db.session.commit()
+        return []
+    claimed = (
+        db.session.execute(
+            update(Message)
+            .where(Message.id.in_(ids), Message.status == "created")
+            .values(status="sending", sending_at=now, attempts=Message.attempts + 1)
+            .returning(Message.id)
+        )
+        .scalars()
+        .all()
+    )
+    db.session.commit()
+    return list(claimed)
+
+
+def _send(message: Message, senders: Senders) -> str:
+    if message.channel == "sms":
+        if senders.sms is None:
+            raise SmsError("no SMS provider configured", permanent=True)
+        callback = f"{current_app.config['PUBLIC_BASE_URL']}/webhooks/twilio/status"
+        return senders.sms.send(message.recipient, message.body, status_callback=callback)
+    if message.channel == "email":
+        if senders.email is None:
+            raise EmailError("no SMTP server configured")
+        attachments = []
+        if message.appointment_id:
+            appointment = db.session.get(Appointment, message.appointment_id)
+            ics = build_calendar([calendar_event(appointment, current_app.config["COUNCIL_NAME"])])
+            attachments.append((f"appointment-{appointment.reference}.ics", ics, "text/calendar"))
+        return senders.email.send(
+            message.recipient,
+            message.subject,
+            message.body,
+            attachments,
+            message_id=f"<message-{message.id}@doorstep>",
+        )
+    if message.channel == "webhook":
+        if senders.webhook is None:
+            raise WebhookError("no CRM webhook configured", permanent=True)
+        return senders.webhook.send(message.kind, f"message-{message.id}", message.payload)
+    raise ValueError(f"unknown channel {message.channel}")
+
+
+def send_one(message_id: int, senders: Senders, report: DispatchReport) -> None:
+    message = db.session.get(Message, message_id)
+    if message is None or message.status != "sending":
+        return
+    now = utcnow()
+    if message.kind in ROUTINE and next_allowed(now) > now:
+        # Reminders wait for 9am: a job that ran late must not text anyone at night.
+        message.status, message.next_attempt_at = "created", next_allowed(now)
+        message.attempts -= 1
+        db.session.commit()
+        return
+    try:
+        provider_id = _send(message, senders)
+    except (SmsError, EmailError, WebhookError, OSError) as error:
+        permanent = getattr(error, "permanent", False)
+        message.last_error = str(error)[:2000]
+        if permanent or message.attempts >= MAX_ATTEMPTS:
+            message.status = "failed" if permanent else "technical_failure"
+            report.failed += 1
+        else:
+            message.status = "created"
+            message.next_attempt_at = utcnow() + BACKOFF[message.attempts - 1]
+            report.retried += 1
+        report.errors.append(f"{message.id}: {error}")
+        db.session.commit()
+        return
+    message.status, message.provider_id, message.sent_at = "sent", provider_id or "", utcnow()
+    db.session.commit()
+    report.sent += 1
+
+
+def dispatch_due(limit: int = 200, senders: Senders | None = None, batches: int = 50) -> DispatchReport:
+    """Send everything due now, batch by batch."""
+    senders = senders or configured()
+    report = DispatchReport()
+    for _ in range(batches):
+        ids = claim(limit)
+        if not ids:
+            break
+        for message_id in ids:
+            send_one(message_id, senders, report)
+    return report
+
+
+def replay_stuck(senders: Senders | None = None, older_than: timedelta = STUCK_AFTER) -> int:
+    """Rows left in "sending" (a dispatcher died): mark sent if the provider has it, else send again."""
+    senders = senders or configured()
+    cutoff = utcnow() - older_than
+    stuck = list(
+        db.session.scalars(select(Message).where(Message.status == "sending", Message.sending_at < cutoff))
+    )
+    for message in stuck:
+        found = None
+        if message.channel == "sms" and senders.sms is not None:
+            try:
+                found = senders.sms.find_sent(
+                    message.recipient, message.body, message.sending_at - timedelta(minutes=1)
+                )
+            except SmsError as error:
+                log.warning("could not check message %s at the provider: %s", message.id, error)
+                continue  # try again at the next replay rather than risk a duplicate
+        if found:
+            message.status, message.provider_id, message.sent_at = "sent", found, utcnow()
+        else:
+            message.status, message.next_attempt_at = "created", utcnow()
+        db.session.commit()
+    return len(stuck)
+
+
+PROVIDER_STATUS = {"delivered": "delivered", "undelivered": "failed", "failed": "failed", "sent": "sent"}
+
+
+def provider_status(provider_id: str, status: str, error_code: str = "") -> Message | None:
+    """A delivery report from the provider. Never moves a message backwards."""
+    message = db.session.scalar(select(Message).where(Message.provider_id == provider_id))
+    ours = PROVIDER_STATUS.get(status)
+    if message is None or ours is None:
+        return message
+    order = ["created", "sending", "sent", "delivered"]
+    if ours == "failed" or order.index(ours) > order.index(
+        message.status if message.status in order else "sent"
+    ):
+        message.status = ours
+        if error_code:
+            message.last_error = f"provider error {error_code}"
+    return message

@@ -1,0 +1,82 @@
+"""Texts from residents: CANCEL cancels, 1 to 5 rates the visit, anything else gets a short help reply."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Appointment, Customer, InboundMessage
+from app.services import audit, outbox
+from app.services.booking import BookingRuleError, cancel
+from app.services.references import format_reference
+from app.timeutil import utcnow
+from notifications import templates
+
+RATING_WINDOW = timedelta(days=7)
+
+
+def _appointments_of(phone: str) -> list[Appointment]:
+    customers = select(Customer.id).where(Customer.phone == phone)
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .where(Appointment.customer_id.in_(customers))
+            .order_by(Appointment.window_start)
+        )
+    )
+
+
+def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
+    """Act on one inbound text, once (the provider may deliver the same webhook twice)."""
+    existing = db.session.scalar(select(InboundMessage).where(InboundMessage.provider_id == provider_id))
+    if existing is not None:
+        return existing
+    inbound = InboundMessage(provider_id=provider_id, sender=sender, body=body[:1600])
+    db.session.add(inbound)
+    words = body.strip().upper().split()
+    word = words[0].strip(".!") if words else ""
+    appointments = _appointments_of(sender)
+    now = utcnow()
+    if word == "CANCEL":
+        upcoming = [a for a in appointments if a.is_active and a.window_start > now]
+        if upcoming:
+            target = upcoming[0]
+            try:
+                cancel(target, "Cancelled by text message", channel="sms")  # queues the confirmation text
+                inbound.appointment_id, inbound.action = target.id, "cancelled"
+                return inbound
+            except BookingRuleError:
+                pass
+    elif word in {"1", "2", "3", "4", "5"}:
+        rated = [
+            a
+            for a in appointments
+            if a.status == "completed"
+            and a.satisfaction_score is None
+            and a.window_start > now - RATING_WINDOW
+        ]
+        if rated:
+            target = rated[-1]
+            target.satisfaction_score, target.satisfaction_at = int(word), now
+            inbound.appointment_id, inbound.action = target.id, "rated"
+            audit.record("satisfaction_recorded", "appointment", target.reference, score=int(word))
+            db.session.flush()
+            outbox.queue_reply(
+                sender,
+                templates.thanks_reply(int(word), format_reference(target.reference)),
+                target,
+                provider_id,
+            )
+            return inbound
+    latest = appointments[-1] if appointments else None
+    inbound.action = "help"
+    db.session.flush()
+    outbox.queue_reply(
+        sender,
+        templates.help_reply(format_reference(latest.reference) if latest else ""),
+        latest,
+        provider_id,
+    )
+    return inbound

@@ -1,0 +1,91 @@
+"""SMS senders behind one interface: Twilio (the real client) and a log sender for development."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+
+class SmsError(RuntimeError):
+    """The provider refused or could not be reached; `permanent` means retrying will not help."""
+
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class SmsSender(Protocol):
+    def send(self, to: str, body: str, status_callback: str | None = None) -> str:
+        """Send, returning the provider's message id."""
+
+    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
+        """The provider id of a matching message already sent, if the provider can tell us."""
+
+
+class TwilioSms:
+    """Twilio Programmable Messaging through the official client."""
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        messaging_service_sid: str = "",
+        from_number: str = "",
+        api_base: str = "",
+    ):
+        from twilio.rest import Client
+
+        if not (messaging_service_sid or from_number):
+            raise ValueError("Set TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER")
+        self.client = Client(account_sid, auth_token)
+        if api_base:
+            self.client.api.base_url = api_base.rstrip("/")  # a local stand-in in tests
+        self.messaging_service_sid = messaging_service_sid
+        self.from_number = from_number
+
+    def send(self, to: str, body: str, status_callback: str | None = None) -> str:
+        from twilio.base.exceptions import TwilioException, TwilioRestException
+
+        sender = (
+            {"messaging_service_sid": self.messaging_service_sid}
+            if self.messaging_service_sid
+            else {"from_": self.from_number}
+        )
+        extra = {"status_callback": status_callback} if status_callback else {}
+        try:
+            message = self.client.messages.create(to=to, body=body, **sender, **extra)
+        except TwilioRestException as error:
+            # 4xx: the request itself is wrong (bad number, unsubscribed); 5xx and 429: try again later.
+            raise SmsError(
+                f"Twilio {error.status} {error.code}: {error.msg}",
+                permanent=400 <= error.status < 500 and error.status != 429,
+            ) from error
+        except (TwilioException, OSError) as error:
+            raise SmsError(f"Twilio unreachable: {error}") from error
+        return message.sid
+
+    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
+        for message in self.client.messages.list(to=to, date_sent_after=since, limit=50):
+            if message.body == body:
+                return message.sid
+        return None
+
+
+@dataclass
+class LogSms:
+    """Development sender: logs the text and keeps it, so `make run` needs no account."""
+
+    sent: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def send(self, to: str, body: str, status_callback: str | None = None) -> str:
+        provider_id = f"LOG{len(self.sent) + 1:06d}"
+        self.sent.append((provider_id, to, body))
+        log.info("SMS to %s: %s", to, body)
+        return provider_id
+
+    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
+        return next((pid for pid, t, b in self.sent if t == to and b == body), None)

@@ -1,0 +1,153 @@
+"""Message wording, in plain English (GOV.UK Notify style).
+
+Messages are built only from `AppointmentFacts`, which has no field for risk markers or any staff-only
+note, so no such detail can reach a resident. Every SMS carries the reference and fits in two segments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
+    "¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENDED = set("^{}\\[~]|€")
+MAX_SEGMENTS = 2
+
+
+@dataclass(frozen=True)
+class AppointmentFacts:
+    reference: str  # as shown to people, e.g. 7K4M-P3QX
+    service: str
+    when: str  # "Monday 7 December 2026, arriving between 9am and 11am"
+    where: str
+    officer_first_name: str = ""
+    documents: tuple[str, ...] = field(default=())
+    manage_url: str = ""
+    council: str = "the council"
+    phone: str = "0300 456 0100"
+
+
+@dataclass(frozen=True)
+class Email:
+    subject: str
+    body: str
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS parts a text needs (GSM-7: 160 / 153 per part; otherwise UCS-2: 70 / 67)."""
+    if all(ch in GSM_BASIC or ch in GSM_EXTENDED for ch in text):
+        length = sum(2 if ch in GSM_EXTENDED else 1 for ch in text)
+        return 1 if length <= 160 else -(-length // 153)
+    length = len(text.encode("utf-16-le")) // 2
+    return 1 if length <= 70 else -(-length // 67)
+
+
+def _fit(*parts: str) -> str:
+    """Join the parts, dropping optional ones from the end until the text fits in two segments."""
+    kept = [p for p in parts if p]
+    while len(kept) > 2 and sms_segments(" ".join(kept)) > MAX_SEGMENTS:
+        kept.pop()
+    return " ".join(kept)
+
+
+def _ascii_quotes(text: str) -> str:
+    return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').replace("–", "-")
+
+
+def confirmation_sms(f: AppointmentFacts) -> str:
+    return _ascii_quotes(
+        _fit(
+            f"{f.council}: your {f.service} appointment is booked for {f.when}.",
+            f"Ref {f.reference}.",
+            f"Change or cancel: {f.manage_url}" if f.manage_url else "",
+            "Or reply CANCEL." if not f.manage_url else "",
+        )
+    )
+
+
+def reminder_sms(f: AppointmentFacts, morning: bool) -> str:
+    opening = "Today" if morning else "Reminder"
+    return _ascii_quotes(
+        _fit(
+            f"{opening}: {f.council} {f.service} appointment, {f.when}.",
+            f"Ref {f.reference}.",
+            "Reply CANCEL if you cannot make it.",
+            f"Have ready: {'; '.join(f.documents)}." if f.documents else "",
+        )
+    )
+
+
+def cancellation_sms(f: AppointmentFacts) -> str:
+    return _ascii_quotes(
+        _fit(
+            f"{f.council}: your {f.service} appointment on {f.when} is cancelled. Ref {f.reference}.",
+            f"To book again call {f.phone}.",
+        )
+    )
+
+
+def reschedule_sms(f: AppointmentFacts) -> str:
+    return _ascii_quotes(
+        _fit(
+            f"{f.council}: your {f.service} appointment has moved to {f.when}.",
+            f"Ref {f.reference}.",
+            f"Details: {f.manage_url}" if f.manage_url else "",
+        )
+    )
+
+
+def satisfaction_sms(f: AppointmentFacts) -> str:
+    return _ascii_quotes(
+        _fit(
+            f"{f.council}: how was your {f.service} visit today? Reply 1 (very poor) to 5 (very good).",
+            f"Ref {f.reference}.",
+        )
+    )
+
+
+def help_reply(reference: str = "") -> str:
+    ref = f" Ref {reference}." if reference else ""
+    return (
+        f"Sorry, we did not understand.{ref} Reply CANCEL to cancel your appointment, or call 0300 456 0100."
+    )
+
+
+def cancel_confirmed_reply(f: AppointmentFacts) -> str:
+    return cancellation_sms(f)
+
+
+def thanks_reply(score: int, reference: str) -> str:
+    return f"Thank you for rating your visit {score} out of 5. Ref {reference}."
+
+
+def email_for(kind: str, f: AppointmentFacts) -> Email:
+    """Emails say the same as the texts, with room for what to have ready."""
+    ready = "".join(f"\n* {item}" for item in f.documents)
+    details = f"Reference: {f.reference}\nService: {f.service}\nWhen: {f.when}\nWhere: {f.where}\n"
+    if f.officer_first_name:
+        details += f"Officer: {f.officer_first_name}\n"
+    manage = f"\nTo change or cancel, use this link:\n{f.manage_url}\n" if f.manage_url else ""
+    ready_text = f"\nPlease have ready:{ready}\n" if ready else ""
+    subjects = {
+        "confirmation": f"Appointment booked: {f.service} (ref {f.reference})",
+        "reminder_day_before": f"Reminder: {f.service} appointment tomorrow (ref {f.reference})",
+        "reminder_morning": f"Today: {f.service} appointment (ref {f.reference})",
+        "cancellation": f"Appointment cancelled (ref {f.reference})",
+        "reschedule": f"Appointment moved: {f.service} (ref {f.reference})",
+        "satisfaction": f"How was your visit? (ref {f.reference})",
+    }
+    openings = {
+        "confirmation": "Your appointment is booked.",
+        "reminder_day_before": "This is a reminder of your appointment tomorrow.",
+        "reminder_morning": "This is a reminder of your appointment today.",
+        "cancellation": "Your appointment has been cancelled.",
+        "reschedule": "Your appointment has moved to a new time.",
+        "satisfaction": "Tell us how your visit went: reply to our text with a number from 1 (very poor) "
+        "to 5 (very good).",
+    }
+    ready_text = "" if kind == "cancellation" else ready_text
+    contact = f"{f.council}\nPhone {f.phone}, Monday to Friday, 8:30am to 5:30pm.\n"
+    body = f"{openings[kind]}\n\n{details}{ready_text}{manage}\n{contact}"
+    return Email(subjects[kind], body)
