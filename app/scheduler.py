@@ -40,7 +40,10 @@ def leadership(app: Flask, wait_seconds: float = 15.0):
             connection.commit()
             yield
         finally:
-            connection.close()  # ends the session, which releases the lock
+            # A pooled connection outlives close(), and so would the lock: release it explicitly.
+            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+            connection.commit()
+            connection.close()
     else:
         INSTANCE_DIR.mkdir(exist_ok=True)
         with open(INSTANCE_DIR / "scheduler.lock", "w") as handle:
@@ -84,19 +87,31 @@ def build(app: Flask) -> BlockingScheduler:
         "interval",
         seconds=10,
         id="dispatch",
+        name="dispatch",
         max_instances=1,
         coalesce=True,
     )
-    scheduler.add_job(_job(app, "replay", replay_stuck), "interval", minutes=5, id="replay", coalesce=True)
+    scheduler.add_job(
+        _job(app, "replay", replay_stuck), "interval", minutes=5, id="replay", name="replay", coalesce=True
+    )
     scheduler.add_job(
         _job(app, "reminders", queue_due_reminders),
         "interval",
         minutes=15,
         id="reminders",
+        name="reminders",
         coalesce=True,
         next_run_time=None,
     )
-    scheduler.add_job(_job(app, "plan", nightly_plan), "cron", hour=19, minute=0, id="plan", coalesce=True)
+    scheduler.add_job(
+        _job(app, "plan", nightly_plan),
+        "cron",
+        hour=19,
+        minute=0,
+        id="plan",
+        name="nightly plan",
+        coalesce=True,
+    )
     # Start the reminder job now too, so a restart does not leave a gap of up to 15 minutes.
     from datetime import datetime
 

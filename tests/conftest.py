@@ -14,7 +14,7 @@ from app.extensions import db, limiter
 from tests.database import postgres_url, reset_postgres
 from tests.pages import PageCheckingClient
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.notification_fixtures"]
 
 
 def _database_url(tmp_path_factory) -> tuple[str, bool]:

@@ -62,7 +62,7 @@ def check_page(html: str) -> _PageParser:
 class PageCheckingClient(FlaskClient):
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)
-        if response.mimetype == "text/html" and response.status_code != 302:
+        if response.mimetype == "text/html" and response.status_code not in (204, 302, 304):
             check_page(response.get_data(as_text=True))
         return response
 

@@ -251,6 +251,7 @@ def book(request: BookingRequest) -> Appointment:
         user=request.booked_by,
         channel=request.channel,
     )
+    outbox.appointment_changed(appointment, "booked")
     return appointment
 
 
