@@ -7,6 +7,7 @@ from app.models.messages import InboundMessage, Message
 from app.models.officers import Absence, Officer, WorkingPattern
 from app.models.people import ApiToken, AuditEvent, Customer, User
 from app.models.routes import RoutePlan, RouteStop
+from app.models.safety import RiskMarker, SafetyAlert, SafetySession
 
 __all__ = [
     "Address",
@@ -25,8 +26,11 @@ __all__ = [
     "Message",
     "HubOpening",
     "Officer",
+    "RiskMarker",
     "RoutePlan",
     "RouteStop",
+    "SafetyAlert",
+    "SafetySession",
     "Service",
     "Skill",
     "User",

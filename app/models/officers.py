@@ -39,6 +39,7 @@ class Officer(db.Model):
     base_lat: Mapped[float]
     base_lng: Mapped[float]
     active: Mapped[bool] = mapped_column(default=True)
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # feed URL secret
 
     user: Mapped[User | None] = relationship()
     skills: Mapped[list[Skill]] = relationship(secondary=officer_skill, order_by=Skill.name)

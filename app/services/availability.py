@@ -67,6 +67,7 @@ class Availability:
     first_day: date | None = None
     last_day: date | None = None
     next_free_day: date | None = None  # when nothing is free in the range asked for
+    restricted: bool = False  # a precaution rules out this place; never say which or why
 
     def by_day(self) -> list[tuple[date, list[Slot]]]:
         grouped: dict[date, list[Slot]] = defaultdict(list)
@@ -234,6 +235,7 @@ def search(
     now: datetime | None = None,
     officer_id: int | None = None,
     exclude_appointment: int | None = None,
+    customer=None,
 ) -> Availability:
     """Every slot that can be promised from `first` for `days` days, least added travel first."""
     now = now or utcnow()
@@ -244,6 +246,10 @@ def search(
     last = min(first + timedelta(days=days - 1), horizon_end)
     result = Availability(first_day=first, last_day=last)
     if last < first or service.premises_only:
+        return result
+    precaution = place_precaution(place, customer)
+    if precaution in ("hub_only", "manager_approval"):
+        result.restricted = True
         return result
     officers = load_officers(service, place.area_id, officer_id)
     ids = [o.id for o in officers]
@@ -260,7 +266,7 @@ def search(
         + [(round(a.lat, 6), round(a.lng, 6)) for a in booked]
     )
     travel = pair_travel(points)
-    needed = 2 if service.two_officers else 1
+    needed = 2 if service.two_officers or precaution == "two_officers" else 1
     duration = service.duration_minutes * 60
 
     day = first
@@ -318,6 +324,15 @@ def _best_slot(checks, place: Place, window, duration, needed, day, versions) ->
                     ia.added_travel + ib.added_travel,
                 )
     return None
+
+
+def place_precaution(place: Place, customer=None) -> str | None:
+    """The strongest precaution from the risk register for a home or business visit."""
+    if place.location_type == "hub":
+        return None
+    from app.services.risk import markers_for, strongest
+
+    return strongest(markers_for(place.postcode, place.line1, place.uprn, customer))
 
 
 def next_free_day(service: Service, place: Place, after: date, *, now: datetime | None = None) -> date | None:

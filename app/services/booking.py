@@ -193,6 +193,7 @@ def book(request: BookingRequest) -> Appointment:
     arrival = _still_fits(token, request.place, request.service.duration_minutes * 60)
     customer = find_or_create_customer(request.customer, request.place)
     place = request.place
+    _check_precautions(token, place, customer)
     appointment = Appointment(
         reference=new_reference(),
         service=request.service,
@@ -264,6 +265,21 @@ def _save_with_unique_reference(appointment: Appointment) -> None:
         except IntegrityError:
             appointment.reference = new_reference()
     raise RuntimeError("could not find a free reference")
+
+
+def _check_precautions(token: SlotToken, place: Place, customer: Customer) -> None:
+    """The risk register can rule out a home visit or require two officers. Never say why."""
+    from app.services.availability import place_precaution
+
+    db.session.flush()
+    precaution = place_precaution(place, customer)
+    if precaution in ("hub_only", "manager_approval"):
+        raise BookingRuleError(
+            "location_type",
+            "We cannot book a visit to this address online. Book at a community hub or phone us",
+        )
+    if precaution == "two_officers" and len(token.officer_ids) < 2:
+        raise SlotUnavailable("needs two officers")
 
 
 def _check_token_matches(token: SlotToken, service: Service, place: Place) -> None:

@@ -4,6 +4,7 @@ description (../shared/twilio/twilio_api_v2010.json) and answers the way Twilio 
 from __future__ import annotations
 
 import base64
+import os
 import json
 import re
 import secrets
@@ -18,7 +19,9 @@ from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "twilio" / "twilio_api_v2010.json"
+# ../shared sits beside the repository (in CI too); SHARED_DIR can point elsewhere.
+SHARED = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
+SPEC = SHARED / "twilio" / "twilio_api_v2010.json"
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
 AUTH_TOKEN = "twilio-test-auth-token"
 MESSAGING_SERVICE_SID = "MG" + "0" * 31 + "2"
