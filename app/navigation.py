@@ -8,6 +8,9 @@ from flask_login import current_user
 # (label, endpoint, roles)
 STAFF_LINKS = [
     ("Staff home", "staff.home", ("agent", "officer", "supervisor", "admin")),
+    ("My day", "officer.today", ("officer",)),
+    ("Safety alerts", "supervisor.alerts", ("supervisor", "admin")),
+    ("Risk register", "supervisor.register", ("supervisor", "admin")),
     ("Services", "admin.services", ("supervisor", "admin")),
     ("Hubs", "admin.hubs", ("supervisor", "admin")),
     ("Officers", "admin.officers", ("supervisor", "admin")),

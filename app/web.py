@@ -13,13 +13,24 @@ from app.access import enforce_access, public
 from app.extensions import db, login_manager
 from app.forms.admin import WEEKDAYS
 from app.models import User
+from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.navigation import staff_navigation
 from app.timeutil import format_date, format_time, to_local
 
 
 def register_web(app: Flask) -> None:
     from app.api import routes as api_routes
-    from app.routes import admin, auth, booking, manage, public_pages, staff_home, webhooks
+    from app.routes import (
+        admin,
+        auth,
+        booking,
+        manage,
+        officer,
+        public_pages,
+        staff_home,
+        supervisor,
+        webhooks,
+    )
 
     for blueprint in (
         public_pages.bp,
@@ -30,6 +41,9 @@ def register_web(app: Flask) -> None:
         booking.bp,
         manage.bp,
         webhooks.bp,
+        officer.bp,
+        officer.feed_bp,
+        supervisor.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -82,6 +96,8 @@ def register_web(app: Flask) -> None:
             "csp_nonce": getattr(g, "csp_nonce", ""),
             "staff_navigation": staff_navigation,
             "weekdays": WEEKDAYS,
+            "categories": RISK_CATEGORIES,
+            "precautions": PRECAUTIONS,
         }
 
     app.add_template_filter(format_date, "uk_date")

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Appointment, Customer, InboundMessage
+from app.models import Appointment, Customer, InboundMessage, Officer
 from app.services import audit, outbox
 from app.services.booking import BookingRuleError, cancel
 from app.services.references import format_reference
@@ -35,6 +35,12 @@ def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
         return existing
     inbound = InboundMessage(provider_id=provider_id, sender=sender, body=body[:1600])
     db.session.add(inbound)
+    officer = db.session.scalar(select(Officer).where(Officer.phone == sender, Officer.active.is_(True)))
+    if officer is not None:
+        from app.services.safety import officer_replied
+
+        inbound.action = officer_replied(officer, body) or "officer"
+        return inbound
     words = body.strip().upper().split()
     word = words[0].strip(".!") if words else ""
     appointments = _appointments_of(sender)

@@ -4,8 +4,8 @@ description (../shared/twilio/twilio_api_v2010.json) and answers the way Twilio 
 from __future__ import annotations
 
 import base64
-import os
 import json
+import os
 import re
 import secrets
 import threading

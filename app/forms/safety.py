@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from app.forms.fields import GovDateField
+from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
+from app.services.places import normalise_postcode
+
+
+class RiskMarkerForm(FlaskForm):
+    postcode = StringField("Postcode", widget=GovTextInput(), validators=[Optional(), Length(max=10)])
+    house = StringField(
+        "House number or name", widget=GovTextInput(), validators=[Optional(), Length(max=120)]
+    )
+    uprn = StringField("UPRN (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=20)])
+    customer_id = IntegerField("Or a customer record number", widget=GovTextInput(), validators=[Optional()])
+    category = RadioField(
+        "Category",
+        widget=GovRadioInput(),
+        choices=list(RISK_CATEGORIES.items()),
+        validators=[InputRequired(message="Select a category")],
+    )
+    precaution = RadioField(
+        "Precaution",
+        widget=GovRadioInput(),
+        choices=list(PRECAUTIONS.items()),
+        validators=[InputRequired(message="Select the precaution it imposes")],
+    )
+    reason = TextAreaField(
+        "Reason",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Enter the reason for the marker"), Length(max=2000)],
+    )
+    source_incident = StringField(
+        "Source incident reference", widget=GovTextInput(), validators=[Optional(), Length(max=120)]
+    )
+    review_on = GovDateField("Review date", validators=[InputRequired(message="Enter the review date")])
+    submit = SubmitField("Add marker", widget=GovSubmitInput())
+
+    def validate_postcode(self, field):
+        if field.data and normalise_postcode(field.data) is None:
+            raise ValidationError("Enter a real postcode, like SN10 1AA")
+
+    def validate_customer_id(self, field):
+        has_address = (self.postcode.data and self.house.data) or self.uprn.data
+        if not has_address and not field.data:
+            raise ValidationError("Give an address (postcode and house, or UPRN) or a customer record number")
+
+
+class ReviewForm(FlaskForm):
+    decision = RadioField(
+        "Decision",
+        widget=GovRadioInput(),
+        choices=[("keep", "Keep the marker"), ("remove", "Remove the marker")],
+        validators=[InputRequired(message="Select whether to keep the marker")],
+    )
+    next_review = GovDateField(
+        "Next review date", validators=[InputRequired(message="Enter the next review date")]
+    )
+    submit = SubmitField("Record review", widget=GovSubmitInput())

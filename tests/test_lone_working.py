@@ -1,0 +1,265 @@
+"""Officers' day, warning markers that change what is offered, calendar feeds, and the safety ladder."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import ics
+import time_machine
+from icalendar import Calendar
+
+from app.extensions import db
+from app.models import AuditEvent, Message, SafetyAlert, SafetySession
+from app.services import risk
+from app.services.availability import search
+from app.services.inbound import handle
+from app.services.safety import run_checks
+from tests.booking_helpers import MONDAY, NOW, World, at
+from tests.factories import AppointmentFactory, CustomerFactory, UserFactory
+from tests.pages import csrf_token
+
+
+def _officer_user(world):
+    user = UserFactory(role="officer")
+    officer = world.officers[0]
+    officer.user, officer.phone = user, "+447700900777"
+    db.session.commit()
+    return user, officer
+
+
+def _sign_in_as(client, user):
+    from tests.factories import PASSWORD
+
+    page = client.get("/sign-in")
+    client.post(
+        "/sign-in",
+        data={
+            "email": user.email,
+            "password": PASSWORD,
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+        },
+    )
+
+
+def _marker(precaution="two_officers", **where):
+    supervisor = UserFactory(role="supervisor")
+    values = {"postcode": "SN10 1AA", "line1": "12 High Street"} | where
+    return risk.add_marker(
+        user=supervisor,
+        category="violence",
+        precaution=precaution,
+        reason="Threatened an officer with a knife on 3 March",
+        review_on=date(2027, 6, 1),
+        source_incident="INC-4471",
+        **values,
+    )
+
+
+def test_house_key_matches_how_people_write_addresses():
+    assert risk.house_key("12 High Street") == risk.house_key("12, High St") == "12"
+    assert risk.house_key("Flat 3, 14A Mill Lane") == "3"
+    assert risk.house_key("Rose Cottage, Mill Lane") == "ROSE COTTAGE"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_two_officer_marker_changes_what_is_offered_without_saying_why():
+    world = World(officers=2)
+    _marker("two_officers")
+    db.session.commit()
+    slots = search(world.service, world.home(), MONDAY, 1, now=NOW).slots
+    assert slots and all(len(s.officer_ids) == 2 for s in slots)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_hub_only_marker_offers_no_home_visit_and_tells_the_resident_nothing(client):
+    world = World()
+    _marker("hub_only")
+    db.session.commit()
+    result = search(world.service, world.home(), MONDAY, 1, now=NOW)
+    assert result.slots == [] and result.restricted
+    assert search(world.service, world.hub_place(), MONDAY, 1, now=NOW).slots  # the hub still works
+
+
+@time_machine.travel(NOW, tick=False)
+def test_markers_past_review_stop_applying_and_are_listed():
+    world = World(officers=2)
+    marker = _marker("hub_only")
+    marker.review_on = date(2026, 11, 30)
+    db.session.commit()
+    assert search(world.service, world.home(), MONDAY, 1, now=NOW).slots
+    assert risk.due_for_review(date(2026, 12, 1)) == [marker]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_person_marker_applies_at_any_address():
+    world = World(officers=2)
+    customer = CustomerFactory()
+    _marker("two_officers", postcode="", line1="", customer=customer)
+    db.session.commit()
+    assert all(
+        len(s.officer_ids) == 2
+        for s in search(world.service, world.home(), MONDAY, 1, now=NOW, customer=customer).slots
+    )
+
+
+def test_officers_day_in_order_with_warning_summary_and_logged_detail(client):
+    world = World()
+    user, officer = _officer_user(world)
+    later = AppointmentFactory(
+        service=world.service, officer=officer, window_start=at(14), planned_arrival=at(14, 20)
+    )
+    first = AppointmentFactory(
+        service=world.service,
+        officer=officer,
+        window_start=at(9),
+        planned_arrival=at(9, 10),
+        access_needs="Uses a wheelchair",
+        interpreter_language="Polish",
+    )
+    marker = _marker("information")
+    db.session.commit()
+    with time_machine.travel(at(8), tick=False):
+        _sign_in_as(client, user)
+        html = client.get("/officer/").get_data(as_text=True)
+        detail = client.get(f"/officer/visits/{first.id}/warnings/{marker.id}")
+    assert html.index(first.customer.name) < html.index(later.customer.name)
+    assert "Violence or aggression: Information only" in html
+    assert "knife" not in html  # the detail is one tap away
+    assert "https://www.google.com/maps/dir/?api=1&amp;destination=" in html
+    assert f'href="tel:{first.customer.phone}"' in html
+    assert "Uses a wheelchair" in html and "Polish" in html and "Proof of identity" in html
+    assert "knife" in detail.get_data(as_text=True)
+    assert db.session.query(AuditEvent).filter_by(action="risk_marker_viewed", user_id=user.id).count() == 1
+
+
+def test_agents_and_other_officers_never_see_marker_detail(client, sign_in):
+    world = World()
+    appointment = AppointmentFactory(service=world.service, officer=world.officers[0], window_start=at(10))
+    marker = _marker("information")
+    db.session.commit()
+    sign_in("agent")
+    assert client.get(f"/officer/visits/{appointment.id}/warnings/{marker.id}").status_code == 403
+    client.get("/sign-out")
+    sign_in("officer")  # an officer, but not on this visit
+    assert client.get(f"/officer/visits/{appointment.id}/warnings/{marker.id}").status_code == 403
+    assert db.session.query(AuditEvent).filter_by(action="risk_marker_viewed").count() == 0
+
+
+def _act(client, appointment, action, **data):
+    page = client.get("/officer/")
+    return client.post(
+        f"/officer/visits/{appointment.id}/{action}",
+        data={"csrf_token": csrf_token(page.get_data(as_text=True)), **data},
+    )
+
+
+def test_the_safety_ladder_from_check_in_to_escalation(client, configure):
+    configure(PERMANENT_SESSION_LIFETIME=timedelta(hours=10))
+    world = World()
+    user, officer = _officer_user(world)
+    supervisor = UserFactory(role="supervisor", phone="+447700900888", on_duty=True)
+    UserFactory(role="supervisor", phone="+447700900889", on_duty=False)
+    appointment = AppointmentFactory(
+        service=world.service, officer=officer, window_start=at(10), duration_minutes=45
+    )
+    db.session.commit()
+    with time_machine.travel(at(10, 5), tick=False):
+        _sign_in_as(client, user)
+        _act(client, appointment, "arrived", lat="51.351", lng="-1.991")
+    session = db.session.query(SafetySession).one()
+    assert appointment.status == "checked_in" and session.expected_end_at == at(11, 5)  # 45 min + 15 grace
+    with time_machine.travel(at(11, 4), tick=False):
+        assert run_checks()["checks_sent"] == 0
+    with time_machine.travel(at(11, 6), tick=False):
+        assert run_checks()["checks_sent"] == 1
+    check = db.session.query(Message).filter_by(kind="safety_check").one()
+    assert check.recipient == officer.phone and "Reply OK" in check.body
+    with time_machine.travel(at(11, 10), tick=False):
+        handle("SM-ok-1", officer.phone, "ok")  # safe: look again after another grace period
+        db.session.commit()
+    with time_machine.travel(at(11, 26), tick=False):
+        assert run_checks()["checks_sent"] == 1
+    with time_machine.travel(at(11, 37), tick=False):
+        assert run_checks()["escalated"] == 1
+    alert = db.session.query(SafetyAlert).one()
+    assert alert.kind == "overdue" and alert.officer == officer
+    texts = db.session.query(Message).filter_by(kind="safety_alert").all()
+    assert [t.recipient for t in texts] == [supervisor.phone]  # on duty only
+    assert (
+        officer.phone in texts[0].body and "12 High Street" in texts[0].body and "51.35100" in texts[0].body
+    )
+    actions = {e.action for e in db.session.query(AuditEvent).all()}
+    assert {
+        "safety_session_started",
+        "safety_check_sent",
+        "safety_ok_received",
+        "safety_alert_raised",
+    } <= actions
+    with time_machine.travel(at(11, 40), tick=False):
+        _act(client, appointment, "completed")
+    assert session.closed_at is not None and appointment.status == "completed"
+
+
+def test_help_button_and_duress_word_escalate_at_once(client):
+    world = World()
+    user, officer = _officer_user(world)
+    UserFactory(role="supervisor", phone="+447700900888", on_duty=True)
+    appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
+    db.session.commit()
+    with time_machine.travel(at(10, 5), tick=False):
+        _sign_in_as(client, user)
+        _act(client, appointment, "arrived")
+        _act(client, appointment, "help")
+    with time_machine.travel(at(10, 6), tick=False):
+        handle("SM-duress-1", officer.phone, "RED")
+        db.session.commit()
+    kinds = sorted(a.kind for a in db.session.query(SafetyAlert).all())
+    assert kinds == ["duress", "help"]
+
+
+def test_a_visit_not_checked_in_by_the_end_of_its_window_alerts():
+    world = World()
+    UserFactory(role="supervisor", phone="+447700900888", on_duty=True)
+    appointment = AppointmentFactory(
+        service=world.service, officer=world.officers[0], window_start=at(9), window_end=at(11)
+    )
+    db.session.commit()
+    with time_machine.travel(at(11, 10), tick=False):
+        assert run_checks()["not_checked_in"] == 0
+    with time_machine.travel(at(11, 16), tick=False):
+        assert run_checks()["not_checked_in"] == 1
+        assert run_checks()["not_checked_in"] == 0  # once
+    assert db.session.query(SafetyAlert).one().appointment == appointment
+
+
+def test_officer_calendar_feed_is_private_and_revocable(client):
+    world = World()
+    user, officer = _officer_user(world)
+    customer = CustomerFactory(name="Jo Bloggs")
+    appointment = AppointmentFactory(
+        service=world.service,
+        officer=officer,
+        customer=customer,
+        window_start=NOW + timedelta(days=3),
+        notes="Dog bites",
+    )
+    _marker("information")
+    db.session.commit()
+    _sign_in_as(client, user)
+    page = client.get("/officer/calendar")
+    html = client.post(
+        "/officer/calendar", data={"csrf_token": csrf_token(page.get_data(as_text=True)), "action": "issue"}
+    ).get_data(as_text=True)
+    url = html.split('<code class="app-break-all">')[1].split("</code>")[0].replace("http://localhost", "")
+    body = client.get(url).data
+    event = Calendar.from_ical(body).walk("VEVENT")[0]
+    assert str(event["uid"]) == f"{appointment.reference}-officer@doorstep"
+    assert str(event.decoded("dtstart").tzinfo) == "Europe/London"
+    text = body.decode()
+    assert "Jo B." in text and "Bloggs" not in text and "knife" not in text and "Dog" not in text
+    assert ics.Calendar(text).events
+    page = client.get("/officer/calendar")
+    client.post(
+        "/officer/calendar", data={"csrf_token": csrf_token(page.get_data(as_text=True)), "action": "revoke"}
+    )
+    assert client.get(url).status_code == 404
