@@ -8,6 +8,8 @@ from flask_login import current_user
 # (label, endpoint, roles)
 STAFF_LINKS = [
     ("Staff home", "staff.home", ("agent", "officer", "supervisor", "admin")),
+    ("Find a caller", "agent.find", ("agent", "supervisor", "admin")),
+    ("Capacity", "agent.capacity", ("agent", "supervisor", "admin")),
     ("My day", "officer.today", ("officer",)),
     ("Safety alerts", "supervisor.alerts", ("supervisor", "admin")),
     ("Risk register", "supervisor.register", ("supervisor", "admin")),

@@ -22,6 +22,7 @@ def register_web(app: Flask) -> None:
     from app.api import routes as api_routes
     from app.routes import (
         admin,
+        agent,
         auth,
         booking,
         manage,
@@ -29,6 +30,7 @@ def register_web(app: Flask) -> None:
         public_pages,
         staff_home,
         supervisor,
+        waitlist,
         webhooks,
     )
 
@@ -44,6 +46,8 @@ def register_web(app: Flask) -> None:
         officer.bp,
         officer.feed_bp,
         supervisor.bp,
+        agent.bp,
+        waitlist.bp,
     ):
         app.register_blueprint(blueprint)
 

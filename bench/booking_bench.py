@@ -85,11 +85,11 @@ def start_gunicorn(workers: int) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
     )
-    for _ in range(100):
+    for _ in range(150):
         try:
-            if requests.get(f"{BASE}/healthz", timeout=1).ok:
+            if requests.get(f"{BASE}/healthz", timeout=5).ok:
                 return process
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)
     process.terminate()
     raise SystemExit("gunicorn did not start")

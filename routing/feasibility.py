@@ -6,9 +6,10 @@ visit after it still starts inside its promised window, the break still fits, an
 at base by the end of the shift.
 
 Breaks are taken greedily as late as the next visit allows: inside waiting time when a wait is long
-enough, otherwise before the visit that would push the break past its latest start. An accepted
-insertion is always truly feasible; the greedy rule can, rarely, refuse a day a cleverer break
-placement would allow (it never promises what cannot be kept).
+enough, otherwise on the way to the visit that would push the break past its latest start (the same
+rule as the optimiser's break model). An accepted insertion is always truly feasible; the greedy rule
+can, rarely, refuse a day a cleverer break placement would allow (it never promises what cannot be
+kept).
 """
 
 from __future__ import annotations
@@ -97,9 +98,10 @@ class DayCheck:
             break_at = max(depart, brk.earliest)
             if break_at > brk.latest:
                 return None
-            depart = break_at + brk.duration  # take it before setting off
+            # Taken before setting off or on the way (the officer stops for lunch): either way the
+            # journey takes the break's length longer.
             breaks = breaks[1:]
-            arrive = depart + seconds
+            arrive = max(depart + seconds, break_at) + brk.duration
             start = max(arrive, window[0])
         if start > window[1]:
             return None
@@ -108,15 +110,15 @@ class DayCheck:
     def _finish(self, state: _State) -> tuple[int, int] | None:
         """Back to base inside the shift, taking any break still owed. -> (travel, distance)."""
         seconds, metres = self.travel(state.location, self.day.end)
-        time = state.time
+        back = state.time + seconds
         for brk in state.breaks_left:
             if brk.earliest >= self.day.shift[1]:
                 continue  # the shift ends before this break would start
-            time = max(time, brk.earliest)
-            if time > brk.latest:
+            break_at = max(state.time, brk.earliest)
+            if break_at > brk.latest:
                 return None
-            time += brk.duration
-        if time + seconds > self.day.shift[1]:
+            back = max(back, break_at) + brk.duration  # on the way back, or at base
+        if back > self.day.shift[1]:
             return None
         return state.travel + seconds, state.distance + metres
 

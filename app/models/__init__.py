@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
+from app.models.agent import CustomerNote, WaitlistEntry, WaitlistOffer
 from app.models.appointments import Appointment, AppointmentEvent
 from app.models.booking import Address, IdempotencyRecord, OfficerDay, SlotClaim
 from app.models.catalogue import CommunityArea, Hub, HubOpening, Service, Skill
@@ -21,6 +22,7 @@ __all__ = [
     "AuditEvent",
     "CommunityArea",
     "Customer",
+    "CustomerNote",
     "Hub",
     "InboundMessage",
     "Message",
@@ -34,5 +36,7 @@ __all__ = [
     "Service",
     "Skill",
     "User",
+    "WaitlistEntry",
+    "WaitlistOffer",
     "WorkingPattern",
 ]

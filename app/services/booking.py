@@ -317,6 +317,9 @@ def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, 
     )
     audit.record("appointment_cancelled", "appointment", appointment.reference, user=actor, channel=channel)
     outbox.appointment_changed(appointment, "cancellation")
+    from app.services.waitlist import offer_freed_time  # the waitlist builds on booking
+
+    offer_freed_time(appointment)
 
 
 def reschedule(

@@ -1,0 +1,40 @@
+"""A resident accepts a waitlist offer from the link in their text. First to accept gets the slot."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from app.access import public
+from app.extensions import db, limiter
+from app.forms.booking import ConfirmForm
+from app.services import waitlist
+from app.services.booking import SlotUnavailable
+from app.services.presenters import when, where
+from app.services.references import format_reference
+
+bp = Blueprint("waitlist", __name__, url_prefix="/waitlist")
+
+
+@bp.route("/<token>", methods=["GET", "POST"], endpoint="offer")
+@public
+@limiter.limit("30 per minute", methods=["POST"])
+def offer_page(token: str):
+    offer = waitlist.offer_from(token)
+    if offer is None:
+        return render_template("waitlist/gone.html"), 404
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            appointment = waitlist.accept(offer)
+            db.session.commit()
+        except SlotUnavailable:
+            return render_template("waitlist/gone.html")
+        return render_template(
+            "waitlist/booked.html",
+            reference=format_reference(appointment.reference),
+            when=when(appointment),
+            where=where(appointment),
+        )
+    if offer.status != "open":
+        return render_template("waitlist/gone.html")
+    return render_template("waitlist/offer.html", offer=offer, form=form)

@@ -1,0 +1,117 @@
+"""The phone agent's view: find the caller, one view of the customer, and where capacity is."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, or_, select
+
+from app.data.officers import all_officers
+from app.extensions import db
+from app.models import Appointment, Customer, CustomerNote, User
+from app.services import audit
+from app.services.availability import appointments_for
+from app.services.contact import uk_mobile
+from app.services.places import normalise_postcode
+from app.services.references import clean_reference
+from app.services.risk import markers_for
+from app.services.workdays import working_day
+
+
+def find_callers(query: str, limit: int = 25) -> list[Customer]:
+    """By name, phone, postcode or booking reference."""
+    text = (query or "").strip()
+    if len(text) < 2:
+        return []
+    conditions = [func.lower(Customer.name).contains(text.lower())]
+    if phone := uk_mobile(text):
+        conditions.append(Customer.phone == phone)
+    if postcode := normalise_postcode(text):
+        conditions.append(Customer.postcode == postcode)
+    reference = clean_reference(text)
+    if len(reference) == 8:
+        conditions.append(
+            Customer.id.in_(select(Appointment.customer_id).where(Appointment.reference == reference))
+        )
+    return list(
+        db.session.scalars(select(Customer).where(or_(*conditions)).order_by(Customer.name).limit(limit))
+    )
+
+
+def precaution_applies(customer: Customer) -> bool:
+    """Agents learn only that a precaution applies, never which or why."""
+    return bool(markers_for(customer.postcode, customer.address_line1, customer.uprn, customer))
+
+
+def history(customer: Customer) -> list[Appointment]:
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .where(Appointment.customer_id == customer.id)
+            .order_by(Appointment.window_start.desc())
+        )
+    )
+
+
+def notes(customer: Customer) -> list[CustomerNote]:
+    return list(
+        db.session.scalars(
+            select(CustomerNote)
+            .where(CustomerNote.customer_id == customer.id)
+            .order_by(CustomerNote.created_at.desc())
+        )
+    )
+
+
+def add_note(customer: Customer, text: str, user: User) -> CustomerNote:
+    note = CustomerNote(customer_id=customer.id, text=text.strip(), author=user)
+    db.session.add(note)
+    audit.record("customer_note_added", "customer", customer.id, user=user)
+    return note
+
+
+@dataclass
+class OfficerCapacity:
+    name: str
+    working: bool
+    shift_minutes: int = 0
+    booked_minutes: int = 0
+    visits: int = 0
+
+    @property
+    def free_minutes(self) -> int:
+        return max(self.shift_minutes - self.booked_minutes, 0)
+
+
+@dataclass
+class AreaCapacity:
+    area: str
+    officers: list[OfficerCapacity] = field(default_factory=list)
+
+    @property
+    def free_minutes(self) -> int:
+        return sum(o.free_minutes for o in self.officers)
+
+
+def capacity_board(day: date) -> list[AreaCapacity]:
+    """Booked and free officer time by community area (officers listed under their home area)."""
+    officers = all_officers(active_only=True)
+    booked = appointments_for([o.id for o in officers], day, day)
+    minutes: dict[int, list[int]] = defaultdict(list)
+    for a in booked:
+        for oid in (a.officer_id, a.second_officer_id):
+            if oid:
+                minutes[oid].append(a.duration_minutes)
+    areas: dict[str, AreaCapacity] = {}
+    for officer in officers:
+        home = officer.areas[0].name if officer.areas else "No area"
+        wd = working_day(officer, day)
+        row = OfficerCapacity(officer.name, wd is not None)
+        if wd is not None:
+            breaks = sum(b.duration for b in wd.breaks) // 60
+            row.shift_minutes = (wd.ends - wd.starts) // 60 - breaks
+            row.booked_minutes, row.visits = sum(minutes[officer.id]), len(minutes[officer.id])
+        areas.setdefault(home, AreaCapacity(home)).officers.append(row)
+    return sorted(areas.values(), key=lambda a: a.area)
