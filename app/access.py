@@ -42,6 +42,9 @@ def api(*roles: str) -> Callable:
     return _declare(Rule("api", roles or ALL_STAFF))
 
 
+kiosk = _declare(Rule("kiosk"))
+
+
 def rule_for(endpoint: str | None) -> Rule | None:
     if endpoint is None:
         return Rule("public")  # unknown URL: let the 404 handler answer
@@ -58,6 +61,14 @@ def enforce_access():
         current_app.logger.error("route %s declares no access rule", request.endpoint)
         return _forbidden()
     if rule.kind == "public":
+        return None
+    if rule.kind == "kiosk":
+        from flask import render_template
+
+        from app.services.kiosk import current_device
+
+        if current_device() is None:
+            return render_template("kiosk/not_set_up.html"), 403
         return None
     if rule.kind == "api":
         from app.services.tokens import user_for_bearer

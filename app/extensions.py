@@ -1,7 +1,6 @@
 """Flask extensions, created once and bound in the app factory."""
 
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -21,7 +20,15 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _rate_limit_key() -> str:
+    from app.services.kiosk import rate_limit_key
+
+    return rate_limit_key()
+
+
+limiter = Limiter(key_func=_rate_limit_key, default_limits=[])
 
 
 def configure_sqlite(engine) -> None:

@@ -13,9 +13,11 @@ STAFF_LINKS = [
     ("My day", "officer.today", ("officer",)),
     ("Safety alerts", "supervisor.alerts", ("supervisor", "admin")),
     ("Risk register", "supervisor.register", ("supervisor", "admin")),
+    ("Kiosk help", "kiosk_staff.help_requests", ("agent", "supervisor", "admin")),
     ("Services", "admin.services", ("supervisor", "admin")),
     ("Hubs", "admin.hubs", ("supervisor", "admin")),
     ("Officers", "admin.officers", ("supervisor", "admin")),
+    ("Kiosks", "kiosk_staff.kiosk_devices", ("supervisor", "admin")),
 ]
 
 

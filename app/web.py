@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 
-from flask import Flask, g, jsonify, render_template, request, send_from_directory
+from flask import Flask, g, jsonify, render_template, request, send_from_directory, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -15,6 +15,7 @@ from app.forms.admin import WEEKDAYS
 from app.models import User
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.navigation import staff_navigation
+from app.services.kiosk import current_device
 from app.timeutil import format_date, format_time, to_local
 
 
@@ -25,6 +26,7 @@ def register_web(app: Flask) -> None:
         agent,
         auth,
         booking,
+        kiosk,
         manage,
         officer,
         public_pages,
@@ -48,6 +50,8 @@ def register_web(app: Flask) -> None:
         supervisor.bp,
         agent.bp,
         waitlist.bp,
+        kiosk.bp,
+        kiosk.staff_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -102,6 +106,8 @@ def register_web(app: Flask) -> None:
             "weekdays": WEEKDAYS,
             "categories": RISK_CATEGORIES,
             "precautions": PRECAUTIONS,
+            "kiosk_device": current_device(),
+            "kiosk_large_text": session.get("kiosk_text") == "large",
         }
 
     app.add_template_filter(format_date, "uk_date")

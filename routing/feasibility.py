@@ -150,6 +150,24 @@ class DayCheck:
                 best = added
         return best
 
+    def schedule(
+        self, position: int, location: LatLng, window: tuple[int, int], duration: int
+    ) -> list[int] | None:
+        """Service start times of every stop once the visit is inserted at `position` (it is included,
+        at that index). Store these: they keep the day's order that the feasibility check relied on."""
+        stops = self.day.stops
+        starts = [self.prefix[i + 1].time - stops[i].duration for i in range(position)]
+        state = self._visit(self.prefix[position], location, window, duration)
+        if state is None:
+            return None
+        starts.append(state.time - duration)
+        for stop in stops[position:]:
+            state = self._visit(state, stop.location, stop.window, stop.duration)
+            if state is None:
+                return None
+            starts.append(state.time - stop.duration)
+        return starts if self._finish(state) is not None else None
+
 
 def fits(
     day: OfficerDay,

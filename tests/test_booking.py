@@ -182,3 +182,29 @@ def test_failed_reschedule_leaves_the_old_booking_standing():
     assert (fresh.window_start, fresh.officer_id) == before and fresh.status == "booked"
     assert db.session.query(AppointmentEvent).count() == 1
     assert db.session.query(SlotClaim).count() == 1
+
+
+def test_every_booking_leaves_the_officers_day_keepable():
+    """Book until the day is full, in a random order of windows and places: after every booking the
+    stored order and planned arrivals must still keep every promise (travel, shift, break)."""
+    import random
+
+    from app.services.availability import appointments_for, routing_day
+    from app.services.workdays import working_day
+    from routing.feasibility import DayCheck
+
+    rng = random.Random(5)
+    world = World()
+    officer = world.officers[0]
+    for n in range(30):
+        lat, lng = 51.30 + rng.random() * 0.12, -2.08 + rng.random() * 0.16
+        place = world.home(lat=lat, lng=lng)
+        slots = search(world.service, place, MONDAY, 1, now=NOW).slots
+        if not slots:
+            continue
+        book(_request(world, rng.choice(slots), place=place,
+                      customer=CustomerDetails(name=f"Resident {n}", phone="")))
+        db.session.commit()
+        day = routing_day(working_day(officer, MONDAY), appointments_for([officer.id], MONDAY, MONDAY))
+        assert DayCheck(day).base_ok, f"booking {n} left a promise that cannot be kept"
+    assert db.session.query(Appointment).count() >= 5

@@ -4,6 +4,7 @@ from app.models.agent import CustomerNote, WaitlistEntry, WaitlistOffer
 from app.models.appointments import Appointment, AppointmentEvent
 from app.models.booking import Address, IdempotencyRecord, OfficerDay, SlotClaim
 from app.models.catalogue import CommunityArea, Hub, HubOpening, Service, Skill
+from app.models.kiosk import KioskDevice, KioskHelpRequest
 from app.models.messages import InboundMessage, Message
 from app.models.officers import Absence, Officer, WorkingPattern
 from app.models.people import ApiToken, AuditEvent, Customer, User
@@ -25,6 +26,8 @@ __all__ = [
     "CustomerNote",
     "Hub",
     "InboundMessage",
+    "KioskDevice",
+    "KioskHelpRequest",
     "Message",
     "HubOpening",
     "Officer",

@@ -36,6 +36,7 @@ class Hub(db.Model):
     lng: Mapped[float]
     has_counter: Mapped[bool] = mapped_column(default=True)
     has_kiosk: Mapped[bool] = mapped_column(default=False)
+    staff_phone: Mapped[str] = mapped_column(String(20), default="")  # texted when a kiosk user asks for help
     active: Mapped[bool] = mapped_column(default=True)
 
     area: Mapped[CommunityArea] = relationship()

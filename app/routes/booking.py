@@ -30,6 +30,7 @@ from app.services.booking import (
     book,
 )
 from app.services.contact import uk_mobile
+from app.services.kiosk import current_device
 from app.services.links import ics_url, manage_url
 from app.services.places import addresses_for, locate_postcode, nearest_hubs, normalise_postcode
 from app.services.presenters import officer_first_name, when, where
@@ -286,7 +287,7 @@ def check():
             slot_token=d["slot"],
             service=service,
             place=place,
-            channel="web",
+            channel="kiosk" if current_device() is not None else "web",
             idempotency_scope="web",
             idempotency_key=journey.submission_id(),
             request_fingerprint={"slot": d["slot"], "submission": journey.submission_id()},

@@ -109,7 +109,8 @@ def lock_officer_days(keys: list[tuple[int, date]]) -> None:
 
 
 def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | None = None) -> int:
-    """Re-check the slot against what is booked now. Returns the planned arrival (seconds)."""
+    """Re-check the slot against what is booked now, and re-time each officer's other visits so their
+    stored order and planned arrivals stay the ones this check relied on. Returns the new arrival."""
     arrival = token.arrival
     window = token.window if len(token.officer_ids) == 1 else (token.arrival, token.arrival)
     booked = appointments_for(list(token.officer_ids), token.day, token.day, exclude=exclude)
@@ -121,9 +122,17 @@ def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | No
         mine = [a for a in booked if officer_id in (a.officer_id, a.second_officer_id)]
         day = routing_day(wd, mine)
         points = [place.latlng] + [s.location for s in day.stops] + [day.start]
-        insertion = DayCheck(day, pair_travel(points)).best_insertion(place.latlng, window, duration)
+        check = DayCheck(day, pair_travel(points))
+        insertion = check.best_insertion(place.latlng, window, duration)
         if insertion is None:
             raise SlotUnavailable("no longer fits")
+        starts = check.schedule(insertion.position, place.latlng, window, duration)
+        by_id = {str(a.id): a for a in mine}
+        others = [s for i, s in enumerate(starts) if i != insertion.position]
+        for stop, start in zip(day.stops, others, strict=True):
+            appointment = by_id[stop.id]
+            if appointment.second_officer_id is None:  # a pair's shared time is fixed
+                appointment.planned_arrival = at_day_seconds(token.day, start)
         if len(token.officer_ids) == 1:
             arrival = insertion.arrival
     return arrival

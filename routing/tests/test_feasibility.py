@@ -87,3 +87,13 @@ def test_many_checks_on_one_prepared_day_agree_with_one_offs():
             assert check.best_insertion(at(km), window, 30 * M) == fits(
                 day(*stops, breaks=(LUNCH,)), at(km), window, 30 * M, line_travel
             )
+
+
+def test_schedule_gives_every_start_time_in_the_new_order():
+    a = DayStop("A", at(10), (10 * H, 10 * H), 60 * M)
+    check = DayCheck(day(a), line_travel)
+    insertion = check.best_insertion(at(5), (9 * H, 9 * H + 30 * M), 30 * M)
+    starts = check.schedule(insertion.position, at(5), (9 * H, 9 * H + 30 * M), 30 * M)
+    assert insertion.position == 0 and starts == [9 * H, 10 * H]
+    # Inserted after A instead: A keeps 10:00, the new visit starts once A ends and the drive is done.
+    assert check.schedule(1, at(5), (9 * H, 17 * H), 30 * M) == [10 * H, 11 * H + 5 * M]

@@ -1,0 +1,121 @@
+"""Kiosk mode at community hubs: large touch targets, plain steps, help on hand, nothing left behind."""
+
+from __future__ import annotations
+
+import segno
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from markupsafe import Markup
+
+from app.access import SUPERVISORS, kiosk, public, staff
+from app.data.catalogue import all_hubs
+from app.extensions import db
+from app.models import Appointment, Hub, KioskDevice, KioskHelpRequest
+from app.services import kiosk as kiosks
+from app.services.presenters import when, where
+from app.services.references import format_reference
+
+bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
+staff_bp = Blueprint("kiosk_staff", __name__)
+
+
+@bp.get("/activate/<token>")
+@public
+def activate(token: str):
+    device = kiosks.activate(token)
+    db.session.commit()
+    if device is None:
+        return render_template("kiosk/not_set_up.html"), 403
+    return redirect(url_for("kiosk.start"))
+
+
+@bp.get("/")
+@kiosk
+def start():
+    return render_template("kiosk/start.html", device=kiosks.current_device())
+
+
+@bp.post("/help")
+@kiosk
+def help_me():
+    kiosks.ask_for_help(kiosks.current_device())
+    db.session.commit()
+    return render_template("kiosk/help.html")
+
+
+@bp.post("/reset")
+@kiosk
+def reset():
+    kiosks.reset_session()
+    response = make_response(redirect(url_for("kiosk.start")))
+    response.headers["Clear-Site-Data"] = '"cache"'  # the back button must not show the last person's pages
+    return response
+
+
+@bp.get("/text-size/<size>")
+@kiosk
+def text_size(size: str):
+    session["kiosk_text"] = "large" if size == "large" else "normal"
+    target = request.referrer or url_for("kiosk.start")
+    return redirect(target if target.startswith(request.host_url) else url_for("kiosk.start"))
+
+
+@bp.get("/ticket")
+@kiosk
+def ticket():
+    reference = session.get("booked_reference")
+    appointment = (
+        db.session.query(Appointment).filter_by(reference=reference).one_or_none() if reference else None
+    )
+    if appointment is None:
+        return redirect(url_for("kiosk.start"))
+    shown = format_reference(appointment.reference)
+    # segno builds the SVG itself from our reference alphabet: nothing user-typed reaches it
+    qr = Markup(segno.make(shown, error="m").svg_inline(scale=6, title=f"QR code of reference {shown}"))  # noqa: S704
+    return render_template(
+        "kiosk/ticket.html",
+        appointment=appointment,
+        reference=shown,
+        qr=qr,
+        when=when(appointment),
+        where=where(appointment),
+    )
+
+
+# Staff at the hubs, and admins who register kiosks ---------------------------------------------
+
+
+@staff_bp.route("/staff/kiosk-help", methods=["GET", "POST"])
+@staff()
+def help_requests():
+    if request.method == "POST":
+        item = db.session.get(KioskHelpRequest, int(request.form.get("request_id", 0))) or abort(404)
+        kiosks.answer(item, current_user)
+        db.session.commit()
+        flash("Marked as on your way.", "success")
+        return redirect(url_for("kiosk_staff.help_requests"))
+    return render_template("kiosk/help_requests.html", requests=kiosks.open_help_requests())
+
+
+@staff_bp.route("/admin/kiosks", methods=["GET", "POST"])
+@staff(*SUPERVISORS)
+def kiosk_devices():
+    activation_url = None
+    if request.method == "POST":
+        if request.form.get("revoke"):
+            device = db.session.get(KioskDevice, int(request.form["revoke"])) or abort(404)
+            kiosks.revoke(device)
+            flash(f"{device.name} can no longer be used.", "success")
+        else:
+            hub = db.session.get(Hub, int(request.form.get("hub_id", 0) or 0))
+            name = (request.form.get("name") or "").strip()
+            if hub is None or not name:
+                flash("Choose a hub and give the kiosk a name.", "error")
+            else:
+                _device, token = kiosks.register(hub, name)
+                activation_url = url_for("kiosk.activate", token=token, _external=True)
+        db.session.commit()
+    devices = db.session.query(KioskDevice).order_by(KioskDevice.created_at).all()
+    return render_template(
+        "kiosk/devices.html", devices=devices, hubs=all_hubs(), activation_url=activation_url
+    )
