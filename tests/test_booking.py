@@ -202,8 +202,14 @@ def test_every_booking_leaves_the_officers_day_keepable():
         slots = search(world.service, place, MONDAY, 1, now=NOW).slots
         if not slots:
             continue
-        book(_request(world, rng.choice(slots), place=place,
-                      customer=CustomerDetails(name=f"Resident {n}", phone="")))
+        book(
+            _request(
+                world,
+                rng.choice(slots),
+                place=place,
+                customer=CustomerDetails(name=f"Resident {n}", phone=""),
+            )
+        )
         db.session.commit()
         day = routing_day(working_day(officer, MONDAY), appointments_for([officer.id], MONDAY, MONDAY))
         assert DayCheck(day).base_ok, f"booking {n} left a promise that cannot be kept"
