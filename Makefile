@@ -36,6 +36,7 @@ $(STATIC)/.stamp: package.json package-lock.json
 	rm -rf $(STATIC) && mkdir -p $(STATIC)
 	cp $(GOVUK_DIST)/govuk-frontend.min.css $(GOVUK_DIST)/govuk-frontend.min.js $(STATIC)/
 	cp -r $(GOVUK_DIST)/assets $(STATIC)/assets
+	rm -rf app/static/leaflet && cp -r node_modules/leaflet/dist app/static/leaflet
 	touch $@
 
 assets: $(STATIC)/.stamp
@@ -56,4 +57,4 @@ bench: setup
 	$(BIN)/python -m pip install -q -e '.[dev,bench]' $(PIP_QUIET)
 
 clean:
-	rm -rf $(VENV) node_modules $(STATIC) instance
+	rm -rf $(VENV) node_modules $(STATIC) app/static/leaflet instance

@@ -17,6 +17,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(gazetteer)
     app.cli.add_command(scheduler)
     app.cli.add_command(notifications)
+    app.cli.add_command(retention)
 
 
 @click.group(help="The demo county.")
@@ -232,3 +233,23 @@ def notifications_dispatch(once: bool) -> None:
         if once:
             return
         time.sleep(10)
+
+
+@click.group(help="Data retention.")
+def retention() -> None:
+    pass
+
+
+@retention.command("run", help="Remove personal data of appointments older than RETENTION_DAYS.")
+@click.option("--days", type=int, default=None, help="Override RETENTION_DAYS for this run.")
+def retention_run(days: int | None) -> None:
+    from flask import current_app
+
+    from app.services.retention import run
+
+    report = run(days if days is not None else current_app.config["RETENTION_DAYS"])
+    db.session.commit()
+    click.echo(
+        f"Removed personal data from {report.appointments} appointments, {report.customers} customers, "
+        f"{report.messages} messages; deleted {report.markers} old warning markers."
+    )

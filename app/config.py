@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     ratelimit_storage_uri: str = "memory://"
     ratelimit_enabled: bool = True  # off only for load tests from one address
     session_timeout_minutes: int = 30
+    retention_days: int = 730  # personal data of past appointments is removed after this
     public_base_url: str = "http://127.0.0.1:5000"  # for links in texts and emails sent later
     sms_provider: str = "log"  # log | twilio
     twilio_account_sid: str = ""
@@ -37,6 +38,9 @@ class Settings(BaseSettings):
     email_from: str = "Doorstep <appointments@council.example>"
     crm_webhook_url: str = ""
     crm_webhook_secret: str = ""
+    map_tile_url: str = (
+        ""  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; blank draws routes without tiles
+    )
     travel_provider: str = "haversine"  # haversine | osrm
     osrm_url: str = ""
 
@@ -63,6 +67,7 @@ class Settings(BaseSettings):
             "SESSION_COOKIE_SECURE": self.environment == "production",
             "REMEMBER_COOKIE_HTTPONLY": True,
             "PERMANENT_SESSION_LIFETIME": self.session_timeout_minutes * 60,
+            "RETENTION_DAYS": self.retention_days,
             "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so slow typists are not punished
             "PUBLIC_BASE_URL": self.public_base_url.rstrip("/"),
             "SMS_PROVIDER": self.sms_provider,
@@ -79,6 +84,7 @@ class Settings(BaseSettings):
             "EMAIL_FROM": self.email_from,
             "CRM_WEBHOOK_URL": self.crm_webhook_url,
             "CRM_WEBHOOK_SECRET": self.crm_webhook_secret,
+            "MAP_TILE_URL": self.map_tile_url,
             "TRAVEL_PROVIDER": self.travel_provider,
             "OSRM_URL": self.osrm_url,
         }

@@ -11,6 +11,7 @@ STAFF_LINKS = [
     ("Find a caller", "agent.find", ("agent", "supervisor", "admin")),
     ("Capacity", "agent.capacity", ("agent", "supervisor", "admin")),
     ("My day", "officer.today", ("officer",)),
+    ("Dashboard", "reports.dashboard", ("supervisor", "admin")),
     ("Safety alerts", "supervisor.alerts", ("supervisor", "admin")),
     ("Risk register", "supervisor.register", ("supervisor", "admin")),
     ("Kiosk help", "kiosk_staff.help_requests", ("agent", "supervisor", "admin")),

@@ -30,6 +30,7 @@ def register_web(app: Flask) -> None:
         manage,
         officer,
         public_pages,
+        reports,
         staff_home,
         supervisor,
         waitlist,
@@ -52,6 +53,7 @@ def register_web(app: Flask) -> None:
         waitlist.bp,
         kiosk.bp,
         kiosk.staff_bp,
+        reports.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -78,17 +80,19 @@ def register_web(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
         nonce = getattr(g, "csp_nonce", "")
+        tiles = app.config.get("MAP_TILE_URL", "")
+        tile_origin = " " + "/".join(tiles.split("/")[:3]) if tiles.startswith("https://") else ""
         response.headers["Content-Security-Policy"] = (
             "default-src 'self'; "
             f"script-src 'self' 'nonce-{nonce}'; "
-            "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+            f"style-src 'self'; img-src 'self' data:{tile_origin}; font-src 'self'; "
             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self)"
-        if app.config["ENVIRONMENT"] == "production":
+        if app.config["ENVIRONMENT"] != "development":
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if request.endpoint not in (None, "static", "govuk_assets"):
             response.headers.setdefault("Cache-Control", "no-store")

@@ -205,12 +205,23 @@ def throughput(slots, clients: int, token: str) -> dict:
 
 
 def race(customers, services, token: str, rng: random.Random) -> dict:
-    code, places = next((c, p) for c, p in services if "home" in p)
-    customer = rng.choice(customers)
-    params = {"service": code, "location_type": "home", "lat": customer[5], "lng": customer[6], "days": 14}
-    slot_id = requests.get(f"{BASE}/api/v1/availability", params=params, timeout=30).json()["slots"][-1][
-        "slot_id"
-    ]
+    """100 clients at once for one slot: exactly one may get it."""
+    for _ in range(200):
+        code, places = rng.choice([(c, p) for c, p in services if "home" in p])
+        customer = rng.choice(customers)
+        params = {
+            "service": code,
+            "location_type": "home",
+            "lat": customer[5],
+            "lng": customer[6],
+            "days": 14,
+        }
+        slots = requests.get(f"{BASE}/api/v1/availability", params=params, timeout=30).json().get("slots", [])
+        if slots:
+            slot_id = slots[-1]["slot_id"]
+            break
+    else:
+        return {"error": "no free slot found to race for"}
     barrier = threading.Barrier(100)
     statuses: list[int] = []
     lock = threading.Lock()

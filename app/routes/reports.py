@@ -1,0 +1,144 @@
+"""Supervisors' dashboard: the month at a glance, CSV of every table, routes on a map, re-planning."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+
+from app.access import SUPERVISORS, staff
+from app.data.catalogue import all_services, service_by_code
+from app.data.officers import all_officers
+from app.extensions import db
+from app.models import Officer
+from app.services import reports
+from app.services.planning import replan_for_absence, route_for
+from app.timeutil import local_now
+
+bp = Blueprint("reports", __name__, url_prefix="/supervisor")
+
+
+def _month() -> date:
+    try:
+        return date.fromisoformat(request.args.get("month", "") + "-01")
+    except ValueError:
+        return local_now().date().replace(day=1)
+
+
+@bp.get("/dashboard")
+@staff(*SUPERVISORS)
+def dashboard():
+    month = _month()
+    return render_template("reports/dashboard.html", month=month, tables=reports.dashboard(month))
+
+
+@bp.get("/reports/<name>.csv")
+@staff(*SUPERVISORS)
+def export(name: str):
+    month = _month()
+    if name.startswith("waits_"):
+        service = service_by_code(name[len("waits_") :]) or abort(404)
+        table = reports.waits(service, local_now().date())
+    else:
+        table = reports.dashboard(month).get(name) or abort(404)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.headers)
+    writer.writerows(table.rows)
+    filename = f"{table.name}-{month:%Y-%m}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/waits")
+@staff(*SUPERVISORS)
+def waits():
+    services = [s for s in all_services(bookable_only=True) if not s.premises_only]
+    service = service_by_code(request.args.get("service", "")) if request.args.get("service") else None
+    table = reports.waits(service, local_now().date()) if service else None
+    return render_template("reports/waits.html", services=services, service=service, table=table)
+
+
+@bp.get("/routes")
+@staff(*SUPERVISORS)
+def route_map():
+    officers = all_officers(active_only=True)
+    officer = (
+        db.session.get(Officer, int(request.args["officer"]))
+        if request.args.get("officer", "").isdigit()
+        else None
+    )
+    try:
+        day = (
+            date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else local_now().date()
+        )
+    except ValueError:
+        day = local_now().date()
+    plan = route_for(officer, day) if officer else None
+    points = []
+    if officer and plan:
+        points.append({"label": "Base", "lat": officer.base_lat, "lng": officer.base_lng, "time": ""})
+        for stop in plan.stops:
+            a = stop.appointment
+            points.append(
+                {
+                    "label": f"{stop.position + 1}. {a.service.name}",
+                    "lat": a.lat,
+                    "lng": a.lng,
+                    "time": stop.planned_arrival.isoformat(),
+                }
+            )
+    return render_template(
+        "reports/route_map.html",
+        officers=officers,
+        officer=officer,
+        day=day,
+        plan=plan,
+        points_json=json.dumps(points),
+        tile_url=current_app.config.get("MAP_TILE_URL", ""),
+    )
+
+
+@bp.route("/replan", methods=["GET", "POST"])
+@staff(*SUPERVISORS)
+def replan():
+    officers = all_officers(active_only=True)
+    officer = (
+        db.session.get(Officer, int(request.values["officer"]))
+        if request.values.get("officer", "").isdigit()
+        else None
+    )
+    try:
+        day = date.fromisoformat(request.values.get("day", "")) if request.values.get("day") else None
+    except ValueError:
+        day = None
+    preview = None
+    if officer and day and request.method == "POST" and request.form.get("confirm"):
+        summary = replan_for_absence(officer, day)
+        db.session.commit()
+        flash(
+            f"Published: {len(summary.moved)} visits moved, {len(summary.unassigned)} need a call.", "success"
+        )
+        return redirect(url_for("reports.replan", officer=officer.id, day=day.isoformat()))
+    if officer and day:
+        before = sum(p.distance_m for p in [route_for(o, day) for o in officers] if p)
+        with db.session.begin_nested() as savepoint:  # a dry run: shown, never stored
+            preview = replan_for_absence(officer, day, time_limit=5.0)
+            after = sum(p.distance_m for p in [route_for(o, day) for o in officers] if p)
+            preview = {
+                "moved": [(a.reference, o.name) for a, o in preview.moved],
+                "unkept": [(a.reference, a.customer.name, a.customer.phone) for a in preview.unassigned],
+                "before_km": round(before / 1000, 1),
+                "after_km": round(after / 1000, 1),
+            }
+            savepoint.rollback()
+        db.session.expire_all()
+    return render_template(
+        "reports/replan.html", officers=officers, officer=officer, day=day, preview=preview
+    )
