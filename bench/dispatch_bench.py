@@ -30,6 +30,11 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--dispatchers", type=int, default=2)
+    parser.add_argument(
+        "--no-validate",
+        action="store_true",
+        help="skip the stand-in's OpenAPI check (it costs ~15 ms a request on this machine)",
+    )
     args = parser.parse_args()
     with psycopg.connect(ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
@@ -57,7 +62,7 @@ def main() -> int:
             ]
         )
         db.session.commit()
-    with TwilioStandIn() as twilio:
+    with TwilioStandIn(validate=not args.no_validate) as twilio:
         env = {
             **os.environ,
             "DATABASE_URL": URL,
@@ -97,7 +102,8 @@ def main() -> int:
         "requests_refused_by_the_api_description": invalid,
     }
     print(json.dumps(result, indent=1))
-    (ROOT / "bench/results/dispatch.json").write_text(json.dumps(result, indent=1))
+    name = "dispatch.json" if not args.no_validate else "dispatch_unvalidated.json"
+    (ROOT / "bench/results" / name).write_text(json.dumps(result, indent=1))
     return 0 if result["duplicates"] == 0 and result["received"] == args.messages else 1
 
 
