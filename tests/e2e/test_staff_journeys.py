@@ -1,0 +1,84 @@
+"""Staff journeys in a real browser: an agent books for a caller; an officer works through a visit."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+import pytest
+
+from app.extensions import db
+from app.models import Appointment, SafetySession
+from app.timeutil import local_now, local_to_utc
+from tests.booking_helpers import World
+from tests.e2e.conftest import check_accessibility
+from tests.factories import PASSWORD, AppointmentFactory, CustomerFactory, UserFactory
+
+pytestmark = pytest.mark.postgres
+
+
+def _sign_in(page, base, user):
+    page.goto(f"{base}/sign-in")
+    check_accessibility(page)
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_agent_books_for_a_caller(browser, live_server, committed):
+    world = World()
+    CustomerFactory(
+        name="Carol Caller", lat=51.355, lng=-1.99, postcode="SN10 1AA", address_line1="12 High Street"
+    )
+    agent = UserFactory(role="agent")
+    db.session.commit()
+    page = browser.new_context(bypass_csp=True).new_page()
+    _sign_in(page, live_server, agent)
+    page.goto(f"{live_server}/agent/")
+    check_accessibility(page)
+    page.get_by_label("Name, mobile number, postcode or booking reference").fill("carol")
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Carol Caller").click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Book an appointment").click()
+    page.get_by_label("Service", exact=True).select_option(world.service.code)
+    page.get_by_label("Where", exact=True).select_option("home")
+    page.get_by_role("button", name="Show free times").click()
+    check_accessibility(page)
+    page.locator("input[name=slot]").first.check()
+    page.get_by_label("Text message").check()
+    page.get_by_label("The caller agrees to texts about this appointment").check()
+    page.get_by_role("button", name="Book", exact=True).click()
+    assert re.search(r"Booked: reference [A-Z0-9]{4}-[A-Z0-9]{4}", page.content())
+    check_accessibility(page)
+    appointment = db.session.query(Appointment).one()
+    assert appointment.channel == "phone" and appointment.booked_by_id == agent.id
+
+
+def test_officer_checks_in_and_out(browser, live_server, committed):
+    world = World()
+    user = UserFactory(role="officer")
+    officer = world.officers[0]
+    officer.user = user
+    today = local_now().date()
+    AppointmentFactory(
+        service=world.service,
+        officer=officer,
+        window_start=local_to_utc(today, time(9)),
+        window_end=local_to_utc(today, time(11)),
+    )
+    db.session.commit()
+    page = browser.new_context(bypass_csp=True, viewport={"width": 375, "height": 740}).new_page()  # a phone
+    _sign_in(page, live_server, user)
+    page.goto(f"{live_server}/officer/")
+    check_accessibility(page)
+    page.get_by_role("button", name="Arrived for visit 1").click()
+    assert "Checked in" in page.content()
+    check_accessibility(page)
+    assert db.session.query(SafetySession).count() == 1
+    page.get_by_role("button", name="Completed for visit 1").click()
+    assert "Checked out" in page.content()
+    appointment = db.session.query(Appointment).one()
+    db.session.refresh(appointment)
+    assert appointment.status == "completed"
+    assert db.session.query(SafetySession).one().closed_at is not None
