@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Appointment, Customer
 from app.services.availability import search
 from app.services.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
-from app.services.places import home_place, hub_place, nearest_hubs
+from app.services.places import customer_place, hub_place, nearest_hubs
 from app.timeutil import local_now, next_working_day
 
 
@@ -33,15 +33,7 @@ def book_demo_visits(count: int, first_day: date | None = None, days: int = 14, 
         if location_type == "hub":
             place = hub_place(nearest_hubs(customer.lat, customer.lng, 1)[0][0])
         else:
-            place = home_place(
-                location_type,
-                customer.lat,
-                customer.lng,
-                line1=customer.address_line1,
-                town=customer.town,
-                postcode=customer.postcode,
-                uprn=customer.uprn,
-            )
+            place = customer_place(customer, location_type)
         start = first_day + timedelta(days=rng.randrange(days))
         slots = search(service, place, start, 2).slots
         if not slots:

@@ -27,7 +27,7 @@ from app.services.booking import (
     reschedule,
 )
 from app.services.contact import uk_mobile
-from app.services.places import Place, UnknownPostcode, address_place, hub_place, nearest_area
+from app.services.places import Place, UnknownPostcode, address_place, customer_place, hub_place, nearest_area
 from app.services.references import format_reference
 from app.timeutil import local_now
 
@@ -123,19 +123,7 @@ def _place(customer: Customer, value: str) -> Place | None:
     if value.startswith("hub:"):
         hub = hub_by_code(value[4:])
         return hub_place(hub) if hub else None
-    if customer.lat is None:
-        return None
-    area = nearest_area(customer.lat, customer.lng)
-    return Place(
-        value,
-        customer.lat,
-        customer.lng,
-        area.id,
-        line1=customer.address_line1,
-        town=customer.town,
-        postcode=customer.postcode,
-        uprn=customer.uprn,
-    )
+    return customer_place(customer, value)
 
 
 @bp.route("/customers/<int:customer_id>/book", methods=["GET", "POST"])

@@ -135,3 +135,18 @@ def address_place(
     if place is None:
         raise UnknownPostcode("We cannot place that address")
     return place
+
+
+def customer_place(customer, location_type: str = "home") -> Place | None:
+    """The customer's own address as a visit place, or None when we cannot place it."""
+    if customer.lat is None or customer.lng is None:
+        return None
+    return home_place(
+        location_type,
+        customer.lat,
+        customer.lng,
+        line1=customer.address_line1,
+        town=customer.town,
+        postcode=customer.postcode,
+        uprn=customer.uprn,
+    )

@@ -16,7 +16,7 @@ from app.services import audit
 from app.services.availability import search
 from app.services.booking import BookingRequest, BookingRuleError, CustomerDetails, SlotUnavailable, book
 from app.services.links import _url
-from app.services.places import home_place
+from app.services.places import customer_place
 from app.services.references import format_reference
 from app.timeutil import day_seconds, format_date, format_time, to_local, utcnow
 
@@ -98,15 +98,7 @@ def offer_freed_time(appointment: Appointment) -> list[WaitlistOffer]:
             or not _suits(entry, day_seconds(appointment.window_start))
         ):
             continue
-        place = home_place(
-            entry.location_type,
-            customer.lat,
-            customer.lng,
-            line1=customer.address_line1,
-            town=customer.town,
-            postcode=customer.postcode,
-            uprn=customer.uprn,
-        )
+        place = customer_place(customer, entry.location_type)
         if place is None or place.area_id != entry.area_id:
             continue
         slots = [
@@ -145,15 +137,7 @@ def accept(offer: WaitlistOffer) -> Appointment:
         raise SlotUnavailable("offer closed")
     entry = offer.entry
     customer = entry.customer
-    place = home_place(
-        entry.location_type,
-        customer.lat,
-        customer.lng,
-        line1=customer.address_line1,
-        town=customer.town,
-        postcode=customer.postcode,
-        uprn=customer.uprn,
-    )
+    place = customer_place(customer, entry.location_type)
     offer_id, batch = offer.id, offer.batch
     try:
         appointment = book(
