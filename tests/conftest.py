@@ -18,6 +18,8 @@ pytest_plugins = ["tests.factories", "tests.notification_fixtures"]
 
 
 def _database_url(tmp_path_factory) -> tuple[str, bool]:
+    if os.environ.get("TEST_DATABASE_URL", "").startswith("sqlite"):
+        return os.environ["TEST_DATABASE_URL"], False  # run the suite on the embedded database
     url = postgres_url()
     if url:
         reset_postgres(url)
