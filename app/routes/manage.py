@@ -23,7 +23,7 @@ from app.services.links import ics_url, reference_from
 from app.services.places import Place, normalise_postcode
 from app.services.presenters import officer_first_name, when, where
 from app.services.references import clean_reference, format_reference
-from app.timeutil import local_now, to_local
+from app.timeutil import local_now
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 KEY = "manage_reference"
@@ -162,6 +162,3 @@ def _area_of(appointment: Appointment) -> int:
 def forget():
     session.pop(KEY, None)
     return redirect(url_for("public.start"))
-
-
-__all__ = ["bp", "to_local"]

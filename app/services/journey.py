@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 
 from flask import session
 
@@ -49,13 +48,6 @@ def submission_id() -> str:
 def service() -> Service | None:
     code = draft().get("service")
     return service_by_code(code) if code else None
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Where the resident should be sent if they jump ahead."""
-
-    missing: str | None
 
 
 def place() -> Place | None:

@@ -25,7 +25,7 @@ def reference_from(token: str) -> str | None:
         return None
 
 
-def _url(endpoint: str, external: bool, **values) -> str:
+def external_url(endpoint: str, external: bool = True, **values) -> str:
     """Inside a request, links use the host the visitor came to; in background jobs, PUBLIC_BASE_URL."""
     if has_request_context():
         return url_for(endpoint, _external=external, **values)
@@ -34,8 +34,10 @@ def _url(endpoint: str, external: bool, **values) -> str:
 
 
 def manage_url(appointment: Appointment, external: bool = True) -> str:
-    return _url("manage.view", external, token=token_for(appointment))
+    return external_url("manage.view", external, token=token_for(appointment))
 
 
 def ics_url(appointment: Appointment, external: bool = True) -> str:
-    return _url("api.calendar", external, reference=appointment.reference, token=token_for(appointment))
+    return external_url(
+        "api.calendar", external, reference=appointment.reference, token=token_for(appointment)
+    )

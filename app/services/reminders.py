@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -49,6 +49,3 @@ def queue_due_reminders(now: datetime | None = None) -> int:
         )
     db.session.commit()
     return queued
-
-
-__all__ = ["queue_due_reminders", "time"]

@@ -15,9 +15,8 @@ from app.models import Appointment, Customer, Message, WaitlistEntry, WaitlistOf
 from app.services import audit
 from app.services.availability import search
 from app.services.booking import BookingRequest, BookingRuleError, CustomerDetails, SlotUnavailable, book
-from app.services.links import _url
+from app.services.links import external_url
 from app.services.places import customer_place
-from app.services.references import format_reference
 from app.timeutil import day_seconds, format_date, format_time, to_local, utcnow
 
 OFFERS_PER_SLOT = 3
@@ -29,7 +28,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def offer_link(offer: WaitlistOffer) -> str:
-    return _url("waitlist.offer", True, token=_serializer().dumps(offer.id))
+    return external_url("waitlist.offer", token=_serializer().dumps(offer.id))
 
 
 def offer_from(token: str) -> WaitlistOffer | None:
@@ -182,6 +181,3 @@ def accept(offer: WaitlistOffer) -> Appointment:
         )
     audit.record("waitlist_accepted", "appointment", appointment.reference)
     return appointment
-
-
-__all__ = ["accept", "format_reference", "join", "offer_freed_time", "offer_from"]
