@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import time_machine
 
 from app.extensions import db
 from app.models import Address, Appointment
 from tests.booking_helpers import NOW, World
 from tests.pages import csrf_token
+
+
+@pytest.fixture
+def world():
+    """A bookable service with an officer, and two addresses at SN10 1AA in the gazetteer."""
+    world = World()
+    _address()
+    db.session.commit()
+    return world
 
 
 def _address():
@@ -68,10 +78,7 @@ def _journey_to_check(client, world):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_resident_books_a_home_visit_end_to_end(client):
-    world = World()
-    _address()
-    db.session.commit()
+def test_resident_books_a_home_visit_end_to_end(client, world):
     _journey_to_check(client, world)
     check = client.get("/book/check")
     html = check.get_data(as_text=True)
@@ -91,10 +98,7 @@ def test_resident_books_a_home_visit_end_to_end(client):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_submitting_twice_books_once(client):
-    world = World()
-    _address()
-    db.session.commit()
+def test_submitting_twice_books_once(client, world):
     _journey_to_check(client, world)
     html = client.get("/book/check").get_data(as_text=True)
     token = csrf_token(html)
@@ -105,10 +109,7 @@ def test_submitting_twice_books_once(client):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_change_link_returns_to_check_your_answers(client):
-    world = World()
-    _address()
-    db.session.commit()
+def test_change_link_returns_to_check_your_answers(client, world):
     _journey_to_check(client, world)
     response = _post(
         client,
@@ -120,10 +121,7 @@ def test_change_link_returns_to_check_your_answers(client):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_bad_input_gets_govuk_error_messages(client):
-    world = World()
-    _address()
-    db.session.commit()
+def test_bad_input_gets_govuk_error_messages(client, world):
     empty = _post(client, "/book/service", {})
     assert "Select the service you need" in empty.get_data(as_text=True)
     _post(client, "/book/service", {"service": world.service.code})
@@ -137,10 +135,7 @@ def test_bad_input_gets_govuk_error_messages(client):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_details_validation(client):
-    world = World()
-    _address()
-    db.session.commit()
+def test_details_validation(client, world):
     _journey_to_check(client, world)
     response = _post(
         client,
@@ -174,10 +169,7 @@ def test_jumping_ahead_goes_back_to_the_first_question(client):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_resident_cancels_and_moves_from_the_manage_link(client):
-    world = World()
-    _address()
-    db.session.commit()
+def test_resident_cancels_and_moves_from_the_manage_link(client, world):
     _journey_to_check(client, world)
     html = client.get("/book/check").get_data(as_text=True)
     client.post("/book/check", data={"csrf_token": csrf_token(html)})
@@ -199,10 +191,7 @@ def test_resident_cancels_and_moves_from_the_manage_link(client):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_find_booking_needs_reference_surname_and_postcode(client):
-    world = World()
-    _address()
-    db.session.commit()
+def test_find_booking_needs_reference_surname_and_postcode(client, world):
     _journey_to_check(client, world)
     html = client.get("/book/check").get_data(as_text=True)
     client.post("/book/check", data={"csrf_token": csrf_token(html)})
