@@ -75,7 +75,7 @@ def register_web(app: Flask) -> None:
     def _nonce_and_access():
         g.started = time.perf_counter()
         g.csp_nonce = secrets.token_urlsafe(16)
-        return enforce_access()
+        return _refuse_nul_characters() or enforce_access()
 
     @app.after_request
     def _security_headers(response):
@@ -119,6 +119,28 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(to_local, "local")
 
     _register_errors(app)
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul_characters():
+    """No real input contains a NUL character, and PostgreSQL cannot store one: refuse it at the door."""
+    values = [request.view_args or {}, request.args.to_dict(flat=False), request.form.to_dict(flat=False)]
+    if request.is_json:
+        values.append(request.get_json(silent=True))
+    if not any(_has_nul(v) for v in values):
+        return None
+    if _wants_json():
+        return jsonify(errors={"request": ["Remove the NUL (\\u0000) characters"]}), 422
+    return render_template("errors/400.html"), 400
 
 
 def _wants_json() -> bool:

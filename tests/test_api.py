@@ -218,3 +218,24 @@ def test_get_cancel_reschedule_and_calendar(client, bearer, spec):
     assert str(event["status"]) == "CANCELLED" and str(event["uid"]) == f"{reference}@doorstep"
     twice = client.post(f"/api/v1/appointments/{reference}/cancel", json={}, headers=bearer)
     assert twice.status_code == 409
+
+
+@time_machine.travel(NOW, tick=False)
+def test_when_nothing_is_free_the_api_says_when_something_is(client, spec):
+    from datetime import date
+
+    from app.models import Absence
+
+    world = _world()
+    # The only officer is away for the first week asked about.
+    db.session.add(
+        Absence(
+            officer=world.officers[0], kind="leave", starts_on=date(2026, 12, 7), ends_on=date(2026, 12, 11)
+        )
+    )
+    db.session.commit()
+    response = _availability(client, world, days="5")
+    data = response.get_json()
+    assert data["slots"] == [] and data["next_available"] == "2026-12-14"
+    assert data["hub_possible"] is True
+    _conforms(spec, "GET", "/api/v1/availability", response)

@@ -30,3 +30,13 @@ def test_govuk_assets_are_served(client):
 
 def test_health_check(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_nul_characters_get_a_clear_refusal_not_a_server_error(client):
+    # PostgreSQL cannot store NUL; found by fuzzing the API.
+    api = client.get("/api/v1/availability?service=a%00b")
+    assert api.status_code == 422 and "request" in api.get_json()["errors"]
+    body = client.post("/api/v1/appointments", json={"service": "a\u0000b"})
+    assert body.status_code in (401, 422)  # refused before the bearer check or by it; never a 500
+    page = client.get("/book/service?q=%00")
+    assert page.status_code == 400

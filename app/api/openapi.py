@@ -149,6 +149,11 @@ def document() -> dict:
     bearer = [{"bearer": []}]
     unauthorised = _json(_ref("Error"), "Missing or invalid bearer token")
     not_found = _json(_ref("Error"), "No appointment has that reference")
+    paths = _paths(reference, bearer, unauthorised, not_found)
+    bad_request = _json(_ref("ErrorList"), "Bad input, by field name")
+    for operations in paths.values():
+        for operation in operations.values():
+            operation["responses"].setdefault("422", bad_request)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -161,191 +166,203 @@ def document() -> dict:
             "schemas": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
-        "paths": {
-            "/api/v1/openapi.json": {
-                "get": {
-                    "summary": "This document",
-                    "responses": {
-                        "200": {
-                            "description": "OpenAPI document",
-                            "content": {"application/json": {"schema": {"type": "object"}}},
-                        }
-                    },
-                }
-            },
-            "/api/v1/services": {
-                "get": {
-                    "summary": "Bookable services",
-                    "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "required": ["services"],
-                                "properties": {"services": {"type": "array", "items": _ref("Service")}},
-                            },
-                            "Services",
-                        ),
-                        "429": _json(_ref("Error"), "Rate limited"),
-                    },
-                }
-            },
-            "/api/v1/hubs": {
-                "get": {
-                    "summary": "Community hubs",
-                    "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "required": ["hubs"],
-                                "properties": {"hubs": {"type": "array", "items": _ref("Hub")}},
-                            },
-                            "Hubs",
-                        ),
-                        "429": _json(_ref("Error"), "Rate limited"),
-                    },
-                }
-            },
-            "/api/v1/availability": {
-                "get": {
-                    "summary": "Slots that can be booked, least added travel first",
-                    "parameters": [
-                        {"name": "service", "in": "query", "required": True, "schema": {"type": "string"}},
+        "paths": paths,
+    }
+
+
+def _paths(reference: dict, bearer: list, unauthorised: dict, not_found: dict) -> dict:
+    return {
+        "/api/v1/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI document",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+        "/api/v1/services": {
+            "get": {
+                "summary": "Bookable services",
+                "responses": {
+                    "200": _json(
                         {
-                            "name": "location_type",
-                            "in": "query",
-                            "required": True,
-                            "schema": {"type": "string", "enum": ["home", "business", "hub"]},
+                            "type": "object",
+                            "required": ["services"],
+                            "properties": {"services": {"type": "array", "items": _ref("Service")}},
                         },
-                        {"name": "postcode", "in": "query", "schema": {"type": "string"}},
-                        {"name": "lat", "in": "query", "schema": {"type": "number"}},
-                        {"name": "lng", "in": "query", "schema": {"type": "number"}},
-                        {"name": "hub", "in": "query", "schema": {"type": "string"}},
-                        {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
+                        "Services",
+                    ),
+                    "429": _json(_ref("Error"), "Rate limited"),
+                },
+            }
+        },
+        "/api/v1/hubs": {
+            "get": {
+                "summary": "Community hubs",
+                "responses": {
+                    "200": _json(
                         {
-                            "name": "days",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 28},
+                            "type": "object",
+                            "required": ["hubs"],
+                            "properties": {"hubs": {"type": "array", "items": _ref("Hub")}},
                         },
-                    ],
-                    "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "required": ["slots"],
-                                "properties": {
-                                    "service": {"type": "string"},
-                                    "location_type": {"type": "string"},
-                                    "hub": {"type": "string"},
-                                    "first_day": {"type": ["string", "null"]},
-                                    "last_day": {"type": ["string", "null"]},
-                                    "slots": {"type": "array", "items": _ref("Slot")},
+                        "Hubs",
+                    ),
+                    "429": _json(_ref("Error"), "Rate limited"),
+                },
+            }
+        },
+        "/api/v1/availability": {
+            "get": {
+                "summary": "Slots that can be booked, least added travel first",
+                "parameters": [
+                    {"name": "service", "in": "query", "required": True, "schema": {"type": "string"}},
+                    {
+                        "name": "location_type",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string", "enum": ["home", "business", "hub"]},
+                    },
+                    {"name": "postcode", "in": "query", "schema": {"type": "string"}},
+                    {"name": "lat", "in": "query", "schema": {"type": "number"}},
+                    {"name": "lng", "in": "query", "schema": {"type": "number"}},
+                    {"name": "hub", "in": "query", "schema": {"type": "string"}},
+                    {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
+                    {
+                        "name": "days",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 28},
+                    },
+                ],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["slots"],
+                            "properties": {
+                                "service": {"type": "string"},
+                                "location_type": {"type": "string"},
+                                "hub": {"type": "string"},
+                                "first_day": {"type": ["string", "null"]},
+                                "last_day": {"type": ["string", "null"]},
+                                "next_available": {
+                                    "type": ["string", "null"],
+                                    "description": "when nothing is free: the next day that has a slot",
                                 },
+                                "hub_possible": {
+                                    "type": "boolean",
+                                    "description": "when nothing is free: a hub is possible",
+                                },
+                                "slots": {"type": "array", "items": _ref("Slot")},
                             },
-                            "Slots",
-                        ),
-                        "422": _json(_ref("ErrorList"), "Bad parameters, by name"),
-                        "429": _json(_ref("Error"), "Rate limited"),
-                    },
-                }
-            },
-            "/api/v1/appointments": {
-                "post": {
-                    "summary": "Book a slot",
-                    "security": bearer,
-                    "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": _ref("AppointmentIn")}},
-                    },
-                    "responses": {
-                        "201": _json(_ref("Appointment"), "Booked"),
-                        "401": unauthorised,
-                        "403": _json(_ref("Error"), "Not allowed"),
-                        "409": _json(_ref("Error"), "slot_unavailable or idempotency_conflict"),
-                        "422": _json(_ref("ErrorList"), "Bad request body, by field"),
-                    },
-                }
-            },
-            "/api/v1/appointments/{reference}": {
-                "get": {
-                    "summary": "An appointment",
-                    "security": bearer,
-                    "parameters": [reference],
-                    "responses": {
-                        "200": _json(_ref("Appointment"), "The appointment"),
-                        "401": unauthorised,
-                        "404": not_found,
-                    },
-                }
-            },
-            "/api/v1/appointments/{reference}/messages": {
-                "get": {
-                    "summary": "Messages sent about an appointment",
-                    "security": bearer,
-                    "parameters": [reference],
-                    "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "required": ["messages"],
-                                "properties": {"messages": {"type": "array", "items": _ref("MessageOut")}},
-                            },
-                            "Messages",
-                        ),
-                        "401": unauthorised,
-                        "404": not_found,
-                    },
-                }
-            },
-            "/api/v1/appointments/{reference}/cancel": {
-                "post": {
-                    "summary": "Cancel",
-                    "security": bearer,
-                    "parameters": [reference],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": _ref("CancelIn")}},
-                    },
-                    "responses": {
-                        "200": _json(_ref("Appointment"), "Cancelled"),
-                        "401": unauthorised,
-                        "404": not_found,
-                        "409": _json(_ref("Error"), "Cannot be cancelled"),
-                        "422": _json(_ref("ErrorList"), "Bad body"),
-                    },
-                }
-            },
-            "/api/v1/appointments/{reference}/reschedule": {
-                "post": {
-                    "summary": "Move to another slot",
-                    "security": bearer,
-                    "parameters": [reference],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": _ref("RescheduleIn")}},
-                    },
-                    "responses": {
-                        "200": _json(_ref("Appointment"), "Moved"),
-                        "401": unauthorised,
-                        "404": not_found,
-                        "409": _json(_ref("Error"), "Slot gone or not changeable"),
-                        "422": _json(_ref("ErrorList"), "Bad body"),
-                    },
-                }
-            },
-            "/api/v1/appointments/{reference}/calendar.ics": {
-                "get": {
-                    "summary": "Calendar file (signed link token or bearer)",
-                    "parameters": [reference, {"name": "token", "in": "query", "schema": {"type": "string"}}],
-                    "responses": {
-                        "200": {
-                            "description": "iCalendar",
-                            "content": {"text/calendar": {"schema": {"type": "string"}}},
                         },
-                        "404": not_found,
-                        "429": _json(_ref("Error"), "Rate limited"),
+                        "Slots",
+                    ),
+                    "422": _json(_ref("ErrorList"), "Bad parameters, by name"),
+                    "429": _json(_ref("Error"), "Rate limited"),
+                },
+            }
+        },
+        "/api/v1/appointments": {
+            "post": {
+                "summary": "Book a slot",
+                "security": bearer,
+                "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("AppointmentIn")}},
+                },
+                "responses": {
+                    "201": _json(_ref("Appointment"), "Booked"),
+                    "401": unauthorised,
+                    "403": _json(_ref("Error"), "Not allowed"),
+                    "409": _json(_ref("Error"), "slot_unavailable or idempotency_conflict"),
+                    "422": _json(_ref("ErrorList"), "Bad request body, by field"),
+                },
+            }
+        },
+        "/api/v1/appointments/{reference}": {
+            "get": {
+                "summary": "An appointment",
+                "security": bearer,
+                "parameters": [reference],
+                "responses": {
+                    "200": _json(_ref("Appointment"), "The appointment"),
+                    "401": unauthorised,
+                    "404": not_found,
+                },
+            }
+        },
+        "/api/v1/appointments/{reference}/messages": {
+            "get": {
+                "summary": "Messages sent about an appointment",
+                "security": bearer,
+                "parameters": [reference],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["messages"],
+                            "properties": {"messages": {"type": "array", "items": _ref("MessageOut")}},
+                        },
+                        "Messages",
+                    ),
+                    "401": unauthorised,
+                    "404": not_found,
+                },
+            }
+        },
+        "/api/v1/appointments/{reference}/cancel": {
+            "post": {
+                "summary": "Cancel",
+                "security": bearer,
+                "parameters": [reference],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("CancelIn")}},
+                },
+                "responses": {
+                    "200": _json(_ref("Appointment"), "Cancelled"),
+                    "401": unauthorised,
+                    "404": not_found,
+                    "409": _json(_ref("Error"), "Cannot be cancelled"),
+                    "422": _json(_ref("ErrorList"), "Bad body"),
+                },
+            }
+        },
+        "/api/v1/appointments/{reference}/reschedule": {
+            "post": {
+                "summary": "Move to another slot",
+                "security": bearer,
+                "parameters": [reference],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("RescheduleIn")}},
+                },
+                "responses": {
+                    "200": _json(_ref("Appointment"), "Moved"),
+                    "401": unauthorised,
+                    "404": not_found,
+                    "409": _json(_ref("Error"), "Slot gone or not changeable"),
+                    "422": _json(_ref("ErrorList"), "Bad body"),
+                },
+            }
+        },
+        "/api/v1/appointments/{reference}/calendar.ics": {
+            "get": {
+                "summary": "Calendar file (signed link token or bearer)",
+                "parameters": [reference, {"name": "token", "in": "query", "schema": {"type": "string"}}],
+                "responses": {
+                    "200": {
+                        "description": "iCalendar",
+                        "content": {"text/calendar": {"schema": {"type": "string"}}},
                     },
-                }
-            },
+                    "404": not_found,
+                    "429": _json(_ref("Error"), "Rate limited"),
+                },
+            }
         },
     }

@@ -15,7 +15,7 @@ from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_c
 from app.extensions import csrf, db, limiter
 from app.models import Appointment
 from app.services import audit
-from app.services.availability import search
+from app.services.availability import next_free_day, search
 from app.services.booking import (
     BookingRequest,
     BookingRuleError,
@@ -208,12 +208,16 @@ def availability():
         }
         for rank, s in enumerate(result.slots, start=1)
     ]
+    # Nothing free: say when the next free day is, and whether a hub would do (never why not at home).
+    later = next_free_day(service, place, result.last_day) if not slots and result.last_day else None
     return jsonify(
         service=service.code,
         location_type=location_type,
         **({"hub": place.hub.code} if place.hub else {}),
         first_day=result.first_day.isoformat() if result.first_day else None,
         last_day=result.last_day.isoformat() if result.last_day else None,
+        next_available=later.isoformat() if later else None,
+        hub_possible=not slots and location_type != "hub" and "hub" in service.places,
         slots=slots,
     )
 
