@@ -15,7 +15,7 @@ from app.data.officers import all_officers
 from app.extensions import db
 from app.models import Officer
 from app.services import reports
-from app.services.planning import replan_for_absence, route_for
+from app.services.planning import preview_absence, replan_for_absence, route_for
 from app.timeutil import local_now
 
 bp = Blueprint("reports", __name__, url_prefix="/supervisor")
@@ -127,18 +127,7 @@ def replan():
         )
         return redirect(url_for("reports.replan", officer=officer.id, day=day.isoformat()))
     if officer and day:
-        before = sum(p.distance_m for p in [route_for(o, day) for o in officers] if p)
-        with db.session.begin_nested() as savepoint:  # a dry run: shown, never stored
-            preview = replan_for_absence(officer, day, time_limit=5.0)
-            after = sum(p.distance_m for p in [route_for(o, day) for o in officers] if p)
-            preview = {
-                "moved": [(a.reference, o.name) for a, o in preview.moved],
-                "unkept": [(a.reference, a.customer.name, a.customer.phone) for a in preview.unassigned],
-                "before_km": round(before / 1000, 1),
-                "after_km": round(after / 1000, 1),
-            }
-            savepoint.rollback()
-        db.session.expire_all()
+        preview = preview_absence(officer, day)
     return render_template(
         "reports/replan.html", officers=officers, officer=officer, day=day, preview=preview
     )

@@ -221,3 +221,23 @@ def route_for(officer: Officer, day: date) -> RoutePlan | None:
     return db.session.scalar(
         select(RoutePlan).where(RoutePlan.officer_id == officer.id, RoutePlan.day == day)
     )
+
+
+def _planned_km(day: date) -> float:
+    return sum(p.distance_m for p in db.session.scalars(select(RoutePlan).where(RoutePlan.day == day))) / 1000
+
+
+def preview_absence(absent: Officer, day: date, time_limit: float = 5.0) -> dict:
+    """What replan_for_absence would do, without storing any of it (run in a savepoint, rolled back)."""
+    before = _planned_km(day)
+    with db.session.begin_nested() as savepoint:
+        summary = replan_for_absence(absent, day, time_limit=time_limit)
+        preview = {
+            "moved": [(a.reference, o.name) for a, o in summary.moved],
+            "unkept": [(a.reference, a.customer.name, a.customer.phone) for a in summary.unassigned],
+            "before_km": round(before, 1),
+            "after_km": round(_planned_km(day), 1),
+        }
+        savepoint.rollback()
+    db.session.expire_all()
+    return preview
