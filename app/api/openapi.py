@@ -10,6 +10,10 @@ def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def _body(schema_name: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": _ref(schema_name)}}}
+
+
 def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -271,10 +275,7 @@ def _paths(reference: dict, bearer: list, unauthorised: dict, not_found: dict) -
                 "summary": "Book a slot",
                 "security": bearer,
                 "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}],
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": _ref("AppointmentIn")}},
-                },
+                "requestBody": _body("AppointmentIn"),
                 "responses": {
                     "201": _json(_ref("Appointment"), "Booked"),
                     "401": unauthorised,
@@ -320,10 +321,7 @@ def _paths(reference: dict, bearer: list, unauthorised: dict, not_found: dict) -
                 "summary": "Cancel",
                 "security": bearer,
                 "parameters": [reference],
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": _ref("CancelIn")}},
-                },
+                "requestBody": _body("CancelIn"),
                 "responses": {
                     "200": _json(_ref("Appointment"), "Cancelled"),
                     "401": unauthorised,
@@ -338,10 +336,7 @@ def _paths(reference: dict, bearer: list, unauthorised: dict, not_found: dict) -
                 "summary": "Move to another slot",
                 "security": bearer,
                 "parameters": [reference],
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": _ref("RescheduleIn")}},
-                },
+                "requestBody": _body("RescheduleIn"),
                 "responses": {
                     "200": _json(_ref("Appointment"), "Moved"),
                     "401": unauthorised,

@@ -67,12 +67,7 @@ def new_caller():
                 name=form.name.data.strip(),
                 phone=uk_mobile(form.phone.data) or "",
                 email=(form.email.data or "").strip(),
-                address_line1=place.line1,
-                town=place.town,
-                postcode=place.postcode,
-                uprn=place.uprn,
-                lat=place.lat,
-                lng=place.lng,
+                **place.address_fields(),
             )
             db.session.add(customer)
             db.session.flush()

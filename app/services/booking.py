@@ -168,9 +168,8 @@ def find_or_create_customer(details: CustomerDetails, place: Place) -> Customer:
     customer.kind = details.kind
     customer.business_name = details.business_name
     if place.location_type in ("home", "business"):
-        customer.address_line1, customer.address_line2 = place.line1, place.line2
-        customer.town, customer.postcode, customer.uprn = place.town, place.postcode, place.uprn
-        customer.lat, customer.lng = place.lat, place.lng
+        for name, value in place.address_fields().items():
+            setattr(customer, name, value)
     return customer
 
 
@@ -209,13 +208,7 @@ def book(request: BookingRequest) -> Appointment:
         customer=customer,
         location_type=place.location_type,
         hub=place.hub,
-        address_line1=place.line1,
-        address_line2=place.line2,
-        town=place.town,
-        postcode=place.postcode,
-        uprn=place.uprn,
-        lat=place.lat,
-        lng=place.lng,
+        **place.address_fields(),
         window_start=at_day_seconds(token.day, token.window[0]),
         window_end=at_day_seconds(token.day, token.window[1]),
         duration_minutes=request.service.duration_minutes,

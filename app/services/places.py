@@ -40,6 +40,18 @@ class Place:
     def latlng(self) -> tuple[float, float]:
         return (round(self.lat, 6), round(self.lng, 6))
 
+    def address_fields(self) -> dict:
+        """The address columns Customer and Appointment share, ready for Model(**...) or setattr."""
+        return {
+            "address_line1": self.line1,
+            "address_line2": self.line2,
+            "town": self.town,
+            "postcode": self.postcode,
+            "uprn": self.uprn,
+            "lat": self.lat,
+            "lng": self.lng,
+        }
+
 
 def addresses_for(postcode: str) -> list[Address]:
     return list(db.session.scalars(select(Address).where(Address.postcode == postcode).order_by(Address.id)))
