@@ -7,7 +7,8 @@ import os
 import psycopg
 
 DEFAULT_PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-TEST_DB_NAME = "doorstep_test"
+# Several checkouts on one machine (or parallel CI jobs) each name their own database.
+TEST_DB_NAME = os.environ.get("TEST_DB_NAME", "doorstep_test")
 
 
 def postgres_url() -> str | None:
