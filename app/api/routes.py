@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -13,6 +11,7 @@ from app.api.openapi import document
 from app.api.schemas import AppointmentIn, CancelIn, RescheduleIn, field_errors
 from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
 from app.extensions import csrf, db, limiter
+from app.inputs import MAX_JSON_DEPTH, BadInput, json_depth_within, parse_day, parse_number, whole_number
 from app.models import Appointment
 from app.services import audit
 from app.services.availability import next_free_day, search
@@ -48,6 +47,8 @@ def unprocessable(errors: dict[str, list[str]]):
 def _json_body(model):
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
+        if request.is_json and not json_depth_within(request.get_data()):
+            return None, unprocessable({"body": [f"JSON may be nested at most {MAX_JSON_DEPTH} levels deep"]})
         return None, unprocessable({"body": ["Send a JSON object with Content-Type: application/json"]})
     try:
         return model.model_validate(data), None
@@ -120,9 +121,9 @@ def _float(name: str, errors: dict) -> float | None:
     if raw in (None, ""):
         return None
     try:
-        return float(raw)
-    except ValueError:
-        errors.setdefault(name, []).append("Must be a number")
+        return parse_number(raw)
+    except BadInput as error:
+        errors.setdefault(name, []).append(str(error))
         return None
 
 
@@ -179,15 +180,15 @@ def availability():
         errors.setdefault("location_type", []).append(f"{service.name} is not offered there")
     lat, lng = _float("lat", errors), _float("lng", errors)
     try:
-        first = date.fromisoformat(request.args["from"]) if request.args.get("from") else local_now().date()
-    except ValueError:
-        errors.setdefault("from", []).append("Must be a date like 2026-12-07")
+        first = parse_day(request.args["from"]) if request.args.get("from") else local_now().date()
+    except BadInput as error:
+        errors.setdefault("from", []).append(str(error))
         first = local_now().date()
     try:
-        days = int(request.args.get("days", 14))
+        days = whole_number(request.args.get("days", 14))
         if not 1 <= days <= MAX_DAYS:
-            raise ValueError
-    except ValueError:
+            raise BadInput
+    except BadInput:
         errors.setdefault("days", []).append(f"Must be a whole number from 1 to {MAX_DAYS}")
         days = 14
     if errors:

@@ -14,8 +14,16 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow a local path, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """Only follow a local path, never another site. Browsers read '/\\evil.example' as
+    '//evil.example', and a control character would split the Location header: refuse both."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("staff.home")
 

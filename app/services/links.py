@@ -26,11 +26,16 @@ def reference_from(token: str) -> str | None:
 
 
 def external_url(endpoint: str, external: bool = True, **values) -> str:
-    """Inside a request, links use the host the visitor came to; in background jobs, PUBLIC_BASE_URL."""
+    """A link that leaves the page (a text, an email, an address shown to copy) always starts with
+    PUBLIC_BASE_URL, never with the Host header of the request that caused it: anyone can forge that."""
     if has_request_context():
-        return url_for(endpoint, _external=external, **values)
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
-        return url_for(endpoint, _external=external, **values)
+        path = url_for(endpoint, **values)
+    else:  # a background job: build the path in a throwaway request
+        with current_app.test_request_context():
+            path = url_for(endpoint, **values)
+    if not external:
+        return path
+    return current_app.config["PUBLIC_BASE_URL"] + path
 
 
 def manage_url(appointment: Appointment, external: bool = True) -> str:
