@@ -13,7 +13,7 @@ from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_c
 from app.extensions import csrf, db, limiter
 from app.inputs import MAX_JSON_DEPTH, BadInput, json_depth_within, parse_day, parse_number, whole_number
 from app.models import Appointment
-from app.services import audit
+from app.services import audit, scope
 from app.services.availability import next_free_day, search
 from app.services.booking import (
     BookingRequest,
@@ -30,6 +30,7 @@ from app.services.links import ics_url, manage_url, reference_from
 from app.services.places import UnknownPostcode, address_place, hub_place
 from app.services.presenters import as_json, calendar_event
 from app.services.references import clean_reference
+from app.services.scope import BOOKING_STAFF
 from app.timeutil import local_now, to_local
 from notifications.calendar import build_calendar
 
@@ -224,7 +225,7 @@ def availability():
 
 
 @bp.post("/appointments")
-@api()
+@api(*BOOKING_STAFF)
 def create_appointment():
     body, error = _json_body(AppointmentIn)
     if error:
@@ -296,7 +297,13 @@ def create_appointment():
 
 
 def _find(reference: str) -> Appointment | None:
-    return db.session.scalar(select(Appointment).where(Appointment.reference == clean_reference(reference)))
+    """The appointment if the caller's token may read it; otherwise, as for a wrong reference, None."""
+    appointment = db.session.scalar(
+        select(Appointment).where(Appointment.reference == clean_reference(reference))
+    )
+    if appointment is None or not scope.may_read(request.api_user, appointment):
+        return None
+    return appointment
 
 
 def _not_found():
@@ -340,7 +347,7 @@ def appointment_messages(reference: str):
 
 
 @bp.post("/appointments/<reference>/cancel")
-@api()
+@api(*BOOKING_STAFF)
 def cancel_appointment(reference: str):
     appointment = _find(reference)
     if appointment is None:
@@ -358,7 +365,7 @@ def cancel_appointment(reference: str):
 
 
 @bp.post("/appointments/<reference>/reschedule")
-@api()
+@api(*BOOKING_STAFF)
 def reschedule_appointment(reference: str):
     appointment = _find(reference)
     if appointment is None:
@@ -388,13 +395,15 @@ def calendar(reference: str):
     """For residents (a signed token in the link) and API clients (bearer token)."""
     from app.services.tokens import user_for_bearer
 
-    token_reference = reference_from(request.args.get("token", ""))
-    allowed = (
-        token_reference == clean_reference(reference)
-        or user_for_bearer(request.headers.get("Authorization", "")) is not None
+    appointment = db.session.scalar(
+        select(Appointment).where(Appointment.reference == clean_reference(reference))
     )
-    appointment = _find(reference) if allowed else None
-    if appointment is None:
+    staff = user_for_bearer(request.headers.get("Authorization", ""))
+    allowed = appointment is not None and (
+        reference_from(request.args.get("token", "")) == appointment.reference
+        or (staff is not None and scope.may_read(staff, appointment))
+    )
+    if not allowed:
         return _not_found()
     body = build_calendar([calendar_event(appointment, current_app.config["COUNCIL_NAME"])])
     filename = f"appointment-{appointment.reference}.ics"
