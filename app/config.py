@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     council_name: str = "Wiltshire Council"
     service_name: str = "Doorstep"
     timezone: str = TIMEZONE
-    ratelimit_storage_uri: str = "memory://"
+    ratelimit_storage_uri: str = "memory://"  # production: redis://host:6379/0, shared by every worker
+    ratelimit_key_prefix: str = "doorstep"  # keeps these counters apart from anything else in that Redis
     ratelimit_enabled: bool = True  # off only for load tests from one address
     session_timeout_minutes: int = 30
     retention_days: int = 730  # personal data of past appointments is removed after this
@@ -134,8 +135,14 @@ class Settings(BaseSettings):
             "PROXY_COUNT": self.proxy_count,
             "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "RATELIMIT_KEY_PREFIX": self.ratelimit_key_prefix,
             "RATELIMIT_ENABLED": self.ratelimit_enabled,
             "RATELIMIT_HEADERS_ENABLED": True,
+            # Count the last minute (or hour) exactly, so no burst of twice the limit across a boundary.
+            "RATELIMIT_STRATEGY": "moving-window",
+            # If Redis is briefly unreachable, limit per worker rather than refuse every request.
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+            "RATELIMIT_SWALLOW_ERRORS": True,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.environment == "production",
