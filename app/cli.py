@@ -94,14 +94,14 @@ def users_create(email: str, role: str, name: str, password: str | None) -> None
 @users.command("password", help="Set a new password for a staff user.")
 @click.option("--email", required=True)
 def users_password(email: str) -> None:
-    from app.services.passwords import generate_password, hash_password
-    from app.services.staff import find_by_email
+    from app.services.passwords import generate_password
+    from app.services.staff import find_by_email, set_password
 
     user = find_by_email(email)
     if user is None:
         raise click.ClickException(f"No user with email {email}")
     password = generate_password()
-    user.password_hash = hash_password(password)
+    set_password(user, password)  # also signs the user out everywhere
     db.session.commit()
     click.echo(f"New password for {user.email} (shown once): {password}")
 

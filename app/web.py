@@ -13,6 +13,7 @@ from app.access import enforce_access, public
 from app.config import MAX_BODY_BYTES
 from app.extensions import db, login_manager
 from app.forms.admin import WEEKDAYS
+from app.inputs import whole_number_or_none
 from app.models import User
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.navigation import staff_navigation
@@ -69,8 +70,14 @@ def register_web(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str) -> User | None:
+        """'42:3' is user 42 at session version 3; an older version is a session that has ended."""
+        user_id, _, version = session_id.partition(":")
+        number = whole_number_or_none(user_id)
+        user = db.session.get(User, number) if number else None
+        if user is None or version != str(user.session_version):
+            return None
+        return user
 
     @app.before_request
     def _nonce_and_access():

@@ -3,12 +3,13 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from app.access import public
 from app.extensions import db, limiter
 from app.forms.auth import SignInForm
-from app.services.staff import authenticate
+from app.services import audit
+from app.services.staff import authenticate, end_sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -63,6 +64,10 @@ def sign_in():
 @bp.get("/sign-out")
 @public
 def sign_out():
+    if current_user.is_authenticated:
+        end_sessions(current_user)
+        audit.record("signed_out", "user", current_user.id)
+        db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out.", "success")

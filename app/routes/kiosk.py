@@ -105,11 +105,14 @@ def help_requests():
 def kiosk_devices():
     activation_url = None
     if request.method == "POST":
-        if request.form.get("revoke"):
-            device_id = whole_number_or_none(request.form["revoke"])
+        if request.form.get("revoke") or request.form.get("relink"):
+            device_id = whole_number_or_none(request.form.get("revoke") or request.form.get("relink"))
             device = (db.session.get(KioskDevice, device_id) if device_id else None) or abort(404)
-            kiosks.revoke(device)
-            flash(f"{device.name} can no longer be used.", "success")
+            if request.form.get("revoke"):
+                kiosks.revoke(device)
+                flash(f"{device.name} can no longer be used.", "success")
+            elif device.active:
+                activation_url = external_url("kiosk.activate", token=kiosks.new_link(device))
         else:
             hub_id = whole_number_or_none(request.form.get("hub_id"))
             hub = db.session.get(Hub, hub_id) if hub_id else None

@@ -38,6 +38,17 @@ def create_user(email: str, role: str, password: str, full_name: str = "") -> Us
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Every session cookie this user has, on any device, copied or not, stops working."""
+    user.session_version += 1
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    audit.record("password_changed", "user", user.id)
+
+
 def authenticate(email: str, password: str) -> User | None:
     user = find_by_email(email)
     if user is None:
