@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 
@@ -42,13 +40,9 @@ def export(name: str):
         table = reports.waits(service, local_now().date())
     else:
         table = reports.dashboard(month).get(name) or abort(404)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(table.headers)
-    writer.writerows(table.rows)
     filename = f"{table.name}-{month:%Y-%m}.csv"
     return Response(
-        out.getvalue(),
+        reports.as_csv(table),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
