@@ -110,7 +110,11 @@ def test_numbers_that_are_not_uk_mobiles_are_refused(number):
 
 @pytest.mark.parametrize(
     ("number", "e164"),
-    [("07700 900123", "+447700900123"), ("+44 7400 123456", "+447400123456"), ("07624 123456", "+447624123456")],
+    [
+        ("07700 900123", "+447700900123"),
+        ("+44 7400 123456", "+447400123456"),
+        ("07624 123456", "+447624123456"),
+    ],
 )
 def test_uk_mobiles_are_kept_in_e164(number, e164):
     assert uk_mobile(number) == e164
@@ -160,7 +164,9 @@ def test_an_admin_revokes_a_token_on_screen(client, sign_in):
     page = client.get("/admin/api-tokens").get_data(as_text=True)
     assert "contact centre CRM" in page and secret[:12] in page and secret not in page
     token = db.session.query(ApiToken).one()
-    response = client.post("/admin/api-tokens", data={"revoke": str(token.id), "csrf_token": csrf_token(page)})
+    response = client.post(
+        "/admin/api-tokens", data={"revoke": str(token.id), "csrf_token": csrf_token(page)}
+    )
     assert response.status_code == 302
     assert user_for_bearer(f"Bearer {secret}") is None
     assert "contact centre CRM" not in client.get("/admin/api-tokens").get_data(as_text=True)
