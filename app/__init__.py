@@ -35,6 +35,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     INSTANCE_DIR.mkdir(exist_ok=True)
+    if app.config["ENVIRONMENT"] == "production" and app.debug:
+        # The debugger runs any code typed into an error page.
+        raise ConfigError("Doorstep cannot start: FLASK_DEBUG must be off in production")
     if app.config.get("PROXY_COUNT"):
         # Trust exactly the proxies we have: the client address and scheme they append, nothing more.
         count = app.config["PROXY_COUNT"]

@@ -100,6 +100,16 @@ class Settings(BaseSettings):
             )
         if not self.public_base_url.startswith("https://"):
             problems.append("PUBLIC_BASE_URL must start with https:// in production")
+        if self.crm_webhook_url and (
+            not self.crm_webhook_url.startswith("https://")
+            or len(self.crm_webhook_secret) < MIN_SECRET_KEY_LENGTH
+        ):
+            problems.append(
+                "CRM_WEBHOOK_URL must be https:// and CRM_WEBHOOK_SECRET a random secret of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters (the CRM checks each event's signature with it)"
+            )
+        if self.sms_provider == "twilio" and not self.twilio_auth_token:
+            problems.append("TWILIO_AUTH_TOKEN must be set: it also checks that Twilio's webhooks are real")
         if self.ratelimit_storage_uri.startswith("memory://"):
             problems.append(
                 "RATELIMIT_STORAGE_URI must be shared by every worker and server, "

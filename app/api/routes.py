@@ -26,7 +26,7 @@ from app.services.booking import (
     reschedule,
 )
 from app.services.contact import uk_mobile, valid_email
-from app.services.links import ics_url, manage_url, reference_from
+from app.services.links import calendar_reference_from, ics_url, manage_url
 from app.services.places import UnknownPostcode, address_place, hub_place
 from app.services.presenters import as_json, calendar_event
 from app.services.references import clean_reference
@@ -400,7 +400,7 @@ def calendar(reference: str):
     )
     staff = user_for_bearer(request.headers.get("Authorization", ""))
     allowed = appointment is not None and (
-        reference_from(request.args.get("token", "")) == appointment.reference
+        calendar_reference_from(request.args.get("token", "")) == appointment.reference
         or (staff is not None and scope.may_read(staff, appointment))
     )
     if not allowed:

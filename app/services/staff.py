@@ -55,7 +55,8 @@ def authenticate(email: str, password: str) -> User | None:
         verify_password(DUMMY_HASH, password)  # same cost either way
         audit.record("sign_in_failed", "user", "", email=email.strip().lower()[:254])
         return None
-    if not user.active or not verify_password(user.password_hash, password):
+    # Check the password even for a switched-off account: the same work, so timing tells nothing.
+    if not verify_password(user.password_hash, password) or not user.active:
         audit.record("sign_in_failed", "user", user.id, user=user)
         return None
     user.last_login_at = utcnow()
