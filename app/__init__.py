@@ -6,17 +6,42 @@ from typing import Any
 
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from pydantic import ValidationError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import INSTANCE_DIR, Settings
 from app.extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate
+from app.inputs import BoundedJSONProvider
+
+
+class ConfigError(RuntimeError):
+    """A setting that is missing, unknown or unsafe: the message says which and what to set."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = [
+            f"{'.'.join(map(str, e['loc'])).upper() or 'settings'}: {e['msg']}" for e in error.errors()
+        ]
+        raise ConfigError("Doorstep cannot start:\n  " + "\n  ".join(problems)) from None
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
-    app.config.update(Settings().flask_config())
+    app.json = BoundedJSONProvider(app)
+    app.config.update(load_settings().flask_config())
     if config:
         app.config.update(config)
     INSTANCE_DIR.mkdir(exist_ok=True)
+    if app.config["ENVIRONMENT"] == "production" and app.debug:
+        # The debugger runs any code typed into an error page.
+        raise ConfigError("Doorstep cannot start: FLASK_DEBUG must be off in production")
+    if app.config.get("PROXY_COUNT"):
+        # Trust exactly the proxies we have: the client address and scheme they append, nothing more.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
     app.jinja_loader = ChoiceLoader(
         [

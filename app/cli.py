@@ -70,7 +70,7 @@ def users() -> None:
 @click.option("--name", default="")
 @click.option("--password", default=None, help="Asked for when not given; blank to generate one.")
 def users_create(email: str, role: str, name: str, password: str | None) -> None:
-    from app.services.passwords import MIN_LENGTH, generate_password
+    from app.services.passwords import generate_password, password_problem
     from app.services.staff import StaffError, create_user
 
     if password is None:
@@ -79,8 +79,8 @@ def users_create(email: str, role: str, name: str, password: str | None) -> None
         )
     generated = not password
     password = password or generate_password()
-    if len(password) < MIN_LENGTH:
-        raise click.ClickException(f"The password must be at least {MIN_LENGTH} characters")
+    if problem := password_problem(password, user_inputs=[email, name]):
+        raise click.ClickException(problem)
     try:
         user = create_user(email, role, password, name)
     except StaffError as error:
@@ -94,14 +94,14 @@ def users_create(email: str, role: str, name: str, password: str | None) -> None
 @users.command("password", help="Set a new password for a staff user.")
 @click.option("--email", required=True)
 def users_password(email: str) -> None:
-    from app.services.passwords import generate_password, hash_password
-    from app.services.staff import find_by_email
+    from app.services.passwords import generate_password
+    from app.services.staff import find_by_email, set_password
 
     user = find_by_email(email)
     if user is None:
         raise click.ClickException(f"No user with email {email}")
     password = generate_password()
-    user.password_hash = hash_password(password)
+    set_password(user, password)  # also signs the user out everywhere
     db.session.commit()
     click.echo(f"New password for {user.email} (shown once): {password}")
 
@@ -126,6 +126,30 @@ def tokens_create(email: str, name: str) -> None:
     audit.record("api_token_created", "user", user.id, user=user, name=name)
     db.session.commit()
     click.echo(secret)
+
+
+@tokens.command("list", help="List the API tokens that work (id, prefix, user, name, last used).")
+def tokens_list() -> None:
+    from app.services.tokens import active_tokens
+
+    for token in active_tokens():
+        used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never used"
+        click.echo(f"{token.id:>5}  {token.prefix}  {token.user.email}  {token.name or '-'}  {used}")
+
+
+@tokens.command("revoke", help="Stop one API token working, by its id or the prefix it starts with.")
+@click.argument("token_ref")
+def tokens_revoke(token_ref: str) -> None:
+    from app.services.tokens import find_token, revoke
+
+    token = find_token(token_ref)
+    if token is None:
+        raise click.ClickException(f"No API token with id or prefix {token_ref}")
+    if token.revoked_at is not None:
+        raise click.ClickException(f"Token {token.prefix} was already revoked")
+    revoke(token)
+    db.session.commit()
+    click.echo(f"Revoked {token.prefix} ({token.user.email})")
 
 
 def _print_summary(summary) -> None:

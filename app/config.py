@@ -1,13 +1,24 @@
-"""Settings from the environment (pydantic-settings), one place for every knob."""
+"""Settings from the environment (pydantic-settings), one place for every knob.
+
+A setting that would leave a production server open is refused at start-up with a message that says
+what to set, rather than quietly weakened (see SECURITY.md, "Production settings").
+"""
 
 from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+ENVIRONMENTS = ("development", "test", "production")
+TIMEZONE = "Europe/London"  # UK local time, England's bank holidays: the only zone the rules are written for
+MIN_SECRET_KEY_LENGTH = 32
+MAX_BODY_BYTES = 1024 * 1024  # the largest real request (a booking, a form) is a few kilobytes
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
 
 class Settings(BaseSettings):
@@ -18,12 +29,15 @@ class Settings(BaseSettings):
     secret_key: str = ""
     council_name: str = "Wiltshire Council"
     service_name: str = "Doorstep"
-    timezone: str = "Europe/London"
-    ratelimit_storage_uri: str = "memory://"
+    timezone: str = TIMEZONE
+    ratelimit_storage_uri: str = "memory://"  # production: redis://host:6379/0, shared by every worker
+    ratelimit_key_prefix: str = "doorstep"  # keeps these counters apart from anything else in that Redis
     ratelimit_enabled: bool = True  # off only for load tests from one address
     session_timeout_minutes: int = 30
     retention_days: int = 730  # personal data of past appointments is removed after this
-    public_base_url: str = "http://127.0.0.1:5000"  # for links in texts and emails sent later
+    public_base_url: str = "http://127.0.0.1:5000"  # every link in texts, emails and pages starts with it
+    trusted_hosts: str = ""  # comma-separated Host names served; blank: PUBLIC_BASE_URL's (and localhost)
+    proxy_count: int = 0  # proxies in front that append X-Forwarded-For/-Proto (a load balancer: 1)
     sms_provider: str = "log"  # log | twilio
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
@@ -44,11 +58,79 @@ class Settings(BaseSettings):
     travel_provider: str = "haversine"  # haversine | osrm
     osrm_url: str = ""
 
+    @field_validator("environment")
+    @classmethod
+    def _known_environment(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ENVIRONMENTS:
+            raise ValueError(f"ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)} (got {value!r})")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _uk_time(cls, value: str) -> str:
+        if value.strip() != TIMEZONE:
+            raise ValueError(f"TIMEZONE can only be {TIMEZONE}: times and bank holidays follow UK rules")
+        return TIMEZONE
+
+    @field_validator("proxy_count")
+    @classmethod
+    def _proxies(cls, value: int) -> int:
+        if not 0 <= value <= 5:
+            raise ValueError("PROXY_COUNT must be 0 (no proxy) to 5")
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
+            raise ValueError("PUBLIC_BASE_URL must be a scheme and host only, like https://doorstep.example")
+        return value.strip().rstrip("/")
+
+    @model_validator(mode="after")
+    def _safe_in_production(self) -> Settings:
+        if self.environment != "production":
+            return self
+        problems = []
+        if len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+            problems.append(
+                f"SECRET_KEY must be a random secret of at least {MIN_SECRET_KEY_LENGTH} characters "
+                "(python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        if not self.public_base_url.startswith("https://"):
+            problems.append("PUBLIC_BASE_URL must start with https:// in production")
+        if self.crm_webhook_url and (
+            not self.crm_webhook_url.startswith("https://")
+            or len(self.crm_webhook_secret) < MIN_SECRET_KEY_LENGTH
+        ):
+            problems.append(
+                "CRM_WEBHOOK_URL must be https:// and CRM_WEBHOOK_SECRET a random secret of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters (the CRM checks each event's signature with it)"
+            )
+        if self.sms_provider == "twilio" and not self.twilio_auth_token:
+            problems.append("TWILIO_AUTH_TOKEN must be set: it also checks that Twilio's webhooks are real")
+        if self.ratelimit_storage_uri.startswith("memory://"):
+            problems.append(
+                "RATELIMIT_STORAGE_URI must be shared by every worker and server, "
+                "like redis://127.0.0.1:6379/0 (memory:// multiplies each limit by the number of workers)"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def allowed_hosts(self) -> list[str]:
+        """Host names this server answers to; anything else is refused (400) before a route runs."""
+        hosts = [h.strip().lower() for h in self.trusted_hosts.split(",") if h.strip()]
+        if not hosts:
+            hosts = [urlsplit(self.public_base_url).hostname or ""]
+            if self.environment != "production":
+                hosts += LOCAL_HOSTS
+        return hosts
+
     def flask_config(self) -> dict:
         secret = self.secret_key
         if not secret:
-            if self.environment == "production":
-                raise RuntimeError("SECRET_KEY must be set in production")
             # A development key lives only as long as this process: sessions reset on restart.
             secret = secrets.token_hex(32)
         return {
@@ -59,9 +141,18 @@ class Settings(BaseSettings):
             "COUNCIL_NAME": self.council_name,
             "SERVICE_NAME": self.service_name,
             "TIMEZONE": self.timezone,
+            "TRUSTED_HOSTS": self.allowed_hosts(),
+            "PROXY_COUNT": self.proxy_count,
+            "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "RATELIMIT_KEY_PREFIX": self.ratelimit_key_prefix,
             "RATELIMIT_ENABLED": self.ratelimit_enabled,
             "RATELIMIT_HEADERS_ENABLED": True,
+            # Count the last minute (or hour) exactly, so no burst of twice the limit across a boundary.
+            "RATELIMIT_STRATEGY": "moving-window",
+            # If Redis is briefly unreachable, limit per worker rather than refuse every request.
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+            "RATELIMIT_SWALLOW_ERRORS": True,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.environment == "production",
@@ -69,7 +160,7 @@ class Settings(BaseSettings):
             "PERMANENT_SESSION_LIFETIME": self.session_timeout_minutes * 60,
             "RETENTION_DAYS": self.retention_days,
             "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so slow typists are not punished
-            "PUBLIC_BASE_URL": self.public_base_url.rstrip("/"),
+            "PUBLIC_BASE_URL": self.public_base_url,
             "SMS_PROVIDER": self.sms_provider,
             "TWILIO_ACCOUNT_SID": self.twilio_account_sid,
             "TWILIO_AUTH_TOKEN": self.twilio_auth_token,

@@ -19,6 +19,7 @@ STAFF_LINKS = [
     ("Hubs", "admin.hubs", ("supervisor", "admin")),
     ("Officers", "admin.officers", ("supervisor", "admin")),
     ("Kiosks", "kiosk_staff.kiosk_devices", ("supervisor", "admin")),
+    ("API tokens", "admin.api_tokens", ("admin",)),
 ]
 
 

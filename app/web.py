@@ -5,13 +5,15 @@ from __future__ import annotations
 import secrets
 import time
 
-from flask import Flask, g, jsonify, render_template, request, send_from_directory, session
+from flask import Flask, Response, g, jsonify, render_template, request, send_from_directory, session
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.access import enforce_access, public
+from app.config import MAX_BODY_BYTES
 from app.extensions import db, login_manager
 from app.forms.admin import WEEKDAYS
+from app.inputs import whole_number_or_none
 from app.models import User
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.navigation import staff_navigation
@@ -68,14 +70,21 @@ def register_web(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str) -> User | None:
+        """'42:3' is user 42 at session version 3; an older version is a session that has ended."""
+        user_id, _, version = session_id.partition(":")
+        number = whole_number_or_none(user_id)
+        user = db.session.get(User, number) if number else None
+        if user is None or version != str(user.session_version):
+            return None
+        return user
 
     @app.before_request
     def _nonce_and_access():
         g.started = time.perf_counter()
         g.csp_nonce = secrets.token_urlsafe(16)
-        return _refuse_nul_characters() or enforce_access()
+        # Who may call this first: nothing of an unauthenticated caller's body is read or parsed.
+        return enforce_access() or _refuse_nul_characters()
 
     @app.after_request
     def _security_headers(response):
@@ -153,8 +162,14 @@ def _register_errors(app: Flask) -> None:
         403: "errors/403.html",
         404: "errors/404.html",
         405: "errors/400.html",
+        413: "errors/413.html",
         429: "errors/429.html",
     }
+
+    @app.errorhandler(SecurityError)
+    def _unknown_host(error: SecurityError):
+        # No page can be built for a host we do not serve (links need one), and none should be.
+        return Response("This server does not answer to that host name.\n", 400, mimetype="text/plain")
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
@@ -166,6 +181,10 @@ def _register_errors(app: Flask) -> None:
             return jsonify(
                 error="rate_limited", message="Too many requests. Wait a minute and try again."
             ), 429
+        if _wants_json() and error.code == 413:
+            return jsonify(
+                error="too_large", message=f"The request body must be under {MAX_BODY_BYTES // 1024} KB."
+            ), 413
         if _wants_json():
             return jsonify(error=error.name.lower().replace(" ", "_"), message=error.description), error.code
         template = pages.get(error.code or 500, "errors/400.html")

@@ -114,6 +114,13 @@ def help_reply(reference: str = "") -> str:
     )
 
 
+def which_appointment_reply(references: list[str]) -> str:
+    return _fit(
+        f"You have {len(references)} appointments with us: {', '.join(references[:4])}.",
+        f"To cancel one, reply CANCEL and its reference, like CANCEL {references[0]}.",
+    )
+
+
 def cancel_confirmed_reply(f: AppointmentFacts) -> str:
     return cancellation_sms(f)
 

@@ -31,7 +31,7 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def verify(secret: str, timestamp: str, body: bytes, given: str, tolerance: int = 300) -> bool:
-    if abs(time.time() - int(timestamp)) > tolerance:
+    if not timestamp.isascii() or not timestamp.isdigit() or abs(time.time() - int(timestamp)) > tolerance:
         return False
     return hmac.compare_digest(signature(secret, timestamp, body), given.removeprefix("sha256="))
 

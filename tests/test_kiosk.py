@@ -34,9 +34,9 @@ def test_admin_registers_a_kiosk_and_can_switch_it_off(client, sign_in):
     html = client.post(
         "/admin/kiosks", data={"csrf_token": csrf_token(page), "hub_id": world.hub.id, "name": "Front desk"}
     ).get_data(as_text=True)
-    url = re.search(
-        r'<code class="app-break-all">http://localhost(/kiosk/activate/[^<]+)</code>', html
-    ).group(1)
+    url = re.search(r'<code class="app-break-all">https?://[^/<]+(/kiosk/activate/[^<]+)</code>', html).group(
+        1
+    )
     device = db.session.query(kiosks.KioskDevice).one()
     client.get("/sign-out")
     kiosk_browser = client.application.test_client()

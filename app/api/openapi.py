@@ -152,12 +152,16 @@ def document() -> dict:
     reference = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}
     bearer = [{"bearer": []}]
     unauthorised = _json(_ref("Error"), "Missing or invalid bearer token")
-    not_found = _json(_ref("Error"), "No appointment has that reference")
+    # An officer's token sees only the officer's own visits: any other reference answers 404.
+    not_found = _json(_ref("Error"), "No appointment has that reference (that this token may see)")
     paths = _paths(reference, bearer, unauthorised, not_found)
     bad_request = _json(_ref("ErrorList"), "Bad input, by field name")
+    too_large = _json(_ref("Error"), "The body is over the size limit")
     for operations in paths.values():
         for operation in operations.values():
             operation["responses"].setdefault("422", bad_request)
+            if "requestBody" in operation:
+                operation["responses"].setdefault("413", too_large)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -325,6 +329,7 @@ def _paths(reference: dict, bearer: list, unauthorised: dict, not_found: dict) -
                 "responses": {
                     "200": _json(_ref("Appointment"), "Cancelled"),
                     "401": unauthorised,
+                    "403": _json(_ref("Error"), "Officers' tokens cannot cancel"),
                     "404": not_found,
                     "409": _json(_ref("Error"), "Cannot be cancelled"),
                     "422": _json(_ref("ErrorList"), "Bad body"),
@@ -340,6 +345,7 @@ def _paths(reference: dict, bearer: list, unauthorised: dict, not_found: dict) -
                 "responses": {
                     "200": _json(_ref("Appointment"), "Moved"),
                     "401": unauthorised,
+                    "403": _json(_ref("Error"), "Officers' tokens cannot move appointments"),
                     "404": not_found,
                     "409": _json(_ref("Error"), "Slot gone or not changeable"),
                     "422": _json(_ref("ErrorList"), "Bad body"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -13,8 +11,9 @@ from app.api.openapi import document
 from app.api.schemas import AppointmentIn, CancelIn, RescheduleIn, field_errors
 from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
 from app.extensions import csrf, db, limiter
+from app.inputs import MAX_JSON_DEPTH, BadInput, json_depth_within, parse_day, parse_number, whole_number
 from app.models import Appointment
-from app.services import audit
+from app.services import audit, scope
 from app.services.availability import next_free_day, search
 from app.services.booking import (
     BookingRequest,
@@ -27,10 +26,11 @@ from app.services.booking import (
     reschedule,
 )
 from app.services.contact import uk_mobile, valid_email
-from app.services.links import ics_url, manage_url, reference_from
+from app.services.links import calendar_reference_from, ics_url, manage_url
 from app.services.places import UnknownPostcode, address_place, hub_place
 from app.services.presenters import as_json, calendar_event
 from app.services.references import clean_reference
+from app.services.scope import BOOKING_STAFF
 from app.timeutil import local_now, to_local
 from notifications.calendar import build_calendar
 
@@ -48,6 +48,8 @@ def unprocessable(errors: dict[str, list[str]]):
 def _json_body(model):
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
+        if request.is_json and not json_depth_within(request.get_data()):
+            return None, unprocessable({"body": [f"JSON may be nested at most {MAX_JSON_DEPTH} levels deep"]})
         return None, unprocessable({"body": ["Send a JSON object with Content-Type: application/json"]})
     try:
         return model.model_validate(data), None
@@ -120,9 +122,9 @@ def _float(name: str, errors: dict) -> float | None:
     if raw in (None, ""):
         return None
     try:
-        return float(raw)
-    except ValueError:
-        errors.setdefault(name, []).append("Must be a number")
+        return parse_number(raw)
+    except BadInput as error:
+        errors.setdefault(name, []).append(str(error))
         return None
 
 
@@ -179,15 +181,15 @@ def availability():
         errors.setdefault("location_type", []).append(f"{service.name} is not offered there")
     lat, lng = _float("lat", errors), _float("lng", errors)
     try:
-        first = date.fromisoformat(request.args["from"]) if request.args.get("from") else local_now().date()
-    except ValueError:
-        errors.setdefault("from", []).append("Must be a date like 2026-12-07")
+        first = parse_day(request.args["from"]) if request.args.get("from") else local_now().date()
+    except BadInput as error:
+        errors.setdefault("from", []).append(str(error))
         first = local_now().date()
     try:
-        days = int(request.args.get("days", 14))
+        days = whole_number(request.args.get("days", 14))
         if not 1 <= days <= MAX_DAYS:
-            raise ValueError
-    except ValueError:
+            raise BadInput
+    except BadInput:
         errors.setdefault("days", []).append(f"Must be a whole number from 1 to {MAX_DAYS}")
         days = 14
     if errors:
@@ -223,7 +225,7 @@ def availability():
 
 
 @bp.post("/appointments")
-@api()
+@api(*BOOKING_STAFF)
 def create_appointment():
     body, error = _json_body(AppointmentIn)
     if error:
@@ -295,7 +297,13 @@ def create_appointment():
 
 
 def _find(reference: str) -> Appointment | None:
-    return db.session.scalar(select(Appointment).where(Appointment.reference == clean_reference(reference)))
+    """The appointment if the caller's token may read it; otherwise, as for a wrong reference, None."""
+    appointment = db.session.scalar(
+        select(Appointment).where(Appointment.reference == clean_reference(reference))
+    )
+    if appointment is None or not scope.may_read(request.api_user, appointment):
+        return None
+    return appointment
 
 
 def _not_found():
@@ -339,7 +347,7 @@ def appointment_messages(reference: str):
 
 
 @bp.post("/appointments/<reference>/cancel")
-@api()
+@api(*BOOKING_STAFF)
 def cancel_appointment(reference: str):
     appointment = _find(reference)
     if appointment is None:
@@ -357,7 +365,7 @@ def cancel_appointment(reference: str):
 
 
 @bp.post("/appointments/<reference>/reschedule")
-@api()
+@api(*BOOKING_STAFF)
 def reschedule_appointment(reference: str):
     appointment = _find(reference)
     if appointment is None:
@@ -387,13 +395,15 @@ def calendar(reference: str):
     """For residents (a signed token in the link) and API clients (bearer token)."""
     from app.services.tokens import user_for_bearer
 
-    token_reference = reference_from(request.args.get("token", ""))
-    allowed = (
-        token_reference == clean_reference(reference)
-        or user_for_bearer(request.headers.get("Authorization", "")) is not None
+    appointment = db.session.scalar(
+        select(Appointment).where(Appointment.reference == clean_reference(reference))
     )
-    appointment = _find(reference) if allowed else None
-    if appointment is None:
+    staff = user_for_bearer(request.headers.get("Authorization", ""))
+    allowed = appointment is not None and (
+        calendar_reference_from(request.args.get("token", "")) == appointment.reference
+        or (staff is not None and scope.may_read(staff, appointment))
+    )
+    if not allowed:
         return _not_found()
     body = build_calendar([calendar_event(appointment, current_app.config["COUNCIL_NAME"])])
     filename = f"appointment-{appointment.reference}.ics"

@@ -27,6 +27,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.forms.fields import ClockTime, GovDateField, MultiCheckboxField, parse_clock
+from app.services.contact import uk_mobile
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -171,6 +172,10 @@ class OfficerForm(LatLngMixin, FlaskForm):
     days = FieldList(FormField(DayPatternForm), min_entries=7, max_entries=7)
     active = BooleanField("Available for visits", widget=GovCheckboxInput())
     submit = SubmitField("Save officer", widget=GovSubmitInput())
+
+    def validate_phone(self, field):
+        if field.data and uk_mobile(field.data) is None:
+            raise ValidationError("Enter a UK mobile number, like 07700 900 982")
 
     def validate_areas(self, field):
         if not field.data:

@@ -9,6 +9,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput
 from wtforms import DateField, SelectMultipleField
 from wtforms.validators import ValidationError
 
+from app.inputs import FIRST_DAY, LAST_DAY, whole_number
+
 _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
 
@@ -57,8 +59,11 @@ class GovDateField(DateField):
             self.data = None
             return
         try:
-            day, month, year = (int(p) for p in parts)
+            day, month, year = (whole_number(p) for p in parts)
             self.data = date(year, month, day)
         except ValueError:
             self.data = None
             raise ValueError(f"{self.label.text} must be a real date") from None
+        if not FIRST_DAY <= self.data <= LAST_DAY:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be between {FIRST_DAY:%Y} and {LAST_DAY:%Y}")

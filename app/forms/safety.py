@@ -3,9 +3,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.forms.fields import GovDateField
+from app.inputs import MAX_WHOLE_NUMBER
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.services.places import normalise_postcode
 
@@ -16,7 +17,11 @@ class RiskMarkerForm(FlaskForm):
         "House number or name", widget=GovTextInput(), validators=[Optional(), Length(max=120)]
     )
     uprn = StringField("UPRN (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=20)])
-    customer_id = IntegerField("Or a customer record number", widget=GovTextInput(), validators=[Optional()])
+    customer_id = IntegerField(
+        "Or a customer record number",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(1, MAX_WHOLE_NUMBER, message="Enter a customer record number")],
+    )
     category = RadioField(
         "Category",
         widget=GovRadioInput(),

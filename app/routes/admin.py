@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from app.access import SUPERVISORS, staff
 from app.data.catalogue import all_areas, all_hubs, all_services, all_skills
 from app.data.officers import all_officers
 from app.extensions import db
 from app.forms.admin import AbsenceForm, HubForm, OfficerForm, ServiceForm
-from app.models import Absence, Hub, Officer, Service
+from app.inputs import whole_number_or_none
+from app.models import Absence, ApiToken, Hub, Officer, Service
+from app.services import tokens
 from app.services.catalogue import save_hub, save_service
 from app.services.officers import OfficerError, add_absence, remove_absence, save_officer
 
@@ -72,6 +75,22 @@ def edit_hub(hub_id: int):
         flash(f"{hub.name} saved.", "success")
         return redirect(url_for("admin.hubs"))
     return render_template("admin/hub_form.html", form=form, hub=hub)
+
+
+# API tokens -------------------------------------------------------------------------------
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+@staff("admin")
+def api_tokens():
+    if request.method == "POST":
+        token_id = whole_number_or_none(request.form.get("revoke"))
+        token = _get_or_404(ApiToken, token_id) if token_id else abort(404)
+        tokens.revoke(token, by=current_user._get_current_object())
+        db.session.commit()
+        flash(f"Token {token.prefix} ({token.user.email}) no longer works.", "success")
+        return redirect(url_for("admin.api_tokens"))
+    return render_template("admin/api_tokens.html", tokens=tokens.active_tokens())
 
 
 # Officers ---------------------------------------------------------------------------------

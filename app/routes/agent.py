@@ -3,8 +3,6 @@ and the capacity board. Keyboard-first: every action is a link or a button in re
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -14,6 +12,7 @@ from app.data.officers import all_officers
 from app.extensions import db
 from app.forms.agent import BookForm, ConfirmBookingForm, MoveForm, NewCallerForm, NoteForm, WaitlistForm
 from app.forms.booking import CancelForm
+from app.inputs import day_or, whole_number_or_none
 from app.models import Appointment, Customer
 from app.services import agent, audit, outbox, waitlist
 from app.services.availability import search
@@ -146,7 +145,7 @@ def book_for(customer_id: int):
         _place(customer, request.values.get("place", "")) if service and request.values.get("place") else None
     )
     if service and place:
-        officer_id = int(request.values["officer"]) if request.values.get("officer", "").isdigit() else None
+        officer_id = whole_number_or_none(request.values.get("officer"))
         result = search(
             service, place, local_now().date(), SEARCH_DAYS, officer_id=officer_id, customer=customer
         )
@@ -299,8 +298,5 @@ def join_waitlist(customer_id: int):
 @bp.get("/capacity")
 @staff(*AGENTS)
 def capacity():
-    try:
-        day = date.fromisoformat(request.args["day"]) if request.args.get("day") else local_now().date()
-    except ValueError:
-        day = local_now().date()
+    day = day_or(request.args.get("day"), local_now().date())
     return render_template("agent/capacity.html", day=day, areas=agent.capacity_board(day))

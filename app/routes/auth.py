@@ -3,26 +3,50 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from app.access import public
 from app.extensions import db, limiter
 from app.forms.auth import SignInForm
-from app.services.staff import authenticate
+from app.services import audit
+from app.services.staff import authenticate, end_sessions
 
 bp = Blueprint("auth", __name__)
 
+# Failed sign-ins only (a successful one redirects), limited two ways: guesses at one account from
+# anywhere, and guesses from one address at any account. A contact centre behind one address signs in
+# at shift start without touching either.
+PER_ACCOUNT = "10 per minute; 50 per hour"
+PER_ADDRESS = "30 per minute; 300 per hour"
+
+
+def _account_key() -> str:
+    return "sign-in:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
 
 def _safe_next(target: str | None) -> str:
-    """Only follow a local path, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """Only follow a local path, never another site. Browsers read '/\\evil.example' as
+    '//evil.example', and a control character would split the Location header: refuse both."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("staff.home")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@limiter.limit(PER_ACCOUNT, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(PER_ADDRESS, methods=["POST"], deduct_when=_failed)
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
@@ -40,6 +64,10 @@ def sign_in():
 @bp.get("/sign-out")
 @public
 def sign_out():
+    if current_user.is_authenticated:
+        end_sessions(current_user)
+        audit.record("signed_out", "user", current_user.id)
+        db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out.", "success")

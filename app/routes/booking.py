@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 
@@ -19,6 +19,7 @@ from app.forms.booking import (
     TimeForm,
     WhereForm,
 )
+from app.inputs import day_or
 from app.models import Appointment
 from app.services import journey
 from app.services.availability import decode_slot, next_free_day, search
@@ -218,14 +219,7 @@ def time():
     service, place = journey.service(), journey.place()
     if place is None:
         return redirect(url_for("booking.postcode"))
-    try:
-        first = (
-            date.fromisoformat(request.args.get("from", ""))
-            if request.args.get("from")
-            else local_now().date()
-        )
-    except ValueError:
-        first = local_now().date()
+    first = day_or(request.args.get("from"), local_now().date())
     result = search(service, place, first, SEARCH_DAYS)
     form = TimeForm()
     form.slot.choices = [(s.token, "") for s in result.slots]

@@ -10,8 +10,10 @@ from markupsafe import Markup
 from app.access import SUPERVISORS, kiosk, public, staff
 from app.data.catalogue import all_hubs
 from app.extensions import db
+from app.inputs import whole_number_or_none
 from app.models import Appointment, Hub, KioskDevice, KioskHelpRequest
 from app.services import kiosk as kiosks
+from app.services.links import external_url
 from app.services.presenters import when, where
 from app.services.references import format_reference
 
@@ -89,7 +91,8 @@ def ticket():
 @staff()
 def help_requests():
     if request.method == "POST":
-        item = db.session.get(KioskHelpRequest, int(request.form.get("request_id", 0))) or abort(404)
+        request_id = whole_number_or_none(request.form.get("request_id"))
+        item = (db.session.get(KioskHelpRequest, request_id) if request_id else None) or abort(404)
         kiosks.answer(item, current_user)
         db.session.commit()
         flash("Marked as on your way.", "success")
@@ -102,18 +105,23 @@ def help_requests():
 def kiosk_devices():
     activation_url = None
     if request.method == "POST":
-        if request.form.get("revoke"):
-            device = db.session.get(KioskDevice, int(request.form["revoke"])) or abort(404)
-            kiosks.revoke(device)
-            flash(f"{device.name} can no longer be used.", "success")
+        if request.form.get("revoke") or request.form.get("relink"):
+            device_id = whole_number_or_none(request.form.get("revoke") or request.form.get("relink"))
+            device = (db.session.get(KioskDevice, device_id) if device_id else None) or abort(404)
+            if request.form.get("revoke"):
+                kiosks.revoke(device)
+                flash(f"{device.name} can no longer be used.", "success")
+            elif device.active:
+                activation_url = external_url("kiosk.activate", token=kiosks.new_link(device))
         else:
-            hub = db.session.get(Hub, int(request.form.get("hub_id", 0) or 0))
+            hub_id = whole_number_or_none(request.form.get("hub_id"))
+            hub = db.session.get(Hub, hub_id) if hub_id else None
             name = (request.form.get("name") or "").strip()
             if hub is None or not name:
                 flash("Choose a hub and give the kiosk a name.", "error")
             else:
                 _device, token = kiosks.register(hub, name)
-                activation_url = url_for("kiosk.activate", token=token, _external=True)
+                activation_url = external_url("kiosk.activate", token=token)
         db.session.commit()
     devices = db.session.query(KioskDevice).order_by(KioskDevice.created_at).all()
     return render_template(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.access import public
 from app.extensions import db, limiter
 from app.forms.booking import CancelForm, FindBookingForm, TimeForm
+from app.inputs import day_or
 from app.models import Appointment
 from app.services import audit
 from app.services.availability import search
@@ -119,14 +120,7 @@ def change_time():
         appointment.hub.area_id if appointment.hub else _area_of(appointment),
         hub=appointment.hub,
     )
-    first = local_now().date()
-    if request.args.get("from"):
-        try:
-            from datetime import date
-
-            first = date.fromisoformat(request.args["from"])
-        except ValueError:
-            pass
+    first = day_or(request.args.get("from"), local_now().date())
     result = search(appointment.service, place, first, 14, exclude_appointment=appointment.id)
     form = TimeForm()
     form.slot.choices = [(s.token, "") for s in result.slots]

@@ -9,9 +9,11 @@ from flask_login import current_user
 
 from app.access import public, staff
 from app.extensions import db, limiter
+from app.inputs import BadInput, parse_day, parse_number
 from app.models import Appointment, RiskMarker
 from app.services import calendar_feed, safety
 from app.services.booking import BookingRuleError
+from app.services.links import external_url
 from app.services.officer_day import day_for
 from app.services.risk import may_see_detail, view_detail
 from app.timeutil import local_now
@@ -47,8 +49,8 @@ def today():
 @staff("officer")
 def day_view(day: str):
     try:
-        return _day(date.fromisoformat(day))
-    except ValueError:
+        return _day(parse_day(day))
+    except BadInput:
         abort(404)
 
 
@@ -69,8 +71,8 @@ def _day(day: date):
 
 def _position() -> tuple[float | None, float | None]:
     try:
-        return float(request.form["lat"]), float(request.form["lng"])
-    except (KeyError, ValueError):
+        return parse_number(request.form.get("lat")), parse_number(request.form.get("lng"))
+    except BadInput:
         return None, None
 
 
@@ -143,7 +145,7 @@ def calendar():
             flash("Your calendar link has been switched off.", "success")
         else:
             token = calendar_feed.issue_token(officer)
-            feed_url = url_for("calendar_feed.officer_feed", token=token, _external=True)
+            feed_url = external_url("calendar_feed.officer_feed", token=token)
         db.session.commit()
     return render_template("officer/calendar.html", officer=officer, feed_url=feed_url)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 
@@ -13,6 +11,7 @@ from app.access import SUPERVISORS, staff
 from app.data.catalogue import all_services, service_by_code
 from app.data.officers import all_officers
 from app.extensions import db
+from app.inputs import BadInput, day_or, month_or, parse_day, whole_number_or_none
 from app.models import Officer
 from app.services import reports
 from app.services.planning import preview_absence, replan_for_absence, route_for
@@ -22,10 +21,7 @@ bp = Blueprint("reports", __name__, url_prefix="/supervisor")
 
 
 def _month() -> date:
-    try:
-        return date.fromisoformat(request.args.get("month", "") + "-01")
-    except ValueError:
-        return local_now().date().replace(day=1)
+    return month_or(request.args.get("month"), local_now().date().replace(day=1))
 
 
 @bp.get("/dashboard")
@@ -44,13 +40,9 @@ def export(name: str):
         table = reports.waits(service, local_now().date())
     else:
         table = reports.dashboard(month).get(name) or abort(404)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(table.headers)
-    writer.writerows(table.rows)
     filename = f"{table.name}-{month:%Y-%m}.csv"
     return Response(
-        out.getvalue(),
+        reports.as_csv(table),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -69,17 +61,9 @@ def waits():
 @staff(*SUPERVISORS)
 def route_map():
     officers = all_officers(active_only=True)
-    officer = (
-        db.session.get(Officer, int(request.args["officer"]))
-        if request.args.get("officer", "").isdigit()
-        else None
-    )
-    try:
-        day = (
-            date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else local_now().date()
-        )
-    except ValueError:
-        day = local_now().date()
+    officer_id = whole_number_or_none(request.args.get("officer"))
+    officer = db.session.get(Officer, officer_id) if officer_id else None
+    day = day_or(request.args.get("day"), local_now().date())
     plan = route_for(officer, day) if officer else None
     points = []
     if officer and plan:
@@ -109,14 +93,11 @@ def route_map():
 @staff(*SUPERVISORS)
 def replan():
     officers = all_officers(active_only=True)
-    officer = (
-        db.session.get(Officer, int(request.values["officer"]))
-        if request.values.get("officer", "").isdigit()
-        else None
-    )
+    officer_id = whole_number_or_none(request.values.get("officer"))
+    officer = db.session.get(Officer, officer_id) if officer_id else None
     try:
-        day = date.fromisoformat(request.values.get("day", "")) if request.values.get("day") else None
-    except ValueError:
+        day = parse_day(request.values["day"]) if request.values.get("day") else None
+    except BadInput:
         day = None
     preview = None
     if officer and day and request.method == "POST" and request.form.get("confirm"):

@@ -25,7 +25,8 @@ def find_callers(query: str, limit: int = 25) -> list[Customer]:
     text = (query or "").strip()
     if len(text) < 2:
         return []
-    conditions = [func.lower(Customer.name).contains(text.lower())]
+    # autoescape: '%' and '_' typed by the agent are letters, not LIKE wildcards ('%%%%' is not everyone)
+    conditions = [func.lower(Customer.name).contains(text.lower(), autoescape=True)]
     if phone := uk_mobile(text):
         conditions.append(Customer.phone == phone)
     if postcode := normalise_postcode(text):

@@ -42,9 +42,14 @@ def revoke(officer: Officer) -> None:
 
 
 def officer_for_token(token: str) -> Officer | None:
+    """The feed's officer, while both the officer and their sign-in are active: a leaver's phone
+    stops receiving addresses the moment either is switched off."""
     if not token:
         return None
-    return db.session.scalar(select(Officer).where(Officer.calendar_token_hash == _digest(token)))
+    officer = db.session.scalar(select(Officer).where(Officer.calendar_token_hash == _digest(token)))
+    if officer is None or not officer.active or officer.user is None or not officer.user.active:
+        return None
+    return officer
 
 
 def short_name(name: str) -> str:

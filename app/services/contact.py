@@ -7,22 +7,28 @@ import re
 import phonenumbers
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Ofcom keeps 07700 900000 to 900999 for drama: never anyone's phone, so safe in examples and demos.
+DRAMA_MOBILES = range(7700900000, 7700901000)
 
 
 def uk_mobile(text: str | None) -> str | None:
-    """'07700 900123' or '+44 7700 900123' -> '+447700900123'; None if it is not a UK mobile."""
-    if not text or not text.strip():
+    """'07700 900123' or '+44 7700 900123' -> '+447700900123'; None if it is not a UK mobile.
+
+    Only numbers the numbering plan gives to mobiles (07 with ten digits after the 0, not 070 personal
+    numbers nor 076 pagers), including the Channel Islands and the Isle of Man, which share +44."""
+    if not text or not text.strip() or len(text) > 30:
         return None
     try:
         number = phonenumbers.parse(text, "GB")
     except phonenumbers.NumberParseException:
         return None
-    if number.country_code != 44 or not phonenumbers.is_possible_number(number):
+    if number.country_code != 44:
         return None
-    if phonenumbers.number_type(number) not in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    ) and not str(number.national_number).startswith("7"):
+    mobile = (
+        phonenumbers.is_valid_number(number)
+        and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+    )
+    if not mobile and number.national_number not in DRAMA_MOBILES:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

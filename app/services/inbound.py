@@ -1,4 +1,8 @@
-"""Texts from residents: CANCEL cancels, 1 to 5 rates the visit, anything else gets a short help reply."""
+"""Texts from residents: CANCEL cancels, 1 to 5 rates the visit, anything else gets a short help reply.
+
+A reply acts only on appointments we have texted that number about: a phone number kept on another
+resident's record (a relative's, a mistyped one) never reaches their booking. With more than one such
+booking coming up, CANCEL needs the reference, so the wrong one is never cancelled by a guess."""
 
 from __future__ import annotations
 
@@ -7,23 +11,24 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Appointment, Customer, InboundMessage, Officer
+from app.models import Appointment, InboundMessage, Message, Officer
 from app.services import audit, outbox
 from app.services.booking import BookingRuleError, cancel
-from app.services.references import format_reference
+from app.services.references import REFERENCE_ALPHABET, REFERENCE_LENGTH, clean_reference, format_reference
 from app.timeutil import utcnow
 from notifications import templates
 
 RATING_WINDOW = timedelta(days=7)
 
 
-def _appointments_of(phone: str) -> list[Appointment]:
-    customers = select(Customer.id).where(Customer.phone == phone)
+def _texted_to(phone: str) -> list[Appointment]:
+    """Appointments this number has been sent a text about, earliest first."""
+    texted = select(Message.appointment_id).where(
+        Message.channel == "sms", Message.recipient == phone, Message.appointment_id.is_not(None)
+    )
     return list(
         db.session.scalars(
-            select(Appointment)
-            .where(Appointment.customer_id.in_(customers))
-            .order_by(Appointment.window_start)
+            select(Appointment).where(Appointment.id.in_(texted)).order_by(Appointment.window_start)
         )
     )
 
@@ -43,10 +48,19 @@ def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
         return inbound
     words = body.strip().upper().split()
     word = words[0].strip(".!") if words else ""
-    appointments = _appointments_of(sender)
+    appointments = _texted_to(sender)
     now = utcnow()
     if word == "CANCEL":
         upcoming = [a for a in appointments if a.is_active and a.window_start > now]
+        named = clean_reference("".join(words[1:]))
+        if len(named) == REFERENCE_LENGTH and set(named) <= set(REFERENCE_ALPHABET):  # "CANCEL ABCD-3467"
+            upcoming = [a for a in upcoming if a.reference == named]
+        if len(upcoming) > 1:
+            inbound.action = "which"
+            db.session.flush()
+            references = [format_reference(a.reference) for a in upcoming]
+            outbox.queue_reply(sender, templates.which_appointment_reply(references), None, provider_id)
+            return inbound
         if upcoming:
             target = upcoming[0]
             try:

@@ -31,15 +31,27 @@ def register(hub: Hub, name: str) -> tuple[KioskDevice, str]:
     return device, token
 
 
+def new_link(device: KioskDevice) -> str:
+    """A fresh one-time activation link (a replaced screen, a cleared browser); the browser that was
+    this kiosk stops being one."""
+    token = secrets.token_urlsafe(32)
+    device.token_hash = _digest(token)
+    audit.record("kiosk_link_issued", "kiosk", device.id)
+    return token
+
+
 def revoke(device: KioskDevice) -> None:
     device.revoked_at = utcnow()
     audit.record("kiosk_revoked", "kiosk", device.id)
 
 
 def activate(token: str) -> KioskDevice | None:
+    """The activation link works once: the device's secret is replaced by one only this browser's
+    session holds, so a second browser opening the same link (or a copy of it) gets nothing."""
     device = db.session.scalar(select(KioskDevice).where(KioskDevice.token_hash == _digest(token)))
     if device is None or not device.active:
         return None
+    device.token_hash = _digest(secrets.token_urlsafe(32))
     session.clear()
     session.permanent = True
     session[SESSION_KEY] = {"id": device.id, "t": device.token_hash}

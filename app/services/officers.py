@@ -10,6 +10,7 @@ from app.extensions import db
 from app.forms.fields import parse_clock
 from app.models import Absence, CommunityArea, Officer, Skill, WorkingPattern
 from app.services import audit
+from app.services.contact import uk_mobile
 
 
 class OfficerError(ValueError):
@@ -23,7 +24,7 @@ def save_officer(officer: Officer | None, data: dict) -> Officer:
         db.session.add(officer)
     officer.first_name = data["first_name"].strip()
     officer.last_name = data["last_name"].strip()
-    officer.phone = (data.get("phone") or "").strip()
+    officer.phone = uk_mobile(data.get("phone")) or ""  # E.164, or none
     officer.base_label = data["base_label"].strip()
     officer.base_lat, officer.base_lng = data["lat"], data["lng"]
     officer.active = bool(data.get("active"))

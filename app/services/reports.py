@@ -9,6 +9,8 @@ is an upper bound: some residents would have walked or taken a bus.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -38,6 +40,25 @@ class Table:
     def bar_values(self, column: int = 1) -> list[tuple[str, float]]:
         values = [(str(r[0]), float(r[column] or 0)) for r in self.rows]
         return values
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...) in a name).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Text that a spreadsheet would run is shown as text instead (a leading apostrophe)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def as_csv(table: Table) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([spreadsheet_safe(h) for h in table.headers])
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in table.rows)
+    return out.getvalue()
 
 
 def month_bounds(month: date) -> tuple[date, date]:

@@ -38,13 +38,25 @@ def create_user(email: str, role: str, password: str, full_name: str = "") -> Us
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Every session cookie this user has, on any device, copied or not, stops working."""
+    user.session_version += 1
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    audit.record("password_changed", "user", user.id)
+
+
 def authenticate(email: str, password: str) -> User | None:
     user = find_by_email(email)
     if user is None:
         verify_password(DUMMY_HASH, password)  # same cost either way
         audit.record("sign_in_failed", "user", "", email=email.strip().lower()[:254])
         return None
-    if not user.active or not verify_password(user.password_hash, password):
+    # Check the password even for a switched-off account: the same work, so timing tells nothing.
+    if not verify_password(user.password_hash, password) or not user.active:
         audit.record("sign_in_failed", "user", user.id, user=user)
         return None
     user.last_login_at = utcnow()

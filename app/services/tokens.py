@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ApiToken, User
+from app.services import audit
 from app.timeutil import utcnow
 
 TOKEN_PREFIX = "dst_"  # noqa: S105  (a label, not a secret)
@@ -33,3 +34,26 @@ def user_for_bearer(header: str) -> User | None:
         return None
     token.last_used_at = utcnow()
     return token.user
+
+
+def active_tokens() -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.revoked_at.is_(None)).order_by(ApiToken.created_at)
+        )
+    )
+
+
+def find_token(reference: str) -> ApiToken | None:
+    """By id ('7') or by the prefix shown when it was made ('dst_AbCdEfGh')."""
+    reference = reference.strip()
+    if reference.isascii() and reference.isdigit() and len(reference) < 10:
+        return db.session.get(ApiToken, int(reference))
+    return db.session.scalar(select(ApiToken).where(ApiToken.prefix == reference[:12]))
+
+
+def revoke(token: ApiToken, by: User | None = None) -> None:
+    """The token stops working at once (every request looks it up)."""
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record("api_token_revoked", "api_token", token.id, user=by, owner=token.user_id)

@@ -50,7 +50,10 @@ def live_server(app, committed):
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    base = f"http://127.0.0.1:{server.server_port}"
+    saved, app.config["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"], base  # links in texts and pages
+    yield base
+    app.config["PUBLIC_BASE_URL"] = saved
     server.shutdown()
 
 

@@ -1,0 +1,104 @@
+"""Generic guards for odd input, one place for each kind: days, numbers, whole numbers and JSON.
+
+Routes read query strings and form fields through these, so '9999-12-31', 'nan', '1e999' or 'abc'
+become a clear 4xx (or the page's default) instead of an overflow deep in the rules.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from typing import Any
+
+from flask.json.provider import DefaultJSONProvider
+
+# Days the service can mean: far enough back for reports, far enough ahead for any horizon, and never
+# at the edge of Python's calendar (date.max + 1 day overflows).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+MAX_JSON_DEPTH = 20
+MAX_WHOLE_NUMBER = 2**31 - 1  # the database's integer
+
+
+class BadInput(ValueError):
+    """A value that is not what the field needs; the message says what is."""
+
+
+def parse_day(text: str | None) -> date:
+    """'2026-12-07' -> a date between 2000 and 2099; raises BadInput otherwise."""
+    try:
+        day = date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise BadInput("Must be a date like 2026-12-07") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise BadInput(f"Must be a date from {FIRST_DAY:%Y} to {LAST_DAY:%Y}")
+    return day
+
+
+def day_or(text: str | None, default: date) -> date:
+    """A day from a query string, or the default when it is blank or not a usable day."""
+    if not text:
+        return default
+    try:
+        return parse_day(text)
+    except BadInput:
+        return default
+
+
+def month_or(text: str | None, default: date) -> date:
+    """'2026-12' -> 1 December 2026, or the default."""
+    return day_or(f"{text}-01" if text else "", default)
+
+
+def parse_number(text: str | float | None) -> float:
+    """A finite decimal number ('51.35'); nan, inf and overflowing values are refused."""
+    try:
+        value = float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise BadInput("Must be a number") from None
+    if not math.isfinite(value):
+        raise BadInput("Must be a number") from None
+    return value
+
+
+def whole_number(text: str | int | None) -> int:
+    """A whole number that fits the database ('42'); raises BadInput otherwise."""
+    raw = str(text if text is not None else "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_WHOLE_NUMBER:
+        raise BadInput("Must be a whole number")
+    return int(raw)
+
+
+def whole_number_or_none(text: str | int | None) -> int | None:
+    try:
+        return whole_number(text)
+    except BadInput:
+        return None
+
+
+# A JSON string (skipped whole) or a bracket: enough to measure nesting without parsing.
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]++|\\.)*+"|[\[\]{}]')
+_OPEN, _CLOSE = frozenset(b"[{"), frozenset(b"]}")
+
+
+def json_depth_within(data: bytes | str, limit: int = MAX_JSON_DEPTH) -> bool:
+    raw = data.encode() if isinstance(data, str) else data
+    depth = 0
+    for match in _JSON_TOKENS.finditer(raw):
+        first = match.group()[0]
+        if first in _OPEN:
+            depth += 1
+            if depth > limit:
+                return False
+        elif first in _CLOSE:
+            depth -= 1
+    return True
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Refuse deeply nested JSON before parsing it: the parser recurses once per level."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        if not json_depth_within(s):
+            raise ValueError(f"JSON is nested more than {MAX_JSON_DEPTH} levels deep")
+        return super().loads(s, **kwargs)

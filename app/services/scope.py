@@ -1,0 +1,22 @@
+"""What each staff role may do to an appointment: one rule for the API and the screens.
+
+Agents, supervisors and admins book, move and cancel for any caller (the phone agents' work). An
+officer reads only the visits they are assigned to, and changes none: that is the office's job.
+"""
+
+from __future__ import annotations
+
+from app.models import Appointment, User
+
+BOOKING_STAFF = ("agent", "supervisor", "admin")
+
+
+def assigned_to(user: User, appointment: Appointment) -> bool:
+    officers = (appointment.officer, appointment.second_officer)
+    return any(o is not None and o.user_id == user.id for o in officers)
+
+
+def may_read(user: User, appointment: Appointment) -> bool:
+    if user.role in BOOKING_STAFF:
+        return True
+    return user.role == "officer" and assigned_to(user, appointment)
