@@ -1,4 +1,5 @@
-"""Texts from residents: CANCEL cancels, 1 to 5 rates the visit, anything else gets a short help reply."""
+"""Texts from residents: CANCEL cancels, 1 to 5 rates the visit, anything else gets a short help reply.
+Texts from an officer's registered work phone go to the safety ladder: OK, HELP and the duress word."""
 
 from __future__ import annotations
 
@@ -37,9 +38,21 @@ def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
     db.session.add(inbound)
     officer = db.session.scalar(select(Officer).where(Officer.phone == sender, Officer.active.is_(True)))
     if officer is not None:
+        from app.services.rota import escalation_numbers
         from app.services.safety import officer_replied
 
         inbound.action = officer_replied(officer, body) or "officer"
+        if inbound.action == "help":
+            db.session.flush()
+            reached = escalation_numbers()
+            outbox.queue_reply(
+                sender,
+                "Doorstep: help alert sent to the supervisor on duty."
+                if reached
+                else "Doorstep: your help alert is on the dashboard but nobody could be texted. Call 999.",
+                None,
+                provider_id,
+            )
         return inbound
     words = body.strip().upper().split()
     word = words[0].strip(".!") if words else ""

@@ -6,7 +6,7 @@ mobile is on duty, escalation texts go to SAFETY_FALLBACK_PHONE and the dashboar
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from flask import current_app
 from sqlalchemy import select
@@ -123,10 +123,13 @@ def set_phone(user: User, phone: str, actor: User | None = None) -> None:
     audit.record("work_phone_changed", "user", user.id, user=actor)
 
 
-def weekly_hours(user: User) -> timedelta:
-    total = timedelta()
-    for period in db.session.scalars(select(DutyPeriod).where(DutyPeriod.user_id == user.id)):
-        start = datetime.combine(datetime.min, period.starts)
-        end = datetime.combine(datetime.min, period.ends)
-        total += (end - start) if end > start else (end - start + timedelta(days=1))
-    return total
+def calls_for_help(include_duty: bool = False) -> list[tuple[str, str]]:
+    """Numbers an officer can ring when the app cannot raise help: 999 first, then the control room
+    (the fallback), then, for a known officer, whoever is on duty."""
+    calls = [("Emergency services", "999")]
+    fallback = current_app.config.get("SAFETY_FALLBACK_PHONE", "")
+    if fallback:
+        calls.append(("Control room", fallback))
+    if include_duty:
+        calls.extend((f"{user.full_name} (on duty)", user.phone) for user in on_duty() if user.phone)
+    return calls

@@ -31,6 +31,7 @@ from app.models import (
 from app.services import audit, rota
 from app.services.booking import BookingRuleError, record_outcome
 from app.services.presenters import where
+from app.services.risk import unresolved_for
 from app.timeutil import format_time, local_day_bounds, to_local, utcnow
 
 GRACE = timedelta(minutes=15)
@@ -130,6 +131,16 @@ def arrive(
     if appointment.status == "booked":
         record_outcome(appointment, "checked_in", actor=user, note=f"Officer arrived at {format_time(at)}")
     _answer_checks(officer, appointment, received)
+    unmet = unresolved_for(appointment)
+    if unmet:  # never refused (a session protects them), but a supervisor must know at once
+        raise_alert(
+            "precaution",
+            officer,
+            appointment,
+            session,
+            f"precaution:{appointment.id}:{officer.id}",
+            note=f"Checked in although: {unmet[0].problem.lower()}",
+        )
     audit.record(
         "safety_session_started",
         "appointment",
