@@ -190,9 +190,9 @@ def act(appointment_id: int, action: str):
         if error.field == "reason":
             return redirect(url_for("officer.visit", appointment_id=appointment.id))
         return redirect(_day_url(appointment))
+    flash(message, "success")  # shown when the page reloads after a background tap too
     if _wants_json():
         return jsonify(ok=True, message=message)
-    flash(message, "success")
     return redirect(_day_url(appointment))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import timedelta
 
 import pytest
 
@@ -60,12 +60,12 @@ def test_officer_checks_in_and_out(browser, live_server, committed):
     user = UserFactory(role="officer")
     officer = world.officers[0]
     officer.user = user
-    today = local_now().date()
+    now = local_now().replace(second=0, microsecond=0)  # check-in opens an hour before the window
     AppointmentFactory(
         service=world.service,
         officer=officer,
-        window_start=local_to_utc(today, time(9)),
-        window_end=local_to_utc(today, time(11)),
+        window_start=local_to_utc(now.date(), now.time()),
+        window_end=local_to_utc(now.date(), now.time()) + timedelta(hours=1),
     )
     db.session.commit()
     page = browser.new_context(bypass_csp=True, viewport={"width": 375, "height": 740}).new_page()  # a phone
@@ -73,11 +73,11 @@ def test_officer_checks_in_and_out(browser, live_server, committed):
     page.goto(f"{live_server}/officer/")
     check_accessibility(page)
     page.get_by_role("button", name="Arrived for visit 1").click()
-    assert "Checked in" in page.content()
+    page.get_by_text("Checked in. Check out when you leave.").wait_for()
     check_accessibility(page)
     assert db.session.query(SafetySession).count() == 1
     page.get_by_role("button", name="Completed for visit 1").click()
-    assert "Checked out" in page.content()
+    page.get_by_text("Checked out.").wait_for()
     appointment = db.session.query(Appointment).one()
     db.session.refresh(appointment)
     assert appointment.status == "completed"
