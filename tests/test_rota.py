@@ -42,8 +42,9 @@ def test_escalations_go_to_the_fallback_when_nobody_is_on_duty(configure):
 
 def test_the_alerts_page_says_loudly_that_nobody_is_on_duty(client, sign_in):
     sign_in("supervisor")
-    html = client.get("/supervisor/alerts").get_data(as_text=True)
-    assert "Nobody is on duty" in html and 'role="alert"' in html
+    for url in ("/supervisor/alerts", "/supervisor/dashboard"):
+        html = client.get(url).get_data(as_text=True)
+        assert "Nobody is on duty" in html and 'role="alert"' in html, url
 
 
 def test_supervisors_edit_the_rota_and_work_mobiles_on_screen(client, sign_in):
