@@ -51,7 +51,13 @@ def test_a_check_in_made_with_no_signal_is_sent_later_with_its_real_time(browser
     page.goto(f"{live_server}/officer/phone")
     check_accessibility(page)
     page.get_by_role("button", name="Trust this phone").click()
-    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_url(f"{live_server}/officer/")
+    page.get_by_role("button", name="Arrived for visit 1").wait_for()
+    ready = (
+        "Promise.race([navigator.serviceWorker.ready.then(() => true),"
+        " new Promise((resolve) => setTimeout(() => resolve(false), 30000))])"
+    )
+    assert page.evaluate(ready), "the service worker did not start"
     page.reload()  # now through the service worker, which keeps a copy
     check_accessibility(page)
 
