@@ -3,6 +3,8 @@
 @public                       anyone
 @staff("supervisor", "admin") signed-in staff with one of these roles
 @api("agent", "admin")        an API bearer token whose user has one of these roles
+@officer_day                  an officer's own day and safety actions: the signed-in officer, or their
+                              trusted work phone (app/services/devices.py), which reaches nothing else
 """
 
 from __future__ import annotations
@@ -45,6 +47,13 @@ def api(*roles: str) -> Callable:
 kiosk = _declare(Rule("kiosk"))
 
 
+def officer_day(view: Callable) -> Callable:
+    """Also exempt from the session CSRF check: app.services.devices checks these posts itself."""
+    from app.extensions import csrf
+
+    return csrf.exempt(_declare(Rule("officer_day", ("officer",)))(view))
+
+
 def rule_for(endpoint: str | None) -> Rule | None:
     if endpoint is None:
         return Rule("public")  # unknown URL: let the 404 handler answer
@@ -70,6 +79,8 @@ def enforce_access():
         if current_device() is None:
             return render_template("kiosk/not_set_up.html"), 403
         return None
+    if rule.kind == "officer_day":
+        return _officer_day()
     if rule.kind == "api":
         from app.services.tokens import user_for_bearer
 
@@ -85,6 +96,40 @@ def enforce_access():
     if current_user.role not in rule.roles:
         return _forbidden()
     return None
+
+
+def _officer_day():
+    from app.services.devices import acting, request_allowed
+
+    who = acting()
+    if who is not None:
+        return None if request_allowed(who) else _not_recorded(400)
+    if current_user.is_authenticated:
+        if current_user.role == "officer" and request.method == "GET":
+            return None  # an account not yet linked to an officer record: the page says so
+        return _forbidden()
+    if request.method == "GET":
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    return _not_recorded(401)
+
+
+def _not_recorded(status: int):
+    """A safety tap that cannot be accepted says so plainly and offers a call, never a bare error."""
+    from flask import render_template
+
+    from app.services.rota import calls_for_help
+
+    message = (
+        "This was not recorded: you are signed out on this phone."
+        if status == 401
+        else "This was not recorded: the page was out of date. Reload the page and try again."
+    )
+    calls = calls_for_help()
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(
+            ok=False, message=message, calls=[{"label": c[0], "number": c[1]} for c in calls]
+        ), status
+    return render_template("officer/not_recorded.html", message=message, calls=calls), status
 
 
 def _forbidden():

@@ -18,6 +18,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(scheduler)
     app.cli.add_command(notifications)
     app.cli.add_command(retention)
+    app.cli.add_command(rota)
 
 
 @click.group(help="The demo county.")
@@ -234,6 +235,94 @@ def scheduler_run() -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s")
     run(current_app._get_current_object())
+
+
+@scheduler.command("jobs", help="List every periodic duty: its id and trigger.")
+def scheduler_jobs() -> None:
+    from app.scheduler import describe
+
+    for job_id, trigger, description in describe():
+        click.echo(f"{job_id:<16} {trigger:<40} {description}")
+
+
+@click.group(help="The on-duty rota: who receives safety escalations.")
+def rota() -> None:
+    pass
+
+
+def _duty_user(email: str):
+    from app.services.staff import find_by_email
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with email {email}")
+    return user
+
+
+@rota.command("list", help="Show the weekly rota and who is on duty now.")
+def rota_list() -> None:
+    from app.forms.admin import WEEKDAYS
+    from app.services import rota as service
+
+    for period in service.periods():
+        click.echo(
+            f"{period.id:>4}  {WEEKDAYS[period.weekday]:<9} {period.starts:%H:%M}-{period.ends:%H:%M}  "
+            f"{period.user.email} {period.user.phone or '(no work mobile)'}"
+        )
+    now = service.on_duty()
+    click.echo("On duty now: " + (", ".join(u.email for u in now) if now else "NOBODY"))
+
+
+@rota.command("add", help="Put a supervisor or admin on duty each week on a day (0 = Monday), UK time.")
+@click.option("--email", required=True)
+@click.option("--weekday", required=True, type=click.IntRange(0, 6))
+@click.option("--starts", required=True, help="24-hour time, like 08:00")
+@click.option("--ends", required=True, help="24-hour time; before --starts means past midnight")
+def rota_add(email: str, weekday: int, starts: str, ends: str) -> None:
+    from app.forms.fields import parse_clock
+    from app.services import rota as service
+
+    try:
+        start, end = parse_clock(starts), parse_clock(ends)
+    except ValueError as error:
+        raise click.ClickException(f"Times are 24-hour, like 08:00 (not {error})") from None
+    if start is None or end is None:
+        raise click.ClickException("Give both --starts and --ends")
+    try:
+        period = service.add_period(_duty_user(email), weekday, start, end)
+    except service.RotaError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Added period {period.id}")
+
+
+@rota.command("remove", help="Remove a period (its number from 'rota list').")
+@click.argument("period_id", type=int)
+def rota_remove(period_id: int) -> None:
+    from app.models import DutyPeriod
+    from app.services import rota as service
+
+    period = db.session.get(DutyPeriod, period_id)
+    if period is None:
+        raise click.ClickException(f"No rota period {period_id}")
+    service.remove_period(period)
+    db.session.commit()
+    click.echo(f"Removed period {period_id}")
+
+
+@rota.command("phone", help="Set a supervisor's or admin's work mobile (blank removes it).")
+@click.option("--email", required=True)
+@click.option("--phone", required=True)
+def rota_phone(email: str, phone: str) -> None:
+    from app.services import rota as service
+
+    user = _duty_user(email)
+    try:
+        service.set_phone(user, phone)
+    except service.RotaError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"{user.email}: {user.phone or 'no work mobile'}")
 
 
 @click.group(help="Messages: SMS, email and CRM webhooks.")

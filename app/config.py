@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = False
     email_from: str = "Doorstep <appointments@council.example>"
+    safety_fallback_phone: str = ""  # escalation texts go here when nobody is on duty
     crm_webhook_url: str = ""
     crm_webhook_secret: str = ""
     map_tile_url: str = (
@@ -173,6 +174,7 @@ class Settings(BaseSettings):
             "SMTP_PASSWORD": self.smtp_password,
             "SMTP_STARTTLS": self.smtp_starttls,
             "EMAIL_FROM": self.email_from,
+            "SAFETY_FALLBACK_PHONE": self.safety_fallback_phone,
             "CRM_WEBHOOK_URL": self.crm_webhook_url,
             "CRM_WEBHOOK_SECRET": self.crm_webhook_secret,
             "MAP_TILE_URL": self.map_tile_url,

@@ -14,6 +14,7 @@ STAFF_LINKS = [
     ("Dashboard", "reports.dashboard", ("supervisor", "admin")),
     ("Safety alerts", "supervisor.alerts", ("supervisor", "admin")),
     ("Risk register", "supervisor.register", ("supervisor", "admin")),
+    ("On-duty rota", "supervisor.rota_view", ("supervisor", "admin")),
     ("Kiosk help", "kiosk_staff.help_requests", ("agent", "supervisor", "admin")),
     ("Services", "admin.services", ("supervisor", "admin")),
     ("Hubs", "admin.hubs", ("supervisor", "admin")),

@@ -1,9 +1,12 @@
 """The background process: `flask --app wsgi scheduler run` (never inside web workers).
 
+Every periodic duty is one entry in JOBS: an id, an APScheduler trigger and a function that needs no
+request context and reads the time from app.timeutil (so a simulator, or time-machine in the tests, can
+walk the same list on a virtual clock with `run_job`). `flask --app wsgi scheduler jobs` prints the list.
+
 Only one scheduler is active at a time, however many are started: the active one holds a PostgreSQL
 advisory lock (on SQLite, an exclusive lock on a file in instance/); the others wait as standbys and
-take over if it dies. Jobs: dispatch the outbox, replay stuck messages, queue reminders, and plan the
-next working day's routes each evening.
+take over if it dies.
 """
 
 from __future__ import annotations
@@ -11,18 +14,149 @@ from __future__ import annotations
 import fcntl
 import logging
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import text
 
 from app.config import INSTANCE_DIR
 from app.extensions import db
+from app.timeutil import LONDON
 
 log = logging.getLogger(__name__)
 LOCK_KEY = 7_274_374  # "DOORSTEP" on a phone keypad, roughly: any constant shared by all schedulers
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    trigger: BaseTrigger
+    work: Callable[[], object]
+    description: str
+    run_at_start: bool = False  # also run as soon as the scheduler starts (catch up after a restart)
+
+
+def _dispatch():
+    from app.services.dispatch import dispatch_due
+
+    return dispatch_due()
+
+
+def _replay():
+    from app.services.dispatch import replay_stuck
+
+    return replay_stuck()
+
+
+def _reminders():
+    from app.services.reminders import queue_due_reminders
+
+    return queue_due_reminders()
+
+
+def _safety():
+    from app.services.safety import run_checks
+
+    return run_checks()
+
+
+def _risk_reviews():
+    from app.services.risk import alert_reviews_due
+
+    return alert_reviews_due()
+
+
+def _waitlist_expiry():
+    from app.services.waitlist import expire_offers
+
+    result = expire_offers()
+    db.session.commit()
+    return result
+
+
+def _nightly_plan():
+    from app.services.nightly import plan_when_due
+
+    return plan_when_due()
+
+
+def _retention():
+    from flask import current_app
+
+    from app.services.retention import run
+
+    report = run(current_app.config["RETENTION_DAYS"])
+    db.session.commit()
+    return report
+
+
+JOBS: list[Job] = [
+    Job("dispatch", IntervalTrigger(seconds=10, timezone=LONDON), _dispatch, "send due texts and emails"),
+    Job("replay", IntervalTrigger(minutes=5, timezone=LONDON), _replay, "replay messages stuck in sending"),
+    Job("reminders", IntervalTrigger(minutes=15, timezone=LONDON), _reminders, "queue due reminders", True),
+    Job("safety", IntervalTrigger(minutes=1, timezone=LONDON), _safety, "lone-working safety checks", True),
+    Job(
+        "waitlist_expiry",
+        IntervalTrigger(minutes=15, timezone=LONDON),
+        _waitlist_expiry,
+        "close waitlist offers past their time",
+        True,
+    ),
+    Job(
+        "plan",
+        IntervalTrigger(minutes=5, timezone=LONDON),
+        _nightly_plan,
+        "plan the next working day from 7pm; catches up a missed plan",
+        True,
+    ),
+    Job(
+        "risk_reviews",
+        CronTrigger(hour=8, minute=0, timezone=LONDON),
+        _risk_reviews,
+        "alert supervisors to warning markers due for review",
+    ),
+    Job(
+        "retention",
+        CronTrigger(hour=2, minute=30, timezone=LONDON),
+        _retention,
+        "remove personal data past RETENTION_DAYS",
+    ),
+]
+
+
+def run_job(app: Flask, job: Job):
+    """One run in its own unit of work; a failed run must not stop the scheduler (the next run retries)."""
+    with app.app_context():
+        try:
+            return job.work()
+        except Exception:
+            db.session.rollback()
+            log.exception("scheduled job %s failed", job.id)
+            return None
+        finally:
+            db.session.remove()
+
+
+def due_between(since: datetime, until: datetime) -> list[Job]:
+    """The jobs whose trigger fires in (since, until], in list order: how a simulator walks the list
+    on a virtual clock (each runs once however many firings it missed, as coalesce does here)."""
+    due = []
+    for job in JOBS:
+        fires = job.trigger.get_next_fire_time(None, since + timedelta(microseconds=1))
+        if fires is not None and fires <= until:
+            due.append(job)
+    return due
+
+
+def describe() -> list[tuple[str, str, str]]:
+    return [(job.id, str(job.trigger), job.description) for job in JOBS]
 
 
 @contextmanager
@@ -57,67 +191,22 @@ def leadership(app: Flask, wait_seconds: float = 15.0):
             yield
 
 
-def _job(app: Flask, name: str, work):
-    def run():
-        with app.app_context():
-            try:
-                work()
-            except Exception:  # a failed run must not stop the scheduler; the next run retries
-                db.session.rollback()
-                log.exception("scheduled job %s failed", name)
-            finally:
-                db.session.remove()
-
-    return run
-
-
 def build(app: Flask) -> BlockingScheduler:
-    from app.services.dispatch import dispatch_due, replay_stuck
-    from app.services.planning import plan_day
-    from app.services.reminders import queue_due_reminders
-    from app.timeutil import local_now, next_working_day
-
-    def nightly_plan():
-        plan_day(next_working_day(local_now().date()))
-        db.session.commit()
-
-    scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
-    scheduler.add_job(
-        _job(app, "dispatch", dispatch_due),
-        "interval",
-        seconds=10,
-        id="dispatch",
-        name="dispatch",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        _job(app, "replay", replay_stuck), "interval", minutes=5, id="replay", name="replay", coalesce=True
-    )
-    scheduler.add_job(
-        _job(app, "reminders", queue_due_reminders),
-        "interval",
-        minutes=15,
-        id="reminders",
-        name="reminders",
-        coalesce=True,
-        next_run_time=None,
-    )
-    scheduler.add_job(
-        _job(app, "plan", nightly_plan),
-        "cron",
-        hour=19,
-        minute=0,
-        id="plan",
-        name="nightly plan",
-        coalesce=True,
-    )
-    # Start the reminder job now too, so a restart does not leave a gap of up to 15 minutes.
-    from datetime import datetime
-
-    scheduler.get_job("reminders").modify(
-        next_run_time=datetime.now(scheduler.timezone) + timedelta(seconds=5)
-    )
+    scheduler = BlockingScheduler(timezone=LONDON)
+    started = datetime.now(LONDON)
+    for job in JOBS:
+        options = {"next_run_time": started} if job.run_at_start else {}
+        scheduler.add_job(
+            run_job,
+            job.trigger,
+            args=(app, job),
+            id=job.id,
+            name=job.description,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=60,
+            **options,
+        )
     return scheduler
 
 

@@ -43,6 +43,8 @@ def test_anonymous_visitors_are_refused_on_every_non_public_route(app, client):
                 assert response.status_code == 401, (method, url)
             elif rule.kind == "kiosk":
                 assert response.status_code in (400, 403), (method, url)  # CSRF first on POSTs
+            elif rule.kind == "officer_day" and method == "POST":
+                assert response.status_code == 401, (method, url)  # "not recorded: call for help"
             elif method == "GET":
                 assert response.status_code == 302, (method, url)
                 assert "/sign-in" in response.headers["Location"]
@@ -60,7 +62,7 @@ def test_staff_with_the_wrong_role_get_403(app, client, sign_in, role):
         routes = [(e, u, m, rule_for(e)) for e, u, m in _routes(app)]
     refused = allowed = 0
     for _endpoint, url, methods, rule in routes:
-        if rule.kind != "staff" or "GET" not in methods:
+        if rule.kind not in ("staff", "officer_day") or "GET" not in methods:
             continue
         response = _call(client, "GET", url)
         if role in rule.roles:

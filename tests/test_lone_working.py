@@ -17,28 +17,10 @@ from app.services.safety import run_checks
 from tests.booking_helpers import MONDAY, NOW, World, at
 from tests.factories import AppointmentFactory, CustomerFactory, UserFactory
 from tests.pages import csrf_token
+from tests.safety_helpers import officer_user, on_duty, sign_in_as, supervisor_on_duty
 
-
-def _officer_user(world):
-    user = UserFactory(role="officer")
-    officer = world.officers[0]
-    officer.user, officer.phone = user, "+447700900777"
-    db.session.commit()
-    return user, officer
-
-
-def _sign_in_as(client, user):
-    from tests.factories import PASSWORD
-
-    page = client.get("/sign-in")
-    client.post(
-        "/sign-in",
-        data={
-            "email": user.email,
-            "password": PASSWORD,
-            "csrf_token": csrf_token(page.get_data(as_text=True)),
-        },
-    )
+_officer_user = officer_user
+_sign_in_as = sign_in_as
 
 
 def _marker(precaution="two_officers", **where):
@@ -81,12 +63,12 @@ def test_hub_only_marker_offers_no_home_visit_and_tells_the_resident_nothing(cli
 
 
 @time_machine.travel(NOW, tick=False)
-def test_markers_past_review_stop_applying_and_are_listed():
+def test_markers_past_review_keep_applying_until_reviewed_and_are_listed():
     world = World(officers=2)
     marker = _marker("hub_only")
     marker.review_on = date(2026, 11, 30)
     db.session.commit()
-    assert search(world.service, world.home(), MONDAY, 1, now=NOW).slots
+    assert search(world.service, world.home(), MONDAY, 1, now=NOW).slots == []  # still hub only
     assert risk.due_for_review(date(2026, 12, 1)) == [marker]
 
 
@@ -157,8 +139,8 @@ def test_the_safety_ladder_from_check_in_to_escalation(client, configure):
     configure(PERMANENT_SESSION_LIFETIME=timedelta(hours=10))
     world = World()
     user, officer = _officer_user(world)
-    supervisor = UserFactory(role="supervisor", phone="+447700900888", on_duty=True)
-    UserFactory(role="supervisor", phone="+447700900889", on_duty=False)
+    supervisor = supervisor_on_duty()
+    on_duty(UserFactory(role="supervisor", phone="+447700900889"), weekdays=[5, 6])  # weekends only
     appointment = AppointmentFactory(
         service=world.service, officer=officer, window_start=at(10), duration_minutes=45
     )
@@ -203,7 +185,7 @@ def test_the_safety_ladder_from_check_in_to_escalation(client, configure):
 def test_help_button_and_duress_word_escalate_at_once(client):
     world = World()
     user, officer = _officer_user(world)
-    UserFactory(role="supervisor", phone="+447700900888", on_duty=True)
+    supervisor_on_duty()
     appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
     db.session.commit()
     with time_machine.travel(at(10, 5), tick=False):
@@ -217,19 +199,48 @@ def test_help_button_and_duress_word_escalate_at_once(client):
     assert kinds == ["duress", "help"]
 
 
-def test_a_visit_not_checked_in_by_the_end_of_its_window_alerts():
+def test_a_visit_not_checked_in_by_the_end_of_its_window_texts_the_officer_then_alerts():
     world = World()
-    UserFactory(role="supervisor", phone="+447700900888", on_duty=True)
+    world.officers[0].phone = "+447700900777"
+    supervisor = supervisor_on_duty()
     appointment = AppointmentFactory(
         service=world.service, officer=world.officers[0], window_start=at(9), window_end=at(11)
     )
     db.session.commit()
     with time_machine.travel(at(11, 10), tick=False):
-        assert run_checks()["not_checked_in"] == 0
+        assert run_checks()["checks_sent"] == 0
     with time_machine.travel(at(11, 16), tick=False):
+        assert run_checks()["checks_sent"] == 1  # a phone that went quiet is asked first
+        assert run_checks()["checks_sent"] == 0  # once
+    check = db.session.query(Message).filter_by(kind="safety_check").one()
+    assert check.recipient == "+447700900777" and "not checked in" in check.body
+    with time_machine.travel(at(11, 25), tick=False):
+        assert run_checks()["not_checked_in"] == 0
+    with time_machine.travel(at(11, 26), tick=False):
         assert run_checks()["not_checked_in"] == 1
         assert run_checks()["not_checked_in"] == 0  # once
     assert db.session.query(SafetyAlert).one().appointment == appointment
+    assert [m.recipient for m in db.session.query(Message).filter_by(kind="safety_alert")] == [
+        supervisor.phone
+    ]
+
+
+def test_an_ok_reply_to_a_not_arrived_check_stops_the_escalation():
+    world = World()
+    world.officers[0].phone = "+447700900777"
+    supervisor_on_duty()
+    AppointmentFactory(
+        service=world.service, officer=world.officers[0], window_start=at(9), window_end=at(11)
+    )
+    db.session.commit()
+    with time_machine.travel(at(11, 16), tick=False):
+        run_checks()
+    with time_machine.travel(at(11, 20), tick=False):
+        assert handle("SM-ok-9", "+447700900777", "OK thanks").action == "safe"
+        db.session.commit()
+    with time_machine.travel(at(11, 40), tick=False):
+        assert run_checks() == {"checks_sent": 0, "escalated": 0, "not_checked_in": 0}
+    assert db.session.query(SafetyAlert).count() == 0
 
 
 def test_officer_calendar_feed_is_private_and_revocable(client):

@@ -24,6 +24,7 @@ from app.models import (
     Address,
     CommunityArea,
     Customer,
+    DutyPeriod,
     Hub,
     HubOpening,
     Officer,
@@ -149,10 +150,24 @@ def _add_user(email: str, role: str, full_name: str, created: list, password: st
 
 
 def _staff(created: list, password: str) -> None:
-    _add_user(f"admin@{EMAIL_DOMAIN}", "admin", "Ada Admin", created, password)
-    _add_user(f"supervisor@{EMAIL_DOMAIN}", "supervisor", "Sue Pervisor", created, password)
+    admin = _add_user(f"admin@{EMAIL_DOMAIN}", "admin", "Ada Admin", created, password)
+    supervisor = _add_user(f"supervisor@{EMAIL_DOMAIN}", "supervisor", "Sue Pervisor", created, password)
     for n, name in enumerate(["Alan Agent", "Bella Agent", "Carl Agent"], start=1):
         _add_user(f"agent{n}@{EMAIL_DOMAIN}", "agent", name, created, password)
+    _rota(supervisor, admin)
+
+
+def _rota(supervisor: User, admin: User) -> None:
+    """Somebody is always on duty: the supervisor by day on weekdays, the admin evenings and weekends."""
+    supervisor.phone = supervisor.phone or "+447700900990"  # Ofcom's drama range: never a real phone
+    admin.phone = admin.phone or "+447700900991"
+    if db.session.scalar(select(func.count(DutyPeriod.id))):
+        return
+    day, night = (time(7, 30), time(18, 30)), (time(18, 30), time(7, 30))
+    for weekday in range(7):
+        by_day, by_night = (supervisor, admin) if weekday < 5 else (admin, supervisor)
+        db.session.add(DutyPeriod(user=by_day, weekday=weekday, starts=day[0], ends=day[1]))
+        db.session.add(DutyPeriod(user=by_night, weekday=weekday, starts=night[0], ends=night[1]))
 
 
 def _nearest(area: CommunityArea, areas: list[CommunityArea], count: int) -> list[CommunityArea]:

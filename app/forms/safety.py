@@ -1,13 +1,29 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms.fields import GovDateField
+from app.forms.admin import WEEKDAYS
+from app.forms.fields import ClockTime, GovDateField
 from app.inputs import MAX_WHOLE_NUMBER
-from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
+from app.models.safety import PRECAUTIONS, RISK_CATEGORIES, VISIT_DECISIONS
+from app.services.contact import uk_mobile
 from app.services.places import normalise_postcode
 
 
@@ -43,7 +59,7 @@ class RiskMarkerForm(FlaskForm):
         "Source incident reference", widget=GovTextInput(), validators=[Optional(), Length(max=120)]
     )
     review_on = GovDateField("Review date", validators=[InputRequired(message="Enter the review date")])
-    submit = SubmitField("Add marker", widget=GovSubmitInput())
+    submit = SubmitField("Propose marker", widget=GovSubmitInput())
 
     def validate_postcode(self, field):
         if field.data and normalise_postcode(field.data) is None:
@@ -66,3 +82,46 @@ class ReviewForm(FlaskForm):
         "Next review date", validators=[InputRequired(message="Enter the next review date")]
     )
     submit = SubmitField("Record review", widget=GovSubmitInput())
+
+
+class DutyPeriodForm(FlaskForm):
+    """One weekly period on the on-duty rota (choices for user_id are set by the view)."""
+
+    user_id = SelectField("Who", widget=GovSelect(), coerce=int, validators=[InputRequired("Select who")])
+    weekday = SelectField(
+        "Day",
+        widget=GovSelect(),
+        coerce=int,
+        choices=list(enumerate(WEEKDAYS)),
+        validators=[InputRequired(message="Select the day")],
+    )
+    starts = StringField(
+        "From",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the start time"), ClockTime("the start")],
+    )
+    ends = StringField(
+        "Until", widget=GovTextInput(), validators=[InputRequired("Enter the end time"), ClockTime("the end")]
+    )
+    submit = SubmitField("Add to the rota", widget=GovSubmitInput())
+
+
+class WorkPhoneForm(FlaskForm):
+    user_id = HiddenField(validators=[InputRequired()])
+    phone = StringField("Work mobile", widget=GovTextInput(), validators=[Optional(), Length(max=30)])
+    submit = SubmitField("Save work mobile", widget=GovSubmitInput())
+
+    def validate_phone(self, field):
+        if field.data and uk_mobile(field.data) is None:
+            raise ValidationError("Enter a UK mobile number, like 07700 900123")
+
+
+class VisitDecisionForm(FlaskForm):
+    decision = RadioField(
+        "What was done",
+        widget=GovRadioInput(),
+        choices=list(VISIT_DECISIONS.items()),
+        validators=[InputRequired(message="Select what was done about this visit")],
+    )
+    note = StringField("Note (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=500)])
+    submit = SubmitField("Record decision", widget=GovSubmitInput())

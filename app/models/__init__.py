@@ -4,12 +4,21 @@ from app.models.agent import CustomerNote, WaitlistEntry, WaitlistOffer
 from app.models.appointments import Appointment, AppointmentEvent
 from app.models.booking import Address, IdempotencyRecord, OfficerDay, SlotClaim
 from app.models.catalogue import CommunityArea, Hub, HubOpening, Service, Skill
+from app.models.jobs import ScheduledRun
 from app.models.kiosk import KioskDevice, KioskHelpRequest
 from app.models.messages import InboundMessage, Message
 from app.models.officers import Absence, Officer, WorkingPattern
 from app.models.people import ApiToken, AuditEvent, Customer, User
 from app.models.routes import RoutePlan, RouteStop
-from app.models.safety import RiskMarker, SafetyAlert, SafetySession
+from app.models.safety import (
+    DutyPeriod,
+    OfficerDevice,
+    RiskMarker,
+    SafetyAlert,
+    SafetyCheck,
+    SafetySession,
+    VisitRiskDecision,
+)
 
 __all__ = [
     "Address",
@@ -23,6 +32,11 @@ __all__ = [
     "AuditEvent",
     "CommunityArea",
     "Customer",
+    "DutyPeriod",
+    "OfficerDevice",
+    "SafetyCheck",
+    "ScheduledRun",
+    "VisitRiskDecision",
     "CustomerNote",
     "Hub",
     "InboundMessage",

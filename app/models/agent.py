@@ -53,7 +53,7 @@ class WaitlistOffer(db.Model):
     entry_id: Mapped[int] = mapped_column(ForeignKey("waitlist_entry.id", ondelete="CASCADE"), index=True)
     slot_token: Mapped[str] = mapped_column(Text)
     batch: Mapped[str] = mapped_column(String(40), index=True)  # offers of the same freed slot
-    status: Mapped[str] = mapped_column(String(10), default="open")  # open | accepted | gone
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | accepted | gone | expired
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -50,8 +50,7 @@ class User(UserMixin, db.Model):
     full_name: Mapped[str] = mapped_column(String(160))
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
-    phone: Mapped[str] = mapped_column(String(20), default="")  # E.164, for safety escalations
-    on_duty: Mapped[bool] = mapped_column(default=False)  # supervisors who receive safety alerts
+    phone: Mapped[str] = mapped_column(String(20), default="")  # E.164 work mobile, for escalations
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,123 +1,212 @@
-"""The field officer's day, on a phone: visits in order, one-tap check-in and check-out, help."""
+"""The field officer's day, on a phone: visits in order, one-tap check-in and check-out, help.
+
+The day and the safety actions are @officer_day: they work for the signed-in officer and for their
+trusted work phone after the web session has idled out. The page works without JavaScript; with it,
+a service worker keeps the day readable with no signal and taps queue until signal returns.
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
-from app.access import public, staff
+from app.access import officer_day, public, staff
 from app.extensions import db, limiter
 from app.inputs import BadInput, parse_day, parse_number
-from app.models import Appointment, RiskMarker
-from app.services import calendar_feed, safety
+from app.models import Appointment, OfficerDevice, RiskMarker
+from app.services import calendar_feed, devices, rota, safety
 from app.services.booking import BookingRuleError
 from app.services.links import external_url
-from app.services.officer_day import day_for
+from app.services.officer_day import day_for, map_points
 from app.services.risk import may_see_detail, view_detail
-from app.timeutil import local_now
+from app.timeutil import format_time, local_now, to_local
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 feed_bp = Blueprint("calendar_feed", __name__)
-ACTIONS = {"on-my-way", "arrived", "completed", "no-show", "not-completed", "help"}
+ACTIONS = {"on-my-way", "arrived", "completed", "no-show", "not-completed", "help", "extend"}
 
 
-def _me():
-    """The signed-in officer's record; an officer account not yet linked to one sees 404s."""
-    officer = safety.officer_for(current_user)
-    if officer is None:
-        abort(404)
-    return officer
+def _acting() -> devices.Acting:
+    who = devices.acting()
+    if who is None:
+        abort(404)  # an officer account not yet linked to an officer record
+    return who
 
 
 def _visit(appointment_id: int) -> Appointment:
     appointment = db.session.get(Appointment, appointment_id)
-    officer = _me()
+    officer = _acting().officer
     if appointment is None or officer.id not in (appointment.officer_id, appointment.second_officer_id):
         abort(404)
     return appointment
 
 
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
 @bp.get("/")
-@staff("officer")
+@officer_day
 def today():
     return _day(local_now().date())
 
 
 @bp.get("/day/<day>")
-@staff("officer")
+@officer_day
 def day_view(day: str):
     try:
-        return _day(parse_day(day))
+        chosen = parse_day(day)
     except BadInput:
         abort(404)
+    return _day(chosen)
 
 
 def _day(day: date):
-    officer = safety.officer_for(current_user)
-    if officer is None:
+    who = devices.acting()
+    if who is None:
         return render_template("officer/not_linked.html")
+    cards = day_for(who.officer, day)
     return render_template(
         "officer/day.html",
-        officer=officer,
+        officer=who.officer,
+        who=who,
+        device_token=devices.form_token(who.device) if who.device else "",
         day=day,
-        cards=day_for(officer, day),
+        cards=cards,
         tomorrow=day + timedelta(days=1),
         yesterday=day - timedelta(days=1),
         is_today=day == local_now().date(),
+        duress_word=safety.DURESS_WORD,
+        safe_word=safety.SAFE_WORD,
+        help_word=safety.HELP_WORD,
+        text_number=current_app.config.get("TWILIO_FROM_NUMBER", ""),
+        extensions=safety.EXTENSIONS,
+        calls=rota.calls_for_help(include_duty=True),
+        points_json=json.dumps(map_points(who.officer, cards)),
+        tile_url=current_app.config.get("MAP_TILE_URL", ""),
     )
 
 
 def _position() -> tuple[float | None, float | None]:
     try:
-        return parse_number(request.form.get("lat")), parse_number(request.form.get("lng"))
+        lat, lng = parse_number(request.form.get("lat")), parse_number(request.form.get("lng"))
     except BadInput:
         return None, None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):  # also refuses nan and inf
+        return None, None
+    return lat, lng
+
+
+def _day_url(appointment: Appointment) -> str:
+    day = to_local(appointment.window_start).date()
+    base = url_for("officer.today") if day == local_now().date() else url_for("officer.day_view", day=day)
+    return f"{base}#visit-{appointment.id}"
+
+
+def _help_result(alert, who: devices.Acting):
+    texted = [user.full_name if user else "the control room" for user, _phone in rota.escalation_numbers()]
+    if texted:
+        message = f"Help requested. Texted: {', '.join(texted)}."
+    else:
+        message = "Help is on the supervisors' screen, but nobody could be texted. Call now."
+    calls = rota.calls_for_help(include_duty=True)
+    if _wants_json():
+        return jsonify(
+            ok=True,
+            sent=bool(texted),
+            message=message,
+            calls=[{"label": label, "number": number} for label, number in calls],
+        )
+    return render_template("officer/help_result.html", message=message, texted=texted, calls=calls)
+
+
+@bp.post("/help")
+@officer_day
+def help_now():
+    """Help from anywhere on the day page, with or without a visit in progress."""
+    who = _acting()
+    lat, lng = _position()
+    alert = safety.help_now(None, who.officer, who.user, lat, lng, via=f"web, {who.via}")
+    db.session.commit()
+    return _help_result(alert, who)
 
 
 @bp.post("/visits/<int:appointment_id>/<action>")
-@staff("officer")
+@officer_day
 def act(appointment_id: int, action: str):
     if action not in ACTIONS:
         abort(404)
-    appointment, officer = _visit(appointment_id), _me()
+    appointment, who = _visit(appointment_id), _acting()
+    officer, user = who.officer, who.user
     lat, lng = _position()
     try:
+        at = safety.tapped_at(request.form.get("client_time"), appointment)
+        if action == "help":
+            alert = safety.help_now(appointment, officer, user, lat, lng, via=f"web, {who.via}")
+            db.session.commit()
+            return _help_result(alert, who)
         if action == "on-my-way":
-            safety.on_my_way(appointment, officer, current_user)
+            safety.on_my_way(appointment, officer, user)
             message = "Marked on your way."
         elif action == "arrived":
-            safety.arrive(appointment, officer, current_user, lat, lng)
+            safety.arrive(appointment, officer, user, lat, lng, at=at)
             message = "Checked in. Check out when you leave."
-        elif action == "help":
-            safety.help_now(appointment, officer, current_user, lat, lng)
-            message = "Help requested. Supervisors have been alerted."
+        elif action == "extend":
+            minutes = (
+                int(request.form.get("minutes", "0")) if request.form.get("minutes", "").isdigit() else 0
+            )
+            session = safety.extend(appointment, officer, user, minutes)
+            message = f"Visit extended. Expected to finish by {format_time(session.expected_end_at)}."
         else:
             outcome = {"completed": "completed", "no-show": "no_show", "not-completed": "not_completed"}[
                 action
             ]
             reason = request.form.get("reason", "")
             if outcome == "not_completed" and not reason.strip():
-                db.session.rollback()
-                flash("Say why the visit could not be completed.", "error")
-                return redirect(url_for("officer.visit", appointment_id=appointment.id))
-            safety.finish(appointment, officer, current_user, outcome, reason)
+                raise BookingRuleError("reason", "Say why the visit could not be completed")
+            safety.finish(appointment, officer, user, outcome, reason, at=at)
             message = "Checked out."
         db.session.commit()
     except BookingRuleError as error:
         db.session.rollback()
-        message = error.message
-    flash(message, "success")
-    return redirect(url_for("officer.today") + f"#visit-{appointment.id}")
+        if _wants_json():
+            return jsonify(ok=False, message=error.message, errors={error.field: [error.message]}), 422
+        flash(error.message, "error")
+        if error.field == "reason":
+            return redirect(url_for("officer.visit", appointment_id=appointment.id))
+        return redirect(_day_url(appointment))
+    flash(message, "success")  # shown when the page reloads after a background tap too
+    if _wants_json():
+        return jsonify(ok=True, message=message)
+    return redirect(_day_url(appointment))
 
 
 @bp.get("/visits/<int:appointment_id>")
-@staff("officer")
+@officer_day
 def visit(appointment_id: int):
     appointment = _visit(appointment_id)
-    cards = [c for c in day_for(_me(), appointment.window_start.date()) if c.appointment.id == appointment.id]
-    return render_template("officer/visit.html", appointment=appointment, card=cards[0] if cards else None)
+    who = _acting()
+    return render_template(
+        "officer/visit.html",
+        appointment=appointment,
+        device_token=devices.form_token(who.device) if who.device else "",
+        back=_day_url(appointment),
+    )
 
 
 @bp.get("/visits/<int:appointment_id>/warnings/<int:marker_id>")
@@ -125,11 +214,55 @@ def visit(appointment_id: int):
 def warning_detail(appointment_id: int, marker_id: int):
     appointment = db.session.get(Appointment, appointment_id) or abort(404)
     marker = db.session.get(RiskMarker, marker_id) or abort(404)
-    if not may_see_detail(current_user, appointment):
+    if not may_see_detail(current_user, appointment, marker):
         abort(403)
     view_detail(marker, current_user, appointment)
     db.session.commit()
-    return render_template("officer/warning.html", marker=marker, appointment=appointment)
+    return render_template(
+        "officer/warning.html", marker=marker, appointment=appointment, back=_day_url(appointment)
+    )
+
+
+@bp.route("/phone", methods=["GET", "POST"])
+@staff("officer")
+def phone():
+    """Trust this phone for safety actions (set up while signed in), and switch trusted phones off."""
+    officer = safety.officer_for(current_user)
+    if officer is None:
+        return render_template("officer/not_linked.html")
+    current = devices.device_from_cookie()
+    if request.method == "POST":
+        if request.form.get("action") == "revoke":
+            device = db.session.get(OfficerDevice, request.form.get("device_id", type=int) or 0)
+            if device is None or device.officer_id != officer.id:
+                abort(404)
+            devices.revoke(device, current_user)
+            db.session.commit()
+            flash("That phone can no longer act for you.", "success")
+            return redirect(url_for("officer.phone"))
+        _device, secret = devices.register(officer, request.form.get("name", ""), current_user)
+        db.session.commit()
+        flash("This phone is now trusted for help, check-in and check-out.", "success")
+        return devices.set_cookie(make_response(redirect(url_for("officer.today"))), secret)
+    return render_template(
+        "officer/phone.html", officer=officer, devices=devices.devices_of(officer), current=current
+    )
+
+
+@bp.get("/sw.js")
+@public
+def service_worker():
+    """Served from /officer/ so that its scope is the officer's pages and nothing else."""
+    response = make_response(render_template("officer/sw.js"))
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/offline")
+@public
+def offline():
+    return render_template("officer/offline.html")
 
 
 @bp.route("/calendar", methods=["GET", "POST"])

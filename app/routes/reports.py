@@ -27,8 +27,15 @@ def _month() -> date:
 @bp.get("/dashboard")
 @staff(*SUPERVISORS)
 def dashboard():
+    from app.services.rota import nobody_on_duty
+
     month = _month()
-    return render_template("reports/dashboard.html", month=month, tables=reports.dashboard(month))
+    return render_template(
+        "reports/dashboard.html",
+        month=month,
+        tables=reports.dashboard(month),
+        nobody_on_duty=nobody_on_duty(),
+    )
 
 
 @bp.get("/reports/<name>.csv")

@@ -1,4 +1,4 @@
-"""Supervisors: safety alerts and the risk register."""
+"""Supervisors: safety alerts, the on-duty rota, officers' trusted phones and the risk register."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from flask_login import current_user
 
 from app.access import SUPERVISORS, staff
 from app.extensions import db
-from app.forms.safety import ReviewForm, RiskMarkerForm
-from app.models import Customer, RiskMarker, SafetyAlert
-from app.services import risk, safety
+from app.forms.admin import WEEKDAYS
+from app.forms.fields import parse_clock
+from app.forms.safety import DutyPeriodForm, ReviewForm, RiskMarkerForm, VisitDecisionForm, WorkPhoneForm
+from app.models import Appointment, Customer, DutyPeriod, OfficerDevice, RiskMarker, SafetyAlert, User
+from app.services import devices, risk, rota, safety
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 
@@ -17,24 +19,130 @@ bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 @bp.get("/alerts")
 @staff(*SUPERVISORS)
 def alerts():
-    return render_template("supervisor/alerts.html", alerts=safety.open_alerts())
+    return render_template(
+        "supervisor/alerts.html",
+        alerts=safety.open_alerts(),
+        on_duty=rota.on_duty(),
+        nobody_on_duty=rota.nobody_on_duty(),
+        affected=len(risk.affected_visits()),
+    )
 
 
 @bp.post("/alerts/<int:alert_id>/acknowledge")
 @staff(*SUPERVISORS)
 def acknowledge(alert_id: int):
     alert = db.session.get(SafetyAlert, alert_id) or abort(404)
-    safety.acknowledge(alert, current_user, request.form.get("note", ""))
+    safety.acknowledge(alert, current_user, request.form.get("note", "")[:2000])
     db.session.commit()
     flash("Alert acknowledged.", "success")
     return redirect(url_for("supervisor.alerts"))
+
+
+# --- the on-duty rota ------------------------------------------------------------------------------
+
+
+def _rota_page(form: DutyPeriodForm | None = None, phone_form: WorkPhoneForm | None = None, status=200):
+    staff_list = rota.duty_staff()
+    form = form or DutyPeriodForm(formdata=None)
+    form.user_id.choices = [(u.id, u.full_name) for u in staff_list]
+    return render_template(
+        "supervisor/rota.html",
+        form=form,
+        phone_form=phone_form,
+        staff_list=staff_list,
+        periods=rota.periods(),
+        on_duty=rota.on_duty(),
+        nobody_on_duty=rota.nobody_on_duty(),
+        weekday_names=WEEKDAYS,
+    ), status
+
+
+@bp.get("/rota")
+@staff(*SUPERVISORS)
+def rota_view():
+    return _rota_page()
+
+
+@bp.post("/rota")
+@staff(*SUPERVISORS)
+def rota_add():
+    form = DutyPeriodForm()
+    form.user_id.choices = [(u.id, u.full_name) for u in rota.duty_staff()]
+    if form.validate_on_submit():
+        try:
+            rota.add_period(
+                db.session.get(User, form.user_id.data),
+                form.weekday.data,
+                parse_clock(form.starts.data),
+                parse_clock(form.ends.data),
+                current_user,
+            )
+        except rota.RotaError as error:
+            getattr(form, error.field, form.user_id).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Added to the rota.", "success")
+            return redirect(url_for("supervisor.rota_view"))
+    return _rota_page(form, status=400)
+
+
+@bp.post("/rota/<int:period_id>/remove")
+@staff(*SUPERVISORS)
+def rota_remove(period_id: int):
+    period = db.session.get(DutyPeriod, period_id) or abort(404)
+    rota.remove_period(period, current_user)
+    db.session.commit()
+    flash("Removed from the rota.", "success")
+    return redirect(url_for("supervisor.rota_view"))
+
+
+@bp.post("/rota/phone")
+@staff(*SUPERVISORS)
+def rota_phone():
+    form = WorkPhoneForm()
+    user = db.session.get(User, int(form.user_id.data)) if (form.user_id.data or "").isdigit() else None
+    if user is None or user.role not in rota.DUTY_ROLES:
+        abort(404)
+    if form.validate_on_submit():
+        rota.set_phone(user, form.phone.data or "", current_user)
+        db.session.commit()
+        flash(f"Work mobile saved for {user.full_name}.", "success")
+        return redirect(url_for("supervisor.rota_view"))
+    form.phone.id = f"phone-{user.id}"
+    return _rota_page(phone_form=form, status=400)
+
+
+# --- officers' trusted phones ----------------------------------------------------------------------
+
+
+@bp.get("/phones")
+@staff(*SUPERVISORS)
+def phones():
+    return render_template("supervisor/phones.html", devices=devices.devices_of())
+
+
+@bp.post("/phones/<int:device_id>/revoke")
+@staff(*SUPERVISORS)
+def revoke_phone(device_id: int):
+    device = db.session.get(OfficerDevice, device_id) or abort(404)
+    devices.revoke(device, current_user)
+    db.session.commit()
+    flash(f"{device.officer.name}'s phone “{device.name}” is no longer trusted.", "success")
+    return redirect(url_for("supervisor.phones"))
+
+
+# --- the risk register ------------------------------------------------------------------------------
 
 
 @bp.get("/risk")
 @staff(*SUPERVISORS)
 def register():
     return render_template(
-        "supervisor/risk_register.html", markers=risk.register(), due=risk.due_for_review()
+        "supervisor/risk_register.html",
+        markers=risk.register(),
+        due=risk.due_for_review(),
+        proposed=risk.awaiting_approval(),
+        affected=len(risk.affected_visits()),
     )
 
 
@@ -59,10 +167,22 @@ def new_marker():
                 customer=customer,
                 source_incident=form.source_incident.data or "",
             )
+            affected = risk.recheck(marker, current_user)
             db.session.commit()
-            flash("Warning marker added.", "success")
+            flash(
+                _marker_saved(
+                    "Warning marker proposed. It applies now; another supervisor must approve it.", affected
+                ),
+                "success",
+            )
             return redirect(url_for("supervisor.marker", marker_id=marker.id))
     return render_template("supervisor/risk_new.html", form=form)
+
+
+def _marker_saved(message: str, affected: list) -> str:
+    if affected:
+        return f"{message} {len(affected)} booked visit(s) need a decision: see the list of affected visits."
+    return message
 
 
 @bp.route("/risk/<int:marker_id>", methods=["GET", "POST"])
@@ -72,9 +192,67 @@ def marker(marker_id: int):
     form = ReviewForm()
     if form.validate_on_submit():
         risk.review(marker, current_user, form.next_review.data, keep=form.decision.data == "keep")
+        affected = risk.recheck(marker, current_user)
         db.session.commit()
-        flash("Review recorded.", "success")
+        flash(_marker_saved("Review recorded.", affected), "success")
         return redirect(url_for("supervisor.register"))
     risk.view_detail(marker, current_user)
     db.session.commit()
-    return render_template("supervisor/risk_marker.html", marker=marker, form=form)
+    return render_template(
+        "supervisor/risk_marker.html", marker=marker, form=form, affected=risk.affected_visits(marker)
+    )
+
+
+@bp.post("/risk/<int:marker_id>/<decision>")
+@staff(*SUPERVISORS)
+def approve_marker(marker_id: int, decision: str):
+    marker = db.session.get(RiskMarker, marker_id) or abort(404)
+    if decision not in ("approve", "reject"):
+        abort(404)
+    try:
+        (risk.approve if decision == "approve" else risk.reject)(marker, current_user)
+    except risk.RiskError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("supervisor.marker", marker_id=marker.id))
+    db.session.commit()
+    flash(
+        "Marker approved." if decision == "approve" else "Marker rejected: it no longer applies.", "success"
+    )
+    return redirect(url_for("supervisor.register"))
+
+
+@bp.get("/risk/visits")
+@staff(*SUPERVISORS)
+def affected_visits():
+    return render_template("supervisor/risk_visits.html", visits=risk.affected_visits(), form=None)
+
+
+@bp.route("/risk/visits/<int:appointment_id>/<int:marker_id>", methods=["GET", "POST"])
+@staff(*SUPERVISORS)
+def decide_visit(appointment_id: int, marker_id: int):
+    appointment = db.session.get(Appointment, appointment_id) or abort(404)
+    marker = db.session.get(RiskMarker, marker_id) or abort(404)
+    form = VisitDecisionForm()
+    if form.validate_on_submit():
+        try:
+            risk.decide(appointment, marker, form.decision.data, form.note.data or "", current_user)
+        except risk.RiskError as error:
+            form.decision.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Decision recorded.", "success")
+            return redirect(url_for("supervisor.affected_visits"))
+    return render_template(
+        "supervisor/risk_decide.html",
+        appointment=appointment,
+        marker=marker,
+        form=form,
+        problem=risk.AffectedVisit(appointment, marker).problem if marker.precaution != "information" else "",
+    )
+
+
+@bp.get("/risk/log")
+@staff(*SUPERVISORS)
+def view_log():
+    return render_template("supervisor/risk_log.html", events=risk.view_log())

@@ -2,7 +2,9 @@
 
 A reply acts only on appointments we have texted that number about: a phone number kept on another
 resident's record (a relative's, a mistyped one) never reaches their booking. With more than one such
-booking coming up, CANCEL needs the reference, so the wrong one is never cancelled by a guess."""
+booking coming up, CANCEL needs the reference, so the wrong one is never cancelled by a guess.
+
+Texts from an officer's registered work phone go to the safety ladder: OK, HELP and the duress word."""
 
 from __future__ import annotations
 
@@ -42,9 +44,21 @@ def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
     db.session.add(inbound)
     officer = db.session.scalar(select(Officer).where(Officer.phone == sender, Officer.active.is_(True)))
     if officer is not None:
+        from app.services.rota import escalation_numbers
         from app.services.safety import officer_replied
 
         inbound.action = officer_replied(officer, body) or "officer"
+        if inbound.action == "help":
+            db.session.flush()
+            reached = escalation_numbers()
+            outbox.queue_reply(
+                sender,
+                "Doorstep: help alert sent to the supervisor on duty."
+                if reached
+                else "Doorstep: your help alert is on the dashboard but nobody could be texted. Call 999.",
+                None,
+                provider_id,
+            )
         return inbound
     words = body.strip().upper().split()
     word = words[0].strip(".!") if words else ""

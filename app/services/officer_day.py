@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Appointment, Officer, RiskMarker
+from app.models import Appointment, Officer, RiskMarker, SafetySession
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
-from app.services.risk import markers_for
+from app.services.risk import AffectedVisit, markers_for_appointment, unresolved_for
 from app.services.safety import open_session
 from app.timeutil import local_day_bounds
 
@@ -20,7 +20,12 @@ class VisitCard:
     appointment: Appointment
     partner: Officer | None
     markers: list[RiskMarker]
-    in_progress: bool
+    session: SafetySession | None
+    unresolved: list[AffectedVisit] = field(default_factory=list)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.session is not None
 
     @property
     def directions_url(self) -> str:
@@ -51,12 +56,22 @@ def day_for(officer: Officer, day: date) -> list[VisitCard]:
     cards = []
     for a in visits:
         partner = a.second_officer if a.officer_id == officer.id else a.officer
-        markers = (
-            markers_for(a.postcode, a.address_line1, a.uprn, a.customer) if a.location_type != "hub" else []
-        )
         cards.append(
             VisitCard(
-                a, partner if a.second_officer_id else None, markers, open_session(a, officer) is not None
+                a,
+                partner if a.second_officer_id else None,
+                markers_for_appointment(a),
+                open_session(a, officer),
+                unresolved_for(a) if a.is_active else [],
             )
         )
     return cards
+
+
+def map_points(officer: Officer, cards: list[VisitCard]) -> list[dict]:
+    """The day on a map (the same stops the page lists, so the map is never the only way to see them)."""
+    points = [{"label": "Base", "lat": officer.base_lat, "lng": officer.base_lng, "time": ""}]
+    for number, card in enumerate(cards, start=1):
+        a = card.appointment
+        points.append({"label": f"{number}. {a.service.name}", "lat": a.lat, "lng": a.lng, "time": ""})
+    return points

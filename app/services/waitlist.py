@@ -4,7 +4,7 @@ The first to accept gets it (the booking engine's locks decide a race); the othe
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -181,3 +181,18 @@ def accept(offer: WaitlistOffer) -> Appointment:
         )
     audit.record("waitlist_accepted", "appointment", appointment.reference)
     return appointment
+
+
+def expire_offers(now: datetime | None = None) -> int:
+    """Close offers nobody took up while their link was valid (the scheduler runs this)."""
+    now = now or utcnow()
+    stale = select(WaitlistOffer).where(
+        WaitlistOffer.status == "open", WaitlistOffer.created_at < now - timedelta(seconds=OFFER_MAX_AGE)
+    )
+    expired = 0
+    for offer in db.session.scalars(stale):
+        offer.status, offer.decided_at = "expired", now
+        expired += 1
+    if expired:
+        audit.record("waitlist_offers_expired", "system", "", count=expired)
+    return expired

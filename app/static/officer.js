@@ -1,10 +1,114 @@
-// Adds the phone's position to check-in, check-out and help, when the officer allows it.
-// Everything works without it; the visit address is used instead.
-if ('geolocation' in navigator) {
+// Progressive enhancement of the officer's day; every form also works without it.
+// - adds the phone's position to check-in, check-out and help, when the officer allows it;
+// - registers the service worker that keeps the day readable with no signal;
+// - sends taps in the background with the time they were made; with no signal, check-in and
+//   check-out wait on this phone (localStorage) and are sent when signal returns, with their real times.
+//   Help is never silently queued: with no signal the page says plainly it was not sent and offers calls.
+const QUEUE = 'doorstep-officer-queue'
+const script = document.querySelector('script[data-sw]')
+const status = document.getElementById('sync-status')
+
+if ('serviceWorker' in navigator && script) {
+  navigator.serviceWorker.register(script.dataset.sw).catch(() => {})
+}
+
+if ('geolocation' in navigator && document.querySelector('form[data-geo]')) {
   navigator.geolocation.getCurrentPosition((position) => {
     for (const form of document.querySelectorAll('form[data-geo]')) {
       form.querySelector('input[name=lat]').value = position.coords.latitude.toFixed(6)
       form.querySelector('input[name=lng]').value = position.coords.longitude.toFixed(6)
     }
   }, () => {}, { maximumAge: 60000, timeout: 10000 })
+}
+
+function say (text) {
+  if (!status) return
+  status.textContent = text
+  status.classList.remove('app-hidden')
+}
+
+function queued () {
+  try { return JSON.parse(localStorage.getItem(QUEUE) || '[]') } catch { return [] }
+}
+
+function save (items) {
+  localStorage.setItem(QUEUE, JSON.stringify(items))
+}
+
+async function post (url, fields) {
+  const body = new URLSearchParams(fields)
+  return fetch(url, {
+    method: 'POST',
+    body,
+    credentials: 'same-origin',
+    headers: { Accept: 'application/json' }
+  })
+}
+
+function showHelpNotSent (message) {
+  const box = document.getElementById('help-calls')
+  if (!box) return
+  if (message) box.querySelector('[data-message]').textContent = message
+  box.classList.remove('app-hidden')
+  box.scrollIntoView()
+}
+
+async function flush () {
+  let items = queued()
+  while (items.length) {
+    const item = items[0]
+    let response
+    try {
+      response = await post(item.url, item.fields)
+    } catch {
+      return // still no signal: try again later
+    }
+    items = queued().slice(1)
+    save(items)
+    const answer = await response.json().catch(() => ({}))
+    say(response.ok
+      ? `Sent: ${item.label}, tapped at ${new Date(item.fields.client_time).toLocaleTimeString('en-GB')}.`
+      : `Not recorded: ${item.label}. ${answer.message || ''}`)
+  }
+  if (queued().length === 0 && status && status.dataset.reload) window.location.reload()
+}
+
+for (const form of document.querySelectorAll('form[data-safety]')) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault()
+    const fields = Object.fromEntries(new FormData(form).entries())
+    fields.client_time = new Date().toISOString()
+    const action = form.dataset.safety
+    const label = (form.querySelector('button') || form).textContent.trim()
+    let response
+    try {
+      response = await post(form.action, fields)
+    } catch {
+      if (action === 'help') {
+        showHelpNotSent()
+        return
+      }
+      save([...queued(), { url: form.action, fields, label }])
+      say(`No signal. "${label}" is saved on this phone with the time you tapped it, and will be sent when you have signal.`)
+      return
+    }
+    const answer = await response.json().catch(() => ({}))
+    if (action === 'help') {
+      if (!response.ok || !answer.sent) showHelpNotSent(answer.message)
+      else say(answer.message)
+      return
+    }
+    if (response.ok) {
+      window.location.reload()
+    } else {
+      say(answer.message || 'That was not recorded. Reload the page and try again.')
+    }
+  })
+}
+
+window.addEventListener('online', flush)
+if (queued().length) {
+  if (status) status.dataset.reload = '1'
+  say(`${queued().length} tap(s) waiting on this phone to be sent.`)
+  flush()
 }

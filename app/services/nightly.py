@@ -1,0 +1,47 @@
+"""The nightly plan, with catch-up: from PLAN_AT the next working day is planned once; a scheduler that
+was down then (or starts late) plans it as soon as it runs, and before the day begins it still plans a
+today that nobody planned."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import exists, select
+
+from app.extensions import db
+from app.models import RoutePlan, ScheduledRun
+from app.timeutil import is_working_day, local_now, next_working_day
+
+PLAN_AT = time(19, 0)
+DAY_BEGINS = time(7, 0)  # after this, a day that nobody planned is left to its booked order
+
+
+def days_due(now: datetime) -> list[date]:
+    today, clock = now.date(), now.time()
+    days = []
+    if clock < DAY_BEGINS and is_working_day(today):
+        days.append(today)
+    if clock >= PLAN_AT:
+        days.append(next_working_day(today))
+    return days
+
+
+def is_planned(day: date) -> bool:
+    """Planned by this job, or by `flask plan` (a re-plan for one absence does not count)."""
+    ran = exists().where(ScheduledRun.job == "plan", ScheduledRun.key == day.isoformat())
+    stored = exists().where(RoutePlan.day == day, RoutePlan.source == "nightly")
+    return bool(db.session.scalar(select(ran | stored)))
+
+
+def plan_when_due(now: datetime | None = None) -> list[date]:
+    from app.services.planning import plan_day
+
+    planned = []
+    for day in days_due(now or local_now()):
+        if is_planned(day):
+            continue
+        plan_day(day)
+        db.session.add(ScheduledRun(job="plan", key=day.isoformat()))
+        db.session.commit()
+        planned.append(day)
+    return planned

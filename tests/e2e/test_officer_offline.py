@@ -1,0 +1,78 @@
+"""The officer's day with no signal, in a real browser: the page is kept by the service worker, a
+check-in tap waits on the phone and is sent when signal returns, with the time it was made."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+
+from app.extensions import db
+from app.models import SafetySession
+from app.timeutil import local_now, local_to_utc
+from tests.booking_helpers import World
+from tests.e2e.conftest import check_accessibility
+from tests.factories import PASSWORD, AppointmentFactory, UserFactory
+
+pytestmark = pytest.mark.postgres
+
+
+def _poll(condition, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        db.session.remove()
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.3)
+    return None
+
+
+def test_a_check_in_made_with_no_signal_is_sent_later_with_its_real_time(browser, live_server, committed):
+    world = World()
+    user = UserFactory(role="officer")
+    world.officers[0].user = user
+    now = local_now().replace(second=0, microsecond=0)
+    start = local_to_utc(now.date(), now.time())
+    AppointmentFactory(
+        service=world.service,
+        officer=world.officers[0],
+        window_start=start,
+        window_end=start + timedelta(hours=1),
+    )
+    db.session.commit()
+    context = browser.new_context(bypass_csp=True, viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(f"{live_server}/sign-in")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/officer/phone")
+    check_accessibility(page)
+    page.get_by_role("button", name="Trust this phone").click()
+    page.wait_for_url(f"{live_server}/officer/")
+    page.get_by_role("button", name="Arrived for visit 1").wait_for()
+    ready = (
+        "Promise.race([navigator.serviceWorker.ready.then(() => true),"
+        " new Promise((resolve) => setTimeout(() => resolve(false), 30000))])"
+    )
+    assert page.evaluate(ready), "the service worker did not start"
+    page.reload()  # now through the service worker, which keeps a copy
+    check_accessibility(page)
+
+    context.set_offline(True)
+    page.get_by_role("button", name="Arrived for visit 1").click()
+    page.locator("#sync-status", has_text="No signal.").wait_for()
+    tapped = local_now()
+    assert _poll(lambda: db.session.query(SafetySession).count(), seconds=2) is None  # nothing sent yet
+    page.reload()  # still readable with no signal
+    assert page.get_by_role("button", name="Arrived for visit 1").is_visible()
+
+    context.set_offline(False)
+    page.reload()  # the page sends what waited on the phone
+    session = _poll(lambda: db.session.query(SafetySession).one_or_none())
+    assert session is not None
+    assert abs(session.started_at - tapped) < timedelta(seconds=5)
+    assert session.started_received_at - session.started_at >= timedelta(seconds=2)
+    context.close()
