@@ -134,6 +134,21 @@ def test_a_message_stuck_in_sending_is_not_sent_twice(twilio):
     assert len(twilio.messages) == 1
 
 
+def test_replay_waits_far_longer_than_any_provider_request_can_take(twilio):
+    """A replay must never overlap a send still in flight: every client gives up long before."""
+    from app.services.dispatch import STUCK_AFTER
+    from app.services.senders import configured
+    from notifications.email import SmtpEmail
+    from notifications.webhook import WebhookSender
+
+    longest = max(
+        configured().sms.client.http_client.timeout,
+        SmtpEmail("localhost").timeout,
+        WebhookSender("https://crm.example", "secret").timeout,
+    )
+    assert longest > 0 and STUCK_AFTER.total_seconds() >= 10 * longest
+
+
 def test_reminders_come_once_and_only_in_the_day():
     world = World()
     with time_machine.travel(NOW, tick=False):

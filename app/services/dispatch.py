@@ -1,10 +1,12 @@
 """Send what the outbox holds, exactly once.
 
-A row is claimed by moving it from "created" to "sending" and committing (on PostgreSQL the candidate
-rows are read FOR UPDATE SKIP LOCKED, so two dispatchers never claim the same row). Each send is then
-recorded in its own commit. A row left in "sending" by a crash is replayed: an SMS is first looked up
-at the provider and only re-sent if it never left; emails and webhooks carry a stable id the receiver
-can use to drop a repeat.
+A row is claimed just before its own send, by moving it from "created" to "sending" with the time the
+send starts, and committing (on PostgreSQL the row is picked FOR UPDATE SKIP LOCKED, so two dispatchers
+never claim the same one). The result is recorded in its own commit. A row left in "sending" (its
+dispatcher died, or the provider never answered) is replayed only once STUCK_AFTER has passed since its
+send started: far longer than any provider request may take (each client has a timeout), so whatever was
+in flight has reached the provider by then. An SMS is first looked up at the provider and only re-sent
+if it never arrived; emails and webhooks carry a stable id the receiver can use to drop a repeat.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from notifications.webhook import WebhookError
 log = logging.getLogger(__name__)
 BACKOFF = [timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1)]
 MAX_ATTEMPTS = len(BACKOFF) + 1
+# Far longer than any provider request may take (SMS, email and webhook clients all time out well
+# within a minute), so a replay never overlaps a send that is still in flight.
 STUCK_AFTER = timedelta(minutes=5)
 
 
@@ -41,33 +45,25 @@ class DispatchReport:
     errors: list[str] = field(default_factory=list)
 
 
-def claim(limit: int) -> list[int]:
-    """Move up to `limit` due rows from created to sending, committed, and return their ids."""
+def claim_next() -> int | None:
+    """Move the next due row from created to sending, stamped with now, committed; its id or None."""
     now = utcnow()
-    query = (
+    due = (
         select(Message.id)
         .where(Message.status == "created", Message.next_attempt_at <= now)
         .order_by(Message.next_attempt_at, Message.id)
-        .limit(limit)
+        .limit(1)
     )
     if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(query))
-    if not ids:
-        db.session.commit()
-        return []
-    claimed = (
-        db.session.execute(
-            update(Message)
-            .where(Message.id.in_(ids), Message.status == "created")
-            .values(status="sending", sending_at=now, attempts=Message.attempts + 1)
-            .returning(Message.id)
-        )
-        .scalars()
-        .all()
-    )
+        due = due.with_for_update(skip_locked=True)
+    claimed = db.session.execute(
+        update(Message)
+        .where(Message.id == due.scalar_subquery(), Message.status == "created")
+        .values(status="sending", sending_at=now, attempts=Message.attempts + 1)
+        .returning(Message.id)
+    ).scalar()
     db.session.commit()
-    return list(claimed)
+    return claimed
 
 
 def _send(message: Message, senders: Senders) -> str:
@@ -114,6 +110,11 @@ def send_one(message_id: int, senders: Senders, report: DispatchReport) -> None:
     except (SmsError, EmailError, WebhookError, OSError) as error:
         permanent = getattr(error, "permanent", False)
         message.last_error = str(error)[:2000]
+        if getattr(error, "maybe_sent", False):
+            # The provider may have it: leave the row in "sending" for the replay to look up.
+            report.errors.append(f"{message.id}: {error}")
+            db.session.commit()
+            return
         if permanent or message.attempts >= MAX_ATTEMPTS:
             message.status = "failed" if permanent else "technical_failure"
             report.failed += 1
@@ -129,27 +130,39 @@ def send_one(message_id: int, senders: Senders, report: DispatchReport) -> None:
     report.sent += 1
 
 
-def dispatch_due(limit: int = 200, senders: Senders | None = None, batches: int = 50) -> DispatchReport:
-    """Send everything due now, batch by batch."""
+def dispatch_due(limit: int = 10_000, senders: Senders | None = None) -> DispatchReport:
+    """Send what is due now, one row at a time, up to `limit` rows."""
     senders = senders or configured()
     report = DispatchReport()
-    for _ in range(batches):
-        ids = claim(limit)
-        if not ids:
+    for _ in range(limit):
+        message_id = claim_next()
+        if message_id is None:
             break
-        for message_id in ids:
-            send_one(message_id, senders, report)
+        send_one(message_id, senders, report)
     return report
 
 
-def replay_stuck(senders: Senders | None = None, older_than: timedelta = STUCK_AFTER) -> int:
-    """Rows left in "sending" (a dispatcher died): mark sent if the provider has it, else send again."""
+def replay_stuck(senders: Senders | None = None) -> int:
+    """Rows whose send started more than STUCK_AFTER ago and never finished (a dispatcher died, or the
+    provider did not answer): mark sent if the provider has it, else queue it to send again."""
     senders = senders or configured()
-    cutoff = utcnow() - older_than
-    stuck = list(
-        db.session.scalars(select(Message).where(Message.status == "sending", Message.sending_at < cutoff))
-    )
-    for message in stuck:
+    cutoff = utcnow() - STUCK_AFTER
+    is_stuck = (Message.status == "sending", Message.sending_at < cutoff)
+    stuck = list(db.session.scalars(select(Message.id).where(*is_stuck)))
+    db.session.commit()
+    for message_id in stuck:
+        # Lock the row and look again: another replay may have settled it a moment ago.
+        query = (
+            select(Message)
+            .where(Message.id == message_id, *is_stuck)
+            .execution_options(populate_existing=True)
+        )
+        if db.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        message = db.session.scalar(query)
+        if message is None:
+            db.session.commit()
+            continue
         found = None
         if message.channel == "sms" and senders.sms is not None:
             try:
@@ -158,6 +171,7 @@ def replay_stuck(senders: Senders | None = None, older_than: timedelta = STUCK_A
                 )
             except SmsError as error:
                 log.warning("could not check message %s at the provider: %s", message.id, error)
+                db.session.commit()
                 continue  # try again at the next replay rather than risk a duplicate
         if found:
             message.status, message.provider_id, message.sent_at = "sent", found, utcnow()
