@@ -8,7 +8,7 @@ from app.models.kiosk import KioskDevice, KioskHelpRequest
 from app.models.messages import InboundMessage, Message
 from app.models.officers import Absence, Officer, WorkingPattern
 from app.models.people import ApiToken, AuditEvent, Customer, User
-from app.models.routes import RoutePlan, RouteStop
+from app.models.routes import CallListEntry, ReplanProposal, RoutePlan, RouteStop
 from app.models.safety import RiskMarker, SafetyAlert, SafetySession
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "Appointment",
     "AppointmentEvent",
     "AuditEvent",
+    "CallListEntry",
     "CommunityArea",
     "Customer",
     "CustomerNote",
@@ -31,6 +32,7 @@ __all__ = [
     "Message",
     "HubOpening",
     "Officer",
+    "ReplanProposal",
     "RiskMarker",
     "RoutePlan",
     "RouteStop",
