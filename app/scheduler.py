@@ -78,7 +78,10 @@ def build(app: Flask) -> BlockingScheduler:
     from app.timeutil import local_now, next_working_day
 
     def nightly_plan():
-        plan_day(next_working_day(local_now().date()))
+        from app.services import call_list
+
+        summary = plan_day(next_working_day(local_now().date()))
+        call_list.add_unplaced(summary.unassigned)
         db.session.commit()
 
     scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])

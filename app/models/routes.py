@@ -61,6 +61,8 @@ class ReplanProposal(db.Model):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     officer: Mapped[Officer] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
 
 
 class CallListEntry(db.Model):
