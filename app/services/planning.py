@@ -399,10 +399,38 @@ def route_for(officer: Officer, day: date) -> RoutePlan | None:
     )
 
 
-def latest_proposal(officer: Officer, day: date) -> ReplanProposal | None:
-    return db.session.scalar(
-        select(ReplanProposal)
-        .where(ReplanProposal.officer_id == officer.id, ReplanProposal.day == day)
-        .order_by(ReplanProposal.id.desc())
-        .limit(1)
-    )
+def _travel(leg) -> str:
+    seconds, metres = leg
+    return f"{round(seconds / 60)} min, {metres / 1000:.1f} km"
+
+
+def replan_preview(proposal: ReplanProposal) -> dict:
+    """A stored proposal, as a supervisor reads it: who takes each visit, and the travel before and after."""
+    data = proposal.plan
+    ids = [m["appointment_id"] for m in data["moves"]] + [u["appointment_id"] for u in data["unplaced"]]
+    appointments = {a.id: a for a in db.session.scalars(select(Appointment).where(Appointment.id.in_(ids)))}
+    officer_ids = {o for m in data["moves"] for o in m["from"] + m["to"]}
+    officers = {o.id: o for o in db.session.scalars(select(Officer).where(Officer.id.in_(officer_ids)))}
+
+    def names(ids: list[int]) -> str:
+        return " and ".join(officers[i].name for i in ids)
+
+    return {
+        "proposal": proposal,
+        "moves": [
+            {
+                "appointment": appointments[m["appointment_id"]],
+                "from": names(m["from"]),
+                "to": names(m["to"]),
+                "before": _travel(m["before"]),
+                "after": _travel(m["after"]),
+            }
+            for m in data["moves"]
+        ],
+        "unplaced": [
+            {"appointment": appointments[u["appointment_id"]], "reason": u["reason"]}
+            for u in data["unplaced"]
+        ],
+        "before": _travel(data["travel_before"]),
+        "after": _travel(data["travel_after"]),
+    }
