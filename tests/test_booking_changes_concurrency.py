@@ -398,3 +398,59 @@ def test_a_double_clicked_confirm_shows_the_resident_their_booking(clock, live_s
     for page in pages:
         assert page.status_code == 200 and page.url.endswith("/book/confirmation")
         assert shown in page.text and "no longer available" not in page.text
+
+
+def test_publishing_a_replan_and_a_cancel_at_once(live_server, gate, configure):
+    """The officer change from a re-plan is serialised with the resident's cancel: one wins, and the
+    other changes nothing (the publish asks for a fresh preview; the cancel gets 409 and the new state)."""
+    from app.models import Absence, ReplanProposal
+    from app.services.planning import preview_absence
+    from tests.booking_helpers import at
+    from tests.factories import AppointmentFactory, CustomerFactory
+
+    with time_machine.travel(NOW, tick=True):
+        world, api = _world(), Api(live_server)
+        sick, colleague = world.officers
+        visit = AppointmentFactory(
+            service=world.service,
+            officer=sick,
+            window_start=at(10),
+            customer=CustomerFactory(sms_consent=True),
+        )
+        db.session.add(Absence(officer=sick, kind="sickness", starts_on=MONDAY, ends_on=MONDAY))
+        proposal = preview_absence(sick, MONDAY, time_limit=0.5)
+        supervisor = UserFactory(role="supervisor")
+        db.session.commit()
+        reference, visit_id, proposal_id = visit.reference, visit.id, proposal.id
+        staff = _sign_in(live_server, supervisor)
+        page = staff.get(
+            f"{live_server}/supervisor/replan?officer={sick.id}&day={MONDAY}&proposal={proposal_id}"
+        )
+        form = {
+            "csrf_token": csrf_token(page.text),
+            "officer": sick.id,
+            "day": MONDAY.isoformat(),
+            "proposal": proposal_id,
+            "action": "publish",
+        }
+        gate.hold_booking(visit_id)
+        running = _all_at_once(
+            [
+                lambda: staff.post(f"{live_server}/supervisor/replan", data=form, timeout=120),
+                lambda: api.post(f"/appointments/{reference}/cancel", {"reason": "Not needed"}),
+            ]
+        )
+        gate.open_when_waiting(2)
+        published, cancelled = _finish(*running)
+        final, events, messages = _history(visit_id)
+        if cancelled.status_code == 200:
+            assert "changed since the preview" in published.text
+            assert final.status == "cancelled" and final.officer_id == sick.id
+            assert messages == ["cancellation"]
+            assert db.session.get(ReplanProposal, proposal_id).status == "previewed"
+        else:
+            assert cancelled.status_code == 409 and "Published" in published.text
+            assert final.status == "booked" and final.officer_id == colleague.id
+            assert cancelled.json()["appointment"]["officer_first_name"] == colleague.first_name
+            assert messages == ["officer_change"]
+        assert final.sequence == 1 and len(events) == 1
