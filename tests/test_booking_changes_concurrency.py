@@ -200,7 +200,7 @@ def test_cancel_and_reschedule_at_once_one_wins_the_other_gets_409(clock, live_s
         assert final.sequence == 1
 
 
-def test_cancel_and_reschedule_never_contradict_each_other_however_they_fall(clock, live_server):
+def test_cancel_and_reschedule_never_contradict_each_other_however_they_fall(clock, postgres, live_server):
     """No gate: the requests fall as the machine schedules them. Whatever happens, the resident is
     told what really happened, in order, and nothing is lost."""
     world, api = _world(), Api(live_server)
