@@ -18,16 +18,16 @@ SOURCES = {"nightly": "Nightly plan", "absence": "Absence re-plan", "officer_cha
 
 
 def add(appointment: Appointment, reason: str, source: str) -> CallListEntry:
-    """Put this visit on the list, or, if it is on it already, update why."""
-    entry = db.session.scalar(select(CallListEntry).where(CallListEntry.open_for == appointment.id))
-    if entry is None:
-        entry = CallListEntry(appointment=appointment, open_for=appointment.id, reason=reason, source=source)
-        try:
-            with db.session.begin_nested():
-                db.session.add(entry)
-        except IntegrityError:  # added a moment ago by another job: update that one instead
-            entry = db.session.scalar(select(CallListEntry).where(CallListEntry.open_for == appointment.id))
-    entry.reason, entry.source = reason, source
+    """Put this visit on the list, unless it is on it already (the first, most specific reason stands)."""
+    entry = open_for(appointment)
+    if entry is not None:
+        return entry
+    entry = CallListEntry(appointment=appointment, open_for=appointment.id, reason=reason, source=source)
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+    except IntegrityError:  # added a moment ago by another job
+        return open_for(appointment)
     audit.record("call_list_added", "appointment", appointment.reference, source=source)
     return entry
 
@@ -40,7 +40,7 @@ def unplaced_reason(appointment: Appointment) -> str:
         if working_day(officer, day) is None:
             absence = officer.absent_on(day)
             why = f"is on {absence.kind}" if absence else "is not working that day"
-            return f"{officer.name} {why} and the visit has not been re-planned: re-plan the day or call"
+            return f"{officer.name} {why} and no other officer has the visit yet: re-plan the day or call"
     names = " and ".join(o.name for o in officers) or "its officer"
     return f"The nightly plan could not fit it into the day of {names} inside the promised window"
 
