@@ -76,10 +76,11 @@ def test_killed_dispatcher_then_restart_sends_each_message_once(app, postgres, c
     replay_stuck()
     dispatch_due()
     db.session.expire_all()
-    (in_flight,) = db.session.query(Message).filter_by(status="sending").all()
-    assert in_flight.body not in twilio.bodies()  # the provider has not processed it yet
-    twilio.release()  # now it has: after the replay looked
-    _wait_for(lambda: in_flight.body in twilio.bodies())
+    in_flight = twilio.held_body
+    assert in_flight in [m.body for m in db.session.query(Message).filter_by(status="sending")]
+    assert in_flight not in twilio.bodies()  # the provider has not processed it yet
+    twilio.release()  # now it has: after the restarted dispatcher looked
+    _wait_for(lambda: in_flight in twilio.bodies())
 
     # The scheduler's replay job, STUCK_AFTER later, finds it at the provider instead of resending.
     with time_machine.travel(utcnow() + STUCK_AFTER + timedelta(seconds=1)):
@@ -120,7 +121,7 @@ def test_two_dispatchers_at_once_never_send_the_same_row(app, postgres, committe
 
     def run():
         with app.app_context():
-            dispatch_due()
+            dispatch_due(limit=5)
             db.session.remove()
 
     threads = [threading.Thread(target=run) for _ in range(2)]

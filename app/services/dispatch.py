@@ -1,17 +1,19 @@
 """Send what the outbox holds, exactly once.
 
-A row is claimed just before its own send, by moving it from "created" to "sending" with the time the
-send starts, and committing (on PostgreSQL the row is picked FOR UPDATE SKIP LOCKED, so two dispatchers
-never claim the same one). The result is recorded in its own commit. A row left in "sending" (its
-dispatcher died, or the provider never answered) is replayed only once STUCK_AFTER has passed since its
-send started: far longer than any provider request may take (each client has a timeout), so whatever was
-in flight has reached the provider by then. An SMS is first looked up at the provider and only re-sent
-if it never arrived; emails and webhooks carry a stable id the receiver can use to drop a repeat.
+Rows are claimed in batches by moving them from "created" to "sending" with the claim time, and
+committing (on PostgreSQL the candidates are read FOR UPDATE SKIP LOCKED, so two dispatchers never claim
+the same row). Each send is recorded in its own commit, and starts within SEND_WITHIN of its claim or
+goes back to the queue. A row left in "sending" (its dispatcher died, or the provider never answered)
+is replayed only once STUCK_AFTER has passed since its claim: longer than SEND_WITHIN plus any client's
+timeout, so whatever was in flight has reached the provider by then. An SMS is first looked up at the
+provider and only re-sent if it never arrived; emails and webhooks carry a stable id the receiver can use
+to drop a repeat.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -32,8 +34,10 @@ from notifications.webhook import WebhookError
 log = logging.getLogger(__name__)
 BACKOFF = [timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1)]
 MAX_ATTEMPTS = len(BACKOFF) + 1
-# Far longer than any provider request may take (SMS, email and webhook clients all time out well
-# within a minute), so a replay never overlaps a send that is still in flight.
+# A claimed row's send starts within SEND_WITHIN of its claim and gives up within its client's timeout
+# (SMS, email and webhook clients all time out within 15 s). A row still "sending" STUCK_AFTER after its
+# claim has therefore no request in flight: the replay never overlaps a live send.
+SEND_WITHIN = timedelta(seconds=60)
 STUCK_AFTER = timedelta(minutes=5)
 
 
@@ -45,25 +49,44 @@ class DispatchReport:
     errors: list[str] = field(default_factory=list)
 
 
-def claim_next() -> int | None:
-    """Move the next due row from created to sending, stamped with now, committed; its id or None."""
+def claim(limit: int) -> list[int]:
+    """Move up to `limit` due rows from created to sending, stamped with now, committed; their ids."""
     now = utcnow()
-    due = (
+    query = (
         select(Message.id)
         .where(Message.status == "created", Message.next_attempt_at <= now)
         .order_by(Message.next_attempt_at, Message.id)
-        .limit(1)
+        .limit(limit)
     )
     if db.session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    claimed = db.session.execute(
-        update(Message)
-        .where(Message.id == due.scalar_subquery(), Message.status == "created")
-        .values(status="sending", sending_at=now, attempts=Message.attempts + 1)
-        .returning(Message.id)
-    ).scalar()
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(query))
+    if not ids:
+        db.session.commit()
+        return []
+    claimed = (
+        db.session.execute(
+            update(Message)
+            .where(Message.id.in_(ids), Message.status == "created")
+            .values(status="sending", sending_at=now, attempts=Message.attempts + 1)
+            .returning(Message.id)
+        )
+        .scalars()
+        .all()
+    )
     db.session.commit()
-    return claimed
+    return list(claimed)
+
+
+def release(ids: list[int]) -> None:
+    """Hand claimed rows that were never sent back to the queue."""
+    if ids:
+        db.session.execute(
+            update(Message)
+            .where(Message.id.in_(ids), Message.status == "sending")
+            .values(status="created", sending_at=None, attempts=Message.attempts - 1)
+        )
+    db.session.commit()
 
 
 def _send(message: Message, senders: Senders) -> str:
@@ -130,21 +153,32 @@ def send_one(message_id: int, senders: Senders, report: DispatchReport) -> None:
     report.sent += 1
 
 
-def dispatch_due(limit: int = 10_000, senders: Senders | None = None) -> DispatchReport:
-    """Send what is due now, one row at a time, up to `limit` rows."""
+def dispatch_due(
+    limit: int = 200,
+    senders: Senders | None = None,
+    batches: int = 50,
+    send_within: timedelta = SEND_WITHIN,
+) -> DispatchReport:
+    """Send everything due now, batch by batch. A batch's sends all start within `send_within` of its
+    claim; if the provider is that slow, the rest of the batch goes back to the queue for a new claim."""
     senders = senders or configured()
     report = DispatchReport()
-    for _ in range(limit):
-        message_id = claim_next()
-        if message_id is None:
+    for _ in range(batches):
+        ids = claim(limit)
+        if not ids:
             break
-        send_one(message_id, senders, report)
+        deadline = time.monotonic() + send_within.total_seconds()
+        for n, message_id in enumerate(ids):
+            if n and time.monotonic() > deadline:
+                release(ids[n:])
+                break
+            send_one(message_id, senders, report)
     return report
 
 
 def replay_stuck(senders: Senders | None = None) -> int:
-    """Rows whose send started more than STUCK_AFTER ago and never finished (a dispatcher died, or the
-    provider did not answer): mark sent if the provider has it, else queue it to send again."""
+    """Rows claimed more than STUCK_AFTER ago and never finished (a dispatcher died, or the provider did
+    not answer): mark sent if the provider has it, else queue it to send again."""
     senders = senders or configured()
     cutoff = utcnow() - STUCK_AFTER
     is_stuck = (Message.status == "sending", Message.sending_at < cutoff)

@@ -69,6 +69,7 @@ class TwilioStandIn:
         self.validate = validate  # benchmarks can switch the (CPU-heavy) check off to measure the sender
         self.fail_next = 0  # answer this many requests with a 503
         self.held = threading.Event()  # set while a send is held inside the provider (see hold_next)
+        self.held_body = ""
         self._hold_next = False
         self._release = threading.Event()
         self.messages: list[dict] = []
@@ -126,6 +127,7 @@ class TwilioStandIn:
                 hold, self._hold_next = self._hold_next, False
                 release, held = self._release, self.held
             if hold:
+                self.held_body = request.form.get("Body", "")
                 held.set()
                 release.wait(120)
             return self._create(request)
