@@ -24,7 +24,7 @@ from app.services.availability import decode_slot, search
 from app.services.booking import APPOINTMENT_LOCKS, BookingRequest, CustomerDetails, book
 from app.services.tokens import create_token
 from app.timeutil import to_local
-from tests.booking_helpers import MONDAY, NOW, World
+from tests.booking_helpers import MONDAY, NOW, World, api_booking
 from tests.factories import UserFactory
 from tests.pages import csrf_token
 
@@ -329,18 +329,8 @@ def test_retries_with_one_idempotency_key_while_the_first_is_in_flight_get_its_2
     world, api = _world(), Api(live_server)
     _officer_day(world, MONDAY)
     slot = search(world.service, world.home(), MONDAY, 1, now=NOW).slots[0]
-    body = {
-        "slot_id": slot.token,
-        "service": world.service.code,
-        "location_type": "home",
-        "address": {"line1": "12 High Street", "town": "Devizes", "postcode": "SN10 1AA"},
-        "customer": {
-            "name": "Jo Bloggs",
-            "phone": "07700 900123",
-            "preferred_channel": "sms",
-            "sms_consent": True,
-        },
-    }
+    customer = {"name": "Jo Bloggs", "phone": "07700 900123", "preferred_channel": "sms", "sms_consent": True}
+    body = api_booking(world, slot.token, customer=customer)
     gate.hold_officer_days(MONDAY)  # the first request books inside this lock
     running = _all_at_once([lambda: api.post("/appointments", body, **{"Idempotency-Key": "order-7"})] * 4)
     gate.open_when_waiting(4)  # one waits for the officer-day, three for the key

@@ -151,27 +151,15 @@ def test_recording_sickness_offers_the_replan_and_publishes_exactly_the_preview(
     db.session.expire_all()
     assert db.session.get(Appointment, visit.id).officer_id == sick.id  # nothing changed yet
 
-    published = client.post(
-        "/supervisor/replan",
-        data={
-            "csrf_token": csrf_token(html),
-            "officer": sick.id,
-            "day": "2026-12-07",
-            "proposal": proposal.id,
-            "action": "publish",
-        },
-    )
-    assert published.status_code == 302
-    again = client.post(  # a second click publishes nothing more
-        "/supervisor/replan",
-        data={
-            "csrf_token": csrf_token(html),
-            "officer": sick.id,
-            "day": "2026-12-07",
-            "proposal": proposal.id,
-            "action": "publish",
-        },
-    )
+    publish = {
+        "csrf_token": csrf_token(html),
+        "officer": sick.id,
+        "day": "2026-12-07",
+        "proposal": proposal.id,
+        "action": "publish",
+    }
+    assert client.post("/supervisor/replan", data=publish).status_code == 302
+    again = client.post("/supervisor/replan", data=publish)  # a second click publishes nothing more
     assert "published already" in client.get(again.headers["Location"]).get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Appointment, visit.id).officer_id == colleague.id
