@@ -17,7 +17,7 @@ from app.data.officers import all_officers
 from app.extensions import db
 from app.models import CallListEntry, Officer, ReplanProposal
 from app.services import audit, call_list, planning, reports
-from app.services.planning import replan_preview, route_for
+from app.services.planning import route_for
 from app.services.references import format_reference
 from app.timeutil import local_now
 
@@ -162,6 +162,10 @@ def replan():
         proposal = db.session.get(ReplanProposal, wanted) if wanted else None
         if proposal is not None and (proposal.officer_id, proposal.day) != (officer.id, day):
             proposal = None
+    preview = planning.replan_preview(proposal) if proposal else None
+    if preview and preview["unplaced"]:  # residents' names and phone numbers are on the page
+        audit.record("replan_viewed", "replan_proposal", proposal.id, residents=len(preview["unplaced"]))
+        db.session.commit()
     absence = officer.absent_on(day) if officer and day else None
     return render_template(
         "reports/replan.html",
@@ -171,7 +175,7 @@ def replan():
         absence=absence,
         other_days=planning.days_to_replan(officer, absence.starts_on, absence.ends_on) if absence else [],
         visits=len(active_on_day(day, [officer.id])) if officer and day else 0,
-        preview=replan_preview(proposal) if proposal else None,
+        preview=preview,
         error=error,
     )
 
