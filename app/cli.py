@@ -164,7 +164,7 @@ def _print_summary(summary) -> None:
     for appointment in summary.unassigned:
         click.echo(
             f"  NOT KEPT {appointment.reference}: call {appointment.customer.name} "
-            f"on {appointment.customer.phone or 'no phone'}"
+            f"on {appointment.customer.phone or 'no phone'} (on the call list)"
         )
 
 
@@ -173,11 +173,13 @@ def _print_summary(summary) -> None:
 @click.option("--time-limit", default=0.5, show_default=True, help="Seconds of search per officer.")
 def plan_command(day, time_limit: float) -> None:
     from app.data.officers import all_officers
+    from app.services import call_list
     from app.services.planning import plan_day
 
     officers = all_officers(active_only=True)
     with click.progressbar(length=len(officers), label="Planning routes") as bar:
         summary = plan_day(day.date(), time_limit=time_limit, progress=lambda _o: bar.update(1))
+    call_list.add_unplaced(summary.unassigned)
     db.session.commit()
     _print_summary(summary)
 
@@ -188,12 +190,17 @@ def plan_command(day, time_limit: float) -> None:
 @click.option("--time-limit", default=10.0, show_default=True)
 def replan_command(officer_id: int, day, time_limit: float) -> None:
     from app.models import Officer
-    from app.services.planning import replan_for_absence
+    from app.services.planning import NotAbsent, PlanChanged, replan_for_absence
 
     officer = db.session.get(Officer, officer_id)
     if officer is None:
         raise click.ClickException(f"No officer with id {officer_id}")
-    summary = replan_for_absence(officer, day.date(), time_limit=time_limit)
+    try:
+        summary = replan_for_absence(officer, day.date(), time_limit=time_limit)
+    except NotAbsent as error:
+        raise click.ClickException(f"{error}. Record the absence first (Admin, Officers).") from None
+    except PlanChanged as error:
+        raise click.ClickException(f"{error}. Run the command again.") from None
     db.session.commit()
     _print_summary(summary)
 

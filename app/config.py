@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     map_tile_url: str = (
         ""  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; blank draws routes without tiles
     )
+    replan_seconds: float = 10.0  # search time for an absence re-plan preview
     travel_provider: str = "haversine"  # haversine | osrm
     osrm_url: str = ""
 
@@ -178,6 +179,7 @@ class Settings(BaseSettings):
             "CRM_WEBHOOK_URL": self.crm_webhook_url,
             "CRM_WEBHOOK_SECRET": self.crm_webhook_secret,
             "MAP_TILE_URL": self.map_tile_url,
+            "REPLAN_SECONDS": self.replan_seconds,
             "TRAVEL_PROVIDER": self.travel_provider,
             "OSRM_URL": self.osrm_url,
         }

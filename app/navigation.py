@@ -12,6 +12,7 @@ STAFF_LINKS = [
     ("Capacity", "agent.capacity", ("agent", "supervisor", "admin")),
     ("My day", "officer.today", ("officer",)),
     ("Dashboard", "reports.dashboard", ("supervisor", "admin")),
+    ("Call list", "reports.calls", ("supervisor", "admin")),
     ("Safety alerts", "supervisor.alerts", ("supervisor", "admin")),
     ("Risk register", "supervisor.register", ("supervisor", "admin")),
     ("On-duty rota", "supervisor.rota_view", ("supervisor", "admin")),

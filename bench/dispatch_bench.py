@@ -22,7 +22,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-DB = "doorstep_dispatch_bench"
+DB = os.environ.get("BENCH_DB_NAME", "doorstep_dispatch_bench")  # one per checkout on a shared machine
 URL = f"postgresql://postgres@127.0.0.1:5432/{DB}"
 
 

@@ -8,14 +8,19 @@ from datetime import datetime
 from typing import Protocol
 
 log = logging.getLogger(__name__)
+# Longest a send may wait for the provider. The outbox replays a send only long after this has passed,
+# so it never overlaps a request that is still in flight.
+REQUEST_TIMEOUT = 15.0
 
 
 class SmsError(RuntimeError):
-    """The provider refused or could not be reached; `permanent` means retrying will not help."""
+    """The provider refused or could not be reached; `permanent` means retrying will not help;
+    `maybe_sent` means the request may have reached the provider (no answer came back)."""
 
-    def __init__(self, message: str, permanent: bool = False):
+    def __init__(self, message: str, permanent: bool = False, maybe_sent: bool = False):
         super().__init__(message)
         self.permanent = permanent
+        self.maybe_sent = maybe_sent
 
 
 class SmsSender(Protocol):
@@ -36,18 +41,21 @@ class TwilioSms:
         messaging_service_sid: str = "",
         from_number: str = "",
         api_base: str = "",
+        timeout: float = REQUEST_TIMEOUT,
     ):
+        from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
         if not (messaging_service_sid or from_number):
             raise ValueError("Set TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER")
-        self.client = Client(account_sid, auth_token)
+        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
         if api_base:
             self.client.api.base_url = api_base.rstrip("/")  # a local stand-in in tests
         self.messaging_service_sid = messaging_service_sid
         self.from_number = from_number
 
     def send(self, to: str, body: str, status_callback: str | None = None) -> str:
+        from requests.exceptions import RequestException
         from twilio.base.exceptions import TwilioException, TwilioRestException
 
         sender = (
@@ -64,6 +72,9 @@ class TwilioSms:
                 f"Twilio {error.status} {error.code}: {error.msg}",
                 permanent=400 <= error.status < 500 and error.status != 429,
             ) from error
+        except RequestException as error:
+            # Connected, then no answer (read timeout, dropped connection): Twilio may have the text.
+            raise SmsError(f"Twilio did not answer: {error}", maybe_sent=_connected(error)) from error
         except (TwilioException, OSError) as error:
             raise SmsError(f"Twilio unreachable: {error}") from error
         return message.sid
@@ -73,6 +84,15 @@ class TwilioSms:
             if message.body == body:
                 return message.sid
         return None
+
+
+def _connected(error: Exception) -> bool:
+    """False when the connection itself failed (refused, or timed out connecting): nothing was sent."""
+    from requests.exceptions import ConnectTimeout
+    from urllib3.exceptions import NewConnectionError
+
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return not isinstance(error, ConnectTimeout) and not isinstance(reason, NewConnectionError)
 
 
 @dataclass

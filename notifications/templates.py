@@ -98,6 +98,19 @@ def reschedule_sms(f: AppointmentFacts) -> str:
     )
 
 
+def officer_change_sms(f: AppointmentFacts) -> str:
+    officer = (
+        f"{f.officer_first_name} will now visit you" if f.officer_first_name else "another officer will visit"
+    )
+    return _ascii_quotes(
+        _fit(
+            f"{f.council}: your {f.service} appointment on {f.when} has not moved, but {officer}.",
+            f"Ref {f.reference}.",
+            f"Details or change: {f.manage_url}" if f.manage_url else "",
+        )
+    )
+
+
 def satisfaction_sms(f: AppointmentFacts) -> str:
     return _ascii_quotes(
         _fit(
@@ -143,6 +156,7 @@ def email_for(kind: str, f: AppointmentFacts) -> Email:
         "reminder_morning": f"Today: {f.service} appointment (ref {f.reference})",
         "cancellation": f"Appointment cancelled (ref {f.reference})",
         "reschedule": f"Appointment moved: {f.service} (ref {f.reference})",
+        "officer_change": f"New officer for your appointment (ref {f.reference})",
         "satisfaction": f"How was your visit? (ref {f.reference})",
     }
     openings = {
@@ -151,6 +165,7 @@ def email_for(kind: str, f: AppointmentFacts) -> Email:
         "reminder_morning": "This is a reminder of your appointment today.",
         "cancellation": "Your appointment has been cancelled.",
         "reschedule": "Your appointment has moved to a new time.",
+        "officer_change": "Your appointment has not moved, but a different officer will now visit you.",
         "satisfaction": "Tell us how your visit went: reply to our text with a number from 1 (very poor) "
         "to 5 (very good).",
     }

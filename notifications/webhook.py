@@ -1,5 +1,5 @@
-"""CRM webhooks: HMAC-signed JSON events (appointment.booked, .cancelled, .rescheduled, .completed,
-.no_show)."""
+"""CRM webhooks: HMAC-signed JSON events (appointment.booked, .cancelled, .rescheduled,
+.officer_changed, .completed, .no_show)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ EVENTS = (
     "appointment.booked",
     "appointment.cancelled",
     "appointment.rescheduled",
+    "appointment.officer_changed",
     "appointment.completed",
     "appointment.no_show",
 )

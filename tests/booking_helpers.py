@@ -44,3 +44,19 @@ class World:
 
 def at(hour: int, minute: int = 0, day: date = MONDAY) -> datetime:
     return local_to_utc(day, time(hour, minute))
+
+
+def api_booking(world: World, slot_id: str, **overrides) -> dict:
+    """A body for POST /api/v1/appointments: a home visit for Jo Bloggs at 12 High Street."""
+    return {
+        "slot_id": slot_id,
+        "service": world.service.code,
+        "location_type": "home",
+        "address": {"line1": "12 High Street", "town": "Devizes", "postcode": "SN10 1AA"},
+        "customer": {
+            "name": "Jo Bloggs",
+            "phone": "07700 900123",
+            "email": "jo@example.com",
+            "preferred_channel": "sms",
+        },
+    } | overrides

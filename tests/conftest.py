@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import flask_migrate
 import pytest
 from flask import g
 from sqlalchemy.orm import scoped_session, sessionmaker
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
 from app.extensions import db, limiter
@@ -103,3 +105,21 @@ def committed(app):
 @pytest.fixture
 def client(app) -> PageCheckingClient:
     return app.test_client()
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+@pytest.fixture
+def live_server(app, committed):
+    """The app served on a free localhost port, one thread per request (real concurrency)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    saved, app.config["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"], base  # links in texts and pages
+    yield base
+    app.config["PUBLIC_BASE_URL"] = saved
+    server.shutdown()

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Request
 from app.extensions import db
 from app.models import Address, Appointment
 from app.services.tokens import create_token
-from tests.booking_helpers import NOW, World
+from tests.booking_helpers import NOW, World, api_booking
 from tests.factories import UserFactory
 
 
@@ -54,21 +54,6 @@ def _availability(client, world, **params):
         "days": "1",
     } | params
     return client.get("/api/v1/availability", query_string=query)
-
-
-def _body(world, slot_id, **overrides):
-    return {
-        "slot_id": slot_id,
-        "service": world.service.code,
-        "location_type": "home",
-        "address": {"line1": "12 High Street", "town": "Devizes", "postcode": "SN10 1AA"},
-        "customer": {
-            "name": "Jo Bloggs",
-            "phone": "07700 900123",
-            "email": "jo@example.com",
-            "preferred_channel": "sms",
-        },
-    } | overrides
 
 
 def test_openapi_document_is_valid_and_lists_every_api_route(app, client):
@@ -120,7 +105,7 @@ def test_availability_bad_input_names_the_fields(client):
 @time_machine.travel(NOW, tick=False)
 def test_booking_needs_a_bearer_token(client):
     world = _world()
-    response = client.post("/api/v1/appointments", json=_body(world, "x" * 20))
+    response = client.post("/api/v1/appointments", json=api_booking(world, "x" * 20))
     assert response.status_code == 401 and response.get_json()["error"] == "unauthorised"
 
 
@@ -128,15 +113,15 @@ def test_booking_needs_a_bearer_token(client):
 def test_book_then_the_slot_is_gone(client, bearer, spec):
     world = _world()
     slot = _availability(client, world).get_json()["slots"][0]["slot_id"]
-    response = client.post("/api/v1/appointments", json=_body(world, slot), headers=bearer)
+    response = client.post("/api/v1/appointments", json=api_booking(world, slot), headers=bearer)
     assert response.status_code == 201, response.get_json()
     data = response.get_json()
     assert {"reference", "status", "start", "end", "manage_url", "ics_url"} <= set(data)
     assert data["status"] == "booked" and data["officer_first_name"] == world.officers[0].first_name
-    _conforms(spec, "POST", "/api/v1/appointments", response, body=_body(world, slot), headers=bearer)
+    _conforms(spec, "POST", "/api/v1/appointments", response, body=api_booking(world, slot), headers=bearer)
     again = client.post(
         "/api/v1/appointments",
-        json=_body(world, slot, customer={"name": "Other Person", "phone": "07700900999"}),
+        json=api_booking(world, slot, customer={"name": "Other Person", "phone": "07700900999"}),
         headers=bearer,
     )
     assert again.status_code == 409 and again.get_json()["error"] == "slot_unavailable"
@@ -147,12 +132,14 @@ def test_idempotency_key_returns_the_same_booking(client, bearer):
     world = _world()
     slot = _availability(client, world).get_json()["slots"][0]["slot_id"]
     headers = bearer | {"Idempotency-Key": "order-42"}
-    first = client.post("/api/v1/appointments", json=_body(world, slot), headers=headers)
-    second = client.post("/api/v1/appointments", json=_body(world, slot), headers=headers)
+    first = client.post("/api/v1/appointments", json=api_booking(world, slot), headers=headers)
+    second = client.post("/api/v1/appointments", json=api_booking(world, slot), headers=headers)
     assert first.status_code == 201 and second.status_code == 201
     assert first.get_json()["reference"] == second.get_json()["reference"]
     assert db.session.query(Appointment).count() == 1
-    different = client.post("/api/v1/appointments", json=_body(world, slot, notes="changed"), headers=headers)
+    different = client.post(
+        "/api/v1/appointments", json=api_booking(world, slot, notes="changed"), headers=headers
+    )
     assert different.status_code == 409 and different.get_json()["error"] == "idempotency_conflict"
 
 
@@ -172,7 +159,7 @@ def test_idempotency_key_returns_the_same_booking(client, bearer):
 def test_bad_booking_bodies_are_422_with_field_names(client, bearer, change, field):
     world = _world()
     slot = _availability(client, world).get_json()["slots"][0]["slot_id"]
-    response = client.post("/api/v1/appointments", json=_body(world, slot, **change), headers=bearer)
+    response = client.post("/api/v1/appointments", json=api_booking(world, slot, **change), headers=bearer)
     assert response.status_code == 422, response.get_json()
     assert field in response.get_json()["errors"]
     assert db.session.query(Appointment).count() == 0
@@ -188,7 +175,7 @@ def test_get_cancel_reschedule_and_calendar(client, bearer, spec):
     world = _world()
     slots = _availability(client, world).get_json()["slots"]
     booked = client.post(
-        "/api/v1/appointments", json=_body(world, slots[0]["slot_id"]), headers=bearer
+        "/api/v1/appointments", json=api_booking(world, slots[0]["slot_id"]), headers=bearer
     ).get_json()
     reference = booked["reference"]
     fetched = client.get(f"/api/v1/appointments/{reference}", headers=bearer)

@@ -171,17 +171,32 @@ def test_reschedule_moves_the_same_booking_and_frees_the_old_time():
 
 def test_failed_reschedule_leaves_the_old_booking_standing():
     world = World()
-    slot = _slots(world)[0]
-    appointment = book(_request(world, slot))
+    first, second = _slots(world)[:2]
+    appointment = book(_request(world, first))
+    book(_request(world, second, customer=CustomerDetails(name="Someone Else", phone="+447700900999")))
     db.session.commit()
     before = (appointment.window_start, appointment.officer_id)
     with pytest.raises(SlotUnavailable):
-        reschedule(appointment, slot.token)  # already used
+        reschedule(appointment, second.token)  # already used by the other booking
     db.session.rollback()
-    fresh = db.session.query(Appointment).one()
+    fresh = db.session.query(Appointment).filter_by(id=appointment.id).one()
     assert (fresh.window_start, fresh.officer_id) == before and fresh.status == "booked"
-    assert db.session.query(AppointmentEvent).count() == 1
-    assert db.session.query(SlotClaim).count() == 1
+    assert db.session.query(AppointmentEvent).count() == 2
+    assert db.session.query(SlotClaim).count() == 2
+
+
+def test_moving_to_the_time_it_already_has_changes_nothing():
+    """A double-clicked "change time" sends the same move twice: the second is not an error."""
+    world = World()
+    first, second = _slots(world)[:2]
+    appointment = book(_request(world, first))
+    db.session.commit()
+    reschedule(appointment, second.token)
+    db.session.commit()
+    reschedule(appointment, second.token)
+    db.session.commit()
+    assert appointment.window_start == second.start and appointment.sequence == 1
+    assert [e.status for e in appointment.events] == ["booked", "rescheduled"]
 
 
 def test_every_booking_leaves_the_officers_day_keepable():

@@ -134,6 +134,33 @@ def test_a_message_stuck_in_sending_is_not_sent_twice(twilio):
     assert len(twilio.messages) == 1
 
 
+def test_a_batch_the_provider_is_too_slow_for_goes_back_to_the_queue(twilio):
+    """Each send starts soon after its claim (what the replay relies on): the rest of a slow batch is
+    handed back and claimed afresh, and every message still goes exactly once."""
+    for n in range(3):
+        db.session.add(Message(kind="reply", channel="sms", recipient=f"+44770090010{n}", body=f"Text {n}"))
+    db.session.commit()
+    report = dispatch_due(send_within=timedelta(0))
+    assert report.sent == 3 and sorted(twilio.bodies()) == ["Text 0", "Text 1", "Text 2"]
+    assert [(m.status, m.attempts) for m in _messages()] == [("sent", 1)] * 3
+
+
+def test_replay_waits_longer_than_any_send_can_take(twilio):
+    """A replay must never overlap a send still in flight: every send starts within SEND_WITHIN of its
+    claim, and every client gives up within its timeout."""
+    from app.services.dispatch import SEND_WITHIN, STUCK_AFTER
+    from app.services.senders import configured
+    from notifications.email import SmtpEmail
+    from notifications.webhook import WebhookSender
+
+    longest = max(
+        configured().sms.client.http_client.timeout,
+        SmtpEmail("localhost").timeout,
+        WebhookSender("https://crm.example", "secret").timeout,
+    )
+    assert longest > 0 and STUCK_AFTER.total_seconds() >= 2 * (SEND_WITHIN.total_seconds() + longest)
+
+
 def test_reminders_come_once_and_only_in_the_day():
     world = World()
     with time_machine.travel(NOW, tick=False):

@@ -9,11 +9,12 @@ from datetime import date, time
 import time_machine
 
 from app.extensions import db
-from app.models import Appointment, RoutePlan, RouteStop
+from app.models import Appointment, CallListEntry, Message, ReplanProposal, RoutePlan, RouteStop
 from app.services import reports
 from app.timeutil import local_to_utc
-from tests.booking_helpers import MONDAY, World, at
-from tests.factories import AppointmentFactory
+from tests.booking_helpers import MONDAY, NOW, World, at
+from tests.factories import AppointmentFactory, CustomerFactory
+from tests.pages import csrf_token
 
 DECEMBER = date(2026, 12, 1)
 
@@ -106,24 +107,99 @@ def test_route_map_page_works_without_tiles(client, sign_in):
     assert "42.0 km" in html and "leaflet.js" in html
 
 
-def test_replan_preview_changes_nothing_until_published(client, sign_in):
+@time_machine.travel(NOW, tick=False)
+def test_recording_sickness_offers_the_replan_and_publishes_exactly_the_preview(client, sign_in, configure):
+    configure(REPLAN_SECONDS=0.5)
     world = World(officers=2)
     sick, colleague = world.officers
-    visit = AppointmentFactory(service=world.service, officer=sick, window_start=at(10))
+    visit = AppointmentFactory(
+        service=world.service, officer=sick, window_start=at(10), customer=CustomerFactory(sms_consent=True)
+    )
+    far = AppointmentFactory(  # 10:00 sharp at the same moment as the colleague's own, far away
+        service=world.service, officer=sick, window_start=at(14), window_end=at(14), lat=51.62, lng=-1.99
+    )
+    AppointmentFactory(service=world.service, officer=colleague, window_start=at(14), window_end=at(14))
     db.session.commit()
     sign_in("supervisor")
-    preview = client.get(f"/supervisor/replan?officer={sick.id}&day=2026-12-07").get_data(as_text=True)
-    assert "Visits moved" in preview
-    db.session.expire_all()
-    assert db.session.get(Appointment, visit.id).officer_id == sick.id
-    from tests.pages import csrf_token
 
-    client.post(
-        "/supervisor/replan",
-        data={"csrf_token": csrf_token(preview), "officer": sick.id, "day": "2026-12-07", "confirm": "1"},
+    url = f"/admin/officers/{sick.id}/absences"
+    page = client.get(url)
+    recorded = client.post(
+        url,
+        data={
+            "kind": "sickness",
+            "starts_on": ["7", "12", "2026"],
+            "ends_on": ["7", "12", "2026"],
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+        },
     )
+    replan_url = f"/supervisor/replan?officer={sick.id}&day=2026-12-07"
+    assert recorded.headers["Location"] == replan_url  # the re-plan is offered at once
+    html = client.get(replan_url).get_data(as_text=True)
+    assert "2 booked visits fall in it" in html and "Preview the re-plan" in html
+
+    previewed = client.post(
+        "/supervisor/replan",
+        data={"csrf_token": csrf_token(html), "officer": sick.id, "day": "2026-12-07", "action": "preview"},
+    )
+    (proposal,) = db.session.query(ReplanProposal).all()
+    assert previewed.headers["Location"] == f"{replan_url}&proposal={proposal.id}"
+    html = client.get(previewed.headers["Location"]).get_data(as_text=True)
+    assert f"{visit.reference[:4]}-{visit.reference[4:]}" in html and colleague.name in html
+    assert "Travel to it before" in html and " km" in html
+    assert far.customer.name in html and far.customer.phone in html  # cannot be kept: who to call
+    db.session.expire_all()
+    assert db.session.get(Appointment, visit.id).officer_id == sick.id  # nothing changed yet
+
+    publish = {
+        "csrf_token": csrf_token(html),
+        "officer": sick.id,
+        "day": "2026-12-07",
+        "proposal": proposal.id,
+        "action": "publish",
+    }
+    assert client.post("/supervisor/replan", data=publish).status_code == 302
+    again = client.post("/supervisor/replan", data=publish)  # a second click publishes nothing more
+    assert "published already" in client.get(again.headers["Location"]).get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Appointment, visit.id).officer_id == colleague.id
+    assert [m.kind for m in db.session.query(Message).filter_by(appointment_id=visit.id)] == [
+        "officer_change"
+    ]
+
+    calls = client.get("/supervisor/calls").get_data(as_text=True)
+    assert far.customer.name in calls and far.customer.phone in calls and "No colleague" in calls
+    (entry,) = db.session.query(CallListEntry).all()
+    done = client.post(
+        f"/supervisor/calls/{entry.id}/done",
+        data={"csrf_token": csrf_token(calls), "outcome": "Moved to Tuesday with the resident"},
+    )
+    assert done.status_code == 302
+    assert "Nobody to call" in client.get("/supervisor/calls").get_data(as_text=True)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_replan_for_an_officer_not_recorded_absent_is_not_offered(client, sign_in):
+    world = World(officers=2)
+    AppointmentFactory(service=world.service, officer=world.officers[0], window_start=at(10))
+    db.session.commit()
+    sign_in("supervisor")
+    html = client.get(f"/supervisor/replan?officer={world.officers[0].id}&day=2026-12-07").get_data(
+        as_text=True
+    )
+    assert "is not recorded as off" in html and "Preview the re-plan" not in html
+    token = csrf_token(client.get(f"/admin/officers/{world.officers[0].id}/absences").get_data(as_text=True))
+    response = client.post(  # a hand-made request is refused too
+        "/supervisor/replan",
+        data={
+            "csrf_token": token,
+            "officer": world.officers[0].id,
+            "day": "2026-12-07",
+            "action": "preview",
+        },
+    )
+    assert "is not recorded as absent" in response.get_data(as_text=True)
+    assert db.session.query(ReplanProposal).count() == 0
 
 
 def test_waits_per_area(client, sign_in):

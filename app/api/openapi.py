@@ -30,6 +30,15 @@ ERROR = {
     "required": ["error", "message"],
     "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
 }
+CONFLICT = {
+    "type": "object",
+    "required": ["error", "message", "appointment"],
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "appointment": _ref("Appointment"),  # as it is now, after the change that won
+    },
+}
 SLOT = {
     "type": "object",
     "required": ["slot_id", "start", "end", "kind", "rank", "added_travel_minutes"],
@@ -139,6 +148,7 @@ def document() -> dict:
     components = {
         "ErrorList": ERRORS,
         "Error": ERROR,
+        "Conflict": CONFLICT,
         "Slot": SLOT,
         "Appointment": APPOINTMENT,
         "Service": SERVICE,
@@ -331,7 +341,7 @@ def _paths(reference: dict, bearer: list, unauthorised: dict, not_found: dict) -
                     "401": unauthorised,
                     "403": _json(_ref("Error"), "Officers' tokens cannot cancel"),
                     "404": not_found,
-                    "409": _json(_ref("Error"), "Cannot be cancelled"),
+                    "409": _json(_ref("Conflict"), "Already cancelled, over or changed: its state now"),
                     "422": _json(_ref("ErrorList"), "Bad body"),
                 },
             }
@@ -347,7 +357,7 @@ def _paths(reference: dict, bearer: list, unauthorised: dict, not_found: dict) -
                     "401": unauthorised,
                     "403": _json(_ref("Error"), "Officers' tokens cannot move appointments"),
                     "404": not_found,
-                    "409": _json(_ref("Error"), "Slot gone or not changeable"),
+                    "409": _json(_ref("Conflict"), "Slot gone or not changeable: its state now"),
                     "422": _json(_ref("ErrorList"), "Bad body"),
                 },
             }

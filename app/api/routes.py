@@ -310,6 +310,17 @@ def _not_found():
     return jsonify(error="not_found", message="No appointment has that reference."), 404
 
 
+def _conflict(reference: str, error: str, message: str):
+    """409 with the booking as it is now (after whatever change won)."""
+    db.session.rollback()
+    appointment = _find(reference)
+    return jsonify(
+        error=error,
+        message=message,
+        appointment=as_json(appointment, manage_url(appointment), ics_url(appointment)),
+    ), 409
+
+
 @bp.get("/appointments/<reference>")
 @api()
 def get_appointment(reference: str):
@@ -359,8 +370,7 @@ def cancel_appointment(reference: str):
         cancel(appointment, body.reason, actor=request.api_user, channel="api")
         db.session.commit()
     except BookingRuleError as rule:
-        db.session.rollback()
-        return jsonify(error="cannot_cancel", message=rule.message), 409
+        return _conflict(reference, "cannot_cancel", rule.message)
     return jsonify(as_json(appointment))
 
 
@@ -377,13 +387,11 @@ def reschedule_appointment(reference: str):
         reschedule(appointment, body.slot_id, actor=request.api_user, channel="api")
         db.session.commit()
     except SlotUnavailable:
-        db.session.rollback()
-        return jsonify(
-            error="slot_unavailable", message="That time has just been taken. Your booking has not changed."
-        ), 409
+        return _conflict(
+            reference, "slot_unavailable", "That time has just been taken. Your booking has not changed."
+        )
     except BookingRuleError as rule:
-        db.session.rollback()
-        return jsonify(error="cannot_reschedule", message=rule.message), 409
+        return _conflict(reference, "cannot_reschedule", rule.message)
     appointment = _find(reference)
     return jsonify(as_json(appointment, manage_url(appointment), ics_url(appointment)))
 

@@ -9,7 +9,7 @@ from app.models.kiosk import KioskDevice, KioskHelpRequest
 from app.models.messages import InboundMessage, Message
 from app.models.officers import Absence, Officer, WorkingPattern
 from app.models.people import ApiToken, AuditEvent, Customer, User
-from app.models.routes import RoutePlan, RouteStop
+from app.models.routes import CallListEntry, ReplanProposal, RoutePlan, RouteStop
 from app.models.safety import (
     DutyPeriod,
     OfficerDevice,
@@ -30,6 +30,7 @@ __all__ = [
     "Appointment",
     "AppointmentEvent",
     "AuditEvent",
+    "CallListEntry",
     "CommunityArea",
     "Customer",
     "DutyPeriod",
@@ -45,6 +46,7 @@ __all__ = [
     "Message",
     "HubOpening",
     "Officer",
+    "ReplanProposal",
     "RiskMarker",
     "RoutePlan",
     "RouteStop",

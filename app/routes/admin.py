@@ -15,6 +15,8 @@ from app.models import Absence, ApiToken, Hub, Officer, Service
 from app.services import tokens
 from app.services.catalogue import save_hub, save_service
 from app.services.officers import OfficerError, add_absence, remove_absence, save_officer
+from app.services.planning import days_to_replan
+from app.timeutil import local_now
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -143,14 +145,32 @@ def officer_absences(officer_id: int):
     form = AbsenceForm()
     if form.validate_on_submit():
         try:
-            add_absence(officer, form.kind.data, form.starts_on.data, form.ends_on.data, form.note.data or "")
+            absence = add_absence(
+                officer, form.kind.data, form.starts_on.data, form.ends_on.data, form.note.data or ""
+            )
         except OfficerError as error:
             form.starts_on.errors = [*form.starts_on.errors, str(error)]
         else:
             db.session.commit()
+            affected = days_to_replan(officer, absence.starts_on, absence.ends_on)
+            if affected:  # booked visits fall in the absence: offer their re-plan at once
+                visits = sum(n for _day, n in affected)
+                flash(
+                    f"Absence added. {visits} booked visit{'s' if visits != 1 else ''} fall in it and need "
+                    "another officer: check the re-plan below.",
+                    "success",
+                )
+                return redirect(url_for("reports.replan", officer=officer.id, day=affected[0][0].isoformat()))
             flash("Absence added.", "success")
             return redirect(url_for("admin.officer_absences", officer_id=officer.id))
-    return render_template("admin/officer_absences.html", officer=officer, form=form)
+    today = local_now().date()
+    to_replan = [
+        (day, count)
+        for absence in officer.absences
+        if absence.ends_on >= today
+        for day, count in days_to_replan(officer, max(absence.starts_on, today), absence.ends_on)
+    ]
+    return render_template("admin/officer_absences.html", officer=officer, form=form, to_replan=to_replan)
 
 
 @bp.post("/officers/<int:officer_id>/absences/<int:absence_id>/remove")

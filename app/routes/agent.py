@@ -247,9 +247,12 @@ def move_for(appointment_id: int):
             db.session.commit()
             flash("Appointment moved. The caller will be told the new time.", "success")
             return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
-        except (SlotUnavailable, BookingRuleError):
+        except SlotUnavailable:
             db.session.rollback()
             confirm.slot.errors = ["That time has just gone. The appointment has not changed. Choose another"]
+        except BookingRuleError as error:
+            db.session.rollback()
+            confirm.slot.errors = [error.message]
     officers = {o.id: o for o in all_officers()}
     return render_template(
         "agent/move.html", appointment=appointment, result=result, confirm=confirm, officers=officers

@@ -102,6 +102,10 @@ def cancel_booking():
             return render_template("manage/cancelled.html", reference=format_reference(appointment.reference))
         except BookingRuleError as error:
             db.session.rollback()
+            if appointment.status == "cancelled":  # e.g. a double click: the first one cancelled it
+                return render_template(
+                    "manage/cancelled.html", reference=format_reference(appointment.reference)
+                )
             form.reason.errors = [error.message]
     return render_template("manage/cancel.html", form=form, appointment=appointment, when=when(appointment))
 
@@ -129,11 +133,14 @@ def change_time():
             reschedule(appointment, form.slot.data, channel="web")
             db.session.commit()
             return redirect(url_for("manage.booking", moved=1))
-        except (SlotUnavailable, BookingRuleError):
+        except SlotUnavailable:
             db.session.rollback()
             form.slot.errors = [
                 "That time has just been taken. Your appointment has not changed. Choose another time"
             ]
+        except BookingRuleError as error:
+            db.session.rollback()
+            form.slot.errors = [error.message]
     return render_template(
         "manage/change.html",
         form=form,

@@ -6,15 +6,18 @@ import json
 from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from app.access import SUPERVISORS, staff
+from app.data.appointments import active_on_day
 from app.data.catalogue import all_services, service_by_code
 from app.data.officers import all_officers
 from app.extensions import db
 from app.inputs import BadInput, day_or, month_or, parse_day, whole_number_or_none
-from app.models import Officer
-from app.services import reports
-from app.services.planning import preview_absence, replan_for_absence, route_for
+from app.models import CallListEntry, Officer, ReplanProposal
+from app.services import audit, call_list, planning, reports
+from app.services.planning import route_for
+from app.services.references import format_reference
 from app.timeutil import local_now
 
 bp = Blueprint("reports", __name__, url_prefix="/supervisor")
@@ -96,26 +99,93 @@ def route_map():
     )
 
 
-@bp.route("/replan", methods=["GET", "POST"])
-@staff(*SUPERVISORS)
-def replan():
-    officers = all_officers(active_only=True)
+def _officer_and_day() -> tuple[Officer | None, date | None]:
     officer_id = whole_number_or_none(request.values.get("officer"))
     officer = db.session.get(Officer, officer_id) if officer_id else None
     try:
         day = parse_day(request.values["day"]) if request.values.get("day") else None
     except BadInput:
         day = None
-    preview = None
-    if officer and day and request.method == "POST" and request.form.get("confirm"):
-        summary = replan_for_absence(officer, day)
-        db.session.commit()
-        flash(
-            f"Published: {len(summary.moved)} visits moved, {len(summary.unassigned)} need a call.", "success"
-        )
-        return redirect(url_for("reports.replan", officer=officer.id, day=day.isoformat()))
+    return officer, day
+
+
+@bp.route("/replan", methods=["GET", "POST"])
+@staff(*SUPERVISORS)
+def replan():
+    """Absence → re-plan: preview once (stored), then publish exactly that preview."""
+    officer, day = _officer_and_day()
+    user = current_user._get_current_object()
+    error = None
+    if officer and day and request.method == "POST":
+        action = request.form.get("action")
+        try:
+            if action == "preview":
+                seconds = current_app.config["REPLAN_SECONDS"]
+                proposal = planning.preview_absence(officer, day, time_limit=seconds, user=user)
+                db.session.commit()
+                return redirect(url_for("reports.replan", officer=officer.id, day=day, proposal=proposal.id))
+            if action == "publish":
+                proposal = db.session.get(ReplanProposal, request.form.get("proposal", type=int) or 0)
+                if proposal is None or (proposal.officer_id, proposal.day) != (officer.id, day):
+                    abort(404)
+                summary = planning.publish_replan(proposal, user=user)
+                db.session.commit()
+                flash(
+                    f"Published: {len(summary.moved)} visits moved and their residents told; "
+                    f"{len(summary.unassigned)} on the call list.",
+                    "success",
+                )
+                return redirect(url_for("reports.replan", officer=officer.id, day=day, proposal=proposal.id))
+        except (planning.NotAbsent, planning.PlanChanged) as problem:
+            db.session.rollback()
+            error = (
+                f"{problem}. Preview the re-plan again."
+                if isinstance(problem, planning.PlanChanged)
+                else str(problem)
+            )
+        except planning.AlreadyPublished:
+            db.session.rollback()
+            flash("This re-plan has been published already.", "success")
+            return redirect(url_for("reports.replan", officer=officer.id, day=day, proposal=proposal.id))
+    proposal = None
     if officer and day:
-        preview = preview_absence(officer, day)
+        wanted = request.args.get("proposal", type=int)
+        proposal = db.session.get(ReplanProposal, wanted) if wanted else None
+        if proposal is not None and (proposal.officer_id, proposal.day) != (officer.id, day):
+            proposal = None
+    preview = planning.replan_preview(proposal) if proposal else None
+    if preview and preview["unplaced"]:  # residents' names and phone numbers are on the page
+        audit.record("replan_viewed", "replan_proposal", proposal.id, residents=len(preview["unplaced"]))
+        db.session.commit()
+    absence = officer.absent_on(day) if officer and day else None
     return render_template(
-        "reports/replan.html", officers=officers, officer=officer, day=day, preview=preview
+        "reports/replan.html",
+        officers=all_officers(active_only=True),
+        officer=officer,
+        day=day,
+        absence=absence,
+        other_days=planning.days_to_replan(officer, absence.starts_on, absence.ends_on) if absence else [],
+        visits=len(active_on_day(day, [officer.id])) if officer and day else 0,
+        preview=preview,
+        error=error,
     )
+
+
+@bp.get("/calls")
+@staff(*SUPERVISORS)
+def calls():
+    entries = call_list.open_entries()
+    audit.record("call_list_viewed", "call_list", "", entries=len(entries))  # residents' contact details
+    db.session.commit()
+    return render_template("reports/calls.html", entries=entries, sources=call_list.SOURCES)
+
+
+@bp.post("/calls/<int:entry_id>/done")
+@staff(*SUPERVISORS)
+def call_done(entry_id: int):
+    entry = db.session.get(CallListEntry, entry_id) or abort(404)
+    if entry.open_for is not None:
+        call_list.close(entry, current_user._get_current_object(), request.form.get("outcome", ""))
+        db.session.commit()
+    flash(f"Marked as called: {format_reference(entry.appointment.reference)}.", "success")
+    return redirect(url_for("reports.calls"))

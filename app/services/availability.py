@@ -193,8 +193,13 @@ def day_stop(appointment: Appointment) -> DayStop:
     )
 
 
+def planned_order(appointments: list[Appointment]) -> list[Appointment]:
+    """An officer's visits in the order they are planned to happen."""
+    return sorted(appointments, key=lambda a: (a.planned_arrival or a.window_start, a.window_start, a.id))
+
+
 def routing_day(wd: WorkingDay, appointments: list[Appointment]) -> RoutingDay:
-    ordered = sorted(appointments, key=lambda a: (a.planned_arrival or a.window_start, a.window_start, a.id))
+    ordered = planned_order(appointments)
     base = (round(wd.officer.base_lat, 6), round(wd.officer.base_lng, 6))
     return RoutingDay((wd.starts, wd.ends), base, base, tuple(day_stop(a) for a in ordered), wd.breaks)
 

@@ -4,6 +4,11 @@ Integrity under concurrency: a booking first locks the officer-day rows it touch
 transaction's first statement, so PostgreSQL takes a row lock and SQLite the write lock), then
 re-checks feasibility against what is booked now, then records a unique claim for the slot token.
 Two bookings can therefore never take the same officer time, whatever the channel.
+
+Every change to an existing booking (cancel, reschedule, check-in, outcome, officer change) first takes
+that booking's lock (`lock_appointment`) and only then reads its state, so of two changes at once one
+wins and the other sees what won. Lock order, everywhere: idempotency key, then bookings (by id), then
+officer-days (sorted), so no two transactions ever wait for each other in a circle.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -36,7 +41,7 @@ from app.services.places import Place
 from app.services.references import new_reference
 from app.services.travel import pair_travel
 from app.services.workdays import working_day
-from app.timeutil import at_day_seconds, utcnow
+from app.timeutil import at_day_seconds, to_local, utcnow
 from routing.feasibility import DayCheck
 
 
@@ -48,6 +53,9 @@ class IdempotencyConflict(Exception):
     """The same Idempotency-Key was sent with a different request."""
 
 
+APPOINTMENT_LOCKS = 1  # PostgreSQL advisory lock space for bookings (key = appointment id)
+
+
 class BookingRuleError(ValueError):
     """The request breaks a rule (wrong place for the service, appointment already over, ...)."""
 
@@ -55,6 +63,15 @@ class BookingRuleError(ValueError):
         super().__init__(message)
         self.field = field_name
         self.message = message
+
+
+class BookingChanged(BookingRuleError):
+    """Another change to the booking won while this request waited for it; nothing was changed."""
+
+    def __init__(self):
+        super().__init__(
+            "appointment", "Someone changed this appointment a moment ago. Check it and try again"
+        )
 
 
 @dataclass
@@ -106,6 +123,29 @@ def lock_officer_days(keys: list[tuple[int, date]]) -> None:
             .where(OfficerDay.officer_id == officer_id, OfficerDay.day == day)
             .values(version=OfficerDay.version + 1)
         )
+
+
+def state_of(appointment: Appointment) -> tuple[str, int]:
+    """What a request saw of a booking: a change made since (status or sequence) makes it out of date."""
+    return appointment.status, appointment.sequence
+
+
+def lock_appointment(appointment: Appointment) -> Appointment:
+    """Wait until no other transaction is changing this booking, hold that until commit, and re-read it.
+
+    PostgreSQL: a transaction-scoped advisory lock, which (unlike a row lock) does not stop a booking
+    elsewhere in the officer's day from re-timing this visit. SQLite: the database write lock."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :id)"),
+            {"space": APPOINTMENT_LOCKS, "id": appointment.id},
+        )
+    else:
+        db.session.execute(
+            update(Appointment).where(Appointment.id == appointment.id).values(sequence=Appointment.sequence)
+        )
+    db.session.refresh(appointment)
+    return appointment
 
 
 def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | None = None) -> int:
@@ -173,6 +213,23 @@ def find_or_create_customer(details: CustomerDetails, place: Place) -> Customer:
     return customer
 
 
+def _reserve_key(scope: str, key: str, fingerprint: str) -> IdempotencyRecord | Appointment:
+    """Take the key for this request, or, if a request with it has already booked, that booking.
+    A twin still in flight holds the key's unique index entry: PostgreSQL makes this insert wait
+    until the twin commits (then we return its booking) or rolls back (then the key is ours)."""
+    record = IdempotencyRecord(scope=scope, key=key, request_hash=fingerprint)
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+            db.session.flush()
+        return record
+    except IntegrityError:
+        existing = _existing_for_key(scope, key, fingerprint)
+        if existing is None:
+            raise SlotUnavailable("duplicate request") from None
+        return existing
+
+
 def _existing_for_key(scope: str, key: str, fingerprint: str) -> Appointment | None:
     record = db.session.scalar(
         select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
@@ -197,6 +254,11 @@ def book(request: BookingRequest) -> Appointment:
     _check_token_matches(token, request.service, request.place)
     # Start a fresh transaction whose first statement takes the lock (see module docstring).
     db.session.commit()
+    record = None
+    if request.idempotency_key:
+        record = _reserve_key(request.idempotency_scope, request.idempotency_key, fingerprint)
+        if isinstance(record, Appointment):
+            return record  # the same request, answered a moment ago: its booking, not a second one
     lock_officer_days([(o, token.day) for o in token.officer_ids])
     arrival = _still_fits(token, request.place, request.service.duration_minutes * 60)
     customer = find_or_create_customer(request.customer, request.place)
@@ -229,24 +291,8 @@ def book(request: BookingRequest) -> Appointment:
             appointment=appointment, status="booked", actor=request.booked_by, channel=request.channel
         )
     )
-    if request.idempotency_key:
-        try:
-            with db.session.begin_nested():
-                db.session.add(
-                    IdempotencyRecord(
-                        scope=request.idempotency_scope,
-                        key=request.idempotency_key,
-                        request_hash=fingerprint,
-                        appointment=appointment,
-                    )
-                )
-        except IntegrityError:
-            # The same key won a race a moment ago: answer with that booking, make no second one.
-            db.session.rollback()
-            existing = _existing_for_key(request.idempotency_scope, request.idempotency_key, fingerprint)
-            if existing is None:
-                raise SlotUnavailable("duplicate request") from None
-            return existing
+    if record is not None:
+        record.appointment = appointment
     audit.record(
         "appointment_booked",
         "appointment",
@@ -295,20 +341,27 @@ def _check_token_matches(token: SlotToken, service: Service, place: Place) -> No
         raise BookingRuleError("location_type", f"{service.name} cannot happen at that kind of place")
 
 
-def _bump_versions(appointment: Appointment) -> None:
-    day = appointment.window_start
-    from app.timeutil import to_local
+def _officer_days(appointment: Appointment) -> list[tuple[int, date]]:
+    day = to_local(appointment.window_start).date()
+    return [(o, day) for o in (appointment.officer_id, appointment.second_officer_id) if o]
 
-    keys = [(o, to_local(day).date()) for o in (appointment.officer_id, appointment.second_officer_id) if o]
-    lock_officer_days(keys)
+
+def _still_changeable(appointment: Appointment) -> None:
+    if not appointment.is_active:
+        raise BookingRuleError(
+            "appointment", f"This appointment is already {appointment.status.replace('_', ' ')}"
+        )
+    if appointment.window_end < utcnow():
+        raise BookingRuleError("appointment", "This appointment is in the past")
 
 
 def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, channel: str = "web") -> None:
-    if not appointment.is_active:
-        raise BookingRuleError("appointment", "This appointment has already been cancelled or has happened")
-    if appointment.window_end < utcnow():
-        raise BookingRuleError("appointment", "This appointment is in the past")
-    _bump_versions(appointment)  # frees the time for fresh availability answers
+    seen = state_of(appointment)
+    lock_appointment(appointment)
+    _still_changeable(appointment)
+    if state_of(appointment) != seen:
+        raise BookingChanged()  # e.g. moved a moment ago: the resident must see the new time first
+    lock_officer_days(_officer_days(appointment))  # frees the time for fresh availability answers
     appointment.status = "cancelled"
     appointment.cancel_reason = reason.strip()
     appointment.sequence += 1
@@ -328,8 +381,8 @@ def reschedule(
     appointment: Appointment, slot_token: str, *, actor: User | None = None, channel: str = "web"
 ) -> None:
     """Take the new slot and free the old one in one transaction; on any failure the old one stands."""
-    if not appointment.is_active or appointment.window_end < utcnow():
-        raise BookingRuleError("appointment", "This appointment can no longer be changed")
+    seen = state_of(appointment)
+    _still_changeable(appointment)
     token = decode_slot(slot_token)
     if token is None:
         raise SlotUnavailable("token not valid")
@@ -341,14 +394,19 @@ def reschedule(
         hub=appointment.hub,
     )
     _check_token_matches(token, appointment.service, place)
-    from app.timeutil import to_local
-
-    old_day = to_local(appointment.window_start).date()
-    old_keys = [(o, old_day) for o in (appointment.officer_id, appointment.second_officer_id) if o]
-    reference = appointment.reference
-    db.session.commit()
-    lock_officer_days(old_keys + [(o, token.day) for o in token.officer_ids])
-    appointment = db.session.scalar(select(Appointment).where(Appointment.reference == reference))
+    db.session.commit()  # a fresh transaction whose first statement takes the lock
+    lock_appointment(appointment)
+    _still_changeable(appointment)
+    officers = (appointment.officer_id, appointment.second_officer_id)
+    if (
+        appointment.window_start == at_day_seconds(token.day, token.window[0])
+        and appointment.window_end == at_day_seconds(token.day, token.window[1])
+        and tuple(o for o in officers if o) == token.officer_ids
+    ):
+        return  # already there: the same change sent twice (a double click) changes nothing more
+    if state_of(appointment) != seen:
+        raise BookingChanged()
+    lock_officer_days(_officer_days(appointment) + [(o, token.day) for o in token.officer_ids])
     arrival = _still_fits(token, place, appointment.duration_minutes * 60, exclude=appointment.id)
     _claim(token, appointment)
     appointment.window_start = at_day_seconds(token.day, token.window[0])
@@ -364,16 +422,27 @@ def reschedule(
     outbox.appointment_changed(appointment, "reschedule")
 
 
+OUTCOMES = {
+    "checked_in": ("booked",),
+    "completed": ("booked", "checked_in"),
+    "no_show": ("booked", "checked_in"),
+}
+
+
 def record_outcome(
     appointment: Appointment, status: str, *, actor: User | None = None, note: str = ""
 ) -> None:
-    """After the visit: completed or no_show (the satisfaction text follows a completed visit)."""
-    if status not in ("completed", "no_show", "checked_in"):
+    """Check-in, then completed or no_show (the satisfaction text follows a completed visit)."""
+    if status not in OUTCOMES:
         raise BookingRuleError("status", "Unknown outcome")
-    if appointment.status in ("cancelled", "completed", "no_show"):
+    seen = state_of(appointment)
+    lock_appointment(appointment)
+    if appointment.status not in OUTCOMES[status]:
         raise BookingRuleError(
             "appointment", f"This appointment is already {appointment.status.replace('_', ' ')}"
         )
+    if state_of(appointment) != seen:
+        raise BookingChanged()
     appointment.status = status
     db.session.add(
         AppointmentEvent(appointment=appointment, status=status, actor=actor, channel="staff", note=note)

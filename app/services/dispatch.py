@@ -1,15 +1,19 @@
 """Send what the outbox holds, exactly once.
 
-A row is claimed by moving it from "created" to "sending" and committing (on PostgreSQL the candidate
-rows are read FOR UPDATE SKIP LOCKED, so two dispatchers never claim the same row). Each send is then
-recorded in its own commit. A row left in "sending" by a crash is replayed: an SMS is first looked up
-at the provider and only re-sent if it never left; emails and webhooks carry a stable id the receiver
-can use to drop a repeat.
+Rows are claimed in batches by moving them from "created" to "sending" with the claim time, and
+committing (on PostgreSQL the candidates are read FOR UPDATE SKIP LOCKED, so two dispatchers never claim
+the same row). Each send is recorded in its own commit, and starts within SEND_WITHIN of its claim or
+goes back to the queue. A row left in "sending" (its dispatcher died, or the provider never answered)
+is replayed only once STUCK_AFTER has passed since its claim: longer than SEND_WITHIN plus any client's
+timeout, so whatever was in flight has reached the provider by then. An SMS is first looked up at the
+provider and only re-sent if it never arrived; emails and webhooks carry a stable id the receiver can use
+to drop a repeat.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -30,6 +34,10 @@ from notifications.webhook import WebhookError
 log = logging.getLogger(__name__)
 BACKOFF = [timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1)]
 MAX_ATTEMPTS = len(BACKOFF) + 1
+# A claimed row's send starts within SEND_WITHIN of its claim and gives up within its client's timeout
+# (SMS, email and webhook clients all time out within 15 s). A row still "sending" STUCK_AFTER after its
+# claim has therefore no request in flight: the replay never overlaps a live send.
+SEND_WITHIN = timedelta(seconds=60)
 STUCK_AFTER = timedelta(minutes=5)
 
 
@@ -42,7 +50,7 @@ class DispatchReport:
 
 
 def claim(limit: int) -> list[int]:
-    """Move up to `limit` due rows from created to sending, committed, and return their ids."""
+    """Move up to `limit` due rows from created to sending, stamped with now, committed; their ids."""
     now = utcnow()
     query = (
         select(Message.id)
@@ -68,6 +76,17 @@ def claim(limit: int) -> list[int]:
     )
     db.session.commit()
     return list(claimed)
+
+
+def release(ids: list[int]) -> None:
+    """Hand claimed rows that were never sent back to the queue."""
+    if ids:
+        db.session.execute(
+            update(Message)
+            .where(Message.id.in_(ids), Message.status == "sending")
+            .values(status="created", sending_at=None, attempts=Message.attempts - 1)
+        )
+    db.session.commit()
 
 
 def _send(message: Message, senders: Senders) -> str:
@@ -114,6 +133,11 @@ def send_one(message_id: int, senders: Senders, report: DispatchReport) -> None:
     except (SmsError, EmailError, WebhookError, OSError) as error:
         permanent = getattr(error, "permanent", False)
         message.last_error = str(error)[:2000]
+        if getattr(error, "maybe_sent", False):
+            # The provider may have it: leave the row in "sending" for the replay to look up.
+            report.errors.append(f"{message.id}: {error}")
+            db.session.commit()
+            return
         if permanent or message.attempts >= MAX_ATTEMPTS:
             message.status = "failed" if permanent else "technical_failure"
             report.failed += 1
@@ -129,27 +153,50 @@ def send_one(message_id: int, senders: Senders, report: DispatchReport) -> None:
     report.sent += 1
 
 
-def dispatch_due(limit: int = 200, senders: Senders | None = None, batches: int = 50) -> DispatchReport:
-    """Send everything due now, batch by batch."""
+def dispatch_due(
+    limit: int = 200,
+    senders: Senders | None = None,
+    batches: int = 50,
+    send_within: timedelta = SEND_WITHIN,
+) -> DispatchReport:
+    """Send everything due now, batch by batch. A batch's sends all start within `send_within` of its
+    claim; if the provider is that slow, the rest of the batch goes back to the queue for a new claim."""
     senders = senders or configured()
     report = DispatchReport()
     for _ in range(batches):
         ids = claim(limit)
         if not ids:
             break
-        for message_id in ids:
+        deadline = time.monotonic() + send_within.total_seconds()
+        for n, message_id in enumerate(ids):
+            if n and time.monotonic() > deadline:
+                release(ids[n:])
+                break
             send_one(message_id, senders, report)
     return report
 
 
-def replay_stuck(senders: Senders | None = None, older_than: timedelta = STUCK_AFTER) -> int:
-    """Rows left in "sending" (a dispatcher died): mark sent if the provider has it, else send again."""
+def replay_stuck(senders: Senders | None = None) -> int:
+    """Rows claimed more than STUCK_AFTER ago and never finished (a dispatcher died, or the provider did
+    not answer): mark sent if the provider has it, else queue it to send again."""
     senders = senders or configured()
-    cutoff = utcnow() - older_than
-    stuck = list(
-        db.session.scalars(select(Message).where(Message.status == "sending", Message.sending_at < cutoff))
-    )
-    for message in stuck:
+    cutoff = utcnow() - STUCK_AFTER
+    is_stuck = (Message.status == "sending", Message.sending_at < cutoff)
+    stuck = list(db.session.scalars(select(Message.id).where(*is_stuck)))
+    db.session.commit()
+    for message_id in stuck:
+        # Lock the row and look again: another replay may have settled it a moment ago.
+        query = (
+            select(Message)
+            .where(Message.id == message_id, *is_stuck)
+            .execution_options(populate_existing=True)
+        )
+        if db.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        message = db.session.scalar(query)
+        if message is None:
+            db.session.commit()
+            continue
         found = None
         if message.channel == "sms" and senders.sms is not None:
             try:
@@ -158,6 +205,7 @@ def replay_stuck(senders: Senders | None = None, older_than: timedelta = STUCK_A
                 )
             except SmsError as error:
                 log.warning("could not check message %s at the provider: %s", message.id, error)
+                db.session.commit()
                 continue  # try again at the next replay rather than risk a duplicate
         if found:
             message.status, message.provider_id, message.sent_at = "sent", found, utcnow()

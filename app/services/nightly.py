@@ -34,13 +34,15 @@ def is_planned(day: date) -> bool:
 
 
 def plan_when_due(now: datetime | None = None) -> list[date]:
+    from app.services import call_list
     from app.services.planning import plan_day
 
     planned = []
     for day in days_due(now or local_now()):
         if is_planned(day):
             continue
-        plan_day(day)
+        summary = plan_day(day)
+        call_list.add_unplaced(summary.unassigned)  # supervisors phone whoever the plan could not place
         db.session.add(ScheduledRun(job="plan", key=day.isoformat()))
         db.session.commit()
         planned.append(day)

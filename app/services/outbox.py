@@ -1,8 +1,9 @@
 """Queue messages in the same transaction as the change that causes them.
 
-Kinds: confirmation, cancellation, reschedule, reminder_day_before, reminder_morning, satisfaction (to
-residents, by their preferred channel) and CRM webhook events. A dedupe key makes each one unique per
-appointment and change, so a retried job or request can never queue the same message twice.
+Kinds: confirmation, cancellation, reschedule, officer_change, reminder_day_before, reminder_morning,
+satisfaction (to residents, by their preferred channel) and CRM webhook events. A dedupe key makes
+each one unique per appointment and change, so a retried job or request can never queue the same message
+twice.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ WEBHOOK_EVENTS = {
     "booked": "appointment.booked",
     "cancellation": "appointment.cancelled",
     "reschedule": "appointment.rescheduled",
+    "officer_change": "appointment.officer_changed",
     "completed": "appointment.completed",
     "no_show": "appointment.no_show",
 }
@@ -74,6 +76,7 @@ def _resident_text(kind: str, f: AppointmentFacts) -> str:
         "confirmation": lambda: templates.confirmation_sms(f),
         "cancellation": lambda: templates.cancellation_sms(f),
         "reschedule": lambda: templates.reschedule_sms(f),
+        "officer_change": lambda: templates.officer_change_sms(f),
         "reminder_day_before": lambda: templates.reminder_sms(f, morning=False),
         "reminder_morning": lambda: templates.reminder_sms(f, morning=True),
         "satisfaction": lambda: templates.satisfaction_sms(f),
@@ -145,18 +148,20 @@ def queue_webhook(appointment: Appointment, change: str) -> Message | None:
     )
 
 
-def appointment_changed(appointment: Appointment, change: str) -> None:
-    """Called by the booking rules after booked / cancellation / reschedule / completed / no_show."""
+def appointment_changed(appointment: Appointment, change: str) -> list[Message]:
+    """Called after booked / cancellation / reschedule / officer_change / completed / no_show.
+    Returns what was queued for the resident (nothing when no channel reaches them)."""
     db.session.flush()
     resident_kind = {
         "booked": "confirmation",
         "cancellation": "cancellation",
         "reschedule": "reschedule",
+        "officer_change": "officer_change",
         "completed": "satisfaction",
     }.get(change)
-    if resident_kind:
-        queue_for_resident(appointment, resident_kind)
+    queued = queue_for_resident(appointment, resident_kind) if resident_kind else []
     queue_webhook(appointment, change)
+    return queued
 
 
 def queue_reply(phone: str, body: str, appointment: Appointment | None, inbound_id: str) -> Message | None:

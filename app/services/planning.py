@@ -1,28 +1,35 @@
 """Route planning: turn the day's promised appointments into ordered routes, and re-plan on absence.
 
 Promises (date, window, officer) are kept: the nightly plan only orders each officer's own visits.
-When an officer is off sick, their visits may move to other officers, still inside the promised
-window; any that cannot be kept are listed so staff can call those residents.
+When an officer is recorded absent, their visits may move to colleagues, still inside the promised
+window: the re-plan is solved once, stored as a proposal for a supervisor to check, and published
+exactly as previewed (or not at all, if anything it relied on has changed). Each resident whose
+officer changes is told once; visits that cannot be kept go on the supervisors' call list.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from app.data.appointments import active_on_day
 from app.data.officers import all_officers
 from app.extensions import db
-from app.models import Appointment, AppointmentEvent, Officer, RoutePlan, RouteStop
-from app.services import audit
+from app.models import Appointment, AppointmentEvent, Officer, ReplanProposal, RoutePlan, RouteStop, User
+from app.services import audit, call_list, outbox
+from app.services.availability import appointments_for, planned_order, versions_for
+from app.services.booking import lock_appointment, lock_officer_days, state_of
+from app.services.presenters import when
 from app.services.travel import matrix as travel_matrix
+from app.services.travel import pair_travel
 from app.services.workdays import WorkingDay, working_day
-from app.timeutil import at_day_seconds, day_seconds
+from app.timeutil import at_day_seconds, day_seconds, format_date, to_local, utcnow
 from routing.optimiser import SolverOptions, plan
-from routing.types import LatLng, Plan, Problem
+from routing.types import LatLng, Plan, Problem, Route, Stop
 from routing.types import Officer as RoutingOfficer
 from routing.types import Visit as RoutingVisit
 
@@ -156,65 +163,234 @@ def plan_day(
     return summary
 
 
-def replan_for_absence(absent: Officer, day: date, time_limit: float = 10.0) -> DaySummary:
-    """Move an absent officer's visits to colleagues, keeping promised windows where possible."""
-    summary = DaySummary(day)
-    appointments = active_on_day(day)
-    theirs = [a for a in appointments if absent.id in _officers_of(a)]
+class NotAbsent(ValueError):
+    """Visits move off an officer's day only for a recorded absence: the record availability reads too,
+    so once the re-plan is published nobody can book that officer's day again."""
+
+
+class PlanChanged(Exception):
+    """Something the preview relied on changed before it was published: preview again."""
+
+
+class AlreadyPublished(Exception):
+    """This preview has been published already (a second click, or another supervisor)."""
+
+
+def days_to_replan(officer: Officer, first: date, last: date) -> list[tuple[date, int]]:
+    """Days from first to last on which the officer is recorded absent yet still has visits booked."""
+    counts: dict[date, int] = defaultdict(int)
+    for appointment in appointments_for([officer.id], first, last):
+        counts[to_local(appointment.window_start).date()] += 1
+    return [(day, n) for day, n in sorted(counts.items()) if officer.absent_on(day)]
+
+
+def _colleagues(absent: Officer, day: date) -> list[WorkingDay]:
+    """Who may take the absent officer's visits: working that day, in one of the same areas."""
     area_ids = {a.id for a in absent.areas}
-    colleagues = [
+    return [
         wd
         for o in all_officers(active_only=True)
         if o.id != absent.id
         and (wd := working_day(o, day)) is not None
         and (area_ids & {a.id for a in o.areas} or not area_ids)
     ]
-    colleague_ids = {wd.officer.id for wd in colleagues}
-    pinned = [a for a in appointments if _officers_of(a) & colleague_ids and a not in theirs]
-    summary.officers = len(colleagues)
-    if not theirs:
-        return summary
-    problem = build_problem(colleagues, pinned + theirs, day, free={a.id for a in theirs})
-    seed = [[str(a.id) for a in pinned if wd.officer.id in _officers_of(a)] for wd in colleagues]
-    result = plan(problem, SolverOptions(time_limit=time_limit), initial=seed)
-    if any(str(a.id) in result.unassigned for a in pinned):
-        # Never break a colleague's promise to rescue another: keep every plan as it was.
-        summary.unassigned = list(theirs)
-        return summary
-    by_id = {str(a.id): a for a in pinned + theirs}
-    officers = {str(wd.officer.id): wd.officer for wd in colleagues}
-    for appointment in theirs:
-        if str(appointment.id) in result.unassigned:
-            summary.unassigned.append(appointment)
-            continue
-        serving = [officers[r.officer_id] for r in result.routes if str(appointment.id) in r.visit_ids]
-        old = appointment.officer
-        appointment.officer = serving[0]
-        appointment.second_officer = serving[1] if len(serving) > 1 else None
-        appointment.sequence += 1
-        db.session.add(
-            AppointmentEvent(
-                appointment=appointment,
-                status=appointment.status,
-                channel="staff",
-                note=f"Officer changed from {old.first_name if old else 'none'} to {serving[0].first_name} "
-                f"because of absence; the promised time is unchanged.",
-            )
-        )
-        summary.moved.append((appointment, serving[0]))
-    _store(result, day, [wd.officer for wd in colleagues], by_id, "absence")
-    db.session.execute(delete(RoutePlan).where(RoutePlan.day == day, RoutePlan.officer_id == absent.id))
-    summary.visits = len(theirs) - len(summary.unassigned)
-    summary.travel_seconds, summary.distance_m = result.travel, result.distance
+
+
+def _travel_now(officers: list[Officer], appointments: list[Appointment]) -> tuple[dict[int, tuple], list]:
+    """In the order planned now: each visit's leg (seconds, metres) from the place before it, and every
+    leg of these officers' days, back to base included."""
+    legs: dict[int, tuple[int, int]] = {}
+    steps: list[tuple[int, int]] = []
+    for officer in officers:
+        base = (round(officer.base_lat, 6), round(officer.base_lng, 6))
+        ordered = planned_order([a for a in appointments if officer.id in _officers_of(a)])
+        route = [base, *((round(a.lat, 6), round(a.lng, 6)) for a in ordered), base] if ordered else []
+        travel = pair_travel(route)
+        mine = [travel(a, b) for a, b in zip(route, route[1:], strict=False)]
+        for appointment, step in zip(ordered, mine, strict=False):
+            legs.setdefault(appointment.id, step)
+        steps += mine
+    return legs, steps
+
+
+def preview_absence(
+    absent: Officer, day: date, *, time_limit: float = 10.0, user: User | None = None
+) -> ReplanProposal:
+    """Solve once who takes the absent officer's visits, and keep the answer to show and to publish.
+    Nothing else changes until it is published. Caller commits."""
+    if absent.absent_on(day) is None:
+        raise NotAbsent(f"{absent.name} is not recorded as absent on {format_date(day)}")
+    appointments = active_on_day(day)
+    theirs = [a for a in appointments if absent.id in _officers_of(a)]
+    colleagues = _colleagues(absent, day)
+    colleague_ids = [wd.officer.id for wd in colleagues]
+    pinned = [a for a in appointments if _officers_of(a) & set(colleague_ids) and a not in theirs]
+    seen = versions_for([absent.id, *colleague_ids], day, day)
+    legs, steps = _travel_now([absent, *(wd.officer for wd in colleagues)], theirs + pinned)
+    data: dict = {
+        "versions": {str(o): seen.get((o, day), 0) for o in [absent.id, *colleague_ids]},
+        "colleagues": colleague_ids,
+        "plan": None,
+        "moves": [],
+        "unplaced": [],
+        "travel_before": [sum(s for s, _m in steps), sum(m for _s, m in steps)],
+        "travel_after": [sum(s for s, _m in steps), sum(m for _s, m in steps)],
+    }
+    if theirs:
+        problem = build_problem(colleagues, pinned + theirs, day, free={a.id for a in theirs})
+        seed = [[str(a.id) for a in pinned if wd.officer.id in _officers_of(a)] for wd in colleagues]
+        result = plan(problem, SolverOptions(time_limit=time_limit), initial=seed)
+        if any(str(a.id) in result.unassigned for a in pinned):
+            # Never break a colleague's promise to rescue another: change nothing at all.
+            data["unplaced"] = [
+                {"appointment_id": a.id, "reason": "Moving it would break a promise made to another resident"}
+                for a in theirs
+            ]
+        else:
+            data["plan"] = asdict(result)
+            data["travel_after"] = [result.travel, result.distance]
+            stops = {s.visit_id: (r.officer_id, s) for r in result.routes for s in r.stops}
+            for appointment in theirs:
+                if str(appointment.id) not in stops:
+                    data["unplaced"].append(
+                        {"appointment_id": appointment.id, "reason": _unplaced_reason(appointment)}
+                    )
+                    continue
+                _officer, stop = stops[str(appointment.id)]
+                data["moves"].append(
+                    {
+                        "appointment_id": appointment.id,
+                        "from": sorted(_officers_of(appointment)),
+                        "to": [
+                            int(r.officer_id) for r in result.routes if str(appointment.id) in r.visit_ids
+                        ],
+                        "state": list(state_of(appointment)),
+                        "before": list(legs.get(appointment.id, (0, 0))),
+                        "after": [stop.travel, stop.distance],
+                    }
+                )
+    proposal = ReplanProposal(officer=absent, day=day, plan=data, created_by=user)
+    db.session.add(proposal)
+    db.session.flush()
+    audit.record(
+        "replan_previewed", "officer", absent.id, user=user, day=day.isoformat(), proposal=proposal.id
+    )
+    return proposal
+
+
+def _unplaced_reason(appointment: Appointment) -> str:
+    skill = appointment.service.skill.name if appointment.service.skill else "the service"
+    return f"No colleague with {skill} can get there inside the promised time, {when(appointment)}"
+
+
+def _plan_from_json(data: dict) -> Plan:
+    routes = tuple(Route(**{**r, "stops": tuple(Stop(**s) for s in r["stops"])}) for r in data["routes"])
+    return Plan(**{**data, "routes": routes, "unassigned": tuple(data["unassigned"])})
+
+
+def publish_replan(proposal: ReplanProposal, *, user: User | None = None) -> DaySummary:
+    """Apply exactly what was previewed, or nothing (PlanChanged / AlreadyPublished). Caller commits.
+
+    Each resident whose officer changes is told once (their promised time never moves); visits that
+    cannot be placed, and residents no message can reach, go on the supervisors' call list."""
+    proposal_id = proposal.id
+    db.session.commit()  # a fresh transaction whose first statement takes the lock
+    published = db.session.execute(
+        update(ReplanProposal)
+        .where(ReplanProposal.id == proposal_id, ReplanProposal.status == "previewed")
+        .values(status="published", published_at=utcnow(), published_by_id=user.id if user else None)
+    ).rowcount
+    if not published:
+        raise AlreadyPublished()
+    proposal = db.session.get(ReplanProposal, proposal_id, populate_existing=True)
+    data, day, absent = proposal.plan, proposal.day, proposal.officer
+    ids = [m["appointment_id"] for m in data["moves"]] + [u["appointment_id"] for u in data["unplaced"]]
+    appointments = {a.id: a for a in db.session.scalars(select(Appointment).where(Appointment.id.in_(ids)))}
+    for appointment_id in sorted(m["appointment_id"] for m in data["moves"]):
+        lock_appointment(appointments[appointment_id])
+    officer_ids = [int(o) for o in data["versions"]]
+    lock_officer_days([(o, day) for o in officer_ids])
+    _check_still_as_previewed(data, day, absent, appointments)
+
+    summary = DaySummary(day, officers=len(data["colleagues"]))
+    if data["plan"] is not None:
+        result = _plan_from_json(data["plan"])
+        stop_ids = [int(s.visit_id) for r in result.routes for s in r.stops]
+        by_id = {
+            str(a.id): a for a in db.session.scalars(select(Appointment).where(Appointment.id.in_(stop_ids)))
+        }
+        colleagues = list(db.session.scalars(select(Officer).where(Officer.id.in_(data["colleagues"]))))
+        _store(result, day, colleagues, by_id, "absence")
+        db.session.execute(delete(RoutePlan).where(RoutePlan.day == day, RoutePlan.officer_id == absent.id))
+        summary.travel_seconds, summary.distance_m = result.travel, result.distance
+    for move in data["moves"]:
+        appointment = appointments[move["appointment_id"]]
+        _change_officers(appointment, move["to"], user)
+        summary.moved.append((appointment, appointment.officer))
+    for unplaced in data["unplaced"]:
+        appointment = appointments[unplaced["appointment_id"]]
+        call_list.add(appointment, unplaced["reason"], "absence")
+        summary.unassigned.append(appointment)
+    summary.visits = len(summary.moved)
     audit.record(
         "routes_replanned_for_absence",
         "officer",
         absent.id,
+        user=user,
         day=day.isoformat(),
         moved=len(summary.moved),
         unkept=[a.reference for a in summary.unassigned],
     )
     return summary
+
+
+def _check_still_as_previewed(data: dict, day: date, absent: Officer, appointments: dict) -> None:
+    versions = versions_for([int(o) for o in data["versions"]], day, day)
+    if any(versions[(int(o), day)] != seen + 1 for o, seen in data["versions"].items()):
+        raise PlanChanged("Bookings for these officers have changed since the preview")
+    if absent.absent_on(day) is None:
+        raise PlanChanged(f"{absent.name} is no longer recorded as absent that day")
+    for move in data["moves"]:
+        appointment = appointments.get(move["appointment_id"])
+        if appointment is None or list(state_of(appointment)) != move["state"]:
+            raise PlanChanged("A visit in the preview has changed since")
+        for officer_id in move["to"]:
+            officer = db.session.get(Officer, officer_id)
+            if working_day(officer, day) is None:
+                raise PlanChanged(f"{officer.name} is no longer working that day")
+
+
+def _change_officers(appointment: Appointment, officer_ids: list[int], user: User | None) -> None:
+    """Hand a visit to other officers, keeping its promised time, and tell the resident once."""
+    old = appointment.officer
+    appointment.officer_id = officer_ids[0]
+    appointment.second_officer_id = officer_ids[1] if len(officer_ids) > 1 else None
+    appointment.sequence += 1
+    db.session.flush()
+    db.session.refresh(appointment, ["officer", "second_officer"])
+    db.session.add(
+        AppointmentEvent(
+            appointment=appointment,
+            status=appointment.status,
+            actor=user,
+            channel="staff",
+            note=f"Officer changed from {old.first_name if old else 'none'} to "
+            f"{appointment.officer.first_name} because of absence; the promised time is unchanged.",
+        )
+    )
+    if not outbox.appointment_changed(appointment, "officer_change"):
+        call_list.add(
+            appointment,
+            f"Tell the resident {appointment.officer.name} will visit instead: no text or email reaches them",
+            "officer_change",
+        )
+
+
+def replan_for_absence(
+    absent: Officer, day: date, time_limit: float = 10.0, user: User | None = None
+) -> DaySummary:
+    """Preview and publish in one go (the `flask replan` command; a simulator). Caller commits."""
+    return publish_replan(preview_absence(absent, day, time_limit=time_limit, user=user), user=user)
 
 
 def route_for(officer: Officer, day: date) -> RoutePlan | None:
@@ -223,21 +399,38 @@ def route_for(officer: Officer, day: date) -> RoutePlan | None:
     )
 
 
-def _planned_km(day: date) -> float:
-    return sum(p.distance_m for p in db.session.scalars(select(RoutePlan).where(RoutePlan.day == day))) / 1000
+def _travel(leg) -> str:
+    seconds, metres = leg
+    return f"{round(seconds / 60)} min, {metres / 1000:.1f} km"
 
 
-def preview_absence(absent: Officer, day: date, time_limit: float = 5.0) -> dict:
-    """What replan_for_absence would do, without storing any of it (run in a savepoint, rolled back)."""
-    before = _planned_km(day)
-    with db.session.begin_nested() as savepoint:
-        summary = replan_for_absence(absent, day, time_limit=time_limit)
-        preview = {
-            "moved": [(a.reference, o.name) for a, o in summary.moved],
-            "unkept": [(a.reference, a.customer.name, a.customer.phone) for a in summary.unassigned],
-            "before_km": round(before, 1),
-            "after_km": round(_planned_km(day), 1),
-        }
-        savepoint.rollback()
-    db.session.expire_all()
-    return preview
+def replan_preview(proposal: ReplanProposal) -> dict:
+    """A stored proposal, as a supervisor reads it: who takes each visit, and the travel before and after."""
+    data = proposal.plan
+    ids = [m["appointment_id"] for m in data["moves"]] + [u["appointment_id"] for u in data["unplaced"]]
+    appointments = {a.id: a for a in db.session.scalars(select(Appointment).where(Appointment.id.in_(ids)))}
+    officer_ids = {o for m in data["moves"] for o in m["from"] + m["to"]}
+    officers = {o.id: o for o in db.session.scalars(select(Officer).where(Officer.id.in_(officer_ids)))}
+
+    def names(ids: list[int]) -> str:
+        return " and ".join(officers[i].name for i in ids)
+
+    return {
+        "proposal": proposal,
+        "moves": [
+            {
+                "appointment": appointments[m["appointment_id"]],
+                "from": names(m["from"]),
+                "to": names(m["to"]),
+                "before": _travel(m["before"]),
+                "after": _travel(m["after"]),
+            }
+            for m in data["moves"]
+        ],
+        "unplaced": [
+            {"appointment": appointments[u["appointment_id"]], "reason": u["reason"]}
+            for u in data["unplaced"]
+        ],
+        "before": _travel(data["travel_before"]),
+        "after": _travel(data["travel_after"]),
+    }

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -43,18 +36,6 @@ def browser():
         )
         yield browser
         browser.close()
-
-
-@pytest.fixture
-def live_server(app, committed):
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    saved, app.config["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"], base  # links in texts and pages
-    yield base
-    app.config["PUBLIC_BASE_URL"] = saved
-    server.shutdown()
 
 
 def check_accessibility(page) -> None:

@@ -68,6 +68,10 @@ class TwilioStandIn:
         self.delay = delay
         self.validate = validate  # benchmarks can switch the (CPU-heavy) check off to measure the sender
         self.fail_next = 0  # answer this many requests with a 503
+        self.held = threading.Event()  # set while a send is held inside the provider (see hold_next)
+        self.held_body = ""
+        self._hold_next = False
+        self._release = threading.Event()
         self.messages: list[dict] = []
         self.invalid: list[str] = []
         self.lock = threading.Lock()
@@ -81,7 +85,16 @@ class TwilioStandIn:
         return self
 
     def __exit__(self, *exc) -> None:
+        self._release.set()
         self.server.shutdown()
+
+    def hold_next(self) -> None:
+        """Keep the next send in flight: received, but not processed until release() (a slow provider)."""
+        with self.lock:
+            self._hold_next, self._release, self.held = True, threading.Event(), threading.Event()
+
+    def release(self) -> None:
+        self._release.set()
 
     def bodies(self) -> list[str]:
         return [m["body"] for m in self.messages]
@@ -110,6 +123,13 @@ class TwilioStandIn:
                 self.fail_next -= 1
                 return self._error(503, 20500, "Service unavailable")
         if request.method == "POST":
+            with self.lock:
+                hold, self._hold_next = self._hold_next, False
+                release, held = self._release, self.held
+            if hold:
+                self.held_body = request.form.get("Body", "")
+                held.set()
+                release.wait(120)
             return self._create(request)
         return self._list(request)
 
