@@ -9,6 +9,7 @@ visits get two-hour arrival windows; hub appointments get exact times inside the
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -193,8 +194,14 @@ def day_stop(appointment: Appointment) -> DayStop:
     )
 
 
+def sorted_for_day(appointments: Iterable[Appointment]) -> list[Appointment]:
+    """An officer's appointments in their stored order: by planned arrival (the nightly plan and every
+    booking store the times the checker gave them)."""
+    return sorted(appointments, key=lambda a: (a.planned_arrival or a.window_start, a.window_start, a.id))
+
+
 def routing_day(wd: WorkingDay, appointments: list[Appointment]) -> RoutingDay:
-    ordered = sorted(appointments, key=lambda a: (a.planned_arrival or a.window_start, a.window_start, a.id))
+    ordered = sorted_for_day(appointments)
     base = (round(wd.officer.base_lat, 6), round(wd.officer.base_lng, 6))
     return RoutingDay((wd.starts, wd.ends), base, base, tuple(day_stop(a) for a in ordered), wd.breaks)
 
