@@ -179,7 +179,7 @@ def plan_command(day, time_limit: float) -> None:
     officers = all_officers(active_only=True)
     with click.progressbar(length=len(officers), label="Planning routes") as bar:
         summary = plan_day(day.date(), time_limit=time_limit, progress=lambda _o: bar.update(1))
-    call_list.add_unplaced(summary.unassigned)
+    call_list.add_unplaced(summary.unassigned, why=summary.why)
     db.session.commit()
     _print_summary(summary)
 

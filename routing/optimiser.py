@@ -6,21 +6,22 @@ arrival time, different officers, both or neither). Promised windows are hard. E
 disjunction with a penalty far above any travel, so a visit that cannot be served is reported as
 unassigned instead of making the whole problem infeasible.
 
-Objective: travel time, then balance (a small cost on the longest working day).
+Objective: travel time, then balance (a small cost on the longest working day); the weights live in
+routing.plans. Breaks are the checker's (routing.feasibility.owed_breaks), and every route the solver
+returns is timed, and if need be repaired, by that checker (routing.plans.build_plan) before anyone sees it.
 """
 
 from __future__ import annotations
 
 import time as clock
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util import optional_boolean_pb2
 
-from routing.types import Plan, Problem, Route, Stop
-
-UNASSIGNED_PENALTY = 10_000_000
-BALANCE_COEFFICIENT = 1  # per second of the longest day; travel costs 100 per second
+from routing.feasibility import owed_breaks
+from routing.plans import BALANCE_COST, TRAVEL_COST, UNASSIGNED_PENALTY, build_plan
+from routing.types import Plan, Problem
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,7 @@ def plan(
     started = clock.monotonic()
     officers, visits, matrix = problem.officers, problem.visits, problem.matrix
     if not officers or not visits:
-        return Plan(
-            (),
-            tuple(v.id for v in visits),
-            "solved" if not visits else "partial",
-            0.0,
-            notes=("no officers",) if not officers else (),
-        )
+        return build_plan(problem, {}, started=started, balance=options.balance)
 
     earliest_shift = min(o.shift[0] for o in officers)
     latest_shift = max(o.shift[1] for o in officers)
@@ -89,9 +84,8 @@ def plan(
     horizon = latest_shift + 1
     routing.AddDimension(time_index, horizon, horizon, False, "Time")
     time_dim = routing.GetDimensionOrDie("Time")
-    # Travel costs 100 per second, so the balance term below only breaks near-ties.
     routing.SetArcCostEvaluatorOfAllVehicles(
-        routing.RegisterTransitCallback(lambda i, j: 100 * travel_cb(i, j))
+        routing.RegisterTransitCallback(lambda i, j: TRAVEL_COST * travel_cb(i, j))
     )
 
     for v, officer in enumerate(officers):
@@ -99,11 +93,11 @@ def plan(
         time_dim.CumulVar(routing.End(v)).SetRange(officer.shift[0], officer.shift[1])
         if officer.max_working is not None:
             time_dim.SetSpanUpperBoundForVehicle(officer.max_working, v)
-        if officer.breaks:
+        breaks = owed_breaks(officer.shift, officer.breaks)
+        if breaks:
             intervals = [
                 solver.FixedDurationIntervalVar(b.earliest, b.latest, b.duration, False, f"break-{v}-{k}")
-                for k, b in enumerate(officer.breaks)
-                if b.earliest < officer.shift[1]
+                for k, b in enumerate(breaks)
             ]
             time_dim.SetBreakIntervalsOfVehicle(intervals, v, service)
         routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))  # leave late
@@ -112,7 +106,7 @@ def plan(
     if options.balance:
         work = routing.RegisterTransitCallback(time_cb)
         routing.AddDimension(work, 0, horizon, True, "Work")
-        routing.GetDimensionOrDie("Work").SetGlobalSpanCostCoefficient(BALANCE_COEFFICIENT)
+        routing.GetDimensionOrDie("Work").SetGlobalSpanCostCoefficient(BALANCE_COST)
 
     if any(v.demand for v in visits):
         demand_index = routing.RegisterUnaryTransitCallback(
@@ -169,16 +163,18 @@ def plan(
             solution = routing.SolveFromAssignmentWithParameters(seed, params)
     if solution is None:
         solution = routing.SolveWithParameters(params)
-    elapsed = clock.monotonic() - started
-    if solution is None:
-        return Plan(
-            (),
-            tuple(v.id for v in visits),
-            "no_solution",
-            elapsed,
-            notes=(f"solver status {routing.status()}",),
-        )
-    return _read_plan(problem, nodes, locations, manager, routing, solution, time_dim, elapsed)
+    candidates = []
+    if solution is not None:
+        orders, times = _read_routes(problem, nodes, manager, routing, solution, time_dim)
+        candidates.append(build_plan(problem, orders, times, started=started, balance=options.balance))
+    if initial:
+        # The seed (e.g. the day as booked) is a floor: never return a plan worse than it.
+        seeded = {o.id: list(ids) for o, ids in zip(officers, initial, strict=False)}
+        candidates.append(build_plan(problem, seeded, started=started, balance=options.balance))
+    if not candidates:
+        empty = build_plan(problem, {}, started=started, balance=options.balance)
+        return replace(empty, status="no_solution", notes=(f"solver status {routing.status()}",))
+    return min(candidates, key=lambda p: p.objective.total)
 
 
 def _nodes_for(ids: list[str], visits, nodes) -> list[int]:
@@ -220,46 +216,17 @@ def _pair_two_officer_visits(nodes, manager, routing, solver, time_dim) -> None:
         solver.Add(solver.IsDifferentVar(routing.VehicleVar(a), routing.VehicleVar(b)) + 1 - both >= 1)
 
 
-def _read_plan(problem, nodes, locations, manager, routing, solution, time_dim, elapsed) -> Plan:
-    durations, distances = problem.matrix.durations, problem.matrix.distances
-    routes, served = [], set()
-    active_copies: dict[int, int] = {}
-    for node_id, node in enumerate(nodes):
-        if solution.Value(routing.NextVar(manager.NodeToIndex(node_id))) != manager.NodeToIndex(node_id):
-            active_copies[node.visit_index] = active_copies.get(node.visit_index, 0) + 1
-    complete = {vi for vi, n in active_copies.items() if n >= min(problem.visits[vi].officers_needed, 2)}
+def _read_routes(problem, nodes, manager, routing, solution, time_dim):
+    """The solver's visit order per officer, and the arrival time it agreed for each two-officer visit."""
+    orders: dict[str, list[str]] = {}
+    times: dict[str, int] = {}
     for v, officer in enumerate(problem.officers):
-        index = routing.Start(v)
-        previous = locations[manager.IndexToNode(index)]
-        leave = solution.Min(time_dim.CumulVar(index))
-        stops, travel, distance = [], 0, 0
-        index = solution.Value(routing.NextVar(index))
+        index = solution.Value(routing.NextVar(routing.Start(v)))
+        order = orders.setdefault(officer.id, [])
         while not routing.IsEnd(index):
-            node_id = manager.IndexToNode(index)
-            if nodes[node_id].visit_index not in complete:  # half a two-officer visit: skip it
-                index = solution.Value(routing.NextVar(index))
-                continue
-            visit = problem.visits[nodes[node_id].visit_index]
-            here = locations[node_id]
-            seconds, metres = durations[previous][here], distances[previous][here]
-            start = solution.Min(time_dim.CumulVar(index))
-            arrival = stops[-1].departure + seconds if stops else leave + seconds
-            stops.append(Stop(visit.id, min(arrival, start), start, start + visit.duration, seconds, metres))
-            travel, distance = travel + seconds, distance + metres
-            served.add(visit.id)
-            previous = here
+            visit = problem.visits[nodes[manager.IndexToNode(index)].visit_index]
+            order.append(visit.id)
+            if visit.officers_needed >= 2:
+                times[visit.id] = max(times.get(visit.id, 0), solution.Value(time_dim.CumulVar(index)))
             index = solution.Value(routing.NextVar(index))
-        here = locations[manager.IndexToNode(index)]
-        travel += durations[previous][here] if stops else 0
-        distance += distances[previous][here] if stops else 0
-        back = solution.Min(time_dim.CumulVar(index))
-        if stops:
-            routes.append(Route(officer.id, tuple(stops), leave, back, travel, distance))
-    unassigned = tuple(v.id for v in problem.visits if v.id not in served)
-    return Plan(
-        tuple(routes),
-        unassigned,
-        "partial" if unassigned else "solved",
-        elapsed,
-        objective=solution.ObjectiveValue(),
-    )
+    return orders, times

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 LatLng = tuple[float, float]
@@ -69,6 +70,16 @@ class Stop:
 
 
 @dataclass(frozen=True)
+class BreakTaken:
+    """Where a break falls: it starts at `start`, after the first `after` visits of the day (0 = before
+    the first visit, len(stops) = after the last one, on the way back or at base)."""
+
+    start: int
+    duration: int
+    after: int
+
+
+@dataclass(frozen=True)
 class Route:
     officer_id: str
     stops: tuple[Stop, ...]
@@ -76,6 +87,7 @@ class Route:
     return_base: int
     travel: int
     distance: int
+    breaks: tuple[BreakTaken, ...] = ()
 
     @property
     def visit_ids(self) -> list[str]:
@@ -83,12 +95,28 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Objective:
+    """What the planner minimises, part by part (the same weights as the solver's model)."""
+
+    travel: int = 0  # TRAVEL_COST per second of travel
+    unassigned: int = 0  # UNASSIGNED_PENALTY per visit left out
+    balance: int = 0  # BALANCE_COST per second of the longest working day (travel and visits)
+
+    @property
+    def total(self) -> int:
+        return self.travel + self.unassigned + self.balance
+
+
+@dataclass(frozen=True)
 class Plan:
+    """Routes checked and timed by routing.feasibility; every visit left out has a reason."""
+
     routes: tuple[Route, ...]
     unassigned: tuple[str, ...]
     status: str  # "solved" | "partial" | "no_solution"
     solve_seconds: float
-    objective: int = 0
+    objective: Objective = Objective()
+    reasons: Mapping[str, str] = field(default_factory=dict)  # unassigned visit id -> reason code
     notes: tuple[str, ...] = field(default=())
 
     @property

@@ -9,6 +9,7 @@ visits get two-hour arrival windows; hub appointments get exact times inside the
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -193,8 +194,9 @@ def day_stop(appointment: Appointment) -> DayStop:
     )
 
 
-def planned_order(appointments: list[Appointment]) -> list[Appointment]:
-    """An officer's visits in the order they are planned to happen."""
+def planned_order(appointments: Iterable[Appointment]) -> list[Appointment]:
+    """An officer's appointments in their stored order: by planned arrival (the nightly plan and every
+    booking store the times the checker gave them)."""
     return sorted(appointments, key=lambda a: (a.planned_arrival or a.window_start, a.window_start, a.id))
 
 

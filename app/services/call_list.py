@@ -4,6 +4,8 @@ a change could not be sent to them. One open entry per visit; supervisors close 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -32,7 +34,7 @@ def add(appointment: Appointment, reason: str, source: str) -> CallListEntry:
     return entry
 
 
-def unplaced_reason(appointment: Appointment) -> str:
+def unplaced_reason(appointment: Appointment, planner_says: str = "") -> str:
     """Why the nightly plan left this visit out, in words a supervisor can act on."""
     day = to_local(appointment.window_start).date()
     officers = [o for o in (appointment.officer, appointment.second_officer) if o is not None]
@@ -42,12 +44,16 @@ def unplaced_reason(appointment: Appointment) -> str:
             why = f"is on {absence.kind}" if absence else "is not working that day"
             return f"{officer.name} {why} and no other officer has the visit yet: re-plan the day or call"
     names = " and ".join(o.name for o in officers) or "its officer"
-    return f"The nightly plan could not fit it into the day of {names} inside the promised window"
+    because = f": {planner_says}" if planner_says else ""
+    return f"The nightly plan could not fit it into the day of {names} inside the promised window{because}"
 
 
-def add_unplaced(appointments: list[Appointment], source: str = "nightly") -> list[CallListEntry]:
-    """Every visit a plan came back without (the nightly job and `flask plan` call this)."""
-    return [add(a, unplaced_reason(a), source) for a in appointments if a.is_active]
+def add_unplaced(
+    appointments: list[Appointment], source: str = "nightly", why: Callable[[Appointment], str] | None = None
+) -> list[CallListEntry]:
+    """Every visit a plan came back without (the nightly job and `flask plan` call this); `why` gives the
+    planner's own reason for each (DaySummary.why)."""
+    return [add(a, unplaced_reason(a, why(a) if why else ""), source) for a in appointments if a.is_active]
 
 
 def open_entries() -> list[CallListEntry]:

@@ -29,9 +29,17 @@ from app.services.travel import pair_travel
 from app.services.workdays import WorkingDay, working_day
 from app.timeutil import at_day_seconds, day_seconds, format_date, to_local, utcnow
 from routing.optimiser import SolverOptions, plan
-from routing.types import LatLng, Plan, Problem, Route, Stop
+from routing.plans import REASONS
+from routing.types import BreakTaken, LatLng, Objective, Plan, Problem, Route, Stop
 from routing.types import Officer as RoutingOfficer
 from routing.types import Visit as RoutingVisit
+
+# Why a promised visit could not be placed, for the supervisor's call list: the planner's reasons,
+# and the one the app knows before planning.
+UNPLACED_REASONS = {
+    **REASONS,
+    "officer_not_working": "an officer promised for it is not working that day (leave, sickness or no shift)",
+}
 
 
 @dataclass
@@ -43,10 +51,23 @@ class DaySummary:
     distance_m: int = 0
     unassigned: list[Appointment] = field(default_factory=list)
     moved: list[tuple[Appointment, Officer]] = field(default_factory=list)
+    reasons: dict[int, str] = field(default_factory=dict)  # appointment id -> UNPLACED_REASONS key
+
+    def leave_out(self, appointment: Appointment, reason: str) -> None:
+        if appointment not in self.unassigned:
+            self.unassigned.append(appointment)
+            self.reasons[appointment.id] = reason
+
+    def why(self, appointment: Appointment) -> str:
+        return UNPLACED_REASONS.get(self.reasons.get(appointment.id, ""), "")
 
 
 def _officers_of(appointment: Appointment) -> set[int]:
     return {i for i in (appointment.officer_id, appointment.second_officer_id) if i is not None}
+
+
+def _needs_two(appointment: Appointment) -> bool:
+    return bool(appointment.service.two_officers or appointment.second_officer_id)
 
 
 def build_problem(
@@ -54,11 +75,13 @@ def build_problem(
     appointments: list[Appointment],
     day: date,
     free: Iterable[int] = (),
-    pairs: bool = True,
 ) -> Problem:
-    """A routing problem. Appointments are pinned to their officers unless their id is in `free`;
-    with pairs=False a two-officer visit is planned for one officer at a time (nightly ordering)."""
+    """A routing problem for these officers' days. Appointments are pinned to their promised officers
+    unless their id is in `free`. A two-officer visit whose two officers are both here is planned for
+    both together; one whose other officer is not here keeps its agreed time, so that officer's day
+    (planned elsewhere, or not at all) still fits around it."""
     free = set(free)
+    here = {wd.officer.id for wd in days}
     points: list[LatLng] = []
     index: dict[LatLng, int] = {}
 
@@ -80,19 +103,33 @@ def build_problem(
         )
         for wd in days
     )
-    visits = tuple(
-        RoutingVisit(
+
+    def visit(a: Appointment) -> RoutingVisit:
+        window = (day_seconds(a.window_start), day_seconds(a.window_end))
+        promised = _officers_of(a) & here
+        needed = 2 if _needs_two(a) and (a.id in free or len(promised) >= 2) else 1
+        if _needs_two(a) and needed == 1 and a.planned_arrival is not None:
+            window = (day_seconds(a.planned_arrival),) * 2
+        return RoutingVisit(
             id=str(a.id),
             location=place(a.lat, a.lng),
-            window=(day_seconds(a.window_start), day_seconds(a.window_end)),
+            window=window,
             duration=a.duration_minutes * 60,
             skills=frozenset({a.service.skill.code}) if a.service.skill else frozenset(),
-            officers_needed=2 if pairs and (a.service.two_officers or a.second_officer_id) else 1,
-            allowed_officers=None if a.id in free else frozenset(str(i) for i in _officers_of(a)),
+            officers_needed=needed,
+            allowed_officers=None if a.id in free else frozenset(str(i) for i in promised),
         )
-        for a in appointments
-    )
+
+    visits = tuple(visit(a) for a in appointments)
     return Problem(travel_matrix(points, day.isoformat()), officers, visits)
+
+
+def as_booked(days: list[WorkingDay], appointments: list[Appointment]) -> list[list[str]]:
+    """Each officer's visits in their stored order (the order every booking check relied on)."""
+    return [
+        [str(a.id) for a in planned_order(a for a in appointments if wd.officer.id in _officers_of(a))]
+        for wd in days
+    ]
 
 
 def _store(
@@ -129,34 +166,62 @@ def _store(
     db.session.flush()
 
 
+def _linked(days: dict[int, WorkingDay], appointments: list[Appointment]) -> list[list[int]]:
+    """Working officers in groups linked by the two-officer visits they share (each group is planned
+    in one model, so both officers of a visit arrive together)."""
+    group = {officer_id: {officer_id} for officer_id in days}
+    for appointment in appointments:
+        linked = [i for i in _officers_of(appointment) if i in days]
+        if len(linked) == 2 and group[linked[0]] is not group[linked[1]]:
+            merged = group[linked[0]] | group[linked[1]]
+            for officer_id in merged:
+                group[officer_id] = merged
+    unique = {id(g): sorted(g) for g in group.values()}
+    return sorted(unique.values())
+
+
 def plan_day(
     day: date, time_limit: float = 0.5, progress: Callable[[Officer], None] | None = None
 ) -> DaySummary:
-    """Order every working officer's promised visits for the day and store the routes."""
+    """Order every working officer's promised visits for the day and store the routes.
+
+    Promises are kept: each officer gets only their own promised visits, inside their windows, and the
+    two officers of a two-officer visit are planned together with one arrival time. The plan is never
+    worse than the day as booked (that order is the seed and the fallback), and every route is timed by
+    the one checker, so every officer-day still passes the check availability and booking use.
+    `time_limit` is seconds of search per officer."""
     summary = DaySummary(day)
     appointments = active_on_day(day)
+    working: dict[int, WorkingDay] = {}
     for officer in all_officers(active_only=True):
         if progress:
             progress(officer)
         wd = working_day(officer, day)
-        mine = [a for a in appointments if officer.id in _officers_of(a)]
-        if wd is None:
-            summary.unassigned.extend(a for a in mine if a not in summary.unassigned)
-            continue
-        summary.officers += 1
+        if wd is not None:
+            working[officer.id] = wd
+    summary.officers = len(working)
+    for appointment in appointments:
+        if not _officers_of(appointment) <= working.keys():
+            summary.leave_out(appointment, "officer_not_working")
+    for group in _linked(working, appointments):
+        days = [working[i] for i in group]
+        mine = [a for a in appointments if _officers_of(a) & set(group)]
         if not mine:
-            db.session.execute(
-                delete(RoutePlan).where(RoutePlan.day == day, RoutePlan.officer_id == officer.id)
-            )
+            db.session.execute(delete(RoutePlan).where(RoutePlan.day == day, RoutePlan.officer_id.in_(group)))
             continue
-        # Two-officer visits are ordered per officer here; their shared time is the promised window.
-        problem = build_problem([wd], mine, day, pairs=False)
-        result = plan(problem, SolverOptions(time_limit=time_limit, balance=False))
-        _store(result, day, [officer], {str(a.id): a for a in mine}, "nightly")
+        problem = build_problem(days, mine, day)
+        result = plan(
+            problem,
+            SolverOptions(time_limit=time_limit * len(group), balance=False),
+            initial=as_booked(days, mine),
+        )
+        _store(result, day, [wd.officer for wd in days], {str(a.id): a for a in mine}, "nightly")
         summary.visits += len(mine) - len(result.unassigned)
         summary.travel_seconds += result.travel
         summary.distance_m += result.distance
-        summary.unassigned.extend(a for a in mine if str(a.id) in result.unassigned)
+        for appointment in mine:
+            if str(appointment.id) in result.unassigned:
+                summary.leave_out(appointment, result.reasons[str(appointment.id)])
     audit.record(
         "routes_planned", "day", day.isoformat(), visits=summary.visits, unassigned=len(summary.unassigned)
     )
@@ -238,8 +303,7 @@ def preview_absence(
     }
     if theirs:
         problem = build_problem(colleagues, pinned + theirs, day, free={a.id for a in theirs})
-        seed = [[str(a.id) for a in pinned if wd.officer.id in _officers_of(a)] for wd in colleagues]
-        result = plan(problem, SolverOptions(time_limit=time_limit), initial=seed)
+        result = plan(problem, SolverOptions(time_limit=time_limit), initial=as_booked(colleagues, pinned))
         if any(str(a.id) in result.unassigned for a in pinned):
             # Never break a colleague's promise to rescue another: change nothing at all.
             data["unplaced"] = [
@@ -253,7 +317,12 @@ def preview_absence(
             for appointment in theirs:
                 if str(appointment.id) not in stops:
                     data["unplaced"].append(
-                        {"appointment_id": appointment.id, "reason": _unplaced_reason(appointment)}
+                        {
+                            "appointment_id": appointment.id,
+                            "reason": _unplaced_reason(
+                                appointment, result.reasons.get(str(appointment.id), "")
+                            ),
+                        }
                     )
                     continue
                 _officer, stop = stops[str(appointment.id)]
@@ -278,14 +347,35 @@ def preview_absence(
     return proposal
 
 
-def _unplaced_reason(appointment: Appointment) -> str:
+def _unplaced_reason(appointment: Appointment, code: str | None = None) -> str:
     skill = appointment.service.skill.name if appointment.service.skill else "the service"
-    return f"No colleague with {skill} can get there inside the promised time, {when(appointment)}"
+    why = UNPLACED_REASONS.get(code or "")
+    return f"No colleague with {skill} can take it inside the promised time, {when(appointment)}" + (
+        f": {why}" if why else ""
+    )
 
 
 def _plan_from_json(data: dict) -> Plan:
-    routes = tuple(Route(**{**r, "stops": tuple(Stop(**s) for s in r["stops"])}) for r in data["routes"])
-    return Plan(**{**data, "routes": routes, "unassigned": tuple(data["unassigned"])})
+    """The Plan a proposal stored with dataclasses.asdict, rebuilt exactly."""
+    routes = tuple(
+        Route(
+            **{
+                **r,
+                "stops": tuple(Stop(**s) for s in r["stops"]),
+                "breaks": tuple(BreakTaken(**b) for b in r.get("breaks", ())),
+            }
+        )
+        for r in data["routes"]
+    )
+    return Plan(
+        **{
+            **data,
+            "routes": routes,
+            "unassigned": tuple(data["unassigned"]),
+            "objective": Objective(**data.get("objective", {})),
+            "notes": tuple(data.get("notes", ())),
+        }
+    )
 
 
 def publish_replan(proposal: ReplanProposal, *, user: User | None = None) -> DaySummary:

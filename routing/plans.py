@@ -1,0 +1,293 @@
+"""Whole plans, made only of routes the one checker (routing.feasibility) has timed.
+
+Whatever proposes the routes (OR-Tools, a seed, yesterday's plan), `build_plan` is the only way to a
+`Plan`: it times every route with the checker, holds the two officers of a two-officer visit to one
+arrival time, repairs any route the checker refuses (drops the visits it cannot keep, then tries to
+place them again), and says why each visit left out was left out. `check_plan` re-checks a finished
+plan independently; the benchmarks and the tests use it.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections.abc import Mapping, Sequence
+
+from routing.feasibility import DayCheck, DayStop, OfficerDay, matrix_travel
+from routing.types import Objective, Officer, Plan, Problem, Route, Visit
+
+TRAVEL_COST = 100  # per second of travel
+UNASSIGNED_PENALTY = 10_000_000  # per officer a visit needed and did not get: far above any travel
+BALANCE_COST = 1  # per second of the longest working day: only breaks near-ties
+
+REASONS = {
+    "no_eligible_officer": "no officer on duty may do it (skills, or the officer promised)",
+    "outside_shifts": "no eligible officer is working during its window",
+    "unreachable": "no eligible officer can get there inside its window, even with an empty day",
+    "needs_two_officers": "it needs two officers and fewer than two eligible officers can get there",
+    "no_room": "every eligible officer's day is already full at that time",
+    "pair_not_together": "two eligible officers have room, but not at the same time",
+    "checker_refused": "the solver placed it but the checker could not keep it in that order",
+    "left_out": "it would fit, but the planner did not place it in the time it had",
+}
+
+
+def eligible(problem: Problem, visit: Visit) -> list[Officer]:
+    return [
+        o
+        for o in problem.officers
+        if visit.skills <= o.skills and (visit.allowed_officers is None or o.id in visit.allowed_officers)
+    ]
+
+
+def needs(visit: Visit) -> int:
+    return min(visit.officers_needed, 2)
+
+
+def day_of(problem: Problem, officer: Officer, stops: Sequence[DayStop]) -> OfficerDay:
+    return OfficerDay(
+        officer.shift, officer.start, officer.end, tuple(stops), officer.breaks, officer.max_working
+    )
+
+
+def stop_of(visit: Visit, together: int | None = None) -> DayStop:
+    """A visit as a stop; a two-officer visit is held to the time both officers arrive."""
+    window = visit.window if together is None else (together, together)
+    return DayStop(visit.id, visit.location, window, visit.duration)
+
+
+class _Planner:
+    """The state of one build: orders per officer and the agreed time of each two-officer visit."""
+
+    def __init__(self, problem: Problem, orders: Mapping[str, Sequence[str]]):
+        self.problem = problem
+        self.travel = matrix_travel(problem.matrix)
+        self.visits = {v.id: v for v in problem.visits}
+        self.officers = {o.id: o for o in problem.officers}
+        self.orders: dict[str, list[str]] = {o.id: [] for o in problem.officers}
+        self.refused: set[str] = set()
+        seen: dict[str, list[str]] = {}
+        for officer_id, ids in orders.items():
+            officer = self.officers.get(officer_id)
+            if officer is None:
+                continue
+            for visit_id in ids:
+                visit = self.visits.get(visit_id)
+                holders = seen.setdefault(visit_id, [])
+                if visit is None or officer_id in holders or len(holders) >= needs(visit):
+                    continue
+                if officer in eligible(problem, visit):
+                    holders.append(officer_id)
+                    self.orders[officer_id].append(visit_id)
+        # Half a two-officer visit serves nobody.
+        for visit_id, holders in seen.items():
+            if visit_id in self.visits and len(holders) < needs(self.visits[visit_id]):
+                for officer_id in holders:
+                    self.orders[officer_id].remove(visit_id)
+
+    def pairs_in(self, officer_id: str) -> list[str]:
+        return [v for v in self.orders[officer_id] if needs(self.visits[v]) == 2]
+
+    def check(
+        self, officer_id: str, times: Mapping[str, int], order: Sequence[str] | None = None
+    ) -> DayCheck:
+        officer = self.officers[officer_id]
+        ids = self.orders[officer_id] if order is None else order
+        stops = [stop_of(self.visits[v], times.get(v)) for v in ids]
+        return DayCheck(day_of(self.problem, officer, stops), self.travel)
+
+    def synchronise(self, times: dict[str, int]) -> None:
+        """Give every two-officer visit one arrival time both officers can keep: start from the
+        earliest each can manage and raise it to the later of the two until both agree."""
+        pairs = {v for o in self.orders for v in self.pairs_in(o)}
+        for v in pairs:
+            times.setdefault(v, self.visits[v].window[0])
+        for _round in range(4 * len(pairs) + 4):
+            changed = False
+            for officer_id in self.orders:
+                mine = self.pairs_in(officer_id)
+                if not mine:
+                    continue
+                lower = {v: (times[v], self.visits[v].window[1]) for v in mine}
+                stops = [
+                    DayStop(
+                        v,
+                        self.visits[v].location,
+                        lower.get(v, self.visits[v].window),
+                        self.visits[v].duration,
+                    )
+                    for v in self.orders[officer_id]
+                ]
+                starts = DayCheck(
+                    day_of(self.problem, self.officers[officer_id], stops), self.travel
+                ).starts()
+                if starts is None:
+                    return  # cannot be synchronised in this order: the repair below drops pairs
+                for stop, start in zip(stops, starts, strict=True):
+                    if stop.id in lower and start > times[stop.id]:
+                        times[stop.id] = start
+                        changed = True
+            if not changed:
+                return
+
+    def repair(self, times: dict[str, int]) -> None:
+        """Until every route passes: keep each refused route's visits in order while the day still
+        passes, and drop the rest (both halves of a two-officer visit)."""
+        for _round in range(len(self.visits) + 1):
+            failing = [o for o in self.orders if self.orders[o] and not self.check(o, times).base_ok]
+            if not failing:
+                return
+            officer_id = failing[0]
+            kept: list[str] = []
+            for visit_id in self.orders[officer_id]:
+                if self.check(officer_id, times, [*kept, visit_id]).base_ok:
+                    kept.append(visit_id)
+                else:
+                    self.drop(visit_id)
+            self.orders[officer_id] = kept
+
+    def drop(self, visit_id: str) -> None:
+        self.refused.add(visit_id)
+        for order in self.orders.values():
+            if visit_id in order:
+                order.remove(visit_id)
+
+    def reinsert(self, times: dict[str, int]) -> None:
+        """Put refused one-officer visits back where the checker finds room (least added travel)."""
+        for visit_id in sorted(self.refused):
+            visit = self.visits[visit_id]
+            if needs(visit) == 2:
+                continue
+            best = None
+            for officer in eligible(self.problem, visit):
+                insertion = self.check(officer.id, times).best_insertion(
+                    visit.location, visit.window, visit.duration
+                )
+                if insertion and (best is None or insertion.added_travel < best[0]):
+                    best = (insertion.added_travel, officer.id, insertion.position)
+            if best is not None:
+                self.orders[best[1]].insert(best[2], visit_id)
+                self.refused.discard(visit_id)
+
+    def reason(self, visit: Visit, times: Mapping[str, int]) -> str:
+        officers = eligible(self.problem, visit)
+        if not officers:
+            return "no_eligible_officer"
+        officers = [o for o in officers if o.shift[0] <= visit.window[1] and visit.window[0] <= o.shift[1]]
+        if not officers:
+            return "outside_shifts"
+        empty = [
+            o
+            for o in officers
+            if DayCheck(day_of(self.problem, o, ()), self.travel).best_insertion(
+                visit.location, visit.window, visit.duration
+            )
+        ]
+        if len(empty) < needs(visit):
+            return "unreachable" if not empty else "needs_two_officers"
+        room = [
+            o
+            for o in empty
+            if self.check(o.id, times).best_insertion(visit.location, visit.window, visit.duration)
+        ]
+        if len(room) < needs(visit):
+            return "no_room"
+        if visit.id in self.refused:
+            return "checker_refused"
+        return "left_out" if needs(visit) == 1 else "pair_not_together"
+
+
+def build_plan(
+    problem: Problem,
+    orders: Mapping[str, Sequence[str]],
+    times: Mapping[str, int] | None = None,
+    *,
+    started: float | None = None,
+    balance: bool = True,
+    notes: Sequence[str] = (),
+) -> Plan:
+    """The plan for these visit orders (officer id -> visit ids), timed and repaired by the checker.
+    `times` may give the agreed arrival of two-officer visits (e.g. from the solver); any missing are
+    found by the checker."""
+    planner = _Planner(problem, orders)
+    agreed = dict(times or {})
+    planner.synchronise(agreed)
+    planner.repair(agreed)
+    planner.reinsert(agreed)
+    routes = []
+    for officer in problem.officers:
+        if not planner.orders[officer.id]:
+            continue
+        timing = planner.check(officer.id, agreed).timing()
+        assert timing is not None  # repair leaves only routes the checker accepts
+        routes.append(
+            Route(
+                officer.id,
+                timing.stops,
+                timing.leave_base,
+                timing.return_base,
+                timing.travel,
+                timing.distance,
+                timing.breaks,
+            )
+        )
+    served = {v for order in planner.orders.values() for v in order}
+    unassigned = tuple(v.id for v in problem.visits if v.id not in served)
+    reasons = {v.id: planner.reason(v, agreed) for v in problem.visits if v.id not in served}
+    missing = sum(needs(planner.visits[v]) for v in unassigned)
+    longest = max((sum(s.departure - s.start for s in r.stops) + r.travel for r in routes), default=0)
+    objective = Objective(
+        travel=TRAVEL_COST * sum(r.travel for r in routes),
+        unassigned=UNASSIGNED_PENALTY * missing,
+        balance=BALANCE_COST * longest if balance else 0,
+    )
+    return Plan(
+        tuple(routes),
+        unassigned,
+        "partial" if unassigned else "solved",
+        0.0 if started is None else clock.monotonic() - started,
+        objective,
+        reasons,
+        tuple(notes),
+    )
+
+
+def check_plan(problem: Problem, plan: Plan) -> list[str]:
+    """Everything wrong with a plan, re-checked from the problem (empty when the plan is sound):
+    each route's times kept by the one checker, skills and promised officers respected, each visit
+    served by as many officers as it needs (two at the same time) or listed with a reason."""
+    problems: list[str] = []
+    visits = {v.id: v for v in problem.visits}
+    officers = {o.id: o for o in problem.officers}
+    travel = matrix_travel(problem.matrix)
+    served: dict[str, list[tuple[str, int]]] = {}
+    for route in plan.routes:
+        officer = officers.get(route.officer_id)
+        if officer is None:
+            problems.append(f"route for unknown officer {route.officer_id}")
+            continue
+        stops = []
+        for stop in route.stops:
+            visit = visits.get(stop.visit_id)
+            if visit is None:
+                problems.append(f"{route.officer_id}: unknown visit {stop.visit_id}")
+                continue
+            if officer not in eligible(problem, visit):
+                problems.append(f"{route.officer_id} may not do {visit.id}")
+            if not visit.window[0] <= stop.start <= visit.window[1]:
+                problems.append(f"{visit.id} starts at {stop.start}, outside its window {visit.window}")
+            served.setdefault(visit.id, []).append((route.officer_id, stop.start))
+            stops.append(DayStop(visit.id, visit.location, (stop.start, stop.start), visit.duration))
+        if not DayCheck(day_of(problem, officer, stops), travel).base_ok:
+            problems.append(f"{route.officer_id}: the checker cannot keep this day at these times")
+    for visit_id, holders in served.items():
+        visit = visits[visit_id]
+        if len(holders) != needs(visit) or len({o for o, _ in holders}) != len(holders):
+            problems.append(f"{visit_id} served by {[o for o, _ in holders]}, needs {needs(visit)}")
+        elif len({t for _, t in holders}) != 1:
+            problems.append(f"{visit_id}: its two officers arrive at different times {holders}")
+    for visit in problem.visits:
+        if visit.id not in served and visit.id not in plan.unassigned:
+            problems.append(f"{visit.id} neither served nor listed as unassigned")
+        if visit.id in plan.unassigned and plan.reasons.get(visit.id) not in REASONS:
+            problems.append(f"{visit.id} left out without a reason")
+    return problems
