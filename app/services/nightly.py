@@ -42,7 +42,8 @@ def plan_when_due(now: datetime | None = None) -> list[date]:
         if is_planned(day):
             continue
         summary = plan_day(day)
-        call_list.add_unplaced(summary.unassigned, why=summary.why)  # supervisors phone whoever the plan could not place
+        # Supervisors phone whoever the plan could not place.
+        call_list.add_unplaced(summary.unassigned, why=summary.why)
         db.session.add(ScheduledRun(job="plan", key=day.isoformat()))
         db.session.commit()
         planned.append(day)
