@@ -33,9 +33,10 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-DB = "doorstep_bench"
+# BENCH_DB and BENCH_PORT let two people on one machine run it at once without sharing a database.
+DB = os.environ.get("BENCH_DB", "doorstep_bench")
 URL = f"postgresql://postgres@127.0.0.1:5432/{DB}"
-PORT = 5055
+PORT = int(os.environ.get("BENCH_PORT", "5055"))
 BASE = f"http://127.0.0.1:{PORT}"
 
 
