@@ -16,12 +16,11 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Appointment, OfficerDay, Service
-from app.models import Officer as OfficerModel
 from app.services.places import Place
+from app.services.roster import roster
 from app.services.travel import pair_travel
 from app.services.workdays import WorkingDay, working_day
 from app.timeutil import at_day_seconds, day_seconds, local_day_bounds, to_local, utcnow
@@ -140,28 +139,6 @@ def decode_slot(token: str) -> SlotToken | None:
 # The officer's day as the feasibility check sees it ------------------------------------------
 
 
-def load_officers(service: Service, area_id: int | None, only: int | None = None) -> list[OfficerModel]:
-    query = (
-        select(OfficerModel)
-        .where(OfficerModel.active.is_(True))
-        .options(
-            selectinload(OfficerModel.skills),
-            selectinload(OfficerModel.areas),
-            selectinload(OfficerModel.patterns),
-            selectinload(OfficerModel.absences),
-        )
-    )
-    if only is not None:
-        query = query.where(OfficerModel.id == only)
-    officers = db.session.scalars(query).all()
-    return [
-        o
-        for o in officers
-        if (service.skill is None or service.skill in o.skills)
-        and (area_id is None or any(a.id == area_id for a in o.areas))
-    ]
-
-
 def appointments_for(
     officer_ids: list[int], first: date, last: date, exclude: int | None = None
 ) -> list[Appointment]:
@@ -258,7 +235,7 @@ def search(
     if precaution in ("hub_only", "manager_approval"):
         result.restricted = True
         return result
-    officers = load_officers(service, place.area_id, officer_id)
+    officers = roster().able(service.skill_id, place.area_id, officer_id)
     ids = [o.id for o in officers]
     booked = appointments_for(ids, first, last, exclude=exclude_appointment)
     by_officer_day: dict[tuple[int, date], list[Appointment]] = defaultdict(list)

@@ -29,7 +29,6 @@ from app.models import (
     Customer,
     Hub,
     IdempotencyRecord,
-    Officer,
     OfficerDay,
     Service,
     SlotClaim,
@@ -39,6 +38,7 @@ from app.services import audit, outbox
 from app.services.availability import SlotToken, appointments_for, decode_slot, routing_day
 from app.services.places import Place
 from app.services.references import new_reference
+from app.services.roster import roster
 from app.services.travel import pair_travel
 from app.services.workdays import working_day
 from app.timeutil import at_day_seconds, to_local, utcnow
@@ -154,8 +154,9 @@ def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | No
     arrival = token.arrival
     window = token.window if len(token.officer_ids) == 1 else (token.arrival, token.arrival)
     booked = appointments_for(list(token.officer_ids), token.day, token.day, exclude=exclude)
+    officers = roster()  # read after the lock: an absence committed before it is seen
     for officer_id in token.officer_ids:
-        officer = db.session.get(Officer, officer_id)
+        officer = officers.officer(officer_id)
         wd = working_day(officer, token.day) if officer else None
         if wd is None:
             raise SlotUnavailable("officer no longer working")

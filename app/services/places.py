@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Address, CommunityArea, Hub
+from app.services.roster import roster
 from routing.travel import great_circle_m
 
 UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
@@ -72,10 +73,10 @@ def nearest_hubs(lat: float, lng: float, limit: int = 5) -> list[tuple[Hub, floa
 
 
 def home_place(location_type: str, lat: float, lng: float, **address) -> Place | None:
-    area = nearest_area(lat, lng)
-    if area is None:
+    area_id = roster().nearest_area_id(lat, lng)
+    if area_id is None:
         return None
-    return Place(location_type, lat, lng, area.id, **address)
+    return Place(location_type, lat, lng, area_id, **address)
 
 
 def hub_place(hub: Hub) -> Place:
