@@ -279,6 +279,9 @@ def create_appointment():
     )
     try:
         appointment = book(booking)
+        # The answer is read from the booking before the commit, which would expire it (and then
+        # cost a query for each of its parts): it is what the commit stores.
+        answer = as_json(appointment, manage_url(appointment), ics_url(appointment))
         db.session.commit()
     except SlotUnavailable:
         db.session.rollback()
@@ -293,7 +296,7 @@ def create_appointment():
     except BookingRuleError as rule:
         db.session.rollback()
         return unprocessable({rule.field: [rule.message]})
-    return jsonify(as_json(appointment, manage_url(appointment), ics_url(appointment))), 201
+    return jsonify(answer), 201
 
 
 def _find(reference: str) -> Appointment | None:

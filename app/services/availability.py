@@ -140,8 +140,10 @@ def decode_slot(token: str) -> SlotToken | None:
 
 
 def appointments_for(
-    officer_ids: list[int], first: date, last: date, exclude: int | None = None
+    officer_ids: list[int], first: date, last: date, exclude: int | None = None, fresh: bool = False
 ) -> list[Appointment]:
+    """Active visits of these officers on these days. `fresh`: as the database has them now, even
+    for visits this session already holds (a booking re-checks the day after taking its lock)."""
     if not officer_ids:
         return []
     start, _ = local_day_bounds(first)
@@ -154,6 +156,8 @@ def appointments_for(
     )
     if exclude is not None:
         query = query.where(Appointment.id != exclude)
+    if fresh:
+        query = query.execution_options(populate_existing=True)
     return list(db.session.scalars(query))
 
 

@@ -106,22 +106,23 @@ def _fingerprint(data: dict) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _insert_ignore(table, values: dict):
+def _insert(table):
+    """INSERT with ON CONFLICT for the database in use (PostgreSQL, or SQLite in development)."""
     dialect = db.session.get_bind().dialect.name
-    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return builder(table).values(**values).on_conflict_do_nothing()
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def lock_officer_days(keys: list[tuple[int, date]]) -> None:
-    """Serialise bookings per officer-day. Sorted order so two bookings never deadlock."""
+    """Serialise bookings per officer-day. Sorted order so two bookings never deadlock. One statement
+    a day: insert the day's row or raise its version; either way the row is locked until commit."""
+    table = OfficerDay.__table__
     for officer_id, day in sorted(set(keys)):
         db.session.execute(
-            _insert_ignore(OfficerDay.__table__, {"officer_id": officer_id, "day": day, "version": 0})
-        )
-        db.session.execute(
-            update(OfficerDay)
-            .where(OfficerDay.officer_id == officer_id, OfficerDay.day == day)
-            .values(version=OfficerDay.version + 1)
+            _insert(table)
+            .values(officer_id=officer_id, day=day, version=1)
+            .on_conflict_do_update(
+                index_elements=[table.c.officer_id, table.c.day], set_={"version": table.c.version + 1}
+            )
         )
 
 
@@ -148,12 +149,24 @@ def lock_appointment(appointment: Appointment) -> Appointment:
     return appointment
 
 
+def _fresh_transaction() -> None:
+    """Commit what came before, so the lock is the next transaction's first statement (see the module
+    docstring), keeping what this request has read (service, user, hub) as it was read instead of
+    expiring it: reading each again would cost a query. What the lock guards is read after it."""
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
 def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | None = None) -> int:
     """Re-check the slot against what is booked now, and re-time each officer's other visits so their
     stored order and planned arrivals stay the ones this check relied on. Returns the new arrival."""
     arrival = token.arrival
     window = token.window if len(token.officer_ids) == 1 else (token.arrival, token.arrival)
-    booked = appointments_for(list(token.officer_ids), token.day, token.day, exclude=exclude)
+    booked = appointments_for(list(token.officer_ids), token.day, token.day, exclude=exclude, fresh=True)
     officers = roster()  # read after the lock: an absence committed before it is seen
     for officer_id in token.officer_ids:
         officer = officers.officer(officer_id)
@@ -179,13 +192,21 @@ def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | No
     return arrival
 
 
+def _claimed(token: SlotToken) -> bool:
+    """Whether the token has been used already (then it never can be again)."""
+    keys = token.claim_keys()
+    return db.session.scalar(select(SlotClaim.id).where(SlotClaim.key.in_(keys)).limit(1)) is not None
+
+
 def _claim(token: SlotToken, appointment: Appointment) -> None:
-    try:
-        with db.session.begin_nested():
-            for key in token.claim_keys():
-                db.session.add(SlotClaim(key=key, appointment=appointment))
-    except IntegrityError:
-        raise SlotUnavailable("already booked") from None
+    """Use the token, once: its claim keys are unique, so of two requests with it only one gets here."""
+    keys = token.claim_keys()
+    table = SlotClaim.__table__
+    now = utcnow()
+    rows = [{"key": key, "appointment_id": appointment.id, "created_at": now} for key in keys]
+    taken = db.session.scalars(_insert(table).values(rows).on_conflict_do_nothing().returning(table.c.key))
+    if len(list(taken)) != len(keys):
+        raise SlotUnavailable("already booked")
 
 
 def find_or_create_customer(details: CustomerDetails, place: Place) -> Customer:
@@ -245,16 +266,20 @@ def _existing_for_key(scope: str, key: str, fingerprint: str) -> Appointment | N
 def book(request: BookingRequest) -> Appointment:
     """Book the slot, or raise SlotUnavailable / BookingRuleError / IdempotencyConflict. Caller commits."""
     fingerprint = _fingerprint(request.request_fingerprint)
+    token = decode_slot(request.slot_token)
+    # A used token is refused before any lock is taken. Looked at before the idempotency key: a claim
+    # commits with its key's record, so a retry that sees the claim also sees its own booking below.
+    claimed = token is not None and _claimed(token)
     if request.idempotency_key:
         existing = _existing_for_key(request.idempotency_scope, request.idempotency_key, fingerprint)
         if existing is not None:
             return existing
-    token = decode_slot(request.slot_token)
     if token is None:
         raise SlotUnavailable("token not valid")
+    if claimed:
+        raise SlotUnavailable("already booked")
     _check_token_matches(token, request.service, request.place)
-    # Start a fresh transaction whose first statement takes the lock (see module docstring).
-    db.session.commit()
+    _fresh_transaction()
     record = None
     if request.idempotency_key:
         record = _reserve_key(request.idempotency_scope, request.idempotency_key, fingerprint)
@@ -266,7 +291,7 @@ def book(request: BookingRequest) -> Appointment:
     place = request.place
     _check_precautions(token, place, customer)
     appointment = Appointment(
-        reference=new_reference(),
+        reference=_free_reference(),
         service=request.service,
         customer=customer,
         location_type=place.location_type,
@@ -285,7 +310,7 @@ def book(request: BookingRequest) -> Appointment:
         interpreter_language=request.customer.interpreter_language,
     )
     db.session.add(appointment)
-    _save_with_unique_reference(appointment)
+    db.session.flush()  # its id, for the claim
     _claim(token, appointment)
     db.session.add(
         AppointmentEvent(
@@ -305,22 +330,22 @@ def book(request: BookingRequest) -> Appointment:
     return appointment
 
 
-def _save_with_unique_reference(appointment: Appointment) -> None:
-    for _ in range(5):
-        try:
-            with db.session.begin_nested():
-                db.session.flush()
-            return
-        except IntegrityError:
-            appointment.reference = new_reference()
-    raise RuntimeError("could not find a free reference")
+def _free_reference() -> str:
+    """A reference no booking has: a few random ones checked in one query. (Two bookings drawing the
+    same unused one in the same instant, one in 10^11 each, would fail on the unique index.)"""
+    candidates = {new_reference() for _ in range(4)}
+    query = select(Appointment.reference).where(Appointment.reference.in_(candidates))
+    taken = set(db.session.scalars(query))
+    free = sorted(candidates - taken)
+    if not free:
+        raise RuntimeError("could not find a free reference")
+    return free[0]
 
 
 def _check_precautions(token: SlotToken, place: Place, customer: Customer) -> None:
     """The risk register can rule out a home visit or require two officers. Never say why."""
     from app.services.availability import place_precaution
 
-    db.session.flush()
     precaution = place_precaution(place, customer)
     if precaution in ("hub_only", "manager_approval"):
         raise BookingRuleError(
@@ -395,7 +420,7 @@ def reschedule(
         hub=appointment.hub,
     )
     _check_token_matches(token, appointment.service, place)
-    db.session.commit()  # a fresh transaction whose first statement takes the lock
+    _fresh_transaction()
     lock_appointment(appointment)
     _still_changeable(appointment)
     officers = (appointment.officer_id, appointment.second_officer_id)

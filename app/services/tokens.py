@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import ApiToken, User
@@ -13,6 +15,9 @@ from app.services import audit
 from app.timeutil import utcnow
 
 TOKEN_PREFIX = "dst_"  # noqa: S105  (a label, not a secret)
+# "Last used" is kept to the minute: writing it on every request would make each API request a write,
+# and every request made with one token wait for the others on that token's row.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def _digest(secret: str) -> str:
@@ -29,10 +34,16 @@ def user_for_bearer(header: str) -> User | None:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret.strip())))
+    token = db.session.scalar(
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == _digest(secret.strip()))
+    )
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    token.last_used_at = utcnow()
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        token.last_used_at = now
     return token.user
 
 
