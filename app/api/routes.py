@@ -24,6 +24,7 @@ from app.services.booking import (
     book,
     cancel,
     reschedule,
+    slot_used,
 )
 from app.services.contact import uk_mobile, valid_email
 from app.services.links import calendar_reference_from, ics_url, manage_url
@@ -230,6 +231,9 @@ def create_appointment():
     body, error = _json_body(AppointmentIn)
     if error:
         return error
+    key = request.headers.get("Idempotency-Key", "").strip()[:200]
+    if not key and slot_used(body.slot_id):
+        return _slot_gone()  # most requests for a popular time: answered before anything is looked up
     errors: dict[str, list[str]] = {}
     service = service_by_code(body.service)
     if service is None or not service.active or service.premises_only:
@@ -256,7 +260,6 @@ def create_appointment():
             {f"address.{k}" if k in ("postcode", "lat") else k: v for k, v in errors.items()}
         )
     user = request.api_user
-    key = request.headers.get("Idempotency-Key", "").strip()[:200]
     booking = BookingRequest(
         slot_token=body.slot_id,
         service=service,
@@ -284,10 +287,7 @@ def create_appointment():
         answer = as_json(appointment, manage_url(appointment), ics_url(appointment))
         db.session.commit()
     except SlotUnavailable:
-        db.session.rollback()
-        return jsonify(
-            error="slot_unavailable", message="That time has just been taken. Ask for availability again."
-        ), 409
+        return _slot_gone()
     except IdempotencyConflict:
         db.session.rollback()
         return jsonify(
@@ -297,6 +297,13 @@ def create_appointment():
         db.session.rollback()
         return unprocessable({rule.field: [rule.message]})
     return jsonify(answer), 201
+
+
+def _slot_gone():
+    db.session.rollback()
+    return jsonify(
+        error="slot_unavailable", message="That time has just been taken. Ask for availability again."
+    ), 409
 
 
 def _find(reference: str) -> Appointment | None:

@@ -198,6 +198,13 @@ def _claimed(token: SlotToken) -> bool:
     return db.session.scalar(select(SlotClaim.id).where(SlotClaim.key.in_(keys)).limit(1)) is not None
 
 
+def slot_used(slot_token: str) -> bool:
+    """A valid slot token that has been booked already: a request for it can be refused at once.
+    (Not for a request with an idempotency key: that may be the retry of the booking that used it.)"""
+    token = decode_slot(slot_token)
+    return token is not None and _claimed(token)
+
+
 def _claim(token: SlotToken, appointment: Appointment) -> None:
     """Use the token, once: its claim keys are unique, so of two requests with it only one gets here."""
     keys = token.claim_keys()
@@ -287,11 +294,13 @@ def book(request: BookingRequest) -> Appointment:
             return record  # the same request, answered a moment ago: its booking, not a second one
     lock_officer_days([(o, token.day) for o in token.officer_ids])
     arrival = _still_fits(token, request.place, request.service.duration_minutes * 60)
-    customer = find_or_create_customer(request.customer, request.place)
     place = request.place
-    _check_precautions(token, place, customer)
+    with db.session.no_autoflush:  # the booking is written in one flush, below
+        customer = find_or_create_customer(request.customer, place)
+        _check_precautions(token, place, customer)
+        reference = _free_reference()
     appointment = Appointment(
-        reference=_free_reference(),
+        reference=reference,
         service=request.service,
         customer=customer,
         location_type=place.location_type,
@@ -310,8 +319,6 @@ def book(request: BookingRequest) -> Appointment:
         interpreter_language=request.customer.interpreter_language,
     )
     db.session.add(appointment)
-    db.session.flush()  # its id, for the claim
-    _claim(token, appointment)
     db.session.add(
         AppointmentEvent(
             appointment=appointment, status="booked", actor=request.booked_by, channel=request.channel
@@ -326,6 +333,8 @@ def book(request: BookingRequest) -> Appointment:
         user=request.booked_by,
         channel=request.channel,
     )
+    db.session.flush()  # its id, for the claim
+    _claim(token, appointment)
     outbox.appointment_changed(appointment, "booked")
     return appointment
 
