@@ -192,17 +192,15 @@ def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | No
     return arrival
 
 
-def _claimed(token: SlotToken) -> bool:
-    """Whether the token has been used already (then it never can be again)."""
-    keys = token.claim_keys()
-    return db.session.scalar(select(SlotClaim.id).where(SlotClaim.key.in_(keys)).limit(1)) is not None
-
-
 def slot_used(slot_token: str) -> bool:
-    """A valid slot token that has been booked already: a request for it can be refused at once.
-    (Not for a request with an idempotency key: that may be the retry of the booking that used it.)"""
+    """A valid slot token that has been booked already. A busy entry point (the API) refuses such a
+    request at once, before it looks anything up or waits for a lock; book() would refuse it anyway.
+    Not for a request with an idempotency key: that may be the retry of the booking that used it."""
     token = decode_slot(slot_token)
-    return token is not None and _claimed(token)
+    if token is None:
+        return False
+    claimed = select(SlotClaim.id).where(SlotClaim.key.in_(token.claim_keys())).limit(1)
+    return db.session.scalar(claimed) is not None
 
 
 def _claim(token: SlotToken, appointment: Appointment) -> None:
@@ -273,18 +271,13 @@ def _existing_for_key(scope: str, key: str, fingerprint: str) -> Appointment | N
 def book(request: BookingRequest) -> Appointment:
     """Book the slot, or raise SlotUnavailable / BookingRuleError / IdempotencyConflict. Caller commits."""
     fingerprint = _fingerprint(request.request_fingerprint)
-    token = decode_slot(request.slot_token)
-    # A used token is refused before any lock is taken. Looked at before the idempotency key: a claim
-    # commits with its key's record, so a retry that sees the claim also sees its own booking below.
-    claimed = token is not None and _claimed(token)
     if request.idempotency_key:
         existing = _existing_for_key(request.idempotency_scope, request.idempotency_key, fingerprint)
         if existing is not None:
             return existing
+    token = decode_slot(request.slot_token)
     if token is None:
         raise SlotUnavailable("token not valid")
-    if claimed:
-        raise SlotUnavailable("already booked")
     _check_token_matches(token, request.service, request.place)
     _fresh_transaction()
     record = None
