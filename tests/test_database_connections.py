@@ -22,7 +22,8 @@ def _backend_pid() -> int:
 @pytest.mark.usefixtures("committed")
 def test_a_connection_the_server_ended_is_replaced_before_a_request_uses_it(client, postgres):
     ended = _backend_pid()
-    with psycopg.connect(postgres.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as admin:
+    url = postgres.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (ended,))
         deadline = time.monotonic() + 60
         while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (ended,)).fetchone():

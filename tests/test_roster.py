@@ -29,7 +29,8 @@ def test_every_roster_table_has_the_trigger_that_changes_the_version(app):
     if db.engine.dialect.name == "postgresql":
         found = db.session.scalars(
             text(
-                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = 'roster_changed'"
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = 'roster_changed'"
             )
         )
     else:
