@@ -16,9 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -35,7 +35,7 @@ from app.models import (
     User,
 )
 from app.services import audit, outbox
-from app.services.availability import SlotToken, appointments_for, decode_slot, routing_day
+from app.services.availability import SlotToken, decode_slot, routing_day, visits_for
 from app.services.places import Place
 from app.services.references import new_reference
 from app.services.roster import roster
@@ -166,8 +166,9 @@ def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | No
     stored order and planned arrivals stay the ones this check relied on. Returns the new arrival."""
     arrival = token.arrival
     window = token.window if len(token.officer_ids) == 1 else (token.arrival, token.arrival)
-    booked = appointments_for(list(token.officer_ids), token.day, token.day, exclude=exclude, fresh=True)
+    booked = visits_for(list(token.officer_ids), token.day, token.day, exclude=exclude)
     officers = roster()  # read after the lock: an absence committed before it is seen
+    retimed: dict[int, datetime] = {}
     for officer_id in token.officer_ids:
         officer = officers.officer(officer_id)
         wd = working_day(officer, token.day) if officer else None
@@ -184,12 +185,26 @@ def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | No
         by_id = {str(a.id): a for a in mine}
         others = [s for i, s in enumerate(starts) if i != insertion.position]
         for stop, start in zip(day.stops, others, strict=True):
-            appointment = by_id[stop.id]
-            if appointment.second_officer_id is None:  # a pair's shared time is fixed
-                appointment.planned_arrival = at_day_seconds(token.day, start)
+            visit = by_id[stop.id]
+            planned = at_day_seconds(token.day, start)
+            if visit.second_officer_id is None and visit.planned_arrival != planned:  # a pair's is fixed
+                retimed[visit.id] = planned
         if len(token.officer_ids) == 1:
             arrival = insertion.arrival
+    _store_planned_arrivals(retimed)
     return arrival
+
+
+def _store_planned_arrivals(arrivals: dict[int, datetime]) -> None:
+    """The new planned arrivals of re-timed visits, in one statement."""
+    if arrivals:
+        table = Appointment.__table__
+        db.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("visit"))
+            .values(planned_arrival=bindparam("arrival")),
+            [{"visit": visit, "arrival": at} for visit, at in arrivals.items()],
+        )
 
 
 def slot_used(slot_token: str) -> bool:

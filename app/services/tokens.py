@@ -6,8 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import ApiToken, User
@@ -34,17 +33,18 @@ def user_for_bearer(header: str) -> User | None:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.scalar(
-        select(ApiToken)
-        .options(joinedload(ApiToken.user))
-        .where(ApiToken.token_hash == _digest(secret.strip()))
-    )
-    if token is None or token.revoked_at is not None or not token.user.active:
+    found = db.session.execute(
+        select(User, ApiToken.id, ApiToken.last_used_at)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _digest(secret.strip()), ApiToken.revoked_at.is_(None))
+    ).first()
+    if found is None or not found[0].active:
         return None
+    user, token_id, last_used_at = found
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        token.last_used_at = now
-    return token.user
+    if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    return user
 
 
 def active_tokens() -> list[ApiToken]:
