@@ -212,10 +212,11 @@ def slot_used(slot_token: str) -> bool:
     request at once, before it looks anything up or waits for a lock; book() would refuse it anyway.
     Not for a request with an idempotency key: that may be the retry of the booking that used it."""
     token = decode_slot(slot_token)
-    if token is None:
-        return False
-    claimed = select(SlotClaim.id).where(SlotClaim.key.in_(token.claim_keys())).limit(1)
-    return db.session.scalar(claimed) is not None
+    return token is not None and db.session.scalar(_CLAIMED, {"keys": token.claim_keys()}) is not None
+
+
+_claims = SlotClaim.__table__
+_CLAIMED = select(_claims.c.id).where(_claims.c.key.in_(bindparam("keys", expanding=True))).limit(1)
 
 
 def _claim(token: SlotToken, appointment: Appointment) -> None:

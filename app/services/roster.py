@@ -81,8 +81,11 @@ class Roster:
 _cached: dict[str, Roster] = {}  # by database URL: one process may talk to more than one
 
 
+_VERSION = select(RosterVersion.__table__.c.version).where(RosterVersion.__table__.c.id == 1)  # built once
+
+
 def current_version() -> str | None:
-    return db.session.scalar(select(RosterVersion.version).where(RosterVersion.id == 1))
+    return db.session.scalar(_VERSION)
 
 
 def roster() -> Roster:
