@@ -126,3 +126,14 @@ def test_the_cached_copy_is_reused_while_nothing_changes(app):
     assert roster() is first
     db.session.execute(text("UPDATE officer SET first_name = 'Sam'"))
     assert roster() is not first and {o.first_name for o in roster().officers.values()} == {"Sam"}
+
+
+def test_deleting_a_skill_changes_the_version_through_its_cascade(app):
+    world = World()
+    before = current_version()
+    db.session.execute(text("DELETE FROM service WHERE skill_id = :s"), {"s": world.skill.id})
+    db.session.execute(
+        text("DELETE FROM skill WHERE id = :s"), {"s": world.skill.id}
+    )  # cascades to officer_skill
+    assert current_version() != before
+    assert roster().officer(world.officers[0].id).skill_ids == frozenset()
