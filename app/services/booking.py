@@ -1,9 +1,10 @@
 """Booking, cancelling and rescheduling: the rules that keep every promise.
 
-Integrity under concurrency: a booking first locks the officer-day rows it touches (an UPDATE is the
+Integrity under concurrency: a booking first locks the officer-day rows it touches (an upsert is the
 transaction's first statement, so PostgreSQL takes a row lock and SQLite the write lock), then
-re-checks feasibility against what is booked now, then records a unique claim for the slot token.
-Two bookings can therefore never take the same officer time, whatever the channel.
+re-checks feasibility against what is booked now (the roster and the day's visits, read after the
+lock), then records a unique claim for the slot token. Two bookings can therefore never take the same
+officer time, whatever the channel.
 
 Every change to an existing booking (cancel, reschedule, check-in, outcome, officer change) first takes
 that booking's lock (`lock_appointment`) and only then reads its state, so of two changes at once one
