@@ -326,6 +326,7 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=200)
     args = parser.parse_args()
     rng = random.Random(11)
+    load_at_start = os.getloadavg()  # other work on the machine: figures are only comparable alike
     reset_database()
     seeded = seed(args.visits)
     token = seeded.pop("token")
@@ -346,6 +347,7 @@ def main() -> int:
         "race_100_same_slot": contested,
         "integrity": verify(),
         "machine": f"{os.cpu_count()} cores",
+        "load_average_at_start": load_at_start,
         "gunicorn_workers": args.workers,
         "clients": args.clients,
     }
