@@ -55,7 +55,8 @@ def upgrade():
                     "BEGIN INSERT INTO roster_version (id, version) VALUES (1, lower(hex(randomblob(16)))) "
                     "ON CONFLICT (id) DO UPDATE SET version = excluded.version; END"
                 )
-    op.execute("INSERT INTO roster_version (id, version) VALUES (1, 'initial')")
+    fresh = "gen_random_uuid()::text" if op.get_bind().dialect.name == "postgresql" else "lower(hex(randomblob(16)))"
+    op.execute(f"INSERT INTO roster_version (id, version) VALUES (1, {fresh})")  # never a value seen before
 
 
 def downgrade():
