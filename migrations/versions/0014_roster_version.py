@@ -2,7 +2,7 @@
 
 Revision ID: 0014
 Revises: 0010
-Create Date: 2026-12-02 09:00:00
+Create Date: 2026-11-30 18:00:00
 
 Triggers on every roster table set roster_version.version to a new random value in the same
 transaction as the change, whoever makes it (the app, a script, psql). PostgreSQL: one BEFORE ...
