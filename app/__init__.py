@@ -10,7 +10,15 @@ from pydantic import ValidationError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import INSTANCE_DIR, Settings
-from app.extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate
+from app.extensions import (
+    check_pooled_connections,
+    configure_sqlite,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    migrate,
+)
 from app.inputs import BoundedJSONProvider
 
 
@@ -72,6 +80,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        else:
+            check_pooled_connections(db.engine)
     from app.web import register_web
 
     register_web(app)

@@ -139,7 +139,6 @@ class Settings(BaseSettings):
             "ENVIRONMENT": self.environment,
             "SECRET_KEY": secret,
             "SQLALCHEMY_DATABASE_URI": normalise_database_url(self.database_url),
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
             "COUNCIL_NAME": self.council_name,
             "SERVICE_NAME": self.service_name,
             "TIMEZONE": self.timezone,

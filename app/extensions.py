@@ -1,5 +1,8 @@
 """Flask extensions, created once and bound in the app factory."""
 
+import select
+import time
+
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -47,3 +50,34 @@ def configure_sqlite(engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN")
+
+
+# A pooled connection unused for longer than this is pinged before it is handed out.
+IDLE_PING_SECONDS = 30
+
+
+def check_pooled_connections(engine) -> None:
+    """Hand out only live connections, without a round trip to the server for each one.
+
+    pool_pre_ping would cost a round trip per request (two for a booking, which commits before it takes
+    its lock). A server that restarts, or ends a session, says so on the socket, which then reads as
+    ready while no query is in flight; a connection idle for long may have been cut without a word (a
+    firewall). Only those are pinged, and one that fails is replaced by a new one. Used for PostgreSQL."""
+    from sqlalchemy import event, exc
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None:
+            return  # just connected
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+        try:
+            if readable or time.monotonic() - idle_since > IDLE_PING_SECONDS:
+                dbapi_connection.execute("SELECT 1")
+                dbapi_connection.rollback()
+        except Exception as error:  # noqa: BLE001  (any failure means: not this connection)
+            raise exc.DisconnectionError() from error

@@ -33,9 +33,10 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-DB = "doorstep_bench"
+# BENCH_DB and BENCH_PORT let two people on one machine run it at once without sharing a database.
+DB = os.environ.get("BENCH_DB", "doorstep_bench")
 URL = f"postgresql://postgres@127.0.0.1:5432/{DB}"
-PORT = 5055
+PORT = int(os.environ.get("BENCH_PORT", "5055"))
 BASE = f"http://127.0.0.1:{PORT}"
 
 
@@ -163,7 +164,29 @@ def _body(code, kind, customer, slot_id, n):
     return body
 
 
-def throughput(slots, clients: int, token: str) -> dict:
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _server_pids(server: subprocess.Popen) -> tuple[list[int], list[int]]:
+    """gunicorn's workers, and the PostgreSQL backends serving this database."""
+    found = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False)
+    with psycopg.connect(ADMIN, autocommit=True) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (DB,)).fetchall()
+    return [int(p) for p in found.stdout.split()], [r[0] for r in rows]
+
+
+def throughput(slots, clients: int, token: str, server: subprocess.Popen | None = None) -> dict:
+    """Bookings per second. Also the CPU time each part used per request (gunicorn, PostgreSQL, this
+    client): on a machine shared with other work, that is the figure that does not depend on the load."""
     work: queue.Queue = queue.Queue()
     for n, item in enumerate(slots):
         work.put((n, item))
@@ -188,12 +211,15 @@ def throughput(slots, clients: int, token: str) -> dict:
                 counts[response.status_code] = counts.get(response.status_code, 0) + 1
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
+    workers, backends = _server_pids(server) if server else ([], [])
+    cpu = (_cpu_seconds(workers), _cpu_seconds(backends), time.process_time())
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     seconds = time.perf_counter() - started
+    used = (_cpu_seconds(workers) - cpu[0], _cpu_seconds(backends) - cpu[1], time.process_time() - cpu[2])
     booked = counts.get(201, 0)
     return {
         "requests": len(slots),
@@ -201,6 +227,11 @@ def throughput(slots, clients: int, token: str) -> dict:
         "status_counts": counts,
         "bookings_per_second": round(booked / seconds, 1),
         "requests_per_second": round(len(slots) / seconds, 1),
+        "cpu_ms_per_request": {
+            name: round(value * 1000 / len(slots), 2)
+            for name, value in zip(("gunicorn", "postgres", "client"), used, strict=True)
+        },
+        "load_average": os.getloadavg(),
     }
 
 
@@ -295,6 +326,7 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=200)
     args = parser.parse_args()
     rng = random.Random(11)
+    load_at_start = os.getloadavg()  # other work on the machine: figures are only comparable alike
     reset_database()
     seeded = seed(args.visits)
     token = seeded.pop("token")
@@ -303,7 +335,7 @@ def main() -> int:
     try:
         availability, slots = availability_timings(customers, services, args.samples, rng)
         rng.shuffle(slots)
-        booking = throughput(slots[:3000], args.clients, token)
+        booking = throughput(slots[:3000], args.clients, token, server)
         contested = race(customers, services, token, rng)
     finally:
         server.terminate()
@@ -315,6 +347,7 @@ def main() -> int:
         "race_100_same_slot": contested,
         "integrity": verify(),
         "machine": f"{os.cpu_count()} cores",
+        "load_average_at_start": load_at_start,
         "gunicorn_workers": args.workers,
         "clients": args.clients,
     }

@@ -7,7 +7,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from app.access import api, public
-from app.api.openapi import document
+from app.api import schemas
+from app.api.openapi import document, header, operation, query
 from app.api.schemas import AppointmentIn, CancelIn, RescheduleIn, field_errors
 from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
 from app.extensions import csrf, db, limiter
@@ -24,6 +25,7 @@ from app.services.booking import (
     book,
     cancel,
     reschedule,
+    slot_used,
 )
 from app.services.contact import uk_mobile, valid_email
 from app.services.links import calendar_reference_from, ics_url, manage_url
@@ -57,8 +59,13 @@ def _json_body(model):
         return None, unprocessable(field_errors(error))
 
 
+RATE_LIMITED = (schemas.Error, "Rate limited")
+NOT_FOUND = (schemas.Error, "No appointment has that reference (that this token may see)")
+
+
 @bp.get("/openapi.json")
 @public
+@operation("This document", {200: ({"type": "object"}, "OpenAPI document")})
 def openapi():
     return jsonify(document())
 
@@ -66,6 +73,7 @@ def openapi():
 @bp.get("/services")
 @public
 @limiter.limit(PUBLIC_LIMIT)
+@operation("Bookable services", {200: (schemas.ServiceList, "Services"), 429: RATE_LIMITED})
 def services():
     return jsonify(
         services=[
@@ -90,6 +98,7 @@ def services():
 @bp.get("/hubs")
 @public
 @limiter.limit(PUBLIC_LIMIT)
+@operation("Community hubs", {200: (schemas.HubList, "Hubs"), 429: RATE_LIMITED})
 def hubs():
     return jsonify(
         hubs=[
@@ -157,6 +166,24 @@ def _place_from(location_type: str, args: dict, errors: dict):
 @bp.get("/availability")
 @public
 @limiter.limit(PUBLIC_LIMIT)
+@operation(
+    "Slots that can be booked, least added travel first",
+    {
+        200: (schemas.Availability, "Slots"),
+        422: (schemas.ErrorList, "Bad parameters, by name"),
+        429: RATE_LIMITED,
+    },
+    parameters=(
+        query("service", {"type": "string"}, required=True),
+        query("location_type", {"type": "string", "enum": ["home", "business", "hub"]}, required=True),
+        query("postcode", {"type": "string"}),
+        query("lat", {"type": "number"}),
+        query("lng", {"type": "number"}),
+        query("hub", {"type": "string"}),
+        query("from", {"type": "string", "format": "date"}),
+        query("days", {"type": "integer", "minimum": 1, "maximum": MAX_DAYS}),
+    ),
+)
 def availability():
     errors: dict[str, list[str]] = {}
     unknown = set(request.args) - {
@@ -226,10 +253,23 @@ def availability():
 
 @bp.post("/appointments")
 @api(*BOOKING_STAFF)
+@operation(
+    "Book a slot",
+    {
+        201: (schemas.Appointment, "Booked"),
+        409: (schemas.Error, "slot_unavailable or idempotency_conflict"),
+        422: (schemas.ErrorList, "Bad request body, by field"),
+    },
+    body=AppointmentIn,
+    parameters=(header("Idempotency-Key", {"type": "string"}),),
+)
 def create_appointment():
     body, error = _json_body(AppointmentIn)
     if error:
         return error
+    key = request.headers.get("Idempotency-Key", "").strip()[:200]
+    if not key and slot_used(body.slot_id):
+        return _slot_gone()  # most requests for a popular time: answered before anything is looked up
     errors: dict[str, list[str]] = {}
     service = service_by_code(body.service)
     if service is None or not service.active or service.premises_only:
@@ -256,7 +296,6 @@ def create_appointment():
             {f"address.{k}" if k in ("postcode", "lat") else k: v for k, v in errors.items()}
         )
     user = request.api_user
-    key = request.headers.get("Idempotency-Key", "").strip()[:200]
     booking = BookingRequest(
         slot_token=body.slot_id,
         service=service,
@@ -279,12 +318,12 @@ def create_appointment():
     )
     try:
         appointment = book(booking)
+        # The answer is read from the booking before the commit, which would expire it (and then
+        # cost a query for each of its parts): it is what the commit stores.
+        answer = as_json(appointment, manage_url(appointment), ics_url(appointment))
         db.session.commit()
     except SlotUnavailable:
-        db.session.rollback()
-        return jsonify(
-            error="slot_unavailable", message="That time has just been taken. Ask for availability again."
-        ), 409
+        return _slot_gone()
     except IdempotencyConflict:
         db.session.rollback()
         return jsonify(
@@ -293,7 +332,14 @@ def create_appointment():
     except BookingRuleError as rule:
         db.session.rollback()
         return unprocessable({rule.field: [rule.message]})
-    return jsonify(as_json(appointment, manage_url(appointment), ics_url(appointment))), 201
+    return jsonify(answer), 201
+
+
+def _slot_gone():
+    db.session.rollback()
+    return jsonify(
+        error="slot_unavailable", message="That time has just been taken. Ask for availability again."
+    ), 409
 
 
 def _find(reference: str) -> Appointment | None:
@@ -323,6 +369,7 @@ def _conflict(reference: str, error: str, message: str):
 
 @bp.get("/appointments/<reference>")
 @api()
+@operation("An appointment", {200: (schemas.Appointment, "The appointment"), 404: NOT_FOUND})
 def get_appointment(reference: str):
     appointment = _find(reference)
     if appointment is None:
@@ -334,6 +381,7 @@ def get_appointment(reference: str):
 
 @bp.get("/appointments/<reference>/messages")
 @api()
+@operation("Messages sent about an appointment", {200: (schemas.MessageList, "Messages"), 404: NOT_FOUND})
 def appointment_messages(reference: str):
     from app.services.outbox import for_appointment
 
@@ -359,6 +407,16 @@ def appointment_messages(reference: str):
 
 @bp.post("/appointments/<reference>/cancel")
 @api(*BOOKING_STAFF)
+@operation(
+    "Cancel",
+    {
+        200: (schemas.Appointment, "Cancelled"),
+        404: NOT_FOUND,
+        409: (schemas.Conflict, "Already cancelled, over or changed: its state now"),
+        422: (schemas.ErrorList, "Bad body"),
+    },
+    body=CancelIn,
+)
 def cancel_appointment(reference: str):
     appointment = _find(reference)
     if appointment is None:
@@ -376,6 +434,16 @@ def cancel_appointment(reference: str):
 
 @bp.post("/appointments/<reference>/reschedule")
 @api(*BOOKING_STAFF)
+@operation(
+    "Move to another slot",
+    {
+        200: (schemas.Appointment, "Moved"),
+        404: NOT_FOUND,
+        409: (schemas.Conflict, "Slot gone or not changeable: its state now"),
+        422: (schemas.ErrorList, "Bad body"),
+    },
+    body=RescheduleIn,
+)
 def reschedule_appointment(reference: str):
     appointment = _find(reference)
     if appointment is None:
@@ -399,6 +467,12 @@ def reschedule_appointment(reference: str):
 @bp.get("/appointments/<reference>/calendar.ics")
 @public
 @limiter.limit(PUBLIC_LIMIT)
+@operation(
+    "Calendar file (signed link token or bearer)",
+    {200: ({"type": "string"}, "iCalendar"), 404: NOT_FOUND, 429: RATE_LIMITED},
+    parameters=(query("token", {"type": "string"}),),
+    media_type="text/calendar",
+)
 def calendar(reference: str):
     """For residents (a signed token in the link) and API clients (bearer token)."""
     from app.services.tokens import user_for_bearer

@@ -1,10 +1,17 @@
-"""Request bodies: unknown fields and wrong types are refused (422), messages name the field."""
+"""Every body API v1 takes or gives, as pydantic models: the one description of each, from which
+/api/v1/openapi.json is generated (app/api/openapi.py). Request bodies are validated with them: unknown
+fields and wrong types are refused (422), messages name the field. Response bodies are built by the
+routes and presenters; the tests check every answer against the document made from these."""
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
+
+PlaceKind = Literal["home", "business", "hub"]
+Url = Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
 
 
 class Strict(BaseModel):
@@ -33,7 +40,7 @@ class CustomerIn(Strict):
 class AppointmentIn(Strict):
     slot_id: str = Field(min_length=10, max_length=2000)
     service: str = Field(min_length=1, max_length=40)
-    location_type: Literal["home", "business", "hub"]
+    location_type: PlaceKind
     address: AddressIn | None = None
     hub: str | None = Field(default=None, max_length=40)
     customer: CustomerIn
@@ -47,6 +54,124 @@ class CancelIn(Strict):
 
 class RescheduleIn(Strict):
     slot_id: str = Field(min_length=10, max_length=2000)
+
+
+# Responses -------------------------------------------------------------------------------------
+
+
+class Error(BaseModel):
+    """401, 403, 404, 409, 413 and 429: what went wrong, for a program and for a person."""
+
+    error: str
+    message: str
+
+
+class ErrorList(BaseModel):
+    """422: bad input, by field name (dotted for nested fields, e.g. customer.phone)."""
+
+    errors: dict[str, list[str]]
+
+
+class Appointment(BaseModel):
+    reference: str
+    reference_display: str
+    status: Literal["booked", "cancelled", "rescheduled", "checked_in", "completed", "no_show"]
+    service: str
+    service_name: str
+    location_type: PlaceKind
+    place: str
+    hub: str | None
+    start: datetime = Field(description="UK time with offset")
+    end: datetime
+    duration_minutes: int
+    officer_first_name: str
+    two_officers: bool
+    what_to_have_ready: list[str]
+    channel: str
+    manage_url: Url | None = Field(default=None, description="the resident's page to change or cancel it")
+    ics_url: Url | None = Field(default=None, description="its calendar file")
+
+
+class Conflict(Error):
+    """409 for a change to a booking: the booking as it is now, after the change that won."""
+
+    appointment: Appointment
+
+
+class Slot(BaseModel):
+    slot_id: str = Field(description="Opaque; books exactly this slot, once.")
+    start: datetime = Field(description="UK time with offset")
+    end: datetime
+    kind: Literal["exact", "arrival_window"]
+    rank: int = Field(ge=1, description="1 = least added travel")
+    added_travel_minutes: int
+
+
+class Availability(BaseModel):
+    service: str
+    location_type: PlaceKind
+    hub: str | None = Field(default=None, description="the hub's code, for a hub appointment")
+    first_day: date | None
+    last_day: date | None
+    next_available: date | None = Field(description="when nothing is free: the next day that has a slot")
+    hub_possible: bool = Field(description="when nothing is free: a hub is possible")
+    slots: list[Slot]
+
+
+class Service(BaseModel):
+    code: str
+    name: str
+    summary: str
+    duration_minutes: int
+    places: list[PlaceKind]
+    premises_only: bool
+    signpost: str | None
+    two_officers: bool
+    what_to_have_ready: list[str]
+    notice_hours: int
+    horizon_days: int
+
+
+class ServiceList(BaseModel):
+    services: list[Service]
+
+
+class OpeningHours(BaseModel):
+    weekday: int = Field(ge=0, le=6, description="Monday = 0")
+    opens: str = Field(description="HH:MM, UK time")
+    closes: str
+
+
+class Hub(BaseModel):
+    code: str
+    name: str
+    community_area: str
+    address: str
+    town: str
+    postcode: str
+    lat: float
+    lng: float
+    has_kiosk: bool
+    opening_hours: list[OpeningHours]
+
+
+class HubList(BaseModel):
+    hubs: list[Hub]
+
+
+class MessageOut(BaseModel):
+    id: int
+    kind: str
+    channel: Literal["sms", "email", "webhook"]
+    status: Literal["created", "sending", "sent", "delivered", "failed", "technical_failure", "cancelled"]
+    provider_id: str | None
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class MessageList(BaseModel):
+    messages: list[MessageOut]
 
 
 def field_errors(error: ValidationError) -> dict[str, list[str]]:

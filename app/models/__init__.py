@@ -7,7 +7,7 @@ from app.models.catalogue import CommunityArea, Hub, HubOpening, Service, Skill
 from app.models.jobs import ScheduledRun
 from app.models.kiosk import KioskDevice, KioskHelpRequest
 from app.models.messages import InboundMessage, Message
-from app.models.officers import Absence, Officer, WorkingPattern
+from app.models.officers import Absence, Officer, RosterVersion, WorkingPattern
 from app.models.people import ApiToken, AuditEvent, Customer, User
 from app.models.routes import CallListEntry, ReplanProposal, RoutePlan, RouteStop
 from app.models.safety import (
@@ -48,6 +48,7 @@ __all__ = [
     "Officer",
     "ReplanProposal",
     "RiskMarker",
+    "RosterVersion",
     "RoutePlan",
     "RouteStop",
     "SafetyAlert",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -29,7 +30,19 @@ officer_area = Table(
 ABSENCE_KINDS = ("leave", "sickness", "training")
 
 
-class Officer(db.Model):
+class OfficerCalendar:
+    """Which pattern and absence apply on a day; shared by the model and the cached roster
+    (app/services/roster.py), so both answer by the same rule. Needs `patterns` (with `weekday`) and
+    `absences` (with `starts_on`, `ends_on`)."""
+
+    def pattern_on(self, weekday: int) -> Any:
+        return next((p for p in self.patterns if p.weekday == weekday), None)
+
+    def absent_on(self, day: date) -> Any:
+        return next((a for a in self.absences if a.starts_on <= day <= a.ends_on), None)
+
+
+class Officer(OfficerCalendar, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), unique=True)
     first_name: Mapped[str] = mapped_column(String(80))
@@ -54,12 +67,6 @@ class Officer(db.Model):
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}"
-
-    def pattern_on(self, weekday: int) -> WorkingPattern | None:
-        return next((p for p in self.patterns if p.weekday == weekday), None)
-
-    def absent_on(self, day: date) -> Absence | None:
-        return next((a for a in self.absences if a.starts_on <= day <= a.ends_on), None)
 
 
 class WorkingPattern(db.Model):
@@ -88,3 +95,12 @@ class Absence(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     officer: Mapped[Officer] = relationship(back_populates="absences")
+
+
+class RosterVersion(db.Model):
+    """One row, set to a new random value by database triggers (migration 0014) in the same
+    transaction as any change to officers, their skills, areas, patterns or absences, or to the
+    community areas. Every process compares it with the roster it has cached (app/services/roster.py)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(40))

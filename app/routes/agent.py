@@ -26,7 +26,14 @@ from app.services.booking import (
     reschedule,
 )
 from app.services.contact import uk_mobile
-from app.services.places import Place, UnknownPostcode, address_place, customer_place, hub_place, nearest_area
+from app.services.places import (
+    Place,
+    UnknownPostcode,
+    address_place,
+    customer_place,
+    hub_place,
+    nearest_area_id,
+)
 from app.services.references import format_reference
 from app.timeutil import local_now
 
@@ -226,7 +233,7 @@ def move_for(appointment_id: int):
         appointment.location_type,
         appointment.lat,
         appointment.lng,
-        appointment.hub.area_id if appointment.hub else nearest_area(appointment.lat, appointment.lng).id,
+        appointment.hub.area_id if appointment.hub else nearest_area_id(appointment.lat, appointment.lng),
         hub=appointment.hub,
     )
     result = search(
@@ -279,14 +286,14 @@ def join_waitlist(customer_id: int):
     form = WaitlistForm()
     form.service.choices = [(s.code, s.name) for s in all_services(bookable_only=True) if not s.premises_only]
     if form.validate_on_submit():
-        area = nearest_area(customer.lat, customer.lng) if customer.lat is not None else None
-        if area is None or not customer.phone:
+        area_id = nearest_area_id(customer.lat, customer.lng) if customer.lat is not None else None
+        if area_id is None or not customer.phone:
             form.service.errors = ["The caller needs an address we can place and a mobile number for offers"]
         else:
             waitlist.join(
                 customer,
                 service_by_code(form.service.data),
-                area.id,
+                area_id,
                 form.earliest.data,
                 form.latest.data,
                 form.times.data,

@@ -152,10 +152,9 @@ def change_time():
 
 
 def _area_of(appointment: Appointment) -> int:
-    from app.services.places import nearest_area
+    from app.services.places import nearest_area_id
 
-    area = nearest_area(appointment.lat, appointment.lng)
-    return area.id if area else 0
+    return nearest_area_id(appointment.lat, appointment.lng) or 0
 
 
 @bp.get("/signed-out")

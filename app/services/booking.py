@@ -1,9 +1,10 @@
 """Booking, cancelling and rescheduling: the rules that keep every promise.
 
-Integrity under concurrency: a booking first locks the officer-day rows it touches (an UPDATE is the
+Integrity under concurrency: a booking first locks the officer-day rows it touches (an upsert is the
 transaction's first statement, so PostgreSQL takes a row lock and SQLite the write lock), then
-re-checks feasibility against what is booked now, then records a unique claim for the slot token.
-Two bookings can therefore never take the same officer time, whatever the channel.
+re-checks feasibility against what is booked now (the roster and the day's visits, read after the
+lock), then records a unique claim for the slot token. Two bookings can therefore never take the same
+officer time, whatever the channel.
 
 Every change to an existing booking (cancel, reschedule, check-in, outcome, officer change) first takes
 that booking's lock (`lock_appointment`) and only then reads its state, so of two changes at once one
@@ -16,9 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -29,16 +30,16 @@ from app.models import (
     Customer,
     Hub,
     IdempotencyRecord,
-    Officer,
     OfficerDay,
     Service,
     SlotClaim,
     User,
 )
 from app.services import audit, outbox
-from app.services.availability import SlotToken, appointments_for, decode_slot, routing_day
+from app.services.availability import SlotToken, decode_slot, routing_day, visits_for
 from app.services.places import Place
 from app.services.references import new_reference
+from app.services.roster import roster
 from app.services.travel import pair_travel
 from app.services.workdays import working_day
 from app.timeutil import at_day_seconds, to_local, utcnow
@@ -106,22 +107,23 @@ def _fingerprint(data: dict) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _insert_ignore(table, values: dict):
+def _insert(table):
+    """INSERT with ON CONFLICT for the database in use (PostgreSQL, or SQLite in development)."""
     dialect = db.session.get_bind().dialect.name
-    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return builder(table).values(**values).on_conflict_do_nothing()
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def lock_officer_days(keys: list[tuple[int, date]]) -> None:
-    """Serialise bookings per officer-day. Sorted order so two bookings never deadlock."""
+    """Serialise bookings per officer-day. Sorted order so two bookings never deadlock. One statement
+    a day: insert the day's row or raise its version; either way the row is locked until commit."""
+    table = OfficerDay.__table__
     for officer_id, day in sorted(set(keys)):
         db.session.execute(
-            _insert_ignore(OfficerDay.__table__, {"officer_id": officer_id, "day": day, "version": 0})
-        )
-        db.session.execute(
-            update(OfficerDay)
-            .where(OfficerDay.officer_id == officer_id, OfficerDay.day == day)
-            .values(version=OfficerDay.version + 1)
+            _insert(table)
+            .values(officer_id=officer_id, day=day, version=1)
+            .on_conflict_do_update(
+                index_elements=[table.c.officer_id, table.c.day], set_={"version": table.c.version + 1}
+            )
         )
 
 
@@ -148,14 +150,28 @@ def lock_appointment(appointment: Appointment) -> Appointment:
     return appointment
 
 
+def _fresh_transaction() -> None:
+    """Commit what came before, so the lock is the next transaction's first statement (see the module
+    docstring), keeping what this request has read (service, user, hub) as it was read instead of
+    expiring it: reading each again would cost a query. What the lock guards is read after it."""
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
 def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | None = None) -> int:
     """Re-check the slot against what is booked now, and re-time each officer's other visits so their
     stored order and planned arrivals stay the ones this check relied on. Returns the new arrival."""
     arrival = token.arrival
     window = token.window if len(token.officer_ids) == 1 else (token.arrival, token.arrival)
-    booked = appointments_for(list(token.officer_ids), token.day, token.day, exclude=exclude)
+    booked = visits_for(list(token.officer_ids), token.day, token.day, exclude=exclude)
+    officers = roster()  # read after the lock: an absence committed before it is seen
+    retimed: dict[int, datetime] = {}
     for officer_id in token.officer_ids:
-        officer = db.session.get(Officer, officer_id)
+        officer = officers.officer(officer_id)
         wd = working_day(officer, token.day) if officer else None
         if wd is None:
             raise SlotUnavailable("officer no longer working")
@@ -170,21 +186,49 @@ def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | No
         by_id = {str(a.id): a for a in mine}
         others = [s for i, s in enumerate(starts) if i != insertion.position]
         for stop, start in zip(day.stops, others, strict=True):
-            appointment = by_id[stop.id]
-            if appointment.second_officer_id is None:  # a pair's shared time is fixed
-                appointment.planned_arrival = at_day_seconds(token.day, start)
+            visit = by_id[stop.id]
+            planned = at_day_seconds(token.day, start)
+            if visit.second_officer_id is None and visit.planned_arrival != planned:  # a pair's is fixed
+                retimed[visit.id] = planned
         if len(token.officer_ids) == 1:
             arrival = insertion.arrival
+    _store_planned_arrivals(retimed)
     return arrival
 
 
+def _store_planned_arrivals(arrivals: dict[int, datetime]) -> None:
+    """The new planned arrivals of re-timed visits, in one statement."""
+    if arrivals:
+        table = Appointment.__table__
+        db.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("visit"))
+            .values(planned_arrival=bindparam("arrival")),
+            [{"visit": visit, "arrival": at} for visit, at in arrivals.items()],
+        )
+
+
+def slot_used(slot_token: str) -> bool:
+    """A valid slot token that has been booked already. A busy entry point (the API) refuses such a
+    request at once, before it looks anything up or waits for a lock; book() would refuse it anyway.
+    Not for a request with an idempotency key: that may be the retry of the booking that used it."""
+    token = decode_slot(slot_token)
+    return token is not None and db.session.scalar(_CLAIMED, {"keys": token.claim_keys()}) is not None
+
+
+_claims = SlotClaim.__table__
+_CLAIMED = select(_claims.c.id).where(_claims.c.key.in_(bindparam("keys", expanding=True))).limit(1)
+
+
 def _claim(token: SlotToken, appointment: Appointment) -> None:
-    try:
-        with db.session.begin_nested():
-            for key in token.claim_keys():
-                db.session.add(SlotClaim(key=key, appointment=appointment))
-    except IntegrityError:
-        raise SlotUnavailable("already booked") from None
+    """Use the token, once: its claim keys are unique, so of two requests with it only one gets here."""
+    keys = token.claim_keys()
+    table = SlotClaim.__table__
+    now = utcnow()
+    rows = [{"key": key, "appointment_id": appointment.id, "created_at": now} for key in keys]
+    taken = db.session.scalars(_insert(table).values(rows).on_conflict_do_nothing().returning(table.c.key))
+    if len(list(taken)) != len(keys):
+        raise SlotUnavailable("already booked")
 
 
 def find_or_create_customer(details: CustomerDetails, place: Place) -> Customer:
@@ -252,8 +296,7 @@ def book(request: BookingRequest) -> Appointment:
     if token is None:
         raise SlotUnavailable("token not valid")
     _check_token_matches(token, request.service, request.place)
-    # Start a fresh transaction whose first statement takes the lock (see module docstring).
-    db.session.commit()
+    _fresh_transaction()
     record = None
     if request.idempotency_key:
         record = _reserve_key(request.idempotency_scope, request.idempotency_key, fingerprint)
@@ -261,11 +304,13 @@ def book(request: BookingRequest) -> Appointment:
             return record  # the same request, answered a moment ago: its booking, not a second one
     lock_officer_days([(o, token.day) for o in token.officer_ids])
     arrival = _still_fits(token, request.place, request.service.duration_minutes * 60)
-    customer = find_or_create_customer(request.customer, request.place)
     place = request.place
-    _check_precautions(token, place, customer)
+    with db.session.no_autoflush:  # the booking is written in one flush, below
+        customer = find_or_create_customer(request.customer, place)
+        _check_precautions(token, place, customer)
+        reference = _free_reference()
     appointment = Appointment(
-        reference=new_reference(),
+        reference=reference,
         service=request.service,
         customer=customer,
         location_type=place.location_type,
@@ -284,8 +329,6 @@ def book(request: BookingRequest) -> Appointment:
         interpreter_language=request.customer.interpreter_language,
     )
     db.session.add(appointment)
-    _save_with_unique_reference(appointment)
-    _claim(token, appointment)
     db.session.add(
         AppointmentEvent(
             appointment=appointment, status="booked", actor=request.booked_by, channel=request.channel
@@ -300,26 +343,28 @@ def book(request: BookingRequest) -> Appointment:
         user=request.booked_by,
         channel=request.channel,
     )
+    db.session.flush()  # its id, for the claim
+    _claim(token, appointment)
     outbox.appointment_changed(appointment, "booked")
     return appointment
 
 
-def _save_with_unique_reference(appointment: Appointment) -> None:
-    for _ in range(5):
-        try:
-            with db.session.begin_nested():
-                db.session.flush()
-            return
-        except IntegrityError:
-            appointment.reference = new_reference()
-    raise RuntimeError("could not find a free reference")
+def _free_reference() -> str:
+    """A reference no booking has: a few random ones checked in one query. (Two bookings drawing the
+    same unused one in the same instant, one in 10^11 each, would fail on the unique index.)"""
+    candidates = {new_reference() for _ in range(4)}
+    query = select(Appointment.reference).where(Appointment.reference.in_(candidates))
+    taken = set(db.session.scalars(query))
+    free = sorted(candidates - taken)
+    if not free:
+        raise RuntimeError("could not find a free reference")
+    return free[0]
 
 
 def _check_precautions(token: SlotToken, place: Place, customer: Customer) -> None:
     """The risk register can rule out a home visit or require two officers. Never say why."""
     from app.services.availability import place_precaution
 
-    db.session.flush()
     precaution = place_precaution(place, customer)
     if precaution in ("hub_only", "manager_approval"):
         raise BookingRuleError(
@@ -394,7 +439,7 @@ def reschedule(
         hub=appointment.hub,
     )
     _check_token_matches(token, appointment.service, place)
-    db.session.commit()  # a fresh transaction whose first statement takes the lock
+    _fresh_transaction()
     lock_appointment(appointment)
     _still_changeable(appointment)
     officers = (appointment.officer_id, appointment.second_officer_id)

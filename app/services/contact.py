@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -11,6 +12,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DRAMA_MOBILES = range(7700900000, 7700901000)
 
 
+@lru_cache(maxsize=4096)  # parsing is slow (about 0.3 ms) and the answer never changes
 def uk_mobile(text: str | None) -> str | None:
     """'07700 900123' or '+44 7700 900123' -> '+447700900123'; None if it is not a UK mobile.
 

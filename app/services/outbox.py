@@ -86,14 +86,18 @@ def _resident_text(kind: str, f: AppointmentFacts) -> str:
 def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = "") -> list[Message]:
     """The message of this kind by the resident's chosen channel(s)."""
     customer = appointment.customer
+    wants_sms = customer.preferred_channel == "sms" or kind == "satisfaction"
+    texts = bool(wants_sms and customer.phone and customer.sms_consent)
+    emails = bool(customer.preferred_channel == "email" and customer.email and kind != "satisfaction")
+    if not (texts or emails):
+        return []  # no channel reaches them: nothing to write
     f = facts(appointment)
     due = utcnow()
     if kind in ROUTINE:
         due = next_allowed(due)
     suffix = key_suffix or str(appointment.sequence)
     queued = []
-    wants_sms = customer.preferred_channel == "sms" or kind == "satisfaction"
-    if wants_sms and customer.phone and customer.sms_consent:
+    if texts:
         queued.append(
             _add(
                 Message(
@@ -107,7 +111,7 @@ def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = ""
                 )
             )
         )
-    if customer.preferred_channel == "email" and customer.email and kind != "satisfaction":
+    if emails:
         email = templates.email_for(kind, f)
         queued.append(
             _add(

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Address, CommunityArea, Hub
+from app.models import Address, Hub
+from app.services.roster import roster
 from routing.travel import great_circle_m
 
 UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
@@ -57,9 +58,9 @@ def addresses_for(postcode: str) -> list[Address]:
     return list(db.session.scalars(select(Address).where(Address.postcode == postcode).order_by(Address.id)))
 
 
-def nearest_area(lat: float, lng: float) -> CommunityArea | None:
-    areas = db.session.scalars(select(CommunityArea)).all()
-    return min(areas, key=lambda a: great_circle_m((lat, lng), (a.lat, a.lng)), default=None)
+def nearest_area_id(lat: float, lng: float) -> int | None:
+    """The community area whose centre is nearest (from the cached roster: no query of its own)."""
+    return roster().nearest_area_id(lat, lng)
 
 
 def nearest_hubs(lat: float, lng: float, limit: int = 5) -> list[tuple[Hub, float]]:
@@ -72,10 +73,10 @@ def nearest_hubs(lat: float, lng: float, limit: int = 5) -> list[tuple[Hub, floa
 
 
 def home_place(location_type: str, lat: float, lng: float, **address) -> Place | None:
-    area = nearest_area(lat, lng)
-    if area is None:
+    area_id = nearest_area_id(lat, lng)
+    if area_id is None:
         return None
-    return Place(location_type, lat, lng, area.id, **address)
+    return Place(location_type, lat, lng, area_id, **address)
 
 
 def hub_place(hub: Hub) -> Place:

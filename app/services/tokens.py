@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import ApiToken, User
@@ -13,6 +14,9 @@ from app.services import audit
 from app.timeutil import utcnow
 
 TOKEN_PREFIX = "dst_"  # noqa: S105  (a label, not a secret)
+# "Last used" is kept to the minute: writing it on every request would make each API request a write,
+# and every request made with one token wait for the others on that token's row.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def _digest(secret: str) -> str:
@@ -29,11 +33,18 @@ def user_for_bearer(header: str) -> User | None:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret.strip())))
-    if token is None or token.revoked_at is not None or not token.user.active:
+    found = db.session.execute(
+        select(User, ApiToken.id, ApiToken.last_used_at)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _digest(secret.strip()), ApiToken.revoked_at.is_(None))
+    ).first()
+    if found is None or not found[0].active:
         return None
-    token.last_used_at = utcnow()
-    return token.user
+    user, token_id, last_used_at = found
+    now = utcnow()
+    if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    return user
 
 
 def active_tokens() -> list[ApiToken]:

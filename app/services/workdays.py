@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.models import Officer
+from app.services.roster import RosterOfficer
 from app.timeutil import clock_seconds, is_working_day
 from routing.types import Break
 
@@ -15,13 +16,13 @@ BREAK_FLEX_SECONDS = 3600
 
 @dataclass(frozen=True)
 class WorkingDay:
-    officer: Officer
+    officer: Officer | RosterOfficer
     starts: int  # seconds from local midnight
     ends: int
     breaks: tuple[Break, ...]
 
 
-def working_day(officer: Officer, day: date) -> WorkingDay | None:
+def working_day(officer: Officer | RosterOfficer, day: date) -> WorkingDay | None:
     """The officer's shift that day, or None: not a working day, absent, inactive or not their day."""
     if not officer.active or not is_working_day(day) or officer.absent_on(day):
         return None

@@ -1,0 +1,138 @@
+"""The officer roster (skills, community areas, weekly patterns, absences, bases), cached per process
+and checked against the database on every use.
+
+Loading it through the ORM cost about 32 ms of every availability search and booking (bench/README.md,
+section 3). It changes rarely, so each process keeps one immutable copy tagged with the database's
+roster version: a row that triggers on every roster table set to a new random value in the same
+transaction as the change (migration 0014). Every use reads that row (one primary-key read) and
+reloads when it differs, so each gunicorn worker and each app server sees a change from the moment
+it is committed; nothing assumes a single process. The version is read before the roster, so a
+cached copy is never older than its tag.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Absence, CommunityArea, Officer, RosterVersion, WorkingPattern
+from app.models.officers import OfficerCalendar, officer_area, officer_skill
+from routing.travel import great_circle_m
+
+
+@dataclass(frozen=True)
+class RosterPattern:
+    weekday: int
+    starts: time
+    ends: time
+    break_starts: time | None
+    break_minutes: int
+
+
+@dataclass(frozen=True)
+class RosterAbsence:
+    starts_on: date
+    ends_on: date
+
+
+@dataclass(frozen=True)
+class RosterOfficer(OfficerCalendar):
+    """What availability and booking need of an officer; `working_day` reads it like the model."""
+
+    id: int
+    first_name: str
+    active: bool
+    base_lat: float
+    base_lng: float
+    skill_ids: frozenset[int]
+    area_ids: frozenset[int]
+    patterns: tuple[RosterPattern, ...]
+    absences: tuple[RosterAbsence, ...]
+
+
+@dataclass(frozen=True)
+class Roster:
+    version: str | None
+    officers: dict[int, RosterOfficer]  # every officer, active or not, by id
+    areas: tuple[tuple[int, float, float], ...]  # community areas: id, lat, lng
+
+    def officer(self, officer_id: int) -> RosterOfficer | None:
+        return self.officers.get(officer_id)
+
+    def able(self, skill_id: int | None, area_id: int | None, only: int | None = None) -> list[RosterOfficer]:
+        """Active officers with the skill (None: any) who cover the area (None: any), by id."""
+        return [
+            o
+            for o in self.officers.values()
+            if o.active
+            and (only is None or o.id == only)
+            and (skill_id is None or skill_id in o.skill_ids)
+            and (area_id is None or area_id in o.area_ids)
+        ]
+
+    def nearest_area_id(self, lat: float, lng: float) -> int | None:
+        nearest = min(self.areas, key=lambda a: great_circle_m((lat, lng), (a[1], a[2])), default=None)
+        return nearest[0] if nearest else None
+
+
+_cached: dict[str, Roster] = {}  # by database URL: one process may talk to more than one
+
+
+_VERSION = select(RosterVersion.__table__.c.version).where(RosterVersion.__table__.c.id == 1)  # built once
+
+
+def current_version() -> str | None:
+    return db.session.scalar(_VERSION)
+
+
+def roster() -> Roster:
+    """The roster as committed now (or as this transaction has changed it)."""
+    key = db.engine.url.render_as_string()
+    version = current_version()
+    cached = _cached.get(key)
+    if cached is not None and cached.version == version:
+        return cached
+    fresh = _load(version)
+    _cached[key] = fresh
+    return fresh
+
+
+def _load(version: str | None) -> Roster:
+    def rows(*columns):
+        return db.session.execute(select(*columns)).all()
+
+    skills: dict[int, set[int]] = {}
+    for officer_id, skill_id in rows(officer_skill.c.officer_id, officer_skill.c.skill_id):
+        skills.setdefault(officer_id, set()).add(skill_id)
+    areas: dict[int, set[int]] = {}
+    for officer_id, area_id in rows(officer_area.c.officer_id, officer_area.c.area_id):
+        areas.setdefault(officer_id, set()).add(area_id)
+    patterns: dict[int, list[RosterPattern]] = {}
+    p = WorkingPattern
+    for row in rows(p.officer_id, p.weekday, p.starts, p.ends, p.break_starts, p.break_minutes):
+        patterns.setdefault(row[0], []).append(RosterPattern(*row[1:]))
+    absences: dict[int, list[RosterAbsence]] = {}
+    for officer_id, starts_on, ends_on in rows(Absence.officer_id, Absence.starts_on, Absence.ends_on):
+        absences.setdefault(officer_id, []).append(RosterAbsence(starts_on, ends_on))
+    o = Officer
+    officers = {
+        oid: RosterOfficer(
+            oid,
+            first_name,
+            active,
+            base_lat,
+            base_lng,
+            frozenset(skills.get(oid, ())),
+            frozenset(areas.get(oid, ())),
+            tuple(sorted(patterns.get(oid, ()), key=lambda x: x.weekday)),
+            tuple(sorted(absences.get(oid, ()), key=lambda x: x.starts_on)),
+        )
+        for oid, first_name, active, base_lat, base_lng in rows(
+            o.id, o.first_name, o.active, o.base_lat, o.base_lng
+        )
+    }
+    c = CommunityArea
+    return Roster(version, dict(sorted(officers.items())), tuple(map(tuple, rows(c.id, c.lat, c.lng))))
