@@ -2,8 +2,8 @@
 
 Only one scheduler is active at a time, however many are started: the active one holds a PostgreSQL
 advisory lock (on SQLite, an exclusive lock on a file in instance/); the others wait as standbys and
-take over if it dies. Jobs: dispatch the outbox, replay stuck messages, queue reminders, and plan the
-next working day's routes each evening.
+take over if it dies. Jobs: dispatch the outbox, replay stuck messages, queue reminders, end kiosk
+video calls whose kiosk or agent went quiet, and plan the next working day's routes each evening.
 """
 
 from __future__ import annotations
@@ -73,9 +73,14 @@ def _job(app: Flask, name: str, work):
 
 def build(app: Flask) -> BlockingScheduler:
     from app.services.dispatch import dispatch_due, replay_stuck
+    from app.services.kiosk_calls import sweep as sweep_kiosk_calls
     from app.services.planning import plan_day
     from app.services.reminders import queue_due_reminders
     from app.timeutil import local_now, next_working_day
+
+    def end_quiet_kiosk_calls():
+        sweep_kiosk_calls()
+        db.session.commit()
 
     def nightly_plan():
         plan_day(next_working_day(local_now().date()))
@@ -89,6 +94,14 @@ def build(app: Flask) -> BlockingScheduler:
         id="dispatch",
         name="dispatch",
         max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        _job(app, "kiosk calls", end_quiet_kiosk_calls),
+        "interval",
+        seconds=30,
+        id="kiosk_calls",
+        name="end kiosk calls that went quiet",
         coalesce=True,
     )
     scheduler.add_job(

@@ -29,6 +29,7 @@ def register_web(app: Flask) -> None:
         auth,
         booking,
         kiosk,
+        kiosk_calls,
         manage,
         officer,
         public_pages,
@@ -55,6 +56,8 @@ def register_web(app: Flask) -> None:
         waitlist.bp,
         kiosk.bp,
         kiosk.staff_bp,
+        kiosk_calls.bp,
+        kiosk_calls.agent_bp,
         reports.bp,
     ):
         app.register_blueprint(blueprint)
@@ -100,7 +103,8 @@ def register_web(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self)"
+        # The kiosk and agent call pages allow the camera and microphone; nothing else does.
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
         if app.config["ENVIRONMENT"] != "development":
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if request.endpoint not in (None, "static", "govuk_assets"):

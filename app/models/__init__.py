@@ -5,6 +5,7 @@ from app.models.appointments import Appointment, AppointmentEvent
 from app.models.booking import Address, IdempotencyRecord, OfficerDay, SlotClaim
 from app.models.catalogue import CommunityArea, Hub, HubOpening, Service, Skill
 from app.models.kiosk import KioskDevice, KioskHelpRequest
+from app.models.kiosk_calls import AgentPresence, KioskCall, KioskCallSignal
 from app.models.messages import InboundMessage, Message
 from app.models.officers import Absence, Officer, WorkingPattern
 from app.models.people import ApiToken, AuditEvent, Customer, User
@@ -17,6 +18,7 @@ __all__ = [
     "OfficerDay",
     "SlotClaim",
     "Absence",
+    "AgentPresence",
     "ApiToken",
     "Appointment",
     "AppointmentEvent",
@@ -26,6 +28,8 @@ __all__ = [
     "CustomerNote",
     "Hub",
     "InboundMessage",
+    "KioskCall",
+    "KioskCallSignal",
     "KioskDevice",
     "KioskHelpRequest",
     "Message",
