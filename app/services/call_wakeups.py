@@ -32,15 +32,15 @@ def notify(*keys: object) -> None:
         db.session.execute(text("SELECT pg_notify(:channel, :key)"), {"channel": CHANNEL, "key": key})
 
 
-def wait(key: object, timeout: float) -> None:
-    """Sleep until `key` is notified or `timeout` passes (never longer than a polling interval)."""
+def wait(keys: tuple, timeout: float) -> None:
+    """Sleep until one of `keys` is notified or `timeout` passes (never longer than a polling interval)."""
     if timeout <= 0:
         return
     listener = _listener()
     if listener is None or not listener.listening:
         time.sleep(min(timeout, POLL_SECONDS))
         return
-    listener.wait(str(key), min(timeout, LISTENING_POLL_SECONDS))
+    listener.wait([str(k) for k in keys], min(timeout, LISTENING_POLL_SECONDS))
 
 
 class _Listener:
@@ -69,10 +69,10 @@ class _Listener:
                 log.warning("kiosk call notifications stopped; polling until they are back", exc_info=True)
                 time.sleep(5)
 
-    def wait(self, key: str, timeout: float) -> None:
+    def wait(self, keys: list[str], timeout: float) -> None:
         with self._condition:
-            seen = self._changes[key]
-            self._condition.wait_for(lambda: self._changes[key] != seen, timeout)
+            seen = [self._changes[k] for k in keys]
+            self._condition.wait_for(lambda: [self._changes[k] for k in keys] != seen, timeout)
 
 
 _listeners: dict[str, _Listener] = {}

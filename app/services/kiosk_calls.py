@@ -510,7 +510,9 @@ def wait(call_id: int, side: str, after: int, known: str, wait_seconds: float) -
         db.session.commit()
         if signals or current["token"] != known or clock.monotonic() >= deadline:
             return current
-        call_wakeups.wait(call_id, deadline - clock.monotonic())
+        # A waiting kiosk's place and the free agents change with the queue, not only with its call.
+        keys = (call_id, "queue") if side == "kiosk" and current["status"] == "waiting" else (call_id,)
+        call_wakeups.wait(keys, deadline - clock.monotonic())
 
 
 def queue_view(user: User) -> dict:
@@ -533,7 +535,7 @@ def wait_for_queue(user: User, known: str, wait_seconds: float) -> dict:
         db.session.commit()
         if view["token"] != known or clock.monotonic() >= deadline:
             return view
-        call_wakeups.wait("queue", deadline - clock.monotonic())
+        call_wakeups.wait(("queue",), deadline - clock.monotonic())
 
 
 # WebRTC settings ---------------------------------------------------------------------------------------
