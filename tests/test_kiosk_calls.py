@@ -591,3 +591,26 @@ def test_a_waiting_long_poll_returns_as_soon_as_the_other_end_writes(app, commit
         writer.join()
     assert [s["data"]["text"] for s in news["signals"]] == ["Hello"]
     assert time.monotonic() - started < 15  # woken by the message, not by the 20-second limit
+
+
+@time_machine.travel(TUESDAY_9AM, tick=False)
+def test_long_polls_leave_the_session_cookie_alone(app):
+    """A poll that started before a booking in another tab must not put back the session as it was
+    (the booking's "Booked" message, a kiosk's ticket): polls never re-send the cookie."""
+    world = World()
+    kiosk = _kiosk(app, world.hub)
+    call = _start_call(kiosk)
+    sam = _agent(app)
+    _answer(sam, call)
+    polls = [
+        kiosk.get(f"/kiosk/call/{call.id}/news"),
+        _kiosk_send(kiosk, call, "media", {"mode": "voice"}),
+        sam.get(f"/agent/kiosk-calls/{call.id}/news"),
+        _agent_send(sam, call, "chat", {"text": "Hello"}),
+        sam.get("/agent/kiosk-calls/queue"),
+        sam.get("/static/doorstep.css"),  # nor do files a page asks for (a late one would undo a sign-in)
+    ]
+    assert [p.headers.get("Set-Cookie") for p in polls] == [None] * len(polls)
+    # Short requests still renew it, so an open call or console counts as activity.
+    assert "session=" in kiosk.get("/kiosk/call/still-here").headers["Set-Cookie"]
+    assert "session=" in sam.get("/agent/kiosk-calls/still-here").headers["Set-Cookie"]

@@ -22,6 +22,7 @@ from app.services import journey
 from app.services import kiosk_calls as calls
 from app.services.contact import uk_mobile
 from app.services.kiosk import current_device
+from app.web import in_background
 
 bp = Blueprint("kiosk_calls", __name__, url_prefix="/kiosk/call")
 agent_bp = Blueprint("agent_kiosk_calls", __name__, url_prefix="/agent/kiosk-calls")
@@ -113,6 +114,7 @@ def kiosk_call(call_id: int):
 
 @bp.get("/<int:call_id>/news")
 @kiosk
+@in_background
 def kiosk_news(call_id: int):
     call = calls.session_call(current_device(), call_id)
     if call is None:
@@ -123,11 +125,20 @@ def kiosk_news(call_id: int):
 
 @bp.post("/<int:call_id>/signal")
 @kiosk
+@in_background
 def kiosk_signal(call_id: int):
     call = calls.session_call(current_device(), call_id)
     if call is None:
         return jsonify(errors={"call": ["This is not this kiosk's call"]}), 404
     return _signal(call, "kiosk")
+
+
+@bp.get("/still-here")
+@kiosk
+def kiosk_still_here():
+    """The call page asks every few minutes: this (short) request renews the kiosk's session cookie,
+    which the long polls leave alone."""
+    return "", 204
 
 
 @bp.route("/call-back", methods=["GET", "POST"])
@@ -188,6 +199,13 @@ def console():
     return render_template("agent/kiosk_calls.html", **view)
 
 
+@agent_bp.get("/still-here")
+@staff(*AGENTS)
+def agent_still_here():
+    """The console and call pages ask every few minutes: an open console counts as activity."""
+    return "", 204
+
+
 @agent_bp.post("/availability")
 @staff(*AGENTS)
 def availability():
@@ -200,6 +218,7 @@ def availability():
 
 @agent_bp.get("/queue")
 @staff(*AGENTS)
+@in_background
 def queue():
     _after, known, wait = _news_args()
     view = calls.wait_for_queue(current_user, request.args.get("token", known)[:2000], wait)
@@ -243,6 +262,7 @@ def agent_call(call_id: int):
 
 @agent_bp.get("/<int:call_id>/news")
 @staff(*AGENTS)
+@in_background
 def agent_news(call_id: int):
     call = _own_call(call_id)
     if call is None:
@@ -253,6 +273,7 @@ def agent_news(call_id: int):
 
 @agent_bp.post("/<int:call_id>/signal")
 @staff(*AGENTS)
+@in_background
 def agent_signal(call_id: int):
     call = _own_call(call_id)
     if call is None:

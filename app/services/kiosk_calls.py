@@ -530,7 +530,11 @@ def queue_view(user: User) -> dict:
 
 def wait_for_queue(user: User, known: str, wait_seconds: float) -> dict:
     deadline = clock.monotonic() + max(0.0, min(wait_seconds, LONGEST_WAIT_SECONDS))
+    user_id = user.id
     while True:
+        user = db.session.get(User, user_id)  # fresh each time: the account may be switched off meanwhile
+        if user is None or not user.active:
+            return {"calls": [], "available": False, "on_call": None, "token": ""}
         view = queue_view(user)
         db.session.commit()
         if view["token"] != known or clock.monotonic() >= deadline:

@@ -1,6 +1,6 @@
 // The agent's end of a kiosk video call: say "ready", answer the kiosk's offer, talk, type, book in
 // another tab. When the resident leaves, say so and stop the camera.
-import { Channel, Chat, Peer, localMedia } from './call.js'
+import { Channel, Chat, Peer, keepSessionAlive, localMedia } from './call.js'
 
 const root = document.getElementById('agent-call')
 const status = document.getElementById('call-status')
@@ -54,4 +54,5 @@ async function main () {
 
 document.getElementById('call-end-form').addEventListener('submit', () => { if (peer) peer.stopMedia() })
 window.addEventListener('pagehide', () => { if (peer) peer.stopMedia() })
+keepSessionAlive(root.dataset.stillHereUrl)
 main()

@@ -1,5 +1,7 @@
 // The agent console's queue of kiosk calls, kept up to date by long polls (each also tells the server
 // this agent's console is still open). Screen readers hear when a call arrives.
+import { keepSessionAlive, signedOut } from './call.js'
+
 const region = document.getElementById('kiosk-queue')
 const status = document.getElementById('kiosk-queue-status')
 let token = region.dataset.token
@@ -11,6 +13,7 @@ async function poll () {
     try {
       const query = new URLSearchParams({ token, wait: 20 })
       const response = await fetch(`${region.dataset.queueUrl}?${query}`, { credentials: 'same-origin', cache: 'no-store' })
+      if (signedOut(response)) return
       if (!response.ok) throw new Error(`queue: ${response.status}`)
       const queue = await response.json()
       failures = 0
@@ -31,4 +34,5 @@ async function poll () {
   }
 }
 
+keepSessionAlive(region.dataset.stillHereUrl)
 poll()

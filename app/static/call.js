@@ -32,6 +32,7 @@ export class Channel {
       try {
         const query = new URLSearchParams({ after: this.after, state: this.token, wait: 20 })
         const response = await fetch(`${this.newsUrl}?${query}`, { credentials: 'same-origin', cache: 'no-store' })
+        if (signedOut(response)) return
         if (!response.ok) throw new Error(`news: ${response.status}`)
         const news = await response.json()
         failures = 0
@@ -46,6 +47,19 @@ export class Channel {
   }
 
   stop () { this.stopped = true }
+}
+
+// Signed out, or no longer a kiosk: reload, so the page says so instead of waiting for ever.
+export function signedOut (response) {
+  if (!response.redirected && response.status !== 401 && response.status !== 403) return false
+  window.location.reload()
+  return true
+}
+
+// Long polls leave the session cookie alone (so they never undo what another tab did); this short
+// request every few minutes renews it, so an open call or console counts as activity.
+export function keepSessionAlive (url, minutes = 5) {
+  if (url) setInterval(() => fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(signedOut, () => {}), minutes * 60000)
 }
 
 // Camera and microphone if there are both; no camera: voice only; no microphone: text chat.

@@ -1,6 +1,6 @@
 // The kiosk's end of a video call: wait in the queue, then talk. When the call ends, the kiosk resets
 // exactly as after inactivity (the same form), or shows the ticket if the adviser booked.
-import { Channel, Chat, Peer, localMedia } from './call.js'
+import { Channel, Chat, Peer, keepSessionAlive, localMedia } from './call.js'
 
 const root = document.getElementById('kiosk-call')
 const status = document.getElementById('call-status')
@@ -83,5 +83,14 @@ async function main () {
   channel.listen(onNews)
 }
 
+// Leaving the page (End call, Start again, Ask for help) ends this end of the call: the page must
+// not then submit the reset form a second time when the server says the call has ended.
+function leaving () {
+  finished = true
+  channel.stop()
+}
+document.getElementById('kiosk-reset-form').addEventListener('submit', leaving)
+window.addEventListener('beforeunload', leaving)
 window.addEventListener('pagehide', () => { if (peer) peer.stopMedia() })
+keepSessionAlive(root.dataset.stillHereUrl)
 main()
