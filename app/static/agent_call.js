@@ -1,19 +1,11 @@
 // The agent's end of a kiosk video call: say "ready", answer the kiosk's offer, talk, type, book in
 // another tab. When the resident leaves, say so and stop the camera.
-import { Channel, Chat, Peer, keepSessionAlive, localMedia } from './call.js'
+import { Peer, callPage, localMedia } from './call.js'
 
-const root = document.getElementById('agent-call')
-const status = document.getElementById('call-status')
+const { root, channel, chat, say } = callPage('agent-call', 'Resident')
 const mode = document.getElementById('call-mode')
-const channel = new Channel(root)
-const chat = new Chat({ log: document.getElementById('call-captions'), form: document.getElementById('call-chat'), channel, me: 'You', them: 'Resident' })
 let peer = null
-let shown = ''
 let bookedShown = null
-
-function say (text) {
-  if (text !== shown) status.textContent = shown = text
-}
 
 async function onNews (news) {
   if (mode && news.mode && mode.textContent !== news.mode) mode.textContent = news.mode
@@ -54,5 +46,4 @@ async function main () {
 
 document.getElementById('call-end-form').addEventListener('submit', () => { if (peer) peer.stopMedia() })
 window.addEventListener('pagehide', () => { if (peer) peer.stopMedia() })
-keepSessionAlive(root.dataset.stillHereUrl)
 main()

@@ -190,3 +190,15 @@ export class Chat {
 
   take (signal) { if (signal.kind === 'chat') this.add(this.them, signal.data.text) }
 }
+
+// What both call pages start with: the call's element, its channel, its chat, its status line (read
+// out by screen readers: role="status") and the keep-alive for the session.
+export function callPage (rootId, them) {
+  const root = document.getElementById(rootId)
+  const channel = new Channel(root)
+  const chat = new Chat({ log: document.getElementById('call-captions'), form: document.getElementById('call-chat'), channel, me: 'You', them })
+  const status = document.getElementById('call-status')
+  const say = text => { if (status.textContent.trim() !== text) status.textContent = text }
+  keepSessionAlive(root.dataset.stillHereUrl)
+  return { root, channel, chat, say }
+}

@@ -1,22 +1,14 @@
 // The kiosk's end of a video call: wait in the queue, then talk. When the call ends, the kiosk resets
 // exactly as after inactivity (the same form), or shows the ticket if the adviser booked.
-import { Channel, Chat, Peer, keepSessionAlive, localMedia } from './call.js'
+import { Peer, callPage, localMedia } from './call.js'
 
-const root = document.getElementById('kiosk-call')
-const status = document.getElementById('call-status')
+const { root, channel, chat, say } = callPage('kiosk-call', 'Adviser')
 const localVideo = document.getElementById('call-local')
 const callBack = document.getElementById('call-back-section')
 const booked = document.getElementById('call-booked')
-const channel = new Channel(root)
-const chat = new Chat({ log: document.getElementById('call-captions'), form: document.getElementById('call-chat'), channel, me: 'You', them: 'Adviser' })
 let peer = null
 let generation = 0
-let shown = ''
 let finished = false
-
-function say (text) {
-  if (text !== shown) status.textContent = shown = text
-}
 
 async function offer () {
   generation += 1
@@ -92,5 +84,4 @@ function leaving () {
 document.getElementById('kiosk-reset-form').addEventListener('submit', leaving)
 window.addEventListener('beforeunload', leaving)
 window.addEventListener('pagehide', () => { if (peer) peer.stopMedia() })
-keepSessionAlive(root.dataset.stillHereUrl)
 main()

@@ -9,7 +9,6 @@ to text chat. axe-core checks every new page (WCAG 2.2 AA).
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import time
 from time import monotonic
@@ -22,7 +21,7 @@ from app.models import Appointment, KioskCall
 from app.services import kiosk as kiosks
 from app.timeutil import local_now, local_to_utc, next_working_day
 from tests.booking_helpers import World
-from tests.e2e.conftest import AXE, CHROMIUM, WCAG_22_AA
+from tests.e2e.conftest import AXE, WCAG_22_AA, chromium
 from tests.factories import PASSWORD, CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.postgres
@@ -58,29 +57,11 @@ navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('non
 @pytest.fixture(scope="module")
 def media_browser():
     """Chromium with a fake camera and microphone that every page may use."""
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(f"REQUIRE_BROWSER is set but there is no Chromium at {CHROMIUM}")
-        pytest.skip("needs Chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                "--autoplay-policy=no-user-gesture-required",  # as a kiosk is set up (README)
-            ],
-        )
-        yield browser
-        browser.close()
+    yield from chromium(
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        "--autoplay-policy=no-user-gesture-required",  # as a kiosk is set up (README)
+    )
 
 
 @pytest.fixture
