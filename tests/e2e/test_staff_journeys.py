@@ -49,7 +49,8 @@ def test_agent_books_for_a_caller(browser, live_server, committed):
     page.get_by_label("Text message").check()
     page.get_by_label("The caller agrees to texts about this appointment").check()
     page.get_by_role("button", name="Book", exact=True).click()
-    assert re.search(r"Booked: reference [A-Z0-9]{4}-[A-Z0-9]{4}", page.content())
+    # Wait for the page, not just the navigation: content() mid-parse misses the banner.
+    page.get_by_text(re.compile(r"Booked: reference [A-Z0-9]{4}-[A-Z0-9]{4}")).wait_for()
     check_accessibility(page)
     appointment = db.session.query(Appointment).one()
     assert appointment.channel == "phone" and appointment.booked_by_id == agent.id
@@ -73,11 +74,11 @@ def test_officer_checks_in_and_out(browser, live_server, committed):
     page.goto(f"{live_server}/officer/")
     check_accessibility(page)
     page.get_by_role("button", name="Arrived for visit 1").click()
-    assert "Checked in" in page.content()
+    page.get_by_text("Checked in").first.wait_for()
     check_accessibility(page)
     assert db.session.query(SafetySession).count() == 1
     page.get_by_role("button", name="Completed for visit 1").click()
-    assert "Checked out" in page.content()
+    page.get_by_text("Checked out").first.wait_for()
     appointment = db.session.query(Appointment).one()
     db.session.refresh(appointment)
     assert appointment.status == "completed"
