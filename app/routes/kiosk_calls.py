@@ -194,9 +194,8 @@ def _own_call(call_id: int) -> KioskCall | None:
 @agent_bp.get("/")
 @staff(*AGENTS)
 def console():
-    view = calls.queue_view(current_user)
-    db.session.commit()
-    return render_template("agent/kiosk_calls.html", **view)
+    calls.touch_agent(current_user.id)
+    return render_template("agent/kiosk_calls.html", **calls.queue_view(current_user))
 
 
 @agent_bp.get("/still-here")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app, session
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 
 from app.extensions import db
 from app.inputs import whole_number_or_none
@@ -95,6 +95,16 @@ class CallProblem(Exception):
     status: int = 422
 
 
+def _writing() -> None:
+    """Start a transaction whose first statement writes. SQLite (`make run`) cannot turn a transaction
+    that has read into one that writes once another connection has written meanwhile, and the long
+    polls write often; so each change here starts afresh, taking the write lock before reading (as the
+    booking engine does). On PostgreSQL this only ends the request's reads so far."""
+    db.session.commit()
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text("UPDATE kiosk_call SET id = id WHERE 0"))
+
+
 # Phone hours -----------------------------------------------------------------------------------------
 
 
@@ -140,8 +150,9 @@ def start(device: KioskDevice, mode: str, step: str) -> KioskCall:
     """Join the queue. One person at a time uses a kiosk, so any call it still had has ended."""
     if not phones_open():
         raise PhonesClosed
+    _writing()
     for old in db.session.scalars(live_calls().where(KioskCall.kiosk_id == device.id)):
-        end(old, "left")
+        _end(old, "left")
     call = KioskCall(kiosk=device, hub=device.hub, mode=mode if mode in MODES else "video", step=step[:120])
     db.session.add(call)
     db.session.flush()
@@ -176,6 +187,7 @@ def position(call: KioskCall) -> int:
 def request_call_back(device: KioskDevice, phone: str, call: KioskCall | None, step: str) -> KioskCall:
     """Queue an email to the contact centre's list (the outbox sends it once) and log the call as a
     call-back; out of hours, there is no call yet, so the log row is made here."""
+    _writing()
     if call is None:
         call = KioskCall(kiosk=device, hub=device.hub, mode="", step=step[:120])
         db.session.add(call)
@@ -195,7 +207,7 @@ def request_call_back(device: KioskDevice, phone: str, call: KioskCall | None, s
         body,
         str(call.id),
     )
-    end(call, "call_back")
+    _end(call, "call_back")
     audit.record("kiosk_call_back_requested", "kiosk_call", call.id, hub=device.hub.code)
     return call
 
@@ -217,6 +229,7 @@ def presence(user: User) -> AgentPresence | None:
 
 
 def set_available(user: User, available: bool) -> None:
+    _writing()
     row = presence(user)
     if row is None:
         row = AgentPresence(user_id=user.id)
@@ -226,10 +239,11 @@ def set_available(user: User, available: bool) -> None:
     call_wakeups.notify("queue")
 
 
-def touch_agent(user: User) -> None:
-    row = presence(user)
-    if row is not None and utcnow() - row.seen_at > timedelta(seconds=5):
-        row.seen_at = utcnow()
+def touch_agent(user_id: int) -> None:
+    """The agent's console is open (its long poll asked just now)."""
+    _writing()
+    db.session.execute(update(AgentPresence).where(AgentPresence.user_id == user_id).values(seen_at=utcnow()))
+    db.session.commit()
 
 
 def free_agents() -> int:
@@ -265,6 +279,7 @@ def current_call(user: User) -> KioskCall | None:
 def answer(call_id: int, user: User) -> KioskCall | None:
     """Take a waiting call. However many agents press Answer at once, one gets it (a conditional
     update: only a row still waiting changes)."""
+    _writing()
     if current_call(user) is not None:
         return None
     now = utcnow()
@@ -322,6 +337,11 @@ def waiting_calls() -> list[KioskCall]:
 def end(call: KioskCall, outcome: str = "") -> None:
     """End the call, once: the outcome is booked if the agent booked, else the one given, else helped
     (answered) or left (never answered). Its signalling messages go with it."""
+    _writing()
+    _end(call, outcome)
+
+
+def _end(call: KioskCall, outcome: str = "") -> None:
     if call.status == "ended":
         return
     answered = call.answered_at is not None
@@ -336,6 +356,7 @@ def sweep(now: datetime | None = None) -> int:
     """Scheduler job: end calls whose kiosk or agent has gone quiet (a closed tab, a lost network), and
     remove any signalling messages left by ended calls. Returns the number of calls ended."""
     cutoff = (now or utcnow()) - SEEN_WITHIN
+    _writing()
     gone = list(
         db.session.scalars(
             live_calls().where(
@@ -345,7 +366,7 @@ def sweep(now: datetime | None = None) -> int:
         )
     )
     for call in gone:
-        end(call, "dropped" if call.status == "connected" else "left")
+        _end(call, "dropped" if call.status == "connected" else "left")
     ended = select(KioskCall.id).where(KioskCall.status == "ended")
     db.session.execute(delete(KioskCallSignal).where(KioskCallSignal.call_id.in_(ended)))
     return len(gone)
@@ -427,6 +448,7 @@ def send(call: KioskCall, sender: str, kind: object, data: object) -> KioskCallS
     if not isinstance(data, dict):
         raise CallProblem({"data": ["Send data as an object"]})
     payload = _payload(kind, data)
+    _writing()
     if call.status == "ended":
         raise CallProblem({"call": ["The call has ended"]}, 409)
     if call.status == "waiting" and kind != "media":
@@ -482,15 +504,19 @@ def wait(call_id: int, side: str, after: int, known: str, wait_seconds: float) -
     state differs from `known`, else waits for either (up to `wait_seconds`). Each look is its own
     short transaction, so no connection is held while waiting."""
     deadline = clock.monotonic() + max(0.0, min(wait_seconds, LONGEST_WAIT_SECONDS))
-    seen_field = "kiosk_seen_at" if side == "kiosk" else "agent_seen_at"
-    touched = False
+    seen = KioskCall.kiosk_seen_at if side == "kiosk" else KioskCall.agent_seen_at
+    _writing()  # this end is still there: one short write, then only reads while waiting
+    db.session.execute(
+        update(KioskCall)
+        .where(KioskCall.id == call_id, KioskCall.status != "ended")
+        .values({seen: utcnow()})
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
     while True:
         call = db.session.get(KioskCall, call_id)
         if call is None:
             return {"status": "ended", "signals": [], "after": after, "token": ""}
-        if not touched and call.status != "ended":
-            setattr(call, seen_field, utcnow())
-            touched = True
         current = state(call, side)
         current["token"] = state_token(current)
         signals = list(
@@ -517,7 +543,6 @@ def wait(call_id: int, side: str, after: int, known: str, wait_seconds: float) -
 
 def queue_view(user: User) -> dict:
     """The agent console's queue, and the agent's own state, with a token that changes when they do."""
-    touch_agent(user)
     row = presence(user)
     calls = waiting_calls()
     on_call = current_call(user)
@@ -531,6 +556,7 @@ def queue_view(user: User) -> dict:
 def wait_for_queue(user: User, known: str, wait_seconds: float) -> dict:
     deadline = clock.monotonic() + max(0.0, min(wait_seconds, LONGEST_WAIT_SECONDS))
     user_id = user.id
+    touch_agent(user_id)
     while True:
         user = db.session.get(User, user_id)  # fresh each time: the account may be switched off meanwhile
         if user is None or not user.active:

@@ -223,6 +223,7 @@ def test_a_video_call_connects_the_agent_books_and_the_kiosk_prints_then_resets(
     kiosk.goto(f"{live_server}/kiosk/ticket")
     assert kiosk.url.endswith("/kiosk/")  # nothing of the call or the booking is left to reach
 
+    db.session.rollback()  # a fresh look (on SQLite a read transaction keeps its first snapshot)
     call = db.session.query(KioskCall).one()
     appointment = db.session.query(Appointment).one()
     assert (call.status, call.outcome, call.appointment_id, appointment.channel) == (
@@ -263,5 +264,6 @@ def test_without_a_camera_the_call_is_voice_and_without_a_microphone_text(
     kiosk.wait_for_url(re.compile(r"/kiosk/$"))
     assert "type to me" not in kiosk.content()
     agent.get_by_text("The resident has left the call.").wait_for(timeout=30_000)
+    db.session.rollback()
     assert db.session.query(KioskCall).one().outcome == "helped"
     assert kiosk.csp_errors == [] and agent.csp_errors == []
