@@ -61,7 +61,7 @@ def servers(postgres, committed, tmp_path):
             while True:
                 assert process.poll() is None, errors.read_text()[-3000:]
                 try:
-                    if requests.get(f"{a}/healthz", timeout=30).status_code == 200:
+                    if requests.get(f"{base}/healthz", timeout=30).status_code == 200:
                         break
                 except (requests.ConnectionError, requests.Timeout):
                     pass
