@@ -267,3 +267,26 @@ def test_without_a_camera_the_call_is_voice_and_without_a_microphone_text(
     db.session.rollback()
     assert db.session.query(KioskCall).one().outcome == "helped"
     assert kiosk.csp_errors == [] and agent.csp_errors == []
+
+
+def test_no_agent_free_the_resident_leaves_a_number_for_a_call_back(
+    media_browser, live_server, committed, phones_open, contexts
+):
+    world = World()
+    kiosk = _kiosk(media_browser, contexts, live_server, world.hub)
+    _start(kiosk, "Voice only, no camera")
+    kiosk.get_by_text("All our advisers are busy. You are number 1 in the queue.").wait_for()
+    kiosk.get_by_label("Your mobile number").fill("01380 123456")  # a landline: the form asks for a mobile
+    kiosk.get_by_role("button", name="Call me back").click()
+    kiosk.get_by_text("Enter a UK mobile number, like 07700 900 982").first.wait_for()
+    _axe(kiosk)
+    kiosk.get_by_label("Your mobile number").fill("07700 900123")
+    kiosk.get_by_role("button", name="Call me back").click()
+    kiosk.get_by_text("An adviser will phone your mobile number ending 123.").wait_for()
+    _axe(kiosk)
+    kiosk.get_by_role("button", name="I have finished").click()
+    kiosk.wait_for_url(re.compile(r"/kiosk/$"))
+    assert "900123" not in kiosk.content()
+    db.session.rollback()
+    assert db.session.query(KioskCall).one().outcome == "call_back"
+    assert kiosk.csp_errors == []
