@@ -77,6 +77,14 @@ def servers(postgres, committed, tmp_path):
             assert "Traceback" not in errors.read_text(), errors.read_text()[-3000:]
 
 
+def _browser() -> requests.Session:
+    """A new connection for each request: a kept-alive one that the server has just timed out would
+    be reset under the test (a load balancer retries those; requests does not)."""
+    session = requests.Session()
+    session.headers["Connection"] = "close"
+    return session
+
+
 def _token(html: str) -> str:
     return re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', html).group(1)
 
@@ -89,7 +97,7 @@ def test_the_two_ends_of_a_call_meet_through_the_database_whichever_server_answe
     agent_user = UserFactory(role="agent")
     db.session.commit()
 
-    kiosk = requests.Session()
+    kiosk = _browser()
     kiosk.get(f"{a}/kiosk/activate/{activation}", timeout=60)
     notice = kiosk.get(f"{a}/kiosk/call/?step=kiosk.start", timeout=60).text
     started = kiosk.post(
@@ -101,7 +109,7 @@ def test_the_two_ends_of_a_call_meet_through_the_database_whichever_server_answe
     assert re.search(r"/kiosk/call/\d+$", call_url), started.text[:500]
     kiosk_csrf = re.search(r'data-csrf="([^"]+)"', started.text).group(1)
 
-    agent = requests.Session()
+    agent = _browser()
     page = agent.get(f"{a}/sign-in", timeout=60).text
     agent.post(
         f"{a}/sign-in",
