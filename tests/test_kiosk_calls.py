@@ -614,3 +614,22 @@ def test_long_polls_leave_the_session_cookie_alone(app):
     # Short requests still renew it, so an open call or console counts as activity.
     assert "session=" in kiosk.get("/kiosk/call/still-here").headers["Set-Cookie"]
     assert "session=" in sam.get("/agent/kiosk-calls/still-here").headers["Set-Cookie"]
+
+
+@time_machine.travel(TUESDAY_9AM, tick=False)
+def test_call_backs_are_limited_per_kiosk(app):
+    from app.extensions import limiter
+
+    world = World()
+    kiosk, other = _kiosk(app, world.hub), _kiosk(app, world.hub, "Second kiosk")
+    limiter.enabled = True
+    limiter.reset()
+    try:
+        statuses = [
+            _post(kiosk, "/kiosk/call/call-back", {"phone": "07700 900123"}).status_code for _ in range(11)
+        ]
+        elsewhere = _post(other, "/kiosk/call/call-back", {"phone": "07700 900123"}).status_code
+    finally:
+        limiter.enabled = False
+    assert statuses == [200] * 10 + [429] and elsewhere == 200
+    assert db.session.query(Message).filter_by(kind="kiosk_call_back").count() == 11

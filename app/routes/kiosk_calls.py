@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 
 from app.access import kiosk, staff
-from app.extensions import db
+from app.extensions import db, limiter
 from app.forms.kiosk_calls import CallBackForm
 from app.inputs import BadInput, parse_number, whole_number_or_none
 from app.models import KioskCall
@@ -80,6 +80,7 @@ def _hours() -> dict:
 
 @bp.post("/")
 @kiosk
+@limiter.limit("20 per hour")  # per kiosk: a queue of calls from one screen helps nobody
 def start():
     device = current_device()
     endpoint = request.form.get("step", "")
@@ -143,6 +144,7 @@ def kiosk_still_here():
 
 @bp.route("/call-back", methods=["GET", "POST"])
 @kiosk
+@limiter.limit("10 per hour", methods=["POST"])  # per kiosk: each one emails the contact centre
 def call_back():
     """A mobile number for the contact centre to ring back: while waiting, or out of hours."""
     device = current_device()
