@@ -14,8 +14,8 @@ import time_machine
 
 from app.extensions import db
 from app.models import Appointment, AuditEvent, KioskCall, KioskCallSignal, Message
+from app.services import call_signalling, kiosk_calls
 from app.services import kiosk as kiosks
-from app.services import kiosk_calls
 from app.services.dispatch import dispatch_due
 from app.timeutil import local_to_utc
 from tests.booking_helpers import NOW, World
@@ -517,7 +517,7 @@ def test_turn_credentials_are_short_lived_and_signed_with_coturns_secret(app, co
         TURN_SECRET="s" * 40,
     )
     with app.test_request_context():
-        stun, turn = kiosk_calls.ice_servers(now=TUESDAY_9AM)
+        stun, turn = call_signalling.ice_servers(now=TUESDAY_9AM)
     assert stun == {"urls": ["stun:turn.council.example:3478"]}
     expires, _ = turn["username"].split(":")
     assert int(expires) == int(TUESDAY_9AM.timestamp()) + 4 * 3600
@@ -527,7 +527,7 @@ def test_turn_credentials_are_short_lived_and_signed_with_coturns_secret(app, co
     assert turn["credential"] == expected
     configure(STUN_URLS="", TURN_URLS="", TURN_SECRET="")
     with app.test_request_context():
-        assert kiosk_calls.ice_servers() == []  # one network: host candidates are enough
+        assert call_signalling.ice_servers() == []  # one network: host candidates are enough
 
 
 def test_ice_server_settings_are_checked_at_start_up(monkeypatch):

@@ -2,7 +2,8 @@
 
 Each end long-polls `.../news` for the other end's messages and the call's state, and posts its own
 to `.../signal` (JSON, CSRF token in the X-CSRFToken header). The rules are in
-app/services/kiosk_calls.py; the browser ends are app/static/kiosk_call.js and agent_call.js.
+app/services/kiosk_calls.py and call_signalling.py; the browser ends in app/static/kiosk_call.js and
+agent_call.js.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from app.forms.kiosk_calls import CallBackForm
 from app.inputs import BadInput, parse_number, whole_number_or_none
 from app.models import KioskCall
 from app.routes.agent import AGENTS
+from app.services import call_signalling as signalling
 from app.services import journey
 from app.services import kiosk_calls as calls
 from app.services.contact import uk_mobile
@@ -47,8 +49,8 @@ def _signal(call: KioskCall, sender: str):
     if not isinstance(body, dict):
         return jsonify(errors={"body": ["Send a JSON object with kind and data"]}), 422
     try:
-        signal = calls.send(call, sender, body.get("kind"), body.get("data"))
-    except calls.CallProblem as problem:
+        signal = signalling.send(call, sender, body.get("kind"), body.get("data"))
+    except signalling.CallProblem as problem:
         db.session.rollback()
         return jsonify(errors=problem.errors), problem.status
     db.session.commit()
@@ -104,9 +106,9 @@ def kiosk_call(call_id: int):
     response = render_template(
         "kiosk/call.html",
         call=call,
-        news=calls.state(call, "kiosk"),
-        after=calls.latest_signal(call.id, "kiosk"),
-        ice_servers=json.dumps(calls.ice_servers()),
+        news=signalling.state(call, "kiosk"),
+        after=signalling.latest_signal(call.id, "kiosk"),
+        ice_servers=json.dumps(signalling.ice_servers()),
         form=CallBackForm(step=""),
         **_hours(),
     )
@@ -121,7 +123,7 @@ def kiosk_news(call_id: int):
     if call is None:
         return jsonify(errors={"call": ["This is not this kiosk's call"]}), 404
     after, known, wait = _news_args()
-    return jsonify(calls.wait(call.id, "kiosk", after, known, wait))
+    return jsonify(signalling.wait(call.id, "kiosk", after, known, wait))
 
 
 @bp.post("/<int:call_id>/signal")
@@ -255,8 +257,8 @@ def agent_call(call_id: int):
     response = render_template(
         "agent/kiosk_call.html",
         call=call,
-        after=calls.latest_signal(call.id, "agent"),  # a reloaded page says "ready" and gets a new offer
-        ice_servers=json.dumps(calls.ice_servers()),
+        after=signalling.latest_signal(call.id, "agent"),  # a reloaded page says "ready" and gets a new offer
+        ice_servers=json.dumps(signalling.ice_servers()),
     )
     return response, 200, {"Permissions-Policy": MEDIA_ALLOWED}
 
@@ -269,7 +271,7 @@ def agent_news(call_id: int):
     if call is None:
         return jsonify(errors={"call": ["This is not your call"]}), 404
     after, known, wait = _news_args()
-    return jsonify(calls.wait(call.id, "agent", after, known, wait))
+    return jsonify(signalling.wait(call.id, "agent", after, known, wait))
 
 
 @agent_bp.post("/<int:call_id>/signal")

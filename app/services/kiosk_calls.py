@@ -1,34 +1,28 @@
 """Video calls from a kiosk to a phone agent ("virtual face to face"): phone hours, the queue, agents'
-availability, answering, the call's signalling messages, call-backs through the outbox, and the log.
+availability, answering, ending, call-backs through the outbox, and the log.
 
-Nothing said or shown is kept: media flows browser to browser (WebRTC), and the call's signalling
-messages (SDP, ICE candidates, chat lines) are deleted when it ends. What stays is the log: hub, kiosk,
-agent, start, answer, end, outcome, and the step the resident had reached.
+Nothing said or shown is kept: media flows browser to browser (WebRTC), and the call's messages
+(app/services/call_signalling.py) are deleted when it ends. What stays is the log: hub, kiosk, agent,
+start, answer, end, outcome, and the step the resident had reached.
 
 Several app servers may serve the two ends of one call, so every piece of state is in the database;
-each end long-polls it (`wait`), woken early by PostgreSQL notifications where there are any.
+long polls are woken early by PostgreSQL notifications where there are any (call_wakeups).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import time as clock
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app, session
 from sqlalchemy import delete, func, select, text, update
 
 from app.extensions import db
-from app.inputs import whole_number_or_none
 from app.models import Appointment, Hub, KioskDevice, User
 from app.models.kiosk_calls import AgentPresence, KioskCall, KioskCallSignal
 from app.services import audit, call_wakeups, outbox
 from app.services.contact import display_phone
-from app.services.references import format_reference
 from app.timeutil import (
     format_date,
     format_time,
@@ -50,7 +44,6 @@ MODE_LABELS = {  # as the agent sees them
     "": "Call back",
 }
 SESSION_KEY = "kiosk_call"
-TURN_CREDENTIAL_SECONDS = 4 * 3600
 
 # Where the resident was when they pressed "Talk to someone", from the page's endpoint. Only these
 # labels are stored: nothing the browser sends reaches the agent's screen.
@@ -74,28 +67,12 @@ STEPS = {
     "manage.change_time": "Changing a booking's time",
 }
 
-# What each end may send, and the longest text in each field.
-SENDS = {
-    "kiosk": {"offer", "candidate", "chat", "media"},
-    "agent": {"answer", "candidate", "chat", "ready"},
-}
-MAX_SDP, MAX_CANDIDATE, MAX_CHAT = 20_000, 1_000, 500
-MAX_SIGNALS_PER_CALL = 2_000
-
 
 class PhonesClosed(Exception):
     """Outside phone hours: nobody can answer."""
 
 
-@dataclass
-class CallProblem(Exception):
-    """A request the call cannot take: field errors for the JSON answer, and its HTTP status."""
-
-    errors: dict[str, list[str]]
-    status: int = 422
-
-
-def _writing() -> None:
+def write_first() -> None:
     """Start a transaction whose first statement writes. SQLite (`make run`) cannot turn a transaction
     that has read into one that writes once another connection has written meanwhile, and the long
     polls write often; so each change here starts afresh, taking the write lock before reading (as the
@@ -150,7 +127,7 @@ def start(device: KioskDevice, mode: str, step: str) -> KioskCall:
     """Join the queue. One person at a time uses a kiosk, so any call it still had has ended."""
     if not phones_open():
         raise PhonesClosed
-    _writing()
+    write_first()
     for old in db.session.scalars(live_calls().where(KioskCall.kiosk_id == device.id)):
         _end(old, "left")
     call = KioskCall(kiosk=device, hub=device.hub, mode=mode if mode in MODES else "video", step=step[:120])
@@ -187,7 +164,7 @@ def position(call: KioskCall) -> int:
 def request_call_back(device: KioskDevice, phone: str, call: KioskCall | None, step: str) -> KioskCall:
     """Queue an email to the contact centre's list (the outbox sends it once) and log the call as a
     call-back; out of hours, there is no call yet, so the log row is made here."""
-    _writing()
+    write_first()
     if call is None:
         call = KioskCall(kiosk=device, hub=device.hub, mode="", step=step[:120])
         db.session.add(call)
@@ -229,7 +206,7 @@ def presence(user: User) -> AgentPresence | None:
 
 
 def set_available(user: User, available: bool) -> None:
-    _writing()
+    write_first()
     row = presence(user)
     if row is None:
         row = AgentPresence(user_id=user.id)
@@ -241,7 +218,7 @@ def set_available(user: User, available: bool) -> None:
 
 def touch_agent(user_id: int) -> None:
     """The agent's console is open (its long poll asked just now)."""
-    _writing()
+    write_first()
     db.session.execute(update(AgentPresence).where(AgentPresence.user_id == user_id).values(seen_at=utcnow()))
     db.session.commit()
 
@@ -279,7 +256,7 @@ def current_call(user: User) -> KioskCall | None:
 def answer(call_id: int, user: User) -> KioskCall | None:
     """Take a waiting call. However many agents press Answer at once, one gets it (a conditional
     update: only a row still waiting changes)."""
-    _writing()
+    write_first()
     if current_call(user) is not None:
         return None
     now = utcnow()
@@ -337,7 +314,7 @@ def waiting_calls() -> list[KioskCall]:
 def end(call: KioskCall, outcome: str = "") -> None:
     """End the call, once: the outcome is booked if the agent booked, else the one given, else helped
     (answered) or left (never answered). Its signalling messages go with it."""
-    _writing()
+    write_first()
     _end(call, outcome)
 
 
@@ -356,7 +333,7 @@ def sweep(now: datetime | None = None) -> int:
     """Scheduler job: end calls whose kiosk or agent has gone quiet (a closed tab, a lost network), and
     remove any signalling messages left by ended calls. Returns the number of calls ended."""
     cutoff = (now or utcnow()) - SEEN_WITHIN
-    _writing()
+    write_first()
     gone = list(
         db.session.scalars(
             live_calls().where(
@@ -393,154 +370,6 @@ def calls_by_hub(first: date, last: date) -> list[list]:
     ]
 
 
-# Signalling --------------------------------------------------------------------------------------------
-
-
-def _text(data: dict, name: str, limit: int, errors: dict, required: bool = True) -> str | None:
-    value = data.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or (required and not value.strip()) or len(value) > limit:
-        errors[name] = [f"Send {name} as text of at most {limit} characters"]
-        return None
-    return value
-
-
-def _whole(data: dict, name: str, errors: dict, default: int | None = 0) -> int | None:
-    value = data.get(name, default)
-    if value is None or value == default:
-        return value
-    if not isinstance(value, int) or (number := whole_number_or_none(value)) is None:
-        errors[name] = [f"Send {name} as a whole number"]
-        return default
-    return number
-
-
-def _payload(kind: str, data: dict) -> dict:
-    """Only the fields WebRTC needs, checked: nothing else is stored or passed on."""
-    errors: dict[str, list[str]] = {}
-    payload: dict = {}
-    if kind in ("offer", "answer"):
-        payload = {"sdp": _text(data, "sdp", MAX_SDP, errors), "gen": _whole(data, "gen", errors)}
-    elif kind == "candidate":
-        payload = {
-            "candidate": _text(data, "candidate", MAX_CANDIDATE, errors, required=False) or "",
-            "sdpMid": _text(data, "sdpMid", 64, errors, required=False),
-            "sdpMLineIndex": _whole(data, "sdpMLineIndex", errors, default=None),
-            "gen": _whole(data, "gen", errors),
-        }
-    elif kind == "chat":
-        text = _text(data, "text", MAX_CHAT, errors)
-        payload = {"text": " ".join(text.split()) if text else ""}
-    elif kind == "media":
-        if data.get("mode") not in MODES:
-            errors["mode"] = [f"Send mode as one of {', '.join(MODES)}"]
-        payload = {"mode": data.get("mode")}
-    if errors:
-        raise CallProblem(errors)
-    return payload
-
-
-def send(call: KioskCall, sender: str, kind: object, data: object) -> KioskCallSignal:
-    """A message from one end of the call for the other."""
-    if not isinstance(kind, str) or kind not in SENDS[sender]:
-        raise CallProblem({"kind": [f"Send kind as one of {', '.join(sorted(SENDS[sender]))}"]})
-    if not isinstance(data, dict):
-        raise CallProblem({"data": ["Send data as an object"]})
-    payload = _payload(kind, data)
-    _writing()
-    if call.status == "ended":
-        raise CallProblem({"call": ["The call has ended"]}, 409)
-    if call.status == "waiting" and kind != "media":
-        raise CallProblem({"call": ["Nobody has answered the call yet"]}, 409)
-    count = db.session.scalar(select(func.count()).where(KioskCallSignal.call_id == call.id))
-    if count >= MAX_SIGNALS_PER_CALL:
-        raise CallProblem({"call": ["Too many messages on this call"]}, 429)
-    if kind == "media":
-        call.mode = payload["mode"]
-    signal = KioskCallSignal(
-        call_id=call.id, recipient="agent" if sender == "kiosk" else "kiosk", kind=kind, payload=payload
-    )
-    db.session.add(signal)
-    db.session.flush()
-    call_wakeups.notify(call.id, "queue" if kind == "media" and call.status == "waiting" else None)
-    return signal
-
-
-def latest_signal(call_id: int, side: str) -> int:
-    """The id of the last message waiting for this end (0 if none)."""
-    return (
-        db.session.scalar(
-            select(func.max(KioskCallSignal.id)).where(
-                KioskCallSignal.call_id == call_id, KioskCallSignal.recipient == side
-            )
-        )
-        or 0
-    )
-
-
-def state(call: KioskCall, side: str) -> dict:
-    """What one end needs to show besides the messages: where the call is, and what was booked."""
-    booked = format_reference(call.appointment.reference) if call.appointment else None
-    if side == "kiosk":
-        agent = call.agent.full_name.split()[0] if call.agent and call.agent.full_name.strip() else ""
-        waiting = call.status == "waiting"
-        return {
-            "status": call.status,
-            "position": position(call) if waiting else 0,
-            "agents_free": free_agents() if waiting else 0,
-            "agent": agent,
-            "booked": booked,
-        }
-    return {"status": call.status, "mode": MODE_LABELS.get(call.mode, call.mode), "booked": booked}
-
-
-def state_token(value: dict) -> str:
-    return "|".join(f"{k}={value[k]}" for k in sorted(value) if k != "token")
-
-
-def wait(call_id: int, side: str, after: int, known: str, wait_seconds: float) -> dict:
-    """A long poll for one end of a call: returns at once if there are messages after `after` or the
-    state differs from `known`, else waits for either (up to `wait_seconds`). Each look is its own
-    short transaction, so no connection is held while waiting."""
-    deadline = clock.monotonic() + max(0.0, min(wait_seconds, LONGEST_WAIT_SECONDS))
-    seen = KioskCall.kiosk_seen_at if side == "kiosk" else KioskCall.agent_seen_at
-    _writing()  # this end is still there: one short write, then only reads while waiting
-    db.session.execute(
-        update(KioskCall)
-        .where(KioskCall.id == call_id, KioskCall.status != "ended")
-        .values({seen: utcnow()})
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    while True:
-        call = db.session.get(KioskCall, call_id)
-        if call is None:
-            return {"status": "ended", "signals": [], "after": after, "token": ""}
-        current = state(call, side)
-        current["token"] = state_token(current)
-        signals = list(
-            db.session.scalars(
-                select(KioskCallSignal)
-                .where(
-                    KioskCallSignal.call_id == call_id,
-                    KioskCallSignal.recipient == side,
-                    KioskCallSignal.id > after,
-                )
-                .order_by(KioskCallSignal.id)
-                .limit(100)
-            )
-        )
-        current["signals"] = [{"id": s.id, "kind": s.kind, "data": s.payload} for s in signals]
-        current["after"] = signals[-1].id if signals else after
-        db.session.commit()
-        if signals or current["token"] != known or clock.monotonic() >= deadline:
-            return current
-        # A waiting kiosk's place and the free agents change with the queue, not only with its call.
-        keys = (call_id, "queue") if side == "kiosk" and current["status"] == "waiting" else (call_id,)
-        call_wakeups.wait(keys, deadline - clock.monotonic())
-
-
 def queue_view(user: User) -> dict:
     """The agent console's queue, and the agent's own state, with a token that changes when they do."""
     row = presence(user)
@@ -566,25 +395,3 @@ def wait_for_queue(user: User, known: str, wait_seconds: float) -> dict:
         if view["token"] != known or clock.monotonic() >= deadline:
             return view
         call_wakeups.wait(("queue",), deadline - clock.monotonic())
-
-
-# WebRTC settings ---------------------------------------------------------------------------------------
-
-
-def ice_servers(now: datetime | None = None) -> list[dict]:
-    """STUN and TURN servers for the browsers. TURN credentials follow coturn's REST scheme
-    (use-auth-secret): a username that carries its expiry, and an HMAC of it with the shared secret,
-    so no long-lived TURN password ever reaches a browser."""
-    config = current_app.config
-    servers: list[dict] = []
-    stun = [u for u in config.get("STUN_URLS", "").split(",") if u]
-    if stun:
-        servers.append({"urls": stun})
-    turn = [u for u in config.get("TURN_URLS", "").split(",") if u]
-    secret = config.get("TURN_SECRET", "")
-    if turn and secret:
-        expires = int((now or utcnow()).timestamp()) + TURN_CREDENTIAL_SECONDS
-        username = f"{expires}:doorstep"
-        digest = hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()
-        servers.append({"urls": turn, "username": username, "credential": base64.b64encode(digest).decode()})
-    return servers
