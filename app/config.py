@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     replan_seconds: float = 10.0  # search time for an absence re-plan preview
     travel_provider: str = "haversine"  # haversine | osrm
     osrm_url: str = ""
+    # Kiosk video calls (README, "Kiosk video calls"): ICE servers for WebRTC, and who gets call-backs.
+    stun_urls: str = ""  # comma-separated, e.g. stun:turn.council.example:3478
+    turn_urls: str = ""  # comma-separated, e.g. turn:turn.council.example:3478?transport=udp
+    turn_secret: str = ""  # coturn's static-auth-secret: browsers get short-lived credentials from it
+    contact_centre_emails: str = "contact-centre@council.example"  # comma-separated: kiosk call-backs
 
     @field_validator("environment")
     @classmethod
@@ -81,6 +86,16 @@ class Settings(BaseSettings):
         if not 0 <= value <= 5:
             raise ValueError("PROXY_COUNT must be 0 (no proxy) to 5")
         return value
+
+    @field_validator("stun_urls", "turn_urls")
+    @classmethod
+    def _ice_urls(cls, value: str, info) -> str:
+        schemes = ("stun:", "stuns:") if info.field_name == "stun_urls" else ("turn:", "turns:")
+        urls = [u.strip() for u in value.split(",") if u.strip()]
+        wrong = [u for u in urls if not u.startswith(schemes)]
+        if wrong:
+            raise ValueError(f"each address must start with {' or '.join(schemes)} (got {wrong[0]!r})")
+        return ",".join(urls)
 
     @field_validator("public_base_url")
     @classmethod
@@ -112,6 +127,11 @@ class Settings(BaseSettings):
             )
         if self.sms_provider == "twilio" and not self.twilio_auth_token:
             problems.append("TWILIO_AUTH_TOKEN must be set: it also checks that Twilio's webhooks are real")
+        if self.turn_urls and len(self.turn_secret) < MIN_SECRET_KEY_LENGTH:
+            problems.append(
+                "TURN_SECRET must be coturn's static-auth-secret (at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters) when TURN_URLS is set"
+            )
         if self.ratelimit_storage_uri.startswith("memory://"):
             problems.append(
                 "RATELIMIT_STORAGE_URI must be shared by every worker and server, "
@@ -181,6 +201,10 @@ class Settings(BaseSettings):
             "REPLAN_SECONDS": self.replan_seconds,
             "TRAVEL_PROVIDER": self.travel_provider,
             "OSRM_URL": self.osrm_url,
+            "STUN_URLS": self.stun_urls,
+            "TURN_URLS": self.turn_urls,
+            "TURN_SECRET": self.turn_secret,
+            "CONTACT_CENTRE_EMAILS": self.contact_centre_emails,
         }
 
 

@@ -10,6 +10,7 @@ STAFF_LINKS = [
     ("Staff home", "staff.home", ("agent", "officer", "supervisor", "admin")),
     ("Find a caller", "agent.find", ("agent", "supervisor", "admin")),
     ("Capacity", "agent.capacity", ("agent", "supervisor", "admin")),
+    ("Kiosk calls", "agent_kiosk_calls.console", ("agent", "supervisor", "admin")),
     ("My day", "officer.today", ("officer",)),
     ("Dashboard", "reports.dashboard", ("supervisor", "admin")),
     ("Call list", "reports.calls", ("supervisor", "admin")),

@@ -81,6 +81,14 @@ def _waitlist_expiry():
     return result
 
 
+def _kiosk_calls():
+    from app.services.kiosk_calls import sweep
+
+    result = sweep()
+    db.session.commit()
+    return result
+
+
 def _nightly_plan():
     from app.services.nightly import plan_when_due
 
@@ -107,6 +115,13 @@ JOBS: list[Job] = [
         IntervalTrigger(minutes=15, timezone=LONDON),
         _waitlist_expiry,
         "close waitlist offers past their time",
+        True,
+    ),
+    Job(
+        "kiosk_calls",
+        IntervalTrigger(seconds=30, timezone=LONDON),
+        _kiosk_calls,
+        "end kiosk video calls whose kiosk or agent went quiet",
         True,
     ),
     Job(

@@ -6,6 +6,7 @@ import secrets
 import time
 
 from flask import Flask, Response, g, jsonify, render_template, request, send_from_directory, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -21,7 +22,29 @@ from app.services.kiosk import current_device
 from app.timeutil import format_date, format_time, to_local
 
 
+def in_background(view):
+    """A request a page makes by itself (a long poll): its answer never re-sends the session cookie.
+    Sessions are signed cookies, so an answer that started before a request the person made (a
+    booking in another tab) would otherwise put back the session as it was, losing what changed."""
+    view.leaves_session_alone = True
+    return view
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Only pages renew the session cookie. A stylesheet, font or icon fetched while the person signs
+    in (or a long poll) would otherwise answer with the cookie as it was when it was asked for."""
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        view = app.view_functions.get(request.endpoint or "")
+        quiet = request.endpoint in ("static", "govuk_assets") or getattr(view, "leaves_session_alone", False)
+        if quiet and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
+
+
 def register_web(app: Flask) -> None:
+    app.session_interface = _SessionInterface()
+
     from app.api import routes as api_routes
     from app.routes import (
         admin,
@@ -29,6 +52,7 @@ def register_web(app: Flask) -> None:
         auth,
         booking,
         kiosk,
+        kiosk_calls,
         manage,
         officer,
         public_pages,
@@ -55,6 +79,8 @@ def register_web(app: Flask) -> None:
         waitlist.bp,
         kiosk.bp,
         kiosk.staff_bp,
+        kiosk_calls.bp,
+        kiosk_calls.agent_bp,
         reports.bp,
     ):
         app.register_blueprint(blueprint)
@@ -100,7 +126,8 @@ def register_web(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self)"
+        # The kiosk and agent call pages allow the camera and microphone; nothing else does.
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
         if app.config["ENVIRONMENT"] != "development":
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if request.endpoint not in (None, "static", "govuk_assets"):

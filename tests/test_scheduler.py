@@ -38,6 +38,7 @@ def test_the_job_list_holds_every_periodic_duty():
         "reminders",
         "safety",
         "waitlist_expiry",
+        "kiosk_calls",
         "plan",
         "risk_reviews",
         "retention",

@@ -6,6 +6,7 @@ from app.models.booking import Address, IdempotencyRecord, OfficerDay, SlotClaim
 from app.models.catalogue import CommunityArea, Hub, HubOpening, Service, Skill
 from app.models.jobs import ScheduledRun
 from app.models.kiosk import KioskDevice, KioskHelpRequest
+from app.models.kiosk_calls import AgentPresence, KioskCall, KioskCallSignal
 from app.models.messages import InboundMessage, Message
 from app.models.officers import Absence, Officer, RosterVersion, WorkingPattern
 from app.models.people import ApiToken, AuditEvent, Customer, User
@@ -26,6 +27,7 @@ __all__ = [
     "OfficerDay",
     "SlotClaim",
     "Absence",
+    "AgentPresence",
     "ApiToken",
     "Appointment",
     "AppointmentEvent",
@@ -41,6 +43,8 @@ __all__ = [
     "CustomerNote",
     "Hub",
     "InboundMessage",
+    "KioskCall",
+    "KioskCallSignal",
     "KioskDevice",
     "KioskHelpRequest",
     "Message",

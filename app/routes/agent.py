@@ -14,7 +14,7 @@ from app.forms.agent import BookForm, ConfirmBookingForm, MoveForm, NewCallerFor
 from app.forms.booking import CancelForm
 from app.inputs import day_or, whole_number_or_none
 from app.models import Appointment, Customer
-from app.services import agent, audit, outbox, waitlist
+from app.services import agent, audit, kiosk_calls, outbox, waitlist
 from app.services.availability import search
 from app.services.booking import (
     BookingRequest,
@@ -164,7 +164,7 @@ def book_for(customer_id: int):
                         slot_token=confirm.slot.data,
                         service=service,
                         place=place,
-                        channel="phone",
+                        channel=kiosk_calls.booking_channel(current_user),
                         booked_by=current_user._get_current_object(),
                         notes=confirm.notes.data or "",
                         customer=CustomerDetails(
@@ -181,6 +181,7 @@ def book_for(customer_id: int):
                 audit.record(
                     "sms_consent_recorded", "customer", customer.id, consent=bool(confirm.sms_consent.data)
                 )
+                kiosk_calls.booked_during_call(current_user, appointment)  # the kiosk shows the ticket
                 db.session.commit()
                 flash(f"Booked: reference {format_reference(appointment.reference)}.", "success")
                 return redirect(url_for("agent.customer", customer_id=customer.id))

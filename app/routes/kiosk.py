@@ -13,6 +13,7 @@ from app.extensions import db
 from app.inputs import whole_number_or_none
 from app.models import Appointment, Hub, KioskDevice, KioskHelpRequest
 from app.services import kiosk as kiosks
+from app.services import kiosk_calls
 from app.services.links import external_url
 from app.services.presenters import when, where
 from app.services.references import format_reference
@@ -48,6 +49,8 @@ def help_me():
 @bp.post("/reset")
 @kiosk
 def reset():
+    kiosk_calls.end_session_call(kiosks.current_device())  # a call ends with the session it belongs to
+    db.session.commit()
     kiosks.reset_session()
     response = make_response(redirect(url_for("kiosk.start")))
     response.headers["Clear-Site-Data"] = '"cache"'  # the back button must not show the last person's pages

@@ -181,6 +181,24 @@ def queue_reply(phone: str, body: str, appointment: Appointment | None, inbound_
     )
 
 
+def queue_staff_email(kind: str, recipients: list[str], subject: str, body: str, key: str) -> list[Message]:
+    """An email to council staff (not a resident): one row per address, each sent once."""
+    queued = [
+        _add(
+            Message(
+                kind=kind,
+                channel="email",
+                recipient=address,
+                subject=subject,
+                body=body,
+                dedupe_key=f"{kind}:{key}:{address}"[:120],
+            )
+        )
+        for address in recipients
+    ]
+    return [m for m in queued if m is not None]
+
+
 def for_appointment(appointment: Appointment) -> list[Message]:
     return list(
         db.session.scalars(

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from app.data.officers import all_officers
 from app.extensions import db
 from app.models import Appointment, Message, RoutePlan, SafetyAlert
+from app.services import kiosk_calls
 from app.services.places import nearest_hubs
 from app.services.workdays import working_day
 from app.timeutil import local_day_bounds, to_local
@@ -142,6 +143,12 @@ def dashboard(month: date) -> dict[str, Table]:
         ],
     )
     tables["messages"] = messages_table(first, last)
+    tables["kiosk_calls"] = Table(
+        "kiosk_calls",
+        "Kiosk video calls by hub",
+        ["Hub", "Calls", "Answered", "Booked on the call", "Call-backs asked for", "Left before an answer"],
+        kiosk_calls.calls_by_hub(first, last),
+    )
     alerts = db.session.scalars(
         select(SafetyAlert).where(
             SafetyAlert.created_at >= local_day_bounds(first)[0],

@@ -91,12 +91,12 @@ def test_resident_books_moves_and_cancels_with_every_page_accessible(browser, li
     check_accessibility(page)
     page.locator("input[name=slot]").last.check()
     page.get_by_role("button", name="Move appointment").click()
-    assert "Your appointment has been moved" in page.content()
+    page.get_by_text("Your appointment has been moved").wait_for()  # the page, not just its start
     page.get_by_role("button", name="Cancel appointment").click()
     check_accessibility(page)
     page.get_by_label("Why are you cancelling? (optional)").fill("Not needed now")
     page.get_by_role("button", name="Cancel appointment").click()
-    assert "Appointment cancelled" in page.content()
+    page.get_by_text("Appointment cancelled").first.wait_for()
     check_accessibility(page)
     appointment = db.session.query(Appointment).one()
     assert appointment.status == "cancelled" and appointment.sequence == 2

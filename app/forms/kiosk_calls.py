@@ -1,0 +1,24 @@
+"""The one form of a kiosk call a resident fills in: a mobile number for a call back."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import HiddenField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from app.services.contact import uk_mobile
+
+
+class CallBackForm(FlaskForm):
+    phone = StringField(
+        "Your mobile number",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter your mobile number"), Length(max=30)],
+    )
+    step = HiddenField()
+    submit = SubmitField("Call me back", widget=GovSubmitInput())
+
+    def validate_phone(self, field):
+        if uk_mobile(field.data) is None:
+            raise ValidationError("Enter a UK mobile number, like 07700 900 982")
