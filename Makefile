@@ -9,7 +9,7 @@ STATIC := app/static/govuk
 # pip prints a warning per package for the machine's optional local indexes; keep the output readable.
 PIP_QUIET := 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
 
-.PHONY: run test setup assets db lint format bench clean
+.PHONY: run test setup assets db lint format bench clean translations
 
 run: setup db
 	@echo "Doorstep: http://127.0.0.1:5000  (scheduler runs beside it; Ctrl+C stops both)"
@@ -21,7 +21,22 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-setup: $(VENV)/.stamp-deps $(STATIC)/.stamp
+# Translations: the .po files are checked in; setup compiles each to the .mo the app reads (no network).
+# tests/test_translations.py fails when a catalogue misses a string or a .mo is older than its .po.
+PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k N_
+
+setup: $(VENV)/.stamp-deps $(STATIC)/.stamp $(MO_FILES)
+
+%/LC_MESSAGES/messages.mo: %/LC_MESSAGES/messages.po | $(VENV)/.stamp-deps
+	$(BIN)/pybabel compile -i $< -o $@  # fuzzy entries are left out (and fail the tests)
+
+# After changing any text residents read: extract, merge into each language, translate, then `make setup`.
+translations: $(VENV)/.stamp-deps
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --add-comments=review: --add-comments=Translators: \
+	  --no-wrap --sort-by-file --project=Doorstep -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-wrap --ignore-obsolete
 
 $(VENV)/.stamp-deps: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

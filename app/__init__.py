@@ -70,6 +70,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from app import i18n
+
+    i18n.init_app(app)
 
     from govuk_frontend_wtf.main import WTFormsHelpers
 

@@ -10,6 +10,7 @@ import math
 import re
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask.json.provider import DefaultJSONProvider
 
@@ -22,6 +23,21 @@ MAX_WHOLE_NUMBER = 2**31 - 1  # the database's integer
 
 class BadInput(ValueError):
     """A value that is not what the field needs; the message says what is."""
+
+
+def local_path_or_none(target: str | None) -> str | None:
+    """A path on this site, never another site. Browsers read '/\\evil.example' as '//evil.example',
+    and a control character would split the Location header: refuse both."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+        and not urlsplit(target).netloc
+    ):
+        return target
+    return None
 
 
 def parse_day(text: str | None) -> date:

@@ -53,6 +53,9 @@ class Officer(OfficerCalendar, db.Model):
     base_lng: Mapped[float]
     active: Mapped[bool] = mapped_column(default=True)
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # feed URL secret
+    # Languages spoken besides English, comma-separated ("Polish, Russian"): interpreter requests
+    # go to an officer who speaks the language when one can (app/services/interpreters.py).
+    languages: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     user: Mapped[User | None] = relationship()
     skills: Mapped[list[Skill]] = relationship(secondary=officer_skill, order_by=Skill.name)

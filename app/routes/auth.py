@@ -1,13 +1,12 @@
 """Staff sign-in and sign-out."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from app.access import public
 from app.extensions import db, limiter
 from app.forms.auth import SignInForm
+from app.inputs import local_path_or_none
 from app.services import audit
 from app.services.staff import authenticate, end_sessions
 
@@ -29,18 +28,8 @@ def _failed(response) -> bool:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow a local path, never another site. Browsers read '/\\evil.example' as
-    '//evil.example', and a control character would split the Location header: refuse both."""
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and target.isprintable()
-        and not urlsplit(target).netloc
-    ):
-        return target
-    return url_for("staff.home")
+    """Only follow a local path, never another site."""
+    return local_path_or_none(target) or url_for("staff.home")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

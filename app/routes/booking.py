@@ -9,6 +9,7 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from app.access import public
 from app.data.catalogue import all_services, service_by_code
 from app.extensions import db, limiter
+from app.i18n import current_locale
 from app.forms.booking import (
     AddressForm,
     ConfirmForm,
@@ -293,6 +294,7 @@ def check():
                 sms_consent=values["preferred_channel"] == "sms",
                 access_needs=values["access_needs"],
                 interpreter_language=values["interpreter_language"],
+                locale=current_locale(),
             ),
         )
         try:

@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.i18n import supported
 from app.models import (
     Appointment,
     AppointmentEvent,
@@ -83,6 +84,7 @@ class CustomerDetails:
     preferred_channel: str = "sms"
     sms_consent: bool = False
     language: str = "English"
+    locale: str | None = None  # the language they read (app.i18n.LANGUAGES); None keeps the record's
     interpreter_language: str = ""
     access_needs: str = ""
     kind: str = "resident"
@@ -247,6 +249,8 @@ def find_or_create_customer(details: CustomerDetails, place: Place) -> Customer:
     customer.preferred_channel = details.preferred_channel
     customer.sms_consent = details.sms_consent or customer.sms_consent
     customer.language = details.language or customer.language
+    if details.locale or customer.locale is None:
+        customer.locale = supported(details.locale)
     customer.interpreter_language = details.interpreter_language
     customer.access_needs = details.access_needs
     customer.kind = details.kind
