@@ -8,6 +8,7 @@ compiles them). Polish and Nepali await the council's review: see app/translatio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -66,6 +67,11 @@ def adopt(locale: str) -> None:
 def translations(locale: str) -> Translations:
     """The catalogue for one language, for messages built outside a request (the outbox, jobs)."""
     return Translations.load(str(TRANSLATIONS_DIR), [supported(locale)])
+
+
+def gettext_for(locale: str) -> Callable[[str], str]:
+    """gettext in one language, whatever the page's: what notifications/ is handed to word a message."""
+    return translations(locale).gettext
 
 
 def catalogue_text(text: str) -> str:

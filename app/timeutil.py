@@ -7,6 +7,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from babel import dates as babel_dates
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -55,9 +56,11 @@ def next_working_day(day: date) -> date:
     return day
 
 
-def format_time(moment: datetime) -> str:
-    """GOV.UK style: 9am, 2:30pm, midday."""
+def format_time(moment: datetime, locale: str = "en") -> str:
+    """GOV.UK style: 9am, 2:30pm, midday. Other languages: the 24-hour clock, 9:00, 14:30."""
     local = to_local(moment)
+    if locale != "en":
+        return f"{local.hour}:{local.minute:02d}"
     if local.hour == 12 and local.minute == 0:
         return "midday"
     hour = local.hour % 12 or 12
@@ -65,11 +68,26 @@ def format_time(moment: datetime) -> str:
     return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
 
 
-def format_date(moment: datetime | date) -> str:
-    """GOV.UK style: Monday 7 December 2026."""
+def format_date(moment: datetime | date, locale: str = "en") -> str:
+    """GOV.UK style: Monday 7 December 2026. Other languages in their own words (CLDR, through Babel):
+    poniedziałek, 7 grudnia 2026; सोमबार, 7 डिसेम्बर 2026 (the digits stay 0-9)."""
     if isinstance(moment, datetime):
         moment = to_local(moment).date()
+    if locale != "en":
+        return babel_dates.format_date(moment, "EEEE, d MMMM y", locale=locale)
     return f"{moment:%A} {moment.day} {moment:%B %Y}"
+
+
+def format_short_date(moment: datetime | date, locale: str = "en") -> str:
+    """For texts, where every character counts: Mon 7 Dec 2026; pon. 7.12.2026; सोम 7/12/2026."""
+    if isinstance(moment, datetime):
+        moment = to_local(moment).date()
+    if locale == "en":
+        return f"{moment:%a} {moment.day} {moment:%b %Y}"
+    weekday = babel_dates.format_date(moment, "EEE", locale=locale)
+    if locale == "pl":
+        return f"{weekday} {moment.day}.{moment.month:02d}.{moment.year}"
+    return f"{weekday} {moment.day}/{moment.month}/{moment.year}"
 
 
 def day_seconds(moment: datetime) -> int:

@@ -1,11 +1,13 @@
-"""Message wording, in plain English (GOV.UK Notify style).
+"""Message wording, in plain English (GOV.UK Notify style) and, through gettext, in the resident's language.
 
 Messages are built only from `AppointmentFacts`, which has no field for risk markers or any staff-only
-note, so no such detail can reach a resident. Every SMS carries the reference and fits in two segments.
+note, so no such detail can reach a resident. Every SMS carries the reference and fits in two segments;
+what does not fit (a link, in UCS-2 languages) follows in a second text (tests/test_message_languages.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 GSM_BASIC = set(
@@ -14,6 +16,9 @@ GSM_BASIC = set(
 )
 GSM_EXTENDED = set("^{}\\[~]|€")
 MAX_SEGMENTS = 2
+# Wording comes in through a gettext function for the resident's language (the app passes one from its
+# catalogues: notifications/ has no Flask); `english` when none is given.
+Gettext = Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,7 @@ class AppointmentFacts:
     manage_url: str = ""
     council: str = "the council"
     phone: str = "0300 456 0100"
+    sms_when: str = ""  # a shorter `when` for texts ("Mon 7 Dec 2026, 9am to 11am"); `when` if blank
 
 
 @dataclass(frozen=True)
@@ -44,132 +50,225 @@ def sms_segments(text: str) -> int:
     return 1 if length <= 70 else -(-length // 67)
 
 
-def _fit(*parts: str) -> str:
-    """Join the parts, dropping optional ones from the end until the text fits in two segments."""
-    kept = [p for p in parts if p]
-    while len(kept) > 2 and sms_segments(" ".join(kept)) > MAX_SEGMENTS:
-        kept.pop()
-    return " ".join(kept)
+def english(text: str) -> str:
+    """The wording as written: messages to residents who read English."""
+    return text
+
+
+def _fit(
+    required: list[str], optional: list[str] = (), follow_up: list[str] = (), label: str = ""
+) -> list[str]:
+    """The text, and a follow-up for what did not fit.
+
+    Required parts always go in the first text; optional ones (dropped from the end) only if it still
+    fits in two segments; follow-up parts (a link) go in the first text when they fit, else in a text of
+    their own that starts with `label` (the reference), so nothing a resident needs is lost. Polish and
+    Nepali texts are UCS-2 (67 characters a segment), so they are the ones that need a follow-up."""
+    kept = [p for p in required if p]
+    for part in [p for p in optional if p]:
+        if sms_segments(" ".join([*kept, part])) <= MAX_SEGMENTS:
+            kept.append(part)
+        else:
+            break
+    rest = [p for p in follow_up if p]
+    if rest and sms_segments(" ".join(kept + rest)) <= MAX_SEGMENTS:
+        return [_ascii_quotes(" ".join(kept + rest))]
+    texts = [_ascii_quotes(" ".join(kept))]
+    if rest:
+        texts.append(_ascii_quotes(" ".join([label, *rest]) if label else " ".join(rest)))
+    return texts
 
 
 def _ascii_quotes(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').replace("–", "-")
 
 
-def confirmation_sms(f: AppointmentFacts) -> str:
-    return _ascii_quotes(
-        _fit(
-            f"{f.council}: your {f.service} appointment is booked for {f.when}.",
-            f"Ref {f.reference}.",
-            f"Change or cancel: {f.manage_url}" if f.manage_url else "",
-            "Or reply CANCEL." if not f.manage_url else "",
-        )
-    )
+def _values(f: AppointmentFacts) -> dict[str, str]:
+    return {
+        "council": f.council,
+        "service": f.service,
+        "when": f.sms_when or f.when,
+        "reference": f.reference,
+        "url": f.manage_url,
+        "phone": f.phone,
+        "officer": f.officer_first_name,
+        "documents": "; ".join(f.documents),
+    }
 
 
-def reminder_sms(f: AppointmentFacts, morning: bool) -> str:
-    opening = "Today" if morning else "Reminder"
-    return _ascii_quotes(
-        _fit(
-            f"{opening}: {f.council} {f.service} appointment, {f.when}.",
-            f"Ref {f.reference}.",
-            "Reply CANCEL if you cannot make it.",
-            f"Have ready: {'; '.join(f.documents)}." if f.documents else "",
-        )
-    )
-
-
-def cancellation_sms(f: AppointmentFacts) -> str:
-    return _ascii_quotes(
-        _fit(
-            f"{f.council}: your {f.service} appointment on {f.when} is cancelled. Ref {f.reference}.",
-            f"To book again call {f.phone}.",
-        )
-    )
-
-
-def reschedule_sms(f: AppointmentFacts) -> str:
-    return _ascii_quotes(
-        _fit(
-            f"{f.council}: your {f.service} appointment has moved to {f.when}.",
-            f"Ref {f.reference}.",
-            f"Details: {f.manage_url}" if f.manage_url else "",
-        )
-    )
-
-
-def officer_change_sms(f: AppointmentFacts) -> str:
-    officer = (
-        f"{f.officer_first_name} will now visit you" if f.officer_first_name else "another officer will visit"
-    )
-    return _ascii_quotes(
-        _fit(
-            f"{f.council}: your {f.service} appointment on {f.when} has not moved, but {officer}.",
-            f"Ref {f.reference}.",
-            f"Details or change: {f.manage_url}" if f.manage_url else "",
-        )
-    )
-
-
-def satisfaction_sms(f: AppointmentFacts) -> str:
-    return _ascii_quotes(
-        _fit(
-            f"{f.council}: how was your {f.service} visit today? Reply 1 (very poor) to 5 (very good).",
-            f"Ref {f.reference}.",
-        )
-    )
-
-
-def help_reply(reference: str = "") -> str:
-    ref = f" Ref {reference}." if reference else ""
-    return (
-        f"Sorry, we did not understand.{ref} Reply CANCEL to cancel your appointment, or call 0300 456 0100."
-    )
-
-
-def which_appointment_reply(references: list[str]) -> str:
+def confirmation_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
+    _, v = gettext, _values(f)
     return _fit(
-        f"You have {len(references)} appointments with us: {', '.join(references[:4])}.",
-        f"To cancel one, reply CANCEL and its reference, like CANCEL {references[0]}.",
+        [
+            _("%(council)s: your %(service)s appointment is booked for %(when)s.") % v,
+            _("Ref %(reference)s.") % v,
+        ],
+        [] if f.manage_url else [_("Or reply CANCEL.")],
+        [_("Change or cancel: %(url)s") % v] if f.manage_url else [],
+        label=_("Ref %(reference)s.") % v,
     )
 
 
-def cancel_confirmed_reply(f: AppointmentFacts) -> str:
-    return cancellation_sms(f)
+def reminder_sms(f: AppointmentFacts, morning: bool, gettext: Gettext = english) -> list[str]:
+    _, v = gettext, _values(f)
+    opening = (
+        _("Today: %(council)s %(service)s appointment, %(when)s.")
+        if morning
+        else _("Reminder: %(council)s %(service)s appointment, %(when)s.")
+    )
+    return _fit(
+        [opening % v, _("Ref %(reference)s.") % v],
+        [
+            _("Reply CANCEL if you cannot make it."),
+            (_("Have ready: %(documents)s.") % v) if f.documents else "",
+        ],
+    )
 
 
-def thanks_reply(score: int, reference: str) -> str:
-    return f"Thank you for rating your visit {score} out of 5. Ref {reference}."
+def cancellation_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
+    _, v = gettext, _values(f)
+    return _fit(
+        [_("%(council)s: your %(service)s appointment on %(when)s is cancelled. Ref %(reference)s.") % v],
+        [_("To book again call %(phone)s.") % v],
+    )
 
 
-def email_for(kind: str, f: AppointmentFacts) -> Email:
+def reschedule_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
+    _, v = gettext, _values(f)
+    return _fit(
+        [
+            _("%(council)s: your %(service)s appointment has moved to %(when)s.") % v,
+            _("Ref %(reference)s.") % v,
+        ],
+        follow_up=[_("Details: %(url)s") % v] if f.manage_url else [],
+        label=_("Ref %(reference)s.") % v,
+    )
+
+
+def officer_change_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
+    _, v = gettext, _values(f)
+    change = (
+        _(
+            "%(council)s: your %(service)s appointment on %(when)s has not moved, "
+            "but %(officer)s will now visit you."
+        )
+        if f.officer_first_name
+        else _(
+            "%(council)s: your %(service)s appointment on %(when)s has not moved, "
+            "but another officer will visit."
+        )
+    )
+    return _fit(
+        [change % v, _("Ref %(reference)s.") % v],
+        follow_up=[_("Details or change: %(url)s") % v] if f.manage_url else [],
+        label=_("Ref %(reference)s.") % v,
+    )
+
+
+def satisfaction_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
+    _, v = gettext, _values(f)
+    return _fit(
+        [
+            _("%(council)s: how was your %(service)s visit today? Reply 1 (very poor) to 5 (very good).") % v,
+            _("Ref %(reference)s.") % v,
+        ]
+    )
+
+
+def waitlist_offer_sms(
+    council: str, service: str, when: str, link: str, gettext: Gettext = english
+) -> list[str]:
+    _ = gettext
+    values = {"council": council, "service": service, "when": when}
+    return _fit(
+        [
+            _("%(council)s: a %(service)s appointment is free on %(when)s. The first to accept gets it.")
+            % values
+        ],
+        follow_up=[link],
+        label=_("To accept:"),
+    )
+
+
+def waitlist_gone_sms(council: str, gettext: Gettext = english) -> str:
+    _ = gettext
+    return _ascii_quotes(
+        _("%(council)s: sorry, the appointment we offered has been taken. You are still on the waiting list.")
+        % {"council": council}
+    )
+
+
+def help_reply(reference: str = "", gettext: Gettext = english, phone: str = "0300 456 0100") -> str:
+    _ = gettext
+    ref = (" " + _("Ref %(reference)s.") % {"reference": reference}) if reference else ""
+    return _ascii_quotes(
+        _("Sorry, we did not understand.%(ref)s Reply CANCEL to cancel your appointment, or call %(phone)s.")
+        % {"ref": ref, "phone": phone}
+    )
+
+
+def which_appointment_reply(references: list[str], gettext: Gettext = english) -> str:
+    _ = gettext
+    values = {"count": len(references), "references": ", ".join(references[:4]), "first": references[0]}
+    return _fit(
+        [_("You have %(count)s appointments with us: %(references)s.") % values],
+        [_("To cancel one, reply CANCEL and its reference, like CANCEL %(first)s.") % values],
+    )[0]
+
+
+def cancel_confirmed_reply(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
+    return cancellation_sms(f, gettext)
+
+
+def thanks_reply(score: int, reference: str, gettext: Gettext = english) -> str:
+    _ = gettext
+    return _ascii_quotes(
+        _("Thank you for rating your visit %(score)s out of 5. Ref %(reference)s.")
+        % {"score": score, "reference": reference}
+    )
+
+
+def email_for(kind: str, f: AppointmentFacts, gettext: Gettext = english) -> Email:
     """Emails say the same as the texts, with room for what to have ready."""
+    _, v = gettext, _values(f)
+    v["when"] = f.when
     ready = "".join(f"\n* {item}" for item in f.documents)
-    details = f"Reference: {f.reference}\nService: {f.service}\nWhen: {f.when}\nWhere: {f.where}\n"
+    details = (
+        _("Reference: %(reference)s") % v
+        + "\n"
+        + _("Service: %(service)s") % v
+        + "\n"
+        + _("When: %(when)s") % v
+        + "\n"
+        + _("Where: %(where)s") % {"where": f.where}
+        + "\n"
+    )
     if f.officer_first_name:
-        details += f"Officer: {f.officer_first_name}\n"
-    manage = f"\nTo change or cancel, use this link:\n{f.manage_url}\n" if f.manage_url else ""
-    ready_text = f"\nPlease have ready:{ready}\n" if ready else ""
+        details += _("Officer: %(officer)s") % v + "\n"
+    manage = "\n" + _("To change or cancel, use this link:") + f"\n{f.manage_url}\n" if f.manage_url else ""
+    ready_text = "\n" + _("Please have ready:") + f"{ready}\n" if ready else ""
     subjects = {
-        "confirmation": f"Appointment booked: {f.service} (ref {f.reference})",
-        "reminder_day_before": f"Reminder: {f.service} appointment tomorrow (ref {f.reference})",
-        "reminder_morning": f"Today: {f.service} appointment (ref {f.reference})",
-        "cancellation": f"Appointment cancelled (ref {f.reference})",
-        "reschedule": f"Appointment moved: {f.service} (ref {f.reference})",
-        "officer_change": f"New officer for your appointment (ref {f.reference})",
-        "satisfaction": f"How was your visit? (ref {f.reference})",
+        "confirmation": _("Appointment booked: %(service)s (ref %(reference)s)"),
+        "reminder_day_before": _("Reminder: %(service)s appointment tomorrow (ref %(reference)s)"),
+        "reminder_morning": _("Today: %(service)s appointment (ref %(reference)s)"),
+        "cancellation": _("Appointment cancelled (ref %(reference)s)"),
+        "reschedule": _("Appointment moved: %(service)s (ref %(reference)s)"),
+        "officer_change": _("New officer for your appointment (ref %(reference)s)"),
+        "satisfaction": _("How was your visit? (ref %(reference)s)"),
     }
     openings = {
-        "confirmation": "Your appointment is booked.",
-        "reminder_day_before": "This is a reminder of your appointment tomorrow.",
-        "reminder_morning": "This is a reminder of your appointment today.",
-        "cancellation": "Your appointment has been cancelled.",
-        "reschedule": "Your appointment has moved to a new time.",
-        "officer_change": "Your appointment has not moved, but a different officer will now visit you.",
-        "satisfaction": "Tell us how your visit went: reply to our text with a number from 1 (very poor) "
-        "to 5 (very good).",
+        "confirmation": _("Your appointment is booked."),
+        "reminder_day_before": _("This is a reminder of your appointment tomorrow."),
+        "reminder_morning": _("This is a reminder of your appointment today."),
+        "cancellation": _("Your appointment has been cancelled."),
+        "reschedule": _("Your appointment has moved to a new time."),
+        "officer_change": _("Your appointment has not moved, but a different officer will now visit you."),
+        "satisfaction": _(
+            "Tell us how your visit went: reply to our text with a number from 1 (very poor) "
+            "to 5 (very good)."
+        ),
     }
     ready_text = "" if kind == "cancellation" else ready_text
-    contact = f"{f.council}\nPhone {f.phone}, Monday to Friday, 8:30am to 5:30pm.\n"
+    contact = f"{f.council}\n" + _("Phone %(phone)s, Monday to Friday, 8:30am to 5:30pm.") % v + "\n"
     body = f"{openings[kind]}\n\n{details}{ready_text}{manage}\n{contact}"
-    return Email(subjects[kind], body)
+    return Email(subjects[kind] % v, body)

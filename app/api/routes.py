@@ -487,7 +487,8 @@ def calendar(reference: str):
     )
     if not allowed:
         return _not_found()
-    body = build_calendar([calendar_event(appointment, current_app.config["COUNCIL_NAME"])])
+    event = calendar_event(appointment, current_app.config["COUNCIL_NAME"], appointment.customer.locale)
+    body = build_calendar([event])
     filename = f"appointment-{appointment.reference}.ics"
     return Response(
         body, mimetype="text/calendar", headers={"Content-Disposition": f'attachment; filename="{filename}"'}

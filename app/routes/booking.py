@@ -9,7 +9,6 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from app.access import public
 from app.data.catalogue import all_services, service_by_code
 from app.extensions import db, limiter
-from app.i18n import current_locale
 from app.forms.booking import (
     AddressForm,
     ConfirmForm,
@@ -20,6 +19,7 @@ from app.forms.booking import (
     TimeForm,
     WhereForm,
 )
+from app.i18n import current_locale
 from app.inputs import day_or
 from app.models import Appointment
 from app.services import journey
@@ -35,9 +35,9 @@ from app.services.contact import uk_mobile
 from app.services.kiosk import current_device
 from app.services.links import ics_url, manage_url
 from app.services.places import addresses_for, locate_postcode, nearest_hubs, normalise_postcode
-from app.services.presenters import officer_first_name, when, where
+from app.services.presenters import officer_first_name, when, where, window_text
 from app.services.references import format_reference
-from app.timeutil import at_day_seconds, format_date, format_time, local_now
+from app.timeutil import at_day_seconds, local_now
 
 bp = Blueprint("booking", __name__, url_prefix="/book")
 SEARCH_DAYS = 14
@@ -231,11 +231,7 @@ def time():
         else:
             start = at_day_seconds(token.day, token.window[0])
             end = at_day_seconds(token.day, token.window[1])
-            label = f"{format_date(start)}, " + (
-                f"at {format_time(start)}"
-                if start == end
-                else f"arriving between {format_time(start)} and {format_time(end)}"
-            )
+            label = window_text(start, end, current_locale())
             journey.update(slot=form.slot.data, slot_label=label)
             return _next("booking.details")
     later = next_free_day(service, place, result.last_day) if not result.slots and result.last_day else None

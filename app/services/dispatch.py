@@ -101,7 +101,10 @@ def _send(message: Message, senders: Senders) -> str:
         attachments = []
         if message.appointment_id:
             appointment = db.session.get(Appointment, message.appointment_id)
-            ics = build_calendar([calendar_event(appointment, current_app.config["COUNCIL_NAME"])])
+            event = calendar_event(
+                appointment, current_app.config["COUNCIL_NAME"], appointment.customer.locale
+            )
+            ics = build_calendar([event])
             attachments.append((f"appointment-{appointment.reference}.ics", ics, "text/calendar"))
         return senders.email.send(
             message.recipient,

@@ -13,12 +13,14 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db
+from app.i18n import gettext_for
 from app.models import Appointment, InboundMessage, Message, Officer
 from app.services import audit, outbox
 from app.services.booking import BookingRuleError, cancel
 from app.services.references import REFERENCE_ALPHABET, REFERENCE_LENGTH, clean_reference, format_reference
 from app.timeutil import utcnow
 from notifications import templates
+from notifications.templates import Gettext
 
 RATING_WINDOW = timedelta(days=7)
 
@@ -33,6 +35,11 @@ def _texted_to(phone: str) -> list[Appointment]:
             select(Appointment).where(Appointment.id.in_(texted)).order_by(Appointment.window_start)
         )
     )
+
+
+def _gettext(appointment: Appointment | None) -> Gettext:
+    """Replies in the language of the resident we texted (English when we cannot tell who it is)."""
+    return gettext_for(appointment.customer.locale if appointment is not None else "en")
 
 
 def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
@@ -73,7 +80,8 @@ def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
             inbound.action = "which"
             db.session.flush()
             references = [format_reference(a.reference) for a in upcoming]
-            outbox.queue_reply(sender, templates.which_appointment_reply(references), None, provider_id)
+            reply = templates.which_appointment_reply(references, _gettext(upcoming[0]))
+            outbox.queue_reply(sender, reply, None, provider_id)
             return inbound
         if upcoming:
             target = upcoming[0]
@@ -99,7 +107,7 @@ def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
             db.session.flush()
             outbox.queue_reply(
                 sender,
-                templates.thanks_reply(int(word), format_reference(target.reference)),
+                templates.thanks_reply(int(word), format_reference(target.reference), _gettext(target)),
                 target,
                 provider_id,
             )
@@ -109,7 +117,7 @@ def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
     db.session.flush()
     outbox.queue_reply(
         sender,
-        templates.help_reply(format_reference(latest.reference) if latest else ""),
+        templates.help_reply(format_reference(latest.reference) if latest else "", _gettext(latest)),
         latest,
         provider_id,
     )

@@ -15,13 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.i18n import gettext_for
 from app.models import Appointment, Message
 from app.services.links import manage_url
-from app.services.presenters import as_json, officer_first_name, when, where
+from app.services.presenters import as_json, documents, officer_first_name, service_name, when, where
 from app.services.references import format_reference
 from app.timeutil import LONDON, to_local, utcnow
 from notifications import templates
-from notifications.templates import AppointmentFacts
+from notifications.templates import AppointmentFacts, Gettext
 
 QUIET_START, QUIET_END = time(20, 0), time(9, 0)  # nothing routine between 8pm and 9am UK time
 ROUTINE = {"reminder_day_before", "reminder_morning", "satisfaction"}
@@ -36,13 +37,16 @@ WEBHOOK_EVENTS = {
 
 
 def facts(appointment: Appointment) -> AppointmentFacts:
+    """What a message to this appointment's resident may say, in the language they read."""
+    locale = appointment.customer.locale
     return AppointmentFacts(
         reference=format_reference(appointment.reference),
-        service=appointment.service.name,
-        when=when(appointment),
+        service=service_name(appointment, locale),
+        when=when(appointment, locale),
+        sms_when=when(appointment, locale, short=locale != "en"),
         where=where(appointment),
         officer_first_name=officer_first_name(appointment),
-        documents=tuple(appointment.service.document_list),
+        documents=tuple(documents(appointment, locale)),
         manage_url=manage_url(appointment),
         council=current_app.config["COUNCIL_NAME"],
     )
@@ -71,15 +75,16 @@ def _add(message: Message) -> Message | None:
         return None
 
 
-def _resident_text(kind: str, f: AppointmentFacts) -> str:
+def resident_texts(kind: str, f: AppointmentFacts, gettext: Gettext) -> list[str]:
+    """The text of this kind, and a follow-up when the first could not hold everything."""
     return {
-        "confirmation": lambda: templates.confirmation_sms(f),
-        "cancellation": lambda: templates.cancellation_sms(f),
-        "reschedule": lambda: templates.reschedule_sms(f),
-        "officer_change": lambda: templates.officer_change_sms(f),
-        "reminder_day_before": lambda: templates.reminder_sms(f, morning=False),
-        "reminder_morning": lambda: templates.reminder_sms(f, morning=True),
-        "satisfaction": lambda: templates.satisfaction_sms(f),
+        "confirmation": lambda: templates.confirmation_sms(f, gettext),
+        "cancellation": lambda: templates.cancellation_sms(f, gettext),
+        "reschedule": lambda: templates.reschedule_sms(f, gettext),
+        "officer_change": lambda: templates.officer_change_sms(f, gettext),
+        "reminder_day_before": lambda: templates.reminder_sms(f, False, gettext),
+        "reminder_morning": lambda: templates.reminder_sms(f, True, gettext),
+        "satisfaction": lambda: templates.satisfaction_sms(f, gettext),
     }[kind]()
 
 
@@ -92,27 +97,31 @@ def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = ""
     if not (texts or emails):
         return []  # no channel reaches them: nothing to write
     f = facts(appointment)
+    gettext = gettext_for(customer.locale)
     due = utcnow()
     if kind in ROUTINE:
         due = next_allowed(due)
     suffix = key_suffix or str(appointment.sequence)
     queued = []
     if texts:
-        queued.append(
-            _add(
-                Message(
-                    appointment=appointment,
-                    kind=kind,
-                    channel="sms",
-                    recipient=customer.phone,
-                    body=_resident_text(kind, f),
-                    next_attempt_at=due,
-                    dedupe_key=f"{appointment.id}:{kind}:{suffix}:sms",
+        for number, body in enumerate(resident_texts(kind, f, gettext), start=1):
+            queued.append(
+                _add(
+                    Message(
+                        appointment=appointment,
+                        kind=kind,
+                        channel="sms",
+                        recipient=customer.phone,
+                        body=body,
+                        next_attempt_at=due,
+                        # The first text keeps the key it always had; a follow-up gets its own.
+                        dedupe_key=f"{appointment.id}:{kind}:{suffix}:sms"
+                        + (f":{number}" if number > 1 else ""),
+                    )
                 )
             )
-        )
     if emails:
-        email = templates.email_for(kind, f)
+        email = templates.email_for(kind, f, gettext)
         queued.append(
             _add(
                 Message(

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from app.i18n import gettext_for
 from app.models import Appointment
 from app.services.references import format_reference
-from app.timeutil import format_date, format_time, to_local
+from app.timeutil import format_date, format_short_date, format_time, to_local
 from notifications.calendar import CalendarEvent
 
 
-def when(appointment: Appointment) -> str:
-    day = format_date(appointment.window_start)
-    if appointment.window_start == appointment.window_end:
-        return f"{day} at {format_time(appointment.window_start)}"
-    start, end = format_time(appointment.window_start), format_time(appointment.window_end)
-    return f"{day}, arriving between {start} and {end}"
+def when(appointment: Appointment, locale: str = "en", short: bool = False) -> str:
+    """'Monday 7 December 2026, arriving between 9am and 11am', in the resident's language; `short`
+    for texts ('Mon 7 Dec 2026, 9am to 11am')."""
+    return window_text(appointment.window_start, appointment.window_end, locale, short)
+
+
+def window_text(start: datetime, end: datetime, locale: str = "en", short: bool = False) -> str:
+    _ = gettext_for(locale)
+    day = format_short_date(start, locale) if short else format_date(start, locale)
+    values = {"day": day, "start": format_time(start, locale), "end": format_time(end, locale)}
+    if start == end:
+        return _("%(day)s at %(start)s") % values
+    if short:
+        return _("%(day)s, %(start)s to %(end)s") % values
+    return _("%(day)s, arriving between %(start)s and %(end)s") % values
 
 
 def where(appointment: Appointment) -> str:
@@ -53,19 +65,33 @@ def as_json(appointment: Appointment, manage_url: str = "", ics_url: str = "") -
     return data
 
 
-def calendar_event(appointment: Appointment, council: str) -> CalendarEvent:
-    from datetime import timedelta
+def service_name(appointment: Appointment, locale: str = "en") -> str:
+    return translated(appointment.service.name, locale)
 
-    ready = appointment.service.document_list
-    lines = [f"Reference {format_reference(appointment.reference)}.", when(appointment) + "."]
+
+def documents(appointment: Appointment, locale: str = "en") -> list[str]:
+    return [translated(item, locale) for item in appointment.service.document_list]
+
+
+def translated(text: str, locale: str) -> str:
+    """Catalogue text (a service's name, a document) in this language, if the catalogue has it."""
+    return gettext_for(locale)(text) if text else ""
+
+
+def calendar_event(appointment: Appointment, council: str, locale: str = "en") -> CalendarEvent:
+    """The resident's calendar entry, in their language."""
+    _ = gettext_for(locale)
+    ready = documents(appointment, locale)
+    reference = format_reference(appointment.reference)
+    lines = [_("Reference %(reference)s.") % {"reference": reference}, when(appointment, locale) + "."]
     if ready:
-        lines.append("Please have ready: " + "; ".join(ready) + ".")
+        lines.append(_("Please have ready: %(documents)s.") % {"documents": "; ".join(ready)})
     return CalendarEvent(
         uid=f"{appointment.reference}@doorstep",
         sequence=appointment.sequence,
         start=appointment.window_start,
         end=appointment.window_end + timedelta(minutes=appointment.duration_minutes),
-        summary=f"{council}: {appointment.service.name}",
+        summary=f"{council}: {service_name(appointment, locale)}",
         location=where(appointment),
         description="\n".join(lines),
         cancelled=appointment.status == "cancelled",

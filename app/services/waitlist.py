@@ -11,13 +11,16 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from app.extensions import db
+from app.i18n import gettext_for
 from app.models import Appointment, Customer, Message, WaitlistEntry, WaitlistOffer
 from app.services import audit
 from app.services.availability import search
 from app.services.booking import BookingRequest, BookingRuleError, CustomerDetails, SlotUnavailable, book
 from app.services.links import external_url
 from app.services.places import customer_place
-from app.timeutil import day_seconds, format_date, format_time, to_local, utcnow
+from app.services.presenters import translated, window_text
+from app.timeutil import day_seconds, to_local, utcnow
+from notifications import templates
 
 OFFERS_PER_SLOT = 3
 OFFER_MAX_AGE = 2 * 24 * 3600
@@ -110,20 +113,24 @@ def offer_freed_time(appointment: Appointment) -> list[WaitlistOffer]:
         offer = WaitlistOffer(entry=entry, slot_token=slots[0].token, batch=batch)
         db.session.add(offer)
         db.session.flush()
-        when = (
-            f"{format_date(appointment.window_start)}, {format_time(appointment.window_start)} to "
-            f"{format_time(appointment.window_end)}"
+        locale = customer.locale
+        texts = templates.waitlist_offer_sms(
+            current_app.config["COUNCIL_NAME"],
+            translated(entry.service.name, locale),
+            window_text(appointment.window_start, appointment.window_end, locale, short=locale != "en"),
+            offer_link(offer),
+            gettext_for(locale),
         )
-        db.session.add(
-            Message(
-                kind="waitlist_offer",
-                channel="sms",
-                recipient=customer.phone,
-                body=f"{current_app.config['COUNCIL_NAME']}: a {entry.service.name} appointment is "
-                f"free on {when}. First to accept gets it: {offer_link(offer)}",
-                dedupe_key=f"waitlist-offer:{offer.id}",
+        for number, body in enumerate(texts, start=1):
+            db.session.add(
+                Message(
+                    kind="waitlist_offer",
+                    channel="sms",
+                    recipient=customer.phone,
+                    body=body,
+                    dedupe_key=f"waitlist-offer:{offer.id}" + (f":{number}" if number > 1 else ""),
+                )
             )
-        )
         offers.append(offer)
     if offers:
         audit.record("waitlist_offered", "appointment", appointment.reference, offers=len(offers))
@@ -174,8 +181,9 @@ def accept(offer: WaitlistOffer) -> Appointment:
                 kind="waitlist_gone",
                 channel="sms",
                 recipient=other.entry.customer.phone,
-                body=f"{current_app.config['COUNCIL_NAME']}: sorry, the appointment we offered has "
-                f"been taken. You are still on the waiting list.",
+                body=templates.waitlist_gone_sms(
+                    current_app.config["COUNCIL_NAME"], gettext_for(other.entry.customer.locale)
+                ),
                 dedupe_key=f"waitlist-gone:{other.id}",
             )
         )
