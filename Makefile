@@ -25,18 +25,16 @@ test: setup
 # tests/test_translations.py fails when a catalogue misses a string or a .mo is older than its .po.
 PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
-BABEL_KEYWORDS := -k _l -k lazy_gettext -k N_
 
 setup: $(VENV)/.stamp-deps $(STATIC)/.stamp $(MO_FILES)
 
 %/LC_MESSAGES/messages.mo: %/LC_MESSAGES/messages.po | $(VENV)/.stamp-deps
 	$(BIN)/pybabel compile -i $< -o $@  # fuzzy entries are left out (and fail the tests)
 
-# After changing any text residents read: extract, merge into each language, translate, then `make setup`.
+# After changing any text residents read: extract, merge into each language (app/i18n_extract.py),
+# translate the new empty entries, then `make setup` compiles them.
 translations: $(VENV)/.stamp-deps
-	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --add-comments=review: --add-comments=Translators: \
-	  --no-wrap --sort-by-file --project=Doorstep -o app/translations/messages.pot .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-wrap --ignore-obsolete
+	$(BIN)/python -m app.i18n_extract
 
 $(VENV)/.stamp-deps: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

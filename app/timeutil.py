@@ -79,15 +79,16 @@ def format_date(moment: datetime | date, locale: str = "en") -> str:
 
 
 def format_short_date(moment: datetime | date, locale: str = "en") -> str:
-    """For texts, where every character counts: Mon 7 Dec 2026; pon. 7.12.2026; सोम 7/12/2026."""
+    """For texts in UCS-2 languages, where every character counts (67 a segment): pon. 7.12; सोम 7/12.
+    No year: nothing can be booked more than a few weeks ahead. English texts use format_date."""
     if isinstance(moment, datetime):
         moment = to_local(moment).date()
     if locale == "en":
-        return f"{moment:%a} {moment.day} {moment:%b %Y}"
+        return format_date(moment)
     weekday = babel_dates.format_date(moment, "EEE", locale=locale)
     if locale == "pl":
-        return f"{weekday} {moment.day}.{moment.month:02d}.{moment.year}"
-    return f"{weekday} {moment.day}/{moment.month}/{moment.year}"
+        return f"{weekday} {moment.day}.{moment.month:02d}"
+    return f"{weekday} {moment.day}/{moment.month}"
 
 
 def day_seconds(moment: datetime) -> int:

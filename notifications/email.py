@@ -45,7 +45,8 @@ class SmtpEmail:
         message.set_content(body)
         for filename, content, mimetype in attachments:
             maintype, subtype = mimetype.split("/", 1)
-            params = {"method": "PUBLISH"} if subtype == "calendar" else {}
+            # Calendar files carry the resident's language (Polish, Nepali): say they are UTF-8.
+            params = {"method": "PUBLISH", "charset": "utf-8"} if subtype == "calendar" else {}
             message.add_attachment(
                 content, maintype=maintype, subtype=subtype, filename=filename, params=params
             )

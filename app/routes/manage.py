@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
+from app import i18n
 from app.access import public
 from app.extensions import db, limiter
 from app.forms.booking import CancelForm, FindBookingForm, TimeForm
@@ -44,6 +45,9 @@ def view(token: str):
     if reference is None:
         return render_template("manage/link_expired.html"), 404
     session[KEY] = reference
+    appointment = _current()
+    if appointment is not None:
+        i18n.adopt(appointment.customer.locale)  # the link came in a text in their language
     return redirect(url_for("manage.booking"))
 
 
