@@ -54,6 +54,17 @@ KIOSK_HUBS = {
     "royal-wootton-bassett",
 }
 
+# Languages some officers speak, by the area they are based in: Polish where the county's Polish
+# communities are (Trowbridge, Chippenham, Melksham), Nepali around the garrisons on Salisbury Plain.
+OFFICER_LANGUAGES = {
+    "trowbridge": "Polish",
+    "chippenham": "Polish",
+    "melksham": "Polish, Russian",
+    "tidworth": "Nepali, Hindi",
+    "amesbury": "Nepali",
+    "salisbury": "Punjabi, Urdu",
+}
+
 SKILLS = [
     ("revenues", "Council tax and benefits"),
     ("housing", "Housing options"),

@@ -14,6 +14,7 @@ from app.demo.county import (
     FIRST_NAMES,
     KIOSK_HUBS,
     LAST_NAMES,
+    OFFICER_LANGUAGES,
     REGISTRATION,
     SERVICES,
     SKILLS,
@@ -195,6 +196,7 @@ def _officers(rng, skills, areas, created: list, password: str) -> None:
             base_label=f"{home.name} community hub",
             base_lat=home.lat,
             base_lng=home.lng,
+            languages=OFFICER_LANGUAGES.get(home.code, ""),
         )
         # Two core skills spread evenly over the team, sometimes a third.
         chosen = {skill_list[i % len(skill_list)], skill_list[(i * 7 + 3) % len(skill_list)]}
@@ -278,6 +280,11 @@ def _customers(rng: random.Random, addresses: list[Address]) -> int:
                 email=f"{first.lower()}.{last.lower()}{i}@example.com" if i % 3 else "",
                 preferred_channel="email" if i % 7 == 0 else "sms",
                 sms_consent=True,
+                locale="pl"
+                if i % 20 == 3
+                else "ne"
+                if i % 20 == 11
+                else "en",  # 1 in 10 reads Polish or Nepali
                 address_line1=home.line1,
                 town=home.town,
                 postcode=home.postcode,

@@ -169,6 +169,13 @@ class OfficerForm(LatLngMixin, FlaskForm):
     )
     skills = MultiCheckboxField("Skills", coerce=int)
     areas = MultiCheckboxField("Community areas", coerce=int)
+    languages = StringField(
+        "Languages spoken besides English (optional)",
+        description="Separate them with commas, like Polish, Russian. Residents who ask for an interpreter "
+        "in one of them get this officer when the officer can take the visit.",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200)],
+    )
     days = FieldList(FormField(DayPatternForm), min_entries=7, max_entries=7)
     active = BooleanField("Available for visits", widget=GovCheckboxInput())
     submit = SubmitField("Save officer", widget=GovSubmitInput())

@@ -13,6 +13,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.forms.fields import GovDateField
+from app.i18n import LANGUAGES
 from app.services.contact import uk_mobile, valid_email
 from app.services.places import normalise_postcode
 
@@ -78,6 +79,13 @@ class ConfirmBookingForm(FlaskForm):
     )
     interpreter_language = StringField(
         "Interpreter language", widget=GovTextInput(), validators=[Optional(), Length(max=60)]
+    )
+    locale = RadioField(
+        "Texts, emails and letters in",
+        widget=GovRadioInput(),
+        choices=list(LANGUAGES.items()),
+        validate_choice=False,  # anything else keeps the caller's recorded language
+        validators=[Optional()],
     )
     submit = SubmitField("Book", widget=GovSubmitInput())
 

@@ -12,6 +12,7 @@ from app.data.officers import all_officers
 from app.extensions import db
 from app.forms.agent import BookForm, ConfirmBookingForm, MoveForm, NewCallerForm, NoteForm, WaitlistForm
 from app.forms.booking import CancelForm
+from app.i18n import LANGUAGES
 from app.inputs import day_or, whole_number_or_none
 from app.models import Appointment, Customer
 from app.services import agent, audit, kiosk_calls, outbox, waitlist
@@ -146,6 +147,7 @@ def book_for(customer_id: int):
         sms_consent=customer.sms_consent,
         access_needs=customer.access_needs,
         interpreter_language=customer.interpreter_language,
+        locale=customer.locale,
     )
     result = None
     place = (
@@ -175,6 +177,7 @@ def book_for(customer_id: int):
                             sms_consent=bool(confirm.sms_consent.data),
                             access_needs=confirm.access_needs.data or "",
                             interpreter_language=confirm.interpreter_language.data or "",
+                            locale=confirm.locale.data if confirm.locale.data in LANGUAGES else None,
                         ),
                     )
                 )

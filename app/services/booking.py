@@ -36,7 +36,7 @@ from app.models import (
     SlotClaim,
     User,
 )
-from app.services import audit, outbox
+from app.services import audit, interpreters, outbox
 from app.services.availability import SlotToken, decode_slot, routing_day, visits_for
 from app.services.places import Place
 from app.services.references import new_reference
@@ -296,7 +296,12 @@ def book(request: BookingRequest) -> Appointment:
         existing = _existing_for_key(request.idempotency_scope, request.idempotency_key, fingerprint)
         if existing is not None:
             return existing
-    token = decode_slot(request.slot_token)
+    slot_token = request.slot_token
+    if request.customer.interpreter_language.strip():
+        slot_token = interpreters.prefer_speaker(
+            slot_token, request.service, request.place, request.customer.interpreter_language
+        )
+    token = decode_slot(slot_token)
     if token is None:
         raise SlotUnavailable("token not valid")
     _check_token_matches(token, request.service, request.place)
@@ -350,6 +355,7 @@ def book(request: BookingRequest) -> Appointment:
     db.session.flush()  # its id, for the claim
     _claim(token, appointment)
     outbox.appointment_changed(appointment, "booked")
+    interpreters.flag_if_needed(appointment)
     return appointment
 
 
@@ -469,6 +475,7 @@ def reschedule(
     )
     audit.record("appointment_rescheduled", "appointment", appointment.reference, user=actor, channel=channel)
     outbox.appointment_changed(appointment, "reschedule")
+    interpreters.flag_if_needed(appointment)
 
 
 OUTCOMES = {

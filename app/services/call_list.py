@@ -1,5 +1,6 @@
-"""The supervisors' call list: residents to phone because a plan could not keep their visit, or because
-a change could not be sent to them. One open entry per visit; supervisors close it once they have called.
+"""The supervisors' call list: residents to phone because a plan could not keep their visit, because
+a change could not be sent to them, or to book an interpreter (app/services/interpreters.py). One
+open entry per visit; supervisors close it once they have called.
 """
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ from app.services import audit
 from app.services.workdays import working_day
 from app.timeutil import to_local, utcnow
 
-SOURCES = {"nightly": "Nightly plan", "absence": "Absence re-plan", "officer_change": "Officer change"}
+SOURCES = {
+    "nightly": "Nightly plan",
+    "absence": "Absence re-plan",
+    "officer_change": "Officer change",
+    "interpreter": "Interpreter needed",
+}
 
 
 def add(appointment: Appointment, reason: str, source: str) -> CallListEntry:

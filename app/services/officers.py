@@ -26,6 +26,7 @@ def save_officer(officer: Officer | None, data: dict) -> Officer:
     officer.last_name = data["last_name"].strip()
     officer.phone = uk_mobile(data.get("phone")) or ""  # E.164, or none
     officer.base_label = data["base_label"].strip()
+    officer.languages = ", ".join(p.strip() for p in (data.get("languages") or "").split(",") if p.strip())
     officer.base_lat, officer.base_lng = data["lat"], data["lng"]
     officer.active = bool(data.get("active"))
     officer.skills = list(db.session.scalars(select(Skill).where(Skill.id.in_(data["skills"] or []))))

@@ -20,7 +20,7 @@ from app.data.appointments import active_on_day
 from app.data.officers import all_officers
 from app.extensions import db
 from app.models import Appointment, AppointmentEvent, Officer, ReplanProposal, RoutePlan, RouteStop, User
-from app.services import audit, call_list, outbox
+from app.services import audit, call_list, interpreters, outbox
 from app.services.availability import appointments_for, planned_order, versions_for
 from app.services.booking import lock_appointment, lock_officer_days, state_of
 from app.services.presenters import when
@@ -474,6 +474,7 @@ def _change_officers(appointment: Appointment, officer_ids: list[int], user: Use
             f"Tell the resident {appointment.officer.name} will visit instead: no text or email reaches them",
             "officer_change",
         )
+    interpreters.flag_if_needed(appointment)  # the new officer may not speak the resident's language
 
 
 def replan_for_absence(
