@@ -87,4 +87,5 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _language_globals():
-        return {"current_locale": current_locale(), "languages": LANGUAGES}
+        resident_page = has_request_context() and request.blueprint in RESIDENT_BLUEPRINTS
+        return {"current_locale": current_locale(), "languages": LANGUAGES, "language_choice": resident_page}

@@ -14,6 +14,7 @@ from app.access import enforce_access, public
 from app.config import MAX_BODY_BYTES
 from app.extensions import db, login_manager
 from app.forms.admin import WEEKDAYS
+from app.i18n import current_locale
 from app.inputs import whole_number_or_none
 from app.models import User
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
@@ -150,8 +151,9 @@ def register_web(app: Flask) -> None:
             "kiosk_large_text": session.get("kiosk_text") == "large",
         }
 
-    app.add_template_filter(format_date, "uk_date")
-    app.add_template_filter(format_time, "uk_time")
+    # In the page's language: residents' pages in theirs, staff pages in English (app/i18n.py).
+    app.add_template_filter(lambda moment: format_date(moment, current_locale()), "uk_date")
+    app.add_template_filter(lambda moment: format_time(moment, current_locale()), "uk_time")
     app.add_template_filter(to_local, "local")
 
     _register_errors(app)

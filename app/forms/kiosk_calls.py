@@ -7,18 +7,19 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from app.i18n import _l
 from app.services.contact import uk_mobile
 
 
 class CallBackForm(FlaskForm):
     phone = StringField(
-        "Your mobile number",
+        _l("Your mobile number"),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your mobile number"), Length(max=30)],
+        validators=[InputRequired(message=_l("Enter your mobile number")), Length(max=30)],
     )
     step = HiddenField()
-    submit = SubmitField("Call me back", widget=GovSubmitInput())
+    submit = SubmitField(_l("Call me back"), widget=GovSubmitInput())
 
     def validate_phone(self, field):
         if uk_mobile(field.data) is None:
-            raise ValidationError("Enter a UK mobile number, like 07700 900 982")
+            raise ValidationError(_l("Enter a UK mobile number, like 07700 900 982"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
 from app.access import public
 from app.data.catalogue import all_services, service_by_code
@@ -19,7 +20,7 @@ from app.forms.booking import (
     TimeForm,
     WhereForm,
 )
-from app.i18n import current_locale
+from app.i18n import catalogue_text, current_locale
 from app.inputs import day_or
 from app.models import Appointment
 from app.services import journey
@@ -81,7 +82,7 @@ def choose_service():
     query = (request.args.get("q") or "").strip().lower()
     shown = [s for s in services if not query or query in s.name.lower() or query in s.summary.lower()]
     form = ServiceForm()
-    form.service.choices = [(s.code, s.name) for s in services]
+    form.service.choices = [(s.code, catalogue_text(s.name)) for s in services]
     if request.method == "GET":
         form.service.data = journey.draft().get("service")
     if form.validate_on_submit():
@@ -140,11 +141,13 @@ def postcode():
         normal = normalise_postcode(form.postcode.data)
         if location_type != "hub" and locate_postcode(normal) is None:
             unknown = True
-            form.postcode.errors = ["We do not recognise that postcode. Check it, or book at a community hub"]
+            form.postcode.errors = [
+                _("We do not recognise that postcode. Check it, or book at a community hub")
+            ]
         elif location_type == "hub" and locate_postcode(normal) is None:
             unknown = True
             form.postcode.errors = [
-                "We do not recognise that postcode. Check it, or choose a hub from the list"
+                _("We do not recognise that postcode. Check it, or choose a hub from the list")
             ]
         else:
             if journey.draft().get("postcode") != normal:
@@ -176,7 +179,7 @@ def address():
     addresses = [a for a in addresses_for(code) if a.line1]
     form = AddressForm()
     form.address.choices = [(str(a.id), a.label) for a in addresses] + [
-        ("manual", "My address is not listed")
+        ("manual", _("My address is not listed"))
     ]
     if form.validate_on_submit():
         if form.address.data == "manual":
@@ -227,7 +230,7 @@ def time():
     if form.validate_on_submit():
         token = decode_slot(form.slot.data)
         if token is None:
-            form.slot.errors = ["That time is no longer available. Choose another time"]
+            form.slot.errors = [_("That time is no longer available. Choose another time")]
         else:
             start = at_day_seconds(token.day, token.window[0])
             end = at_day_seconds(token.day, token.window[1])
@@ -327,7 +330,7 @@ def confirmation():
         "booking/confirmation.html",
         appointment=appointment,
         reference=format_reference(appointment.reference),
-        when=when(appointment),
+        when=when(appointment, current_locale()),
         where=where(appointment),
         officer=officer_first_name(appointment),
         manage_link=manage_url(appointment),

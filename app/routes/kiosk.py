@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import segno
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from app.access import SUPERVISORS, kiosk, public, staff
 from app.data.catalogue import all_hubs
 from app.extensions import db
+from app.i18n import current_locale
 from app.inputs import whole_number_or_none
 from app.models import Appointment, Hub, KioskDevice, KioskHelpRequest
 from app.services import kiosk as kiosks
@@ -76,13 +78,14 @@ def ticket():
         return redirect(url_for("kiosk.start"))
     shown = format_reference(appointment.reference)
     # segno builds the SVG itself from our reference alphabet: nothing user-typed reaches it
-    qr = Markup(segno.make(shown, error="m").svg_inline(scale=6, title=f"QR code of reference {shown}"))  # noqa: S704
+    title = _("QR code of reference %(reference)s", reference=shown)
+    qr = Markup(segno.make(shown, error="m").svg_inline(scale=6, title=title))  # noqa: S704
     return render_template(
         "kiosk/ticket.html",
         appointment=appointment,
         reference=shown,
         qr=qr,
-        when=when(appointment),
+        when=when(appointment, current_locale()),
         where=where(appointment),
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import kiosk, staff
@@ -181,9 +182,9 @@ def kiosk_talk_button() -> dict | None:
     """The "Talk to someone" button of the kiosk bar: none on the call pages themselves."""
     if request.blueprint == bp.name:
         return None
-    label = "Talk to someone"
+    label = _("Talk to someone")
     if not calls.phones_open():
-        label += f" from {calls.when_someone_is_there()}"
+        label = _("Talk to someone from %(when)s", when=calls.when_someone_is_there())
     return {"label": label, "href": url_for("kiosk_calls.before", step=request.endpoint)}
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import i18n
 from app.access import public
 from app.extensions import db, limiter
 from app.forms.booking import CancelForm, FindBookingForm, TimeForm
+from app.i18n import current_locale
 from app.inputs import day_or
 from app.models import Appointment
 from app.services import audit
@@ -69,7 +71,9 @@ def find():
             return redirect(url_for("manage.booking"))
         audit.record("booking_lookup_failed", "appointment", reference)
         db.session.commit()
-        form.reference.errors = ["We could not find a booking with those details. Check them and try again"]
+        form.reference.errors = [
+            _("We could not find a booking with those details. Check them and try again")
+        ]
     return render_template("manage/find.html", form=form)
 
 
@@ -84,7 +88,7 @@ def booking():
         "manage/booking.html",
         appointment=appointment,
         reference=format_reference(appointment.reference),
-        when=when(appointment),
+        when=when(appointment, current_locale()),
         where=where(appointment),
         officer=officer_first_name(appointment),
         changeable=changeable,
@@ -111,7 +115,9 @@ def cancel_booking():
                     "manage/cancelled.html", reference=format_reference(appointment.reference)
                 )
             form.reason.errors = [error.message]
-    return render_template("manage/cancel.html", form=form, appointment=appointment, when=when(appointment))
+    return render_template(
+        "manage/cancel.html", form=form, appointment=appointment, when=when(appointment, current_locale())
+    )
 
 
 @bp.route("/booking/change", methods=["GET", "POST"])
@@ -140,7 +146,7 @@ def change_time():
         except SlotUnavailable:
             db.session.rollback()
             form.slot.errors = [
-                "That time has just been taken. Your appointment has not changed. Choose another time"
+                _("That time has just been taken. Your appointment has not changed. Choose another time")
             ]
         except BookingRuleError as error:
             db.session.rollback()
@@ -150,7 +156,7 @@ def change_time():
         form=form,
         result=result,
         appointment=appointment,
-        when=when(appointment),
+        when=when(appointment, current_locale()),
         next_from=(result.last_day + timedelta(days=1)).isoformat() if result.last_day else None,
     )
 

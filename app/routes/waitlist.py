@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from app import i18n
 from app.access import public
 from app.extensions import db, limiter
 from app.forms.booking import ConfirmForm
+from app.i18n import current_locale
 from app.services import waitlist
 from app.services.booking import SlotUnavailable
 from app.services.presenters import when, where
@@ -22,6 +24,7 @@ def offer_page(token: str):
     offer = waitlist.offer_from(token)
     if offer is None:
         return render_template("waitlist/gone.html"), 404
+    i18n.adopt(offer.entry.customer.locale)  # the link came in a text in their language
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -32,7 +35,7 @@ def offer_page(token: str):
         return render_template(
             "waitlist/booked.html",
             reference=format_reference(appointment.reference),
-            when=when(appointment),
+            when=when(appointment, current_locale()),
             where=where(appointment),
         )
     if offer.status != "open":

@@ -8,11 +8,12 @@ from flask import session
 
 from app.data.catalogue import hub_by_code, service_by_code
 from app.extensions import db
+from app.i18n import _l
 from app.models import Address, Service
 from app.services.places import Place, UnknownPostcode, address_place, hub_place
 
 KEY = "booking"
-PLACE_NAMES = {"home": "At home", "business": "At business premises", "hub": "At a community hub"}
+PLACE_NAMES = {"home": _l("At home"), "business": _l("At business premises"), "hub": _l("At a community hub")}
 
 
 def draft() -> dict:
