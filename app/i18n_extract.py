@@ -78,9 +78,10 @@ def read(locale: str) -> Catalog:
 
 
 def update() -> None:
+    """Files without line numbers, so moving code does not touch every catalogue (fewer merge conflicts)."""
     template = extract()
     with open(TEMPLATE, "wb") as file:
-        write_po(file, template, width=0, sort_by_file=True, omit_header=False)
+        write_po(file, template, width=0, sort_by_file=True, include_lineno=False)
     for locale in languages():
         catalogue = read(locale)
         catalogue.update(template, no_fuzzy_matching=True)
@@ -88,7 +89,7 @@ def update() -> None:
             if message.id and not message.string and REVIEW_NOTE not in message.user_comments:
                 message.user_comments.append(REVIEW_NOTE)  # translated here, then read by the council
         with open(po_path(locale), "wb") as file:
-            write_po(file, catalogue, width=0, ignore_obsolete=True, include_previous=False)
+            write_po(file, catalogue, width=0, ignore_obsolete=True, include_lineno=False)
 
 
 if __name__ == "__main__":
