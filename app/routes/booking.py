@@ -307,10 +307,21 @@ def check():
         journey.reset()
         return redirect(url_for("booking.confirmation"))
     journey.submission_id()
+    token = decode_slot(d["slot"])  # the time in the page's language, even if it changed since
+    when_label = (
+        window_text(
+            at_day_seconds(token.day, token.window[0]),
+            at_day_seconds(token.day, token.window[1]),
+            current_locale(),
+        )
+        if token
+        else d.get("slot_label", "")
+    )
     return render_template(
         "booking/check.html",
         form=form,
         d=d,
+        when_label=when_label,
         service=service,
         place=place,
         place_name=journey.PLACE_NAMES[d["location_type"]],

@@ -157,7 +157,7 @@ export class Peer {
 
 // The text chat, shown as captions on both screens; screen readers hear new lines (role="log").
 export class Chat {
-  constructor ({ log, form, channel, me, them }) {
+  constructor ({ log, form, channel, me, them, notSent }) {
     Object.assign(this, { log, form, channel, me, them })
     this.input = form.querySelector('input')
     form.addEventListener('submit', async event => {
@@ -166,7 +166,7 @@ export class Chat {
       if (!text) return
       this.input.value = ''
       if (await channel.send('chat', { text })) this.add(me, text)
-      else this.add('', 'Your message was not sent. Try again.')
+      else this.add('', notSent)
       this.input.focus()
     })
   }
@@ -192,11 +192,19 @@ export class Chat {
 }
 
 // What both call pages start with: the call's element, its channel, its chat, its status line (read
-// out by screen readers: role="status") and the keep-alive for the session.
-export function callPage (rootId, them) {
+// out by screen readers: role="status") and the keep-alive for the session. `words` are the page's
+// own wording in the reader's language (the kiosk passes them; the agent's page is in English).
+export function callPage (rootId, them, words = {}) {
   const root = document.getElementById(rootId)
   const channel = new Channel(root)
-  const chat = new Chat({ log: document.getElementById('call-captions'), form: document.getElementById('call-chat'), channel, me: 'You', them })
+  const chat = new Chat({
+    log: document.getElementById('call-captions'),
+    form: document.getElementById('call-chat'),
+    channel,
+    me: words.you || 'You',
+    them,
+    notSent: words.not_sent || 'Your message was not sent. Try again.'
+  })
   const status = document.getElementById('call-status')
   const say = text => { if (status.textContent.trim() !== text) status.textContent = text }
   keepSessionAlive(root.dataset.stillHereUrl)

@@ -2,7 +2,10 @@
 // exactly as after inactivity (the same form), or shows the ticket if the adviser booked.
 import { Peer, callPage, localMedia } from './call.js'
 
-const { root, channel, chat, say } = callPage('kiosk-call', 'Adviser')
+// Words in the resident's language, from the page (app/templates/kiosk/call.html).
+const words = JSON.parse(document.getElementById('kiosk-call').dataset.words)
+const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? '')
+const { root, channel, chat, say } = callPage('kiosk-call', words.adviser, words)
 const localVideo = document.getElementById('call-local')
 const callBack = document.getElementById('call-back-section')
 const booked = document.getElementById('call-booked')
@@ -27,14 +30,12 @@ function finish (news) {
 async function onNews (news) {
   if (news.status === 'ended') return finish(news)
   if (news.status === 'waiting') {
-    say(news.agents_free
-      ? `You are number ${news.position} in the queue. An adviser will answer soon.`
-      : `All our advisers are busy. You are number ${news.position} in the queue.`)
+    say(fill(news.agents_free ? words.waiting_free : words.waiting_busy, { position: news.position }))
   } else if (news.status === 'connected') {
     if (callBack) callBack.hidden = true
     chat.enable(true)
     document.dispatchEvent(new CustomEvent('kiosk:hold')) // nobody needs to touch the screen while talking
-    if (!peer.pc) say(`Connecting you to ${news.agent || 'an adviser'}.`)
+    if (!peer.pc) say(fill(words.connecting, { agent: news.agent || words.an_adviser }))
   }
   if (news.booked && booked.hidden) {
     document.getElementById('call-booked-reference').textContent = news.booked
@@ -54,16 +55,16 @@ async function main () {
   if (media.stream) localVideo.srcObject = media.stream
   localVideo.closest('figure').hidden = !media.stream || media.mode !== 'video'
   if (media.mode !== root.dataset.mode) await channel.send('media', { mode: media.mode })
-  if (media.mode === 'text') chat.add('', 'There is no microphone here, so you can type to the adviser. You will still see and hear them.')
-  else if (media.mode === 'voice' && root.dataset.mode === 'video') chat.add('', 'There is no camera here, so this is a voice call.')
+  if (media.mode === 'text') chat.add('', words.no_microphone)
+  else if (media.mode === 'voice' && root.dataset.mode === 'video') chat.add('', words.no_camera)
   peer = new Peer({
     iceServers: JSON.parse(root.dataset.iceServers || '[]'),
     stream: media.stream,
     remoteVideo: document.getElementById('call-remote'),
     channel,
     onState: state => {
-      if (state === 'connected') say(`You are talking to ${peer.agent || 'an adviser'}.`)
-      if (state === 'failed') say('The video has stopped. You can still type to the adviser.')
+      if (state === 'connected') say(fill(words.talking, { agent: peer.agent || words.an_adviser }))
+      if (state === 'failed') say(words.video_stopped)
     }
   })
   // A reloaded page during a call offers at once; a new call waits for the adviser's "ready".
