@@ -9,7 +9,7 @@ import time_machine
 
 from app.extensions import db
 from app.i18n import gettext_for
-from app.models import Appointment, Message
+from app.models import Address, Appointment, Message
 from app.services.links import manage_url
 from tests.booking_helpers import NOW, World
 from tests.factories import AppointmentFactory, CustomerFactory
@@ -76,3 +76,35 @@ def test_an_agent_records_the_callers_language_and_the_confirmation_uses_it(clie
     assert appointment.customer.locale == "pl"
     (text, *_follow_up) = db.session.query(Message).filter_by(kind="confirmation").order_by(Message.id)
     assert "zarezerwowano wizyt" in text.body
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_api_client_sets_the_language_and_an_unknown_one_is_refused(client):
+    from app.services.tokens import create_token
+    from tests.booking_helpers import api_booking
+    from tests.factories import UserFactory
+
+    world = World()
+    db.session.add(
+        Address(uprn="1", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
+    )
+    headers = {"Authorization": f"Bearer {create_token(UserFactory(role='agent'), 'tests')}"}
+    db.session.commit()
+    query = {"service": world.service.code, "location_type": "home", "postcode": "SN10 1AA", "days": "1"}
+    slot = client.get("/api/v1/availability", query_string=query | {"from": "2026-12-07"}).get_json()[
+        "slots"
+    ][0]
+    customer = {"name": "Jo Bloggs", "phone": "07700 900123", "preferred_channel": "sms"}
+    refused = client.post(
+        "/api/v1/appointments",
+        json=api_booking(world, slot["slot_id"], customer=customer | {"language": "xx"}),
+        headers=headers,
+    )
+    assert refused.status_code == 422 and "customer.language" in refused.get_json()["errors"]
+    booked = client.post(
+        "/api/v1/appointments",
+        json=api_booking(world, slot["slot_id"], customer=customer | {"language": "ne"}),
+        headers=headers,
+    )
+    assert booked.status_code == 201, booked.get_json()
+    assert db.session.query(Appointment).one().customer.locale == "ne"

@@ -314,6 +314,7 @@ def create_appointment():
             preferred_channel=body.customer.preferred_channel,
             sms_consent=body.customer.sms_consent,
             interpreter_language=body.customer.interpreter_language,
+            locale=body.customer.language,
             access_needs=body.access_needs,
         ),
     )

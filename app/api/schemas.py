@@ -10,8 +10,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
+from app.i18n import LANGUAGES
+
 PlaceKind = Literal["home", "business", "hub"]
 Url = Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
+
+
+LanguageCode = Literal[tuple(LANGUAGES)]  # type: ignore[valid-type]  # en, pl, ne: app/i18n.py
 
 
 class Strict(BaseModel):
@@ -35,6 +40,8 @@ class CustomerIn(Strict):
     preferred_channel: Literal["sms", "email", "none"] = "sms"
     sms_consent: bool = False
     interpreter_language: str = Field(default="", max_length=60)
+    # The language of every message to them (texts, emails, calendar files); omitted: what their record has.
+    language: LanguageCode | None = None
 
 
 class AppointmentIn(Strict):
