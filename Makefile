@@ -19,6 +19,7 @@ run: setup db
 
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: $(VENV)/.stamp-deps $(STATIC)/.stamp
@@ -27,7 +28,7 @@ $(VENV)/.stamp-deps: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip $(PIP_QUIET)
 	$(BIN)/python -m pip install -q -e '.[dev]' $(PIP_QUIET)
-	$(BIN)/python -c "import flask, ortools, twilio, icalendar, psycopg, pytest"
+	$(BIN)/python -c "import flask, ortools, twilio, icalendar, psycopg, pytest, importlinter"
 	touch $@
 
 # GOV.UK Frontend from the npm registry, version pinned to match govuk-frontend-jinja.

@@ -49,7 +49,7 @@ kiosk = _declare(Rule("kiosk"))
 
 def officer_day(view: Callable) -> Callable:
     """Also exempt from the session CSRF check: app.services.devices checks these posts itself."""
-    from app.extensions import csrf
+    from app.guards import csrf
 
     return csrf.exempt(_declare(Rule("officer_day", ("officer",)))(view))
 

@@ -6,7 +6,8 @@ import re
 
 import time_machine
 
-from app.extensions import db, limiter
+from app.extensions import db
+from app.guards import limiter
 from app.models import Address, Appointment, KioskHelpRequest, Message
 from app.services import kiosk as kiosks
 from tests.booking_helpers import NOW, World

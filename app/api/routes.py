@@ -11,7 +11,8 @@ from app.api import schemas
 from app.api.openapi import document, header, operation, query
 from app.api.schemas import AppointmentIn, CancelIn, RescheduleIn, field_errors
 from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
-from app.extensions import csrf, db, limiter
+from app.extensions import db
+from app.guards import csrf, limiter
 from app.inputs import MAX_JSON_DEPTH, BadInput, json_depth_within, parse_day, parse_number, whole_number
 from app.models import Appointment
 from app.services import audit, scope

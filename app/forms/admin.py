@@ -26,8 +26,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms.fields import ClockTime, GovDateField, MultiCheckboxField, parse_clock
+from app.forms.fields import ClockTime, GovDateField, MultiCheckboxField
 from app.services.contact import uk_mobile
+from app.timeutil import parse_clock
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 

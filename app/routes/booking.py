@@ -8,7 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 
 from app.access import public
 from app.data.catalogue import all_services, service_by_code
-from app.extensions import db, limiter
+from app.extensions import db
 from app.forms.booking import (
     AddressForm,
     ConfirmForm,
@@ -19,6 +19,7 @@ from app.forms.booking import (
     TimeForm,
     WhereForm,
 )
+from app.guards import limiter
 from app.inputs import day_or
 from app.models import Appointment
 from app.services import journey

@@ -14,8 +14,9 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 
 from app.access import kiosk, staff
-from app.extensions import db, limiter
+from app.extensions import db
 from app.forms.kiosk_calls import CallBackForm
+from app.guards import limiter
 from app.inputs import BadInput, parse_number, whole_number_or_none
 from app.models import KioskCall
 from app.routes.agent import AGENTS

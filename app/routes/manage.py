@@ -8,8 +8,9 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from sqlalchemy import select
 
 from app.access import public
-from app.extensions import db, limiter
+from app.extensions import db
 from app.forms.booking import CancelForm, FindBookingForm, TimeForm
+from app.guards import limiter
 from app.inputs import day_or
 from app.models import Appointment
 from app.services import audit

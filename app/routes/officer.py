@@ -26,7 +26,8 @@ from flask import (
 from flask_login import current_user
 
 from app.access import officer_day, public, staff
-from app.extensions import db, limiter
+from app.extensions import db
+from app.guards import limiter
 from app.inputs import BadInput, parse_day, parse_number
 from app.models import Appointment, OfficerDevice, RiskMarker
 from app.services import calendar_feed, devices, rota, safety

@@ -8,10 +8,10 @@ from flask_login import current_user
 from app.access import SUPERVISORS, staff
 from app.extensions import db
 from app.forms.admin import WEEKDAYS
-from app.forms.fields import parse_clock
 from app.forms.safety import DutyPeriodForm, ReviewForm, RiskMarkerForm, VisitDecisionForm, WorkPhoneForm
 from app.models import Appointment, Customer, DutyPeriod, OfficerDevice, RiskMarker, SafetyAlert, User
 from app.services import devices, risk, rota, safety
+from app.timeutil import parse_clock
 from app.unit_of_work import unit_of_work
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")

@@ -41,6 +41,7 @@ from app.services.places import Place
 from app.services.references import new_reference
 from app.services.roster import roster
 from app.services.travel import pair_travel
+from app.services.waitlist_offers import offer_freed_time
 from app.services.workdays import working_day
 from app.timeutil import at_day_seconds, to_local, utcnow
 from app.unit_of_work import finish_reads
@@ -407,8 +408,6 @@ def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, 
     )
     audit.record("appointment_cancelled", "appointment", appointment.reference, user=actor, channel=channel)
     outbox.appointment_changed(appointment, "cancellation")
-    from app.services.waitlist import offer_freed_time  # the waitlist builds on booking
-
     offer_freed_time(appointment)
 
 

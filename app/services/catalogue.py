@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from app.extensions import db
-from app.forms.fields import parse_clock
 from app.models import Hub, HubOpening, Service, Skill
 from app.services import audit
 from app.services.places import normalise_postcode
+from app.timeutil import parse_clock
 
 
 def slug(text: str) -> str:

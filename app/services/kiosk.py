@@ -113,11 +113,3 @@ def open_help_requests() -> list[KioskHelpRequest]:
 def answer(request: KioskHelpRequest, user) -> None:
     request.answered_by, request.answered_at = user, utcnow()
     audit.record("kiosk_help_answered", "kiosk", request.kiosk_id, user=user)
-
-
-def rate_limit_key() -> str:
-    """Public look-ups are limited per kiosk on kiosks (many people share one address there)."""
-    from flask_limiter.util import get_remote_address
-
-    device = current_device()
-    return f"kiosk:{device.id}" if device is not None else get_remote_address()
