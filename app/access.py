@@ -74,7 +74,7 @@ def enforce_access():
     if rule.kind == "kiosk":
         from flask import render_template
 
-        from app.services.kiosk import current_device
+        from app.routes.kiosk_session import current_device
 
         if current_device() is None:
             return render_template("kiosk/not_set_up.html"), 403

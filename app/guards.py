@@ -7,7 +7,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf import CSRFProtect
 
-from app.services.kiosk import current_device
+from app.routes.kiosk_session import current_device
 
 csrf = CSRFProtect()
 

@@ -5,8 +5,19 @@ from __future__ import annotations
 import secrets
 import time
 
-from flask import Flask, Response, g, jsonify, render_template, request, send_from_directory, session
+from flask import (
+    Flask,
+    Response,
+    g,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+)
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -18,7 +29,8 @@ from app.inputs import whole_number_or_none
 from app.models import User
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.navigation import staff_navigation
-from app.services.kiosk import current_device
+from app.routes.kiosk_session import current_device
+from app.services import audit
 from app.timeutil import format_date, format_time, to_local
 from app.unit_of_work import discard
 
@@ -43,8 +55,19 @@ class _SessionInterface(SecureCookieSessionInterface):
         return super().should_set_cookie(app, session)
 
 
+def _request_actor() -> tuple[User | None, str]:
+    """For the audit log: the API token's user or the signed-in user, and the client's address."""
+    if not has_request_context():
+        return None, ""
+    user = getattr(request, "api_user", None)
+    if user is None and current_user and current_user.is_authenticated:
+        user = current_user._get_current_object()
+    return user, request.remote_addr or ""
+
+
 def register_web(app: Flask) -> None:
     app.session_interface = _SessionInterface()
+    audit.find_actor_with(_request_actor)
 
     from app.api import routes as api_routes
     from app.routes import (

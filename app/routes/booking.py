@@ -22,7 +22,8 @@ from app.forms.booking import (
 from app.guards import limiter
 from app.inputs import day_or
 from app.models import Appointment
-from app.services import journey
+from app.routes import journey
+from app.routes.kiosk_session import current_device
 from app.services.availability import decode_slot, next_free_day, search
 from app.services.booking import (
     BookingRequest,
@@ -32,7 +33,6 @@ from app.services.booking import (
     book,
 )
 from app.services.contact import uk_mobile
-from app.services.kiosk import current_device
 from app.services.links import ics_url, manage_url
 from app.services.places import addresses_for, locate_postcode, nearest_hubs, normalise_postcode
 from app.services.presenters import officer_first_name, when, where

@@ -12,8 +12,8 @@ from app.data.catalogue import all_hubs
 from app.extensions import db
 from app.inputs import whole_number_or_none
 from app.models import Appointment, Hub, KioskDevice, KioskHelpRequest
+from app.routes import kiosk_session
 from app.services import kiosk as kiosks
-from app.services import kiosk_calls
 from app.services.links import external_url
 from app.services.presenters import when, where
 from app.services.references import format_reference
@@ -30,20 +30,21 @@ def activate(token: str):
         device = kiosks.activate(token)
     if device is None:
         return render_template("kiosk/not_set_up.html"), 403
+    kiosk_session.sign_in(device)
     return redirect(url_for("kiosk.start"))
 
 
 @bp.get("/")
 @kiosk
 def start():
-    return render_template("kiosk/start.html", device=kiosks.current_device())
+    return render_template("kiosk/start.html", device=kiosk_session.current_device())
 
 
 @bp.post("/help")
 @kiosk
 def help_me():
     with unit_of_work():
-        kiosks.ask_for_help(kiosks.current_device())
+        kiosks.ask_for_help(kiosk_session.current_device())
     return render_template("kiosk/help.html")
 
 
@@ -51,8 +52,8 @@ def help_me():
 @kiosk
 def reset():
     with unit_of_work():
-        kiosk_calls.end_session_call(kiosks.current_device())  # a call ends with the session it belongs to
-    kiosks.reset_session()
+        kiosk_session.end_call()  # a call ends with the session it belongs to
+    kiosk_session.reset()
     response = make_response(redirect(url_for("kiosk.start")))
     response.headers["Clear-Site-Data"] = '"cache"'  # the back button must not show the last person's pages
     return response

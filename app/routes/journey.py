@@ -1,4 +1,5 @@
-"""The resident's answers, kept in the session until they confirm (check-your-answers pattern)."""
+"""The resident's answers, kept in the session until they confirm (check-your-answers pattern): web
+state, so it lives with the routes."""
 
 from __future__ import annotations
 
