@@ -4,7 +4,7 @@
 @staff("supervisor", "admin") signed-in staff with one of these roles
 @api("agent", "admin")        an API bearer token whose user has one of these roles
 @officer_day                  an officer's own day and safety actions: the signed-in officer, or their
-                              trusted work phone (app/services/devices.py), which reaches nothing else
+                              trusted work phone (app/routes/officer_phone.py), which reaches nothing else
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def enforce_access():
 
 
 def _officer_day():
-    from app.services.devices import acting, request_allowed
+    from app.routes.officer_phone import acting, request_allowed
 
     who = acting()
     if who is not None:

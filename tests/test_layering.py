@@ -76,3 +76,25 @@ def test_the_commit_check_catches_a_commit(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from app.extensions import db\n\ndef save():\n    db.session.commit()\n")
     assert _commits(bad) == ["4: commit"]
+
+
+APP_LEVEL_FLASK = {"current_app", "url_for", "has_request_context"}
+
+
+def test_domain_code_takes_nothing_of_the_request_from_flask():
+    """Services, data and models may read the app's settings and build URLs, never request, session
+    or g: the web layer passes in what they need (pyproject's import contracts cover the rest)."""
+    offenders = {}
+    for folder in ("services", "data", "models"):
+        for path in (ROOT / "app" / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(), filename=str(path))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "flask":
+                    names = {alias.name for alias in node.names} - APP_LEVEL_FLASK
+                    if names or node.module != "flask":
+                        offenders[str(path.relative_to(ROOT))] = sorted(names) or [node.module]
+                elif isinstance(node, ast.Import) and any(
+                    a.name.split(".")[0] == "flask" for a in node.names
+                ):
+                    offenders[str(path.relative_to(ROOT))] = ["import flask"]
+    assert offenders == {}

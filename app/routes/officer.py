@@ -30,6 +30,7 @@ from app.extensions import db
 from app.guards import limiter
 from app.inputs import BadInput, parse_day, parse_number
 from app.models import Appointment, OfficerDevice, RiskMarker
+from app.routes import officer_phone
 from app.services import calendar_feed, devices, rota, safety
 from app.services.booking import BookingRuleError
 from app.services.links import external_url
@@ -43,8 +44,8 @@ feed_bp = Blueprint("calendar_feed", __name__)
 ACTIONS = {"on-my-way", "arrived", "completed", "no-show", "not-completed", "help", "extend"}
 
 
-def _acting() -> devices.Acting:
-    who = devices.acting()
+def _acting() -> officer_phone.Acting:
+    who = officer_phone.acting()
     if who is None:
         abort(404)  # an officer account not yet linked to an officer record
     return who
@@ -79,7 +80,7 @@ def day_view(day: str):
 
 
 def _day(day: date):
-    who = devices.acting()
+    who = officer_phone.acting()
     if who is None:
         return render_template("officer/not_linked.html")
     cards = day_for(who.officer, day)
@@ -120,7 +121,7 @@ def _day_url(appointment: Appointment) -> str:
     return f"{base}#visit-{appointment.id}"
 
 
-def _help_result(alert, who: devices.Acting):
+def _help_result(alert, who: officer_phone.Acting):
     texted = [user.full_name if user else "the control room" for user, _phone in rota.escalation_numbers()]
     if texted:
         message = f"Help requested. Texted: {', '.join(texted)}."
@@ -230,7 +231,7 @@ def phone():
     officer = safety.officer_for(current_user)
     if officer is None:
         return render_template("officer/not_linked.html")
-    current = devices.device_from_cookie()
+    current = officer_phone.device_from_cookie()
     if request.method == "POST":
         if request.form.get("action") == "revoke":
             device = db.session.get(OfficerDevice, request.form.get("device_id", type=int) or 0)
@@ -243,7 +244,7 @@ def phone():
         with unit_of_work():
             _device, secret = devices.register(officer, request.form.get("name", ""), current_user)
         flash("This phone is now trusted for help, check-in and check-out.", "success")
-        return devices.set_cookie(make_response(redirect(url_for("officer.today"))), secret)
+        return officer_phone.set_cookie(make_response(redirect(url_for("officer.today"))), secret)
     return render_template(
         "officer/phone.html", officer=officer, devices=devices.devices_of(officer), current=current
     )
