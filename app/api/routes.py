@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from app.access import api, public
 from app.api import schemas
 from app.api.openapi import document, header, operation, query
 from app.api.schemas import AppointmentIn, CancelIn, RescheduleIn, field_errors
 from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
-from app.extensions import db
 from app.guards import csrf, limiter
 from app.inputs import MAX_JSON_DEPTH, BadInput, json_depth_within, parse_day, parse_number, whole_number
-from app.models import Appointment
-from app.services import audit, scope
+from app.services import audit, references, scope
 from app.services.availability import next_free_day, search
 from app.services.booking import (
     BookingRequest,
@@ -32,10 +31,12 @@ from app.services.contact import uk_mobile, valid_email
 from app.services.links import calendar_reference_from, ics_url, manage_url
 from app.services.places import UnknownPostcode, address_place, hub_place
 from app.services.presenters import as_json, calendar_event
-from app.services.references import clean_reference
 from app.services.scope import BOOKING_STAFF
 from app.timeutil import local_now, to_local
 from app.unit_of_work import unit_of_work
+
+if TYPE_CHECKING:
+    from app.models import Appointment
 from notifications.calendar import build_calendar
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -343,9 +344,7 @@ def _slot_gone():
 
 def _find(reference: str) -> Appointment | None:
     """The appointment if the caller's token may read it; otherwise, as for a wrong reference, None."""
-    appointment = db.session.scalar(
-        select(Appointment).where(Appointment.reference == clean_reference(reference))
-    )
+    appointment = references.find(reference)
     if appointment is None or not scope.may_read(request.api_user, appointment):
         return None
     return appointment
@@ -476,9 +475,7 @@ def calendar(reference: str):
     """For residents (a signed token in the link) and API clients (bearer token)."""
     from app.services.tokens import user_for_bearer
 
-    appointment = db.session.scalar(
-        select(Appointment).where(Appointment.reference == clean_reference(reference))
-    )
+    appointment = references.find(reference)
     staff = user_for_bearer(request.headers.get("Authorization", ""))
     allowed = appointment is not None and (
         calendar_reference_from(request.args.get("token", "")) == appointment.reference

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import SUPERVISORS, staff
+from app.data import records
 from app.data.catalogue import all_areas, all_hubs, all_services, all_skills
 from app.data.officers import all_officers
-from app.extensions import db
 from app.forms.admin import AbsenceForm, HubForm, OfficerForm, ServiceForm
 from app.inputs import whole_number_or_none
-from app.models import Absence, ApiToken, Hub, Officer, Service
 from app.services import tokens
 from app.services.catalogue import save_hub, save_service
 from app.services.officers import OfficerError, add_absence, remove_absence, save_officer
@@ -19,11 +20,10 @@ from app.services.planning import days_to_replan
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
 
+if TYPE_CHECKING:
+    from app.models import Officer
+
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _get_or_404(model, ident: int):
-    return db.session.get(model, ident) or abort(404)
 
 
 # Services ---------------------------------------------------------------------------------
@@ -39,7 +39,7 @@ def services():
 @bp.route("/services/<int:service_id>", methods=["GET", "POST"])
 @staff(*SUPERVISORS)
 def edit_service(service_id: int | None):
-    service = _get_or_404(Service, service_id) if service_id else None
+    service = records.service(service_id) or abort(404) if service_id else None
     form = ServiceForm(obj=service)
     form.skill_id.choices = [(0, "No particular skill")] + [(s.id, s.name) for s in all_skills()]
     if service and not form.is_submitted():
@@ -65,7 +65,7 @@ def hubs():
 @bp.route("/hubs/<int:hub_id>", methods=["GET", "POST"])
 @staff(*SUPERVISORS)
 def edit_hub(hub_id: int):
-    hub = _get_or_404(Hub, hub_id)
+    hub = records.hub(hub_id) or abort(404)
     form = HubForm(obj=hub)
     if not form.is_submitted():
         for weekday, entry in enumerate(form.hours):
@@ -88,7 +88,7 @@ def edit_hub(hub_id: int):
 def api_tokens():
     if request.method == "POST":
         token_id = whole_number_or_none(request.form.get("revoke"))
-        token = _get_or_404(ApiToken, token_id) if token_id else abort(404)
+        token = records.api_token(token_id) or abort(404)
         with unit_of_work():
             tokens.revoke(token, by=current_user._get_current_object())
         flash(f"Token {token.prefix} ({token.user.email}) no longer works.", "success")
@@ -129,7 +129,7 @@ def _officer_form(officer: Officer | None) -> OfficerForm:
 @bp.route("/officers/<int:officer_id>", methods=["GET", "POST"])
 @staff(*SUPERVISORS)
 def edit_officer(officer_id: int | None):
-    officer = _get_or_404(Officer, officer_id) if officer_id else None
+    officer = records.officer(officer_id) or abort(404) if officer_id else None
     form = _officer_form(officer)
     if form.validate_on_submit():
         with unit_of_work():
@@ -142,7 +142,7 @@ def edit_officer(officer_id: int | None):
 @bp.route("/officers/<int:officer_id>/absences", methods=["GET", "POST"])
 @staff(*SUPERVISORS)
 def officer_absences(officer_id: int):
-    officer = _get_or_404(Officer, officer_id)
+    officer = records.officer(officer_id) or abort(404)
     form = AbsenceForm()
     if form.validate_on_submit():
         try:
@@ -177,7 +177,7 @@ def officer_absences(officer_id: int):
 @bp.post("/officers/<int:officer_id>/absences/<int:absence_id>/remove")
 @staff(*SUPERVISORS)
 def remove_officer_absence(officer_id: int, absence_id: int):
-    absence = _get_or_404(Absence, absence_id)
+    absence = records.absence(absence_id) or abort(404)
     if absence.officer_id != officer_id:
         abort(404)
     with unit_of_work():

@@ -3,17 +3,18 @@ and the capacity board. Keyboard-first: every action is a link or a button in re
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import staff
+from app.data import records
 from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
 from app.data.officers import all_officers
-from app.extensions import db
 from app.forms.agent import BookForm, ConfirmBookingForm, MoveForm, NewCallerForm, NoteForm, WaitlistForm
 from app.forms.booking import CancelForm
 from app.inputs import day_or, whole_number_or_none
-from app.models import Appointment, Customer
 from app.services import agent, audit, kiosk_calls, outbox, waitlist
 from app.services.availability import search
 from app.services.booking import (
@@ -38,13 +39,16 @@ from app.services.references import format_reference
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
 
+if TYPE_CHECKING:
+    from app.models import Customer
+
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 AGENTS = ("agent", "supervisor", "admin")
 SEARCH_DAYS = 14
 
 
 def _customer(customer_id: int) -> Customer:
-    return db.session.get(Customer, customer_id) or abort(404)
+    return records.customer(customer_id) or abort(404)
 
 
 @bp.get("/")
@@ -70,16 +74,10 @@ def new_caller():
         except UnknownPostcode as error:
             form.postcode.errors = [f"{error}. Check it with the caller"]
         else:
-            customer = Customer(
-                name=form.name.data.strip(),
-                phone=uk_mobile(form.phone.data) or "",
-                email=(form.email.data or "").strip(),
-                **place.address_fields(),
-            )
             with unit_of_work():
-                db.session.add(customer)
-                db.session.flush()
-                audit.record("customer_created", "customer", customer.id, channel="phone")
+                customer = agent.new_caller(
+                    form.name.data, uk_mobile(form.phone.data) or "", form.email.data or "", place
+                )
             return redirect(url_for("agent.customer", customer_id=customer.id))
     return render_template("agent/new_caller.html", form=form)
 
@@ -209,7 +207,7 @@ def book_for(customer_id: int):
 @bp.route("/appointments/<int:appointment_id>/cancel", methods=["GET", "POST"])
 @staff(*AGENTS)
 def cancel_for(appointment_id: int):
-    appointment = db.session.get(Appointment, appointment_id) or abort(404)
+    appointment = records.appointment(appointment_id) or abort(404)
     form = CancelForm()
     if form.validate_on_submit():
         try:
@@ -230,7 +228,7 @@ def cancel_for(appointment_id: int):
 @bp.route("/appointments/<int:appointment_id>/move", methods=["GET", "POST"])
 @staff(*AGENTS)
 def move_for(appointment_id: int):
-    appointment = db.session.get(Appointment, appointment_id) or abort(404)
+    appointment = records.appointment(appointment_id) or abort(404)
     place = Place(
         appointment.location_type,
         appointment.lat,
@@ -269,7 +267,7 @@ def move_for(appointment_id: int):
 @bp.post("/appointments/<int:appointment_id>/resend")
 @staff(*AGENTS)
 def resend(appointment_id: int):
-    appointment = db.session.get(Appointment, appointment_id) or abort(404)
+    appointment = records.appointment(appointment_id) or abort(404)
     with unit_of_work():
         queued = outbox.queue_for_resident(
             appointment, "confirmation", key_suffix=f"resend-{local_now():%Y%m%d%H%M%S}"

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 
 from app.access import public
 from app.data.catalogue import all_services, service_by_code
-from app.extensions import db
 from app.forms.booking import (
     AddressForm,
     ConfirmForm,
@@ -21,9 +20,9 @@ from app.forms.booking import (
 )
 from app.guards import limiter
 from app.inputs import day_or
-from app.models import Appointment
 from app.routes import journey
 from app.routes.kiosk_session import current_device
+from app.services import references
 from app.services.availability import decode_slot, next_free_day, search
 from app.services.booking import (
     BookingRequest,
@@ -321,9 +320,7 @@ def check():
 @public
 def confirmation():
     reference = session.get("booked_reference")
-    appointment = (
-        db.session.query(Appointment).filter_by(reference=reference).one_or_none() if reference else None
-    )
+    appointment = references.find(reference)
     if appointment is None:
         return redirect(url_for("booking.start"))
     return render_template(

@@ -9,16 +9,16 @@ agent_call.js.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.access import kiosk, staff
-from app.extensions import db
+from app.data import records
 from app.forms.kiosk_calls import CallBackForm
 from app.guards import limiter
 from app.inputs import BadInput, parse_number, whole_number_or_none
-from app.models import KioskCall
 from app.routes import journey, kiosk_session
 from app.routes.agent import AGENTS
 from app.routes.kiosk_session import current_device
@@ -27,6 +27,9 @@ from app.services import kiosk_calls as calls
 from app.services.contact import uk_mobile
 from app.unit_of_work import unit_of_work
 from app.web import in_background
+
+if TYPE_CHECKING:
+    from app.models import KioskCall
 
 bp = Blueprint("kiosk_calls", __name__, url_prefix="/kiosk/call")
 agent_bp = Blueprint("agent_kiosk_calls", __name__, url_prefix="/agent/kiosk-calls")
@@ -195,7 +198,7 @@ def kiosk_talk_button() -> dict | None:
 
 
 def _own_call(call_id: int) -> KioskCall | None:
-    call = db.session.get(KioskCall, call_id)
+    call = records.kiosk_call(call_id)
     return call if call is not None and call.agent_id == current_user.id else None
 
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
-from sqlalchemy import select
 
 from app.access import public
-from app.extensions import db
 from app.forms.booking import CancelForm, FindBookingForm, TimeForm
 from app.guards import limiter
 from app.inputs import day_or
-from app.models import Appointment
-from app.services import audit
+from app.services import audit, references
 from app.services.availability import search
 from app.services.booking import (
     BookingRuleError,
@@ -28,6 +26,9 @@ from app.services.references import clean_reference, format_reference
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
 
+if TYPE_CHECKING:
+    from app.models import Appointment
+
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 KEY = "manage_reference"
 
@@ -36,7 +37,7 @@ def _current() -> Appointment | None:
     reference = session.get(KEY)
     if not reference:
         return None
-    return db.session.scalar(select(Appointment).where(Appointment.reference == reference))
+    return references.find(reference)
 
 
 @bp.get("/<token>")
@@ -57,7 +58,7 @@ def find():
     if form.validate_on_submit():
         reference = clean_reference(form.reference.data)
         postcode = normalise_postcode(form.postcode.data)
-        appointment = db.session.scalar(select(Appointment).where(Appointment.reference == reference))
+        appointment = references.find(reference)
         if (
             appointment is not None
             and appointment.customer.surname.lower() == form.surname.data.strip().lower()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from flask import (
     Blueprint,
@@ -26,10 +27,9 @@ from flask import (
 from flask_login import current_user
 
 from app.access import officer_day, public, staff
-from app.extensions import db
+from app.data import records
 from app.guards import limiter
 from app.inputs import BadInput, parse_day, parse_number
-from app.models import Appointment, OfficerDevice, RiskMarker
 from app.routes import officer_phone
 from app.services import calendar_feed, devices, rota, safety
 from app.services.booking import BookingRuleError
@@ -38,6 +38,9 @@ from app.services.officer_day import day_for, map_points
 from app.services.risk import may_see_detail, view_detail
 from app.timeutil import format_time, local_now, to_local
 from app.unit_of_work import unit_of_work
+
+if TYPE_CHECKING:
+    from app.models import Appointment
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 feed_bp = Blueprint("calendar_feed", __name__)
@@ -52,7 +55,7 @@ def _acting() -> officer_phone.Acting:
 
 
 def _visit(appointment_id: int) -> Appointment:
-    appointment = db.session.get(Appointment, appointment_id)
+    appointment = records.appointment(appointment_id)
     officer = _acting().officer
     if appointment is None or officer.id not in (appointment.officer_id, appointment.second_officer_id):
         abort(404)
@@ -213,8 +216,8 @@ def visit(appointment_id: int):
 @bp.get("/visits/<int:appointment_id>/warnings/<int:marker_id>")
 @staff("officer", "supervisor", "admin")
 def warning_detail(appointment_id: int, marker_id: int):
-    appointment = db.session.get(Appointment, appointment_id) or abort(404)
-    marker = db.session.get(RiskMarker, marker_id) or abort(404)
+    appointment = records.appointment(appointment_id) or abort(404)
+    marker = records.risk_marker(marker_id) or abort(404)
     if not may_see_detail(current_user, appointment, marker):
         abort(403)
     with unit_of_work():
@@ -234,7 +237,7 @@ def phone():
     current = officer_phone.device_from_cookie()
     if request.method == "POST":
         if request.form.get("action") == "revoke":
-            device = db.session.get(OfficerDevice, request.form.get("device_id", type=int) or 0)
+            device = records.officer_device(request.form.get("device_id", type=int) or 0)
             if device is None or device.officer_id != officer.id:
                 abort(404)
             with unit_of_work():

@@ -28,9 +28,7 @@ def privacy():
 @bp.get("/healthz")
 @public
 def healthz():
-    from sqlalchemy import text
+    from app.data.records import database_answers
 
-    from app.extensions import db
-
-    db.session.execute(text("SELECT 1"))
+    database_answers()
     return {"status": "ok"}

@@ -14,7 +14,7 @@ from app.models import Appointment, Customer, CustomerNote, User
 from app.services import audit
 from app.services.availability import appointments_for
 from app.services.contact import uk_mobile
-from app.services.places import normalise_postcode
+from app.services.places import Place, normalise_postcode
 from app.services.references import clean_reference
 from app.services.risk import markers_for
 from app.services.workdays import working_day
@@ -39,6 +39,15 @@ def find_callers(query: str, limit: int = 25) -> list[Customer]:
     return list(
         db.session.scalars(select(Customer).where(or_(*conditions)).order_by(Customer.name).limit(limit))
     )
+
+
+def new_caller(name: str, phone: str, email: str, place: Place) -> Customer:
+    """A caller who is not on record yet, at the home address the agent placed."""
+    customer = Customer(name=name.strip(), phone=phone, email=email.strip(), **place.address_fields())
+    db.session.add(customer)
+    db.session.flush()
+    audit.record("customer_created", "customer", customer.id, channel="phone")
+    return customer
 
 
 def precaution_applies(customer: Customer) -> bool:

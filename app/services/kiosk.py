@@ -61,6 +61,10 @@ def signed_in_device(device_id: object, token_hash: object) -> KioskDevice | Non
     return None
 
 
+def all_devices() -> list[KioskDevice]:
+    return list(db.session.scalars(select(KioskDevice).order_by(KioskDevice.created_at)))
+
+
 def ask_for_help(device: KioskDevice) -> KioskHelpRequest:
     request = KioskHelpRequest(kiosk=device)
     db.session.add(request)
