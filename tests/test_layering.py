@@ -98,3 +98,18 @@ def test_domain_code_takes_nothing_of_the_request_from_flask():
                 ):
                     offenders[str(path.relative_to(ROOT))] = ["import flask"]
     assert offenders == {}
+
+
+def test_every_message_goes_through_the_outbox():
+    """Only app/services/outbox.py writes Message rows: one place sets dedupe keys and sending rules."""
+    makers = {}
+    for path in (ROOT / "app").rglob("*.py"):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        calls = [
+            node.lineno
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Message"
+        ]
+        if calls:
+            makers[str(path.relative_to(ROOT))] = calls
+    assert set(makers) == {"app/services/outbox.py"}

@@ -10,8 +10,8 @@ import secrets
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Hub, KioskDevice, KioskHelpRequest, Message
-from app.services import audit
+from app.models import Hub, KioskDevice, KioskHelpRequest
+from app.services import audit, outbox
 from app.timeutil import utcnow
 
 
@@ -70,14 +70,11 @@ def ask_for_help(device: KioskDevice) -> KioskHelpRequest:
     db.session.add(request)
     db.session.flush()
     if device.hub.staff_phone:
-        db.session.add(
-            Message(
-                kind="kiosk_help",
-                channel="sms",
-                recipient=device.hub.staff_phone,
-                body=f"Doorstep: someone at the {device.name} kiosk in {device.hub.name} is asking for help.",
-                dedupe_key=f"kiosk-help:{request.id}",
-            )
+        outbox.queue_sms(
+            "kiosk_help",
+            device.hub.staff_phone,
+            f"Doorstep: someone at the {device.name} kiosk in {device.hub.name} is asking for help.",
+            f"kiosk-help:{request.id}",
         )
     audit.record("kiosk_help_requested", "kiosk", device.id)
     return request

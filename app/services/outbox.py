@@ -168,17 +168,25 @@ def appointment_changed(appointment: Appointment, change: str) -> list[Message]:
     return queued
 
 
-def queue_reply(phone: str, body: str, appointment: Appointment | None, inbound_id: str) -> Message | None:
+def queue_sms(
+    kind: str, recipient: str, body: str, key: str, appointment: Appointment | None = None
+) -> Message | None:
+    """Any other text (an officer's safety check, a staff alert, a waitlist offer, a reply): sent once
+    per key, however often the change that causes it is retried."""
     return _add(
         Message(
             appointment=appointment,
-            kind="reply",
+            kind=kind,
             channel="sms",
-            recipient=phone,
+            recipient=recipient,
             body=body,
-            dedupe_key=f"reply:{inbound_id}",
+            dedupe_key=key[:120],
         )
     )
+
+
+def queue_reply(phone: str, body: str, appointment: Appointment | None, inbound_id: str) -> Message | None:
+    return queue_sms("reply", phone, body, f"reply:{inbound_id}", appointment)
 
 
 def queue_staff_email(kind: str, recipients: list[str], subject: str, body: str, key: str) -> list[Message]:

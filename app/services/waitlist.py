@@ -10,8 +10,8 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Appointment, Customer, Message, WaitlistEntry, WaitlistOffer
-from app.services import audit
+from app.models import Appointment, Customer, WaitlistEntry, WaitlistOffer
+from app.services import audit, outbox
 from app.services.booking import BookingRequest, BookingRuleError, CustomerDetails, SlotUnavailable, book
 from app.services.places import customer_place
 from app.services.waitlist_offers import OFFER_MAX_AGE
@@ -80,15 +80,12 @@ def accept(offer: WaitlistOffer) -> Appointment:
         )
     ):
         other.status, other.decided_at = "gone", utcnow()
-        db.session.add(
-            Message(
-                kind="waitlist_gone",
-                channel="sms",
-                recipient=other.entry.customer.phone,
-                body=f"{current_app.config['COUNCIL_NAME']}: sorry, the appointment we offered has "
-                f"been taken. You are still on the waiting list.",
-                dedupe_key=f"waitlist-gone:{other.id}",
-            )
+        outbox.queue_sms(
+            "waitlist_gone",
+            other.entry.customer.phone,
+            f"{current_app.config['COUNCIL_NAME']}: sorry, the appointment we offered has "
+            "been taken. You are still on the waiting list.",
+            f"waitlist-gone:{other.id}",
         )
     audit.record("waitlist_accepted", "appointment", appointment.reference)
     return appointment

@@ -11,8 +11,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Appointment, Message, WaitlistEntry, WaitlistOffer
-from app.services import audit
+from app.models import Appointment, WaitlistEntry, WaitlistOffer
+from app.services import audit, outbox
 from app.services.availability import search
 from app.services.links import external_url
 from app.services.places import customer_place
@@ -87,15 +87,12 @@ def offer_freed_time(appointment: Appointment) -> list[WaitlistOffer]:
             f"{format_date(appointment.window_start)}, {format_time(appointment.window_start)} to "
             f"{format_time(appointment.window_end)}"
         )
-        db.session.add(
-            Message(
-                kind="waitlist_offer",
-                channel="sms",
-                recipient=customer.phone,
-                body=f"{current_app.config['COUNCIL_NAME']}: a {entry.service.name} appointment is "
-                f"free on {when}. First to accept gets it: {offer_link(offer)}",
-                dedupe_key=f"waitlist-offer:{offer.id}",
-            )
+        outbox.queue_sms(
+            "waitlist_offer",
+            customer.phone,
+            f"{current_app.config['COUNCIL_NAME']}: a {entry.service.name} appointment is "
+            f"free on {when}. First to accept gets it: {offer_link(offer)}",
+            f"waitlist-offer:{offer.id}",
         )
         offers.append(offer)
     if offers:
