@@ -30,12 +30,14 @@ $(VENV)/.stamp-deps: pyproject.toml
 	$(BIN)/python -c "import flask, ortools, twilio, icalendar, psycopg, pytest"
 	touch $@
 
-# GOV.UK Frontend from the npm registry, version pinned to match govuk-frontend-jinja.
-$(STATIC)/.stamp: package.json package-lock.json
+# GOV.UK Frontend from the npm registry, version pinned to match govuk-frontend-jinja. Its Sass is
+# compiled with the settings for a service not on GOV.UK (app/assets/council.scss: Arial, no GDS font).
+$(STATIC)/.stamp: package.json package-lock.json app/assets/council.scss
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf $(STATIC) && mkdir -p $(STATIC)
-	cp $(GOVUK_DIST)/govuk-frontend.min.css $(GOVUK_DIST)/govuk-frontend.min.js $(STATIC)/
-	cp -r $(GOVUK_DIST)/assets $(STATIC)/assets
+	npx sass --no-source-map --style=compressed --pkg-importer=node app/assets/council.scss $(STATIC)/govuk-frontend.min.css
+	cp $(GOVUK_DIST)/govuk-frontend.min.js $(STATIC)/
+	cp -r $(GOVUK_DIST)/assets $(STATIC)/assets && rm -rf $(STATIC)/assets/fonts
 	rm -rf app/static/leaflet && cp -r node_modules/leaflet/dist app/static/leaflet
 	touch $@
 

@@ -19,7 +19,7 @@ from app.models import User
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.navigation import staff_navigation
 from app.services.kiosk import current_device
-from app.timeutil import format_date, format_time, to_local
+from app.timeutil import format_date, format_time, to_local, utcnow
 
 
 def in_background(view):
@@ -141,6 +141,8 @@ def register_web(app: Flask) -> None:
         return {
             "service_name": app.config["SERVICE_NAME"],
             "council_name": app.config["COUNCIL_NAME"],
+            "brand_colour": app.config["COUNCIL_BRAND_COLOUR"],
+            "current_year": to_local(utcnow()).year,
             "csp_nonce": getattr(g, "csp_nonce", ""),
             "staff_navigation": staff_navigation,
             "weekdays": WEEKDAYS,
