@@ -24,9 +24,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
-from app.forms.fields import ClockTime, GovDateField, MultiCheckboxField, parse_clock
+from app.forms.fields import ClockTime, GovDateField, MaxLength, MultiCheckboxField, parse_clock
 from app.services.contact import uk_mobile
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -37,7 +37,7 @@ def _required(what: str) -> InputRequired:
 
 
 class ServiceForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), validators=[_required("a name"), Length(max=160)])
+    name = StringField("Name", widget=GovTextInput(), validators=[_required("a name"), MaxLength(160)])
     summary = TextAreaField("Summary for residents", widget=GovTextArea(), validators=[Optional()])
     duration_minutes = IntegerField(
         "Visit length in minutes",
@@ -118,7 +118,7 @@ class LatLngMixin:
 
 
 class HubForm(LatLngMixin, FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), validators=[_required("a name"), Length(max=120)])
+    name = StringField("Name", widget=GovTextInput(), validators=[_required("a name"), MaxLength(120)])
     address_line1 = StringField("Address", widget=GovTextInput(), validators=[_required("the address")])
     town = StringField("Town", widget=GovTextInput(), validators=[_required("the town")])
     postcode = StringField("Postcode", widget=GovTextInput(), validators=[_required("the postcode")])
@@ -161,7 +161,7 @@ class DayPatternForm(Form):
 class OfficerForm(LatLngMixin, FlaskForm):
     first_name = StringField("First name", widget=GovTextInput(), validators=[_required("a first name")])
     last_name = StringField("Last name", widget=GovTextInput(), validators=[_required("a last name")])
-    phone = StringField("Work mobile", widget=GovTextInput(), validators=[Optional(), Length(max=20)])
+    phone = StringField("Work mobile", widget=GovTextInput(), validators=[Optional(), MaxLength(20)])
     base_label = StringField(
         "Start and end base",
         widget=GovTextInput(),
@@ -195,7 +195,7 @@ class AbsenceForm(FlaskForm):
     ends_on = GovDateField(
         "Last day", validators=[InputRequired(message="Enter the last day of the absence")]
     )
-    note = StringField("Note (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    note = StringField("Note (optional)", widget=GovTextInput(), validators=[Optional(), MaxLength(200)])
     submit = SubmitField("Add absence", widget=GovSubmitInput())
 
     def validate_ends_on(self, field):

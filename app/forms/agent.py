@@ -10,9 +10,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from app.forms.fields import GovDateField
+from app.forms.fields import GovDateField, MaxLength
 from app.services.contact import uk_mobile, valid_email
 from app.services.places import normalise_postcode
 
@@ -28,7 +28,7 @@ class NewCallerForm(FlaskForm):
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter the building and street")],
     )
-    town = StringField("Town", widget=GovTextInput(), validators=[Optional(), Length(max=80)])
+    town = StringField("Town", widget=GovTextInput(), validators=[Optional(), MaxLength(80)])
     postcode = StringField(
         "Postcode", widget=GovTextInput(), validators=[InputRequired(message="Enter the postcode")]
     )
@@ -71,13 +71,13 @@ class ConfirmBookingForm(FlaskForm):
         validators=[InputRequired(message="Select how to confirm")],
     )
     notes = TextAreaField(
-        "Notes for the officer", widget=GovTextArea(), validators=[Optional(), Length(max=1000)]
+        "Notes for the officer", widget=GovTextArea(), validators=[Optional(), MaxLength(1000)]
     )
     access_needs = TextAreaField(
-        "Access needs", widget=GovTextArea(), validators=[Optional(), Length(max=1000)]
+        "Access needs", widget=GovTextArea(), validators=[Optional(), MaxLength(1000)]
     )
     interpreter_language = StringField(
-        "Interpreter language", widget=GovTextInput(), validators=[Optional(), Length(max=60)]
+        "Interpreter language", widget=GovTextInput(), validators=[Optional(), MaxLength(60)]
     )
     submit = SubmitField("Book", widget=GovSubmitInput())
 
@@ -90,7 +90,7 @@ class NoteForm(FlaskForm):
     text = TextAreaField(
         "Add a note",
         widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the note"), Length(max=2000)],
+        validators=[InputRequired(message="Enter the note"), MaxLength(2000)],
     )
     submit = SubmitField("Save note", widget=GovSubmitInput())
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
+from app.forms.fields import MaxLength
 from app.services.contact import uk_mobile, valid_email
 from app.services.places import normalise_postcode
 
@@ -48,9 +49,7 @@ class AddressForm(FlaskForm):
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select the address, or say it is not listed")],
     )
-    line1 = StringField(
-        "Building and street", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
-    )
+    line1 = StringField("Building and street", widget=GovTextInput(), validators=[Optional(), MaxLength(200)])
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
     def validate_line1(self, field):
@@ -81,11 +80,11 @@ class DetailsForm(FlaskForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your full name"), Length(max=160)],
+        validators=[InputRequired(message="Enter your full name"), MaxLength(160)],
     )
-    phone = StringField("UK mobile number", widget=GovTextInput(), validators=[Optional(), Length(max=30)])
+    phone = StringField("UK mobile number", widget=GovTextInput(), validators=[Optional(), MaxLength(30)])
     email = StringField(
-        "Email address (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=254)]
+        "Email address (optional)", widget=GovTextInput(), validators=[Optional(), MaxLength(254)]
     )
     preferred_channel = RadioField(
         "How should we remind you?",
@@ -94,12 +93,12 @@ class DetailsForm(FlaskForm):
         validators=[InputRequired(message="Select how we should remind you")],
     )
     access_needs = TextAreaField(
-        "Access needs (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=1000)]
+        "Access needs (optional)", widget=GovTextArea(), validators=[Optional(), MaxLength(1000)]
     )
     interpreter_language = StringField(
         "Do you need an interpreter? If so, which language? (optional)",
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=60)],
+        validators=[Optional(), MaxLength(60)],
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
@@ -124,12 +123,12 @@ class FindBookingForm(FlaskForm):
     reference = StringField(
         "Booking reference",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your booking reference"), Length(max=20)],
+        validators=[InputRequired(message="Enter your booking reference"), MaxLength(20)],
     )
     surname = StringField(
         "Last name",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your last name"), Length(max=80)],
+        validators=[InputRequired(message="Enter your last name"), MaxLength(80)],
     )
     postcode = StringField(
         "Postcode of the appointment or your home",
@@ -141,6 +140,6 @@ class FindBookingForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     reason = TextAreaField(
-        "Why are you cancelling? (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=500)]
+        "Why are you cancelling? (optional)", widget=GovTextArea(), validators=[Optional(), MaxLength(500)]
     )
     submit = SubmitField("Cancel appointment", widget=GovSubmitInput())

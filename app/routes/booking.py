@@ -80,7 +80,9 @@ def choose_service():
     query = (request.args.get("q") or "").strip().lower()
     shown = [s for s in services if not query or query in s.name.lower() or query in s.summary.lower()]
     form = ServiceForm()
-    form.service.choices = [(s.code, s.name) for s in services]
+    # The radios are drawn from the choices (the widget merges our items into them by position), so
+    # a search must narrow the choices too, or the whole list comes back around the match.
+    form.service.choices = [(s.code, s.name) for s in (shown if request.method == "GET" else services)]
     if request.method == "GET":
         form.service.data = journey.draft().get("service")
     if form.validate_on_submit():

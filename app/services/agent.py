@@ -14,7 +14,7 @@ from app.models import Appointment, Customer, CustomerNote, User
 from app.services import audit
 from app.services.availability import appointments_for
 from app.services.contact import uk_mobile
-from app.services.places import normalise_postcode
+from app.services.places import normalise_postcode, postcode_prefix
 from app.services.references import clean_reference
 from app.services.risk import markers_for
 from app.services.workdays import working_day
@@ -31,6 +31,8 @@ def find_callers(query: str, limit: int = 25) -> list[Customer]:
         conditions.append(Customer.phone == phone)
     if postcode := normalise_postcode(text):
         conditions.append(Customer.postcode == postcode)
+    elif prefix := postcode_prefix(text):  # 'SP1': everyone in the district
+        conditions.append(Customer.postcode.startswith(prefix, autoescape=True))
     reference = clean_reference(text)
     if len(reference) == 8:
         conditions.append(

@@ -1,0 +1,70 @@
+"""What residents hit in the booking journey (#18): search, postcodes, messages, times, dead ends,
+reminders, finding a booking, duplicates."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import time_machine
+
+from app.extensions import db
+from app.models import Address
+from tests.booking_helpers import NOW, World
+from tests.factories import ServiceFactory
+from tests.pages import csrf_token
+
+
+@pytest.fixture
+def world():
+    world = World()
+    db.session.add(
+        Address(
+            uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
+        )
+    )
+    db.session.commit()
+    return world
+
+
+def _post(client, url, data):
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    return client.post(url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
+def _radio_labels(html: str) -> list[str]:
+    return [
+        re.sub(r"\s+", " ", t).strip()
+        for t in re.findall(r'class="govuk-label govuk-radios__label"[^>]*>([^<]*)<', html)
+    ]
+
+
+def test_searching_services_shows_only_the_matches_once(client, world):
+    ServiceFactory(name="Council tax account and discounts", summary="Discounts")
+    ServiceFactory(name="Missed bins and bulky waste", summary="Bins")
+    db.session.commit()
+    everything = _radio_labels(client.get("/book/service").get_data(as_text=True))
+    assert "Council tax account and discounts" in everything
+    found = _radio_labels(client.get("/book/service?q=bins").get_data(as_text=True))
+    assert found == ["Missed bins and bulky waste"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_postcode_in_the_hint_is_accepted(client, world):
+    _post(client, "/book/service", {"service": world.service.code})
+    _post(client, "/book/where", {"location_type": "home"})
+    page = client.get("/book/postcode").get_data(as_text=True)
+    example = re.search(r"For example, ([A-Z0-9 ]+?)\s*<", page).group(1)
+    response = _post(client, "/book/postcode", {"postcode": example})
+    assert response.status_code == 302 and response.headers["Location"] == "/book/address"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_too_long_answers_get_messages_that_name_the_field(client, world):
+    _post(client, "/book/service", {"service": world.service.code})
+    _post(client, "/book/where", {"location_type": "home"})
+    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    page = _post(client, "/book/address", {"address": "manual", "line1": "x" * 201}).get_data(as_text=True)
+    assert "Building and street must be 200 characters or less" in page
+    assert "Field cannot be longer" not in page
