@@ -3,7 +3,7 @@ and the capacity board. Keyboard-first: every action is a link or a button in re
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import staff
@@ -14,7 +14,7 @@ from app.forms.agent import BookForm, ConfirmBookingForm, MoveForm, NewCallerFor
 from app.forms.booking import CancelForm
 from app.inputs import day_or, whole_number_or_none
 from app.models import Appointment, Customer
-from app.services import agent, audit, kiosk_calls, outbox, waitlist
+from app.services import agent, audit, consent, kiosk_calls, outbox, waitlist
 from app.services.availability import search
 from app.services.booking import (
     BookingRequest,
@@ -104,6 +104,7 @@ def customer(customer_id: int):
         notes=agent.notes(customer),
         note_form=note_form,
         precaution=agent.precaution_applies(customer),
+        email_off=not current_app.config["SMTP_HOST"],
         now=local_now(),
         format_reference=format_reference,
     )
@@ -265,6 +266,17 @@ def move_for(appointment_id: int):
     return render_template(
         "agent/move.html", appointment=appointment, result=result, confirm=confirm, officers=officers
     )
+
+
+@bp.post("/customers/<int:customer_id>/stop-texts")
+@staff(*AGENTS)
+def stop_texts(customer_id: int):
+    """The caller withdraws consent to texts: none are sent from now on, queued ones are dropped."""
+    customer = _customer(customer_id)
+    consent.withdraw_texts(customer, how="agent", user=current_user._get_current_object())
+    db.session.commit()
+    flash("Texts stopped: the caller will not be sent text messages.", "success")
+    return redirect(url_for("agent.customer", customer_id=customer.id))
 
 
 @bp.post("/appointments/<int:appointment_id>/resend")

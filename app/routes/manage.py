@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from app.access import public
 from app.extensions import db, limiter
-from app.forms.booking import CancelForm, FindBookingForm, TimeForm
+from app.forms.booking import CancelForm, ConfirmForm, FindBookingForm, TimeForm
 from app.inputs import day_or
 from app.models import Appointment
-from app.services import audit
+from app.services import audit, consent
 from app.services.availability import search
 from app.services.booking import (
     BookingRuleError,
@@ -85,7 +85,23 @@ def booking():
         officer=officer_first_name(appointment),
         changeable=changeable,
         ics_link=ics_url(appointment, external=False),
+        texts_on=appointment.customer.sms_consent and appointment.customer.phone != "",
+        stop_form=ConfirmForm(),
     )
+
+
+@bp.post("/booking/stop-texts")
+@public
+def stop_texts():
+    """The resident withdraws consent to texts (STOP by reply does the same)."""
+    appointment = _current()
+    if appointment is None:
+        return redirect(url_for("manage.find"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        consent.withdraw_texts(appointment.customer, how="manage_page")
+        db.session.commit()
+    return redirect(url_for("manage.booking", texts="stopped"))
 
 
 @bp.route("/booking/cancel", methods=["GET", "POST"])
