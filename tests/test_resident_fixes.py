@@ -68,3 +68,57 @@ def test_too_long_answers_get_messages_that_name_the_field(client, world):
     page = _post(client, "/book/address", {"address": "manual", "line1": "x" * 201}).get_data(as_text=True)
     assert "Building and street must be 200 characters or less" in page
     assert "Field cannot be longer" not in page
+
+
+def _to_details(client, world):
+    _post(client, "/book/service", {"service": world.service.code})
+    _post(client, "/book/where", {"location_type": "home"})
+    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    address = db.session.query(Address).filter_by(uprn="100123").one()
+    _post(client, "/book/address", {"address": str(address.id)})
+    html = client.get("/book/time").get_data(as_text=True)
+    slot = re.search(r'name="slot" type="radio" value="([^"]+)"', html).group(1)
+    client.post("/book/time", data={"slot": slot, "csrf_token": csrf_token(html)})
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"preferred_channel": "sms"}, "Enter a mobile number so we can text you reminders"),
+        ({"preferred_channel": "sms", "phone": "01380 722000"}, "Enter a mobile number for text reminders"),
+        ({"preferred_channel": "email"}, "Enter an email address so we can email you reminders"),
+        ({"preferred_channel": "none"}, "Enter a phone number so we can contact you"),
+    ],
+)
+def test_the_reminder_chosen_needs_its_contact_detail(client, world, answers, message):
+    _to_details(client, world)
+    response = _post(client, "/book/details", {"name": "Jo Bloggs", **answers})
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_landline_is_kept_for_calls_and_nothing_claims_a_text_was_sent(client, world):
+    _to_details(client, world)
+    response = _post(
+        client, "/book/details", {"name": "Jo Bloggs", "phone": "01380 722000", "preferred_channel": "none"}
+    )
+    assert response.headers["Location"] == "/book/check"
+    html = client.get("/book/check").get_data(as_text=True)
+    client.post("/book/check", data={"csrf_token": csrf_token(html)})
+    confirmation = client.get("/book/confirmation").get_data(as_text=True)
+    assert "We have also sent it to you" not in confirmation
+    from app.models import Appointment
+
+    assert db.session.query(Appointment).one().customer.phone == "+441380722000"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_confirmation_page_says_how_the_link_was_sent(client, world):
+    _to_details(client, world)
+    _post(client, "/book/details", {"name": "Jo Bloggs", "phone": "07700 900123", "preferred_channel": "sms"})
+    html = client.get("/book/check").get_data(as_text=True)
+    client.post("/book/check", data={"csrf_token": csrf_token(html)})
+    assert "We have also sent it to you by text message" in client.get("/book/confirmation").get_data(
+        as_text=True
+    )

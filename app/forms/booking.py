@@ -8,7 +8,7 @@ from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from app.forms.fields import MaxLength
-from app.services.contact import uk_mobile, valid_email
+from app.services.contact import uk_mobile, uk_phone, valid_email
 from app.services.places import normalise_postcode
 
 
@@ -82,10 +82,9 @@ class DetailsForm(FlaskForm):
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter your full name"), MaxLength(160)],
     )
-    phone = StringField("UK mobile number", widget=GovTextInput(), validators=[Optional(), MaxLength(30)])
-    email = StringField(
-        "Email address (optional)", widget=GovTextInput(), validators=[Optional(), MaxLength(254)]
-    )
+    # No Optional() on phone or email: it would stop the checks below, which depend on the reminder.
+    phone = StringField("UK phone number", widget=GovTextInput(), validators=[MaxLength(30)])
+    email = StringField("Email address (optional)", widget=GovTextInput(), validators=[MaxLength(254)])
     preferred_channel = RadioField(
         "How should we remind you?",
         widget=GovRadioInput(),
@@ -103,15 +102,24 @@ class DetailsForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
     def validate_phone(self, field):
-        if field.data and uk_mobile(field.data) is None:
-            raise ValidationError("Enter a UK mobile number, like 07700 900 982")
-        if self.preferred_channel.data == "sms" and not field.data:
-            raise ValidationError("Enter a mobile number so we can text you reminders")
+        """A number we can call (a landline will do); a mobile when the reminders are texts."""
+        number = (field.data or "").strip()
+        if number and uk_phone(number) is None:
+            raise ValidationError("Enter a UK phone number, like 01380 722000 or 07700 900 982")
+        if self.preferred_channel.data == "sms":
+            if not number:
+                raise ValidationError("Enter a mobile number so we can text you reminders")
+            if uk_mobile(number) is None:
+                raise ValidationError(
+                    "Enter a mobile number for text reminders, or choose another way to be reminded"
+                )
+        if not number and self.preferred_channel.data != "email":
+            raise ValidationError("Enter a phone number so we can contact you about your appointment")
 
     def validate_email(self, field):
         if field.data and not valid_email(field.data):
             raise ValidationError("Enter an email address in the correct format, like name@example.com")
-        if self.preferred_channel.data == "email" and not field.data:
+        if self.preferred_channel.data == "email" and not (field.data or "").strip():
             raise ValidationError("Enter an email address so we can email you reminders")
 
 

@@ -21,7 +21,7 @@ from app.forms.booking import (
 )
 from app.inputs import day_or
 from app.models import Appointment
-from app.services import journey
+from app.services import journey, outbox
 from app.services.availability import decode_slot, next_free_day, search
 from app.services.booking import (
     BookingRequest,
@@ -30,7 +30,7 @@ from app.services.booking import (
     SlotUnavailable,
     book,
 )
-from app.services.contact import uk_mobile
+from app.services.contact import uk_phone
 from app.services.kiosk import current_device
 from app.services.links import ics_url, manage_url
 from app.services.places import addresses_for, locate_postcode, nearest_hubs, normalise_postcode
@@ -263,7 +263,7 @@ def details():
             k: (form.data[k] or "").strip()
             for k in ("name", "phone", "email", "preferred_channel", "access_needs", "interpreter_language")
         }
-        values["phone"] = uk_mobile(values["phone"]) or ""
+        values["phone"] = uk_phone(values["phone"]) or ""
         journey.update(details=values, name=values["name"])
         return redirect(url_for("booking.check"))
     return render_template("booking/details.html", form=form)
@@ -336,4 +336,13 @@ def confirmation():
         officer=officer_first_name(appointment),
         manage_link=manage_url(appointment),
         ics_link=ics_url(appointment, external=False),
+        sent_to=_sent_to(appointment),
+    )
+
+
+def _sent_to(appointment: Appointment) -> str:
+    """How the confirmation went, said only when one was written ('text message and email')."""
+    channels = {m.channel for m in outbox.for_appointment(appointment) if m.kind == "confirmation"}
+    return " and ".join(
+        name for key, name in (("sms", "text message"), ("email", "email")) if key in channels
     )
