@@ -13,6 +13,7 @@ PIP_QUIET := 2>&1 | grep -v "is ignored: it is neither a file nor a directory" |
 
 run: setup db
 	@echo "Doorstep: http://127.0.0.1:5000  (scheduler runs beside it; Ctrl+C stops both)"
+	@$(BIN)/python -c "from app.config import Settings; print(Settings().delivery_banner())"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(FLASK) scheduler run & \
 	  $(FLASK) run --host 127.0.0.1 --port 5000

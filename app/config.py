@@ -196,6 +196,16 @@ class Settings(BaseSettings):
             raise ValueError("; ".join(problems))
         return self
 
+    def delivery_banner(self) -> str:
+        """What `make run` says about messages, so nobody waits for an email that cannot go."""
+        texts = "written to the log (SMS_PROVIDER=log)" if self.sms_provider == "log" else "sent by Twilio"
+        email = (
+            f"sent through {self.smtp_host}"
+            if self.smtp_host
+            else "NOT sent: no mail server is set (SMTP_HOST), so email confirmations wait in the outbox"
+        )
+        return f"Texts: {texts}\nEmail: {email}"
+
     def allowed_hosts(self) -> list[str]:
         """Host names this server answers to; anything else is refused (400) before a route runs."""
         hosts = [h.strip().lower() for h in self.trusted_hosts.split(",") if h.strip()]

@@ -19,6 +19,7 @@ from app.models import User
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.navigation import staff_navigation
 from app.services.kiosk import current_device
+from app.services.presenters import when
 from app.timeutil import format_date, format_time, to_local, utcnow
 
 
@@ -155,6 +156,7 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(format_date, "uk_date")
     app.add_template_filter(format_time, "uk_time")
     app.add_template_filter(to_local, "local")
+    app.add_template_filter(when, "when")  # "Monday 7 December 2026, arriving between 11am and 1pm"
 
     _register_errors(app)
 

@@ -25,11 +25,9 @@ from app.services.booking import (
     cancel,
     reschedule,
 )
-from app.services.contact import uk_mobile
+from app.services.contact import display_phone, uk_mobile
 from app.services.places import (
     Place,
-    UnknownPostcode,
-    address_place,
     customer_place,
     hub_place,
     nearest_area_id,
@@ -60,27 +58,47 @@ def find():
 @bp.route("/callers/new", methods=["GET", "POST"])
 @staff(*AGENTS)
 def new_caller():
-    form = NewCallerForm()
+    return _caller_form(None)
+
+
+@bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])
+@staff(*AGENTS)
+def edit_caller(customer_id: int):
+    return _caller_form(_customer(customer_id))
+
+
+def _caller_form(customer: Customer | None):
+    form = NewCallerForm(obj=_caller_values(customer) if customer and request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            place = address_place(
-                "home", form.postcode.data, line1=form.line1.data, town=form.town.data or ""
-            )
-        except UnknownPostcode as error:
-            form.postcode.errors = [f"{error}. Check it with the caller"]
+            saved = agent.save_caller(customer, form.data, current_user._get_current_object())
+        except agent.CallerAddressError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors = [str(error)]
         else:
-            customer = Customer(
-                name=form.name.data.strip(),
-                phone=uk_mobile(form.phone.data) or "",
-                email=(form.email.data or "").strip(),
-                **place.address_fields(),
-            )
-            db.session.add(customer)
-            db.session.flush()
-            audit.record("customer_created", "customer", customer.id, channel="phone")
             db.session.commit()
-            return redirect(url_for("agent.customer", customer_id=customer.id))
-    return render_template("agent/new_caller.html", form=form)
+            if customer is not None:
+                flash("Caller's details saved.", "success")
+            return redirect(url_for("agent.customer", customer_id=saved.id))
+    return render_template("agent/new_caller.html", form=form, customer=customer)
+
+
+def _caller_values(customer: Customer):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        name=customer.name,
+        phone=display_phone(customer.phone) if customer.phone else "",
+        email=customer.email,
+        line1=customer.address_line1,
+        town=customer.town,
+        postcode=customer.postcode,
+        business_name=customer.business_name,
+        business_type=customer.business_type,
+        premises_line1=customer.premises_line1,
+        premises_town=customer.premises_town,
+        premises_postcode=customer.premises_postcode,
+    )
 
 
 @bp.route("/customers/<int:customer_id>", methods=["GET", "POST"])
@@ -114,8 +132,9 @@ def _place_choices(customer: Customer, service) -> list[tuple[str, str]]:
     choices = []
     if service is None or service.at_home:
         choices.append(("home", f"Home: {customer.address_line1}, {customer.postcode}"))
-    if service is None or service.at_business:
-        choices.append(("business", f"Business premises: {customer.address_line1}, {customer.postcode}"))
+    if (service is None or service.at_business) and customer.premises_lat is not None:
+        name = f"{customer.business_name}, " if customer.business_name else ""
+        choices.append(("business", f"Business premises: {name}{customer.premises_label}"))
     if service is None or service.at_hub:
         choices += [(f"hub:{h.code}", h.name) for h in all_hubs(active_only=True)]
     return choices
@@ -158,7 +177,13 @@ def book_for(customer_id: int):
             service, place, local_now().date(), SEARCH_DAYS, officer_id=officer_id, customer=customer
         )
         confirm.slot.choices = [(s.token, "") for s in result.slots]
-        if request.method == "POST" and confirm.validate_on_submit():
+        if (
+            request.method == "POST"
+            and confirm.preferred_channel.data == "sms"
+            and not uk_mobile(customer.phone)
+        ):
+            confirm.preferred_channel.errors = ["Texts need a mobile number: change the caller's details"]
+        elif request.method == "POST" and confirm.validate_on_submit():
             try:
                 appointment = book(
                     BookingRequest(
@@ -176,6 +201,8 @@ def book_for(customer_id: int):
                             sms_consent=bool(confirm.sms_consent.data),
                             access_needs=confirm.access_needs.data or "",
                             interpreter_language=confirm.interpreter_language.data or "",
+                            kind=customer.kind,
+                            business_name=customer.business_name,
                         ),
                     )
                 )
@@ -195,6 +222,7 @@ def book_for(customer_id: int):
     officers = {o.id: o for o in all_officers()}
     return render_template(
         "agent/book.html",
+        chosen_service=service,
         customer=customer,
         form=form,
         confirm=confirm,

@@ -295,6 +295,7 @@ def check():
                 sms_consent=values["preferred_channel"] == "sms",
                 access_needs=values["access_needs"],
                 interpreter_language=values["interpreter_language"],
+                home_postcode=d.get("postcode", "") if d["location_type"] == "hub" else "",
             ),
         )
         try:

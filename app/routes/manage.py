@@ -21,6 +21,7 @@ from app.services.booking import (
     reschedule,
 )
 from app.services.links import ics_url, reference_from
+from app.services.names import surname_matches
 from app.services.places import Place, normalise_postcode
 from app.services.presenters import officer_first_name, when, where
 from app.services.references import clean_reference, format_reference
@@ -58,7 +59,7 @@ def find():
         appointment = db.session.scalar(select(Appointment).where(Appointment.reference == reference))
         if (
             appointment is not None
-            and appointment.customer.surname.lower() == form.surname.data.strip().lower()
+            and surname_matches(appointment.customer.name, form.surname.data)
             and postcode in (appointment.postcode, appointment.customer.postcode)
         ):
             session[KEY] = appointment.reference

@@ -13,8 +13,14 @@ from app.extensions import db
 from app.models import Appointment, Customer, CustomerNote, User
 from app.services import audit
 from app.services.availability import appointments_for
-from app.services.contact import uk_mobile
-from app.services.places import normalise_postcode, postcode_prefix
+from app.services.contact import uk_mobile, uk_phone
+from app.services.places import (
+    UnknownPostcode,
+    address_place,
+    normalise_postcode,
+    postcode_prefix,
+    premises_fields,
+)
 from app.services.references import clean_reference
 from app.services.risk import markers_for
 from app.services.workdays import working_day
@@ -27,8 +33,10 @@ def find_callers(query: str, limit: int = 25) -> list[Customer]:
         return []
     # autoescape: '%' and '_' typed by the agent are letters, not LIKE wildcards ('%%%%' is not everyone)
     conditions = [func.lower(Customer.name).contains(text.lower(), autoescape=True)]
-    if phone := uk_mobile(text):
+    if phone := uk_phone(text):
         conditions.append(Customer.phone == phone)
+    if "@" in text:  # residents who gave only an email
+        conditions.append(func.lower(Customer.email) == text.lower())
     if postcode := normalise_postcode(text):
         conditions.append(Customer.postcode == postcode)
     elif prefix := postcode_prefix(text):  # 'SP1': everyone in the district
@@ -41,6 +49,53 @@ def find_callers(query: str, limit: int = 25) -> list[Customer]:
     return list(
         db.session.scalars(select(Customer).where(or_(*conditions)).order_by(Customer.name).limit(limit))
     )
+
+
+class CallerAddressError(ValueError):
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+
+
+def save_caller(customer: Customer | None, data: dict, user: User | None) -> Customer:
+    """Create or change a caller's record from the agent's form: home address, and a business's own
+    name, type and premises (placed on the map apart from home). Raises CallerAddressError."""
+    try:
+        home = address_place("home", data["postcode"], line1=data["line1"], town=data.get("town") or "")
+    except UnknownPostcode as error:
+        raise CallerAddressError("postcode", f"{error}. Check it with the caller") from None
+    premises = None
+    if (data.get("premises_line1") or "").strip():
+        try:
+            premises = address_place(
+                "business",
+                data["premises_postcode"],
+                line1=data["premises_line1"],
+                town=data.get("premises_town") or "",
+            )
+        except UnknownPostcode as error:
+            raise CallerAddressError("premises_postcode", f"{error}. Check it with the caller") from None
+    created = customer is None
+    if customer is None:
+        customer = Customer()
+        db.session.add(customer)
+    customer.name = data["name"].strip()
+    customer.phone = uk_phone(data.get("phone")) or ""
+    customer.email = (data.get("email") or "").strip()
+    for name, value in home.address_fields().items():
+        setattr(customer, name, value)
+    customer.business_name = (data.get("business_name") or "").strip()
+    customer.business_type = (data.get("business_type") or "").strip()
+    if premises is not None:
+        for name, value in premises_fields(premises).items():
+            setattr(customer, name, value)
+    if customer.business_name or premises is not None:
+        customer.kind = "business"
+    if customer.phone and not uk_mobile(customer.phone):
+        customer.sms_consent = False  # a landline cannot get texts
+    db.session.flush()
+    audit.record("customer_created" if created else "customer_changed", "customer", customer.id, user=user)
+    return customer
 
 
 def precaution_applies(customer: Customer) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -206,6 +206,14 @@ def queue_staff_email(kind: str, recipients: list[str], subject: str, body: str,
         for address in recipients
     ]
     return [m for m in queued if m is not None]
+
+
+def emails_waiting_for_a_server() -> int:
+    """Emails queued while no mail server is set (SMTP_HOST): they wait, unsent, until one is."""
+    if current_app.config["SMTP_HOST"]:
+        return 0
+    waiting = select(func.count(Message.id)).where(Message.channel == "email", Message.status == "created")
+    return db.session.scalar(waiting) or 0
 
 
 def for_appointment(appointment: Appointment) -> list[Message]:

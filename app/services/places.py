@@ -177,8 +177,27 @@ def address_place(
     return place
 
 
+def premises_fields(place: Place) -> dict:
+    """A business place as the customer's premises columns (apart from their home address)."""
+    return {f"premises_{k.removeprefix('address_')}": v for k, v in place.address_fields().items()}
+
+
 def customer_place(customer, location_type: str = "home") -> Place | None:
-    """The customer's own address as a visit place, or None when we cannot place it."""
+    """The customer's own address as a visit place (a business's premises for a business visit), or
+    None when we cannot place it."""
+    if location_type == "business" and customer.premises_lat is not None:
+        return home_place(
+            location_type,
+            customer.premises_lat,
+            customer.premises_lng,
+            line1=customer.premises_line1,
+            line2=customer.premises_line2,
+            town=customer.premises_town,
+            postcode=customer.premises_postcode,
+            uprn=customer.premises_uprn,
+        )
+    if location_type == "business":
+        return None  # never the home address: a business visit needs the premises
     if customer.lat is None or customer.lng is None:
         return None
     return home_place(
