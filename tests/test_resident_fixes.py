@@ -122,3 +122,123 @@ def test_the_confirmation_page_says_how_the_link_was_sent(client, world):
     assert "We have also sent it to you by text message" in client.get("/book/confirmation").get_data(
         as_text=True
     )
+
+
+def _book_at(world, name: str, *, hub: bool = False, postcode: str = ""):
+    from app.services.availability import search
+    from app.services.booking import BookingRequest, CustomerDetails, book
+    from tests.booking_helpers import MONDAY
+
+    place = world.hub_place() if hub else world.home()
+    slot = search(world.service, place, MONDAY, 1, now=NOW).slots[0]
+    appointment = book(
+        BookingRequest(
+            slot_token=slot.token,
+            service=world.service,
+            place=place,
+            customer=CustomerDetails(
+                name=name, phone="07700900123", preferred_channel="none", home_postcode=postcode
+            ),
+        )
+    )
+    db.session.commit()
+    return appointment
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("typed", ["Ellis Jones", "jones", "Ellis-Jones", "ÉLLIS JONES"])
+def test_a_booking_is_found_by_any_form_of_the_surname(client, world, typed):
+    appointment = _book_at(world, "Mair Ellis Jones")
+    response = _post(
+        client, "/manage/find", {"reference": appointment.reference, "surname": typed, "postcode": "SN10 1AA"}
+    )
+    assert response.headers.get("Location") == "/manage/booking", typed
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_surname_that_is_only_a_middle_name_does_not_find_it(client, world):
+    appointment = _book_at(world, "Mair Ellis Jones")
+    response = _post(
+        client,
+        "/manage/find",
+        {"reference": appointment.reference, "surname": "Ellis", "postcode": "SN10 1AA"},
+    )
+    assert "We could not find a booking" in response.get_data(as_text=True)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_accents_need_not_match(client, world):
+    appointment = _book_at(world, "Siân Ó Dálaigh")
+    response = _post(
+        client,
+        "/manage/find",
+        {"reference": appointment.reference, "surname": "o dalaigh", "postcode": "SN10 1AA"},
+    )
+    assert response.headers.get("Location") == "/manage/booking"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_hub_booking_is_found_by_the_residents_own_postcode(client, world):
+    _post(client, "/book/service", {"service": world.service.code})
+    _post(client, "/book/where", {"location_type": "hub"})
+    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    _post(client, "/book/hub", {"hub": world.hub.code})
+    html = client.get("/book/time").get_data(as_text=True)
+    slot = re.search(r'name="slot" type="radio" value="([^"]+)"', html).group(1)
+    client.post("/book/time", data={"slot": slot, "csrf_token": csrf_token(html)})
+    _post(client, "/book/details", {"name": "Jo Hubb", "phone": "07700 900123", "preferred_channel": "sms"})
+    html = client.get("/book/check").get_data(as_text=True)
+    client.post("/book/check", data={"csrf_token": csrf_token(html)})
+    from app.models import Appointment
+
+    appointment = db.session.query(Appointment).one()
+    assert appointment.hub_id == world.hub.id
+    client.get("/manage/signed-out")
+    response = _post(
+        client,
+        "/manage/find",
+        {"reference": appointment.reference, "surname": "Hubb", "postcode": "sn10 1ab"},
+    )
+    assert response.headers.get("Location") == "/manage/booking"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_booking_the_same_thing_twice_warns_and_links_to_the_first(client):
+    from app.models import Appointment
+    from app.services.availability import decode_slot
+
+    world = World(officers=2)
+    db.session.add(
+        Address(
+            uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
+        )
+    )
+    db.session.commit()
+    chosen = None
+    for _attempt in range(2):
+        client.get("/book/")
+        _post(client, "/book/service", {"service": world.service.code})
+        _post(client, "/book/where", {"location_type": "home"})
+        _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+        address = db.session.query(Address).filter_by(uprn="100123").one()
+        _post(client, "/book/address", {"address": str(address.id)})
+        html = client.get("/book/time").get_data(as_text=True)
+        tokens = re.findall(r'name="slot" type="radio" value="([^"]+)"', html)
+        window = lambda t: (decode_slot(t).day, decode_slot(t).window)  # noqa: E731
+        slot = tokens[0] if chosen is None else next(t for t in tokens if window(t) == chosen)
+        chosen = window(slot)
+        client.post("/book/time", data={"slot": slot, "csrf_token": csrf_token(html)})
+        _post(
+            client,
+            "/book/details",
+            {"name": "Jo Bloggs", "phone": "07700 900123", "preferred_channel": "sms"},
+        )
+        check = client.get("/book/check").get_data(as_text=True)
+        response = client.post("/book/check", data={"csrf_token": csrf_token(check)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "You already have this appointment" in html
+    assert re.search(r'href="[^"]*/manage/[^"]+">See your existing booking', html)
+    assert db.session.query(Appointment).count() == 1
+    anyway = client.post("/book/check", data={"csrf_token": csrf_token(html), "again": "1"})
+    assert anyway.headers["Location"] == "/book/confirmation"
+    assert db.session.query(Appointment).count() == 2

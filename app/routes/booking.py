@@ -29,6 +29,7 @@ from app.services.booking import (
     CustomerDetails,
     SlotUnavailable,
     book,
+    same_booking,
 )
 from app.services.contact import uk_phone
 from app.services.kiosk import current_device
@@ -298,6 +299,17 @@ def check():
                 home_postcode=d.get("postcode", "") if d["location_type"] == "hub" else "",
             ),
         )
+        twin = same_booking(request_.customer, service, d["slot"])
+        if twin is not None and not request.form.get("again"):
+            return render_template(
+                "booking/check.html",
+                form=form,
+                d=d,
+                service=service,
+                place=place,
+                place_name=journey.PLACE_NAMES[d["location_type"]],
+                twin_link=manage_url(twin),
+            )
         try:
             appointment = book(request_)
             db.session.commit()

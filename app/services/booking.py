@@ -273,6 +273,25 @@ def _same_person(details: CustomerDetails) -> Customer | None:
     return None
 
 
+def same_booking(details: CustomerDetails, service: Service, slot_token: str) -> Appointment | None:
+    """The same person's active booking for the same service at the same time, if there is one
+    (a second identical booking is almost always a mistake: the resident is warned first)."""
+    token = decode_slot(slot_token)
+    customer = _same_person(details)
+    if token is None or customer is None:
+        return None
+    return db.session.scalar(
+        select(Appointment)
+        .where(
+            Appointment.customer_id == customer.id,
+            Appointment.service_id == service.id,
+            Appointment.window_start == at_day_seconds(token.day, token.window[0]),
+            Appointment.status.in_(("booked", "checked_in")),
+        )
+        .limit(1)
+    )
+
+
 def _reserve_key(scope: str, key: str, fingerprint: str) -> IdempotencyRecord | Appointment:
     """Take the key for this request, or, if a request with it has already booked, that booking.
     A twin still in flight holds the key's unique index entry: PostgreSQL makes this insert wait
