@@ -242,3 +242,77 @@ def test_booking_the_same_thing_twice_warns_and_links_to_the_first(client):
     anyway = client.post("/book/check", data={"csrf_token": csrf_token(html), "again": "1"})
     assert anyway.headers["Location"] == "/book/confirmation"
     assert db.session.query(Appointment).count() == 2
+
+
+def _hub_journey(client, world, hub_code):
+    _post(client, "/book/service", {"service": world.service.code})
+    _post(client, "/book/where", {"location_type": "hub"})
+    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    return _post(client, "/book/hub", {"hub": hub_code})
+
+
+@time_machine.travel(NOW, tick=False)
+def test_hub_times_come_a_few_days_at_a_time(client, world):
+    _hub_journey(client, world, world.hub.code)
+    page = client.get("/book/time").get_data(as_text=True)
+    days = re.findall(
+        r'<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">\s*([^<]+?)\s*<', page
+    )
+    assert len(days) == 3 and len(re.findall(r'name="slot" type="radio"', page)) <= 3 * 40
+    later = re.search(r'href="(/book/time\?from=[^"]+)">Show later dates', page).group(1)
+    next_page = client.get(later).get_data(as_text=True)
+    next_days = re.findall(r'govuk-fieldset__legend--s">\s*([^<]+?)\s*<', next_page)
+    assert next_days and not set(next_days) & set(days) and "Show the earliest dates" in next_page
+
+
+@pytest.fixture
+def far_world():
+    """No officer serves the resident's area; one serves a second area with its own hub nearby."""
+    from tests.factories import AreaFactory, HubFactory, OfficerFactory
+
+    world = World(officers=0)
+    other = AreaFactory(lat=51.30, lng=-2.05)
+    OfficerFactory(skills=[world.skill], areas=[other], base_lat=51.30, base_lng=-2.05)
+    world.other_hub = HubFactory(area=other, lat=51.30, lng=-2.05, name="Melksham hub")
+    db.session.add(
+        Address(
+            uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
+        )
+    )
+    db.session.commit()
+    return world
+
+
+@time_machine.travel(NOW, tick=False)
+def test_no_times_at_a_hub_offers_the_nearest_hub_with_times(client, far_world):
+    _hub_journey(client, far_world, far_world.hub.code)
+    page = client.get("/book/time").get_data(as_text=True)
+    assert "There are no appointments free at" in page and "Book at Melksham hub instead" in page
+    response = client.post(
+        "/book/time/at-hub", data={"hub": far_world.other_hub.code, "csrf_token": csrf_token(page)}
+    )
+    times = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'name="slot" type="radio"' in times and "Melksham hub" in times
+
+
+@time_machine.travel(NOW, tick=False)
+def test_no_home_visits_offers_a_hub_and_the_waiting_list(client, far_world):
+    from app.models import Customer, WaitlistEntry
+
+    _post(client, "/book/service", {"service": far_world.service.code})
+    _post(client, "/book/where", {"location_type": "home"})
+    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    address = db.session.query(Address).filter_by(uprn="100123").one()
+    _post(client, "/book/address", {"address": str(address.id)})
+    page = client.get("/book/time").get_data(as_text=True)
+    assert "Book at Melksham hub instead" in page and "Join the waiting list" in page
+    joined = _post(client, "/book/waitlist", {"name": "Jo Wait", "phone": "07700 900123", "times": "morning"})
+    assert "You are on the waiting list" in joined.get_data(as_text=True)
+    entry = db.session.query(WaitlistEntry).one()
+    assert entry.times == "morning" and entry.service_id == far_world.service.id
+    customer = db.session.get(Customer, entry.customer_id)
+    assert (
+        customer.phone == "+447700900123"
+        and customer.sms_consent
+        and customer.address_line1 == "12 High Street"
+    )

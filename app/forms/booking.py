@@ -123,6 +123,31 @@ class DetailsForm(FlaskForm):
             raise ValidationError("Enter an email address so we can email you reminders")
 
 
+class WaitlistForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter your full name"), MaxLength(160)],
+    )
+    phone = StringField(
+        "UK mobile number",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter a mobile number so we can text you"), MaxLength(30)],
+    )
+    times = RadioField(
+        "When can you have the appointment?",
+        widget=GovRadioInput(),
+        choices=[("any", "Any time"), ("morning", "Mornings"), ("afternoon", "Afternoons")],
+        default="any",
+        validators=[InputRequired(message="Select when you can have the appointment")],
+    )
+    submit = SubmitField("Join the waiting list", widget=GovSubmitInput())
+
+    def validate_phone(self, field):
+        if uk_mobile(field.data) is None:
+            raise ValidationError("Enter a UK mobile number, like 07700 900 982")
+
+
 class ConfirmForm(FlaskForm):
     submit = SubmitField("Book appointment", widget=GovSubmitInput())
 

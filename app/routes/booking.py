@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 
 from app.access import public
-from app.data.catalogue import all_services, service_by_code
+from app.data.catalogue import all_services, hub_by_code, service_by_code
 from app.extensions import db, limiter
 from app.forms.booking import (
     AddressForm,
@@ -17,11 +17,13 @@ from app.forms.booking import (
     PostcodeForm,
     ServiceForm,
     TimeForm,
+    WaitlistForm,
     WhereForm,
 )
 from app.inputs import day_or
 from app.models import Appointment
 from app.services import journey, outbox
+from app.services import waitlist as waitlists
 from app.services.availability import decode_slot, next_free_day, search
 from app.services.booking import (
     BookingRequest,
@@ -34,13 +36,14 @@ from app.services.booking import (
 from app.services.contact import uk_phone
 from app.services.kiosk import current_device
 from app.services.links import ics_url, manage_url
-from app.services.places import addresses_for, locate_postcode, nearest_hubs, normalise_postcode
+from app.services.places import addresses_for, hub_place, locate_postcode, nearest_hubs, normalise_postcode
 from app.services.presenters import officer_first_name, when, where
 from app.services.references import format_reference
 from app.timeutil import at_day_seconds, format_date, format_time, local_now
 
 bp = Blueprint("booking", __name__, url_prefix="/book")
 SEARCH_DAYS = 14
+DAYS_PER_PAGE = 3  # hub times come every 15 minutes: three days is a page a phone can manage
 
 
 def _next(endpoint: str, **kwargs):
@@ -223,7 +226,7 @@ def time():
     if place is None:
         return redirect(url_for("booking.postcode"))
     first = day_or(request.args.get("from"), local_now().date())
-    result = search(service, place, first, SEARCH_DAYS)
+    result = search(service, place, first, SEARCH_DAYS).first_days(DAYS_PER_PAGE)
     form = TimeForm()
     form.slot.choices = [(s.token, "") for s in result.slots]
     if form.validate_on_submit():
@@ -240,17 +243,66 @@ def time():
             )
             journey.update(slot=form.slot.data, slot_label=label)
             return _next("booking.details")
-    later = next_free_day(service, place, result.last_day) if not result.slots and result.last_day else None
+    dead_end = not result.slots and not result.restricted and result.last_day is not None
     return render_template(
         "booking/time.html",
         form=form,
         result=result,
         service=service,
         place=place,
-        later=later,
+        later=next_free_day(service, place, result.last_day) if dead_end else None,
+        other_hub=_nearest_hub_with_times(service, place, first) if dead_end else None,
         next_from=(result.last_day + timedelta(days=1)).isoformat() if result.last_day else None,
+        earlier=first > local_now().date(),
         hub_possible="hub" in service.places and place.location_type != "hub",
     )
+
+
+def _nearest_hub_with_times(service, place, first):
+    """No times here: the nearest other hub (of the resident's six nearest) with a free time soon."""
+    if "hub" not in service.places:
+        return None
+    centre = locate_postcode(journey.draft().get("postcode", "")) if journey.draft().get("postcode") else None
+    lat, lng = centre or (place.lat, place.lng)
+    for hub, miles in nearest_hubs(lat, lng, limit=6):
+        if place.hub is not None and hub.id == place.hub.id:
+            continue
+        found = search(service, hub_place(hub), first, SEARCH_DAYS).first_days(1)
+        if found.slots:
+            return {"hub": hub, "miles": miles, "day": found.last_day}
+    return None
+
+
+@bp.post("/time/at-hub")
+@public
+def switch_to_hub():
+    """'Book at the nearest hub with times instead': the same journey, at that hub."""
+    form = ConfirmForm()
+    hub = hub_by_code(request.form.get("hub", ""))
+    if form.validate_on_submit() and hub is not None and journey.service() is not None:
+        journey.update(location_type="hub", hub=hub.code, place_done=True)
+        journey.clear_from("slot", "slot_label", "line1", "address_id")
+        return redirect(url_for("booking.time"))
+    return redirect(url_for("booking.time"))
+
+
+@bp.route("/waitlist", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute", methods=["POST"])
+def waitlist():
+    """No times soon: the resident leaves a mobile number and is texted when one comes free."""
+    if (redirect_to := _require("service", "location_type", "place_done")) is not None:
+        return redirect_to
+    service, place = journey.service(), journey.place()
+    if place is None or place.hub is not None:
+        return redirect(url_for("booking.time"))
+    form = WaitlistForm()
+    if form.validate_on_submit():
+        entry = waitlists.join_online(service, place, form.name.data, form.phone.data, form.times.data)
+        db.session.commit()
+        journey.reset()
+        return render_template("booking/waitlist_joined.html", entry=entry, service=service)
+    return render_template("booking/waitlist.html", form=form, service=service)
 
 
 @bp.route("/details", methods=["GET", "POST"])

@@ -78,6 +78,19 @@ class Availability:
     def suggested(self, count: int = 3) -> list[Slot]:
         return self.slots[:count]
 
+    def first_days(self, count: int) -> Availability:
+        """Only the first `count` days that have times (a page a phone can scroll), ending on the
+        last of them, so "later dates" starts the day after."""
+        days = sorted({s.day for s in self.slots})[:count]
+        if not days:
+            return self
+        return Availability(
+            slots=[s for s in self.slots if s.day in days],
+            first_day=self.first_day,
+            last_day=days[-1],
+            restricted=self.restricted,
+        )
+
 
 # Slot tokens ---------------------------------------------------------------------------------
 

@@ -139,6 +139,13 @@ def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = ""
     return [m for m in queued if m is not None]
 
 
+def queue_customer_text(customer, kind: str, body: str, key: str) -> Message | None:
+    """A text to a resident that is not about one booking (waiting-list offers): consent applies."""
+    if not (customer.sms_consent and customer.preferred_channel != "none" and uk_mobile(customer.phone)):
+        return None
+    return _add(Message(kind=kind, channel="sms", recipient=customer.phone, body=body, dedupe_key=key))
+
+
 def queue_webhook(appointment: Appointment, change: str) -> Message | None:
     if not current_app.config["CRM_WEBHOOK_URL"] or change not in WEBHOOK_EVENTS:
         return None

@@ -11,13 +11,21 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Appointment, Customer, Message, WaitlistEntry, WaitlistOffer
-from app.services import audit
+from app.models import Appointment, Customer, WaitlistEntry, WaitlistOffer
+from app.services import audit, outbox
 from app.services.availability import search
-from app.services.booking import BookingRequest, BookingRuleError, CustomerDetails, SlotUnavailable, book
+from app.services.booking import (
+    BookingRequest,
+    BookingRuleError,
+    CustomerDetails,
+    SlotUnavailable,
+    book,
+    find_or_create_customer,
+)
+from app.services.contact import uk_mobile
 from app.services.links import external_url
 from app.services.places import customer_place
-from app.timeutil import day_seconds, format_date, format_time, to_local, utcnow
+from app.timeutil import day_seconds, format_date, format_time, local_now, to_local, utcnow
 
 OFFERS_PER_SLOT = 3
 OFFER_MAX_AGE = 2 * 24 * 3600
@@ -62,6 +70,22 @@ def join(
     db.session.flush()
     audit.record("waitlist_joined", "customer", customer.id, user=user, service=service.code)
     return entry
+
+
+WAIT_DAYS = 28  # how long a resident's own entry waits for a freed time
+
+
+def join_online(service, place, name: str, phone: str, times: str) -> WaitlistEntry:
+    """A resident joins from the booking journey (home or business visits: offers are made for the
+    customer's own address). Joining is asking to be texted, so it records consent to texts."""
+    customer = find_or_create_customer(
+        CustomerDetails(name=name, phone=uk_mobile(phone) or "", preferred_channel="sms", sms_consent=True),
+        place,
+    )
+    today = local_now().date()
+    return join(
+        customer, service, place.area_id, today, today + timedelta(days=WAIT_DAYS), times, place.location_type
+    )
 
 
 def _suits(entry: WaitlistEntry, start_seconds: int) -> bool:
@@ -114,15 +138,12 @@ def offer_freed_time(appointment: Appointment) -> list[WaitlistOffer]:
             f"{format_date(appointment.window_start)}, {format_time(appointment.window_start)} to "
             f"{format_time(appointment.window_end)}"
         )
-        db.session.add(
-            Message(
-                kind="waitlist_offer",
-                channel="sms",
-                recipient=customer.phone,
-                body=f"{current_app.config['COUNCIL_NAME']}: a {entry.service.name} appointment is "
-                f"free on {when}. First to accept gets it: {offer_link(offer)}",
-                dedupe_key=f"waitlist-offer:{offer.id}",
-            )
+        outbox.queue_customer_text(
+            customer,
+            "waitlist_offer",
+            f"{current_app.config['COUNCIL_NAME']}: a {entry.service.name} appointment is "
+            f"free on {when}. First to accept gets it: {offer_link(offer)}",
+            f"waitlist-offer:{offer.id}",
         )
         offers.append(offer)
     if offers:
@@ -169,15 +190,12 @@ def accept(offer: WaitlistOffer) -> Appointment:
         )
     ):
         other.status, other.decided_at = "gone", utcnow()
-        db.session.add(
-            Message(
-                kind="waitlist_gone",
-                channel="sms",
-                recipient=other.entry.customer.phone,
-                body=f"{current_app.config['COUNCIL_NAME']}: sorry, the appointment we offered has "
-                f"been taken. You are still on the waiting list.",
-                dedupe_key=f"waitlist-gone:{other.id}",
-            )
+        outbox.queue_customer_text(
+            other.entry.customer,
+            "waitlist_gone",
+            f"{current_app.config['COUNCIL_NAME']}: sorry, the appointment we offered has "
+            f"been taken. You are still on the waiting list.",
+            f"waitlist-gone:{other.id}",
         )
     audit.record("waitlist_accepted", "appointment", appointment.reference)
     return appointment
