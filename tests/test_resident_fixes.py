@@ -258,7 +258,7 @@ def test_hub_times_come_a_few_days_at_a_time(client, world):
     days = re.findall(
         r'<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">\s*([^<]+?)\s*<', page
     )
-    assert len(days) == 3 and len(re.findall(r'name="slot" type="radio"', page)) <= 3 * 40
+    assert 1 < len(days) < 6 and len(re.findall(r'name="slot" type="radio"', page)) <= 40
     later = re.search(r'href="(/book/time\?from=[^"]+)">Show later dates', page).group(1)
     next_page = client.get(later).get_data(as_text=True)
     next_days = re.findall(r'govuk-fieldset__legend--s">\s*([^<]+?)\s*<', next_page)

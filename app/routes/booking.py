@@ -24,7 +24,7 @@ from app.inputs import day_or
 from app.models import Appointment
 from app.services import journey, outbox
 from app.services import waitlist as waitlists
-from app.services.availability import decode_slot, next_free_day, search
+from app.services.availability import TIMES_PER_PAGE, decode_slot, next_free_day, search
 from app.services.booking import (
     BookingRequest,
     BookingRuleError,
@@ -43,7 +43,6 @@ from app.timeutil import at_day_seconds, format_date, format_time, local_now
 
 bp = Blueprint("booking", __name__, url_prefix="/book")
 SEARCH_DAYS = 14
-DAYS_PER_PAGE = 3  # hub times come every 15 minutes: three days is a page a phone can manage
 
 
 def _next(endpoint: str, **kwargs):
@@ -226,7 +225,7 @@ def time():
     if place is None:
         return redirect(url_for("booking.postcode"))
     first = day_or(request.args.get("from"), local_now().date())
-    result = search(service, place, first, SEARCH_DAYS).first_days(DAYS_PER_PAGE)
+    result = search(service, place, first, SEARCH_DAYS).first_page(TIMES_PER_PAGE)
     form = TimeForm()
     form.slot.choices = [(s.token, "") for s in result.slots]
     if form.validate_on_submit():
@@ -267,7 +266,7 @@ def _nearest_hub_with_times(service, place, first):
     for hub, miles in nearest_hubs(lat, lng, limit=6):
         if place.hub is not None and hub.id == place.hub.id:
             continue
-        found = search(service, hub_place(hub), first, SEARCH_DAYS).first_days(1)
+        found = search(service, hub_place(hub), first, SEARCH_DAYS).first_page(1)
         if found.slots:
             return {"hub": hub, "miles": miles, "day": found.last_day}
     return None

@@ -13,7 +13,7 @@ from app.forms.booking import CancelForm, ConfirmForm, FindBookingForm, TimeForm
 from app.inputs import day_or
 from app.models import Appointment
 from app.services import audit, consent
-from app.services.availability import search
+from app.services.availability import TIMES_PER_PAGE, search
 from app.services.booking import (
     BookingRuleError,
     SlotUnavailable,
@@ -142,7 +142,9 @@ def change_time():
         hub=appointment.hub,
     )
     first = day_or(request.args.get("from"), local_now().date())
-    result = search(appointment.service, place, first, 14, exclude_appointment=appointment.id)
+    result = search(appointment.service, place, first, 14, exclude_appointment=appointment.id).first_page(
+        TIMES_PER_PAGE
+    )
     form = TimeForm()
     form.slot.choices = [(s.token, "") for s in result.slots]
     if form.validate_on_submit():

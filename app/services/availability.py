@@ -61,6 +61,9 @@ class Slot:
         return self.window[0] == self.window[1]
 
 
+TIMES_PER_PAGE = 40  # whole days up to this many times a page: a hub's times fill 3 or 4 days
+
+
 @dataclass
 class Availability:
     slots: list[Slot] = field(default_factory=list)  # least added travel first
@@ -78,10 +81,16 @@ class Availability:
     def suggested(self, count: int = 3) -> list[Slot]:
         return self.slots[:count]
 
-    def first_days(self, count: int) -> Availability:
-        """Only the first `count` days that have times (a page a phone can scroll), ending on the
-        last of them, so "later dates" starts the day after."""
-        days = sorted({s.day for s in self.slots})[:count]
+    def first_page(self, most: int) -> Availability:
+        """Whole days, from the first, up to about `most` times (always at least one day): a page a
+        phone can scroll. It ends on the last day shown, so "later dates" starts the day after."""
+        days: list[date] = []
+        shown = 0
+        for day, slots in self.by_day():
+            if days and shown + len(slots) > most:
+                break
+            days.append(day)
+            shown += len(slots)
         if not days:
             return self
         return Availability(
