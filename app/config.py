@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     council_brand_colour: str = "#00594f"  # the header's stripe and the service navigation's accent
     council_link_colour: str = "#1d70b8"
     service_name: str = "Doorstep"
+    feedback_email: str = "doorstep-feedback@council.example"  # the Beta banner's feedback page
     timezone: str = TIMEZONE
     ratelimit_storage_uri: str = "memory://"  # production: redis://host:6379/0, shared by every worker
     ratelimit_key_prefix: str = "doorstep"  # keeps these counters apart from anything else in that Redis
@@ -227,6 +228,7 @@ class Settings(BaseSettings):
             "COUNCIL_LOGO_FILE": self.council_logo_file,
             "COUNCIL_BRAND_COLOUR": self.council_brand_colour,
             "COUNCIL_LINK_COLOUR": self.council_link_colour,
+            "FEEDBACK_EMAIL": self.feedback_email,
             "SERVICE_NAME": self.service_name,
             "TIMEZONE": self.timezone,
             "TRUSTED_HOSTS": self.allowed_hosts(),

@@ -316,3 +316,11 @@ def test_no_home_visits_offers_a_hub_and_the_waiting_list(client, far_world):
         and customer.sms_consent
         and customer.address_line1 == "12 High Street"
     )
+
+
+def test_the_beta_banner_links_to_feedback(client):
+    start = client.get("/").get_data(as_text=True)
+    banner = start[start.index("govuk-phase-banner") :]
+    assert re.search(r'<a class="govuk-link" href="/feedback">give your feedback</a>', banner)
+    page = client.get("/feedback").get_data(as_text=True)
+    assert "mailto:doorstep-feedback@council.example" in page

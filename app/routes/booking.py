@@ -99,9 +99,19 @@ def choose_service():
         journey.update(service=chosen.code)
         if len(chosen.places) == 1:
             journey.update(location_type=chosen.places[0])
-            return _next("booking.postcode")
+            return _after_place_kind(chosen.places[0])
         return _next("booking.where")
     return render_template("booking/service.html", form=form, services=shown, query=query)
+
+
+def _after_place_kind(location_type: str):
+    """At a hub's kiosk a hub appointment is at that hub: no postcode or list of hubs to go through."""
+    device = current_device()
+    if location_type == "hub" and device is not None and device.hub.active:
+        journey.update(hub=device.hub.code, place_done=True)
+        journey.clear_from("slot", "slot_label")
+        return _next("booking.time")
+    return _next("booking.postcode")
 
 
 @bp.get("/signpost/<code>")
@@ -125,7 +135,7 @@ def where_step():
         if journey.draft().get("location_type") != form.location_type.data:
             journey.clear_from("slot", "slot_label", "place_done", "hub", "line1", "address_id")
         journey.update(location_type=form.location_type.data)
-        return _next("booking.postcode")
+        return _after_place_kind(form.location_type.data)
     return render_template("booking/where.html", form=form, service=service)
 
 

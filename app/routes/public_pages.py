@@ -28,6 +28,12 @@ def privacy():
     return render_template("public/privacy.html")
 
 
+@bp.get("/feedback")
+@public
+def feedback():
+    return render_template("public/feedback.html", email=current_app.config["FEEDBACK_EMAIL"])
+
+
 @bp.get("/healthz")
 @public
 def healthz():
