@@ -220,3 +220,35 @@ def test_email_only_residents_keep_one_record_and_nothing_is_blanked():
     customer = db.session.get(Customer, first.customer_id)
     assert customer.access_needs == "Wheelchair user: ground floor only"
     assert customer.interpreter_language == "Welsh"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_agent_finds_and_merges_a_callers_duplicate_record(client, sign_in):
+    from app.models import CustomerNote
+
+    sign_in("agent")
+    world = World()
+    keep = CustomerFactory(name="Priya Shah", phone="+447700900555", email="", access_needs="")
+    duplicate = CustomerFactory(
+        name="Priya Shah", phone="", email="priya@example.com", access_needs="Hearing loop"
+    )
+    AppointmentFactory(service=world.service, customer=duplicate, reference="ABCD3467", window_start=NOW)
+    db.session.add(CustomerNote(customer_id=duplicate.id, text="Prefers mornings"))
+    db.session.commit()
+    page = client.get(f"/agent/customers/{keep.id}/merge").get_data(as_text=True)
+    assert "priya@example.com" in page  # found by the same name
+    by_email = client.get(f"/agent/customers/{keep.id}/merge?q=priya@example.com").get_data(as_text=True)
+    assert "priya@example.com" in by_email
+    client.post(
+        f"/agent/customers/{keep.id}/merge", data={"other": duplicate.id, "csrf_token": csrf_token(page)}
+    )
+    db.session.expire_all()
+    assert db.session.get(Customer, duplicate.id) is None
+    kept = db.session.get(Customer, keep.id)
+    assert (
+        kept.phone == "+447700900555"
+        and kept.email == "priya@example.com"
+        and kept.access_needs == "Hearing loop"
+    )
+    view = client.get(f"/agent/customers/{keep.id}").get_data(as_text=True)
+    assert "ABCD-3467" in view and "Prefers mornings" in view

@@ -11,7 +11,7 @@ from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_c
 from app.data.officers import all_officers
 from app.extensions import db
 from app.forms.agent import BookForm, ConfirmBookingForm, MoveForm, NewCallerForm, NoteForm, WaitlistForm
-from app.forms.booking import CancelForm
+from app.forms.booking import CancelForm, ConfirmForm
 from app.inputs import day_or, whole_number_or_none
 from app.models import Appointment, Customer
 from app.services import agent, audit, consent, kiosk_calls, outbox, waitlist
@@ -293,6 +293,28 @@ def move_for(appointment_id: int):
     officers = {o.id: o for o in all_officers()}
     return render_template(
         "agent/move.html", appointment=appointment, result=result, confirm=confirm, officers=officers
+    )
+
+
+@bp.route("/customers/<int:customer_id>/merge", methods=["GET", "POST"])
+@staff(*AGENTS)
+def merge(customer_id: int):
+    """Find records that are the same caller and merge them into this one."""
+    customer = _customer(customer_id)
+    if request.method == "POST":
+        form = ConfirmForm()
+        other = db.session.get(Customer, whole_number_or_none(request.form.get("other")) or 0)
+        if form.validate_on_submit() and other is not None and other.id != customer.id:
+            agent.merge_callers(customer, other, current_user._get_current_object())
+            db.session.commit()
+            flash(f"Merged: {other.name}'s record is now part of this one.", "success")
+        return redirect(url_for("agent.customer", customer_id=customer.id))
+    query = request.args.get("q", "")
+    return render_template(
+        "agent/merge.html",
+        customer=customer,
+        query=query,
+        candidates=agent.duplicates_of(customer, query),
     )
 
 

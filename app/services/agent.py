@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
 from app.data.officers import all_officers
 from app.extensions import db
@@ -96,6 +96,47 @@ def save_caller(customer: Customer | None, data: dict, user: User | None) -> Cus
     db.session.flush()
     audit.record("customer_created" if created else "customer_changed", "customer", customer.id, user=user)
     return customer
+
+
+KEPT_IF_BLANK = (
+    "phone", "email", "access_needs", "interpreter_language", "business_name", "business_type",
+    "address_line1", "address_line2", "town", "postcode", "uprn", "lat", "lng",
+    "premises_line1", "premises_line2", "premises_town", "premises_postcode", "premises_uprn",
+    "premises_lat", "premises_lng",
+)  # fmt: skip
+
+
+def duplicates_of(customer: Customer, query: str = "") -> list[Customer]:
+    """Records that may be the same caller: the agent's search, or the same name, phone or email."""
+    if query.strip():
+        found = find_callers(query)
+    else:
+        same = [func.lower(Customer.name) == customer.name.lower()]
+        if customer.phone:
+            same.append(Customer.phone == customer.phone)
+        if customer.email:
+            same.append(func.lower(Customer.email) == customer.email.lower())
+        found = list(db.session.scalars(select(Customer).where(or_(*same)).order_by(Customer.id).limit(25)))
+    return [c for c in found if c.id != customer.id]
+
+
+def merge_callers(keep: Customer, duplicate: Customer, user: User | None) -> None:
+    """One record for one person: the duplicate's bookings, notes, waiting-list places and risk
+    markers move to `keep`, which takes any detail it lacks; then the duplicate is removed. Consent
+    to texts survives only if neither record has it withdrawn for the same number."""
+    from app.models import RiskMarker, WaitlistEntry
+
+    for model in (Appointment, CustomerNote, WaitlistEntry, RiskMarker):
+        db.session.execute(update(model).where(model.customer_id == duplicate.id).values(customer_id=keep.id))
+    for name in KEPT_IF_BLANK:
+        if getattr(keep, name) in ("", None):
+            setattr(keep, name, getattr(duplicate, name))
+    if keep.phone == duplicate.phone:
+        keep.sms_consent = keep.sms_consent and duplicate.sms_consent
+    if duplicate.kind == "business":
+        keep.kind = "business"
+    audit.record("customers_merged", "customer", keep.id, user=user, merged=duplicate.id)
+    db.session.delete(duplicate)
 
 
 def precaution_applies(customer: Customer) -> bool:
