@@ -34,6 +34,7 @@ from app.services.places import (
 )
 from app.services.references import format_reference
 from app.timeutil import local_now
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 AGENTS = ("agent", "supervisor", "admin")
@@ -50,8 +51,8 @@ def find():
     query = request.args.get("q", "")
     results = agent.find_callers(query) if query else []
     if query:
-        audit.record("customer_search", "customer", "", results=len(results))
-        db.session.commit()
+        with unit_of_work():
+            audit.record("customer_search", "customer", "", results=len(results))
     return render_template("agent/find.html", query=query, results=results)
 
 
@@ -71,12 +72,11 @@ def _caller_form(customer: Customer | None):
     form = NewCallerForm(obj=_caller_values(customer) if customer and request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            saved = agent.save_caller(customer, form.data, current_user._get_current_object())
+            with unit_of_work():
+                saved = agent.save_caller(customer, form.data, current_user._get_current_object())
         except agent.CallerAddressError as error:
-            db.session.rollback()
             getattr(form, error.field).errors = [str(error)]
         else:
-            db.session.commit()
             if customer is not None:
                 flash("Caller's details saved.", "success")
             return redirect(url_for("agent.customer", customer_id=saved.id))
@@ -107,12 +107,12 @@ def customer(customer_id: int):
     customer = _customer(customer_id)
     note_form = NoteForm()
     if note_form.validate_on_submit():
-        agent.add_note(customer, note_form.text.data, current_user)
-        db.session.commit()
+        with unit_of_work():
+            agent.add_note(customer, note_form.text.data, current_user)
         flash("Note saved.", "success")
         return redirect(url_for("agent.customer", customer_id=customer.id))
-    audit.record("customer_viewed", "customer", customer.id)
-    db.session.commit()
+    with unit_of_work():
+        audit.record("customer_viewed", "customer", customer.id)
     appointments = agent.history(customer)
     return render_template(
         "agent/customer.html",
@@ -185,39 +185,40 @@ def book_for(customer_id: int):
             confirm.preferred_channel.errors = ["Texts need a mobile number: change the caller's details"]
         elif request.method == "POST" and confirm.validate_on_submit():
             try:
-                appointment = book(
-                    BookingRequest(
-                        slot_token=confirm.slot.data,
-                        service=service,
-                        place=place,
-                        channel=kiosk_calls.booking_channel(current_user),
-                        booked_by=current_user._get_current_object(),
-                        notes=confirm.notes.data or "",
-                        customer=CustomerDetails(
-                            name=customer.name,
-                            phone=customer.phone,
-                            email=customer.email,
-                            preferred_channel=confirm.preferred_channel.data,
-                            sms_consent=bool(confirm.sms_consent.data),
-                            access_needs=confirm.access_needs.data or "",
-                            interpreter_language=confirm.interpreter_language.data or "",
-                            kind=customer.kind,
-                            business_name=customer.business_name,
-                        ),
+                with unit_of_work():
+                    appointment = book(
+                        BookingRequest(
+                            slot_token=confirm.slot.data,
+                            service=service,
+                            place=place,
+                            channel=kiosk_calls.booking_channel(current_user),
+                            booked_by=current_user._get_current_object(),
+                            notes=confirm.notes.data or "",
+                            customer=CustomerDetails(
+                                name=customer.name,
+                                phone=customer.phone,
+                                email=customer.email,
+                                preferred_channel=confirm.preferred_channel.data,
+                                sms_consent=bool(confirm.sms_consent.data),
+                                access_needs=confirm.access_needs.data or "",
+                                interpreter_language=confirm.interpreter_language.data or "",
+                                kind=customer.kind,
+                                business_name=customer.business_name,
+                            ),
+                        )
                     )
-                )
-                audit.record(
-                    "sms_consent_recorded", "customer", customer.id, consent=bool(confirm.sms_consent.data)
-                )
-                kiosk_calls.booked_during_call(current_user, appointment)  # the kiosk shows the ticket
-                db.session.commit()
+                    audit.record(
+                        "sms_consent_recorded",
+                        "customer",
+                        customer.id,
+                        consent=bool(confirm.sms_consent.data),
+                    )
+                    kiosk_calls.booked_during_call(current_user, appointment)  # the kiosk shows the ticket
                 flash(f"Booked: reference {format_reference(appointment.reference)}.", "success")
                 return redirect(url_for("agent.customer", customer_id=customer.id))
             except SlotUnavailable:
-                db.session.rollback()
                 confirm.slot.errors = ["That time has just gone. Choose another"]
             except BookingRuleError as error:
-                db.session.rollback()
                 confirm.slot.errors = [error.message]
     officers = {o.id: o for o in all_officers()}
     return render_template(
@@ -240,17 +241,16 @@ def cancel_for(appointment_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            cancel(
-                appointment,
-                form.reason.data or "Cancelled by phone",
-                actor=current_user._get_current_object(),
-                channel="phone",
-            )
-            db.session.commit()
+            with unit_of_work():
+                cancel(
+                    appointment,
+                    form.reason.data or "Cancelled by phone",
+                    actor=current_user._get_current_object(),
+                    channel="phone",
+                )
             flash(f"Cancelled {format_reference(appointment.reference)}.", "success")
             return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
         except BookingRuleError as error:
-            db.session.rollback()
             form.reason.errors = [error.message]
     return render_template("agent/cancel.html", appointment=appointment, form=form)
 
@@ -278,17 +278,15 @@ def move_for(appointment_id: int):
     confirm.slot.choices = [(s.token, "") for s in result.slots]
     if confirm.validate_on_submit():
         try:
-            reschedule(
-                appointment, confirm.slot.data, actor=current_user._get_current_object(), channel="phone"
-            )
-            db.session.commit()
+            with unit_of_work():
+                reschedule(
+                    appointment, confirm.slot.data, actor=current_user._get_current_object(), channel="phone"
+                )
             flash("Appointment moved. The caller will be told the new time.", "success")
             return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
         except SlotUnavailable:
-            db.session.rollback()
             confirm.slot.errors = ["That time has just gone. The appointment has not changed. Choose another"]
         except BookingRuleError as error:
-            db.session.rollback()
             confirm.slot.errors = [error.message]
     officers = {o.id: o for o in all_officers()}
     return render_template(
@@ -305,8 +303,8 @@ def merge(customer_id: int):
         form = ConfirmForm()
         other = db.session.get(Customer, whole_number_or_none(request.form.get("other")) or 0)
         if form.validate_on_submit() and other is not None and other.id != customer.id:
-            agent.merge_callers(customer, other, current_user._get_current_object())
-            db.session.commit()
+            with unit_of_work():
+                agent.merge_callers(customer, other, current_user._get_current_object())
             flash(f"Merged: {other.name}'s record is now part of this one.", "success")
         return redirect(url_for("agent.customer", customer_id=customer.id))
     query = request.args.get("q", "")
@@ -323,8 +321,8 @@ def merge(customer_id: int):
 def stop_texts(customer_id: int):
     """The caller withdraws consent to texts: none are sent from now on, queued ones are dropped."""
     customer = _customer(customer_id)
-    consent.withdraw_texts(customer, how="agent", user=current_user._get_current_object())
-    db.session.commit()
+    with unit_of_work():
+        consent.withdraw_texts(customer, how="agent", user=current_user._get_current_object())
     flash("Texts stopped: the caller will not be sent text messages.", "success")
     return redirect(url_for("agent.customer", customer_id=customer.id))
 
@@ -333,11 +331,11 @@ def stop_texts(customer_id: int):
 @staff(*AGENTS)
 def resend(appointment_id: int):
     appointment = db.session.get(Appointment, appointment_id) or abort(404)
-    queued = outbox.queue_for_resident(
-        appointment, "confirmation", key_suffix=f"resend-{local_now():%Y%m%d%H%M%S}"
-    )
-    audit.record("confirmation_resent", "appointment", appointment.reference)
-    db.session.commit()
+    with unit_of_work():
+        queued = outbox.queue_for_resident(
+            appointment, "confirmation", key_suffix=f"resend-{local_now():%Y%m%d%H%M%S}"
+        )
+        audit.record("confirmation_resent", "appointment", appointment.reference)
     flash("Confirmation sent again." if queued else "The caller has no way to receive messages.", "success")
     return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
 
@@ -353,16 +351,16 @@ def join_waitlist(customer_id: int):
         if area_id is None or not customer.phone:
             form.service.errors = ["The caller needs an address we can place and a mobile number for offers"]
         else:
-            waitlist.join(
-                customer,
-                service_by_code(form.service.data),
-                area_id,
-                form.earliest.data,
-                form.latest.data,
-                form.times.data,
-                user=current_user._get_current_object(),
-            )
-            db.session.commit()
+            with unit_of_work():
+                waitlist.join(
+                    customer,
+                    service_by_code(form.service.data),
+                    area_id,
+                    form.earliest.data,
+                    form.latest.data,
+                    form.times.data,
+                    user=current_user._get_current_object(),
+                )
             flash("Added to the waiting list. We will text them if a time comes free.", "success")
             return redirect(url_for("agent.customer", customer_id=customer.id))
     return render_template("agent/waitlist.html", customer=customer, form=form)

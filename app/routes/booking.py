@@ -40,6 +40,7 @@ from app.services.places import addresses_for, hub_place, locate_postcode, neare
 from app.services.presenters import officer_first_name, when, where
 from app.services.references import format_reference
 from app.timeutil import at_day_seconds, format_date, format_time, local_now
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("booking", __name__, url_prefix="/book")
 SEARCH_DAYS = 14
@@ -307,8 +308,8 @@ def waitlist():
         return redirect(url_for("booking.time"))
     form = WaitlistForm()
     if form.validate_on_submit():
-        entry = waitlists.join_online(service, place, form.name.data, form.phone.data, form.times.data)
-        db.session.commit()
+        with unit_of_work():
+            entry = waitlists.join_online(service, place, form.name.data, form.phone.data, form.times.data)
         journey.reset()
         return render_template("booking/waitlist_joined.html", entry=entry, service=service)
     return render_template("booking/waitlist.html", form=form, service=service)
@@ -372,10 +373,9 @@ def check():
                 twin_link=manage_url(twin),
             )
         try:
-            appointment = book(request_)
-            db.session.commit()
+            with unit_of_work():
+                appointment = book(request_)
         except (SlotUnavailable, BookingRuleError):
-            db.session.rollback()
             journey.clear_from("slot", "slot_label", "submission")
             return redirect(url_for("booking.time", gone=1))
         session["booked_reference"] = appointment.reference
