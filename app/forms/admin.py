@@ -28,6 +28,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 
 from app.forms.fields import ClockTime, GovDateField, MaxLength, MultiCheckboxField, parse_clock
 from app.services.contact import uk_mobile
+from app.services.places import normalise_postcode
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -158,14 +159,20 @@ class DayPatternForm(Form):
             raise ValidationError("The break must start during the shift")
 
 
-class OfficerForm(LatLngMixin, FlaskForm):
+class OfficerForm(FlaskForm):
+    """The base is a hub or a postcode (placed from the gazetteer), never typed coordinates."""
+
     first_name = StringField("First name", widget=GovTextInput(), validators=[_required("a first name")])
     last_name = StringField("Last name", widget=GovTextInput(), validators=[_required("a last name")])
     phone = StringField("Work mobile", widget=GovTextInput(), validators=[Optional(), MaxLength(20)])
     base_label = StringField(
-        "Start and end base",
+        "Name of the base the officer starts and ends at",
         widget=GovTextInput(),
-        validators=[_required("the base the officer starts and ends at")],
+        validators=[_required("the name of the base the officer starts and ends at")],
+    )
+    base_hub = SelectField("The base is a hub", widget=GovSelect(), validators=[Optional()])
+    base_postcode = StringField(
+        "Or the postcode of the base", widget=GovTextInput(), validators=[Optional(), MaxLength(10)]
     )
     skills = MultiCheckboxField("Skills", coerce=int)
     areas = MultiCheckboxField("Community areas", coerce=int)
@@ -180,6 +187,14 @@ class OfficerForm(LatLngMixin, FlaskForm):
     def validate_areas(self, field):
         if not field.data:
             raise ValidationError("Select at least one community area")
+
+    def validate_base_postcode(self, field):
+        if field.data and normalise_postcode(field.data) is None:
+            raise ValidationError("Enter a real postcode for the base, like SN10 1AA")
+        if not field.data and not self.base_hub.data and self.needs_base:
+            raise ValidationError("Choose the hub the officer starts from, or enter the base's postcode")
+
+    needs_base = True  # an officer already saved keeps their base unless another is chosen
 
 
 class AbsenceForm(FlaskForm):
