@@ -172,8 +172,8 @@ class OfficerForm(FlaskForm):
     )
     base_hub = SelectField("The base is a hub", widget=GovSelect(), validators=[Optional()])
     base_postcode = StringField(
-        "Or the postcode of the base", widget=GovTextInput(), validators=[Optional(), MaxLength(10)]
-    )
+        "Or the postcode of the base", widget=GovTextInput(), validators=[MaxLength(10)]
+    )  # no Optional(): it would skip the check below that one of the two is given
     skills = MultiCheckboxField("Skills", coerce=int)
     areas = MultiCheckboxField("Community areas", coerce=int)
     days = FieldList(FormField(DayPatternForm), min_entries=7, max_entries=7)
