@@ -324,3 +324,30 @@ def test_the_beta_banner_links_to_feedback(client):
     assert re.search(r'<a class="govuk-link" href="/feedback">give your feedback</a>', banner)
     page = client.get("/feedback").get_data(as_text=True)
     assert "mailto:doorstep-feedback@council.example" in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_exact_time_for_a_home_visit_where_the_service_allows_it(client, world):
+    from app.models import Appointment
+
+    _post(client, "/book/service", {"service": world.service.code})
+    _post(client, "/book/where", {"location_type": "home"})
+    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    address = db.session.query(Address).filter_by(uprn="100123").one()
+    _post(client, "/book/address", {"address": str(address.id)})
+    assert "Choose an exact time" not in client.get("/book/time").get_data(as_text=True)
+    world.service.exact_times = True
+    db.session.commit()
+    page = client.get("/book/time").get_data(as_text=True)
+    assert "Choose an exact time" in page
+    exact = client.get("/book/time?exact=1").get_data(as_text=True)
+    labels = _radio_labels(exact)
+    assert "9:30am" in labels and not any(" to " in label for label in labels)
+    slot = re.search(r'name="slot" type="radio" value="([^"]+)"', exact).group(1)
+    client.post("/book/time?exact=1", data={"slot": slot, "csrf_token": csrf_token(exact)})
+    _post(client, "/book/details", {"name": "Jo Bloggs", "phone": "07700 900123", "preferred_channel": "sms"})
+    check = client.get("/book/check").get_data(as_text=True)
+    assert re.search(r"2026, at \d{1,2}(:\d\d)?[ap]m", check)
+    client.post("/book/check", data={"csrf_token": csrf_token(check)})
+    appointment = db.session.query(Appointment).one()
+    assert appointment.window_start == appointment.window_end

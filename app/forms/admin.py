@@ -63,6 +63,9 @@ class ServiceForm(FlaskForm):
         "What to have ready (one item per line)", widget=GovTextArea(), validators=[Optional()]
     )
     two_officers = BooleanField("Needs two officers", widget=GovCheckboxInput())
+    exact_times = BooleanField(
+        "Residents can ask for an exact time for a home or business visit", widget=GovCheckboxInput()
+    )
     notice_hours = IntegerField(
         "Minimum notice in hours",
         widget=GovTextInput(),

@@ -236,7 +236,9 @@ def time():
     if place is None:
         return redirect(url_for("booking.postcode"))
     first = day_or(request.args.get("from"), local_now().date())
-    result = search(service, place, first, SEARCH_DAYS).first_page(TIMES_PER_PAGE)
+    exact_possible = service.exact_times and place.hub is None
+    exact = exact_possible and request.args.get("exact") == "1"
+    result = search(service, place, first, SEARCH_DAYS, exact=exact).first_page(TIMES_PER_PAGE)
     form = TimeForm()
     form.slot.choices = [(s.token, "") for s in result.slots]
     if form.validate_on_submit():
@@ -264,6 +266,8 @@ def time():
         other_hub=_nearest_hub_with_times(service, place, first) if dead_end else None,
         next_from=(result.last_day + timedelta(days=1)).isoformat() if result.last_day else None,
         earlier=first > local_now().date(),
+        exact=exact,
+        exact_possible=exact_possible,
         hub_possible="hub" in service.places and place.location_type != "hub",
     )
 

@@ -34,6 +34,7 @@ ARRIVAL_WINDOWS = [
     (15 * 3600, 17 * 3600),
 ]
 HUB_SLOT_STEP = 30 * 60
+EXACT_STEP = 30 * 60  # exact times for a home visit, on the half hour, inside the arrival windows
 TOKEN_MAX_AGE = 24 * 3600
 ACTIVE = ("booked", "checked_in")
 
@@ -249,8 +250,11 @@ def versions_for(officer_ids: list[int], first: date, last: date) -> dict[tuple[
 
 
 def candidate_windows(
-    service: Service, place: Place, day: date, wd: WorkingDay | None = None
+    service: Service, place: Place, day: date, wd: WorkingDay | None = None, exact: bool = False
 ) -> list[tuple[int, int]]:
+    if place.hub is None and exact and service.exact_times:
+        first, last = ARRIVAL_WINDOWS[0][0], ARRIVAL_WINDOWS[-1][1]
+        return [(t, t) for t in range(first, last + 1, EXACT_STEP)]
     if place.hub is None:
         return list(ARRIVAL_WINDOWS)
     hours = place.hub.hours_on(day.weekday())
@@ -271,6 +275,7 @@ def search(
     officer_id: int | None = None,
     exclude_appointment: int | None = None,
     customer=None,
+    exact: bool = False,
 ) -> Availability:
     """Every slot that can be promised from `first` for `days` days, least added travel first."""
     now = now or utcnow()
@@ -313,7 +318,7 @@ def search(
                 checks.append(
                     (officer, wd, DayCheck(routing_day(wd, by_officer_day[(officer.id, day)]), travel))
                 )
-        for window in candidate_windows(service, place, day) if checks else []:
+        for window in candidate_windows(service, place, day, exact=exact) if checks else []:
             if at_day_seconds(day, window[0]) < earliest:
                 continue
             slot = _best_slot(checks, place, window, duration, needed, day, versions)

@@ -1,4 +1,5 @@
-"""business premises: a business customer's own name, type and premises address, apart from home
+"""business premises and exact times: a business customer's own name, type and premises address,
+apart from home; and services that let a resident ask for an exact time for a home visit
 
 Revision ID: 0015
 Revises: 0014
@@ -30,9 +31,13 @@ def upgrade():
             batch.add_column(sa.Column(name, kind, nullable=False, server_default=''))
         batch.add_column(sa.Column('premises_lat', sa.Float(), nullable=True))
         batch.add_column(sa.Column('premises_lng', sa.Float(), nullable=True))
+    with op.batch_alter_table('service') as batch:
+        batch.add_column(sa.Column('exact_times', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade():
+    with op.batch_alter_table('service') as batch:
+        batch.drop_column('exact_times')
     with op.batch_alter_table('customer') as batch:
         for name in ('premises_lng', 'premises_lat'):
             batch.drop_column(name)
