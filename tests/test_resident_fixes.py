@@ -351,3 +351,33 @@ def test_an_exact_time_for_a_home_visit_where_the_service_allows_it(client, worl
     client.post("/book/check", data={"csrf_token": csrf_token(check)})
     appointment = db.session.query(Appointment).one()
     assert appointment.window_start == appointment.window_end
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_business_books_online_with_its_name_type_and_premises(client, world):
+    from app.models import Appointment
+
+    world.service.at_business = True
+    db.session.commit()
+    _post(client, "/book/service", {"service": world.service.code})
+    _post(client, "/book/where", {"location_type": "business"})
+    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    address = db.session.query(Address).filter_by(uprn="100123").one()
+    _post(client, "/book/address", {"address": str(address.id)})
+    html = client.get("/book/time").get_data(as_text=True)
+    slot = re.search(r'name="slot" type="radio" value="([^"]+)"', html).group(1)
+    client.post("/book/time", data={"slot": slot, "csrf_token": csrf_token(html)})
+    details = {"name": "Ann Baker", "phone": "07700 900123", "preferred_channel": "sms"}
+    missing = _post(client, "/book/details", details)
+    assert "Enter the name of the business" in missing.get_data(as_text=True)
+    _post(client, "/book/details", details | {"business_name": "Baker's Bakes", "business_type": "Bakery"})
+    check = client.get("/book/check").get_data(as_text=True)
+    assert "Baker&#39;s Bakes, Bakery" in check
+    client.post("/book/check", data={"csrf_token": csrf_token(check)})
+    customer = db.session.query(Appointment).one().customer
+    assert (customer.kind, customer.business_name, customer.business_type) == (
+        "business",
+        "Baker's Bakes",
+        "Bakery",
+    )
+    assert customer.premises_line1 == "12 High Street" and customer.premises_postcode == "SN10 1AB"

@@ -99,7 +99,16 @@ class DetailsForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), MaxLength(60)],
     )
+    business_name = StringField("Name of the business", widget=GovTextInput(), validators=[MaxLength(160)])
+    business_type = StringField(
+        "Type of business (optional)", widget=GovTextInput(), validators=[Optional(), MaxLength(60)]
+    )
     submit = SubmitField("Continue", widget=GovSubmitInput())
+    for_business = False  # a visit to business premises: the business's name is asked for
+
+    def validate_business_name(self, field):
+        if self.for_business and not (field.data or "").strip():
+            raise ValidationError("Enter the name of the business")
 
     def validate_phone(self, field):
         """A number we can call (a landline will do); a mobile when the reminders are texts."""

@@ -325,12 +325,18 @@ def details():
     if (redirect_to := _require("service", "location_type", "place_done", "slot")) is not None:
         return redirect_to
     form = DetailsForm(data=journey.draft().get("details") or None)
+    form.for_business = journey.draft()["location_type"] == "business"
     if form.validate_on_submit():
         values = {
             k: (form.data[k] or "").strip()
-            for k in ("name", "phone", "email", "preferred_channel", "access_needs", "interpreter_language")
-        }
+            for k in (
+                "name", "phone", "email", "preferred_channel", "access_needs", "interpreter_language",
+                "business_name", "business_type",
+            )
+        }  # fmt: skip
         values["phone"] = uk_phone(values["phone"]) or ""
+        if not form.for_business:
+            values["business_name"] = values["business_type"] = ""
         journey.update(details=values, name=values["name"])
         return redirect(url_for("booking.check"))
     return render_template("booking/details.html", form=form)
@@ -363,6 +369,9 @@ def check():
                 access_needs=values["access_needs"],
                 interpreter_language=values["interpreter_language"],
                 home_postcode=d.get("postcode", "") if d["location_type"] == "hub" else "",
+                kind="business" if values.get("business_name") else "resident",
+                business_name=values.get("business_name", ""),
+                business_type=values.get("business_type", ""),
             ),
         )
         twin = same_booking(request_.customer, service, d["slot"])
