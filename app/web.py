@@ -31,7 +31,8 @@ from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.navigation import staff_navigation
 from app.routes.kiosk_session import current_device
 from app.services import audit
-from app.timeutil import format_date, format_time, to_local
+from app.services.presenters import when
+from app.timeutil import format_date, format_time, to_local, utcnow
 from app.unit_of_work import discard
 
 
@@ -165,6 +166,8 @@ def register_web(app: Flask) -> None:
         return {
             "service_name": app.config["SERVICE_NAME"],
             "council_name": app.config["COUNCIL_NAME"],
+            "brand_colour": app.config["COUNCIL_BRAND_COLOUR"],
+            "current_year": to_local(utcnow()).year,
             "csp_nonce": getattr(g, "csp_nonce", ""),
             "staff_navigation": staff_navigation,
             "weekdays": WEEKDAYS,
@@ -177,6 +180,7 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(format_date, "uk_date")
     app.add_template_filter(format_time, "uk_time")
     app.add_template_filter(to_local, "local")
+    app.add_template_filter(when, "when")  # "Monday 7 December 2026, arriving between 11am and 1pm"
 
     _register_errors(app)
 

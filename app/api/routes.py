@@ -27,7 +27,7 @@ from app.services.booking import (
     reschedule,
     slot_used,
 )
-from app.services.contact import uk_mobile, valid_email
+from app.services.contact import uk_mobile, uk_phone, valid_email
 from app.services.links import calendar_reference_from, ics_url, manage_url
 from app.services.places import UnknownPostcode, address_place, hub_place
 from app.services.presenters import as_json, calendar_event
@@ -277,9 +277,11 @@ def create_appointment():
     service = service_by_code(body.service)
     if service is None or not service.active or service.premises_only:
         errors["service"] = ["Give the code of a bookable service"]
-    phone = uk_mobile(body.customer.phone) if body.customer.phone else ""
+    phone = uk_phone(body.customer.phone) if body.customer.phone else ""
     if phone is None:
-        errors["customer.phone"] = ["Enter a UK mobile number, like 07700 900123"]
+        errors["customer.phone"] = ["Enter a UK phone number, like 01380 722000 or 07700 900123"]
+    elif body.customer.preferred_channel == "sms" and phone and not uk_mobile(phone):
+        errors["customer.phone"] = ["A mobile number is needed for text reminders"]
     if body.customer.email and not valid_email(body.customer.email):
         errors["customer.email"] = ["Enter an email address in the correct format, like name@example.com"]
     if body.customer.preferred_channel == "sms" and not phone:
@@ -317,6 +319,9 @@ def create_appointment():
             sms_consent=body.customer.sms_consent,
             interpreter_language=body.customer.interpreter_language,
             access_needs=body.access_needs,
+            kind="business" if body.customer.business_name else "resident",
+            business_name=body.customer.business_name,
+            business_type=body.customer.business_type,
         ),
     )
     try:

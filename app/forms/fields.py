@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput
@@ -52,3 +53,17 @@ class GovDateField(DateField):
         if not FIRST_DAY <= self.data <= LAST_DAY:
             self.data = None
             raise ValueError(f"{self.label.text} must be between {FIRST_DAY:%Y} and {LAST_DAY:%Y}")
+
+
+class MaxLength:
+    """Validator: at most `limit` characters, with a GOV.UK message that names the field
+    ("Full name must be 160 characters or less"), not WTForms' generic one."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.field_flags = {"maxlength": limit}
+
+    def __call__(self, form, field):
+        if field.data and len(field.data) > self.limit:
+            name = re.sub(r"\s*\(optional\)\s*$", "", field.label.text).rstrip("?")
+            raise ValidationError(f"{name} must be {self.limit} characters or less")

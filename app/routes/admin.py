@@ -9,13 +9,14 @@ from flask_login import current_user
 
 from app.access import SUPERVISORS, staff
 from app.data import records
-from app.data.catalogue import all_areas, all_hubs, all_services, all_skills
+from app.data.catalogue import all_areas, all_hubs, all_services, all_skills, hub_by_code
 from app.data.officers import all_officers
 from app.forms.admin import AbsenceForm, HubForm, OfficerForm, ServiceForm
 from app.inputs import whole_number_or_none
 from app.services import tokens
 from app.services.catalogue import save_hub, save_service
 from app.services.officers import OfficerError, add_absence, remove_absence, save_officer
+from app.services.places import locate_postcode, normalise_postcode
 from app.services.planning import days_to_replan
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
@@ -109,8 +110,11 @@ def _officer_form(officer: Officer | None) -> OfficerForm:
     form = OfficerForm(obj=officer)
     form.skills.choices = [(s.id, s.name) for s in all_skills()]
     form.areas.choices = [(a.id, a.name) for a in all_areas()]
+    form.base_hub.choices = [("", "Not a hub")] + [(h.code, h.name) for h in all_hubs()]
+    form.needs_base = officer is None
     if officer and not form.is_submitted():
-        form.lat.data, form.lng.data = officer.base_lat, officer.base_lng
+        at_hub = next((h for h in all_hubs() if (h.lat, h.lng) == (officer.base_lat, officer.base_lng)), None)
+        form.base_hub.data = at_hub.code if at_hub else ""
         form.skills.data = [s.id for s in officer.skills]
         form.areas.data = [a.id for a in officer.areas]
         for weekday, entry in enumerate(form.days):
@@ -131,12 +135,25 @@ def _officer_form(officer: Officer | None) -> OfficerForm:
 def edit_officer(officer_id: int | None):
     officer = records.officer(officer_id) or abort(404) if officer_id else None
     form = _officer_form(officer)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (base := _base_of(form, officer)) is not None:
         with unit_of_work():
-            saved = save_officer(officer, form.data)
+            saved = save_officer(officer, form.data | {"lat": base[0], "lng": base[1]})
         flash(f"{saved.name} saved.", "success")
         return redirect(url_for("admin.officer_absences", officer_id=saved.id))
     return render_template("admin/officer_form.html", form=form, officer=officer)
+
+
+def _base_of(form: OfficerForm, officer: Officer | None) -> tuple[float, float] | None:
+    """Where the officer starts and ends: the chosen hub, the postcode's place in the gazetteer, or
+    (editing, neither given) where it was. None, with the error on the form, when it cannot be placed."""
+    if form.base_hub.data and (hub := hub_by_code(form.base_hub.data)) is not None:
+        return hub.lat, hub.lng
+    if form.base_postcode.data:
+        located = locate_postcode(normalise_postcode(form.base_postcode.data) or "")
+        if located is None:
+            form.base_postcode.errors = ["We do not recognise that postcode: choose the hub instead"]
+        return located
+    return (officer.base_lat, officer.base_lng) if officer else None
 
 
 @bp.route("/officers/<int:officer_id>/absences", methods=["GET", "POST"])

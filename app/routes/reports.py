@@ -15,7 +15,7 @@ from app.data.appointments import active_on_day
 from app.data.catalogue import all_services, service_by_code
 from app.data.officers import all_officers
 from app.inputs import BadInput, day_or, month_or, parse_day, whole_number_or_none
-from app.services import audit, call_list, planning, reports
+from app.services import audit, call_list, outbox, planning, reports
 from app.services.planning import route_for
 from app.services.references import format_reference
 from app.timeutil import local_now
@@ -42,6 +42,8 @@ def dashboard():
         month=month,
         tables=reports.dashboard(month),
         nobody_on_duty=nobody_on_duty(),
+        emails_waiting=outbox.emails_waiting_for_a_server(),
+        email_off=not current_app.config["SMTP_HOST"],
     )
 
 

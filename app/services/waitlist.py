@@ -12,10 +12,18 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import Appointment, Customer, WaitlistEntry, WaitlistOffer
 from app.services import audit, outbox
-from app.services.booking import BookingRequest, BookingRuleError, CustomerDetails, SlotUnavailable, book
+from app.services.booking import (
+    BookingRequest,
+    BookingRuleError,
+    CustomerDetails,
+    SlotUnavailable,
+    book,
+    find_or_create_customer,
+)
+from app.services.contact import uk_mobile
 from app.services.places import customer_place
 from app.services.waitlist_offers import OFFER_MAX_AGE
-from app.timeutil import utcnow
+from app.timeutil import local_now, utcnow
 
 
 def join(
@@ -42,6 +50,22 @@ def join(
     db.session.flush()
     audit.record("waitlist_joined", "customer", customer.id, user=user, service=service.code)
     return entry
+
+
+WAIT_DAYS = 28  # how long a resident's own entry waits for a freed time
+
+
+def join_online(service, place, name: str, phone: str, times: str) -> WaitlistEntry:
+    """A resident joins from the booking journey (home or business visits: offers are made for the
+    customer's own address). Joining is asking to be texted, so it records consent to texts."""
+    customer = find_or_create_customer(
+        CustomerDetails(name=name, phone=uk_mobile(phone) or "", preferred_channel="sms", sms_consent=True),
+        place,
+    )
+    today = local_now().date()
+    return join(
+        customer, service, place.area_id, today, today + timedelta(days=WAIT_DAYS), times, place.location_type
+    )
 
 
 def accept(offer: WaitlistOffer) -> Appointment:
@@ -80,11 +104,11 @@ def accept(offer: WaitlistOffer) -> Appointment:
         )
     ):
         other.status, other.decided_at = "gone", utcnow()
-        outbox.queue_sms(
+        outbox.queue_customer_text(
+            other.entry.customer,
             "waitlist_gone",
-            other.entry.customer.phone,
             f"{current_app.config['COUNCIL_NAME']}: sorry, the appointment we offered has "
-            "been taken. You are still on the waiting list.",
+            f"been taken. You are still on the waiting list.",
             f"waitlist-gone:{other.id}",
         )
     audit.record("waitlist_accepted", "appointment", appointment.reference)

@@ -87,9 +87,9 @@ def offer_freed_time(appointment: Appointment) -> list[WaitlistOffer]:
             f"{format_date(appointment.window_start)}, {format_time(appointment.window_start)} to "
             f"{format_time(appointment.window_end)}"
         )
-        outbox.queue_sms(
+        outbox.queue_customer_text(
+            customer,
             "waitlist_offer",
-            customer.phone,
             f"{current_app.config['COUNCIL_NAME']}: a {entry.service.name} appointment is "
             f"free on {when}. First to accept gets it: {offer_link(offer)}",
             f"waitlist-offer:{offer.id}",
