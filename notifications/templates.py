@@ -33,6 +33,7 @@ class AppointmentFacts:
     council: str = "the council"
     phone: str = "0300 456 0100"
     sms_when: str = ""  # a shorter `when` for texts ("Mon 7 Dec 2026, 9am to 11am"); `when` if blank
+    venue: str = ""  # a hub appointment: the hub's name and address (a home visit needs none)
 
 
 @dataclass(frozen=True)
@@ -58,25 +59,25 @@ def english(text: str) -> str:
 def _fit(
     required: list[str], optional: list[str] = (), follow_up: list[str] = (), label: str = ""
 ) -> list[str]:
-    """The text, and a follow-up for what did not fit.
+    """The text, and follow-ups for what did not fit, each within two segments.
 
-    Required parts always go in the first text; optional ones (dropped from the end) only if it still
-    fits in two segments; follow-up parts (a link) go in the first text when they fit, else in a text of
-    their own that starts with `label` (the reference), so nothing a resident needs is lost. Polish and
-    Nepali texts are UCS-2 (67 characters a segment), so they are the ones that need a follow-up."""
-    kept = [p for p in required if p]
-    for part in [p for p in optional if p]:
-        if sms_segments(" ".join([*kept, part])) <= MAX_SEGMENTS:
-            kept.append(part)
+    Required parts always go in the first text. Follow-up parts (where a hub is, the link) must reach
+    the resident: each joins the last text while it fits, else starts a new text with `label` (the
+    reference), so no text is ever without it. Optional parts (what to have ready, which the email,
+    the manage page and the reminder carry in full) join the first text only while it still fits.
+    English texts nearly always fit in one; Polish and Nepali ones are UCS-2 (67 characters a segment),
+    so they are the ones that get a follow-up."""
+    texts = [[p for p in required if p]]
+    for part in [p for p in follow_up if p]:
+        if sms_segments(" ".join([*texts[-1], part])) <= MAX_SEGMENTS:
+            texts[-1].append(part)
         else:
+            texts.append([label, part] if label else [part])
+    for part in [p for p in optional if p]:
+        if sms_segments(" ".join([*texts[0], part])) > MAX_SEGMENTS:
             break
-    rest = [p for p in follow_up if p]
-    if rest and sms_segments(" ".join(kept + rest)) <= MAX_SEGMENTS:
-        return [_ascii_quotes(" ".join(kept + rest))]
-    texts = [_ascii_quotes(" ".join(kept))]
-    if rest:
-        texts.append(_ascii_quotes(" ".join([label, *rest]) if label else " ".join(rest)))
-    return texts
+        texts[0].append(part)
+    return [_ascii_quotes(" ".join(parts)) for parts in texts]
 
 
 def _ascii_quotes(text: str) -> str:
@@ -93,18 +94,29 @@ def _values(f: AppointmentFacts) -> dict[str, str]:
         "phone": f.phone,
         "officer": f.officer_first_name,
         "documents": "; ".join(f.documents),
+        "venue": f.venue,
     }
 
 
+def _venue(f: AppointmentFacts, _: Gettext) -> str:
+    return _("At %(venue)s.") % {"venue": f.venue} if f.venue else ""
+
+
+def _have_ready(f: AppointmentFacts, _: Gettext) -> str:
+    return _("Have ready: %(documents)s.") % {"documents": "; ".join(f.documents)} if f.documents else ""
+
+
 def confirmation_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
+    """What to have ready goes in only if there is room: the email, the manage page and the reminder
+    carry it in full."""
     _, v = gettext, _values(f)
     return _fit(
         [
             _("%(council)s: your %(service)s appointment is booked for %(when)s.") % v,
             _("Ref %(reference)s.") % v,
         ],
-        [] if f.manage_url else [_("Or reply CANCEL.")],
-        [_("Change or cancel: %(url)s") % v] if f.manage_url else [],
+        [_have_ready(f, _)] if f.manage_url else [_("Or reply CANCEL."), _have_ready(f, _)],
+        [_venue(f, _), _("Change or cancel: %(url)s") % v if f.manage_url else ""],
         label=_("Ref %(reference)s.") % v,
     )
 
@@ -118,10 +130,9 @@ def reminder_sms(f: AppointmentFacts, morning: bool, gettext: Gettext = english)
     )
     return _fit(
         [opening % v, _("Ref %(reference)s.") % v],
-        [
-            _("Reply CANCEL if you cannot make it."),
-            (_("Have ready: %(documents)s.") % v) if f.documents else "",
-        ],
+        [_("Reply CANCEL if you cannot make it."), _have_ready(f, _)],
+        [_venue(f, _)],
+        label=_("Ref %(reference)s.") % v,
     )
 
 
@@ -140,7 +151,7 @@ def reschedule_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]
             _("%(council)s: your %(service)s appointment has moved to %(when)s.") % v,
             _("Ref %(reference)s.") % v,
         ],
-        follow_up=[_("Details: %(url)s") % v] if f.manage_url else [],
+        follow_up=[_venue(f, _), _("Details: %(url)s") % v if f.manage_url else ""],
         label=_("Ref %(reference)s.") % v,
     )
 

@@ -6,10 +6,10 @@ from flask import Blueprint, render_template
 
 from app import i18n
 from app.access import public
-from app.extensions import limiter
 from app.forms.booking import ConfirmForm
+from app.guards import limiter
 from app.i18n import current_locale
-from app.services import waitlist
+from app.services import waitlist, waitlist_offers
 from app.services.booking import SlotUnavailable
 from app.services.presenters import when, where
 from app.services.references import format_reference
@@ -22,7 +22,7 @@ bp = Blueprint("waitlist", __name__, url_prefix="/waitlist")
 @public
 @limiter.limit("30 per minute", methods=["POST"])
 def offer_page(token: str):
-    offer = waitlist.offer_from(token)
+    offer = waitlist_offers.offer_from(token)
     if offer is None:
         return render_template("waitlist/gone.html"), 404
     i18n.adopt(offer.entry.customer.locale)  # the link came in a text in their language
