@@ -66,7 +66,8 @@ class MaxLength:
 
     def __call__(self, form, field):
         if field.data and len(field.data) > self.limit:
-            name = re.sub(r"\s*\(optional\)\s*$", "", field.label.text).rstrip("?")
+            # Without "(optional)", or its translation.
+            name = re.sub(r"\s*\([^)]*\)\s*$", "", str(field.label.text)).rstrip("?")
             raise ValidationError(
                 gettext("%(name)s must be %(limit)s characters or less", name=name, limit=self.limit)
             )

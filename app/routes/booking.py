@@ -42,7 +42,7 @@ from app.services.links import ics_url, manage_url
 from app.services.places import addresses_for, hub_place, locate_postcode, nearest_hubs, normalise_postcode
 from app.services.presenters import officer_first_name, when, where, window_text
 from app.services.references import format_reference
-from app.timeutil import at_day_seconds, local_now
+from app.timeutil import at_day_seconds, format_date, format_time, local_now
 from app.unit_of_work import unit_of_work
 
 if TYPE_CHECKING:
@@ -258,8 +258,7 @@ def time():
         else:
             start = at_day_seconds(token.day, token.window[0])
             end = at_day_seconds(token.day, token.window[1])
-            label = window_text(start, end, current_locale())
-            journey.update(slot=form.slot.data, slot_label=label)
+            journey.update(slot=form.slot.data, slot_label=_slot_label(start, end))
             return _next("booking.details")
     dead_end = not result.slots and not result.restricted and result.last_day is not None
     return render_template(
@@ -404,11 +403,7 @@ def check():
     journey.submission_id()
     token = decode_slot(d["slot"])  # the time in the page's language, even if it changed since
     when_label = (
-        window_text(
-            at_day_seconds(token.day, token.window[0]),
-            at_day_seconds(token.day, token.window[1]),
-            current_locale(),
-        )
+        _slot_label(at_day_seconds(token.day, token.window[0]), at_day_seconds(token.day, token.window[1]))
         if token
         else d.get("slot_label", "")
     )
@@ -421,6 +416,14 @@ def check():
         place=place,
         place_name=journey.PLACE_NAMES[d["location_type"]],
     )
+
+
+def _slot_label(start, end) -> str:
+    """The chosen time as check-your-answers shows it, in the page's language."""
+    if start == end:
+        day, at = format_date(start, current_locale()), format_time(start, current_locale())
+        return _("%(day)s, at %(start)s", day=day, start=at)
+    return window_text(start, end, current_locale())
 
 
 @bp.get("/confirmation")

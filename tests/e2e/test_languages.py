@@ -65,7 +65,7 @@ def _book_in(page, base: str, world: World, locale: str, check: bool) -> str:
     assert page.title().startswith(_("Error:"))
     step(
         lambda: page.get_by_label(_("Full name")).fill("Agnieszka Kowalska"),
-        lambda: page.get_by_label(_("UK mobile number")).fill("07700 900123"),
+        lambda: page.get_by_label(_("UK phone number")).fill("07700 900123"),
         lambda: page.get_by_label(_("Text message"), exact=True).check(),
         lambda: page.get_by_role("button", name=_("Continue")).click(),
     )
