@@ -18,6 +18,7 @@ STAFF_LINKS = [
     ("Risk register", "supervisor.register", ("supervisor", "admin")),
     ("On-duty rota", "supervisor.rota_view", ("supervisor", "admin")),
     ("Kiosk help", "kiosk_staff.help_requests", ("agent", "supervisor", "admin")),
+    ("Letters", "letters.batches", ("agent", "supervisor", "admin")),
     ("Services", "admin.services", ("supervisor", "admin")),
     ("Hubs", "admin.hubs", ("supervisor", "admin")),
     ("Officers", "admin.officers", ("supervisor", "admin")),

@@ -95,6 +95,14 @@ def _nightly_plan():
     return plan_when_due()
 
 
+def _letters():
+    from app.services.letters import gather_batch
+
+    gathered = gather_batch()
+    db.session.commit()
+    return gathered
+
+
 def _retention():
     from flask import current_app
 
@@ -136,6 +144,12 @@ JOBS: list[Job] = [
         CronTrigger(hour=8, minute=0, timezone=LONDON),
         _risk_reviews,
         "alert supervisors to warning markers due for review",
+    ),
+    Job(
+        "letters",
+        CronTrigger(day_of_week="mon-fri", hour=15, minute=0, timezone=LONDON),
+        _letters,
+        "gather the letters waiting into today's print batch",
     ),
     Job(
         "retention",

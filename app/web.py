@@ -53,6 +53,7 @@ def register_web(app: Flask) -> None:
         booking,
         kiosk,
         kiosk_calls,
+        letters,
         manage,
         officer,
         public_pages,
@@ -82,6 +83,7 @@ def register_web(app: Flask) -> None:
         kiosk_calls.bp,
         kiosk_calls.agent_bp,
         reports.bp,
+        letters.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -173,3 +173,44 @@ def email_for(kind: str, f: AppointmentFacts) -> Email:
     contact = f"{f.council}\nPhone {f.phone}, Monday to Friday, 8:30am to 5:30pm.\n"
     body = f"{openings[kind]}\n\n{details}{ready_text}{manage}\n{contact}"
     return Email(subjects[kind], body)
+
+
+LETTER_HEADINGS = {
+    "confirmation": "Your appointment is booked",
+    "cancellation": "Your appointment has been cancelled",
+    "reschedule": "Your appointment has moved",
+    "officer_change": "A different officer will visit you",
+}
+
+
+def letter_for(kind: str, f: AppointmentFacts, name: str) -> Email:
+    """A printed letter (subject: its heading), for residents with no mobile or email, or who asked
+    for post. Paragraphs are separated by blank lines; the PDF keeps them."""
+    details = f"Reference: {f.reference}\nService: {f.service}\nWhen: {f.when}\nWhere: {f.where}"
+    if f.officer_first_name and kind != "cancellation":
+        details += f"\nOfficer: {f.officer_first_name}"
+    ready = ""
+    if f.documents and kind != "cancellation":
+        ready = "Please have ready:\n" + "\n".join(f"- {item}" for item in f.documents)
+    what_next = (
+        f"To book again, phone us on {f.phone}."
+        if kind == "cancellation"
+        else f"If you need to change or cancel it, phone us on {f.phone} and give your reference, "
+        f"{f.reference}."
+    )
+    parts = [
+        f"Dear {name},",
+        {
+            "confirmation": "Thank you for booking with us. These are the details of your appointment.",
+            "cancellation": "Your appointment has been cancelled. These were its details.",
+            "reschedule": "Your appointment has moved to a new time. These are the new details.",
+            "officer_change": "Your appointment has not moved, but a different officer will now visit you.",
+        }[kind],
+        details,
+        ready,
+        what_next,
+        "If you need this letter in another language or format, or want to tell us what you think of "
+        f"our service, phone us on {f.phone}, Monday to Friday, 8:30am to 5:30pm.",
+        f"Yours sincerely,\n{f.council}",
+    ]
+    return Email(LETTER_HEADINGS[kind], "\n\n".join(p for p in parts if p))

@@ -67,8 +67,20 @@ class ConfirmBookingForm(FlaskForm):
     preferred_channel = RadioField(
         "Confirm and remind by",
         widget=GovRadioInput(),
-        choices=[("sms", "Text message"), ("email", "Email"), ("none", "No messages")],
+        choices=[
+            ("sms", "Text message"),
+            ("email", "Email"),
+            ("post", "Letter by post"),
+            ("none", "No messages"),
+        ],
         validators=[InputRequired(message="Select how to confirm")],
+    )
+    booked_at = RadioField(
+        "The caller is",
+        widget=GovRadioInput(),
+        choices=[("phone", "On the phone"), ("counter", "At a hub counter")],
+        default="phone",
+        validators=[InputRequired(message="Select whether the caller is on the phone or at a counter")],
     )
     notes = TextAreaField(
         "Notes for the officer", widget=GovTextArea(), validators=[Optional(), Length(max=1000)]

@@ -164,7 +164,7 @@ def book_for(customer_id: int):
                         slot_token=confirm.slot.data,
                         service=service,
                         place=place,
-                        channel=kiosk_calls.booking_channel(current_user),
+                        channel=_channel(confirm.booked_at.data),
                         booked_by=current_user._get_current_object(),
                         notes=confirm.notes.data or "",
                         customer=CustomerDetails(
@@ -202,6 +202,12 @@ def book_for(customer_id: int):
         place=place,
         officers=officers,
     )
+
+
+def _channel(booked_at: str | None) -> str:
+    """Counter staff book on the same screen as phone agents; a kiosk video call books as kiosk."""
+    channel = kiosk_calls.booking_channel(current_user)
+    return "counter" if channel == "phone" and booked_at == "counter" else channel
 
 
 @bp.route("/appointments/<int:appointment_id>/cancel", methods=["GET", "POST"])
@@ -277,6 +283,24 @@ def resend(appointment_id: int):
     audit.record("confirmation_resent", "appointment", appointment.reference)
     db.session.commit()
     flash("Confirmation sent again." if queued else "The caller has no way to receive messages.", "success")
+    return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
+
+
+@bp.post("/appointments/<int:appointment_id>/letter")
+@staff(*AGENTS)
+def send_letter(appointment_id: int):
+    """A printed confirmation for a caller who asks for one (it goes in the next print batch)."""
+    appointment = db.session.get(Appointment, appointment_id) or abort(404)
+    letter = outbox.queue_letter(appointment, "confirmation", key_suffix=f"asked-{local_now():%Y%m%d%H%M%S}")
+    if letter is not None:
+        audit.record("letter_requested", "appointment", appointment.reference)
+    db.session.commit()
+    flash(
+        "A confirmation letter will go in the next print batch."
+        if letter is not None
+        else "We have no postal address for this caller. Add one first.",
+        "success",
+    )
     return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
 
 

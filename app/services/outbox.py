@@ -1,7 +1,10 @@
 """Queue messages in the same transaction as the change that causes them.
 
 Kinds: confirmation, cancellation, reschedule, officer_change, reminder_day_before, reminder_morning,
-satisfaction (to residents, by their preferred channel) and CRM webhook events. A dedupe key makes
+satisfaction (to residents, by their preferred channel) and CRM webhook events. Residents who asked for
+post, or whom no text or email can reach, get the confirmation and every change as a printed `letter`
+(never a reminder: it would arrive too late); letters wait for the daily print batch
+(app/services/letters.py), not the dispatcher. A dedupe key makes
 each one unique per appointment and change, so a retried job or request can never queue the same message
 twice.
 """
@@ -83,9 +86,51 @@ def _resident_text(kind: str, f: AppointmentFacts) -> str:
     }[kind]()
 
 
+LETTER_KINDS = ("confirmation", "cancellation", "reschedule", "officer_change")
+
+
+def postal_address(customer) -> tuple[str, ...]:
+    """Name and address for an envelope, or () when we have no address to post to."""
+    lines = (customer.address_line1, customer.address_line2, customer.town, customer.postcode)
+    if not (customer.address_line1 and customer.postcode):
+        return ()
+    return (customer.name, *(line for line in lines if line))
+
+
+def wants_letters(customer) -> bool:
+    """They asked for post, or chose texts or email but gave us no way to send them."""
+    if customer.preferred_channel == "post":
+        return True
+    unreachable = not customer.phone and not customer.email
+    return unreachable and customer.preferred_channel in ("sms", "email")
+
+
+def queue_letter(appointment: Appointment, kind: str, key_suffix: str = "") -> Message | None:
+    """A printed letter of this kind, for the next print batch; None without a postal address."""
+    address = postal_address(appointment.customer)
+    if not address or kind not in LETTER_KINDS:
+        return None
+    letter = templates.letter_for(kind, facts(appointment), appointment.customer.name)
+    suffix = key_suffix or str(appointment.sequence)
+    return _add(
+        Message(
+            appointment=appointment,
+            kind=kind,
+            channel="letter",
+            recipient="\n".join(address),
+            subject=letter.subject,
+            body=letter.body,
+            dedupe_key=f"{appointment.id}:{kind}:{suffix}:letter",
+        )
+    )
+
+
 def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = "") -> list[Message]:
     """The message of this kind by the resident's chosen channel(s)."""
     customer = appointment.customer
+    if kind in LETTER_KINDS and wants_letters(customer):
+        letter = queue_letter(appointment, kind, key_suffix)
+        return [letter] if letter is not None else []
     wants_sms = customer.preferred_channel == "sms" or kind == "satisfaction"
     texts = bool(wants_sms and customer.phone and customer.sms_consent)
     emails = bool(customer.preferred_channel == "email" and customer.email and kind != "satisfaction")
