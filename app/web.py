@@ -19,7 +19,7 @@ from app.models import User
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.navigation import staff_navigation
 from app.services.kiosk import current_device
-from app.timeutil import format_date, format_time, to_local
+from app.timeutil import format_clock, format_date, format_time, to_local
 
 
 def in_background(view):
@@ -51,6 +51,7 @@ def register_web(app: Flask) -> None:
         agent,
         auth,
         booking,
+        hubs,
         kiosk,
         kiosk_calls,
         letters,
@@ -84,6 +85,7 @@ def register_web(app: Flask) -> None:
         kiosk_calls.agent_bp,
         reports.bp,
         letters.bp,
+        hubs.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -154,6 +156,7 @@ def register_web(app: Flask) -> None:
 
     app.add_template_filter(format_date, "uk_date")
     app.add_template_filter(format_time, "uk_time")
+    app.add_template_filter(format_clock, "clock")
     app.add_template_filter(to_local, "local")
 
     _register_errors(app)

@@ -202,12 +202,13 @@ def _officers(rng, skills, areas, created: list, password: str) -> None:
             chosen.add(rng.choice(skill_list))
         officer.skills = sorted(chosen, key=lambda s: s.code)
         officer.areas = [home, *_nearest(home, areas, 2)]
-        _pattern(officer, i, rng)
+        # One officer per larger hub also works Saturday mornings, when those hubs open.
+        _pattern(officer, i, rng, saturdays=home.code in KIOSK_HUBS and i < len(areas))
         db.session.add(officer)
     db.session.flush()
 
 
-def _pattern(officer: Officer, i: int, rng: random.Random) -> None:
+def _pattern(officer: Officer, i: int, rng: random.Random, saturdays: bool = False) -> None:
     if i % 5 == 4:  # part-time: three days, or five mornings
         if rng.random() < 0.5:
             days, start, end, brk = (1, 2, 3), time(8, 30), time(17, 0), 30
@@ -219,14 +220,16 @@ def _pattern(officer: Officer, i: int, rng: random.Random) -> None:
             [(time(8, 30), time(17, 0)), (time(8, 0), time(16, 30)), (time(9, 0), time(17, 30))]
         )
         brk = rng.choice([30, 45])
+    days = [*days, 5] if saturdays else list(days)
     for weekday in days:
+        saturday = weekday == 5
         officer.patterns.append(
             WorkingPattern(
                 weekday=weekday,
-                starts=start,
-                ends=end,
-                break_starts=time(12, 30) if brk else None,
-                break_minutes=brk,
+                starts=time(9) if saturday else start,
+                ends=time(12, 30) if saturday else end,
+                break_starts=time(12, 30) if brk and not saturday else None,
+                break_minutes=0 if saturday else brk,
             )
         )
 

@@ -80,7 +80,7 @@ class ConfirmBookingForm(FlaskForm):
         widget=GovRadioInput(),
         choices=[("phone", "On the phone"), ("counter", "At a hub counter")],
         default="phone",
-        validators=[InputRequired(message="Select whether the caller is on the phone or at a counter")],
+        validators=[Optional()],  # not given: on the phone
     )
     notes = TextAreaField(
         "Notes for the officer", widget=GovTextArea(), validators=[Optional(), Length(max=1000)]

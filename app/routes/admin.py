@@ -9,11 +9,11 @@ from app.access import SUPERVISORS, staff
 from app.data.catalogue import all_areas, all_hubs, all_services, all_skills
 from app.data.officers import all_officers
 from app.extensions import db
-from app.forms.admin import AbsenceForm, HubForm, OfficerForm, ServiceForm
+from app.forms.admin import AbsenceForm, ClosureForm, HubForm, OfficerForm, ServiceForm
 from app.inputs import whole_number_or_none
-from app.models import Absence, ApiToken, Hub, Officer, Service
+from app.models import Absence, ApiToken, Hub, HubClosure, Officer, Service
 from app.services import tokens
-from app.services.catalogue import save_hub, save_service
+from app.services.catalogue import add_closure, remove_closure, save_hub, save_service
 from app.services.officers import OfficerError, add_absence, remove_absence, save_officer
 from app.services.planning import days_to_replan
 from app.timeutil import local_now
@@ -77,6 +77,31 @@ def edit_hub(hub_id: int):
         flash(f"{hub.name} saved.", "success")
         return redirect(url_for("admin.hubs"))
     return render_template("admin/hub_form.html", form=form, hub=hub)
+
+
+@bp.route("/hubs/<int:hub_id>/closures", methods=["GET", "POST"])
+@staff(*SUPERVISORS)
+def hub_closures(hub_id: int):
+    hub = _get_or_404(Hub, hub_id)
+    form = ClosureForm()
+    if form.validate_on_submit():
+        add_closure(hub, form.first_day.data, form.last_day.data, form.reason.data)
+        db.session.commit()
+        flash(f"{hub.name} closure saved. No hub appointments are offered on those days.", "success")
+        return redirect(url_for("admin.hub_closures", hub_id=hub.id))
+    return render_template("admin/hub_closures.html", hub=hub, form=form, today=local_now().date())
+
+
+@bp.post("/hubs/<int:hub_id>/closures/<int:closure_id>/remove")
+@staff(*SUPERVISORS)
+def remove_hub_closure(hub_id: int, closure_id: int):
+    closure = _get_or_404(HubClosure, closure_id)
+    if closure.hub_id != hub_id:
+        abort(404)
+    remove_closure(closure)
+    db.session.commit()
+    flash("Closure removed.", "success")
+    return redirect(url_for("admin.hub_closures", hub_id=hub_id))
 
 
 # API tokens -------------------------------------------------------------------------------
