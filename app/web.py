@@ -51,6 +51,7 @@ def register_web(app: Flask) -> None:
         agent,
         auth,
         booking,
+        feedback,
         hubs,
         kiosk,
         kiosk_calls,
@@ -86,6 +87,7 @@ def register_web(app: Flask) -> None:
         reports.bp,
         letters.bp,
         hubs.bp,
+        feedback.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -25,6 +25,7 @@ class AppointmentFacts:
     officer_first_name: str = ""
     documents: tuple[str, ...] = field(default=())
     manage_url: str = ""
+    tell_us_url: str = ""
     council: str = "the council"
     phone: str = "0300 456 0100"
 
@@ -63,6 +64,7 @@ def confirmation_sms(f: AppointmentFacts) -> str:
             f"Ref {f.reference}.",
             f"Change or cancel: {f.manage_url}" if f.manage_url else "",
             "Or reply CANCEL." if not f.manage_url else "",
+            f"Tell us what you think: {f.tell_us_url}" if f.tell_us_url else "",
         )
     )
 
@@ -116,6 +118,7 @@ def satisfaction_sms(f: AppointmentFacts) -> str:
         _fit(
             f"{f.council}: how was your {f.service} visit today? Reply 1 (very poor) to 5 (very good).",
             f"Ref {f.reference}.",
+            f"Anything else: {f.tell_us_url}" if f.tell_us_url else "",
         )
     )
 
@@ -124,6 +127,14 @@ def help_reply(reference: str = "") -> str:
     ref = f" Ref {reference}." if reference else ""
     return (
         f"Sorry, we did not understand.{ref} Reply CANCEL to cancel your appointment, or call 0300 456 0100."
+    )
+
+
+def told_us_reply(reference: str = "") -> str:
+    ref = f" Ref {reference}." if reference else ""
+    return (
+        f"Thank you. Your message has gone to our team, who will reply if it needs an answer.{ref} "
+        "To cancel, reply CANCEL."
     )
 
 
@@ -149,6 +160,8 @@ def email_for(kind: str, f: AppointmentFacts) -> Email:
     if f.officer_first_name:
         details += f"Officer: {f.officer_first_name}\n"
     manage = f"\nTo change or cancel, use this link:\n{f.manage_url}\n" if f.manage_url else ""
+    if f.tell_us_url:
+        manage += f"\nTell us what you think of our service:\n{f.tell_us_url}\n"
     ready_text = f"\nPlease have ready:{ready}\n" if ready else ""
     subjects = {
         "confirmation": f"Appointment booked: {f.service} (ref {f.reference})",

@@ -1,4 +1,5 @@
-"""Texts from residents: CANCEL cancels, 1 to 5 rates the visit, anything else gets a short help reply.
+"""Texts from residents: CANCEL cancels, 1 to 5 rates the visit, HELP gets a short help reply, and
+anything else is something they are telling us: it goes to the "Tell us" queue for staff to answer.
 
 A reply acts only on appointments we have texted that number about: a phone number kept on another
 resident's record (a relative's, a mistyped one) never reaches their booking. With more than one such
@@ -105,12 +106,23 @@ def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
             )
             return inbound
     latest = appointments[-1] if appointments else None
-    inbound.action = "help"
-    db.session.flush()
-    outbox.queue_reply(
-        sender,
-        templates.help_reply(format_reference(latest.reference) if latest else ""),
-        latest,
-        provider_id,
+    reference = format_reference(latest.reference) if latest else ""
+    if word in {"HELP", "CANCEL"} or word in {"1", "2", "3", "4", "5"} or len(words) == 0:
+        inbound.action = "help"  # a command we could not act on: say what works
+        db.session.flush()
+        outbox.queue_reply(sender, templates.help_reply(reference), latest, provider_id)
+        return inbound
+    from app.services import feedback
+
+    feedback.submit(
+        "comment",
+        body,
+        source="sms",
+        reference=latest.reference if latest else "",
+        name=latest.customer.name if latest and latest.customer.phone == sender else "",
+        contact=sender,
     )
+    inbound.action = "told_us"
+    db.session.flush()
+    outbox.queue_reply(sender, templates.told_us_reply(reference), latest, provider_id)
     return inbound

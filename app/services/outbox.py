@@ -47,6 +47,7 @@ def facts(appointment: Appointment) -> AppointmentFacts:
         officer_first_name=officer_first_name(appointment),
         documents=tuple(appointment.service.document_list),
         manage_url=manage_url(appointment),
+        tell_us_url=f"{current_app.config['PUBLIC_BASE_URL']}/tell-us",
         council=current_app.config["COUNCIL_NAME"],
     )
 

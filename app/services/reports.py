@@ -20,7 +20,7 @@ from sqlalchemy import select
 from app.data.officers import all_officers
 from app.extensions import db
 from app.models import Appointment, Message, RoutePlan, SafetyAlert
-from app.services import kiosk_calls
+from app.services import kiosk_calls, measures
 from app.services.places import nearest_hubs
 from app.services.workdays import working_day
 from app.timeutil import local_day_bounds, to_local
@@ -143,6 +143,7 @@ def dashboard(month: date) -> dict[str, Table]:
         ],
     )
     tables["messages"] = messages_table(first, last)
+    tables["tell_us"] = measures.tell_us_table(first, last)
     tables["kiosk_calls"] = Table(
         "kiosk_calls",
         "Kiosk video calls by hub",
