@@ -53,6 +53,7 @@ def register_web(app: Flask) -> None:
         booking,
         feedback,
         hubs,
+        inclusion,
         kiosk,
         kiosk_calls,
         letters,
@@ -88,6 +89,7 @@ def register_web(app: Flask) -> None:
         letters.bp,
         hubs.bp,
         feedback.bp,
+        inclusion.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -26,6 +26,7 @@ class AppointmentFacts:
     documents: tuple[str, ...] = field(default=())
     manage_url: str = ""
     tell_us_url: str = ""
+    rating_url: str = ""  # a form to rate the visit (emails; texts are answered by reply)
     council: str = "the council"
     phone: str = "0300 456 0100"
 
@@ -179,8 +180,8 @@ def email_for(kind: str, f: AppointmentFacts) -> Email:
         "cancellation": "Your appointment has been cancelled.",
         "reschedule": "Your appointment has moved to a new time.",
         "officer_change": "Your appointment has not moved, but a different officer will now visit you.",
-        "satisfaction": "Tell us how your visit went: reply to our text with a number from 1 (very poor) "
-        "to 5 (very good).",
+        "satisfaction": "How was your visit? Tell us how it went, from 1 (very poor) to 5 (very good), "
+        "with a comment if you like:\n" + (f.rating_url or "phone us"),
     }
     ready_text = "" if kind == "cancellation" else ready_text
     contact = f"{f.council}\nPhone {f.phone}, Monday to Friday, 8:30am to 5:30pm.\n"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -38,6 +38,23 @@ def dashboard():
         month=month,
         tables=reports.dashboard(month),
         nobody_on_duty=nobody_on_duty(),
+    )
+
+
+@bp.get("/equality")
+@staff(*SUPERVISORS)
+def equality():
+    """Take-up and satisfaction by group over the 12 months to the chosen one; small groups hidden."""
+    from app.services import equality as monitoring
+
+    month = _month()
+    first = (month - timedelta(days=335)).replace(day=1)
+    return render_template(
+        "reports/equality.html",
+        month=month,
+        first=first,
+        tables=monitoring.report(first, month),
+        suppress_below=monitoring.SUPPRESS_BELOW,
     )
 
 

@@ -454,6 +454,7 @@ def reschedule(
     lock_officer_days(_officer_days(appointment) + [(o, token.day) for o in token.officer_ids])
     arrival = _still_fits(token, place, appointment.duration_minutes * 60, exclude=appointment.id)
     _claim(token, appointment)
+    moved_from = appointment.window_start  # kept on the event: a move close to the visit is avoidable contact
     appointment.window_start = at_day_seconds(token.day, token.window[0])
     appointment.window_end = at_day_seconds(token.day, token.window[1])
     appointment.planned_arrival = at_day_seconds(token.day, arrival)
@@ -461,11 +462,19 @@ def reschedule(
     appointment.second_officer_id = token.officer_ids[1] if len(token.officer_ids) > 1 else None
     appointment.sequence += 1
     db.session.add(
-        AppointmentEvent(appointment=appointment, status="rescheduled", actor=actor, channel=channel)
+        AppointmentEvent(
+            appointment=appointment,
+            status="rescheduled",
+            actor=actor,
+            channel=channel,
+            note=f"{MOVED_FROM}{moved_from.isoformat()}",
+        )
     )
     audit.record("appointment_rescheduled", "appointment", appointment.reference, user=actor, channel=channel)
     outbox.appointment_changed(appointment, "reschedule")
 
+
+MOVED_FROM = "moved from "
 
 OUTCOMES = {
     "checked_in": ("booked",),

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Appointment, InboundMessage, Message, Officer
-from app.services import audit, outbox
+from app.services import outbox, satisfaction
 from app.services.booking import BookingRuleError, cancel
 from app.services.references import REFERENCE_ALPHABET, REFERENCE_LENGTH, clean_reference, format_reference
 from app.timeutil import utcnow
@@ -94,9 +94,9 @@ def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
         ]
         if rated:
             target = rated[-1]
-            target.satisfaction_score, target.satisfaction_at = int(word), now
+            comment = body.strip()[len(words[0]) :].strip(" .,:-")  # "4 lovely officer"
+            satisfaction.record(target, int(word), "sms", comment)
             inbound.appointment_id, inbound.action = target.id, "rated"
-            audit.record("satisfaction_recorded", "appointment", target.reference, score=int(word))
             db.session.flush()
             outbox.queue_reply(
                 sender,

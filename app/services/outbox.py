@@ -22,6 +22,7 @@ from app.models import Appointment, Message
 from app.services.links import manage_url
 from app.services.presenters import as_json, officer_first_name, when, where
 from app.services.references import format_reference
+from app.services.satisfaction import rating_url
 from app.timeutil import LONDON, to_local, utcnow
 from notifications import templates
 from notifications.templates import AppointmentFacts
@@ -48,6 +49,7 @@ def facts(appointment: Appointment) -> AppointmentFacts:
         documents=tuple(appointment.service.document_list),
         manage_url=manage_url(appointment),
         tell_us_url=f"{current_app.config['PUBLIC_BASE_URL']}/tell-us",
+        rating_url=rating_url(appointment) if appointment.status == "completed" else "",
         council=current_app.config["COUNCIL_NAME"],
     )
 
@@ -132,9 +134,13 @@ def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = ""
     if kind in LETTER_KINDS and wants_letters(customer):
         letter = queue_letter(appointment, kind, key_suffix)
         return [letter] if letter is not None else []
-    wants_sms = customer.preferred_channel == "sms" or kind == "satisfaction"
-    texts = bool(wants_sms and customer.phone and customer.sms_consent)
-    emails = bool(customer.preferred_channel == "email" and customer.email and kind != "satisfaction")
+    if kind == "satisfaction":
+        from app.services.satisfaction import should_ask
+
+        if not should_ask(appointment):
+            return []
+    texts = bool(customer.preferred_channel == "sms" and customer.phone and customer.sms_consent)
+    emails = bool(customer.preferred_channel == "email" and customer.email)
     if not (texts or emails):
         return []  # no channel reaches them: nothing to write
     f = facts(appointment)

@@ -127,7 +127,7 @@ def dashboard(month: date) -> dict[str, Table]:
     asked = sum(1 for a in appointments if a.status == "completed")
     tables["satisfaction"] = Table(
         "satisfaction",
-        "Satisfaction at the point of delivery (text replies)",
+        "Satisfaction at the point of delivery (every channel)",
         ["Score", "Replies"],
         [[str(s), scores.count(s)] for s in range(1, 6)],
     )
@@ -144,6 +144,9 @@ def dashboard(month: date) -> dict[str, Table]:
     )
     tables["messages"] = messages_table(first, last)
     tables["tell_us"] = measures.tell_us_table(first, last)
+    tables.update(measures.satisfaction_tables(appointments))
+    tables["avoidable_contact"], tables["cancellation_reasons"] = measures.avoidable_contact(appointments)
+    tables["channel_trend"] = measures.channel_trend(month)
     tables["kiosk_calls"] = Table(
         "kiosk_calls",
         "Kiosk video calls by hub",
