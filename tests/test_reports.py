@@ -103,8 +103,24 @@ def test_route_map_page_works_without_tiles(client, sign_in):
     html = client.get(f"/supervisor/routes?officer={world.officers[0].id}&day=2026-12-07").get_data(
         as_text=True
     )
-    assert 'id="route-map"' in html and 'data-tiles=""' in html
-    assert "42.0 km" in html and "leaflet.js" in html
+    assert "42.0 km" in html
+    # No tile server: the route is drawn server-side from the app's own data, no Leaflet at all.
+    assert 'id="route-map"' not in html and "leaflet.js" not in html
+    start = html.index('<svg viewBox="0 0 640')
+    svg = html[start : html.index("</svg>", start)]
+    assert 'role="img"' in svg and "<title" in svg and "<polyline" in svg
+    assert world.area.name in svg and "<button" not in svg and "<a " not in svg  # nothing interactive inside
+
+
+def test_route_map_with_tiles_is_a_region_not_an_image(client, sign_in, configure):
+    configure(MAP_TILE_URL="https://tiles.council.example/{z}/{x}/{y}.png")
+    world, _done = _fixture()
+    sign_in("supervisor")
+    html = client.get(f"/supervisor/routes?officer={world.officers[0].id}&day=2026-12-07").get_data(
+        as_text=True
+    )
+    tag = html[html.index('<div id="route-map"') :].split(">", 1)[0]
+    assert 'role="region"' in tag and 'role="img"' not in tag and "leaflet.js" in html
 
 
 @time_machine.travel(NOW, tick=False)

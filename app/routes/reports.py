@@ -10,12 +10,13 @@ from flask_login import current_user
 
 from app.access import SUPERVISORS, staff
 from app.data.appointments import active_on_day
-from app.data.catalogue import all_services, service_by_code
+from app.data.catalogue import all_areas, all_hubs, all_services, service_by_code
 from app.data.officers import all_officers
 from app.extensions import db
 from app.inputs import BadInput, day_or, month_or, parse_day, whole_number_or_none
 from app.models import CallListEntry, Officer, ReplanProposal
 from app.services import audit, call_list, planning, reports
+from app.services import route_map as route_map_drawing
 from app.services.planning import route_for
 from app.services.references import format_reference
 from app.timeutil import local_now
@@ -105,12 +106,20 @@ def route_map():
                     "time": stop.planned_arrival.isoformat(),
                 }
             )
+    drawing = None
+    if officer and plan:
+        drawing = route_map_drawing.draw(
+            [(a.name, a.lat, a.lng) for a in all_areas()],
+            [(h.name, h.lat, h.lng) for h in all_hubs(active_only=True)],
+            [(p["lat"], p["lng"]) for p in points],
+        )
     return render_template(
         "reports/route_map.html",
         officers=officers,
         officer=officer,
         day=day,
         plan=plan,
+        drawing=drawing,
         points_json=json.dumps(points),
         tile_url=current_app.config.get("MAP_TILE_URL", ""),
     )
