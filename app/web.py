@@ -20,6 +20,7 @@ from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.navigation import staff_navigation
 from app.services.kiosk import current_device
 from app.timeutil import format_clock, format_date, format_time, to_local
+from app.unit_of_work import discard
 
 
 def in_background(view):
@@ -228,7 +229,7 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
-        db.session.rollback()
+        discard()
         app.logger.exception("unhandled error")
         if _wants_json():
             return jsonify(error="server_error", message="Something went wrong. Try again."), 500

@@ -34,6 +34,7 @@ from app.services.presenters import as_json, calendar_event
 from app.services.references import clean_reference
 from app.services.scope import BOOKING_STAFF
 from app.timeutil import local_now, to_local
+from app.unit_of_work import unit_of_work
 from notifications.calendar import build_calendar
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -317,26 +318,23 @@ def create_appointment():
         ),
     )
     try:
-        appointment = book(booking)
-        # The answer is read from the booking before the commit, which would expire it (and then
-        # cost a query for each of its parts): it is what the commit stores.
-        answer = as_json(appointment, manage_url(appointment), ics_url(appointment))
-        db.session.commit()
+        with unit_of_work():
+            appointment = book(booking)
+            # The answer is read from the booking before the commit, which would expire it (and then
+            # cost a query for each of its parts): it is what the commit stores.
+            answer = as_json(appointment, manage_url(appointment), ics_url(appointment))
     except SlotUnavailable:
         return _slot_gone()
     except IdempotencyConflict:
-        db.session.rollback()
         return jsonify(
             error="idempotency_conflict", message="This Idempotency-Key was used with a different request."
         ), 409
     except BookingRuleError as rule:
-        db.session.rollback()
         return unprocessable({rule.field: [rule.message]})
     return jsonify(answer), 201
 
 
 def _slot_gone():
-    db.session.rollback()
     return jsonify(
         error="slot_unavailable", message="That time has just been taken. Ask for availability again."
     ), 409
@@ -358,7 +356,6 @@ def _not_found():
 
 def _conflict(reference: str, error: str, message: str):
     """409 with the booking as it is now (after whatever change won)."""
-    db.session.rollback()
     appointment = _find(reference)
     return jsonify(
         error=error,
@@ -374,9 +371,10 @@ def get_appointment(reference: str):
     appointment = _find(reference)
     if appointment is None:
         return _not_found()
-    audit.record("appointment_viewed", "appointment", appointment.reference, channel="api")
-    db.session.commit()
-    return jsonify(as_json(appointment, manage_url(appointment), ics_url(appointment)))
+    with unit_of_work():
+        audit.record("appointment_viewed", "appointment", appointment.reference, channel="api")
+        answer = as_json(appointment, manage_url(appointment), ics_url(appointment))
+    return jsonify(answer)
 
 
 @bp.get("/appointments/<reference>/messages")
@@ -425,8 +423,8 @@ def cancel_appointment(reference: str):
     if error:
         return error
     try:
-        cancel(appointment, body.reason, actor=request.api_user, channel="api")
-        db.session.commit()
+        with unit_of_work():
+            cancel(appointment, body.reason, actor=request.api_user, channel="api")
     except BookingRuleError as rule:
         return _conflict(reference, "cannot_cancel", rule.message)
     return jsonify(as_json(appointment))
@@ -452,8 +450,8 @@ def reschedule_appointment(reference: str):
     if error:
         return error
     try:
-        reschedule(appointment, body.slot_id, actor=request.api_user, channel="api")
-        db.session.commit()
+        with unit_of_work():
+            reschedule(appointment, body.slot_id, actor=request.api_user, channel="api")
     except SlotUnavailable:
         return _conflict(
             reference, "slot_unavailable", "That time has just been taken. Your booking has not changed."

@@ -43,7 +43,8 @@ INWARD = "ABDEFGHJLNPQRSTUWXYZ"  # letters used in the inward part of UK postcod
 
 
 def load_demo(seed: int = 42) -> dict:
-    """Create what is missing. Returns counts and the sign-in details of any users created now."""
+    """Create what is missing, in the caller's unit of work. Returns counts and the sign-in details of
+    any users created now."""
     rng = random.Random(seed)
     skills = _skills()
     areas = _areas_and_hubs()
@@ -54,7 +55,6 @@ def load_demo(seed: int = 42) -> dict:
     _officers(rng, skills, areas, created_users, password)
     addresses = _gazetteer(random.Random(seed + 1))
     customers = _customers(rng, addresses)
-    db.session.commit()
     return {
         "hubs": len(areas),
         "services": db.session.scalar(select(func.count(Service.id))),

@@ -17,6 +17,7 @@ from app.services.catalogue import add_closure, remove_closure, save_hub, save_s
 from app.services.officers import OfficerError, add_absence, remove_absence, save_officer
 from app.services.planning import days_to_replan
 from app.timeutil import local_now
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -45,8 +46,8 @@ def edit_service(service_id: int | None):
         form.places.data = service.places
         form.skill_id.data = service.skill_id or 0
     if form.validate_on_submit():
-        saved = save_service(service, form.data)
-        db.session.commit()
+        with unit_of_work():
+            saved = save_service(service, form.data)
         flash(f"{saved.name} saved.", "success")
         return redirect(url_for("admin.services"))
     return render_template("admin/service_form.html", form=form, service=service)
@@ -72,8 +73,8 @@ def edit_hub(hub_id: int):
             entry.opens.data = hours.opens.strftime("%H:%M") if hours else ""
             entry.closes.data = hours.closes.strftime("%H:%M") if hours else ""
     if form.validate_on_submit():
-        save_hub(hub, form.data)
-        db.session.commit()
+        with unit_of_work():
+            save_hub(hub, form.data)
         flash(f"{hub.name} saved.", "success")
         return redirect(url_for("admin.hubs"))
     return render_template("admin/hub_form.html", form=form, hub=hub)
@@ -85,8 +86,8 @@ def hub_closures(hub_id: int):
     hub = _get_or_404(Hub, hub_id)
     form = ClosureForm()
     if form.validate_on_submit():
-        add_closure(hub, form.first_day.data, form.last_day.data, form.reason.data)
-        db.session.commit()
+        with unit_of_work():
+            add_closure(hub, form.first_day.data, form.last_day.data, form.reason.data)
         flash(f"{hub.name} closure saved. No hub appointments are offered on those days.", "success")
         return redirect(url_for("admin.hub_closures", hub_id=hub.id))
     return render_template("admin/hub_closures.html", hub=hub, form=form, today=local_now().date())
@@ -98,8 +99,8 @@ def remove_hub_closure(hub_id: int, closure_id: int):
     closure = _get_or_404(HubClosure, closure_id)
     if closure.hub_id != hub_id:
         abort(404)
-    remove_closure(closure)
-    db.session.commit()
+    with unit_of_work():
+        remove_closure(closure)
     flash("Closure removed.", "success")
     return redirect(url_for("admin.hub_closures", hub_id=hub_id))
 
@@ -113,8 +114,8 @@ def api_tokens():
     if request.method == "POST":
         token_id = whole_number_or_none(request.form.get("revoke"))
         token = _get_or_404(ApiToken, token_id) if token_id else abort(404)
-        tokens.revoke(token, by=current_user._get_current_object())
-        db.session.commit()
+        with unit_of_work():
+            tokens.revoke(token, by=current_user._get_current_object())
         flash(f"Token {token.prefix} ({token.user.email}) no longer works.", "success")
         return redirect(url_for("admin.api_tokens"))
     return render_template("admin/api_tokens.html", tokens=tokens.active_tokens())
@@ -156,8 +157,8 @@ def edit_officer(officer_id: int | None):
     officer = _get_or_404(Officer, officer_id) if officer_id else None
     form = _officer_form(officer)
     if form.validate_on_submit():
-        saved = save_officer(officer, form.data)
-        db.session.commit()
+        with unit_of_work():
+            saved = save_officer(officer, form.data)
         flash(f"{saved.name} saved.", "success")
         return redirect(url_for("admin.officer_absences", officer_id=saved.id))
     return render_template("admin/officer_form.html", form=form, officer=officer)
@@ -170,13 +171,13 @@ def officer_absences(officer_id: int):
     form = AbsenceForm()
     if form.validate_on_submit():
         try:
-            absence = add_absence(
-                officer, form.kind.data, form.starts_on.data, form.ends_on.data, form.note.data or ""
-            )
+            with unit_of_work():
+                absence = add_absence(
+                    officer, form.kind.data, form.starts_on.data, form.ends_on.data, form.note.data or ""
+                )
         except OfficerError as error:
             form.starts_on.errors = [*form.starts_on.errors, str(error)]
         else:
-            db.session.commit()
             affected = days_to_replan(officer, absence.starts_on, absence.ends_on)
             if affected:  # booked visits fall in the absence: offer their re-plan at once
                 visits = sum(n for _day, n in affected)
@@ -204,7 +205,7 @@ def remove_officer_absence(officer_id: int, absence_id: int):
     absence = _get_or_404(Absence, absence_id)
     if absence.officer_id != officer_id:
         abort(404)
-    remove_absence(absence)
-    db.session.commit()
+    with unit_of_work():
+        remove_absence(absence)
     flash("Absence removed.", "success")
     return redirect(url_for("admin.officer_absences", officer_id=officer_id))

@@ -36,6 +36,7 @@ from app.services.places import (
 )
 from app.services.references import format_reference
 from app.timeutil import local_now
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 AGENTS = ("agent", "supervisor", "admin")
@@ -52,8 +53,8 @@ def find():
     query = request.args.get("q", "")
     results = agent.find_callers(query) if query else []
     if query:
-        audit.record("customer_search", "customer", "", results=len(results))
-        db.session.commit()
+        with unit_of_work():
+            audit.record("customer_search", "customer", "", results=len(results))
     return render_template("agent/find.html", query=query, results=results)
 
 
@@ -75,10 +76,10 @@ def new_caller():
                 email=(form.email.data or "").strip(),
                 **place.address_fields(),
             )
-            db.session.add(customer)
-            db.session.flush()
-            audit.record("customer_created", "customer", customer.id, channel="phone")
-            db.session.commit()
+            with unit_of_work():
+                db.session.add(customer)
+                db.session.flush()
+                audit.record("customer_created", "customer", customer.id, channel="phone")
             return redirect(url_for("agent.customer", customer_id=customer.id))
     return render_template("agent/new_caller.html", form=form)
 
@@ -89,12 +90,12 @@ def customer(customer_id: int):
     customer = _customer(customer_id)
     note_form = NoteForm()
     if note_form.validate_on_submit():
-        agent.add_note(customer, note_form.text.data, current_user)
-        db.session.commit()
+        with unit_of_work():
+            agent.add_note(customer, note_form.text.data, current_user)
         flash("Note saved.", "success")
         return redirect(url_for("agent.customer", customer_id=customer.id))
-    audit.record("customer_viewed", "customer", customer.id)
-    db.session.commit()
+    with unit_of_work():
+        audit.record("customer_viewed", "customer", customer.id)
     appointments = agent.history(customer)
     return render_template(
         "agent/customer.html",
@@ -159,37 +160,38 @@ def book_for(customer_id: int):
         confirm.slot.choices = [(s.token, "") for s in result.slots]
         if request.method == "POST" and confirm.validate_on_submit():
             try:
-                appointment = book(
-                    BookingRequest(
-                        slot_token=confirm.slot.data,
-                        service=service,
-                        place=place,
-                        channel=_channel(confirm.booked_at.data),
-                        booked_by=current_user._get_current_object(),
-                        notes=confirm.notes.data or "",
-                        customer=CustomerDetails(
-                            name=customer.name,
-                            phone=customer.phone,
-                            email=customer.email,
-                            preferred_channel=confirm.preferred_channel.data,
-                            sms_consent=bool(confirm.sms_consent.data),
-                            access_needs=confirm.access_needs.data or "",
-                            interpreter_language=confirm.interpreter_language.data or "",
-                        ),
+                with unit_of_work():
+                    appointment = book(
+                        BookingRequest(
+                            slot_token=confirm.slot.data,
+                            service=service,
+                            place=place,
+                            channel=_channel(confirm.booked_at.data),
+                            booked_by=current_user._get_current_object(),
+                            notes=confirm.notes.data or "",
+                            customer=CustomerDetails(
+                                name=customer.name,
+                                phone=customer.phone,
+                                email=customer.email,
+                                preferred_channel=confirm.preferred_channel.data,
+                                sms_consent=bool(confirm.sms_consent.data),
+                                access_needs=confirm.access_needs.data or "",
+                                interpreter_language=confirm.interpreter_language.data or "",
+                            ),
+                        )
                     )
-                )
-                audit.record(
-                    "sms_consent_recorded", "customer", customer.id, consent=bool(confirm.sms_consent.data)
-                )
-                kiosk_calls.booked_during_call(current_user, appointment)  # the kiosk shows the ticket
-                db.session.commit()
+                    audit.record(
+                        "sms_consent_recorded",
+                        "customer",
+                        customer.id,
+                        consent=bool(confirm.sms_consent.data),
+                    )
+                    kiosk_calls.booked_during_call(current_user, appointment)  # the kiosk shows the ticket
                 flash(f"Booked: reference {format_reference(appointment.reference)}.", "success")
                 return redirect(url_for("agent.customer", customer_id=customer.id))
             except SlotUnavailable:
-                db.session.rollback()
                 confirm.slot.errors = ["That time has just gone. Choose another"]
             except BookingRuleError as error:
-                db.session.rollback()
                 confirm.slot.errors = [error.message]
     officers = {o.id: o for o in all_officers()}
     return render_template(
@@ -217,17 +219,16 @@ def cancel_for(appointment_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            cancel(
-                appointment,
-                form.reason.data or "Cancelled by phone",
-                actor=current_user._get_current_object(),
-                channel="phone",
-            )
-            db.session.commit()
+            with unit_of_work():
+                cancel(
+                    appointment,
+                    form.reason.data or "Cancelled by phone",
+                    actor=current_user._get_current_object(),
+                    channel="phone",
+                )
             flash(f"Cancelled {format_reference(appointment.reference)}.", "success")
             return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
         except BookingRuleError as error:
-            db.session.rollback()
             form.reason.errors = [error.message]
     return render_template("agent/cancel.html", appointment=appointment, form=form)
 
@@ -255,17 +256,15 @@ def move_for(appointment_id: int):
     confirm.slot.choices = [(s.token, "") for s in result.slots]
     if confirm.validate_on_submit():
         try:
-            reschedule(
-                appointment, confirm.slot.data, actor=current_user._get_current_object(), channel="phone"
-            )
-            db.session.commit()
+            with unit_of_work():
+                reschedule(
+                    appointment, confirm.slot.data, actor=current_user._get_current_object(), channel="phone"
+                )
             flash("Appointment moved. The caller will be told the new time.", "success")
             return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
         except SlotUnavailable:
-            db.session.rollback()
             confirm.slot.errors = ["That time has just gone. The appointment has not changed. Choose another"]
         except BookingRuleError as error:
-            db.session.rollback()
             confirm.slot.errors = [error.message]
     officers = {o.id: o for o in all_officers()}
     return render_template(
@@ -277,11 +276,11 @@ def move_for(appointment_id: int):
 @staff(*AGENTS)
 def resend(appointment_id: int):
     appointment = db.session.get(Appointment, appointment_id) or abort(404)
-    queued = outbox.queue_for_resident(
-        appointment, "confirmation", key_suffix=f"resend-{local_now():%Y%m%d%H%M%S}"
-    )
-    audit.record("confirmation_resent", "appointment", appointment.reference)
-    db.session.commit()
+    with unit_of_work():
+        queued = outbox.queue_for_resident(
+            appointment, "confirmation", key_suffix=f"resend-{local_now():%Y%m%d%H%M%S}"
+        )
+        audit.record("confirmation_resent", "appointment", appointment.reference)
     flash("Confirmation sent again." if queued else "The caller has no way to receive messages.", "success")
     return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
 
@@ -291,10 +290,12 @@ def resend(appointment_id: int):
 def send_letter(appointment_id: int):
     """A printed confirmation for a caller who asks for one (it goes in the next print batch)."""
     appointment = db.session.get(Appointment, appointment_id) or abort(404)
-    letter = outbox.queue_letter(appointment, "confirmation", key_suffix=f"asked-{local_now():%Y%m%d%H%M%S}")
-    if letter is not None:
-        audit.record("letter_requested", "appointment", appointment.reference)
-    db.session.commit()
+    with unit_of_work():
+        letter = outbox.queue_letter(
+            appointment, "confirmation", key_suffix=f"asked-{local_now():%Y%m%d%H%M%S}"
+        )
+        if letter is not None:
+            audit.record("letter_requested", "appointment", appointment.reference)
     flash(
         "A confirmation letter will go in the next print batch."
         if letter is not None
@@ -315,16 +316,16 @@ def join_waitlist(customer_id: int):
         if area_id is None or not customer.phone:
             form.service.errors = ["The caller needs an address we can place and a mobile number for offers"]
         else:
-            waitlist.join(
-                customer,
-                service_by_code(form.service.data),
-                area_id,
-                form.earliest.data,
-                form.latest.data,
-                form.times.data,
-                user=current_user._get_current_object(),
-            )
-            db.session.commit()
+            with unit_of_work():
+                waitlist.join(
+                    customer,
+                    service_by_code(form.service.data),
+                    area_id,
+                    form.earliest.data,
+                    form.latest.data,
+                    form.times.data,
+                    user=current_user._get_current_object(),
+                )
             flash("Added to the waiting list. We will text them if a time comes free.", "success")
             return redirect(url_for("agent.customer", customer_id=customer.id))
     return render_template("agent/waitlist.html", customer=customer, form=form)

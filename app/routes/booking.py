@@ -37,6 +37,7 @@ from app.services.places import addresses_for, locate_postcode, nearest_hubs, no
 from app.services.presenters import officer_first_name, when, where
 from app.services.references import format_reference
 from app.timeutil import at_day_seconds, format_date, format_time, local_now
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("booking", __name__, url_prefix="/book")
 SEARCH_DAYS = 14
@@ -296,10 +297,9 @@ def check():
             ),
         )
         try:
-            appointment = book(request_)
-            db.session.commit()
+            with unit_of_work():
+                appointment = book(request_)
         except (SlotUnavailable, BookingRuleError):
-            db.session.rollback()
             journey.clear_from("slot", "slot_label", "submission")
             return redirect(url_for("booking.time", gone=1))
         session["booked_reference"] = appointment.reference

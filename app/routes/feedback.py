@@ -13,6 +13,7 @@ from app.services import audit, feedback
 from app.services.kiosk import current_device
 from app.services.references import format_reference
 from app.timeutil import local_now
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("feedback", __name__)
 
@@ -23,15 +24,15 @@ bp = Blueprint("feedback", __name__)
 def tell_us():
     form = TellUsForm()
     if form.validate_on_submit():
-        feedback.submit(
-            form.kind.data,
-            form.message.data,
-            source="kiosk" if current_device() is not None else "web",
-            reference=form.reference.data or "",
-            name=form.name.data or "",
-            contact=form.contact.data or "",
-        )
-        db.session.commit()
+        with unit_of_work():
+            feedback.submit(
+                form.kind.data,
+                form.message.data,
+                source="kiosk" if current_device() is not None else "web",
+                reference=form.reference.data or "",
+                name=form.name.data or "",
+                contact=form.contact.data or "",
+            )
         return redirect(url_for("feedback.thanks", kind=form.kind.data))
     return render_template("feedback/tell_us.html", form=form)
 
@@ -46,8 +47,8 @@ def thanks():
 @staff(*SUPERVISORS)
 def queue():
     items = feedback.open_items()
-    audit.record("feedback_queue_viewed", "feedback", "", items=len(items))
-    db.session.commit()
+    with unit_of_work():
+        audit.record("feedback_queue_viewed", "feedback", "", items=len(items))
     return render_template(
         "feedback/queue.html",
         items=items,
@@ -63,10 +64,10 @@ def item(item_id: int):
     found = db.session.get(Feedback, item_id) or abort(404)
     form = CloseFeedbackForm()
     if found.closed_at is None and form.validate_on_submit():
-        feedback.close(found, form.outcome.data, current_user._get_current_object())
-        db.session.commit()
+        with unit_of_work():
+            feedback.close(found, form.outcome.data, current_user._get_current_object())
         flash(f"{found.kind.capitalize()} closed.", "success")
         return redirect(url_for("feedback.queue"))
-    audit.record("feedback_viewed", "feedback", found.id)
-    db.session.commit()
+    with unit_of_work():
+        audit.record("feedback_viewed", "feedback", found.id)
     return render_template("feedback/item.html", item=found, form=form, format_reference=format_reference)

@@ -12,6 +12,7 @@ from app.models import Appointment
 from app.services import audit, devices, equality, satisfaction
 from app.services.kiosk import current_device
 from app.services.references import clean_reference, format_reference
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("inclusion", __name__)
 AGENTS = ("agent", "supervisor", "admin")
@@ -34,8 +35,8 @@ def equality_after_booking():
         return redirect(url_for("booking.start"))
     form = EqualityForm()
     if form.validate_on_submit():
-        equality.save(appointment, _answers(form))
-        db.session.commit()
+        with unit_of_work():
+            equality.save(appointment, _answers(form))
         return render_template("inclusion/equality_thanks.html", back=url_for("booking.confirmation"))
     return render_template(
         "inclusion/equality.html",
@@ -55,8 +56,8 @@ def equality_by_phone(appointment_id: int):
         return redirect(back)
     form = EqualityForm()
     if form.validate_on_submit():
-        equality.save(appointment, _answers(form))
-        db.session.commit()
+        with unit_of_work():
+            equality.save(appointment, _answers(form))
         flash("Thank you: the answers are saved apart from the booking.", "success")
         return redirect(back)
     return render_template(
@@ -79,8 +80,8 @@ def rate(token: str):
         return render_template("inclusion/rate_thanks.html", already=True)
     form = RatingForm()
     if form.validate_on_submit():
-        _rated(appointment, form, "email")
-        db.session.commit()
+        with unit_of_work():
+            _rated(appointment, form, "email")
         return render_template("inclusion/rate_thanks.html")
     return render_template("inclusion/rate.html", form=form, appointment=appointment)
 
@@ -97,8 +98,8 @@ def rate_at_kiosk():
                 "Check it, or ask at the counter"
             ]
         else:
-            _rated(found, form, "kiosk")
-            db.session.commit()
+            with unit_of_work():
+                _rated(found, form, "kiosk")
             return render_template("inclusion/rate_thanks.html")
     return render_template("inclusion/rate.html", form=form, appointment=None)
 
@@ -121,9 +122,9 @@ def rate_by_officer(appointment_id: int):
     back = url_for("officer.today")
     form = RatingForm(meta={"csrf": False})  # officer_day checks the session or the phone's token
     if appointment.satisfaction_score is None and form.validate_on_submit():
-        _rated(appointment, form, "officer")
-        audit.record("satisfaction_asked_by_officer", "appointment", appointment.reference, user=who.user)
-        db.session.commit()
+        with unit_of_work():
+            _rated(appointment, form, "officer")
+            audit.record("satisfaction_asked_by_officer", "appointment", appointment.reference, user=who.user)
         flash("Thank you: the resident's answer is saved.", "success")
         return redirect(back)
     return render_template(

@@ -24,6 +24,7 @@ from app.services import journey
 from app.services import kiosk_calls as calls
 from app.services.contact import uk_mobile
 from app.services.kiosk import current_device
+from app.unit_of_work import unit_of_work
 from app.web import in_background
 
 bp = Blueprint("kiosk_calls", __name__, url_prefix="/kiosk/call")
@@ -49,12 +50,12 @@ def _signal(call: KioskCall, sender: str):
     if not isinstance(body, dict):
         return jsonify(errors={"body": ["Send a JSON object with kind and data"]}), 422
     try:
-        signal = signalling.send(call, sender, body.get("kind"), body.get("data"))
+        with unit_of_work():
+            signal = signalling.send(call, sender, body.get("kind"), body.get("data"))
+            signal_id = signal.id
     except signalling.CallProblem as problem:
-        db.session.rollback()
         return jsonify(errors=problem.errors), problem.status
-    db.session.commit()
-    return jsonify(id=signal.id), 201
+    return jsonify(id=signal_id), 201
 
 
 # The kiosk's end -----------------------------------------------------------------------------------
@@ -87,11 +88,10 @@ def start():
     device = current_device()
     endpoint = request.form.get("step", "")
     try:
-        call = calls.start(device, request.form.get("mode", "video"), _step(endpoint))
+        with unit_of_work():
+            call = calls.start(device, request.form.get("mode", "video"), _step(endpoint))
     except calls.PhonesClosed:
-        db.session.rollback()
         return redirect(url_for(".before", step=endpoint if endpoint in calls.STEPS else None))
-    db.session.commit()
     return redirect(url_for(".kiosk_call", call_id=call.id))
 
 
@@ -123,6 +123,8 @@ def kiosk_news(call_id: int):
     if call is None:
         return jsonify(errors={"call": ["This is not this kiosk's call"]}), 404
     after, known, wait = _news_args()
+    with unit_of_work():
+        signalling.mark_seen(call.id, "kiosk")
     return jsonify(signalling.wait(call.id, "kiosk", after, known, wait))
 
 
@@ -155,8 +157,8 @@ def call_back():
         call = calls.session_call(device)
         live = call if call is not None and call.status == "waiting" else None
         phone = uk_mobile(form.phone.data) or ""
-        calls.request_call_back(device, phone, live, live.step if live else _step(form.step.data))
-        db.session.commit()
+        with unit_of_work():
+            calls.request_call_back(device, phone, live, live.step if live else _step(form.step.data))
         session.pop(calls.SESSION_KEY, None)
         return render_template("kiosk/call_back_done.html", last_digits=phone[-3:])
     return render_template("kiosk/call_back.html", form=form)
@@ -169,10 +171,10 @@ def ticket(call_id: int):
     call = calls.session_call(current_device(), call_id) or abort(404)
     if call.appointment is None:
         return redirect(url_for("kiosk.start"))
-    calls.end(call)
+    with unit_of_work():
+        calls.end(call)
     session["booked_reference"] = call.appointment.reference
     session.pop(calls.SESSION_KEY, None)
-    db.session.commit()
     return redirect(url_for("kiosk.ticket"))
 
 
@@ -198,7 +200,8 @@ def _own_call(call_id: int) -> KioskCall | None:
 @agent_bp.get("/")
 @staff(*AGENTS)
 def console():
-    calls.touch_agent(current_user.id)
+    with unit_of_work():
+        calls.touch_agent(current_user.id)
     return render_template("agent/kiosk_calls.html", **calls.queue_view(current_user))
 
 
@@ -213,8 +216,8 @@ def agent_still_here():
 @staff(*AGENTS)
 def availability():
     available = request.form.get("available") == "yes"
-    calls.set_available(current_user, available)
-    db.session.commit()
+    with unit_of_work():
+        calls.set_available(current_user, available)
     flash("You are taking kiosk calls." if available else "You are not taking kiosk calls.", "success")
     return redirect(url_for(".console"))
 
@@ -224,6 +227,8 @@ def availability():
 @in_background
 def queue():
     _after, known, wait = _news_args()
+    with unit_of_work():
+        calls.touch_agent(current_user.id)
     view = calls.wait_for_queue(current_user, request.args.get("token", known)[:2000], wait)
     return jsonify(
         token=view["token"],
@@ -239,8 +244,8 @@ def answer(call_id: int):
     if calls.current_call(current_user) is not None:
         flash("Finish the call you are on first.", "error")
         return redirect(url_for(".console"))
-    call = calls.answer(call_id, current_user)
-    db.session.commit()
+    with unit_of_work():
+        call = calls.answer(call_id, current_user)
     if call is None:
         flash("Another agent answered that call, or the resident has left.", "error")
         return redirect(url_for(".console"))
@@ -271,6 +276,8 @@ def agent_news(call_id: int):
     if call is None:
         return jsonify(errors={"call": ["This is not your call"]}), 404
     after, known, wait = _news_args()
+    with unit_of_work():
+        signalling.mark_seen(call.id, "agent")
     return jsonify(signalling.wait(call.id, "agent", after, known, wait))
 
 
@@ -288,8 +295,8 @@ def agent_signal(call_id: int):
 @staff(*AGENTS)
 def end_call(call_id: int):
     call = _own_call(call_id) or abort(404)
-    calls.end(call)
-    db.session.commit()
+    with unit_of_work():
+        calls.end(call)
     flash(
         "Call ended." + (" The resident can print their ticket." if call.outcome == "booked" else ""),
         "success",

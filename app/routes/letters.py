@@ -6,9 +6,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from app.access import SUPERVISORS, staff
-from app.extensions import db
 from app.inputs import BadInput, parse_day
 from app.services import audit, letters
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("letters", __name__, url_prefix="/staff/letters")
 PRINT_ROLES = ("agent", *SUPERVISORS)
@@ -25,8 +25,8 @@ def _day(text: str):
 @staff(*PRINT_ROLES)
 def batches():
     summaries = letters.batches()
-    audit.record("letter_batches_viewed", "letter_batch", "")
-    db.session.commit()
+    with unit_of_work():
+        audit.record("letter_batches_viewed", "letter_batch", "")
     return render_template("letters/batches.html", batches=summaries, waiting=letters.waiting())
 
 
@@ -35,8 +35,8 @@ def batches():
 def batch(day: str):
     chosen = _day(day)
     messages = letters.in_batch(chosen) or abort(404)
-    audit.record("letter_batch_viewed", "letter_batch", chosen.isoformat(), letters=len(messages))
-    db.session.commit()
+    with unit_of_work():
+        audit.record("letter_batch_viewed", "letter_batch", chosen.isoformat(), letters=len(messages))
     return render_template("letters/batch.html", day=chosen, messages=messages)
 
 
@@ -44,8 +44,10 @@ def batch(day: str):
 @staff(*PRINT_ROLES)
 def download(day: str):
     chosen = _day(day)
-    pdf = letters.batch_pdf(chosen, current_user._get_current_object()) or abort(404)
-    db.session.commit()
+    with unit_of_work():
+        pdf = letters.batch_pdf(chosen, current_user._get_current_object())
+    if pdf is None:
+        abort(404)
     return Response(
         pdf,
         mimetype="application/pdf",
@@ -57,7 +59,7 @@ def download(day: str):
 @staff(*PRINT_ROLES)
 def printed(day: str):
     chosen = _day(day)
-    count = letters.mark_printed(chosen, current_user._get_current_object())
-    db.session.commit()
+    with unit_of_work():
+        count = letters.mark_printed(chosen, current_user._get_current_object())
     flash(f"{count} letters marked as printed and posted.", "success")
     return redirect(url_for("letters.batches"))

@@ -25,6 +25,7 @@ from app.services.places import Place, normalise_postcode
 from app.services.presenters import officer_first_name, when, where
 from app.services.references import clean_reference, format_reference
 from app.timeutil import local_now
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 KEY = "manage_reference"
@@ -63,8 +64,8 @@ def find():
         ):
             session[KEY] = appointment.reference
             return redirect(url_for("manage.booking"))
-        audit.record("booking_lookup_failed", "appointment", reference)
-        db.session.commit()
+        with unit_of_work():
+            audit.record("booking_lookup_failed", "appointment", reference)
         form.reference.errors = ["We could not find a booking with those details. Check them and try again"]
     return render_template("manage/find.html", form=form)
 
@@ -97,11 +98,10 @@ def cancel_booking():
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            cancel(appointment, form.reason.data or "", channel="web")
-            db.session.commit()
+            with unit_of_work():
+                cancel(appointment, form.reason.data or "", channel="web")
             return render_template("manage/cancelled.html", reference=format_reference(appointment.reference))
         except BookingRuleError as error:
-            db.session.rollback()
             if appointment.status == "cancelled":  # e.g. a double click: the first one cancelled it
                 return render_template(
                     "manage/cancelled.html", reference=format_reference(appointment.reference)
@@ -130,16 +130,14 @@ def change_time():
     form.slot.choices = [(s.token, "") for s in result.slots]
     if form.validate_on_submit():
         try:
-            reschedule(appointment, form.slot.data, channel="web")
-            db.session.commit()
+            with unit_of_work():
+                reschedule(appointment, form.slot.data, channel="web")
             return redirect(url_for("manage.booking", moved=1))
         except SlotUnavailable:
-            db.session.rollback()
             form.slot.errors = [
                 "That time has just been taken. Your appointment has not changed. Choose another time"
             ]
         except BookingRuleError as error:
-            db.session.rollback()
             form.slot.errors = [error.message]
     return render_template(
         "manage/change.html",

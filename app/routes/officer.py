@@ -35,6 +35,7 @@ from app.services.links import external_url
 from app.services.officer_day import day_for, map_points
 from app.services.risk import may_see_detail, view_detail
 from app.timeutil import format_time, local_now, to_local
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 feed_bp = Blueprint("calendar_feed", __name__)
@@ -141,8 +142,8 @@ def help_now():
     """Help from anywhere on the day page, with or without a visit in progress."""
     who = _acting()
     lat, lng = _position()
-    alert = safety.help_now(None, who.officer, who.user, lat, lng, via=f"web, {who.via}")
-    db.session.commit()
+    with unit_of_work():
+        alert = safety.help_now(None, who.officer, who.user, lat, lng, via=f"web, {who.via}")
     return _help_result(alert, who)
 
 
@@ -155,35 +156,33 @@ def act(appointment_id: int, action: str):
     officer, user = who.officer, who.user
     lat, lng = _position()
     try:
-        at = safety.tapped_at(request.form.get("client_time"), appointment)
-        if action == "help":
-            alert = safety.help_now(appointment, officer, user, lat, lng, via=f"web, {who.via}")
-            db.session.commit()
-            return _help_result(alert, who)
-        if action == "on-my-way":
-            safety.on_my_way(appointment, officer, user)
-            message = "Marked on your way."
-        elif action == "arrived":
-            safety.arrive(appointment, officer, user, lat, lng, at=at)
-            message = "Checked in. Check out when you leave."
-        elif action == "extend":
-            minutes = (
-                int(request.form.get("minutes", "0")) if request.form.get("minutes", "").isdigit() else 0
-            )
-            session = safety.extend(appointment, officer, user, minutes)
-            message = f"Visit extended. Expected to finish by {format_time(session.expected_end_at)}."
-        else:
-            outcome = {"completed": "completed", "no-show": "no_show", "not-completed": "not_completed"}[
-                action
-            ]
-            reason = request.form.get("reason", "")
-            if outcome == "not_completed" and not reason.strip():
-                raise BookingRuleError("reason", "Say why the visit could not be completed")
-            safety.finish(appointment, officer, user, outcome, reason, at=at)
-            message = "Checked out."
-        db.session.commit()
+        with unit_of_work():
+            at = safety.tapped_at(request.form.get("client_time"), appointment)
+            if action == "help":
+                alert = safety.help_now(appointment, officer, user, lat, lng, via=f"web, {who.via}")
+                return _help_result(alert, who)
+            if action == "on-my-way":
+                safety.on_my_way(appointment, officer, user)
+                message = "Marked on your way."
+            elif action == "arrived":
+                safety.arrive(appointment, officer, user, lat, lng, at=at)
+                message = "Checked in. Check out when you leave."
+            elif action == "extend":
+                minutes = (
+                    int(request.form.get("minutes", "0")) if request.form.get("minutes", "").isdigit() else 0
+                )
+                session = safety.extend(appointment, officer, user, minutes)
+                message = f"Visit extended. Expected to finish by {format_time(session.expected_end_at)}."
+            else:
+                outcome = {"completed": "completed", "no-show": "no_show", "not-completed": "not_completed"}[
+                    action
+                ]
+                reason = request.form.get("reason", "")
+                if outcome == "not_completed" and not reason.strip():
+                    raise BookingRuleError("reason", "Say why the visit could not be completed")
+                safety.finish(appointment, officer, user, outcome, reason, at=at)
+                message = "Checked out."
     except BookingRuleError as error:
-        db.session.rollback()
         if _wants_json():
             return jsonify(ok=False, message=error.message, errors={error.field: [error.message]}), 422
         flash(error.message, "error")
@@ -216,8 +215,8 @@ def warning_detail(appointment_id: int, marker_id: int):
     marker = db.session.get(RiskMarker, marker_id) or abort(404)
     if not may_see_detail(current_user, appointment, marker):
         abort(403)
-    view_detail(marker, current_user, appointment)
-    db.session.commit()
+    with unit_of_work():
+        view_detail(marker, current_user, appointment)
     return render_template(
         "officer/warning.html", marker=marker, appointment=appointment, back=_day_url(appointment)
     )
@@ -236,12 +235,12 @@ def phone():
             device = db.session.get(OfficerDevice, request.form.get("device_id", type=int) or 0)
             if device is None or device.officer_id != officer.id:
                 abort(404)
-            devices.revoke(device, current_user)
-            db.session.commit()
+            with unit_of_work():
+                devices.revoke(device, current_user)
             flash("That phone can no longer act for you.", "success")
             return redirect(url_for("officer.phone"))
-        _device, secret = devices.register(officer, request.form.get("name", ""), current_user)
-        db.session.commit()
+        with unit_of_work():
+            _device, secret = devices.register(officer, request.form.get("name", ""), current_user)
         flash("This phone is now trusted for help, check-in and check-out.", "success")
         return devices.set_cookie(make_response(redirect(url_for("officer.today"))), secret)
     return render_template(
@@ -273,13 +272,13 @@ def calendar():
         return render_template("officer/not_linked.html")
     feed_url = None
     if request.method == "POST":
-        if request.form.get("action") == "revoke":
-            calendar_feed.revoke(officer)
-            flash("Your calendar link has been switched off.", "success")
-        else:
-            token = calendar_feed.issue_token(officer)
-            feed_url = external_url("calendar_feed.officer_feed", token=token)
-        db.session.commit()
+        with unit_of_work():
+            if request.form.get("action") == "revoke":
+                calendar_feed.revoke(officer)
+                flash("Your calendar link has been switched off.", "success")
+            else:
+                token = calendar_feed.issue_token(officer)
+                feed_url = external_url("calendar_feed.officer_feed", token=token)
     return render_template("officer/calendar.html", officer=officer, feed_url=feed_url)
 
 

@@ -20,6 +20,7 @@ from app.services import route_map as route_map_drawing
 from app.services.planning import route_for
 from app.services.references import format_reference
 from app.timeutil import local_now
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("reports", __name__, url_prefix="/supervisor")
 
@@ -147,15 +148,15 @@ def replan():
         try:
             if action == "preview":
                 seconds = current_app.config["REPLAN_SECONDS"]
-                proposal = planning.preview_absence(officer, day, time_limit=seconds, user=user)
-                db.session.commit()
+                with unit_of_work():
+                    proposal = planning.preview_absence(officer, day, time_limit=seconds, user=user)
                 return redirect(url_for("reports.replan", officer=officer.id, day=day, proposal=proposal.id))
             if action == "publish":
                 proposal = db.session.get(ReplanProposal, request.form.get("proposal", type=int) or 0)
                 if proposal is None or (proposal.officer_id, proposal.day) != (officer.id, day):
                     abort(404)
-                summary = planning.publish_replan(proposal, user=user)
-                db.session.commit()
+                with unit_of_work():
+                    summary = planning.publish_replan(proposal, user=user)
                 flash(
                     f"Published: {len(summary.moved)} visits moved and their residents told; "
                     f"{len(summary.unassigned)} on the call list.",
@@ -163,14 +164,12 @@ def replan():
                 )
                 return redirect(url_for("reports.replan", officer=officer.id, day=day, proposal=proposal.id))
         except (planning.NotAbsent, planning.PlanChanged) as problem:
-            db.session.rollback()
             error = (
                 f"{problem}. Preview the re-plan again."
                 if isinstance(problem, planning.PlanChanged)
                 else str(problem)
             )
         except planning.AlreadyPublished:
-            db.session.rollback()
             flash("This re-plan has been published already.", "success")
             return redirect(url_for("reports.replan", officer=officer.id, day=day, proposal=proposal.id))
     proposal = None
@@ -181,8 +180,8 @@ def replan():
             proposal = None
     preview = planning.replan_preview(proposal) if proposal else None
     if preview and preview["unplaced"]:  # residents' names and phone numbers are on the page
-        audit.record("replan_viewed", "replan_proposal", proposal.id, residents=len(preview["unplaced"]))
-        db.session.commit()
+        with unit_of_work():
+            audit.record("replan_viewed", "replan_proposal", proposal.id, residents=len(preview["unplaced"]))
     absence = officer.absent_on(day) if officer and day else None
     return render_template(
         "reports/replan.html",
@@ -201,8 +200,8 @@ def replan():
 @staff(*SUPERVISORS)
 def calls():
     entries = call_list.open_entries()
-    audit.record("call_list_viewed", "call_list", "", entries=len(entries))  # residents' contact details
-    db.session.commit()
+    with unit_of_work():
+        audit.record("call_list_viewed", "call_list", "", entries=len(entries))  # residents' contact details
     return render_template("reports/calls.html", entries=entries, sources=call_list.SOURCES)
 
 
@@ -211,7 +210,7 @@ def calls():
 def call_done(entry_id: int):
     entry = db.session.get(CallListEntry, entry_id) or abort(404)
     if entry.open_for is not None:
-        call_list.close(entry, current_user._get_current_object(), request.form.get("outcome", ""))
-        db.session.commit()
+        with unit_of_work():
+            call_list.close(entry, current_user._get_current_object(), request.form.get("outcome", ""))
     flash(f"Marked as called: {format_reference(entry.appointment.reference)}.", "success")
     return redirect(url_for("reports.calls"))

@@ -12,6 +12,7 @@ from app.forms.fields import parse_clock
 from app.forms.safety import DutyPeriodForm, ReviewForm, RiskMarkerForm, VisitDecisionForm, WorkPhoneForm
 from app.models import Appointment, Customer, DutyPeriod, OfficerDevice, RiskMarker, SafetyAlert, User
 from app.services import devices, risk, rota, safety
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 
@@ -32,8 +33,8 @@ def alerts():
 @staff(*SUPERVISORS)
 def acknowledge(alert_id: int):
     alert = db.session.get(SafetyAlert, alert_id) or abort(404)
-    safety.acknowledge(alert, current_user, request.form.get("note", "")[:2000])
-    db.session.commit()
+    with unit_of_work():
+        safety.acknowledge(alert, current_user, request.form.get("note", "")[:2000])
     flash("Alert acknowledged.", "success")
     return redirect(url_for("supervisor.alerts"))
 
@@ -70,17 +71,17 @@ def rota_add():
     form.user_id.choices = [(u.id, u.full_name) for u in rota.duty_staff()]
     if form.validate_on_submit():
         try:
-            rota.add_period(
-                db.session.get(User, form.user_id.data),
-                form.weekday.data,
-                parse_clock(form.starts.data),
-                parse_clock(form.ends.data),
-                current_user,
-            )
+            with unit_of_work():
+                rota.add_period(
+                    db.session.get(User, form.user_id.data),
+                    form.weekday.data,
+                    parse_clock(form.starts.data),
+                    parse_clock(form.ends.data),
+                    current_user,
+                )
         except rota.RotaError as error:
             getattr(form, error.field, form.user_id).errors.append(error.message)
         else:
-            db.session.commit()
             flash("Added to the rota.", "success")
             return redirect(url_for("supervisor.rota_view"))
     return _rota_page(form, status=400)
@@ -90,8 +91,8 @@ def rota_add():
 @staff(*SUPERVISORS)
 def rota_remove(period_id: int):
     period = db.session.get(DutyPeriod, period_id) or abort(404)
-    rota.remove_period(period, current_user)
-    db.session.commit()
+    with unit_of_work():
+        rota.remove_period(period, current_user)
     flash("Removed from the rota.", "success")
     return redirect(url_for("supervisor.rota_view"))
 
@@ -104,8 +105,8 @@ def rota_phone():
     if user is None or user.role not in rota.DUTY_ROLES:
         abort(404)
     if form.validate_on_submit():
-        rota.set_phone(user, form.phone.data or "", current_user)
-        db.session.commit()
+        with unit_of_work():
+            rota.set_phone(user, form.phone.data or "", current_user)
         flash(f"Work mobile saved for {user.full_name}.", "success")
         return redirect(url_for("supervisor.rota_view"))
     form.phone.id = f"phone-{user.id}"
@@ -125,8 +126,8 @@ def phones():
 @staff(*SUPERVISORS)
 def revoke_phone(device_id: int):
     device = db.session.get(OfficerDevice, device_id) or abort(404)
-    devices.revoke(device, current_user)
-    db.session.commit()
+    with unit_of_work():
+        devices.revoke(device, current_user)
     flash(f"{device.officer.name}'s phone “{device.name}” is no longer trusted.", "success")
     return redirect(url_for("supervisor.phones"))
 
@@ -155,20 +156,20 @@ def new_marker():
         if form.customer_id.data and customer is None:
             form.customer_id.errors = ["No customer has that number"]
         else:
-            marker = risk.add_marker(
-                user=current_user,
-                category=form.category.data,
-                precaution=form.precaution.data,
-                reason=form.reason.data,
-                review_on=form.review_on.data,
-                postcode=form.postcode.data or "",
-                line1=form.house.data or "",
-                uprn=form.uprn.data or "",
-                customer=customer,
-                source_incident=form.source_incident.data or "",
-            )
-            affected = risk.recheck(marker, current_user)
-            db.session.commit()
+            with unit_of_work():
+                marker = risk.add_marker(
+                    user=current_user,
+                    category=form.category.data,
+                    precaution=form.precaution.data,
+                    reason=form.reason.data,
+                    review_on=form.review_on.data,
+                    postcode=form.postcode.data or "",
+                    line1=form.house.data or "",
+                    uprn=form.uprn.data or "",
+                    customer=customer,
+                    source_incident=form.source_incident.data or "",
+                )
+                affected = risk.recheck(marker, current_user)
             flash(
                 _marker_saved(
                     "Warning marker proposed. It applies now; another supervisor must approve it.", affected
@@ -191,13 +192,13 @@ def marker(marker_id: int):
     marker = db.session.get(RiskMarker, marker_id) or abort(404)
     form = ReviewForm()
     if form.validate_on_submit():
-        risk.review(marker, current_user, form.next_review.data, keep=form.decision.data == "keep")
-        affected = risk.recheck(marker, current_user)
-        db.session.commit()
+        with unit_of_work():
+            risk.review(marker, current_user, form.next_review.data, keep=form.decision.data == "keep")
+            affected = risk.recheck(marker, current_user)
         flash(_marker_saved("Review recorded.", affected), "success")
         return redirect(url_for("supervisor.register"))
-    risk.view_detail(marker, current_user)
-    db.session.commit()
+    with unit_of_work():
+        risk.view_detail(marker, current_user)
     return render_template(
         "supervisor/risk_marker.html", marker=marker, form=form, affected=risk.affected_visits(marker)
     )
@@ -210,12 +211,11 @@ def approve_marker(marker_id: int, decision: str):
     if decision not in ("approve", "reject"):
         abort(404)
     try:
-        (risk.approve if decision == "approve" else risk.reject)(marker, current_user)
+        with unit_of_work():
+            (risk.approve if decision == "approve" else risk.reject)(marker, current_user)
     except risk.RiskError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("supervisor.marker", marker_id=marker.id))
-    db.session.commit()
     flash(
         "Marker approved." if decision == "approve" else "Marker rejected: it no longer applies.", "success"
     )
@@ -236,11 +236,11 @@ def decide_visit(appointment_id: int, marker_id: int):
     form = VisitDecisionForm()
     if form.validate_on_submit():
         try:
-            risk.decide(appointment, marker, form.decision.data, form.note.data or "", current_user)
+            with unit_of_work():
+                risk.decide(appointment, marker, form.decision.data, form.note.data or "", current_user)
         except risk.RiskError as error:
             form.decision.errors.append(error.message)
         else:
-            db.session.commit()
             flash("Decision recorded.", "success")
             return redirect(url_for("supervisor.affected_visits"))
     return render_template(

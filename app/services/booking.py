@@ -43,6 +43,7 @@ from app.services.roster import roster
 from app.services.travel import pair_travel
 from app.services.workdays import working_day
 from app.timeutil import at_day_seconds, to_local, utcnow
+from app.unit_of_work import finish_reads
 from routing.feasibility import DayCheck
 
 
@@ -148,18 +149,6 @@ def lock_appointment(appointment: Appointment) -> Appointment:
         )
     db.session.refresh(appointment)
     return appointment
-
-
-def _fresh_transaction() -> None:
-    """Commit what came before, so the lock is the next transaction's first statement (see the module
-    docstring), keeping what this request has read (service, user, hub) as it was read instead of
-    expiring it: reading each again would cost a query. What the lock guards is read after it."""
-    session = db.session()
-    expire, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire
 
 
 def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | None = None) -> int:
@@ -286,7 +275,8 @@ def _existing_for_key(scope: str, key: str, fingerprint: str) -> Appointment | N
 
 
 def book(request: BookingRequest) -> Appointment:
-    """Book the slot, or raise SlotUnavailable / BookingRuleError / IdempotencyConflict. Caller commits."""
+    """Book the slot, or raise SlotUnavailable / BookingRuleError / IdempotencyConflict. Run it in a unit
+    of work that has written nothing yet: its reads so far end here, and the unit commits the booking."""
     fingerprint = _fingerprint(request.request_fingerprint)
     if request.idempotency_key:
         existing = _existing_for_key(request.idempotency_scope, request.idempotency_key, fingerprint)
@@ -296,7 +286,7 @@ def book(request: BookingRequest) -> Appointment:
     if token is None:
         raise SlotUnavailable("token not valid")
     _check_token_matches(token, request.service, request.place)
-    _fresh_transaction()
+    finish_reads()  # the lock below is the next transaction's first statement (module docstring)
     record = None
     if request.idempotency_key:
         record = _reserve_key(request.idempotency_scope, request.idempotency_key, fingerprint)
@@ -439,7 +429,7 @@ def reschedule(
         hub=appointment.hub,
     )
     _check_token_matches(token, appointment.service, place)
-    _fresh_transaction()
+    finish_reads()
     lock_appointment(appointment)
     _still_changeable(appointment)
     officers = (appointment.officer_id, appointment.second_officer_id)

@@ -32,6 +32,7 @@ from app.timeutil import (
     to_local,
     utcnow,
 )
+from app.unit_of_work import finish_reads
 
 PHONES_OPEN, PHONES_CLOSE = time(8, 30), time(17, 30)  # the contact centre's hours, Monday to Friday
 SEEN_WITHIN = timedelta(seconds=60)  # a kiosk or console that has not asked for news this long has gone
@@ -76,8 +77,9 @@ def write_first() -> None:
     """Start a transaction whose first statement writes. SQLite (`make run`) cannot turn a transaction
     that has read into one that writes once another connection has written meanwhile, and the long
     polls write often; so each change here starts afresh, taking the write lock before reading (as the
-    booking engine does). On PostgreSQL this only ends the request's reads so far."""
-    db.session.commit()
+    booking engine does). On PostgreSQL this only ends the request's reads so far. Call it first in a
+    unit of work, before anything is written."""
+    finish_reads()
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(text("UPDATE kiosk_call SET id = id WHERE 0"))
 
@@ -217,10 +219,10 @@ def set_available(user: User, available: bool) -> None:
 
 
 def touch_agent(user_id: int) -> None:
-    """The agent's console is open (its long poll asked just now)."""
+    """The agent's console is open (its long poll asked just now): its own short unit of work, before
+    the long poll's reads."""
     write_first()
     db.session.execute(update(AgentPresence).where(AgentPresence.user_id == user_id).values(seen_at=utcnow()))
-    db.session.commit()
 
 
 def free_agents() -> int:
@@ -383,15 +385,16 @@ def queue_view(user: User) -> dict:
 
 
 def wait_for_queue(user: User, known: str, wait_seconds: float) -> dict:
+    """A long poll (after `touch_agent` was committed): only reads, each look its own transaction, so no
+    connection is held while waiting."""
     deadline = clock.monotonic() + max(0.0, min(wait_seconds, LONGEST_WAIT_SECONDS))
     user_id = user.id
-    touch_agent(user_id)
     while True:
         user = db.session.get(User, user_id)  # fresh each time: the account may be switched off meanwhile
         if user is None or not user.active:
             return {"calls": [], "available": False, "on_call": None, "token": ""}
         view = queue_view(user)
-        db.session.commit()
+        finish_reads()
         if view["token"] != known or clock.monotonic() >= deadline:
             return view
         call_wakeups.wait(("queue",), deadline - clock.monotonic())

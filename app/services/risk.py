@@ -202,7 +202,6 @@ def alert_reviews_due(today: date | None = None) -> int:
                         dedupe_key=key,
                     )
                 )
-    db.session.commit()
     return due
 
 

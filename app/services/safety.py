@@ -402,7 +402,6 @@ def run_checks(now: datetime | None = None) -> dict:
                 note=f"Not checked in by {format_time(appointment.window_end + GRACE)} and no reply",
             ):
                 missed += 1
-    db.session.commit()
     return {"checks_sent": asked, "escalated": escalated, "not_checked_in": missed}
 
 

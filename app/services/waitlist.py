@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import Appointment, Customer, Message, WaitlistEntry, WaitlistOffer
@@ -131,7 +131,8 @@ def offer_freed_time(appointment: Appointment) -> list[WaitlistOffer]:
 
 
 def accept(offer: WaitlistOffer) -> Appointment:
-    """Book the offered slot for this person. Raises SlotUnavailable if someone was quicker."""
+    """Book the offered slot for this person. Raises SlotUnavailable if someone was quicker: its caller
+    rolls back and then closes the offer (`close_taken`)."""
     if offer.status != "open":
         raise SlotUnavailable("offer closed")
     entry = offer.entry
@@ -154,11 +155,7 @@ def accept(offer: WaitlistOffer) -> Appointment:
                 ),
             )
         )
-    except (SlotUnavailable, BookingRuleError):
-        db.session.rollback()
-        offer = db.session.get(WaitlistOffer, offer_id)
-        offer.status, offer.decided_at = "gone", utcnow()
-        db.session.commit()
+    except BookingRuleError:
         raise SlotUnavailable("taken") from None
     offer = db.session.get(WaitlistOffer, offer_id)
     offer.status, offer.decided_at = "accepted", utcnow()
@@ -181,6 +178,15 @@ def accept(offer: WaitlistOffer) -> Appointment:
         )
     audit.record("waitlist_accepted", "appointment", appointment.reference)
     return appointment
+
+
+def close_taken(offer_id: int) -> None:
+    """An offer someone else was quicker to take: gone, unless it was decided meanwhile."""
+    db.session.execute(
+        update(WaitlistOffer)
+        .where(WaitlistOffer.id == offer_id, WaitlistOffer.status == "open")
+        .values(status="gone", decided_at=utcnow())
+    )
 
 
 def expire_offers(now: datetime | None = None) -> int:
