@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import random
-from datetime import time
+from datetime import time, timedelta
 
 from sqlalchemy import func, select
 
@@ -26,6 +26,7 @@ from app.models import (
     Customer,
     DutyPeriod,
     Hub,
+    HubClosure,
     HubOpening,
     Officer,
     Service,
@@ -35,6 +36,7 @@ from app.models import (
 )
 from app.services.gazetteer import import_llpg
 from app.services.passwords import generate_password, hash_password
+from app.timeutil import local_now
 
 OFFICER_COUNT = 40
 CUSTOMER_COUNT = 300
@@ -99,6 +101,11 @@ def _areas_and_hubs() -> list[CommunityArea]:
                 hub.opening_hours.append(HubOpening(weekday=weekday, opens=time(9), closes=time(17)))
             if code in KIOSK_HUBS:
                 hub.opening_hours.append(HubOpening(weekday=5, opens=time(9), closes=time(12, 30)))
+            else:  # a smaller hub shut for a week's refurbishment, three weeks from the day it was loaded
+                starts = local_now().date() + timedelta(days=21)
+                if code == AREAS[-1][0]:
+                    ends = starts + timedelta(days=6)
+                    hub.closures.append(HubClosure(first_day=starts, last_day=ends, reason="Refurbishment"))
             db.session.add(hub)
     db.session.flush()
     return areas
@@ -272,15 +279,16 @@ def _customers(rng: random.Random, addresses: list[Address]) -> int:
         home = rng.choice(addresses)
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         business = i % 10 == 0
+        by_post = i % 25 == 12  # no mobile or email: confirmations go by letter
         db.session.add(
             Customer(
                 kind="business" if business else "resident",
                 name=f"{first} {last}",
                 business_name=f"{last} & Co" if business else "",
-                phone=f"+447700{900000 + i}",
-                email=f"{first.lower()}.{last.lower()}{i}@example.com" if i % 3 else "",
-                preferred_channel="email" if i % 7 == 0 else "sms",
-                sms_consent=True,
+                phone="" if by_post else f"+447700{900000 + i}",
+                email=f"{first.lower()}.{last.lower()}{i}@example.com" if i % 3 and not by_post else "",
+                preferred_channel="post" if by_post else ("email" if i % 7 == 0 else "sms"),
+                sms_consent=not by_post,
                 address_line1=home.line1,
                 town=home.town,
                 postcode=home.postcode,
