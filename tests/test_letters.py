@@ -134,3 +134,44 @@ def test_the_agent_sends_a_letter_from_the_caller_page(client, sign_in):
     assert response.status_code == 302
     (letter,) = _letters()
     assert letter.kind == "confirmation" and letter.appointment_id == appointment.id
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_api_books_with_post_and_refuses_post_to_a_hub(client):
+    from app.models import Address
+    from app.services.tokens import create_token
+    from tests.booking_helpers import api_booking
+    from tests.factories import UserFactory
+
+    world = World()
+    db.session.add(
+        Address(uprn="1", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
+    )
+    secret = create_token(UserFactory(role="admin"), "tests")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    slot = search(world.service, world.home(), MONDAY, 1, now=NOW).slots[0]
+    customer = {"name": "Ala Nowak", "phone": "", "email": "", "preferred_channel": "post"}
+    hub = client.post(
+        "/api/v1/appointments",
+        json=api_booking(world, slot.token, customer=customer, location_type="hub", hub=world.hub.code),
+        headers=headers,
+    )
+    assert hub.status_code == 422 and "customer.preferred_channel" in hub.get_json()["errors"]
+    booked = client.post(
+        "/api/v1/appointments", json=api_booking(world, slot.token, customer=customer), headers=headers
+    )
+    assert booked.status_code == 201, booked.get_json()
+    assert [m.kind for m in _letters()] == ["confirmation"]
+    listed = client.get(f"/api/v1/appointments/{booked.get_json()['reference']}/messages", headers=headers)
+    assert listed.status_code == 200
+    assert [m["channel"] for m in listed.get_json()["messages"]] == ["letter"]
+
+
+def test_the_journey_offers_a_letter_only_for_a_visit_at_an_address(client):
+    with client.session_transaction() as session:
+        session["booking"] = {"service": "x", "location_type": "home", "place_done": True, "slot": "t"}
+    assert "By letter to this address" in client.get("/book/details").get_data(as_text=True)
+    with client.session_transaction() as session:
+        session["booking"] = {"service": "x", "location_type": "hub", "place_done": True, "slot": "t"}
+    assert "By letter to this address" not in client.get("/book/details").get_data(as_text=True)

@@ -94,3 +94,18 @@ def test_staff_close_an_item_with_an_outcome_and_the_dashboard_counts_them(clien
 def test_agents_may_not_see_the_queue(client, sign_in):
     sign_in("agent")
     assert client.get("/supervisor/tell-us").status_code == 403
+
+
+def test_the_satisfaction_text_links_to_tell_us_within_two_segments():
+    from notifications.templates import AppointmentFacts, satisfaction_sms, sms_segments
+
+    facts = AppointmentFacts(
+        reference="7K4M-P3QX",
+        service="Council tax account and discounts",
+        when="Monday 7 December 2026, arriving between 9am and 11am",
+        where="12 High Street",
+        tell_us_url="https://doorstep.council.example/tell-us",
+        council="Wiltshire Council",
+    )
+    text = satisfaction_sms(facts)
+    assert "https://doorstep.council.example/tell-us" in text and sms_segments(text) <= 2
