@@ -286,8 +286,8 @@ def rota_list() -> None:
 @click.option("--starts", required=True, help="24-hour time, like 08:00")
 @click.option("--ends", required=True, help="24-hour time; before --starts means past midnight")
 def rota_add(email: str, weekday: int, starts: str, ends: str) -> None:
-    from app.forms.fields import parse_clock
     from app.services import rota as service
+    from app.timeutil import parse_clock
 
     try:
         start, end = parse_clock(starts), parse_clock(ends)

@@ -1,13 +1,12 @@
-"""Flask extensions, created once and bound in the app factory."""
+"""Flask extensions, created once and bound in the app factory: the database, migrations and sign-in.
+(The web layer's CSRF protection and rate limits are in app/guards.py.)"""
 
 import select
 import time
 
-from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
 # Named constraints so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -22,16 +21,6 @@ NAMING = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
-csrf = CSRFProtect()
-
-
-def _rate_limit_key() -> str:
-    from app.services.kiosk import rate_limit_key
-
-    return rate_limit_key()
-
-
-limiter = Limiter(key_func=_rate_limit_key, default_limits=[])
 
 
 def configure_sqlite(engine) -> None:

@@ -66,10 +66,50 @@ def test_only_the_unit_of_work_commits_the_session():
         calls = [c for c in _commits(path) if c.split(": ")[1] not in allowed.get(name, set())]
         if calls:
             offenders[name] = calls
-    assert offenders == {"app/extensions.py": ["81: rollback"]}  # a pooled connection's ping, not the session
+    # A pooled connection's ping ends its own transaction; it is not the session's.
+    assert {f: [c.split(": ")[1] for c in calls] for f, calls in offenders.items()} == {
+        "app/extensions.py": ["rollback"]
+    }
 
 
 def test_the_commit_check_catches_a_commit(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from app.extensions import db\n\ndef save():\n    db.session.commit()\n")
     assert _commits(bad) == ["4: commit"]
+
+
+APP_LEVEL_FLASK = {"current_app", "url_for", "has_request_context"}
+
+
+def test_domain_code_takes_nothing_of_the_request_from_flask():
+    """Services, data and models may read the app's settings and build URLs, never request, session
+    or g: the web layer passes in what they need (pyproject's import contracts cover the rest)."""
+    offenders = {}
+    for folder in ("services", "data", "models"):
+        for path in (ROOT / "app" / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(), filename=str(path))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "flask":
+                    names = {alias.name for alias in node.names} - APP_LEVEL_FLASK
+                    if names or node.module != "flask":
+                        offenders[str(path.relative_to(ROOT))] = sorted(names) or [node.module]
+                elif isinstance(node, ast.Import) and any(
+                    a.name.split(".")[0] == "flask" for a in node.names
+                ):
+                    offenders[str(path.relative_to(ROOT))] = ["import flask"]
+    assert offenders == {}
+
+
+def test_every_message_goes_through_the_outbox():
+    """Only app/services/outbox.py writes Message rows: one place sets dedupe keys and sending rules."""
+    makers = {}
+    for path in (ROOT / "app").rglob("*.py"):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        calls = [
+            node.lineno
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Message"
+        ]
+        if calls:
+            makers[str(path.relative_to(ROOT))] = calls
+    assert set(makers) == {"app/services/outbox.py"}

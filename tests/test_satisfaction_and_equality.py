@@ -63,7 +63,7 @@ def test_a_text_reply_with_a_comment_is_kept_with_its_channel():
 @time_machine.travel(AFTER, tick=False)
 def test_the_email_carries_a_link_to_rate_with_a_comment(client):
     world = World()
-    appointment = _book(world, channel="email", email="jo@example.com")
+    appointment = _book(world, channel="email", email="jo@example.com", phone="")  # no mobile: asked by email
     record_outcome(appointment, "completed")
     db.session.commit()
     (asked,) = _asked(appointment)

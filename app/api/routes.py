@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from app.access import api, public
 from app.api import schemas
 from app.api.openapi import document, header, operation, query
 from app.api.schemas import AppointmentIn, CancelIn, RescheduleIn, field_errors
 from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
-from app.extensions import csrf, db, limiter
+from app.guards import csrf, limiter
 from app.inputs import MAX_JSON_DEPTH, BadInput, json_depth_within, parse_day, parse_number, whole_number
-from app.models import Appointment
-from app.services import audit, scope
+from app.services import audit, references, scope
 from app.services.availability import next_free_day, search
 from app.services.booking import (
     BookingRequest,
@@ -27,14 +27,16 @@ from app.services.booking import (
     reschedule,
     slot_used,
 )
-from app.services.contact import uk_mobile, valid_email
+from app.services.contact import uk_mobile, uk_phone, valid_email
 from app.services.links import calendar_reference_from, ics_url, manage_url
 from app.services.places import UnknownPostcode, address_place, hub_place
 from app.services.presenters import as_json, calendar_event
-from app.services.references import clean_reference
 from app.services.scope import BOOKING_STAFF
 from app.timeutil import local_now, to_local
 from app.unit_of_work import unit_of_work
+
+if TYPE_CHECKING:
+    from app.models import Appointment
 from notifications.calendar import build_calendar
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -275,9 +277,11 @@ def create_appointment():
     service = service_by_code(body.service)
     if service is None or not service.active or service.premises_only:
         errors["service"] = ["Give the code of a bookable service"]
-    phone = uk_mobile(body.customer.phone) if body.customer.phone else ""
+    phone = uk_phone(body.customer.phone) if body.customer.phone else ""
     if phone is None:
-        errors["customer.phone"] = ["Enter a UK mobile number, like 07700 900123"]
+        errors["customer.phone"] = ["Enter a UK phone number, like 01380 722000 or 07700 900123"]
+    elif body.customer.preferred_channel == "sms" and phone and not uk_mobile(phone):
+        errors["customer.phone"] = ["A mobile number is needed for text reminders"]
     if body.customer.email and not valid_email(body.customer.email):
         errors["customer.email"] = ["Enter an email address in the correct format, like name@example.com"]
     if body.customer.preferred_channel == "sms" and not phone:
@@ -317,6 +321,9 @@ def create_appointment():
             sms_consent=body.customer.sms_consent,
             interpreter_language=body.customer.interpreter_language,
             access_needs=body.access_needs,
+            kind="business" if body.customer.business_name else "resident",
+            business_name=body.customer.business_name,
+            business_type=body.customer.business_type,
         ),
     )
     try:
@@ -344,9 +351,7 @@ def _slot_gone():
 
 def _find(reference: str) -> Appointment | None:
     """The appointment if the caller's token may read it; otherwise, as for a wrong reference, None."""
-    appointment = db.session.scalar(
-        select(Appointment).where(Appointment.reference == clean_reference(reference))
-    )
+    appointment = references.find(reference)
     if appointment is None or not scope.may_read(request.api_user, appointment):
         return None
     return appointment
@@ -477,9 +482,7 @@ def calendar(reference: str):
     """For residents (a signed token in the link) and API clients (bearer token)."""
     from app.services.tokens import user_for_bearer
 
-    appointment = db.session.scalar(
-        select(Appointment).where(Appointment.reference == clean_reference(reference))
-    )
+    appointment = references.find(reference)
     staff = user_for_bearer(request.headers.get("Authorization", ""))
     allowed = appointment is not None and (
         calendar_reference_from(request.args.get("token", "")) == appointment.reference

@@ -36,6 +36,8 @@ def book_demo_visits(count: int, first_day: date | None = None, days: int = 14, 
             place = hub_place(nearest_hubs(customer.lat, customer.lng, 1)[0][0])
         else:
             place = customer_place(customer, location_type)
+            if place is None:  # a business visit for someone with no premises
+                continue
         start = first_day + timedelta(days=rng.randrange(days))
         slots = search(service, place, start, 2).slots
         if not slots:

@@ -280,6 +280,7 @@ def _customers(rng: random.Random, addresses: list[Address]) -> int:
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         business = i % 10 == 0
         by_post = i % 25 == 12  # no mobile or email: confirmations go by letter
+        premises = addresses[(i * 7) % len(addresses)] if business else None  # not drawn: same demo
         db.session.add(
             Customer(
                 kind="business" if business else "resident",
@@ -295,6 +296,19 @@ def _customers(rng: random.Random, addresses: list[Address]) -> int:
                 uprn=home.uprn,
                 lat=home.lat,
                 lng=home.lng,
+                **(_premises(premises) if premises else {}),
             )
         )
     return CUSTOMER_COUNT
+
+
+def _premises(address: Address) -> dict:
+    return {
+        "business_type": "Shop",
+        "premises_line1": address.line1,
+        "premises_town": address.town,
+        "premises_postcode": address.postcode,
+        "premises_uprn": address.uprn,
+        "premises_lat": address.lat,
+        "premises_lng": address.lng,
+    }

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
+from app.forms.fields import MaxLength
 from app.services.references import REFERENCE_ALPHABET, REFERENCE_LENGTH, clean_reference
 
 
@@ -24,18 +25,16 @@ class TellUsForm(FlaskForm):
     message = TextAreaField(
         "Tell us what happened",
         widget=GovTextArea(),
-        validators=[InputRequired(message="Enter what you want to tell us"), Length(max=5000)],
+        validators=[InputRequired(message="Enter what you want to tell us"), MaxLength(5000)],
     )
     reference = StringField(
-        "Booking reference (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=20)]
+        "Booking reference (optional)", widget=GovTextInput(), validators=[Optional(), MaxLength(20)]
     )
-    name = StringField(
-        "Your name (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=160)]
-    )
+    name = StringField("Your name (optional)", widget=GovTextInput(), validators=[Optional(), MaxLength(160)])
     contact = StringField(
         "Phone number or email address, if you would like a reply (optional)",
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=254)],
+        validators=[Optional(), MaxLength(254)],
     )
     submit = SubmitField("Send", widget=GovSubmitInput())
 
@@ -49,6 +48,6 @@ class CloseFeedbackForm(FlaskForm):
     outcome = TextAreaField(
         "Outcome",
         widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the outcome: what was done or said"), Length(max=5000)],
+        validators=[InputRequired(message="Enter the outcome: what was done or said"), MaxLength(5000)],
     )
     submit = SubmitField("Close with this outcome", widget=GovSubmitInput())

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
+from app.forms.fields import MaxLength
 from app.services.equality import QUESTIONS
 
 SCORES = [
@@ -42,7 +43,7 @@ class RatingForm(FlaskForm):
     comment = TextAreaField(
         "Anything you would like to add? (optional)",
         widget=GovTextArea(),
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional(), MaxLength(2000)],
     )
     submit = SubmitField("Send", widget=GovSubmitInput())
 
@@ -51,5 +52,5 @@ class KioskRatingForm(RatingForm):
     reference = StringField(
         "Your booking reference",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your booking reference"), Length(max=20)],
+        validators=[InputRequired(message="Enter your booking reference"), MaxLength(20)],
     )

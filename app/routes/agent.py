@@ -3,18 +3,19 @@ and the capacity board. Keyboard-first: every action is a link or a button in re
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import staff
+from app.data import records
 from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
 from app.data.officers import all_officers
-from app.extensions import db
 from app.forms.agent import BookForm, ConfirmBookingForm, MoveForm, NewCallerForm, NoteForm, WaitlistForm
-from app.forms.booking import CancelForm
+from app.forms.booking import CancelForm, ConfirmForm
 from app.inputs import day_or, whole_number_or_none
-from app.models import Appointment, Customer
-from app.services import agent, audit, kiosk_calls, outbox, waitlist
+from app.services import agent, audit, consent, kiosk_calls, outbox, waitlist
 from app.services.availability import search
 from app.services.booking import (
     BookingRequest,
@@ -25,11 +26,9 @@ from app.services.booking import (
     cancel,
     reschedule,
 )
-from app.services.contact import uk_mobile
+from app.services.contact import display_phone, uk_mobile
 from app.services.places import (
     Place,
-    UnknownPostcode,
-    address_place,
     customer_place,
     hub_place,
     nearest_area_id,
@@ -38,13 +37,16 @@ from app.services.references import format_reference
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
 
+if TYPE_CHECKING:
+    from app.models import Customer
+
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 AGENTS = ("agent", "supervisor", "admin")
 SEARCH_DAYS = 14
 
 
 def _customer(customer_id: int) -> Customer:
-    return db.session.get(Customer, customer_id) or abort(404)
+    return records.customer(customer_id) or abort(404)
 
 
 @bp.get("/")
@@ -61,27 +63,46 @@ def find():
 @bp.route("/callers/new", methods=["GET", "POST"])
 @staff(*AGENTS)
 def new_caller():
-    form = NewCallerForm()
+    return _caller_form(None)
+
+
+@bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])
+@staff(*AGENTS)
+def edit_caller(customer_id: int):
+    return _caller_form(_customer(customer_id))
+
+
+def _caller_form(customer: Customer | None):
+    form = NewCallerForm(obj=_caller_values(customer) if customer and request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            place = address_place(
-                "home", form.postcode.data, line1=form.line1.data, town=form.town.data or ""
-            )
-        except UnknownPostcode as error:
-            form.postcode.errors = [f"{error}. Check it with the caller"]
-        else:
-            customer = Customer(
-                name=form.name.data.strip(),
-                phone=uk_mobile(form.phone.data) or "",
-                email=(form.email.data or "").strip(),
-                **place.address_fields(),
-            )
             with unit_of_work():
-                db.session.add(customer)
-                db.session.flush()
-                audit.record("customer_created", "customer", customer.id, channel="phone")
-            return redirect(url_for("agent.customer", customer_id=customer.id))
-    return render_template("agent/new_caller.html", form=form)
+                saved = agent.save_caller(customer, form.data, current_user._get_current_object())
+        except agent.CallerAddressError as error:
+            getattr(form, error.field).errors = [str(error)]
+        else:
+            if customer is not None:
+                flash("Caller's details saved.", "success")
+            return redirect(url_for("agent.customer", customer_id=saved.id))
+    return render_template("agent/new_caller.html", form=form, customer=customer)
+
+
+def _caller_values(customer: Customer):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        name=customer.name,
+        phone=display_phone(customer.phone) if customer.phone else "",
+        email=customer.email,
+        line1=customer.address_line1,
+        town=customer.town,
+        postcode=customer.postcode,
+        business_name=customer.business_name,
+        business_type=customer.business_type,
+        premises_line1=customer.premises_line1,
+        premises_town=customer.premises_town,
+        premises_postcode=customer.premises_postcode,
+    )
 
 
 @bp.route("/customers/<int:customer_id>", methods=["GET", "POST"])
@@ -105,6 +126,7 @@ def customer(customer_id: int):
         notes=agent.notes(customer),
         note_form=note_form,
         precaution=agent.precaution_applies(customer),
+        email_off=not current_app.config["SMTP_HOST"],
         now=local_now(),
         format_reference=format_reference,
     )
@@ -114,8 +136,9 @@ def _place_choices(customer: Customer, service) -> list[tuple[str, str]]:
     choices = []
     if service is None or service.at_home:
         choices.append(("home", f"Home: {customer.address_line1}, {customer.postcode}"))
-    if service is None or service.at_business:
-        choices.append(("business", f"Business premises: {customer.address_line1}, {customer.postcode}"))
+    if (service is None or service.at_business) and customer.premises_lat is not None:
+        name = f"{customer.business_name}, " if customer.business_name else ""
+        choices.append(("business", f"Business premises: {name}{customer.premises_label}"))
     if service is None or service.at_hub:
         choices += [(f"hub:{h.code}", h.name) for h in all_hubs(active_only=True)]
     return choices
@@ -158,7 +181,13 @@ def book_for(customer_id: int):
             service, place, local_now().date(), SEARCH_DAYS, officer_id=officer_id, customer=customer
         )
         confirm.slot.choices = [(s.token, "") for s in result.slots]
-        if request.method == "POST" and confirm.validate_on_submit():
+        if (
+            request.method == "POST"
+            and confirm.preferred_channel.data == "sms"
+            and not uk_mobile(customer.phone)
+        ):
+            confirm.preferred_channel.errors = ["Texts need a mobile number: change the caller's details"]
+        elif request.method == "POST" and confirm.validate_on_submit():
             try:
                 with unit_of_work():
                     appointment = book(
@@ -177,6 +206,8 @@ def book_for(customer_id: int):
                                 sms_consent=bool(confirm.sms_consent.data),
                                 access_needs=confirm.access_needs.data or "",
                                 interpreter_language=confirm.interpreter_language.data or "",
+                                kind=customer.kind,
+                                business_name=customer.business_name,
                             ),
                         )
                     )
@@ -196,6 +227,7 @@ def book_for(customer_id: int):
     officers = {o.id: o for o in all_officers()}
     return render_template(
         "agent/book.html",
+        chosen_service=service,
         customer=customer,
         form=form,
         confirm=confirm,
@@ -215,7 +247,7 @@ def _channel(booked_at: str | None) -> str:
 @bp.route("/appointments/<int:appointment_id>/cancel", methods=["GET", "POST"])
 @staff(*AGENTS)
 def cancel_for(appointment_id: int):
-    appointment = db.session.get(Appointment, appointment_id) or abort(404)
+    appointment = records.appointment(appointment_id) or abort(404)
     form = CancelForm()
     if form.validate_on_submit():
         try:
@@ -236,7 +268,7 @@ def cancel_for(appointment_id: int):
 @bp.route("/appointments/<int:appointment_id>/move", methods=["GET", "POST"])
 @staff(*AGENTS)
 def move_for(appointment_id: int):
-    appointment = db.session.get(Appointment, appointment_id) or abort(404)
+    appointment = records.appointment(appointment_id) or abort(404)
     place = Place(
         appointment.location_type,
         appointment.lat,
@@ -272,10 +304,43 @@ def move_for(appointment_id: int):
     )
 
 
+@bp.route("/customers/<int:customer_id>/merge", methods=["GET", "POST"])
+@staff(*AGENTS)
+def merge(customer_id: int):
+    """Find records that are the same caller and merge them into this one."""
+    customer = _customer(customer_id)
+    if request.method == "POST":
+        form = ConfirmForm()
+        other = records.customer(whole_number_or_none(request.form.get("other")))
+        if form.validate_on_submit() and other is not None and other.id != customer.id:
+            with unit_of_work():
+                agent.merge_callers(customer, other, current_user._get_current_object())
+            flash(f"Merged: {other.name}'s record is now part of this one.", "success")
+        return redirect(url_for("agent.customer", customer_id=customer.id))
+    query = request.args.get("q", "")
+    return render_template(
+        "agent/merge.html",
+        customer=customer,
+        query=query,
+        candidates=agent.duplicates_of(customer, query),
+    )
+
+
+@bp.post("/customers/<int:customer_id>/stop-texts")
+@staff(*AGENTS)
+def stop_texts(customer_id: int):
+    """The caller withdraws consent to texts: none are sent from now on, queued ones are dropped."""
+    customer = _customer(customer_id)
+    with unit_of_work():
+        consent.withdraw_texts(customer, how="agent", user=current_user._get_current_object())
+    flash("Texts stopped: the caller will not be sent text messages.", "success")
+    return redirect(url_for("agent.customer", customer_id=customer.id))
+
+
 @bp.post("/appointments/<int:appointment_id>/resend")
 @staff(*AGENTS)
 def resend(appointment_id: int):
-    appointment = db.session.get(Appointment, appointment_id) or abort(404)
+    appointment = records.appointment(appointment_id) or abort(404)
     with unit_of_work():
         queued = outbox.queue_for_resident(
             appointment, "confirmation", key_suffix=f"resend-{local_now():%Y%m%d%H%M%S}"
@@ -289,7 +354,7 @@ def resend(appointment_id: int):
 @staff(*AGENTS)
 def send_letter(appointment_id: int):
     """A printed confirmation for a caller who asks for one (it goes in the next print batch)."""
-    appointment = db.session.get(Appointment, appointment_id) or abort(404)
+    appointment = records.appointment(appointment_id) or abort(404)
     with unit_of_work():
         letter = outbox.queue_letter(
             appointment, "confirmation", key_suffix=f"asked-{local_now():%Y%m%d%H%M%S}"

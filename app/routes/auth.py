@@ -6,8 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_user, logout_user
 
 from app.access import public
-from app.extensions import limiter
 from app.forms.auth import SignInForm
+from app.guards import limiter
 from app.services import audit
 from app.services.staff import authenticate, end_sessions
 from app.unit_of_work import unit_of_work

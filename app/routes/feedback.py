@@ -6,11 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.access import SUPERVISORS, public, staff
-from app.extensions import db, limiter
+from app.data import records
 from app.forms.feedback import CloseFeedbackForm, TellUsForm
-from app.models import Feedback
+from app.guards import limiter
+from app.routes.kiosk_session import current_device
 from app.services import audit, feedback
-from app.services.kiosk import current_device
 from app.services.references import format_reference
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
@@ -61,7 +61,7 @@ def queue():
 @bp.route("/supervisor/tell-us/<int:item_id>", methods=["GET", "POST"])
 @staff(*SUPERVISORS)
 def item(item_id: int):
-    found = db.session.get(Feedback, item_id) or abort(404)
+    found = records.feedback(item_id) or abort(404)
     form = CloseFeedbackForm()
     if found.closed_at is None and form.validate_on_submit():
         with unit_of_work():

@@ -6,11 +6,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 
 from app.access import kiosk, officer_day, public, staff
-from app.extensions import db, limiter
+from app.data import records
 from app.forms.inclusion import EqualityForm, KioskRatingForm, RatingForm
-from app.models import Appointment
-from app.services import audit, devices, equality, satisfaction
-from app.services.kiosk import current_device
+from app.guards import limiter
+from app.routes import officer_phone
+from app.routes.kiosk_session import current_device
+from app.services import audit, devices, equality, references, satisfaction
 from app.services.references import clean_reference, format_reference
 from app.unit_of_work import unit_of_work
 
@@ -22,9 +23,9 @@ def _answers(form: EqualityForm) -> dict[str, str]:
     return {q.field: getattr(form, q.field).data or "" for q in equality.QUESTIONS}
 
 
-def _booked_here() -> Appointment | None:
-    reference = session.get("booked_reference")
-    return db.session.query(Appointment).filter_by(reference=reference).one_or_none() if reference else None
+def _booked_here():
+    """The appointment this browser has just booked (kept in its session by the booking journey)."""
+    return references.find(session.get("booked_reference"))
 
 
 @bp.route("/book/equality", methods=["GET", "POST"])
@@ -49,7 +50,7 @@ def equality_after_booking():
 @bp.route("/agent/appointments/<int:appointment_id>/equality", methods=["GET", "POST"])
 @staff(*AGENTS)
 def equality_by_phone(appointment_id: int):
-    appointment = db.session.get(Appointment, appointment_id) or abort(404)
+    appointment = records.appointment(appointment_id) or abort(404)
     back = url_for("agent.customer", customer_id=appointment.customer_id)
     if equality.answered(appointment):
         flash("The equality questions for this booking have been answered already.", "success")
@@ -65,7 +66,7 @@ def equality_by_phone(appointment_id: int):
     )
 
 
-def _rated(appointment: Appointment, form: RatingForm, channel: str) -> bool:
+def _rated(appointment, form: RatingForm, channel: str) -> bool:
     return satisfaction.record(appointment, int(form.score.data), channel, form.comment.data or "")
 
 
@@ -107,8 +108,8 @@ def rate_at_kiosk():
 @bp.route("/officer/visits/<int:appointment_id>/rating", methods=["GET", "POST"])
 @officer_day
 def rate_by_officer(appointment_id: int):
-    who = devices.acting()
-    appointment = db.session.get(Appointment, appointment_id)
+    who = officer_phone.acting()
+    appointment = records.appointment(appointment_id)
     if (
         who is None
         or appointment is None

@@ -8,12 +8,12 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.access import SUPERVISORS, kiosk, public, staff
+from app.data import records
 from app.data.catalogue import all_hubs
-from app.extensions import db
 from app.inputs import whole_number_or_none
-from app.models import Appointment, Hub, KioskDevice, KioskHelpRequest
+from app.routes import kiosk_session
 from app.services import kiosk as kiosks
-from app.services import kiosk_calls
+from app.services import references
 from app.services.links import external_url
 from app.services.presenters import when, where
 from app.services.references import format_reference
@@ -30,20 +30,21 @@ def activate(token: str):
         device = kiosks.activate(token)
     if device is None:
         return render_template("kiosk/not_set_up.html"), 403
+    kiosk_session.sign_in(device)
     return redirect(url_for("kiosk.start"))
 
 
 @bp.get("/")
 @kiosk
 def start():
-    return render_template("kiosk/start.html", device=kiosks.current_device())
+    return render_template("kiosk/start.html", device=kiosk_session.current_device())
 
 
 @bp.post("/help")
 @kiosk
 def help_me():
     with unit_of_work():
-        kiosks.ask_for_help(kiosks.current_device())
+        kiosks.ask_for_help(kiosk_session.current_device())
     return render_template("kiosk/help.html")
 
 
@@ -51,8 +52,8 @@ def help_me():
 @kiosk
 def reset():
     with unit_of_work():
-        kiosk_calls.end_session_call(kiosks.current_device())  # a call ends with the session it belongs to
-    kiosks.reset_session()
+        kiosk_session.end_call()  # a call ends with the session it belongs to
+    kiosk_session.reset()
     response = make_response(redirect(url_for("kiosk.start")))
     response.headers["Clear-Site-Data"] = '"cache"'  # the back button must not show the last person's pages
     return response
@@ -70,9 +71,7 @@ def text_size(size: str):
 @kiosk
 def ticket():
     reference = session.get("booked_reference")
-    appointment = (
-        db.session.query(Appointment).filter_by(reference=reference).one_or_none() if reference else None
-    )
+    appointment = references.find(reference)
     if appointment is None:
         return redirect(url_for("kiosk.start"))
     shown = format_reference(appointment.reference)
@@ -96,7 +95,7 @@ def ticket():
 def help_requests():
     if request.method == "POST":
         request_id = whole_number_or_none(request.form.get("request_id"))
-        item = (db.session.get(KioskHelpRequest, request_id) if request_id else None) or abort(404)
+        item = (records.kiosk_help_request(request_id) if request_id else None) or abort(404)
         with unit_of_work():
             kiosks.answer(item, current_user)
         flash("Marked as on your way.", "success")
@@ -112,7 +111,7 @@ def kiosk_devices():
         with unit_of_work():
             if request.form.get("revoke") or request.form.get("relink"):
                 device_id = whole_number_or_none(request.form.get("revoke") or request.form.get("relink"))
-                device = (db.session.get(KioskDevice, device_id) if device_id else None) or abort(404)
+                device = (records.kiosk_device(device_id) if device_id else None) or abort(404)
                 if request.form.get("revoke"):
                     kiosks.revoke(device)
                     flash(f"{device.name} can no longer be used.", "success")
@@ -120,14 +119,14 @@ def kiosk_devices():
                     activation_url = external_url("kiosk.activate", token=kiosks.new_link(device))
             else:
                 hub_id = whole_number_or_none(request.form.get("hub_id"))
-                hub = db.session.get(Hub, hub_id) if hub_id else None
+                hub = records.hub(hub_id) if hub_id else None
                 name = (request.form.get("name") or "").strip()
                 if hub is None or not name:
                     flash("Choose a hub and give the kiosk a name.", "error")
                 else:
                     _device, token = kiosks.register(hub, name)
                     activation_url = external_url("kiosk.activate", token=token)
-    devices = db.session.query(KioskDevice).order_by(KioskDevice.created_at).all()
+    devices = kiosks.all_devices()
     return render_template(
         "kiosk/devices.html", devices=devices, hubs=all_hubs(), activation_url=activation_url
     )

@@ -9,23 +9,27 @@ agent_call.js.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.access import kiosk, staff
-from app.extensions import db, limiter
+from app.data import records
 from app.forms.kiosk_calls import CallBackForm
+from app.guards import limiter
 from app.inputs import BadInput, parse_number, whole_number_or_none
-from app.models import KioskCall
+from app.routes import journey, kiosk_session
 from app.routes.agent import AGENTS
+from app.routes.kiosk_session import current_device
 from app.services import call_signalling as signalling
-from app.services import journey
 from app.services import kiosk_calls as calls
 from app.services.contact import uk_mobile
-from app.services.kiosk import current_device
 from app.unit_of_work import unit_of_work
 from app.web import in_background
+
+if TYPE_CHECKING:
+    from app.models import KioskCall
 
 bp = Blueprint("kiosk_calls", __name__, url_prefix="/kiosk/call")
 agent_bp = Blueprint("agent_kiosk_calls", __name__, url_prefix="/agent/kiosk-calls")
@@ -65,7 +69,7 @@ def _signal(call: KioskCall, sender: str):
 @kiosk
 def before():
     """The notice before a call starts, or (out of hours) when someone will be there."""
-    call = calls.session_call(current_device())
+    call = kiosk_session.current_call()
     if call is not None and call.status != "ended":
         return redirect(url_for(".kiosk_call", call_id=call.id))
     step = request.args.get("step", "")
@@ -92,13 +96,14 @@ def start():
             call = calls.start(device, request.form.get("mode", "video"), _step(endpoint))
     except calls.PhonesClosed:
         return redirect(url_for(".before", step=endpoint if endpoint in calls.STEPS else None))
+    kiosk_session.remember_call(call)
     return redirect(url_for(".kiosk_call", call_id=call.id))
 
 
 @bp.get("/<int:call_id>")
 @kiosk
 def kiosk_call(call_id: int):
-    call = calls.session_call(current_device(), call_id) or abort(404)
+    call = kiosk_session.current_call(call_id) or abort(404)
     if call.status == "ended":
         return redirect(
             url_for(".ticket", call_id=call.id) if call.appointment_id else url_for("kiosk.start")
@@ -119,7 +124,7 @@ def kiosk_call(call_id: int):
 @kiosk
 @in_background
 def kiosk_news(call_id: int):
-    call = calls.session_call(current_device(), call_id)
+    call = kiosk_session.current_call(call_id)
     if call is None:
         return jsonify(errors={"call": ["This is not this kiosk's call"]}), 404
     after, known, wait = _news_args()
@@ -132,7 +137,7 @@ def kiosk_news(call_id: int):
 @kiosk
 @in_background
 def kiosk_signal(call_id: int):
-    call = calls.session_call(current_device(), call_id)
+    call = kiosk_session.current_call(call_id)
     if call is None:
         return jsonify(errors={"call": ["This is not this kiosk's call"]}), 404
     return _signal(call, "kiosk")
@@ -154,12 +159,12 @@ def call_back():
     device = current_device()
     form = CallBackForm()
     if form.validate_on_submit():
-        call = calls.session_call(device)
+        call = kiosk_session.current_call()
         live = call if call is not None and call.status == "waiting" else None
         phone = uk_mobile(form.phone.data) or ""
         with unit_of_work():
             calls.request_call_back(device, phone, live, live.step if live else _step(form.step.data))
-        session.pop(calls.SESSION_KEY, None)
+        kiosk_session.forget_call()
         return render_template("kiosk/call_back_done.html", last_digits=phone[-3:])
     return render_template("kiosk/call_back.html", form=form)
 
@@ -168,13 +173,13 @@ def call_back():
 @kiosk
 def ticket(call_id: int):
     """The agent booked on the call: end it and show the kiosk's ticket page (print, then reset)."""
-    call = calls.session_call(current_device(), call_id) or abort(404)
+    call = kiosk_session.current_call(call_id) or abort(404)
     if call.appointment is None:
         return redirect(url_for("kiosk.start"))
     with unit_of_work():
         calls.end(call)
     session["booked_reference"] = call.appointment.reference
-    session.pop(calls.SESSION_KEY, None)
+    kiosk_session.forget_call()
     return redirect(url_for("kiosk.ticket"))
 
 
@@ -193,7 +198,7 @@ def kiosk_talk_button() -> dict | None:
 
 
 def _own_call(call_id: int) -> KioskCall | None:
-    call = db.session.get(KioskCall, call_id)
+    call = records.kiosk_call(call_id)
     return call if call is not None and call.agent_id == current_user.id else None
 
 

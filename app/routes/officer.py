@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from flask import (
     Blueprint,
@@ -26,9 +27,10 @@ from flask import (
 from flask_login import current_user
 
 from app.access import officer_day, public, staff
-from app.extensions import db, limiter
+from app.data import records
+from app.guards import limiter
 from app.inputs import BadInput, parse_day, parse_number
-from app.models import Appointment, OfficerDevice, RiskMarker
+from app.routes import officer_phone
 from app.services import calendar_feed, devices, rota, safety
 from app.services.booking import BookingRuleError
 from app.services.links import external_url
@@ -37,20 +39,23 @@ from app.services.risk import may_see_detail, view_detail
 from app.timeutil import format_time, local_now, to_local
 from app.unit_of_work import unit_of_work
 
+if TYPE_CHECKING:
+    from app.models import Appointment
+
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 feed_bp = Blueprint("calendar_feed", __name__)
 ACTIONS = {"on-my-way", "arrived", "completed", "no-show", "not-completed", "help", "extend"}
 
 
-def _acting() -> devices.Acting:
-    who = devices.acting()
+def _acting() -> officer_phone.Acting:
+    who = officer_phone.acting()
     if who is None:
         abort(404)  # an officer account not yet linked to an officer record
     return who
 
 
 def _visit(appointment_id: int) -> Appointment:
-    appointment = db.session.get(Appointment, appointment_id)
+    appointment = records.appointment(appointment_id)
     officer = _acting().officer
     if appointment is None or officer.id not in (appointment.officer_id, appointment.second_officer_id):
         abort(404)
@@ -78,7 +83,7 @@ def day_view(day: str):
 
 
 def _day(day: date):
-    who = devices.acting()
+    who = officer_phone.acting()
     if who is None:
         return render_template("officer/not_linked.html")
     cards = day_for(who.officer, day)
@@ -119,7 +124,7 @@ def _day_url(appointment: Appointment) -> str:
     return f"{base}#visit-{appointment.id}"
 
 
-def _help_result(alert, who: devices.Acting):
+def _help_result(alert, who: officer_phone.Acting):
     texted = [user.full_name if user else "the control room" for user, _phone in rota.escalation_numbers()]
     if texted:
         message = f"Help requested. Texted: {', '.join(texted)}."
@@ -211,8 +216,8 @@ def visit(appointment_id: int):
 @bp.get("/visits/<int:appointment_id>/warnings/<int:marker_id>")
 @staff("officer", "supervisor", "admin")
 def warning_detail(appointment_id: int, marker_id: int):
-    appointment = db.session.get(Appointment, appointment_id) or abort(404)
-    marker = db.session.get(RiskMarker, marker_id) or abort(404)
+    appointment = records.appointment(appointment_id) or abort(404)
+    marker = records.risk_marker(marker_id) or abort(404)
     if not may_see_detail(current_user, appointment, marker):
         abort(403)
     with unit_of_work():
@@ -229,10 +234,10 @@ def phone():
     officer = safety.officer_for(current_user)
     if officer is None:
         return render_template("officer/not_linked.html")
-    current = devices.device_from_cookie()
+    current = officer_phone.device_from_cookie()
     if request.method == "POST":
         if request.form.get("action") == "revoke":
-            device = db.session.get(OfficerDevice, request.form.get("device_id", type=int) or 0)
+            device = records.officer_device(request.form.get("device_id", type=int) or 0)
             if device is None or device.officer_id != officer.id:
                 abort(404)
             with unit_of_work():
@@ -242,7 +247,7 @@ def phone():
         with unit_of_work():
             _device, secret = devices.register(officer, request.form.get("name", ""), current_user)
         flash("This phone is now trusted for help, check-in and check-out.", "success")
-        return devices.set_cookie(make_response(redirect(url_for("officer.today"))), secret)
+        return officer_phone.set_cookie(make_response(redirect(url_for("officer.today"))), secret)
     return render_template(
         "officer/phone.html", officer=officer, devices=devices.devices_of(officer), current=current
     )

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import SUPERVISORS, staff
+from app.data import records
 from app.data.appointments import active_on_day
 from app.data.catalogue import all_areas, all_hubs, all_services, service_by_code
 from app.data.officers import all_officers
-from app.extensions import db
 from app.inputs import BadInput, day_or, month_or, parse_day, whole_number_or_none
-from app.models import CallListEntry, Officer, ReplanProposal
-from app.services import audit, call_list, planning, reports
+from app.services import audit, call_list, outbox, planning, reports
 from app.services import route_map as route_map_drawing
 from app.services.planning import route_for
 from app.services.references import format_reference
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
+
+if TYPE_CHECKING:
+    from app.models import Officer
 
 bp = Blueprint("reports", __name__, url_prefix="/supervisor")
 
@@ -40,6 +43,8 @@ def dashboard():
         month=month,
         tables=reports.dashboard(month),
         nobody_on_duty=nobody_on_duty(),
+        emails_waiting=outbox.emails_waiting_for_a_server(),
+        email_off=not current_app.config["SMTP_HOST"],
     )
 
 
@@ -91,7 +96,7 @@ def waits():
 def route_map():
     officers = all_officers(active_only=True)
     officer_id = whole_number_or_none(request.args.get("officer"))
-    officer = db.session.get(Officer, officer_id) if officer_id else None
+    officer = records.officer(officer_id) if officer_id else None
     day = day_or(request.args.get("day"), local_now().date())
     plan = route_for(officer, day) if officer else None
     points = []
@@ -128,7 +133,7 @@ def route_map():
 
 def _officer_and_day() -> tuple[Officer | None, date | None]:
     officer_id = whole_number_or_none(request.values.get("officer"))
-    officer = db.session.get(Officer, officer_id) if officer_id else None
+    officer = records.officer(officer_id) if officer_id else None
     try:
         day = parse_day(request.values["day"]) if request.values.get("day") else None
     except BadInput:
@@ -152,7 +157,7 @@ def replan():
                     proposal = planning.preview_absence(officer, day, time_limit=seconds, user=user)
                 return redirect(url_for("reports.replan", officer=officer.id, day=day, proposal=proposal.id))
             if action == "publish":
-                proposal = db.session.get(ReplanProposal, request.form.get("proposal", type=int) or 0)
+                proposal = records.replan_proposal(request.form.get("proposal", type=int) or 0)
                 if proposal is None or (proposal.officer_id, proposal.day) != (officer.id, day):
                     abort(404)
                 with unit_of_work():
@@ -175,7 +180,7 @@ def replan():
     proposal = None
     if officer and day:
         wanted = request.args.get("proposal", type=int)
-        proposal = db.session.get(ReplanProposal, wanted) if wanted else None
+        proposal = records.replan_proposal(wanted) if wanted else None
         if proposal is not None and (proposal.officer_id, proposal.day) != (officer.id, day):
             proposal = None
     preview = planning.replan_preview(proposal) if proposal else None
@@ -208,7 +213,7 @@ def calls():
 @bp.post("/calls/<int:entry_id>/done")
 @staff(*SUPERVISORS)
 def call_done(entry_id: int):
-    entry = db.session.get(CallListEntry, entry_id) or abort(404)
+    entry = records.call_list_entry(entry_id) or abort(404)
     if entry.open_for is not None:
         with unit_of_work():
             call_list.close(entry, current_user._get_current_object(), request.form.get("outcome", ""))

@@ -6,12 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from app.access import SUPERVISORS, staff
-from app.extensions import db
+from app.data import records
 from app.forms.admin import WEEKDAYS
-from app.forms.fields import parse_clock
 from app.forms.safety import DutyPeriodForm, ReviewForm, RiskMarkerForm, VisitDecisionForm, WorkPhoneForm
-from app.models import Appointment, Customer, DutyPeriod, OfficerDevice, RiskMarker, SafetyAlert, User
 from app.services import devices, risk, rota, safety
+from app.timeutil import parse_clock
 from app.unit_of_work import unit_of_work
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
@@ -32,7 +31,7 @@ def alerts():
 @bp.post("/alerts/<int:alert_id>/acknowledge")
 @staff(*SUPERVISORS)
 def acknowledge(alert_id: int):
-    alert = db.session.get(SafetyAlert, alert_id) or abort(404)
+    alert = records.safety_alert(alert_id) or abort(404)
     with unit_of_work():
         safety.acknowledge(alert, current_user, request.form.get("note", "")[:2000])
     flash("Alert acknowledged.", "success")
@@ -73,7 +72,7 @@ def rota_add():
         try:
             with unit_of_work():
                 rota.add_period(
-                    db.session.get(User, form.user_id.data),
+                    records.user(form.user_id.data),
                     form.weekday.data,
                     parse_clock(form.starts.data),
                     parse_clock(form.ends.data),
@@ -90,7 +89,7 @@ def rota_add():
 @bp.post("/rota/<int:period_id>/remove")
 @staff(*SUPERVISORS)
 def rota_remove(period_id: int):
-    period = db.session.get(DutyPeriod, period_id) or abort(404)
+    period = records.duty_period(period_id) or abort(404)
     with unit_of_work():
         rota.remove_period(period, current_user)
     flash("Removed from the rota.", "success")
@@ -101,7 +100,7 @@ def rota_remove(period_id: int):
 @staff(*SUPERVISORS)
 def rota_phone():
     form = WorkPhoneForm()
-    user = db.session.get(User, int(form.user_id.data)) if (form.user_id.data or "").isdigit() else None
+    user = records.user(int(form.user_id.data)) if (form.user_id.data or "").isdigit() else None
     if user is None or user.role not in rota.DUTY_ROLES:
         abort(404)
     if form.validate_on_submit():
@@ -125,7 +124,7 @@ def phones():
 @bp.post("/phones/<int:device_id>/revoke")
 @staff(*SUPERVISORS)
 def revoke_phone(device_id: int):
-    device = db.session.get(OfficerDevice, device_id) or abort(404)
+    device = records.officer_device(device_id) or abort(404)
     with unit_of_work():
         devices.revoke(device, current_user)
     flash(f"{device.officer.name}'s phone “{device.name}” is no longer trusted.", "success")
@@ -152,7 +151,7 @@ def register():
 def new_marker():
     form = RiskMarkerForm()
     if form.validate_on_submit():
-        customer = db.session.get(Customer, form.customer_id.data) if form.customer_id.data else None
+        customer = records.customer(form.customer_id.data) if form.customer_id.data else None
         if form.customer_id.data and customer is None:
             form.customer_id.errors = ["No customer has that number"]
         else:
@@ -189,7 +188,7 @@ def _marker_saved(message: str, affected: list) -> str:
 @bp.route("/risk/<int:marker_id>", methods=["GET", "POST"])
 @staff(*SUPERVISORS)
 def marker(marker_id: int):
-    marker = db.session.get(RiskMarker, marker_id) or abort(404)
+    marker = records.risk_marker(marker_id) or abort(404)
     form = ReviewForm()
     if form.validate_on_submit():
         with unit_of_work():
@@ -207,7 +206,7 @@ def marker(marker_id: int):
 @bp.post("/risk/<int:marker_id>/<decision>")
 @staff(*SUPERVISORS)
 def approve_marker(marker_id: int, decision: str):
-    marker = db.session.get(RiskMarker, marker_id) or abort(404)
+    marker = records.risk_marker(marker_id) or abort(404)
     if decision not in ("approve", "reject"):
         abort(404)
     try:
@@ -231,8 +230,8 @@ def affected_visits():
 @bp.route("/risk/visits/<int:appointment_id>/<int:marker_id>", methods=["GET", "POST"])
 @staff(*SUPERVISORS)
 def decide_visit(appointment_id: int, marker_id: int):
-    appointment = db.session.get(Appointment, appointment_id) or abort(404)
-    marker = db.session.get(RiskMarker, marker_id) or abort(404)
+    appointment = records.appointment(appointment_id) or abort(404)
+    marker = records.risk_marker(marker_id) or abort(404)
     form = VisitDecisionForm()
     if form.validate_on_submit():
         try:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from app.access import public
-from app.extensions import limiter
 from app.forms.booking import ConfirmForm
-from app.services import waitlist
+from app.guards import limiter
+from app.services import waitlist, waitlist_offers
 from app.services.booking import SlotUnavailable
 from app.services.presenters import when, where
 from app.services.references import format_reference
@@ -20,7 +20,7 @@ bp = Blueprint("waitlist", __name__, url_prefix="/waitlist")
 @public
 @limiter.limit("30 per minute", methods=["POST"])
 def offer_page(token: str):
-    offer = waitlist.offer_from(token)
+    offer = waitlist_offers.offer_from(token)
     if offer is None:
         return render_template("waitlist/gone.html"), 404
     form = ConfirmForm()

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 
 from app.access import public
-from app.extensions import csrf
+from app.guards import csrf
 from app.services import audit
 from app.services.dispatch import provider_status
 from app.services.inbound import handle

@@ -15,7 +15,7 @@ import time as clock
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app, session
+from flask import current_app
 from sqlalchemy import delete, func, select, text, update
 
 from app.extensions import db
@@ -44,7 +44,6 @@ MODE_LABELS = {  # as the agent sees them
     "text": "Text chat, no camera or microphone",
     "": "Call back",
 }
-SESSION_KEY = "kiosk_call"
 
 # Where the resident was when they pressed "Talk to someone", from the page's endpoint. Only these
 # labels are stored: nothing the browser sends reaches the agent's screen.
@@ -135,26 +134,15 @@ def start(device: KioskDevice, mode: str, step: str) -> KioskCall:
     call = KioskCall(kiosk=device, hub=device.hub, mode=mode if mode in MODES else "video", step=step[:120])
     db.session.add(call)
     db.session.flush()
-    session[SESSION_KEY] = call.id
     audit.record("kiosk_call_requested", "kiosk_call", call.id, hub=device.hub.code)
     call_wakeups.notify("queue")
     return call
 
 
-def session_call(device: KioskDevice | None, call_id: int | None = None) -> KioskCall | None:
-    """This kiosk session's call (and only this session's: the next person cannot reach it)."""
-    own = session.get(SESSION_KEY)
-    if device is None or own is None or (call_id is not None and own != call_id):
-        return None
-    call = db.session.get(KioskCall, own)
+def kiosk_call(device: KioskDevice | None, call_id: int) -> KioskCall | None:
+    """The call, if it is this kiosk's."""
+    call = db.session.get(KioskCall, call_id) if device is not None else None
     return call if call is not None and call.kiosk_id == device.id else None
-
-
-def end_session_call(device: KioskDevice | None) -> None:
-    """The kiosk is being reset (by the resident, by inactivity or after the call): the call ends too."""
-    call = session_call(device)
-    if call is not None:
-        end(call)
 
 
 def position(call: KioskCall) -> int:

@@ -1,5 +1,5 @@
 """The council's own measures beyond volumes (issue 19): "Tell us" counts, satisfaction by service,
-officer, hub, channel and group, avoidable contact and the monthly channel mix. Each is a reports.Table,
+officer, hub, channel and group, avoidable contact and the monthly channel mix. Each is a report_table.Table,
 so the dashboard and its CSV show the same rows."""
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.services import feedback
+from app.services.report_table import Table
 from app.timeutil import local_day_bounds, to_local
 
 
-def _table(*args, **kwargs):
-    from app.services.reports import Table
-
+def _table(*args, **kwargs) -> Table:
     return Table(*args, **kwargs)
 
 

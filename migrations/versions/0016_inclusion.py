@@ -1,7 +1,7 @@
 """inclusion: hub closures, letters' print batches, "Tell us", equality monitoring, satisfaction by channel
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-11-30 19:30:00
 
 """
@@ -12,7 +12,7 @@ import app.models.base  # noqa: F401  (UTCDateTime)
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
