@@ -13,7 +13,7 @@ from app.services import risk
 from app.services.safety import run_checks
 from tests.booking_helpers import World, at
 from tests.factories import AppointmentFactory, UserFactory
-from tests.pages import csrf_token
+from tests.pages import csrf_token, sign_out
 from tests.safety_helpers import form_fields, officer_user, sign_in_as, supervisor_on_duty
 
 
@@ -165,7 +165,7 @@ def test_a_new_marker_puts_booked_visits_on_the_supervisors_list_and_warns_the_o
         assert response.status_code == 302
         listed = client.get("/supervisor/risk/visits").get_data(as_text=True)
         assert appointment.reference in listed and "Needs two officers but one is booked" in listed
-        client.get("/sign-out")
+        sign_out(client)
         sign_in_as(client, user)
         day = client.get("/officer/").get_data(as_text=True)
         assert "Needs two officers but one is booked. Do not start this visit alone" in day
@@ -202,7 +202,7 @@ def test_markers_are_proposed_by_one_person_and_approved_by_another(client, sign
     token = csrf_token(client.get(f"/supervisor/risk/{marker.id}").get_data(as_text=True))
     client.post(f"/supervisor/risk/{marker.id}/approve", data={"csrf_token": token})
     assert marker.proposed  # not by the proposer
-    client.get("/sign-out")
+    sign_out(client)
     other = sign_in("admin")
     token = csrf_token(client.get(f"/supervisor/risk/{marker.id}").get_data(as_text=True))
     assert client.post(f"/supervisor/risk/{marker.id}/approve", data={"csrf_token": token}).status_code == 302
@@ -217,7 +217,7 @@ def test_supervisors_can_read_who_viewed_which_marker(client, sign_in):
     db.session.commit()
     sign_in_as(client, user)
     client.get(f"/officer/visits/{appointment.id}/warnings/{marker.id}")
-    client.get("/sign-out")
+    sign_out(client)
     sign_in("supervisor")
     log = client.get("/supervisor/risk/log").get_data(as_text=True)
     assert user.full_name in log and appointment.reference in log and f"Marker {marker.id}" in log
