@@ -318,6 +318,50 @@ def test_check_in_and_cancel_at_once(live_server, gate):
             assert "Checked in" in arrived.text
 
 
+def test_checking_out_and_cancelling_at_once_never_brings_a_cancelled_visit_back(live_server, gate):
+    """The officer taps "could not complete" as the resident cancels: the check-out waits for the
+    booking's lock like every other change, so the booking ends either cancelled or open for rebooking,
+    never "booked" after a cancellation; and the officer is checked out either way."""
+    from app.models import SafetySession
+    from app.services import safety
+
+    with time_machine.travel(NOW, tick=True):
+        world, api = _world(), Api(live_server)
+        appointment = _book(world, MONDAY)
+        reference, appointment_id = appointment.reference, appointment.id
+        officer = appointment.officer
+        user = UserFactory(role="officer")
+        officer.user = user
+        db.session.commit()
+    with time_machine.travel(appointment.window_start, tick=True):
+        safety.arrive(appointment, officer, user)
+        db.session.commit()
+        officer_web = _sign_in(live_server, user)
+        token = csrf_token(officer_web.get(f"{live_server}/officer/", timeout=60).text)
+        gate.hold_booking(appointment_id)
+        running = _all_at_once(
+            [
+                lambda: officer_web.post(
+                    f"{live_server}/officer/visits/{appointment_id}/not-completed",
+                    data={"csrf_token": token, "reason": "Nobody home"},
+                    headers={"Accept": "application/json"},
+                    timeout=120,
+                ),
+                lambda: api.post(f"/appointments/{reference}/cancel", {"reason": "Not needed"}),
+            ]
+        )
+        gate.open_when_waiting(2)  # both wait for the booking: the check-out too
+        checked_out, cancelled = _finish(*running)
+        final, events, _messages = _history(appointment_id)
+        session = db.session.query(SafetySession).filter_by(appointment_id=appointment_id).one()
+        assert checked_out.status_code == 200 and session.closed_at is not None
+        if cancelled.status_code == 200:
+            assert final.status == "cancelled" and events[-1] == "cancelled"
+        else:  # the check-out won; the cancel saw the booking change under it and was refused
+            assert cancelled.status_code == 409 and final.status == "booked"
+            assert events == ["booked", "checked_in", "booked"]
+
+
 def _officer_day(world, day) -> None:
     """The officer-day rows exist once anything has been booked on them (here, made directly)."""
     for officer in world.officers:

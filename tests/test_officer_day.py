@@ -270,3 +270,27 @@ def test_each_safety_form_carries_what_a_queued_tap_needs(client, configure):
             client.get("/officer/").get_data(as_text=True), f"/visits/{appointment.id}/arrived"
         )
     assert set(fields) >= {"csrf_token", "client_time", "lat", "lng"}
+
+
+def test_checking_out_of_a_cancelled_visit_leaves_it_cancelled_and_the_officer_safe(client, configure):
+    """The resident cancels while the officer is there: "could not complete" must not bring the
+    booking back, and the officer is still checked out (no false alarm to the supervisors)."""
+    from app.services.booking import cancel
+
+    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    world = World()
+    user, officer = officer_user(world)
+    appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
+    db.session.commit()
+    sign_in_as(client, user)
+    with time_machine.travel(at(10, 5), tick=False):
+        assert _post(client, appointment, "arrived", accept_json=True).json["ok"] is True
+        cancel(appointment, "Sorted it out online")
+        db.session.commit()
+        answer = _post(client, appointment, "not-completed", accept_json=True, reason="Nobody home")
+    assert answer.json["message"] == "Checked out. This visit is cancelled, so nothing else changed."
+    db.session.expire_all()
+    assert appointment.status == "cancelled"
+    assert db.session.query(SafetySession).one().closed_at == at(10, 5)
+    with time_machine.travel(at(12), tick=False):
+        assert run_checks()["escalated"] == 0

@@ -179,8 +179,7 @@ def act(appointment_id: int, action: str):
             reason = request.form.get("reason", "")
             if outcome == "not_completed" and not reason.strip():
                 raise BookingRuleError("reason", "Say why the visit could not be completed")
-            safety.finish(appointment, officer, user, outcome, reason, at=at)
-            message = "Checked out."
+            message = safety.finish(appointment, officer, user, outcome, reason, at=at)
         db.session.commit()
     except BookingRuleError as error:
         db.session.rollback()
