@@ -3,6 +3,7 @@ later with their real time, who may read a marker, and markers acting on what is
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import time_machine
@@ -294,3 +295,35 @@ def test_checking_out_of_a_cancelled_visit_leaves_it_cancelled_and_the_officer_s
     assert db.session.query(SafetySession).one().closed_at == at(10, 5)
     with time_machine.travel(at(12), tick=False):
         assert run_checks()["escalated"] == 0
+
+
+def test_a_refused_tap_shows_an_error_summary_not_a_banner(client, configure):
+    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    world = World()
+    user, officer = officer_user(world)
+    appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
+    db.session.commit()
+    sign_in_as(client, user)
+    with time_machine.travel(at(8), tick=False):  # too early to check in
+        response = _post(client, appointment, "arrived")
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+    summary = re.search(r'<div class="govuk-error-summary".*?</div>\s*</div>', page, re.S).group(0)
+    assert "There is a problem" in summary and "You can check in to this visit from 9am" in summary
+    assert "govuk-notification-banner" not in page
+    assert re.search(r"<title>\s*Error: ", page)
+
+
+def test_could_not_complete_without_a_reason_shows_the_error_at_the_field(client, configure):
+    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    world = World()
+    user, officer = officer_user(world)
+    appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
+    db.session.commit()
+    sign_in_as(client, user)
+    with time_machine.travel(at(10, 5), tick=False):
+        response = _post(client, appointment, "not-completed", page_url=f"/officer/visits/{appointment.id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<a href="#reason">Say why the visit could not be completed</a>' in page
+    assert 'id="reason-error"' in page and re.search(r"<title>\s*Error: ", page)
+    assert appointment.status == "booked"

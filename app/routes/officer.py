@@ -185,9 +185,9 @@ def act(appointment_id: int, action: str):
         db.session.rollback()
         if _wants_json():
             return jsonify(ok=False, message=error.message, errors={error.field: [error.message]}), 422
+        if error.field == "reason":  # the form again, with the error at its field
+            return _visit_page(appointment, who, error=error.message), 400
         flash(error.message, "error")
-        if error.field == "reason":
-            return redirect(url_for("officer.visit", appointment_id=appointment.id))
         return redirect(_day_url(appointment))
     flash(message, "success")  # shown when the page reloads after a background tap too
     if _wants_json():
@@ -198,13 +198,17 @@ def act(appointment_id: int, action: str):
 @bp.get("/visits/<int:appointment_id>")
 @officer_day
 def visit(appointment_id: int):
-    appointment = _visit(appointment_id)
-    who = _acting()
+    return _visit_page(_visit(appointment_id), _acting())
+
+
+def _visit_page(appointment: Appointment, who: devices.Acting, error: str | None = None) -> str:
     return render_template(
         "officer/visit.html",
         appointment=appointment,
         device_token=devices.form_token(who.device) if who.device else "",
         back=_day_url(appointment),
+        error=error,
+        reason=request.form.get("reason", ""),
     )
 
 
