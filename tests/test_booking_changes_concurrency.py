@@ -434,6 +434,45 @@ def test_a_double_clicked_confirm_shows_the_resident_their_booking(clock, live_s
         assert shown in page.text and "no longer available" not in page.text
 
 
+def test_a_double_clicked_agent_booking_books_once_and_both_clicks_show_it(clock, live_server, gate):
+    """Two clicks on the agent's Book button, in flight together: one booking, and both answers show it
+    (as for the resident's confirm), not "that time has just gone"."""
+    from tests.factories import CustomerFactory
+
+    world = _world()
+    customer = CustomerFactory(lat=51.355, lng=-1.99, postcode="SN10 1AA", address_line1="12 High Street")
+    agent = UserFactory(role="agent")
+    db.session.commit()
+    customer_id = customer.id
+    agent_web = _sign_in(live_server, agent)
+    url = f"{live_server}/agent/customers/{customer_id}/book?service={world.service.code}&place=home"
+    page = agent_web.get(url, timeout=60).text
+    slot = re.search(r'name="slot" type="radio" value="([^"]+)"', page).group(1)
+    submission = re.search(r'name="submission" type="hidden" value="([^"]+)"', page)
+    form = {
+        "csrf_token": csrf_token(page),
+        "submission": submission.group(1) if submission else "",
+        "slot": slot,
+        "preferred_channel": "email",
+    }
+
+    def click():
+        browser = requests.Session()
+        browser.cookies.update(agent_web.cookies)
+        return browser.post(url, data=form, timeout=120)
+
+    _officer_day(world, decode_slot(slot).day)
+    gate.hold_officer_days(decode_slot(slot).day)
+    running = _all_at_once([click, click])
+    gate.open_when_waiting(2)
+    pages = _finish(*running)
+    (appointment,) = db.session.query(Appointment).all()
+    shown = f"Booked: reference {appointment.reference[:4]}-{appointment.reference[4:]}"
+    for answer in pages:
+        assert answer.status_code == 200 and answer.url.endswith(f"/agent/customers/{customer_id}")
+        assert shown in answer.text
+
+
 def test_publishing_a_replan_and_a_cancel_at_once(live_server, gate, configure):
     """The officer change from a re-plan is serialised with the resident's cancel: one wins, and the
     other changes nothing (the publish asks for a fresh preview; the cancel gets 409 and the new state)."""
