@@ -177,7 +177,9 @@ def calls():
     entries = call_list.open_entries()
     audit.record("call_list_viewed", "call_list", "", entries=len(entries))  # residents' contact details
     db.session.commit()
-    return render_template("reports/calls.html", entries=entries, sources=call_list.SOURCES)
+    return render_template(
+        "reports/calls.html", entries=entries, closed=call_list.recently_closed(), sources=call_list.SOURCES
+    )
 
 
 @bp.post("/calls/<int:entry_id>/done")

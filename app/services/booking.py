@@ -35,14 +35,14 @@ from app.models import (
     SlotClaim,
     User,
 )
-from app.services import audit, outbox
+from app.services import audit, call_list, outbox
 from app.services.availability import SlotToken, decode_slot, routing_day, visits_for
 from app.services.places import Place
 from app.services.references import new_reference
 from app.services.roster import roster
 from app.services.travel import pair_travel
 from app.services.workdays import working_day
-from app.timeutil import at_day_seconds, to_local, utcnow
+from app.timeutil import at_day_seconds, format_date, format_time, to_local, utcnow
 from routing.feasibility import DayCheck
 
 
@@ -400,6 +400,12 @@ def _still_changeable(appointment: Appointment) -> None:
         raise BookingRuleError("appointment", "This appointment is in the past")
 
 
+def _how(channel: str) -> str:
+    """How a change was made, for the supervisors' call list ("Cancelled online")."""
+    known = {"web": "online", "phone": "by phone", "kiosk": "at a kiosk", "api": "through the API"}
+    return known.get(channel, f"({channel})")
+
+
 def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, channel: str = "web") -> None:
     seen = state_of(appointment)
     lock_appointment(appointment)
@@ -416,6 +422,7 @@ def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, 
         )
     )
     audit.record("appointment_cancelled", "appointment", appointment.reference, user=actor, channel=channel)
+    call_list.close_for(appointment, actor, f"Cancelled {_how(channel)}")
     outbox.appointment_changed(appointment, "cancellation")
     from app.services.waitlist import offer_freed_time  # the waitlist builds on booking
 
@@ -464,6 +471,8 @@ def reschedule(
         AppointmentEvent(appointment=appointment, status="rescheduled", actor=actor, channel=channel)
     )
     audit.record("appointment_rescheduled", "appointment", appointment.reference, user=actor, channel=channel)
+    moved_to = f"{format_date(appointment.window_start)}, {format_time(appointment.window_start)}"
+    call_list.close_for(appointment, actor, f"Moved to {moved_to} {_how(channel)}")
     outbox.appointment_changed(appointment, "reschedule")
 
 
