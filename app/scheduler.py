@@ -27,7 +27,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from app.config import INSTANCE_DIR
-from app.extensions import db
+from app.extensions import db, in_scheduled_job
 from app.timeutil import LONDON
 
 log = logging.getLogger(__name__)
@@ -149,6 +149,7 @@ JOBS: list[Job] = [
 def run_job(app: Flask, job: Job):
     """One run in its own unit of work; a failed run must not stop the scheduler (the next run retries)."""
     with app.app_context():
+        marker = in_scheduled_job.set(True)  # on SQLite: take the write lock first, as requests do
         try:
             return job.work()
         except Exception:
@@ -157,6 +158,7 @@ def run_job(app: Flask, job: Job):
             return None
         finally:
             db.session.remove()
+            in_scheduled_job.reset(marker)
 
 
 def due_between(since: datetime, until: datetime) -> list[Job]:
