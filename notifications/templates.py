@@ -27,6 +27,7 @@ class AppointmentFacts:
     manage_url: str = ""
     council: str = "the council"
     phone: str = "0300 456 0100"
+    venue: str = ""  # a hub appointment: the hub's name and address (a home visit needs none)
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,23 @@ def _ascii_quotes(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').replace("–", "-")
 
 
+def _at(f: AppointmentFacts) -> str:
+    return f" at {f.venue}" if f.venue else ""
+
+
+def _have_ready(f: AppointmentFacts) -> str:
+    return f"Have ready: {'; '.join(f.documents)}." if f.documents else ""
+
+
 def confirmation_sms(f: AppointmentFacts) -> str:
+    """What to have ready goes last: the first part dropped when the text would need a third segment
+    (the email, the manage page and the reminder carry it in full)."""
     return _ascii_quotes(
         _fit(
-            f"{f.council}: your {f.service} appointment is booked for {f.when}.",
+            f"{f.council}: your {f.service} appointment is booked for {f.when}{_at(f)}.",
             f"Ref {f.reference}.",
-            f"Change or cancel: {f.manage_url}" if f.manage_url else "",
-            "Or reply CANCEL." if not f.manage_url else "",
+            f"Change or cancel: {f.manage_url}" if f.manage_url else "Or reply CANCEL.",
+            _have_ready(f),
         )
     )
 
@@ -71,10 +82,10 @@ def reminder_sms(f: AppointmentFacts, morning: bool) -> str:
     opening = "Today" if morning else "Reminder"
     return _ascii_quotes(
         _fit(
-            f"{opening}: {f.council} {f.service} appointment, {f.when}.",
+            f"{opening}: {f.council} {f.service} appointment, {f.when}{_at(f)}.",
             f"Ref {f.reference}.",
             "Reply CANCEL if you cannot make it.",
-            f"Have ready: {'; '.join(f.documents)}." if f.documents else "",
+            _have_ready(f),
         )
     )
 
@@ -91,7 +102,7 @@ def cancellation_sms(f: AppointmentFacts) -> str:
 def reschedule_sms(f: AppointmentFacts) -> str:
     return _ascii_quotes(
         _fit(
-            f"{f.council}: your {f.service} appointment has moved to {f.when}.",
+            f"{f.council}: your {f.service} appointment has moved to {f.when}{_at(f)}.",
             f"Ref {f.reference}.",
             f"Details: {f.manage_url}" if f.manage_url else "",
         )

@@ -12,7 +12,8 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
-from app.extensions import db, limiter
+from app.extensions import db
+from app.guards import limiter
 from tests.database import postgres_url, reset_postgres
 from tests.pages import PageCheckingClient
 

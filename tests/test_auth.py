@@ -1,6 +1,7 @@
 import re
 
-from app.extensions import db, limiter
+from app.extensions import db
+from app.guards import limiter
 from app.models import AuditEvent
 from tests.factories import PASSWORD
 from tests.pages import csrf_token, sign_out

@@ -10,7 +10,7 @@ import time_machine
 
 from app.extensions import db
 from app.models import Message, OfficerDevice, SafetyAlert
-from app.services.devices import COOKIE
+from app.routes.officer_phone import COOKIE
 from app.services.inbound import handle
 from tests.booking_helpers import World, at
 from tests.factories import AppointmentFactory

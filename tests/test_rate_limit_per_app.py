@@ -4,7 +4,8 @@ and key prefix, from its own settings: one app set up later (tests make many) ch
 from __future__ import annotations
 
 from app import create_app
-from app.extensions import db, limiter
+from app.extensions import db
+from app.guards import limiter
 from tests.pages import PageCheckingClient, csrf_token
 
 

@@ -35,6 +35,10 @@ class CustomerIn(Strict):
     preferred_channel: Literal["sms", "email", "none"] = "sms"
     sms_consent: bool = False
     interpreter_language: str = Field(default="", max_length=60)
+    # A business: its own name and type; a business visit's `address` is its premises (kept apart
+    # from the home address on the customer's record).
+    business_name: str = Field(default="", max_length=160)
+    business_type: str = Field(default="", max_length=60)
 
 
 class AppointmentIn(Strict):

@@ -29,3 +29,9 @@ def active_on_day(day: date, officer_ids: list[int] | None = None) -> list[Appoi
             (Appointment.officer_id.in_(officer_ids)) | (Appointment.second_officer_id.in_(officer_ids))
         )
     return list(db.session.scalars(query))
+
+
+def by_reference(reference: str) -> Appointment | None:
+    """The appointment with this (stored-form) reference: app.services.references.find cleans what
+    someone typed first."""
+    return db.session.scalar(select(Appointment).where(Appointment.reference == reference))

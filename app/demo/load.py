@@ -43,7 +43,8 @@ INWARD = "ABDEFGHJLNPQRSTUWXYZ"  # letters used in the inward part of UK postcod
 
 
 def load_demo(seed: int = 42) -> dict:
-    """Create what is missing. Returns counts and the sign-in details of any users created now."""
+    """Create what is missing, in the caller's unit of work. Returns counts and the sign-in details of
+    any users created now."""
     rng = random.Random(seed)
     skills = _skills()
     areas = _areas_and_hubs()
@@ -54,7 +55,6 @@ def load_demo(seed: int = 42) -> dict:
     _officers(rng, skills, areas, created_users, password)
     addresses = _gazetteer(random.Random(seed + 1))
     customers = _customers(rng, addresses)
-    db.session.commit()
     return {
         "hubs": len(areas),
         "services": db.session.scalar(select(func.count(Service.id))),
@@ -269,6 +269,7 @@ def _customers(rng: random.Random, addresses: list[Address]) -> int:
         home = rng.choice(addresses)
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         business = i % 10 == 0
+        premises = addresses[(i * 7) % len(addresses)] if business else None  # not drawn: same demo
         db.session.add(
             Customer(
                 kind="business" if business else "resident",
@@ -284,6 +285,19 @@ def _customers(rng: random.Random, addresses: list[Address]) -> int:
                 uprn=home.uprn,
                 lat=home.lat,
                 lng=home.lng,
+                **(_premises(premises) if premises else {}),
             )
         )
     return CUSTOMER_COUNT
+
+
+def _premises(address: Address) -> dict:
+    return {
+        "business_type": "Shop",
+        "premises_line1": address.line1,
+        "premises_town": address.town,
+        "premises_postcode": address.postcode,
+        "premises_uprn": address.uprn,
+        "premises_lat": address.lat,
+        "premises_lng": address.lng,
+    }

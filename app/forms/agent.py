@@ -20,10 +20,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from app.forms.fields import GovDateField
-from app.services.contact import uk_mobile, valid_email
+from app.forms.fields import GovDateField, MaxLength
+from app.services.contact import uk_phone, valid_email
 from app.services.places import normalise_postcode
 
 
@@ -32,25 +32,44 @@ def new_submission_id() -> str:
 
 
 class NewCallerForm(FlaskForm):
+    """A caller's details, new or changed: home address, and a business's own premises."""
+
     name = StringField(
-        "Full name", widget=GovTextInput(), validators=[InputRequired(message="Enter the caller's name")]
+        "Full name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the caller's name"), MaxLength(160)],
     )
-    phone = StringField("UK mobile", widget=GovTextInput(), validators=[Optional()])
-    email = StringField("Email", widget=GovTextInput(), validators=[Optional()])
+    phone = StringField("UK phone number", widget=GovTextInput(), validators=[Optional(), MaxLength(30)])
+    email = StringField("Email", widget=GovTextInput(), validators=[Optional(), MaxLength(254)])
     line1 = StringField(
         "Building and street",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the building and street")],
+        validators=[InputRequired(message="Enter the building and street"), MaxLength(200)],
     )
-    town = StringField("Town", widget=GovTextInput(), validators=[Optional(), Length(max=80)])
+    town = StringField("Town", widget=GovTextInput(), validators=[Optional(), MaxLength(80)])
     postcode = StringField(
         "Postcode", widget=GovTextInput(), validators=[InputRequired(message="Enter the postcode")]
     )
+    business_name = StringField(
+        "Business name (if they call for a business)",
+        widget=GovTextInput(),
+        validators=[Optional(), MaxLength(160)],
+    )
+    business_type = StringField(
+        "Type of business", widget=GovTextInput(), validators=[Optional(), MaxLength(60)]
+    )
+    premises_line1 = StringField(
+        "Premises building and street", widget=GovTextInput(), validators=[Optional(), MaxLength(200)]
+    )
+    premises_town = StringField(
+        "Premises town", widget=GovTextInput(), validators=[Optional(), MaxLength(80)]
+    )
+    premises_postcode = StringField("Premises postcode", widget=GovTextInput(), validators=[Optional()])
     submit = SubmitField("Save caller", widget=GovSubmitInput())
 
     def validate_phone(self, field):
-        if field.data and uk_mobile(field.data) is None:
-            raise ValidationError("Enter a UK mobile number, like 07700 900 982")
+        if field.data and uk_phone(field.data) is None:
+            raise ValidationError("Enter a UK phone number, like 01380 722000 or 07700 900 982")
 
     def validate_email(self, field):
         if field.data and not valid_email(field.data):
@@ -59,6 +78,16 @@ class NewCallerForm(FlaskForm):
     def validate_postcode(self, field):
         if normalise_postcode(field.data) is None:
             raise ValidationError("Enter a real postcode, like SN10 1AA")
+
+    def validate_premises_line1(self, field):
+        if self.premises_postcode.data and not (field.data or "").strip():
+            raise ValidationError("Enter the premises building and street")
+
+    def validate_premises_postcode(self, field):
+        if field.data and normalise_postcode(field.data) is None:
+            raise ValidationError("Enter a real premises postcode, like SN10 1AA")
+        if (self.premises_line1.data or "").strip() and not field.data:
+            raise ValidationError("Enter the premises postcode")
 
 
 class BookForm(FlaskForm):
@@ -85,17 +114,17 @@ class ConfirmBookingForm(FlaskForm):
         validators=[InputRequired(message="Select how to confirm")],
     )
     notes = TextAreaField(
-        "Notes for the officer", widget=GovTextArea(), validators=[Optional(), Length(max=1000)]
+        "Notes for the officer", widget=GovTextArea(), validators=[Optional(), MaxLength(1000)]
     )
     access_needs = TextAreaField(
-        "Access needs", widget=GovTextArea(), validators=[Optional(), Length(max=1000)]
+        "Access needs", widget=GovTextArea(), validators=[Optional(), MaxLength(1000)]
     )
     interpreter_language = StringField(
-        "Interpreter language", widget=GovTextInput(), validators=[Optional(), Length(max=60)]
+        "Interpreter language", widget=GovTextInput(), validators=[Optional(), MaxLength(60)]
     )
     # One id per page shown: a double click sends it twice and books once (the booking engine's
     # idempotency key, as for the resident's confirm and the API).
-    submission = HiddenField(default=lambda: new_submission_id(), validators=[Optional(), Length(max=64)])
+    submission = HiddenField(default=lambda: new_submission_id(), validators=[Optional(), MaxLength(64)])
     submit = SubmitField("Book", widget=GovSubmitInput())
 
     def validate_preferred_channel(self, field):
@@ -107,7 +136,7 @@ class NoteForm(FlaskForm):
     text = TextAreaField(
         "Add a note",
         widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the note"), Length(max=2000)],
+        validators=[InputRequired(message="Enter the note"), MaxLength(2000)],
     )
     submit = SubmitField("Save note", widget=GovSubmitInput())
 

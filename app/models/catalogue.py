@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -75,6 +75,8 @@ class Service(db.Model):
     skill_id: Mapped[int | None] = mapped_column(ForeignKey("skill.id"))
     documents: Mapped[str] = mapped_column(Text, default="")  # one item per line
     two_officers: Mapped[bool] = mapped_column(default=False)
+    # A home or business visit at an exact time (not a 2-hour window), when the resident asks for one.
+    exact_times: Mapped[bool] = mapped_column(default=False, server_default=false())
     notice_hours: Mapped[int] = mapped_column(default=24)
     horizon_days: Mapped[int] = mapped_column(default=28)
     active: Mapped[bool] = mapped_column(default=True)

@@ -34,6 +34,7 @@ ARRIVAL_WINDOWS = [
     (15 * 3600, 17 * 3600),
 ]
 HUB_SLOT_STEP = 30 * 60
+EXACT_STEP = 30 * 60  # exact times for a home visit, on the half hour, inside the arrival windows
 TOKEN_MAX_AGE = 24 * 3600
 ACTIVE = ("booked", "checked_in")
 
@@ -61,6 +62,9 @@ class Slot:
         return self.window[0] == self.window[1]
 
 
+TIMES_PER_PAGE = 40  # whole days up to this many times a page: a hub's times fill 3 or 4 days
+
+
 @dataclass
 class Availability:
     slots: list[Slot] = field(default_factory=list)  # least added travel first
@@ -77,6 +81,25 @@ class Availability:
 
     def suggested(self, count: int = 3) -> list[Slot]:
         return self.slots[:count]
+
+    def first_page(self, most: int) -> Availability:
+        """Whole days, from the first, up to about `most` times (always at least one day): a page a
+        phone can scroll. It ends on the last day shown, so "later dates" starts the day after."""
+        days: list[date] = []
+        shown = 0
+        for day, slots in self.by_day():
+            if days and shown + len(slots) > most:
+                break
+            days.append(day)
+            shown += len(slots)
+        if not days:
+            return self
+        return Availability(
+            slots=[s for s in self.slots if s.day in days],
+            first_day=self.first_day,
+            last_day=days[-1],
+            restricted=self.restricted,
+        )
 
 
 # Slot tokens ---------------------------------------------------------------------------------
@@ -227,8 +250,11 @@ def versions_for(officer_ids: list[int], first: date, last: date) -> dict[tuple[
 
 
 def candidate_windows(
-    service: Service, place: Place, day: date, wd: WorkingDay | None = None
+    service: Service, place: Place, day: date, wd: WorkingDay | None = None, exact: bool = False
 ) -> list[tuple[int, int]]:
+    if place.hub is None and exact and service.exact_times:
+        first, last = ARRIVAL_WINDOWS[0][0], ARRIVAL_WINDOWS[-1][1]
+        return [(t, t) for t in range(first, last + 1, EXACT_STEP)]
     if place.hub is None:
         return list(ARRIVAL_WINDOWS)
     hours = place.hub.hours_on(day.weekday())
@@ -249,6 +275,7 @@ def search(
     officer_id: int | None = None,
     exclude_appointment: int | None = None,
     customer=None,
+    exact: bool = False,
 ) -> Availability:
     """Every slot that can be promised from `first` for `days` days, least added travel first."""
     now = now or utcnow()
@@ -291,7 +318,7 @@ def search(
                 checks.append(
                     (officer, wd, DayCheck(routing_day(wd, by_officer_day[(officer.id, day)]), travel))
                 )
-        for window in candidate_windows(service, place, day) if checks else []:
+        for window in candidate_windows(service, place, day, exact=exact) if checks else []:
             if at_day_seconds(day, window[0]) < earliest:
                 continue
             slot = _best_slot(checks, place, window, duration, needed, day, versions)

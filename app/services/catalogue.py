@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from app.extensions import db
-from app.forms.fields import parse_clock
 from app.models import Hub, HubOpening, Service, Skill
 from app.services import audit
 from app.services.places import normalise_postcode
+from app.timeutil import parse_clock
 
 
 def slug(text: str) -> str:
@@ -34,6 +34,7 @@ def save_service(service: Service | None, data: dict) -> Service:
     service.skill = db.session.get(Skill, data["skill_id"]) if data.get("skill_id") else None
     service.documents = (data.get("documents") or "").strip()
     service.two_officers = bool(data.get("two_officers"))
+    service.exact_times = bool(data.get("exact_times"))
     service.notice_hours = data["notice_hours"]
     service.horizon_days = data["horizon_days"]
     service.active = bool(data.get("active"))

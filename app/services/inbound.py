@@ -1,4 +1,5 @@
-"""Texts from residents: CANCEL cancels, 1 to 5 rates the visit, anything else gets a short help reply.
+"""Texts from residents: CANCEL cancels, 1 to 5 rates the visit, STOP ends texts (START restarts them),
+anything else gets a short help reply.
 
 A reply acts only on appointments we have texted that number about: a phone number kept on another
 resident's record (a relative's, a mistyped one) never reaches their booking. With more than one such
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Appointment, InboundMessage, Message, Officer
-from app.services import audit, outbox
+from app.services import audit, consent, outbox
 from app.services.booking import BookingRuleError, cancel
 from app.services.references import REFERENCE_ALPHABET, REFERENCE_LENGTH, clean_reference, format_reference
 from app.timeutil import utcnow
@@ -62,6 +63,12 @@ def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
         return inbound
     words = body.strip().upper().split()
     word = words[0].strip(".!") if words else ""
+    if word in consent.STOP_WORDS or word in consent.START_WORDS:
+        # No reply of ours: the carrier confirms opt-outs itself and blocks texts after STOP.
+        stopping = word in consent.STOP_WORDS
+        (consent.stop_from if stopping else consent.start_from)(sender)
+        inbound.action = "stop" if stopping else "start"
+        return inbound
     appointments = _texted_to(sender)
     now = utcnow()
     if word == "CANCEL":

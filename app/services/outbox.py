@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Appointment, Message
+from app.services.contact import uk_mobile
 from app.services.links import manage_url
 from app.services.presenters import as_json, officer_first_name, when, where
 from app.services.references import format_reference
@@ -45,6 +46,7 @@ def facts(appointment: Appointment) -> AppointmentFacts:
         documents=tuple(appointment.service.document_list),
         manage_url=manage_url(appointment),
         council=current_app.config["COUNCIL_NAME"],
+        venue=where(appointment) if appointment.hub else "",
     )
 
 
@@ -83,11 +85,18 @@ def _resident_text(kind: str, f: AppointmentFacts) -> str:
     }[kind]()
 
 
+def may_text(customer, kind: str) -> bool:
+    """Consent, checked here because every text to a resident is written here: never to someone who
+    withdrew it (STOP, the manage page, an agent) or chose no messages, satisfaction texts included."""
+    if not customer.sms_consent or customer.preferred_channel == "none":
+        return False
+    return customer.preferred_channel == "sms" or kind == "satisfaction"
+
+
 def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = "") -> list[Message]:
     """The message of this kind by the resident's chosen channel(s)."""
     customer = appointment.customer
-    wants_sms = customer.preferred_channel == "sms" or kind == "satisfaction"
-    texts = bool(wants_sms and customer.phone and customer.sms_consent)
+    texts = bool(may_text(customer, kind) and uk_mobile(customer.phone))
     emails = bool(customer.preferred_channel == "email" and customer.email and kind != "satisfaction")
     if not (texts or emails):
         return []  # no channel reaches them: nothing to write
@@ -130,6 +139,13 @@ def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = ""
     return [m for m in queued if m is not None]
 
 
+def queue_customer_text(customer, kind: str, body: str, key: str) -> Message | None:
+    """A text to a resident that is not about one booking (waiting-list offers): consent applies."""
+    if not (customer.sms_consent and customer.preferred_channel != "none" and uk_mobile(customer.phone)):
+        return None
+    return _add(Message(kind=kind, channel="sms", recipient=customer.phone, body=body, dedupe_key=key))
+
+
 def queue_webhook(appointment: Appointment, change: str) -> Message | None:
     if not current_app.config["CRM_WEBHOOK_URL"] or change not in WEBHOOK_EVENTS:
         return None
@@ -168,17 +184,25 @@ def appointment_changed(appointment: Appointment, change: str) -> list[Message]:
     return queued
 
 
-def queue_reply(phone: str, body: str, appointment: Appointment | None, inbound_id: str) -> Message | None:
+def queue_sms(
+    kind: str, recipient: str, body: str, key: str, appointment: Appointment | None = None
+) -> Message | None:
+    """Any other text (an officer's safety check, a staff alert, a waitlist offer, a reply): sent once
+    per key, however often the change that causes it is retried."""
     return _add(
         Message(
             appointment=appointment,
-            kind="reply",
+            kind=kind,
             channel="sms",
-            recipient=phone,
+            recipient=recipient,
             body=body,
-            dedupe_key=f"reply:{inbound_id}",
+            dedupe_key=key[:120],
         )
     )
+
+
+def queue_reply(phone: str, body: str, appointment: Appointment | None, inbound_id: str) -> Message | None:
+    return queue_sms("reply", phone, body, f"reply:{inbound_id}", appointment)
 
 
 def queue_staff_email(kind: str, recipients: list[str], subject: str, body: str, key: str) -> list[Message]:
@@ -197,6 +221,14 @@ def queue_staff_email(kind: str, recipients: list[str], subject: str, body: str,
         for address in recipients
     ]
     return [m for m in queued if m is not None]
+
+
+def emails_waiting_for_a_server() -> int:
+    """Emails queued while no mail server is set (SMTP_HOST): they wait, unsent, until one is."""
+    if current_app.config["SMTP_HOST"]:
+        return 0
+    waiting = select(func.count(Message.id)).where(Message.channel == "email", Message.status == "created")
+    return db.session.scalar(waiting) or 0
 
 
 def for_appointment(appointment: Appointment) -> list[Message]:

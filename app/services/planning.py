@@ -28,6 +28,7 @@ from app.services.travel import matrix as travel_matrix
 from app.services.travel import pair_travel
 from app.services.workdays import WorkingDay, working_day
 from app.timeutil import at_day_seconds, day_seconds, format_date, to_local, utcnow
+from app.unit_of_work import finish_reads, unit_of_work
 from routing.optimiser import SolverOptions, plan
 from routing.plans import REASONS
 from routing.types import BreakTaken, LatLng, Objective, Plan, Problem, Route, Stop
@@ -379,12 +380,13 @@ def _plan_from_json(data: dict) -> Plan:
 
 
 def publish_replan(proposal: ReplanProposal, *, user: User | None = None) -> DaySummary:
-    """Apply exactly what was previewed, or nothing (PlanChanged / AlreadyPublished). Caller commits.
+    """Apply exactly what was previewed, or nothing (PlanChanged / AlreadyPublished). Run it in a unit of
+    work that has written nothing yet.
 
     Each resident whose officer changes is told once (their promised time never moves); visits that
     cannot be placed, and residents no message can reach, go on the supervisors' call list."""
     proposal_id = proposal.id
-    db.session.commit()  # a fresh transaction whose first statement takes the lock
+    finish_reads()  # a fresh transaction whose first statement takes the lock
     published = db.session.execute(
         update(ReplanProposal)
         .where(ReplanProposal.id == proposal_id, ReplanProposal.status == "previewed")
@@ -479,8 +481,12 @@ def _change_officers(appointment: Appointment, officer_ids: list[int], user: Use
 def replan_for_absence(
     absent: Officer, day: date, time_limit: float = 10.0, user: User | None = None
 ) -> DaySummary:
-    """Preview and publish in one go (the `flask replan` command; a simulator). Caller commits."""
-    return publish_replan(preview_absence(absent, day, time_limit=time_limit, user=user), user=user)
+    """Preview and publish in one go (the `flask replan` command; a simulator), each its own unit of work:
+    the preview is stored first, because publishing starts a fresh transaction with its lock."""
+    with unit_of_work():
+        proposal = preview_absence(absent, day, time_limit=time_limit, user=user)
+    with unit_of_work():
+        return publish_replan(proposal, user=user)
 
 
 def route_for(officer: Officer, day: date) -> RoutePlan | None:

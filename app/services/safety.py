@@ -21,14 +21,13 @@ from app.extensions import db
 from app.models import (
     Appointment,
     AppointmentEvent,
-    Message,
     Officer,
     SafetyAlert,
     SafetyCheck,
     SafetySession,
     User,
 )
-from app.services import audit, rota
+from app.services import audit, outbox, rota
 from app.services.booking import BookingRuleError, lock_appointment, record_outcome
 from app.services.presenters import where
 from app.services.risk import unresolved_for
@@ -242,15 +241,7 @@ def raise_alert(
     )
     recipients = rota.escalation_numbers()
     for user, phone in recipients:
-        db.session.add(
-            Message(
-                kind="safety_alert",
-                channel="sms",
-                recipient=phone,
-                body=text[:600],
-                dedupe_key=f"{key}:{user.id if user else 'fallback'}"[:120],
-            )
-        )
+        outbox.queue_sms("safety_alert", phone, text[:600], f"{key}:{user.id if user else 'fallback'}")
     audit.record(
         "safety_alert_raised",
         "officer",
@@ -332,9 +323,7 @@ def _ask(officer: Officer, reason: str, key: str, body: str, now: datetime, **li
     except IntegrityError:
         return None
     if officer.phone:
-        db.session.add(
-            Message(kind="safety_check", channel="sms", recipient=officer.phone, body=body, dedupe_key=key)
-        )
+        outbox.queue_sms("safety_check", officer.phone, body, key)
     audit.record("safety_check_sent", "officer", officer.id, reason=reason)
     return check
 
@@ -410,7 +399,6 @@ def run_checks(now: datetime | None = None) -> dict:
                 note=f"Not checked in by {format_time(appointment.window_end + GRACE)} and no reply",
             ):
                 missed += 1
-    db.session.commit()
     return {"checks_sent": asked, "escalated": escalated, "not_checked_in": missed}
 
 
