@@ -362,6 +362,37 @@ def test_checking_out_and_cancelling_at_once_never_brings_a_cancelled_visit_back
             assert events == ["booked", "checked_in", "booked"]
 
 
+def test_the_nightly_plan_waits_for_a_change_in_flight_on_its_officer_days(app, postgres, committed):
+    """The plan re-times every visit of the day, so a booking change on one of its officer-days (here
+    held by another connection) makes it wait, and it plans what that change committed."""
+    from app.services.planning import plan_day
+    from app.unit_of_work import unit_of_work
+
+    with time_machine.travel(NOW, tick=True):
+        world = _world()
+        appointment = _book(world, MONDAY)
+    day = to_local(appointment.window_start).date()
+    gate, planned = Gate(postgres), {}
+
+    def nightly():
+        with app.app_context():
+            try:
+                with unit_of_work():
+                    planned["visits"] = plan_day(day).visits
+            finally:
+                db.session.remove()
+
+    try:
+        gate.hold_officer_days(day)
+        thread = threading.Thread(target=nightly)
+        thread.start()
+        gate.open_when_waiting(1)  # the plan waits for the officer-day like a booking would
+        thread.join(120)
+    finally:
+        gate.close()
+    assert planned == {"visits": 1}
+
+
 def _officer_day(world, day) -> None:
     """The officer-day rows exist once anything has been booked on them (here, made directly)."""
     for officer in world.officers:
