@@ -6,10 +6,11 @@ re-checks feasibility against what is booked now (the roster and the day's visit
 lock), then records a unique claim for the slot token. Two bookings can therefore never take the same
 officer time, whatever the channel.
 
-Every change to an existing booking (cancel, reschedule, check-in, outcome, officer change) first takes
-that booking's lock (`lock_appointment`) and only then reads its state, so of two changes at once one
-wins and the other sees what won. Lock order, everywhere: idempotency key, then bookings (by id), then
-officer-days (sorted), so no two transactions ever wait for each other in a circle.
+Every change to an existing booking (cancel, reschedule, check-in, check-out, outcome, officer change)
+first takes that booking's lock (`lock_appointment`) and only then reads its state, so of two changes at
+once one wins and the other sees what won; the nightly plan, which re-times a whole day, takes that
+day's officer-day locks before it reads it. Lock order, everywhere: idempotency key, then bookings (by
+id), then officer-days (sorted), so no two transactions ever wait for each other in a circle.
 """
 
 from __future__ import annotations
