@@ -59,14 +59,18 @@ def next_working_day(day: date) -> date:
 
 def format_time(moment: datetime, locale: str = "en") -> str:
     """GOV.UK style: 9am, 2:30pm, midday. Other languages: the 24-hour clock, 9:00, 14:30."""
-    local = to_local(moment)
+    return format_clock(to_local(moment).time(), locale)
+
+
+def format_clock(at: time, locale: str = "en") -> str:
+    """A wall-clock time, GOV.UK style: 9am, 2:30pm, midday; other languages 9:00, 14:30."""
     if locale != "en":
-        return f"{local.hour}:{local.minute:02d}"
-    if local.hour == 12 and local.minute == 0:
+        return f"{at.hour}:{at.minute:02d}"
+    if at.hour == 12 and at.minute == 0:
         return "midday"
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
+    hour = at.hour % 12 or 12
+    suffix = "am" if at.hour < 12 else "pm"
+    return f"{hour}{suffix}" if at.minute == 0 else f"{hour}:{at.minute:02d}{suffix}"
 
 
 def format_date(moment: datetime | date, locale: str = "en") -> str:

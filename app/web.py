@@ -33,7 +33,7 @@ from app.navigation import staff_navigation
 from app.routes.kiosk_session import current_device
 from app.services import audit
 from app.services.presenters import when
-from app.timeutil import format_date, format_time, to_local, utcnow
+from app.timeutil import format_clock, format_date, format_time, to_local, utcnow
 from app.unit_of_work import discard
 
 
@@ -77,8 +77,12 @@ def register_web(app: Flask) -> None:
         agent,
         auth,
         booking,
+        feedback,
+        hubs,
+        inclusion,
         kiosk,
         kiosk_calls,
+        letters,
         manage,
         officer,
         public_pages,
@@ -108,6 +112,10 @@ def register_web(app: Flask) -> None:
         kiosk_calls.bp,
         kiosk_calls.agent_bp,
         reports.bp,
+        letters.bp,
+        hubs.bp,
+        feedback.bp,
+        inclusion.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -181,6 +189,7 @@ def register_web(app: Flask) -> None:
     # In the page's language: residents' pages in theirs, staff pages in English (app/i18n.py).
     app.add_template_filter(lambda moment: format_date(moment, current_locale()), "uk_date")
     app.add_template_filter(lambda moment: format_time(moment, current_locale()), "uk_time")
+    app.add_template_filter(lambda at: format_clock(at, current_locale()), "clock")
     app.add_template_filter(to_local, "local")
     app.add_template_filter(when, "when")  # "Monday 7 December 2026, arriving between 11am and 1pm"
 

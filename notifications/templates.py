@@ -30,6 +30,8 @@ class AppointmentFacts:
     officer_first_name: str = ""
     documents: tuple[str, ...] = field(default=())
     manage_url: str = ""
+    tell_us_url: str = ""
+    rating_url: str = ""  # a form to rate the visit (emails; texts are answered by reply)
     council: str = "the council"
     phone: str = "0300 456 0100"
     sms_when: str = ""  # a shorter `when` for texts ("Mon 7 Dec 2026, 9am to 11am"); `when` if blank
@@ -182,7 +184,8 @@ def satisfaction_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[st
         [
             _("%(council)s: how was your %(service)s visit today? Reply 1 (very poor) to 5 (very good).") % v,
             _("Ref %(reference)s.") % v,
-        ]
+        ],
+        [_("Anything else: %(url)s") % {"url": f.tell_us_url} if f.tell_us_url else ""],
     )
 
 
@@ -215,6 +218,18 @@ def help_reply(reference: str = "", gettext: Gettext = english, phone: str = "03
     return _ascii_quotes(
         _("Sorry, we did not understand.%(ref)s Reply CANCEL to cancel your appointment, or call %(phone)s.")
         % {"ref": ref, "phone": phone}
+    )
+
+
+def told_us_reply(reference: str = "", gettext: Gettext = english) -> str:
+    _ = gettext
+    ref = (" " + _("Ref %(reference)s.") % {"reference": reference}) if reference else ""
+    return _ascii_quotes(
+        _(
+            "Thank you. Your message has gone to our team, who will reply if it needs an answer.%(ref)s "
+            "To cancel, reply CANCEL."
+        )
+        % {"ref": ref}
     )
 
 
@@ -257,6 +272,8 @@ def email_for(kind: str, f: AppointmentFacts, gettext: Gettext = english) -> Ema
     if f.officer_first_name:
         details += _("Officer: %(officer)s") % v + "\n"
     manage = "\n" + _("To change or cancel, use this link:") + f"\n{f.manage_url}\n" if f.manage_url else ""
+    if f.tell_us_url:
+        manage += "\n" + _("Tell us what you think of our service:") + f"\n{f.tell_us_url}\n"
     ready_text = "\n" + _("Please have ready:") + f"{ready}\n" if ready else ""
     subjects = {
         "confirmation": _("Appointment booked: %(service)s (ref %(reference)s)"),
@@ -275,11 +292,74 @@ def email_for(kind: str, f: AppointmentFacts, gettext: Gettext = english) -> Ema
         "reschedule": _("Your appointment has moved to a new time."),
         "officer_change": _("Your appointment has not moved, but a different officer will now visit you."),
         "satisfaction": _(
-            "Tell us how your visit went: reply to our text with a number from 1 (very poor) "
-            "to 5 (very good)."
-        ),
+            "How was your visit? Tell us how it went, from 1 (very poor) to 5 (very good), "
+            "with a comment if you like:"
+        )
+        + "\n"
+        + (f.rating_url or _("phone us")),
     }
     ready_text = "" if kind == "cancellation" else ready_text
     contact = f"{f.council}\n" + _("Phone %(phone)s, Monday to Friday, 8:30am to 5:30pm.") % v + "\n"
     body = f"{openings[kind]}\n\n{details}{ready_text}{manage}\n{contact}"
     return Email(subjects[kind] % v, body)
+
+
+def letter_headings(gettext: Gettext = english) -> dict[str, str]:
+    _ = gettext
+    return {
+        "confirmation": _("Your appointment is booked"),
+        "cancellation": _("Your appointment has been cancelled"),
+        "reschedule": _("Your appointment has moved"),
+        "officer_change": _("A different officer will visit you"),
+    }
+
+
+LETTER_HEADINGS = letter_headings()
+
+
+def letter_for(kind: str, f: AppointmentFacts, name: str, gettext: Gettext = english) -> Email:
+    """A printed letter (subject: its heading), for residents with no mobile or email, or who asked
+    for post, in their language. Paragraphs are separated by blank lines; the PDF keeps them."""
+    _, v = gettext, _values(f)
+    v["when"] = f.when
+    lines = [
+        _("Reference: %(reference)s") % v,
+        _("Service: %(service)s") % v,
+        _("When: %(when)s") % v,
+        _("Where: %(where)s") % {"where": f.where},
+    ]
+    if f.officer_first_name and kind != "cancellation":
+        lines.append(_("Officer: %(officer)s") % v)
+    ready = ""
+    if f.documents and kind != "cancellation":
+        ready = _("Please have ready:") + "\n" + "\n".join(f"- {item}" for item in f.documents)
+    what_next = (
+        _("To book again, phone us on %(phone)s.") % v
+        if kind == "cancellation"
+        else _(
+            "If you need to change or cancel it, phone us on %(phone)s and give your reference, "
+            "%(reference)s."
+        )
+        % v
+    )
+    parts = [
+        _("Dear %(name)s,") % {"name": name},
+        {
+            "confirmation": _("Thank you for booking with us. These are the details of your appointment."),
+            "cancellation": _("Your appointment has been cancelled. These were its details."),
+            "reschedule": _("Your appointment has moved to a new time. These are the new details."),
+            "officer_change": _(
+                "Your appointment has not moved, but a different officer will now visit you."
+            ),
+        }[kind],
+        "\n".join(lines),
+        ready,
+        what_next,
+        _(
+            "If you need this letter in another language or format, or want to tell us what you think of "
+            "our service, phone us on %(phone)s, Monday to Friday, 8:30am to 5:30pm."
+        )
+        % v,
+        _("Yours sincerely,") + f"\n{f.council}",
+    ]
+    return Email(letter_headings(gettext)[kind], "\n\n".join(p for p in parts if p))

@@ -192,3 +192,14 @@ def test_an_english_residents_messages_are_unchanged(twilio):
     dispatch_due()
     (sent,) = twilio.messages
     assert "appointment is booked for Monday 7 December 2026, arriving between" in sent["body"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_polish_resident_who_asked_for_post_gets_a_polish_letter():
+    world = World()
+    world.service.name = "Blue Badge"
+    _book_in(world, "pl", channel="post")
+    (letter,) = db.session.query(Message).filter_by(channel="letter", kind="confirmation").all()
+    assert letter.subject == gettext_for("pl")("Your appointment is booked")
+    assert "Dziękujemy za rezerwację" in letter.body and "Karta parkingowa Blue Badge" in letter.body
+    assert "poniedziałek, 7 grudnia 2026" in letter.body
