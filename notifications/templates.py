@@ -203,7 +203,6 @@ LETTER_HEADINGS = {
     "confirmation": "Your appointment is booked",
     "cancellation": "Your appointment has been cancelled",
     "reschedule": "Your appointment has moved",
-    "officer_change": "A different officer will visit you",
 }
 
 
@@ -228,7 +227,6 @@ def letter_for(kind: str, f: AppointmentFacts, name: str) -> Email:
             "confirmation": "Thank you for booking with us. These are the details of your appointment.",
             "cancellation": "Your appointment has been cancelled. These were its details.",
             "reschedule": "Your appointment has moved to a new time. These are the new details.",
-            "officer_change": "Your appointment has not moved, but a different officer will now visit you.",
         }[kind],
         details,
         ready,
