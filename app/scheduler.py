@@ -29,7 +29,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from app.config import INSTANCE_DIR
-from app.extensions import db
+from app.extensions import db, in_scheduled_job
 from app.timeutil import LONDON
 from app.unit_of_work import unit_of_work
 
@@ -166,6 +166,7 @@ def run_job(app: Flask, job: Job):
     """One run, in its own app context; a failed run must not stop the scheduler (the next run retries).
     Its unit of work has rolled back whatever failed; removing the session discards anything else."""
     with app.app_context():
+        marker = in_scheduled_job.set(True)  # on SQLite: take the write lock first, as requests do
         try:
             return job.work()
         except Exception:
@@ -173,6 +174,7 @@ def run_job(app: Flask, job: Job):
             return None
         finally:
             db.session.remove()
+            in_scheduled_job.reset(marker)
 
 
 def due_between(since: datetime, until: datetime) -> list[Job]:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -9,12 +11,24 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from app.forms.fields import GovDateField, MaxLength
 from app.services.contact import uk_phone, valid_email
 from app.services.places import normalise_postcode
+
+
+def new_submission_id() -> str:
+    return secrets.token_urlsafe(16)
 
 
 class NewCallerForm(FlaskForm):
@@ -120,6 +134,9 @@ class ConfirmBookingForm(FlaskForm):
     interpreter_language = StringField(
         "Interpreter language", widget=GovTextInput(), validators=[Optional(), MaxLength(60)]
     )
+    # One id per page shown: a double click sends it twice and books once (the booking engine's
+    # idempotency key, as for the resident's confirm and the API).
+    submission = HiddenField(default=lambda: new_submission_id(), validators=[Optional(), MaxLength(64)])
     submit = SubmitField("Book", widget=GovSubmitInput())
 
     def validate_preferred_channel(self, field):

@@ -12,7 +12,15 @@ from app.access import staff
 from app.data import records
 from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
 from app.data.officers import all_officers
-from app.forms.agent import BookForm, ConfirmBookingForm, MoveForm, NewCallerForm, NoteForm, WaitlistForm
+from app.forms.agent import (
+    BookForm,
+    ConfirmBookingForm,
+    MoveForm,
+    NewCallerForm,
+    NoteForm,
+    WaitlistForm,
+    new_submission_id,
+)
 from app.forms.booking import CancelForm, ConfirmForm
 from app.inputs import day_or, whole_number_or_none
 from app.services import agent, audit, consent, kiosk_calls, outbox, waitlist
@@ -21,6 +29,7 @@ from app.services.booking import (
     BookingRequest,
     BookingRuleError,
     CustomerDetails,
+    IdempotencyConflict,
     SlotUnavailable,
     book,
     cancel,
@@ -197,6 +206,9 @@ def book_for(customer_id: int):
                             place=place,
                             channel=_channel(confirm.booked_at.data),
                             booked_by=current_user._get_current_object(),
+                            idempotency_scope=f"agent:{current_user.id}",
+                            idempotency_key=confirm.submission.data or "",
+                            request_fingerprint={"customer": customer.id, "slot": confirm.slot.data},
                             notes=confirm.notes.data or "",
                             customer=CustomerDetails(
                                 name=customer.name,
@@ -224,6 +236,11 @@ def book_for(customer_id: int):
                 confirm.slot.errors = ["That time has just gone. Choose another"]
             except BookingRuleError as error:
                 confirm.slot.errors = [error.message]
+            except IdempotencyConflict:  # this page booked a moment ago (e.g. back, another time, Book)
+                confirm.submission.data = new_submission_id()
+                confirm.slot.errors = [
+                    "This page has booked already. Check the caller's bookings before you book again"
+                ]
     officers = {o.id: o for o in all_officers()}
     return render_template(
         "agent/book.html",

@@ -207,7 +207,9 @@ def calls():
     entries = call_list.open_entries()
     with unit_of_work():
         audit.record("call_list_viewed", "call_list", "", entries=len(entries))  # residents' contact details
-    return render_template("reports/calls.html", entries=entries, sources=call_list.SOURCES)
+    return render_template(
+        "reports/calls.html", entries=entries, closed=call_list.recently_closed(), sources=call_list.SOURCES
+    )
 
 
 @bp.post("/calls/<int:entry_id>/done")
