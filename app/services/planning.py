@@ -473,7 +473,8 @@ def _change_officers(appointment: Appointment, officer_ids: list[int], user: Use
             f"{appointment.officer.first_name} because of absence; the promised time is unchanged.",
         )
     )
-    if not outbox.appointment_changed(appointment, "officer_change"):
+    told = outbox.appointment_changed(appointment, "officer_change")
+    if not any(m.channel in ("sms", "email") for m in told):  # a letter waits for the print batch
         call_list.add(
             appointment,
             f"Tell the resident {appointment.officer.name} will visit instead: no text or email reaches them",
