@@ -27,7 +27,7 @@ from app.services.booking import (
     reschedule,
     slot_used,
 )
-from app.services.contact import uk_mobile, uk_phone, valid_email
+from app.services.contact import reminder_gap, uk_phone, valid_email
 from app.services.links import calendar_reference_from, ics_url, manage_url
 from app.services.places import UnknownPostcode, address_place, hub_place
 from app.services.presenters import as_json, calendar_event
@@ -280,13 +280,12 @@ def create_appointment():
     phone = uk_phone(body.customer.phone) if body.customer.phone else ""
     if phone is None:
         errors["customer.phone"] = ["Enter a UK phone number, like 01380 722000 or 07700 900123"]
-    elif body.customer.preferred_channel == "sms" and phone and not uk_mobile(phone):
-        errors["customer.phone"] = ["A mobile number is needed for text reminders"]
     if body.customer.email and not valid_email(body.customer.email):
         errors["customer.email"] = ["Enter an email address in the correct format, like name@example.com"]
-    if body.customer.preferred_channel == "sms" and not phone:
+    gap = reminder_gap(body.customer.preferred_channel, phone, body.customer.email)
+    if gap == "phone" and phone is not None:
         errors.setdefault("customer.phone", []).append("A mobile number is needed for text reminders")
-    if body.customer.preferred_channel == "email" and not body.customer.email:
+    if gap == "email":
         errors.setdefault("customer.email", []).append("An email address is needed for email reminders")
     if body.location_type == "hub" and not body.hub:
         errors["hub"] = ["Give the hub code for a hub appointment"]

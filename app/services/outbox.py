@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Appointment, Message
-from app.services.contact import uk_mobile
+from app.services.contact import reminder_gap, uk_mobile
 from app.services.links import manage_url
 from app.services.presenters import as_json, officer_first_name, when, where
 from app.services.references import format_reference
@@ -96,8 +96,9 @@ def may_text(customer, kind: str) -> bool:
 def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = "") -> list[Message]:
     """The message of this kind by the resident's chosen channel(s)."""
     customer = appointment.customer
-    texts = bool(may_text(customer, kind) and uk_mobile(customer.phone))
-    emails = bool(customer.preferred_channel == "email" and customer.email and kind != "satisfaction")
+    texts = may_text(customer, kind) and reminder_gap("sms", customer.phone, "") is None
+    emails = customer.preferred_channel == "email" and kind != "satisfaction"
+    emails = emails and reminder_gap("email", "", customer.email) is None
     if not (texts or emails):
         return []  # no channel reaches them: nothing to write
     f = facts(appointment)
