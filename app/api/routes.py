@@ -17,12 +17,11 @@ from app.inputs import MAX_JSON_DEPTH, BadInput, json_depth_within, parse_day, p
 from app.services import audit, references, scope
 from app.services.availability import next_free_day, search
 from app.services.booking import (
-    BookingRequest,
     BookingRuleError,
-    CustomerDetails,
     IdempotencyConflict,
     SlotUnavailable,
     book,
+    booking_request,
     cancel,
     reschedule,
     slot_used,
@@ -300,28 +299,19 @@ def create_appointment():
             {f"address.{k}" if k in ("postcode", "lat") else k: v for k, v in errors.items()}
         )
     user = request.api_user
-    booking = BookingRequest(
-        slot_token=body.slot_id,
-        service=service,
-        place=place,
+    said = body.customer.model_dump(exclude={"phone"}) | {
+        "phone": phone or "",
+        "access_needs": body.access_needs,
+    }
+    booking = booking_request(
+        body.slot_id,
+        service,
+        place,
         channel="api",
+        said=said,
         booked_by=user,
         notes=body.notes,
-        idempotency_scope=f"api:{user.id}",
-        idempotency_key=key,
-        request_fingerprint=body.model_dump(),
-        customer=CustomerDetails(
-            name=body.customer.name,
-            phone=phone or "",
-            email=body.customer.email,
-            preferred_channel=body.customer.preferred_channel,
-            sms_consent=body.customer.sms_consent,
-            interpreter_language=body.customer.interpreter_language,
-            access_needs=body.access_needs,
-            kind="business" if body.customer.business_name else "resident",
-            business_name=body.customer.business_name,
-            business_type=body.customer.business_type,
-        ),
+        idempotency=(f"api:{user.id}", key, body.model_dump()),
     )
     try:
         with unit_of_work():
