@@ -37,6 +37,7 @@ from app.models import (
     SlotClaim,
     User,
 )
+from app.models.statuses import ACTIVE
 from app.services import audit, outbox
 from app.services.availability import SlotToken, decode_slot, routing_day, visits_for
 from app.services.places import Place, premises_fields
@@ -320,7 +321,7 @@ def same_booking(details: CustomerDetails, service: Service, slot_token: str) ->
             Appointment.customer_id == customer.id,
             Appointment.service_id == service.id,
             Appointment.window_start == at_day_seconds(token.day, token.window[0]),
-            Appointment.status.in_(("booked", "checked_in")),
+            Appointment.status.in_(ACTIVE),
         )
         .limit(1)
     )
