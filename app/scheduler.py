@@ -29,7 +29,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from app.config import INSTANCE_DIR
-from app.extensions import db
+from app.extensions import db, in_scheduled_job
 from app.timeutil import LONDON
 from app.unit_of_work import unit_of_work
 
@@ -99,6 +99,13 @@ def _nightly_plan():
     return plan_when_due()  # a unit of work per day planned
 
 
+def _letters():
+    from app.services.letters import gather_batch
+
+    with unit_of_work():
+        return gather_batch()
+
+
 def _retention():
     from flask import current_app
 
@@ -141,6 +148,12 @@ JOBS: list[Job] = [
         "alert supervisors to warning markers due for review",
     ),
     Job(
+        "letters",
+        CronTrigger(day_of_week="mon-fri", hour=15, minute=0, timezone=LONDON),
+        _letters,
+        "gather the letters waiting into today's print batch",
+    ),
+    Job(
         "retention",
         CronTrigger(hour=2, minute=30, timezone=LONDON),
         _retention,
@@ -153,6 +166,7 @@ def run_job(app: Flask, job: Job):
     """One run, in its own app context; a failed run must not stop the scheduler (the next run retries).
     Its unit of work has rolled back whatever failed; removing the session discards anything else."""
     with app.app_context():
+        marker = in_scheduled_job.set(True)  # on SQLite: take the write lock first, as requests do
         try:
             return job.work()
         except Exception:
@@ -160,6 +174,7 @@ def run_job(app: Flask, job: Job):
             return None
         finally:
             db.session.remove()
+            in_scheduled_job.reset(marker)
 
 
 def due_between(since: datetime, until: datetime) -> list[Job]:

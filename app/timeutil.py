@@ -58,12 +58,16 @@ def next_working_day(day: date) -> date:
 
 def format_time(moment: datetime) -> str:
     """GOV.UK style: 9am, 2:30pm, midday."""
-    local = to_local(moment)
-    if local.hour == 12 and local.minute == 0:
+    return format_clock(to_local(moment).time())
+
+
+def format_clock(at: time) -> str:
+    """A wall-clock time, GOV.UK style: 9am, 2:30pm, midday."""
+    if at.hour == 12 and at.minute == 0:
         return "midday"
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
+    hour = at.hour % 12 or 12
+    suffix = "am" if at.hour < 12 else "pm"
+    return f"{hour}{suffix}" if at.minute == 0 else f"{hour}:{at.minute:02d}{suffix}"
 
 
 def format_date(moment: datetime | date) -> str:

@@ -32,7 +32,7 @@ from app.navigation import staff_navigation
 from app.routes.kiosk_session import current_device
 from app.services import audit
 from app.services.presenters import when
-from app.timeutil import format_date, format_time, to_local, utcnow
+from app.timeutil import format_clock, format_date, format_time, to_local, utcnow
 from app.unit_of_work import discard
 
 
@@ -76,8 +76,12 @@ def register_web(app: Flask) -> None:
         agent,
         auth,
         booking,
+        feedback,
+        hubs,
+        inclusion,
         kiosk,
         kiosk_calls,
+        letters,
         manage,
         officer,
         public_pages,
@@ -107,6 +111,10 @@ def register_web(app: Flask) -> None:
         kiosk_calls.bp,
         kiosk_calls.agent_bp,
         reports.bp,
+        letters.bp,
+        hubs.bp,
+        feedback.bp,
+        inclusion.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -179,6 +187,7 @@ def register_web(app: Flask) -> None:
 
     app.add_template_filter(format_date, "uk_date")
     app.add_template_filter(format_time, "uk_time")
+    app.add_template_filter(format_clock, "clock")
     app.add_template_filter(to_local, "local")
     app.add_template_filter(when, "when")  # "Monday 7 December 2026, arriving between 11am and 1pm"
 

@@ -157,7 +157,7 @@ def plan(
 
     solution = None
     if initial:
-        routes = [[manager.NodeToIndex(n) for n in _nodes_for(ids, visits, nodes)] for ids in initial]
+        routes = [[manager.NodeToIndex(n) for n in route] for route in _seed_routes(initial, visits, nodes)]
         seed = routing.ReadAssignmentFromRoutes(routes, True)
         if seed is not None:
             solution = routing.SolveFromAssignmentWithParameters(seed, params)
@@ -177,21 +177,26 @@ def plan(
     return min(candidates, key=lambda p: p.objective.total)
 
 
-def _nodes_for(ids: list[str], visits, nodes) -> list[int]:
-    """Node ids for visit ids, giving a two-officer visit's second node to the second officer named."""
+def _seed_routes(initial: list[list[str]], visits, nodes) -> list[list[int]]:
+    """Node ids per officer for the seed's visit ids. A two-officer visit is in both officers' lists: the
+    first officer named gets its first node, the second its second. Each node is used once across all
+    routes (OR-Tools refuses a seed that uses one twice: "Index ... is used multiple times")."""
     by_id = {v.id: i for i, v in enumerate(visits)}
     used: set[int] = set()
-    result = []
-    for visit_id in ids:
-        vi = by_id.get(visit_id)
-        if vi is None:
-            continue
-        for node_id, node in enumerate(nodes):
-            if node.visit_index == vi and node_id not in used:
-                used.add(node_id)
-                result.append(node_id)
-                break
-    return result
+    routes = []
+    for ids in initial:
+        route = []
+        for visit_id in ids:
+            vi = by_id.get(visit_id)
+            if vi is None:
+                continue
+            for node_id, node in enumerate(nodes):
+                if node.visit_index == vi and node_id not in used:
+                    used.add(node_id)
+                    route.append(node_id)
+                    break
+        routes.append(route)
+    return routes
 
 
 def _pair_two_officer_visits(nodes, manager, routing, solver, time_dim) -> None:

@@ -49,7 +49,8 @@ def app(database):
         }
     )
     app.test_client_class = PageCheckingClient
-    limiter.enabled = False  # switched on by the tests that prove the limits
+    with app.app_context():
+        limiter.enabled = False  # this app's limits (each app has its own): on in the tests that prove them
 
     @app.before_request
     def _fresh_g_each_request():

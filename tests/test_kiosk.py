@@ -12,7 +12,7 @@ from app.models import Address, Appointment, KioskHelpRequest, Message
 from app.services import kiosk as kiosks
 from tests.booking_helpers import NOW, World
 from tests.factories import HubFactory
-from tests.pages import csrf_token
+from tests.pages import csrf_token, sign_out
 
 
 def _kiosk(client, world, phone="+447700900600"):
@@ -40,7 +40,7 @@ def test_admin_registers_a_kiosk_and_can_switch_it_off(client, sign_in):
         1
     )
     device = db.session.query(kiosks.KioskDevice).one()
-    client.get("/sign-out")
+    sign_out(client)
     kiosk_browser = client.application.test_client()
     kiosk_browser.get(url)
     start = kiosk_browser.get("/kiosk/")

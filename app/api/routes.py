@@ -286,6 +286,8 @@ def create_appointment():
         errors.setdefault("customer.phone", []).append("A mobile number is needed for text reminders")
     if gap == "email":
         errors.setdefault("customer.email", []).append("An email address is needed for email reminders")
+    if body.customer.preferred_channel == "post" and body.location_type == "hub":
+        errors["customer.preferred_channel"] = ["Letters go to the visit's address: give one, not a hub"]
     if body.location_type == "hub" and not body.hub:
         errors["hub"] = ["Give the hub code for a hub appointment"]
     if body.location_type != "hub" and body.address is None:

@@ -16,7 +16,9 @@ from app.models import (
     CallListEntry,
     Customer,
     DutyPeriod,
+    Feedback,
     Hub,
+    HubClosure,
     KioskCall,
     KioskDevice,
     KioskHelpRequest,
@@ -66,6 +68,14 @@ def duty_period(ident: int | None) -> DutyPeriod | None:
 
 def hub(ident: int | None) -> Hub | None:
     return _get(Hub, ident)
+
+
+def feedback(ident: int | None) -> Feedback | None:
+    return _get(Feedback, ident)
+
+
+def hub_closure(ident: int | None) -> HubClosure | None:
+    return _get(HubClosure, ident)
 
 
 def kiosk_call(ident: int | None) -> KioskCall | None:

@@ -134,6 +134,21 @@ class HubForm(LatLngMixin, FlaskForm):
     submit = SubmitField("Save hub", widget=GovSubmitInput())
 
 
+class ClosureForm(FlaskForm):
+    first_day = GovDateField("First day closed", validators=[InputRequired(message="Enter the first day")])
+    last_day = GovDateField("Last day closed", validators=[InputRequired(message="Enter the last day")])
+    reason = StringField(
+        "Reason (shown to residents)",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the reason, like Refurbishment"), MaxLength(200)],
+    )
+    submit = SubmitField("Add closure", widget=GovSubmitInput())
+
+    def validate_last_day(self, field):
+        if self.first_day.data and field.data and field.data < self.first_day.data:
+            raise ValidationError("The last day must be on or after the first day")
+
+
 class DayPatternForm(Form):
     starts = StringField("Starts", widget=GovTextInput(), validators=[ClockTime("the start time")])
     ends = StringField("Ends", widget=GovTextInput(), validators=[ClockTime("the end time")])

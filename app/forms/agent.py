@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -9,12 +11,24 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from app.forms.fields import GovDateField, MaxLength
 from app.services.contact import uk_phone, valid_email
 from app.services.places import normalise_postcode
+
+
+def new_submission_id() -> str:
+    return secrets.token_urlsafe(16)
 
 
 class NewCallerForm(FlaskForm):
@@ -96,8 +110,20 @@ class ConfirmBookingForm(FlaskForm):
     preferred_channel = RadioField(
         "Confirm and remind by",
         widget=GovRadioInput(),
-        choices=[("sms", "Text message"), ("email", "Email"), ("none", "No messages")],
+        choices=[
+            ("sms", "Text message"),
+            ("email", "Email"),
+            ("post", "Letter by post"),
+            ("none", "No messages"),
+        ],
         validators=[InputRequired(message="Select how to confirm")],
+    )
+    booked_at = RadioField(
+        "The caller is",
+        widget=GovRadioInput(),
+        choices=[("phone", "On the phone"), ("counter", "At a hub counter")],
+        default="phone",
+        validators=[Optional()],  # not given: on the phone
     )
     notes = TextAreaField(
         "Notes for the officer", widget=GovTextArea(), validators=[Optional(), MaxLength(1000)]
@@ -108,6 +134,9 @@ class ConfirmBookingForm(FlaskForm):
     interpreter_language = StringField(
         "Interpreter language", widget=GovTextInput(), validators=[Optional(), MaxLength(60)]
     )
+    # One id per page shown: a double click sends it twice and books once (the booking engine's
+    # idempotency key, as for the resident's confirm and the API).
+    submission = HiddenField(default=lambda: new_submission_id(), validators=[Optional(), MaxLength(64)])
     submit = SubmitField("Book", widget=GovSubmitInput())
 
     def validate_preferred_channel(self, field):

@@ -15,7 +15,7 @@ from app.models.people import Customer, User
 from app.models.statuses import ACTIVE, AppointmentChange, AppointmentStatus, one_of
 
 LOCATION_TYPES = ("home", "business", "hub")
-BOOKING_CHANNELS = ("web", "phone", "kiosk", "api")
+BOOKING_CHANNELS = ("web", "phone", "kiosk", "api", "counter")
 
 
 class Appointment(db.Model):
@@ -53,8 +53,10 @@ class Appointment(db.Model):
     interpreter_language: Mapped[str] = mapped_column(String(60), default="")
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE, raised on each change
-    satisfaction_score: Mapped[int | None]  # 1-5, replied by SMS after the visit
+    satisfaction_score: Mapped[int | None]  # 1-5, at the point of delivery (app/services/satisfaction.py)
     satisfaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    satisfaction_channel: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    satisfaction_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

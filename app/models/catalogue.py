@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -43,6 +43,9 @@ class Hub(db.Model):
     opening_hours: Mapped[list[HubOpening]] = relationship(
         back_populates="hub", cascade="all, delete-orphan", order_by="HubOpening.weekday"
     )
+    closures: Mapped[list[HubClosure]] = relationship(
+        back_populates="hub", cascade="all, delete-orphan", order_by="HubClosure.first_day"
+    )
 
     def hours_on(self, weekday: int) -> HubOpening | None:
         return next((o for o in self.opening_hours if o.weekday == weekday), None)
@@ -58,6 +61,19 @@ class HubOpening(db.Model):
     closes: Mapped[time]
 
     hub: Mapped[Hub] = relationship(back_populates="opening_hours")
+
+
+class HubClosure(db.Model):
+    """Days a hub is shut beyond its weekly hours (refurbishment, a local holiday). Bank holidays in
+    England close every hub without a row here."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id", ondelete="CASCADE"), index=True)
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    hub: Mapped[Hub] = relationship(back_populates="closures")
 
 
 class Service(db.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -21,7 +21,7 @@ class Message(db.Model):
         ForeignKey("appointment.id", ondelete="SET NULL"), index=True
     )
     kind: Mapped[str] = mapped_column(String(40))  # confirmation, reminder_day_before, ..., reply, webhook
-    channel: Mapped[str] = mapped_column(String(10))  # sms | email | webhook
+    channel: Mapped[str] = mapped_column(String(10))  # sms | email | webhook | letter
     recipient: Mapped[str] = mapped_column(String(254), default="")
     subject: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text, default="")
@@ -37,6 +37,8 @@ class Message(db.Model):
     sending_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Letters only: the day's print batch they were gathered into (app/services/letters.py).
+    batch_day: Mapped[date | None] = mapped_column(index=True)
 
     appointment: Mapped[Appointment | None] = relationship()
 

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
 
 ROLES = ("agent", "officer", "supervisor", "admin")
-CHANNELS = ("sms", "email", "none")
+CHANNELS = ("sms", "email", "post", "none")
 
 
 class Customer(db.Model):

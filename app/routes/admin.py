@@ -11,10 +11,10 @@ from app.access import SUPERVISORS, staff
 from app.data import records
 from app.data.catalogue import all_areas, all_hubs, all_services, all_skills, hub_by_code
 from app.data.officers import all_officers
-from app.forms.admin import AbsenceForm, HubForm, OfficerForm, ServiceForm
+from app.forms.admin import AbsenceForm, ClosureForm, HubForm, OfficerForm, ServiceForm
 from app.inputs import whole_number_or_none
 from app.services import tokens
-from app.services.catalogue import save_hub, save_service
+from app.services.catalogue import add_closure, remove_closure, save_hub, save_service
 from app.services.officers import OfficerError, add_absence, remove_absence, save_officer
 from app.services.places import locate_postcode, normalise_postcode
 from app.services.planning import days_to_replan
@@ -79,6 +79,31 @@ def edit_hub(hub_id: int):
         flash(f"{hub.name} saved.", "success")
         return redirect(url_for("admin.hubs"))
     return render_template("admin/hub_form.html", form=form, hub=hub)
+
+
+@bp.route("/hubs/<int:hub_id>/closures", methods=["GET", "POST"])
+@staff(*SUPERVISORS)
+def hub_closures(hub_id: int):
+    hub = records.hub(hub_id) or abort(404)
+    form = ClosureForm()
+    if form.validate_on_submit():
+        with unit_of_work():
+            add_closure(hub, form.first_day.data, form.last_day.data, form.reason.data)
+        flash(f"{hub.name} closure saved. No hub appointments are offered on those days.", "success")
+        return redirect(url_for("admin.hub_closures", hub_id=hub.id))
+    return render_template("admin/hub_closures.html", hub=hub, form=form, today=local_now().date())
+
+
+@bp.post("/hubs/<int:hub_id>/closures/<int:closure_id>/remove")
+@staff(*SUPERVISORS)
+def remove_hub_closure(hub_id: int, closure_id: int):
+    closure = records.hub_closure(closure_id) or abort(404)
+    if closure.hub_id != hub_id:
+        abort(404)
+    with unit_of_work():
+        remove_closure(closure)
+    flash("Closure removed.", "success")
+    return redirect(url_for("admin.hub_closures", hub_id=hub_id))
 
 
 # API tokens -------------------------------------------------------------------------------

@@ -12,13 +12,22 @@ from app.access import staff
 from app.data import records
 from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
 from app.data.officers import all_officers
-from app.forms.agent import BookForm, ConfirmBookingForm, MoveForm, NewCallerForm, NoteForm, WaitlistForm
+from app.forms.agent import (
+    BookForm,
+    ConfirmBookingForm,
+    MoveForm,
+    NewCallerForm,
+    NoteForm,
+    WaitlistForm,
+    new_submission_id,
+)
 from app.forms.booking import CancelForm, ConfirmForm
 from app.inputs import day_or, whole_number_or_none
 from app.services import agent, audit, consent, kiosk_calls, outbox, waitlist
 from app.services.availability import search
 from app.services.booking import (
     BookingRuleError,
+    IdempotencyConflict,
     SlotUnavailable,
     book,
     booking_request,
@@ -200,11 +209,16 @@ def book_for(customer_id: int):
                             confirm.slot.data,
                             service,
                             place,
-                            channel=kiosk_calls.booking_channel(current_user),
+                            channel=_channel(confirm.booked_at.data),
                             record=customer,
                             said=said,
                             booked_by=current_user._get_current_object(),
                             notes=confirm.notes.data or "",
+                            idempotency=(
+                                f"agent:{current_user.id}",
+                                confirm.submission.data or "",
+                                {"customer": customer.id, "slot": confirm.slot.data},
+                            ),
                         )
                     )
                     audit.record(
@@ -220,6 +234,11 @@ def book_for(customer_id: int):
                 confirm.slot.errors = ["That time has just gone. Choose another"]
             except BookingRuleError as error:
                 confirm.slot.errors = [error.message]
+            except IdempotencyConflict:  # this page booked a moment ago (e.g. back, another time, Book)
+                confirm.submission.data = new_submission_id()
+                confirm.slot.errors = [
+                    "This page has booked already. Check the caller's bookings before you book again"
+                ]
     officers = {o.id: o for o in all_officers()}
     return render_template(
         "agent/book.html",
@@ -232,6 +251,12 @@ def book_for(customer_id: int):
         place=place,
         officers=officers,
     )
+
+
+def _channel(booked_at: str | None) -> str:
+    """Counter staff book on the same screen as phone agents; a kiosk video call books as kiosk."""
+    channel = kiosk_calls.booking_channel(current_user)
+    return "counter" if channel == "phone" and booked_at == "counter" else channel
 
 
 @bp.route("/appointments/<int:appointment_id>/cancel", methods=["GET", "POST"])
@@ -337,6 +362,26 @@ def resend(appointment_id: int):
         )
         audit.record("confirmation_resent", "appointment", appointment.reference)
     flash("Confirmation sent again." if queued else "The caller has no way to receive messages.", "success")
+    return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
+
+
+@bp.post("/appointments/<int:appointment_id>/letter")
+@staff(*AGENTS)
+def send_letter(appointment_id: int):
+    """A printed confirmation for a caller who asks for one (it goes in the next print batch)."""
+    appointment = records.appointment(appointment_id) or abort(404)
+    with unit_of_work():
+        letter = outbox.queue_letter(
+            appointment, "confirmation", key_suffix=f"asked-{local_now():%Y%m%d%H%M%S}"
+        )
+        if letter is not None:
+            audit.record("letter_requested", "appointment", appointment.reference)
+    flash(
+        "A confirmation letter will go in the next print batch."
+        if letter is not None
+        else "We have no postal address for this caller. Add one first.",
+        "success",
+    )
     return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
 
 

@@ -62,9 +62,11 @@ def sign_in():
     return render_template("auth/sign_in.html", form=form)
 
 
-@bp.get("/sign-out")
+@bp.post("/sign-out")
 @public
 def sign_out():
+    """A POST with the CSRF token (the header's "Sign out" button): a link, an image or another site
+    cannot sign anyone out."""
     if current_user.is_authenticated:
         with unit_of_work():
             end_sessions(current_user)

@@ -328,6 +328,13 @@ def details():
     if (redirect_to := _require("service", "location_type", "place_done", "slot")) is not None:
         return redirect_to
     form = DetailsForm(data=journey.draft().get("details") or None)
+    if journey.draft().get("location_type") != "hub":  # a letter needs the visit's postal address
+        form.preferred_channel.choices = [
+            ("sms", "Text message"),
+            ("email", "Email"),
+            ("post", "By letter to this address"),
+            ("none", "Do not remind me"),
+        ]
     form.for_business = journey.draft()["location_type"] == "business"
     if form.validate_on_submit():
         values = {

@@ -185,14 +185,13 @@ def act(appointment_id: int, action: str):
                 reason = request.form.get("reason", "")
                 if outcome == "not_completed" and not reason.strip():
                     raise BookingRuleError("reason", "Say why the visit could not be completed")
-                safety.finish(appointment, officer, user, outcome, reason, at=at)
-                message = "Checked out."
+                message = safety.finish(appointment, officer, user, outcome, reason, at=at)
     except BookingRuleError as error:
         if _wants_json():
             return jsonify(ok=False, message=error.message, errors={error.field: [error.message]}), 422
+        if error.field == "reason":  # the form again, with the error at its field
+            return _visit_page(appointment, who, error=error.message), 400
         flash(error.message, "error")
-        if error.field == "reason":
-            return redirect(url_for("officer.visit", appointment_id=appointment.id))
         return redirect(_day_url(appointment))
     flash(message, "success")  # shown when the page reloads after a background tap too
     if _wants_json():
@@ -203,13 +202,17 @@ def act(appointment_id: int, action: str):
 @bp.get("/visits/<int:appointment_id>")
 @officer_day
 def visit(appointment_id: int):
-    appointment = _visit(appointment_id)
-    who = _acting()
+    return _visit_page(_visit(appointment_id), _acting())
+
+
+def _visit_page(appointment: Appointment, who: devices.Acting, error: str | None = None) -> str:
     return render_template(
         "officer/visit.html",
         appointment=appointment,
         device_token=devices.form_token(who.device) if who.device else "",
         back=_day_url(appointment),
+        error=error,
+        reason=request.form.get("reason", ""),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -12,10 +12,11 @@ from flask_login import current_user
 from app.access import SUPERVISORS, staff
 from app.data import records
 from app.data.appointments import active_on_day
-from app.data.catalogue import all_services, service_by_code
+from app.data.catalogue import all_areas, all_hubs, all_services, service_by_code
 from app.data.officers import all_officers
 from app.inputs import BadInput, day_or, month_or, parse_day, whole_number_or_none
 from app.services import audit, call_list, outbox, planning, reports
+from app.services import route_map as route_map_drawing
 from app.services.planning import route_for
 from app.services.references import format_reference
 from app.timeutil import local_now
@@ -44,6 +45,23 @@ def dashboard():
         nobody_on_duty=nobody_on_duty(),
         emails_waiting=outbox.emails_waiting_for_a_server(),
         email_off=not current_app.config["SMTP_HOST"],
+    )
+
+
+@bp.get("/equality")
+@staff(*SUPERVISORS)
+def equality():
+    """Take-up and satisfaction by group over the 12 months to the chosen one; small groups hidden."""
+    from app.services import equality as monitoring
+
+    month = _month()
+    first = (month - timedelta(days=335)).replace(day=1)
+    return render_template(
+        "reports/equality.html",
+        month=month,
+        first=first,
+        tables=monitoring.report(first, month),
+        suppress_below=monitoring.SUPPRESS_BELOW,
     )
 
 
@@ -94,12 +112,20 @@ def route_map():
                     "time": stop.planned_arrival.isoformat(),
                 }
             )
+    drawing = None
+    if officer and plan:
+        drawing = route_map_drawing.draw(
+            [(a.name, a.lat, a.lng) for a in all_areas()],
+            [(h.name, h.lat, h.lng) for h in all_hubs(active_only=True)],
+            [(p["lat"], p["lng"]) for p in points],
+        )
     return render_template(
         "reports/route_map.html",
         officers=officers,
         officer=officer,
         day=day,
         plan=plan,
+        drawing=drawing,
         points_json=json.dumps(points),
         tile_url=current_app.config.get("MAP_TILE_URL", ""),
     )
@@ -181,7 +207,9 @@ def calls():
     entries = call_list.open_entries()
     with unit_of_work():
         audit.record("call_list_viewed", "call_list", "", entries=len(entries))  # residents' contact details
-    return render_template("reports/calls.html", entries=entries, sources=call_list.SOURCES)
+    return render_template(
+        "reports/calls.html", entries=entries, closed=call_list.recently_closed(), sources=call_list.SOURCES
+    )
 
 
 @bp.post("/calls/<int:entry_id>/done")

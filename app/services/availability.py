@@ -3,7 +3,8 @@
 A slot is offered only when an officer with the skill, who covers the area and is working that day,
 can get there from the visit before and on to the one after, inside the shift and around the break,
 with every visit already promised still inside its window (routing.feasibility). Home and business
-visits get two-hour arrival windows; hub appointments get exact times inside the hub's opening hours.
+visits get two-hour arrival windows on working days; hub appointments get exact times inside the hub's
+opening hours on the days it is open (Saturdays too, for officers who work them: app.services.hubs).
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Appointment, OfficerDay, Service
 from app.models.statuses import ACTIVE
+from app.services.hubs import hours_on_day
 from app.services.places import Place
 from app.services.roster import roster
 from app.services.travel import pair_travel
 from app.services.workdays import WorkingDay, working_day
-from app.timeutil import at_day_seconds, day_seconds, local_day_bounds, to_local, utcnow
+from app.timeutil import at_day_seconds, day_seconds, is_working_day, local_day_bounds, to_local, utcnow
 from routing.feasibility import DayCheck, DayStop
 from routing.feasibility import OfficerDay as RoutingDay
 
@@ -256,8 +258,8 @@ def candidate_windows(
         first, last = ARRIVAL_WINDOWS[0][0], ARRIVAL_WINDOWS[-1][1]
         return [(t, t) for t in range(first, last + 1, EXACT_STEP)]
     if place.hub is None:
-        return list(ARRIVAL_WINDOWS)
-    hours = place.hub.hours_on(day.weekday())
+        return list(ARRIVAL_WINDOWS) if is_working_day(day) else []
+    hours = hours_on_day(place.hub, day)
     if hours is None:
         return []
     opens = hours.opens.hour * 3600 + hours.opens.minute * 60

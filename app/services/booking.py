@@ -6,10 +6,11 @@ re-checks feasibility against what is booked now (the roster and the day's visit
 lock), then records a unique claim for the slot token. Two bookings can therefore never take the same
 officer time, whatever the channel.
 
-Every change to an existing booking (cancel, reschedule, check-in, outcome, officer change) first takes
-that booking's lock (`lock_appointment`) and only then reads its state, so of two changes at once one
-wins and the other sees what won. Lock order, everywhere: idempotency key, then bookings (by id), then
-officer-days (sorted), so no two transactions ever wait for each other in a circle.
+Every change to an existing booking (cancel, reschedule, check-in, check-out, outcome, officer change)
+first takes that booking's lock (`lock_appointment`) and only then reads its state, so of two changes at
+once one wins and the other sees what won; the nightly plan, which re-times a whole day, takes that
+day's officer-day locks before it reads it. Lock order, everywhere: idempotency key, then bookings (by
+id), then officer-days (sorted), so no two transactions ever wait for each other in a circle.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from app.models import (
     User,
 )
 from app.models.statuses import ACTIVE
-from app.services import audit, outbox
+from app.services import audit, call_list, outbox
 from app.services.availability import SlotToken, decode_slot, routing_day, visits_for
 from app.services.places import Place, premises_fields
 from app.services.references import new_reference
@@ -46,7 +47,7 @@ from app.services.roster import roster
 from app.services.travel import pair_travel
 from app.services.waitlist_offers import offer_freed_time
 from app.services.workdays import working_day
-from app.timeutil import at_day_seconds, to_local, utcnow
+from app.timeutil import at_day_seconds, format_date, format_time, to_local, utcnow
 from app.unit_of_work import finish_reads
 from routing.feasibility import DayCheck
 
@@ -471,6 +472,12 @@ def _still_changeable(appointment: Appointment) -> None:
         raise BookingRuleError("appointment", "This appointment is in the past")
 
 
+def _how(channel: str) -> str:
+    """How a change was made, for the supervisors' call list ("Cancelled online")."""
+    known = {"web": "online", "phone": "by phone", "kiosk": "at a kiosk", "api": "through the API"}
+    return known.get(channel, f"({channel})")
+
+
 def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, channel: str = "web") -> None:
     seen = state_of(appointment)
     lock_appointment(appointment)
@@ -487,6 +494,7 @@ def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, 
         )
     )
     audit.record("appointment_cancelled", "appointment", appointment.reference, user=actor, channel=channel)
+    call_list.close_for(appointment, actor, f"Cancelled {_how(channel)}")
     outbox.appointment_changed(appointment, "cancellation")
     offer_freed_time(appointment)
 
@@ -523,6 +531,7 @@ def reschedule(
     lock_officer_days(_officer_days(appointment) + [(o, token.day) for o in token.officer_ids])
     arrival = _still_fits(token, place, appointment.duration_minutes * 60, exclude=appointment.id)
     _claim(token, appointment)
+    moved_from = appointment.window_start  # kept on the event: a move close to the visit is avoidable contact
     appointment.window_start = at_day_seconds(token.day, token.window[0])
     appointment.window_end = at_day_seconds(token.day, token.window[1])
     appointment.planned_arrival = at_day_seconds(token.day, arrival)
@@ -530,11 +539,21 @@ def reschedule(
     appointment.second_officer_id = token.officer_ids[1] if len(token.officer_ids) > 1 else None
     appointment.sequence += 1
     db.session.add(
-        AppointmentEvent(appointment=appointment, status="rescheduled", actor=actor, channel=channel)
+        AppointmentEvent(
+            appointment=appointment,
+            status="rescheduled",
+            actor=actor,
+            channel=channel,
+            note=f"{MOVED_FROM}{moved_from.isoformat()}",
+        )
     )
     audit.record("appointment_rescheduled", "appointment", appointment.reference, user=actor, channel=channel)
+    moved_to = f"{format_date(appointment.window_start)}, {format_time(appointment.window_start)}"
+    call_list.close_for(appointment, actor, f"Moved to {moved_to} {_how(channel)}")
     outbox.appointment_changed(appointment, "reschedule")
 
+
+MOVED_FROM = "moved from "
 
 OUTCOMES = {
     "checked_in": ("booked",),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from app.extensions import db
-from app.models import Hub, HubOpening, Service, Skill
+from app.models import Hub, HubClosure, HubOpening, Service, Skill
 from app.services import audit
 from app.services.places import normalise_postcode
 from app.timeutil import parse_clock
@@ -61,3 +62,20 @@ def save_hub(hub: Hub, data: dict) -> Hub:
     db.session.flush()
     audit.record("hub_updated", "hub", hub.id)
     return hub
+
+
+def add_closure(hub: Hub, first_day: date, last_day: date, reason: str) -> HubClosure:
+    """Appointments already booked on those days stay: staff move them with the resident."""
+    closure = HubClosure(first_day=first_day, last_day=last_day, reason=reason.strip())
+    hub.closures.append(closure)
+    db.session.flush()
+    audit.record(
+        "hub_closure_added", "hub", hub.id, first_day=first_day.isoformat(), last_day=last_day.isoformat()
+    )
+    return closure
+
+
+def remove_closure(closure: HubClosure) -> None:
+    audit.record("hub_closure_removed", "hub", closure.hub_id, first_day=closure.first_day.isoformat())
+    db.session.delete(closure)
+    db.session.flush()

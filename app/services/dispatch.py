@@ -2,7 +2,8 @@
 
 Rows are claimed in batches by moving them from "created" to "sending" with the claim time, and
 committing (on PostgreSQL the candidates are read FOR UPDATE SKIP LOCKED, so two dispatchers never claim
-the same row). Each send is recorded in its own commit, and starts within SEND_WITHIN of its claim or
+the same row). Letters are not sent from here: staff print them in a daily batch (letters.py). Each
+send is recorded in its own commit, and starts within SEND_WITHIN of its claim or
 goes back to the queue. A row left in "sending" (its dispatcher died, or the provider never answered)
 is replayed only once STUCK_AFTER has passed since its claim: longer than SEND_WITHIN plus any client's
 timeout, so whatever was in flight has reached the provider by then. An SMS is first looked up at the
@@ -60,7 +61,7 @@ def claim(limit: int) -> list[int]:
     now = utcnow()
     query = (
         select(Message.id)
-        .where(Message.status == "created", Message.next_attempt_at <= now)
+        .where(Message.status == "created", Message.next_attempt_at <= now, Message.channel != "letter")
         .order_by(Message.next_attempt_at, Message.id)
         .limit(limit)
     )
@@ -184,7 +185,7 @@ def replay_stuck(senders: Senders | None = None) -> int:
     not answer): mark sent if the provider has it, else queue it to send again."""
     senders = senders or configured()
     cutoff = utcnow() - STUCK_AFTER
-    is_stuck = (Message.status == "sending", Message.sending_at < cutoff)
+    is_stuck = (Message.status == "sending", Message.sending_at < cutoff, Message.channel != "letter")
     stuck = list(db.session.scalars(select(Message.id).where(*is_stuck)))
     finish_reads()
     for message_id in stuck:

@@ -1,7 +1,10 @@
 """Queue messages in the same transaction as the change that causes them.
 
 Kinds: confirmation, cancellation, reschedule, officer_change, reminder_day_before, reminder_morning,
-satisfaction (to residents, by their preferred channel) and CRM webhook events. A dedupe key makes
+satisfaction (to residents, by their preferred channel) and CRM webhook events. Residents who asked for
+post, or whom no text or email can reach, get the confirmation and every change as a printed `letter`
+(never a reminder: it would arrive too late); letters wait for the daily print batch
+(app/services/letters.py), not the dispatcher. A dedupe key makes
 each one unique per appointment and change, so a retried job or request can never queue the same message
 twice.
 """
@@ -20,6 +23,7 @@ from app.services.contact import reminder_gap, uk_mobile
 from app.services.links import manage_url
 from app.services.presenters import as_json, officer_first_name, when, where
 from app.services.references import format_reference
+from app.services.satisfaction import rating_url
 from app.timeutil import LONDON, to_local, utcnow
 from notifications import templates
 from notifications.templates import AppointmentFacts
@@ -45,6 +49,8 @@ def facts(appointment: Appointment) -> AppointmentFacts:
         officer_first_name=officer_first_name(appointment),
         documents=tuple(appointment.service.document_list),
         manage_url=manage_url(appointment),
+        tell_us_url=f"{current_app.config['PUBLIC_BASE_URL']}/tell-us",
+        rating_url=rating_url(appointment) if appointment.status == "completed" else "",
         council=current_app.config["COUNCIL_NAME"],
         venue=where(appointment) if appointment.hub else "",
     )
@@ -85,6 +91,46 @@ def _resident_text(kind: str, f: AppointmentFacts) -> str:
     }[kind]()
 
 
+LETTER_KINDS = ("confirmation", "cancellation", "reschedule", "officer_change")
+
+
+def postal_address(customer) -> tuple[str, ...]:
+    """Name and address for an envelope, or () when we have no address to post to."""
+    lines = (customer.address_line1, customer.address_line2, customer.town, customer.postcode)
+    if not (customer.address_line1 and customer.postcode):
+        return ()
+    return (customer.name, *(line for line in lines if line))
+
+
+def wants_letters(customer) -> bool:
+    """They asked for post, or chose texts or email but gave us no mobile and no email (a landline
+    is for calls only)."""
+    if customer.preferred_channel == "post":
+        return True
+    unreachable = not uk_mobile(customer.phone or "") and not customer.email
+    return unreachable and customer.preferred_channel in ("sms", "email")
+
+
+def queue_letter(appointment: Appointment, kind: str, key_suffix: str = "") -> Message | None:
+    """A printed letter of this kind, for the next print batch; None without a postal address."""
+    address = postal_address(appointment.customer)
+    if not address or kind not in LETTER_KINDS:
+        return None
+    letter = templates.letter_for(kind, facts(appointment), appointment.customer.name)
+    suffix = key_suffix or str(appointment.sequence)
+    return _add(
+        Message(
+            appointment=appointment,
+            kind=kind,
+            channel="letter",
+            recipient="\n".join(address),
+            subject=letter.subject,
+            body=letter.body,
+            dedupe_key=f"{appointment.id}:{kind}:{suffix}:letter",
+        )
+    )
+
+
 def may_text(customer, kind: str) -> bool:
     """Consent, checked here because every text to a resident is written here: never to someone who
     withdrew it (STOP, the manage page, an agent) or chose no messages, satisfaction texts included."""
@@ -96,9 +142,18 @@ def may_text(customer, kind: str) -> bool:
 def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = "") -> list[Message]:
     """The message of this kind by the resident's chosen channel(s)."""
     customer = appointment.customer
+    if kind in LETTER_KINDS and wants_letters(customer):
+        letter = queue_letter(appointment, kind, key_suffix)
+        return [letter] if letter is not None else []
+    if kind == "satisfaction":
+        from app.services.satisfaction import should_ask
+
+        if not should_ask(appointment):
+            return []
     texts = may_text(customer, kind) and reminder_gap("sms", customer.phone, "") is None
-    emails = customer.preferred_channel == "email" and kind != "satisfaction"
-    emails = emails and reminder_gap("email", "", customer.email) is None
+    emails = customer.preferred_channel == "email" and reminder_gap("email", "", customer.email) is None
+    if kind == "satisfaction" and texts:
+        emails = False  # asked once: by text where we may, else by the email's link
     if not (texts or emails):
         return []  # no channel reaches them: nothing to write
     f = facts(appointment)

@@ -192,7 +192,6 @@ def plan_day(
     the one checker, so every officer-day still passes the check availability and booking use.
     `time_limit` is seconds of search per officer."""
     summary = DaySummary(day)
-    appointments = active_on_day(day)
     working: dict[int, WorkingDay] = {}
     for officer in all_officers(active_only=True):
         if progress:
@@ -201,6 +200,10 @@ def plan_day(
         if wd is not None:
             working[officer.id] = wd
     summary.officers = len(working)
+    # The plan re-times these officers' visits, so it is a change to each of them: bookings, moves and
+    # cancellations on these officer-days wait for it, and it plans what they committed before.
+    lock_officer_days([(officer_id, day) for officer_id in working])
+    appointments = active_on_day(day)
     for appointment in appointments:
         if not _officers_of(appointment) <= working.keys():
             summary.leave_out(appointment, "officer_not_working")

@@ -1,14 +1,14 @@
 """status checks: every status column holds one of its enum's values (app/models/statuses.py)
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-11-30 20:30:00
 """
 from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0017'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
