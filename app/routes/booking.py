@@ -28,11 +28,10 @@ from app.services import outbox, references
 from app.services import waitlist as waitlists
 from app.services.availability import TIMES_PER_PAGE, decode_slot, next_free_day, search
 from app.services.booking import (
-    BookingRequest,
     BookingRuleError,
-    CustomerDetails,
     SlotUnavailable,
     book,
+    booking_request,
     same_booking,
 )
 from app.services.contact import uk_phone
@@ -363,27 +362,14 @@ def check():
     form = ConfirmForm()
     if form.validate_on_submit():
         values = d["details"]
-        request_ = BookingRequest(
-            slot_token=d["slot"],
-            service=service,
-            place=place,
+        submission = journey.submission_id()
+        request_ = booking_request(
+            d["slot"],
+            service,
+            place,
             channel="kiosk" if current_device() is not None else "web",
-            idempotency_scope="web",
-            idempotency_key=journey.submission_id(),
-            request_fingerprint={"slot": d["slot"], "submission": journey.submission_id()},
-            customer=CustomerDetails(
-                name=values["name"],
-                phone=values["phone"],
-                email=values["email"],
-                preferred_channel=values["preferred_channel"],
-                sms_consent=values["preferred_channel"] == "sms",
-                access_needs=values["access_needs"],
-                interpreter_language=values["interpreter_language"],
-                home_postcode=d.get("postcode", "") if d["location_type"] == "hub" else "",
-                kind="business" if values.get("business_name") else "resident",
-                business_name=values.get("business_name", ""),
-                business_type=values.get("business_type", ""),
-            ),
+            said=values | {"home_postcode": d.get("postcode", "") if d["location_type"] == "hub" else ""},
+            idempotency=("web", submission, {"slot": d["slot"], "submission": submission}),
         )
         twin = same_booking(request_.customer, service, d["slot"])
         if twin is not None and not request.form.get("again"):

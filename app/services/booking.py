@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,6 +38,7 @@ from app.models import (
     SlotClaim,
     User,
 )
+from app.models.statuses import ACTIVE
 from app.services import audit, call_list, outbox
 from app.services.availability import SlotToken, decode_slot, routing_day, visits_for
 from app.services.places import Place, premises_fields
@@ -106,6 +109,48 @@ class BookingRequest:
     idempotency_scope: str = ""
     idempotency_key: str = ""
     request_fingerprint: dict = field(default_factory=dict)
+
+
+RECORD_DETAILS = (
+    "name", "phone", "email", "preferred_channel", "sms_consent", "kind", "business_name", "business_type",
+)  # fmt: skip
+
+
+def booking_request(
+    slot_token: str,
+    service: Service,
+    place: Place,
+    *,
+    channel: str,
+    said: Mapping[str, Any] | None = None,
+    record: Customer | None = None,
+    booked_by: User | None = None,
+    notes: str = "",
+    idempotency: tuple[str, str, dict] | None = None,
+) -> BookingRequest:
+    """The one way to build a booking request, whatever the channel (web, kiosk, agent, API, waitlist,
+    demo). The person's details are their record's, if there is one, overlaid with what they said now
+    (any CustomerDetails field); a business is one that gave its name; and choosing text reminders is
+    consent to texts unless consent was asked for on its own. `idempotency` is (scope, key, what the
+    request said): a repeat of the same request books once."""
+    details: dict[str, Any] = {name: getattr(record, name) for name in RECORD_DETAILS} if record else {}
+    details |= {name: value for name, value in (said or {}).items() if value is not None}
+    details.setdefault("sms_consent", details.get("preferred_channel") == "sms")
+    if details.get("business_name"):
+        details["kind"] = "business"
+    scope, key, fingerprint = idempotency or ("", "", {})
+    return BookingRequest(
+        slot_token=slot_token,
+        service=service,
+        place=place,
+        customer=CustomerDetails(**details),
+        channel=channel,
+        booked_by=booked_by,
+        notes=notes,
+        idempotency_scope=scope,
+        idempotency_key=key,
+        request_fingerprint=fingerprint,
+    )
 
 
 def _fingerprint(data: dict) -> str:
@@ -277,7 +322,7 @@ def same_booking(details: CustomerDetails, service: Service, slot_token: str) ->
             Appointment.customer_id == customer.id,
             Appointment.service_id == service.id,
             Appointment.window_start == at_day_seconds(token.day, token.window[0]),
-            Appointment.status.in_(("booked", "checked_in")),
+            Appointment.status.in_(ACTIVE),
         )
         .limit(1)
     )

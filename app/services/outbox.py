@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Appointment, Message
-from app.services.contact import uk_mobile
+from app.services.contact import reminder_gap, uk_mobile
 from app.services.links import manage_url
 from app.services.presenters import as_json, officer_first_name, when, where
 from app.services.references import format_reference
@@ -157,8 +157,8 @@ def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = ""
 
         if not should_ask(appointment):
             return []
-    texts = bool(may_text(customer, kind) and uk_mobile(customer.phone))
-    emails = bool(customer.preferred_channel == "email" and customer.email)
+    texts = may_text(customer, kind) and reminder_gap("sms", customer.phone, "") is None
+    emails = customer.preferred_channel == "email" and reminder_gap("email", "", customer.email) is None
     if kind == "satisfaction" and texts:
         emails = False  # asked once: by text where we may, else by the email's link
     if not (texts or emails):

@@ -13,11 +13,11 @@ from app.extensions import db
 from app.models import Appointment, Customer, WaitlistEntry, WaitlistOffer
 from app.services import audit, outbox
 from app.services.booking import (
-    BookingRequest,
     BookingRuleError,
     CustomerDetails,
     SlotUnavailable,
     book,
+    booking_request,
     find_or_create_customer,
 )
 from app.services.contact import uk_mobile
@@ -79,19 +79,7 @@ def accept(offer: WaitlistOffer) -> Appointment:
     offer_id, batch = offer.id, offer.batch
     try:
         appointment = book(
-            BookingRequest(
-                slot_token=offer.slot_token,
-                service=entry.service,
-                place=place,
-                channel="web",
-                customer=CustomerDetails(
-                    name=customer.name,
-                    phone=customer.phone,
-                    email=customer.email,
-                    preferred_channel=customer.preferred_channel,
-                    sms_consent=customer.sms_consent,
-                ),
-            )
+            booking_request(offer.slot_token, entry.service, place, channel="web", record=customer)
         )
     except BookingRuleError:
         raise SlotUnavailable("taken") from None
