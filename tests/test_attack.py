@@ -3,20 +3,24 @@
 - The booking journey's "you already have this appointment" warning linked to the existing booking's
   manage page for anyone who typed the same name and phone number: a stranger who knew them got the
   address, the officer's name, and the power to cancel or move the visit.
-- An officer's "extend the visit" tap with a Unicode digit ("²") in the minutes was a 500.
+- An officer's "extend the visit" tap with a Unicode digit ("²") in the minutes was a 500, and so was a
+  supervisor's work-mobile form with one in its hidden user id.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import time_machine
 
 from app.extensions import db
-from app.models import Address, Appointment
+from app.models import Address, Appointment, SafetySession
 from app.services.availability import decode_slot
-from tests.booking_helpers import NOW, World
+from tests.booking_helpers import NOW, World, at
+from tests.factories import AppointmentFactory, UserFactory
 from tests.pages import csrf_token
+from tests.safety_helpers import officer_user, sign_in_as
 
 
 def _post(client, url, data):
@@ -76,3 +80,39 @@ def test_the_same_browser_booking_twice_still_gets_the_link(client):
     response, _ = _book_home_visit(client, world, address, window=window)
     html = response.get_data(as_text=True)
     assert re.search(r'href="[^"]*/manage/[^"]+">See your existing booking', html)
+
+
+def test_an_extension_in_odd_digits_is_refused_not_a_500(client, configure):
+    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    world = World()
+    user, officer = officer_user(world)
+    appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
+    db.session.commit()
+    sign_in_as(client, user)
+    with time_machine.travel(at(10, 5), tick=False):
+        page = client.get("/officer/").get_data(as_text=True)
+        client.post(f"/officer/visits/{appointment.id}/arrived", data={"csrf_token": csrf_token(page)})
+        expected = db.session.query(SafetySession).one().expected_end_at
+        for minutes in ("\u00b2", "\u0663\u0660", "9" * 5000):  # superscript 2, Arabic-Indic 30, huge
+            response = client.post(
+                f"/officer/visits/{appointment.id}/extend",
+                data={"csrf_token": csrf_token(page), "minutes": minutes},
+                headers={"Accept": "application/json"},
+            )
+            assert response.status_code == 422, minutes[:5]
+            assert response.json["errors"] == {"minutes": ["Choose how much longer the visit will take"]}
+    db.session.expire_all()
+    assert db.session.query(SafetySession).one().expected_end_at == expected
+
+
+def test_a_work_mobile_for_an_odd_user_id_is_a_404_not_a_500(client):
+    me = UserFactory(role="supervisor")
+    db.session.commit()
+    sign_in_as(client, me)
+    page = client.get("/supervisor/rota").get_data(as_text=True)
+    for user_id in ("\u00b2", "9" * 30):
+        response = client.post(
+            "/supervisor/rota/phone",
+            data={"csrf_token": csrf_token(page), "user_id": user_id, "phone": "07700 900123"},
+        )
+        assert response.status_code == 404, user_id
