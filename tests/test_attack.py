@@ -3,6 +3,9 @@
 - The booking journey's "you already have this appointment" warning linked to the existing booking's
   manage page for anyone who typed the same name and phone number: a stranger who knew them got the
   address, the officer's name, and the power to cancel or move the visit.
+- The same journey merged a stranger's booking into the record of whoever had that name and phone
+  number, replacing their email, reminder choice and home address (and turning texts back on after
+  STOP): their own bookings' reminders, with manage links, then went to the stranger's email.
 - An officer's "extend the visit" tap with a Unicode digit ("²") in the minutes was a 500, and so was a
   supervisor's work-mobile form with one in its hidden user id.
 """
@@ -29,7 +32,7 @@ def _post(client, url, data):
     return client.post(url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
 
 
-def _book_home_visit(client, world, address, window=None, name="Jo Bloggs", phone="07700 900123"):
+def _book_home_visit(client, world, address, window=None, name="Jo Bloggs", phone="07700 900123", **said):
     """The resident journey up to the check page's answer; returns (response, the slot's window)."""
     client.get("/book/")
     _post(client, "/book/service", {"service": world.service.code})
@@ -39,9 +42,14 @@ def _book_home_visit(client, world, address, window=None, name="Jo Bloggs", phon
     html = client.get("/book/time").get_data(as_text=True)
     tokens = re.findall(r'name="slot" type="radio" value="([^"]+)"', html)
     window_of = lambda t: (decode_slot(t).day, decode_slot(t).window)  # noqa: E731
-    slot = tokens[0] if window is None else next(t for t in tokens if window_of(t) == window)
+    if window is None:
+        slot = tokens[0]
+    elif window == "another":  # a different time from the first one offered
+        slot = next(t for t in tokens if window_of(t) != window_of(tokens[0]))
+    else:
+        slot = next(t for t in tokens if window_of(t) == window)
     client.post("/book/time", data={"slot": slot, "csrf_token": csrf_token(html)})
-    _post(client, "/book/details", {"name": name, "phone": phone, "preferred_channel": "sms"})
+    _post(client, "/book/details", {"name": name, "phone": phone, "preferred_channel": "sms"} | said)
     check = client.get("/book/check").get_data(as_text=True)
     return client.post("/book/check", data={"csrf_token": csrf_token(check)}), window_of(slot)
 
@@ -80,6 +88,47 @@ def test_the_same_browser_booking_twice_still_gets_the_link(client):
     response, _ = _book_home_visit(client, world, address, window=window)
     html = response.get_data(as_text=True)
     assert re.search(r'href="[^"]*/manage/[^"]+">See your existing booking', html)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_stranger_with_the_same_name_and_phone_cannot_rewrite_the_residents_record(app, client):
+    from app.models import Customer
+
+    world = World(officers=2)
+    address = Address(
+        uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
+    )
+    db.session.add(address)
+    db.session.commit()
+    _booked, _window = _book_home_visit(
+        client, world, address, email="jo@example.com", preferred_channel="email"
+    )
+    jo = db.session.query(Customer).one()
+    kept = {
+        c: getattr(jo, c) for c in ("email", "preferred_channel", "sms_consent", "postcode", "address_line1")
+    }
+
+    stranger = app.test_client()
+    other = Address(
+        uprn="100999", line1="1 Other Road", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
+    )
+    db.session.add(other)
+    db.session.commit()
+    booked, _ = _book_home_visit(
+        stranger, world, other, window="another", email="evil@example.net", preferred_channel="email"
+    )
+    assert booked.headers["Location"] == "/book/confirmation"
+    db.session.expire_all()
+    assert {c: getattr(jo, c) for c in kept} == kept
+    strangers = db.session.query(Appointment).filter(Appointment.customer_id != jo.id).one()
+    assert strangers.customer.email == "evil@example.net"
+
+    # The resident herself, saying nothing new, still books on her one record.
+    again, _ = _book_home_visit(
+        client, world, address, window="another", email="jo@example.com", preferred_channel="email"
+    )
+    assert again.headers["Location"] == "/book/confirmation"
+    assert db.session.query(Appointment).filter_by(customer_id=jo.id).count() == 2
 
 
 def test_an_extension_in_odd_digits_is_refused_not_a_500(client, configure):

@@ -371,6 +371,7 @@ def check():
             channel="kiosk" if current_device() is not None else "web",
             said=values | {"home_postcode": d.get("postcode", "") if d["location_type"] == "hub" else ""},
             idempotency=("web", submission, {"slot": d["slot"], "submission": submission}),
+            unverified=True,
         )
         twin = same_booking(request_.customer, service, d["slot"])
         if twin is not None and not request.form.get("again"):
