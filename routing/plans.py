@@ -31,12 +31,15 @@ REASONS = {
 }
 
 
+def may_do(officer: Officer, visit: Visit) -> bool:
+    """Skills, and the officer promised if there is one."""
+    return visit.skills <= officer.skills and (
+        visit.allowed_officers is None or officer.id in visit.allowed_officers
+    )
+
+
 def eligible(problem: Problem, visit: Visit) -> list[Officer]:
-    return [
-        o
-        for o in problem.officers
-        if visit.skills <= o.skills and (visit.allowed_officers is None or o.id in visit.allowed_officers)
-    ]
+    return [o for o in problem.officers if may_do(o, visit)]
 
 
 def needs(visit: Visit) -> int:
@@ -75,7 +78,7 @@ class _Planner:
                 holders = seen.setdefault(visit_id, [])
                 if visit is None or officer_id in holders or len(holders) >= needs(visit):
                     continue
-                if officer in eligible(problem, visit):
+                if may_do(officer, visit):
                     holders.append(officer_id)
                     self.orders[officer_id].append(visit_id)
         # Half a two-officer visit serves nobody.
@@ -271,7 +274,7 @@ def check_plan(problem: Problem, plan: Plan) -> list[str]:
             if visit is None:
                 problems.append(f"{route.officer_id}: unknown visit {stop.visit_id}")
                 continue
-            if officer not in eligible(problem, visit):
+            if not may_do(officer, visit):
                 problems.append(f"{route.officer_id} may not do {visit.id}")
             if not visit.window[0] <= stop.start <= visit.window[1]:
                 problems.append(f"{visit.id} starts at {stop.start}, outside its window {visit.window}")

@@ -28,7 +28,7 @@ from app.services.travel import matrix as travel_matrix
 from app.services.travel import pair_travel
 from app.services.workdays import WorkingDay, working_day
 from app.timeutil import at_day_seconds, day_seconds, format_date, to_local, utcnow
-from routing.optimiser import SolverOptions, plan
+from routing.planner import plan
 from routing.plans import REASONS
 from routing.types import BreakTaken, LatLng, Objective, Plan, Problem, Route, Stop
 from routing.types import Officer as RoutingOfficer
@@ -124,12 +124,14 @@ def build_problem(
     return Problem(travel_matrix(points, day.isoformat()), officers, visits)
 
 
-def as_booked(days: list[WorkingDay], appointments: list[Appointment]) -> list[list[str]]:
+def as_booked(days: list[WorkingDay], appointments: list[Appointment]) -> dict[str, list[str]]:
     """Each officer's visits in their stored order (the order every booking check relied on)."""
-    return [
-        [str(a.id) for a in planned_order(a for a in appointments if wd.officer.id in _officers_of(a))]
+    return {
+        str(wd.officer.id): [
+            str(a.id) for a in planned_order(a for a in appointments if wd.officer.id in _officers_of(a))
+        ]
         for wd in days
-    ]
+    }
 
 
 def _store(
@@ -210,11 +212,7 @@ def plan_day(
             db.session.execute(delete(RoutePlan).where(RoutePlan.day == day, RoutePlan.officer_id.in_(group)))
             continue
         problem = build_problem(days, mine, day)
-        result = plan(
-            problem,
-            SolverOptions(time_limit=time_limit * len(group), balance=False),
-            initial=as_booked(days, mine),
-        )
+        result = plan(problem, time_limit * len(group), initial=as_booked(days, mine))
         _store(result, day, [wd.officer for wd in days], {str(a.id): a for a in mine}, "nightly")
         summary.visits += len(mine) - len(result.unassigned)
         summary.travel_seconds += result.travel
@@ -303,7 +301,7 @@ def preview_absence(
     }
     if theirs:
         problem = build_problem(colleagues, pinned + theirs, day, free={a.id for a in theirs})
-        result = plan(problem, SolverOptions(time_limit=time_limit), initial=as_booked(colleagues, pinned))
+        result = plan(problem, time_limit, initial=as_booked(colleagues, pinned))
         if any(str(a.id) in result.unassigned for a in pinned):
             # Never break a colleague's promise to rescue another: change nothing at all.
             data["unplaced"] = [

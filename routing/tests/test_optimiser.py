@@ -1,8 +1,8 @@
-from routing.optimiser import SolverOptions, plan
+from routing.planner import plan
 from routing.tests.helpers import H, M, line_matrix
 from routing.types import Break, Officer, Problem, Visit
 
-FAST = SolverOptions(time_limit=1.0)
+FAST = 1.0  # seconds
 DAY = (8 * H, 18 * H)
 
 
@@ -113,5 +113,5 @@ def test_no_officers_or_no_visits_answers_cleanly():
 def test_seeded_with_an_earlier_plan():
     matrix = line_matrix([0, 1, 2])
     problem = Problem(matrix, (officer("o1"), officer("o2")), (visit("a", 1), visit("b", 2)))
-    result = plan(problem, FAST, initial=[["a", "b"], []])
+    result = plan(problem, FAST, initial={"o1": ["a", "b"]})
     assert result.unassigned == () and result.travel == 4 * M

@@ -1,0 +1,54 @@
+"""The planner: one function, used by the app (nightly plan, absence re-plan) and by every benchmark.
+
+Within the time budget:
+
+1. PyVRP's iterated local search plans the relaxed day (routing.seed): most of the route quality.
+2. The one checker times that proposal and repairs what the relaxation got wrong (breaks, pairs arriving
+   together): routing.plans.build_plan.
+3. OR-Tools, on the full model (routing.model), improves from the better of that and `initial` (the day
+   as booked) for the rest of the budget, and has the last word.
+
+The answer is the best of these by the objective, so it is never worse than `initial`. Large days are
+split into areas first (routing.areas). Which lever bought what is measured in bench/README.md.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from routing.model import DayModel
+from routing.plans import build_plan
+from routing.seed import relaxed_seed
+from routing.types import Plan, Problem
+
+SEED_SHARE = 0.6  # of the budget for PyVRP's search; the rest for OR-Tools on the full model
+
+
+def plan(
+    problem: Problem, time_limit: float = 5.0, initial: Mapping[str, Sequence[str]] | None = None
+) -> Plan:
+    """Plan every officer's day within about `time_limit` seconds. `initial` (visit ids per officer id,
+    e.g. the day as booked) is a warm start and a floor: the plan is never worse than it."""
+    started = clock.monotonic()
+    deadline = started + time_limit
+    if not problem.officers or not problem.visits:
+        return build_plan(problem, {}, started=started)
+    candidates: list[tuple[str, Plan]] = []
+    if initial:
+        candidates.append(("as given", build_plan(problem, initial)))
+    seed = relaxed_seed(problem, SEED_SHARE * time_limit, initial)
+    candidates.append(("PyVRP seed", build_plan(problem, seed)))
+    name, best = min(candidates, key=lambda c: c[1].objective.total)
+    model = DayModel(problem)
+    found = model.search(deadline - clock.monotonic(), seed=_orders(best))
+    if found is not None:
+        candidates.append(("OR-Tools", build_plan(problem, *found)))
+    name, best = min(candidates, key=lambda c: c[1].objective.total)
+    notes = tuple(f"{n}: objective {p.objective.total}" for n, p in candidates) + (f"kept: {name}",)
+    return replace(best, solve_seconds=clock.monotonic() - started, notes=notes)
+
+
+def _orders(result: Plan) -> dict[str, list[str]]:
+    return {r.officer_id: r.visit_ids for r in result.routes}
