@@ -4,7 +4,8 @@ Within the time budget:
 
 1. PyVRP's iterated local search plans the relaxed day (routing.seed): most of the route quality.
 2. The one checker times that proposal and repairs what the relaxation got wrong (breaks, pairs arriving
-   together): routing.plans.build_plan.
+   together): routing.plans.build_plan. If nothing needed repair, PyVRP searches a second round from
+   its answer (the relaxation is exact for that day, and its search is the stronger one).
 3. OR-Tools, on the full model (routing.model), improves from the better of that and `initial` (the day
    as booked) for the rest of the budget, and has the last word.
 
@@ -23,7 +24,8 @@ from routing.plans import build_plan
 from routing.seed import relaxed_seed
 from routing.types import Plan, Problem
 
-SEED_SHARE = 0.6  # of the budget for PyVRP's search; the rest for OR-Tools on the full model
+SEED_SHARE = 0.4  # of the budget for each of PyVRP's two rounds; the rest for OR-Tools
+FINISHING = 0.05  # of the budget kept for the checker to time OR-Tools' answer
 
 
 def plan(
@@ -39,15 +41,27 @@ def plan(
     if initial:
         candidates.append(("as given", build_plan(problem, initial)))
     seed = relaxed_seed(problem, SEED_SHARE * time_limit, initial)
-    candidates.append(("PyVRP seed", build_plan(problem, seed)))
+    seeded = build_plan(problem, seed)
+    if _as_proposed(seeded, seed):
+        # The relaxation was exact here (no breaks or pairs in the way): PyVRP's search is worth more
+        # than OR-Tools', so it carries on from where it stopped; OR-Tools keeps the rest to confirm.
+        seed = relaxed_seed(problem, SEED_SHARE * time_limit, _orders(seeded))
+        seeded = build_plan(problem, seed)
+    candidates.append(("PyVRP seed", seeded))
     name, best = min(candidates, key=lambda c: c[1].objective.total)
     model = DayModel(problem)
-    found = model.search(deadline - clock.monotonic(), seed=_orders(best))
+    # Keep back a little for timing the answer with the checker, so the budget holds.
+    found = model.search(deadline - clock.monotonic() - FINISHING * time_limit, seed=_orders(best))
     if found is not None:
         candidates.append(("OR-Tools", build_plan(problem, *found)))
     name, best = min(candidates, key=lambda c: c[1].objective.total)
     notes = tuple(f"{n}: objective {p.objective.total}" for n, p in candidates) + (f"kept: {name}",)
     return replace(best, solve_seconds=clock.monotonic() - started, notes=notes)
+
+
+def _as_proposed(result: Plan, orders: Mapping[str, Sequence[str]]) -> bool:
+    """Whether the checker kept the proposal exactly: every route as ordered, nothing dropped."""
+    return _orders(result) == {o: list(ids) for o, ids in orders.items() if ids}
 
 
 def _orders(result: Plan) -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time as clock
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from routing.feasibility import DayCheck, DayStop, OfficerDay, matrix_travel
 from routing.types import Objective, Officer, Plan, Problem, Route, Visit
@@ -294,3 +295,43 @@ def check_plan(problem: Problem, plan: Plan) -> list[str]:
         if visit.id in plan.unassigned and plan.reasons.get(visit.id) not in REASONS:
             problems.append(f"{visit.id} left out without a reason")
     return problems
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Someone's proposed orders as they stand, judged by the one checker without any repair."""
+
+    planned: int  # visits with as many officers as they need
+    kept: int  # of those, visits on days the checker keeps (two-officer visits at one time)
+    pairs: int  # two-officer visits planned
+    pairs_together: int  # of those, kept with both officers arriving at one time
+    travel: int  # seconds, over the days the checker keeps
+    distance: int  # metres, the same
+    days_refused: int  # officer-days the checker cannot keep as proposed
+
+
+def judge(problem: Problem, orders: Mapping[str, Sequence[str]]) -> Verdict:
+    """Benchmarks use this to compare planners fairly: every day is checked exactly as proposed (the
+    two officers of a two-officer visit held to one arrival time where both days allow one); a day the
+    checker refuses counts none of its visits as kept."""
+    planner = _Planner(problem, orders)
+    times: dict[str, int] = {}
+    planner.synchronise(times)
+    ok_days = {o for o in planner.orders if planner.orders[o] and planner.check(o, times).base_ok}
+    holders: dict[str, list[str]] = {}
+    for officer_id, ids in planner.orders.items():
+        for visit_id in ids:
+            holders.setdefault(visit_id, []).append(officer_id)
+    planned = [v for v in holders if len(holders[v]) == needs(planner.visits[v])]
+    kept = [v for v in planned if all(o in ok_days for o in holders[v])]
+    pairs = [v for v in planned if needs(planner.visits[v]) == 2]
+    checks = {o: planner.check(o, times) for o in ok_days}
+    return Verdict(
+        planned=len(planned),
+        kept=len(kept),
+        pairs=len(pairs),
+        pairs_together=len([v for v in pairs if v in kept]),
+        travel=sum(c.base_travel for c in checks.values()),
+        distance=sum(c.base_distance for c in checks.values()),
+        days_refused=len([o for o in planner.orders if planner.orders[o] and o not in ok_days]),
+    )

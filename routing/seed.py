@@ -18,11 +18,12 @@ import numpy as np
 import pyvrp
 from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement
 
+from routing.feasibility import owed_breaks
 from routing.plans import may_do, needs
-from routing.types import Problem
+from routing.types import Officer, Problem
 
-UNREACHABLE = 10**8  # seconds: no route can afford it, so a barred visit is never worth it
-PRIZE = 10**7  # per visit: far above any day's travel, so serving beats leaving out
+PRIZE = 200_000  # per visit, in seconds of travel: far above any detour, so serving beats leaving out
+BARRED = 10 * PRIZE  # the cost of reaching a visit an officer may not do: never worth its prize
 STAGNATION = 20_000  # iterations without a better solution before the search stops early
 
 
@@ -51,24 +52,25 @@ def _data(problem: Problem, copies: list) -> pyvrp.ProblemData:
     # One PyVRP location per depot and per visit copy (a profile bars a visit, not a place).
     places = np.asarray(bases + [v.location for v, _c in copies])
     durations = np.asarray(problem.matrix.durations, dtype=np.int64)[np.ix_(places, places)]
+    costs = durations.copy()  # travel seconds, or BARRED where an officer must not go
     first = len(bases)
     for k in range(len(copies) - 1):
         if copies[k + 1][1] == 1:  # the two halves of a two-officer visit: never one officer
-            durations[first + k, first + k + 1] = durations[first + k + 1, first + k] = UNREACHABLE
-    np.fill_diagonal(durations, 0)
+            costs[first + k, first + k + 1] = costs[first + k + 1, first + k] = BARRED
 
     profiles: dict[bytes, int] = {}
-    matrices = []
+    matrices, times = [], []
     profile_of = []
     for officer in officers:
         barred = np.array([not may_do(officer, v) for v, _c in copies])
         key = np.packbits(barred).tobytes()
         if key not in profiles:
-            matrix = durations.copy()
-            matrix[:, first + np.flatnonzero(barred)] = UNREACHABLE
+            matrix = costs.copy()
+            matrix[:, first + np.flatnonzero(barred)] = BARRED
             np.fill_diagonal(matrix, 0)
             profiles[key] = len(matrices)
             matrices.append(matrix)
+            times.append(durations)
         profile_of.append(profiles[key])
 
     earliest = min(o.shift[0] for o in officers)
@@ -96,13 +98,21 @@ def _data(problem: Problem, copies: list) -> pyvrp.ProblemData:
             end_depot=depot_of[o.end],
             tw_early=o.shift[0],
             tw_late=o.shift[1],
-            **({} if o.max_working is None else {"shift_duration": o.max_working}),
+            shift_duration=_working_time(o),
             profile=profile_of[n],
         )
         for n, o in enumerate(officers)
     ]
     locations = [pyvrp.Location(0, 0) for _ in places]
-    return pyvrp.ProblemData(locations, clients, depots, vehicles, matrices, matrices)
+    return pyvrp.ProblemData(locations, clients, depots, vehicles, matrices, times)
+
+
+def _working_time(officer: Officer) -> int:
+    """The longest the day may last from leaving base to returning, less the breaks owed in it: breaks
+    tighten the relaxation this way (a break taken while waiting is lost; the checker repairs that)."""
+    shift = officer.shift[1] - officer.shift[0]
+    limit = shift if officer.max_working is None else min(shift, officer.max_working)
+    return max(limit - sum(b.duration for b in owed_breaks(officer.shift, officer.breaks)), 0)
 
 
 def _warm_start(problem: Problem, data: pyvrp.ProblemData, copies: list, initial) -> pyvrp.Solution | None:
