@@ -133,6 +133,9 @@ class DayModel:
         params.time_limit.FromMilliseconds(max(int(time_limit * 1000), 1))
         solution = None
         if seed:
+            # Close the model with these parameters first: restored with the defaults, the search
+            # from the seed fails at once (measured on the field-service day) and starts from nothing.
+            self.routing.CloseModelWithParameters(params)
             start = self.routing.ReadAssignmentFromRoutes(self._indices(seed), True)
             if start is not None:
                 solution = self.routing.SolveFromAssignmentWithParameters(start, params)

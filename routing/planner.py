@@ -24,7 +24,8 @@ from routing.plans import build_plan
 from routing.seed import relaxed_seed
 from routing.types import Plan, Problem
 
-SEED_SHARE = 0.4  # of the budget for each of PyVRP's two rounds; the rest for OR-Tools
+FIRST_ROUND = 0.45  # of the budget for PyVRP's first round
+SECOND_ROUND_UNTIL = 0.85  # of the budget: where a second round stops, when there is one
 FINISHING = 0.05  # of the budget kept for the checker to time OR-Tools' answer
 
 
@@ -40,12 +41,13 @@ def plan(
     candidates: list[tuple[str, Plan]] = []
     if initial:
         candidates.append(("as given", build_plan(problem, initial)))
-    seed = relaxed_seed(problem, SEED_SHARE * time_limit, initial)
+    seed = relaxed_seed(problem, FIRST_ROUND * time_limit, initial)
     seeded = build_plan(problem, seed)
     if _as_proposed(seeded, seed):
         # The relaxation was exact here (no breaks or pairs in the way): PyVRP's search is worth more
         # than OR-Tools', so it carries on from where it stopped; OR-Tools keeps the rest to confirm.
-        seed = relaxed_seed(problem, SEED_SHARE * time_limit, _orders(seeded))
+        second = started + SECOND_ROUND_UNTIL * time_limit - clock.monotonic()
+        seed = relaxed_seed(problem, second, _orders(seeded))
         seeded = build_plan(problem, seed)
     candidates.append(("PyVRP seed", seeded))
     name, best = min(candidates, key=lambda c: c[1].objective.total)

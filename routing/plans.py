@@ -9,6 +9,7 @@ plan independently; the benchmarks and the tests use it.
 
 from __future__ import annotations
 
+import random
 import time as clock
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -134,20 +135,63 @@ class _Planner:
                 return
 
     def repair(self, times: dict[str, int]) -> None:
-        """Until every route passes: keep each refused route's visits in order while the day still
-        passes, and drop the rest (both halves of a two-officer visit)."""
+        """Until every route passes: move one visit within a refused day if that lets it pass; else take
+        out the one visit whose removal lets it pass
+        (usually a lunch that no longer fits), moving it to another officer with room if one has, else
+        dropping it (the cheapest such day); failing that, keep the day's visits in order while it
+        still passes and drop the rest (both halves of a two-officer visit)."""
         for _round in range(len(self.visits) + 1):
             failing = [o for o in self.orders if self.orders[o] and not self.check(o, times).base_ok]
             if not failing:
                 return
             officer_id = failing[0]
+            order = self.orders[officer_id]
+            reordered = self._reorder(officer_id, times)
+            if reordered is not None:
+                self.orders[officer_id] = reordered
+                continue
+            lighter = [
+                (check.base_travel, visit_id)
+                for visit_id in order
+                if (check := self.check(officer_id, times, [v for v in order if v != visit_id])).base_ok
+            ]
+            moves = [
+                (travel + place[0], visit_id, place)
+                for travel, visit_id in lighter
+                if needs(self.visits[visit_id]) == 1
+                and (place := self._best_place(self.visits[visit_id], times, but=officer_id))
+            ]
+            if moves:  # move it straight to the officer with room for it
+                _cost, visit_id, (_added, other, at) = min(moves)
+                order.remove(visit_id)
+                self.orders[other].insert(at, visit_id)
+                continue
+            if lighter:
+                self.drop(min(lighter)[1])
+                continue
             kept: list[str] = []
-            for visit_id in self.orders[officer_id]:
+            for visit_id in order:
                 if self.check(officer_id, times, [*kept, visit_id]).base_ok:
                     kept.append(visit_id)
                 else:
                     self.drop(visit_id)
             self.orders[officer_id] = kept
+
+    def _reorder(self, officer_id: str, times: Mapping[str, int]) -> list[str] | None:
+        """The least-travel order, one visit moved elsewhere in the same day, that the checker keeps
+        (a lunch that does not fit often fits once one visit comes earlier or later)."""
+        order = self.orders[officer_id]
+        best = None
+        for i, visit_id in enumerate(order):
+            rest = order[:i] + order[i + 1 :]
+            for j in range(len(order)):
+                if j == i:
+                    continue
+                trial = [*rest[:j], visit_id, *rest[j:]]
+                check = self.check(officer_id, times, trial)
+                if check.base_ok and (best is None or check.base_travel < best[0]):
+                    best = (check.base_travel, trial)
+        return None if best is None else best[1]
 
     def drop(self, visit_id: str) -> None:
         self.refused.add(visit_id)
@@ -156,21 +200,96 @@ class _Planner:
                 order.remove(visit_id)
 
     def reinsert(self, times: dict[str, int]) -> None:
-        """Put refused one-officer visits back where the checker finds room (least added travel)."""
+        """Put refused one-officer visits back where the checker finds room (least added travel), or
+        else where there is room once one visit moves from that day to another officer's."""
         for visit_id in sorted(self.refused):
             visit = self.visits[visit_id]
             if needs(visit) == 2:
                 continue
-            best = None
-            for officer in eligible(self.problem, visit):
-                insertion = self.check(officer.id, times).best_insertion(
-                    visit.location, visit.window, visit.duration
-                )
-                if insertion and (best is None or insertion.added_travel < best[0]):
-                    best = (insertion.added_travel, officer.id, insertion.position)
+            best = self._best_place(visit, times)
             if best is not None:
                 self.orders[best[1]].insert(best[2], visit_id)
                 self.refused.discard(visit_id)
+            elif self._place_by_moving_one(visit, times) or self._place_by_reshuffling(visit, times):
+                self.refused.discard(visit_id)
+
+    def _best_place(
+        self, visit: Visit, times: Mapping[str, int], but: str | None = None
+    ) -> tuple[int, str, int] | None:
+        """(added travel, officer id, position) of the cheapest insertion the checker allows."""
+        best = None
+        for officer in eligible(self.problem, visit):
+            if officer.id == but:
+                continue
+            insertion = self.check(officer.id, times).best_insertion(
+                visit.location, visit.window, visit.duration
+            )
+            if insertion and (best is None or insertion.added_travel < best[0]):
+                best = (insertion.added_travel, officer.id, insertion.position)
+        return best
+
+    def _place_by_moving_one(self, visit: Visit, times: Mapping[str, int]) -> bool:
+        best = None
+        for officer in eligible(self.problem, visit):
+            order = self.orders[officer.id]
+            now = self.check(officer.id, times).base_travel
+            for moved in order:
+                if needs(self.visits[moved]) == 2:
+                    continue
+                rest = [v for v in order if v != moved]
+                here = self.check(officer.id, times, rest)
+                insertion = here.best_insertion(visit.location, visit.window, visit.duration)
+                if insertion is None:
+                    continue
+                elsewhere = self._best_place(self.visits[moved], times, but=officer.id)
+                if elsewhere is None:
+                    continue
+                cost = here.base_travel - now + insertion.added_travel + elsewhere[0]
+                if best is None or cost < best[0]:
+                    best = (cost, officer.id, rest, insertion.position, moved, elsewhere)
+        if best is None:
+            return False
+        _cost, officer_id, rest, position, moved, (_added, other, at) = best
+        self.orders[officer_id] = [*rest[:position], visit.id, *rest[position:]]
+        self.orders[other].insert(at, moved)
+        return True
+
+    def _place_by_reshuffling(self, visit: Visit, times: Mapping[str, int], tries: int = 60) -> bool:
+        """Take a few visits out of the days that could hold this one around its time, place this one,
+        then put them back where they fit best, hardest first; keep the first way that places all."""
+        rng = random.Random(visit.id)
+        officers = [o.id for o in eligible(self.problem, visit)]
+        nearby = [
+            v
+            for o in officers
+            for v in self.orders[o]
+            if needs(self.visits[v]) == 1
+            and self.visits[v].window[0] <= visit.window[1] + 3600
+            and visit.window[0] <= self.visits[v].window[1] + 3600
+        ]
+        for _try in range(tries if nearby else 0):
+            saved = {o: list(ids) for o, ids in self.orders.items()}
+            out = rng.sample(nearby, min(len(nearby), rng.randint(2, 5)))
+            for v in out:
+                self.drop(v)
+                self.refused.discard(v)
+            placed = True
+            for v in [visit.id, *sorted(out, key=lambda v: self._options(self.visits[v], times))]:
+                place = self._best_place(self.visits[v], times)
+                if place is None:
+                    placed = False
+                    break
+                self.orders[place[1]].insert(place[2], v)
+            if placed:
+                return True
+            self.orders = saved
+        return False
+
+    def _options(self, visit: Visit, times: Mapping[str, int]) -> int:
+        return sum(
+            self.check(o.id, times).best_insertion(visit.location, visit.window, visit.duration) is not None
+            for o in eligible(self.problem, visit)
+        )
 
     def reason(self, visit: Visit, times: Mapping[str, int]) -> str:
         officers = eligible(self.problem, visit)
