@@ -10,7 +10,8 @@ Within the time budget:
    as booked) for the rest of the budget, and has the last word.
 
 The answer is the best of these by the objective, so it is never worse than `initial`. Large days are
-split into areas first (routing.areas). Which lever bought what is measured in bench/README.md.
+split into areas first (routing.areas), each planned this way with its share of the budget.
+Which lever bought what is measured in bench/README.md.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time as clock
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from routing.areas import AREA_VISITS, split
 from routing.model import DayModel
 from routing.plans import build_plan
 from routing.seed import relaxed_seed
@@ -27,6 +29,7 @@ from routing.types import Plan, Problem
 FIRST_ROUND = 0.45  # of the budget for PyVRP's first round
 SECOND_ROUND_UNTIL = 0.85  # of the budget: where a second round stops, when there is one
 FINISHING = 0.05  # of the budget kept for the checker to time OR-Tools' answer
+AREA_FINISHING = 0.08  # of a large day's budget kept for timing the whole day at the end
 
 
 def plan(
@@ -38,6 +41,9 @@ def plan(
     deadline = started + time_limit
     if not problem.officers or not problem.visits:
         return build_plan(problem, {}, started=started)
+    areas = split(problem, initial)
+    if len(areas) > 1:
+        return _plan_by_area(problem, areas, deadline, initial, started)
     candidates: list[tuple[str, Plan]] = []
     if initial:
         candidates.append(("as given", build_plan(problem, initial)))
@@ -59,6 +65,33 @@ def plan(
     name, best = min(candidates, key=lambda c: c[1].objective.total)
     notes = tuple(f"{n}: objective {p.objective.total}" for n, p in candidates) + (f"kept: {name}",)
     return replace(best, solve_seconds=clock.monotonic() - started, notes=notes)
+
+
+def _plan_by_area(
+    problem: Problem,
+    areas: list[Problem],
+    deadline: float,
+    initial: Mapping[str, Sequence[str]] | None,
+    started: float,
+) -> Plan:
+    """Each area planned in turn with its share of the time left, then the whole day timed once more
+    by the checker (which also says why any visit was left out)."""
+    orders: dict[str, list[str]] = {}
+    together: dict[str, int] = {}
+    left = sum(len(a.visits) for a in areas)
+    reserve = AREA_FINISHING * (deadline - started)
+    for area in areas:
+        share = (deadline - reserve - clock.monotonic()) * len(area.visits) / max(left, 1)
+        left -= len(area.visits)
+        mine = {o.id: list(initial.get(o.id, ())) for o in area.officers} if initial else None
+        result = plan(area, max(share, 0.1), initial=mine)
+        for route in result.routes:
+            orders[route.officer_id] = route.visit_ids
+            together.update({s.visit_id: s.start for s in route.stops})
+    pairs = {v.id for v in problem.visits if v.officers_needed >= 2}
+    whole = build_plan(problem, orders, {v: t for v, t in together.items() if v in pairs})
+    note = f"planned in {len(areas)} areas of about {AREA_VISITS} visits"
+    return replace(whole, solve_seconds=clock.monotonic() - started, notes=(note,))
 
 
 def _as_proposed(result: Plan, orders: Mapping[str, Sequence[str]]) -> bool:

@@ -9,6 +9,7 @@ plan independently; the benchmarks and the tests use it.
 
 from __future__ import annotations
 
+import itertools
 import random
 import time as clock
 from collections.abc import Mapping, Sequence
@@ -20,6 +21,8 @@ from routing.types import Objective, Officer, Plan, Problem, Route, Visit
 TRAVEL_COST = 100  # per second of travel
 UNASSIGNED_PENALTY = 10_000_000  # per officer a visit needed and did not get: far above any travel
 BALANCE_COST = 1  # per second of the longest working day: only breaks near-ties
+
+EJECTION_TRIALS = 5_000  # days tried per build when making room for visits left out
 
 REASONS = {
     "no_eligible_officer": "no officer on duty may do it (skills, or the officer promised)",
@@ -70,6 +73,8 @@ class _Planner:
         self.officers = {o.id: o for o in problem.officers}
         self.orders: dict[str, list[str]] = {o.id: [] for o in problem.officers}
         self.refused: set[str] = set()
+        self.placing: set[str] = set()  # visits being placed by an ejection chain: not to be moved
+        self.trials = EJECTION_TRIALS
         seen: dict[str, list[str]] = {}
         for officer_id, ids in orders.items():
             officer = self.officers.get(officer_id)
@@ -210,7 +215,11 @@ class _Planner:
             if best is not None:
                 self.orders[best[1]].insert(best[2], visit_id)
                 self.refused.discard(visit_id)
-            elif self._place_by_moving_one(visit, times) or self._place_by_reshuffling(visit, times):
+            elif (
+                self._place_by_moving_one(visit, times)
+                or self._place_by_ejecting(visit, times)
+                or self._place_by_reshuffling(visit, times)
+            ):
                 self.refused.discard(visit_id)
 
     def _best_place(
@@ -253,6 +262,47 @@ class _Planner:
         self.orders[officer_id] = [*rest[:position], visit.id, *rest[position:]]
         self.orders[other].insert(at, moved)
         return True
+
+    def _place_by_ejecting(self, visit: Visit, times: Mapping[str, int], depth: int = 3) -> bool:
+        """Make room in an eligible officer's day by taking out one or two of its visits (one, further
+        down the chain), when each of those then finds a place elsewhere the same way: an ejection
+        chain, bounded by `self.trials`."""
+        for size in (1, 2) if depth == 3 else (1,):
+            for officer in eligible(self.problem, visit):
+                order = self.orders[officer.id]
+                singles = [v for v in order if needs(self.visits[v]) == 1 and v not in self.placing]
+                for out in itertools.combinations(singles, size):
+                    self.trials -= 1
+                    if self.trials < 0:
+                        return False
+                    rest = [v for v in order if v not in out]
+                    insertion = self.check(officer.id, times, rest).best_insertion(
+                        visit.location, visit.window, visit.duration
+                    )
+                    if insertion is None:
+                        continue
+                    saved = {o: list(ids) for o, ids in self.orders.items()}
+                    self.orders[officer.id] = [
+                        *rest[: insertion.position],
+                        visit.id,
+                        *rest[insertion.position :],
+                    ]
+                    self.placing.add(visit.id)
+                    placed = all(self._place_now(self.visits[v], times, depth - 1) for v in out)
+                    self.placing.discard(visit.id)
+                    if placed:
+                        return True
+                    self.orders = saved
+        return False
+
+    def _place_now(self, visit: Visit, times: Mapping[str, int], depth: int) -> bool:
+        place = self._best_place(visit, times)
+        if place is not None:
+            self.orders[place[1]].insert(place[2], visit.id)
+            return True
+        return self._place_by_moving_one(visit, times) or (
+            depth > 0 and self._place_by_ejecting(visit, times, depth)
+        )
 
     def _place_by_reshuffling(self, visit: Visit, times: Mapping[str, int], tries: int = 60) -> bool:
         """Take a few visits out of the days that could hold this one around its time, place this one,
