@@ -62,7 +62,10 @@ def county(officers: int, visits: int, seed: int) -> tuple[Problem, list]:
     for v in range(visits * 2):  # more requests than the day can take; booking stops at --visits
         # Demand where the officers are: the council staffs each hub for its area's requests.
         officer = rng.choice(crew)
-        skill = rng.choice(sorted(s for s in officer.skills if by_skill[s]))
+        offered = sorted(s for s in officer.skills if by_skill[s])
+        if not offered:
+            continue
+        skill = rng.choice(offered)
         service = rng.choice(by_skill[skill])
         _c, _n, lat, lng, _a, _p = AREAS[officer.start]
         points.append((lat + rng.uniform(-0.015, 0.015), lng + rng.uniform(-0.024, 0.024)))
