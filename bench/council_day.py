@@ -5,7 +5,8 @@
 A county six times the demo's: six officers at each of the 20 community hubs (two or three skills,
 the demo's shifts, part-timers on mornings, a 30- or 45-minute lunch starting 12:30-13:30), requests
 where the officers are (a random officer's town, one of that officer's skills: a council staffs each hub
-for its area), with the service's length, a two-hour promised window, about one in twenty for two
+for its area), with the service's length, a two-hour promised window (or, for half, a morning or
+an afternoon), about one in twenty for two
 officers. Each visit is booked as the booking engine does it: the officers who may do
 it and whose day the one checker says can still take it, least added travel first, one at random of
 the best four that add at most 15 minutes more than the best (two officers at one time for a
@@ -30,13 +31,14 @@ sys.path.insert(0, str(ROOT))
 from app.demo.county import AREAS, SERVICES, SKILLS  # noqa: E402  (plain data)
 from routing.feasibility import DayCheck, matrix_travel  # noqa: E402
 from routing.planner import plan  # noqa: E402
-from routing.plans import day_of, judge, may_do, stop_of  # noqa: E402
+from routing.plans import check_plan, day_of, judge, may_do, stop_of  # noqa: E402
 from routing.travel import HaversineTravel  # noqa: E402
 from routing.types import Break, Officer, Problem, Visit  # noqa: E402
 
 H, M = 3600, 60
 SHIFTS = [(8 * H + 30 * M, 17 * H), (8 * H, 16 * H + 30 * M), (9 * H, 17 * H + 30 * M)]
 WINDOWS = [(9 * H, 11 * H), (11 * H, 13 * H), (13 * H, 15 * H), (15 * H, 17 * H)]
+HALF_DAYS = [(9 * H, 13 * H), (13 * H, 17 * H)]  # "morning" or "afternoon", for half the requests
 
 
 def county(officers: int, visits: int, seed: int) -> tuple[Problem, list]:
@@ -59,7 +61,7 @@ def county(officers: int, visits: int, seed: int) -> tuple[Problem, list]:
     # days at about 730 visits, short of the 1,000 the big-council day is about.
     by_skill = {code: [s for s in SERVICES if s[4] == code and s[2] <= 45] for code in codes}
     jobs = []
-    for v in range(visits * 2):  # more requests than the day can take; booking stops at --visits
+    for v in range(visits * 3):  # more requests than the day can take; booking stops at --visits
         # Demand where the officers are: the council staffs each hub for its area's requests.
         officer = rng.choice(crew)
         offered = sorted(s for s in officer.skills if by_skill[s])
@@ -73,7 +75,7 @@ def county(officers: int, visits: int, seed: int) -> tuple[Problem, list]:
             Visit(
                 f"v{v}",
                 len(points) - 1,
-                rng.choice(WINDOWS),
+                rng.choice(WINDOWS if rng.random() < 0.5 else HALF_DAYS),
                 service[2] * M,
                 frozenset({service[4]}),
                 officers_needed=2 if rng.random() < 0.05 else 1,
@@ -82,8 +84,9 @@ def county(officers: int, visits: int, seed: int) -> tuple[Problem, list]:
     return Problem(HaversineTravel().matrix(points), tuple(crew), tuple(jobs)), points
 
 
-def book(problem: Problem, wanted: int, seed: int) -> tuple[Problem, dict[str, list[str]]]:
-    """Book requests in turn as the engine would, until `wanted` are booked."""
+def book(problem: Problem, wanted: int, seed: int):
+    """Book requests in turn as the engine would, until `wanted` are booked: the day, each officer's
+    visits in order, and the time agreed for each two-officer visit."""
     rng = random.Random(seed)
     travel = matrix_travel(problem.matrix)
     days: dict[str, list[tuple[Visit, int | None]]] = {o.id: [] for o in problem.officers}
@@ -114,7 +117,8 @@ def book(problem: Problem, wanted: int, seed: int) -> tuple[Problem, dict[str, l
                 continue
         booked.append(visit)
     day = Problem(problem.matrix, problem.officers, tuple(booked))
-    return day, {o: [v.id for v, _t in stops] for o, stops in days.items()}
+    times = {v.id: t for stops in days.values() for v, t in stops if t is not None}
+    return day, {o: [v.id for v, _t in stops] for o, stops in days.items()}, times
 
 
 def _book_pair(visit: Visit, able: list, check, days) -> bool:
@@ -131,8 +135,8 @@ def _book_pair(visit: Visit, able: list, check, days) -> bool:
     return False
 
 
-def report(problem: Problem, orders, seconds: float) -> dict:
-    verdict = judge(problem, orders)
+def report(problem: Problem, orders, seconds: float, times=None) -> dict:
+    verdict = judge(problem, orders, times)
     return {
         "travel_hours": round(verdict.travel / 3600, 1),
         "km": round(verdict.distance / 1000, 1),
@@ -153,16 +157,17 @@ def main() -> int:
     args = parser.parse_args()
     started = time.perf_counter()
     requests, _points = county(args.officers, args.visits, args.seed)
-    problem, booked = book(requests, args.visits, args.seed)
+    problem, booked, agreed = book(requests, args.visits, args.seed)
     print(f"booked {len(problem.visits)} visits in {time.perf_counter() - started:.0f} s", flush=True)
-    results = {"as booked": report(problem, booked, 0.0)}
+    results = {"as booked": report(problem, booked, 0.0, agreed)}
     print("as booked", json.dumps(results["as booked"]), flush=True)
     started = time.perf_counter()
-    result = plan(problem, args.time_limit, initial=booked)
+    result = plan(problem, args.time_limit, initial=booked, agreed=agreed)
     seconds = time.perf_counter() - started
-    results["ours (routing.plan)"] = report(
-        problem, {r.officer_id: r.visit_ids for r in result.routes}, seconds
-    )
+    starts = {s.visit_id: s.start for r in result.routes for s in r.stops}
+    orders = {r.officer_id: r.visit_ids for r in result.routes}
+    results["ours (routing.plan)"] = report(problem, orders, seconds, starts)
+    results["ours (routing.plan)"]["check_plan_problems"] = check_plan(problem, result)[:5]
     results["ours (routing.plan)"]["notes"] = list(result.notes)
     print("ours", json.dumps(results["ours (routing.plan)"]), flush=True)
     out = ROOT / "bench/results/council_day.json"

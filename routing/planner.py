@@ -33,20 +33,24 @@ AREA_FINISHING = 0.08  # of a large day's budget kept for timing the whole day a
 
 
 def plan(
-    problem: Problem, time_limit: float = 5.0, initial: Mapping[str, Sequence[str]] | None = None
+    problem: Problem,
+    time_limit: float = 5.0,
+    initial: Mapping[str, Sequence[str]] | None = None,
+    agreed: Mapping[str, int] | None = None,
 ) -> Plan:
     """Plan every officer's day within about `time_limit` seconds. `initial` (visit ids per officer id,
-    e.g. the day as booked) is a warm start and a floor: the plan is never worse than it."""
+    e.g. the day as booked) is a warm start and a floor: the plan is never worse than it. `agreed` gives
+    the arrival time booked for two-officer visits in `initial`."""
     started = clock.monotonic()
     deadline = started + time_limit
     if not problem.officers or not problem.visits:
         return build_plan(problem, {}, started=started)
     areas = split(problem, initial)
     if len(areas) > 1:
-        return _plan_by_area(problem, areas, deadline, initial, started)
+        return _plan_by_area(problem, areas, deadline, initial, agreed, started)
     candidates: list[tuple[str, Plan]] = []
     if initial:
-        candidates.append(("as given", build_plan(problem, initial)))
+        candidates.append(("as given", build_plan(problem, initial, agreed)))
     seed = relaxed_seed(problem, FIRST_ROUND * time_limit, initial)
     seeded = build_plan(problem, seed)
     if _as_proposed(seeded, seed):
@@ -72,6 +76,7 @@ def _plan_by_area(
     areas: list[Problem],
     deadline: float,
     initial: Mapping[str, Sequence[str]] | None,
+    agreed: Mapping[str, int] | None,
     started: float,
 ) -> Plan:
     """Each area planned in turn with its share of the time left, then the whole day timed once more
@@ -84,7 +89,7 @@ def _plan_by_area(
         share = (deadline - reserve - clock.monotonic()) * len(area.visits) / max(left, 1)
         left -= len(area.visits)
         mine = {o.id: list(initial.get(o.id, ())) for o in area.officers} if initial else None
-        result = plan(area, max(share, 0.1), initial=mine)
+        result = plan(area, max(share, 0.1), initial=mine, agreed=agreed)
         for route in result.routes:
             orders[route.officer_id] = route.visit_ids
             together.update({s.visit_id: s.start for s in route.stops})
