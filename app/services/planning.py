@@ -277,7 +277,7 @@ def _travel_now(officers: list[Officer], appointments: list[Appointment]) -> tup
 
 
 def preview_absence(
-    absent: Officer, day: date, *, time_limit: float = 10.0, user: User | None = None
+    absent: Officer, day: date, *, time_limit: float = 3.0, user: User | None = None
 ) -> ReplanProposal:
     """Solve once who takes the absent officer's visits, and keep the answer to show and to publish.
     Nothing else changes until it is published. Caller commits."""
@@ -475,7 +475,7 @@ def _change_officers(appointment: Appointment, officer_ids: list[int], user: Use
 
 
 def replan_for_absence(
-    absent: Officer, day: date, time_limit: float = 10.0, user: User | None = None
+    absent: Officer, day: date, time_limit: float = 3.0, user: User | None = None
 ) -> DaySummary:
     """Preview and publish in one go (the `flask replan` command; a simulator). Caller commits."""
     return publish_replan(preview_absence(absent, day, time_limit=time_limit, user=user), user=user)
