@@ -115,3 +115,25 @@ def test_seeded_with_an_earlier_plan():
     problem = Problem(matrix, (officer("o1"), officer("o2")), (visit("a", 1), visit("b", 2)))
     result = plan(problem, FAST, initial={"o1": ["a", "b"]})
     assert result.unassigned == () and result.travel == 4 * M
+
+
+def test_a_seed_with_a_two_officer_visit_is_accepted_by_the_solver(capfd):
+    """Both officers' seeds name the pair; each must get its own copy of the visit, or OR-Tools rejects
+    the whole seed ("Index ... is used multiple times") and searches without it."""
+    matrix = line_matrix([0, 10, 3])
+    officers = (officer("o1", base=0), officer("o2", base=1))
+    visits = (visit("pair", 2, window=(10 * H, 12 * H), officers_needed=2), visit("solo", 1))
+    result = plan(Problem(matrix, officers, visits), FAST, initial={"o1": ["pair", "solo"], "o2": ["pair"]})
+    assert result.unassigned == ()
+    assert "used multiple times" not in capfd.readouterr().err
+
+
+def test_the_seed_gives_each_officer_of_a_pair_their_own_copy_of_the_visit():
+    from routing.model import DayModel
+
+    matrix = line_matrix([0, 10, 3])
+    officers = (officer("o1", base=0), officer("o2", base=1))
+    model = DayModel(Problem(matrix, officers, (visit("pair", 2, officers_needed=2), visit("solo", 1))))
+    # Nodes: the pair's two copies (0, 1), then solo (2); visit nodes are their own routing indices.
+    assert model._indices({"o1": ["pair", "solo"], "o2": ["pair"]}) == [[0, 2], [1]]
+    assert model._indices({"o1": ["solo", "solo"], "o2": ["solo"]}) == [[2], []]  # never one twice
