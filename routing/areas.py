@@ -16,7 +16,7 @@ from dataclasses import replace
 from routing.plans import may_do, needs
 from routing.types import Matrix, Problem
 
-AREA_VISITS = 300  # about this many visits an area (at 150 the 212-visit field-service day lost 1 %)
+AREA_VISITS = 220  # visits an area, about (bench/README.md: 150 split the field day, 300 was slower)
 
 
 def split(problem: Problem, initial: Mapping[str, Sequence[str]] | None = None) -> list[Problem]:

@@ -29,7 +29,7 @@ from routing.types import Plan, Problem
 FIRST_ROUND = 0.45  # of the budget for PyVRP's first round
 SECOND_ROUND_UNTIL = 0.85  # of the budget: where a second round stops, when there is one
 FINISHING = 0.05  # of the budget kept for the checker to time OR-Tools' answer
-AREA_FINISHING = 0.08  # of a large day's budget kept for timing the whole day at the end
+AREA_FINISHING = 0.12  # of a large day's budget kept for timing the whole day at the end
 
 
 def plan(
