@@ -188,7 +188,7 @@ def plan_command(day, time_limit: float) -> None:
 @click.command("replan", help="Move an absent officer's visits for a day to colleagues.")
 @click.option("--officer-id", required=True, type=int)
 @click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
-@click.option("--time-limit", default=10.0, show_default=True)
+@click.option("--time-limit", default=3.0, show_default=True)
 def replan_command(officer_id: int, day, time_limit: float) -> None:
     from app.models import Officer
     from app.services.planning import NotAbsent, PlanChanged, replan_for_absence
