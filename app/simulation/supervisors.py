@@ -1,0 +1,147 @@
+"""Supervisors: one officer phones in sick and the supervisor records it, previews the re-plan and
+publishes it; they work the call list (a new time for each resident, or a cancellation, by phone)
+and answer safety alerts from the dashboard."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.data.appointments import active_on_day
+from app.extensions import db
+from app.models import Officer, ReplanProposal, User
+from app.services import call_list, planning, safety
+from app.services.availability import search
+from app.services.booking import BookingRuleError, SlotUnavailable, cancel, reschedule
+from app.services.officers import add_absence
+from app.services.places import Place, nearest_area_id
+from app.services.workdays import working_day
+from app.simulation import planwatch
+from app.simulation.record import Record
+from app.simulation.work import unit
+from app.timeutil import is_working_day, to_local, utcnow
+
+SICK_CALL = time(7, 30)  # when the sick officer phones in
+PUBLISH_AFTER = timedelta(minutes=5)  # the supervisor reads the preview, then publishes
+CALLS_FROM, CALLS_UNTIL = time(7, 30), time(18, 0)
+EVERY = timedelta(minutes=5)  # how often the dashboard and call list are looked at
+
+
+class Supervisors:
+    def __init__(self, rng: random.Random, record: Record, supervisor_id: int, sick_day: date | None):
+        self.rng, self.record, self.supervisor_id, self.sick_day = rng, record, supervisor_id, sick_day
+        self.proposal: tuple[int, datetime] | None = None  # previewed, to publish at
+        self.next_look: datetime | None = None
+
+    def act(self, now: datetime) -> None:
+        local = to_local(now)
+        if self.sick_day == local.date() and local.time() >= SICK_CALL:
+            self.sick_day = None
+            with unit():
+                self._sickness(local.date())
+        if self.proposal is not None and now >= self.proposal[1]:
+            with unit():
+                self._publish()
+        if self.next_look is None or now >= self.next_look:
+            self.next_look = now + EVERY
+            with unit():
+                self._alerts()
+            if is_working_day(local.date()) and CALLS_FROM <= local.time() < CALLS_UNTIL:
+                with unit():
+                    self._call_list()
+
+    def _user(self) -> User:
+        return db.session.get(User, self.supervisor_id)
+
+    # Sickness and its re-plan ------------------------------------------------------------------
+
+    def _sickness(self, day: date) -> None:
+        officers = list(db.session.scalars(select(Officer).where(Officer.active).order_by(Officer.id)))
+        busy = [
+            o for o in officers if working_day(o, day) is not None and len(active_on_day(day, [o.id])) >= 2
+        ]
+        if not busy:
+            self.record.notes.append(f"nobody with visits to fall sick on {day}")
+            return
+        sick = self.rng.choice(busy)
+        add_absence(sick, "sickness", day, day, note="Phoned in sick (simulated)")
+        db.session.commit()
+        self.record.notes.append(f"{sick.name} (officer {sick.id}) off sick on {day}")
+        self._preview(sick.id, day)
+
+    def _preview(self, officer_id: int, day: date) -> None:
+        officer = db.session.get(Officer, officer_id)
+        seconds = current_app.config["REPLAN_SECONDS"]
+        proposal = planning.preview_absence(officer, day, time_limit=seconds, user=self._user())
+        db.session.commit()
+        self.proposal = (proposal.id, utcnow() + PUBLISH_AFTER)
+
+    def _publish(self) -> None:
+        proposal = db.session.get(ReplanProposal, self.proposal[0])
+        officer_id, day = proposal.officer_id, proposal.day
+        self.proposal = None
+        before = planwatch.officer_days(day)
+        try:
+            summary = planning.publish_replan(proposal, user=self._user())
+            db.session.commit()
+        except planning.PlanChanged:
+            db.session.rollback()
+            self.record.notes.append("the re-plan changed before publishing: previewed again")
+            self._preview(officer_id, day)
+            return
+        planwatch.compare(self.record, day, before, planwatch.officer_days(day))
+        self.record.notes.append(
+            f"re-plan published: {len(summary.moved)} visits moved, {len(summary.unassigned)} to the call list"
+        )
+
+    # The dashboard and the call list -----------------------------------------------------------
+
+    def _alerts(self) -> None:
+        for alert in safety.open_alerts():
+            safety.acknowledge(alert, self._user(), "Phoned the officer (simulated)")
+        db.session.commit()
+
+    def _call_list(self) -> None:
+        """Phone each resident on the list: a new time if there is one, else cancel; either way they
+        hear it from us."""
+        user = self._user()
+        for entry in call_list.open_entries():
+            appointment = entry.appointment
+            if entry.source == "officer_change":
+                self.record.promise(appointment)  # told on the phone who will come instead
+            elif appointment.is_active and appointment.window_end > utcnow():
+                self._new_time(appointment, user)
+            call_list.close(entry, user, "Phoned the resident (simulated)")
+            db.session.commit()
+
+    def _new_time(self, appointment, user: User) -> None:
+        place = Place(
+            appointment.location_type,
+            appointment.lat,
+            appointment.lng,
+            appointment.hub.area_id
+            if appointment.hub
+            else (nearest_area_id(appointment.lat, appointment.lng) or 0),
+            hub=appointment.hub,
+        )
+        found = search(
+            appointment.service, place, to_local(utcnow()).date(), 14, exclude_appointment=appointment.id
+        )
+        try:
+            if found.slots:
+                reschedule(appointment, found.slots[0].token, actor=user, channel="phone")
+            else:
+                cancel(
+                    appointment,
+                    "We could not keep this visit; phoned the resident",
+                    actor=user,
+                    channel="phone",
+                )
+            db.session.commit()
+        except (SlotUnavailable, BookingRuleError):
+            db.session.rollback()
+            return
+        self.record.promise(appointment)
