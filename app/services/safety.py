@@ -29,7 +29,7 @@ from app.models import (
     User,
 )
 from app.services import audit, rota
-from app.services.booking import BookingRuleError, record_outcome
+from app.services.booking import BookingRuleError, lock_appointment, record_outcome
 from app.services.presenters import where
 from app.services.risk import unresolved_for
 from app.timeutil import format_time, local_day_bounds, to_local, utcnow
@@ -179,8 +179,18 @@ def finish(
         appointment.status = "booked"
         _event(appointment, user, "booked", f"Could not complete: {reason.strip() or 'no reason given'}")
         audit.record("visit_not_completed", "appointment", appointment.reference, user=user, reason=reason)
-    else:
+    elif not _recorded_by_partner(appointment, outcome):
         record_outcome(appointment, outcome, actor=user, note=reason)
+
+
+def _recorded_by_partner(appointment: Appointment, outcome: str) -> bool:
+    """The other officer of a two-officer visit checked out first and recorded this outcome: the
+    second check-out only closes its own session (read under the booking's lock, as they may tap at
+    once)."""
+    if appointment.second_officer_id is None:
+        return False
+    lock_appointment(appointment)
+    return appointment.status == outcome
 
 
 def extend(appointment: Appointment, officer: Officer, user: User, minutes: int) -> SafetySession:

@@ -75,6 +75,18 @@ def watch_ladder(record: Record, now: datetime) -> None:
     db.session.commit()
 
 
+def ladder_idle() -> bool:
+    """Nothing the safety ladder could act on within a quiet step: no open session without an
+    escalation, no unanswered check still to escalate."""
+    open_session = select(SafetySession.id).where(
+        SafetySession.closed_at.is_(None), SafetySession.escalated_at.is_(None)
+    )
+    waiting = select(SafetyCheck.id).where(SafetyCheck.answered_at.is_(None), SafetyCheck.escalated_at.is_(None))
+    busy = db.session.scalar(open_session.limit(1)) or db.session.scalar(waiting.limit(1))
+    db.session.commit()
+    return busy is None
+
+
 def measure(record: Record, log: SendLog, started: datetime, ended: datetime) -> dict:
     appointments = list(
         db.session.scalars(

@@ -18,11 +18,12 @@ from app.simulation.field import FieldOfficers
 from app.simulation.record import Record
 from app.simulation.residents import VISITS_PER_OFFICER_DAY, Residents
 from app.simulation.supervisors import Supervisors
-from app.simulation.timeline import Timeline
+from app.simulation.timeline import QUIET_STEP, STEP, Timeline
 from app.simulation.work import unit
 from app.timeutil import VirtualClock, is_working_day, local_to_utc, to_local, use_clock
 
-MORNING_CHECK = time(6, 55)  # each officer-day is checked before the day begins
+MORNING_CHECK = time(6, 45)  # each officer-day is checked before the day begins
+DAY = (time(7), time(20))  # working days between these are walked a minute at a time
 CRM_URL = "https://crm.simulation.invalid/events"  # webhooks are queued and "sent" to the log too
 
 
@@ -76,7 +77,7 @@ def simulate(settings: Settings) -> Result:
                     local = to_local(clock.now)
                     if local.time() == time(0):
                         residents.plan_day(local.date())
-                    now = timeline.step()
+                    now = timeline.step(_step(clock.now))
                     residents.act(now)
                     officers.act(now)
                     supervisors.act(now)
@@ -85,7 +86,8 @@ def simulate(settings: Settings) -> Result:
                     read = len(log.deliveries)
                     with unit():
                         counters.watch_ladder(record, now)
-                        if to_local(now).time() == MORNING_CHECK and is_working_day(to_local(now).date()):
+                        local = to_local(now)
+                        if local.time() == MORNING_CHECK and is_working_day(local.date()):
                             planwatch.note_failing(
                                 record, to_local(now).date(), planwatch.officer_days(to_local(now).date())
                             )
@@ -95,6 +97,22 @@ def simulate(settings: Settings) -> Result:
         with unit():
             world.restore_roster(prepared)
     return Result(result, first, record.notes, record.job_failures)
+
+
+def _step(now) -> timedelta:
+    """A minute through the working day, and whenever the ladder has something to chase; else a
+    quarter of an hour (from a quarter-hour boundary, so 7pm, 9am and each day's start are hit)."""
+    local = to_local(now)
+    if is_working_day(local.date()) and DAY[0] <= local.time() < DAY[1]:
+        return STEP
+    if local.minute % 15 or not _ladder_idle():
+        return STEP
+    return QUIET_STEP
+
+
+def _ladder_idle() -> bool:
+    with unit():
+        return counters.ladder_idle()
 
 
 def _nth_working_day(first: date, days: int, n: int) -> date | None:
