@@ -27,7 +27,10 @@ from app.timeutil import local_day_bounds, to_local
 
 # The ladder runs every minute and dispatch every ten seconds: what is due happens within this.
 TOLERANCE = timedelta(minutes=2)
-PAIR_APART = timedelta(minutes=5)  # two officers arriving further apart than this did not arrive together
+PAIR_APART = timedelta(minutes=5)
+STUCK_OPEN = timedelta(
+    hours=12
+)  # a session open this long that nobody was alerted to is stuck  # two officers arriving further apart than this did not arrive together
 DONE = ("sent", "delivered")
 KEYS = (
     "visits_booked",
@@ -50,7 +53,8 @@ KEYS = (
 
 def watch_ladder(record: Record, now: datetime) -> None:
     """Each minute: a session past its expected end, or a visit not started by the end of its window
-    plus the grace period, that has had no safety text by now (the ladder should be chasing it)."""
+    plus the grace period, that has had no safety text by now (the ladder should be chasing it); or a
+    session still open half a day on with no alert (the officer could not close it)."""
     late = now - TOLERANCE
     for session in db.session.scalars(
         select(SafetySession).where(SafetySession.closed_at.is_(None), SafetySession.expected_end_at < late)
@@ -60,6 +64,12 @@ def watch_ladder(record: Record, now: datetime) -> None:
         )
         if db.session.scalar(asked.limit(1)) is None:
             record.overdue.add(f"session {session.id}")
+    stuck = select(SafetySession.id).where(
+        SafetySession.closed_at.is_(None),
+        SafetySession.escalated_at.is_(None),
+        SafetySession.started_at < now - STUCK_OPEN,
+    )
+    record.overdue |= {f"session {i}" for i in db.session.scalars(stuck)}  # cannot be closed, never alerted
     start, _end = local_day_bounds(to_local(now).date())
     for appointment_id in db.session.scalars(
         select(Appointment.id).where(
@@ -81,7 +91,9 @@ def ladder_idle() -> bool:
     open_session = select(SafetySession.id).where(
         SafetySession.closed_at.is_(None), SafetySession.escalated_at.is_(None)
     )
-    waiting = select(SafetyCheck.id).where(SafetyCheck.answered_at.is_(None), SafetyCheck.escalated_at.is_(None))
+    waiting = select(SafetyCheck.id).where(
+        SafetyCheck.answered_at.is_(None), SafetyCheck.escalated_at.is_(None)
+    )
     busy = db.session.scalar(open_session.limit(1)) or db.session.scalar(waiting.limit(1))
     db.session.commit()
     return busy is None
