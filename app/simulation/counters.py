@@ -27,10 +27,8 @@ from app.timeutil import local_day_bounds, to_local
 
 # The ladder runs every minute and dispatch every ten seconds: what is due happens within this.
 TOLERANCE = timedelta(minutes=2)
-PAIR_APART = timedelta(minutes=5)
-STUCK_OPEN = timedelta(
-    hours=12
-)  # a session open this long that nobody was alerted to is stuck  # two officers arriving further apart than this did not arrive together
+PAIR_APART = timedelta(minutes=5)  # two officers arriving further apart than this did not arrive together
+STUCK_OPEN = timedelta(hours=12)  # a session open this long that nobody was alerted to is stuck
 DONE = ("sent", "delivered")
 KEYS = (
     "visits_booked",

@@ -60,13 +60,12 @@ class Supervisors:
 
     def _sickness(self, day: date) -> None:
         officers = list(db.session.scalars(select(Officer).where(Officer.active).order_by(Officer.id)))
-        busy = [
-            o for o in officers if working_day(o, day) is not None and len(active_on_day(day, [o.id])) >= 2
-        ]
+        visits = {o.id: len(active_on_day(day, [o.id])) for o in officers if working_day(o, day) is not None}
+        busy = sorted((o for o in officers if visits.get(o.id)), key=lambda o: (-visits[o.id], o.id))
         if not busy:
             self.record.notes.append(f"nobody with visits to fall sick on {day}")
             return
-        sick = self.rng.choice(busy)
+        sick = busy[0] if len(busy) < 3 else self.rng.choice(busy[:3])  # one of the busiest
         add_absence(sick, "sickness", day, day, note="Phoned in sick (simulated)")
         db.session.commit()
         self.record.notes.append(f"{sick.name} (officer {sick.id}) off sick on {day}")
@@ -94,7 +93,8 @@ class Supervisors:
             return
         planwatch.compare(self.record, day, before, planwatch.officer_days(day))
         self.record.notes.append(
-            f"re-plan published: {len(summary.moved)} visits moved, {len(summary.unassigned)} to the call list"
+            f"re-plan published: {len(summary.moved)} visits moved, "
+            f"{len(summary.unassigned)} to the call list"
         )
 
     # The dashboard and the call list -----------------------------------------------------------
