@@ -394,7 +394,10 @@ def simulate_command(days: int, seed: int, json_path: str | None, officers, dema
 
     from app.simulation.runner import Settings, simulate
 
-    result = simulate(Settings(days, seed, officers, start.date() if start else None, demand))
+    def progress(day, so_far: dict) -> None:
+        click.echo(f"{day:%Y-%m-%d} so far: {json.dumps(so_far)}", err=True)
+
+    result = simulate(Settings(days, seed, officers, start.date() if start else None, demand), progress)
     text = json.dumps(result.counters, indent=2)
     if json_path:
         with open(json_path, "w") as handle:

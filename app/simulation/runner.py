@@ -4,7 +4,7 @@ people acting each minute, then measure."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -44,8 +44,9 @@ class Result:
     job_failures: list[str] = field(default_factory=list)
 
 
-def simulate(settings: Settings) -> Result:
-    """Run it (inside an app context, against the configured database)."""
+def simulate(settings: Settings, progress: Callable[[date, dict], None] | None = None) -> Result:
+    """Run it (inside an app context, against the configured database). `progress` hears, after each
+    simulated day, the counters measured so far."""
     if settings.days < 1:
         raise ValueError("--days must be at least 1")
     app = current_app._get_current_object()
@@ -76,6 +77,9 @@ def simulate(settings: Settings) -> Result:
                 while clock.now < ended:
                     local = to_local(clock.now)
                     if local.time() == time(0):
+                        if progress and clock.now > started:
+                            with unit():
+                                progress(local.date(), counters.measure(record, log, started, clock.now))
                         residents.plan_day(local.date())
                     now = timeline.step(_step(clock.now))
                     residents.act(now)
