@@ -148,3 +148,28 @@ def test_an_unanswered_safety_text_not_escalated_in_time_is_late():
         safety.run_checks()
         dispatch_due(senders=SendLog().senders())
     assert counters.escalations_late(at(8), at(20)) == 0  # escalated and texted in time
+
+
+def test_what_if_we_had_more_or_fewer_officers():
+    from app.models import Officer
+    from app.simulation import world
+
+    World(officers=3)
+    UserFactory(role="agent"), UserFactory(role="supervisor")
+    db.session.flush()
+
+    def active() -> int:
+        return len(list(db.session.scalars(select(Officer.id).where(Officer.active))))
+
+    more = world.prepare(officers=5, start=date(2027, 1, 11))
+    assert active() == 5 and more.baseline_officers == 3 and len(more.added) == 2
+    added = db.session.get(Officer, more.added[0])
+    model = db.session.scalars(select(Officer).order_by(Officer.id)).first()
+    assert added.skills == model.skills and len(added.patterns) == len(model.patterns)
+    world.restore_roster(more)
+    assert active() == 3
+
+    fewer = world.prepare(officers=1, start=date(2027, 1, 11))
+    assert active() == 1 and len(fewer.deactivated) == 2
+    world.restore_roster(fewer)
+    assert active() == 3
