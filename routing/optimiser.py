@@ -157,7 +157,8 @@ def plan(
 
     solution = None
     if initial:
-        routes = [[manager.NodeToIndex(n) for n in _nodes_for(ids, visits, nodes)] for ids in initial]
+        used: set[int] = set()  # across routes: a two-officer visit's second officer gets its second node
+        routes = [[manager.NodeToIndex(n) for n in _nodes_for(ids, visits, nodes, used)] for ids in initial]
         seed = routing.ReadAssignmentFromRoutes(routes, True)
         if seed is not None:
             solution = routing.SolveFromAssignmentWithParameters(seed, params)
@@ -177,10 +178,12 @@ def plan(
     return min(candidates, key=lambda p: p.objective.total)
 
 
-def _nodes_for(ids: list[str], visits, nodes) -> list[int]:
-    """Node ids for visit ids, giving a two-officer visit's second node to the second officer named."""
+def _nodes_for(ids: list[str], visits, nodes, used: set[int]) -> list[int]:
+    """Node ids for visit ids, skipping nodes `used` by an earlier officer's route, so a two-officer
+    visit's second officer gets its second node. (With a fresh set per route both officers got the
+    first node, OR-Tools refused the seed, "Index used multiple times", and solved without it: found
+    by the simulation.)"""
     by_id = {v.id: i for i, v in enumerate(visits)}
-    used: set[int] = set()
     result = []
     for visit_id in ids:
         vi = by_id.get(visit_id)

@@ -115,3 +115,14 @@ def test_seeded_with_an_earlier_plan():
     problem = Problem(matrix, (officer("o1"), officer("o2")), (visit("a", 1), visit("b", 2)))
     result = plan(problem, FAST, initial=[["a", "b"], []])
     assert result.unassigned == () and result.travel == 4 * M
+
+
+def test_a_seed_with_a_two_officer_visit_gives_each_officer_their_own_copy():
+    from routing.optimiser import _Node, _nodes_for
+
+    visits = (visit("pair", 1, officers_needed=2), visit("solo", 2))
+    nodes = [_Node(0, 0), _Node(0, 1), _Node(1, 0)]
+    used: set[int] = set()
+    first = _nodes_for(["pair", "solo"], visits, nodes, used)
+    second = _nodes_for(["pair"], visits, nodes, used)
+    assert first == [0, 2] and second == [1]  # never the same node twice (OR-Tools refuses the seed)
