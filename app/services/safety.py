@@ -179,18 +179,19 @@ def finish(
         appointment.status = "booked"
         _event(appointment, user, "booked", f"Could not complete: {reason.strip() or 'no reason given'}")
         audit.record("visit_not_completed", "appointment", appointment.reference, user=user, reason=reason)
-    elif not _recorded_by_partner(appointment, outcome):
+    elif not _finished_by_partner(appointment):
         record_outcome(appointment, outcome, actor=user, note=reason)
 
 
-def _recorded_by_partner(appointment: Appointment, outcome: str) -> bool:
-    """The other officer of a two-officer visit checked out first and recorded this outcome: the
-    second check-out only closes its own session (read under the booking's lock, as they may tap at
-    once)."""
+def _finished_by_partner(appointment: Appointment) -> bool:
+    """The other officer of a two-officer visit checked out first and recorded the outcome: the
+    second check-out only closes its own session, whatever outcome it names (a safety session must
+    always close; the outcome stands as first recorded). Read under the booking's lock, as both may
+    tap at once."""
     if appointment.second_officer_id is None:
         return False
     lock_appointment(appointment)
-    return appointment.status == outcome
+    return appointment.status in ("completed", "no_show")
 
 
 def extend(appointment: Appointment, officer: Officer, user: User, minutes: int) -> SafetySession:

@@ -83,11 +83,12 @@ def watch_ladder(record: Record, now: datetime) -> None:
     db.session.commit()
 
 
-def ladder_idle() -> bool:
+def ladder_idle(now: datetime, within: timedelta) -> bool:
     """Nothing the safety ladder could act on within a quiet step: no open session without an
-    escalation, no unanswered check still to escalate."""
+    escalation or due to run over by then, no unanswered check still to escalate."""
     open_session = select(SafetySession.id).where(
-        SafetySession.closed_at.is_(None), SafetySession.escalated_at.is_(None)
+        SafetySession.closed_at.is_(None),
+        (SafetySession.escalated_at.is_(None)) | (SafetySession.expected_end_at < now + within),
     )
     waiting = select(SafetyCheck.id).where(
         SafetyCheck.answered_at.is_(None), SafetyCheck.escalated_at.is_(None)

@@ -57,6 +57,7 @@ class FieldOfficers:
         self.states: dict[int, OnDuty] = {}
         self.answers: list[tuple[datetime, int, str]] = []  # when, officer id, "OK" | "extend"
         self.help_pending = True  # once in the run
+        self.silenced: set[int] = set()
         self.silence_pending = True  # once in the run
         self.inbound_ids = 0
         with unit():
@@ -124,13 +125,14 @@ class FieldOfficers:
         state.done.add(visit.id)
         duration = timedelta(minutes=visit.duration_minutes)
         outcome = "completed"
-        if self.rng.random() < NO_SHOWS:
+        if random.Random(f"{self.run}:{visit.id}").random() < NO_SHOWS:  # both officers of a pair see it
             outcome, duration = "no_show", timedelta(minutes=10)
         elif last and self.rng.random() < OVERRUNS:
             duration += safety.GRACE + timedelta(minutes=self.rng.randint(10, 40))
         state.visit = OnVisit(visit.id, arrive + duration, outcome)
         if last and self.silence_pending and to_local(arrive).hour >= 13:
             self.silence_pending, state.silent = False, True
+            self.silenced.add(state.officer_id)  # that phone never answers again in the run
             self.record.notes.append(
                 f"officer {state.officer_id}'s phone died at visit {visit.id} on {self.today}"
             )
@@ -171,7 +173,7 @@ class FieldOfficers:
         if officer_id is None:
             return False
         state = self.states.get(officer_id)
-        if "Reply OK" in delivery.body and not (state and state.silent):
+        if "Reply OK" in delivery.body and officer_id not in self.silenced:
             how = "OK" if self.rng.random() < OK_BY_TEXT or not (state and state.visit) else "extend"
             self.answers.append((now + timedelta(minutes=self.rng.randint(1, 6)), officer_id, how))
         return True

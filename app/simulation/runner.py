@@ -109,14 +109,14 @@ def _step(now) -> timedelta:
     local = to_local(now)
     if is_working_day(local.date()) and DAY[0] <= local.time() < DAY[1]:
         return STEP
-    if local.minute % 15 or not _ladder_idle():
+    if local.minute % 15 or not _ladder_idle(now):
         return STEP
     return QUIET_STEP
 
 
-def _ladder_idle() -> bool:
+def _ladder_idle(now) -> bool:
     with unit():
-        return counters.ladder_idle()
+        return counters.ladder_idle(now, QUIET_STEP)
 
 
 def _nth_working_day(first: date, days: int, n: int) -> date | None:
