@@ -88,7 +88,8 @@ def ladder_idle(now: datetime, within: timedelta) -> bool:
     escalation or due to run over by then, no unanswered check still to escalate."""
     open_session = select(SafetySession.id).where(
         SafetySession.closed_at.is_(None),
-        (SafetySession.escalated_at.is_(None)) | (SafetySession.expected_end_at < now + within),
+        SafetySession.expected_end_at < now + within,
+        SafetySession.escalated_at.is_(None) | (SafetySession.expected_end_at > now - within),
     )
     waiting = select(SafetyCheck.id).where(
         SafetyCheck.answered_at.is_(None), SafetyCheck.escalated_at.is_(None)
