@@ -13,12 +13,14 @@ PIP_QUIET := 2>&1 | grep -v "is ignored: it is neither a file nor a directory" |
 
 run: setup db
 	@echo "Doorstep: http://127.0.0.1:5000  (scheduler runs beside it; Ctrl+C stops both)"
+	@$(BIN)/python -c "from app.config import Settings; print(Settings().delivery_banner())"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(FLASK) scheduler run & \
 	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: $(VENV)/.stamp-deps $(STATIC)/.stamp
@@ -27,15 +29,17 @@ $(VENV)/.stamp-deps: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip $(PIP_QUIET)
 	$(BIN)/python -m pip install -q -e '.[dev]' $(PIP_QUIET)
-	$(BIN)/python -c "import flask, ortools, twilio, icalendar, psycopg, pytest"
+	$(BIN)/python -c "import flask, ortools, twilio, icalendar, psycopg, pytest, importlinter"
 	touch $@
 
-# GOV.UK Frontend from the npm registry, version pinned to match govuk-frontend-jinja.
-$(STATIC)/.stamp: package.json package-lock.json
+# GOV.UK Frontend from the npm registry, version pinned to match govuk-frontend-jinja. Its Sass is
+# compiled with the settings for a service not on GOV.UK (app/assets/council.scss: Arial, no GDS font).
+$(STATIC)/.stamp: package.json package-lock.json app/assets/council.scss
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf $(STATIC) && mkdir -p $(STATIC)
-	cp $(GOVUK_DIST)/govuk-frontend.min.css $(GOVUK_DIST)/govuk-frontend.min.js $(STATIC)/
-	cp -r $(GOVUK_DIST)/assets $(STATIC)/assets
+	npx sass --no-source-map --style=compressed --pkg-importer=node app/assets/council.scss $(STATIC)/govuk-frontend.min.css
+	cp $(GOVUK_DIST)/govuk-frontend.min.js $(STATIC)/
+	cp -r $(GOVUK_DIST)/assets $(STATIC)/assets && rm -rf $(STATIC)/assets/fonts
 	rm -rf app/static/leaflet && cp -r node_modules/leaflet/dist app/static/leaflet
 	touch $@
 

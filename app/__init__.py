@@ -10,15 +10,8 @@ from pydantic import ValidationError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import INSTANCE_DIR, Settings
-from app.extensions import (
-    check_pooled_connections,
-    configure_sqlite,
-    csrf,
-    db,
-    limiter,
-    login_manager,
-    migrate,
-)
+from app.extensions import check_pooled_connections, configure_sqlite, db, login_manager, migrate
+from app.guards import csrf, limiter
 from app.inputs import BoundedJSONProvider
 
 

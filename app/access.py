@@ -4,7 +4,7 @@
 @staff("supervisor", "admin") signed-in staff with one of these roles
 @api("agent", "admin")        an API bearer token whose user has one of these roles
 @officer_day                  an officer's own day and safety actions: the signed-in officer, or their
-                              trusted work phone (app/services/devices.py), which reaches nothing else
+                              trusted work phone (app/routes/officer_phone.py), which reaches nothing else
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ kiosk = _declare(Rule("kiosk"))
 
 def officer_day(view: Callable) -> Callable:
     """Also exempt from the session CSRF check: app.services.devices checks these posts itself."""
-    from app.extensions import csrf
+    from app.guards import csrf
 
     return csrf.exempt(_declare(Rule("officer_day", ("officer",)))(view))
 
@@ -74,7 +74,7 @@ def enforce_access():
     if rule.kind == "kiosk":
         from flask import render_template
 
-        from app.services.kiosk import current_device
+        from app.routes.kiosk_session import current_device
 
         if current_device() is None:
             return render_template("kiosk/not_set_up.html"), 403
@@ -99,7 +99,7 @@ def enforce_access():
 
 
 def _officer_day():
-    from app.services.devices import acting, request_allowed
+    from app.routes.officer_phone import acting, request_allowed
 
     who = acting()
     if who is not None:

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from app.extensions import db
+from app.unit_of_work import unit_of_work
 
 
 def register_cli(app: Flask) -> None:
@@ -31,7 +32,8 @@ def demo() -> None:
 def demo_load() -> None:
     from app.demo.load import load_demo
 
-    result = load_demo()
+    with unit_of_work():
+        result = load_demo()
     click.echo(
         f"Demo county: {result['hubs']} hubs, {result['services']} services, "
         f"{result['officers']} officers, {result['customers']} customers."
@@ -84,10 +86,10 @@ def users_create(email: str, role: str, name: str, password: str | None) -> None
     if problem := password_problem(password, user_inputs=[email, name]):
         raise click.ClickException(problem)
     try:
-        user = create_user(email, role, password, name)
+        with unit_of_work():
+            user = create_user(email, role, password, name)
     except StaffError as error:
         raise click.ClickException(str(error)) from None
-    db.session.commit()
     click.echo(f"Created {user.role} {user.email}")
     if generated:
         click.echo(f"Password (shown once): {password}")
@@ -103,8 +105,8 @@ def users_password(email: str) -> None:
     if user is None:
         raise click.ClickException(f"No user with email {email}")
     password = generate_password()
-    set_password(user, password)  # also signs the user out everywhere
-    db.session.commit()
+    with unit_of_work():
+        set_password(user, password)  # also signs the user out everywhere
     click.echo(f"New password for {user.email} (shown once): {password}")
 
 
@@ -124,9 +126,9 @@ def tokens_create(email: str, name: str) -> None:
     user = find_by_email(email)
     if user is None:
         raise click.ClickException(f"No user with email {email}")
-    secret = create_token(user, name)
-    audit.record("api_token_created", "user", user.id, user=user, name=name)
-    db.session.commit()
+    with unit_of_work():
+        secret = create_token(user, name)
+        audit.record("api_token_created", "user", user.id, user=user, name=name)
     click.echo(secret)
 
 
@@ -149,8 +151,8 @@ def tokens_revoke(token_ref: str) -> None:
         raise click.ClickException(f"No API token with id or prefix {token_ref}")
     if token.revoked_at is not None:
         raise click.ClickException(f"Token {token.prefix} was already revoked")
-    revoke(token)
-    db.session.commit()
+    with unit_of_work():
+        revoke(token)
     click.echo(f"Revoked {token.prefix} ({token.user.email})")
 
 
@@ -178,10 +180,9 @@ def plan_command(day, time_limit: float) -> None:
     from app.services.planning import plan_day
 
     officers = all_officers(active_only=True)
-    with click.progressbar(length=len(officers), label="Planning routes") as bar:
+    with unit_of_work(), click.progressbar(length=len(officers), label="Planning routes") as bar:
         summary = plan_day(day.date(), time_limit=time_limit, progress=lambda _o: bar.update(1))
-    call_list.add_unplaced(summary.unassigned, why=summary.why)
-    db.session.commit()
+        call_list.add_unplaced(summary.unassigned, why=summary.why)
     _print_summary(summary)
 
 
@@ -202,7 +203,6 @@ def replan_command(officer_id: int, day, time_limit: float) -> None:
         raise click.ClickException(f"{error}. Record the absence first (Admin, Officers).") from None
     except PlanChanged as error:
         raise click.ClickException(f"{error}. Run the command again.") from None
-    db.session.commit()
     _print_summary(summary)
 
 
@@ -219,8 +219,8 @@ def gazetteer() -> None:
 def gazetteer_import(path: str, fmt: str) -> None:
     from app.services.gazetteer import import_file
 
-    report = import_file(path, fmt)
-    db.session.commit()
+    with unit_of_work():
+        report = import_file(path, fmt)
     click.echo(f"{report.added} addresses added, {report.updated} updated, {len(report.skipped)} skipped.")
     for reason in report.skipped[:20]:
         click.echo(f"  skipped {reason}")
@@ -287,8 +287,8 @@ def rota_list() -> None:
 @click.option("--starts", required=True, help="24-hour time, like 08:00")
 @click.option("--ends", required=True, help="24-hour time; before --starts means past midnight")
 def rota_add(email: str, weekday: int, starts: str, ends: str) -> None:
-    from app.forms.fields import parse_clock
     from app.services import rota as service
+    from app.timeutil import parse_clock
 
     try:
         start, end = parse_clock(starts), parse_clock(ends)
@@ -297,10 +297,10 @@ def rota_add(email: str, weekday: int, starts: str, ends: str) -> None:
     if start is None or end is None:
         raise click.ClickException("Give both --starts and --ends")
     try:
-        period = service.add_period(_duty_user(email), weekday, start, end)
+        with unit_of_work():
+            period = service.add_period(_duty_user(email), weekday, start, end)
     except service.RotaError as error:
         raise click.ClickException(error.message) from None
-    db.session.commit()
     click.echo(f"Added period {period.id}")
 
 
@@ -313,8 +313,8 @@ def rota_remove(period_id: int) -> None:
     period = db.session.get(DutyPeriod, period_id)
     if period is None:
         raise click.ClickException(f"No rota period {period_id}")
-    service.remove_period(period)
-    db.session.commit()
+    with unit_of_work():
+        service.remove_period(period)
     click.echo(f"Removed period {period_id}")
 
 
@@ -326,10 +326,10 @@ def rota_phone(email: str, phone: str) -> None:
 
     user = _duty_user(email)
     try:
-        service.set_phone(user, phone)
+        with unit_of_work():
+            service.set_phone(user, phone)
     except service.RotaError as error:
         raise click.ClickException(error.message) from None
-    db.session.commit()
     click.echo(f"{user.email}: {user.phone or 'no work mobile'}")
 
 
@@ -347,8 +347,9 @@ def notifications_dispatch(once: bool) -> None:
     from app.services.reminders import queue_due_reminders
 
     while True:
-        queue_due_reminders()
-        replay_stuck()
+        with unit_of_work():
+            queue_due_reminders()
+        replay_stuck()  # dispatch and its replay own their units of work (app/services/dispatch.py)
         report = dispatch_due()
         click.echo(f"sent {report.sent}, to retry {report.retried}, failed {report.failed}")
         if once:
@@ -368,8 +369,8 @@ def retention_run(days: int | None) -> None:
 
     from app.services.retention import run
 
-    report = run(days if days is not None else current_app.config["RETENTION_DAYS"])
-    db.session.commit()
+    with unit_of_work():
+        report = run(days if days is not None else current_app.config["RETENTION_DAYS"])
     click.echo(
         f"Removed personal data from {report.appointments} appointments, {report.customers} customers, "
         f"{report.messages} messages; deleted {report.markers} old warning markers."

@@ -6,6 +6,7 @@ what to set, rather than quietly weakened (see SECURITY.md, "Production settings
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,6 +20,35 @@ TIMEZONE = "Europe/London"  # UK local time, England's bank holidays: the only z
 MIN_SECRET_KEY_LENGTH = 32
 MAX_BODY_BYTES = 1024 * 1024  # the largest real request (a booking, a form) is a few kilobytes
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
+DEV_KEY_FILE = INSTANCE_DIR / "dev-secret-key"  # development only: links keep working across restarts
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+MIN_CONTRAST = 4.5  # WCAG 2.2 AA for text: links and the header are read on white
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG contrast ratio of '#rrggbb' against white."""
+
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 1.05 / (luminance + 0.05)
+
+
+def development_key(path: Path = DEV_KEY_FILE) -> str:
+    """A signing key kept in instance/ (gitignored), made once: sessions and the links in texts that
+    were sent keep working when the development server restarts. Production must set SECRET_KEY."""
+    if path.exists():
+        key = path.read_text().strip()
+        if len(key) >= MIN_SECRET_KEY_LENGTH:
+            return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
 
 
 class Settings(BaseSettings):
@@ -27,8 +57,13 @@ class Settings(BaseSettings):
     environment: str = "development"  # development | test | production
     database_url: str = f"sqlite:///{INSTANCE_DIR / 'doorstep.db'}"
     secret_key: str = ""
+    # The council's own branding (a council service is not on GOV.UK: no crown, no GDS Transport).
     council_name: str = "Wiltshire Council"
+    council_logo_file: str = ""  # an SVG or PNG of the council's logo; blank: the demo county's
+    council_brand_colour: str = "#00594f"  # the header's stripe and the service navigation's accent
+    council_link_colour: str = "#1d70b8"
     service_name: str = "Doorstep"
+    feedback_email: str = "doorstep-feedback@council.example"  # the Beta banner's feedback page
     timezone: str = TIMEZONE
     ratelimit_storage_uri: str = "memory://"  # production: redis://host:6379/0, shared by every worker
     ratelimit_key_prefix: str = "doorstep"  # keeps these counters apart from anything else in that Redis
@@ -79,6 +114,27 @@ class Settings(BaseSettings):
         if value.strip() != TIMEZONE:
             raise ValueError(f"TIMEZONE can only be {TIMEZONE}: times and bank holidays follow UK rules")
         return TIMEZONE
+
+    @field_validator("council_brand_colour", "council_link_colour")
+    @classmethod
+    def _readable_colour(cls, value: str) -> str:
+        value = value.strip()
+        if not HEX_COLOUR.match(value):
+            raise ValueError(f"must be a colour like #1d70b8 (got {value!r})")
+        if contrast_with_white(value) < MIN_CONTRAST:
+            raise ValueError(
+                f"{value} is too light to read on white: WCAG AA needs a contrast of {MIN_CONTRAST}:1 "
+                f"(it has {contrast_with_white(value):.1f}:1)"
+            )
+        return value.lower()
+
+    @field_validator("council_logo_file")
+    @classmethod
+    def _logo_exists(cls, value: str) -> str:
+        value = value.strip()
+        if value and not (Path(value).is_file() and value.lower().endswith((".svg", ".png"))):
+            raise ValueError(f"must be an SVG or PNG file that exists (got {value!r})")
+        return value
 
     @field_validator("proxy_count")
     @classmethod
@@ -141,6 +197,16 @@ class Settings(BaseSettings):
             raise ValueError("; ".join(problems))
         return self
 
+    def delivery_banner(self) -> str:
+        """What `make run` says about messages, so nobody waits for an email that cannot go."""
+        texts = "written to the log (SMS_PROVIDER=log)" if self.sms_provider == "log" else "sent by Twilio"
+        email = (
+            f"sent through {self.smtp_host}"
+            if self.smtp_host
+            else "NOT sent: no mail server is set (SMTP_HOST), so email confirmations wait in the outbox"
+        )
+        return f"Texts: {texts}\nEmail: {email}"
+
     def allowed_hosts(self) -> list[str]:
         """Host names this server answers to; anything else is refused (400) before a route runs."""
         hosts = [h.strip().lower() for h in self.trusted_hosts.split(",") if h.strip()]
@@ -152,14 +218,17 @@ class Settings(BaseSettings):
 
     def flask_config(self) -> dict:
         secret = self.secret_key
-        if not secret:
-            # A development key lives only as long as this process: sessions reset on restart.
-            secret = secrets.token_hex(32)
+        if not secret:  # production refuses to start without one (above)
+            secret = development_key() if self.environment == "development" else secrets.token_hex(32)
         return {
             "ENVIRONMENT": self.environment,
             "SECRET_KEY": secret,
             "SQLALCHEMY_DATABASE_URI": normalise_database_url(self.database_url),
             "COUNCIL_NAME": self.council_name,
+            "COUNCIL_LOGO_FILE": self.council_logo_file,
+            "COUNCIL_BRAND_COLOUR": self.council_brand_colour,
+            "COUNCIL_LINK_COLOUR": self.council_link_colour,
+            "FEEDBACK_EMAIL": self.feedback_email,
             "SERVICE_NAME": self.service_name,
             "TIMEZONE": self.timezone,
             "TRUSTED_HOSTS": self.allowed_hosts(),

@@ -1,13 +1,14 @@
-"""Flask extensions, created once and bound in the app factory."""
+"""Flask extensions, created once and bound in the app factory: the database, migrations and sign-in.
+(The web layer's CSRF protection and rate limits are in app/guards.py.)"""
 
 import select
 import time
+from contextvars import ContextVar
 
-from flask_limiter import Limiter
+from flask import has_request_context
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
 # Named constraints so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -22,20 +23,25 @@ NAMING = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
-csrf = CSRFProtect()
 
 
-def _rate_limit_key() -> str:
-    from app.services.kiosk import rate_limit_key
+# Set while a scheduler job runs: like a web request, a unit of work that may write after it has read.
+in_scheduled_job: ContextVar[bool] = ContextVar("in_scheduled_job", default=False)
+SQLITE_BUSY_TIMEOUT_MS = 30_000  # longer than the nightly plan holds the database on the demo county
 
-    return rate_limit_key()
 
-
-limiter = Limiter(key_func=_rate_limit_key, default_limits=[])
+def _writes_may_follow() -> bool:
+    return has_request_context() or in_scheduled_job.get()
 
 
 def configure_sqlite(engine) -> None:
-    """Make SQLite behave: real transactions (so SAVEPOINT works), foreign keys, and waiting for locks."""
+    """Make SQLite behave: real transactions (so SAVEPOINT works), foreign keys, and waiting for locks.
+
+    Waiting (busy_timeout) is not enough on its own: in WAL mode a transaction that has read cannot
+    start writing once another connection has written since, and SQLite refuses at once ("database is
+    locked", no waiting). So the units of work that race each other under `make run` (web requests and
+    scheduler jobs) take the write lock when they begin (BEGIN IMMEDIATE): they queue for up to
+    busy_timeout instead. Other connections (CLI reads, the test harness) begin as before."""
     from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
@@ -43,13 +49,13 @@ def configure_sqlite(engine) -> None:
         dbapi_connection.isolation_level = None  # let SQLAlchemy issue BEGIN itself
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes_may_follow() else "BEGIN")
 
 
 # A pooled connection unused for longer than this is pinged before it is handed out.

@@ -14,10 +14,12 @@ STAFF_LINKS = [
     ("My day", "officer.today", ("officer",)),
     ("Dashboard", "reports.dashboard", ("supervisor", "admin")),
     ("Call list", "reports.calls", ("supervisor", "admin")),
+    ("Tell us", "feedback.queue", ("supervisor", "admin")),
     ("Safety alerts", "supervisor.alerts", ("supervisor", "admin")),
     ("Risk register", "supervisor.register", ("supervisor", "admin")),
     ("On-duty rota", "supervisor.rota_view", ("supervisor", "admin")),
     ("Kiosk help", "kiosk_staff.help_requests", ("agent", "supervisor", "admin")),
+    ("Letters", "letters.batches", ("agent", "supervisor", "admin")),
     ("Services", "admin.services", ("supervisor", "admin")),
     ("Hubs", "admin.hubs", ("supervisor", "admin")),
     ("Officers", "admin.officers", ("supervisor", "admin")),
@@ -36,5 +38,4 @@ def staff_navigation() -> list[dict]:
             items.append(
                 {"href": href, "text": label, "active": request.path.startswith(href) and href != "/"}
             )
-    items.append({"href": url_for("auth.sign_out"), "text": "Sign out"})
-    return items
+    return items  # "Sign out" follows them: a form in base.html, as signing out must be a POST

@@ -3,6 +3,8 @@
 Every periodic duty is one entry in JOBS: an id, an APScheduler trigger and a function that needs no
 request context and reads the time from app.timeutil (so a simulator, or time-machine in the tests, can
 walk the same list on a virtual clock with `run_job`). `flask --app wsgi scheduler jobs` prints the list.
+Each job's run is one unit of work (app/unit_of_work.py), except dispatch, its replay and the nightly plan,
+which own several and say why.
 
 Only one scheduler is active at a time, however many are started: the active one holds a PostgreSQL
 advisory lock (on SQLite, an exclusive lock on a file in instance/); the others wait as standbys and
@@ -27,8 +29,9 @@ from flask import Flask
 from sqlalchemy import text
 
 from app.config import INSTANCE_DIR
-from app.extensions import db
+from app.extensions import db, in_scheduled_job
 from app.timeutil import LONDON
+from app.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 LOCK_KEY = 7_274_374  # "DOORSTEP" on a phone keypad, roughly: any constant shared by all schedulers
@@ -46,53 +49,61 @@ class Job:
 def _dispatch():
     from app.services.dispatch import dispatch_due
 
-    return dispatch_due()
+    return dispatch_due()  # a unit of work per claim and per send
 
 
 def _replay():
     from app.services.dispatch import replay_stuck
 
-    return replay_stuck()
+    return replay_stuck()  # a unit of work per stuck message
 
 
 def _reminders():
     from app.services.reminders import queue_due_reminders
 
-    return queue_due_reminders()
+    with unit_of_work():
+        return queue_due_reminders()
 
 
 def _safety():
     from app.services.safety import run_checks
 
-    return run_checks()
+    with unit_of_work():
+        return run_checks()
 
 
 def _risk_reviews():
     from app.services.risk import alert_reviews_due
 
-    return alert_reviews_due()
+    with unit_of_work():
+        return alert_reviews_due()
 
 
 def _waitlist_expiry():
     from app.services.waitlist import expire_offers
 
-    result = expire_offers()
-    db.session.commit()
-    return result
+    with unit_of_work():
+        return expire_offers()
 
 
 def _kiosk_calls():
     from app.services.kiosk_calls import sweep
 
-    result = sweep()
-    db.session.commit()
-    return result
+    with unit_of_work():
+        return sweep()
 
 
 def _nightly_plan():
     from app.services.nightly import plan_when_due
 
-    return plan_when_due()
+    return plan_when_due()  # a unit of work per day planned
+
+
+def _letters():
+    from app.services.letters import gather_batch
+
+    with unit_of_work():
+        return gather_batch()
 
 
 def _retention():
@@ -100,9 +111,8 @@ def _retention():
 
     from app.services.retention import run
 
-    report = run(current_app.config["RETENTION_DAYS"])
-    db.session.commit()
-    return report
+    with unit_of_work():
+        return run(current_app.config["RETENTION_DAYS"])
 
 
 JOBS: list[Job] = [
@@ -138,6 +148,12 @@ JOBS: list[Job] = [
         "alert supervisors to warning markers due for review",
     ),
     Job(
+        "letters",
+        CronTrigger(day_of_week="mon-fri", hour=15, minute=0, timezone=LONDON),
+        _letters,
+        "gather the letters waiting into today's print batch",
+    ),
+    Job(
         "retention",
         CronTrigger(hour=2, minute=30, timezone=LONDON),
         _retention,
@@ -147,16 +163,18 @@ JOBS: list[Job] = [
 
 
 def run_job(app: Flask, job: Job):
-    """One run in its own unit of work; a failed run must not stop the scheduler (the next run retries)."""
+    """One run, in its own app context; a failed run must not stop the scheduler (the next run retries).
+    Its unit of work has rolled back whatever failed; removing the session discards anything else."""
     with app.app_context():
+        marker = in_scheduled_job.set(True)  # on SQLite: take the write lock first, as requests do
         try:
             return job.work()
         except Exception:
-            db.session.rollback()
             log.exception("scheduled job %s failed", job.id)
             return None
         finally:
             db.session.remove()
+            in_scheduled_job.reset(marker)
 
 
 def due_between(since: datetime, until: datetime) -> list[Job]:

@@ -6,6 +6,7 @@ simulator (`flask simulate`) can run them on a virtual clock with `use_clock`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -94,12 +95,16 @@ def next_working_day(day: date) -> date:
 
 def format_time(moment: datetime) -> str:
     """GOV.UK style: 9am, 2:30pm, midday."""
-    local = to_local(moment)
-    if local.hour == 12 and local.minute == 0:
+    return format_clock(to_local(moment).time())
+
+
+def format_clock(at: time) -> str:
+    """A wall-clock time, GOV.UK style: 9am, 2:30pm, midday."""
+    if at.hour == 12 and at.minute == 0:
         return "midday"
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
+    hour = at.hour % 12 or 12
+    suffix = "am" if at.hour < 12 else "pm"
+    return f"{hour}{suffix}" if at.minute == 0 else f"{hour}:{at.minute:02d}{suffix}"
 
 
 def format_date(moment: datetime | date) -> str:
@@ -128,3 +133,19 @@ def at_day_seconds(day: date, seconds: int) -> datetime:
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     """UTC instants of the start of this UK day and the next."""
     return local_to_utc(day, time(0)), local_to_utc(day + timedelta(days=1), time(0))
+
+
+_TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+
+
+def parse_clock(text: str | None) -> time | None:
+    """'9:30', '09:30' or '17.30' -> time; blank -> None; anything else raises ValueError."""
+    if not text or not text.strip():
+        return None
+    match = _TIME.match(text)
+    if not match:
+        raise ValueError(text)
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise ValueError(text)
+    return time(hour, minute)

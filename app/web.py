@@ -5,8 +5,19 @@ from __future__ import annotations
 import secrets
 import time
 
-from flask import Flask, Response, g, jsonify, render_template, request, send_from_directory, session
+from flask import (
+    Flask,
+    Response,
+    g,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+)
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -18,8 +29,11 @@ from app.inputs import whole_number_or_none
 from app.models import User
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.navigation import staff_navigation
-from app.services.kiosk import current_device
-from app.timeutil import format_date, format_time, to_local
+from app.routes.kiosk_session import current_device
+from app.services import audit
+from app.services.presenters import when
+from app.timeutil import format_clock, format_date, format_time, to_local, utcnow
+from app.unit_of_work import discard
 
 
 def in_background(view):
@@ -42,8 +56,19 @@ class _SessionInterface(SecureCookieSessionInterface):
         return super().should_set_cookie(app, session)
 
 
+def _request_actor() -> tuple[User | None, str]:
+    """For the audit log: the API token's user or the signed-in user, and the client's address."""
+    if not has_request_context():
+        return None, ""
+    user = getattr(request, "api_user", None)
+    if user is None and current_user and current_user.is_authenticated:
+        user = current_user._get_current_object()
+    return user, request.remote_addr or ""
+
+
 def register_web(app: Flask) -> None:
     app.session_interface = _SessionInterface()
+    audit.find_actor_with(_request_actor)
 
     from app.api import routes as api_routes
     from app.routes import (
@@ -51,8 +76,12 @@ def register_web(app: Flask) -> None:
         agent,
         auth,
         booking,
+        feedback,
+        hubs,
+        inclusion,
         kiosk,
         kiosk_calls,
+        letters,
         manage,
         officer,
         public_pages,
@@ -82,6 +111,10 @@ def register_web(app: Flask) -> None:
         kiosk_calls.bp,
         kiosk_calls.agent_bp,
         reports.bp,
+        letters.bp,
+        hubs.bp,
+        feedback.bp,
+        inclusion.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -141,6 +174,8 @@ def register_web(app: Flask) -> None:
         return {
             "service_name": app.config["SERVICE_NAME"],
             "council_name": app.config["COUNCIL_NAME"],
+            "brand_colour": app.config["COUNCIL_BRAND_COLOUR"],
+            "current_year": to_local(utcnow()).year,
             "csp_nonce": getattr(g, "csp_nonce", ""),
             "staff_navigation": staff_navigation,
             "weekdays": WEEKDAYS,
@@ -152,7 +187,9 @@ def register_web(app: Flask) -> None:
 
     app.add_template_filter(format_date, "uk_date")
     app.add_template_filter(format_time, "uk_time")
+    app.add_template_filter(format_clock, "clock")
     app.add_template_filter(to_local, "local")
+    app.add_template_filter(when, "when")  # "Monday 7 December 2026, arriving between 11am and 1pm"
 
     _register_errors(app)
 
@@ -219,7 +256,7 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
-        db.session.rollback()
+        discard()
         app.logger.exception("unhandled error")
         if _wants_json():
             return jsonify(error="server_error", message="Something went wrong. Try again."), 500

@@ -157,8 +157,7 @@ def plan(
 
     solution = None
     if initial:
-        used: set[int] = set()  # across routes: a two-officer visit's second officer gets its second node
-        routes = [[manager.NodeToIndex(n) for n in _nodes_for(ids, visits, nodes, used)] for ids in initial]
+        routes = [[manager.NodeToIndex(n) for n in route] for route in _seed_routes(initial, visits, nodes)]
         seed = routing.ReadAssignmentFromRoutes(routes, True)
         if seed is not None:
             solution = routing.SolveFromAssignmentWithParameters(seed, params)
@@ -178,23 +177,26 @@ def plan(
     return min(candidates, key=lambda p: p.objective.total)
 
 
-def _nodes_for(ids: list[str], visits, nodes, used: set[int]) -> list[int]:
-    """Node ids for visit ids, skipping nodes `used` by an earlier officer's route, so a two-officer
-    visit's second officer gets its second node. (With a fresh set per route both officers got the
-    first node, OR-Tools refused the seed, "Index used multiple times", and solved without it: found
-    by the simulation.)"""
+def _seed_routes(initial: list[list[str]], visits, nodes) -> list[list[int]]:
+    """Node ids per officer for the seed's visit ids. A two-officer visit is in both officers' lists: the
+    first officer named gets its first node, the second its second. Each node is used once across all
+    routes (OR-Tools refuses a seed that uses one twice: "Index ... is used multiple times")."""
     by_id = {v.id: i for i, v in enumerate(visits)}
-    result = []
-    for visit_id in ids:
-        vi = by_id.get(visit_id)
-        if vi is None:
-            continue
-        for node_id, node in enumerate(nodes):
-            if node.visit_index == vi and node_id not in used:
-                used.add(node_id)
-                result.append(node_id)
-                break
-    return result
+    used: set[int] = set()
+    routes = []
+    for ids in initial:
+        route = []
+        for visit_id in ids:
+            vi = by_id.get(visit_id)
+            if vi is None:
+                continue
+            for node_id, node in enumerate(nodes):
+                if node.visit_index == vi and node_id not in used:
+                    used.add(node_id)
+                    route.append(node_id)
+                    break
+        routes.append(route)
+    return routes
 
 
 def _pair_two_officer_visits(nodes, manager, routing, solver, time_dim) -> None:

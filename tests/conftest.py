@@ -12,7 +12,8 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
-from app.extensions import db, limiter
+from app.extensions import db
+from app.guards import limiter
 from tests.database import postgres_url, reset_postgres
 from tests.pages import PageCheckingClient
 
@@ -48,7 +49,8 @@ def app(database):
         }
     )
     app.test_client_class = PageCheckingClient
-    limiter.enabled = False  # switched on by the tests that prove the limits
+    with app.app_context():
+        limiter.enabled = False  # this app's limits (each app has its own): on in the tests that prove them
 
     @app.before_request
     def _fresh_g_each_request():

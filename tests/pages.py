@@ -73,3 +73,10 @@ def csrf_token(html: str) -> str:
     )
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def sign_out(client: FlaskClient) -> None:
+    """Press "Sign out" (a POST with the session's CSRF token, which any page's form carries)."""
+    token = csrf_token(client.get("/sign-in").get_data(as_text=True))
+    response = client.post("/sign-out", data={"csrf_token": token})
+    assert response.status_code == 302, response.status_code

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from app.extensions import db
-from app.models import Absence, AuditEvent, Officer
+from app.models import Absence, Address, AuditEvent, Officer
 from tests.factories import AreaFactory, HubFactory, OfficerFactory, ServiceFactory, SkillFactory
 from tests.pages import csrf_token
 
@@ -21,9 +21,8 @@ def _officer_data(area_id, skill_id, **overrides):
         "first_name": "Priya",
         "last_name": "Shah",
         "phone": "+447700900123",
-        "base_label": "Devizes hub",
-        "lat": "51.35",
-        "lng": "-1.99",
+        "base_label": "Devizes depot",
+        "base_postcode": "SN10 1AB",
         "areas": [str(area_id)],
         "skills": [str(skill_id)],
         "active": "y",
@@ -42,10 +41,12 @@ def _officer_data(area_id, skill_id, **overrides):
 def test_supervisor_adds_an_officer_with_pattern(client, sign_in):
     sign_in("supervisor")
     area, skill = AreaFactory(), SkillFactory()
+    db.session.add(Address(line1="1 Depot Road", town="Devizes", postcode="SN10 1AB", lat=51.36, lng=-1.98))
     db.session.commit()
     response = _submit(client, "/admin/officers/new", _officer_data(area.id, skill.id))
     assert response.status_code == 302
     officer = db.session.query(Officer).filter_by(last_name="Shah").one()
+    assert (officer.base_lat, officer.base_lng) == (51.36, -1.98)  # placed from the postcode
     assert [p.weekday for p in officer.patterns] == [0, 1, 2, 3, 4]
     assert officer.patterns[0].break_minutes == 30
     assert officer.skills == [skill] and officer.areas == [area]
@@ -56,7 +57,7 @@ def test_officer_form_errors_use_the_error_summary(client, sign_in):
     sign_in("supervisor")
     area, skill = AreaFactory(), SkillFactory()
     db.session.commit()
-    bad = _officer_data(area.id, skill.id, first_name="", lat="95", **{"days-0-ends": "07:00"})
+    bad = _officer_data(area.id, skill.id, first_name="", base_postcode="", **{"days-0-ends": "07:00"})
     bad.pop("areas")
     response = _submit(client, "/admin/officers/new", bad)
     html = response.get_data(as_text=True)
@@ -64,7 +65,7 @@ def test_officer_form_errors_use_the_error_summary(client, sign_in):
     assert "govuk-error-summary" in html
     for message in (
         "Enter a first name",
-        "Latitude must be in the UK",
+        "Choose the hub the officer starts from",
         "Select at least one community area",
         "End time must be after the start time",
     ):
@@ -160,3 +161,24 @@ def test_impossible_or_malformed_dates_get_a_clear_message(client, sign_in):
     assert response.status_code == 200
     assert "First day must be a real date" in html
     assert "Enter the last day of the absence" in html
+
+
+def test_an_officers_base_is_a_hub_or_a_postcode_never_coordinates(client, sign_in):
+    sign_in("supervisor")
+    area, skill = AreaFactory(), SkillFactory()
+    hub = HubFactory(area=area, name="Trowbridge hub", lat=51.32, lng=-2.21)
+    db.session.commit()
+    page = client.get("/admin/officers/new").get_data(as_text=True)
+    assert "Latitude" not in page and "Trowbridge hub" in page
+    data = _officer_data(area.id, skill.id, base_postcode="", base_hub=hub.code)
+    assert _submit(client, "/admin/officers/new", data).status_code == 302
+    officer = db.session.query(Officer).filter_by(last_name="Shah").one()
+    assert (officer.base_lat, officer.base_lng) == (51.32, -2.21)
+    unknown = _submit(
+        client, f"/admin/officers/{officer.id}", data | {"base_hub": "", "base_postcode": "ZZ1 1ZZ"}
+    )
+    assert "We do not recognise that postcode" in unknown.get_data(as_text=True)
+    kept = _submit(client, f"/admin/officers/{officer.id}", data | {"base_hub": "", "first_name": "Pri"})
+    assert kept.status_code == 302
+    db.session.refresh(officer)
+    assert officer.first_name == "Pri" and (officer.base_lat, officer.base_lng) == (51.32, -2.21)

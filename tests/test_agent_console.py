@@ -65,6 +65,51 @@ def test_agent_books_for_a_caller_with_a_chosen_officer_and_consent(client, sign
     assert appointment.reference[:4] in view and "confirmation by sms (created)" in view
 
 
+def _submission(html):
+    found = re.search(r'name="submission" type="hidden" value="([^"]+)"', html)
+    return found.group(1) if found else ""
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_double_clicked_book_button_books_once_and_shows_the_booking(client, sign_in):
+    sign_in("agent")
+    world = World()
+    customer = CustomerFactory(lat=51.355, lng=-1.99, postcode="SN10 1AA", address_line1="12 High Street")
+    db.session.commit()
+    url = f"/agent/customers/{customer.id}/book?service={world.service.code}&place=home"
+    page = client.get(url).get_data(as_text=True)
+    form = {
+        "csrf_token": csrf_token(page),
+        "submission": _submission(page),
+        "slot": _slots(page)[0],
+        "preferred_channel": "email",
+    }
+    first, second = client.post(url, data=form), client.post(url, data=form)
+    (appointment,) = db.session.query(Appointment).all()
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"] == f"/agent/customers/{customer.id}"
+    shown = client.get(second.headers["Location"]).get_data(as_text=True)
+    assert f"Booked: reference {appointment.reference[:4]}-{appointment.reference[4:]}" in shown
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_page_that_booked_once_does_not_book_another_time_unnoticed(client, sign_in):
+    """Back to the booking page (the browser's copy), another time, Book: the agent is told it booked."""
+    sign_in("agent")
+    world = World()
+    customer = CustomerFactory(lat=51.355, lng=-1.99, postcode="SN10 1AA", address_line1="12 High Street")
+    db.session.commit()
+    url = f"/agent/customers/{customer.id}/book?service={world.service.code}&place=home"
+    page = client.get(url).get_data(as_text=True)
+    form = {"csrf_token": csrf_token(page), "submission": _submission(page), "preferred_channel": "email"}
+    slots = _slots(page)
+    assert client.post(url, data=form | {"slot": slots[0]}).status_code == 302
+    again = client.post(url, data=form | {"slot": slots[1]})
+    assert again.status_code == 200
+    assert "This page has booked already" in again.get_data(as_text=True)
+    assert db.session.query(Appointment).count() == 1
+
+
 @time_machine.travel(NOW, tick=False)
 def test_agents_see_that_a_precaution_applies_never_the_detail(client, sign_in):
     sign_in("agent")

@@ -270,3 +270,45 @@ def test_when_nothing_is_free_the_api_says_when_something_is(client, spec):
     assert data["slots"] == [] and data["next_available"] == "2026-12-14"
     assert data["hub_possible"] is True
     _conforms(spec, "GET", "/api/v1/availability", response)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_business_books_through_the_api_with_its_own_name_type_and_premises(client, bearer, spec):
+    from app.models import Customer
+
+    world = _world()
+    world.service.at_business = True
+    db.session.commit()
+    schema = spec.spec / "components" / "schemas" / "CustomerIn" / "properties"
+    assert "business_name" in schema and "business_type" in schema
+    slots = _availability(client, world, location_type="business").get_json()["slots"]
+    slot = slots[0]["slot_id"]
+    body = api_booking(
+        world,
+        slot,
+        location_type="business",
+        customer={
+            "name": "Ann Baker",
+            "phone": "01380 722000",
+            "preferred_channel": "none",
+            "business_name": "Baker's Bakes",
+            "business_type": "Bakery",
+        },
+    )
+    response = client.post("/api/v1/appointments", json=body, headers=bearer)
+    assert response.status_code == 201, response.get_json()
+    customer = db.session.query(Customer).filter_by(name="Ann Baker").one()
+    assert (customer.kind, customer.business_name, customer.business_type) == (
+        "business",
+        "Baker's Bakes",
+        "Bakery",
+    )
+    assert customer.premises_line1 == "12 High Street" and customer.address_line1 == ""  # premises, not home
+    assert customer.phone == "+441380722000"
+    texted = client.post(
+        "/api/v1/appointments",
+        json=body
+        | {"slot_id": slots[1]["slot_id"], "customer": body["customer"] | {"preferred_channel": "sms"}},
+        headers=bearer,
+    )
+    assert texted.status_code == 422 and "customer.phone" in texted.get_json()["errors"]

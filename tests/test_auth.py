@@ -1,7 +1,10 @@
-from app.extensions import db, limiter
+import re
+
+from app.extensions import db
+from app.guards import limiter
 from app.models import AuditEvent
 from tests.factories import PASSWORD
-from tests.pages import csrf_token
+from tests.pages import csrf_token, sign_out
 
 
 def _post_sign_in(client, email, password, next_url=""):
@@ -54,7 +57,7 @@ def test_next_only_follows_local_paths(client, make_user):
     db.session.commit()
     response = _post_sign_in(client, user.email, PASSWORD, next_url="https://evil.example/")
     assert response.headers["Location"] == "/staff/"
-    client.get("/sign-out")
+    sign_out(client)
     response = _post_sign_in(client, user.email, PASSWORD, next_url="/admin/services")
     assert response.headers["Location"] == "/admin/services"
 
@@ -70,8 +73,23 @@ def test_inactive_staff_cannot_sign_in(client, make_user):
 def test_sign_out_ends_the_session(client, sign_in):
     sign_in("supervisor")
     assert client.get("/admin/services").status_code == 200
-    client.get("/sign-out")
+    sign_out(client)
     assert client.get("/admin/services").status_code == 302
+
+
+def test_sign_out_is_a_button_in_the_header_that_posts_with_a_csrf_token(client, sign_in):
+    sign_in("agent")
+    page = client.get("/staff/").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/sign-out"[^>]*>(.*?)</form>', page, re.S)
+    assert form and 'name="csrf_token"' in form.group(1) and ">Sign out</button>" in form.group(1)
+    assert 'href="/sign-out"' not in page
+
+
+def test_a_link_or_another_site_cannot_sign_staff_out(client, sign_in):
+    sign_in("supervisor")
+    assert client.get("/sign-out").status_code == 405  # an <img src> or a link: no longer a sign-out
+    assert client.post("/sign-out").status_code == 400  # a forged form without the session's token
+    assert client.get("/admin/services").status_code == 200  # still signed in
 
 
 def test_sign_in_attempts_are_rate_limited(app, client, make_user):

@@ -318,6 +318,81 @@ def test_check_in_and_cancel_at_once(live_server, gate):
             assert "Checked in" in arrived.text
 
 
+def test_checking_out_and_cancelling_at_once_never_brings_a_cancelled_visit_back(live_server, gate):
+    """The officer taps "could not complete" as the resident cancels: the check-out waits for the
+    booking's lock like every other change, so the booking ends either cancelled or open for rebooking,
+    never "booked" after a cancellation; and the officer is checked out either way."""
+    from app.models import SafetySession
+    from app.services import safety
+
+    with time_machine.travel(NOW, tick=True):
+        world, api = _world(), Api(live_server)
+        appointment = _book(world, MONDAY)
+        reference, appointment_id = appointment.reference, appointment.id
+        officer = appointment.officer
+        user = UserFactory(role="officer")
+        officer.user = user
+        db.session.commit()
+    with time_machine.travel(appointment.window_start, tick=True):
+        safety.arrive(appointment, officer, user)
+        db.session.commit()
+        officer_web = _sign_in(live_server, user)
+        token = csrf_token(officer_web.get(f"{live_server}/officer/", timeout=60).text)
+        gate.hold_booking(appointment_id)
+        running = _all_at_once(
+            [
+                lambda: officer_web.post(
+                    f"{live_server}/officer/visits/{appointment_id}/not-completed",
+                    data={"csrf_token": token, "reason": "Nobody home"},
+                    headers={"Accept": "application/json"},
+                    timeout=120,
+                ),
+                lambda: api.post(f"/appointments/{reference}/cancel", {"reason": "Not needed"}),
+            ]
+        )
+        gate.open_when_waiting(2)  # both wait for the booking: the check-out too
+        checked_out, cancelled = _finish(*running)
+        final, events, _messages = _history(appointment_id)
+        session = db.session.query(SafetySession).filter_by(appointment_id=appointment_id).one()
+        assert checked_out.status_code == 200 and session.closed_at is not None
+        if cancelled.status_code == 200:
+            assert final.status == "cancelled" and events[-1] == "cancelled"
+        else:  # the check-out won; the cancel saw the booking change under it and was refused
+            assert cancelled.status_code == 409 and final.status == "booked"
+            assert events == ["booked", "checked_in", "booked"]
+
+
+def test_the_nightly_plan_waits_for_a_change_in_flight_on_its_officer_days(app, postgres, committed):
+    """The plan re-times every visit of the day, so a booking change on one of its officer-days (here
+    held by another connection) makes it wait, and it plans what that change committed."""
+    from app.services.planning import plan_day
+    from app.unit_of_work import unit_of_work
+
+    with time_machine.travel(NOW, tick=True):
+        world = _world()
+        appointment = _book(world, MONDAY)
+    day = to_local(appointment.window_start).date()
+    gate, planned = Gate(postgres), {}
+
+    def nightly():
+        with app.app_context():
+            try:
+                with unit_of_work():
+                    planned["visits"] = plan_day(day).visits
+            finally:
+                db.session.remove()
+
+    try:
+        gate.hold_officer_days(day)
+        thread = threading.Thread(target=nightly)
+        thread.start()
+        gate.open_when_waiting(1)  # the plan waits for the officer-day like a booking would
+        thread.join(120)
+    finally:
+        gate.close()
+    assert planned == {"visits": 1}
+
+
 def _officer_day(world, day) -> None:
     """The officer-day rows exist once anything has been booked on them (here, made directly)."""
     for officer in world.officers:
@@ -388,6 +463,45 @@ def test_a_double_clicked_confirm_shows_the_resident_their_booking(clock, live_s
     for page in pages:
         assert page.status_code == 200 and page.url.endswith("/book/confirmation")
         assert shown in page.text and "no longer available" not in page.text
+
+
+def test_a_double_clicked_agent_booking_books_once_and_both_clicks_show_it(clock, live_server, gate):
+    """Two clicks on the agent's Book button, in flight together: one booking, and both answers show it
+    (as for the resident's confirm), not "that time has just gone"."""
+    from tests.factories import CustomerFactory
+
+    world = _world()
+    customer = CustomerFactory(lat=51.355, lng=-1.99, postcode="SN10 1AA", address_line1="12 High Street")
+    agent = UserFactory(role="agent")
+    db.session.commit()
+    customer_id = customer.id
+    agent_web = _sign_in(live_server, agent)
+    url = f"{live_server}/agent/customers/{customer_id}/book?service={world.service.code}&place=home"
+    page = agent_web.get(url, timeout=60).text
+    slot = re.search(r'name="slot" type="radio" value="([^"]+)"', page).group(1)
+    submission = re.search(r'name="submission" type="hidden" value="([^"]+)"', page)
+    form = {
+        "csrf_token": csrf_token(page),
+        "submission": submission.group(1) if submission else "",
+        "slot": slot,
+        "preferred_channel": "email",
+    }
+
+    def click():
+        browser = requests.Session()
+        browser.cookies.update(agent_web.cookies)
+        return browser.post(url, data=form, timeout=120)
+
+    _officer_day(world, decode_slot(slot).day)
+    gate.hold_officer_days(decode_slot(slot).day)
+    running = _all_at_once([click, click])
+    gate.open_when_waiting(2)
+    pages = _finish(*running)
+    (appointment,) = db.session.query(Appointment).all()
+    shown = f"Booked: reference {appointment.reference[:4]}-{appointment.reference[4:]}"
+    for answer in pages:
+        assert answer.status_code == 200 and answer.url.endswith(f"/agent/customers/{customer_id}")
+        assert shown in answer.text
 
 
 def test_publishing_a_replan_and_a_cancel_at_once(live_server, gate, configure):

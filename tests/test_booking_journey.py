@@ -140,11 +140,11 @@ def test_details_validation(client, world):
     response = _post(
         client,
         "/book/details",
-        {"name": "", "phone": "01380 123456", "email": "nope", "preferred_channel": "email"},
+        {"name": "", "phone": "0138 0123", "email": "nope", "preferred_channel": "email"},
     )
     html = response.get_data(as_text=True)
     assert "Enter your full name" in html
-    assert "Enter a UK mobile number" in html
+    assert "Enter a UK phone number" in html
     assert "Enter an email address in the correct format" in html
 
 

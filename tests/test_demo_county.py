@@ -2,7 +2,7 @@ from sqlalchemy import func, select
 
 from app.demo.load import load_demo
 from app.extensions import db
-from app.models import Customer, Hub, Officer, Service, User
+from app.models import Customer, Hub, HubClosure, HubOpening, Officer, Service, User, WorkingPattern
 
 
 def _counts():
@@ -23,6 +23,14 @@ def test_demo_load_is_idempotent_and_complete(monkeypatch):
     assert after_first["Service"] == 21  # the top 20 and Registration, signposted
     assert after_first["Officer"] == 40
     assert after_first["Customer"] == 300
+    # Issue 19 on the demo county: residents who get letters, a hub closure, Saturday hub openings
+    # and officers who work them.
+    assert (
+        db.session.scalar(select(func.count(Customer.id)).where(Customer.preferred_channel == "post")) >= 10
+    )
+    assert db.session.scalar(select(func.count(HubClosure.id))) == 1
+    assert db.session.scalar(select(func.count(HubOpening.id)).where(HubOpening.weekday == 5)) >= 3
+    assert db.session.scalar(select(func.count(WorkingPattern.id)).where(WorkingPattern.weekday == 5)) >= 3
     roles = {role for _email, role in first["users_created"]}
     assert roles == {"admin", "supervisor", "agent", "officer"}
 

@@ -11,7 +11,7 @@ from app.services import calendar_feed
 from app.services import kiosk as kiosks
 from tests.booking_helpers import NOW, World
 from tests.factories import AppointmentFactory, UserFactory
-from tests.pages import csrf_token
+from tests.pages import csrf_token, sign_out
 
 # Calendar feeds (#15.5) ----------------------------------------------------------------------------
 
@@ -56,7 +56,7 @@ def _copied_session(client, sign_in):
 
 def test_a_session_cookie_copied_before_sign_out_stops_working(client, sign_in):
     _user, thief = _copied_session(client, sign_in)
-    client.get("/sign-out")
+    sign_out(client)
     response = thief.get("/admin/services")
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
 

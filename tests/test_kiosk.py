@@ -6,11 +6,13 @@ import re
 
 import time_machine
 
-from app.extensions import db, limiter
+from app.extensions import db
+from app.guards import limiter
 from app.models import Address, Appointment, KioskHelpRequest, Message
 from app.services import kiosk as kiosks
 from tests.booking_helpers import NOW, World
-from tests.pages import csrf_token
+from tests.factories import HubFactory
+from tests.pages import csrf_token, sign_out
 
 
 def _kiosk(client, world, phone="+447700900600"):
@@ -38,7 +40,7 @@ def test_admin_registers_a_kiosk_and_can_switch_it_off(client, sign_in):
         1
     )
     device = db.session.query(kiosks.KioskDevice).one()
-    client.get("/sign-out")
+    sign_out(client)
     kiosk_browser = client.application.test_client()
     kiosk_browser.get(url)
     start = kiosk_browser.get("/kiosk/")
@@ -136,3 +138,23 @@ def test_text_size_control(client):
     assert "app-kiosk--large" in client.get("/kiosk/").get_data(as_text=True)
     client.get("/kiosk/text-size/normal")
     assert "app-kiosk--large" not in client.get("/kiosk/").get_data(as_text=True)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_kiosk_books_at_its_own_hub_and_never_links_off_to_the_web(client):
+    world = World()
+    HubFactory(area=world.area, name="Another hub")
+    _kiosk(client, world)
+    _post(client, "/book/service", {"service": world.service.code})
+    response = _post(client, "/book/where", {"location_type": "hub"})
+    assert response.headers["Location"] == "/book/time"  # no postcode, no list of hubs
+    page = client.get("/book/time").get_data(as_text=True)
+    assert f"Appointments at {world.hub.name}" in page
+    for url in ("/kiosk/", "/book/time", "/accessibility", "/privacy"):
+        html = client.get(url).get_data(as_text=True)
+        footer = html[html.index('class="govuk-footer"') :]
+        links = re.findall(r'href="([^"]+)"', footer)
+        assert links and all(link.startswith("/") for link in links), (url, links)
+        assert "Staff sign in" not in footer
+        external = [h for h in re.findall(r'<a [^>]*href="(https?://[^"]+)"', html)]
+        assert external == [], (url, external)

@@ -617,7 +617,7 @@ def test_long_polls_leave_the_session_cookie_alone(app):
 
 @time_machine.travel(TUESDAY_9AM, tick=False)
 def test_call_backs_are_limited_per_kiosk(app):
-    from app.extensions import limiter
+    from app.guards import limiter
 
     world = World()
     kiosk, other = _kiosk(app, world.hub), _kiosk(app, world.hub, "Second kiosk")

@@ -16,7 +16,7 @@ from app.services.inbound import handle
 from app.services.safety import run_checks
 from tests.booking_helpers import MONDAY, NOW, World, at
 from tests.factories import AppointmentFactory, CustomerFactory, UserFactory
-from tests.pages import csrf_token
+from tests.pages import csrf_token, sign_out
 from tests.safety_helpers import officer_user, on_duty, sign_in_as, supervisor_on_duty
 
 _officer_user = officer_user
@@ -121,7 +121,7 @@ def test_agents_and_other_officers_never_see_marker_detail(client, sign_in):
     db.session.commit()
     sign_in("agent")
     assert client.get(f"/officer/visits/{appointment.id}/warnings/{marker.id}").status_code == 403
-    client.get("/sign-out")
+    sign_out(client)
     sign_in("officer")  # an officer, but not on this visit
     assert client.get(f"/officer/visits/{appointment.id}/warnings/{marker.id}").status_code == 403
     assert db.session.query(AuditEvent).filter_by(action="risk_marker_viewed").count() == 0

@@ -30,11 +30,7 @@ def empty_postgres(postgres):
 
 
 def test_upgrade_from_empty_matches_the_models(empty_postgres):
-    # RATELIMIT_ENABLED: the limiter is one object shared by every app; a scratch app must not switch
-    # it back on for the tests that follow.
-    scratch_app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": empty_postgres, "TESTING": True, "RATELIMIT_ENABLED": False}
-    )
+    scratch_app = create_app({"SQLALCHEMY_DATABASE_URI": empty_postgres, "TESTING": True})
     with scratch_app.app_context():
         flask_migrate.upgrade()
         engine = create_engine(empty_postgres)
@@ -50,11 +46,7 @@ def test_upgrade_from_empty_matches_the_models(empty_postgres):
 
 
 def test_downgrade_to_empty_and_back(empty_postgres):
-    # RATELIMIT_ENABLED: the limiter is one object shared by every app; a scratch app must not switch
-    # it back on for the tests that follow.
-    scratch_app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": empty_postgres, "TESTING": True, "RATELIMIT_ENABLED": False}
-    )
+    scratch_app = create_app({"SQLALCHEMY_DATABASE_URI": empty_postgres, "TESTING": True})
     with scratch_app.app_context():
         flask_migrate.upgrade()
         flask_migrate.downgrade(revision="base")

@@ -13,7 +13,7 @@ from app.models import Address
 from app.services.tokens import create_token
 from tests.booking_helpers import NOW, World
 from tests.factories import OfficerFactory, UserFactory
-from tests.pages import csrf_token
+from tests.pages import csrf_token, sign_out
 
 DEEP = "[" * 5000 + "]" * 5000
 
@@ -122,7 +122,7 @@ def test_staff_pages_answer_odd_days_and_numbers_without_a_500(client, sign_in, 
     assert client.get("/officer/day/9999-12-31").status_code == 404
     assert client.get("/officer/day/0001-01-01").status_code == 404
     assert client.get("/officer/day/2026-12-07").status_code == 200
-    client.get("/sign-out")
+    sign_out(client)
     sign_in("supervisor")
     for url in (
         "/supervisor/dashboard?month=9999-12",

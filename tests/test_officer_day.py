@@ -3,6 +3,7 @@ later with their real time, who may read a marker, and markers acting on what is
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import time_machine
@@ -13,7 +14,7 @@ from app.services import risk
 from app.services.safety import run_checks
 from tests.booking_helpers import World, at
 from tests.factories import AppointmentFactory, UserFactory
-from tests.pages import csrf_token
+from tests.pages import csrf_token, sign_out
 from tests.safety_helpers import form_fields, officer_user, sign_in_as, supervisor_on_duty
 
 
@@ -165,7 +166,7 @@ def test_a_new_marker_puts_booked_visits_on_the_supervisors_list_and_warns_the_o
         assert response.status_code == 302
         listed = client.get("/supervisor/risk/visits").get_data(as_text=True)
         assert appointment.reference in listed and "Needs two officers but one is booked" in listed
-        client.get("/sign-out")
+        sign_out(client)
         sign_in_as(client, user)
         day = client.get("/officer/").get_data(as_text=True)
         assert "Needs two officers but one is booked. Do not start this visit alone" in day
@@ -202,7 +203,7 @@ def test_markers_are_proposed_by_one_person_and_approved_by_another(client, sign
     token = csrf_token(client.get(f"/supervisor/risk/{marker.id}").get_data(as_text=True))
     client.post(f"/supervisor/risk/{marker.id}/approve", data={"csrf_token": token})
     assert marker.proposed  # not by the proposer
-    client.get("/sign-out")
+    sign_out(client)
     other = sign_in("admin")
     token = csrf_token(client.get(f"/supervisor/risk/{marker.id}").get_data(as_text=True))
     assert client.post(f"/supervisor/risk/{marker.id}/approve", data={"csrf_token": token}).status_code == 302
@@ -217,7 +218,7 @@ def test_supervisors_can_read_who_viewed_which_marker(client, sign_in):
     db.session.commit()
     sign_in_as(client, user)
     client.get(f"/officer/visits/{appointment.id}/warnings/{marker.id}")
-    client.get("/sign-out")
+    sign_out(client)
     sign_in("supervisor")
     log = client.get("/supervisor/risk/log").get_data(as_text=True)
     assert user.full_name in log and appointment.reference in log and f"Marker {marker.id}" in log
@@ -270,3 +271,59 @@ def test_each_safety_form_carries_what_a_queued_tap_needs(client, configure):
             client.get("/officer/").get_data(as_text=True), f"/visits/{appointment.id}/arrived"
         )
     assert set(fields) >= {"csrf_token", "client_time", "lat", "lng"}
+
+
+def test_checking_out_of_a_cancelled_visit_leaves_it_cancelled_and_the_officer_safe(client, configure):
+    """The resident cancels while the officer is there: "could not complete" must not bring the
+    booking back, and the officer is still checked out (no false alarm to the supervisors)."""
+    from app.services.booking import cancel
+
+    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    world = World()
+    user, officer = officer_user(world)
+    appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
+    db.session.commit()
+    sign_in_as(client, user)
+    with time_machine.travel(at(10, 5), tick=False):
+        assert _post(client, appointment, "arrived", accept_json=True).json["ok"] is True
+        cancel(appointment, "Sorted it out online")
+        db.session.commit()
+        answer = _post(client, appointment, "not-completed", accept_json=True, reason="Nobody home")
+    assert answer.json["message"] == "Checked out. This visit is cancelled, so nothing else changed."
+    db.session.expire_all()
+    assert appointment.status == "cancelled"
+    assert db.session.query(SafetySession).one().closed_at == at(10, 5)
+    with time_machine.travel(at(12), tick=False):
+        assert run_checks()["escalated"] == 0
+
+
+def test_a_refused_tap_shows_an_error_summary_not_a_banner(client, configure):
+    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    world = World()
+    user, officer = officer_user(world)
+    appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
+    db.session.commit()
+    sign_in_as(client, user)
+    with time_machine.travel(at(8), tick=False):  # too early to check in
+        response = _post(client, appointment, "arrived")
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+    summary = re.search(r'<div class="govuk-error-summary".*?</div>\s*</div>', page, re.S).group(0)
+    assert "There is a problem" in summary and "You can check in to this visit from 9am" in summary
+    assert "govuk-notification-banner" not in page
+    assert re.search(r"<title>\s*Error: ", page)
+
+
+def test_could_not_complete_without_a_reason_shows_the_error_at_the_field(client, configure):
+    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    world = World()
+    user, officer = officer_user(world)
+    appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
+    db.session.commit()
+    sign_in_as(client, user)
+    with time_machine.travel(at(10, 5), tick=False):
+        response = _post(client, appointment, "not-completed", page_url=f"/officer/visits/{appointment.id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<a href="#reason">Say why the visit could not be completed</a>' in page
+    assert 'id="reason-error"' in page and re.search(r"<title>\s*Error: ", page)
+    assert appointment.status == "booked"

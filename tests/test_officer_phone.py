@@ -10,11 +10,11 @@ import time_machine
 
 from app.extensions import db
 from app.models import Message, OfficerDevice, SafetyAlert
-from app.services.devices import COOKIE
+from app.routes.officer_phone import COOKIE
 from app.services.inbound import handle
 from tests.booking_helpers import World, at
 from tests.factories import AppointmentFactory
-from tests.pages import csrf_token
+from tests.pages import csrf_token, sign_out
 from tests.safety_helpers import (
     OFFICER_PHONE,
     SUPERVISOR_PHONE,
@@ -69,7 +69,7 @@ def test_the_phone_reaches_only_the_officers_own_day_and_safety_actions(client):
     with time_machine.travel(at(9, 50), tick=False):
         sign_in_as(client, user)
         _trust_this_phone(client)
-        client.get("/sign-out")
+        sign_out(client)
         assert f"visit-{appointment.id}" in client.get("/officer/").get_data(as_text=True)
         for url in ("/officer/calendar", "/officer/phone", "/staff/", "/agent/", "/supervisor/alerts"):
             response = client.get(url)
@@ -83,7 +83,7 @@ def test_a_post_without_our_form_token_is_refused_even_with_the_phones_cookie(cl
     with time_machine.travel(at(9, 50), tick=False):
         sign_in_as(client, user)
         _trust_this_phone(client)
-        client.get("/sign-out")
+        sign_out(client)
         response = client.post("/officer/help", data={})  # what another site could make the phone send
     assert response.status_code == 400 and "not recorded" in response.get_data(as_text=True)
     assert db.session.query(SafetyAlert).count() == 0
@@ -123,7 +123,7 @@ def test_the_officer_and_a_supervisor_can_each_switch_a_phone_off(client):
         )
         assert device.revoked_at is not None
         _trust_this_phone(client)  # a second phone, switched off by a supervisor
-        client.get("/sign-out")
+        sign_out(client)
         assert client.get("/officer/").status_code == 200
         second = db.session.query(OfficerDevice).filter(OfficerDevice.revoked_at.is_(None)).one()
         supervisor = client.application.test_client()
@@ -147,7 +147,7 @@ def test_a_deactivated_officer_loses_the_phone_too(client):
     user, officer, appointment = _setup(client)
     sign_in_as(client, user)
     _trust_this_phone(client)
-    client.get("/sign-out")
+    sign_out(client)
     user.active = False
     db.session.commit()
     assert client.get("/officer/").status_code == 302

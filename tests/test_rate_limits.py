@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from app.extensions import db, limiter
+from app.extensions import db
+from app.guards import limiter
 from app.models import AuditEvent
 from tests.factories import PASSWORD, UserFactory
 from tests.pages import csrf_token

@@ -103,8 +103,24 @@ def test_route_map_page_works_without_tiles(client, sign_in):
     html = client.get(f"/supervisor/routes?officer={world.officers[0].id}&day=2026-12-07").get_data(
         as_text=True
     )
-    assert 'id="route-map"' in html and 'data-tiles=""' in html
-    assert "42.0 km" in html and "leaflet.js" in html
+    assert "42.0 km" in html
+    # No tile server: the route is drawn server-side from the app's own data, no Leaflet at all.
+    assert 'id="route-map"' not in html and "leaflet.js" not in html
+    start = html.index('<svg viewBox="0 0 640')
+    svg = html[start : html.index("</svg>", start)]
+    assert 'role="img"' in svg and "<title" in svg and "<polyline" in svg
+    assert world.area.name in svg and "<button" not in svg and "<a " not in svg  # nothing interactive inside
+
+
+def test_route_map_with_tiles_is_a_region_not_an_image(client, sign_in, configure):
+    configure(MAP_TILE_URL="https://tiles.council.example/{z}/{x}/{y}.png")
+    world, _done = _fixture()
+    sign_in("supervisor")
+    html = client.get(f"/supervisor/routes?officer={world.officers[0].id}&day=2026-12-07").get_data(
+        as_text=True
+    )
+    tag = html[html.index('<div id="route-map"') :].split(">", 1)[0]
+    assert 'role="region"' in tag and 'role="img"' not in tag and "leaflet.js" in html
 
 
 @time_machine.travel(NOW, tick=False)
@@ -208,3 +224,89 @@ def test_waits_per_area(client, sign_in):
         sign_in("supervisor")
         html = client.get(f"/supervisor/waits?service={world.service.code}").get_data(as_text=True)
     assert world.area.name in html and "2026-12-04" in html  # the next working day after a day's notice
+
+
+def _booked(world, customer_name: str = "Ann Example") -> Appointment:
+    from app.services.availability import search
+    from app.services.booking import BookingRequest, CustomerDetails, book
+
+    slot = search(world.service, world.home(), MONDAY, 1, now=NOW).slots[0]
+    appointment = book(
+        BookingRequest(
+            slot_token=slot.token,
+            service=world.service,
+            place=world.home(),
+            customer=CustomerDetails(name=customer_name, phone="+447700900123"),
+        )
+    )
+    db.session.commit()
+    return appointment
+
+
+def _slots(html):
+    import re
+
+    return re.findall(r'name="slot" type="radio" value="([^"]+)"', html)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_call_list_entry_closes_when_the_visit_is_moved_and_says_who_moved_it(client, sign_in):
+    from app.services import call_list
+
+    supervisor = sign_in("supervisor")
+    world = World()
+    appointment = _booked(world)
+    call_list.add(appointment, "The nightly plan could not fit it", "nightly")
+    db.session.commit()
+    move = client.get(f"/agent/appointments/{appointment.id}/move").get_data(as_text=True)
+    response = client.post(
+        f"/agent/appointments/{appointment.id}/move",
+        data={"csrf_token": csrf_token(move), "slot": _slots(move)[-1]},
+    )
+    assert response.status_code == 302
+    entry = db.session.query(CallListEntry).one()
+    assert entry.open_for is None and entry.done_by == supervisor and entry.done_at == NOW
+    assert entry.outcome.startswith("Moved to ") and entry.outcome.endswith(" by phone")
+    page = client.get("/supervisor/calls").get_data(as_text=True)
+    still_to_call, done = page.split("Done in the last 7 days")
+    assert "Ann Example" not in still_to_call and "Nobody to call" in still_to_call
+    assert "Ann Example" in done and supervisor.full_name in done and entry.outcome in done
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_call_list_entry_closes_when_the_resident_cancels(client, sign_in):
+    from app.services import call_list
+    from app.services.booking import cancel
+
+    world = World()
+    appointment = _booked(world)
+    call_list.add(appointment, "Could not send the change", "officer_change")
+    db.session.commit()
+    cancel(appointment, "Not needed now", channel="web")  # the resident, from their link
+    db.session.commit()
+    entry = db.session.query(CallListEntry).one()
+    assert entry.open_for is None and entry.done_by is None and entry.outcome == "Cancelled online"
+    assert call_list.open_entries() == []
+    sign_in("supervisor")
+    done = client.get("/supervisor/calls").get_data(as_text=True).split("Done in the last 7 days")[1]
+    assert "Cancelled online" in done and "The resident" in done
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_supervisor_marks_a_call_done_with_what_was_agreed(client, sign_in):
+    from app.services import call_list
+
+    supervisor = sign_in("supervisor")
+    world = World()
+    appointment = _booked(world)
+    entry = call_list.add(appointment, "The nightly plan could not fit it", "nightly")
+    db.session.commit()
+    page = client.get("/supervisor/calls").get_data(as_text=True)
+    response = client.post(
+        f"/supervisor/calls/{entry.id}/done",
+        data={"csrf_token": csrf_token(page), "outcome": "Happy to wait for a call back"},
+    )
+    assert response.status_code == 302
+    assert entry.open_for is None and entry.done_by == supervisor and entry.done_at == NOW
+    done = client.get("/supervisor/calls").get_data(as_text=True).split("Done in the last 7 days")[1]
+    assert "Happy to wait for a call back" in done and supervisor.full_name in done

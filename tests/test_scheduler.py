@@ -41,6 +41,7 @@ def test_the_job_list_holds_every_periodic_duty():
         "kiosk_calls",
         "plan",
         "risk_reviews",
+        "letters",
         "retention",
     ]
     safety = _job("safety").trigger

@@ -2,38 +2,40 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from app.access import api, public
 from app.api import schemas
 from app.api.openapi import document, header, operation, query
 from app.api.schemas import AppointmentIn, CancelIn, RescheduleIn, field_errors
 from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
-from app.extensions import csrf, db, limiter
+from app.guards import csrf, limiter
 from app.inputs import MAX_JSON_DEPTH, BadInput, json_depth_within, parse_day, parse_number, whole_number
-from app.models import Appointment
-from app.services import audit, scope
+from app.services import audit, references, scope
 from app.services.availability import next_free_day, search
 from app.services.booking import (
-    BookingRequest,
     BookingRuleError,
-    CustomerDetails,
     IdempotencyConflict,
     SlotUnavailable,
     book,
+    booking_request,
     cancel,
     reschedule,
     slot_used,
 )
-from app.services.contact import uk_mobile, valid_email
+from app.services.contact import reminder_gap, uk_phone, valid_email
 from app.services.links import calendar_reference_from, ics_url, manage_url
 from app.services.places import UnknownPostcode, address_place, hub_place
 from app.services.presenters import as_json, calendar_event
-from app.services.references import clean_reference
 from app.services.scope import BOOKING_STAFF
 from app.timeutil import local_now, to_local
+from app.unit_of_work import unit_of_work
+
+if TYPE_CHECKING:
+    from app.models import Appointment
 from notifications.calendar import build_calendar
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -274,15 +276,18 @@ def create_appointment():
     service = service_by_code(body.service)
     if service is None or not service.active or service.premises_only:
         errors["service"] = ["Give the code of a bookable service"]
-    phone = uk_mobile(body.customer.phone) if body.customer.phone else ""
+    phone = uk_phone(body.customer.phone) if body.customer.phone else ""
     if phone is None:
-        errors["customer.phone"] = ["Enter a UK mobile number, like 07700 900123"]
+        errors["customer.phone"] = ["Enter a UK phone number, like 01380 722000 or 07700 900123"]
     if body.customer.email and not valid_email(body.customer.email):
         errors["customer.email"] = ["Enter an email address in the correct format, like name@example.com"]
-    if body.customer.preferred_channel == "sms" and not phone:
+    gap = reminder_gap(body.customer.preferred_channel, phone, body.customer.email)
+    if gap == "phone" and phone is not None:
         errors.setdefault("customer.phone", []).append("A mobile number is needed for text reminders")
-    if body.customer.preferred_channel == "email" and not body.customer.email:
+    if gap == "email":
         errors.setdefault("customer.email", []).append("An email address is needed for email reminders")
+    if body.customer.preferred_channel == "post" and body.location_type == "hub":
+        errors["customer.preferred_channel"] = ["Letters go to the visit's address: give one, not a hub"]
     if body.location_type == "hub" and not body.hub:
         errors["hub"] = ["Give the hub code for a hub appointment"]
     if body.location_type != "hub" and body.address is None:
@@ -296,47 +301,38 @@ def create_appointment():
             {f"address.{k}" if k in ("postcode", "lat") else k: v for k, v in errors.items()}
         )
     user = request.api_user
-    booking = BookingRequest(
-        slot_token=body.slot_id,
-        service=service,
-        place=place,
+    said = body.customer.model_dump(exclude={"phone"}) | {
+        "phone": phone or "",
+        "access_needs": body.access_needs,
+    }
+    booking = booking_request(
+        body.slot_id,
+        service,
+        place,
         channel="api",
+        said=said,
         booked_by=user,
         notes=body.notes,
-        idempotency_scope=f"api:{user.id}",
-        idempotency_key=key,
-        request_fingerprint=body.model_dump(),
-        customer=CustomerDetails(
-            name=body.customer.name,
-            phone=phone or "",
-            email=body.customer.email,
-            preferred_channel=body.customer.preferred_channel,
-            sms_consent=body.customer.sms_consent,
-            interpreter_language=body.customer.interpreter_language,
-            access_needs=body.access_needs,
-        ),
+        idempotency=(f"api:{user.id}", key, body.model_dump()),
     )
     try:
-        appointment = book(booking)
-        # The answer is read from the booking before the commit, which would expire it (and then
-        # cost a query for each of its parts): it is what the commit stores.
-        answer = as_json(appointment, manage_url(appointment), ics_url(appointment))
-        db.session.commit()
+        with unit_of_work():
+            appointment = book(booking)
+            # The answer is read from the booking before the commit, which would expire it (and then
+            # cost a query for each of its parts): it is what the commit stores.
+            answer = as_json(appointment, manage_url(appointment), ics_url(appointment))
     except SlotUnavailable:
         return _slot_gone()
     except IdempotencyConflict:
-        db.session.rollback()
         return jsonify(
             error="idempotency_conflict", message="This Idempotency-Key was used with a different request."
         ), 409
     except BookingRuleError as rule:
-        db.session.rollback()
         return unprocessable({rule.field: [rule.message]})
     return jsonify(answer), 201
 
 
 def _slot_gone():
-    db.session.rollback()
     return jsonify(
         error="slot_unavailable", message="That time has just been taken. Ask for availability again."
     ), 409
@@ -344,9 +340,7 @@ def _slot_gone():
 
 def _find(reference: str) -> Appointment | None:
     """The appointment if the caller's token may read it; otherwise, as for a wrong reference, None."""
-    appointment = db.session.scalar(
-        select(Appointment).where(Appointment.reference == clean_reference(reference))
-    )
+    appointment = references.find(reference)
     if appointment is None or not scope.may_read(request.api_user, appointment):
         return None
     return appointment
@@ -358,7 +352,6 @@ def _not_found():
 
 def _conflict(reference: str, error: str, message: str):
     """409 with the booking as it is now (after whatever change won)."""
-    db.session.rollback()
     appointment = _find(reference)
     return jsonify(
         error=error,
@@ -374,9 +367,10 @@ def get_appointment(reference: str):
     appointment = _find(reference)
     if appointment is None:
         return _not_found()
-    audit.record("appointment_viewed", "appointment", appointment.reference, channel="api")
-    db.session.commit()
-    return jsonify(as_json(appointment, manage_url(appointment), ics_url(appointment)))
+    with unit_of_work():
+        audit.record("appointment_viewed", "appointment", appointment.reference, channel="api")
+        answer = as_json(appointment, manage_url(appointment), ics_url(appointment))
+    return jsonify(answer)
 
 
 @bp.get("/appointments/<reference>/messages")
@@ -425,8 +419,8 @@ def cancel_appointment(reference: str):
     if error:
         return error
     try:
-        cancel(appointment, body.reason, actor=request.api_user, channel="api")
-        db.session.commit()
+        with unit_of_work():
+            cancel(appointment, body.reason, actor=request.api_user, channel="api")
     except BookingRuleError as rule:
         return _conflict(reference, "cannot_cancel", rule.message)
     return jsonify(as_json(appointment))
@@ -452,8 +446,8 @@ def reschedule_appointment(reference: str):
     if error:
         return error
     try:
-        reschedule(appointment, body.slot_id, actor=request.api_user, channel="api")
-        db.session.commit()
+        with unit_of_work():
+            reschedule(appointment, body.slot_id, actor=request.api_user, channel="api")
     except SlotUnavailable:
         return _conflict(
             reference, "slot_unavailable", "That time has just been taken. Your booking has not changed."
@@ -477,9 +471,7 @@ def calendar(reference: str):
     """For residents (a signed token in the link) and API clients (bearer token)."""
     from app.services.tokens import user_for_bearer
 
-    appointment = db.session.scalar(
-        select(Appointment).where(Appointment.reference == clean_reference(reference))
-    )
+    appointment = references.find(reference)
     staff = user_for_bearer(request.headers.get("Authorization", ""))
     allowed = appointment is not None and (
         calendar_reference_from(request.args.get("token", "")) == appointment.reference

@@ -32,9 +32,13 @@ class CustomerIn(Strict):
     name: str = Field(min_length=1, max_length=160)
     phone: str = Field(default="", max_length=30)
     email: str = Field(default="", max_length=254)
-    preferred_channel: Literal["sms", "email", "none"] = "sms"
+    preferred_channel: Literal["sms", "email", "post", "none"] = "sms"  # post: printed letters
     sms_consent: bool = False
     interpreter_language: str = Field(default="", max_length=60)
+    # A business: its own name and type; a business visit's `address` is its premises (kept apart
+    # from the home address on the customer's record).
+    business_name: str = Field(default="", max_length=160)
+    business_type: str = Field(default="", max_length=60)
 
 
 class AppointmentIn(Strict):
@@ -162,7 +166,7 @@ class HubList(BaseModel):
 class MessageOut(BaseModel):
     id: int
     kind: str
-    channel: Literal["sms", "email", "webhook"]
+    channel: Literal["sms", "email", "webhook", "letter"]
     status: Literal["created", "sending", "sent", "delivered", "failed", "technical_failure", "cancelled"]
     provider_id: str | None
     attempts: int

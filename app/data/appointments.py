@@ -9,9 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Appointment, Service
+from app.models.statuses import ACTIVE
 from app.timeutil import local_day_bounds
-
-ACTIVE = ("booked", "checked_in")
 
 
 def active_on_day(day: date, officer_ids: list[int] | None = None) -> list[Appointment]:
@@ -29,3 +28,9 @@ def active_on_day(day: date, officer_ids: list[int] | None = None) -> list[Appoi
             (Appointment.officer_id.in_(officer_ids)) | (Appointment.second_officer_id.in_(officer_ids))
         )
     return list(db.session.scalars(query))
+
+
+def by_reference(reference: str) -> Appointment | None:
+    """The appointment with this (stored-form) reference: app.services.references.find cleans what
+    someone typed first."""
+    return db.session.scalar(select(Appointment).where(Appointment.reference == reference))

@@ -11,13 +11,19 @@ from app.data.catalogue import all_services
 from app.extensions import db
 from app.models import Appointment, Customer
 from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
+from app.services.booking import (
+    SlotUnavailable,
+    book,
+    booking_request,
+)
 from app.services.places import customer_place, hub_place, nearest_hubs
 from app.timeutil import local_now, next_working_day
+from app.unit_of_work import unit_of_work
 
 
 def book_demo_visits(count: int, first_day: date | None = None, days: int = 14, seed: int = 7) -> int:
-    """Book until there are `count` active appointments from `first_day`. Returns how many were added."""
+    """Book until there are `count` active appointments from `first_day`. Returns how many were added.
+    Each booking is its own unit of work, as a resident's request would be."""
     rng = random.Random(seed)
     first_day = first_day or next_working_day(local_now().date())
     existing = (
@@ -34,29 +40,18 @@ def book_demo_visits(count: int, first_day: date | None = None, days: int = 14, 
             place = hub_place(nearest_hubs(customer.lat, customer.lng, 1)[0][0])
         else:
             place = customer_place(customer, location_type)
+            if place is None:  # a business visit for someone with no premises
+                continue
         start = first_day + timedelta(days=rng.randrange(days))
         slots = search(service, place, start, 2).slots
         if not slots:
             continue
         slot = rng.choice(slots[:4])
         try:
-            book(
-                BookingRequest(
-                    slot_token=slot.token,
-                    service=service,
-                    place=place,
-                    channel=rng.choice(["web", "phone", "phone", "kiosk"]),
-                    customer=CustomerDetails(
-                        name=customer.name,
-                        phone=customer.phone,
-                        email=customer.email,
-                        preferred_channel=customer.preferred_channel,
-                        sms_consent=True,
-                    ),
-                )
-            )
-            db.session.commit()
-            added += 1
+            with unit_of_work():
+                channel = rng.choice(["web", "phone", "phone", "kiosk"])
+                book(booking_request(slot.token, service, place, channel=channel, record=customer))
         except SlotUnavailable:
-            db.session.rollback()
+            continue  # taken meanwhile: its unit of work rolled it back; try another
+        added += 1
     return added

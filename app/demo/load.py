@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import random
-from datetime import time
+from datetime import time, timedelta
 
 from sqlalchemy import func, select
 
@@ -26,6 +26,7 @@ from app.models import (
     Customer,
     DutyPeriod,
     Hub,
+    HubClosure,
     HubOpening,
     Officer,
     Service,
@@ -35,6 +36,7 @@ from app.models import (
 )
 from app.services.gazetteer import import_llpg
 from app.services.passwords import generate_password, hash_password
+from app.timeutil import local_now
 
 OFFICER_COUNT = 40
 CUSTOMER_COUNT = 300
@@ -43,7 +45,8 @@ INWARD = "ABDEFGHJLNPQRSTUWXYZ"  # letters used in the inward part of UK postcod
 
 
 def load_demo(seed: int = 42) -> dict:
-    """Create what is missing. Returns counts and the sign-in details of any users created now."""
+    """Create what is missing, in the caller's unit of work. Returns counts and the sign-in details of
+    any users created now."""
     rng = random.Random(seed)
     skills = _skills()
     areas = _areas_and_hubs()
@@ -54,7 +57,6 @@ def load_demo(seed: int = 42) -> dict:
     _officers(rng, skills, areas, created_users, password)
     addresses = _gazetteer(random.Random(seed + 1))
     customers = _customers(rng, addresses)
-    db.session.commit()
     return {
         "hubs": len(areas),
         "services": db.session.scalar(select(func.count(Service.id))),
@@ -99,6 +101,11 @@ def _areas_and_hubs() -> list[CommunityArea]:
                 hub.opening_hours.append(HubOpening(weekday=weekday, opens=time(9), closes=time(17)))
             if code in KIOSK_HUBS:
                 hub.opening_hours.append(HubOpening(weekday=5, opens=time(9), closes=time(12, 30)))
+            else:  # a smaller hub shut for a week's refurbishment, three weeks from the day it was loaded
+                starts = local_now().date() + timedelta(days=21)
+                if code == AREAS[-1][0]:
+                    ends = starts + timedelta(days=6)
+                    hub.closures.append(HubClosure(first_day=starts, last_day=ends, reason="Refurbishment"))
             db.session.add(hub)
     db.session.flush()
     return areas
@@ -202,12 +209,13 @@ def _officers(rng, skills, areas, created: list, password: str) -> None:
             chosen.add(rng.choice(skill_list))
         officer.skills = sorted(chosen, key=lambda s: s.code)
         officer.areas = [home, *_nearest(home, areas, 2)]
-        _pattern(officer, i, rng)
+        # One officer per larger hub also works Saturday mornings, when those hubs open.
+        _pattern(officer, i, rng, saturdays=home.code in KIOSK_HUBS and i < len(areas))
         db.session.add(officer)
     db.session.flush()
 
 
-def _pattern(officer: Officer, i: int, rng: random.Random) -> None:
+def _pattern(officer: Officer, i: int, rng: random.Random, saturdays: bool = False) -> None:
     if i % 5 == 4:  # part-time: three days, or five mornings
         if rng.random() < 0.5:
             days, start, end, brk = (1, 2, 3), time(8, 30), time(17, 0), 30
@@ -219,14 +227,16 @@ def _pattern(officer: Officer, i: int, rng: random.Random) -> None:
             [(time(8, 30), time(17, 0)), (time(8, 0), time(16, 30)), (time(9, 0), time(17, 30))]
         )
         brk = rng.choice([30, 45])
+    days = [*days, 5] if saturdays else list(days)
     for weekday in days:
+        saturday = weekday == 5
         officer.patterns.append(
             WorkingPattern(
                 weekday=weekday,
-                starts=start,
-                ends=end,
-                break_starts=time(12, 30) if brk else None,
-                break_minutes=brk,
+                starts=time(9) if saturday else start,
+                ends=time(12, 30) if saturday else end,
+                break_starts=time(12, 30) if brk and not saturday else None,
+                break_minutes=0 if saturday else brk,
             )
         )
 
@@ -269,21 +279,36 @@ def _customers(rng: random.Random, addresses: list[Address]) -> int:
         home = rng.choice(addresses)
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         business = i % 10 == 0
+        by_post = i % 25 == 12  # no mobile or email: confirmations go by letter
+        premises = addresses[(i * 7) % len(addresses)] if business else None  # not drawn: same demo
         db.session.add(
             Customer(
                 kind="business" if business else "resident",
                 name=f"{first} {last}",
                 business_name=f"{last} & Co" if business else "",
-                phone=f"+447700{900000 + i}",
-                email=f"{first.lower()}.{last.lower()}{i}@example.com" if i % 3 else "",
-                preferred_channel="email" if i % 7 == 0 else "sms",
-                sms_consent=True,
+                phone="" if by_post else f"+447700{900000 + i}",
+                email=f"{first.lower()}.{last.lower()}{i}@example.com" if i % 3 and not by_post else "",
+                preferred_channel="post" if by_post else ("email" if i % 7 == 0 else "sms"),
+                sms_consent=not by_post,
                 address_line1=home.line1,
                 town=home.town,
                 postcode=home.postcode,
                 uprn=home.uprn,
                 lat=home.lat,
                 lng=home.lng,
+                **(_premises(premises) if premises else {}),
             )
         )
     return CUSTOMER_COUNT
+
+
+def _premises(address: Address) -> dict:
+    return {
+        "business_type": "Shop",
+        "premises_line1": address.line1,
+        "premises_town": address.town,
+        "premises_postcode": address.postcode,
+        "premises_uprn": address.uprn,
+        "premises_lat": address.lat,
+        "premises_lng": address.lng,
+    }

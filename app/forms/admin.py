@@ -24,10 +24,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
-from app.forms.fields import ClockTime, GovDateField, MultiCheckboxField, parse_clock
+from app.forms.fields import ClockTime, GovDateField, MaxLength, MultiCheckboxField
 from app.services.contact import uk_mobile
+from app.services.places import normalise_postcode
+from app.timeutil import parse_clock
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -37,7 +39,7 @@ def _required(what: str) -> InputRequired:
 
 
 class ServiceForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), validators=[_required("a name"), Length(max=160)])
+    name = StringField("Name", widget=GovTextInput(), validators=[_required("a name"), MaxLength(160)])
     summary = TextAreaField("Summary for residents", widget=GovTextArea(), validators=[Optional()])
     duration_minutes = IntegerField(
         "Visit length in minutes",
@@ -62,6 +64,9 @@ class ServiceForm(FlaskForm):
         "What to have ready (one item per line)", widget=GovTextArea(), validators=[Optional()]
     )
     two_officers = BooleanField("Needs two officers", widget=GovCheckboxInput())
+    exact_times = BooleanField(
+        "Residents can ask for an exact time for a home or business visit", widget=GovCheckboxInput()
+    )
     notice_hours = IntegerField(
         "Minimum notice in hours",
         widget=GovTextInput(),
@@ -118,7 +123,7 @@ class LatLngMixin:
 
 
 class HubForm(LatLngMixin, FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), validators=[_required("a name"), Length(max=120)])
+    name = StringField("Name", widget=GovTextInput(), validators=[_required("a name"), MaxLength(120)])
     address_line1 = StringField("Address", widget=GovTextInput(), validators=[_required("the address")])
     town = StringField("Town", widget=GovTextInput(), validators=[_required("the town")])
     postcode = StringField("Postcode", widget=GovTextInput(), validators=[_required("the postcode")])
@@ -127,6 +132,21 @@ class HubForm(LatLngMixin, FlaskForm):
     active = BooleanField("Open for bookings", widget=GovCheckboxInput())
     hours = FieldList(FormField(OpeningForm), min_entries=7, max_entries=7)
     submit = SubmitField("Save hub", widget=GovSubmitInput())
+
+
+class ClosureForm(FlaskForm):
+    first_day = GovDateField("First day closed", validators=[InputRequired(message="Enter the first day")])
+    last_day = GovDateField("Last day closed", validators=[InputRequired(message="Enter the last day")])
+    reason = StringField(
+        "Reason (shown to residents)",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the reason, like Refurbishment"), MaxLength(200)],
+    )
+    submit = SubmitField("Add closure", widget=GovSubmitInput())
+
+    def validate_last_day(self, field):
+        if self.first_day.data and field.data and field.data < self.first_day.data:
+            raise ValidationError("The last day must be on or after the first day")
 
 
 class DayPatternForm(Form):
@@ -158,15 +178,21 @@ class DayPatternForm(Form):
             raise ValidationError("The break must start during the shift")
 
 
-class OfficerForm(LatLngMixin, FlaskForm):
+class OfficerForm(FlaskForm):
+    """The base is a hub or a postcode (placed from the gazetteer), never typed coordinates."""
+
     first_name = StringField("First name", widget=GovTextInput(), validators=[_required("a first name")])
     last_name = StringField("Last name", widget=GovTextInput(), validators=[_required("a last name")])
-    phone = StringField("Work mobile", widget=GovTextInput(), validators=[Optional(), Length(max=20)])
+    phone = StringField("Work mobile", widget=GovTextInput(), validators=[Optional(), MaxLength(20)])
     base_label = StringField(
-        "Start and end base",
+        "Name of the base the officer starts and ends at",
         widget=GovTextInput(),
-        validators=[_required("the base the officer starts and ends at")],
+        validators=[_required("the name of the base the officer starts and ends at")],
     )
+    base_hub = SelectField("The base is a hub", widget=GovSelect(), validators=[Optional()])
+    base_postcode = StringField(
+        "Or the postcode of the base", widget=GovTextInput(), validators=[MaxLength(10)]
+    )  # no Optional(): it would skip the check below that one of the two is given
     skills = MultiCheckboxField("Skills", coerce=int)
     areas = MultiCheckboxField("Community areas", coerce=int)
     days = FieldList(FormField(DayPatternForm), min_entries=7, max_entries=7)
@@ -180,6 +206,14 @@ class OfficerForm(LatLngMixin, FlaskForm):
     def validate_areas(self, field):
         if not field.data:
             raise ValidationError("Select at least one community area")
+
+    def validate_base_postcode(self, field):
+        if field.data and normalise_postcode(field.data) is None:
+            raise ValidationError("Enter a real postcode for the base, like SN10 1AA")
+        if not field.data and not self.base_hub.data and self.needs_base:
+            raise ValidationError("Choose the hub the officer starts from, or enter the base's postcode")
+
+    needs_base = True  # an officer already saved keeps their base unless another is chosen
 
 
 class AbsenceForm(FlaskForm):
@@ -195,7 +229,7 @@ class AbsenceForm(FlaskForm):
     ends_on = GovDateField(
         "Last day", validators=[InputRequired(message="Enter the last day of the absence")]
     )
-    note = StringField("Note (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    note = StringField("Note (optional)", widget=GovTextInput(), validators=[Optional(), MaxLength(200)])
     submit = SubmitField("Add absence", widget=GovSubmitInput())
 
     def validate_ends_on(self, field):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -9,34 +11,65 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from app.forms.fields import GovDateField
-from app.services.contact import uk_mobile, valid_email
+from app.forms.fields import GovDateField, MaxLength
+from app.services.contact import uk_phone, valid_email
 from app.services.places import normalise_postcode
 
 
+def new_submission_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class NewCallerForm(FlaskForm):
+    """A caller's details, new or changed: home address, and a business's own premises."""
+
     name = StringField(
-        "Full name", widget=GovTextInput(), validators=[InputRequired(message="Enter the caller's name")]
+        "Full name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the caller's name"), MaxLength(160)],
     )
-    phone = StringField("UK mobile", widget=GovTextInput(), validators=[Optional()])
-    email = StringField("Email", widget=GovTextInput(), validators=[Optional()])
+    phone = StringField("UK phone number", widget=GovTextInput(), validators=[Optional(), MaxLength(30)])
+    email = StringField("Email", widget=GovTextInput(), validators=[Optional(), MaxLength(254)])
     line1 = StringField(
         "Building and street",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the building and street")],
+        validators=[InputRequired(message="Enter the building and street"), MaxLength(200)],
     )
-    town = StringField("Town", widget=GovTextInput(), validators=[Optional(), Length(max=80)])
+    town = StringField("Town", widget=GovTextInput(), validators=[Optional(), MaxLength(80)])
     postcode = StringField(
         "Postcode", widget=GovTextInput(), validators=[InputRequired(message="Enter the postcode")]
     )
+    business_name = StringField(
+        "Business name (if they call for a business)",
+        widget=GovTextInput(),
+        validators=[Optional(), MaxLength(160)],
+    )
+    business_type = StringField(
+        "Type of business", widget=GovTextInput(), validators=[Optional(), MaxLength(60)]
+    )
+    premises_line1 = StringField(
+        "Premises building and street", widget=GovTextInput(), validators=[Optional(), MaxLength(200)]
+    )
+    premises_town = StringField(
+        "Premises town", widget=GovTextInput(), validators=[Optional(), MaxLength(80)]
+    )
+    premises_postcode = StringField("Premises postcode", widget=GovTextInput(), validators=[Optional()])
     submit = SubmitField("Save caller", widget=GovSubmitInput())
 
     def validate_phone(self, field):
-        if field.data and uk_mobile(field.data) is None:
-            raise ValidationError("Enter a UK mobile number, like 07700 900 982")
+        if field.data and uk_phone(field.data) is None:
+            raise ValidationError("Enter a UK phone number, like 01380 722000 or 07700 900 982")
 
     def validate_email(self, field):
         if field.data and not valid_email(field.data):
@@ -45,6 +78,16 @@ class NewCallerForm(FlaskForm):
     def validate_postcode(self, field):
         if normalise_postcode(field.data) is None:
             raise ValidationError("Enter a real postcode, like SN10 1AA")
+
+    def validate_premises_line1(self, field):
+        if self.premises_postcode.data and not (field.data or "").strip():
+            raise ValidationError("Enter the premises building and street")
+
+    def validate_premises_postcode(self, field):
+        if field.data and normalise_postcode(field.data) is None:
+            raise ValidationError("Enter a real premises postcode, like SN10 1AA")
+        if (self.premises_line1.data or "").strip() and not field.data:
+            raise ValidationError("Enter the premises postcode")
 
 
 class BookForm(FlaskForm):
@@ -67,18 +110,33 @@ class ConfirmBookingForm(FlaskForm):
     preferred_channel = RadioField(
         "Confirm and remind by",
         widget=GovRadioInput(),
-        choices=[("sms", "Text message"), ("email", "Email"), ("none", "No messages")],
+        choices=[
+            ("sms", "Text message"),
+            ("email", "Email"),
+            ("post", "Letter by post"),
+            ("none", "No messages"),
+        ],
         validators=[InputRequired(message="Select how to confirm")],
     )
+    booked_at = RadioField(
+        "The caller is",
+        widget=GovRadioInput(),
+        choices=[("phone", "On the phone"), ("counter", "At a hub counter")],
+        default="phone",
+        validators=[Optional()],  # not given: on the phone
+    )
     notes = TextAreaField(
-        "Notes for the officer", widget=GovTextArea(), validators=[Optional(), Length(max=1000)]
+        "Notes for the officer", widget=GovTextArea(), validators=[Optional(), MaxLength(1000)]
     )
     access_needs = TextAreaField(
-        "Access needs", widget=GovTextArea(), validators=[Optional(), Length(max=1000)]
+        "Access needs", widget=GovTextArea(), validators=[Optional(), MaxLength(1000)]
     )
     interpreter_language = StringField(
-        "Interpreter language", widget=GovTextInput(), validators=[Optional(), Length(max=60)]
+        "Interpreter language", widget=GovTextInput(), validators=[Optional(), MaxLength(60)]
     )
+    # One id per page shown: a double click sends it twice and books once (the booking engine's
+    # idempotency key, as for the resident's confirm and the API).
+    submission = HiddenField(default=lambda: new_submission_id(), validators=[Optional(), MaxLength(64)])
     submit = SubmitField("Book", widget=GovSubmitInput())
 
     def validate_preferred_channel(self, field):
@@ -90,7 +148,7 @@ class NoteForm(FlaskForm):
     text = TextAreaField(
         "Add a note",
         widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the note"), Length(max=2000)],
+        validators=[InputRequired(message="Enter the note"), MaxLength(2000)],
     )
     submit = SubmitField("Save note", widget=GovSubmitInput())
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from app.services.contact import uk_mobile, valid_email
+from app.forms.fields import MaxLength
+from app.services.contact import reminder_gap, uk_mobile, uk_phone, valid_email
 from app.services.places import normalise_postcode
 
 
@@ -48,9 +49,7 @@ class AddressForm(FlaskForm):
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select the address, or say it is not listed")],
     )
-    line1 = StringField(
-        "Building and street", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
-    )
+    line1 = StringField("Building and street", widget=GovTextInput(), validators=[Optional(), MaxLength(200)])
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
     def validate_line1(self, field):
@@ -81,12 +80,11 @@ class DetailsForm(FlaskForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your full name"), Length(max=160)],
+        validators=[InputRequired(message="Enter your full name"), MaxLength(160)],
     )
-    phone = StringField("UK mobile number", widget=GovTextInput(), validators=[Optional(), Length(max=30)])
-    email = StringField(
-        "Email address (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=254)]
-    )
+    # No Optional() on phone or email: it would stop the checks below, which depend on the reminder.
+    phone = StringField("UK phone number", widget=GovTextInput(), validators=[MaxLength(30)])
+    email = StringField("Email address (optional)", widget=GovTextInput(), validators=[MaxLength(254)])
     preferred_channel = RadioField(
         "How should we remind you?",
         widget=GovRadioInput(),
@@ -94,26 +92,68 @@ class DetailsForm(FlaskForm):
         validators=[InputRequired(message="Select how we should remind you")],
     )
     access_needs = TextAreaField(
-        "Access needs (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=1000)]
+        "Access needs (optional)", widget=GovTextArea(), validators=[Optional(), MaxLength(1000)]
     )
     interpreter_language = StringField(
         "Do you need an interpreter? If so, which language? (optional)",
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=60)],
+        validators=[Optional(), MaxLength(60)],
+    )
+    business_name = StringField("Name of the business", widget=GovTextInput(), validators=[MaxLength(160)])
+    business_type = StringField(
+        "Type of business (optional)", widget=GovTextInput(), validators=[Optional(), MaxLength(60)]
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
+    for_business = False  # a visit to business premises: the business's name is asked for
+
+    def validate_business_name(self, field):
+        if self.for_business and not (field.data or "").strip():
+            raise ValidationError("Enter the name of the business")
 
     def validate_phone(self, field):
-        if field.data and uk_mobile(field.data) is None:
-            raise ValidationError("Enter a UK mobile number, like 07700 900 982")
-        if self.preferred_channel.data == "sms" and not field.data:
-            raise ValidationError("Enter a mobile number so we can text you reminders")
+        """A number we can call (a landline will do); a mobile when the reminders are texts."""
+        number = (field.data or "").strip()
+        if number and uk_phone(number) is None:
+            raise ValidationError("Enter a UK phone number, like 01380 722000 or 07700 900 982")
+        if reminder_gap(self.preferred_channel.data, number, "") == "phone":
+            if not number:
+                raise ValidationError("Enter a mobile number so we can text you reminders")
+            raise ValidationError(
+                "Enter a mobile number for text reminders, or choose another way to be reminded"
+            )
+        if not number and self.preferred_channel.data != "email":
+            raise ValidationError("Enter a phone number so we can contact you about your appointment")
 
     def validate_email(self, field):
         if field.data and not valid_email(field.data):
             raise ValidationError("Enter an email address in the correct format, like name@example.com")
-        if self.preferred_channel.data == "email" and not field.data:
+        if reminder_gap(self.preferred_channel.data, "", field.data) == "email":
             raise ValidationError("Enter an email address so we can email you reminders")
+
+
+class WaitlistForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter your full name"), MaxLength(160)],
+    )
+    phone = StringField(
+        "UK mobile number",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter a mobile number so we can text you"), MaxLength(30)],
+    )
+    times = RadioField(
+        "When can you have the appointment?",
+        widget=GovRadioInput(),
+        choices=[("any", "Any time"), ("morning", "Mornings"), ("afternoon", "Afternoons")],
+        default="any",
+        validators=[InputRequired(message="Select when you can have the appointment")],
+    )
+    submit = SubmitField("Join the waiting list", widget=GovSubmitInput())
+
+    def validate_phone(self, field):
+        if uk_mobile(field.data) is None:
+            raise ValidationError("Enter a UK mobile number, like 07700 900 982")
 
 
 class ConfirmForm(FlaskForm):
@@ -124,12 +164,12 @@ class FindBookingForm(FlaskForm):
     reference = StringField(
         "Booking reference",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your booking reference"), Length(max=20)],
+        validators=[InputRequired(message="Enter your booking reference"), MaxLength(20)],
     )
     surname = StringField(
         "Last name",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your last name"), Length(max=80)],
+        validators=[InputRequired(message="Enter your last name"), MaxLength(80)],
     )
     postcode = StringField(
         "Postcode of the appointment or your home",
@@ -141,6 +181,6 @@ class FindBookingForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     reason = TextAreaField(
-        "Why are you cancelling? (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=500)]
+        "Why are you cancelling? (optional)", widget=GovTextArea(), validators=[Optional(), MaxLength(500)]
     )
     submit = SubmitField("Cancel appointment", widget=GovSubmitInput())

@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput
 from wtforms import DateField, SelectMultipleField
 from wtforms.validators import ValidationError
 
 from app.inputs import FIRST_DAY, LAST_DAY, whole_number
-
-_TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
-
-
-def parse_clock(text: str | None) -> time | None:
-    """'9:30', '09:30' or '17.30' -> time; blank -> None; anything else raises ValueError."""
-    if not text or not text.strip():
-        return None
-    match = _TIME.match(text)
-    if not match:
-        raise ValueError(text)
-    hour, minute = int(match.group(1)), int(match.group(2))
-    if hour > 23 or minute > 59:
-        raise ValueError(text)
-    return time(hour, minute)
+from app.timeutil import parse_clock
 
 
 class ClockTime:
@@ -67,3 +53,17 @@ class GovDateField(DateField):
         if not FIRST_DAY <= self.data <= LAST_DAY:
             self.data = None
             raise ValueError(f"{self.label.text} must be between {FIRST_DAY:%Y} and {LAST_DAY:%Y}")
+
+
+class MaxLength:
+    """Validator: at most `limit` characters, with a GOV.UK message that names the field
+    ("Full name must be 160 characters or less"), not WTForms' generic one."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.field_flags = {"maxlength": limit}
+
+    def __call__(self, form, field):
+        if field.data and len(field.data) > self.limit:
+            name = re.sub(r"\s*\(optional\)\s*$", "", field.label.text).rstrip("?")
+            raise ValidationError(f"{name} must be {self.limit} characters or less")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import HiddenField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
+from app.forms.fields import MaxLength
 from app.services.contact import uk_mobile
 
 
@@ -14,7 +15,7 @@ class CallBackForm(FlaskForm):
     phone = StringField(
         "Your mobile number",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your mobile number"), Length(max=30)],
+        validators=[InputRequired(message="Enter your mobile number"), MaxLength(30)],
     )
     step = HiddenField()
     submit = SubmitField("Call me back", widget=GovSubmitInput())

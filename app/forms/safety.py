@@ -17,10 +17,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from app.forms.admin import WEEKDAYS
-from app.forms.fields import ClockTime, GovDateField
+from app.forms.fields import ClockTime, GovDateField, MaxLength
 from app.inputs import MAX_WHOLE_NUMBER
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES, VISIT_DECISIONS
 from app.services.contact import uk_mobile
@@ -28,11 +28,11 @@ from app.services.places import normalise_postcode
 
 
 class RiskMarkerForm(FlaskForm):
-    postcode = StringField("Postcode", widget=GovTextInput(), validators=[Optional(), Length(max=10)])
+    postcode = StringField("Postcode", widget=GovTextInput(), validators=[Optional(), MaxLength(10)])
     house = StringField(
-        "House number or name", widget=GovTextInput(), validators=[Optional(), Length(max=120)]
+        "House number or name", widget=GovTextInput(), validators=[Optional(), MaxLength(120)]
     )
-    uprn = StringField("UPRN (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=20)])
+    uprn = StringField("UPRN (optional)", widget=GovTextInput(), validators=[Optional(), MaxLength(20)])
     customer_id = IntegerField(
         "Or a customer record number",
         widget=GovTextInput(),
@@ -53,10 +53,10 @@ class RiskMarkerForm(FlaskForm):
     reason = TextAreaField(
         "Reason",
         widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the reason for the marker"), Length(max=2000)],
+        validators=[InputRequired(message="Enter the reason for the marker"), MaxLength(2000)],
     )
     source_incident = StringField(
-        "Source incident reference", widget=GovTextInput(), validators=[Optional(), Length(max=120)]
+        "Source incident reference", widget=GovTextInput(), validators=[Optional(), MaxLength(120)]
     )
     review_on = GovDateField("Review date", validators=[InputRequired(message="Enter the review date")])
     submit = SubmitField("Propose marker", widget=GovSubmitInput())
@@ -108,7 +108,7 @@ class DutyPeriodForm(FlaskForm):
 
 class WorkPhoneForm(FlaskForm):
     user_id = HiddenField(validators=[InputRequired()])
-    phone = StringField("Work mobile", widget=GovTextInput(), validators=[Optional(), Length(max=30)])
+    phone = StringField("Work mobile", widget=GovTextInput(), validators=[Optional(), MaxLength(30)])
     submit = SubmitField("Save work mobile", widget=GovSubmitInput())
 
     def validate_phone(self, field):
@@ -123,5 +123,5 @@ class VisitDecisionForm(FlaskForm):
         choices=list(VISIT_DECISIONS.items()),
         validators=[InputRequired(message="Select what was done about this visit")],
     )
-    note = StringField("Note (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=500)])
+    note = StringField("Note (optional)", widget=GovTextInput(), validators=[Optional(), MaxLength(500)])
     submit = SubmitField("Record decision", widget=GovSubmitInput())

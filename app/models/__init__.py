@@ -3,7 +3,8 @@
 from app.models.agent import CustomerNote, WaitlistEntry, WaitlistOffer
 from app.models.appointments import Appointment, AppointmentEvent
 from app.models.booking import Address, IdempotencyRecord, OfficerDay, SlotClaim
-from app.models.catalogue import CommunityArea, Hub, HubOpening, Service, Skill
+from app.models.catalogue import CommunityArea, Hub, HubClosure, HubOpening, Service, Skill
+from app.models.feedback import EqualityResponse, Feedback
 from app.models.jobs import ScheduledRun
 from app.models.kiosk import KioskDevice, KioskHelpRequest
 from app.models.kiosk_calls import AgentPresence, KioskCall, KioskCallSignal
@@ -36,6 +37,9 @@ __all__ = [
     "CommunityArea",
     "Customer",
     "DutyPeriod",
+    "EqualityResponse",
+    "Feedback",
+    "HubClosure",
     "OfficerDevice",
     "SafetyCheck",
     "ScheduledRun",

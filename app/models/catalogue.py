@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -43,6 +43,9 @@ class Hub(db.Model):
     opening_hours: Mapped[list[HubOpening]] = relationship(
         back_populates="hub", cascade="all, delete-orphan", order_by="HubOpening.weekday"
     )
+    closures: Mapped[list[HubClosure]] = relationship(
+        back_populates="hub", cascade="all, delete-orphan", order_by="HubClosure.first_day"
+    )
 
     def hours_on(self, weekday: int) -> HubOpening | None:
         return next((o for o in self.opening_hours if o.weekday == weekday), None)
@@ -60,6 +63,19 @@ class HubOpening(db.Model):
     hub: Mapped[Hub] = relationship(back_populates="opening_hours")
 
 
+class HubClosure(db.Model):
+    """Days a hub is shut beyond its weekly hours (refurbishment, a local holiday). Bank holidays in
+    England close every hub without a row here."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id", ondelete="CASCADE"), index=True)
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    hub: Mapped[Hub] = relationship(back_populates="closures")
+
+
 class Service(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -75,6 +91,8 @@ class Service(db.Model):
     skill_id: Mapped[int | None] = mapped_column(ForeignKey("skill.id"))
     documents: Mapped[str] = mapped_column(Text, default="")  # one item per line
     two_officers: Mapped[bool] = mapped_column(default=False)
+    # A home or business visit at an exact time (not a 2-hour window), when the resident asks for one.
+    exact_times: Mapped[bool] = mapped_column(default=False, server_default=false())
     notice_hours: Mapped[int] = mapped_column(default=24)
     horizon_days: Mapped[int] = mapped_column(default=28)
     active: Mapped[bool] = mapped_column(default=True)

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
 
 ROLES = ("agent", "officer", "supervisor", "admin")
-CHANNELS = ("sms", "email", "none")
+CHANNELS = ("sms", "email", "post", "none")
 
 
 class Customer(db.Model):
@@ -36,8 +36,22 @@ class Customer(db.Model):
     uprn: Mapped[str] = mapped_column(String(20), default="")
     lat: Mapped[float | None]
     lng: Mapped[float | None]
+    # A business's own premises, kept apart from the home address (a business visit goes here).
+    business_type: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    premises_line1: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    premises_line2: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    premises_town: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    premises_postcode: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    premises_uprn: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    premises_lat: Mapped[float | None]
+    premises_lng: Mapped[float | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def premises_label(self) -> str:
+        parts = (self.premises_line1, self.premises_line2, self.premises_town, self.premises_postcode)
+        return ", ".join(p for p in parts if p)
 
     @property
     def surname(self) -> str:

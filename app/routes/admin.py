@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import SUPERVISORS, staff
-from app.data.catalogue import all_areas, all_hubs, all_services, all_skills
+from app.data import records
+from app.data.catalogue import all_areas, all_hubs, all_services, all_skills, hub_by_code
 from app.data.officers import all_officers
-from app.extensions import db
-from app.forms.admin import AbsenceForm, HubForm, OfficerForm, ServiceForm
+from app.forms.admin import AbsenceForm, ClosureForm, HubForm, OfficerForm, ServiceForm
 from app.inputs import whole_number_or_none
-from app.models import Absence, ApiToken, Hub, Officer, Service
 from app.services import tokens
-from app.services.catalogue import save_hub, save_service
+from app.services.catalogue import add_closure, remove_closure, save_hub, save_service
 from app.services.officers import OfficerError, add_absence, remove_absence, save_officer
+from app.services.places import locate_postcode, normalise_postcode
 from app.services.planning import days_to_replan
 from app.timeutil import local_now
+from app.unit_of_work import unit_of_work
+
+if TYPE_CHECKING:
+    from app.models import Officer
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _get_or_404(model, ident: int):
-    return db.session.get(model, ident) or abort(404)
 
 
 # Services ---------------------------------------------------------------------------------
@@ -38,15 +40,15 @@ def services():
 @bp.route("/services/<int:service_id>", methods=["GET", "POST"])
 @staff(*SUPERVISORS)
 def edit_service(service_id: int | None):
-    service = _get_or_404(Service, service_id) if service_id else None
+    service = records.service(service_id) or abort(404) if service_id else None
     form = ServiceForm(obj=service)
     form.skill_id.choices = [(0, "No particular skill")] + [(s.id, s.name) for s in all_skills()]
     if service and not form.is_submitted():
         form.places.data = service.places
         form.skill_id.data = service.skill_id or 0
     if form.validate_on_submit():
-        saved = save_service(service, form.data)
-        db.session.commit()
+        with unit_of_work():
+            saved = save_service(service, form.data)
         flash(f"{saved.name} saved.", "success")
         return redirect(url_for("admin.services"))
     return render_template("admin/service_form.html", form=form, service=service)
@@ -64,7 +66,7 @@ def hubs():
 @bp.route("/hubs/<int:hub_id>", methods=["GET", "POST"])
 @staff(*SUPERVISORS)
 def edit_hub(hub_id: int):
-    hub = _get_or_404(Hub, hub_id)
+    hub = records.hub(hub_id) or abort(404)
     form = HubForm(obj=hub)
     if not form.is_submitted():
         for weekday, entry in enumerate(form.hours):
@@ -72,11 +74,36 @@ def edit_hub(hub_id: int):
             entry.opens.data = hours.opens.strftime("%H:%M") if hours else ""
             entry.closes.data = hours.closes.strftime("%H:%M") if hours else ""
     if form.validate_on_submit():
-        save_hub(hub, form.data)
-        db.session.commit()
+        with unit_of_work():
+            save_hub(hub, form.data)
         flash(f"{hub.name} saved.", "success")
         return redirect(url_for("admin.hubs"))
     return render_template("admin/hub_form.html", form=form, hub=hub)
+
+
+@bp.route("/hubs/<int:hub_id>/closures", methods=["GET", "POST"])
+@staff(*SUPERVISORS)
+def hub_closures(hub_id: int):
+    hub = records.hub(hub_id) or abort(404)
+    form = ClosureForm()
+    if form.validate_on_submit():
+        with unit_of_work():
+            add_closure(hub, form.first_day.data, form.last_day.data, form.reason.data)
+        flash(f"{hub.name} closure saved. No hub appointments are offered on those days.", "success")
+        return redirect(url_for("admin.hub_closures", hub_id=hub.id))
+    return render_template("admin/hub_closures.html", hub=hub, form=form, today=local_now().date())
+
+
+@bp.post("/hubs/<int:hub_id>/closures/<int:closure_id>/remove")
+@staff(*SUPERVISORS)
+def remove_hub_closure(hub_id: int, closure_id: int):
+    closure = records.hub_closure(closure_id) or abort(404)
+    if closure.hub_id != hub_id:
+        abort(404)
+    with unit_of_work():
+        remove_closure(closure)
+    flash("Closure removed.", "success")
+    return redirect(url_for("admin.hub_closures", hub_id=hub_id))
 
 
 # API tokens -------------------------------------------------------------------------------
@@ -87,9 +114,9 @@ def edit_hub(hub_id: int):
 def api_tokens():
     if request.method == "POST":
         token_id = whole_number_or_none(request.form.get("revoke"))
-        token = _get_or_404(ApiToken, token_id) if token_id else abort(404)
-        tokens.revoke(token, by=current_user._get_current_object())
-        db.session.commit()
+        token = records.api_token(token_id) or abort(404)
+        with unit_of_work():
+            tokens.revoke(token, by=current_user._get_current_object())
         flash(f"Token {token.prefix} ({token.user.email}) no longer works.", "success")
         return redirect(url_for("admin.api_tokens"))
     return render_template("admin/api_tokens.html", tokens=tokens.active_tokens())
@@ -108,8 +135,11 @@ def _officer_form(officer: Officer | None) -> OfficerForm:
     form = OfficerForm(obj=officer)
     form.skills.choices = [(s.id, s.name) for s in all_skills()]
     form.areas.choices = [(a.id, a.name) for a in all_areas()]
+    form.base_hub.choices = [("", "Not a hub")] + [(h.code, h.name) for h in all_hubs()]
+    form.needs_base = officer is None
     if officer and not form.is_submitted():
-        form.lat.data, form.lng.data = officer.base_lat, officer.base_lng
+        at_hub = next((h for h in all_hubs() if (h.lat, h.lng) == (officer.base_lat, officer.base_lng)), None)
+        form.base_hub.data = at_hub.code if at_hub else ""
         form.skills.data = [s.id for s in officer.skills]
         form.areas.data = [a.id for a in officer.areas]
         for weekday, entry in enumerate(form.days):
@@ -128,30 +158,43 @@ def _officer_form(officer: Officer | None) -> OfficerForm:
 @bp.route("/officers/<int:officer_id>", methods=["GET", "POST"])
 @staff(*SUPERVISORS)
 def edit_officer(officer_id: int | None):
-    officer = _get_or_404(Officer, officer_id) if officer_id else None
+    officer = records.officer(officer_id) or abort(404) if officer_id else None
     form = _officer_form(officer)
-    if form.validate_on_submit():
-        saved = save_officer(officer, form.data)
-        db.session.commit()
+    if form.validate_on_submit() and (base := _base_of(form, officer)) is not None:
+        with unit_of_work():
+            saved = save_officer(officer, form.data | {"lat": base[0], "lng": base[1]})
         flash(f"{saved.name} saved.", "success")
         return redirect(url_for("admin.officer_absences", officer_id=saved.id))
     return render_template("admin/officer_form.html", form=form, officer=officer)
 
 
+def _base_of(form: OfficerForm, officer: Officer | None) -> tuple[float, float] | None:
+    """Where the officer starts and ends: the chosen hub, the postcode's place in the gazetteer, or
+    (editing, neither given) where it was. None, with the error on the form, when it cannot be placed."""
+    if form.base_hub.data and (hub := hub_by_code(form.base_hub.data)) is not None:
+        return hub.lat, hub.lng
+    if form.base_postcode.data:
+        located = locate_postcode(normalise_postcode(form.base_postcode.data) or "")
+        if located is None:
+            form.base_postcode.errors = ["We do not recognise that postcode: choose the hub instead"]
+        return located
+    return (officer.base_lat, officer.base_lng) if officer else None
+
+
 @bp.route("/officers/<int:officer_id>/absences", methods=["GET", "POST"])
 @staff(*SUPERVISORS)
 def officer_absences(officer_id: int):
-    officer = _get_or_404(Officer, officer_id)
+    officer = records.officer(officer_id) or abort(404)
     form = AbsenceForm()
     if form.validate_on_submit():
         try:
-            absence = add_absence(
-                officer, form.kind.data, form.starts_on.data, form.ends_on.data, form.note.data or ""
-            )
+            with unit_of_work():
+                absence = add_absence(
+                    officer, form.kind.data, form.starts_on.data, form.ends_on.data, form.note.data or ""
+                )
         except OfficerError as error:
             form.starts_on.errors = [*form.starts_on.errors, str(error)]
         else:
-            db.session.commit()
             affected = days_to_replan(officer, absence.starts_on, absence.ends_on)
             if affected:  # booked visits fall in the absence: offer their re-plan at once
                 visits = sum(n for _day, n in affected)
@@ -176,10 +219,10 @@ def officer_absences(officer_id: int):
 @bp.post("/officers/<int:officer_id>/absences/<int:absence_id>/remove")
 @staff(*SUPERVISORS)
 def remove_officer_absence(officer_id: int, absence_id: int):
-    absence = _get_or_404(Absence, absence_id)
+    absence = records.absence(absence_id) or abort(404)
     if absence.officer_id != officer_id:
         abort(404)
-    remove_absence(absence)
-    db.session.commit()
+    with unit_of_work():
+        remove_absence(absence)
     flash("Absence removed.", "success")
     return redirect(url_for("admin.officer_absences", officer_id=officer_id))

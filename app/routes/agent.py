@@ -3,39 +3,50 @@ and the capacity board. Keyboard-first: every action is a link or a button in re
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import staff
+from app.data import records
 from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
 from app.data.officers import all_officers
-from app.extensions import db
-from app.forms.agent import BookForm, ConfirmBookingForm, MoveForm, NewCallerForm, NoteForm, WaitlistForm
-from app.forms.booking import CancelForm
+from app.forms.agent import (
+    BookForm,
+    ConfirmBookingForm,
+    MoveForm,
+    NewCallerForm,
+    NoteForm,
+    WaitlistForm,
+    new_submission_id,
+)
+from app.forms.booking import CancelForm, ConfirmForm
 from app.inputs import day_or, whole_number_or_none
-from app.models import Appointment, Customer
-from app.services import agent, audit, kiosk_calls, outbox, waitlist
+from app.services import agent, audit, consent, kiosk_calls, outbox, waitlist
 from app.services.availability import search
 from app.services.booking import (
-    BookingRequest,
     BookingRuleError,
-    CustomerDetails,
+    IdempotencyConflict,
     SlotUnavailable,
     book,
+    booking_request,
     cancel,
     reschedule,
 )
-from app.services.contact import uk_mobile
+from app.services.contact import display_phone, uk_mobile
 from app.services.places import (
     Place,
-    UnknownPostcode,
-    address_place,
     customer_place,
     hub_place,
     nearest_area_id,
 )
 from app.services.references import format_reference
 from app.timeutil import local_now
+from app.unit_of_work import unit_of_work
+
+if TYPE_CHECKING:
+    from app.models import Customer
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 AGENTS = ("agent", "supervisor", "admin")
@@ -43,7 +54,7 @@ SEARCH_DAYS = 14
 
 
 def _customer(customer_id: int) -> Customer:
-    return db.session.get(Customer, customer_id) or abort(404)
+    return records.customer(customer_id) or abort(404)
 
 
 @bp.get("/")
@@ -52,35 +63,54 @@ def find():
     query = request.args.get("q", "")
     results = agent.find_callers(query) if query else []
     if query:
-        audit.record("customer_search", "customer", "", results=len(results))
-        db.session.commit()
+        with unit_of_work():
+            audit.record("customer_search", "customer", "", results=len(results))
     return render_template("agent/find.html", query=query, results=results)
 
 
 @bp.route("/callers/new", methods=["GET", "POST"])
 @staff(*AGENTS)
 def new_caller():
-    form = NewCallerForm()
+    return _caller_form(None)
+
+
+@bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])
+@staff(*AGENTS)
+def edit_caller(customer_id: int):
+    return _caller_form(_customer(customer_id))
+
+
+def _caller_form(customer: Customer | None):
+    form = NewCallerForm(obj=_caller_values(customer) if customer and request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            place = address_place(
-                "home", form.postcode.data, line1=form.line1.data, town=form.town.data or ""
-            )
-        except UnknownPostcode as error:
-            form.postcode.errors = [f"{error}. Check it with the caller"]
+            with unit_of_work():
+                saved = agent.save_caller(customer, form.data, current_user._get_current_object())
+        except agent.CallerAddressError as error:
+            getattr(form, error.field).errors = [str(error)]
         else:
-            customer = Customer(
-                name=form.name.data.strip(),
-                phone=uk_mobile(form.phone.data) or "",
-                email=(form.email.data or "").strip(),
-                **place.address_fields(),
-            )
-            db.session.add(customer)
-            db.session.flush()
-            audit.record("customer_created", "customer", customer.id, channel="phone")
-            db.session.commit()
-            return redirect(url_for("agent.customer", customer_id=customer.id))
-    return render_template("agent/new_caller.html", form=form)
+            if customer is not None:
+                flash("Caller's details saved.", "success")
+            return redirect(url_for("agent.customer", customer_id=saved.id))
+    return render_template("agent/new_caller.html", form=form, customer=customer)
+
+
+def _caller_values(customer: Customer):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        name=customer.name,
+        phone=display_phone(customer.phone) if customer.phone else "",
+        email=customer.email,
+        line1=customer.address_line1,
+        town=customer.town,
+        postcode=customer.postcode,
+        business_name=customer.business_name,
+        business_type=customer.business_type,
+        premises_line1=customer.premises_line1,
+        premises_town=customer.premises_town,
+        premises_postcode=customer.premises_postcode,
+    )
 
 
 @bp.route("/customers/<int:customer_id>", methods=["GET", "POST"])
@@ -89,12 +119,12 @@ def customer(customer_id: int):
     customer = _customer(customer_id)
     note_form = NoteForm()
     if note_form.validate_on_submit():
-        agent.add_note(customer, note_form.text.data, current_user)
-        db.session.commit()
+        with unit_of_work():
+            agent.add_note(customer, note_form.text.data, current_user)
         flash("Note saved.", "success")
         return redirect(url_for("agent.customer", customer_id=customer.id))
-    audit.record("customer_viewed", "customer", customer.id)
-    db.session.commit()
+    with unit_of_work():
+        audit.record("customer_viewed", "customer", customer.id)
     appointments = agent.history(customer)
     return render_template(
         "agent/customer.html",
@@ -104,6 +134,7 @@ def customer(customer_id: int):
         notes=agent.notes(customer),
         note_form=note_form,
         precaution=agent.precaution_applies(customer),
+        email_off=not current_app.config["SMTP_HOST"],
         now=local_now(),
         format_reference=format_reference,
     )
@@ -113,8 +144,9 @@ def _place_choices(customer: Customer, service) -> list[tuple[str, str]]:
     choices = []
     if service is None or service.at_home:
         choices.append(("home", f"Home: {customer.address_line1}, {customer.postcode}"))
-    if service is None or service.at_business:
-        choices.append(("business", f"Business premises: {customer.address_line1}, {customer.postcode}"))
+    if (service is None or service.at_business) and customer.premises_lat is not None:
+        name = f"{customer.business_name}, " if customer.business_name else ""
+        choices.append(("business", f"Business premises: {name}{customer.premises_label}"))
     if service is None or service.at_hub:
         choices += [(f"hub:{h.code}", h.name) for h in all_hubs(active_only=True)]
     return choices
@@ -157,43 +189,60 @@ def book_for(customer_id: int):
             service, place, local_now().date(), SEARCH_DAYS, officer_id=officer_id, customer=customer
         )
         confirm.slot.choices = [(s.token, "") for s in result.slots]
-        if request.method == "POST" and confirm.validate_on_submit():
+        if (
+            request.method == "POST"
+            and confirm.preferred_channel.data == "sms"
+            and not uk_mobile(customer.phone)
+        ):
+            confirm.preferred_channel.errors = ["Texts need a mobile number: change the caller's details"]
+        elif request.method == "POST" and confirm.validate_on_submit():
             try:
-                appointment = book(
-                    BookingRequest(
-                        slot_token=confirm.slot.data,
-                        service=service,
-                        place=place,
-                        channel=kiosk_calls.booking_channel(current_user),
-                        booked_by=current_user._get_current_object(),
-                        notes=confirm.notes.data or "",
-                        customer=CustomerDetails(
-                            name=customer.name,
-                            phone=customer.phone,
-                            email=customer.email,
-                            preferred_channel=confirm.preferred_channel.data,
-                            sms_consent=bool(confirm.sms_consent.data),
-                            access_needs=confirm.access_needs.data or "",
-                            interpreter_language=confirm.interpreter_language.data or "",
-                        ),
+                with unit_of_work():
+                    said = {
+                        "preferred_channel": confirm.preferred_channel.data,
+                        "sms_consent": bool(confirm.sms_consent.data),
+                        "access_needs": confirm.access_needs.data or "",
+                        "interpreter_language": confirm.interpreter_language.data or "",
+                    }
+                    appointment = book(
+                        booking_request(
+                            confirm.slot.data,
+                            service,
+                            place,
+                            channel=_channel(confirm.booked_at.data),
+                            record=customer,
+                            said=said,
+                            booked_by=current_user._get_current_object(),
+                            notes=confirm.notes.data or "",
+                            idempotency=(
+                                f"agent:{current_user.id}",
+                                confirm.submission.data or "",
+                                {"customer": customer.id, "slot": confirm.slot.data},
+                            ),
+                        )
                     )
-                )
-                audit.record(
-                    "sms_consent_recorded", "customer", customer.id, consent=bool(confirm.sms_consent.data)
-                )
-                kiosk_calls.booked_during_call(current_user, appointment)  # the kiosk shows the ticket
-                db.session.commit()
+                    audit.record(
+                        "sms_consent_recorded",
+                        "customer",
+                        customer.id,
+                        consent=bool(confirm.sms_consent.data),
+                    )
+                    kiosk_calls.booked_during_call(current_user, appointment)  # the kiosk shows the ticket
                 flash(f"Booked: reference {format_reference(appointment.reference)}.", "success")
                 return redirect(url_for("agent.customer", customer_id=customer.id))
             except SlotUnavailable:
-                db.session.rollback()
                 confirm.slot.errors = ["That time has just gone. Choose another"]
             except BookingRuleError as error:
-                db.session.rollback()
                 confirm.slot.errors = [error.message]
+            except IdempotencyConflict:  # this page booked a moment ago (e.g. back, another time, Book)
+                confirm.submission.data = new_submission_id()
+                confirm.slot.errors = [
+                    "This page has booked already. Check the caller's bookings before you book again"
+                ]
     officers = {o.id: o for o in all_officers()}
     return render_template(
         "agent/book.html",
+        chosen_service=service,
         customer=customer,
         form=form,
         confirm=confirm,
@@ -204,24 +253,29 @@ def book_for(customer_id: int):
     )
 
 
+def _channel(booked_at: str | None) -> str:
+    """Counter staff book on the same screen as phone agents; a kiosk video call books as kiosk."""
+    channel = kiosk_calls.booking_channel(current_user)
+    return "counter" if channel == "phone" and booked_at == "counter" else channel
+
+
 @bp.route("/appointments/<int:appointment_id>/cancel", methods=["GET", "POST"])
 @staff(*AGENTS)
 def cancel_for(appointment_id: int):
-    appointment = db.session.get(Appointment, appointment_id) or abort(404)
+    appointment = records.appointment(appointment_id) or abort(404)
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            cancel(
-                appointment,
-                form.reason.data or "Cancelled by phone",
-                actor=current_user._get_current_object(),
-                channel="phone",
-            )
-            db.session.commit()
+            with unit_of_work():
+                cancel(
+                    appointment,
+                    form.reason.data or "Cancelled by phone",
+                    actor=current_user._get_current_object(),
+                    channel="phone",
+                )
             flash(f"Cancelled {format_reference(appointment.reference)}.", "success")
             return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
         except BookingRuleError as error:
-            db.session.rollback()
             form.reason.errors = [error.message]
     return render_template("agent/cancel.html", appointment=appointment, form=form)
 
@@ -229,7 +283,7 @@ def cancel_for(appointment_id: int):
 @bp.route("/appointments/<int:appointment_id>/move", methods=["GET", "POST"])
 @staff(*AGENTS)
 def move_for(appointment_id: int):
-    appointment = db.session.get(Appointment, appointment_id) or abort(404)
+    appointment = records.appointment(appointment_id) or abort(404)
     place = Place(
         appointment.location_type,
         appointment.lat,
@@ -249,17 +303,15 @@ def move_for(appointment_id: int):
     confirm.slot.choices = [(s.token, "") for s in result.slots]
     if confirm.validate_on_submit():
         try:
-            reschedule(
-                appointment, confirm.slot.data, actor=current_user._get_current_object(), channel="phone"
-            )
-            db.session.commit()
+            with unit_of_work():
+                reschedule(
+                    appointment, confirm.slot.data, actor=current_user._get_current_object(), channel="phone"
+                )
             flash("Appointment moved. The caller will be told the new time.", "success")
             return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
         except SlotUnavailable:
-            db.session.rollback()
             confirm.slot.errors = ["That time has just gone. The appointment has not changed. Choose another"]
         except BookingRuleError as error:
-            db.session.rollback()
             confirm.slot.errors = [error.message]
     officers = {o.id: o for o in all_officers()}
     return render_template(
@@ -267,16 +319,69 @@ def move_for(appointment_id: int):
     )
 
 
+@bp.route("/customers/<int:customer_id>/merge", methods=["GET", "POST"])
+@staff(*AGENTS)
+def merge(customer_id: int):
+    """Find records that are the same caller and merge them into this one."""
+    customer = _customer(customer_id)
+    if request.method == "POST":
+        form = ConfirmForm()
+        other = records.customer(whole_number_or_none(request.form.get("other")))
+        if form.validate_on_submit() and other is not None and other.id != customer.id:
+            with unit_of_work():
+                agent.merge_callers(customer, other, current_user._get_current_object())
+            flash(f"Merged: {other.name}'s record is now part of this one.", "success")
+        return redirect(url_for("agent.customer", customer_id=customer.id))
+    query = request.args.get("q", "")
+    return render_template(
+        "agent/merge.html",
+        customer=customer,
+        query=query,
+        candidates=agent.duplicates_of(customer, query),
+    )
+
+
+@bp.post("/customers/<int:customer_id>/stop-texts")
+@staff(*AGENTS)
+def stop_texts(customer_id: int):
+    """The caller withdraws consent to texts: none are sent from now on, queued ones are dropped."""
+    customer = _customer(customer_id)
+    with unit_of_work():
+        consent.withdraw_texts(customer, how="agent", user=current_user._get_current_object())
+    flash("Texts stopped: the caller will not be sent text messages.", "success")
+    return redirect(url_for("agent.customer", customer_id=customer.id))
+
+
 @bp.post("/appointments/<int:appointment_id>/resend")
 @staff(*AGENTS)
 def resend(appointment_id: int):
-    appointment = db.session.get(Appointment, appointment_id) or abort(404)
-    queued = outbox.queue_for_resident(
-        appointment, "confirmation", key_suffix=f"resend-{local_now():%Y%m%d%H%M%S}"
-    )
-    audit.record("confirmation_resent", "appointment", appointment.reference)
-    db.session.commit()
+    appointment = records.appointment(appointment_id) or abort(404)
+    with unit_of_work():
+        queued = outbox.queue_for_resident(
+            appointment, "confirmation", key_suffix=f"resend-{local_now():%Y%m%d%H%M%S}"
+        )
+        audit.record("confirmation_resent", "appointment", appointment.reference)
     flash("Confirmation sent again." if queued else "The caller has no way to receive messages.", "success")
+    return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
+
+
+@bp.post("/appointments/<int:appointment_id>/letter")
+@staff(*AGENTS)
+def send_letter(appointment_id: int):
+    """A printed confirmation for a caller who asks for one (it goes in the next print batch)."""
+    appointment = records.appointment(appointment_id) or abort(404)
+    with unit_of_work():
+        letter = outbox.queue_letter(
+            appointment, "confirmation", key_suffix=f"asked-{local_now():%Y%m%d%H%M%S}"
+        )
+        if letter is not None:
+            audit.record("letter_requested", "appointment", appointment.reference)
+    flash(
+        "A confirmation letter will go in the next print batch."
+        if letter is not None
+        else "We have no postal address for this caller. Add one first.",
+        "success",
+    )
     return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
 
 
@@ -291,16 +396,16 @@ def join_waitlist(customer_id: int):
         if area_id is None or not customer.phone:
             form.service.errors = ["The caller needs an address we can place and a mobile number for offers"]
         else:
-            waitlist.join(
-                customer,
-                service_by_code(form.service.data),
-                area_id,
-                form.earliest.data,
-                form.latest.data,
-                form.times.data,
-                user=current_user._get_current_object(),
-            )
-            db.session.commit()
+            with unit_of_work():
+                waitlist.join(
+                    customer,
+                    service_by_code(form.service.data),
+                    area_id,
+                    form.earliest.data,
+                    form.latest.data,
+                    form.times.data,
+                    user=current_user._get_current_object(),
+                )
             flash("Added to the waiting list. We will text them if a time comes free.", "success")
             return redirect(url_for("agent.customer", customer_id=customer.id))
     return render_template("agent/waitlist.html", customer=customer, form=form)

@@ -6,10 +6,11 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_user, logout_user
 
 from app.access import public
-from app.extensions import db, limiter
 from app.forms.auth import SignInForm
+from app.guards import limiter
 from app.services import audit
 from app.services.staff import authenticate, end_sessions
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("auth", __name__)
 
@@ -50,8 +51,8 @@ def _safe_next(target: str | None) -> str:
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        db.session.commit()
+        with unit_of_work():
+            user = authenticate(form.email.data, form.password.data)
         if user is not None:
             session.clear()
             login_user(user)
@@ -61,13 +62,15 @@ def sign_in():
     return render_template("auth/sign_in.html", form=form)
 
 
-@bp.get("/sign-out")
+@bp.post("/sign-out")
 @public
 def sign_out():
+    """A POST with the CSRF token (the header's "Sign out" button): a link, an image or another site
+    cannot sign anyone out."""
     if current_user.is_authenticated:
-        end_sessions(current_user)
-        audit.record("signed_out", "user", current_user.id)
-        db.session.commit()
+        with unit_of_work():
+            end_sessions(current_user)
+            audit.record("signed_out", "user", current_user.id)
     logout_user()
     session.clear()
     flash("You have signed out.", "success")

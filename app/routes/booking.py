@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 
 from app.access import public
-from app.data.catalogue import all_services, service_by_code
-from app.extensions import db, limiter
+from app.data.catalogue import all_services, hub_by_code, service_by_code
 from app.forms.booking import (
     AddressForm,
     ConfirmForm,
@@ -17,26 +17,33 @@ from app.forms.booking import (
     PostcodeForm,
     ServiceForm,
     TimeForm,
+    WaitlistForm,
     WhereForm,
 )
+from app.guards import limiter
 from app.inputs import day_or
-from app.models import Appointment
-from app.services import journey
-from app.services.availability import decode_slot, next_free_day, search
+from app.routes import journey
+from app.routes.kiosk_session import current_device
+from app.services import outbox, references
+from app.services import waitlist as waitlists
+from app.services.availability import TIMES_PER_PAGE, decode_slot, next_free_day, search
 from app.services.booking import (
-    BookingRequest,
     BookingRuleError,
-    CustomerDetails,
     SlotUnavailable,
     book,
+    booking_request,
+    same_booking,
 )
-from app.services.contact import uk_mobile
-from app.services.kiosk import current_device
+from app.services.contact import uk_phone
 from app.services.links import ics_url, manage_url
-from app.services.places import addresses_for, locate_postcode, nearest_hubs, normalise_postcode
+from app.services.places import addresses_for, hub_place, locate_postcode, nearest_hubs, normalise_postcode
 from app.services.presenters import officer_first_name, when, where
 from app.services.references import format_reference
 from app.timeutil import at_day_seconds, format_date, format_time, local_now
+from app.unit_of_work import unit_of_work
+
+if TYPE_CHECKING:
+    from app.models import Appointment
 
 bp = Blueprint("booking", __name__, url_prefix="/book")
 SEARCH_DAYS = 14
@@ -80,7 +87,9 @@ def choose_service():
     query = (request.args.get("q") or "").strip().lower()
     shown = [s for s in services if not query or query in s.name.lower() or query in s.summary.lower()]
     form = ServiceForm()
-    form.service.choices = [(s.code, s.name) for s in services]
+    # The radios are drawn from the choices (the widget merges our items into them by position), so
+    # a search must narrow the choices too, or the whole list comes back around the match.
+    form.service.choices = [(s.code, s.name) for s in (shown if request.method == "GET" else services)]
     if request.method == "GET":
         form.service.data = journey.draft().get("service")
     if form.validate_on_submit():
@@ -94,9 +103,19 @@ def choose_service():
         journey.update(service=chosen.code)
         if len(chosen.places) == 1:
             journey.update(location_type=chosen.places[0])
-            return _next("booking.postcode")
+            return _after_place_kind(chosen.places[0])
         return _next("booking.where")
     return render_template("booking/service.html", form=form, services=shown, query=query)
+
+
+def _after_place_kind(location_type: str):
+    """At a hub's kiosk a hub appointment is at that hub: no postcode or list of hubs to go through."""
+    device = current_device()
+    if location_type == "hub" and device is not None and device.hub.active:
+        journey.update(hub=device.hub.code, place_done=True)
+        journey.clear_from("slot", "slot_label")
+        return _next("booking.time")
+    return _next("booking.postcode")
 
 
 @bp.get("/signpost/<code>")
@@ -120,7 +139,7 @@ def where_step():
         if journey.draft().get("location_type") != form.location_type.data:
             journey.clear_from("slot", "slot_label", "place_done", "hub", "line1", "address_id")
         journey.update(location_type=form.location_type.data)
-        return _next("booking.postcode")
+        return _after_place_kind(form.location_type.data)
     return render_template("booking/where.html", form=form, service=service)
 
 
@@ -220,7 +239,9 @@ def time():
     if place is None:
         return redirect(url_for("booking.postcode"))
     first = day_or(request.args.get("from"), local_now().date())
-    result = search(service, place, first, SEARCH_DAYS)
+    exact_possible = service.exact_times and place.hub is None
+    exact = exact_possible and request.args.get("exact") == "1"
+    result = search(service, place, first, SEARCH_DAYS, exact=exact).first_page(TIMES_PER_PAGE)
     form = TimeForm()
     form.slot.choices = [(s.token, "") for s in result.slots]
     if form.validate_on_submit():
@@ -237,17 +258,68 @@ def time():
             )
             journey.update(slot=form.slot.data, slot_label=label)
             return _next("booking.details")
-    later = next_free_day(service, place, result.last_day) if not result.slots and result.last_day else None
+    dead_end = not result.slots and not result.restricted and result.last_day is not None
     return render_template(
         "booking/time.html",
         form=form,
         result=result,
         service=service,
         place=place,
-        later=later,
+        later=next_free_day(service, place, result.last_day) if dead_end else None,
+        other_hub=_nearest_hub_with_times(service, place, first) if dead_end else None,
         next_from=(result.last_day + timedelta(days=1)).isoformat() if result.last_day else None,
+        earlier=first > local_now().date(),
+        exact=exact,
+        exact_possible=exact_possible,
         hub_possible="hub" in service.places and place.location_type != "hub",
     )
+
+
+def _nearest_hub_with_times(service, place, first):
+    """No times here: the nearest other hub (of the resident's six nearest) with a free time soon."""
+    if "hub" not in service.places:
+        return None
+    centre = locate_postcode(journey.draft().get("postcode", "")) if journey.draft().get("postcode") else None
+    lat, lng = centre or (place.lat, place.lng)
+    for hub, miles in nearest_hubs(lat, lng, limit=6):
+        if place.hub is not None and hub.id == place.hub.id:
+            continue
+        found = search(service, hub_place(hub), first, SEARCH_DAYS).first_page(1)
+        if found.slots:
+            return {"hub": hub, "miles": miles, "day": found.last_day}
+    return None
+
+
+@bp.post("/time/at-hub")
+@public
+def switch_to_hub():
+    """'Book at the nearest hub with times instead': the same journey, at that hub."""
+    form = ConfirmForm()
+    hub = hub_by_code(request.form.get("hub", ""))
+    if form.validate_on_submit() and hub is not None and journey.service() is not None:
+        journey.update(location_type="hub", hub=hub.code, place_done=True)
+        journey.clear_from("slot", "slot_label", "line1", "address_id")
+        return redirect(url_for("booking.time"))
+    return redirect(url_for("booking.time"))
+
+
+@bp.route("/waitlist", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute", methods=["POST"])
+def waitlist():
+    """No times soon: the resident leaves a mobile number and is texted when one comes free."""
+    if (redirect_to := _require("service", "location_type", "place_done")) is not None:
+        return redirect_to
+    service, place = journey.service(), journey.place()
+    if place is None or place.hub is not None:
+        return redirect(url_for("booking.time"))
+    form = WaitlistForm()
+    if form.validate_on_submit():
+        with unit_of_work():
+            entry = waitlists.join_online(service, place, form.name.data, form.phone.data, form.times.data)
+        journey.reset()
+        return render_template("booking/waitlist_joined.html", entry=entry, service=service)
+    return render_template("booking/waitlist.html", form=form, service=service)
 
 
 @bp.route("/details", methods=["GET", "POST"])
@@ -256,12 +328,25 @@ def details():
     if (redirect_to := _require("service", "location_type", "place_done", "slot")) is not None:
         return redirect_to
     form = DetailsForm(data=journey.draft().get("details") or None)
+    if journey.draft().get("location_type") != "hub":  # a letter needs the visit's postal address
+        form.preferred_channel.choices = [
+            ("sms", "Text message"),
+            ("email", "Email"),
+            ("post", "By letter to this address"),
+            ("none", "Do not remind me"),
+        ]
+    form.for_business = journey.draft()["location_type"] == "business"
     if form.validate_on_submit():
         values = {
             k: (form.data[k] or "").strip()
-            for k in ("name", "phone", "email", "preferred_channel", "access_needs", "interpreter_language")
-        }
-        values["phone"] = uk_mobile(values["phone"]) or ""
+            for k in (
+                "name", "phone", "email", "preferred_channel", "access_needs", "interpreter_language",
+                "business_name", "business_type",
+            )
+        }  # fmt: skip
+        values["phone"] = uk_phone(values["phone"]) or ""
+        if not form.for_business:
+            values["business_name"] = values["business_type"] = ""
         journey.update(details=values, name=values["name"])
         return redirect(url_for("booking.check"))
     return render_template("booking/details.html", form=form)
@@ -277,29 +362,30 @@ def check():
     form = ConfirmForm()
     if form.validate_on_submit():
         values = d["details"]
-        request_ = BookingRequest(
-            slot_token=d["slot"],
-            service=service,
-            place=place,
+        submission = journey.submission_id()
+        request_ = booking_request(
+            d["slot"],
+            service,
+            place,
             channel="kiosk" if current_device() is not None else "web",
-            idempotency_scope="web",
-            idempotency_key=journey.submission_id(),
-            request_fingerprint={"slot": d["slot"], "submission": journey.submission_id()},
-            customer=CustomerDetails(
-                name=values["name"],
-                phone=values["phone"],
-                email=values["email"],
-                preferred_channel=values["preferred_channel"],
-                sms_consent=values["preferred_channel"] == "sms",
-                access_needs=values["access_needs"],
-                interpreter_language=values["interpreter_language"],
-            ),
+            said=values | {"home_postcode": d.get("postcode", "") if d["location_type"] == "hub" else ""},
+            idempotency=("web", submission, {"slot": d["slot"], "submission": submission}),
         )
+        twin = same_booking(request_.customer, service, d["slot"])
+        if twin is not None and not request.form.get("again"):
+            return render_template(
+                "booking/check.html",
+                form=form,
+                d=d,
+                service=service,
+                place=place,
+                place_name=journey.PLACE_NAMES[d["location_type"]],
+                twin_link=manage_url(twin),
+            )
         try:
-            appointment = book(request_)
-            db.session.commit()
+            with unit_of_work():
+                appointment = book(request_)
         except (SlotUnavailable, BookingRuleError):
-            db.session.rollback()
             journey.clear_from("slot", "slot_label", "submission")
             return redirect(url_for("booking.time", gone=1))
         session["booked_reference"] = appointment.reference
@@ -320,9 +406,7 @@ def check():
 @public
 def confirmation():
     reference = session.get("booked_reference")
-    appointment = (
-        db.session.query(Appointment).filter_by(reference=reference).one_or_none() if reference else None
-    )
+    appointment = references.find(reference)
     if appointment is None:
         return redirect(url_for("booking.start"))
     return render_template(
@@ -334,4 +418,13 @@ def confirmation():
         officer=officer_first_name(appointment),
         manage_link=manage_url(appointment),
         ics_link=ics_url(appointment, external=False),
+        sent_to=_sent_to(appointment),
+    )
+
+
+def _sent_to(appointment: Appointment) -> str:
+    """How the confirmation went, said only when one was written ('text message and email')."""
+    channels = {m.channel for m in outbox.for_appointment(appointment) if m.kind == "confirmation"}
+    return " and ".join(
+        name for key, name in (("sms", "text message"), ("email", "email")) if key in channels
     )

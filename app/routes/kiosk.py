@@ -8,15 +8,16 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.access import SUPERVISORS, kiosk, public, staff
+from app.data import records
 from app.data.catalogue import all_hubs
-from app.extensions import db
 from app.inputs import whole_number_or_none
-from app.models import Appointment, Hub, KioskDevice, KioskHelpRequest
+from app.routes import kiosk_session
 from app.services import kiosk as kiosks
-from app.services import kiosk_calls
+from app.services import references
 from app.services.links import external_url
 from app.services.presenters import when, where
 from app.services.references import format_reference
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 staff_bp = Blueprint("kiosk_staff", __name__)
@@ -25,33 +26,34 @@ staff_bp = Blueprint("kiosk_staff", __name__)
 @bp.get("/activate/<token>")
 @public
 def activate(token: str):
-    device = kiosks.activate(token)
-    db.session.commit()
+    with unit_of_work():
+        device = kiosks.activate(token)
     if device is None:
         return render_template("kiosk/not_set_up.html"), 403
+    kiosk_session.sign_in(device)
     return redirect(url_for("kiosk.start"))
 
 
 @bp.get("/")
 @kiosk
 def start():
-    return render_template("kiosk/start.html", device=kiosks.current_device())
+    return render_template("kiosk/start.html", device=kiosk_session.current_device())
 
 
 @bp.post("/help")
 @kiosk
 def help_me():
-    kiosks.ask_for_help(kiosks.current_device())
-    db.session.commit()
+    with unit_of_work():
+        kiosks.ask_for_help(kiosk_session.current_device())
     return render_template("kiosk/help.html")
 
 
 @bp.post("/reset")
 @kiosk
 def reset():
-    kiosk_calls.end_session_call(kiosks.current_device())  # a call ends with the session it belongs to
-    db.session.commit()
-    kiosks.reset_session()
+    with unit_of_work():
+        kiosk_session.end_call()  # a call ends with the session it belongs to
+    kiosk_session.reset()
     response = make_response(redirect(url_for("kiosk.start")))
     response.headers["Clear-Site-Data"] = '"cache"'  # the back button must not show the last person's pages
     return response
@@ -69,9 +71,7 @@ def text_size(size: str):
 @kiosk
 def ticket():
     reference = session.get("booked_reference")
-    appointment = (
-        db.session.query(Appointment).filter_by(reference=reference).one_or_none() if reference else None
-    )
+    appointment = references.find(reference)
     if appointment is None:
         return redirect(url_for("kiosk.start"))
     shown = format_reference(appointment.reference)
@@ -95,9 +95,9 @@ def ticket():
 def help_requests():
     if request.method == "POST":
         request_id = whole_number_or_none(request.form.get("request_id"))
-        item = (db.session.get(KioskHelpRequest, request_id) if request_id else None) or abort(404)
-        kiosks.answer(item, current_user)
-        db.session.commit()
+        item = (records.kiosk_help_request(request_id) if request_id else None) or abort(404)
+        with unit_of_work():
+            kiosks.answer(item, current_user)
         flash("Marked as on your way.", "success")
         return redirect(url_for("kiosk_staff.help_requests"))
     return render_template("kiosk/help_requests.html", requests=kiosks.open_help_requests())
@@ -108,25 +108,25 @@ def help_requests():
 def kiosk_devices():
     activation_url = None
     if request.method == "POST":
-        if request.form.get("revoke") or request.form.get("relink"):
-            device_id = whole_number_or_none(request.form.get("revoke") or request.form.get("relink"))
-            device = (db.session.get(KioskDevice, device_id) if device_id else None) or abort(404)
-            if request.form.get("revoke"):
-                kiosks.revoke(device)
-                flash(f"{device.name} can no longer be used.", "success")
-            elif device.active:
-                activation_url = external_url("kiosk.activate", token=kiosks.new_link(device))
-        else:
-            hub_id = whole_number_or_none(request.form.get("hub_id"))
-            hub = db.session.get(Hub, hub_id) if hub_id else None
-            name = (request.form.get("name") or "").strip()
-            if hub is None or not name:
-                flash("Choose a hub and give the kiosk a name.", "error")
+        with unit_of_work():
+            if request.form.get("revoke") or request.form.get("relink"):
+                device_id = whole_number_or_none(request.form.get("revoke") or request.form.get("relink"))
+                device = (records.kiosk_device(device_id) if device_id else None) or abort(404)
+                if request.form.get("revoke"):
+                    kiosks.revoke(device)
+                    flash(f"{device.name} can no longer be used.", "success")
+                elif device.active:
+                    activation_url = external_url("kiosk.activate", token=kiosks.new_link(device))
             else:
-                _device, token = kiosks.register(hub, name)
-                activation_url = external_url("kiosk.activate", token=token)
-        db.session.commit()
-    devices = db.session.query(KioskDevice).order_by(KioskDevice.created_at).all()
+                hub_id = whole_number_or_none(request.form.get("hub_id"))
+                hub = records.hub(hub_id) if hub_id else None
+                name = (request.form.get("name") or "").strip()
+                if hub is None or not name:
+                    flash("Choose a hub and give the kiosk a name.", "error")
+                else:
+                    _device, token = kiosks.register(hub, name)
+                    activation_url = external_url("kiosk.activate", token=token)
+    devices = kiosks.all_devices()
     return render_template(
         "kiosk/devices.html", devices=devices, hubs=all_hubs(), activation_url=activation_url
     )

@@ -9,22 +9,27 @@ agent_call.js.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.access import kiosk, staff
-from app.extensions import db, limiter
+from app.data import records
 from app.forms.kiosk_calls import CallBackForm
+from app.guards import limiter
 from app.inputs import BadInput, parse_number, whole_number_or_none
-from app.models import KioskCall
+from app.routes import journey, kiosk_session
 from app.routes.agent import AGENTS
+from app.routes.kiosk_session import current_device
 from app.services import call_signalling as signalling
-from app.services import journey
 from app.services import kiosk_calls as calls
 from app.services.contact import uk_mobile
-from app.services.kiosk import current_device
+from app.unit_of_work import unit_of_work
 from app.web import in_background
+
+if TYPE_CHECKING:
+    from app.models import KioskCall
 
 bp = Blueprint("kiosk_calls", __name__, url_prefix="/kiosk/call")
 agent_bp = Blueprint("agent_kiosk_calls", __name__, url_prefix="/agent/kiosk-calls")
@@ -49,12 +54,12 @@ def _signal(call: KioskCall, sender: str):
     if not isinstance(body, dict):
         return jsonify(errors={"body": ["Send a JSON object with kind and data"]}), 422
     try:
-        signal = signalling.send(call, sender, body.get("kind"), body.get("data"))
+        with unit_of_work():
+            signal = signalling.send(call, sender, body.get("kind"), body.get("data"))
+            signal_id = signal.id
     except signalling.CallProblem as problem:
-        db.session.rollback()
         return jsonify(errors=problem.errors), problem.status
-    db.session.commit()
-    return jsonify(id=signal.id), 201
+    return jsonify(id=signal_id), 201
 
 
 # The kiosk's end -----------------------------------------------------------------------------------
@@ -64,7 +69,7 @@ def _signal(call: KioskCall, sender: str):
 @kiosk
 def before():
     """The notice before a call starts, or (out of hours) when someone will be there."""
-    call = calls.session_call(current_device())
+    call = kiosk_session.current_call()
     if call is not None and call.status != "ended":
         return redirect(url_for(".kiosk_call", call_id=call.id))
     step = request.args.get("step", "")
@@ -87,18 +92,18 @@ def start():
     device = current_device()
     endpoint = request.form.get("step", "")
     try:
-        call = calls.start(device, request.form.get("mode", "video"), _step(endpoint))
+        with unit_of_work():
+            call = calls.start(device, request.form.get("mode", "video"), _step(endpoint))
     except calls.PhonesClosed:
-        db.session.rollback()
         return redirect(url_for(".before", step=endpoint if endpoint in calls.STEPS else None))
-    db.session.commit()
+    kiosk_session.remember_call(call)
     return redirect(url_for(".kiosk_call", call_id=call.id))
 
 
 @bp.get("/<int:call_id>")
 @kiosk
 def kiosk_call(call_id: int):
-    call = calls.session_call(current_device(), call_id) or abort(404)
+    call = kiosk_session.current_call(call_id) or abort(404)
     if call.status == "ended":
         return redirect(
             url_for(".ticket", call_id=call.id) if call.appointment_id else url_for("kiosk.start")
@@ -119,10 +124,12 @@ def kiosk_call(call_id: int):
 @kiosk
 @in_background
 def kiosk_news(call_id: int):
-    call = calls.session_call(current_device(), call_id)
+    call = kiosk_session.current_call(call_id)
     if call is None:
         return jsonify(errors={"call": ["This is not this kiosk's call"]}), 404
     after, known, wait = _news_args()
+    with unit_of_work():
+        signalling.mark_seen(call.id, "kiosk")
     return jsonify(signalling.wait(call.id, "kiosk", after, known, wait))
 
 
@@ -130,7 +137,7 @@ def kiosk_news(call_id: int):
 @kiosk
 @in_background
 def kiosk_signal(call_id: int):
-    call = calls.session_call(current_device(), call_id)
+    call = kiosk_session.current_call(call_id)
     if call is None:
         return jsonify(errors={"call": ["This is not this kiosk's call"]}), 404
     return _signal(call, "kiosk")
@@ -152,12 +159,12 @@ def call_back():
     device = current_device()
     form = CallBackForm()
     if form.validate_on_submit():
-        call = calls.session_call(device)
+        call = kiosk_session.current_call()
         live = call if call is not None and call.status == "waiting" else None
         phone = uk_mobile(form.phone.data) or ""
-        calls.request_call_back(device, phone, live, live.step if live else _step(form.step.data))
-        db.session.commit()
-        session.pop(calls.SESSION_KEY, None)
+        with unit_of_work():
+            calls.request_call_back(device, phone, live, live.step if live else _step(form.step.data))
+        kiosk_session.forget_call()
         return render_template("kiosk/call_back_done.html", last_digits=phone[-3:])
     return render_template("kiosk/call_back.html", form=form)
 
@@ -166,13 +173,13 @@ def call_back():
 @kiosk
 def ticket(call_id: int):
     """The agent booked on the call: end it and show the kiosk's ticket page (print, then reset)."""
-    call = calls.session_call(current_device(), call_id) or abort(404)
+    call = kiosk_session.current_call(call_id) or abort(404)
     if call.appointment is None:
         return redirect(url_for("kiosk.start"))
-    calls.end(call)
+    with unit_of_work():
+        calls.end(call)
     session["booked_reference"] = call.appointment.reference
-    session.pop(calls.SESSION_KEY, None)
-    db.session.commit()
+    kiosk_session.forget_call()
     return redirect(url_for("kiosk.ticket"))
 
 
@@ -191,14 +198,15 @@ def kiosk_talk_button() -> dict | None:
 
 
 def _own_call(call_id: int) -> KioskCall | None:
-    call = db.session.get(KioskCall, call_id)
+    call = records.kiosk_call(call_id)
     return call if call is not None and call.agent_id == current_user.id else None
 
 
 @agent_bp.get("/")
 @staff(*AGENTS)
 def console():
-    calls.touch_agent(current_user.id)
+    with unit_of_work():
+        calls.touch_agent(current_user.id)
     return render_template("agent/kiosk_calls.html", **calls.queue_view(current_user))
 
 
@@ -213,8 +221,8 @@ def agent_still_here():
 @staff(*AGENTS)
 def availability():
     available = request.form.get("available") == "yes"
-    calls.set_available(current_user, available)
-    db.session.commit()
+    with unit_of_work():
+        calls.set_available(current_user, available)
     flash("You are taking kiosk calls." if available else "You are not taking kiosk calls.", "success")
     return redirect(url_for(".console"))
 
@@ -224,6 +232,8 @@ def availability():
 @in_background
 def queue():
     _after, known, wait = _news_args()
+    with unit_of_work():
+        calls.touch_agent(current_user.id)
     view = calls.wait_for_queue(current_user, request.args.get("token", known)[:2000], wait)
     return jsonify(
         token=view["token"],
@@ -239,8 +249,8 @@ def answer(call_id: int):
     if calls.current_call(current_user) is not None:
         flash("Finish the call you are on first.", "error")
         return redirect(url_for(".console"))
-    call = calls.answer(call_id, current_user)
-    db.session.commit()
+    with unit_of_work():
+        call = calls.answer(call_id, current_user)
     if call is None:
         flash("Another agent answered that call, or the resident has left.", "error")
         return redirect(url_for(".console"))
@@ -271,6 +281,8 @@ def agent_news(call_id: int):
     if call is None:
         return jsonify(errors={"call": ["This is not your call"]}), 404
     after, known, wait = _news_args()
+    with unit_of_work():
+        signalling.mark_seen(call.id, "agent")
     return jsonify(signalling.wait(call.id, "agent", after, known, wait))
 
 
@@ -288,8 +300,8 @@ def agent_signal(call_id: int):
 @staff(*AGENTS)
 def end_call(call_id: int):
     call = _own_call(call_id) or abort(404)
-    calls.end(call)
-    db.session.commit()
+    with unit_of_work():
+        calls.end(call)
     flash(
         "Call ended." + (" The resident can print their ticket." if call.outcome == "booked" else ""),
         "success",

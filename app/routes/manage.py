@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
-from sqlalchemy import select
 
 from app.access import public
-from app.extensions import db, limiter
-from app.forms.booking import CancelForm, FindBookingForm, TimeForm
+from app.forms.booking import CancelForm, ConfirmForm, FindBookingForm, TimeForm
+from app.guards import limiter
 from app.inputs import day_or
-from app.models import Appointment
-from app.services import audit
-from app.services.availability import search
+from app.services import audit, consent, references
+from app.services.availability import TIMES_PER_PAGE, search
 from app.services.booking import (
     BookingRuleError,
     SlotUnavailable,
@@ -21,10 +20,15 @@ from app.services.booking import (
     reschedule,
 )
 from app.services.links import ics_url, reference_from
+from app.services.names import surname_matches
 from app.services.places import Place, normalise_postcode
 from app.services.presenters import officer_first_name, when, where
 from app.services.references import clean_reference, format_reference
 from app.timeutil import local_now
+from app.unit_of_work import unit_of_work
+
+if TYPE_CHECKING:
+    from app.models import Appointment
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 KEY = "manage_reference"
@@ -34,7 +38,7 @@ def _current() -> Appointment | None:
     reference = session.get(KEY)
     if not reference:
         return None
-    return db.session.scalar(select(Appointment).where(Appointment.reference == reference))
+    return references.find(reference)
 
 
 @bp.get("/<token>")
@@ -55,16 +59,16 @@ def find():
     if form.validate_on_submit():
         reference = clean_reference(form.reference.data)
         postcode = normalise_postcode(form.postcode.data)
-        appointment = db.session.scalar(select(Appointment).where(Appointment.reference == reference))
+        appointment = references.find(reference)
         if (
             appointment is not None
-            and appointment.customer.surname.lower() == form.surname.data.strip().lower()
+            and surname_matches(appointment.customer.name, form.surname.data)
             and postcode in (appointment.postcode, appointment.customer.postcode)
         ):
             session[KEY] = appointment.reference
             return redirect(url_for("manage.booking"))
-        audit.record("booking_lookup_failed", "appointment", reference)
-        db.session.commit()
+        with unit_of_work():
+            audit.record("booking_lookup_failed", "appointment", reference)
         form.reference.errors = ["We could not find a booking with those details. Check them and try again"]
     return render_template("manage/find.html", form=form)
 
@@ -85,7 +89,23 @@ def booking():
         officer=officer_first_name(appointment),
         changeable=changeable,
         ics_link=ics_url(appointment, external=False),
+        texts_on=appointment.customer.sms_consent and appointment.customer.phone != "",
+        stop_form=ConfirmForm(),
     )
+
+
+@bp.post("/booking/stop-texts")
+@public
+def stop_texts():
+    """The resident withdraws consent to texts (STOP by reply does the same)."""
+    appointment = _current()
+    if appointment is None:
+        return redirect(url_for("manage.find"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with unit_of_work():
+            consent.withdraw_texts(appointment.customer, how="manage_page")
+    return redirect(url_for("manage.booking", texts="stopped"))
 
 
 @bp.route("/booking/cancel", methods=["GET", "POST"])
@@ -97,11 +117,10 @@ def cancel_booking():
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            cancel(appointment, form.reason.data or "", channel="web")
-            db.session.commit()
+            with unit_of_work():
+                cancel(appointment, form.reason.data or "", channel="web")
             return render_template("manage/cancelled.html", reference=format_reference(appointment.reference))
         except BookingRuleError as error:
-            db.session.rollback()
             if appointment.status == "cancelled":  # e.g. a double click: the first one cancelled it
                 return render_template(
                     "manage/cancelled.html", reference=format_reference(appointment.reference)
@@ -125,21 +144,21 @@ def change_time():
         hub=appointment.hub,
     )
     first = day_or(request.args.get("from"), local_now().date())
-    result = search(appointment.service, place, first, 14, exclude_appointment=appointment.id)
+    result = search(appointment.service, place, first, 14, exclude_appointment=appointment.id).first_page(
+        TIMES_PER_PAGE
+    )
     form = TimeForm()
     form.slot.choices = [(s.token, "") for s in result.slots]
     if form.validate_on_submit():
         try:
-            reschedule(appointment, form.slot.data, channel="web")
-            db.session.commit()
+            with unit_of_work():
+                reschedule(appointment, form.slot.data, channel="web")
             return redirect(url_for("manage.booking", moved=1))
         except SlotUnavailable:
-            db.session.rollback()
             form.slot.errors = [
                 "That time has just been taken. Your appointment has not changed. Choose another time"
             ]
         except BookingRuleError as error:
-            db.session.rollback()
             form.slot.errors = [error.message]
     return render_template(
         "manage/change.html",

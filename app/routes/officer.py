@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from flask import (
     Blueprint,
@@ -26,30 +27,35 @@ from flask import (
 from flask_login import current_user
 
 from app.access import officer_day, public, staff
-from app.extensions import db, limiter
+from app.data import records
+from app.guards import limiter
 from app.inputs import BadInput, parse_day, parse_number
-from app.models import Appointment, OfficerDevice, RiskMarker
+from app.routes import officer_phone
 from app.services import calendar_feed, devices, rota, safety
 from app.services.booking import BookingRuleError
 from app.services.links import external_url
 from app.services.officer_day import day_for, map_points
 from app.services.risk import may_see_detail, view_detail
 from app.timeutil import format_time, local_now, to_local
+from app.unit_of_work import unit_of_work
+
+if TYPE_CHECKING:
+    from app.models import Appointment
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 feed_bp = Blueprint("calendar_feed", __name__)
 ACTIONS = {"on-my-way", "arrived", "completed", "no-show", "not-completed", "help", "extend"}
 
 
-def _acting() -> devices.Acting:
-    who = devices.acting()
+def _acting() -> officer_phone.Acting:
+    who = officer_phone.acting()
     if who is None:
         abort(404)  # an officer account not yet linked to an officer record
     return who
 
 
 def _visit(appointment_id: int) -> Appointment:
-    appointment = db.session.get(Appointment, appointment_id)
+    appointment = records.appointment(appointment_id)
     officer = _acting().officer
     if appointment is None or officer.id not in (appointment.officer_id, appointment.second_officer_id):
         abort(404)
@@ -77,7 +83,7 @@ def day_view(day: str):
 
 
 def _day(day: date):
-    who = devices.acting()
+    who = officer_phone.acting()
     if who is None:
         return render_template("officer/not_linked.html")
     cards = day_for(who.officer, day)
@@ -118,7 +124,7 @@ def _day_url(appointment: Appointment) -> str:
     return f"{base}#visit-{appointment.id}"
 
 
-def _help_result(alert, who: devices.Acting):
+def _help_result(alert, who: officer_phone.Acting):
     texted = [user.full_name if user else "the control room" for user, _phone in rota.escalation_numbers()]
     if texted:
         message = f"Help requested. Texted: {', '.join(texted)}."
@@ -141,8 +147,8 @@ def help_now():
     """Help from anywhere on the day page, with or without a visit in progress."""
     who = _acting()
     lat, lng = _position()
-    alert = safety.help_now(None, who.officer, who.user, lat, lng, via=f"web, {who.via}")
-    db.session.commit()
+    with unit_of_work():
+        alert = safety.help_now(None, who.officer, who.user, lat, lng, via=f"web, {who.via}")
     return _help_result(alert, who)
 
 
@@ -155,40 +161,37 @@ def act(appointment_id: int, action: str):
     officer, user = who.officer, who.user
     lat, lng = _position()
     try:
-        at = safety.tapped_at(request.form.get("client_time"), appointment)
-        if action == "help":
-            alert = safety.help_now(appointment, officer, user, lat, lng, via=f"web, {who.via}")
-            db.session.commit()
-            return _help_result(alert, who)
-        if action == "on-my-way":
-            safety.on_my_way(appointment, officer, user)
-            message = "Marked on your way."
-        elif action == "arrived":
-            safety.arrive(appointment, officer, user, lat, lng, at=at)
-            message = "Checked in. Check out when you leave."
-        elif action == "extend":
-            minutes = (
-                int(request.form.get("minutes", "0")) if request.form.get("minutes", "").isdigit() else 0
-            )
-            session = safety.extend(appointment, officer, user, minutes)
-            message = f"Visit extended. Expected to finish by {format_time(session.expected_end_at)}."
-        else:
-            outcome = {"completed": "completed", "no-show": "no_show", "not-completed": "not_completed"}[
-                action
-            ]
-            reason = request.form.get("reason", "")
-            if outcome == "not_completed" and not reason.strip():
-                raise BookingRuleError("reason", "Say why the visit could not be completed")
-            safety.finish(appointment, officer, user, outcome, reason, at=at)
-            message = "Checked out."
-        db.session.commit()
+        with unit_of_work():
+            at = safety.tapped_at(request.form.get("client_time"), appointment)
+            if action == "help":
+                alert = safety.help_now(appointment, officer, user, lat, lng, via=f"web, {who.via}")
+                return _help_result(alert, who)
+            if action == "on-my-way":
+                safety.on_my_way(appointment, officer, user)
+                message = "Marked on your way."
+            elif action == "arrived":
+                safety.arrive(appointment, officer, user, lat, lng, at=at)
+                message = "Checked in. Check out when you leave."
+            elif action == "extend":
+                minutes = (
+                    int(request.form.get("minutes", "0")) if request.form.get("minutes", "").isdigit() else 0
+                )
+                session = safety.extend(appointment, officer, user, minutes)
+                message = f"Visit extended. Expected to finish by {format_time(session.expected_end_at)}."
+            else:
+                outcome = {"completed": "completed", "no-show": "no_show", "not-completed": "not_completed"}[
+                    action
+                ]
+                reason = request.form.get("reason", "")
+                if outcome == "not_completed" and not reason.strip():
+                    raise BookingRuleError("reason", "Say why the visit could not be completed")
+                message = safety.finish(appointment, officer, user, outcome, reason, at=at)
     except BookingRuleError as error:
-        db.session.rollback()
         if _wants_json():
             return jsonify(ok=False, message=error.message, errors={error.field: [error.message]}), 422
+        if error.field == "reason":  # the form again, with the error at its field
+            return _visit_page(appointment, who, error=error.message), 400
         flash(error.message, "error")
-        if error.field == "reason":
-            return redirect(url_for("officer.visit", appointment_id=appointment.id))
         return redirect(_day_url(appointment))
     flash(message, "success")  # shown when the page reloads after a background tap too
     if _wants_json():
@@ -199,25 +202,29 @@ def act(appointment_id: int, action: str):
 @bp.get("/visits/<int:appointment_id>")
 @officer_day
 def visit(appointment_id: int):
-    appointment = _visit(appointment_id)
-    who = _acting()
+    return _visit_page(_visit(appointment_id), _acting())
+
+
+def _visit_page(appointment: Appointment, who: devices.Acting, error: str | None = None) -> str:
     return render_template(
         "officer/visit.html",
         appointment=appointment,
         device_token=devices.form_token(who.device) if who.device else "",
         back=_day_url(appointment),
+        error=error,
+        reason=request.form.get("reason", ""),
     )
 
 
 @bp.get("/visits/<int:appointment_id>/warnings/<int:marker_id>")
 @staff("officer", "supervisor", "admin")
 def warning_detail(appointment_id: int, marker_id: int):
-    appointment = db.session.get(Appointment, appointment_id) or abort(404)
-    marker = db.session.get(RiskMarker, marker_id) or abort(404)
+    appointment = records.appointment(appointment_id) or abort(404)
+    marker = records.risk_marker(marker_id) or abort(404)
     if not may_see_detail(current_user, appointment, marker):
         abort(403)
-    view_detail(marker, current_user, appointment)
-    db.session.commit()
+    with unit_of_work():
+        view_detail(marker, current_user, appointment)
     return render_template(
         "officer/warning.html", marker=marker, appointment=appointment, back=_day_url(appointment)
     )
@@ -230,20 +237,20 @@ def phone():
     officer = safety.officer_for(current_user)
     if officer is None:
         return render_template("officer/not_linked.html")
-    current = devices.device_from_cookie()
+    current = officer_phone.device_from_cookie()
     if request.method == "POST":
         if request.form.get("action") == "revoke":
-            device = db.session.get(OfficerDevice, request.form.get("device_id", type=int) or 0)
+            device = records.officer_device(request.form.get("device_id", type=int) or 0)
             if device is None or device.officer_id != officer.id:
                 abort(404)
-            devices.revoke(device, current_user)
-            db.session.commit()
+            with unit_of_work():
+                devices.revoke(device, current_user)
             flash("That phone can no longer act for you.", "success")
             return redirect(url_for("officer.phone"))
-        _device, secret = devices.register(officer, request.form.get("name", ""), current_user)
-        db.session.commit()
+        with unit_of_work():
+            _device, secret = devices.register(officer, request.form.get("name", ""), current_user)
         flash("This phone is now trusted for help, check-in and check-out.", "success")
-        return devices.set_cookie(make_response(redirect(url_for("officer.today"))), secret)
+        return officer_phone.set_cookie(make_response(redirect(url_for("officer.today"))), secret)
     return render_template(
         "officer/phone.html", officer=officer, devices=devices.devices_of(officer), current=current
     )
@@ -273,13 +280,13 @@ def calendar():
         return render_template("officer/not_linked.html")
     feed_url = None
     if request.method == "POST":
-        if request.form.get("action") == "revoke":
-            calendar_feed.revoke(officer)
-            flash("Your calendar link has been switched off.", "success")
-        else:
-            token = calendar_feed.issue_token(officer)
-            feed_url = external_url("calendar_feed.officer_feed", token=token)
-        db.session.commit()
+        with unit_of_work():
+            if request.form.get("action") == "revoke":
+                calendar_feed.revoke(officer)
+                flash("Your calendar link has been switched off.", "success")
+            else:
+                token = calendar_feed.issue_token(officer)
+                feed_url = external_url("calendar_feed.officer_feed", token=token)
     return render_template("officer/calendar.html", officer=officer, feed_url=feed_url)
 
 

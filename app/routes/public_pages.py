@@ -1,10 +1,13 @@
 """Public pages: the start page and the statements every council service publishes."""
 
-from flask import Blueprint, render_template, url_for
+from pathlib import Path
+
+from flask import Blueprint, current_app, make_response, render_template, send_file, url_for
 
 from app.access import public
 
 bp = Blueprint("public", __name__)
+DEMO_LOGO = Path(__file__).resolve().parent.parent / "static" / "demo-council-logo.svg"
 
 
 @bp.get("/")
@@ -25,12 +28,39 @@ def privacy():
     return render_template("public/privacy.html")
 
 
+@bp.get("/feedback")
+@public
+def feedback():
+    return render_template("public/feedback.html", email=current_app.config["FEEDBACK_EMAIL"])
+
+
 @bp.get("/healthz")
 @public
 def healthz():
-    from sqlalchemy import text
+    from app.data.records import database_answers
 
-    from app.extensions import db
-
-    db.session.execute(text("SELECT 1"))
+    database_answers()
     return {"status": "ok"}
+
+
+@bp.get("/council.css")
+@public
+def council_css():
+    """The council's colours from settings, through GOV.UK Frontend's CSS custom properties."""
+    css = render_template(
+        "council.css",
+        brand=current_app.config["COUNCIL_BRAND_COLOUR"],
+        link=current_app.config["COUNCIL_LINK_COLOUR"],
+    )
+    response = make_response(css)
+    response.mimetype = "text/css"
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.get("/council-logo")
+@public
+def council_logo():
+    """The council's logo (COUNCIL_LOGO_FILE), or the demo county's."""
+    path = current_app.config.get("COUNCIL_LOGO_FILE") or str(DEMO_LOGO)
+    return send_file(path, max_age=3600)

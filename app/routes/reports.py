@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import SUPERVISORS, staff
+from app.data import records
 from app.data.appointments import active_on_day
-from app.data.catalogue import all_services, service_by_code
+from app.data.catalogue import all_areas, all_hubs, all_services, service_by_code
 from app.data.officers import all_officers
-from app.extensions import db
 from app.inputs import BadInput, day_or, month_or, parse_day, whole_number_or_none
-from app.models import CallListEntry, Officer, ReplanProposal
-from app.services import audit, call_list, planning, reports
+from app.services import audit, call_list, outbox, planning, reports
+from app.services import route_map as route_map_drawing
 from app.services.planning import route_for
 from app.services.references import format_reference
 from app.timeutil import local_now
+from app.unit_of_work import unit_of_work
+
+if TYPE_CHECKING:
+    from app.models import Officer
 
 bp = Blueprint("reports", __name__, url_prefix="/supervisor")
 
@@ -38,6 +43,25 @@ def dashboard():
         month=month,
         tables=reports.dashboard(month),
         nobody_on_duty=nobody_on_duty(),
+        emails_waiting=outbox.emails_waiting_for_a_server(),
+        email_off=not current_app.config["SMTP_HOST"],
+    )
+
+
+@bp.get("/equality")
+@staff(*SUPERVISORS)
+def equality():
+    """Take-up and satisfaction by group over the 12 months to the chosen one; small groups hidden."""
+    from app.services import equality as monitoring
+
+    month = _month()
+    first = (month - timedelta(days=335)).replace(day=1)
+    return render_template(
+        "reports/equality.html",
+        month=month,
+        first=first,
+        tables=monitoring.report(first, month),
+        suppress_below=monitoring.SUPPRESS_BELOW,
     )
 
 
@@ -72,7 +96,7 @@ def waits():
 def route_map():
     officers = all_officers(active_only=True)
     officer_id = whole_number_or_none(request.args.get("officer"))
-    officer = db.session.get(Officer, officer_id) if officer_id else None
+    officer = records.officer(officer_id) if officer_id else None
     day = day_or(request.args.get("day"), local_now().date())
     plan = route_for(officer, day) if officer else None
     points = []
@@ -88,12 +112,20 @@ def route_map():
                     "time": stop.planned_arrival.isoformat(),
                 }
             )
+    drawing = None
+    if officer and plan:
+        drawing = route_map_drawing.draw(
+            [(a.name, a.lat, a.lng) for a in all_areas()],
+            [(h.name, h.lat, h.lng) for h in all_hubs(active_only=True)],
+            [(p["lat"], p["lng"]) for p in points],
+        )
     return render_template(
         "reports/route_map.html",
         officers=officers,
         officer=officer,
         day=day,
         plan=plan,
+        drawing=drawing,
         points_json=json.dumps(points),
         tile_url=current_app.config.get("MAP_TILE_URL", ""),
     )
@@ -101,7 +133,7 @@ def route_map():
 
 def _officer_and_day() -> tuple[Officer | None, date | None]:
     officer_id = whole_number_or_none(request.values.get("officer"))
-    officer = db.session.get(Officer, officer_id) if officer_id else None
+    officer = records.officer(officer_id) if officer_id else None
     try:
         day = parse_day(request.values["day"]) if request.values.get("day") else None
     except BadInput:
@@ -121,15 +153,15 @@ def replan():
         try:
             if action == "preview":
                 seconds = current_app.config["REPLAN_SECONDS"]
-                proposal = planning.preview_absence(officer, day, time_limit=seconds, user=user)
-                db.session.commit()
+                with unit_of_work():
+                    proposal = planning.preview_absence(officer, day, time_limit=seconds, user=user)
                 return redirect(url_for("reports.replan", officer=officer.id, day=day, proposal=proposal.id))
             if action == "publish":
-                proposal = db.session.get(ReplanProposal, request.form.get("proposal", type=int) or 0)
+                proposal = records.replan_proposal(request.form.get("proposal", type=int) or 0)
                 if proposal is None or (proposal.officer_id, proposal.day) != (officer.id, day):
                     abort(404)
-                summary = planning.publish_replan(proposal, user=user)
-                db.session.commit()
+                with unit_of_work():
+                    summary = planning.publish_replan(proposal, user=user)
                 flash(
                     f"Published: {len(summary.moved)} visits moved and their residents told; "
                     f"{len(summary.unassigned)} on the call list.",
@@ -137,26 +169,24 @@ def replan():
                 )
                 return redirect(url_for("reports.replan", officer=officer.id, day=day, proposal=proposal.id))
         except (planning.NotAbsent, planning.PlanChanged) as problem:
-            db.session.rollback()
             error = (
                 f"{problem}. Preview the re-plan again."
                 if isinstance(problem, planning.PlanChanged)
                 else str(problem)
             )
         except planning.AlreadyPublished:
-            db.session.rollback()
             flash("This re-plan has been published already.", "success")
             return redirect(url_for("reports.replan", officer=officer.id, day=day, proposal=proposal.id))
     proposal = None
     if officer and day:
         wanted = request.args.get("proposal", type=int)
-        proposal = db.session.get(ReplanProposal, wanted) if wanted else None
+        proposal = records.replan_proposal(wanted) if wanted else None
         if proposal is not None and (proposal.officer_id, proposal.day) != (officer.id, day):
             proposal = None
     preview = planning.replan_preview(proposal) if proposal else None
     if preview and preview["unplaced"]:  # residents' names and phone numbers are on the page
-        audit.record("replan_viewed", "replan_proposal", proposal.id, residents=len(preview["unplaced"]))
-        db.session.commit()
+        with unit_of_work():
+            audit.record("replan_viewed", "replan_proposal", proposal.id, residents=len(preview["unplaced"]))
     absence = officer.absent_on(day) if officer and day else None
     return render_template(
         "reports/replan.html",
@@ -175,17 +205,19 @@ def replan():
 @staff(*SUPERVISORS)
 def calls():
     entries = call_list.open_entries()
-    audit.record("call_list_viewed", "call_list", "", entries=len(entries))  # residents' contact details
-    db.session.commit()
-    return render_template("reports/calls.html", entries=entries, sources=call_list.SOURCES)
+    with unit_of_work():
+        audit.record("call_list_viewed", "call_list", "", entries=len(entries))  # residents' contact details
+    return render_template(
+        "reports/calls.html", entries=entries, closed=call_list.recently_closed(), sources=call_list.SOURCES
+    )
 
 
 @bp.post("/calls/<int:entry_id>/done")
 @staff(*SUPERVISORS)
 def call_done(entry_id: int):
-    entry = db.session.get(CallListEntry, entry_id) or abort(404)
+    entry = records.call_list_entry(entry_id) or abort(404)
     if entry.open_for is not None:
-        call_list.close(entry, current_user._get_current_object(), request.form.get("outcome", ""))
-        db.session.commit()
+        with unit_of_work():
+            call_list.close(entry, current_user._get_current_object(), request.form.get("outcome", ""))
     flash(f"Marked as called: {format_reference(entry.appointment.reference)}.", "success")
     return redirect(url_for("reports.calls"))

@@ -11,5 +11,5 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 @bp.get("/")
 @staff()
 def home():
-    links = [item for item in staff_navigation() if item["text"] not in ("Staff home", "Sign out")]
+    links = [item for item in staff_navigation() if item["text"] != "Staff home"]
     return render_template("staff/home.html", links=links)

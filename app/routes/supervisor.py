@@ -6,12 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from app.access import SUPERVISORS, staff
-from app.extensions import db
+from app.data import records
 from app.forms.admin import WEEKDAYS
-from app.forms.fields import parse_clock
 from app.forms.safety import DutyPeriodForm, ReviewForm, RiskMarkerForm, VisitDecisionForm, WorkPhoneForm
-from app.models import Appointment, Customer, DutyPeriod, OfficerDevice, RiskMarker, SafetyAlert, User
 from app.services import devices, risk, rota, safety
+from app.timeutil import parse_clock
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 
@@ -31,9 +31,9 @@ def alerts():
 @bp.post("/alerts/<int:alert_id>/acknowledge")
 @staff(*SUPERVISORS)
 def acknowledge(alert_id: int):
-    alert = db.session.get(SafetyAlert, alert_id) or abort(404)
-    safety.acknowledge(alert, current_user, request.form.get("note", "")[:2000])
-    db.session.commit()
+    alert = records.safety_alert(alert_id) or abort(404)
+    with unit_of_work():
+        safety.acknowledge(alert, current_user, request.form.get("note", "")[:2000])
     flash("Alert acknowledged.", "success")
     return redirect(url_for("supervisor.alerts"))
 
@@ -70,17 +70,17 @@ def rota_add():
     form.user_id.choices = [(u.id, u.full_name) for u in rota.duty_staff()]
     if form.validate_on_submit():
         try:
-            rota.add_period(
-                db.session.get(User, form.user_id.data),
-                form.weekday.data,
-                parse_clock(form.starts.data),
-                parse_clock(form.ends.data),
-                current_user,
-            )
+            with unit_of_work():
+                rota.add_period(
+                    records.user(form.user_id.data),
+                    form.weekday.data,
+                    parse_clock(form.starts.data),
+                    parse_clock(form.ends.data),
+                    current_user,
+                )
         except rota.RotaError as error:
             getattr(form, error.field, form.user_id).errors.append(error.message)
         else:
-            db.session.commit()
             flash("Added to the rota.", "success")
             return redirect(url_for("supervisor.rota_view"))
     return _rota_page(form, status=400)
@@ -89,9 +89,9 @@ def rota_add():
 @bp.post("/rota/<int:period_id>/remove")
 @staff(*SUPERVISORS)
 def rota_remove(period_id: int):
-    period = db.session.get(DutyPeriod, period_id) or abort(404)
-    rota.remove_period(period, current_user)
-    db.session.commit()
+    period = records.duty_period(period_id) or abort(404)
+    with unit_of_work():
+        rota.remove_period(period, current_user)
     flash("Removed from the rota.", "success")
     return redirect(url_for("supervisor.rota_view"))
 
@@ -100,12 +100,12 @@ def rota_remove(period_id: int):
 @staff(*SUPERVISORS)
 def rota_phone():
     form = WorkPhoneForm()
-    user = db.session.get(User, int(form.user_id.data)) if (form.user_id.data or "").isdigit() else None
+    user = records.user(int(form.user_id.data)) if (form.user_id.data or "").isdigit() else None
     if user is None or user.role not in rota.DUTY_ROLES:
         abort(404)
     if form.validate_on_submit():
-        rota.set_phone(user, form.phone.data or "", current_user)
-        db.session.commit()
+        with unit_of_work():
+            rota.set_phone(user, form.phone.data or "", current_user)
         flash(f"Work mobile saved for {user.full_name}.", "success")
         return redirect(url_for("supervisor.rota_view"))
     form.phone.id = f"phone-{user.id}"
@@ -124,9 +124,9 @@ def phones():
 @bp.post("/phones/<int:device_id>/revoke")
 @staff(*SUPERVISORS)
 def revoke_phone(device_id: int):
-    device = db.session.get(OfficerDevice, device_id) or abort(404)
-    devices.revoke(device, current_user)
-    db.session.commit()
+    device = records.officer_device(device_id) or abort(404)
+    with unit_of_work():
+        devices.revoke(device, current_user)
     flash(f"{device.officer.name}'s phone “{device.name}” is no longer trusted.", "success")
     return redirect(url_for("supervisor.phones"))
 
@@ -151,24 +151,24 @@ def register():
 def new_marker():
     form = RiskMarkerForm()
     if form.validate_on_submit():
-        customer = db.session.get(Customer, form.customer_id.data) if form.customer_id.data else None
+        customer = records.customer(form.customer_id.data) if form.customer_id.data else None
         if form.customer_id.data and customer is None:
             form.customer_id.errors = ["No customer has that number"]
         else:
-            marker = risk.add_marker(
-                user=current_user,
-                category=form.category.data,
-                precaution=form.precaution.data,
-                reason=form.reason.data,
-                review_on=form.review_on.data,
-                postcode=form.postcode.data or "",
-                line1=form.house.data or "",
-                uprn=form.uprn.data or "",
-                customer=customer,
-                source_incident=form.source_incident.data or "",
-            )
-            affected = risk.recheck(marker, current_user)
-            db.session.commit()
+            with unit_of_work():
+                marker = risk.add_marker(
+                    user=current_user,
+                    category=form.category.data,
+                    precaution=form.precaution.data,
+                    reason=form.reason.data,
+                    review_on=form.review_on.data,
+                    postcode=form.postcode.data or "",
+                    line1=form.house.data or "",
+                    uprn=form.uprn.data or "",
+                    customer=customer,
+                    source_incident=form.source_incident.data or "",
+                )
+                affected = risk.recheck(marker, current_user)
             flash(
                 _marker_saved(
                     "Warning marker proposed. It applies now; another supervisor must approve it.", affected
@@ -188,16 +188,16 @@ def _marker_saved(message: str, affected: list) -> str:
 @bp.route("/risk/<int:marker_id>", methods=["GET", "POST"])
 @staff(*SUPERVISORS)
 def marker(marker_id: int):
-    marker = db.session.get(RiskMarker, marker_id) or abort(404)
+    marker = records.risk_marker(marker_id) or abort(404)
     form = ReviewForm()
     if form.validate_on_submit():
-        risk.review(marker, current_user, form.next_review.data, keep=form.decision.data == "keep")
-        affected = risk.recheck(marker, current_user)
-        db.session.commit()
+        with unit_of_work():
+            risk.review(marker, current_user, form.next_review.data, keep=form.decision.data == "keep")
+            affected = risk.recheck(marker, current_user)
         flash(_marker_saved("Review recorded.", affected), "success")
         return redirect(url_for("supervisor.register"))
-    risk.view_detail(marker, current_user)
-    db.session.commit()
+    with unit_of_work():
+        risk.view_detail(marker, current_user)
     return render_template(
         "supervisor/risk_marker.html", marker=marker, form=form, affected=risk.affected_visits(marker)
     )
@@ -206,16 +206,15 @@ def marker(marker_id: int):
 @bp.post("/risk/<int:marker_id>/<decision>")
 @staff(*SUPERVISORS)
 def approve_marker(marker_id: int, decision: str):
-    marker = db.session.get(RiskMarker, marker_id) or abort(404)
+    marker = records.risk_marker(marker_id) or abort(404)
     if decision not in ("approve", "reject"):
         abort(404)
     try:
-        (risk.approve if decision == "approve" else risk.reject)(marker, current_user)
+        with unit_of_work():
+            (risk.approve if decision == "approve" else risk.reject)(marker, current_user)
     except risk.RiskError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("supervisor.marker", marker_id=marker.id))
-    db.session.commit()
     flash(
         "Marker approved." if decision == "approve" else "Marker rejected: it no longer applies.", "success"
     )
@@ -231,16 +230,16 @@ def affected_visits():
 @bp.route("/risk/visits/<int:appointment_id>/<int:marker_id>", methods=["GET", "POST"])
 @staff(*SUPERVISORS)
 def decide_visit(appointment_id: int, marker_id: int):
-    appointment = db.session.get(Appointment, appointment_id) or abort(404)
-    marker = db.session.get(RiskMarker, marker_id) or abort(404)
+    appointment = records.appointment(appointment_id) or abort(404)
+    marker = records.risk_marker(marker_id) or abort(404)
     form = VisitDecisionForm()
     if form.validate_on_submit():
         try:
-            risk.decide(appointment, marker, form.decision.data, form.note.data or "", current_user)
+            with unit_of_work():
+                risk.decide(appointment, marker, form.decision.data, form.note.data or "", current_user)
         except risk.RiskError as error:
             form.decision.errors.append(error.message)
         else:
-            db.session.commit()
             flash("Decision recorded.", "success")
             return redirect(url_for("supervisor.affected_visits"))
     return render_template(

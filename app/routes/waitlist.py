@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from app.access import public
-from app.extensions import db, limiter
 from app.forms.booking import ConfirmForm
-from app.services import waitlist
+from app.guards import limiter
+from app.services import waitlist, waitlist_offers
 from app.services.booking import SlotUnavailable
 from app.services.presenters import when, where
 from app.services.references import format_reference
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("waitlist", __name__, url_prefix="/waitlist")
 
@@ -19,15 +20,18 @@ bp = Blueprint("waitlist", __name__, url_prefix="/waitlist")
 @public
 @limiter.limit("30 per minute", methods=["POST"])
 def offer_page(token: str):
-    offer = waitlist.offer_from(token)
+    offer = waitlist_offers.offer_from(token)
     if offer is None:
         return render_template("waitlist/gone.html"), 404
     form = ConfirmForm()
     if form.validate_on_submit():
+        offer_id = offer.id
         try:
-            appointment = waitlist.accept(offer)
-            db.session.commit()
+            with unit_of_work():
+                appointment = waitlist.accept(offer)
         except SlotUnavailable:
+            with unit_of_work():
+                waitlist.close_taken(offer_id)
             return render_template("waitlist/gone.html")
         return render_template(
             "waitlist/booked.html",

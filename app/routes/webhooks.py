@@ -6,10 +6,11 @@ from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 
 from app.access import public
-from app.extensions import csrf, db
+from app.guards import csrf
 from app.services import audit
 from app.services.dispatch import provider_status
 from app.services.inbound import handle
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 csrf.exempt(bp)
@@ -26,8 +27,8 @@ def _require_twilio_signature() -> None:
     token = current_app.config["TWILIO_AUTH_TOKEN"]
     signature = request.headers.get("X-Twilio-Signature", "")
     if not token or not RequestValidator(token).validate(_public_url(), request.form.to_dict(), signature):
-        audit.record("webhook_forged", "webhook", request.path, ip=request.remote_addr or "")
-        db.session.commit()
+        with unit_of_work():
+            audit.record("webhook_forged", "webhook", request.path, ip=request.remote_addr or "")
         abort(403)
 
 
@@ -35,12 +36,12 @@ def _require_twilio_signature() -> None:
 @public
 def twilio_status():
     _require_twilio_signature()
-    provider_status(
-        request.form.get("MessageSid", ""),
-        request.form.get("MessageStatus", ""),
-        request.form.get("ErrorCode", ""),
-    )
-    db.session.commit()
+    with unit_of_work():
+        provider_status(
+            request.form.get("MessageSid", ""),
+            request.form.get("MessageStatus", ""),
+            request.form.get("ErrorCode", ""),
+        )
     return Response(status=204)
 
 
@@ -48,6 +49,6 @@ def twilio_status():
 @public
 def twilio_inbound():
     _require_twilio_signature()
-    handle(request.form.get("MessageSid", ""), request.form.get("From", ""), request.form.get("Body", ""))
-    db.session.commit()
+    with unit_of_work():
+        handle(request.form.get("MessageSid", ""), request.form.get("From", ""), request.form.get("Body", ""))
     return Response(EMPTY_TWIML, mimetype="text/xml")

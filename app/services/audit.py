@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
-
-from flask import has_request_context, request
-from flask_login import current_user
 
 from app.extensions import db
 from app.models import AuditEvent, User
+
+# Who is acting, and from which address: the web layer tells (app/web.py); a CLI command or a job has
+# nobody unless it says so.
+Actor = Callable[[], tuple[User | None, str]]
+_actor: Actor = lambda: (None, "")  # noqa: E731
+
+
+def find_actor_with(actor: Actor) -> None:
+    """How to find who is acting when a record does not say (the request's user and address)."""
+    global _actor
+    _actor = actor
 
 
 def record(
@@ -20,18 +29,12 @@ def record(
     **detail: Any,
 ) -> AuditEvent:
     """Add an audit event to the current transaction (it commits with the change it describes)."""
-    ip = ""
-    if has_request_context():
-        ip = request.remote_addr or ""
-        if user is None:
-            user = getattr(request, "api_user", None)
-        if user is None and current_user and current_user.is_authenticated:
-            user = current_user._get_current_object()
+    acting, ip = _actor()
     event = AuditEvent(
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        user=user,
+        user=user or acting,
         detail=detail,
         ip=ip,
     )

@@ -3,7 +3,8 @@
 A slot is offered only when an officer with the skill, who covers the area and is working that day,
 can get there from the visit before and on to the one after, inside the shift and around the break,
 with every visit already promised still inside its window (routing.feasibility). Home and business
-visits get two-hour arrival windows; hub appointments get exact times inside the hub's opening hours.
+visits get two-hour arrival windows on working days; hub appointments get exact times inside the hub's
+opening hours on the days it is open (Saturdays too, for officers who work them: app.services.hubs).
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Appointment, OfficerDay, Service
+from app.models.statuses import ACTIVE
+from app.services.hubs import hours_on_day
 from app.services.places import Place
 from app.services.roster import roster
 from app.services.travel import pair_travel
 from app.services.workdays import WorkingDay, working_day
-from app.timeutil import at_day_seconds, day_seconds, local_day_bounds, to_local, utcnow
+from app.timeutil import at_day_seconds, day_seconds, is_working_day, local_day_bounds, to_local, utcnow
 from routing.feasibility import DayCheck, DayStop
 from routing.feasibility import OfficerDay as RoutingDay
 
@@ -34,8 +37,8 @@ ARRIVAL_WINDOWS = [
     (15 * 3600, 17 * 3600),
 ]
 HUB_SLOT_STEP = 30 * 60
+EXACT_STEP = 30 * 60  # exact times for a home visit, on the half hour, inside the arrival windows
 TOKEN_MAX_AGE = 24 * 3600
-ACTIVE = ("booked", "checked_in")
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,9 @@ class Slot:
         return self.window[0] == self.window[1]
 
 
+TIMES_PER_PAGE = 40  # whole days up to this many times a page: a hub's times fill 3 or 4 days
+
+
 @dataclass
 class Availability:
     slots: list[Slot] = field(default_factory=list)  # least added travel first
@@ -77,6 +83,25 @@ class Availability:
 
     def suggested(self, count: int = 3) -> list[Slot]:
         return self.slots[:count]
+
+    def first_page(self, most: int) -> Availability:
+        """Whole days, from the first, up to about `most` times (always at least one day): a page a
+        phone can scroll. It ends on the last day shown, so "later dates" starts the day after."""
+        days: list[date] = []
+        shown = 0
+        for day, slots in self.by_day():
+            if days and shown + len(slots) > most:
+                break
+            days.append(day)
+            shown += len(slots)
+        if not days:
+            return self
+        return Availability(
+            slots=[s for s in self.slots if s.day in days],
+            first_day=self.first_day,
+            last_day=days[-1],
+            restricted=self.restricted,
+        )
 
 
 # Slot tokens ---------------------------------------------------------------------------------
@@ -227,11 +252,14 @@ def versions_for(officer_ids: list[int], first: date, last: date) -> dict[tuple[
 
 
 def candidate_windows(
-    service: Service, place: Place, day: date, wd: WorkingDay | None = None
+    service: Service, place: Place, day: date, wd: WorkingDay | None = None, exact: bool = False
 ) -> list[tuple[int, int]]:
+    if place.hub is None and exact and service.exact_times:
+        first, last = ARRIVAL_WINDOWS[0][0], ARRIVAL_WINDOWS[-1][1]
+        return [(t, t) for t in range(first, last + 1, EXACT_STEP)]
     if place.hub is None:
-        return list(ARRIVAL_WINDOWS)
-    hours = place.hub.hours_on(day.weekday())
+        return list(ARRIVAL_WINDOWS) if is_working_day(day) else []
+    hours = hours_on_day(place.hub, day)
     if hours is None:
         return []
     opens = hours.opens.hour * 3600 + hours.opens.minute * 60
@@ -249,6 +277,7 @@ def search(
     officer_id: int | None = None,
     exclude_appointment: int | None = None,
     customer=None,
+    exact: bool = False,
 ) -> Availability:
     """Every slot that can be promised from `first` for `days` days, least added travel first."""
     now = now or utcnow()
@@ -291,7 +320,7 @@ def search(
                 checks.append(
                     (officer, wd, DayCheck(routing_day(wd, by_officer_day[(officer.id, day)]), travel))
                 )
-        for window in candidate_windows(service, place, day) if checks else []:
+        for window in candidate_windows(service, place, day, exact=exact) if checks else []:
             if at_day_seconds(day, window[0]) < earliest:
                 continue
             slot = _best_slot(checks, place, window, duration, needed, day, versions)

@@ -6,18 +6,21 @@ re-checks feasibility against what is booked now (the roster and the day's visit
 lock), then records a unique claim for the slot token. Two bookings can therefore never take the same
 officer time, whatever the channel.
 
-Every change to an existing booking (cancel, reschedule, check-in, outcome, officer change) first takes
-that booking's lock (`lock_appointment`) and only then reads its state, so of two changes at once one
-wins and the other sees what won. Lock order, everywhere: idempotency key, then bookings (by id), then
-officer-days (sorted), so no two transactions ever wait for each other in a circle.
+Every change to an existing booking (cancel, reschedule, check-in, check-out, outcome, officer change)
+first takes that booking's lock (`lock_appointment`) and only then reads its state, so of two changes at
+once one wins and the other sees what won; the nightly plan, which re-times a whole day, takes that
+day's officer-day locks before it reads it. Lock order, everywhere: idempotency key, then bookings (by
+id), then officer-days (sorted), so no two transactions ever wait for each other in a circle.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -35,14 +38,17 @@ from app.models import (
     SlotClaim,
     User,
 )
-from app.services import audit, outbox
+from app.models.statuses import ACTIVE
+from app.services import audit, call_list, outbox
 from app.services.availability import SlotToken, decode_slot, routing_day, visits_for
-from app.services.places import Place
+from app.services.places import Place, premises_fields
 from app.services.references import new_reference
 from app.services.roster import roster
 from app.services.travel import pair_travel
+from app.services.waitlist_offers import offer_freed_time
 from app.services.workdays import working_day
-from app.timeutil import at_day_seconds, to_local, utcnow
+from app.timeutil import at_day_seconds, format_date, format_time, to_local, utcnow
+from app.unit_of_work import finish_reads
 from routing.feasibility import DayCheck
 
 
@@ -87,6 +93,8 @@ class CustomerDetails:
     access_needs: str = ""
     kind: str = "resident"
     business_name: str = ""
+    business_type: str = ""
+    home_postcode: str = ""  # a hub booking: the resident's own postcode (they can find it by it)
 
 
 @dataclass
@@ -101,6 +109,48 @@ class BookingRequest:
     idempotency_scope: str = ""
     idempotency_key: str = ""
     request_fingerprint: dict = field(default_factory=dict)
+
+
+RECORD_DETAILS = (
+    "name", "phone", "email", "preferred_channel", "sms_consent", "kind", "business_name", "business_type",
+)  # fmt: skip
+
+
+def booking_request(
+    slot_token: str,
+    service: Service,
+    place: Place,
+    *,
+    channel: str,
+    said: Mapping[str, Any] | None = None,
+    record: Customer | None = None,
+    booked_by: User | None = None,
+    notes: str = "",
+    idempotency: tuple[str, str, dict] | None = None,
+) -> BookingRequest:
+    """The one way to build a booking request, whatever the channel (web, kiosk, agent, API, waitlist,
+    demo). The person's details are their record's, if there is one, overlaid with what they said now
+    (any CustomerDetails field); a business is one that gave its name; and choosing text reminders is
+    consent to texts unless consent was asked for on its own. `idempotency` is (scope, key, what the
+    request said): a repeat of the same request books once."""
+    details: dict[str, Any] = {name: getattr(record, name) for name in RECORD_DETAILS} if record else {}
+    details |= {name: value for name, value in (said or {}).items() if value is not None}
+    details.setdefault("sms_consent", details.get("preferred_channel") == "sms")
+    if details.get("business_name"):
+        details["kind"] = "business"
+    scope, key, fingerprint = idempotency or ("", "", {})
+    return BookingRequest(
+        slot_token=slot_token,
+        service=service,
+        place=place,
+        customer=CustomerDetails(**details),
+        channel=channel,
+        booked_by=booked_by,
+        notes=notes,
+        idempotency_scope=scope,
+        idempotency_key=key,
+        request_fingerprint=fingerprint,
+    )
 
 
 def _fingerprint(data: dict) -> str:
@@ -148,18 +198,6 @@ def lock_appointment(appointment: Appointment) -> Appointment:
         )
     db.session.refresh(appointment)
     return appointment
-
-
-def _fresh_transaction() -> None:
-    """Commit what came before, so the lock is the next transaction's first statement (see the module
-    docstring), keeping what this request has read (service, user, hub) as it was read instead of
-    expiring it: reading each again would cost a query. What the lock guards is read after it."""
-    session = db.session()
-    expire, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire
 
 
 def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | None = None) -> int:
@@ -232,29 +270,62 @@ def _claim(token: SlotToken, appointment: Appointment) -> None:
 
 
 def find_or_create_customer(details: CustomerDetails, place: Place) -> Customer:
-    """Tell us once: the same person (phone and name) reuses one record, updated with what they told us."""
-    customer = None
-    if details.phone:
-        customer = db.session.scalar(
-            select(Customer).where(
-                Customer.phone == details.phone, func.lower(Customer.name) == details.name.strip().lower()
-            )
-        )
+    """Tell us once: the same person (name with phone, or with email when they gave no phone) reuses
+    one record. A later booking adds what it tells us and never blanks or downgrades what we hold:
+    access needs, interpreter, business details and the home address stay unless replaced."""
+    customer = _same_person(details)
     if customer is None:
         customer = Customer(name=details.name.strip(), phone=details.phone)
         db.session.add(customer)
+    customer.phone = details.phone or customer.phone
     customer.email = details.email or customer.email
     customer.preferred_channel = details.preferred_channel
     customer.sms_consent = details.sms_consent or customer.sms_consent
     customer.language = details.language or customer.language
-    customer.interpreter_language = details.interpreter_language
-    customer.access_needs = details.access_needs
-    customer.kind = details.kind
-    customer.business_name = details.business_name
-    if place.location_type in ("home", "business"):
+    customer.interpreter_language = details.interpreter_language or customer.interpreter_language
+    customer.access_needs = details.access_needs or customer.access_needs
+    if details.kind == "business" or place.location_type == "business":
+        customer.kind = "business"
+    customer.business_name = details.business_name or customer.business_name
+    customer.business_type = details.business_type or customer.business_type
+    if place.location_type == "home":
         for name, value in place.address_fields().items():
             setattr(customer, name, value)
+    elif place.location_type == "business":
+        for name, value in premises_fields(place).items():
+            setattr(customer, name, value)
+    elif details.home_postcode and not customer.postcode:
+        customer.postcode = details.home_postcode
     return customer
+
+
+def _same_person(details: CustomerDetails) -> Customer | None:
+    name = func.lower(Customer.name) == details.name.strip().lower()
+    if details.phone:
+        return db.session.scalar(select(Customer).where(Customer.phone == details.phone, name).limit(1))
+    if details.email:
+        email = func.lower(Customer.email) == details.email.strip().lower()
+        return db.session.scalar(select(Customer).where(email, name).order_by(Customer.id).limit(1))
+    return None
+
+
+def same_booking(details: CustomerDetails, service: Service, slot_token: str) -> Appointment | None:
+    """The same person's active booking for the same service at the same time, if there is one
+    (a second identical booking is almost always a mistake: the resident is warned first)."""
+    token = decode_slot(slot_token)
+    customer = _same_person(details)
+    if token is None or customer is None:
+        return None
+    return db.session.scalar(
+        select(Appointment)
+        .where(
+            Appointment.customer_id == customer.id,
+            Appointment.service_id == service.id,
+            Appointment.window_start == at_day_seconds(token.day, token.window[0]),
+            Appointment.status.in_(ACTIVE),
+        )
+        .limit(1)
+    )
 
 
 def _reserve_key(scope: str, key: str, fingerprint: str) -> IdempotencyRecord | Appointment:
@@ -286,7 +357,8 @@ def _existing_for_key(scope: str, key: str, fingerprint: str) -> Appointment | N
 
 
 def book(request: BookingRequest) -> Appointment:
-    """Book the slot, or raise SlotUnavailable / BookingRuleError / IdempotencyConflict. Caller commits."""
+    """Book the slot, or raise SlotUnavailable / BookingRuleError / IdempotencyConflict. Run it in a unit
+    of work that has written nothing yet: its reads so far end here, and the unit commits the booking."""
     fingerprint = _fingerprint(request.request_fingerprint)
     if request.idempotency_key:
         existing = _existing_for_key(request.idempotency_scope, request.idempotency_key, fingerprint)
@@ -296,7 +368,7 @@ def book(request: BookingRequest) -> Appointment:
     if token is None:
         raise SlotUnavailable("token not valid")
     _check_token_matches(token, request.service, request.place)
-    _fresh_transaction()
+    finish_reads()  # the lock below is the next transaction's first statement (module docstring)
     record = None
     if request.idempotency_key:
         record = _reserve_key(request.idempotency_scope, request.idempotency_key, fingerprint)
@@ -400,6 +472,12 @@ def _still_changeable(appointment: Appointment) -> None:
         raise BookingRuleError("appointment", "This appointment is in the past")
 
 
+def _how(channel: str) -> str:
+    """How a change was made, for the supervisors' call list ("Cancelled online")."""
+    known = {"web": "online", "phone": "by phone", "kiosk": "at a kiosk", "api": "through the API"}
+    return known.get(channel, f"({channel})")
+
+
 def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, channel: str = "web") -> None:
     seen = state_of(appointment)
     lock_appointment(appointment)
@@ -416,9 +494,8 @@ def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, 
         )
     )
     audit.record("appointment_cancelled", "appointment", appointment.reference, user=actor, channel=channel)
+    call_list.close_for(appointment, actor, f"Cancelled {_how(channel)}")
     outbox.appointment_changed(appointment, "cancellation")
-    from app.services.waitlist import offer_freed_time  # the waitlist builds on booking
-
     offer_freed_time(appointment)
 
 
@@ -439,7 +516,7 @@ def reschedule(
         hub=appointment.hub,
     )
     _check_token_matches(token, appointment.service, place)
-    _fresh_transaction()
+    finish_reads()
     lock_appointment(appointment)
     _still_changeable(appointment)
     officers = (appointment.officer_id, appointment.second_officer_id)
@@ -454,6 +531,7 @@ def reschedule(
     lock_officer_days(_officer_days(appointment) + [(o, token.day) for o in token.officer_ids])
     arrival = _still_fits(token, place, appointment.duration_minutes * 60, exclude=appointment.id)
     _claim(token, appointment)
+    moved_from = appointment.window_start  # kept on the event: a move close to the visit is avoidable contact
     appointment.window_start = at_day_seconds(token.day, token.window[0])
     appointment.window_end = at_day_seconds(token.day, token.window[1])
     appointment.planned_arrival = at_day_seconds(token.day, arrival)
@@ -461,11 +539,21 @@ def reschedule(
     appointment.second_officer_id = token.officer_ids[1] if len(token.officer_ids) > 1 else None
     appointment.sequence += 1
     db.session.add(
-        AppointmentEvent(appointment=appointment, status="rescheduled", actor=actor, channel=channel)
+        AppointmentEvent(
+            appointment=appointment,
+            status="rescheduled",
+            actor=actor,
+            channel=channel,
+            note=f"{MOVED_FROM}{moved_from.isoformat()}",
+        )
     )
     audit.record("appointment_rescheduled", "appointment", appointment.reference, user=actor, channel=channel)
+    moved_to = f"{format_date(appointment.window_start)}, {format_time(appointment.window_start)}"
+    call_list.close_for(appointment, actor, f"Moved to {moved_to} {_how(channel)}")
     outbox.appointment_changed(appointment, "reschedule")
 
+
+MOVED_FROM = "moved from "
 
 OUTCOMES = {
     "checked_in": ("booked",),

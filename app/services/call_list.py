@@ -1,10 +1,12 @@
 """The supervisors' call list: residents to phone because a plan could not keep their visit, or because
-a change could not be sent to them. One open entry per visit; supervisors close it once they have called.
+a change could not be sent to them. One open entry per visit; supervisors close it once they have called,
+and it closes itself when the visit is moved or cancelled (by anyone, on any channel): nobody need call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -79,3 +81,28 @@ def open_for(appointment: Appointment) -> CallListEntry | None:
 def close(entry: CallListEntry, user: User | None, outcome: str) -> None:
     entry.open_for, entry.done_at, entry.done_by, entry.outcome = None, utcnow(), user, outcome.strip()
     audit.record("call_list_done", "appointment", entry.appointment.reference, user=user)
+
+
+def close_for(appointment: Appointment, user: User | None, outcome: str) -> None:
+    """The visit was moved or cancelled: its open entry (if any) is done, by whoever made the change."""
+    entry = open_for(appointment)
+    if entry is not None:
+        close(entry, user, outcome)
+
+
+RECENT = timedelta(days=7)
+
+
+def recently_closed() -> list[CallListEntry]:
+    """Entries closed in the last week, newest first: who closed each, when and how."""
+    return list(
+        db.session.scalars(
+            select(CallListEntry)
+            .where(CallListEntry.open_for.is_(None), CallListEntry.done_at >= utcnow() - RECENT)
+            .options(
+                selectinload(CallListEntry.appointment).selectinload(Appointment.customer),
+                selectinload(CallListEntry.done_by),
+            )
+            .order_by(CallListEntry.done_at.desc(), CallListEntry.id.desc())
+        )
+    )

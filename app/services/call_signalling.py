@@ -29,6 +29,7 @@ from app.services.kiosk_calls import (
 )
 from app.services.references import format_reference
 from app.timeutil import utcnow
+from app.unit_of_work import finish_reads
 
 TURN_CREDENTIAL_SECONDS = 4 * 3600
 
@@ -152,20 +153,23 @@ def state_token(value: dict) -> str:
     return "|".join(f"{k}={value[k]}" for k in sorted(value) if k != "token")
 
 
-def wait(call_id: int, side: str, after: int, known: str, wait_seconds: float) -> dict:
-    """A long poll for one end of a call: returns at once if there are messages after `after` or the
-    state differs from `known`, else waits for either (up to `wait_seconds`). Each look is its own
-    short transaction, so no connection is held while waiting."""
-    deadline = clock.monotonic() + max(0.0, min(wait_seconds, LONGEST_WAIT_SECONDS))
+def mark_seen(call_id: int, side: str) -> None:
+    """This end is still there: one short unit of work before a long poll, which then only reads."""
     seen = KioskCall.kiosk_seen_at if side == "kiosk" else KioskCall.agent_seen_at
-    write_first()  # this end is still there: one short write, then only reads while waiting
+    write_first()
     db.session.execute(
         update(KioskCall)
         .where(KioskCall.id == call_id, KioskCall.status != "ended")
         .values({seen: utcnow()})
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+
+
+def wait(call_id: int, side: str, after: int, known: str, wait_seconds: float) -> dict:
+    """A long poll for one end of a call (after `mark_seen`): returns at once if there are messages
+    after `after` or the state differs from `known`, else waits for either (up to `wait_seconds`). Each
+    look is its own short transaction, so no connection is held while waiting."""
+    deadline = clock.monotonic() + max(0.0, min(wait_seconds, LONGEST_WAIT_SECONDS))
     while True:
         call = db.session.get(KioskCall, call_id)
         if call is None:
@@ -186,7 +190,7 @@ def wait(call_id: int, side: str, after: int, known: str, wait_seconds: float) -
         )
         current["signals"] = [{"id": s.id, "kind": s.kind, "data": s.payload} for s in signals]
         current["after"] = signals[-1].id if signals else after
-        db.session.commit()
+        finish_reads()
         if signals or current["token"] != known or clock.monotonic() >= deadline:
             return current
         # A waiting kiosk's place and the free agents change with the queue, not only with its call.

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from app.extensions import db
-from app.forms.fields import parse_clock
-from app.models import Hub, HubOpening, Service, Skill
+from app.models import Hub, HubClosure, HubOpening, Service, Skill
 from app.services import audit
 from app.services.places import normalise_postcode
+from app.timeutil import parse_clock
 
 
 def slug(text: str) -> str:
@@ -34,6 +35,7 @@ def save_service(service: Service | None, data: dict) -> Service:
     service.skill = db.session.get(Skill, data["skill_id"]) if data.get("skill_id") else None
     service.documents = (data.get("documents") or "").strip()
     service.two_officers = bool(data.get("two_officers"))
+    service.exact_times = bool(data.get("exact_times"))
     service.notice_hours = data["notice_hours"]
     service.horizon_days = data["horizon_days"]
     service.active = bool(data.get("active"))
@@ -60,3 +62,20 @@ def save_hub(hub: Hub, data: dict) -> Hub:
     db.session.flush()
     audit.record("hub_updated", "hub", hub.id)
     return hub
+
+
+def add_closure(hub: Hub, first_day: date, last_day: date, reason: str) -> HubClosure:
+    """Appointments already booked on those days stay: staff move them with the resident."""
+    closure = HubClosure(first_day=first_day, last_day=last_day, reason=reason.strip())
+    hub.closures.append(closure)
+    db.session.flush()
+    audit.record(
+        "hub_closure_added", "hub", hub.id, first_day=first_day.isoformat(), last_day=last_day.isoformat()
+    )
+    return closure
+
+
+def remove_closure(closure: HubClosure) -> None:
+    audit.record("hub_closure_removed", "hub", closure.hub_id, first_day=closure.first_day.isoformat())
+    db.session.delete(closure)
+    db.session.flush()

@@ -35,8 +35,36 @@ def uk_mobile(text: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)
+def uk_phone(text: str | None) -> str | None:
+    """Any UK number we can call, landlines included: '01380 722000' -> '+441380722000'; mobiles as
+    uk_mobile. None if it is not one. Texts go only to numbers uk_mobile accepts."""
+    if mobile := uk_mobile(text):
+        return mobile
+    if not text or not text.strip() or len(text) > 30:
+        return None
+    try:
+        number = phonenumbers.parse(text, "GB")
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code != 44 or not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def valid_email(text: str | None) -> bool:
     return bool(text and EMAIL.match(text.strip()) and len(text) <= 254)
+
+
+def reminder_gap(channel: str, phone: str | None, email: str | None) -> str | None:
+    """The one contact rule: what the chosen reminder channel still lacks, as the field's name ("phone"
+    or "email"), or None. Texts need a UK mobile; emails an email address; "none" needs nothing. The
+    booking forms, the API and the outbox all ask this."""
+    if channel == "sms" and not uk_mobile(phone):
+        return "phone"
+    if channel == "email" and not (email or "").strip():
+        return "email"
+    return None
 
 
 def display_phone(e164: str) -> str:

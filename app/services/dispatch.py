@@ -2,12 +2,18 @@
 
 Rows are claimed in batches by moving them from "created" to "sending" with the claim time, and
 committing (on PostgreSQL the candidates are read FOR UPDATE SKIP LOCKED, so two dispatchers never claim
-the same row). Each send is recorded in its own commit, and starts within SEND_WITHIN of its claim or
+the same row). Letters are not sent from here: staff print them in a daily batch (letters.py). Each
+send is recorded in its own commit, and starts within SEND_WITHIN of its claim or
 goes back to the queue. A row left in "sending" (its dispatcher died, or the provider never answered)
 is replayed only once STUCK_AFTER has passed since its claim: longer than SEND_WITHIN plus any client's
 timeout, so whatever was in flight has reached the provider by then. An SMS is first looked up at the
 provider and only re-sent if it never arrived; emails and webhooks carry a stable id the receiver can use
 to drop a repeat.
+
+This is a job that owns several units of work (app/unit_of_work.py), not one: each claim, each release
+and each send's result is committed on its own. A claim must be committed before its sends go out (so a
+crash after a send leaves the row in "sending" for the replay, never in "created" to go out twice), and
+each result at once (so a later failure cannot undo the record of a text already sent).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from app.services.outbox import ROUTINE, next_allowed
 from app.services.presenters import calendar_event
 from app.services.senders import Senders, configured
 from app.timeutil import utcnow
+from app.unit_of_work import finish_reads, unit_of_work
 from notifications.calendar import build_calendar
 from notifications.email import EmailError
 from notifications.sms import SmsError
@@ -54,39 +61,38 @@ def claim(limit: int) -> list[int]:
     now = utcnow()
     query = (
         select(Message.id)
-        .where(Message.status == "created", Message.next_attempt_at <= now)
+        .where(Message.status == "created", Message.next_attempt_at <= now, Message.channel != "letter")
         .order_by(Message.next_attempt_at, Message.id)
         .limit(limit)
     )
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(query))
-    if not ids:
-        db.session.commit()
-        return []
-    claimed = (
-        db.session.execute(
-            update(Message)
-            .where(Message.id.in_(ids), Message.status == "created")
-            .values(status="sending", sending_at=now, attempts=Message.attempts + 1)
-            .returning(Message.id)
+    with unit_of_work():
+        ids = list(db.session.scalars(query))
+        if not ids:
+            return []
+        claimed = (
+            db.session.execute(
+                update(Message)
+                .where(Message.id.in_(ids), Message.status == "created")
+                .values(status="sending", sending_at=now, attempts=Message.attempts + 1)
+                .returning(Message.id)
+            )
+            .scalars()
+            .all()
         )
-        .scalars()
-        .all()
-    )
-    db.session.commit()
     return list(claimed)
 
 
 def release(ids: list[int]) -> None:
     """Hand claimed rows that were never sent back to the queue."""
-    if ids:
-        db.session.execute(
-            update(Message)
-            .where(Message.id.in_(ids), Message.status == "sending")
-            .values(status="created", sending_at=None, attempts=Message.attempts - 1)
-        )
-    db.session.commit()
+    with unit_of_work():
+        if ids:
+            db.session.execute(
+                update(Message)
+                .where(Message.id.in_(ids), Message.status == "sending")
+                .values(status="created", sending_at=None, attempts=Message.attempts - 1)
+            )
 
 
 def _send(message: Message, senders: Senders) -> str:
@@ -118,39 +124,37 @@ def _send(message: Message, senders: Senders) -> str:
 
 
 def send_one(message_id: int, senders: Senders, report: DispatchReport) -> None:
-    message = db.session.get(Message, message_id)
-    if message is None or message.status != "sending":
-        return
-    now = utcnow()
-    if message.kind in ROUTINE and next_allowed(now) > now:
-        # Reminders wait for 9am: a job that ran late must not text anyone at night.
-        message.status, message.next_attempt_at = "created", next_allowed(now)
-        message.attempts -= 1
-        db.session.commit()
-        return
-    try:
-        provider_id = _send(message, senders)
-    except (SmsError, EmailError, WebhookError, OSError) as error:
-        permanent = getattr(error, "permanent", False)
-        message.last_error = str(error)[:2000]
-        if getattr(error, "maybe_sent", False):
-            # The provider may have it: leave the row in "sending" for the replay to look up.
-            report.errors.append(f"{message.id}: {error}")
-            db.session.commit()
+    """Send one claimed message and record the result: its own unit of work (module docstring)."""
+    with unit_of_work():
+        message = db.session.get(Message, message_id)
+        if message is None or message.status != "sending":
             return
-        if permanent or message.attempts >= MAX_ATTEMPTS:
-            message.status = "failed" if permanent else "technical_failure"
-            report.failed += 1
-        else:
-            message.status = "created"
-            message.next_attempt_at = utcnow() + BACKOFF[message.attempts - 1]
-            report.retried += 1
-        report.errors.append(f"{message.id}: {error}")
-        db.session.commit()
-        return
-    message.status, message.provider_id, message.sent_at = "sent", provider_id or "", utcnow()
-    db.session.commit()
-    report.sent += 1
+        now = utcnow()
+        if message.kind in ROUTINE and next_allowed(now) > now:
+            # Reminders wait for 9am: a job that ran late must not text anyone at night.
+            message.status, message.next_attempt_at = "created", next_allowed(now)
+            message.attempts -= 1
+            return
+        try:
+            provider_id = _send(message, senders)
+        except (SmsError, EmailError, WebhookError, OSError) as error:
+            permanent = getattr(error, "permanent", False)
+            message.last_error = str(error)[:2000]
+            if getattr(error, "maybe_sent", False):
+                # The provider may have it: leave the row in "sending" for the replay to look up.
+                report.errors.append(f"{message.id}: {error}")
+                return
+            if permanent or message.attempts >= MAX_ATTEMPTS:
+                message.status = "failed" if permanent else "technical_failure"
+                report.failed += 1
+            else:
+                message.status = "created"
+                message.next_attempt_at = utcnow() + BACKOFF[message.attempts - 1]
+                report.retried += 1
+            report.errors.append(f"{message.id}: {error}")
+            return
+        message.status, message.provider_id, message.sent_at = "sent", provider_id or "", utcnow()
+        report.sent += 1
 
 
 def dispatch_due(
@@ -181,38 +185,38 @@ def replay_stuck(senders: Senders | None = None) -> int:
     not answer): mark sent if the provider has it, else queue it to send again."""
     senders = senders or configured()
     cutoff = utcnow() - STUCK_AFTER
-    is_stuck = (Message.status == "sending", Message.sending_at < cutoff)
+    is_stuck = (Message.status == "sending", Message.sending_at < cutoff, Message.channel != "letter")
     stuck = list(db.session.scalars(select(Message.id).where(*is_stuck)))
-    db.session.commit()
+    finish_reads()
     for message_id in stuck:
-        # Lock the row and look again: another replay may have settled it a moment ago.
-        query = (
-            select(Message)
-            .where(Message.id == message_id, *is_stuck)
-            .execution_options(populate_existing=True)
-        )
-        if db.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        message = db.session.scalar(query)
-        if message is None:
-            db.session.commit()
-            continue
-        found = None
-        if message.channel == "sms" and senders.sms is not None:
-            try:
-                found = senders.sms.find_sent(
-                    message.recipient, message.body, message.sending_at - timedelta(minutes=1)
-                )
-            except SmsError as error:
-                log.warning("could not check message %s at the provider: %s", message.id, error)
-                db.session.commit()
-                continue  # try again at the next replay rather than risk a duplicate
-        if found:
-            message.status, message.provider_id, message.sent_at = "sent", found, utcnow()
-        else:
-            message.status, message.next_attempt_at = "created", utcnow()
-        db.session.commit()
+        with unit_of_work():  # each its own: one settled stays settled if the next fails
+            _replay_one(message_id, is_stuck, senders)
     return len(stuck)
+
+
+def _replay_one(message_id: int, is_stuck: tuple, senders: Senders) -> None:
+    # Lock the row and look again: another replay may have settled it a moment ago.
+    query = (
+        select(Message).where(Message.id == message_id, *is_stuck).execution_options(populate_existing=True)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    message = db.session.scalar(query)
+    if message is None:
+        return
+    found = None
+    if message.channel == "sms" and senders.sms is not None:
+        try:
+            found = senders.sms.find_sent(
+                message.recipient, message.body, message.sending_at - timedelta(minutes=1)
+            )
+        except SmsError as error:
+            log.warning("could not check message %s at the provider: %s", message.id, error)
+            return  # try again at the next replay rather than risk a duplicate
+    if found:
+        message.status, message.provider_id, message.sent_at = "sent", found, utcnow()
+    else:
+        message.status, message.next_attempt_at = "created", utcnow()
 
 
 PROVIDER_STATUS = {"delivered": "delivered", "undelivered": "failed", "failed": "failed", "sent": "sent"}

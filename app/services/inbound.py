@@ -1,4 +1,6 @@
-"""Texts from residents: CANCEL cancels, 1 to 5 rates the visit, anything else gets a short help reply.
+"""Texts from residents: CANCEL cancels, 1 to 5 rates the visit, STOP ends texts (START restarts them),
+HELP gets a short help reply, and anything else is something they are telling us: it goes to the
+"Tell us" queue for staff to answer.
 
 A reply acts only on appointments we have texted that number about: a phone number kept on another
 resident's record (a relative's, a mistyped one) never reaches their booking. With more than one such
@@ -14,7 +16,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Appointment, InboundMessage, Message, Officer
-from app.services import audit, outbox
+from app.services import consent, feedback, outbox, satisfaction
 from app.services.booking import BookingRuleError, cancel
 from app.services.references import REFERENCE_ALPHABET, REFERENCE_LENGTH, clean_reference, format_reference
 from app.timeutil import utcnow
@@ -62,6 +64,12 @@ def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
         return inbound
     words = body.strip().upper().split()
     word = words[0].strip(".!") if words else ""
+    if word in consent.STOP_WORDS or word in consent.START_WORDS:
+        # No reply of ours: the carrier confirms opt-outs itself and blocks texts after STOP.
+        stopping = word in consent.STOP_WORDS
+        (consent.stop_from if stopping else consent.start_from)(sender)
+        inbound.action = "stop" if stopping else "start"
+        return inbound
     appointments = _texted_to(sender)
     now = utcnow()
     if word == "CANCEL":
@@ -93,9 +101,9 @@ def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
         ]
         if rated:
             target = rated[-1]
-            target.satisfaction_score, target.satisfaction_at = int(word), now
+            comment = body.strip()[len(words[0]) :].strip(" .,:-")  # "4 lovely officer"
+            satisfaction.record(target, int(word), "sms", comment)
             inbound.appointment_id, inbound.action = target.id, "rated"
-            audit.record("satisfaction_recorded", "appointment", target.reference, score=int(word))
             db.session.flush()
             outbox.queue_reply(
                 sender,
@@ -105,12 +113,21 @@ def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
             )
             return inbound
     latest = appointments[-1] if appointments else None
-    inbound.action = "help"
-    db.session.flush()
-    outbox.queue_reply(
-        sender,
-        templates.help_reply(format_reference(latest.reference) if latest else ""),
-        latest,
-        provider_id,
+    reference = format_reference(latest.reference) if latest else ""
+    if word in {"HELP", "CANCEL"} or word in {"1", "2", "3", "4", "5"} or len(words) == 0:
+        inbound.action = "help"  # a command we could not act on: say what works
+        db.session.flush()
+        outbox.queue_reply(sender, templates.help_reply(reference), latest, provider_id)
+        return inbound
+    feedback.submit(
+        "comment",
+        body,
+        source="sms",
+        reference=latest.reference if latest else "",
+        name=latest.customer.name if latest and latest.customer.phone == sender else "",
+        contact=sender,
     )
+    inbound.action = "told_us"
+    db.session.flush()
+    outbox.queue_reply(sender, templates.told_us_reply(reference), latest, provider_id)
     return inbound

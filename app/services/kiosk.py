@@ -1,21 +1,18 @@
 """Kiosks at community hubs: a device signs in once with its own token; sessions on it are wiped
-after each user (and after inactivity) so nothing of one person is left for the next."""
+after each user (and after inactivity) so nothing of one person is left for the next (the browser
+session itself is app/routes/kiosk_session.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 
-from flask import g, has_request_context, session
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Hub, KioskDevice, KioskHelpRequest, Message
-from app.services import audit
+from app.models import Hub, KioskDevice, KioskHelpRequest
+from app.services import audit, outbox
 from app.timeutil import utcnow
-
-SESSION_KEY = "kiosk"
-KEEP = {SESSION_KEY, "kiosk_text"}  # what survives a reset: the device, and the text size chosen
 
 
 def _digest(token: str) -> str:
@@ -46,40 +43,26 @@ def revoke(device: KioskDevice) -> None:
 
 
 def activate(token: str) -> KioskDevice | None:
-    """The activation link works once: the device's secret is replaced by one only this browser's
-    session holds, so a second browser opening the same link (or a copy of it) gets nothing."""
+    """The activation link works once: the device's secret is replaced by one only the browser that
+    opened it will hold (its session), so a second browser opening the same link (or a copy) gets nothing."""
     device = db.session.scalar(select(KioskDevice).where(KioskDevice.token_hash == _digest(token)))
     if device is None or not device.active:
         return None
     device.token_hash = _digest(secrets.token_urlsafe(32))
-    session.clear()
-    session.permanent = True
-    session[SESSION_KEY] = {"id": device.id, "t": device.token_hash}
     audit.record("kiosk_activated", "kiosk", device.id)
     return device
 
 
-def current_device() -> KioskDevice | None:
-    """The kiosk this browser is, checked against the database on every request (revocation is instant)."""
-    if not has_request_context():
-        return None
-    if "kiosk_device" in g:
-        return g.kiosk_device
-    data = session.get(SESSION_KEY)
-    device = None
-    if isinstance(data, dict):
-        found = db.session.get(KioskDevice, data.get("id"))
-        if found is not None and found.active and found.token_hash == data.get("t"):
-            device = found
-    g.kiosk_device = device
-    return device
+def signed_in_device(device_id: object, token_hash: object) -> KioskDevice | None:
+    """The kiosk a browser's session says it is, if that is still true (not revoked, not re-linked)."""
+    found = db.session.get(KioskDevice, device_id) if isinstance(device_id, int) else None
+    if found is not None and found.active and found.token_hash == token_hash:
+        return found
+    return None
 
 
-def reset_session() -> None:
-    """Forget everything of the last user; keep the device signed in."""
-    for key in list(session.keys()):
-        if key not in KEEP:
-            session.pop(key)
+def all_devices() -> list[KioskDevice]:
+    return list(db.session.scalars(select(KioskDevice).order_by(KioskDevice.created_at)))
 
 
 def ask_for_help(device: KioskDevice) -> KioskHelpRequest:
@@ -87,14 +70,11 @@ def ask_for_help(device: KioskDevice) -> KioskHelpRequest:
     db.session.add(request)
     db.session.flush()
     if device.hub.staff_phone:
-        db.session.add(
-            Message(
-                kind="kiosk_help",
-                channel="sms",
-                recipient=device.hub.staff_phone,
-                body=f"Doorstep: someone at the {device.name} kiosk in {device.hub.name} is asking for help.",
-                dedupe_key=f"kiosk-help:{request.id}",
-            )
+        outbox.queue_sms(
+            "kiosk_help",
+            device.hub.staff_phone,
+            f"Doorstep: someone at the {device.name} kiosk in {device.hub.name} is asking for help.",
+            f"kiosk-help:{request.id}",
         )
     audit.record("kiosk_help_requested", "kiosk", device.id)
     return request
@@ -113,11 +93,3 @@ def open_help_requests() -> list[KioskHelpRequest]:
 def answer(request: KioskHelpRequest, user) -> None:
     request.answered_by, request.answered_at = user, utcnow()
     audit.record("kiosk_help_answered", "kiosk", request.kiosk_id, user=user)
-
-
-def rate_limit_key() -> str:
-    """Public look-ups are limited per kiosk on kiosks (many people share one address there)."""
-    from flask_limiter.util import get_remote_address
-
-    device = current_device()
-    return f"kiosk:{device.id}" if device is not None else get_remote_address()

@@ -15,7 +15,7 @@ import time as clock
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app, session
+from flask import current_app
 from sqlalchemy import delete, func, select, text, update
 
 from app.extensions import db
@@ -32,6 +32,7 @@ from app.timeutil import (
     to_local,
     utcnow,
 )
+from app.unit_of_work import finish_reads
 
 PHONES_OPEN, PHONES_CLOSE = time(8, 30), time(17, 30)  # the contact centre's hours, Monday to Friday
 SEEN_WITHIN = timedelta(seconds=60)  # a kiosk or console that has not asked for news this long has gone
@@ -43,7 +44,6 @@ MODE_LABELS = {  # as the agent sees them
     "text": "Text chat, no camera or microphone",
     "": "Call back",
 }
-SESSION_KEY = "kiosk_call"
 
 # Where the resident was when they pressed "Talk to someone", from the page's endpoint. Only these
 # labels are stored: nothing the browser sends reaches the agent's screen.
@@ -76,8 +76,9 @@ def write_first() -> None:
     """Start a transaction whose first statement writes. SQLite (`make run`) cannot turn a transaction
     that has read into one that writes once another connection has written meanwhile, and the long
     polls write often; so each change here starts afresh, taking the write lock before reading (as the
-    booking engine does). On PostgreSQL this only ends the request's reads so far."""
-    db.session.commit()
+    booking engine does). On PostgreSQL this only ends the request's reads so far. Call it first in a
+    unit of work, before anything is written."""
+    finish_reads()
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(text("UPDATE kiosk_call SET id = id WHERE 0"))
 
@@ -133,26 +134,15 @@ def start(device: KioskDevice, mode: str, step: str) -> KioskCall:
     call = KioskCall(kiosk=device, hub=device.hub, mode=mode if mode in MODES else "video", step=step[:120])
     db.session.add(call)
     db.session.flush()
-    session[SESSION_KEY] = call.id
     audit.record("kiosk_call_requested", "kiosk_call", call.id, hub=device.hub.code)
     call_wakeups.notify("queue")
     return call
 
 
-def session_call(device: KioskDevice | None, call_id: int | None = None) -> KioskCall | None:
-    """This kiosk session's call (and only this session's: the next person cannot reach it)."""
-    own = session.get(SESSION_KEY)
-    if device is None or own is None or (call_id is not None and own != call_id):
-        return None
-    call = db.session.get(KioskCall, own)
+def kiosk_call(device: KioskDevice | None, call_id: int) -> KioskCall | None:
+    """The call, if it is this kiosk's."""
+    call = db.session.get(KioskCall, call_id) if device is not None else None
     return call if call is not None and call.kiosk_id == device.id else None
-
-
-def end_session_call(device: KioskDevice | None) -> None:
-    """The kiosk is being reset (by the resident, by inactivity or after the call): the call ends too."""
-    call = session_call(device)
-    if call is not None:
-        end(call)
 
 
 def position(call: KioskCall) -> int:
@@ -217,10 +207,10 @@ def set_available(user: User, available: bool) -> None:
 
 
 def touch_agent(user_id: int) -> None:
-    """The agent's console is open (its long poll asked just now)."""
+    """The agent's console is open (its long poll asked just now): its own short unit of work, before
+    the long poll's reads."""
     write_first()
     db.session.execute(update(AgentPresence).where(AgentPresence.user_id == user_id).values(seen_at=utcnow()))
-    db.session.commit()
 
 
 def free_agents() -> int:
@@ -383,15 +373,16 @@ def queue_view(user: User) -> dict:
 
 
 def wait_for_queue(user: User, known: str, wait_seconds: float) -> dict:
+    """A long poll (after `touch_agent` was committed): only reads, each look its own transaction, so no
+    connection is held while waiting."""
     deadline = clock.monotonic() + max(0.0, min(wait_seconds, LONGEST_WAIT_SECONDS))
     user_id = user.id
-    touch_agent(user_id)
     while True:
         user = db.session.get(User, user_id)  # fresh each time: the account may be switched off meanwhile
         if user is None or not user.active:
             return {"calls": [], "available": False, "on_call": None, "token": ""}
         view = queue_view(user)
-        db.session.commit()
+        finish_reads()
         if view["token"] != known or clock.monotonic() >= deadline:
             return view
         call_wakeups.wait(("queue",), deadline - clock.monotonic())

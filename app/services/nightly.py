@@ -11,6 +11,7 @@ from sqlalchemy import exists, select
 from app.extensions import db
 from app.models import RoutePlan, ScheduledRun
 from app.timeutil import is_working_day, local_now, next_working_day
+from app.unit_of_work import unit_of_work
 
 PLAN_AT = time(19, 0)
 DAY_BEGINS = time(7, 0)  # after this, a day that nobody planned is left to its booked order
@@ -34,17 +35,19 @@ def is_planned(day: date) -> bool:
 
 
 def plan_when_due(now: datetime | None = None) -> list[date]:
+    """Plan each day due. A job with a unit of work per day: a day planned stays planned (and is not
+    planned again) if the next one fails."""
     from app.services import call_list
     from app.services.planning import plan_day
 
     planned = []
     for day in days_due(now or local_now()):
-        if is_planned(day):
-            continue
-        summary = plan_day(day)
-        # Supervisors phone whoever the plan could not place.
-        call_list.add_unplaced(summary.unassigned, why=summary.why)
-        db.session.add(ScheduledRun(job="plan", key=day.isoformat()))
-        db.session.commit()
+        with unit_of_work():
+            if is_planned(day):
+                continue
+            summary = plan_day(day)
+            # Supervisors phone whoever the plan could not place.
+            call_list.add_unplaced(summary.unassigned, why=summary.why)
+            db.session.add(ScheduledRun(job="plan", key=day.isoformat()))
         planned.append(day)
     return planned

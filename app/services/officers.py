@@ -7,10 +7,10 @@ from datetime import date
 from sqlalchemy import select
 
 from app.extensions import db
-from app.forms.fields import parse_clock
 from app.models import Absence, CommunityArea, Officer, Skill, WorkingPattern
 from app.services import audit
 from app.services.contact import uk_mobile
+from app.timeutil import parse_clock
 
 
 class OfficerError(ValueError):

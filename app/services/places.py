@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Address, Hub
@@ -13,6 +13,8 @@ from app.services.roster import roster
 from routing.travel import great_circle_m
 
 UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+UK_OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+UK_SECTOR = re.compile(r"^[0-9][A-Z]?$")  # the start of an inward code: '3' or '3U'
 
 
 def normalise_postcode(text: str | None) -> str | None:
@@ -97,11 +99,36 @@ class UnknownPostcode(ValueError):
 
 
 def locate_postcode(postcode: str) -> tuple[float, float] | None:
-    """The centre of a postcode from the gazetteer, or None when we do not know it."""
+    """The centre of a postcode from the gazetteer; for a real postcode the gazetteer does not list
+    (a new street, or the example in a hint) the centre of its district ('SN10'), a few miles across,
+    which is near enough to rank hubs and plan travel. None when we know neither."""
     rows = addresses_for(postcode)
-    if not rows:
+    if rows:
+        return (sum(r.lat for r in rows) / len(rows), sum(r.lng for r in rows) / len(rows))
+    return district_centre(postcode.split()[0]) if postcode and postcode.strip() else None
+
+
+def district_centre(outward: str) -> tuple[float, float] | None:
+    """The centre of a postcode district ('SP1') from the gazetteer, or None."""
+    if not UK_OUTWARD.match(outward or ""):
         return None
-    return (sum(r.lat for r in rows) / len(rows), sum(r.lng for r in rows) / len(rows))
+    lat, lng = db.session.execute(
+        select(func.avg(Address.lat), func.avg(Address.lng)).where(
+            Address.postcode.startswith(f"{outward} ", autoescape=True)
+        )
+    ).one()
+    return None if lat is None else (float(lat), float(lng))
+
+
+def postcode_prefix(text: str | None) -> str | None:
+    """A partial postcode as typed: 'sp1' -> 'SP1 ', 'SP1 3' -> 'SP1 3'; None if it is not one.
+    Without a space the letters are read as a district only ('SP13' is a district of its own)."""
+    words = (text or "").upper().split()
+    if not 1 <= len(words) <= 2 or not UK_OUTWARD.match(words[0]):
+        return None
+    if len(words) == 2 and not UK_SECTOR.match(words[1]):
+        return None
+    return f"{words[0]} {words[1] if len(words) == 2 else ''}"
 
 
 def address_place(
@@ -150,8 +177,27 @@ def address_place(
     return place
 
 
+def premises_fields(place: Place) -> dict:
+    """A business place as the customer's premises columns (apart from their home address)."""
+    return {f"premises_{k.removeprefix('address_')}": v for k, v in place.address_fields().items()}
+
+
 def customer_place(customer, location_type: str = "home") -> Place | None:
-    """The customer's own address as a visit place, or None when we cannot place it."""
+    """The customer's own address as a visit place (a business's premises for a business visit), or
+    None when we cannot place it."""
+    if location_type == "business" and customer.premises_lat is not None:
+        return home_place(
+            location_type,
+            customer.premises_lat,
+            customer.premises_lng,
+            line1=customer.premises_line1,
+            line2=customer.premises_line2,
+            town=customer.premises_town,
+            postcode=customer.premises_postcode,
+            uprn=customer.premises_uprn,
+        )
+    if location_type == "business":
+        return None  # never the home address: a business visit needs the premises
     if customer.lat is None or customer.lng is None:
         return None
     return home_place(

@@ -28,6 +28,7 @@ from app.services.travel import matrix as travel_matrix
 from app.services.travel import pair_travel
 from app.services.workdays import WorkingDay, working_day
 from app.timeutil import at_day_seconds, day_seconds, format_date, to_local, utcnow
+from app.unit_of_work import finish_reads, unit_of_work
 from routing.optimiser import SolverOptions, plan
 from routing.plans import REASONS
 from routing.types import BreakTaken, LatLng, Objective, Plan, Problem, Route, Stop
@@ -191,7 +192,6 @@ def plan_day(
     the one checker, so every officer-day still passes the check availability and booking use.
     `time_limit` is seconds of search per officer."""
     summary = DaySummary(day)
-    appointments = active_on_day(day)
     working: dict[int, WorkingDay] = {}
     for officer in all_officers(active_only=True):
         if progress:
@@ -200,6 +200,10 @@ def plan_day(
         if wd is not None:
             working[officer.id] = wd
     summary.officers = len(working)
+    # The plan re-times these officers' visits, so it is a change to each of them: bookings, moves and
+    # cancellations on these officer-days wait for it, and it plans what they committed before.
+    lock_officer_days([(officer_id, day) for officer_id in working])
+    appointments = active_on_day(day)
     for appointment in appointments:
         if not _officers_of(appointment) <= working.keys():
             summary.leave_out(appointment, "officer_not_working")
@@ -379,12 +383,13 @@ def _plan_from_json(data: dict) -> Plan:
 
 
 def publish_replan(proposal: ReplanProposal, *, user: User | None = None) -> DaySummary:
-    """Apply exactly what was previewed, or nothing (PlanChanged / AlreadyPublished). Caller commits.
+    """Apply exactly what was previewed, or nothing (PlanChanged / AlreadyPublished). Run it in a unit of
+    work that has written nothing yet.
 
     Each resident whose officer changes is told once (their promised time never moves); visits that
     cannot be placed, and residents no message can reach, go on the supervisors' call list."""
     proposal_id = proposal.id
-    db.session.commit()  # a fresh transaction whose first statement takes the lock
+    finish_reads()  # a fresh transaction whose first statement takes the lock
     published = db.session.execute(
         update(ReplanProposal)
         .where(ReplanProposal.id == proposal_id, ReplanProposal.status == "previewed")
@@ -468,7 +473,8 @@ def _change_officers(appointment: Appointment, officer_ids: list[int], user: Use
             f"{appointment.officer.first_name} because of absence; the promised time is unchanged.",
         )
     )
-    if not outbox.appointment_changed(appointment, "officer_change"):
+    told = outbox.appointment_changed(appointment, "officer_change")
+    if not any(m.channel in ("sms", "email") for m in told):  # a letter waits for the print batch
         call_list.add(
             appointment,
             f"Tell the resident {appointment.officer.name} will visit instead: no text or email reaches them",
@@ -479,8 +485,12 @@ def _change_officers(appointment: Appointment, officer_ids: list[int], user: Use
 def replan_for_absence(
     absent: Officer, day: date, time_limit: float = 10.0, user: User | None = None
 ) -> DaySummary:
-    """Preview and publish in one go (the `flask replan` command; a simulator). Caller commits."""
-    return publish_replan(preview_absence(absent, day, time_limit=time_limit, user=user), user=user)
+    """Preview and publish in one go (the `flask replan` command; a simulator), each its own unit of work:
+    the preview is stored first, because publishing starts a fresh transaction with its lock."""
+    with unit_of_work():
+        proposal = preview_absence(absent, day, time_limit=time_limit, user=user)
+    with unit_of_work():
+        return publish_replan(proposal, user=user)
 
 
 def route_for(officer: Officer, day: date) -> RoutePlan | None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import secrets
 
+from app.data import appointments
+from app.models import Appointment
+
 # No 0/O, 1/I/L, 5/S or 2/Z pairs to misread over the phone.
 REFERENCE_ALPHABET = "346789ABCDEFGHJKMNPQRTUVWXY"
 REFERENCE_LENGTH = 8
@@ -21,3 +24,9 @@ def format_reference(reference: str) -> str:
 def clean_reference(text: str) -> str:
     """What someone typed (any case, spaces, dashes) -> the stored form."""
     return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+
+
+def find(text: str | None) -> Appointment | None:
+    """The one look-up by reference: the appointment however its reference was typed, or None."""
+    reference = clean_reference(text or "")
+    return appointments.by_reference(reference) if reference else None

@@ -47,5 +47,4 @@ def queue_due_reminders(now: datetime | None = None) -> int:
                 appointment, "reminder_morning", key_suffix=appointment.window_start.isoformat()
             )
         )
-    db.session.commit()
     return queued

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -20,27 +19,14 @@ from sqlalchemy import select
 from app.data.officers import all_officers
 from app.extensions import db
 from app.models import Appointment, Message, RoutePlan, SafetyAlert
-from app.services import kiosk_calls
+from app.services import kiosk_calls, measures
 from app.services.places import nearest_hubs
+from app.services.report_table import Table
 from app.services.workdays import working_day
 from app.timeutil import local_day_bounds, to_local
 from routing.travel import road_estimate
 
 KG_CO2E_PER_KM = 0.16570
-
-
-@dataclass
-class Table:
-    """A table shown on the dashboard and exported as CSV, from the same rows."""
-
-    name: str
-    title: str
-    headers: list[str]
-    rows: list[list] = field(default_factory=list)
-
-    def bar_values(self, column: int = 1) -> list[tuple[str, float]]:
-        values = [(str(r[0]), float(r[column] or 0)) for r in self.rows]
-        return values
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...) in a name).
@@ -127,7 +113,7 @@ def dashboard(month: date) -> dict[str, Table]:
     asked = sum(1 for a in appointments if a.status == "completed")
     tables["satisfaction"] = Table(
         "satisfaction",
-        "Satisfaction at the point of delivery (text replies)",
+        "Satisfaction at the point of delivery (every channel)",
         ["Score", "Replies"],
         [[str(s), scores.count(s)] for s in range(1, 6)],
     )
@@ -143,6 +129,10 @@ def dashboard(month: date) -> dict[str, Table]:
         ],
     )
     tables["messages"] = messages_table(first, last)
+    tables["tell_us"] = measures.tell_us_table(first, last)
+    tables.update(measures.satisfaction_tables(appointments))
+    tables["avoidable_contact"], tables["cancellation_reasons"] = measures.avoidable_contact(appointments)
+    tables["channel_trend"] = measures.channel_trend(month)
     tables["kiosk_calls"] = Table(
         "kiosk_calls",
         "Kiosk video calls by hub",

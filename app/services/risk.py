@@ -17,9 +17,10 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.models import Appointment, AuditEvent, Customer, Message, RiskMarker, User, VisitRiskDecision
+from app.models import Appointment, AuditEvent, Customer, RiskMarker, User, VisitRiskDecision
 from app.models.safety import VISIT_DECISIONS
-from app.services import audit, rota
+from app.models.statuses import ACTIVE
+from app.services import audit, outbox, rota
 from app.services.places import normalise_postcode
 from app.timeutil import local_day_bounds, local_now, utcnow
 
@@ -191,18 +192,13 @@ def alert_reviews_due(today: date | None = None) -> int:
     if due:
         for user, phone in rota.escalation_numbers():
             key = f"risk-review:{today.isoformat()}:{user.id if user else 'fallback'}"
-            if db.session.scalar(select(Message.id).where(Message.dedupe_key == key)) is None:
-                db.session.add(
-                    Message(
-                        kind="risk_review_due",
-                        channel="sms",
-                        recipient=phone,
-                        body=f"Doorstep: {due} warning marker(s) are past their review date. "
-                        "They still apply. Review them in the risk register.",
-                        dedupe_key=key,
-                    )
-                )
-    db.session.commit()
+            outbox.queue_sms(
+                "risk_review_due",
+                phone,
+                f"Doorstep: {due} warning marker(s) are past their review date. "
+                "They still apply. Review them in the risk register.",
+                key,
+            )
     return due
 
 
@@ -252,7 +248,7 @@ def affected_visits(marker: RiskMarker | None = None) -> list[AffectedVisit]:
         candidates = db.session.scalars(
             select(Appointment)
             .where(
-                Appointment.status.in_(("booked", "checked_in")),
+                Appointment.status.in_(ACTIVE),
                 Appointment.window_end >= today_start,
                 or_(*conditions),
             )

@@ -21,14 +21,13 @@ from app.extensions import db
 from app.models import (
     Appointment,
     AppointmentEvent,
-    Message,
     Officer,
     SafetyAlert,
     SafetyCheck,
     SafetySession,
     User,
 )
-from app.services import audit, rota
+from app.services import audit, outbox, rota
 from app.services.booking import BookingRuleError, lock_appointment, record_outcome
 from app.services.presenters import where
 from app.services.risk import unresolved_for
@@ -42,6 +41,7 @@ EXTENSIONS = (15, 30, 60)  # minutes an officer can add to a visit
 DURESS_WORD = "RED"  # agreed in the lone working toolkit; a text with this word escalates at once
 SAFE_WORD = "OK"
 HELP_WORD = "HELP"
+OPEN = ("booked", "checked_in")  # a visit an officer can still arrive at or finish
 
 
 def officer_for(user: User) -> Officer | None:
@@ -103,8 +103,9 @@ def arrive(
 ) -> SafetySession:
     """Check in: on the visit's day, from EARLIEST_CHECK_IN before its window (never refused for being
     late: an officer who is there must be able to say so)."""
-    if appointment.status not in ("booked", "checked_in"):
-        raise BookingRuleError("appointment", "This visit is not open")
+    lock_appointment(appointment)  # a second tap, or a cancel, waits; then this reads what won
+    if appointment.status not in OPEN:
+        raise BookingRuleError("appointment", f"This visit is already {appointment.status.replace('_', ' ')}")
     received = utcnow()
     at = at or received
     if at < check_in_opens(appointment):
@@ -159,8 +160,11 @@ def finish(
     outcome: str,
     reason: str = "",
     at: datetime | None = None,
-) -> None:
-    """completed | no_show | not_completed (the visit stays open for staff to rebook)."""
+) -> str:
+    """completed | no_show | not_completed (the visit stays open for staff to rebook). Returns what the
+    officer is told. The officer is checked out even if the visit was cancelled (or finished by a
+    colleague) meanwhile: they are safe either way, and then the booking is left as it is."""
+    lock_appointment(appointment)  # serialised with a cancel or a second tap; read what won
     received = utcnow()
     at = at or received
     session = open_session(appointment, officer)
@@ -175,23 +179,15 @@ def finish(
             received_at=received.isoformat(),
         )
     _answer_checks(officer, appointment, received)
+    if appointment.status not in OPEN:
+        return f"Checked out. This visit is {appointment.status.replace('_', ' ')}, so nothing else changed."
     if outcome == "not_completed":
         appointment.status = "booked"
         _event(appointment, user, "booked", f"Could not complete: {reason.strip() or 'no reason given'}")
         audit.record("visit_not_completed", "appointment", appointment.reference, user=user, reason=reason)
-    elif not _finished_by_partner(appointment):
+    else:
         record_outcome(appointment, outcome, actor=user, note=reason)
-
-
-def _finished_by_partner(appointment: Appointment) -> bool:
-    """The other officer of a two-officer visit checked out first and recorded the outcome: the
-    second check-out only closes its own session, whatever outcome it names (a safety session must
-    always close; the outcome stands as first recorded). Read under the booking's lock, as both may
-    tap at once."""
-    if appointment.second_officer_id is None:
-        return False
-    lock_appointment(appointment)
-    return appointment.status in ("completed", "no_show")
+    return "Checked out."
 
 
 def extend(appointment: Appointment, officer: Officer, user: User, minutes: int) -> SafetySession:
@@ -245,15 +241,7 @@ def raise_alert(
     )
     recipients = rota.escalation_numbers()
     for user, phone in recipients:
-        db.session.add(
-            Message(
-                kind="safety_alert",
-                channel="sms",
-                recipient=phone,
-                body=text[:600],
-                dedupe_key=f"{key}:{user.id if user else 'fallback'}"[:120],
-            )
-        )
+        outbox.queue_sms("safety_alert", phone, text[:600], f"{key}:{user.id if user else 'fallback'}")
     audit.record(
         "safety_alert_raised",
         "officer",
@@ -335,9 +323,7 @@ def _ask(officer: Officer, reason: str, key: str, body: str, now: datetime, **li
     except IntegrityError:
         return None
     if officer.phone:
-        db.session.add(
-            Message(kind="safety_check", channel="sms", recipient=officer.phone, body=body, dedupe_key=key)
-        )
+        outbox.queue_sms("safety_check", officer.phone, body, key)
     audit.record("safety_check_sent", "officer", officer.id, reason=reason)
     return check
 
@@ -413,7 +399,6 @@ def run_checks(now: datetime | None = None) -> dict:
                 note=f"Not checked in by {format_time(appointment.window_end + GRACE)} and no reply",
             ):
                 missed += 1
-    db.session.commit()
     return {"checks_sent": asked, "escalated": escalated, "not_checked_in": missed}
 
 

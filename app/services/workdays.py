@@ -1,4 +1,6 @@
-"""When an officer works on a given day: pattern, leave, sickness and bank holidays."""
+"""When an officer works on a given day: pattern, leave, sickness and bank holidays. Weekends only for
+an officer whose pattern includes them (Saturday hub openings); availability offers home and business
+visits on working days only."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from datetime import date
 
 from app.models import Officer
 from app.services.roster import RosterOfficer
-from app.timeutil import clock_seconds, is_working_day
+from app.timeutil import clock_seconds, is_bank_holiday
 from routing.types import Break
 
 # A lunch break may start up to an hour after the time in the officer's pattern.
@@ -24,7 +26,7 @@ class WorkingDay:
 
 def working_day(officer: Officer | RosterOfficer, day: date) -> WorkingDay | None:
     """The officer's shift that day, or None: not a working day, absent, inactive or not their day."""
-    if not officer.active or not is_working_day(day) or officer.absent_on(day):
+    if not officer.active or is_bank_holiday(day) or officer.absent_on(day):
         return None
     pattern = officer.pattern_on(day.weekday())
     if pattern is None:

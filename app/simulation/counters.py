@@ -24,6 +24,7 @@ from app.services.safety import GRACE, REPLY_WITHIN
 from app.services.senders import SendLog
 from app.simulation.record import Record
 from app.timeutil import local_day_bounds, to_local
+from app.unit_of_work import finish_reads
 
 # The ladder runs every minute and dispatch every ten seconds: what is due happens within this.
 TOLERANCE = timedelta(minutes=2)
@@ -80,7 +81,7 @@ def watch_ladder(record: Record, now: datetime) -> None:
         asked = select(SafetyCheck.id).where(SafetyCheck.appointment_id == appointment_id)
         if appointment_id in record.booked and db.session.scalar(asked.limit(1)) is None:
             record.overdue.add(f"visit {appointment_id}")
-    db.session.commit()
+    finish_reads()
 
 
 def ladder_idle(now: datetime, within: timedelta) -> bool:
@@ -95,7 +96,7 @@ def ladder_idle(now: datetime, within: timedelta) -> bool:
         SafetyCheck.answered_at.is_(None), SafetyCheck.escalated_at.is_(None)
     )
     busy = db.session.scalar(open_session.limit(1)) or db.session.scalar(waiting.limit(1))
-    db.session.commit()
+    finish_reads()
     return busy is None
 
 

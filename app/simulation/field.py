@@ -75,7 +75,6 @@ class FieldOfficers:
         with unit():
             officers = roster()
             visits = visits_for(list(officers.officers), self.today, self.today)
-            db.session.commit()
         mine: dict[int, list] = {}
         for visit in visits:
             for officer_id in (visit.officer_id, visit.second_officer_id):
@@ -108,19 +107,16 @@ class FieldOfficers:
         arrive = max(visit.planned_arrival or visit.window_start, state.free_at + timedelta(seconds=seconds))
         if now < arrive:
             return
-        with unit():
-            appointment = db.session.get(Appointment, visit.id)
-            officer = db.session.get(Officer, state.officer_id)
-            try:
-                safety.arrive(appointment, officer, officer.user, at=arrive)
-                db.session.commit()
-            except BookingRuleError as error:
-                db.session.rollback()
-                self.record.notes.append(
-                    f"{officer.name} could not check in to {appointment.reference}: {error}"
-                )
-                state.done.add(visit.id)
-                return
+        try:
+            with unit():
+                officer = db.session.get(Officer, state.officer_id)
+                safety.arrive(db.session.get(Appointment, visit.id), officer, officer.user, at=arrive)
+        except BookingRuleError as error:
+            self.record.notes.append(
+                f"officer {state.officer_id} could not check in to visit {visit.id}: {error}"
+            )
+            state.done.add(visit.id)
+            return
         state.at = (visit.lat, visit.lng)
         state.done.add(visit.id)
         duration = timedelta(minutes=visit.duration_minutes)
@@ -147,22 +143,20 @@ class FieldOfficers:
                 appointment = db.session.get(Appointment, visit.appointment_id)
                 officer = db.session.get(Officer, state.officer_id)
                 safety.help_now(appointment, officer, officer.user, via="web, simulated")
-                db.session.commit()
             self.record.help_presses.append((state.officer_id, visit.help_at))
             visit.help_at = None
         if now < visit.leave_at:
             return
-        with unit():
-            appointment = db.session.get(Appointment, visit.appointment_id)
-            officer = db.session.get(Officer, state.officer_id)
-            try:
+        try:
+            with unit():
+                officer = db.session.get(Officer, state.officer_id)
+                appointment = db.session.get(Appointment, visit.appointment_id)
                 safety.finish(appointment, officer, officer.user, visit.outcome, at=visit.leave_at)
-                db.session.commit()
-            except BookingRuleError as error:
-                db.session.rollback()  # as the officer's page does: the tap is refused
-                self.record.notes.append(
-                    f"{officer.name} could not check out of {appointment.reference}: {error.message}"
-                )
+        except BookingRuleError as error:  # as on the officer's page: the tap is refused, nothing kept
+            self.record.notes.append(
+                f"officer {state.officer_id} could not check out of visit "
+                f"{visit.appointment_id}: {error.message}"
+            )
         state.free_at, state.visit = visit.leave_at, None
 
     # Texts ---------------------------------------------------------------------------------------
@@ -183,16 +177,16 @@ class FieldOfficers:
         self.answers = [a for a in self.answers if a[0] > now]
         for _at, officer_id, how in due:
             state = self.states.get(officer_id)
+            if how == "extend" and state and state.visit:
+                try:
+                    with unit():
+                        officer = db.session.get(Officer, officer_id)
+                        appointment = db.session.get(Appointment, state.visit.appointment_id)
+                        safety.extend(appointment, officer, officer.user, 30)
+                    continue
+                except BookingRuleError:
+                    pass  # the visit was closed meanwhile: answer by text instead
+            self.inbound_ids += 1
             with unit():
                 officer = db.session.get(Officer, officer_id)
-                if how == "extend" and state and state.visit:
-                    appointment = db.session.get(Appointment, state.visit.appointment_id)
-                    try:
-                        safety.extend(appointment, officer, officer.user, 30)
-                        db.session.commit()
-                        continue
-                    except BookingRuleError:
-                        db.session.rollback()
-                self.inbound_ids += 1
                 inbound.handle(f"SIMOK{self.run}-{self.inbound_ids}", officer.phone, "OK")
-                db.session.commit()

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from app.extensions import db
 from app.services.availability import ARRIVAL_WINDOWS, routing_day, visits_for
 from app.services.nightly import days_due, is_planned
 from app.services.roster import roster
@@ -18,6 +17,7 @@ from app.services.travel import pair_travel
 from app.services.workdays import working_day
 from app.simulation.record import Record
 from app.timeutil import local_now
+from app.unit_of_work import finish_reads
 from routing.feasibility import DayCheck
 
 PROBE_SECONDS = 30 * 60
@@ -47,7 +47,7 @@ def officer_days(day: date) -> dict[int, DayState]:
         offers = any(check.best_insertion(stored.start, w, PROBE_SECONDS) for w in ARRIVAL_WINDOWS)
         metres = sum(travel(a, b)[1] for a, b in zip(places, places[1:], strict=False)) if mine else 0
         states[officer.id] = DayState(check.timing() is not None, offers, metres)
-    db.session.commit()
+    finish_reads()
     return states
 
 
@@ -70,7 +70,7 @@ def around_nightly_plan(record: Record) -> Callable:
 
     def around(run: Callable[[], object]) -> object:
         due = [d for d in days_due(local_now()) if not is_planned(d)]
-        db.session.commit()
+        finish_reads()
         before = {d: officer_days(d) for d in due}
         result = run()
         for day in due:
@@ -80,7 +80,7 @@ def around_nightly_plan(record: Record) -> Callable:
             compare(record, day, before[day], after)
             record.metres_as_booked += sum(s.metres for s in before[day].values())
             record.metres_planned += sum(s.metres for s in after.values())
-        db.session.commit()
+        finish_reads()
         return result
 
     return around

@@ -31,8 +31,9 @@ from app.services.booking import (
 from app.services.places import Place, customer_place, home_place, hub_place, nearest_hubs
 from app.services.senders import Delivery
 from app.simulation.record import Record
-from app.simulation.work import unit
+from app.simulation.work import context, unit
 from app.timeutil import is_working_day, local_to_utc, to_local, utcnow
+from app.unit_of_work import unit_of_work
 
 VISITS_PER_OFFICER_DAY = 4.0  # requests each working day per officer on the county's roster
 CHANNELS = (("web", 0.45), ("phone", 0.40), ("kiosk", 0.15))
@@ -92,7 +93,7 @@ class Residents:
     def act(self, now: datetime) -> None:
         while self.events and self.events[0].at <= now:
             event = heapq.heappop(self.events)
-            with unit():
+            with context():
                 {"book": self._book, "cancel": self._cancel, "move": self._move, "text": self._text}[
                     event.kind
                 ](**event.data)
@@ -112,7 +113,6 @@ class Residents:
             if not found.slots:
                 if not found.restricted:
                     self.record.days_to_first_slot.append(service.horizon_days + 1)
-                db.session.rollback()
                 return
             if _attempt == 0:
                 self.record.days_to_first_slot.append((min(s.day for s in found.slots) - today).days)
@@ -132,10 +132,9 @@ class Residents:
                 request.idempotency_key = secrets.token_urlsafe(16)
                 request.request_fingerprint = {"slot": slot.token, "submission": request.idempotency_key}
             try:
-                appointment = book(request)
-                db.session.commit()
+                with unit_of_work():
+                    appointment = book(request)
             except (SlotUnavailable, BookingRuleError):
-                db.session.rollback()
                 continue
             self.record.promise(appointment)
             self.record.booked.add(appointment.id)
@@ -147,10 +146,9 @@ class Residents:
     def _double_click(self, request: BookingRequest, first_id: int) -> None:
         """The same confirmation sent again: it must answer with the same booking, not a second one."""
         try:
-            again = book(request)
-            db.session.commit()
+            with unit_of_work():
+                again = book(request)
         except (SlotUnavailable, BookingRuleError) as error:
-            db.session.rollback()
             self.record.notes.append(f"a repeated web confirmation was refused: {error}")
             return
         if again.id != first_id:
@@ -237,10 +235,10 @@ class Residents:
             return
         agent = db.session.get(User, self.rng.choice(self.agent_ids)) if channel == "phone" else None
         try:
-            cancel(appointment, "No longer needed", actor=agent, channel="phone" if agent else "web")
-            db.session.commit()
+            with unit_of_work():
+                cancel(appointment, "No longer needed", actor=agent, channel="phone" if agent else "web")
         except BookingRuleError:
-            db.session.rollback()
+            pass  # changed or over meanwhile
 
     def _move(self, appointment_id: int, channel: str) -> None:
         appointment = db.session.get(Appointment, appointment_id)
@@ -257,15 +255,13 @@ class Residents:
         found = search(appointment.service, place, today, 14, exclude_appointment=appointment.id)
         choices = [s for s in found.slots if s.start != appointment.window_start]
         if not choices:
-            db.session.rollback()
             return
         slot = self.rng.choice(choices[:6])
         agent = db.session.get(User, self.rng.choice(self.agent_ids)) if channel == "phone" else None
         try:
-            reschedule(appointment, slot.token, actor=agent, channel="phone" if agent else "web")
-            db.session.commit()
+            with unit_of_work():
+                reschedule(appointment, slot.token, actor=agent, channel="phone" if agent else "web")
         except (SlotUnavailable, BookingRuleError):
-            db.session.rollback()
             return
         self.record.promise(appointment)
 
@@ -284,8 +280,8 @@ class Residents:
 
     def _reply(self, phone: str, body: str) -> None:
         """A text from a resident, through the inbound service as Twilio's webhook hands it over."""
-        inbound.handle(f"SIM{self.run}-{next(self.inbound_ids)}", phone, body)
-        db.session.commit()
+        with unit_of_work():
+            inbound.handle(f"SIM{self.run}-{next(self.inbound_ids)}", phone, body)
 
 
 def _area_of(appointment: Appointment) -> int:

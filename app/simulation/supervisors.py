@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.data.appointments import active_on_day
 from app.extensions import db
-from app.models import Officer, ReplanProposal, User
+from app.models import CallListEntry, Officer, ReplanProposal, User
 from app.services import call_list, planning, safety
 from app.services.availability import search
 from app.services.booking import BookingRuleError, SlotUnavailable, cancel, reschedule
@@ -21,8 +21,9 @@ from app.services.places import Place, nearest_area_id
 from app.services.workdays import working_day
 from app.simulation import planwatch
 from app.simulation.record import Record
-from app.simulation.work import unit
+from app.simulation.work import context
 from app.timeutil import is_working_day, to_local, utcnow
+from app.unit_of_work import unit_of_work
 
 SICK_CALL = time(7, 30)  # when the sick officer phones in
 PUBLISH_AFTER = timedelta(minutes=5)  # the supervisor reads the preview, then publishes
@@ -40,17 +41,17 @@ class Supervisors:
         local = to_local(now)
         if self.sick_day == local.date() and local.time() >= SICK_CALL:
             self.sick_day = None
-            with unit():
+            with context():
                 self._sickness(local.date())
         if self.proposal is not None and now >= self.proposal[1]:
-            with unit():
+            with context():
                 self._publish()
         if self.next_look is None or now >= self.next_look:
             self.next_look = now + EVERY
-            with unit():
+            with context():
                 self._alerts()
             if is_working_day(local.date()) and CALLS_FROM <= local.time() < CALLS_UNTIL:
-                with unit():
+                with context():
                     self._call_list()
 
     def _user(self) -> User:
@@ -66,16 +67,16 @@ class Supervisors:
             self.record.notes.append(f"nobody with visits to fall sick on {day}")
             return
         sick = busy[0] if len(busy) < 3 else self.rng.choice(busy[:3])  # one of the busiest
-        add_absence(sick, "sickness", day, day, note="Phoned in sick (simulated)")
-        db.session.commit()
+        with unit_of_work():
+            add_absence(sick, "sickness", day, day, note="Phoned in sick (simulated)")
         self.record.notes.append(f"{sick.name} (officer {sick.id}) off sick on {day}")
         self._preview(sick.id, day)
 
     def _preview(self, officer_id: int, day: date) -> None:
         officer = db.session.get(Officer, officer_id)
         seconds = current_app.config["REPLAN_SECONDS"]
-        proposal = planning.preview_absence(officer, day, time_limit=seconds, user=self._user())
-        db.session.commit()
+        with unit_of_work():
+            proposal = planning.preview_absence(officer, day, time_limit=seconds, user=self._user())
         self.proposal = (proposal.id, utcnow() + PUBLISH_AFTER)
 
     def _publish(self) -> None:
@@ -84,10 +85,9 @@ class Supervisors:
         self.proposal = None
         before = planwatch.officer_days(day)
         try:
-            summary = planning.publish_replan(proposal, user=self._user())
-            db.session.commit()
+            with unit_of_work():
+                summary = planning.publish_replan(proposal, user=self._user())
         except planning.PlanChanged:
-            db.session.rollback()
             self.record.notes.append("the re-plan changed before publishing: previewed again")
             self._preview(officer_id, day)
             return
@@ -100,22 +100,28 @@ class Supervisors:
     # The dashboard and the call list -----------------------------------------------------------
 
     def _alerts(self) -> None:
-        for alert in safety.open_alerts():
-            safety.acknowledge(alert, self._user(), "Phoned the officer (simulated)")
-        db.session.commit()
+        with unit_of_work():
+            for alert in safety.open_alerts():
+                safety.acknowledge(alert, self._user(), "Phoned the officer (simulated)")
 
     def _call_list(self) -> None:
         """Phone each resident on the list: a new time if there is one, else cancel; either way they
         hear it from us."""
-        user = self._user()
-        for entry in call_list.open_entries():
-            appointment = entry.appointment
-            if entry.source == "officer_change":
-                self.record.promise(appointment)  # told on the phone who will come instead
-            elif appointment.is_active and appointment.window_end > utcnow():
-                self._new_time(appointment, user)
-            call_list.close(entry, user, "Phoned the resident (simulated)")
-            db.session.commit()
+        for entry_id in [e.id for e in call_list.open_entries()]:
+            try:
+                with unit_of_work():
+                    self._call(db.session.get(CallListEntry, entry_id), new_time=True)
+            except (SlotUnavailable, BookingRuleError):
+                with unit_of_work():  # no new time could be given: the call is still made
+                    self._call(db.session.get(CallListEntry, entry_id), new_time=False)
+
+    def _call(self, entry, new_time: bool) -> None:
+        user, appointment = self._user(), entry.appointment
+        if entry.source == "officer_change":
+            self.record.promise(appointment)  # told on the phone who will come instead
+        elif new_time and appointment.is_active and appointment.window_end > utcnow():
+            self._new_time(appointment, user)
+        call_list.close(entry, user, "Phoned the resident (simulated)")
 
     def _new_time(self, appointment, user: User) -> None:
         place = Place(
@@ -130,18 +136,10 @@ class Supervisors:
         found = search(
             appointment.service, place, to_local(utcnow()).date(), 14, exclude_appointment=appointment.id
         )
-        try:
-            if found.slots:
-                reschedule(appointment, found.slots[0].token, actor=user, channel="phone")
-            else:
-                cancel(
-                    appointment,
-                    "We could not keep this visit; phoned the resident",
-                    actor=user,
-                    channel="phone",
-                )
-            db.session.commit()
-        except (SlotUnavailable, BookingRuleError):
-            db.session.rollback()
-            return
+        if found.slots:
+            reschedule(appointment, found.slots[0].token, actor=user, channel="phone")
+        else:
+            cancel(
+                appointment, "We could not keep this visit; phoned the resident", actor=user, channel="phone"
+            )
         self.record.promise(appointment)

@@ -39,7 +39,6 @@ def prepare(officers: int | None, start: date | None) -> World:
     world = World(first_day(start), len(active), agents, supervisor)
     if officers is not None:
         scale_roster(world, active, officers)
-    db.session.commit()
     return world
 
 
@@ -105,4 +104,3 @@ def restore_roster(world: World) -> None:
     for ids, active in changed:
         for officer in db.session.scalars(select(Officer).where(Officer.id.in_(ids))):
             officer.active = active
-    db.session.commit()

@@ -27,6 +27,14 @@ function say (text) {
   status.classList.remove('app-hidden')
 }
 
+function showError (text) {
+  const box = document.getElementById('tap-error')
+  if (!box) return
+  box.querySelector('[data-message]').textContent = text
+  box.classList.remove('app-hidden')
+  box.focus()
+}
+
 function queued () {
   try { return JSON.parse(localStorage.getItem(QUEUE) || '[]') } catch { return [] }
 }
@@ -66,9 +74,11 @@ async function flush () {
     items = queued().slice(1)
     save(items)
     const answer = await response.json().catch(() => ({}))
-    say(response.ok
-      ? `Sent: ${item.label}, tapped at ${new Date(item.fields.client_time).toLocaleTimeString('en-GB')}.`
-      : `Not recorded: ${item.label}. ${answer.message || ''}`)
+    if (response.ok) {
+      say(`Sent: ${item.label}, tapped at ${new Date(item.fields.client_time).toLocaleTimeString('en-GB')}.`)
+    } else {
+      showError(`Not recorded: ${item.label}. ${answer.message || ''}`)
+    }
   }
   if (queued().length === 0 && status && status.dataset.reload) window.location.reload()
 }
@@ -101,7 +111,7 @@ for (const form of document.querySelectorAll('form[data-safety]')) {
     if (response.ok) {
       window.location.reload()
     } else {
-      say(answer.message || 'That was not recorded. Reload the page and try again.')
+      showError(answer.message || 'That was not recorded. Reload the page and try again.')
     }
   })
 }

@@ -117,12 +117,21 @@ def test_seeded_with_an_earlier_plan():
     assert result.unassigned == () and result.travel == 4 * M
 
 
-def test_a_seed_with_a_two_officer_visit_gives_each_officer_their_own_copy():
-    from routing.optimiser import _Node, _nodes_for
+def test_a_seed_with_a_two_officer_visit_is_accepted_by_the_solver(capfd):
+    """Both officers' seeds name the pair; each must get its own copy of the visit, or OR-Tools rejects
+    the whole seed ("Index ... is used multiple times") and searches without it."""
+    matrix = line_matrix([0, 10, 3])
+    officers = (officer("o1", base=0), officer("o2", base=1))
+    visits = (visit("pair", 2, window=(10 * H, 12 * H), officers_needed=2), visit("solo", 1))
+    result = plan(Problem(matrix, officers, visits), FAST, initial=[["pair", "solo"], ["pair"]])
+    assert result.unassigned == ()
+    assert "used multiple times" not in capfd.readouterr().err
 
-    visits = (visit("pair", 1, officers_needed=2), visit("solo", 2))
+
+def test_the_seed_gives_each_officer_of_a_pair_their_own_copy_of_the_visit():
+    from routing.optimiser import _Node, _seed_routes
+
+    visits = (visit("pair", 2, officers_needed=2), visit("solo", 1))
     nodes = [_Node(0, 0), _Node(0, 1), _Node(1, 0)]
-    used: set[int] = set()
-    first = _nodes_for(["pair", "solo"], visits, nodes, used)
-    second = _nodes_for(["pair"], visits, nodes, used)
-    assert first == [0, 2] and second == [1]  # never the same node twice (OR-Tools refuses the seed)
+    assert _seed_routes([["pair", "solo"], ["pair"]], visits, nodes) == [[0, 2], [1]]
+    assert _seed_routes([["solo", "solo"], ["solo"]], visits, nodes) == [[2], []]  # never one twice

@@ -67,7 +67,7 @@ def _book(page, base, world, check=True):
     step(
         lambda: (
             page.get_by_label("Full name").fill("Jo Browser"),
-            page.get_by_label("UK mobile number").fill("07700 900123"),
+            page.get_by_label("UK phone number").fill("07700 900123"),
             page.get_by_label("Text message").check(),
             page.get_by_role("button", name="Continue").click(),
         )

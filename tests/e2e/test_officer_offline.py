@@ -76,3 +76,34 @@ def test_a_check_in_made_with_no_signal_is_sent_later_with_its_real_time(browser
     assert abs(session.started_at - tapped) < timedelta(seconds=5)
     assert session.started_received_at - session.started_at >= timedelta(seconds=2)
     context.close()
+
+
+def test_a_refused_tap_shows_an_error_summary(browser, live_server, committed):
+    """With JavaScript the tap is sent in the background; when it is refused the officer sees an error
+    summary, focused, on the page they are on (not a status line, and not nothing)."""
+    world = World()
+    user = UserFactory(role="officer")
+    world.officers[0].user = user
+    later = local_now().replace(second=0, microsecond=0) + timedelta(hours=3)  # too early to check in
+    start = local_to_utc(later.date(), later.time())
+    AppointmentFactory(
+        service=world.service,
+        officer=world.officers[0],
+        window_start=start,
+        window_end=start + timedelta(hours=1),
+    )
+    db.session.commit()
+    context = browser.new_context(bypass_csp=True, viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(f"{live_server}/sign-in")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/officer/day/{later.date().isoformat()}")
+    page.get_by_role("button", name="Arrived for visit 1").click()
+    summary = page.locator("#tap-error")
+    summary.get_by_text("You can check in to this visit from").wait_for()
+    assert summary.is_visible() and summary.evaluate("box => document.activeElement === box")
+    check_accessibility(page)
+    assert _poll(lambda: db.session.query(SafetySession).count(), seconds=1) is None
+    context.close()

@@ -1,15 +1,19 @@
-"""The resident's answers, kept in the session until they confirm (check-your-answers pattern)."""
+"""The resident's answers, kept in the session until they confirm (check-your-answers pattern): web
+state, so it lives with the routes."""
 
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 from flask import session
 
+from app.data import records
 from app.data.catalogue import hub_by_code, service_by_code
-from app.extensions import db
-from app.models import Address, Service
 from app.services.places import Place, UnknownPostcode, address_place, hub_place
+
+if TYPE_CHECKING:
+    from app.models import Service
 
 KEY = "booking"
 PLACE_NAMES = {"home": "At home", "business": "At business premises", "hub": "At a community hub"}
@@ -57,7 +61,7 @@ def place() -> Place | None:
         return hub_place(hub) if hub else None
     if not d.get("postcode") or not d.get("line1"):
         return None
-    address = db.session.get(Address, d["address_id"]) if d.get("address_id") else None
+    address = records.address(d["address_id"]) if d.get("address_id") else None
     try:
         if address is not None:
             return address_place(

@@ -1,0 +1,20 @@
+"""Matching names as people type them: any case, with or without accents, one surname or several."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """'  Siân  O’Brien ' -> "sian o'brien": no accents, one space, ordinary apostrophes."""
+    plain = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    plain = plain.replace("’", "'").replace("‘", "'").replace("-", " ")
+    return " ".join(plain.casefold().split())
+
+
+def surname_matches(full_name: str, typed: str) -> bool:
+    """The last word or words of the full name: 'Ellis Jones' and 'Jones' both match
+    'Mair Ellis Jones', 'Ellis' does not."""
+    name, last = fold(full_name).split(), fold(typed).split()
+    return bool(last) and len(last) <= len(name) and name[-len(last) :] == last

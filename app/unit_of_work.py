@@ -1,0 +1,87 @@
+"""One owner of each commit: the unit of work.
+
+Services change the session and may flush, but never commit or roll back. Whoever owns the work (a
+route for its request, a CLI command, a job in app/scheduler.py) runs it in `with unit_of_work():`,
+which commits once at the end, or rolls back once if anything inside raised (and re-raises, so the
+owner can show the error). Whatever a request leaves uncommitted is discarded when it ends.
+
+A unit is never opened inside another: that would hide who commits. The two jobs that own several
+units say why (app/services/dispatch.py: each claim and each send's result is committed on its own,
+so a crash can neither lose nor double a message; app/services/nightly.py: each day planned stays
+planned).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+
+from app.extensions import db
+
+_OPEN = "unit_of_work_open"
+_WROTE = "unit_of_work_wrote"
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Commit what the block did, once; on any error roll it back, once, and re-raise."""
+    session = db.session()
+    if session.info.get(_OPEN):
+        raise RuntimeError("a unit of work is already open: its owner commits")
+    session.info[_OPEN] = True
+    session.info.pop(_WROTE, None)  # finish_reads() guards what the unit writes, not what came before
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop(_OPEN, None)
+
+
+def finish_reads() -> None:
+    """End a transaction that has only read, keeping what it read (no query to read it again); the next
+    statement begins a new transaction.
+
+    For a lock that must be its transaction's first statement (SQLite cannot turn a transaction that has
+    read into one that writes once another connection has written meanwhile), and for long polls, which
+    must not hold a transaction open while they wait. Inside a unit of work it refuses once the unit
+    has written: committing that is the unit's job. (Anything written before the unit opened, such as
+    an API token's last use, is committed here with the reads; outside a unit, e.g. a test driving a
+    service directly, the caller owns the transaction and this ends it.)"""
+    session = db.session()
+    wrote = session.new or session.dirty or session.deleted or session.info.get(_WROTE)
+    if wrote and session.info.get(_OPEN):
+        raise RuntimeError("finish_reads() after a write: only the unit of work commits")
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
+def discard() -> None:
+    """Throw away what an error left outside any unit (a read that failed), so the error page can
+    still use the session."""
+    db.session.rollback()
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the whole transaction, not a savepoint: nothing is pending now
+        session.info.pop(_WROTE, None)
