@@ -20,6 +20,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(notifications)
     app.cli.add_command(retention)
     app.cli.add_command(rota)
+    app.cli.add_command(simulate_command)
 
 
 @click.group(help="The demo county.")
@@ -188,7 +189,7 @@ def plan_command(day, time_limit: float) -> None:
 @click.command("replan", help="Move an absent officer's visits for a day to colleagues.")
 @click.option("--officer-id", required=True, type=int)
 @click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
-@click.option("--time-limit", default=10.0, show_default=True)
+@click.option("--time-limit", default=3.0, show_default=True)
 def replan_command(officer_id: int, day, time_limit: float) -> None:
     from app.models import Officer
     from app.services.planning import NotAbsent, PlanChanged, replan_for_absence
@@ -374,3 +375,37 @@ def retention_run(days: int | None) -> None:
         f"Removed personal data from {report.appointments} appointments, {report.customers} customers, "
         f"{report.messages} messages; deleted {report.markers} old warning markers."
     )
+
+
+@click.command("simulate", help="Run the real services on a virtual clock and count broken promises.")
+@click.option("--days", default=20, show_default=True, type=click.IntRange(1, 366))
+@click.option("--seed", default=1, show_default=True)
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, writable=True), help="Write the counters here."
+)
+@click.option("--officers", type=click.IntRange(1, 1000), help="What if we had this many officers.")
+@click.option(
+    "--demand", type=float, help="Booking requests per working day (default: sized from the roster)."
+)
+@click.option(
+    "--start", type=click.DateTime(["%Y-%m-%d"]), help="First day (default: the Monday after any visits)."
+)
+def simulate_command(days: int, seed: int, json_path: str | None, officers, demand, start) -> None:
+    import json
+
+    from app.simulation.runner import Settings, simulate
+
+    def progress(day, so_far: dict) -> None:
+        click.echo(f"{day:%Y-%m-%d} so far: {json.dumps(so_far)}", err=True)
+
+    result = simulate(Settings(days, seed, officers, start.date() if start else None, demand), progress)
+    text = json.dumps(result.counters, indent=2)
+    if json_path:
+        with open(json_path, "w") as handle:
+            handle.write(text + "\n")
+    click.echo(f"Simulated {days} days from {result.first_day:%A %d %B %Y}, seed {seed}.")
+    for note in result.notes:
+        click.echo(f"  {note}")
+    for failure in result.job_failures:
+        click.echo(f"  JOB FAILED {failure}", err=True)
+    click.echo(text)

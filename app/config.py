@@ -91,7 +91,7 @@ class Settings(BaseSettings):
     map_tile_url: str = (
         ""  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; blank draws routes without tiles
     )
-    replan_seconds: float = 10.0  # search time for an absence re-plan preview
+    replan_seconds: float = 3.0  # planning budget of an absence re-plan preview (the answer within 5 s)
     travel_provider: str = "haversine"  # haversine | osrm
     osrm_url: str = ""
     # Kiosk video calls (README, "Kiosk video calls"): ICE servers for WebRTC, and who gets call-backs.

@@ -1,8 +1,14 @@
-"""Time rules: store UTC, show Europe/London (BST/GMT), and England's bank holidays."""
+"""Time rules: store UTC, show Europe/London (BST/GMT), and England's bank holidays.
+
+This is the one clock: services, scheduler jobs and dispatch read the time through `utcnow`, so the
+simulator (`flask simulate`) can run them on a virtual clock with `use_clock`.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -13,8 +19,39 @@ from babel import dates as babel_dates
 LONDON = ZoneInfo("Europe/London")
 
 
+_clock: Callable[[], datetime] | None = None  # a virtual clock while one is in use
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return _clock() if _clock is not None else datetime.now(UTC)
+
+
+class VirtualClock:
+    """Time that moves only when told to (the simulator's clock)."""
+
+    def __init__(self, start: datetime):
+        if start.tzinfo is None:
+            raise ValueError("a virtual clock starts at an aware datetime")
+        self.now = start.astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance_to(self, moment: datetime) -> None:
+        if moment < self.now:
+            raise ValueError("a virtual clock never goes back")
+        self.now = moment.astimezone(UTC)
+
+
+@contextmanager
+def use_clock(clock: Callable[[], datetime]) -> Iterator[Callable[[], datetime]]:
+    """Read the time from `clock` inside the block (this process only), then from the system again."""
+    global _clock
+    previous, _clock = _clock, clock
+    try:
+        yield clock
+    finally:
+        _clock = previous
 
 
 def local_now() -> datetime:

@@ -1,137 +1,130 @@
-"""Field-service benchmark on the demo county: our plan vs VROOM vs a naive plan, on one instance.
+"""Field-service benchmark: the council's day, booked through the real engine, planned four ways.
 
-    .venv/bin/python bench/field_service.py [--officers 40] [--visits 300] [--time-limit 60] [--seed 1]
+    .venv/bin/python bench/field_service.py [--time-limit 30] [--seed 7] [--rebook]
 
-The instance: officers based at the 20 community hubs with two or three skills, 08:30-17:00 shifts and a
-30-minute lunch starting 12:30-13:30; visits around the towns with a skill, a two-hour arrival window,
-a length from the service list, and about one in ten needing two officers. Travel from the default
-estimate (routing.travel). Every plan is re-checked here: kept windows, shift, break, travel.
+1. A scratch SQLite database with the demo county (40 officers at 20 hubs, their skills, shifts and
+   lunch breaks). One working day is filled by booking through the real engine (availability search,
+   then `book`) until 80 tries in a row find no slot: every visit is a promise (a window, and officers
+   who can keep it), and the day as booked keeps all of them.
+2. The day becomes one routing problem (app.services.planning.build_problem) in which any officer with
+   the skill may take any visit, inside its promised window; the same travel matrix for everyone.
+3. The plans: as booked (each officer's visits in booking-check order), ours (routing.plan, the planner
+   the app runs, which the app always gives the day as booked to start from; and from nothing), VROOM
+   and PyVRP (from the day as booked too), each given the same time. Every plan is judged as proposed
+   by the one checker (routing.plans.judge): visits served, promised windows kept, pairs arriving
+   together, travel and km along every proposed route, and the solve time.
 
-VROOM has no way to make two vehicles arrive together, so in its run a two-officer visit is two
-independent jobs (a relaxation that can only flatter VROOM). The naive plan takes visits in booking
-order and gives each to the nearest officer (from where they last were) who can still reach it in time.
-Writes bench/results/field_service.json.
+VROOM has lunch breaks but no way to make two officers arrive together: a two-officer visit is two
+jobs. PyVRP 0.14 has neither: its plan is PyVRP on the relaxed day (routing.seed), judged like the rest.
+The booked day is cached beside the results (--rebook books it again). Writes
+bench/results/field_service.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import pickle
 import random
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.demo.county import AREAS, SERVICES, SKILLS  # noqa: E402  (plain data)
-from routing.feasibility import DayCheck, DayStop, OfficerDay  # noqa: E402
-from routing.optimiser import SolverOptions, plan  # noqa: E402
-from routing.travel import HaversineTravel  # noqa: E402
-from routing.types import Break, Officer, Problem, Visit  # noqa: E402
+from routing.feasibility import owed_breaks  # noqa: E402
+from routing.planner import plan  # noqa: E402
+from routing.plans import judge, needs  # noqa: E402
+from routing.seed import relaxed_seed  # noqa: E402
+from routing.types import Problem  # noqa: E402
 
-H, M = 3600, 60
-SHIFT = (8 * H + 30 * M, 17 * H)
-LUNCH = Break(12 * H + 30 * M, 13 * H + 30 * M, 30 * M)
-WINDOWS = [(9 * H, 11 * H), (11 * H, 13 * H), (13 * H, 15 * H), (15 * H, 17 * H)]
+RESULTS = ROOT / "bench/results"
 
 
-def build(officers: int, visits: int, seed: int) -> tuple[Problem, list]:
+def book_a_day(seed: int) -> tuple[Problem, dict[str, list[str]], str]:
+    """Fill one working day through the booking engine; the routing problem and the day as booked."""
+    folder = tempfile.mkdtemp(prefix="doorstep-fs-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/day.db"
+    os.environ.setdefault("DEMO_PASSWORD", "bench-password-not-secret")
+    import flask_migrate
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.data.appointments import active_on_day
+    from app.data.catalogue import all_services
+    from app.data.officers import all_officers
+    from app.demo.load import load_demo
+    from app.extensions import db
+    from app.models import Customer
+    from app.services.availability import search
+    from app.services.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
+    from app.services.places import customer_place, hub_place, nearest_hubs
+    from app.services.planning import as_booked, build_problem
+    from app.services.workdays import working_day
+    from app.timeutil import local_now, next_working_day
+
+    app = create_app({"SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False})
     rng = random.Random(seed)
-    skill_codes = [code for code, _name in SKILLS]
-    points: list[tuple[float, float]] = [(lat, lng) for _c, _n, lat, lng, _a, _p in AREAS]
-    crew = []
-    for i in range(officers):
-        skills = {skill_codes[i % len(skill_codes)], skill_codes[(i * 7 + 3) % len(skill_codes)]}
-        if rng.random() < 0.4:
-            skills.add(rng.choice(skill_codes))
-        crew.append(
-            Officer(
-                f"o{i}",
-                start=i % len(AREAS),
-                end=i % len(AREAS),
-                shift=SHIFT,
-                skills=frozenset(skills),
-                breaks=(LUNCH,),
-            )
-        )
-    jobs = []
-    by_skill = {code: sum(code in o.skills for o in crew) for code in skill_codes}
-    services = [s for s in SERVICES if by_skill[s[4]] >= 2]
-    for v in range(visits):
-        _c, _n, lat, lng, _a, _p = rng.choice(AREAS)
-        service = rng.choice(services)
-        points.append((lat + rng.uniform(-0.022, 0.022), lng + rng.uniform(-0.035, 0.035)))
-        jobs.append(
-            Visit(
-                f"v{v}",
-                location=len(points) - 1,
-                window=rng.choice(WINDOWS),
-                duration=service[2] * M,
-                skills=frozenset({service[4]}),
-                officers_needed=2 if rng.random() < 0.1 else 1,
-            )
-        )
-    matrix = HaversineTravel().matrix(points)
-    return Problem(matrix, tuple(crew), tuple(jobs)), points
+    with app.app_context():
+        flask_migrate.upgrade()
+        load_demo()
+        db.session.commit()
+        day = next_working_day(next_working_day(local_now().date()))
+        while day.weekday() not in (1, 2, 3):  # a day the part-timers on three days work too
+            day = next_working_day(day)
+        services = [s for s in all_services(bookable_only=True) if not s.premises_only]
+        customers = list(db.session.scalars(select(Customer).order_by(Customer.id)))
+        misses = 0
+        while misses < 80:
+            customer, service = rng.choice(customers), rng.choice(services)
+            kind = rng.choice(service.places)
+            if kind == "hub":
+                place = hub_place(nearest_hubs(customer.lat, customer.lng, 1)[0][0])
+            else:
+                place = customer_place(customer, kind)
+            slots = search(service, place, day, 1).slots
+            if not slots:
+                misses += 1
+                continue
+            try:
+                book(
+                    _request(rng.choice(slots[:4]), service, place, customer, BookingRequest, CustomerDetails)
+                )
+                db.session.commit()
+                misses = 0
+            except SlotUnavailable:
+                db.session.rollback()
+                misses += 1
+        appointments = active_on_day(day)
+        days = [wd for o in all_officers(active_only=True) if (wd := working_day(o, day)) is not None]
+        problem = build_problem(days, appointments, day, free={a.id for a in appointments})
+        return problem, as_booked(days, appointments), day.isoformat()
 
 
-def _pair_travel(problem: Problem, points):
-    index = {p: i for i, p in enumerate(points)}
-    m = problem.matrix
-
-    def pair(a, b):
-        i, j = index[a], index[b]
-        return m.durations[i][j], m.distances[i][j]
-
-    return pair
-
-
-def evaluate(problem: Problem, points, routes: dict[str, list[str]]) -> dict:
-    """Re-check a plan: travel, windows kept, shift and break respected (each officer on their own)."""
-    visits = {v.id: v for v in problem.visits}
-    pair = _pair_travel(problem, points)
-
-    travel = distance = 0
-    broken_days = 0
-    served: dict[str, int] = {}
-    for officer in problem.officers:
-        ids = routes.get(officer.id, [])
-        if not ids:
-            continue
-        stops = tuple(
-            DayStop(i, points[visits[i].location], visits[i].window, visits[i].duration) for i in ids
-        )
-        day = OfficerDay(officer.shift, points[officer.start], points[officer.end], stops, officer.breaks)
-        check = DayCheck(day, pair)
-        if not check.base_ok:
-            broken_days += 1
-            continue
-        travel += check.base_travel
-        distance += check.base_distance
-        for i in ids:
-            served[i] = served.get(i, 0) + 1
-    complete = [v for v in problem.visits if served.get(v.id, 0) >= v.officers_needed]
-    return {
-        "travel_hours": round(travel / 3600, 1),
-        "distance_km": round(distance / 1000, 1),
-        "visits_served": len(complete),
-        "visits_unserved": len(problem.visits) - len(complete),
-        "travel_minutes_per_visit": round(travel / 60 / max(len(complete), 1), 1),
-        "officer_days_breaking_a_promise_or_shift": broken_days,
-    }
+def _request(slot, service, place, customer, BookingRequest, CustomerDetails):
+    return BookingRequest(
+        slot_token=slot.token,
+        service=service,
+        place=place,
+        channel="phone",
+        customer=CustomerDetails(
+            name=customer.name,
+            phone=customer.phone,
+            email=customer.email,
+            preferred_channel=customer.preferred_channel,
+            sms_consent=True,
+        ),
+    )
 
 
-def ours(problem: Problem, time_limit: float) -> dict[str, list[str]]:
-    result = plan(problem, SolverOptions(time_limit=time_limit))
-    return {r.officer_id: r.visit_ids for r in result.routes}
-
-
-def vroom_plan(problem: Problem, time_limit: float) -> dict[str, list[str]]:
+def vroom_plan(problem: Problem, _time_limit: float) -> dict[str, list[str]]:
     import vroom
 
-    skill_ids = {code: n for n, (code, _name) in enumerate(SKILLS)}
+    skill_ids = {code: n for n, code in enumerate(sorted({s for o in problem.officers for s in o.skills}))}
+    skill_ids |= {s: len(skill_ids) + n for n, s in enumerate({s for v in problem.visits for s in v.skills})}
     solver = vroom.Input()
     solver.set_durations_matrix(profile="car", matrix_input=[list(row) for row in problem.matrix.durations])
     for n, officer in enumerate(problem.officers):
@@ -140,28 +133,33 @@ def vroom_plan(problem: Problem, time_limit: float) -> dict[str, list[str]]:
                 n + 1,
                 start=officer.start,
                 end=officer.end,
-                skills={skill_ids[s] for s in officer.skills},
+                skills={skill_ids[s] for s in officer.skills} | {100 + n},
                 time_window=vroom.TimeWindow(*officer.shift),
                 breaks=[
                     vroom.Break(
-                        n + 1,
-                        time_windows=[vroom.TimeWindow(LUNCH.earliest, LUNCH.latest)],
-                        service=LUNCH.duration,
+                        100 * (n + 1) + k,
+                        time_windows=[vroom.TimeWindow(b.earliest, b.latest)],
+                        service=b.duration,
                     )
+                    for k, b in enumerate(owed_breaks(officer.shift, officer.breaks))
                 ],
             )
         )
     job_ids = {}
     for n, visit in enumerate(problem.visits):
-        for copy in range(visit.officers_needed):
+        promised = None if visit.allowed_officers is None else visit.allowed_officers
+        for copy in range(needs(visit)):
             job_id = 2 * n + copy + 1
             job_ids[job_id] = visit.id
+            skills = {skill_ids[s] for s in visit.skills}
+            if promised is not None and len(promised) == 1:
+                skills.add(100 + next(i for i, o in enumerate(problem.officers) if o.id in promised))
             solver.add_job(
                 vroom.Job(
                     job_id,
                     location=visit.location,
                     default_service=visit.duration,
-                    skills={skill_ids[s] for s in visit.skills},
+                    skills=skills,
                     time_windows=[vroom.TimeWindow(*visit.window)],
                 )
             )
@@ -173,69 +171,91 @@ def vroom_plan(problem: Problem, time_limit: float) -> dict[str, list[str]]:
     return routes
 
 
-def naive(problem: Problem, points, rng_seed: int) -> dict[str, list[str]]:
-    """Booking order; the nearest officer (from their last visit) who can still get there in time."""
-    order = list(problem.visits)
-    random.Random(rng_seed).shuffle(order)
-    routes: dict[str, list[str]] = {o.id: [] for o in problem.officers}
-    m = problem.matrix
-    visits = {v.id: v for v in problem.visits}
-    pair = _pair_travel(problem, points)
+def row(problem: Problem, orders, seconds: float) -> dict:
+    verdict = judge(problem, orders)
+    total = len(problem.visits)
+    proposed = _proposed_travel(problem, orders)
+    return {
+        "travel_hours": round(proposed[0] / 3600, 2),
+        "km": round(proposed[1] / 1000, 1),
+        "travel_hours_on_kept_days": round(verdict.travel / 3600, 2),
+        "visits_served": f"{verdict.kept}/{total}",
+        "served_pct": round(100 * verdict.kept / total, 1),
+        "windows_kept_pct": round(100 * verdict.kept / max(verdict.planned, 1), 1),
+        "pairs_together": f"{verdict.pairs_together}/{sum(needs(v) == 2 for v in problem.visits)}",
+        "days_refused": verdict.days_refused,
+        "seconds": round(seconds, 1),
+    }
 
-    for visit in sorted(order, key=lambda v: v.window[0]):
-        able = [o for o in problem.officers if visit.skills <= o.skills]
-        last = {o.id: (visits[routes[o.id][-1]].location if routes[o.id] else o.start) for o in able}
-        able.sort(key=lambda o: m.durations[last[o.id]][visit.location])
-        taken = 0
-        for officer in able:
-            stops = tuple(
-                DayStop(i, points[visits[i].location], visits[i].window, visits[i].duration)
-                for i in [*routes[officer.id], visit.id]
-            )
-            day = OfficerDay(officer.shift, points[officer.start], points[officer.end], stops, officer.breaks)
-            if DayCheck(day, pair).base_ok:
-                routes[officer.id].append(visit.id)
-                taken += 1
-                if taken == visit.officers_needed:
-                    break
-    return routes
+
+def _proposed_travel(problem: Problem, orders) -> tuple[int, int]:
+    """Travel along every proposed route, kept by the checker or not (seconds, metres)."""
+    where = {v.id: v.location for v in problem.visits}
+    seconds = metres = 0
+    for officer in problem.officers:
+        ids = orders.get(officer.id, [])
+        if not ids:
+            continue
+        places = [officer.start, *(where[i] for i in ids), officer.end]
+        for a, b in zip(places, places[1:], strict=False):
+            seconds += problem.matrix.durations[a][b]
+            metres += problem.matrix.distances[a][b]
+    return seconds, metres
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--officers", type=int, default=40)
-    parser.add_argument("--visits", type=int, default=300)
-    parser.add_argument("--time-limit", type=float, default=60)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--time-limit", type=float, default=30)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rebook", action="store_true")
     args = parser.parse_args()
-    problem, points = build(args.officers, args.visits, args.seed)
-    results = {}
-    for name, solve in (
-        ("naive", lambda: naive(problem, points, args.seed)),
-        ("vroom", lambda: vroom_plan(problem, args.time_limit)),
-        ("ours_ortools", lambda: ours(problem, args.time_limit)),
-    ):
+    cache = RESULTS / f"field_service_day_{args.seed}.pickle"
+    if args.rebook or not cache.exists():
         started = time.perf_counter()
-        routes = solve()
-        results[name] = evaluate(problem, points, routes) | {
-            "seconds": round(time.perf_counter() - started, 1)
-        }
+        booked = book_a_day(args.seed)
+        print(f"booked in {time.perf_counter() - started:.0f} s", flush=True)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        cache.write_bytes(pickle.dumps(booked))
+    problem, booked_orders, day = pickle.loads(cache.read_bytes())  # noqa: S301 (our own file)
+    print(
+        f"{day}: {len(problem.officers)} officers, {len(problem.visits)} visits "
+        f"({sum(needs(v) == 2 for v in problem.visits)} for two officers)",
+        flush=True,
+    )
+    solvers = {
+        "as booked": lambda: booked_orders,
+        "ours (routing.plan, from the day as booked)": lambda: _orders(
+            plan(problem, args.time_limit, initial=booked_orders)
+        ),
+        "ours (routing.plan, from nothing)": lambda: _orders(plan(problem, args.time_limit)),
+        "VROOM 1.15": lambda: vroom_plan(problem, args.time_limit),
+        "PyVRP 0.14 (from the day as booked)": lambda: relaxed_seed(problem, args.time_limit, booked_orders),
+    }
+    results = {}
+    for name, solve in solvers.items():
+        started = time.perf_counter()
+        orders = solve()
+        results[name] = row(problem, orders, time.perf_counter() - started)
         print(name, json.dumps(results[name]), flush=True)
-    out = ROOT / "bench/results/field_service.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
+    load = os.getloadavg()
+    (RESULTS / "field_service.json").write_text(
         json.dumps(
             {
-                "officers": args.officers,
-                "visits": args.visits,
-                "seed": args.seed,
+                "day": day,
+                "officers": len(problem.officers),
+                "visits": len(problem.visits),
                 "time_limit": args.time_limit,
+                "load_average": [round(x, 1) for x in load],
                 "results": results,
             },
             indent=1,
         )
     )
     return 0
+
+
+def _orders(result) -> dict[str, list[str]]:
+    return {r.officer_id: r.visit_ids for r in result.routes}
 
 
 if __name__ == "__main__":

@@ -310,7 +310,6 @@ def letter_headings(gettext: Gettext = english) -> dict[str, str]:
         "confirmation": _("Your appointment is booked"),
         "cancellation": _("Your appointment has been cancelled"),
         "reschedule": _("Your appointment has moved"),
-        "officer_change": _("A different officer will visit you"),
     }
 
 

@@ -9,8 +9,11 @@ plan independently; the benchmarks and the tests use it.
 
 from __future__ import annotations
 
+import itertools
+import random
 import time as clock
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from routing.feasibility import DayCheck, DayStop, OfficerDay, matrix_travel
 from routing.types import Objective, Officer, Plan, Problem, Route, Visit
@@ -18,6 +21,9 @@ from routing.types import Objective, Officer, Plan, Problem, Route, Visit
 TRAVEL_COST = 100  # per second of travel
 UNASSIGNED_PENALTY = 10_000_000  # per officer a visit needed and did not get: far above any travel
 BALANCE_COST = 1  # per second of the longest working day: only breaks near-ties
+
+EJECTION_TRIALS = 2_000  # days tried per build when making room for visits left out
+MAKING_ROOM_SECONDS = 1.0  # per build, for moving visits about to make room for those left out
 
 REASONS = {
     "no_eligible_officer": "no officer on duty may do it (skills, or the officer promised)",
@@ -31,12 +37,15 @@ REASONS = {
 }
 
 
+def may_do(officer: Officer, visit: Visit) -> bool:
+    """Skills, and the officer promised if there is one."""
+    return visit.skills <= officer.skills and (
+        visit.allowed_officers is None or officer.id in visit.allowed_officers
+    )
+
+
 def eligible(problem: Problem, visit: Visit) -> list[Officer]:
-    return [
-        o
-        for o in problem.officers
-        if visit.skills <= o.skills and (visit.allowed_officers is None or o.id in visit.allowed_officers)
-    ]
+    return [o for o in problem.officers if may_do(o, visit)]
 
 
 def needs(visit: Visit) -> int:
@@ -65,6 +74,9 @@ class _Planner:
         self.officers = {o.id: o for o in problem.officers}
         self.orders: dict[str, list[str]] = {o.id: [] for o in problem.officers}
         self.refused: set[str] = set()
+        self.placing: set[str] = set()  # visits being placed by an ejection chain: not to be moved
+        self.trials = EJECTION_TRIALS
+        self.until = clock.monotonic() + MAKING_ROOM_SECONDS  # for the searches that make room
         seen: dict[str, list[str]] = {}
         for officer_id, ids in orders.items():
             officer = self.officers.get(officer_id)
@@ -75,7 +87,7 @@ class _Planner:
                 holders = seen.setdefault(visit_id, [])
                 if visit is None or officer_id in holders or len(holders) >= needs(visit):
                     continue
-                if officer in eligible(problem, visit):
+                if may_do(officer, visit):
                     holders.append(officer_id)
                     self.orders[officer_id].append(visit_id)
         # Half a two-officer visit serves nobody.
@@ -99,6 +111,10 @@ class _Planner:
         """Give every two-officer visit one arrival time both officers can keep: start from the
         earliest each can manage and raise it to the later of the two until both agree."""
         pairs = {v for o in self.orders for v in self.pairs_in(o)}
+        if pairs <= times.keys() and all(
+            self.check(o, times).base_ok for o in self.orders if self.pairs_in(o)
+        ):
+            return  # the times given (by the solver, or as booked) already hold for both officers
         for v in pairs:
             times.setdefault(v, self.visits[v].window[0])
         for _round in range(4 * len(pairs) + 4):
@@ -130,20 +146,63 @@ class _Planner:
                 return
 
     def repair(self, times: dict[str, int]) -> None:
-        """Until every route passes: keep each refused route's visits in order while the day still
-        passes, and drop the rest (both halves of a two-officer visit)."""
+        """Until every route passes: move one visit within a refused day if that lets it pass; else take
+        out the one visit whose removal lets it pass
+        (usually a lunch that no longer fits), moving it to another officer with room if one has, else
+        dropping it (the cheapest such day); failing that, keep the day's visits in order while it
+        still passes and drop the rest (both halves of a two-officer visit)."""
         for _round in range(len(self.visits) + 1):
             failing = [o for o in self.orders if self.orders[o] and not self.check(o, times).base_ok]
             if not failing:
                 return
             officer_id = failing[0]
+            order = self.orders[officer_id]
+            reordered = self._reorder(officer_id, times)
+            if reordered is not None:
+                self.orders[officer_id] = reordered
+                continue
+            lighter = [
+                (check.base_travel, visit_id)
+                for visit_id in order
+                if (check := self.check(officer_id, times, [v for v in order if v != visit_id])).base_ok
+            ]
+            moves = [
+                (travel + place[0], visit_id, place)
+                for travel, visit_id in lighter
+                if needs(self.visits[visit_id]) == 1
+                and (place := self._best_place(self.visits[visit_id], times, but=officer_id))
+            ]
+            if moves:  # move it straight to the officer with room for it
+                _cost, visit_id, (_added, other, at) = min(moves)
+                order.remove(visit_id)
+                self.orders[other].insert(at, visit_id)
+                continue
+            if lighter:
+                self.drop(min(lighter)[1])
+                continue
             kept: list[str] = []
-            for visit_id in self.orders[officer_id]:
+            for visit_id in order:
                 if self.check(officer_id, times, [*kept, visit_id]).base_ok:
                     kept.append(visit_id)
                 else:
                     self.drop(visit_id)
             self.orders[officer_id] = kept
+
+    def _reorder(self, officer_id: str, times: Mapping[str, int]) -> list[str] | None:
+        """The least-travel order, one visit moved elsewhere in the same day, that the checker keeps
+        (a lunch that does not fit often fits once one visit comes earlier or later)."""
+        order = self.orders[officer_id]
+        best = None
+        for i, visit_id in enumerate(order):
+            rest = order[:i] + order[i + 1 :]
+            for j in range(len(order)):
+                if j == i:
+                    continue
+                trial = [*rest[:j], visit_id, *rest[j:]]
+                check = self.check(officer_id, times, trial)
+                if check.base_ok and (best is None or check.base_travel < best[0]):
+                    best = (check.base_travel, trial)
+        return None if best is None else best[1]
 
     def drop(self, visit_id: str) -> None:
         self.refused.add(visit_id)
@@ -152,21 +211,143 @@ class _Planner:
                 order.remove(visit_id)
 
     def reinsert(self, times: dict[str, int]) -> None:
-        """Put refused one-officer visits back where the checker finds room (least added travel)."""
+        """Put refused one-officer visits back where the checker finds room (least added travel), or
+        else where there is room once one visit moves from that day to another officer's."""
         for visit_id in sorted(self.refused):
             visit = self.visits[visit_id]
             if needs(visit) == 2:
                 continue
-            best = None
-            for officer in eligible(self.problem, visit):
-                insertion = self.check(officer.id, times).best_insertion(
-                    visit.location, visit.window, visit.duration
-                )
-                if insertion and (best is None or insertion.added_travel < best[0]):
-                    best = (insertion.added_travel, officer.id, insertion.position)
+            best = self._best_place(visit, times)
             if best is not None:
                 self.orders[best[1]].insert(best[2], visit_id)
                 self.refused.discard(visit_id)
+            elif clock.monotonic() < self.until and (
+                self._place_by_moving_one(visit, times)
+                or self._place_by_ejecting(visit, times)
+                or self._place_by_reshuffling(visit, times)
+            ):
+                self.refused.discard(visit_id)
+
+    def _best_place(
+        self, visit: Visit, times: Mapping[str, int], but: str | None = None
+    ) -> tuple[int, str, int] | None:
+        """(added travel, officer id, position) of the cheapest insertion the checker allows."""
+        best = None
+        for officer in eligible(self.problem, visit):
+            if officer.id == but:
+                continue
+            insertion = self.check(officer.id, times).best_insertion(
+                visit.location, visit.window, visit.duration
+            )
+            if insertion and (best is None or insertion.added_travel < best[0]):
+                best = (insertion.added_travel, officer.id, insertion.position)
+        return best
+
+    def _place_by_moving_one(self, visit: Visit, times: Mapping[str, int]) -> bool:
+        best = None
+        for officer in eligible(self.problem, visit):
+            order = self.orders[officer.id]
+            now = self.check(officer.id, times).base_travel
+            for moved in order:
+                if needs(self.visits[moved]) == 2:
+                    continue
+                rest = [v for v in order if v != moved]
+                here = self.check(officer.id, times, rest)
+                insertion = here.best_insertion(visit.location, visit.window, visit.duration)
+                if insertion is None:
+                    continue
+                elsewhere = self._best_place(self.visits[moved], times, but=officer.id)
+                if elsewhere is None:
+                    continue
+                cost = here.base_travel - now + insertion.added_travel + elsewhere[0]
+                if best is None or cost < best[0]:
+                    best = (cost, officer.id, rest, insertion.position, moved, elsewhere)
+        if best is None:
+            return False
+        _cost, officer_id, rest, position, moved, (_added, other, at) = best
+        self.orders[officer_id] = [*rest[:position], visit.id, *rest[position:]]
+        self.orders[other].insert(at, moved)
+        return True
+
+    def _place_by_ejecting(self, visit: Visit, times: Mapping[str, int], depth: int = 3) -> bool:
+        """Make room in an eligible officer's day by taking out one or two of its visits (one, further
+        down the chain), when each of those then finds a place elsewhere the same way: an ejection
+        chain, bounded by `self.trials`."""
+        for size in (1, 2) if depth == 3 else (1,):
+            for officer in eligible(self.problem, visit):
+                order = self.orders[officer.id]
+                singles = [v for v in order if needs(self.visits[v]) == 1 and v not in self.placing]
+                for out in itertools.combinations(singles, size):
+                    self.trials -= 1
+                    if self.trials < 0 or clock.monotonic() > self.until:
+                        return False
+                    rest = [v for v in order if v not in out]
+                    insertion = self.check(officer.id, times, rest).best_insertion(
+                        visit.location, visit.window, visit.duration
+                    )
+                    if insertion is None:
+                        continue
+                    saved = {o: list(ids) for o, ids in self.orders.items()}
+                    self.orders[officer.id] = [
+                        *rest[: insertion.position],
+                        visit.id,
+                        *rest[insertion.position :],
+                    ]
+                    self.placing.add(visit.id)
+                    placed = all(self._place_now(self.visits[v], times, depth - 1) for v in out)
+                    self.placing.discard(visit.id)
+                    if placed:
+                        return True
+                    self.orders = saved
+        return False
+
+    def _place_now(self, visit: Visit, times: Mapping[str, int], depth: int) -> bool:
+        place = self._best_place(visit, times)
+        if place is not None:
+            self.orders[place[1]].insert(place[2], visit.id)
+            return True
+        return self._place_by_moving_one(visit, times) or (
+            depth > 0 and self._place_by_ejecting(visit, times, depth)
+        )
+
+    def _place_by_reshuffling(self, visit: Visit, times: Mapping[str, int], tries: int = 60) -> bool:
+        """Take a few visits out of the days that could hold this one around its time, place this one,
+        then put them back where they fit best, hardest first; keep the first way that places all."""
+        rng = random.Random(visit.id)
+        officers = [o.id for o in eligible(self.problem, visit)]
+        nearby = [
+            v
+            for o in officers
+            for v in self.orders[o]
+            if needs(self.visits[v]) == 1
+            and self.visits[v].window[0] <= visit.window[1] + 3600
+            and visit.window[0] <= self.visits[v].window[1] + 3600
+        ]
+        for _try in range(tries if nearby else 0):
+            if clock.monotonic() > self.until:
+                return False
+            saved = {o: list(ids) for o, ids in self.orders.items()}
+            out = rng.sample(nearby, min(len(nearby), rng.randint(2, 5)))
+            for v in out:
+                self.drop(v)
+                self.refused.discard(v)
+            placed = True
+            for v in [visit.id, *sorted(out, key=lambda v: self._options(self.visits[v], times))]:
+                place = self._best_place(self.visits[v], times)
+                if place is None:
+                    placed = False
+                    break
+                self.orders[place[1]].insert(place[2], v)
+            if placed:
+                return True
+            self.orders = saved
+        return False
+
+    def _options(self, visit: Visit, times: Mapping[str, int]) -> int:
+        return sum(
+            self.check(o.id, times).best_insertion(visit.location, visit.window, visit.duration) is not None
+            for o in eligible(self.problem, visit)
+        )
 
     def reason(self, visit: Visit, times: Mapping[str, int]) -> str:
         officers = eligible(self.problem, visit)
@@ -271,7 +452,7 @@ def check_plan(problem: Problem, plan: Plan) -> list[str]:
             if visit is None:
                 problems.append(f"{route.officer_id}: unknown visit {stop.visit_id}")
                 continue
-            if officer not in eligible(problem, visit):
+            if not may_do(officer, visit):
                 problems.append(f"{route.officer_id} may not do {visit.id}")
             if not visit.window[0] <= stop.start <= visit.window[1]:
                 problems.append(f"{visit.id} starts at {stop.start}, outside its window {visit.window}")
@@ -291,3 +472,45 @@ def check_plan(problem: Problem, plan: Plan) -> list[str]:
         if visit.id in plan.unassigned and plan.reasons.get(visit.id) not in REASONS:
             problems.append(f"{visit.id} left out without a reason")
     return problems
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Someone's proposed orders as they stand, judged by the one checker without any repair."""
+
+    planned: int  # visits with as many officers as they need
+    kept: int  # of those, visits on days the checker keeps (two-officer visits at one time)
+    pairs: int  # two-officer visits planned
+    pairs_together: int  # of those, kept with both officers arriving at one time
+    travel: int  # seconds, over the days the checker keeps
+    distance: int  # metres, the same
+    days_refused: int  # officer-days the checker cannot keep as proposed
+
+
+def judge(
+    problem: Problem, orders: Mapping[str, Sequence[str]], times: Mapping[str, int] | None = None
+) -> Verdict:
+    """Benchmarks use this to compare planners fairly: every day is checked exactly as proposed (the
+    two officers of a two-officer visit held to one arrival time where both days allow one); a day the
+    checker refuses counts none of its visits as kept."""
+    planner = _Planner(problem, orders)
+    times = dict(times or {})  # agreed arrivals of two-officer visits, if the planner gave them
+    planner.synchronise(times)
+    ok_days = {o for o in planner.orders if planner.orders[o] and planner.check(o, times).base_ok}
+    holders: dict[str, list[str]] = {}
+    for officer_id, ids in planner.orders.items():
+        for visit_id in ids:
+            holders.setdefault(visit_id, []).append(officer_id)
+    planned = [v for v in holders if len(holders[v]) == needs(planner.visits[v])]
+    kept = [v for v in planned if all(o in ok_days for o in holders[v])]
+    pairs = [v for v in planned if needs(planner.visits[v]) == 2]
+    checks = {o: planner.check(o, times) for o in ok_days}
+    return Verdict(
+        planned=len(planned),
+        kept=len(kept),
+        pairs=len(pairs),
+        pairs_together=len([v for v in pairs if v in kept]),
+        travel=sum(c.base_travel for c in checks.values()),
+        distance=sum(c.base_distance for c in checks.values()),
+        days_refused=len([o for o in planner.orders if planner.orders[o] and o not in ok_days]),
+    )

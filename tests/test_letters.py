@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import time_machine
 
 from app.extensions import db
@@ -175,3 +177,13 @@ def test_the_journey_offers_a_letter_only_for_a_visit_at_an_address(client):
     with client.session_transaction() as session:
         session["booking"] = {"service": "x", "location_type": "hub", "place_done": True, "slot": "t"}
     assert "By letter to this address" not in client.get("/book/details").get_data(as_text=True)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_no_letter_when_it_would_arrive_after_the_visit():
+    world = World()
+    appointment = _book(world)
+    assert len(_letters()) == 1
+    with time_machine.travel(MONDAY - timedelta(days=1), tick=False):  # the day before the visit
+        cancel(appointment, "Not needed")
+    assert [m.kind for m in _letters()] == ["confirmation"]  # too late to post: nothing written

@@ -274,3 +274,48 @@ def test_officer_calendar_feed_is_private_and_revocable(client):
         "/officer/calendar", data={"csrf_token": csrf_token(page.get_data(as_text=True)), "action": "revoke"}
     )
     assert client.get(url).status_code == 404
+
+
+def test_both_officers_of_a_two_officer_visit_can_check_out():
+    """Found by the simulation: the second officer's check-out was refused ("already completed", the
+    partner had recorded the outcome), so their safety session stayed open and kept texting them."""
+    from app.services import safety
+
+    world = World(officers=2, two_officers=True)
+    first, second = world.officers
+    first.user, second.user = UserFactory(role="officer"), UserFactory(role="officer")
+    visit = AppointmentFactory(
+        service=world.service, officer=first, second_officer=second, window_start=at(10)
+    )
+    db.session.flush()
+    with time_machine.travel(at(10, 5), tick=False):
+        for officer in (first, second):
+            safety.arrive(visit, officer, officer.user)
+    with time_machine.travel(at(10, 50), tick=False):
+        safety.finish(visit, first, first.user, "completed")
+        safety.finish(visit, second, second.user, "completed")
+    assert visit.status == "completed"
+    assert safety.open_session(visit, first) is None and safety.open_session(visit, second) is None
+    assert [e.status for e in visit.events].count("completed") == 1
+
+
+def test_the_second_officer_can_check_out_whatever_the_first_recorded():
+    """Found by the simulation: the first officer recorded no-show, the second tapped completed; the
+    refusal left the second officer's safety session open, texting them for days."""
+    from app.services import safety
+
+    world = World(officers=2, two_officers=True)
+    first, second = world.officers
+    first.user, second.user = UserFactory(role="officer"), UserFactory(role="officer")
+    visit = AppointmentFactory(
+        service=world.service, officer=first, second_officer=second, window_start=at(10)
+    )
+    db.session.flush()
+    with time_machine.travel(at(10, 5), tick=False):
+        for officer in (first, second):
+            safety.arrive(visit, officer, officer.user)
+    with time_machine.travel(at(10, 20), tick=False):
+        safety.finish(visit, first, first.user, "no_show")
+        safety.finish(visit, second, second.user, "completed")
+    assert visit.status == "no_show"
+    assert safety.open_session(visit, second) is None

@@ -17,17 +17,16 @@ from app.inputs import MAX_JSON_DEPTH, BadInput, json_depth_within, parse_day, p
 from app.services import audit, references, scope
 from app.services.availability import next_free_day, search
 from app.services.booking import (
-    BookingRequest,
     BookingRuleError,
-    CustomerDetails,
     IdempotencyConflict,
     SlotUnavailable,
     book,
+    booking_request,
     cancel,
     reschedule,
     slot_used,
 )
-from app.services.contact import uk_mobile, uk_phone, valid_email
+from app.services.contact import reminder_gap, uk_phone, valid_email
 from app.services.links import calendar_reference_from, ics_url, manage_url
 from app.services.places import UnknownPostcode, address_place, hub_place
 from app.services.presenters import as_json, calendar_event
@@ -280,13 +279,12 @@ def create_appointment():
     phone = uk_phone(body.customer.phone) if body.customer.phone else ""
     if phone is None:
         errors["customer.phone"] = ["Enter a UK phone number, like 01380 722000 or 07700 900123"]
-    elif body.customer.preferred_channel == "sms" and phone and not uk_mobile(phone):
-        errors["customer.phone"] = ["A mobile number is needed for text reminders"]
     if body.customer.email and not valid_email(body.customer.email):
         errors["customer.email"] = ["Enter an email address in the correct format, like name@example.com"]
-    if body.customer.preferred_channel == "sms" and not phone:
+    gap = reminder_gap(body.customer.preferred_channel, phone, body.customer.email)
+    if gap == "phone" and phone is not None:
         errors.setdefault("customer.phone", []).append("A mobile number is needed for text reminders")
-    if body.customer.preferred_channel == "email" and not body.customer.email:
+    if gap == "email":
         errors.setdefault("customer.email", []).append("An email address is needed for email reminders")
     if body.customer.preferred_channel == "post" and body.location_type == "hub":
         errors["customer.preferred_channel"] = ["Letters go to the visit's address: give one, not a hub"]
@@ -303,29 +301,20 @@ def create_appointment():
             {f"address.{k}" if k in ("postcode", "lat") else k: v for k, v in errors.items()}
         )
     user = request.api_user
-    booking = BookingRequest(
-        slot_token=body.slot_id,
-        service=service,
-        place=place,
+    said = body.customer.model_dump(exclude={"phone", "language"}) | {
+        "phone": phone or "",
+        "access_needs": body.access_needs,
+        "locale": body.customer.language,  # None keeps the record's language
+    }
+    booking = booking_request(
+        body.slot_id,
+        service,
+        place,
         channel="api",
+        said=said,
         booked_by=user,
         notes=body.notes,
-        idempotency_scope=f"api:{user.id}",
-        idempotency_key=key,
-        request_fingerprint=body.model_dump(),
-        customer=CustomerDetails(
-            name=body.customer.name,
-            phone=phone or "",
-            email=body.customer.email,
-            preferred_channel=body.customer.preferred_channel,
-            sms_consent=body.customer.sms_consent,
-            interpreter_language=body.customer.interpreter_language,
-            locale=body.customer.language,
-            access_needs=body.access_needs,
-            kind="business" if body.customer.business_name else "resident",
-            business_name=body.customer.business_name,
-            business_type=body.customer.business_type,
-        ),
+        idempotency=(f"api:{user.id}", key, body.model_dump()),
     )
     try:
         with unit_of_work():

@@ -9,9 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Appointment, Service
+from app.models.statuses import ACTIVE
 from app.timeutil import local_day_bounds
-
-ACTIVE = ("booked", "checked_in")
 
 
 def active_on_day(day: date, officer_ids: list[int] | None = None) -> list[Appointment]:

@@ -11,7 +11,11 @@ from app.data.catalogue import all_services
 from app.extensions import db
 from app.models import Appointment, Customer
 from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
+from app.services.booking import (
+    SlotUnavailable,
+    book,
+    booking_request,
+)
 from app.services.places import customer_place, hub_place, nearest_hubs
 from app.timeutil import local_now, next_working_day
 from app.unit_of_work import unit_of_work
@@ -45,21 +49,8 @@ def book_demo_visits(count: int, first_day: date | None = None, days: int = 14, 
         slot = rng.choice(slots[:4])
         try:
             with unit_of_work():
-                book(
-                    BookingRequest(
-                        slot_token=slot.token,
-                        service=service,
-                        place=place,
-                        channel=rng.choice(["web", "phone", "phone", "kiosk"]),
-                        customer=CustomerDetails(
-                            name=customer.name,
-                            phone=customer.phone,
-                            email=customer.email,
-                            preferred_channel=customer.preferred_channel,
-                            sms_consent=True,
-                        ),
-                    )
-                )
+                channel = rng.choice(["web", "phone", "phone", "kiosk"])
+                book(booking_request(slot.token, service, place, channel=channel, record=customer))
         except SlotUnavailable:
             continue  # taken meanwhile: its unit of work rolled it back; try another
         added += 1

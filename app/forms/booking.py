@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 
 from app.forms.fields import MaxLength
 from app.i18n import _l
-from app.services.contact import uk_mobile, uk_phone, valid_email
+from app.services.contact import reminder_gap, uk_mobile, uk_phone, valid_email
 from app.services.places import normalise_postcode
 
 
@@ -120,20 +120,19 @@ class DetailsForm(FlaskForm):
         number = (field.data or "").strip()
         if number and uk_phone(number) is None:
             raise ValidationError(_l("Enter a UK phone number, like 01380 722000 or 07700 900 982"))
-        if self.preferred_channel.data == "sms":
+        if reminder_gap(self.preferred_channel.data, number, "") == "phone":
             if not number:
                 raise ValidationError(_l("Enter a mobile number so we can text you reminders"))
-            if uk_mobile(number) is None:
-                raise ValidationError(
-                    _l("Enter a mobile number for text reminders, or choose another way to be reminded")
-                )
+            raise ValidationError(
+                _l("Enter a mobile number for text reminders, or choose another way to be reminded")
+            )
         if not number and self.preferred_channel.data != "email":
             raise ValidationError(_l("Enter a phone number so we can contact you about your appointment"))
 
     def validate_email(self, field):
         if field.data and not valid_email(field.data):
             raise ValidationError(_l("Enter an email address in the correct format, like name@example.com"))
-        if self.preferred_channel.data == "email" and not (field.data or "").strip():
+        if reminder_gap(self.preferred_channel.data, "", field.data) == "email":
             raise ValidationError(_l("Enter an email address so we can email you reminders"))
 
 

@@ -12,6 +12,7 @@ from app.models.appointments import Appointment
 from app.models.base import UTCDateTime, utcnow
 from app.models.catalogue import CommunityArea, Service
 from app.models.people import Customer, User
+from app.models.statuses import WaitlistEntryStatus, WaitlistOfferStatus, one_of
 
 
 class CustomerNote(db.Model):
@@ -25,6 +26,8 @@ class CustomerNote(db.Model):
 
 
 class WaitlistEntry(db.Model):
+    __table_args__ = (one_of("status", WaitlistEntryStatus),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
@@ -33,9 +36,7 @@ class WaitlistEntry(db.Model):
     earliest: Mapped[date]
     latest: Mapped[date]
     times: Mapped[str] = mapped_column(String(10), default="any")  # any | morning | afternoon
-    status: Mapped[str] = mapped_column(
-        String(10), default="waiting", index=True
-    )  # waiting | booked | removed
+    status: Mapped[str] = mapped_column(String(10), default=WaitlistEntryStatus.WAITING, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id", ondelete="SET NULL"))
@@ -49,11 +50,13 @@ class WaitlistEntry(db.Model):
 class WaitlistOffer(db.Model):
     """A freed slot offered by text to people on the waitlist, in order; the first to accept gets it."""
 
+    __table_args__ = (one_of("status", WaitlistOfferStatus),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("waitlist_entry.id", ondelete="CASCADE"), index=True)
     slot_token: Mapped[str] = mapped_column(Text)
     batch: Mapped[str] = mapped_column(String(40), index=True)  # offers of the same freed slot
-    status: Mapped[str] = mapped_column(String(10), default="open")  # open | accepted | gone | expired
+    status: Mapped[str] = mapped_column(String(10), default=WaitlistOfferStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -12,8 +12,8 @@ from app.models.base import UTCDateTime, utcnow
 from app.models.catalogue import Hub, Service
 from app.models.officers import Officer
 from app.models.people import Customer, User
+from app.models.statuses import ACTIVE, AppointmentChange, AppointmentStatus, one_of
 
-STATUSES = ("booked", "cancelled", "rescheduled", "checked_in", "completed", "no_show")
 LOCATION_TYPES = ("home", "business", "hub")
 BOOKING_CHANNELS = ("web", "phone", "kiosk", "api", "counter")
 
@@ -22,6 +22,7 @@ class Appointment(db.Model):
     __table_args__ = (
         Index("ix_appointment_officer_window", "officer_id", "window_start"),
         Index("ix_appointment_customer", "customer_id"),
+        one_of("status", AppointmentStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,7 +47,7 @@ class Appointment(db.Model):
     second_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
     channel: Mapped[str] = mapped_column(String(10), default="web")
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    status: Mapped[str] = mapped_column(String(20), default="booked", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=AppointmentStatus.BOOKED, index=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     access_needs: Mapped[str] = mapped_column(Text, default="")
     interpreter_language: Mapped[str] = mapped_column(String(60), default="")
@@ -71,11 +72,13 @@ class Appointment(db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in ("booked", "checked_in")
+        return self.status in ACTIVE
 
 
 class AppointmentEvent(db.Model):
     """Status history: one row per change, who made it and through which channel."""
+
+    __table_args__ = (one_of("status", AppointmentChange),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     appointment_id: Mapped[int] = mapped_column(ForeignKey("appointment.id", ondelete="CASCADE"))

@@ -15,12 +15,16 @@ from app.models.base import UTCDateTime, utcnow
 from app.models.catalogue import Hub
 from app.models.kiosk import KioskDevice
 from app.models.people import User
+from app.models.statuses import KioskCallStatus, one_of
 
 
 class KioskCall(db.Model):
     """One call, kept as the log (hub, agent, start, end, outcome); nothing said or shown is kept."""
 
-    __table_args__ = (Index("ix_kiosk_call_queue", "status", "requested_at"),)
+    __table_args__ = (
+        Index("ix_kiosk_call_queue", "status", "requested_at"),
+        one_of("status", KioskCallStatus),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk_device.id", ondelete="SET NULL"))
@@ -29,7 +33,7 @@ class KioskCall(db.Model):
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id", ondelete="SET NULL"))
     step: Mapped[str] = mapped_column(String(120), default="")  # where the resident had got to
     mode: Mapped[str] = mapped_column(String(10), default="video")  # video | voice | text
-    status: Mapped[str] = mapped_column(String(10), default="waiting")  # waiting | connected | ended
+    status: Mapped[str] = mapped_column(String(10), default=KioskCallStatus.WAITING)
     outcome: Mapped[str] = mapped_column(
         String(12), default=""
     )  # booked | helped | call_back | left | dropped

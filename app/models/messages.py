@@ -10,12 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.appointments import Appointment
 from app.models.base import UTCDateTime, utcnow
-
-MESSAGE_STATUSES = ("created", "sending", "sent", "delivered", "failed", "technical_failure", "cancelled")
+from app.models.statuses import MessageStatus, one_of
 
 
 class Message(db.Model):
-    __table_args__ = (Index("ix_message_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_message_due", "status", "next_attempt_at"), one_of("status", MessageStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     appointment_id: Mapped[int | None] = mapped_column(
@@ -29,7 +28,7 @@ class Message(db.Model):
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     # One reminder of a kind per appointment and time: a unique key, so a retry cannot queue it twice.
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default="created")
+    status: Mapped[str] = mapped_column(String(20), default=MessageStatus.CREATED)
     provider_id: Mapped[str] = mapped_column(String(120), default="", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

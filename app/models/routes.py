@@ -13,6 +13,7 @@ from app.models.appointments import Appointment
 from app.models.base import UTCDateTime, utcnow
 from app.models.officers import Officer
 from app.models.people import User
+from app.models.statuses import ReplanStatus, one_of
 
 
 class RoutePlan(db.Model):
@@ -50,10 +51,12 @@ class RouteStop(db.Model):
 class ReplanProposal(db.Model):
     """A re-plan for an officer's absence, as previewed: published exactly as it was shown, or not at all."""
 
+    __table_args__ = (one_of("status", ReplanStatus),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id", ondelete="CASCADE"), index=True)
     day: Mapped[date]
-    status: Mapped[str] = mapped_column(String(20), default="previewed")  # previewed | published
+    status: Mapped[str] = mapped_column(String(20), default=ReplanStatus.PREVIEWED)
     plan: Mapped[dict] = mapped_column(JSON)  # routes, moves, unplaced, officer-day versions seen, travel
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

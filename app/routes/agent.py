@@ -27,12 +27,11 @@ from app.inputs import day_or, whole_number_or_none
 from app.services import agent, audit, consent, kiosk_calls, outbox, waitlist
 from app.services.availability import search
 from app.services.booking import (
-    BookingRequest,
     BookingRuleError,
-    CustomerDetails,
     IdempotencyConflict,
     SlotUnavailable,
     book,
+    booking_request,
     cancel,
     reschedule,
 )
@@ -201,28 +200,27 @@ def book_for(customer_id: int):
         elif request.method == "POST" and confirm.validate_on_submit():
             try:
                 with unit_of_work():
+                    said = {
+                        "preferred_channel": confirm.preferred_channel.data,
+                        "sms_consent": bool(confirm.sms_consent.data),
+                        "access_needs": confirm.access_needs.data or "",
+                        "interpreter_language": confirm.interpreter_language.data or "",
+                        "locale": confirm.locale.data if confirm.locale.data in LANGUAGES else None,
+                    }
                     appointment = book(
-                        BookingRequest(
-                            slot_token=confirm.slot.data,
-                            service=service,
-                            place=place,
+                        booking_request(
+                            confirm.slot.data,
+                            service,
+                            place,
                             channel=_channel(confirm.booked_at.data),
+                            record=customer,
+                            said=said,
                             booked_by=current_user._get_current_object(),
-                            idempotency_scope=f"agent:{current_user.id}",
-                            idempotency_key=confirm.submission.data or "",
-                            request_fingerprint={"customer": customer.id, "slot": confirm.slot.data},
                             notes=confirm.notes.data or "",
-                            customer=CustomerDetails(
-                                name=customer.name,
-                                phone=customer.phone,
-                                email=customer.email,
-                                preferred_channel=confirm.preferred_channel.data,
-                                sms_consent=bool(confirm.sms_consent.data),
-                                access_needs=confirm.access_needs.data or "",
-                                interpreter_language=confirm.interpreter_language.data or "",
-                                locale=confirm.locale.data if confirm.locale.data in LANGUAGES else None,
-                                kind=customer.kind,
-                                business_name=customer.business_name,
+                            idempotency=(
+                                f"agent:{current_user.id}",
+                                confirm.submission.data or "",
+                                {"customer": customer.id, "slot": confirm.slot.data},
                             ),
                         )
                     )

@@ -26,15 +26,15 @@ from app.i18n import catalogue_text, current_locale
 from app.inputs import day_or
 from app.routes import journey
 from app.routes.kiosk_session import current_device
+from app.routes.manage import KEY as MANAGE_KEY
 from app.services import outbox, references
 from app.services import waitlist as waitlists
 from app.services.availability import TIMES_PER_PAGE, decode_slot, next_free_day, search
 from app.services.booking import (
-    BookingRequest,
     BookingRuleError,
-    CustomerDetails,
     SlotUnavailable,
     book,
+    booking_request,
     same_booking,
 )
 from app.services.contact import uk_phone
@@ -364,28 +364,19 @@ def check():
     form = ConfirmForm()
     if form.validate_on_submit():
         values = d["details"]
-        request_ = BookingRequest(
-            slot_token=d["slot"],
-            service=service,
-            place=place,
+        submission = journey.submission_id()
+        request_ = booking_request(
+            d["slot"],
+            service,
+            place,
             channel="kiosk" if current_device() is not None else "web",
-            idempotency_scope="web",
-            idempotency_key=journey.submission_id(),
-            request_fingerprint={"slot": d["slot"], "submission": journey.submission_id()},
-            customer=CustomerDetails(
-                name=values["name"],
-                phone=values["phone"],
-                email=values["email"],
-                preferred_channel=values["preferred_channel"],
-                sms_consent=values["preferred_channel"] == "sms",
-                access_needs=values["access_needs"],
-                interpreter_language=values["interpreter_language"],
-                locale=current_locale(),
-                home_postcode=d.get("postcode", "") if d["location_type"] == "hub" else "",
-                kind="business" if values.get("business_name") else "resident",
-                business_name=values.get("business_name", ""),
-                business_type=values.get("business_type", ""),
-            ),
+            said=values
+            | {
+                "home_postcode": d.get("postcode", "") if d["location_type"] == "hub" else "",
+                "locale": current_locale(),
+            },
+            idempotency=("web", submission, {"slot": d["slot"], "submission": submission}),
+            unverified=True,
         )
         twin = same_booking(request_.customer, service, d["slot"])
         if twin is not None and not request.form.get("again"):
@@ -396,7 +387,8 @@ def check():
                 service=service,
                 place=place,
                 place_name=journey.PLACE_NAMES[d["location_type"]],
-                twin_link=manage_url(twin),
+                twin=True,
+                twin_link=manage_url(twin) if _booked_in_this_browser(twin) else None,
             )
         try:
             with unit_of_work():
@@ -431,6 +423,12 @@ def _slot_label(start, end) -> str:
         day, at = format_date(start, current_locale()), format_time(start, current_locale())
         return _("%(day)s, at %(start)s", day=day, start=at)
     return window_text(start, end, current_locale())
+
+
+def _booked_in_this_browser(appointment: Appointment) -> bool:
+    """A name and phone number are no proof of being that person: only the browser that booked (or
+    opened) the booking is linked to it. Anyone else is sent to find it with its reference."""
+    return appointment.reference in (session.get("booked_reference"), session.get(MANAGE_KEY))
 
 
 @bp.get("/confirmation")

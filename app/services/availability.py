@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Appointment, OfficerDay, Service
+from app.models.statuses import ACTIVE
 from app.services.hubs import hours_on_day
 from app.services.places import Place
 from app.services.roster import roster
@@ -38,7 +39,6 @@ ARRIVAL_WINDOWS = [
 HUB_SLOT_STEP = 30 * 60
 EXACT_STEP = 30 * 60  # exact times for a home visit, on the half hour, inside the arrival windows
 TOKEN_MAX_AGE = 24 * 3600
-ACTIVE = ("booked", "checked_in")
 
 
 @dataclass(frozen=True)

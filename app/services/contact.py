@@ -56,6 +56,17 @@ def valid_email(text: str | None) -> bool:
     return bool(text and EMAIL.match(text.strip()) and len(text) <= 254)
 
 
+def reminder_gap(channel: str, phone: str | None, email: str | None) -> str | None:
+    """The one contact rule: what the chosen reminder channel still lacks, as the field's name ("phone"
+    or "email"), or None. Texts need a UK mobile; emails an email address; "none" needs nothing. The
+    booking forms, the API and the outbox all ask this."""
+    if channel == "sms" and not uk_mobile(phone):
+        return "phone"
+    if channel == "email" and not (email or "").strip():
+        return "email"
+    return None
+
+
 def display_phone(e164: str) -> str:
     try:
         return phonenumbers.format_number(

@@ -2,9 +2,10 @@
 
 Kinds: confirmation, cancellation, reschedule, officer_change, reminder_day_before, reminder_morning,
 satisfaction (to residents, by their preferred channel) and CRM webhook events. Residents who asked for
-post, or whom no text or email can reach, get the confirmation and every change as a printed `letter`
-(never a reminder: it would arrive too late); letters wait for the daily print batch
-(app/services/letters.py), not the dispatcher. A dedupe key makes
+post, or whom no text or email can reach, get the confirmation, a move or a cancellation as a printed
+`letter` while the visit is far enough off for the post (never a reminder or an officer change: those
+would arrive too late); letters wait for the daily print batch (app/services/letters.py), not the
+dispatcher. A dedupe key makes
 each one unique per appointment and change, so a retried job or request can never queue the same message
 twice.
 """
@@ -20,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.i18n import gettext_for
 from app.models import Appointment, Message
-from app.services.contact import uk_mobile
+from app.services.contact import reminder_gap, uk_mobile
 from app.services.links import manage_url
 from app.services.presenters import as_json, documents, officer_first_name, service_name, when, where
 from app.services.references import format_reference
@@ -96,7 +97,12 @@ def resident_texts(kind: str, f: AppointmentFacts, gettext: Gettext) -> list[str
     }[kind]()
 
 
-LETTER_KINDS = ("confirmation", "cancellation", "reschedule", "officer_change")
+# Not officer_change: that follows a sickness, days or hours before the visit, and the call list phones.
+LETTER_KINDS = ("confirmation", "cancellation", "reschedule")
+# A letter is printed in the afternoon batch and posted second class: it only helps if the visit is
+# further off than this. Closer to the visit, nothing is written and the caller (the call list, or the
+# agent already on the phone) tells the resident.
+LETTER_NOTICE = timedelta(days=3)
 
 
 def postal_address(customer) -> tuple[str, ...]:
@@ -148,16 +154,17 @@ def may_text(customer, kind: str) -> bool:
 def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = "") -> list[Message]:
     """The message of this kind by the resident's chosen channel(s)."""
     customer = appointment.customer
-    if kind in LETTER_KINDS and wants_letters(customer):
-        letter = queue_letter(appointment, kind, key_suffix)
+    if wants_letters(customer):
+        in_time = appointment.window_start - utcnow() >= LETTER_NOTICE
+        letter = queue_letter(appointment, kind, key_suffix) if kind in LETTER_KINDS and in_time else None
         return [letter] if letter is not None else []
     if kind == "satisfaction":
         from app.services.satisfaction import should_ask
 
         if not should_ask(appointment):
             return []
-    texts = bool(may_text(customer, kind) and uk_mobile(customer.phone))
-    emails = bool(customer.preferred_channel == "email" and customer.email)
+    texts = may_text(customer, kind) and reminder_gap("sms", customer.phone, "") is None
+    emails = customer.preferred_channel == "email" and reminder_gap("email", "", customer.email) is None
     if kind == "satisfaction" and texts:
         emails = False  # asked once: by text where we may, else by the email's link
     if not (texts or emails):

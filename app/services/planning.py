@@ -29,7 +29,7 @@ from app.services.travel import pair_travel
 from app.services.workdays import WorkingDay, working_day
 from app.timeutil import at_day_seconds, day_seconds, format_date, to_local, utcnow
 from app.unit_of_work import finish_reads, unit_of_work
-from routing.optimiser import SolverOptions, plan
+from routing.planner import plan
 from routing.plans import REASONS
 from routing.types import BreakTaken, LatLng, Objective, Plan, Problem, Route, Stop
 from routing.types import Officer as RoutingOfficer
@@ -125,12 +125,14 @@ def build_problem(
     return Problem(travel_matrix(points, day.isoformat()), officers, visits)
 
 
-def as_booked(days: list[WorkingDay], appointments: list[Appointment]) -> list[list[str]]:
+def as_booked(days: list[WorkingDay], appointments: list[Appointment]) -> dict[str, list[str]]:
     """Each officer's visits in their stored order (the order every booking check relied on)."""
-    return [
-        [str(a.id) for a in planned_order(a for a in appointments if wd.officer.id in _officers_of(a))]
+    return {
+        str(wd.officer.id): [
+            str(a.id) for a in planned_order(a for a in appointments if wd.officer.id in _officers_of(a))
+        ]
         for wd in days
-    ]
+    }
 
 
 def _store(
@@ -214,11 +216,7 @@ def plan_day(
             db.session.execute(delete(RoutePlan).where(RoutePlan.day == day, RoutePlan.officer_id.in_(group)))
             continue
         problem = build_problem(days, mine, day)
-        result = plan(
-            problem,
-            SolverOptions(time_limit=time_limit * len(group), balance=False),
-            initial=as_booked(days, mine),
-        )
+        result = plan(problem, time_limit * len(group), initial=as_booked(days, mine))
         _store(result, day, [wd.officer for wd in days], {str(a.id): a for a in mine}, "nightly")
         summary.visits += len(mine) - len(result.unassigned)
         summary.travel_seconds += result.travel
@@ -283,7 +281,7 @@ def _travel_now(officers: list[Officer], appointments: list[Appointment]) -> tup
 
 
 def preview_absence(
-    absent: Officer, day: date, *, time_limit: float = 10.0, user: User | None = None
+    absent: Officer, day: date, *, time_limit: float = 3.0, user: User | None = None
 ) -> ReplanProposal:
     """Solve once who takes the absent officer's visits, and keep the answer to show and to publish.
     Nothing else changes until it is published. Caller commits."""
@@ -307,7 +305,7 @@ def preview_absence(
     }
     if theirs:
         problem = build_problem(colleagues, pinned + theirs, day, free={a.id for a in theirs})
-        result = plan(problem, SolverOptions(time_limit=time_limit), initial=as_booked(colleagues, pinned))
+        result = plan(problem, time_limit, initial=as_booked(colleagues, pinned))
         if any(str(a.id) in result.unassigned for a in pinned):
             # Never break a colleague's promise to rescue another: change nothing at all.
             data["unplaced"] = [
@@ -473,7 +471,8 @@ def _change_officers(appointment: Appointment, officer_ids: list[int], user: Use
             f"{appointment.officer.first_name} because of absence; the promised time is unchanged.",
         )
     )
-    if not outbox.appointment_changed(appointment, "officer_change"):
+    told = outbox.appointment_changed(appointment, "officer_change")
+    if not any(m.channel in ("sms", "email") for m in told):  # a letter waits for the print batch
         call_list.add(
             appointment,
             f"Tell the resident {appointment.officer.name} will visit instead: no text or email reaches them",
@@ -483,7 +482,7 @@ def _change_officers(appointment: Appointment, officer_ids: list[int], user: Use
 
 
 def replan_for_absence(
-    absent: Officer, day: date, time_limit: float = 10.0, user: User | None = None
+    absent: Officer, day: date, time_limit: float = 3.0, user: User | None = None
 ) -> DaySummary:
     """Preview and publish in one go (the `flask replan` command; a simulator), each its own unit of work:
     the preview is stored first, because publishing starts a fresh transaction with its lock."""

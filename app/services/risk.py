@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from app.extensions import db
 from app.models import Appointment, AuditEvent, Customer, RiskMarker, User, VisitRiskDecision
 from app.models.safety import VISIT_DECISIONS
+from app.models.statuses import ACTIVE
 from app.services import audit, outbox, rota
 from app.services.places import normalise_postcode
 from app.timeutil import local_day_bounds, local_now, utcnow
@@ -247,7 +248,7 @@ def affected_visits(marker: RiskMarker | None = None) -> list[AffectedVisit]:
         candidates = db.session.scalars(
             select(Appointment)
             .where(
-                Appointment.status.in_(("booked", "checked_in")),
+                Appointment.status.in_(ACTIVE),
                 Appointment.window_end >= today_start,
                 or_(*conditions),
             )

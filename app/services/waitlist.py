@@ -14,11 +14,11 @@ from app.i18n import gettext_for
 from app.models import Appointment, Customer, WaitlistEntry, WaitlistOffer
 from app.services import audit, outbox
 from app.services.booking import (
-    BookingRequest,
     BookingRuleError,
     CustomerDetails,
     SlotUnavailable,
     book,
+    booking_request,
     find_or_create_customer,
 )
 from app.services.contact import uk_mobile
@@ -63,6 +63,7 @@ def join_online(service, place, name: str, phone: str, times: str) -> WaitlistEn
     customer = find_or_create_customer(
         CustomerDetails(name=name, phone=uk_mobile(phone) or "", preferred_channel="sms", sms_consent=True),
         place,
+        unverified=True,
     )
     today = local_now().date()
     return join(
@@ -81,19 +82,7 @@ def accept(offer: WaitlistOffer) -> Appointment:
     offer_id, batch = offer.id, offer.batch
     try:
         appointment = book(
-            BookingRequest(
-                slot_token=offer.slot_token,
-                service=entry.service,
-                place=place,
-                channel="web",
-                customer=CustomerDetails(
-                    name=customer.name,
-                    phone=customer.phone,
-                    email=customer.email,
-                    preferred_channel=customer.preferred_channel,
-                    sms_consent=customer.sms_consent,
-                ),
-            )
+            booking_request(offer.slot_token, entry.service, place, channel="web", record=customer)
         )
     except BookingRuleError:
         raise SlotUnavailable("taken") from None

@@ -1,7 +1,7 @@
 """languages: the language a customer reads (for pages and every message) and the languages officers speak
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-11-30 19:40:00
 
 customer.locale is one of app.i18n.LANGUAGES ('en', 'pl', 'ne'); officer.languages is a comma-separated
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

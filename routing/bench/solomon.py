@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from routing.optimiser import SolverOptions, plan
+from routing.planner import plan
 from routing.types import Matrix, Officer, Problem, Visit
 
 
@@ -102,37 +102,11 @@ def check(instance: Instance, routes: list[list[int]]) -> Check:
 class Result:
     routes: list[list[int]]
     seconds: float
-
-
-# Two configurations, one per core: in a trial on six instances (bench/README.md) these two were
-# the best of eight and complement each other (savings wins on RC, PCI with a stronger GLS on R).
-PORTFOLIO = (
-    SolverOptions(balance=False, first_solution="SAVINGS"),
-    SolverOptions(balance=False, first_solution="PARALLEL_CHEAPEST_INSERTION", gls_lambda=0.5),
-)
-
-
-def _solve_one(args: tuple[Instance, SolverOptions]) -> list[list[int]]:
-    instance, options = args
-    return _ortools_routes(instance, options)
+    notes: tuple[str, ...] = ()
 
 
 def solve_ortools(instance: Instance, time_limit: float) -> Result:
-    """The portfolio in parallel (2 cores), keeping the shorter feasible answer."""
-    import multiprocessing
-    from dataclasses import replace
-
-    started = time.monotonic()
-    budget = max(time_limit - 0.5, 0.5)  # leave time for process start-up inside the limit
-    jobs = [(instance, replace(o, time_limit=budget)) for o in PORTFOLIO]
-    with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
-        answers = pool.map(_solve_one, jobs)
-    checked = [(check(instance, routes), routes) for routes in answers]
-    best = min(checked, key=lambda c: (not c[0].feasible, c[0].distance))[1]
-    return Result(best, time.monotonic() - started)
-
-
-def _ortools_routes(instance: Instance, options: SolverOptions) -> list[list[int]]:
+    """Ours: the planner the app runs (routing.plan), with the same time budget as the peers."""
     points = (instance.depot, *instance.customers)
     legs = tuple(tuple(instance.leg(a, b) for b in points) for a in points)
     shift = (instance.depot.ready * 10, instance.depot.due * 10)
@@ -147,8 +121,10 @@ def _ortools_routes(instance: Instance, options: SolverOptions) -> list[list[int
         for i, c in enumerate(points)
         if i > 0
     )
-    result = plan(Problem(Matrix(legs, legs), officers, visits), options)
-    return [[int(v) for v in route.visit_ids] for route in result.routes]
+    started = time.monotonic()
+    result = plan(Problem(Matrix(legs, legs), officers, visits), time_limit)
+    routes = [[int(v) for v in route.visit_ids] for route in result.routes]
+    return Result(routes, time.monotonic() - started, result.notes)
 
 
 def solve_pyvrp(instance: Instance, time_limit: float, seed: int = 1) -> Result:

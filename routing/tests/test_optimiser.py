@@ -1,8 +1,8 @@
-from routing.optimiser import SolverOptions, plan
+from routing.planner import plan
 from routing.tests.helpers import H, M, line_matrix
 from routing.types import Break, Officer, Problem, Visit
 
-FAST = SolverOptions(time_limit=1.0)
+FAST = 1.0  # seconds
 DAY = (8 * H, 18 * H)
 
 
@@ -113,7 +113,7 @@ def test_no_officers_or_no_visits_answers_cleanly():
 def test_seeded_with_an_earlier_plan():
     matrix = line_matrix([0, 1, 2])
     problem = Problem(matrix, (officer("o1"), officer("o2")), (visit("a", 1), visit("b", 2)))
-    result = plan(problem, FAST, initial=[["a", "b"], []])
+    result = plan(problem, FAST, initial={"o1": ["a", "b"]})
     assert result.unassigned == () and result.travel == 4 * M
 
 
@@ -123,15 +123,17 @@ def test_a_seed_with_a_two_officer_visit_is_accepted_by_the_solver(capfd):
     matrix = line_matrix([0, 10, 3])
     officers = (officer("o1", base=0), officer("o2", base=1))
     visits = (visit("pair", 2, window=(10 * H, 12 * H), officers_needed=2), visit("solo", 1))
-    result = plan(Problem(matrix, officers, visits), FAST, initial=[["pair", "solo"], ["pair"]])
+    result = plan(Problem(matrix, officers, visits), FAST, initial={"o1": ["pair", "solo"], "o2": ["pair"]})
     assert result.unassigned == ()
     assert "used multiple times" not in capfd.readouterr().err
 
 
 def test_the_seed_gives_each_officer_of_a_pair_their_own_copy_of_the_visit():
-    from routing.optimiser import _Node, _seed_routes
+    from routing.model import DayModel
 
-    visits = (visit("pair", 2, officers_needed=2), visit("solo", 1))
-    nodes = [_Node(0, 0), _Node(0, 1), _Node(1, 0)]
-    assert _seed_routes([["pair", "solo"], ["pair"]], visits, nodes) == [[0, 2], [1]]
-    assert _seed_routes([["solo", "solo"], ["solo"]], visits, nodes) == [[2], []]  # never one twice
+    matrix = line_matrix([0, 10, 3])
+    officers = (officer("o1", base=0), officer("o2", base=1))
+    model = DayModel(Problem(matrix, officers, (visit("pair", 2, officers_needed=2), visit("solo", 1))))
+    # Nodes: the pair's two copies (0, 1), then solo (2); visit nodes are their own routing indices.
+    assert model._indices({"o1": ["pair", "solo"], "o2": ["pair"]}) == [[0, 2], [1]]
+    assert model._indices({"o1": ["solo", "solo"], "o2": ["solo"]}) == [[2], []]  # never one twice

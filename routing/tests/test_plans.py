@@ -8,7 +8,7 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from routing.optimiser import SolverOptions, plan
+from routing.planner import plan
 from routing.plans import REASONS, build_plan, check_plan
 from routing.tests.helpers import H, M, line_matrix
 from routing.travel import HaversineTravel
@@ -49,7 +49,7 @@ def county_day(seed: int, officers: int, visits: int, pairs: float = 0.15) -> Pr
 @given(st.integers(0, 10_000), st.integers(1, 4), st.integers(1, 14))
 def test_every_route_the_optimiser_returns_passes_the_checker(seed, officers, visits):
     problem = county_day(seed, officers, visits)
-    result = plan(problem, SolverOptions(time_limit=0.2))
+    result = plan(problem, 0.2)
     assert check_plan(problem, result) == []
     for route in result.routes:
         assert len(route.breaks) == 1  # every officer with visits gets lunch, and the plan says when
@@ -65,13 +65,13 @@ def test_the_former_rules_disagreed_on_single_officer_routes_and_now_cannot():
             problem.officers,
             tuple(Visit(v.id, v.location, v.window, v.duration) for v in problem.visits),
         )
-        result = plan(problem, SolverOptions(time_limit=0.1, balance=False))
+        result = plan(problem, 0.1)
         assert check_plan(problem, result) == []
 
 
 def test_two_officer_visits_are_planned_together_at_one_time():
     problem = county_day(3, 4, 12, pairs=0.5)
-    result = plan(problem, SolverOptions(time_limit=0.5))
+    result = plan(problem, 0.5)
     assert check_plan(problem, result) == []
     pairs = [v.id for v in problem.visits if v.officers_needed == 2 and v.id not in result.unassigned]
     assert pairs
@@ -123,7 +123,7 @@ def test_the_plan_explains_its_objective_and_breaks():
     matrix = line_matrix([0, 10])
     officer = Officer("o", 0, 0, SHIFT, breaks=(LUNCH,))
     problem = Problem(matrix, (officer,), (Visit("v", 1, (12 * H, 13 * H), 60 * M),))
-    result = plan(problem, SolverOptions(time_limit=0.2))
+    result = plan(problem, 0.2)
     route = result.route_for("o")
     assert route.travel == 20 * M
     assert result.objective.travel == 100 * 20 * M and result.objective.unassigned == 0

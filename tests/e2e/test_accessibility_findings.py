@@ -209,7 +209,8 @@ def test_resident_books_then_answers_the_equality_questions_without_javascript(b
     page.locator("input[name=slot]").first.check()
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Full name").fill("Ala Nowak")
-    page.get_by_label("Do not remind me").check()
+    page.get_by_label("UK phone number").fill("01380 729000")  # a landline: calls only
+    page.get_by_label("By letter to this address").check()
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Book appointment").click()
     page.get_by_role("link", name="Answer the optional questions").click()
@@ -219,4 +220,12 @@ def test_resident_books_then_answers_the_equality_questions_without_javascript(b
     from app.models import EqualityResponse
 
     assert db.session.query(EqualityResponse).one().age_band == "75_plus"
+    from app.models import Appointment, Message
+    from app.services.outbox import LETTER_NOTICE
+    from app.timeutil import utcnow
+
+    appointment = db.session.query(Appointment).one()
+    in_time = appointment.window_start - utcnow() >= LETTER_NOTICE  # else too late to post: nothing
+    letters = [(m.kind, m.channel) for m in db.session.query(Message)]
+    assert letters == ([("confirmation", "letter")] if in_time else [])
     assert re.search(r"/book/equality$", page.url)

@@ -1,0 +1,192 @@
+"""Field officers: each works the day as the app shows it (visits in planned order, at their planned
+arrivals), checking in and out through the safety services. Some visits run over and the officer
+answers the safety text (OK by SMS, or an extension in the app); a few residents are not in; on one
+day an officer presses help, and on one day an officer's phone dies at the last visit, so that visit
+is never checked out and no text is answered."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Appointment, Officer
+from app.services import inbound, safety
+from app.services.availability import planned_order, visits_for
+from app.services.booking import BookingRuleError
+from app.services.roster import roster
+from app.services.senders import Delivery
+from app.services.travel import pair_travel
+from app.services.workdays import working_day
+from app.simulation.record import Record
+from app.simulation.work import unit
+from app.timeutil import at_day_seconds, is_working_day, to_local
+
+NO_SHOWS = 0.04  # visits where nobody is in
+OVERRUNS = 0.15  # officer-days whose last visit runs well past its time
+OK_BY_TEXT = 0.5  # of safety texts answered by replying OK (the rest by extending in the app)
+DAY_STARTS, DAY_ENDS = time(7), time(21)
+HELP_AFTER = timedelta(minutes=5)  # into the visit where help is pressed
+
+
+@dataclass
+class OnVisit:
+    appointment_id: int
+    leave_at: datetime
+    outcome: str
+    help_at: datetime | None = None
+
+
+@dataclass
+class OnDuty:
+    officer_id: int
+    at: tuple[float, float]
+    free_at: datetime
+    visit: OnVisit | None = None
+    done: set[int] = field(default_factory=set)
+    silent: bool = False  # the phone died: nothing more is tapped or answered today
+
+
+class FieldOfficers:
+    def __init__(self, rng: random.Random, record: Record, run: str):
+        self.rng, self.record, self.run = rng, record, run
+        self.today: date | None = None
+        self.states: dict[int, OnDuty] = {}
+        self.answers: list[tuple[datetime, int, str]] = []  # when, officer id, "OK" | "extend"
+        self.help_pending = True  # once in the run
+        self.silenced: set[int] = set()
+        self.silence_pending = True  # once in the run
+        self.inbound_ids = 0
+        with unit():
+            self.by_phone = {
+                o.phone: o.id for o in db.session.scalars(select(Officer).where(Officer.active)) if o.phone
+            }
+
+    def act(self, now: datetime) -> None:
+        local = to_local(now)
+        self._answer(now)
+        if not is_working_day(local.date()) or not DAY_STARTS <= local.time() < DAY_ENDS:
+            return
+        if self.today != local.date():
+            self.today, self.states = local.date(), {}
+        with unit():
+            officers = roster()
+            visits = visits_for(list(officers.officers), self.today, self.today)
+        mine: dict[int, list] = {}
+        for visit in visits:
+            for officer_id in (visit.officer_id, visit.second_officer_id):
+                if officer_id is not None:
+                    mine.setdefault(officer_id, []).append(visit)
+        for officer_id in sorted(set(mine) | {o for o, s in self.states.items() if s.visit}):
+            officer = officers.officer(officer_id)
+            wd = working_day(officer, self.today) if officer else None
+            state = self.states.get(officer_id)
+            if state is None:
+                if wd is None:
+                    continue  # absent: their visits are for the re-plan, not for them
+                base = (officer.base_lat, officer.base_lng)
+                state = self.states[officer_id] = OnDuty(
+                    officer_id, base, at_day_seconds(self.today, wd.starts)
+                )
+            if state.silent:
+                continue
+            if state.visit is not None:
+                self._on_visit(state, now)
+            else:
+                todo = [v for v in planned_order(mine.get(officer_id, [])) if v.id not in state.done]
+                if todo:
+                    self._go_to(state, todo[0], last=len(todo) == 1, now=now)
+
+    # A visit -------------------------------------------------------------------------------------
+
+    def _go_to(self, state: OnDuty, visit, last: bool, now: datetime) -> None:
+        seconds, _metres = pair_travel([state.at, (visit.lat, visit.lng)])(state.at, (visit.lat, visit.lng))
+        arrive = max(visit.planned_arrival or visit.window_start, state.free_at + timedelta(seconds=seconds))
+        if now < arrive:
+            return
+        try:
+            with unit():
+                officer = db.session.get(Officer, state.officer_id)
+                safety.arrive(db.session.get(Appointment, visit.id), officer, officer.user, at=arrive)
+        except BookingRuleError as error:
+            self.record.notes.append(
+                f"officer {state.officer_id} could not check in to visit {visit.id}: {error}"
+            )
+            state.done.add(visit.id)
+            return
+        state.at = (visit.lat, visit.lng)
+        state.done.add(visit.id)
+        duration = timedelta(minutes=visit.duration_minutes)
+        outcome = "completed"
+        if random.Random(f"{self.run}:{visit.id}").random() < NO_SHOWS:  # both officers of a pair see it
+            outcome, duration = "no_show", timedelta(minutes=10)
+        elif last and self.rng.random() < OVERRUNS:
+            duration += safety.GRACE + timedelta(minutes=self.rng.randint(10, 40))
+        state.visit = OnVisit(visit.id, arrive + duration, outcome)
+        if last and self.silence_pending and to_local(arrive).hour >= 13:
+            self.silence_pending, state.silent = False, True
+            self.silenced.add(state.officer_id)  # that phone never answers again in the run
+            self.record.notes.append(
+                f"officer {state.officer_id}'s phone died at visit {visit.id} on {self.today}"
+            )
+        elif self.help_pending and to_local(arrive).hour >= 10:
+            self.help_pending = False
+            state.visit.help_at = arrive + HELP_AFTER
+
+    def _on_visit(self, state: OnDuty, now: datetime) -> None:
+        visit = state.visit
+        if visit.help_at is not None and now >= visit.help_at:
+            with unit():
+                appointment = db.session.get(Appointment, visit.appointment_id)
+                officer = db.session.get(Officer, state.officer_id)
+                safety.help_now(appointment, officer, officer.user, via="web, simulated")
+            self.record.help_presses.append((state.officer_id, visit.help_at))
+            visit.help_at = None
+        if now < visit.leave_at:
+            return
+        try:
+            with unit():
+                officer = db.session.get(Officer, state.officer_id)
+                appointment = db.session.get(Appointment, visit.appointment_id)
+                safety.finish(appointment, officer, officer.user, visit.outcome, at=visit.leave_at)
+        except BookingRuleError as error:  # as on the officer's page: the tap is refused, nothing kept
+            self.record.notes.append(
+                f"officer {state.officer_id} could not check out of visit "
+                f"{visit.appointment_id}: {error.message}"
+            )
+        state.free_at, state.visit = visit.leave_at, None
+
+    # Texts ---------------------------------------------------------------------------------------
+
+    def on_text(self, delivery: Delivery, now: datetime) -> bool:
+        """An officer reads a text on their work phone: a safety check is answered within minutes."""
+        officer_id = self.by_phone.get(delivery.recipient)
+        if officer_id is None:
+            return False
+        state = self.states.get(officer_id)
+        if "Reply OK" in delivery.body and officer_id not in self.silenced:
+            how = "OK" if self.rng.random() < OK_BY_TEXT or not (state and state.visit) else "extend"
+            self.answers.append((now + timedelta(minutes=self.rng.randint(1, 6)), officer_id, how))
+        return True
+
+    def _answer(self, now: datetime) -> None:
+        due = [a for a in self.answers if a[0] <= now]
+        self.answers = [a for a in self.answers if a[0] > now]
+        for _at, officer_id, how in due:
+            state = self.states.get(officer_id)
+            if how == "extend" and state and state.visit:
+                try:
+                    with unit():
+                        officer = db.session.get(Officer, officer_id)
+                        appointment = db.session.get(Appointment, state.visit.appointment_id)
+                        safety.extend(appointment, officer, officer.user, 30)
+                    continue
+                except BookingRuleError:
+                    pass  # the visit was closed meanwhile: answer by text instead
+            self.inbound_ids += 1
+            with unit():
+                officer = db.session.get(Officer, officer_id)
+                inbound.handle(f"SIMOK{self.run}-{self.inbound_ids}", officer.phone, "OK")

@@ -1,0 +1,145 @@
+"""Supervisors: one officer phones in sick and the supervisor records it, previews the re-plan and
+publishes it; they work the call list (a new time for each resident, or a cancellation, by phone)
+and answer safety alerts from the dashboard."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.data.appointments import active_on_day
+from app.extensions import db
+from app.models import CallListEntry, Officer, ReplanProposal, User
+from app.services import call_list, planning, safety
+from app.services.availability import search
+from app.services.booking import BookingRuleError, SlotUnavailable, cancel, reschedule
+from app.services.officers import add_absence
+from app.services.places import Place, nearest_area_id
+from app.services.workdays import working_day
+from app.simulation import planwatch
+from app.simulation.record import Record
+from app.simulation.work import context
+from app.timeutil import is_working_day, to_local, utcnow
+from app.unit_of_work import unit_of_work
+
+SICK_CALL = time(7, 30)  # when the sick officer phones in
+PUBLISH_AFTER = timedelta(minutes=5)  # the supervisor reads the preview, then publishes
+CALLS_FROM, CALLS_UNTIL = time(7, 30), time(18, 0)
+EVERY = timedelta(minutes=5)  # how often the dashboard and call list are looked at
+
+
+class Supervisors:
+    def __init__(self, rng: random.Random, record: Record, supervisor_id: int, sick_day: date | None):
+        self.rng, self.record, self.supervisor_id, self.sick_day = rng, record, supervisor_id, sick_day
+        self.proposal: tuple[int, datetime] | None = None  # previewed, to publish at
+        self.next_look: datetime | None = None
+
+    def act(self, now: datetime) -> None:
+        local = to_local(now)
+        if self.sick_day == local.date() and local.time() >= SICK_CALL:
+            self.sick_day = None
+            with context():
+                self._sickness(local.date())
+        if self.proposal is not None and now >= self.proposal[1]:
+            with context():
+                self._publish()
+        if self.next_look is None or now >= self.next_look:
+            self.next_look = now + EVERY
+            with context():
+                self._alerts()
+            if is_working_day(local.date()) and CALLS_FROM <= local.time() < CALLS_UNTIL:
+                with context():
+                    self._call_list()
+
+    def _user(self) -> User:
+        return db.session.get(User, self.supervisor_id)
+
+    # Sickness and its re-plan ------------------------------------------------------------------
+
+    def _sickness(self, day: date) -> None:
+        officers = list(db.session.scalars(select(Officer).where(Officer.active).order_by(Officer.id)))
+        visits = {o.id: len(active_on_day(day, [o.id])) for o in officers if working_day(o, day) is not None}
+        busy = sorted((o for o in officers if visits.get(o.id)), key=lambda o: (-visits[o.id], o.id))
+        if not busy:
+            self.record.notes.append(f"nobody with visits to fall sick on {day}")
+            return
+        sick = busy[0] if len(busy) < 3 else self.rng.choice(busy[:3])  # one of the busiest
+        with unit_of_work():
+            add_absence(sick, "sickness", day, day, note="Phoned in sick (simulated)")
+        self.record.notes.append(f"{sick.name} (officer {sick.id}) off sick on {day}")
+        self._preview(sick.id, day)
+
+    def _preview(self, officer_id: int, day: date) -> None:
+        officer = db.session.get(Officer, officer_id)
+        seconds = current_app.config["REPLAN_SECONDS"]
+        with unit_of_work():
+            proposal = planning.preview_absence(officer, day, time_limit=seconds, user=self._user())
+        self.proposal = (proposal.id, utcnow() + PUBLISH_AFTER)
+
+    def _publish(self) -> None:
+        proposal = db.session.get(ReplanProposal, self.proposal[0])
+        officer_id, day = proposal.officer_id, proposal.day
+        self.proposal = None
+        before = planwatch.officer_days(day)
+        try:
+            with unit_of_work():
+                summary = planning.publish_replan(proposal, user=self._user())
+        except planning.PlanChanged:
+            self.record.notes.append("the re-plan changed before publishing: previewed again")
+            self._preview(officer_id, day)
+            return
+        planwatch.compare(self.record, day, before, planwatch.officer_days(day))
+        self.record.notes.append(
+            f"re-plan published: {len(summary.moved)} visits moved, "
+            f"{len(summary.unassigned)} to the call list"
+        )
+
+    # The dashboard and the call list -----------------------------------------------------------
+
+    def _alerts(self) -> None:
+        with unit_of_work():
+            for alert in safety.open_alerts():
+                safety.acknowledge(alert, self._user(), "Phoned the officer (simulated)")
+
+    def _call_list(self) -> None:
+        """Phone each resident on the list: a new time if there is one, else cancel; either way they
+        hear it from us."""
+        for entry_id in [e.id for e in call_list.open_entries()]:
+            try:
+                with unit_of_work():
+                    self._call(db.session.get(CallListEntry, entry_id), new_time=True)
+            except (SlotUnavailable, BookingRuleError):
+                with unit_of_work():  # no new time could be given: the call is still made
+                    self._call(db.session.get(CallListEntry, entry_id), new_time=False)
+
+    def _call(self, entry, new_time: bool) -> None:
+        user, appointment = self._user(), entry.appointment
+        if entry.source == "officer_change":
+            self.record.promise(appointment)  # told on the phone who will come instead
+        elif new_time and appointment.is_active and appointment.window_end > utcnow():
+            self._new_time(appointment, user)
+        call_list.close(entry, user, "Phoned the resident (simulated)")
+
+    def _new_time(self, appointment, user: User) -> None:
+        place = Place(
+            appointment.location_type,
+            appointment.lat,
+            appointment.lng,
+            appointment.hub.area_id
+            if appointment.hub
+            else (nearest_area_id(appointment.lat, appointment.lng) or 0),
+            hub=appointment.hub,
+        )
+        found = search(
+            appointment.service, place, to_local(utcnow()).date(), 14, exclude_appointment=appointment.id
+        )
+        if found.slots:
+            reschedule(appointment, found.slots[0].token, actor=user, channel="phone")
+        else:
+            cancel(
+                appointment, "We could not keep this visit; phoned the resident", actor=user, channel="phone"
+            )
+        self.record.promise(appointment)

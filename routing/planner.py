@@ -1,0 +1,108 @@
+"""The planner: one function, used by the app (nightly plan, absence re-plan) and by every benchmark.
+
+Within the time budget:
+
+1. PyVRP's iterated local search plans the relaxed day (routing.seed): most of the route quality.
+2. The one checker times that proposal and repairs what the relaxation got wrong (breaks, pairs arriving
+   together): routing.plans.build_plan. If nothing needed repair, PyVRP searches a second round from
+   its answer (the relaxation is exact for that day, and its search is the stronger one).
+3. OR-Tools, on the full model (routing.model), improves from the better of that and `initial` (the day
+   as booked) for the rest of the budget, and has the last word.
+
+The answer is the best of these by the objective, so it is never worse than `initial`. Large days are
+split into areas first (routing.areas), each planned this way with its share of the budget.
+Which lever bought what is measured in bench/README.md.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from routing.areas import AREA_VISITS, split
+from routing.model import DayModel
+from routing.plans import build_plan
+from routing.seed import relaxed_seed
+from routing.types import Plan, Problem
+
+FIRST_ROUND = 0.45  # of the budget for PyVRP's first round
+SECOND_ROUND_UNTIL = 0.85  # of the budget: where a second round stops, when there is one
+FINISHING = 0.05  # of the budget kept for the checker to time OR-Tools' answer
+AREA_FINISHING = 0.12  # of a large day's budget kept for timing the whole day at the end
+
+
+def plan(
+    problem: Problem,
+    time_limit: float = 5.0,
+    initial: Mapping[str, Sequence[str]] | None = None,
+    agreed: Mapping[str, int] | None = None,
+) -> Plan:
+    """Plan every officer's day within about `time_limit` seconds. `initial` (visit ids per officer id,
+    e.g. the day as booked) is a warm start and a floor: the plan is never worse than it. `agreed` gives
+    the arrival time booked for two-officer visits in `initial`."""
+    started = clock.monotonic()
+    deadline = started + time_limit
+    if not problem.officers or not problem.visits:
+        return build_plan(problem, {}, started=started)
+    areas = split(problem, initial)
+    if len(areas) > 1:
+        return _plan_by_area(problem, areas, deadline, initial, agreed, started)
+    candidates: list[tuple[str, Plan]] = []
+    if initial:
+        candidates.append(("as given", build_plan(problem, initial, agreed)))
+    seed = relaxed_seed(problem, FIRST_ROUND * time_limit, initial)
+    seeded = build_plan(problem, seed)
+    if _as_proposed(seeded, seed):
+        # The relaxation was exact here (no breaks or pairs in the way): PyVRP's search is worth more
+        # than OR-Tools', so it carries on from where it stopped; OR-Tools keeps the rest to confirm.
+        second = started + SECOND_ROUND_UNTIL * time_limit - clock.monotonic()
+        seed = relaxed_seed(problem, second, _orders(seeded))
+        seeded = build_plan(problem, seed)
+    candidates.append(("PyVRP seed", seeded))
+    name, best = min(candidates, key=lambda c: c[1].objective.total)
+    model = DayModel(problem)
+    # Keep back a little for timing the answer with the checker, so the budget holds.
+    found = model.search(deadline - clock.monotonic() - FINISHING * time_limit, seed=_orders(best))
+    if found is not None:
+        candidates.append(("OR-Tools", build_plan(problem, *found)))
+    name, best = min(candidates, key=lambda c: c[1].objective.total)
+    notes = tuple(f"{n}: objective {p.objective.total}" for n, p in candidates) + (f"kept: {name}",)
+    return replace(best, solve_seconds=clock.monotonic() - started, notes=notes)
+
+
+def _plan_by_area(
+    problem: Problem,
+    areas: list[Problem],
+    deadline: float,
+    initial: Mapping[str, Sequence[str]] | None,
+    agreed: Mapping[str, int] | None,
+    started: float,
+) -> Plan:
+    """Each area planned in turn with its share of the time left, then the whole day timed once more
+    by the checker (which also says why any visit was left out)."""
+    orders: dict[str, list[str]] = {}
+    together: dict[str, int] = {}
+    left = sum(len(a.visits) for a in areas)
+    reserve = AREA_FINISHING * (deadline - started)
+    for area in areas:
+        share = (deadline - reserve - clock.monotonic()) * len(area.visits) / max(left, 1)
+        left -= len(area.visits)
+        mine = {o.id: list(initial.get(o.id, ())) for o in area.officers} if initial else None
+        result = plan(area, max(share, 0.1), initial=mine, agreed=agreed)
+        for route in result.routes:
+            orders[route.officer_id] = route.visit_ids
+            together.update({s.visit_id: s.start for s in route.stops})
+    pairs = {v.id for v in problem.visits if v.officers_needed >= 2}
+    whole = build_plan(problem, orders, {v: t for v, t in together.items() if v in pairs})
+    note = f"planned in {len(areas)} areas of about {AREA_VISITS} visits"
+    return replace(whole, solve_seconds=clock.monotonic() - started, notes=(note,))
+
+
+def _as_proposed(result: Plan, orders: Mapping[str, Sequence[str]]) -> bool:
+    """Whether the checker kept the proposal exactly: every route as ordered, nothing dropped."""
+    return _orders(result) == {o: list(ids) for o, ids in orders.items() if ids}
+
+
+def _orders(result: Plan) -> dict[str, list[str]]:
+    return {r.officer_id: r.visit_ids for r in result.routes}
