@@ -370,3 +370,27 @@ def test_a_session_never_checked_out_stops_texting_after_a_late_ok_and_a_supervi
     audit = db.session.query(AuditEvent).filter_by(action="safety_session_closed").one()
     assert audit.user_id == supervisor.id and "home safe" in str(audit.detail)
     assert all(a.acknowledged_at is not None for a in db.session.query(SafetyAlert).all())
+
+
+def test_the_ladder_says_when_it_next_has_something_to_do():
+    """What lets the simulated month jump between moments: the next run of run_checks that can act."""
+    from app.services import safety
+
+    world = World()
+    user, officer = _officer_user(world)
+    supervisor_on_duty()
+    appointment = AppointmentFactory(
+        service=world.service, officer=officer, window_start=at(10), duration_minutes=45
+    )
+    db.session.commit()
+    window_end = appointment.window_end
+    assert safety.next_due(at(9)) == window_end + safety.GRACE  # not arrived by then: asked
+    with time_machine.travel(at(10, 5), tick=False):
+        safety.arrive(appointment, officer, user)
+        assert safety.next_due(at(10, 5)) == at(11, 5)  # 45 minutes and the grace period
+    with time_machine.travel(at(11, 6), tick=False):
+        run_checks()
+        assert safety.next_due(at(11, 6)) == at(11, 16)  # the reply time runs out
+    with time_machine.travel(at(11, 17), tick=False):
+        assert run_checks()["escalated"] == 1
+        assert safety.next_due(at(11, 17)) is None  # alerted: nothing more until someone acts
