@@ -24,6 +24,7 @@ from app.guards import limiter
 from app.inputs import day_or
 from app.routes import journey
 from app.routes.kiosk_session import current_device
+from app.routes.manage import KEY as MANAGE_KEY
 from app.services import outbox, references
 from app.services import waitlist as waitlists
 from app.services.availability import TIMES_PER_PAGE, decode_slot, next_free_day, search
@@ -370,6 +371,7 @@ def check():
             channel="kiosk" if current_device() is not None else "web",
             said=values | {"home_postcode": d.get("postcode", "") if d["location_type"] == "hub" else ""},
             idempotency=("web", submission, {"slot": d["slot"], "submission": submission}),
+            unverified=True,
         )
         twin = same_booking(request_.customer, service, d["slot"])
         if twin is not None and not request.form.get("again"):
@@ -380,7 +382,8 @@ def check():
                 service=service,
                 place=place,
                 place_name=journey.PLACE_NAMES[d["location_type"]],
-                twin_link=manage_url(twin),
+                twin=True,
+                twin_link=manage_url(twin) if _booked_in_this_browser(twin) else None,
             )
         try:
             with unit_of_work():
@@ -400,6 +403,12 @@ def check():
         place=place,
         place_name=journey.PLACE_NAMES[d["location_type"]],
     )
+
+
+def _booked_in_this_browser(appointment: Appointment) -> bool:
+    """A name and phone number are no proof of being that person: only the browser that booked (or
+    opened) the booking is linked to it. Anyone else is sent to find it with its reference."""
+    return appointment.reference in (session.get("booked_reference"), session.get(MANAGE_KEY))
 
 
 @bp.get("/confirmation")

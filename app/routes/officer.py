@@ -29,7 +29,7 @@ from flask_login import current_user
 from app.access import officer_day, public, staff
 from app.data import records
 from app.guards import limiter
-from app.inputs import BadInput, parse_day, parse_number
+from app.inputs import BadInput, parse_day, parse_number, whole_number_or_none
 from app.routes import officer_phone
 from app.services import calendar_feed, devices, rota, safety
 from app.services.booking import BookingRuleError
@@ -173,9 +173,7 @@ def act(appointment_id: int, action: str):
                 safety.arrive(appointment, officer, user, lat, lng, at=at)
                 message = "Checked in. Check out when you leave."
             elif action == "extend":
-                minutes = (
-                    int(request.form.get("minutes", "0")) if request.form.get("minutes", "").isdigit() else 0
-                )
+                minutes = whole_number_or_none(request.form.get("minutes")) or 0
                 session = safety.extend(appointment, officer, user, minutes)
                 message = f"Visit extended. Expected to finish by {format_time(session.expected_end_at)}."
             else:

@@ -9,6 +9,7 @@ from app.access import SUPERVISORS, staff
 from app.data import records
 from app.forms.admin import WEEKDAYS
 from app.forms.safety import DutyPeriodForm, ReviewForm, RiskMarkerForm, VisitDecisionForm, WorkPhoneForm
+from app.inputs import whole_number_or_none
 from app.services import devices, risk, rota, safety
 from app.services.booking import BookingRuleError
 from app.timeutil import parse_clock
@@ -124,7 +125,8 @@ def rota_remove(period_id: int):
 @staff(*SUPERVISORS)
 def rota_phone():
     form = WorkPhoneForm()
-    user = records.user(int(form.user_id.data)) if (form.user_id.data or "").isdigit() else None
+    user_id = whole_number_or_none(form.user_id.data)
+    user = records.user(user_id) if user_id is not None else None
     if user is None or user.role not in rota.DUTY_ROLES:
         abort(404)
     if form.validate_on_submit():

@@ -106,6 +106,8 @@ class BookingRequest:
     channel: str = "web"
     booked_by: User | None = None
     notes: str = ""
+    # Nobody vouched for who is booking (the public journey and the kiosk): see find_or_create_customer.
+    unverified: bool = False
     idempotency_scope: str = ""
     idempotency_key: str = ""
     request_fingerprint: dict = field(default_factory=dict)
@@ -127,6 +129,7 @@ def booking_request(
     booked_by: User | None = None,
     notes: str = "",
     idempotency: tuple[str, str, dict] | None = None,
+    unverified: bool = False,
 ) -> BookingRequest:
     """The one way to build a booking request, whatever the channel (web, kiosk, agent, API, waitlist,
     demo). The person's details are their record's, if there is one, overlaid with what they said now
@@ -147,6 +150,7 @@ def booking_request(
         channel=channel,
         booked_by=booked_by,
         notes=notes,
+        unverified=unverified,
         idempotency_scope=scope,
         idempotency_key=key,
         request_fingerprint=fingerprint,
@@ -269,11 +273,18 @@ def _claim(token: SlotToken, appointment: Appointment) -> None:
         raise SlotUnavailable("already booked")
 
 
-def find_or_create_customer(details: CustomerDetails, place: Place) -> Customer:
+def find_or_create_customer(details: CustomerDetails, place: Place, *, unverified: bool = False) -> Customer:
     """Tell us once: the same person (name with phone, or with email when they gave no phone) reuses
     one record. A later booking adds what it tells us and never blanks or downgrades what we hold:
-    access needs, interpreter, business details and the home address stay unless replaced."""
+    access needs, interpreter, business details and the home address stay unless replaced.
+
+    An `unverified` booking (the public journey, the kiosk, joining the waiting list online) may come
+    from anyone who knows a name and a phone number: it reuses the record only when it changes nothing
+    about where that record's messages go or where the person lives; otherwise it gets its own record
+    (agents can merge the two once they have spoken to the caller)."""
     customer = _same_person(details)
+    if customer is not None and unverified and _would_redirect(customer, details, place):
+        customer = None
     if customer is None:
         customer = Customer(name=details.name.strip(), phone=details.phone)
         db.session.add(customer)
@@ -299,10 +310,31 @@ def find_or_create_customer(details: CustomerDetails, place: Place) -> Customer:
     return customer
 
 
+def _would_redirect(customer: Customer, details: CustomerDetails, place: Place) -> bool:
+    """Would these details change where the record's messages go (email, phone, reminder choice, texts
+    after STOP) or its home address?"""
+
+    def differs(held: str | None, said: str | None) -> bool:
+        return bool(held and said and held.strip().lower() != said.strip().lower())
+
+    home = place.location_type == "home"
+    return (
+        differs(customer.email, details.email)
+        or differs(customer.phone, details.phone)
+        or customer.preferred_channel != details.preferred_channel
+        or (details.sms_consent and not customer.sms_consent)
+        or (home and differs(customer.postcode, place.postcode))
+        or (home and differs(customer.address_line1, place.line1))
+    )
+
+
 def _same_person(details: CustomerDetails) -> Customer | None:
+    """The oldest record with this name and phone (or email): a stranger's record never shadows it."""
     name = func.lower(Customer.name) == details.name.strip().lower()
     if details.phone:
-        return db.session.scalar(select(Customer).where(Customer.phone == details.phone, name).limit(1))
+        return db.session.scalar(
+            select(Customer).where(Customer.phone == details.phone, name).order_by(Customer.id).limit(1)
+        )
     if details.email:
         email = func.lower(Customer.email) == details.email.strip().lower()
         return db.session.scalar(select(Customer).where(email, name).order_by(Customer.id).limit(1))
@@ -378,7 +410,7 @@ def book(request: BookingRequest) -> Appointment:
     arrival = _still_fits(token, request.place, request.service.duration_minutes * 60)
     place = request.place
     with db.session.no_autoflush:  # the booking is written in one flush, below
-        customer = find_or_create_customer(request.customer, place)
+        customer = find_or_create_customer(request.customer, place, unverified=request.unverified)
         _check_precautions(token, place, customer)
         reference = _free_reference()
     appointment = Appointment(

@@ -61,6 +61,7 @@ def join_online(service, place, name: str, phone: str, times: str) -> WaitlistEn
     customer = find_or_create_customer(
         CustomerDetails(name=name, phone=uk_mobile(phone) or "", preferred_channel="sms", sms_consent=True),
         place,
+        unverified=True,
     )
     today = local_now().date()
     return join(
