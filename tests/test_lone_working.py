@@ -319,3 +319,78 @@ def test_the_second_officer_can_check_out_whatever_the_first_recorded():
         safety.finish(visit, second, second.user, "completed")
     assert visit.status == "no_show"
     assert safety.open_session(visit, second) is None
+
+
+def test_a_session_never_checked_out_stops_texting_after_a_late_ok_and_a_supervisor_closes_it(client):
+    """Found by the simulation: a late OK (after the alert) moved the expected end, so the ladder texted
+    the officer again every 15 minutes, day and night, and nothing let a supervisor close the session."""
+    from app.services import safety
+
+    world = World()
+    user, officer = _officer_user(world)
+    supervisor = supervisor_on_duty()
+    appointment = AppointmentFactory(
+        service=world.service, officer=officer, window_start=at(10), duration_minutes=45
+    )
+    db.session.commit()
+    with time_machine.travel(at(10, 5), tick=False):
+        safety.arrive(appointment, officer, user)
+        db.session.commit()
+    with time_machine.travel(at(11, 6), tick=False):
+        assert run_checks()["checks_sent"] == 1
+    with time_machine.travel(at(11, 17), tick=False):
+        assert run_checks()["escalated"] == 1
+        db.session.commit()
+    with time_machine.travel(at(14), tick=False):
+        handle("SM-late-ok", officer.phone, "OK")  # hours late: the supervisors were alerted long ago
+        db.session.commit()
+    for hour in (14, 15, 18, 22):
+        with time_machine.travel(at(hour, 30), tick=False):
+            assert run_checks() == {"checks_sent": 0, "escalated": 0, "not_checked_in": 0}
+    assert db.session.query(Message).filter_by(kind="safety_check").count() == 1
+
+    session = db.session.query(SafetySession).one()
+    sign_in_as(client, supervisor)
+    page = client.get("/supervisor/alerts").get_data(as_text=True)
+    assert "Visits never checked out of" in page and officer.name in page
+    refused = client.post(
+        f"/supervisor/sessions/{session.id}/close", data={"csrf_token": csrf_token(page), "reason": " "}
+    )
+    assert refused.status_code == 400
+    assert "govuk-error-summary" in refused.get_data(as_text=True) and session.closed_at is None
+    closed = client.post(
+        f"/supervisor/sessions/{session.id}/close",
+        data={"csrf_token": csrf_token(page), "reason": "Phoned: home safe, phone had died"},
+    )
+    assert closed.status_code == 302
+    db.session.expire_all()
+    session = db.session.get(SafetySession, session.id)
+    assert session.closed_at is not None
+    assert "Visits never checked out of" not in client.get("/supervisor/alerts").get_data(as_text=True)
+    audit = db.session.query(AuditEvent).filter_by(action="safety_session_closed").one()
+    assert audit.user_id == supervisor.id and "home safe" in str(audit.detail)
+    assert all(a.acknowledged_at is not None for a in db.session.query(SafetyAlert).all())
+
+
+def test_the_ladder_says_when_it_next_has_something_to_do():
+    """What lets the simulated month jump between moments: the next run of run_checks that can act."""
+    from app.services import safety
+
+    world = World()
+    user, officer = _officer_user(world)
+    supervisor_on_duty()
+    appointment = AppointmentFactory(
+        service=world.service, officer=officer, window_start=at(10), duration_minutes=45
+    )
+    db.session.commit()
+    window_end = appointment.window_end
+    assert safety.next_due(at(9)) == window_end + safety.GRACE  # not arrived by then: asked
+    with time_machine.travel(at(10, 5), tick=False):
+        safety.arrive(appointment, officer, user)
+        assert safety.next_due(at(10, 5)) == at(11, 5)  # 45 minutes and the grace period
+    with time_machine.travel(at(11, 6), tick=False):
+        run_checks()
+        assert safety.next_due(at(11, 6)) == at(11, 16)  # the reply time runs out
+    with time_machine.travel(at(11, 17), tick=False):
+        assert run_checks()["escalated"] == 1
+        assert safety.next_due(at(11, 17)) is None  # alerted: nothing more until someone acts

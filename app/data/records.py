@@ -27,6 +27,7 @@ from app.models import (
     ReplanProposal,
     RiskMarker,
     SafetyAlert,
+    SafetySession,
     Service,
     User,
 )
@@ -108,6 +109,10 @@ def risk_marker(ident: int | None) -> RiskMarker | None:
 
 def safety_alert(ident: int | None) -> SafetyAlert | None:
     return _get(SafetyAlert, ident)
+
+
+def safety_session(ident: int | None) -> SafetySession | None:
+    return _get(SafetySession, ident)
 
 
 def service(ident: int | None) -> Service | None:

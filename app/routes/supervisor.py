@@ -11,6 +11,7 @@ from app.forms.admin import WEEKDAYS
 from app.forms.safety import DutyPeriodForm, ReviewForm, RiskMarkerForm, VisitDecisionForm, WorkPhoneForm
 from app.inputs import whole_number_or_none
 from app.services import devices, risk, rota, safety
+from app.services.booking import BookingRuleError
 from app.timeutil import parse_clock
 from app.unit_of_work import unit_of_work
 
@@ -20,12 +21,21 @@ bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 @bp.get("/alerts")
 @staff(*SUPERVISORS)
 def alerts():
-    return render_template(
-        "supervisor/alerts.html",
-        alerts=safety.open_alerts(),
-        on_duty=rota.on_duty(),
-        nobody_on_duty=rota.nobody_on_duty(),
-        affected=len(risk.affected_visits()),
+    return _alerts_page()
+
+
+def _alerts_page(close_error: dict | None = None, status: int = 200):
+    return (
+        render_template(
+            "supervisor/alerts.html",
+            alerts=safety.open_alerts(),
+            left_open=safety.sessions_left_open(),
+            close_error=close_error,
+            on_duty=rota.on_duty(),
+            nobody_on_duty=rota.nobody_on_duty(),
+            affected=len(risk.affected_visits()),
+        ),
+        status,
     )
 
 
@@ -36,6 +46,20 @@ def acknowledge(alert_id: int):
     with unit_of_work():
         safety.acknowledge(alert, current_user, request.form.get("note", "")[:2000])
     flash("Alert acknowledged.", "success")
+    return redirect(url_for("supervisor.alerts"))
+
+
+@bp.post("/sessions/<int:session_id>/close")
+@staff(*SUPERVISORS)
+def close_session(session_id: int):
+    """A visit the officer never checked out of, after its alert: closed once someone has spoken to them."""
+    session = records.safety_session(session_id) or abort(404)
+    try:
+        with unit_of_work():
+            safety.close_session(session, current_user, request.form.get("reason", "")[:2000])
+    except BookingRuleError as error:
+        return _alerts_page({"session_id": session_id, "message": error.message}, 400)
+    flash("Safety session closed.", "success")
     return redirect(url_for("supervisor.alerts"))
 
 

@@ -21,10 +21,10 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Appointment, Message
@@ -158,6 +158,23 @@ def send_one(message_id: int, senders: Senders, report: DispatchReport) -> None:
             return
         message.status, message.provider_id, message.sent_at = "sent", provider_id or "", utcnow()
         report.sent += 1
+
+
+def next_due() -> datetime | None:
+    """When `dispatch_due` next has something to send (a virtual clock jumps there), or None."""
+    return db.session.scalar(
+        select(func.min(Message.next_attempt_at)).where(
+            Message.status == "created", Message.channel != "letter"
+        )
+    )
+
+
+def next_stuck() -> datetime | None:
+    """When `replay_stuck` could next find a row stuck in sending, or None."""
+    oldest = db.session.scalar(
+        select(func.min(Message.sending_at)).where(Message.status == "sending", Message.channel != "letter")
+    )
+    return oldest + STUCK_AFTER if oldest else None
 
 
 def dispatch_due(

@@ -339,6 +339,19 @@ def sweep(now: datetime | None = None) -> int:
     return len(gone)
 
 
+def next_sweep() -> datetime | None:
+    """When `sweep` could next end a call or clear an ended call's signals (now, for those), or None."""
+    if db.session.scalar(
+        select(KioskCallSignal.id).join(KioskCall).where(KioskCall.status == "ended").limit(1)
+    ):
+        return utcnow()
+    seen = db.session.execute(
+        live_calls().with_only_columns(func.min(KioskCall.kiosk_seen_at), func.min(KioskCall.agent_seen_at))
+    ).one()
+    times = [t + SEEN_WITHIN for t in seen if t is not None]
+    return min(times, default=None)
+
+
 def calls_by_hub(first: date, last: date) -> list[list]:
     """Dashboard rows: hub, calls, answered, booked, call-backs, left before an answer."""
     start, end_ = local_to_utc(first, time(0)), local_to_utc(last + timedelta(days=1), time(0))

@@ -4,7 +4,7 @@ today that nobody planned."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import exists, select
 
@@ -32,6 +32,16 @@ def is_planned(day: date) -> bool:
     ran = exists().where(ScheduledRun.job == "plan", ScheduledRun.key == day.isoformat())
     stored = exists().where(RoutePlan.day == day, RoutePlan.source == "nightly")
     return bool(db.session.scalar(select(ran | stored)))
+
+
+def next_due(now: datetime) -> datetime:
+    """When `plan_when_due` could next plan (now, if a due day is unplanned): else the next PLAN_AT or
+    midnight, when the days due change. `now` is local time, as for days_due."""
+    if any(not is_planned(day) for day in days_due(now)):
+        return now
+    if now.time() < PLAN_AT:
+        return now.replace(hour=PLAN_AT.hour, minute=PLAN_AT.minute, second=0, microsecond=0)
+    return now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
 
 
 def plan_when_due(now: datetime | None = None) -> list[date]:

@@ -308,8 +308,10 @@ def officer_replied(officer: Officer, body: str) -> str | None:
             select(SafetyCheck).where(SafetyCheck.officer_id == officer.id, SafetyCheck.answered_at.is_(None))
         ):
             check.answered_at = now
-            if check.session is not None and check.session.closed_at is None:
+            if check.session is not None and check.session.closed_at is None and check.escalated_at is None:
                 check.session.expected_end_at = now + GRACE  # safe: ask again after another grace period
+            # A late OK (supervisors already alerted) asks nothing more: the session waits for the officer
+            # to check out or a supervisor to close it (close_session), never texting all night.
         audit.record("safety_ok_received", "officer", officer.id)
         return "safe"
     return None
@@ -402,10 +404,75 @@ def run_checks(now: datetime | None = None) -> dict:
     return {"checks_sent": asked, "escalated": escalated, "not_checked_in": missed}
 
 
+def next_due(now: datetime) -> datetime | None:
+    """The earliest moment `run_checks` could have something to do (now, if it has already): a session
+    running over, a visit not started by its window's end plus GRACE, or a check's reply time running out.
+    None when nothing open can ever need it. Lets a virtual clock jump between the moments that matter."""
+    times: list[datetime] = []
+
+    def waiting(check: SafetyCheck | None, due: datetime) -> None:
+        if check is None:
+            times.append(due)  # not asked yet: the next run asks
+        elif check.answered_at is None and check.escalated_at is None:
+            times.append(check.sent_at + REPLY_WITHIN)
+
+    for session in db.session.scalars(select(SafetySession).where(SafetySession.closed_at.is_(None))):
+        if session.expected_end_at >= now:
+            times.append(session.expected_end_at)
+        else:
+            waiting(_check(f"overrun:{session.id}:{session.expected_end_at:%Y%m%d%H%M}"), now)
+    start, end = local_day_bounds(to_local(now).date())
+    not_arrived = (SafetyCheck.appointment_id == Appointment.id) & (SafetyCheck.reason == "not_arrived")
+    for window_end, check in db.session.execute(
+        select(Appointment.window_end, SafetyCheck)
+        .outerjoin(SafetyCheck, not_arrived)
+        .where(
+            Appointment.status == "booked",
+            Appointment.officer_id.is_not(None),
+            Appointment.window_end >= start,
+            Appointment.window_end < end,
+        )
+    ):
+        if window_end + GRACE >= now:
+            times.append(window_end + GRACE)
+        else:
+            waiting(check, now)
+    return min(times, default=None)
+
+
 def acknowledge(alert: SafetyAlert, user: User, note: str = "") -> None:
     alert.acknowledged_by, alert.acknowledged_at = user, utcnow()
     alert.note = (alert.note + "\n" + note).strip()
     audit.record("safety_alert_acknowledged", "safety_alert", alert.id, user=user)
+
+
+def close_session(session: SafetySession, user: User, reason: str) -> None:
+    """A supervisor closes a session the officer never checked out of (they have spoken to them), with
+    the reason; its open alerts are acknowledged with it. The visit's outcome is left as it is."""
+    reason = reason.strip()
+    if not reason:
+        raise BookingRuleError("reason", "Enter why you are closing this safety session")
+    if session.closed_at is not None:
+        raise BookingRuleError("reason", "This safety session is already closed")
+    now = utcnow()
+    session.closed_at = session.closed_received_at = now
+    for alert in db.session.scalars(
+        select(SafetyAlert).where(SafetyAlert.session_id == session.id, SafetyAlert.acknowledged_at.is_(None))
+    ):
+        acknowledge(alert, user, f"Session closed: {reason}")
+    audit.record("safety_session_closed", "safety_session", session.id, user=user, reason=reason)
+
+
+def sessions_left_open() -> list[SafetySession]:
+    """Sessions still open after their ladder alerted the supervisors: only a check-out or a supervisor
+    (close_session) ends them."""
+    return list(
+        db.session.scalars(
+            select(SafetySession)
+            .where(SafetySession.closed_at.is_(None), SafetySession.escalated_at.is_not(None))
+            .order_by(SafetySession.started_at)
+        )
+    )
 
 
 def open_alerts() -> list[SafetyAlert]:

@@ -84,20 +84,29 @@ def watch_ladder(record: Record, now: datetime) -> None:
     finish_reads()
 
 
-def ladder_idle(now: datetime, within: timedelta) -> bool:
-    """Nothing the safety ladder could act on within a quiet step: no open session without an
-    escalation or due to run over by then, no unanswered check still to escalate."""
-    open_session = select(SafetySession.id).where(
-        SafetySession.closed_at.is_(None),
-        SafetySession.expected_end_at < now + within,
-        SafetySession.escalated_at.is_(None) | (SafetySession.expected_end_at > now - within),
-    )
-    waiting = select(SafetyCheck.id).where(
-        SafetyCheck.answered_at.is_(None), SafetyCheck.escalated_at.is_(None)
-    )
-    busy = db.session.scalar(open_session.limit(1)) or db.session.scalar(waiting.limit(1))
+def next_watch(now: datetime) -> datetime | None:
+    """The next moment `watch_ladder` could count something it could not count now: an open session
+    passes its expected end (plus TOLERANCE) or half a day open, or a visit its window's end plus GRACE
+    (plus TOLERANCE)."""
+    times = []
+    for expected_end, started in db.session.execute(
+        select(SafetySession.expected_end_at, SafetySession.started_at).where(
+            SafetySession.closed_at.is_(None)
+        )
+    ):
+        times += [expected_end + TOLERANCE, started + STUCK_OPEN]
+    start, end = local_day_bounds(to_local(now).date())  # later days' come after midnight, a step anyway
+    for (window_end,) in db.session.execute(
+        select(Appointment.window_end).where(
+            Appointment.status == "booked",
+            Appointment.officer_id.is_not(None),
+            Appointment.window_end >= start,
+            Appointment.window_end < end,
+        )
+    ):
+        times.append(window_end + GRACE + TOLERANCE)
     finish_reads()
-    return busy is None
+    return min((t for t in times if t >= now), default=None)
 
 
 def measure(record: Record, log: SendLog, started: datetime, ended: datetime) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -23,7 +23,7 @@ from app.services.travel import pair_travel
 from app.services.workdays import working_day
 from app.simulation.record import Record
 from app.simulation.work import unit
-from app.timeutil import at_day_seconds, is_working_day, to_local
+from app.timeutil import at_day_seconds, is_working_day, local_to_utc, to_local
 
 NO_SHOWS = 0.04  # visits where nobody is in
 OVERRUNS = 0.15  # officer-days whose last visit runs well past its time
@@ -60,14 +60,20 @@ class FieldOfficers:
         self.silenced: set[int] = set()
         self.silence_pending = True  # once in the run
         self.inbound_ids = 0
+        self.wake = datetime.min.replace(tzinfo=UTC)  # the next tap, as of the last act (now, at first)
         with unit():
             self.by_phone = {
                 o.phone: o.id for o in db.session.scalars(select(Officer).where(Officer.active)) if o.phone
             }
 
+    def next_at(self, now: datetime) -> datetime:
+        """The next moment an officer does something: taps in or out, presses help or answers a text."""
+        return min([self.wake, *(at for at, _officer, _how in self.answers)])
+
     def act(self, now: datetime) -> None:
         local = to_local(now)
         self._answer(now)
+        self.wake = _next_day_start(local)
         if not is_working_day(local.date()) or not DAY_STARTS <= local.time() < DAY_ENDS:
             return
         if self.today != local.date():
@@ -99,12 +105,23 @@ class FieldOfficers:
                 todo = [v for v in planned_order(mine.get(officer_id, [])) if v.id not in state.done]
                 if todo:
                     self._go_to(state, todo[0], last=len(todo) == 1, now=now)
+            self.wake = min(self.wake, self._next_tap(state, mine.get(officer_id, []), now))
+
+    def _next_tap(self, state: OnDuty, visits: list, now: datetime) -> datetime:
+        """When this officer next taps: help, check-out, or arriving at the next visit of the day."""
+        if state.visit is not None:
+            return min(t for t in (state.visit.help_at, state.visit.leave_at) if t is not None)
+        todo = [v for v in planned_order(visits) if v.id not in state.done]
+        return self._arrival(state, todo[0]) if todo else self.wake
+
+    def _arrival(self, state: OnDuty, visit) -> datetime:
+        seconds, _metres = pair_travel([state.at, (visit.lat, visit.lng)])(state.at, (visit.lat, visit.lng))
+        return max(visit.planned_arrival or visit.window_start, state.free_at + timedelta(seconds=seconds))
 
     # A visit -------------------------------------------------------------------------------------
 
     def _go_to(self, state: OnDuty, visit, last: bool, now: datetime) -> None:
-        seconds, _metres = pair_travel([state.at, (visit.lat, visit.lng)])(state.at, (visit.lat, visit.lng))
-        arrive = max(visit.planned_arrival or visit.window_start, state.free_at + timedelta(seconds=seconds))
+        arrive = self._arrival(state, visit)
         if now < arrive:
             return
         try:
@@ -190,3 +207,9 @@ class FieldOfficers:
             with unit():
                 officer = db.session.get(Officer, officer_id)
                 inbound.handle(f"SIMOK{self.run}-{self.inbound_ids}", officer.phone, "OK")
+
+
+def _next_day_start(local: datetime) -> datetime:
+    """The next DAY_STARTS (today's, if it is still to come), when the officers look at their day."""
+    day = local.date() if local.time() < DAY_STARTS else local.date() + timedelta(days=1)
+    return local_to_utc(day, DAY_STARTS)

@@ -90,6 +90,9 @@ class Residents:
     def _add(self, at: datetime, kind: str, **data) -> None:
         heapq.heappush(self.events, Event(at, next(self.order), kind, data))
 
+    def next_at(self) -> datetime | None:
+        return self.events[0].at if self.events else None
+
     def act(self, now: datetime) -> None:
         while self.events and self.events[0].at <= now:
             event = heapq.heappop(self.events)

@@ -1,5 +1,5 @@
-"""Put the simulation together: prepare the database, walk the virtual clock day by day with the
-people acting each minute, then measure."""
+"""Put the simulation together: prepare the database, walk the virtual clock from each moment anyone or
+any job can act to the next (on whole minutes), then measure."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 
@@ -18,12 +18,11 @@ from app.simulation.field import FieldOfficers
 from app.simulation.record import Record
 from app.simulation.residents import VISITS_PER_OFFICER_DAY, Residents
 from app.simulation.supervisors import Supervisors
-from app.simulation.timeline import QUIET_STEP, STEP, Timeline
+from app.simulation.timeline import Timeline, next_minute
 from app.simulation.work import unit
 from app.timeutil import VirtualClock, is_working_day, local_to_utc, to_local, use_clock
 
 MORNING_CHECK = time(6, 45)  # each officer-day is checked before the day begins
-DAY = (time(7), time(20))  # working days between these are walked a minute at a time
 CRM_URL = "https://crm.simulation.invalid/events"  # webhooks are queued and "sent" to the log too
 
 
@@ -81,10 +80,25 @@ def simulate(settings: Settings, progress: Callable[[date, dict], None] | None =
                             with unit():
                                 progress(local.date(), counters.measure(record, log, started, clock.now))
                         residents.plan_day(local.date())
-                    now = timeline.step(_step(clock.now))
+                    with unit():
+                        watched = counters.next_watch(clock.now)
+                    until = next_minute(
+                        clock.now,
+                        [
+                            timeline.next_fires(),
+                            residents.next_at(),
+                            officers.next_at(clock.now),
+                            supervisors.next_at(clock.now),
+                            watched,
+                            _next_at(local, time(0)),
+                            _next_at(local, MORNING_CHECK),
+                        ],
+                    )
+                    now = timeline.step(min(until, ended))
                     residents.act(now)
                     officers.act(now)
-                    supervisors.act(now)
+                    if supervisors.act(now):
+                        officers.wake = now  # visits moved after the officers looked: they look again
                     for delivery in log.deliveries[read:]:
                         officers.on_text(delivery, now) or residents.on_text(delivery, now)
                     read = len(log.deliveries)
@@ -103,20 +117,10 @@ def simulate(settings: Settings, progress: Callable[[date, dict], None] | None =
     return Result(result, first, record.notes, record.job_failures)
 
 
-def _step(now) -> timedelta:
-    """A minute through the working day, and whenever the ladder has something to chase; else a
-    quarter of an hour (from a quarter-hour boundary, so 7pm, 9am and each day's start are hit)."""
-    local = to_local(now)
-    if is_working_day(local.date()) and DAY[0] <= local.time() < DAY[1]:
-        return STEP
-    if local.minute % 15 or not _ladder_idle(now):
-        return STEP
-    return QUIET_STEP
-
-
-def _ladder_idle(now) -> bool:
-    with unit():
-        return counters.ladder_idle(now, QUIET_STEP)
+def _next_at(local: datetime, moment: time) -> datetime:
+    """The next time of day `moment` after `local` (every day's midnight and morning check are stepped on)."""
+    day = local.date() if local.time() < moment else local.date() + timedelta(days=1)
+    return local_to_utc(day, moment)
 
 
 def _nth_working_day(first: date, days: int, n: int) -> date | None:

@@ -22,7 +22,7 @@ from app.services.workdays import working_day
 from app.simulation import planwatch
 from app.simulation.record import Record
 from app.simulation.work import context
-from app.timeutil import is_working_day, to_local, utcnow
+from app.timeutil import is_working_day, local_to_utc, to_local, utcnow
 from app.unit_of_work import unit_of_work
 
 SICK_CALL = time(7, 30)  # when the sick officer phones in
@@ -37,22 +37,39 @@ class Supervisors:
         self.proposal: tuple[int, datetime] | None = None  # previewed, to publish at
         self.next_look: datetime | None = None
 
-    def act(self, now: datetime) -> None:
-        local = to_local(now)
+    def act(self, now: datetime) -> bool:
+        """What the supervisor does by now; True if it may have changed anyone's visits."""
+        local, changed = to_local(now), False
         if self.sick_day == local.date() and local.time() >= SICK_CALL:
-            self.sick_day = None
+            self.sick_day, changed = None, True
             with context():
                 self._sickness(local.date())
         if self.proposal is not None and now >= self.proposal[1]:
+            changed = True
             with context():
                 self._publish()
         if self.next_look is None or now >= self.next_look:
             self.next_look = now + EVERY
             with context():
                 self._alerts()
-            if is_working_day(local.date()) and CALLS_FROM <= local.time() < CALLS_UNTIL:
+            if _calling(local):
                 with context():
-                    self._call_list()
+                    changed |= self._call_list()
+        return changed
+
+    def next_at(self, now: datetime) -> datetime | None:
+        """The next moment the supervisor has something to do: the sick call, publishing the re-plan,
+        or the next look at the dashboard or the call list while either has something open."""
+        times = [self.proposal[1] if self.proposal else None]
+        if self.sick_day is not None:
+            times.append(local_to_utc(self.sick_day, SICK_CALL))
+        look = self.next_look or now
+        with context():
+            if safety.open_alerts():
+                times.append(look)
+            if call_list.open_entries():
+                times.append(max(look, _next_calling(to_local(now))))
+        return min((t for t in times if t is not None), default=None)
 
     def _user(self) -> User:
         return db.session.get(User, self.supervisor_id)
@@ -104,16 +121,18 @@ class Supervisors:
             for alert in safety.open_alerts():
                 safety.acknowledge(alert, self._user(), "Phoned the officer (simulated)")
 
-    def _call_list(self) -> None:
+    def _call_list(self) -> bool:
         """Phone each resident on the list: a new time if there is one, else cancel; either way they
-        hear it from us."""
-        for entry_id in [e.id for e in call_list.open_entries()]:
+        hear it from us. True if there was anyone to phone."""
+        entries = [e.id for e in call_list.open_entries()]
+        for entry_id in entries:
             try:
                 with unit_of_work():
                     self._call(db.session.get(CallListEntry, entry_id), new_time=True)
             except (SlotUnavailable, BookingRuleError):
                 with unit_of_work():  # no new time could be given: the call is still made
                     self._call(db.session.get(CallListEntry, entry_id), new_time=False)
+        return bool(entries)
 
     def _call(self, entry, new_time: bool) -> None:
         user, appointment = self._user(), entry.appointment
@@ -143,3 +162,17 @@ class Supervisors:
                 appointment, "We could not keep this visit; phoned the resident", actor=user, channel="phone"
             )
         self.record.promise(appointment)
+
+
+def _calling(local: datetime) -> bool:
+    return is_working_day(local.date()) and CALLS_FROM <= local.time() < CALLS_UNTIL
+
+
+def _next_calling(local: datetime) -> datetime:
+    """Now, if the call list is being worked; else the next CALLS_FROM (on a working day)."""
+    if _calling(local):
+        return local
+    day = local.date() if local.time() < CALLS_FROM else local.date() + timedelta(days=1)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return local_to_utc(day, CALLS_FROM)
