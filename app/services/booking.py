@@ -104,6 +104,7 @@ class BookingRequest:
     place: Place
     customer: CustomerDetails
     channel: str = "web"
+    customer_id: int | None = None  # the record chosen (an agent's caller): booked onto it, not matched
     booked_by: User | None = None
     notes: str = ""
     idempotency_scope: str = ""
@@ -145,6 +146,7 @@ def booking_request(
         place=place,
         customer=CustomerDetails(**details),
         channel=channel,
+        customer_id=record.id if record is not None else None,
         booked_by=booked_by,
         notes=notes,
         idempotency_scope=scope,
@@ -269,11 +271,14 @@ def _claim(token: SlotToken, appointment: Appointment) -> None:
         raise SlotUnavailable("already booked")
 
 
-def find_or_create_customer(details: CustomerDetails, place: Place) -> Customer:
+def find_or_create_customer(
+    details: CustomerDetails, place: Place, customer_id: int | None = None
+) -> Customer:
     """Tell us once: the same person (name with phone, or with email when they gave no phone) reuses
     one record. A later booking adds what it tells us and never blanks or downgrades what we hold:
-    access needs, interpreter, business details and the home address stay unless replaced."""
-    customer = _same_person(details)
+    access needs, interpreter, business details and the home address stay unless replaced. A record
+    already chosen (`customer_id`) is used as it is, even if a duplicate shares its name and phone."""
+    customer = db.session.get(Customer, customer_id) if customer_id else _same_person(details)
     if customer is None:
         customer = Customer(name=details.name.strip(), phone=details.phone)
         db.session.add(customer)
@@ -302,7 +307,9 @@ def find_or_create_customer(details: CustomerDetails, place: Place) -> Customer:
 def _same_person(details: CustomerDetails) -> Customer | None:
     name = func.lower(Customer.name) == details.name.strip().lower()
     if details.phone:
-        return db.session.scalar(select(Customer).where(Customer.phone == details.phone, name).limit(1))
+        return db.session.scalar(
+            select(Customer).where(Customer.phone == details.phone, name).order_by(Customer.id).limit(1)
+        )
     if details.email:
         email = func.lower(Customer.email) == details.email.strip().lower()
         return db.session.scalar(select(Customer).where(email, name).order_by(Customer.id).limit(1))
@@ -378,7 +385,7 @@ def book(request: BookingRequest) -> Appointment:
     arrival = _still_fits(token, request.place, request.service.duration_minutes * 60)
     place = request.place
     with db.session.no_autoflush:  # the booking is written in one flush, below
-        customer = find_or_create_customer(request.customer, place)
+        customer = find_or_create_customer(request.customer, place, request.customer_id)
         _check_precautions(token, place, customer)
         reference = _free_reference()
     appointment = Appointment(
