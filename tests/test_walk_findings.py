@@ -9,7 +9,7 @@ import time_machine
 
 from app.extensions import db
 from app.models import Appointment
-from tests.booking_helpers import NOW, World
+from tests.booking_helpers import MONDAY, NOW, World
 from tests.factories import CustomerFactory
 from tests.pages import csrf_token
 
@@ -48,3 +48,56 @@ def test_an_agent_books_onto_the_record_on_screen_even_when_another_has_the_same
     assert appointment.customer_id == on_screen.id != older.id
     record = client.get(f"/agent/customers/{on_screen.id}").get_data(as_text=True)
     assert appointment.reference[:4] in record and "None yet." not in record
+
+
+def _to_details(client, world, first_day: str = ""):
+    from app.models import Address
+
+    db.session.add(
+        Address(
+            uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
+        )
+    )
+    db.session.commit()
+    _post(client, "/book/service", {"service": world.service.code})
+    _post(client, "/book/where", {"location_type": "home"})
+    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    address_id = re.search(
+        r'name="address" type="radio" value="(\d+)"', client.get("/book/address").get_data(as_text=True)
+    )
+    _post(client, "/book/address", {"address": address_id.group(1)})
+    html = client.get(f"/book/time?from={first_day}").get_data(as_text=True)
+    client.post(
+        "/book/time?from=" + first_day, data={"slot": _slots(html)[0], "csrf_token": csrf_token(html)}
+    )
+
+
+def _post(client, url, data):
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    return client.post(url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
+def _book_by_post(client, world, first_day: str = "") -> str:
+    _to_details(client, world, first_day)
+    response = _post(client, "/book/details", {"name": "Edith Pike", "preferred_channel": "post"})
+    assert response.status_code == 302 and response.headers["Location"] == "/book/check"
+    _post(client, "/book/check", {})
+    return client.get("/book/confirmation").get_data(as_text=True)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_resident_with_no_phone_and_no_email_books_online_for_a_letter(client):
+    """Letters reach the address: no phone number is needed (the API already took such bookings)."""
+    confirmation = _book_by_post(client, World(), MONDAY.isoformat())
+    appointment = db.session.query(Appointment).one()
+    assert appointment.customer.phone == "" and appointment.customer.preferred_channel == "post"
+    assert "We will post you a letter confirming your appointment" in confirmation
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_letter_that_would_arrive_too_late_is_not_promised(client):
+    """The visit is in a day or two: no letter is written, so the page asks them to note the reference."""
+    confirmation = _book_by_post(client, World())
+    assert "We will post you a letter" not in confirmation
+    assert "too soon for a letter" in confirmation

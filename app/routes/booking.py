@@ -419,7 +419,16 @@ def confirmation():
         manage_link=manage_url(appointment),
         ics_link=ics_url(appointment, external=False),
         sent_to=_sent_to(appointment),
+        letter=_letter(appointment),
     )
+
+
+def _letter(appointment: Appointment) -> str:
+    """'posted' when a confirmation letter waits for the print batch; 'too_late' when the resident
+    asked for post but the visit is too close for one (the outbox writes none); else ''."""
+    if any(m.channel == "letter" and m.kind == "confirmation" for m in outbox.for_appointment(appointment)):
+        return "posted"
+    return "too_late" if outbox.wants_letters(appointment.customer) else ""
 
 
 def _sent_to(appointment: Appointment) -> str:
