@@ -101,3 +101,27 @@ def test_a_letter_that_would_arrive_too_late_is_not_promised(client):
     confirmation = _book_by_post(client, World())
     assert "We will post you a letter" not in confirmation
     assert "too soon for a letter" in confirmation
+
+
+def test_a_tap_made_now_the_day_before_the_visit_gets_the_check_in_answer_with_javascript_too(
+    client, configure
+):
+    """With JavaScript the tap carries its time; the evening before, the officer was told 'The time of
+    the tap is before the day of the visit' instead of when they can check in (as without JavaScript)."""
+    from datetime import date, timedelta
+
+    from tests.booking_helpers import at
+    from tests.factories import AppointmentFactory
+    from tests.safety_helpers import officer_user, sign_in_as
+    from tests.test_officer_day import _post
+
+    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    world = World()
+    user, officer = officer_user(world)
+    appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
+    db.session.commit()
+    sign_in_as(client, user)
+    evening_before = at(21, 15, day=date(2026, 12, 6))
+    with time_machine.travel(evening_before, tick=False):
+        tap = _post(client, appointment, "arrived", accept_json=True, client_time=evening_before.isoformat())
+    assert tap.status_code == 422 and "You can check in to this visit from" in tap.json["message"]

@@ -28,3 +28,41 @@ def test_the_kiosk_bar_is_in_the_councils_font(browser, live_server, committed):
     assert world.hub.name in page.locator(".app-kiosk-bar").inner_text()
     assert page.evaluate(NOT_ARIAL) == []
     context.close()
+
+
+def test_help_clears_an_earlier_tap_error_so_the_officer_sees_only_that_help_was_sent(
+    browser, live_server, committed
+):
+    """A refused tap (arriving a day early) leaves its error; pressing help must not show 'There is a
+    problem' beside 'Help requested' to an officer who may be in danger."""
+    from datetime import time, timedelta
+
+    from app.timeutil import local_now, local_to_utc
+    from tests.factories import PASSWORD, AppointmentFactory, UserFactory
+
+    world = World()
+    user = UserFactory(role="officer")
+    world.officers[0].user = user
+    tomorrow = local_now().date() + timedelta(days=1)
+    start = local_to_utc(tomorrow, time(9))
+    AppointmentFactory(
+        service=world.service,
+        officer=world.officers[0],
+        window_start=start,
+        window_end=start + timedelta(hours=2),
+    )
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(f"{live_server}/sign-in")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/officer/day/{tomorrow.isoformat()}")
+    page.get_by_role("button", name="Arrived for visit 1").click()
+    error = page.locator("#tap-error")
+    error.wait_for(state="visible")
+    page.get_by_role("button", name="Get help now").click()
+    page.locator("#sync-status, #help-calls").filter(has_text="Help").first.wait_for(state="visible")
+    assert not error.is_visible()
+    context.close()
