@@ -125,3 +125,13 @@ def test_a_tap_made_now_the_day_before_the_visit_gets_the_check_in_answer_with_j
     with time_machine.travel(evening_before, tick=False):
         tap = _post(client, appointment, "arrived", accept_json=True, client_time=evening_before.isoformat())
     assert tap.status_code == 422 and "You can check in to this visit from" in tap.json["message"]
+
+
+def test_the_postcode_step_for_a_hub_visit_finds_hubs_not_an_address(client):
+    with client.session_transaction() as session:
+        session["booking"] = {"service": "x", "location_type": "hub"}
+    page = client.get("/book/postcode").get_data(as_text=True)
+    assert "Find hubs near me" in page and "Find address" not in page
+    with client.session_transaction() as session:
+        session["booking"] = {"service": "x", "location_type": "home"}
+    assert "Find address" in client.get("/book/postcode").get_data(as_text=True)

@@ -151,6 +151,8 @@ def postcode():
         return redirect_to
     location_type = journey.draft()["location_type"]
     form = PostcodeForm()
+    if location_type == "hub":  # the postcode finds the nearest hubs, not an address
+        form.submit.label.text = "Find hubs near me"
     if request.method == "GET":
         form.postcode.data = journey.draft().get("postcode")
     unknown = False
