@@ -126,7 +126,7 @@ class DetailsForm(FlaskForm):
             raise ValidationError(
                 _l("Enter a mobile number for text reminders, or choose another way to be reminded")
             )
-        if not number and self.preferred_channel.data != "email":
+        if not number and self.preferred_channel.data not in ("email", "post"):  # those reach them
             raise ValidationError(_l("Enter a phone number so we can contact you about your appointment"))
 
     def validate_email(self, field):

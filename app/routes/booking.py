@@ -156,6 +156,8 @@ def postcode():
         return redirect_to
     location_type = journey.draft()["location_type"]
     form = PostcodeForm()
+    if location_type == "hub":  # the postcode finds the nearest hubs, not an address
+        form.submit.label.text = "Find hubs near me"
     if request.method == "GET":
         form.postcode.data = journey.draft().get("postcode")
     unknown = False
@@ -448,7 +450,16 @@ def confirmation():
         manage_link=manage_url(appointment),
         ics_link=ics_url(appointment, external=False),
         sent_to=_sent_to(appointment),
+        letter=_letter(appointment),
     )
+
+
+def _letter(appointment: Appointment) -> str:
+    """'posted' when a confirmation letter waits for the print batch; 'too_late' when the resident
+    asked for post but the visit is too close for one (the outbox writes none); else ''."""
+    if any(m.channel == "letter" and m.kind == "confirmation" for m in outbox.for_appointment(appointment)):
+        return "posted"
+    return "too_late" if outbox.wants_letters(appointment.customer) else ""
 
 
 def _sent_to(appointment: Appointment) -> str:

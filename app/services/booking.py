@@ -106,6 +106,7 @@ class BookingRequest:
     place: Place
     customer: CustomerDetails
     channel: str = "web"
+    customer_id: int | None = None  # the record chosen (an agent's caller): booked onto it, not matched
     booked_by: User | None = None
     notes: str = ""
     # Nobody vouched for who is booking (the public journey and the kiosk): see find_or_create_customer.
@@ -150,6 +151,7 @@ def booking_request(
         place=place,
         customer=CustomerDetails(**details),
         channel=channel,
+        customer_id=record.id if record is not None else None,
         booked_by=booked_by,
         notes=notes,
         unverified=unverified,
@@ -275,18 +277,25 @@ def _claim(token: SlotToken, appointment: Appointment) -> None:
         raise SlotUnavailable("already booked")
 
 
-def find_or_create_customer(details: CustomerDetails, place: Place, *, unverified: bool = False) -> Customer:
+def find_or_create_customer(
+    details: CustomerDetails, place: Place, *, unverified: bool = False, customer_id: int | None = None
+) -> Customer:
     """Tell us once: the same person (name with phone, or with email when they gave no phone) reuses
     one record. A later booking adds what it tells us and never blanks or downgrades what we hold:
-    access needs, interpreter, business details and the home address stay unless replaced.
+    access needs, interpreter, business details and the home address stay unless replaced. A record
+    already chosen (`customer_id`, an agent's caller) is used as it is, even if a duplicate shares its
+    name and phone.
 
     An `unverified` booking (the public journey, the kiosk, joining the waiting list online) may come
     from anyone who knows a name and a phone number: it reuses the record only when it changes nothing
     about where that record's messages go or where the person lives; otherwise it gets its own record
     (agents can merge the two once they have spoken to the caller)."""
-    customer = _same_person(details)
-    if customer is not None and unverified and _would_redirect(customer, details, place):
-        customer = None
+    if customer_id:
+        customer = db.session.get(Customer, customer_id)
+    else:
+        customer = _same_person(details)
+        if customer is not None and unverified and _would_redirect(customer, details, place):
+            customer = None
     if customer is None:
         customer = Customer(name=details.name.strip(), phone=details.phone)
         db.session.add(customer)
@@ -419,7 +428,9 @@ def book(request: BookingRequest) -> Appointment:
     arrival = _still_fits(token, request.place, request.service.duration_minutes * 60)
     place = request.place
     with db.session.no_autoflush:  # the booking is written in one flush, below
-        customer = find_or_create_customer(request.customer, place, unverified=request.unverified)
+        customer = find_or_create_customer(
+            request.customer, place, unverified=request.unverified, customer_id=request.customer_id
+        )
         _check_precautions(token, place, customer)
         reference = _free_reference()
     appointment = Appointment(

@@ -73,8 +73,10 @@ def tapped_at(claimed: str | None, appointment: Appointment) -> datetime:
     if moment > now + CLOCK_SKEW:
         raise BookingRuleError("client_time", "The time of the tap is in the future")
     day_start, _ = local_day_bounds(to_local(appointment.window_start).date())
-    if moment < day_start:
+    if moment < day_start and now - moment > CLOCK_SKEW:  # a queued tap from an earlier day
         raise BookingRuleError("client_time", "The time of the tap is before the day of the visit")
+    # A tap made just now, before the visit's day, gets the action's own answer (as without JavaScript),
+    # e.g. "You can check in to this visit from 8:30am on Wednesday 2 December".
     return min(moment, now)
 
 

@@ -35,6 +35,12 @@ function showError (text) {
   box.focus()
 }
 
+// A new tap's answer replaces the last one's: an old error must not sit beside "Help requested".
+function hideError () {
+  const box = document.getElementById('tap-error')
+  if (box) box.classList.add('app-hidden')
+}
+
 function queued () {
   try { return JSON.parse(localStorage.getItem(QUEUE) || '[]') } catch { return [] }
 }
@@ -86,6 +92,7 @@ async function flush () {
 for (const form of document.querySelectorAll('form[data-safety]')) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
+    hideError()
     const fields = Object.fromEntries(new FormData(form).entries())
     fields.client_time = new Date().toISOString()
     const action = form.dataset.safety

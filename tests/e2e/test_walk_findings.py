@@ -1,0 +1,68 @@
+"""What a walk through the app as each persona found, in a real browser (each failed before its fix)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.extensions import db
+from app.services import kiosk as kiosks
+from tests.booking_helpers import World
+
+pytestmark = pytest.mark.postgres
+
+# Text drawn in anything but the council's Arial (e.g. the browser's default serif) where GOV.UK
+# Frontend's typography classes are not applied.
+NOT_ARIAL = """() => [...document.querySelectorAll('body *')]
+  .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+  .filter(e => e.offsetParent !== null && !/^arial/i.test(getComputedStyle(e).fontFamily))
+  .map(e => e.tagName + '.' + e.className + ': ' + e.textContent.trim().slice(0, 40))"""
+
+
+def test_the_kiosk_bar_is_in_the_councils_font(browser, live_server, committed):
+    world = World()
+    _device, token = kiosks.register(world.hub, "Test kiosk")
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 1080, "height": 1400})
+    page = context.new_page()
+    page.goto(f"{live_server}/kiosk/activate/{token}")
+    assert world.hub.name in page.locator(".app-kiosk-bar").inner_text()
+    assert page.evaluate(NOT_ARIAL) == []
+    context.close()
+
+
+def test_help_clears_an_earlier_tap_error_so_the_officer_sees_only_that_help_was_sent(
+    browser, live_server, committed
+):
+    """A refused tap (arriving a day early) leaves its error; pressing help must not show 'There is a
+    problem' beside 'Help requested' to an officer who may be in danger."""
+    from datetime import time, timedelta
+
+    from app.timeutil import local_now, local_to_utc
+    from tests.factories import PASSWORD, AppointmentFactory, UserFactory
+
+    world = World()
+    user = UserFactory(role="officer")
+    world.officers[0].user = user
+    tomorrow = local_now().date() + timedelta(days=1)
+    start = local_to_utc(tomorrow, time(9))
+    AppointmentFactory(
+        service=world.service,
+        officer=world.officers[0],
+        window_start=start,
+        window_end=start + timedelta(hours=2),
+    )
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(f"{live_server}/sign-in")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/officer/day/{tomorrow.isoformat()}")
+    page.get_by_role("button", name="Arrived for visit 1").click()
+    error = page.locator("#tap-error")
+    error.wait_for(state="visible")
+    page.get_by_role("button", name="Get help now").click()
+    page.locator("#sync-status, #help-calls").filter(has_text="Help").first.wait_for(state="visible")
+    assert not error.is_visible()
+    context.close()
