@@ -107,5 +107,5 @@ def test_the_satisfaction_text_links_to_tell_us_within_two_segments():
         tell_us_url="https://doorstep.council.example/tell-us",
         council="Wiltshire Council",
     )
-    text = satisfaction_sms(facts)
+    (text,) = satisfaction_sms(facts)  # a list: a text and any follow-up (here none)
     assert "https://doorstep.council.example/tell-us" in text and sms_segments(text) <= 2

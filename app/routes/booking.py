@@ -334,10 +334,10 @@ def details():
     form = DetailsForm(data=journey.draft().get("details") or None)
     if journey.draft().get("location_type") != "hub":  # a letter needs the visit's postal address
         form.preferred_channel.choices = [
-            ("sms", "Text message"),
-            ("email", "Email"),
-            ("post", "By letter to this address"),
-            ("none", "Do not remind me"),
+            ("sms", _("Text message")),
+            ("email", _("Email")),
+            ("post", _("By letter to this address")),
+            ("none", _("Do not remind me")),
         ]
     form.for_business = journey.draft()["location_type"] == "business"
     if form.validate_on_submit():
