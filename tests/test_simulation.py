@@ -3,7 +3,7 @@ promise; and the counters are honest (a fault in what they watch makes them coun
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import time_machine
 from sqlalchemy import select
@@ -93,6 +93,25 @@ def test_a_text_sent_twice_is_counted_and_one_never_sent_is_lost():
         db.session.flush()
     honest.deliveries += faulty.deliveries
     assert counters.messages(record, honest, started, ended) == (1, 1)
+
+
+def test_a_letter_is_lost_only_if_a_print_batch_ran_without_it():
+    """Letters are printed by staff, not sent by dispatch: one waiting for the afternoon batch is not
+    lost (a seed-2 run counted one so); one the batch left behind is."""
+    from app.services.letters import gather_batch
+
+    record = Record(first_message_id=0)
+    with time_machine.travel(at(15, 30), tick=False):  # after the 3pm batch
+        db.session.add(Message(kind="confirmation", channel="letter", body="Dear resident", dedupe_key="l"))
+        db.session.flush()
+    record.first_message_id = db.session.scalar(select(Message.id))
+    assert counters.messages(record, SendLog(), at(8), at(23)) == (0, 0)  # tomorrow's batch takes it
+    tomorrow = at(23) + timedelta(hours=17)  # 4pm the next working day
+    assert counters.messages(record, SendLog(), at(8), tomorrow) == (0, 1)  # the batch ran without it
+    with time_machine.travel(tomorrow - timedelta(hours=1), tick=False):
+        gather_batch()
+        db.session.flush()
+    assert counters.messages(record, SendLog(), at(8), tomorrow) == (0, 0)
 
 
 def test_a_pair_arriving_apart_and_a_late_arrival_are_counted():
