@@ -58,7 +58,7 @@ def _to_time(page, base, world, where: str):
     page.get_by_label(where).check()
     page.get_by_role("button", name="Continue").click()
     page.locator("input[name=postcode]").fill("SN10 1AB")
-    page.get_by_role("button", name="Find address").click()
+    page.get_by_role("button", name="Find address" if where == "At home" else "Find hubs near me").click()
     if where == "At home":
         page.get_by_label("12 High Street, Devizes, SN10 1AB").check()
     else:
