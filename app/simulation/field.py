@@ -23,7 +23,7 @@ from app.services.travel import pair_travel
 from app.services.workdays import working_day
 from app.simulation.record import Record
 from app.simulation.work import unit
-from app.timeutil import at_day_seconds, is_working_day, local_to_utc, to_local
+from app.timeutil import at_day_seconds, local_to_utc, to_local
 
 NO_SHOWS = 0.04  # visits where nobody is in
 OVERRUNS = 0.15  # officer-days whose last visit runs well past its time
@@ -74,8 +74,8 @@ class FieldOfficers:
         local = to_local(now)
         self._answer(now)
         self.wake = _next_day_start(local)
-        if not is_working_day(local.date()) or not DAY_STARTS <= local.time() < DAY_ENDS:
-            return
+        if not DAY_STARTS <= local.time() < DAY_ENDS:
+            return  # any day: an officer whose pattern has Saturday hours works them (working_day decides)
         if self.today != local.date():
             self.today, self.states = local.date(), {}
         with unit():
