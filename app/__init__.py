@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from pydantic import ValidationError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.config import INSTANCE_DIR, Settings
+from app.config import INSTANCE_DIR, Settings, use_settings
 from app.extensions import check_pooled_connections, configure_sqlite, db, login_manager, migrate
 from app.guards import csrf, limiter
 from app.inputs import BoundedJSONProvider
@@ -29,19 +27,20 @@ def load_settings() -> Settings:
         raise ConfigError("Doorstep cannot start:\n  " + "\n  ".join(problems)) from None
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
+def create_app(settings: Settings | None = None, *, testing: bool = False) -> Flask:
+    """The app, configured by `settings` (by default read from the environment and .env). Tests pass
+    their own, e.g. `create_app(Settings(environment="test", database_url=...), testing=True)`."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.json = BoundedJSONProvider(app)
-    app.config.update(load_settings().flask_config())
-    if config:
-        app.config.update(config)
+    app.testing = testing
+    chosen = use_settings(app, settings if settings is not None else load_settings())
     INSTANCE_DIR.mkdir(exist_ok=True)
-    if app.config["ENVIRONMENT"] == "production" and app.debug:
+    if chosen.environment == "production" and app.debug:
         # The debugger runs any code typed into an error page.
         raise ConfigError("Doorstep cannot start: FLASK_DEBUG must be off in production")
-    if app.config.get("PROXY_COUNT"):
+    if chosen.proxy_count:
         # Trust exactly the proxies we have: the client address and scheme they append, nothing more.
-        count = app.config["PROXY_COUNT"]
+        count = chosen.proxy_count
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
     app.jinja_loader = ChoiceLoader(

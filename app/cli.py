@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from app.config import settings
 from app.extensions import db
 from app.unit_of_work import unit_of_work
 
@@ -365,12 +366,11 @@ def retention() -> None:
 @retention.command("run", help="Remove personal data of appointments older than RETENTION_DAYS.")
 @click.option("--days", type=int, default=None, help="Override RETENTION_DAYS for this run.")
 def retention_run(days: int | None) -> None:
-    from flask import current_app
 
     from app.services.retention import run
 
     with unit_of_work():
-        report = run(days if days is not None else current_app.config["RETENTION_DAYS"])
+        report = run(days if days is not None else settings().retention_days)
     click.echo(
         f"Removed personal data from {report.appointments} appointments, {report.customers} customers, "
         f"{report.messages} messages; deleted {report.markers} old warning markers."

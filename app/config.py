@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from flask import Flask, current_app
 from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -99,6 +103,17 @@ class Settings(BaseSettings):
     turn_urls: str = ""  # comma-separated, e.g. turn:turn.council.example:3478?transport=udp
     turn_secret: str = ""  # coturn's static-auth-secret: browsers get short-lived credentials from it
     contact_centre_emails: str = "contact-centre@council.example"  # comma-separated: kiosk call-backs
+    # A kiosk left untouched warns after this long, then wipes itself for the next person this much later.
+    kiosk_warn_after_ms: int = 60_000
+    kiosk_reset_after_ms: int = 30_000
+
+    def __init__(self, **values: Any) -> None:
+        # The environment and .env may hold other programs' variables (extra="ignore"), but a name given
+        # in code must be a field: Settings(SMS_PROVIDER=...) or a misspelling would otherwise do nothing.
+        unknown = sorted(name for name in values if name not in type(self).model_fields and name[0] != "_")
+        if unknown:
+            raise TypeError(f"Settings has no field {', '.join(map(repr, unknown))}")
+        super().__init__(**values)
 
     @field_validator("environment")
     @classmethod
@@ -134,6 +149,13 @@ class Settings(BaseSettings):
         value = value.strip()
         if value and not (Path(value).is_file() and value.lower().endswith((".svg", ".png"))):
             raise ValueError(f"must be an SVG or PNG file that exists (got {value!r})")
+        return value
+
+    @field_validator("kiosk_warn_after_ms", "kiosk_reset_after_ms")
+    @classmethod
+    def _kiosk_timer(cls, value: int) -> int:
+        if not 1_000 <= value <= 3_600_000:
+            raise ValueError("must be between 1000 (a second) and 3600000 (an hour), in milliseconds")
         return value
 
     @field_validator("proxy_count")
@@ -216,23 +238,27 @@ class Settings(BaseSettings):
                 hosts += LOCAL_HOSTS
         return hosts
 
-    def flask_config(self) -> dict:
-        secret = self.secret_key
-        if not secret:  # production refuses to start without one (above)
-            secret = development_key() if self.environment == "development" else secrets.token_hex(32)
+    def changed(self, **changes: Any) -> Settings:
+        """A validated copy with some fields changed (tests, the simulation): a misspelt name or a value
+        of the wrong type fails here, as it would at start-up, instead of being quietly ignored."""
+        return type(self)(**(self.model_dump() | changes))
+
+    def with_signing_key(self) -> Settings:
+        """These settings with the key every signature uses. Blank outside production (which refuses
+        that, above): development keeps one in instance/ so sent links survive a restart; tests and
+        scratch apps get a random one."""
+        if self.secret_key:
+            return self
+        key = development_key() if self.environment == "development" else secrets.token_hex(32)
+        return self.changed(secret_key=key)
+
+    def flask_config(self) -> dict[str, Any]:
+        """The keys Flask and its extensions read themselves, derived from these settings. Everything
+        else is read from the settings object (`app.config.settings()`), never copied into app.config."""
         return {
-            "ENVIRONMENT": self.environment,
-            "SECRET_KEY": secret,
+            "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": normalise_database_url(self.database_url),
-            "COUNCIL_NAME": self.council_name,
-            "COUNCIL_LOGO_FILE": self.council_logo_file,
-            "COUNCIL_BRAND_COLOUR": self.council_brand_colour,
-            "COUNCIL_LINK_COLOUR": self.council_link_colour,
-            "FEEDBACK_EMAIL": self.feedback_email,
-            "SERVICE_NAME": self.service_name,
-            "TIMEZONE": self.timezone,
             "TRUSTED_HOSTS": self.allowed_hosts(),
-            "PROXY_COUNT": self.proxy_count,
             "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "RATELIMIT_KEY_PREFIX": self.ratelimit_key_prefix,
@@ -248,33 +274,34 @@ class Settings(BaseSettings):
             "SESSION_COOKIE_SECURE": self.environment == "production",
             "REMEMBER_COOKIE_HTTPONLY": True,
             "PERMANENT_SESSION_LIFETIME": self.session_timeout_minutes * 60,
-            "RETENTION_DAYS": self.retention_days,
             "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so slow typists are not punished
-            "PUBLIC_BASE_URL": self.public_base_url,
-            "SMS_PROVIDER": self.sms_provider,
-            "TWILIO_ACCOUNT_SID": self.twilio_account_sid,
-            "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
-            "TWILIO_MESSAGING_SERVICE_SID": self.twilio_messaging_service_sid,
-            "TWILIO_FROM_NUMBER": self.twilio_from_number,
-            "TWILIO_API_BASE": self.twilio_api_base,
-            "SMTP_HOST": self.smtp_host,
-            "SMTP_PORT": self.smtp_port,
-            "SMTP_USERNAME": self.smtp_username,
-            "SMTP_PASSWORD": self.smtp_password,
-            "SMTP_STARTTLS": self.smtp_starttls,
-            "EMAIL_FROM": self.email_from,
-            "SAFETY_FALLBACK_PHONE": self.safety_fallback_phone,
-            "CRM_WEBHOOK_URL": self.crm_webhook_url,
-            "CRM_WEBHOOK_SECRET": self.crm_webhook_secret,
-            "MAP_TILE_URL": self.map_tile_url,
-            "REPLAN_SECONDS": self.replan_seconds,
-            "TRAVEL_PROVIDER": self.travel_provider,
-            "OSRM_URL": self.osrm_url,
-            "STUN_URLS": self.stun_urls,
-            "TURN_URLS": self.turn_urls,
-            "TURN_SECRET": self.turn_secret,
-            "CONTACT_CENTRE_EMAILS": self.contact_centre_emails,
         }
+
+
+def use_settings(app: Flask, chosen: Settings) -> Settings:
+    """Make `chosen` the app's settings: held once in app.extensions, with Flask's own keys derived from
+    it. (The database and the rate limiter read theirs when the app is made: change those with a new
+    app, not here.)"""
+    chosen = chosen.with_signing_key()
+    app.extensions["settings"] = chosen
+    app.config.update(chosen.flask_config())
+    return chosen
+
+
+@contextmanager
+def settings_changed(app: Flask, **changes: Any) -> Iterator[Settings]:
+    """Inside the block the app runs with some settings changed (validated like any others); the app's
+    own come back afterwards."""
+    saved = app.extensions["settings"]
+    try:
+        yield use_settings(app, saved.changed(**changes))
+    finally:
+        use_settings(app, saved)
+
+
+def settings() -> Settings:
+    """The running app's settings, typed: `settings().sms_provider`."""
+    return current_app.extensions["settings"]
 
 
 def normalise_database_url(url: str) -> str:

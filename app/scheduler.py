@@ -28,7 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import text
 
-from app.config import INSTANCE_DIR
+from app.config import INSTANCE_DIR, settings
 from app.extensions import db, in_scheduled_job
 from app.timeutil import LONDON
 from app.unit_of_work import unit_of_work
@@ -107,12 +107,11 @@ def _letters():
 
 
 def _retention():
-    from flask import current_app
 
     from app.services.retention import run
 
     with unit_of_work():
-        return run(current_app.config["RETENTION_DAYS"])
+        return run(settings().retention_days)
 
 
 JOBS: list[Job] = [

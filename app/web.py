@@ -22,7 +22,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.access import enforce_access, public
-from app.config import MAX_BODY_BYTES
+from app.config import MAX_BODY_BYTES, settings
 from app.extensions import db, login_manager
 from app.forms.admin import WEEKDAYS
 from app.i18n import current_locale
@@ -149,7 +149,7 @@ def register_web(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
         nonce = getattr(g, "csp_nonce", "")
-        tiles = app.config.get("MAP_TILE_URL", "")
+        tiles = settings().map_tile_url
         tile_origin = " " + "/".join(tiles.split("/")[:3]) if tiles.startswith("https://") else ""
         response.headers["Content-Security-Policy"] = (
             "default-src 'self'; "
@@ -162,7 +162,7 @@ def register_web(app: Flask) -> None:
         response.headers["Referrer-Policy"] = "same-origin"
         # The kiosk and agent call pages allow the camera and microphone; nothing else does.
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
-        if app.config["ENVIRONMENT"] != "development":
+        if settings().environment != "development":
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if request.endpoint not in (None, "static", "govuk_assets"):
             response.headers.setdefault("Cache-Control", "no-store")
@@ -172,10 +172,11 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def _template_globals():
+        chosen = settings()
         return {
-            "service_name": app.config["SERVICE_NAME"],
-            "council_name": app.config["COUNCIL_NAME"],
-            "brand_colour": app.config["COUNCIL_BRAND_COLOUR"],
+            "service_name": chosen.service_name,
+            "council_name": chosen.council_name,
+            "brand_colour": chosen.council_brand_colour,
             "current_year": to_local(utcnow()).year,
             "csp_nonce": getattr(g, "csp_nonce", ""),
             "staff_navigation": staff_navigation,
@@ -184,6 +185,7 @@ def register_web(app: Flask) -> None:
             "precautions": PRECAUTIONS,
             "kiosk_device": current_device(),
             "kiosk_large_text": session.get("kiosk_text") == "large",
+            "kiosk_timers_ms": (chosen.kiosk_warn_after_ms, chosen.kiosk_reset_after_ms),
         }
 
     # In the page's language: residents' pages in theirs, staff pages in English (app/i18n.py).

@@ -52,13 +52,14 @@ def seed(visits: int) -> dict:
     import flask_migrate
 
     from app import create_app
+    from app.config import Settings
     from app.demo.bookings import book_demo_visits
     from app.demo.load import load_demo
     from app.extensions import db
     from app.services.staff import find_by_email
     from app.services.tokens import create_token
 
-    app = create_app({"SECRET_KEY": "bench-secret"})
+    app = create_app(Settings(secret_key="bench-secret"))
     with app.app_context():
         flask_migrate.upgrade()
         load_demo()
@@ -102,11 +103,12 @@ def _server_ms(response: requests.Response) -> float:
 
 def customers_and_services():
     from app import create_app
+    from app.config import Settings
     from app.data.catalogue import all_services
     from app.extensions import db
     from app.models import Customer
 
-    app = create_app({"SECRET_KEY": "bench-secret"})
+    app = create_app(Settings(secret_key="bench-secret"))
     with app.app_context():
         customers = [
             (c.name, c.phone, c.address_line1, c.town, c.postcode, c.lat, c.lng)
@@ -286,6 +288,7 @@ def verify() -> dict:
     from collections import defaultdict
 
     from app import create_app
+    from app.config import Settings
     from app.extensions import db
     from app.models import Appointment
     from app.services.availability import routing_day
@@ -293,7 +296,7 @@ def verify() -> dict:
     from app.timeutil import to_local
     from routing.feasibility import DayCheck
 
-    app = create_app({"SECRET_KEY": "bench-secret"})
+    app = create_app(Settings(secret_key="bench-secret"))
     with app.app_context():
         booked = db.session.query(Appointment).filter(Appointment.status == "booked").all()
         days = defaultdict(list)

@@ -95,11 +95,12 @@ def main() -> int:
     customers, services = booking_bench.customers_and_services()
 
     from app import create_app
+    from app.config import Settings
     from app.extensions import db
     from app.services.staff import find_by_email
     from app.services.tokens import create_token
 
-    app = create_app({"SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False})
+    app = create_app(Settings(secret_key="bench-secret", ratelimit_enabled=False))
     with app.app_context():
         token = create_token(find_by_email("admin@wiltshire.example"), "profile")
         db.session.commit()

@@ -43,11 +43,12 @@ def main() -> int:
     import flask_migrate
 
     from app import create_app
+    from app.config import Settings
     from app.extensions import db
     from app.models import Message
     from tests.standins.twilio_api import ACCOUNT_SID, AUTH_TOKEN, MESSAGING_SERVICE_SID, TwilioStandIn
 
-    app = create_app({"SECRET_KEY": "bench"})
+    app = create_app(Settings(secret_key="bench"))
     with app.app_context():
         flask_migrate.upgrade()
         db.session.bulk_save_objects(

@@ -53,6 +53,7 @@ def book_a_day(seed: int) -> tuple[Problem, dict[str, list[str]], str]:
     from sqlalchemy import select
 
     from app import create_app
+    from app.config import Settings
     from app.data.appointments import active_on_day
     from app.data.catalogue import all_services
     from app.data.officers import all_officers
@@ -66,7 +67,7 @@ def book_a_day(seed: int) -> tuple[Problem, dict[str, list[str]], str]:
     from app.services.workdays import working_day
     from app.timeutil import local_now, next_working_day
 
-    app = create_app({"SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False})
+    app = create_app(Settings(secret_key="bench-secret", ratelimit_enabled=False))
     rng = random.Random(seed)
     with app.app_context():
         flask_migrate.upgrade()

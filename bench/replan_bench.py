@@ -32,9 +32,9 @@ def main() -> int:
     os.environ["DATABASE_URL"] = f"sqlite:///{folder}/replan.db"
     os.environ.setdefault("DEMO_PASSWORD", "bench-password-not-secret")
     import flask_migrate
-    from flask import current_app
 
     from app import create_app
+    from app.config import Settings, settings
     from app.data.appointments import active_on_day
     from app.demo.bookings import book_demo_visits
     from app.demo.load import load_demo
@@ -43,14 +43,14 @@ def main() -> int:
     from app.services.planning import preview_absence
     from app.timeutil import local_now, next_working_day
 
-    app = create_app({"SECRET_KEY": "bench-secret"})
+    app = create_app(Settings(secret_key="bench-secret"))
     rows = []
     with app.app_context():
         flask_migrate.upgrade()
         load_demo()
         book_demo_visits(args.bookings)
         db.session.commit()
-        seconds = current_app.config["REPLAN_SECONDS"]
+        seconds = settings().replan_seconds
         days, day = [], next_working_day(local_now().date())
         for _n in range(20):
             days.append((len(active_on_day(day)), day))

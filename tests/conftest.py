@@ -12,6 +12,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
+from app.config import Settings, settings_changed
 from app.extensions import db
 from app.guards import limiter
 from tests.database import postgres_url, reset_postgres
@@ -41,12 +42,7 @@ def database(tmp_path_factory) -> dict:
 @pytest.fixture(scope="session")
 def app(database):
     app = create_app(
-        {
-            "TESTING": True,
-            "ENVIRONMENT": "test",
-            "SECRET_KEY": "test-secret-key",
-            "SQLALCHEMY_DATABASE_URI": database["url"],
-        }
+        Settings(environment="test", secret_key="test-secret-key", database_url=database["url"]), testing=True
     )
     app.test_client_class = PageCheckingClient
     with app.app_context():
@@ -121,7 +117,6 @@ def live_server(app, committed):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
-    saved, app.config["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"], base  # links in texts and pages
-    yield base
-    app.config["PUBLIC_BASE_URL"] = saved
+    with settings_changed(app, public_base_url=base):  # links in texts and pages
+        yield base
     server.shutdown()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.config import use_settings
 from tests.standins.smtp_server import SmtpStandIn
 from tests.standins.twilio_api import ACCOUNT_SID, AUTH_TOKEN, MESSAGING_SERVICE_SID, TwilioStandIn
 from tests.standins.webhook_receiver import WebhookReceiver
@@ -11,26 +12,27 @@ from tests.standins.webhook_receiver import WebhookReceiver
 
 @pytest.fixture
 def configure(app):
-    saved = dict(app.config)
+    """`configure(sms_provider="twilio", ...)`: change settings fields for one test (validated, so a
+    misspelt name fails); the app's own settings come back afterwards."""
+    saved = app.extensions["settings"]
 
-    def apply(**values):
-        app.config.update(values)
+    def apply(**changes):
+        use_settings(app, app.extensions["settings"].changed(**changes))
 
     yield apply
-    app.config.clear()
-    app.config.update(saved)
+    use_settings(app, saved)
 
 
 @pytest.fixture
 def twilio(configure):
     with TwilioStandIn() as stand_in:
         configure(
-            SMS_PROVIDER="twilio",
-            TWILIO_ACCOUNT_SID=ACCOUNT_SID,
-            TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-            TWILIO_MESSAGING_SERVICE_SID=MESSAGING_SERVICE_SID,
-            TWILIO_API_BASE=stand_in.base_url,
-            PUBLIC_BASE_URL="https://doorstep.council.example",
+            sms_provider="twilio",
+            twilio_account_sid=ACCOUNT_SID,
+            twilio_auth_token=AUTH_TOKEN,
+            twilio_messaging_service_sid=MESSAGING_SERVICE_SID,
+            twilio_api_base=stand_in.base_url,
+            public_base_url="https://doorstep.council.example",
         )
         yield stand_in
         assert stand_in.invalid == [], "the app sent Twilio a request its API description does not allow"
@@ -40,7 +42,7 @@ def twilio(configure):
 def smtp(configure):
     with SmtpStandIn() as server:
         configure(
-            SMTP_HOST="127.0.0.1", SMTP_PORT=server.port, EMAIL_FROM="Doorstep <appointments@council.example>"
+            smtp_host="127.0.0.1", smtp_port=server.port, email_from="Doorstep <appointments@council.example>"
         )
         yield server
 
@@ -48,5 +50,5 @@ def smtp(configure):
 @pytest.fixture
 def crm(configure):
     with WebhookReceiver() as receiver:
-        configure(CRM_WEBHOOK_URL=receiver.url, CRM_WEBHOOK_SECRET="crm-shared-secret")
+        configure(crm_webhook_url=receiver.url, crm_webhook_secret="crm-shared-secret")
         yield receiver

@@ -159,7 +159,7 @@ def test_emails_with_no_mail_server_are_flagged_to_agents_and_supervisors(client
         )
     )
     db.session.commit()
-    assert app.config["SMTP_HOST"] == ""
+    assert app.extensions["settings"].smtp_host == ""
     sign_in("supervisor")
     customer_page = client.get(f"/agent/customers/{appointment.customer_id}").get_data(as_text=True)
     assert "confirmation by email (not sent: no mail server is set up)" in customer_page

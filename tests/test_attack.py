@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import time_machine
 
@@ -132,7 +131,7 @@ def test_a_stranger_with_the_same_name_and_phone_cannot_rewrite_the_residents_re
 
 
 def test_an_extension_in_odd_digits_is_refused_not_a_500(client, configure):
-    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    configure(session_timeout_minutes=30 * 24 * 60)
     world = World()
     user, officer = officer_user(world)
     appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))

@@ -376,7 +376,7 @@ def test_resetting_the_kiosk_ends_its_call_as_inactivity_would(app):
 
 @time_machine.travel(TUESDAY_9AM, tick=False)
 def test_a_resident_in_the_queue_leaves_a_number_and_the_contact_centre_is_emailed(app, smtp, configure):
-    configure(CONTACT_CENTRE_EMAILS="callbacks@council.example, duty-manager@council.example")
+    configure(contact_centre_emails="callbacks@council.example, duty-manager@council.example")
     world = World()
     kiosk = _kiosk(app, world.hub)
     call = _start_call(kiosk)
@@ -511,9 +511,9 @@ def test_turn_credentials_are_short_lived_and_signed_with_coturns_secret(app, co
     import hmac
 
     configure(
-        STUN_URLS="stun:turn.council.example:3478",
-        TURN_URLS="turn:turn.council.example:3478",
-        TURN_SECRET="s" * 40,
+        stun_urls="stun:turn.council.example:3478",
+        turn_urls="turn:turn.council.example:3478",
+        turn_secret="s" * 40,
     )
     with app.test_request_context():
         stun, turn = call_signalling.ice_servers(now=TUESDAY_9AM)
@@ -524,7 +524,7 @@ def test_turn_credentials_are_short_lived_and_signed_with_coturns_secret(app, co
         hmac.new(b"s" * 40, turn["username"].encode(), hashlib.sha1).digest()
     ).decode()
     assert turn["credential"] == expected
-    configure(STUN_URLS="", TURN_URLS="", TURN_SECRET="")
+    configure(stun_urls="", turn_urls="", turn_secret="")
     with app.test_request_context():
         assert call_signalling.ice_servers() == []  # one network: host candidates are enough
 

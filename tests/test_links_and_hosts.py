@@ -23,7 +23,7 @@ PUBLIC = "https://doorstep.council.example"
 
 @pytest.fixture
 def public_base(configure):
-    configure(PUBLIC_BASE_URL=PUBLIC)
+    configure(public_base_url=PUBLIC)
 
 
 def _world() -> World:

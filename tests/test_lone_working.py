@@ -136,7 +136,7 @@ def _act(client, appointment, action, **data):
 
 
 def test_the_safety_ladder_from_check_in_to_escalation(client, configure):
-    configure(PERMANENT_SESSION_LIFETIME=timedelta(hours=10))
+    configure(session_timeout_minutes=10 * 60)
     world = World()
     user, officer = _officer_user(world)
     supervisor = supervisor_on_duty()

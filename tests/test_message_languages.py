@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from icalendar import Calendar
 
+from app.config import settings_changed
 from app.demo import county
 from app.extensions import db
 from app.i18n import LANGUAGES, gettext_for
@@ -64,13 +65,8 @@ def _worst_facts(app, locale: str, with_link: bool = True, with_officer: bool = 
     wordiest = max(
         county.SERVICES, key=lambda s: len("; ".join(_(d) for d in s[8].splitlines()).encode("utf-16-le"))
     )
-    with app.test_request_context():
-        saved = app.config["PUBLIC_BASE_URL"]
-        app.config["PUBLIC_BASE_URL"] = LONG_BASE_URL
-        try:
-            link = manage_url(SimpleNamespace(reference="7K4MP3QX"))
-        finally:
-            app.config["PUBLIC_BASE_URL"] = saved
+    with app.test_request_context(), settings_changed(app, public_base_url=LONG_BASE_URL):
+        link = manage_url(SimpleNamespace(reference="7K4MP3QX"))
     return AppointmentFacts(
         reference=REFERENCE,
         service=_(service[1]),
@@ -80,7 +76,7 @@ def _worst_facts(app, locale: str, with_link: bool = True, with_officer: bool = 
         officer_first_name=max(county.FIRST_NAMES, key=len) if with_officer else "",
         documents=tuple(_(d) for d in wordiest[8].splitlines()),
         manage_url=link if with_link else "",
-        council=app.config["COUNCIL_NAME"],
+        council=app.extensions["settings"].council_name,
     )
 
 

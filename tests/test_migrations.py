@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from app import create_app
+from app.config import Settings
 from app.extensions import db
 
 pytestmark = pytest.mark.postgres
@@ -30,7 +31,7 @@ def empty_postgres(postgres):
 
 
 def test_upgrade_from_empty_matches_the_models(empty_postgres):
-    scratch_app = create_app({"SQLALCHEMY_DATABASE_URI": empty_postgres, "TESTING": True})
+    scratch_app = create_app(Settings(database_url=empty_postgres), testing=True)
     with scratch_app.app_context():
         flask_migrate.upgrade()
         engine = create_engine(empty_postgres)
@@ -46,7 +47,7 @@ def test_upgrade_from_empty_matches_the_models(empty_postgres):
 
 
 def test_downgrade_to_empty_and_back(empty_postgres):
-    scratch_app = create_app({"SQLALCHEMY_DATABASE_URI": empty_postgres, "TESTING": True})
+    scratch_app = create_app(Settings(database_url=empty_postgres), testing=True)
     with scratch_app.app_context():
         flask_migrate.upgrade()
         flask_migrate.downgrade(revision="base")

@@ -56,7 +56,7 @@ def test_an_officer_cannot_read_a_marker_that_does_not_apply_to_their_visit(clie
 
 
 def test_check_in_only_on_the_visits_day_and_not_long_before_its_window(client, configure):
-    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    configure(session_timeout_minutes=30 * 24 * 60)
     world = World()
     user, officer = officer_user(world)
     appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
@@ -75,7 +75,7 @@ def test_check_in_only_on_the_visits_day_and_not_long_before_its_window(client, 
 
 
 def test_after_an_action_the_officer_returns_to_the_day_they_were_viewing(client, configure):
-    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    configure(session_timeout_minutes=30 * 24 * 60)
     world = World()
     user, officer = officer_user(world)
     later = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
@@ -87,7 +87,7 @@ def test_after_an_action_the_officer_returns_to_the_day_they_were_viewing(client
 
 
 def test_the_day_shows_expected_finish_extension_duress_word_and_a_map(client, configure):
-    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    configure(session_timeout_minutes=30 * 24 * 60)
     world = World()
     user, officer = officer_user(world)
     appointment = AppointmentFactory(
@@ -111,7 +111,7 @@ def test_the_day_shows_expected_finish_extension_duress_word_and_a_map(client, c
 
 
 def test_a_tap_sent_later_keeps_its_real_time_within_sane_bounds(client, configure):
-    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    configure(session_timeout_minutes=30 * 24 * 60)
     world = World()
     user, officer = officer_user(world)
     appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
@@ -142,7 +142,7 @@ def test_a_tap_sent_later_keeps_its_real_time_within_sane_bounds(client, configu
 def test_a_new_marker_puts_booked_visits_on_the_supervisors_list_and_warns_the_officer(
     client, sign_in, configure
 ):
-    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    configure(session_timeout_minutes=30 * 24 * 60)
     world = World()
     user, officer = officer_user(world)
     supervisor_on_duty()
@@ -260,7 +260,7 @@ def test_checks_are_answered_by_checking_out():
 
 def test_each_safety_form_carries_what_a_queued_tap_needs(client, configure):
     """The officer's page carries everything a queued tap needs to be accepted later."""
-    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    configure(session_timeout_minutes=30 * 24 * 60)
     world = World()
     user, officer = officer_user(world)
     appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
@@ -278,7 +278,7 @@ def test_checking_out_of_a_cancelled_visit_leaves_it_cancelled_and_the_officer_s
     booking back, and the officer is still checked out (no false alarm to the supervisors)."""
     from app.services.booking import cancel
 
-    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    configure(session_timeout_minutes=30 * 24 * 60)
     world = World()
     user, officer = officer_user(world)
     appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
@@ -298,7 +298,7 @@ def test_checking_out_of_a_cancelled_visit_leaves_it_cancelled_and_the_officer_s
 
 
 def test_a_refused_tap_shows_an_error_summary_not_a_banner(client, configure):
-    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    configure(session_timeout_minutes=30 * 24 * 60)
     world = World()
     user, officer = officer_user(world)
     appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
@@ -314,7 +314,7 @@ def test_a_refused_tap_shows_an_error_summary_not_a_banner(client, configure):
 
 
 def test_could_not_complete_without_a_reason_shows_the_error_at_the_field(client, configure):
-    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    configure(session_timeout_minutes=30 * 24 * 60)
     world = World()
     user, officer = officer_user(world)
     appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))

@@ -4,7 +4,6 @@ reaches nothing else, and can be switched off by the officer or a supervisor."""
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
 
 import time_machine
 
@@ -90,7 +89,7 @@ def test_a_post_without_our_form_token_is_refused_even_with_the_phones_cookie(cl
 
 
 def test_a_help_press_that_cannot_be_accepted_says_so_and_offers_a_call(client, configure):
-    configure(SAFETY_FALLBACK_PHONE="+447700900555")
+    configure(safety_fallback_phone="+447700900555")
     _setup(client)
     response = client.post("/officer/help", data={}, headers={"Accept": "application/json"})
     assert response.status_code == 401 and response.json["ok"] is False
@@ -178,7 +177,7 @@ def test_the_duress_word_alerts_at_once_and_sends_nothing_back(client):
 
 def test_the_session_idle_timeout_is_shorter_than_the_phone(client, configure):
     """The reason for the phone: with only the web session, help after the timeout is not recorded."""
-    configure(PERMANENT_SESSION_LIFETIME=timedelta(minutes=30))
+    configure(session_timeout_minutes=30)
     user, officer, appointment = _setup(client)
     with time_machine.travel(at(9, 50), tick=False):
         sign_in_as(client, user)

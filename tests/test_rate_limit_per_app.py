@@ -4,14 +4,15 @@ and key prefix, from its own settings: one app set up later (tests make many) ch
 from __future__ import annotations
 
 from app import create_app
+from app.config import Settings
 from app.extensions import db
 from app.guards import limiter
 from tests.pages import PageCheckingClient, csrf_token
 
 
-def _app(database_url: str, **config):
+def _app(database_url: str, **changes):
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "test-secret-key", "SQLALCHEMY_DATABASE_URI": database_url, **config}
+        Settings(secret_key="test-secret-key", database_url=database_url, **changes), testing=True
     )
     app.test_client_class = PageCheckingClient
     return app
@@ -31,8 +32,8 @@ def _lookups(app, count: int) -> list[int]:
 
 def test_an_app_set_up_later_does_not_switch_another_apps_limits_off(app):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    limited = _app(url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
-    _app(url, RATELIMIT_ENABLED=False)  # e.g. a scratch app in another test
+    limited = _app(url, ratelimit_enabled=True, ratelimit_storage_uri="memory://")
+    _app(url, ratelimit_enabled=False)  # e.g. a scratch app in another test
     with limited.app_context():
         assert limiter.enabled is True
     assert _lookups(limited, 11)[-1] == 429
@@ -40,9 +41,9 @@ def test_an_app_set_up_later_does_not_switch_another_apps_limits_off(app):
 
 def test_each_app_counts_in_its_own_storage_under_its_own_prefix(app):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    first = _app(url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", RATELIMIT_KEY_PREFIX="first")
+    first = _app(url, ratelimit_enabled=True, ratelimit_storage_uri="memory://", ratelimit_key_prefix="first")
     second = _app(
-        url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", RATELIMIT_KEY_PREFIX="second"
+        url, ratelimit_enabled=True, ratelimit_storage_uri="memory://", ratelimit_key_prefix="second"
     )
     assert _lookups(first, 10) == [200] * 10
     assert _lookups(second, 1) == [200]  # the first app's ten do not count here
@@ -55,7 +56,7 @@ def test_each_app_counts_in_its_own_storage_under_its_own_prefix(app):
 
 
 def test_the_suites_own_app_keeps_its_limits_switched_off(app, client):
-    _app(app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_ENABLED=True)
+    _app(app.config["SQLALCHEMY_DATABASE_URI"], ratelimit_enabled=True)
     assert limiter.enabled is False  # the conftest switched the session app's off; that still holds
     assert set(_lookups(app, 12)) == {200}
     db.session.rollback()

@@ -113,7 +113,7 @@ def test_route_map_page_works_without_tiles(client, sign_in):
 
 
 def test_route_map_with_tiles_is_a_region_not_an_image(client, sign_in, configure):
-    configure(MAP_TILE_URL="https://tiles.council.example/{z}/{x}/{y}.png")
+    configure(map_tile_url="https://tiles.council.example/{z}/{x}/{y}.png")
     world, _done = _fixture()
     sign_in("supervisor")
     html = client.get(f"/supervisor/routes?officer={world.officers[0].id}&day=2026-12-07").get_data(
@@ -125,7 +125,7 @@ def test_route_map_with_tiles_is_a_region_not_an_image(client, sign_in, configur
 
 @time_machine.travel(NOW, tick=False)
 def test_recording_sickness_offers_the_replan_and_publishes_exactly_the_preview(client, sign_in, configure):
-    configure(REPLAN_SECONDS=0.5)
+    configure(replan_seconds=0.5)
     world = World(officers=2)
     sick, colleague = world.officers
     visit = AppointmentFactory(

@@ -29,7 +29,7 @@ def test_who_is_on_duty_follows_the_weekly_rota_across_midnight():
 
 
 def test_escalations_go_to_the_fallback_when_nobody_is_on_duty(configure):
-    configure(SAFETY_FALLBACK_PHONE="+447700900555")
+    configure(safety_fallback_phone="+447700900555")
     world = World()
     on_duty(UserFactory(role="supervisor", phone="+447700900801"), [TUESDAY])
     db.session.commit()

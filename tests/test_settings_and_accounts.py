@@ -38,8 +38,9 @@ def environment(monkeypatch):
 
 def test_a_production_server_with_good_settings_starts_locked_down(environment):
     environment(**GOOD_PRODUCTION)
-    config = load_settings().flask_config()
-    assert config["ENVIRONMENT"] == "production" and config["SESSION_COOKIE_SECURE"] is True
+    chosen = load_settings()
+    config = chosen.flask_config()
+    assert chosen.environment == "production" and config["SESSION_COOKIE_SECURE"] is True
     assert config["TRUSTED_HOSTS"] == ["doorstep.council.example"]  # no localhost in production
 
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import time_machine
 from sqlalchemy import select
 
+from app.config import settings_changed
 from app.extensions import db
 from app.models import Message, SafetyAlert
 from app.services import safety
@@ -33,11 +34,8 @@ MUST_BE_ZERO = (
 
 
 def test_three_simulated_days_keep_every_promise(app, postgres, committed):
-    saved, app.config["REPLAN_SECONDS"] = app.config["REPLAN_SECONDS"], 1
-    try:
+    with settings_changed(app, replan_seconds=1):
         result = simulate(Settings(days=3, seed=1, officers=12, start=date(2027, 1, 11), demand=40))
-    finally:
-        app.config["REPLAN_SECONDS"] = saved
     found = result.counters
     assert tuple(found) == counters.KEYS
     assert {key: found[key] for key in MUST_BE_ZERO} == dict.fromkeys(MUST_BE_ZERO, 0), result.notes

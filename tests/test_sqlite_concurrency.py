@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from app import create_app
+from app.config import Settings
 from app.extensions import db
 from app.models import AuditEvent
 from app.scheduler import Job, run_job
@@ -25,11 +26,8 @@ def sqlite_app(tmp_path):
     import flask_migrate
 
     app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'make-run.db'}",
-        }
+        Settings(secret_key="test-secret-key", database_url=f"sqlite:///{tmp_path / 'make-run.db'}"),
+        testing=True,
     )
     original = db.session
     db.session = db._make_scoped_session({})  # the harness swaps the session; this app has its own

@@ -108,14 +108,14 @@ def test_a_tap_made_now_the_day_before_the_visit_gets_the_check_in_answer_with_j
 ):
     """With JavaScript the tap carries its time; the evening before, the officer was told 'The time of
     the tap is before the day of the visit' instead of when they can check in (as without JavaScript)."""
-    from datetime import date, timedelta
+    from datetime import date
 
     from tests.booking_helpers import at
     from tests.factories import AppointmentFactory
     from tests.safety_helpers import officer_user, sign_in_as
     from tests.test_officer_day import _post
 
-    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    configure(session_timeout_minutes=30 * 24 * 60)
     world = World()
     user, officer = officer_user(world)
     appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from pydantic import ValidationError
 
 from app.access import api, public
 from app.api import schemas
 from app.api.openapi import document, header, operation, query
 from app.api.schemas import AppointmentIn, CancelIn, RescheduleIn, field_errors
+from app.config import settings
 from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
 from app.guards import csrf, limiter
 from app.inputs import MAX_JSON_DEPTH, BadInput, json_depth_within, parse_day, parse_number, whole_number
@@ -480,7 +481,7 @@ def calendar(reference: str):
     )
     if not allowed:
         return _not_found()
-    event = calendar_event(appointment, current_app.config["COUNCIL_NAME"], appointment.customer.locale)
+    event = calendar_event(appointment, settings().council_name, appointment.customer.locale)
     body = build_calendar([event])
     filename = f"appointment-{appointment.reference}.ics"
     return Response(

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import staff
+from app.config import settings
 from app.data import records
 from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
 from app.data.officers import all_officers
@@ -135,7 +136,7 @@ def customer(customer_id: int):
         notes=agent.notes(customer),
         note_form=note_form,
         precaution=agent.precaution_applies(customer),
-        email_off=not current_app.config["SMTP_HOST"],
+        email_off=not settings().smtp_host,
         now=local_now(),
         format_reference=format_reference,
     )

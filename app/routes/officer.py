@@ -15,7 +15,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     make_response,
@@ -27,6 +26,7 @@ from flask import (
 from flask_login import current_user
 
 from app.access import officer_day, public, staff
+from app.config import settings
 from app.data import records
 from app.guards import limiter
 from app.inputs import BadInput, parse_day, parse_number, whole_number_or_none
@@ -100,11 +100,11 @@ def _day(day: date):
         duress_word=safety.DURESS_WORD,
         safe_word=safety.SAFE_WORD,
         help_word=safety.HELP_WORD,
-        text_number=current_app.config.get("TWILIO_FROM_NUMBER", ""),
+        text_number=settings().twilio_from_number,
         extensions=safety.EXTENSIONS,
         calls=rota.calls_for_help(include_duty=True),
         points_json=json.dumps(map_points(who.officer, cards)),
-        tile_url=current_app.config.get("MAP_TILE_URL", ""),
+        tile_url=settings().map_tile_url,
     )
 
 

@@ -4,7 +4,6 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
-    current_app,
     make_response,
     redirect,
     render_template,
@@ -15,6 +14,7 @@ from flask import (
 
 from app import i18n
 from app.access import public
+from app.config import settings
 from app.inputs import local_path_or_none
 
 bp = Blueprint("public", __name__)
@@ -50,7 +50,7 @@ def privacy():
 @bp.get("/feedback")
 @public
 def feedback():
-    return render_template("public/feedback.html", email=current_app.config["FEEDBACK_EMAIL"])
+    return render_template("public/feedback.html", email=settings().feedback_email)
 
 
 @bp.get("/healthz")
@@ -68,8 +68,8 @@ def council_css():
     """The council's colours from settings, through GOV.UK Frontend's CSS custom properties."""
     css = render_template(
         "council.css",
-        brand=current_app.config["COUNCIL_BRAND_COLOUR"],
-        link=current_app.config["COUNCIL_LINK_COLOUR"],
+        brand=settings().council_brand_colour,
+        link=settings().council_link_colour,
     )
     response = make_response(css)
     response.mimetype = "text/css"
@@ -81,5 +81,5 @@ def council_css():
 @public
 def council_logo():
     """The council's logo (COUNCIL_LOGO_FILE), or the demo county's."""
-    path = current_app.config.get("COUNCIL_LOGO_FILE") or str(DEMO_LOGO)
+    path = settings().council_logo_file or str(DEMO_LOGO)
     return send_file(path, max_age=3600)

@@ -6,10 +6,11 @@ import json
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import SUPERVISORS, staff
+from app.config import settings
 from app.data import records
 from app.data.appointments import active_on_day
 from app.data.catalogue import all_areas, all_hubs, all_services, service_by_code
@@ -35,7 +36,7 @@ def _month() -> date:
 @bp.get("/dashboard")
 @staff(*SUPERVISORS)
 def dashboard():
-    from app.services.rota import nobody_on_duty
+    from app.services.rota import fallback_phone, nobody_on_duty
 
     month = _month()
     return render_template(
@@ -43,8 +44,9 @@ def dashboard():
         month=month,
         tables=reports.dashboard(month),
         nobody_on_duty=nobody_on_duty(),
+        fallback_phone=fallback_phone(),
         emails_waiting=outbox.emails_waiting_for_a_server(),
-        email_off=not current_app.config["SMTP_HOST"],
+        email_off=not settings().smtp_host,
     )
 
 
@@ -127,7 +129,7 @@ def route_map():
         plan=plan,
         drawing=drawing,
         points_json=json.dumps(points),
-        tile_url=current_app.config.get("MAP_TILE_URL", ""),
+        tile_url=settings().map_tile_url,
     )
 
 
@@ -152,7 +154,7 @@ def replan():
         action = request.form.get("action")
         try:
             if action == "preview":
-                seconds = current_app.config["REPLAN_SECONDS"]
+                seconds = settings().replan_seconds
                 with unit_of_work():
                     proposal = planning.preview_absence(officer, day, time_limit=seconds, user=user)
                 return redirect(url_for("reports.replan", officer=officer.id, day=day, proposal=proposal.id))

@@ -33,6 +33,7 @@ def _alerts_page(close_error: dict | None = None, status: int = 200):
             close_error=close_error,
             on_duty=rota.on_duty(),
             nobody_on_duty=rota.nobody_on_duty(),
+            fallback_phone=rota.fallback_phone(),
             affected=len(risk.affected_visits()),
         ),
         status,
@@ -78,6 +79,7 @@ def _rota_page(form: DutyPeriodForm | None = None, phone_form: WorkPhoneForm | N
         periods=rota.periods(),
         on_duty=rota.on_duty(),
         nobody_on_duty=rota.nobody_on_duty(),
+        fallback_phone=rota.fallback_phone(),
         weekday_names=WEEKDAYS,
     ), status
 

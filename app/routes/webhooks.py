@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 from twilio.request_validator import RequestValidator
 
 from app.access import public
+from app.config import settings
 from app.guards import csrf
 from app.services import audit
 from app.services.dispatch import provider_status
@@ -20,11 +21,11 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 def _public_url() -> str:
     """The URL Twilio called: behind a proxy, the configured public base plus the path."""
     query = request.query_string.decode()
-    return current_app.config["PUBLIC_BASE_URL"] + request.path + (f"?{query}" if query else "")
+    return settings().public_base_url + request.path + (f"?{query}" if query else "")
 
 
 def _require_twilio_signature() -> None:
-    token = current_app.config["TWILIO_AUTH_TOKEN"]
+    token = settings().twilio_auth_token
     signature = request.headers.get("X-Twilio-Signature", "")
     if not token or not RequestValidator(token).validate(_public_url(), request.form.to_dict(), signature):
         with unit_of_work():

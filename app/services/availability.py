@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from app.config import settings
 from app.extensions import db
 from app.models import Appointment, OfficerDay, Service
 from app.models.statuses import ACTIVE
@@ -108,7 +108,7 @@ class Availability:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="doorstep-slot")
+    return URLSafeTimedSerializer(settings().secret_key, salt="doorstep-slot")
 
 
 def encode_slot(slot: Slot, service: Service, place: Place) -> str:

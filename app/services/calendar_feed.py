@@ -10,9 +10,9 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
+from app.config import settings
 from app.extensions import db
 from app.models import Appointment, Officer
 from app.services import audit
@@ -80,4 +80,4 @@ def feed(officer: Officer) -> bytes:
         )
         for a in visits
     ]
-    return build_calendar(events, name=f"{current_app.config['SERVICE_NAME']} visits: {officer.first_name}")
+    return build_calendar(events, name=f"{settings().service_name} visits: {officer.first_name}")

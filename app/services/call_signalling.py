@@ -12,9 +12,9 @@ import time as clock
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
+from app.config import settings
 from app.extensions import db
 from app.inputs import whole_number_or_none
 from app.models.kiosk_calls import KioskCall, KioskCallSignal
@@ -205,13 +205,13 @@ def ice_servers(now: datetime | None = None) -> list[dict]:
     """STUN and TURN servers for the browsers. TURN credentials follow coturn's REST scheme
     (use-auth-secret): a username that carries its expiry, and an HMAC of it with the shared secret,
     so no long-lived TURN password ever reaches a browser."""
-    config = current_app.config
+    config = settings()
     servers: list[dict] = []
-    stun = [u for u in config.get("STUN_URLS", "").split(",") if u]
+    stun = [u for u in config.stun_urls.split(",") if u]
     if stun:
         servers.append({"urls": stun})
-    turn = [u for u in config.get("TURN_URLS", "").split(",") if u]
-    secret = config.get("TURN_SECRET", "")
+    turn = [u for u in config.turn_urls.split(",") if u]
+    secret = config.turn_secret
     if turn and secret:
         expires = int((now or utcnow()).timestamp()) + TURN_CREDENTIAL_SECONDS
         username = f"{expires}:doorstep"

@@ -11,9 +11,9 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
+from app.config import settings
 from app.extensions import db
 from app.models import Officer, OfficerDevice, User
 from app.services import audit
@@ -72,5 +72,5 @@ def used(device: OfficerDevice) -> None:
 
 
 def form_token(device: OfficerDevice) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
+    key = settings().secret_key.encode()
     return hmac.new(key, f"officer-device:{device.id}:{device.token_hash}".encode(), "sha256").hexdigest()

@@ -23,9 +23,9 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
+from app.config import settings
 from app.extensions import db
 from app.models import Appointment, Message
 from app.services.outbox import ROUTINE, next_allowed
@@ -99,7 +99,7 @@ def _send(message: Message, senders: Senders) -> str:
     if message.channel == "sms":
         if senders.sms is None:
             raise SmsError("no SMS provider configured", permanent=True)
-        callback = f"{current_app.config['PUBLIC_BASE_URL']}/webhooks/twilio/status"
+        callback = f"{settings().public_base_url}/webhooks/twilio/status"
         return senders.sms.send(message.recipient, message.body, status_callback=callback)
     if message.channel == "email":
         if senders.email is None:
@@ -107,9 +107,7 @@ def _send(message: Message, senders: Senders) -> str:
         attachments = []
         if message.appointment_id:
             appointment = db.session.get(Appointment, message.appointment_id)
-            event = calendar_event(
-                appointment, current_app.config["COUNCIL_NAME"], appointment.customer.locale
-            )
+            event = calendar_event(appointment, settings().council_name, appointment.customer.locale)
             ics = build_calendar([event])
             attachments.append((f"appointment-{appointment.reference}.ics", ics, "text/calendar"))
         return senders.email.send(

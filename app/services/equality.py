@@ -12,9 +12,9 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 
+from app.config import settings
 from app.extensions import db
 from app.models import Appointment, EqualityResponse
 from app.timeutil import to_local
@@ -93,7 +93,7 @@ QUESTIONS = (
 
 
 def visit_key(appointment: Appointment) -> str:
-    secret = current_app.config["SECRET_KEY"].encode()
+    secret = settings().secret_key.encode()
     return hmac.new(secret, f"equality:{appointment.id}".encode(), hashlib.sha256).hexdigest()
 
 

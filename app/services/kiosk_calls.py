@@ -15,9 +15,9 @@ import time as clock
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app
 from sqlalchemy import delete, func, select, text, update
 
+from app.config import settings
 from app.extensions import db
 from app.models import Appointment, Hub, KioskDevice, User
 from app.models.kiosk_calls import AgentPresence, KioskCall, KioskCallSignal
@@ -180,7 +180,7 @@ def request_call_back(device: KioskDevice, phone: str, call: KioskCall | None, s
 
 
 def contact_centre_list() -> list[str]:
-    return [a.strip() for a in current_app.config.get("CONTACT_CENTRE_EMAILS", "").split(",") if a.strip()]
+    return [a.strip() for a in settings().contact_centre_emails.split(",") if a.strip()]
 
 
 def _minutes(delta: timedelta) -> str:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
+from app.config import settings
 from app.extensions import db
 from app.models import Message, User
 from app.services import audit
@@ -81,7 +81,7 @@ def batch_pdf(day: date, user: User) -> bytes | None:
             date=printed_on,
             heading=m.subject,
             body=m.body,
-            sender=current_app.config["COUNCIL_NAME"],
+            sender=settings().council_name,
         )
         for m in messages
     ]

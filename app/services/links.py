@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from app.config import settings
 from app.models import Appointment
 
 MAX_AGE = 400 * 24 * 3600  # long enough to outlive any booking horizon and its follow-up
@@ -17,7 +18,7 @@ MANAGE, CALENDAR = "doorstep-manage", "doorstep-calendar"
 
 
 def _serializer(salt: str = MANAGE) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+    return URLSafeTimedSerializer(settings().secret_key, salt=salt)
 
 
 def token_for(appointment: Appointment, salt: str = MANAGE) -> str:
@@ -46,7 +47,7 @@ def external_url(endpoint: str, external: bool = True, **values) -> str:
             path = url_for(endpoint, **values)
     if not external:
         return path
-    return current_app.config["PUBLIC_BASE_URL"] + path
+    return settings().public_base_url + path
 
 
 def manage_url(appointment: Appointment, external: bool = True) -> str:

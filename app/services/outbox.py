@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.config import settings
 from app.extensions import db
 from app.i18n import gettext_for
 from app.models import Appointment, Message
@@ -54,9 +54,9 @@ def facts(appointment: Appointment) -> AppointmentFacts:
         officer_first_name=officer_first_name(appointment),
         documents=tuple(documents(appointment, locale)),
         manage_url=manage_url(appointment),
-        tell_us_url=f"{current_app.config['PUBLIC_BASE_URL']}/tell-us",
+        tell_us_url=f"{settings().public_base_url}/tell-us",
         rating_url=rating_url(appointment) if appointment.status == "completed" else "",
-        council=current_app.config["COUNCIL_NAME"],
+        council=settings().council_name,
         venue=where(appointment) if appointment.hub else "",
     )
 
@@ -220,7 +220,7 @@ def queue_customer_text(customer, kind: str, body: str, key: str) -> Message | N
 
 
 def queue_webhook(appointment: Appointment, change: str) -> Message | None:
-    if not current_app.config["CRM_WEBHOOK_URL"] or change not in WEBHOOK_EVENTS:
+    if not settings().crm_webhook_url or change not in WEBHOOK_EVENTS:
         return None
     event = WEBHOOK_EVENTS[change]
     data = as_json(appointment)
@@ -234,7 +234,7 @@ def queue_webhook(appointment: Appointment, change: str) -> Message | None:
             appointment=appointment,
             kind=event,
             channel="webhook",
-            recipient=current_app.config["CRM_WEBHOOK_URL"],
+            recipient=settings().crm_webhook_url,
             payload=data,
             dedupe_key=f"{appointment.id}:{event}:{appointment.sequence}",
         )
@@ -298,7 +298,7 @@ def queue_staff_email(kind: str, recipients: list[str], subject: str, body: str,
 
 def emails_waiting_for_a_server() -> int:
     """Emails queued while no mail server is set (SMTP_HOST): they wait, unsent, until one is."""
-    if current_app.config["SMTP_HOST"]:
+    if settings().smtp_host:
         return 0
     waiting = select(func.count(Message.id)).where(Message.channel == "email", Message.status == "created")
     return db.session.scalar(waiting) or 0

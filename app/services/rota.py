@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import current_app
 from sqlalchemy import select
 
+from app.config import settings
 from app.extensions import db
 from app.models import DutyPeriod, User
 from app.services import audit
@@ -58,8 +58,13 @@ def escalation_numbers(at: datetime | None = None) -> list[tuple[User | None, st
     numbers = [(user, user.phone) for user in on_duty(at) if user.phone]
     if numbers:
         return numbers
-    fallback = current_app.config.get("SAFETY_FALLBACK_PHONE", "")
+    fallback = fallback_phone()
     return [(None, fallback)] if fallback else []
+
+
+def fallback_phone() -> str:
+    """Where safety escalations are texted when nobody is on duty (SAFETY_FALLBACK_PHONE); blank: nobody."""
+    return settings().safety_fallback_phone
 
 
 def nobody_on_duty(at: datetime | None = None) -> bool:
@@ -127,7 +132,7 @@ def calls_for_help(include_duty: bool = False) -> list[tuple[str, str]]:
     """Numbers an officer can ring when the app cannot raise help: 999 first, then the control room
     (the fallback), then, for a known officer, whoever is on duty."""
     calls = [("Emergency services", "999")]
-    fallback = current_app.config.get("SAFETY_FALLBACK_PHONE", "")
+    fallback = fallback_phone()
     if fallback:
         calls.append(("Control room", fallback))
     if include_duty:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select, update
 
+from app.config import settings
 from app.extensions import db
 from app.models import Appointment, Customer, EqualityResponse, Message
 from app.services import audit
@@ -84,7 +84,7 @@ def record(appointment: Appointment, score: int, channel: str, comment: str = ""
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return URLSafeTimedSerializer(settings().secret_key, salt=SALT)
 
 
 def rating_url(appointment: Appointment) -> str:

@@ -8,8 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app
-
+from app.config import settings
 from notifications.email import SmtpEmail
 from notifications.sms import LogSms, SmsSender, TwilioSms
 from notifications.webhook import WebhookSender
@@ -30,33 +29,31 @@ _in_use: Senders | None = None  # senders that replace the configured ones in th
 def configured() -> Senders:
     if _in_use is not None:
         return _in_use
-    config = current_app.config
-    if config["SMS_PROVIDER"] == "twilio":
+    config = settings()
+    if config.sms_provider == "twilio":
         sms: SmsSender | None = TwilioSms(
-            config["TWILIO_ACCOUNT_SID"],
-            config["TWILIO_AUTH_TOKEN"],
-            messaging_service_sid=config["TWILIO_MESSAGING_SERVICE_SID"],
-            from_number=config["TWILIO_FROM_NUMBER"],
-            api_base=config["TWILIO_API_BASE"],
+            config.twilio_account_sid,
+            config.twilio_auth_token,
+            messaging_service_sid=config.twilio_messaging_service_sid,
+            from_number=config.twilio_from_number,
+            api_base=config.twilio_api_base,
         )
     else:
         sms = _log_sms
     email = (
         SmtpEmail(
-            config["SMTP_HOST"],
-            config["SMTP_PORT"],
-            config["SMTP_USERNAME"],
-            config["SMTP_PASSWORD"],
-            config["EMAIL_FROM"],
-            starttls=config["SMTP_STARTTLS"],
+            config.smtp_host,
+            config.smtp_port,
+            config.smtp_username,
+            config.smtp_password,
+            config.email_from,
+            starttls=config.smtp_starttls,
         )
-        if config["SMTP_HOST"]
+        if config.smtp_host
         else None
     )
     webhook = (
-        WebhookSender(config["CRM_WEBHOOK_URL"], config["CRM_WEBHOOK_SECRET"])
-        if config["CRM_WEBHOOK_URL"]
-        else None
+        WebhookSender(config.crm_webhook_url, config.crm_webhook_secret) if config.crm_webhook_url else None
     )
     return Senders(sms, email, webhook)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select, update
 
+from app.config import settings
 from app.extensions import db
 from app.i18n import gettext_for
 from app.models import Appointment, Customer, WaitlistEntry, WaitlistOffer
@@ -98,9 +98,7 @@ def accept(offer: WaitlistOffer) -> Appointment:
         outbox.queue_customer_text(
             other.entry.customer,
             "waitlist_gone",
-            templates.waitlist_gone_sms(
-                current_app.config["COUNCIL_NAME"], gettext_for(other.entry.customer.locale)
-            ),
+            templates.waitlist_gone_sms(settings().council_name, gettext_for(other.entry.customer.locale)),
             f"waitlist-gone:{other.id}",
         )
     audit.record("waitlist_accepted", "appointment", appointment.reference)

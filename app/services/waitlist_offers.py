@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from app.config import settings
 from app.extensions import db
 from app.i18n import gettext_for
 from app.models import Appointment, WaitlistEntry, WaitlistOffer
@@ -26,7 +26,7 @@ OFFER_MAX_AGE = 2 * 24 * 3600
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="doorstep-waitlist")
+    return URLSafeTimedSerializer(settings().secret_key, salt="doorstep-waitlist")
 
 
 def offer_link(offer: WaitlistOffer) -> str:
@@ -88,7 +88,7 @@ def offer_freed_time(appointment: Appointment) -> list[WaitlistOffer]:
         db.session.flush()
         locale = customer.locale
         texts = templates.waitlist_offer_sms(
-            current_app.config["COUNCIL_NAME"],
+            settings().council_name,
             translated(entry.service.name, locale),
             window_text(appointment.window_start, appointment.window_end, locale, short=locale != "en"),
             offer_link(offer),

@@ -4,13 +4,15 @@ any job can act to the next (on whole minutes), then measure."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 
+from app.config import Settings as AppSettings
+from app.config import settings_changed
 from app.services import senders
 from app.services.senders import SendLog
 from app.simulation import counters, planwatch, world
@@ -129,14 +131,9 @@ def _nth_working_day(first: date, days: int, n: int) -> date | None:
     return found[min(n, len(found)) - 1] if found else None
 
 
-@contextmanager
-def _crm_webhook(app) -> Iterator[None]:
-    saved = app.config["CRM_WEBHOOK_URL"]
-    app.config["CRM_WEBHOOK_URL"] = saved or CRM_URL
-    try:
-        yield
-    finally:
-        app.config["CRM_WEBHOOK_URL"] = saved
+def _crm_webhook(app: Flask) -> AbstractContextManager[AppSettings]:
+    """Webhooks are queued (and "sent" to the log) as if a CRM were configured."""
+    return settings_changed(app, crm_webhook_url=app.extensions["settings"].crm_webhook_url or CRM_URL)
 
 
 __all__ = ["Result", "Settings", "simulate"]

@@ -7,9 +7,9 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
+from app.config import settings
 from app.data.appointments import active_on_day
 from app.extensions import db
 from app.models import CallListEntry, Officer, ReplanProposal, User
@@ -91,7 +91,7 @@ class Supervisors:
 
     def _preview(self, officer_id: int, day: date) -> None:
         officer = db.session.get(Officer, officer_id)
-        seconds = current_app.config["REPLAN_SECONDS"]
+        seconds = settings().replan_seconds
         with unit_of_work():
             proposal = planning.preview_absence(officer, day, time_limit=seconds, user=self._user())
         self.proposal = (proposal.id, utcnow() + PUBLISH_AFTER)

@@ -97,7 +97,7 @@ def test_agent_time_error_is_summarised_described_and_linked(browser, live_serve
 
 
 def test_kiosk_time_out_dialog_keeps_focus_and_escape_closes_it(browser, live_server, world, configure):
-    configure(KIOSK_WARN_AFTER_MS=1500, KIOSK_RESET_AFTER_MS=120000)
+    configure(kiosk_warn_after_ms=1500, kiosk_reset_after_ms=120000)
     _device, token = kiosks.register(world.hub, "Test kiosk")
     db.session.commit()
     page = browser.new_context(bypass_csp=True).new_page()

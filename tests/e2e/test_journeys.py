@@ -126,7 +126,7 @@ def test_resident_journey_by_keyboard_alone(browser, live_server, world):
 
 
 def test_kiosk_resets_after_inactivity_and_nothing_remains(app, browser, live_server, world, configure):
-    configure(KIOSK_WARN_AFTER_MS=4000, KIOSK_RESET_AFTER_MS=2000)
+    configure(kiosk_warn_after_ms=4000, kiosk_reset_after_ms=2000)
     _device, token = kiosks.register(world.hub, "Test kiosk")
     db.session.commit()
     context = browser.new_context()
