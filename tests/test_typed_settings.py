@@ -86,3 +86,8 @@ def test_no_code_reads_a_setting_from_app_config():
         for match in reads.finditer(path.read_text())
     }
     assert found == set()
+
+
+def test_every_setting_is_in_the_readme_table():
+    readme = (ROOT / "README.md").read_text()
+    assert [name for name in Settings.model_fields if f"`{name.upper()}`" not in readme] == []
