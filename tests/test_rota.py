@@ -40,11 +40,16 @@ def test_escalations_go_to_the_fallback_when_nobody_is_on_duty(configure):
     ]
 
 
-def test_the_alerts_page_says_loudly_that_nobody_is_on_duty(client, sign_in):
+def test_the_alerts_page_says_loudly_that_nobody_is_on_duty(client, sign_in, configure):
     sign_in("supervisor")
-    for url in ("/supervisor/alerts", "/supervisor/dashboard"):
+    for url in ("/supervisor/alerts", "/supervisor/dashboard", "/supervisor/rota"):
         html = client.get(url).get_data(as_text=True)
         assert "Nobody is on duty" in html and 'role="alert"' in html, url
+        assert "Safety alerts reach nobody by text" in html, url
+    configure(safety_fallback_phone="+447700900555")
+    for url in ("/supervisor/alerts", "/supervisor/dashboard", "/supervisor/rota"):
+        html = client.get(url).get_data(as_text=True)
+        assert "Safety alerts are texted to the fallback number +447700900555" in html, url
 
 
 def test_supervisors_edit_the_rota_and_work_mobiles_on_screen(client, sign_in):
