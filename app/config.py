@@ -253,8 +253,8 @@ class Settings(BaseSettings):
         return self.changed(secret_key=key)
 
     def flask_config(self) -> dict[str, Any]:
-        """The keys Flask and its extensions read themselves, derived from these settings. Everything
-        else is read from the settings object (`app.config.settings()`), never copied into app.config."""
+        """The keys Flask and its extensions read themselves, derived from these settings. Our own code
+        reads the settings object (`settings()`, below); nothing else is copied into app.config."""
         return {
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": normalise_database_url(self.database_url),
