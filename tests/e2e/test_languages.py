@@ -62,6 +62,7 @@ def _book_in(page, base: str, world: World, locale: str, check: bool) -> str:
     step(
         lambda: page.get_by_role("button", name=_("Continue")).click(),  # nothing filled in: errors
     )
+    page.locator(".govuk-error-summary").wait_for()  # the answer has loaded (a busy machine: title "")
     assert page.title().startswith(_("Error:"))
     step(
         lambda: page.get_by_label(_("Full name")).fill("Agnieszka Kowalska"),
