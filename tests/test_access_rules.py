@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.access import ALL_STAFF, rule_for
+from app.web.access import ALL_STAFF, rule_for
 
 ROLES = ("agent", "officer", "supervisor", "admin")
 

@@ -8,10 +8,11 @@ import threading
 import pytest
 import time_machine
 
+from app.booking import waitlist
+from app.booking.booking import SlotUnavailable, cancel
 from app.extensions import db
 from app.models import Appointment, AuditEvent, Message, WaitlistEntry, WaitlistOffer
-from app.services import risk, waitlist
-from app.services.booking import SlotUnavailable, cancel
+from app.risk import risk
 from tests.booking_helpers import MONDAY, NOW, World
 from tests.factories import AppointmentFactory, CustomerFactory, UserFactory
 from tests.pages import csrf_token

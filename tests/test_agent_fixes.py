@@ -8,10 +8,10 @@ from datetime import time
 
 import time_machine
 
+from app.booking.availability import search
+from app.booking.booking import BookingRequest, CustomerDetails, book
 from app.extensions import db
 from app.models import Address, Appointment, Customer
-from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, book
 from app.timeutil import local_to_utc
 from tests.booking_helpers import MONDAY, NOW, World
 from tests.factories import PASSWORD, AppointmentFactory, CustomerFactory, UserFactory

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Request
 
 from app.extensions import db
 from app.models import Address, Appointment
-from app.services.tokens import create_token
+from app.staff.tokens import create_token
 from tests.booking_helpers import NOW, World, api_booking
 from tests.factories import UserFactory
 

@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app.extensions import db
-from app.services.tokens import create_token
+from app.staff.tokens import create_token
 from tests.booking_helpers import World
 from tests.factories import UserFactory
 

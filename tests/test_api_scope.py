@@ -11,7 +11,7 @@ import time_machine
 
 from app.extensions import db
 from app.models import Appointment
-from app.services.tokens import create_token
+from app.staff.tokens import create_token
 from tests.booking_helpers import NOW, World
 from tests.factories import AppointmentFactory, OfficerFactory, UserFactory
 

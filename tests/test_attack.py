@@ -17,9 +17,9 @@ from datetime import timedelta
 
 import time_machine
 
+from app.booking.availability import decode_slot
 from app.extensions import db
 from app.models import Address, Appointment, SafetySession
-from app.services.availability import decode_slot
 from tests.booking_helpers import NOW, World, at
 from tests.factories import AppointmentFactory, UserFactory
 from tests.pages import csrf_token

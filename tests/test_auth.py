@@ -1,8 +1,8 @@
 import re
 
 from app.extensions import db
-from app.guards import limiter
 from app.models import AuditEvent
+from app.web.guards import limiter
 from tests.factories import PASSWORD
 from tests.pages import csrf_token, sign_out
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from app.booking.availability import ARRIVAL_WINDOWS, decode_slot, search
 from app.extensions import db
 from app.models import Absence
-from app.services.availability import ARRIVAL_WINDOWS, decode_slot, search
 from app.timeutil import at_day_seconds
 from tests.booking_helpers import MONDAY, NOW, World, at
 from tests.factories import AppointmentFactory, OfficerFactory

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.extensions import db
-from app.models import Appointment, AppointmentEvent, Customer, SlotClaim
-from app.services.availability import search
-from app.services.booking import (
+from app.appointments.references import REFERENCE_ALPHABET
+from app.booking.availability import search
+from app.booking.booking import (
     BookingRequest,
     BookingRuleError,
     CustomerDetails,
@@ -17,7 +16,8 @@ from app.services.booking import (
     cancel,
     reschedule,
 )
-from app.services.references import REFERENCE_ALPHABET
+from app.extensions import db
+from app.models import Appointment, AppointmentEvent, Customer, SlotClaim
 from tests.booking_helpers import MONDAY, NOW, World
 
 H = 3600
@@ -204,8 +204,8 @@ def test_every_booking_leaves_the_officers_day_keepable():
     stored order and planned arrivals must still keep every promise (travel, shift, break)."""
     import random
 
-    from app.services.availability import appointments_for, routing_day
-    from app.services.workdays import working_day
+    from app.booking.availability import appointments_for, routing_day
+    from app.officers.workdays import working_day
     from routing.feasibility import DayCheck
 
     rng = random.Random(5)

@@ -18,11 +18,11 @@ import pytest
 import requests
 import time_machine
 
+from app.booking.availability import decode_slot, search
+from app.booking.booking import APPOINTMENT_LOCKS, BookingRequest, CustomerDetails, book
 from app.extensions import db
 from app.models import Address, Appointment, AppointmentEvent, Message, OfficerDay
-from app.services.availability import decode_slot, search
-from app.services.booking import APPOINTMENT_LOCKS, BookingRequest, CustomerDetails, book
-from app.services.tokens import create_token
+from app.staff.tokens import create_token
 from app.timeutil import to_local
 from tests.booking_helpers import MONDAY, NOW, World, api_booking
 from tests.factories import UserFactory
@@ -323,7 +323,7 @@ def test_checking_out_and_cancelling_at_once_never_brings_a_cancelled_visit_back
     booking's lock like every other change, so the booking ends either cancelled or open for rebooking,
     never "booked" after a cancellation; and the officer is checked out either way."""
     from app.models import SafetySession
-    from app.services import safety
+    from app.safety import safety
 
     with time_machine.travel(NOW, tick=True):
         world, api = _world(), Api(live_server)
@@ -365,7 +365,7 @@ def test_checking_out_and_cancelling_at_once_never_brings_a_cancelled_visit_back
 def test_the_nightly_plan_waits_for_a_change_in_flight_on_its_officer_days(app, postgres, committed):
     """The plan re-times every visit of the day, so a booking change on one of its officer-days (here
     held by another connection) makes it wait, and it plans what that change committed."""
-    from app.services.planning import plan_day
+    from app.planning.planning import plan_day
     from app.unit_of_work import unit_of_work
 
     with time_machine.travel(NOW, tick=True):
@@ -508,7 +508,7 @@ def test_publishing_a_replan_and_a_cancel_at_once(live_server, gate, configure):
     """The officer change from a re-plan is serialised with the resident's cancel: one wins, and the
     other changes nothing (the publish asks for a fresh preview; the cancel gets 409 and the new state)."""
     from app.models import Absence, ReplanProposal
-    from app.services.planning import preview_absence
+    from app.planning.planning import preview_absence
     from tests.booking_helpers import at
     from tests.factories import AppointmentFactory, CustomerFactory
 

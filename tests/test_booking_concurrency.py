@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
+from app.booking.availability import search
+from app.booking.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
 from app.extensions import db
 from app.models import Appointment
-from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
 from tests.booking_helpers import MONDAY, NOW, World
 
 pytestmark = pytest.mark.postgres
@@ -58,7 +58,7 @@ def test_twenty_clients_same_token_exactly_one_booking(app, postgres, committed)
     def make(i):
         def request():
             from app.models import Service
-            from app.services.places import Place
+            from app.places.places import Place
 
             return BookingRequest(
                 slot_token=token,
@@ -82,7 +82,7 @@ def test_different_tokens_for_the_same_officer_time_never_overlap(app, postgres,
     def make(i):
         def request():
             from app.models import Service
-            from app.services.places import Place
+            from app.places.places import Place
 
             return BookingRequest(
                 slot_token=tokens[i % len(tokens)],

@@ -8,12 +8,12 @@ import re
 import time_machine
 from twilio.request_validator import RequestValidator
 
+from app.booking.availability import search
+from app.booking.booking import BookingRequest, CustomerDetails, book, record_outcome
 from app.extensions import db
+from app.messaging.dispatch import dispatch_due
+from app.messaging.reminders import queue_due_reminders
 from app.models import Customer, Message
-from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, book, record_outcome
-from app.services.dispatch import dispatch_due
-from app.services.reminders import queue_due_reminders
 from notifications.templates import sms_segments
 from tests.booking_helpers import MONDAY, NOW, World
 from tests.pages import csrf_token

@@ -13,12 +13,15 @@ from urllib.parse import urlsplit
 import pytest
 import time_machine
 
+from app.booking import call_list
+from app.booking.availability import search
+from app.booking.booking import BookingRequest, CustomerDetails, book
 from app.extensions import db
+from app.kiosk import kiosk
 from app.models import Absence, Appointment
-from app.services import call_list, kiosk, risk, safety
-from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, book
-from app.services.tokens import create_token
+from app.risk import risk
+from app.safety import safety
+from app.staff.tokens import create_token
 from tests.booking_helpers import MONDAY, NOW, World, at
 from tests.factories import AppointmentFactory, UserFactory
 from tests.safety_helpers import on_duty, sign_in_as

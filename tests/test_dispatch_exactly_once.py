@@ -16,9 +16,9 @@ import pytest
 import time_machine
 
 from app.extensions import db
+from app.messaging.dispatch import STUCK_AFTER, dispatch_due, replay_stuck
+from app.messaging.senders import Senders
 from app.models import Message
-from app.services.dispatch import STUCK_AFTER, dispatch_due, replay_stuck
-from app.services.senders import Senders
 from app.timeutil import utcnow
 from notifications.sms import TwilioSms
 from tests.standins.twilio_api import ACCOUNT_SID, AUTH_TOKEN, MESSAGING_SERVICE_SID

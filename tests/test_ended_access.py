@@ -7,8 +7,8 @@ import re
 from datetime import timedelta
 
 from app.extensions import db
-from app.services import calendar_feed
-from app.services import kiosk as kiosks
+from app.kiosk import kiosk as kiosks
+from app.officers import calendar_feed
 from tests.booking_helpers import NOW, World
 from tests.factories import AppointmentFactory, UserFactory
 from tests.pages import csrf_token, sign_out

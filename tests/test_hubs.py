@@ -7,9 +7,9 @@ from datetime import date, time
 
 import time_machine
 
+from app.booking.availability import search
 from app.extensions import db
 from app.models import Appointment, HubClosure, HubOpening
-from app.services.availability import search
 from tests.booking_helpers import MONDAY, NOW, World
 from tests.factories import CustomerFactory, OfficerFactory
 from tests.pages import csrf_token

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import time_machine
 
+from app.booking import call_list
+from app.booking.availability import search
+from app.booking.booking import BookingRequest, CustomerDetails, book
+from app.booking.interpreters import normalise
 from app.extensions import db
 from app.models import CallListEntry
-from app.services import call_list
-from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, book
-from app.services.interpreters import normalise
 from tests.booking_helpers import MONDAY, NOW, World
 from tests.factories import OfficerFactory
 

@@ -7,9 +7,9 @@ import re
 import time_machine
 
 from app.extensions import db
-from app.guards import limiter
+from app.kiosk import kiosk as kiosks
 from app.models import Address, Appointment, KioskHelpRequest, Message
-from app.services import kiosk as kiosks
+from app.web.guards import limiter
 from tests.booking_helpers import NOW, World
 from tests.factories import HubFactory
 from tests.pages import csrf_token, sign_out

@@ -13,10 +13,10 @@ import pytest
 import time_machine
 
 from app.extensions import db
+from app.kiosk import call_signalling, kiosk_calls
+from app.kiosk import kiosk as kiosks
+from app.messaging.dispatch import dispatch_due
 from app.models import Appointment, AuditEvent, KioskCall, KioskCallSignal, Message
-from app.services import call_signalling, kiosk_calls
-from app.services import kiosk as kiosks
-from app.services.dispatch import dispatch_due
 from app.timeutil import local_to_utc
 from tests.booking_helpers import NOW, World
 from tests.factories import PASSWORD, CustomerFactory, HubFactory, UserFactory
@@ -617,7 +617,7 @@ def test_long_polls_leave_the_session_cookie_alone(app):
 
 @time_machine.travel(TUESDAY_9AM, tick=False)
 def test_call_backs_are_limited_per_kiosk(app):
-    from app.guards import limiter
+    from app.web.guards import limiter
 
     world = World()
     kiosk, other = _kiosk(app, world.hub), _kiosk(app, world.hub, "Second kiosk")

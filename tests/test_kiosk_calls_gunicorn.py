@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from app.extensions import db
-from app.services import kiosk as kiosks
+from app.kiosk import kiosk as kiosks
 from app.timeutil import local_now, local_to_utc, next_working_day
 from tests.booking_helpers import World
 from tests.factories import PASSWORD, UserFactory

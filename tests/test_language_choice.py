@@ -7,10 +7,10 @@ import re
 
 import time_machine
 
+from app.appointments.links import manage_url
 from app.extensions import db
 from app.i18n import gettext_for
 from app.models import Address, Appointment, Message
-from app.services.links import manage_url
 from tests.booking_helpers import NOW, World
 from tests.factories import AppointmentFactory, CustomerFactory
 from tests.pages import csrf_token
@@ -80,7 +80,7 @@ def test_an_agent_records_the_callers_language_and_the_confirmation_uses_it(clie
 
 @time_machine.travel(NOW, tick=False)
 def test_an_api_client_sets_the_language_and_an_unknown_one_is_refused(client):
-    from app.services.tokens import create_token
+    from app.staff.tokens import create_token
     from tests.booking_helpers import api_booking
     from tests.factories import UserFactory
 

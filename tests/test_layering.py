@@ -101,7 +101,7 @@ def test_domain_code_takes_nothing_of_the_request_from_flask():
 
 
 def test_every_message_goes_through_the_outbox():
-    """Only app/services/outbox.py writes Message rows: one place sets dedupe keys and sending rules."""
+    """Only app/messaging/outbox.py writes Message rows: one place sets dedupe keys and sending rules."""
     makers = {}
     for path in (ROOT / "app").rglob("*.py"):
         tree = ast.parse(path.read_text(), filename=str(path))
@@ -112,4 +112,4 @@ def test_every_message_goes_through_the_outbox():
         ]
         if calls:
             makers[str(path.relative_to(ROOT))] = calls
-    assert set(makers) == {"app/services/outbox.py"}
+    assert set(makers) == {"app/messaging/outbox.py"}

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import time_machine
 
+from app.booking.availability import search
+from app.booking.booking import BookingRequest, CustomerDetails, book, cancel
 from app.extensions import db
+from app.messaging import letters
+from app.messaging.dispatch import dispatch_due
 from app.models import AuditEvent, Message
 from app.scheduler import JOBS
-from app.services import letters
-from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, book, cancel
-from app.services.dispatch import dispatch_due
 from notifications.letter import Letter, build_pdf
 from tests.booking_helpers import MONDAY, NOW, World
 from tests.pages import csrf_token
@@ -141,7 +141,7 @@ def test_the_agent_sends_a_letter_from_the_caller_page(client, sign_in):
 @time_machine.travel(NOW, tick=False)
 def test_the_api_books_with_post_and_refuses_post_to_a_hub(client):
     from app.models import Address
-    from app.services.tokens import create_token
+    from app.staff.tokens import create_token
     from tests.booking_helpers import api_booking
     from tests.factories import UserFactory
 

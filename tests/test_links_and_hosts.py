@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 import time_machine
 
+from app.booking import waitlist
 from app.extensions import db
 from app.models import Address, Appointment, Message, WaitlistOffer
-from app.services import waitlist
-from app.services.tokens import create_token
+from app.staff.tokens import create_token
 from tests.booking_helpers import MONDAY, NOW, World
 from tests.factories import AppointmentFactory, CustomerFactory, UserFactory
 from tests.pages import csrf_token

@@ -8,12 +8,12 @@ import ics
 import time_machine
 from icalendar import Calendar
 
+from app.booking.availability import search
 from app.extensions import db
+from app.inbound.inbound import handle
 from app.models import AuditEvent, Message, SafetyAlert, SafetySession
-from app.services import risk
-from app.services.availability import search
-from app.services.inbound import handle
-from app.services.safety import run_checks
+from app.risk import risk
+from app.safety.safety import run_checks
 from tests.booking_helpers import MONDAY, NOW, World, at
 from tests.factories import AppointmentFactory, CustomerFactory, UserFactory
 from tests.pages import csrf_token, sign_out
@@ -279,7 +279,7 @@ def test_officer_calendar_feed_is_private_and_revocable(client):
 def test_both_officers_of_a_two_officer_visit_can_check_out():
     """Found by the simulation: the second officer's check-out was refused ("already completed", the
     partner had recorded the outcome), so their safety session stayed open and kept texting them."""
-    from app.services import safety
+    from app.safety import safety
 
     world = World(officers=2, two_officers=True)
     first, second = world.officers
@@ -302,7 +302,7 @@ def test_both_officers_of_a_two_officer_visit_can_check_out():
 def test_the_second_officer_can_check_out_whatever_the_first_recorded():
     """Found by the simulation: the first officer recorded no-show, the second tapped completed; the
     refusal left the second officer's safety session open, texting them for days."""
-    from app.services import safety
+    from app.safety import safety
 
     world = World(officers=2, two_officers=True)
     first, second = world.officers
@@ -324,7 +324,7 @@ def test_the_second_officer_can_check_out_whatever_the_first_recorded():
 def test_a_session_never_checked_out_stops_texting_after_a_late_ok_and_a_supervisor_closes_it(client):
     """Found by the simulation: a late OK (after the alert) moved the expected end, so the ladder texted
     the officer again every 15 minutes, day and night, and nothing let a supervisor close the session."""
-    from app.services import safety
+    from app.safety import safety
 
     world = World()
     user, officer = _officer_user(world)
@@ -374,7 +374,7 @@ def test_a_session_never_checked_out_stops_texting_after_a_late_ok_and_a_supervi
 
 def test_the_ladder_says_when_it_next_has_something_to_do():
     """What lets the simulated month jump between moments: the next run of run_checks that can act."""
-    from app.services import safety
+    from app.safety import safety
 
     world = World()
     user, officer = _officer_user(world)

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 import time_machine
 
+from app.booking.booking import MOVED_FROM
 from app.extensions import db
 from app.models import AppointmentEvent
-from app.services.booking import MOVED_FROM
-from app.services.reports import as_csv, dashboard
+from app.reporting.reports import as_csv, dashboard
 from tests.booking_helpers import NOW, World
 from tests.factories import AppointmentFactory, CustomerFactory
 

@@ -15,16 +15,16 @@ import pytest
 import time_machine
 from icalendar import Calendar
 
+from app.appointments.links import manage_url
+from app.appointments.presenters import window_text
+from app.booking.availability import ARRIVAL_WINDOWS, search
+from app.booking.booking import BookingRequest, CustomerDetails, book
 from app.demo import county
 from app.extensions import db
 from app.i18n import LANGUAGES, gettext_for
+from app.messaging.dispatch import dispatch_due
+from app.messaging.outbox import resident_texts
 from app.models import Message
-from app.services.availability import ARRIVAL_WINDOWS, search
-from app.services.booking import BookingRequest, CustomerDetails, book
-from app.services.dispatch import dispatch_due
-from app.services.links import manage_url
-from app.services.outbox import resident_texts
-from app.services.presenters import window_text
 from app.timeutil import at_day_seconds
 from notifications import templates
 from notifications.templates import AppointmentFacts, sms_segments

@@ -8,12 +8,12 @@ import random
 
 import pytest
 
+from app.booking.availability import appointments_for, routing_day, search
+from app.booking.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
 from app.extensions import db
 from app.models import Absence, RoutePlan
-from app.services.availability import appointments_for, routing_day, search
-from app.services.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
-from app.services.planning import plan_day
-from app.services.workdays import working_day
+from app.officers.workdays import working_day
+from app.planning.planning import plan_day
 from app.timeutil import to_local
 from routing.feasibility import DayCheck
 from tests.booking_helpers import MONDAY, NOW, World

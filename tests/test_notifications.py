@@ -9,13 +9,13 @@ import time_machine
 from icalendar import Calendar
 from twilio.request_validator import RequestValidator
 
+from app.booking.availability import search
+from app.booking.booking import BookingRequest, CustomerDetails, book, cancel, record_outcome
 from app.extensions import db
+from app.messaging.dispatch import MAX_ATTEMPTS, dispatch_due, replay_stuck
+from app.messaging.outbox import queue_for_resident
+from app.messaging.reminders import queue_due_reminders
 from app.models import Message
-from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, book, cancel, record_outcome
-from app.services.dispatch import MAX_ATTEMPTS, dispatch_due, replay_stuck
-from app.services.outbox import queue_for_resident
-from app.services.reminders import queue_due_reminders
 from notifications.templates import sms_segments
 from notifications.webhook import verify
 from tests.booking_helpers import MONDAY, NOW, World
@@ -148,8 +148,8 @@ def test_a_batch_the_provider_is_too_slow_for_goes_back_to_the_queue(twilio):
 def test_replay_waits_longer_than_any_send_can_take(twilio):
     """A replay must never overlap a send still in flight: every send starts within SEND_WITHIN of its
     claim, and every client gives up within its timeout."""
-    from app.services.dispatch import SEND_WITHIN, STUCK_AFTER
-    from app.services.senders import configured
+    from app.messaging.dispatch import SEND_WITHIN, STUCK_AFTER
+    from app.messaging.senders import configured
     from notifications.email import SmtpEmail
     from notifications.webhook import WebhookSender
 
@@ -274,7 +274,7 @@ def test_forged_inbound_changes_nothing(client, twilio):
 
 @time_machine.travel(NOW, tick=False)
 def test_staff_see_each_message_in_the_api(client, twilio, make_user):
-    from app.services.tokens import create_token
+    from app.staff.tokens import create_token
 
     world = World()
     appointment = _book(world)

@@ -10,7 +10,7 @@ import time_machine
 
 from app.extensions import db
 from app.models import Address
-from app.services.tokens import create_token
+from app.staff.tokens import create_token
 from tests.booking_helpers import NOW, World
 from tests.factories import OfficerFactory, UserFactory
 from tests.pages import csrf_token, sign_out
@@ -107,8 +107,8 @@ def test_the_resident_journey_ignores_days_outside_the_calendar(client):
         assert client.get(f"/book/time?from={day}").status_code == 200
     html = client.get("/book/check").get_data(as_text=True)
     client.post("/book/check", data={"csrf_token": csrf_token(html)})
+    from app.appointments.links import manage_url
     from app.models import Appointment
-    from app.services.links import manage_url
 
     client.get(manage_url(db.session.query(Appointment).one(), external=False))
     assert client.get("/manage/booking/change?from=9999-12-31").status_code == 200

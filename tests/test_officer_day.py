@@ -10,8 +10,8 @@ import time_machine
 
 from app.extensions import db
 from app.models import AuditEvent, SafetyAlert, SafetyCheck, SafetySession
-from app.services import risk
-from app.services.safety import run_checks
+from app.risk import risk
+from app.safety.safety import run_checks
 from tests.booking_helpers import World, at
 from tests.factories import AppointmentFactory, UserFactory
 from tests.pages import csrf_token, sign_out
@@ -243,7 +243,7 @@ def test_checks_are_answered_by_checking_out():
     user, officer = officer_user(world)
     appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
     db.session.commit()
-    from app.services import safety
+    from app.safety import safety
 
     with time_machine.travel(at(10, 5), tick=False):
         safety.arrive(appointment, officer, user)
@@ -276,7 +276,7 @@ def test_each_safety_form_carries_what_a_queued_tap_needs(client, configure):
 def test_checking_out_of_a_cancelled_visit_leaves_it_cancelled_and_the_officer_safe(client, configure):
     """The resident cancels while the officer is there: "could not complete" must not bring the
     booking back, and the officer is still checked out (no false alarm to the supervisors)."""
-    from app.services.booking import cancel
+    from app.booking.booking import cancel
 
     configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
     world = World()

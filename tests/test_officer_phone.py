@@ -9,9 +9,9 @@ from datetime import timedelta
 import time_machine
 
 from app.extensions import db
+from app.inbound.inbound import handle
 from app.models import Message, OfficerDevice, SafetyAlert
 from app.routes.officer_phone import COOKIE
-from app.services.inbound import handle
 from tests.booking_helpers import World, at
 from tests.factories import AppointmentFactory
 from tests.pages import csrf_token, sign_out

@@ -7,12 +7,12 @@ from datetime import date, time
 import pytest
 import time_machine
 
+from app.booking import call_list
+from app.booking.availability import search
+from app.booking.booking import BookingRequest, CustomerDetails, book, cancel
 from app.extensions import db
 from app.models import Absence, AppointmentEvent, Message, ReplanProposal, RoutePlan
-from app.services import call_list
-from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, book, cancel
-from app.services.planning import (
+from app.planning.planning import (
     AlreadyPublished,
     NotAbsent,
     PlanChanged,

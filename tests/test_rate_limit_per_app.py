@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app import create_app
 from app.extensions import db
-from app.guards import limiter
+from app.web.guards import limiter
 from tests.pages import PageCheckingClient, csrf_token
 
 

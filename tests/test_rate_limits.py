@@ -23,8 +23,8 @@ import pytest
 import requests
 
 from app.extensions import db
-from app.guards import limiter
 from app.models import AuditEvent
+from app.web.guards import limiter
 from tests.factories import PASSWORD, UserFactory
 from tests.pages import csrf_token
 

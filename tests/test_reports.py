@@ -10,7 +10,7 @@ import time_machine
 
 from app.extensions import db
 from app.models import Appointment, CallListEntry, Message, ReplanProposal, RoutePlan, RouteStop
-from app.services import reports
+from app.reporting import reports
 from app.timeutil import local_to_utc
 from tests.booking_helpers import MONDAY, NOW, World, at
 from tests.factories import AppointmentFactory, CustomerFactory
@@ -227,8 +227,8 @@ def test_waits_per_area(client, sign_in):
 
 
 def _booked(world, customer_name: str = "Ann Example") -> Appointment:
-    from app.services.availability import search
-    from app.services.booking import BookingRequest, CustomerDetails, book
+    from app.booking.availability import search
+    from app.booking.booking import BookingRequest, CustomerDetails, book
 
     slot = search(world.service, world.home(), MONDAY, 1, now=NOW).slots[0]
     appointment = book(
@@ -251,7 +251,7 @@ def _slots(html):
 
 @time_machine.travel(NOW, tick=False)
 def test_a_call_list_entry_closes_when_the_visit_is_moved_and_says_who_moved_it(client, sign_in):
-    from app.services import call_list
+    from app.booking import call_list
 
     supervisor = sign_in("supervisor")
     world = World()
@@ -275,8 +275,8 @@ def test_a_call_list_entry_closes_when_the_visit_is_moved_and_says_who_moved_it(
 
 @time_machine.travel(NOW, tick=False)
 def test_a_call_list_entry_closes_when_the_resident_cancels(client, sign_in):
-    from app.services import call_list
-    from app.services.booking import cancel
+    from app.booking import call_list
+    from app.booking.booking import cancel
 
     world = World()
     appointment = _booked(world)
@@ -294,7 +294,7 @@ def test_a_call_list_entry_closes_when_the_resident_cancels(client, sign_in):
 
 @time_machine.travel(NOW, tick=False)
 def test_a_supervisor_marks_a_call_done_with_what_was_agreed(client, sign_in):
-    from app.services import call_list
+    from app.booking import call_list
 
     supervisor = sign_in("supervisor")
     world = World()

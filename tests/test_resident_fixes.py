@@ -125,8 +125,8 @@ def test_the_confirmation_page_says_how_the_link_was_sent(client, world):
 
 
 def _book_at(world, name: str, *, hub: bool = False, postcode: str = ""):
-    from app.services.availability import search
-    from app.services.booking import BookingRequest, CustomerDetails, book
+    from app.booking.availability import search
+    from app.booking.booking import BookingRequest, CustomerDetails, book
     from tests.booking_helpers import MONDAY
 
     place = world.hub_place() if hub else world.home()
@@ -204,8 +204,8 @@ def test_a_hub_booking_is_found_by_the_residents_own_postcode(client, world):
 
 @time_machine.travel(NOW, tick=False)
 def test_booking_the_same_thing_twice_warns_and_links_to_the_first(client):
+    from app.booking.availability import decode_slot
     from app.models import Appointment
-    from app.services.availability import decode_slot
 
     world = World(officers=2)
     db.session.add(

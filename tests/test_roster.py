@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
+from app.booking.availability import search
+from app.booking.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
 from app.extensions import db
-from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
-from app.services.roster import current_version, roster
+from app.officers.roster import current_version, roster
 from tests.booking_helpers import MONDAY, NOW, World
 
 ROSTER_TABLES = ("officer", "officer_skill", "officer_area", "working_pattern", "absence", "community_area")

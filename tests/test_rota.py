@@ -8,8 +8,8 @@ import time_machine
 
 from app.extensions import db
 from app.models import DutyPeriod, Message, User
-from app.services import rota
-from app.services.safety import raise_alert
+from app.safety import rota
+from app.safety.safety import raise_alert
 from tests.booking_helpers import World, at
 from tests.factories import UserFactory
 from tests.pages import csrf_token

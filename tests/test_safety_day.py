@@ -15,8 +15,8 @@ from twilio.request_validator import RequestValidator
 
 from app.extensions import db
 from app.models import SafetySession
+from app.safety.safety import GRACE, REPLY_WITHIN
 from app.scheduler import due_between, run_job
-from app.services.safety import GRACE, REPLY_WITHIN
 from tests.booking_helpers import World, at
 from tests.factories import AppointmentFactory
 from tests.pages import csrf_token

@@ -9,14 +9,14 @@ from datetime import date, timedelta
 import time_machine
 from sqlalchemy import inspect
 
+from app.booking.availability import search
+from app.booking.booking import BookingRequest, CustomerDetails, book, record_outcome
+from app.customers import equality, satisfaction
 from app.extensions import db
+from app.inbound.inbound import handle
+from app.kiosk.kiosk import register
 from app.models import Appointment, EqualityResponse, Message
-from app.services import equality, satisfaction
-from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, book, record_outcome
-from app.services.inbound import handle
-from app.services.kiosk import register
-from app.services.reports import dashboard
+from app.reporting.reports import dashboard
 from tests.booking_helpers import MONDAY, NOW, World
 from tests.factories import AppointmentFactory, UserFactory
 from tests.pages import csrf_token

@@ -8,9 +8,9 @@ import time_machine
 
 from app import ConfigError, load_settings
 from app.extensions import db
+from app.messaging.contact import uk_mobile
 from app.models import ApiToken, Customer, User
-from app.services.contact import uk_mobile
-from app.services.tokens import create_token, user_for_bearer
+from app.staff.tokens import create_token, user_for_bearer
 from tests.booking_helpers import NOW
 from tests.factories import CustomerFactory, UserFactory
 from tests.pages import csrf_token

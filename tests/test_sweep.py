@@ -16,12 +16,12 @@ import pytest
 import time_machine
 
 from app import ConfigError, create_app
+from app.appointments.links import ics_url
+from app.booking.availability import search
+from app.booking.booking import BookingRequest, CustomerDetails, book
 from app.extensions import db
 from app.models import Appointment, Message
-from app.services import staff
-from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, book
-from app.services.links import ics_url
+from app.staff import staff
 from notifications.webhook import signature, verify
 from tests.booking_helpers import MONDAY, NOW, World
 from tests.factories import PASSWORD, AppointmentFactory, CustomerFactory, UserFactory

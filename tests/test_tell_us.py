@@ -7,11 +7,11 @@ from datetime import date
 
 import time_machine
 
+from app.customers import feedback
 from app.extensions import db
+from app.inbound.inbound import handle
 from app.models import Feedback, Message
-from app.services import feedback
-from app.services.inbound import handle
-from app.services.reports import dashboard
+from app.reporting.reports import dashboard
 from tests.booking_helpers import NOW
 from tests.factories import AppointmentFactory
 from tests.pages import csrf_token
