@@ -73,7 +73,7 @@ def _safety():
 
 
 def _risk_reviews():
-    from app.risk.risk import alert_reviews_due
+    from app.safety.rota import alert_reviews_due
 
     with unit_of_work():
         return alert_reviews_due()

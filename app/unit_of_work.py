@@ -1,6 +1,6 @@
 """One owner of each commit: the unit of work.
 
-Services change the session and may flush, but never commit or roll back. Whoever owns the work (a
+Domain code changes the session and may flush, but never commit or roll back. Whoever owns the work (a
 route for its request, a CLI command, a job in app/scheduler.py) runs it in `with unit_of_work():`,
 which commits once at the end, or rolls back once if anything inside raised (and re-raises, so the
 owner can show the error). Whatever a request leaves uncommitted is discarded when it ends.

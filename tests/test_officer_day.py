@@ -11,6 +11,7 @@ import time_machine
 from app.extensions import db
 from app.models import AuditEvent, SafetyAlert, SafetyCheck, SafetySession
 from app.risk import risk
+from app.safety import rota
 from app.safety.safety import run_checks
 from tests.booking_helpers import World, at
 from tests.factories import AppointmentFactory, UserFactory
@@ -232,8 +233,8 @@ def test_a_review_due_marker_is_texted_to_the_supervisor_on_duty_once_a_day():
     supervisor = supervisor_on_duty()
     db.session.commit()
     with time_machine.travel(at(8), tick=False):
-        assert risk.alert_reviews_due() == 1
-        risk.alert_reviews_due()
+        assert rota.alert_reviews_due() == 1
+        rota.alert_reviews_due()
     texts = db.session.query(Message).filter_by(kind="risk_review_due").all()
     assert [t.recipient for t in texts] == [supervisor.phone] and "knife" not in texts[0].body
 

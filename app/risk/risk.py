@@ -4,8 +4,9 @@ Residents are never told. Agents see only that a precaution applies. Officers se
 when it applies to a visit they are assigned to; supervisors see all; every view of a detail is an audit
 event. A new marker is proposed by one person and approved by another, and applies from the moment it is
 proposed (safety first). A marker past its review date keeps applying until someone reviews it; the
-review-due list and a daily text to the on-duty supervisors say so. Adding or changing a marker re-checks
-what is already booked: visits whose precaution is not met go on the supervisors' list until decided.
+review-due list and a daily text to the on-duty supervisors (app/safety/rota.py) say so. Adding or
+changing a marker re-checks what is already booked: visits whose precaution is not met go on the
+supervisors' list until decided.
 """
 
 from __future__ import annotations
@@ -17,12 +18,10 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.messaging import outbox
 from app.models import Appointment, AuditEvent, Customer, RiskMarker, User, VisitRiskDecision
 from app.models.safety import VISIT_DECISIONS
 from app.models.statuses import ACTIVE
 from app.places.places import normalise_postcode
-from app.safety import rota
 from app.staff import audit
 from app.timeutil import local_day_bounds, local_now, utcnow
 
@@ -185,23 +184,6 @@ def awaiting_approval() -> list[RiskMarker]:
             .order_by(RiskMarker.created_at)
         )
     )
-
-
-def alert_reviews_due(today: date | None = None) -> int:
-    """Daily: text the on-duty supervisors how many markers are past review (never what they say)."""
-    today = today or local_now().date()
-    due = len(due_for_review(today))
-    if due:
-        for user, phone in rota.escalation_numbers():
-            key = f"risk-review:{today.isoformat()}:{user.id if user else 'fallback'}"
-            outbox.queue_sms(
-                "risk_review_due",
-                phone,
-                f"Doorstep: {due} warning marker(s) are past their review date. "
-                "They still apply. Review them in the risk register.",
-                key,
-            )
-    return due
 
 
 # --- what a marker means for visits already booked ---------------------------------------------------

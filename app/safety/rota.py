@@ -2,20 +2,23 @@
 
 Supervisors and admins are on duty during their weekly periods (UK time). When nobody with a work
 mobile is on duty, escalation texts go to SAFETY_FALLBACK_PHONE and the dashboards say so loudly.
+The on-duty supervisors also get the daily text about risk markers past their review date.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
+from app.messaging import outbox
 from app.messaging.contact import uk_mobile
 from app.models import DutyPeriod, User
+from app.risk import risk
 from app.staff import audit
-from app.timeutil import to_local, utcnow
+from app.timeutil import local_now, to_local, utcnow
 
 DUTY_ROLES = ("supervisor", "admin")
 
@@ -133,3 +136,20 @@ def calls_for_help(include_duty: bool = False) -> list[tuple[str, str]]:
     if include_duty:
         calls.extend((f"{user.full_name} (on duty)", user.phone) for user in on_duty() if user.phone)
     return calls
+
+
+def alert_reviews_due(today: date | None = None) -> int:
+    """Daily: text the on-duty supervisors how many markers are past review (never what they say)."""
+    today = today or local_now().date()
+    due = len(risk.due_for_review(today))
+    if due:
+        for user, phone in escalation_numbers():
+            key = f"risk-review:{today.isoformat()}:{user.id if user else 'fallback'}"
+            outbox.queue_sms(
+                "risk_review_due",
+                phone,
+                f"Doorstep: {due} warning marker(s) are past their review date. "
+                "They still apply. Review them in the risk register.",
+                key,
+            )
+    return due
