@@ -28,7 +28,7 @@ from app.web.guards import limiter
 from tests.factories import PASSWORD, UserFactory
 from tests.pages import csrf_token
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 STRONG_PASSWORD = "tangerine-orbit-velvet-42"
 

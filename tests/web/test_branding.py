@@ -10,7 +10,7 @@ import pytest
 from app import ConfigError, create_app, load_settings
 from app.config import development_key
 
-STATIC = Path(__file__).resolve().parents[1] / "app" / "static"
+STATIC = Path(__file__).resolve().parents[2] / "app" / "static"
 
 
 def test_pages_show_the_council_not_govuk(client):

@@ -25,8 +25,8 @@ from app.staff import staff
 from notifications.webhook import signature, verify
 from tests.booking_helpers import MONDAY, NOW, World
 from tests.factories import PASSWORD, AppointmentFactory, CustomerFactory, UserFactory
-from tests.test_notifications import _signed_post
-from tests.test_settings_and_accounts import GOOD_PRODUCTION, environment  # noqa: F401  (fixture)
+from tests.messaging.test_notifications import _signed_post
+from tests.staff.test_settings_and_accounts import GOOD_PRODUCTION, environment  # noqa: F401  (fixture)
 
 SHARED = "+447700900123"
 

@@ -93,7 +93,7 @@ def test_availability_answers_odd_values_with_422_naming_the_field(client, param
 
 @time_machine.travel(NOW, tick=False)
 def test_the_resident_journey_ignores_days_outside_the_calendar(client):
-    from tests.test_booking_journey import _journey_to_check
+    from tests.booking.test_booking_journey import _journey_to_check
 
     world = _world()
     db.session.add(

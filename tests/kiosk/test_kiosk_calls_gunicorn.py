@@ -23,7 +23,7 @@ from app.timeutil import local_now, local_to_utc, next_working_day
 from tests.booking_helpers import World
 from tests.factories import PASSWORD, UserFactory
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.postgres
 
 

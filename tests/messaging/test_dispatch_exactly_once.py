@@ -24,7 +24,7 @@ from notifications.sms import TwilioSms
 from tests.standins.twilio_api import ACCOUNT_SID, AUTH_TOKEN, MESSAGING_SERVICE_SID
 
 pytestmark = pytest.mark.postgres
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _queue(count: int) -> list[str]:

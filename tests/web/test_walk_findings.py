@@ -112,8 +112,8 @@ def test_a_tap_made_now_the_day_before_the_visit_gets_the_check_in_answer_with_j
 
     from tests.booking_helpers import at
     from tests.factories import AppointmentFactory
+    from tests.safety.test_officer_day import _post
     from tests.safety_helpers import officer_user, sign_in_as
-    from tests.test_officer_day import _post
 
     configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
     world = World()
