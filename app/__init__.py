@@ -9,8 +9,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import INSTANCE_DIR, Settings, use_settings
 from app.extensions import check_pooled_connections, configure_sqlite, db, login_manager, migrate
-from app.guards import csrf, limiter
 from app.inputs import BoundedJSONProvider
+from app.web.guards import csrf, limiter
 
 
 class ConfigError(RuntimeError):
@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
             configure_sqlite(db.engine)
         else:
             check_pooled_connections(db.engine)
-    from app.web import register_web
+    from app.web.wiring import register_web
 
     register_web(app)
 

@@ -13,8 +13,8 @@ from flask import Flask, current_app
 
 from app.config import Settings as AppSettings
 from app.config import settings_changed
-from app.services import senders
-from app.services.senders import SendLog
+from app.messaging import senders
+from app.messaging.senders import SendLog
 from app.simulation import counters, planwatch, world
 from app.simulation.field import FieldOfficers
 from app.simulation.record import Record
