@@ -1,6 +1,7 @@
-"""The nightly plan, with catch-up: from PLAN_AT the next working day is planned once; a scheduler that
-was down then (or starts late) plans it as soon as it runs, and before the day begins it still plans a
-today that nobody planned."""
+"""The nightly plan, with catch-up: from PLAN_AT the next day the service runs is planned once (a
+Saturday too, when an officer's pattern or a hub has Saturday hours); a scheduler that was down then
+(or starts late) plans it as soon as it runs, and before the day begins it still plans a today that
+nobody planned."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from sqlalchemy import exists, select
 
 from app.extensions import db
 from app.models import RoutePlan, ScheduledRun
-from app.timeutil import is_working_day, local_now, next_working_day
+from app.services.workdays import has_hours, next_day_with_hours
+from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
 
 PLAN_AT = time(19, 0)
@@ -20,10 +22,10 @@ DAY_BEGINS = time(7, 0)  # after this, a day that nobody planned is left to its 
 def days_due(now: datetime) -> list[date]:
     today, clock = now.date(), now.time()
     days = []
-    if clock < DAY_BEGINS and is_working_day(today):
+    if clock < DAY_BEGINS and has_hours(today):
         days.append(today)
-    if clock >= PLAN_AT:
-        days.append(next_working_day(today))
+    if clock >= PLAN_AT and (following := next_day_with_hours(today)) is not None:
+        days.append(following)
     return days
 
 
