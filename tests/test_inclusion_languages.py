@@ -128,3 +128,27 @@ def test_a_booking_rule_a_resident_meets_is_in_their_language_and_english_on_the
     with app.test_request_context("/api/v1/appointments"):
         refresh()  # a real request has its own app context; this test shares one
         assert error.message == "This appointment is in the past"
+
+
+# Open to anyone, but not pages residents read: staff sign-in, machine interfaces, the officer's
+# offline page and calendar feed, and static files.
+NOT_FOR_RESIDENTS = {"auth", "api", "webhooks", "officer", "calendar_feed", None}
+
+
+def test_every_page_open_to_residents_speaks_their_language_and_no_staff_page_does(app):
+    """A new public or kiosk page lands in a residents' blueprint (translated), or is named above."""
+    from app.access import rule_for
+    from app.i18n import RESIDENT_BLUEPRINTS
+
+    untranslated, staff_translated = [], []
+    for rule in app.url_map.iter_rules():
+        blueprint = rule.endpoint.rsplit(".", 1)[0] if "." in rule.endpoint else None
+        access = rule_for(rule.endpoint)
+        if rule.endpoint == "static" or rule.endpoint.endswith(".static") or access is None:
+            continue
+        resident_page = access.kind in ("public", "kiosk")
+        if resident_page and blueprint not in RESIDENT_BLUEPRINTS | NOT_FOR_RESIDENTS:
+            untranslated.append(rule.endpoint)
+        if not resident_page and blueprint in RESIDENT_BLUEPRINTS:
+            staff_translated.append(rule.endpoint)
+    assert untranslated == [] and staff_translated == []
