@@ -8,6 +8,7 @@ letter. Nothing is looked up on the system or downloaded when a letter is made."
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
+logger = logging.getLogger(__name__)
 FONTS = Path(__file__).parent / "fonts"
 # family -> (regular, bold); the first is the letter's font, the others fill in the scripts it lacks.
 FAMILIES = {
@@ -83,7 +85,10 @@ def build_pdf(letters: list[Letter]) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=20)
     pdf.set_title("Letters")
     family = _fonts(pdf)
-    for letter in letters:
+    for number, letter in enumerate(letters, start=1):
+        missing = unprintable("".join((letter.sender, *letter.address, letter.heading, letter.body)))
+        if missing:  # e.g. a name in a script we ship no font for: those print as empty boxes (no PII logged)
+            logger.warning("Letter %d of the batch has characters no letter font has: %s", number, missing)
         pdf.add_page()
         pdf.set_font(family, "B", 12)
         pdf.set_xy(20, 15)
