@@ -50,10 +50,6 @@ class _LetterPDF(FPDF):
         super().set_font(*args, **kwargs)
         self._settle_font()
 
-    def add_page(self, *args, **kwargs) -> None:  # also the automatic break inside a long paragraph
-        super().add_page(*args, **kwargs)
-        self._settle_font()
-
 
 def _fonts(pdf: FPDF) -> str:
     for family, (regular, bold) in FAMILIES.items():

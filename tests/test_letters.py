@@ -191,6 +191,15 @@ def test_nepali_is_shaped_so_conjuncts_print_as_one_glyph():
     assert "श्र" in conjuncts and "ष्ठ" in conjuncts
 
 
+def test_a_long_nepali_letter_prints_every_line_on_every_page():
+    body = "\n\n".join(["कृपया तयार राख्नुहोस्:\nProof of identity", "सीता श्रेष्ठ"] * 40)
+    letter = Letter(("सीता श्रेष्ठ", "12 High Street"), "1 December 2026", "भेट", body, "Wiltshire Council")
+    pdf = build_pdf([letter])
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") > 2  # page breaks mid-letter
+    printed = _printed_text(pdf)
+    assert printed.count("Proofofidentity") == 40 and printed.count("12HighStreet") == 1
+
+
 def test_a_character_no_letter_font_has_is_caught(caplog):
     assert unprintable("Łódź नेपाल £5 – “quoted”") == ""
     assert unprintable("東京 and 東") == "東京"
