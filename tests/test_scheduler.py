@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, RoutePlan, SafetyCheck, SafetySession, ScheduledRun, WaitlistOffer
+from app.planning.nightly import plan_when_due
 from app.scheduler import JOBS, due_between, run_job
-from app.services.nightly import plan_when_due
 from tests.booking_helpers import World, at
 from tests.factories import AppointmentFactory, CustomerFactory
 from tests.safety_helpers import OFFICER_PHONE
@@ -178,9 +178,9 @@ FRIDAY, SATURDAY, MONDAY_AFTER = date(2026, 12, 11), date(2026, 12, 12), date(20
 
 def _book_saturday_at_the_hub() -> int:
     """A resident books the Saturday morning hub session with the officer who works Saturdays only."""
+    from app.booking.availability import search
+    from app.booking.booking import BookingRequest, CustomerDetails, book
     from app.models import HubOpening
-    from app.services.availability import search
-    from app.services.booking import BookingRequest, CustomerDetails, book
     from tests.booking_helpers import NOW
     from tests.factories import OfficerFactory
 

@@ -6,10 +6,10 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
+from app.customers.equality import QUESTIONS
 from app.forms.base import Form
 from app.forms.fields import MaxLength
 from app.i18n import _l
-from app.services.equality import QUESTIONS
 
 SCORES = [
     ("5", _l("5: very good")),
