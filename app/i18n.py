@@ -22,7 +22,9 @@ LANGUAGES = {"en": "English", "pl": "Polski", "ne": "नेपाली"}
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 SESSION_KEY = "locale"
 # Pages residents use: they speak the resident's language. Everything else is a staff page, in English.
-RESIDENT_BLUEPRINTS = {"public", "booking", "manage", "kiosk", "kiosk_calls", "waitlist"}
+RESIDENT_BLUEPRINTS = {
+    "public", "booking", "manage", "kiosk", "kiosk_calls", "waitlist", "feedback", "hubs", "inclusion",
+}  # fmt: skip
 
 babel = Babel()
 _l = lazy_gettext  # for text fixed when a module loads (form labels, error messages)

@@ -137,7 +137,7 @@ JOBS: list[Job] = [
         "plan",
         IntervalTrigger(minutes=5, timezone=LONDON),
         _nightly_plan,
-        "plan the next working day from 7pm; catches up a missed plan",
+        "plan the next day with hours (Saturdays too) from 7pm; catches up a missed plan",
         True,
     ),
     Job(

@@ -120,6 +120,12 @@ def format_date(moment: datetime | date, locale: str = "en") -> str:
     return f"{moment:%A} {moment.day} {moment:%B %Y}"
 
 
+def weekday_name(number: int, locale: str = "en") -> str:
+    """Monday = 0, as a heading: Monday; Poniedziałek; सोमबार (CLDR, through Babel)."""
+    name = babel_dates.get_day_names("wide", locale=locale)[number]
+    return name[:1].upper() + name[1:]
+
+
 def format_short_date(moment: datetime | date, locale: str = "en") -> str:
     """For texts in UCS-2 languages, where every character counts (67 a segment): pon. 7.12; सोम 7/12.
     No year: nothing can be booked more than a few weeks ahead. English texts use format_date."""

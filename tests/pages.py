@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 
 from flask.testing import FlaskClient
 
+from app.i18n import LANGUAGES, gettext_for
+
 
 class _PageParser(HTMLParser):
     def __init__(self) -> None:
@@ -49,7 +51,8 @@ def check_page(html: str) -> _PageParser:
     page = _PageParser()
     page.feed(html)
     assert len(page.h1s) == 1, f"expected one h1, found {page.h1s}"
-    title = re.sub(r"^Error: ", "", page.title)
+    prefixes = "|".join(re.escape(gettext_for(locale)("Error:")) for locale in LANGUAGES)
+    title = re.sub(rf"^({prefixes}) ", "", page.title)  # "Error: ", "Błąd: ", ...
     assert title.startswith(page.h1s[0]), f"title {page.title!r} should start with h1 {page.h1s[0]!r}"
     duplicates = [i for i, n in Counter(page.ids).items() if n > 1]
     assert not duplicates, f"duplicate ids: {duplicates}"

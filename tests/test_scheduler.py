@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from datetime import date, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 
 import time_machine
@@ -170,3 +171,52 @@ def test_the_real_scheduler_process_runs_the_safety_check(app, database, committ
         output = process.communicate(timeout=60)[0].decode(errors="replace")
     assert check is not None, output[-3000:]
     assert check.reason == "overrun" and check.officer_id == officer_id
+
+
+FRIDAY, SATURDAY, MONDAY_AFTER = date(2026, 12, 11), date(2026, 12, 12), date(2026, 12, 14)
+
+
+def _book_saturday_at_the_hub() -> int:
+    """A resident books the Saturday morning hub session with the officer who works Saturdays only."""
+    from app.booking.availability import search
+    from app.booking.booking import BookingRequest, CustomerDetails, book
+    from app.models import HubOpening
+    from tests.booking_helpers import NOW
+    from tests.factories import OfficerFactory
+
+    world = World()
+    world.hub.opening_hours.append(HubOpening(weekday=5, opens=time_of_day(9), closes=time_of_day(12, 30)))
+    saturday_officer = OfficerFactory(skills=[world.skill], areas=[world.area], weekdays=[5])
+    db.session.flush()
+    with time_machine.travel(NOW, tick=False):
+        slot = search(world.service, world.hub_place(), SATURDAY, 1, now=NOW).slots[0]
+        book(
+            BookingRequest(
+                slot_token=slot.token,
+                service=world.service,
+                place=world.hub_place(),
+                channel="web",
+                customer=CustomerDetails(name="Sam Rai", phone="+447700900222", preferred_channel="sms"),
+            )
+        )
+    db.session.commit()
+    return saturday_officer.id
+
+
+def test_a_saturday_with_hub_hours_is_planned_on_friday_night_and_monday_on_saturday_night(app):
+    saturday_officer = _book_saturday_at_the_hub()
+    with time_machine.travel(at(19, 5, day=FRIDAY), tick=False):
+        run_job(app, _job("plan"))
+    plans = db.session.execute(select(RoutePlan.day, RoutePlan.officer_id)).all()
+    assert plans == [(SATURDAY, saturday_officer)]  # the booked Saturday visit has its route
+    with time_machine.travel(at(19, 5, day=SATURDAY), tick=False):
+        assert plan_when_due() == [MONDAY_AFTER]  # Sunday has no hours: the next day that does
+    with time_machine.travel(at(19, 5, day=SATURDAY + timedelta(days=1)), tick=False):
+        assert plan_when_due() == []  # Monday is planned already
+
+
+def test_without_saturday_hours_friday_night_plans_monday():
+    World()
+    db.session.commit()
+    with time_machine.travel(at(19, 5, day=FRIDAY), tick=False):
+        assert plan_when_due() == [MONDAY_AFTER]

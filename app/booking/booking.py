@@ -20,7 +20,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -31,7 +31,7 @@ from app.booking import call_list, interpreters
 from app.booking.availability import SlotToken, decode_slot, routing_day, visits_for
 from app.booking.waitlist_offers import offer_freed_time
 from app.extensions import db
-from app.i18n import supported
+from app.i18n import _l, supported
 from app.messaging import outbox
 from app.models import (
     Appointment,
@@ -54,6 +54,9 @@ from app.timeutil import at_day_seconds, format_date, format_time, to_local, utc
 from app.unit_of_work import finish_reads
 from routing.feasibility import DayCheck
 
+if TYPE_CHECKING:
+    from flask_babel.speaklater import LazyString
+
 
 class SlotUnavailable(Exception):
     """The slot has gone, or the token is not valid any more."""
@@ -69,10 +72,16 @@ APPOINTMENT_LOCKS = 1  # PostgreSQL advisory lock space for bookings (key = appo
 class BookingRuleError(ValueError):
     """The request breaks a rule (wrong place for the service, appointment already over, ...)."""
 
-    def __init__(self, field_name: str, message: str):
+    def __init__(self, field_name: str, message: str | LazyString):
         super().__init__(message)
         self.field = field_name
-        self.message = message
+        self._message = message
+
+    @property
+    def message(self) -> str:
+        """In the language of the page that shows it: the resident's on their pages (the rules residents
+        can meet are marked with _l), English for staff and the API."""
+        return str(self._message)
 
 
 class BookingChanged(BookingRuleError):
@@ -80,7 +89,7 @@ class BookingChanged(BookingRuleError):
 
     def __init__(self):
         super().__init__(
-            "appointment", "Someone changed this appointment a moment ago. Check it and try again"
+            "appointment", _l("Someone changed this appointment a moment ago. Check it and try again")
         )
 
 
@@ -496,7 +505,7 @@ def _check_precautions(token: SlotToken, place: Place, customer: Customer) -> No
     if precaution in ("hub_only", "manager_approval"):
         raise BookingRuleError(
             "location_type",
-            "We cannot book a visit to this address online. Book at a community hub or phone us",
+            _l("We cannot book a visit to this address online. Book at a community hub or phone us"),
         )
     if precaution == "two_officers" and len(token.officer_ids) < 2:
         raise SlotUnavailable("needs two officers")
@@ -504,13 +513,15 @@ def _check_precautions(token: SlotToken, place: Place, customer: Customer) -> No
 
 def _check_token_matches(token: SlotToken, service: Service, place: Place) -> None:
     if token.service_code != service.code:
-        raise BookingRuleError("service", "The time you chose was for a different service")
+        raise BookingRuleError("service", _l("The time you chose was for a different service"))
     if token.location_type != place.location_type:
-        raise BookingRuleError("location_type", "The time you chose was for a different kind of place")
+        raise BookingRuleError("location_type", _l("The time you chose was for a different kind of place"))
     if place.hub is not None and token.hub_code != place.hub.code:
-        raise BookingRuleError("hub", "The time you chose was at a different hub")
+        raise BookingRuleError("hub", _l("The time you chose was at a different hub"))
     if place.location_type not in service.places:
-        raise BookingRuleError("location_type", f"{service.name} cannot happen at that kind of place")
+        raise BookingRuleError(
+            "location_type", _l("%(service)s cannot happen at that kind of place", service=service.name)
+        )
 
 
 def _officer_days(appointment: Appointment) -> list[tuple[int, date]]:
@@ -520,11 +531,16 @@ def _officer_days(appointment: Appointment) -> list[tuple[int, date]]:
 
 def _still_changeable(appointment: Appointment) -> None:
     if not appointment.is_active:
-        raise BookingRuleError(
-            "appointment", f"This appointment is already {appointment.status.replace('_', ' ')}"
-        )
+        raise BookingRuleError("appointment", ALREADY.get(appointment.status, ALREADY["completed"]))
     if appointment.window_end < utcnow():
-        raise BookingRuleError("appointment", "This appointment is in the past")
+        raise BookingRuleError("appointment", _l("This appointment is in the past"))
+
+
+ALREADY = {
+    "cancelled": _l("This appointment is already cancelled"),
+    "completed": _l("This appointment is already completed"),
+    "no_show": _l("This appointment is already no show"),
+}
 
 
 def _how(channel: str) -> str:

@@ -27,6 +27,7 @@ def hours_on_day(hub: Hub, day: date) -> HubOpening | None:
 @dataclass(frozen=True)
 class WeeklyHours:
     weekday: str
+    number: int  # Monday = 0: the page names it in the resident's language
     opens: time | None
     closes: time | None
 
@@ -36,7 +37,9 @@ def weekly_hours(hub: Hub) -> list[WeeklyHours]:
     rows = []
     for number, name in enumerate(WEEKDAY_NAMES):
         hours = hub.hours_on(number)
-        rows.append(WeeklyHours(name, hours.opens if hours else None, hours.closes if hours else None))
+        rows.append(
+            WeeklyHours(name, number, hours.opens if hours else None, hours.closes if hours else None)
+        )
     return rows
 
 

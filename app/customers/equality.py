@@ -16,17 +16,18 @@ from sqlalchemy import select
 
 from app.config import settings
 from app.extensions import db
+from app.i18n import _l
 from app.models import Appointment, EqualityResponse
 from app.timeutil import to_local
 
 SUPPRESS_BELOW = 5
-PREFER_NOT = ("prefer_not", "Prefer not to say")
+PREFER_NOT = ("prefer_not", _l("Prefer not to say"))
 
 
 @dataclass(frozen=True)
 class Question:
     field: str
-    text: str
+    text: str  # lazily translated: residents read them in their language, reports in English
     hint: str
     choices: tuple[tuple[str, str], ...]
 
@@ -34,60 +35,64 @@ class Question:
 QUESTIONS = (
     Question(
         "age_band",
-        "What is your age?",
+        _l("What is your age?"),
         "",
         (
-            ("16_24", "16 to 24"),
-            ("25_34", "25 to 34"),
-            ("35_49", "35 to 49"),
-            ("50_64", "50 to 64"),
-            ("65_74", "65 to 74"),
-            ("75_plus", "75 or over"),
+            ("16_24", _l("16 to 24")),
+            ("25_34", _l("25 to 34")),
+            ("35_49", _l("35 to 49")),
+            ("50_64", _l("50 to 64")),
+            ("65_74", _l("65 to 74")),
+            ("75_plus", _l("75 or over")),
             PREFER_NOT,
         ),
     ),
-    Question("sex", "What is your sex?", "", (("female", "Female"), ("male", "Male"), PREFER_NOT)),
+    Question(
+        "sex", _l("What is your sex?"), "", (("female", _l("Female")), ("male", _l("Male")), PREFER_NOT)
+    ),
     Question(
         "disability",
-        "Do you have any physical or mental health conditions or illnesses lasting or expected to last "
-        "12 months or more?",
+        _l(
+            "Do you have any physical or mental health conditions or illnesses lasting or expected to "
+            "last 12 months or more?"
+        ),
         "",
-        (("yes", "Yes"), ("no", "No"), PREFER_NOT),
+        (("yes", _l("Yes")), ("no", _l("No")), PREFER_NOT),
     ),
     Question(
         "ethnic_group",
-        "What is your ethnic group?",
+        _l("What is your ethnic group?"),
         "",
         (
-            ("asian", "Asian, Asian British or Asian Welsh"),
-            ("black", "Black, Black British, Black Welsh, Caribbean or African"),
-            ("mixed", "Mixed or Multiple ethnic groups"),
-            ("white", "White"),
-            ("other", "Other ethnic group"),
+            ("asian", _l("Asian, Asian British or Asian Welsh")),
+            ("black", _l("Black, Black British, Black Welsh, Caribbean or African")),
+            ("mixed", _l("Mixed or Multiple ethnic groups")),
+            ("white", _l("White")),
+            ("other", _l("Other ethnic group")),
             PREFER_NOT,
         ),
     ),
     Question(
         "religion",
-        "What is your religion?",
+        _l("What is your religion?"),
         "",
         (
-            ("none", "No religion"),
-            ("christian", "Christian"),
-            ("buddhist", "Buddhist"),
-            ("hindu", "Hindu"),
-            ("jewish", "Jewish"),
-            ("muslim", "Muslim"),
-            ("sikh", "Sikh"),
-            ("other", "Any other religion"),
+            ("none", _l("No religion")),
+            ("christian", _l("Christian")),
+            ("buddhist", _l("Buddhist")),
+            ("hindu", _l("Hindu")),
+            ("jewish", _l("Jewish")),
+            ("muslim", _l("Muslim")),
+            ("sikh", _l("Sikh")),
+            ("other", _l("Any other religion")),
             PREFER_NOT,
         ),
     ),
     Question(
         "main_language_english",
-        "Is English your main language?",
+        _l("Is English your main language?"),
         "",
-        (("yes", "Yes"), ("no", "No"), PREFER_NOT),
+        (("yes", _l("Yes")), ("no", _l("No")), PREFER_NOT),
     ),
 )
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import secrets
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -22,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional, ValidationError
 
+from app.forms.base import Form
 from app.forms.fields import GovDateField, MaxLength
 from app.i18n import LANGUAGES
 from app.messaging.contact import uk_phone, valid_email
@@ -32,7 +32,7 @@ def new_submission_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-class NewCallerForm(FlaskForm):
+class NewCallerForm(Form):
     """A caller's details, new or changed: home address, and a business's own premises."""
 
     name = StringField(
@@ -91,7 +91,7 @@ class NewCallerForm(FlaskForm):
             raise ValidationError("Enter the premises postcode")
 
 
-class BookForm(FlaskForm):
+class BookForm(Form):
     service = SelectField(
         "Service", widget=GovSelect(), validators=[InputRequired(message="Select the service")]
     )
@@ -100,7 +100,7 @@ class BookForm(FlaskForm):
     show = SubmitField("Show free times", widget=GovSubmitInput())
 
 
-class ConfirmBookingForm(FlaskForm):
+class ConfirmBookingForm(Form):
     slot = RadioField(
         "Time",
         widget=GovRadioInput(),
@@ -152,7 +152,7 @@ class ConfirmBookingForm(FlaskForm):
             raise ValidationError("Ask the caller if they agree to texts, or choose another way to confirm")
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     text = TextAreaField(
         "Add a note",
         widget=GovTextArea(),
@@ -161,7 +161,7 @@ class NoteForm(FlaskForm):
     submit = SubmitField("Save note", widget=GovSubmitInput())
 
 
-class WaitlistForm(FlaskForm):
+class WaitlistForm(Form):
     service = SelectField(
         "Service", widget=GovSelect(), validators=[InputRequired(message="Select the service")]
     )
@@ -181,7 +181,7 @@ class WaitlistForm(FlaskForm):
             raise ValidationError("The latest date must be on or after the earliest date")
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     slot = RadioField(
         "New time",
         widget=GovRadioInput(),

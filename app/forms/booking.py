@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
+from app.forms.base import Form
 from app.forms.fields import MaxLength
 from app.i18n import _l
 from app.messaging.contact import reminder_gap, uk_mobile, uk_phone, valid_email
 from app.places.places import normalise_postcode
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(Form):
     service = RadioField(
         _l("Which service do you need?"),
         widget=GovRadioInput(),
@@ -22,7 +22,7 @@ class ServiceForm(FlaskForm):
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
-class WhereForm(FlaskForm):
+class WhereForm(Form):
     location_type = RadioField(
         _l("Where would you like the appointment?"),
         widget=GovRadioInput(),
@@ -31,7 +31,7 @@ class WhereForm(FlaskForm):
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
-class PostcodeForm(FlaskForm):
+class PostcodeForm(Form):
     postcode = StringField(
         _l("Postcode"),
         widget=GovTextInput(),
@@ -44,7 +44,7 @@ class PostcodeForm(FlaskForm):
             raise ValidationError(_l("Enter a real postcode, like SN10 1AA"))
 
 
-class AddressForm(FlaskForm):
+class AddressForm(Form):
     address = RadioField(
         _l("Select the address"),
         widget=GovRadioInput(),
@@ -60,7 +60,7 @@ class AddressForm(FlaskForm):
             raise ValidationError(_l("Enter the building and street"))
 
 
-class HubForm(FlaskForm):
+class HubForm(Form):
     hub = RadioField(
         _l("Which community hub?"),
         widget=GovRadioInput(),
@@ -69,7 +69,7 @@ class HubForm(FlaskForm):
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
-class TimeForm(FlaskForm):
+class TimeForm(Form):
     slot = RadioField(
         _l("Choose a time"),
         widget=GovRadioInput(),
@@ -79,7 +79,7 @@ class TimeForm(FlaskForm):
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(Form):
     name = StringField(
         _l("Full name"),
         widget=GovTextInput(),
@@ -136,7 +136,7 @@ class DetailsForm(FlaskForm):
             raise ValidationError(_l("Enter an email address so we can email you reminders"))
 
 
-class WaitlistForm(FlaskForm):
+class WaitlistForm(Form):
     name = StringField(
         _l("Full name"),
         widget=GovTextInput(),
@@ -161,11 +161,11 @@ class WaitlistForm(FlaskForm):
             raise ValidationError(_l("Enter a UK mobile number, like 07700 900 982"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     submit = SubmitField(_l("Book appointment"), widget=GovSubmitInput())
 
 
-class FindBookingForm(FlaskForm):
+class FindBookingForm(Form):
     reference = StringField(
         _l("Booking reference"),
         widget=GovTextInput(),
@@ -184,7 +184,7 @@ class FindBookingForm(FlaskForm):
     submit = SubmitField(_l("Find booking"), widget=GovSubmitInput())
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField(
         _l("Why are you cancelling? (optional)"),
         widget=GovTextArea(),

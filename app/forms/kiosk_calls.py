@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
+from app.forms.base import Form
 from app.forms.fields import MaxLength
 from app.i18n import _l
 from app.messaging.contact import uk_mobile
 
 
-class CallBackForm(FlaskForm):
+class CallBackForm(Form):
     phone = StringField(
         _l("Your mobile number"),
         widget=GovTextInput(),

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from app.forms.admin import WEEKDAYS
+from app.forms.base import Form
 from app.forms.fields import ClockTime, GovDateField, MaxLength
 from app.inputs import MAX_WHOLE_NUMBER
 from app.messaging.contact import uk_mobile
@@ -27,7 +27,7 @@ from app.models.safety import PRECAUTIONS, RISK_CATEGORIES, VISIT_DECISIONS
 from app.places.places import normalise_postcode
 
 
-class RiskMarkerForm(FlaskForm):
+class RiskMarkerForm(Form):
     postcode = StringField("Postcode", widget=GovTextInput(), validators=[Optional(), MaxLength(10)])
     house = StringField(
         "House number or name", widget=GovTextInput(), validators=[Optional(), MaxLength(120)]
@@ -71,7 +71,7 @@ class RiskMarkerForm(FlaskForm):
             raise ValidationError("Give an address (postcode and house, or UPRN) or a customer record number")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     decision = RadioField(
         "Decision",
         widget=GovRadioInput(),
@@ -84,7 +84,7 @@ class ReviewForm(FlaskForm):
     submit = SubmitField("Record review", widget=GovSubmitInput())
 
 
-class DutyPeriodForm(FlaskForm):
+class DutyPeriodForm(Form):
     """One weekly period on the on-duty rota (choices for user_id are set by the view)."""
 
     user_id = SelectField("Who", widget=GovSelect(), coerce=int, validators=[InputRequired("Select who")])
@@ -106,7 +106,7 @@ class DutyPeriodForm(FlaskForm):
     submit = SubmitField("Add to the rota", widget=GovSubmitInput())
 
 
-class WorkPhoneForm(FlaskForm):
+class WorkPhoneForm(Form):
     user_id = HiddenField(validators=[InputRequired()])
     phone = StringField("Work mobile", widget=GovTextInput(), validators=[Optional(), MaxLength(30)])
     submit = SubmitField("Save work mobile", widget=GovSubmitInput())
@@ -116,7 +116,7 @@ class WorkPhoneForm(FlaskForm):
             raise ValidationError("Enter a UK mobile number, like 07700 900123")
 
 
-class VisitDecisionForm(FlaskForm):
+class VisitDecisionForm(Form):
     decision = RadioField(
         "What was done",
         widget=GovRadioInput(),

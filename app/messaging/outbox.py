@@ -105,12 +105,19 @@ LETTER_KINDS = ("confirmation", "cancellation", "reschedule")
 LETTER_NOTICE = timedelta(days=3)
 
 
-def postal_address(customer) -> tuple[str, ...]:
-    """Name and address for an envelope, or () when we have no address to post to."""
-    lines = (customer.address_line1, customer.address_line2, customer.town, customer.postcode)
-    if not (customer.address_line1 and customer.postcode):
+def postal_address(appointment: Appointment) -> tuple[str, ...]:
+    """Name and address for an envelope, or () when we have no address to post to. A visit at business
+    premises is written to the business there (the premises the visit is at); any other to the home."""
+    customer = appointment.customer
+    if appointment.location_type == "business":
+        names = (customer.name, customer.business_name)
+        where = (appointment.address_line1, appointment.address_line2, appointment.town, appointment.postcode)
+    else:
+        names = (customer.name,)
+        where = (customer.address_line1, customer.address_line2, customer.town, customer.postcode)
+    if not (where[0] and where[-1]):
         return ()
-    return (customer.name, *(line for line in lines if line))
+    return tuple(line for line in (*names, *where) if line)
 
 
 def wants_letters(customer) -> bool:
@@ -124,7 +131,7 @@ def wants_letters(customer) -> bool:
 
 def queue_letter(appointment: Appointment, kind: str, key_suffix: str = "") -> Message | None:
     """A printed letter of this kind, for the next print batch; None without a postal address."""
-    address = postal_address(appointment.customer)
+    address = postal_address(appointment)
     if not address or kind not in LETTER_KINDS:
         return None
     customer = appointment.customer

@@ -1,6 +1,7 @@
-"""The nightly plan, with catch-up: from PLAN_AT the next working day is planned once; a scheduler that
-was down then (or starts late) plans it as soon as it runs, and before the day begins it still plans a
-today that nobody planned."""
+"""The nightly plan, with catch-up: from PLAN_AT the next day the service runs is planned once (a
+Saturday too, when an officer's pattern or a hub has Saturday hours); a scheduler that was down then
+(or starts late) plans it as soon as it runs, and before the day begins it still plans a today that
+nobody planned."""
 
 from __future__ import annotations
 
@@ -8,22 +9,46 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import exists, select
 
+from app.catalogue.hubs import hours_on_day
+from app.catalogue.queries import all_hubs
 from app.extensions import db
 from app.models import RoutePlan, ScheduledRun
-from app.timeutil import is_working_day, local_now, next_working_day
+from app.officers.queries import all_officers
+from app.timeutil import is_bank_holiday, local_now
 from app.unit_of_work import unit_of_work
 
 PLAN_AT = time(19, 0)
 DAY_BEGINS = time(7, 0)  # after this, a day that nobody planned is left to its booked order
 
+# Far enough to pass a long weekend and Christmas; a county with no hours for a fortnight plans nothing.
+LOOK_AHEAD_DAYS = 14
+
+
+def has_hours(day: date) -> bool:
+    """A day the service runs: some active officer's pattern or some open hub has hours then (Saturday
+    hub openings included; never a bank holiday). The nightly plan plans exactly these days."""
+    if is_bank_holiday(day):
+        return False
+    if any(officer.pattern_on(day.weekday()) for officer in all_officers(active_only=True)):
+        return True
+    return any(hours_on_day(hub, day) for hub in all_hubs(active_only=True))
+
+
+def next_day_with_hours(day: date) -> date | None:
+    """The first day after `day` that the service runs, or None when none does for a fortnight."""
+    for offset in range(1, LOOK_AHEAD_DAYS + 1):
+        if has_hours(day + timedelta(days=offset)):
+            return day + timedelta(days=offset)
+    return None
+
 
 def days_due(now: datetime) -> list[date]:
     today, clock = now.date(), now.time()
     days = []
-    if clock < DAY_BEGINS and is_working_day(today):
+    if clock < DAY_BEGINS and has_hours(today):
         days.append(today)
-    if clock >= PLAN_AT:
-        days.append(next_working_day(today))
+    if clock >= PLAN_AT and (following := next_day_with_hours(today)) is not None:
+        days.append(following)
     return days
 
 

@@ -16,7 +16,8 @@ from app.web.access import SUPERVISORS, public, staff
 from app.web.guards import limiter
 from app.web.kiosk_session import current_device
 
-bp = Blueprint("feedback", __name__)
+bp = Blueprint("feedback", __name__)  # residents' pages, in their language (app/i18n.py)
+staff_bp = Blueprint("feedback_staff", __name__)
 
 
 @bp.route("/tell-us", methods=["GET", "POST"])
@@ -44,7 +45,7 @@ def thanks():
     return render_template("feedback/thanks.html")
 
 
-@bp.get("/supervisor/tell-us")
+@staff_bp.get("/supervisor/tell-us")
 @staff(*SUPERVISORS)
 def queue():
     items = feedback.open_items()
@@ -59,7 +60,7 @@ def queue():
     )
 
 
-@bp.route("/supervisor/tell-us/<int:item_id>", methods=["GET", "POST"])
+@staff_bp.route("/supervisor/tell-us/<int:item_id>", methods=["GET", "POST"])
 @staff(*SUPERVISORS)
 def item(item_id: int):
     found = records.feedback(item_id) or abort(404)
@@ -68,7 +69,7 @@ def item(item_id: int):
         with unit_of_work():
             feedback.close(found, form.outcome.data, current_user._get_current_object())
         flash(f"{found.kind.capitalize()} closed.", "success")
-        return redirect(url_for("feedback.queue"))
+        return redirect(url_for("feedback_staff.queue"))
     with unit_of_work():
         audit.record("feedback_viewed", "feedback", found.id)
     return render_template("feedback/item.html", item=found, form=form, format_reference=format_reference)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 
 from app import records
 from app.appointments import references
@@ -18,7 +19,8 @@ from app.web.access import kiosk, officer_day, public, staff
 from app.web.guards import limiter
 from app.web.kiosk_session import current_device
 
-bp = Blueprint("inclusion", __name__)
+bp = Blueprint("inclusion", __name__)  # residents' pages, in their language (app/i18n.py)
+staff_bp = Blueprint("inclusion_staff", __name__)  # the same questions asked by agents and officers
 AGENTS = ("agent", "supervisor", "admin")
 
 
@@ -50,7 +52,7 @@ def equality_after_booking():
     )
 
 
-@bp.route("/agent/appointments/<int:appointment_id>/equality", methods=["GET", "POST"])
+@staff_bp.route("/agent/appointments/<int:appointment_id>/equality", methods=["GET", "POST"])
 @staff(*AGENTS)
 def equality_by_phone(appointment_id: int):
     appointment = records.appointment(appointment_id) or abort(404)
@@ -98,8 +100,10 @@ def rate_at_kiosk():
         found = satisfaction.rateable_at_hub(clean_reference(form.reference.data), current_device().hub_id)
         if found is None:
             form.reference.errors = [
-                "We cannot find a visit at this hub today with that reference. "
-                "Check it, or ask at the counter"
+                _(
+                    "We cannot find a visit at this hub today with that reference. "
+                    "Check it, or ask at the counter"
+                )
             ]
         else:
             with unit_of_work():
@@ -108,7 +112,7 @@ def rate_at_kiosk():
     return render_template("inclusion/rate.html", form=form, appointment=None)
 
 
-@bp.route("/officer/visits/<int:appointment_id>/rating", methods=["GET", "POST"])
+@staff_bp.route("/officer/visits/<int:appointment_id>/rating", methods=["GET", "POST"])
 @officer_day
 def rate_by_officer(appointment_id: int):
     who = officer_phone.acting()

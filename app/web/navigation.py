@@ -14,7 +14,7 @@ STAFF_LINKS = [
     ("My day", "officer.today", ("officer",)),
     ("Dashboard", "reports.dashboard", ("supervisor", "admin")),
     ("Call list", "reports.calls", ("supervisor", "admin")),
-    ("Tell us", "feedback.queue", ("supervisor", "admin")),
+    ("Tell us", "feedback_staff.queue", ("supervisor", "admin")),
     ("Safety alerts", "supervisor.alerts", ("supervisor", "admin")),
     ("Risk register", "supervisor.register", ("supervisor", "admin")),
     ("On-duty rota", "supervisor.rota_view", ("supervisor", "admin")),

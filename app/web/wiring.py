@@ -30,7 +30,7 @@ from app.inputs import whole_number_or_none
 from app.models import User
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.staff import audit
-from app.timeutil import format_clock, format_date, format_time, to_local, utcnow
+from app.timeutil import format_clock, format_date, format_time, to_local, utcnow, weekday_name
 from app.unit_of_work import discard
 from app.web.access import enforce_access, public
 from app.web.kiosk_session import current_device
@@ -115,7 +115,9 @@ def register_web(app: Flask) -> None:
         letters.bp,
         hubs.bp,
         feedback.bp,
+        feedback.staff_bp,
         inclusion.bp,
+        inclusion.staff_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -192,6 +194,7 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(lambda moment: format_date(moment, current_locale()), "uk_date")
     app.add_template_filter(lambda moment: format_time(moment, current_locale()), "uk_time")
     app.add_template_filter(lambda at: format_clock(at, current_locale()), "clock")
+    app.add_template_filter(lambda number: weekday_name(number, current_locale()), "weekday")
     app.add_template_filter(to_local, "local")
     app.add_template_filter(when, "when")  # "Monday 7 December 2026, arriving between 11am and 1pm"
 

@@ -114,3 +114,36 @@ def test_the_browser_language_is_the_first_choice(browser, live_server, world):
     page.get_by_role("link", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
     context.close()
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_the_pages_after_booking_and_in_the_footer_pass_axe_in_each_language(
+    browser, live_server, world, locale
+):
+    """The equality questions, Tell us (with its errors) and the hub pages, in the resident's language."""
+    _ = gettext_for(locale)
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    _book_in(page, live_server, world, locale, check=False)
+
+    def visited(heading: str) -> None:
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)  # waits for the new page
+        assert page.locator("html").get_attribute("lang") == locale
+        check_accessibility(page)
+
+    page.get_by_role("link", name=_("Answer the optional questions")).click()
+    visited(_("Help us check our service is fair"))
+    page.get_by_label(_("Prefer not to say")).first.check()
+    page.get_by_role("button", name=_("Send answers")).click()
+    visited(_("Thank you for your answers"))
+    page.get_by_role("link", name=_("Tell us what you think")).click()
+    visited(_("Tell us what you think"))
+    page.get_by_role("button", name=_("Send")).click()  # nothing filled in: errors, in this language
+    expect(page).to_have_title(re.compile("^" + re.escape(_("Error:"))))
+    visited(_("Tell us what you think"))
+    page.goto(f"{live_server}/hubs/")
+    visited(_("Community hubs"))
+    page.get_by_role("link", name=world.hub.name).click()
+    visited(world.hub.name)
+    expect(page.get_by_role("heading", name=_("Opening hours"))).to_be_visible()
+    context.close()

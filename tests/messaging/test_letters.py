@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import logging
+import re
+import zlib
 from datetime import timedelta
 
+import pytest
 import time_machine
+from pdfminer.high_level import extract_text
 
 from app.booking.availability import search
 from app.booking.booking import BookingRequest, CustomerDetails, book, cancel
@@ -12,9 +18,11 @@ from app.extensions import db
 from app.messaging import letters
 from app.messaging.dispatch import dispatch_due
 from app.models import AuditEvent, Message
+from app.places.places import Place
 from app.scheduler import JOBS
-from notifications.letter import Letter, build_pdf
+from notifications.letter import Letter, build_pdf, unprintable
 from tests.booking_helpers import MONDAY, NOW, World
+from tests.factories import CustomerFactory, UserFactory
 from tests.pages import csrf_token
 
 
@@ -54,6 +62,43 @@ def test_a_resident_with_no_mobile_or_email_gets_a_letter_not_a_text():
 
 
 @time_machine.travel(NOW, tick=False)
+def test_a_visit_at_business_premises_is_written_to_the_business_there_not_the_home():
+    world = World()
+    world.service.at_business = True
+    customer = CustomerFactory(
+        name="Ann Baker",
+        phone="",
+        email="",
+        preferred_channel="post",
+        address_line1="12 High Street",
+        town="Devizes",
+        postcode="SN10 1AB",
+        kind="business",
+        business_name="Baker's Bakes",
+    )
+    db.session.flush()
+    premises = Place(
+        "business", 51.352, -1.994, world.area.id, line1="3 Market Place", town="Devizes", postcode="SN10 1HS"
+    )
+    for place in (premises, world.home()):
+        slot = search(world.service, place, MONDAY, 1, now=NOW).slots[0]
+        book(
+            BookingRequest(
+                slot_token=slot.token,
+                service=world.service,
+                place=place,
+                channel="phone",
+                customer_id=customer.id,
+                customer=CustomerDetails(name="Ann Baker", preferred_channel="post"),
+            )
+        )
+        db.session.commit()
+    at_work, at_home = (m.recipient.split("\n") for m in _letters())
+    assert at_work == ["Ann Baker", "Baker's Bakes", "3 Market Place", "Devizes", "SN10 1HS"]
+    assert at_home == ["Ann Baker", "12 High Street", "Devizes", "SN10 1AA"]  # the home visit's address
+
+
+@time_machine.travel(NOW, tick=False)
 def test_asking_for_post_gets_letters_for_every_change_but_no_reminders():
     world = World()
     appointment = _book(world, phone="+447700900111", channel="post", consent=True)
@@ -80,6 +125,88 @@ def test_the_daily_batch_gathers_waiting_letters_once_and_prints_them_as_one_pdf
     assert letters.gather_batch(MONDAY) == 0  # a second run adds nothing
     (summary,) = letters.batches()
     assert (summary.day, summary.letters, summary.printed) == (MONDAY, 1, 0)
+
+
+def _printed_text(pdf: bytes) -> str:
+    """What the printed pages say, as a PDF reader extracts it. Spacing is ignored (long lines wrap,
+    and shaped Devanagari comes back with a space inside some conjuncts), and so are glyphs that carry
+    no text of their own: a vowel sign drawn in a shaped cluster, whose text the cluster's first glyph
+    carries (pdfminer shows them as "(cid:N)"). A glyph drawn from the wrong font would still show."""
+    text = re.sub(r"\(cid:\d+\)", "", extract_text(io.BytesIO(pdf)))
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("locale", "name", "says"),
+    [
+        ("pl", "Zofia Wąsowska", "Dziękujemy za rezerwację"),
+        ("ne", "सीता श्रेष्ठ", "हामीसँग बुक गर्नुभएकोमा धन्यवाद"),
+    ],
+)
+@time_machine.travel(NOW, tick=False)
+def test_polish_and_nepali_letters_print_every_line_in_their_own_script(locale, name, says):
+    world = World()
+    world.service.name = "Blue Badge"  # in the catalogue: the letter names it in the resident's language
+    slot = search(world.service, world.home(), MONDAY, 1, now=NOW).slots[0]
+    book(
+        BookingRequest(
+            slot_token=slot.token,
+            service=world.service,
+            place=world.home(),
+            channel="phone",
+            customer=CustomerDetails(name=name, preferred_channel="post", locale=locale),
+        )
+    )
+    letters.gather_batch(MONDAY)
+    db.session.commit()
+    (message,) = _letters()
+    assert says in message.body
+    pdf = letters.batch_pdf(MONDAY, UserFactory(role="agent"))
+    printed = _printed_text(pdf)
+    written = [
+        "Wiltshire Council",
+        *message.recipient.split("\n"),
+        "1 December 2026",
+        message.subject,
+        *message.body.split("\n"),
+    ]
+    lines = ["".join(line.split()) for line in written if line.strip()]
+    for line in lines:  # as often as it is written: an address line is also in the body's "Where"
+        assert printed.count(line) >= "|".join(lines).count(line), line
+    assert unprintable(f"{message.subject}{message.recipient}{message.body}") == ""  # no empty boxes
+
+
+def _glyph_texts(pdf: bytes) -> list[str]:
+    """The text each embedded glyph stands for, from the fonts' ToUnicode maps."""
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S)
+    maps = [(zlib.decompress(data) if data[:1] == b"x" else data).decode("latin-1") for data in streams]
+    targets = re.findall(r"<[0-9A-F]{4}> <([0-9A-F]+)>", "".join(m for m in maps if "beginbfchar" in m))
+    return [bytes.fromhex(target).decode("utf-16-be") for target in targets]
+
+
+def test_nepali_is_shaped_so_conjuncts_print_as_one_glyph():
+    """HarfBuzz joins श + ् + र into one conjunct glyph; unshaped, the virama would print on its own."""
+    letter = Letter(("सीता श्रेष्ठ",), "1 December 2026", "भेट", "कृपया", "Wiltshire Council")
+    conjuncts = [text for text in _glyph_texts(build_pdf([letter])) if "\u094d" in text and len(text) > 1]
+    assert "श्र" in conjuncts and "ष्ठ" in conjuncts
+
+
+def test_a_long_nepali_letter_prints_every_line_on_every_page():
+    body = "\n\n".join(["कृपया तयार राख्नुहोस्:\nProof of identity", "सीता श्रेष्ठ"] * 40)
+    letter = Letter(("सीता श्रेष्ठ", "12 High Street"), "1 December 2026", "भेट", body, "Wiltshire Council")
+    pdf = build_pdf([letter])
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") > 2  # page breaks mid-letter
+    printed = _printed_text(pdf)
+    assert printed.count("Proofofidentity") == 40 and printed.count("12HighStreet") == 1
+
+
+def test_a_character_no_letter_font_has_is_caught(caplog):
+    assert unprintable("Łódź नेपाल £5 – “quoted”") == ""
+    assert unprintable("東京 and 東") == "東京"
+    with caplog.at_level(logging.WARNING, logger="notifications.letter"):
+        build_pdf([Letter(("Ana 東京",), "1 December 2026", "Booked", "Dear Ana,", "Wiltshire Council")])
+    assert "Letter 1 of the batch has characters no letter font has: 東京" in caplog.text
+    assert "Ana" not in caplog.text  # no names in the logs
 
 
 def test_the_pdf_has_a_page_per_letter_and_prints_polish_names():

@@ -1,0 +1,45 @@
+"""The base of every form: WTForms' own messages in the page's language.
+
+Flask-WTF would take them from WTForms' catalogues, which have Polish but no Nepali (and Polish with
+gaps). Ours hold the ones a resident's form can show, translated into every language we offer, so a
+Nepali page never shows "Not a valid choice." in English. Staff pages are in English, as before."""
+
+from __future__ import annotations
+
+from flask_babel import get_translations
+from flask_wtf import FlaskForm
+
+
+def N_(text: str) -> str:
+    """Marks text for the catalogue (gettext's convention); it is translated where it is shown."""
+    return text
+
+
+# WTForms' messages (its msgids, exactly) that the fields and validators our forms use can show.
+WTFORMS_MESSAGES = (
+    N_("This field is required."),
+    N_("Invalid input."),
+    N_("Not a valid choice."),
+    N_("Invalid Choice: could not coerce."),
+    N_("Invalid choice(s): one or more data inputs could not be coerced."),
+    N_("Invalid email address."),
+    N_("Not a valid date value."),
+    N_("Not a valid integer value."),
+    N_("Field must be between %(min)d and %(max)d characters long."),
+)
+
+
+class _FormMessages:
+    """What WTForms asks for its messages; it fills in the values (%(min)d) itself."""
+
+    def gettext(self, string: str) -> str:
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ungettext(singular, plural, n)
+
+
+class Form(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _FormMessages()
