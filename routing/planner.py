@@ -6,13 +6,16 @@ Within the time budget:
 2. The one checker times that proposal and repairs what the relaxation got wrong (breaks, pairs arriving
    together): routing.plans.build_plan. If nothing needed repair, PyVRP searches a second round from
    its answer (the relaxation is exact for that day, and its search is the stronger one).
-3. OR-Tools, on the full model (routing.model), improves from the better of that and `initial` (the day
-   as booked) for the rest of the budget, and has the last word.
+3. If a two-officer visit is still left out, OR-Tools on the full model (routing.model, which makes two
+   officers arrive together) improves from the best so far: PyVRP relaxes pairs and step 4 keeps them
+   where they are.
+4. Ruin and recreate over the checker (routing.recreate) from the best so far, for the rest of the
+   budget: exact with breaks, so it recovers the travel the repair of step 2 cost.
 
 When the relaxation is exact by construction (no breaks owed, no two-officer visits: e.g. Solomon),
-PyVRP has the whole budget in one round and OR-Tools is not run when the checker keeps PyVRP's answer
-as proposed: it improved no such seed (0 of 56 Solomon instances), and on a CPU-starved machine every
-second it took was a second less for the search that pays.
+PyVRP has the whole budget in one round, and nothing follows when the checker keeps its answer as
+proposed (OR-Tools improved no such seed, 0 of 56 Solomon instances; on a CPU-starved machine every
+second elsewhere is a second less for the search that pays).
 
 The answer is the best of these by the objective, so it is never worse than `initial`. Large days are
 split into areas first (routing.areas), each planned this way with its share of the budget.
@@ -68,8 +71,8 @@ def plan(
     seeded = build_plan(problem, seed)
     kept_as_proposed = _as_proposed(seeded, seed)
     if kept_as_proposed and not exact:
-        # The relaxation was exact here (no breaks or pairs in the way): PyVRP's search is worth more
-        # than OR-Tools', so it carries on from where it stopped; OR-Tools keeps the rest to confirm.
+        # The relaxation was exact here (no break or pair in the way): PyVRP's search is the stronger,
+        # so it carries on from where it stopped; ruin and recreate has the rest.
         second = started + SECOND_ROUND_UNTIL * time_limit - clock.monotonic()
         seed = relaxed_seed(problem, second, _orders(seeded))
         seeded = build_plan(problem, seed)
@@ -94,7 +97,7 @@ def plan(
         name, best = min(candidates, key=lambda c: c[1].objective.total)
     notes = tuple(f"{n}: objective {p.objective.total}" for n, p in candidates) + (f"kept: {name}",)
     if exact and kept_as_proposed:
-        notes += ("OR-Tools not run: the relaxation is exact and the checker kept PyVRP's plan",)
+        notes += ("PyVRP alone: the relaxation is exact and the checker kept its plan as proposed",)
     return replace(best, solve_seconds=clock.monotonic() - started, notes=notes)
 
 

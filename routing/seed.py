@@ -7,7 +7,7 @@ routing profiles: an officer's profile makes every visit they may not do unreach
 optional with a prize far above any travel, so a day that cannot all be served still has a seed.
 
 What comes out is only a proposal: routing.plans.build_plan times and repairs it with the one checker,
-and OR-Tools improves it on the full model (routing.planner).
+and the ruin and recreate search (routing.recreate) improves it with the checker (routing.planner).
 """
 
 from __future__ import annotations
