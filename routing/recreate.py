@@ -87,8 +87,8 @@ class _Search:
         current = best = self.cost()
         best_routes = {o: list(ids) for o, ids in self.routes.items()}
         legs = max(sum(len(ids) + 1 for ids in self.routes.values() if ids), 1)
-        travel = current - LEFT_OUT * len(self.missing)
-        hot, cold = START_TEMPERATURE * travel / legs, END_TEMPERATURE * travel / legs
+        leg = max((current - LEFT_OUT * len(self.missing)) / legs, 1.0)  # a day with no travel has legs of 0
+        hot, cold = START_TEMPERATURE * leg, END_TEMPERATURE * leg
         started = clock.monotonic()
         span = max(deadline - started, 1e-3)
         while (now := clock.monotonic()) < deadline:

@@ -59,3 +59,14 @@ def test_never_breaks_a_promise_nor_serves_fewer_and_pairs_stay_put():
 
 def _pairs(problem: Problem) -> set[str]:
     return {v.id for v in problem.visits if v.officers_needed == 2}
+
+
+def test_a_day_with_no_travel_at_all_is_left_as_it_is():
+    """Every visit at the officers' base (the re-plan bench found this: the search's temperature is a
+    share of the mean leg, which was 0)."""
+    matrix = line_matrix([0])
+    officers = (Officer("a", 0, 0, SHIFT), Officer("b", 0, 0, SHIFT))
+    visits = tuple(Visit(f"v{i}", 0, (9 * H, 16 * H), 30 * M) for i in range(4))
+    problem = Problem(matrix, officers, visits)
+    orders = improve(problem, {"a": ["v0", "v1"], "b": ["v2", "v3"]}, {}, time.monotonic() + 0.2)
+    assert sorted(v for ids in orders.values() for v in ids) == ["v0", "v1", "v2", "v3"]
