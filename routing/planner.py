@@ -86,7 +86,7 @@ def plan(
         if found is not None:
             candidates.append(("OR-Tools", build_plan(problem, *found)))
             name, best = min(candidates, key=lambda c: c[1].objective.total)
-    if not (exact and kept_as_proposed):
+    if not (exact and kept_as_proposed) and clock.monotonic() < deadline - FINISHING * time_limit:
         # Ruin and recreate over the checker from the best so far, for the rest of the budget but a
         # little kept back for timing the answer.
         finish = deadline - FINISHING * time_limit
