@@ -93,8 +93,8 @@ class _Search:
         span = max(deadline - started, 1e-3)
         while (now := clock.monotonic()) < deadline:
             temperature = hot * (cold / hot) ** ((now - started) / span)
-            saved = self._change()
-            if saved is None:
+            undo = self._change()
+            if undo is None:
                 continue
             cost = self.cost()
             if cost < current - temperature * math.log(self.rng.random() or 1e-12):
@@ -103,25 +103,25 @@ class _Search:
                     best = cost
                     best_routes = {o: list(ids) for o, ids in self.routes.items()}
             else:
-                self._undo(saved)
+                self._undo(*undo)
         return best_routes
 
-    def _change(self) -> dict | None:
-        """Ruin then recreate; what to undo it with, or None when the ruin was undone at once."""
-        saved: dict = {"missing": list(self.missing)}
+    def _change(self) -> tuple[list[str], dict] | None:
+        """Ruin then recreate; what to undo it with (the visits left out before, and each changed day
+        as it was), or None when the ruin was undone at once."""
+        missing = list(self.missing)
+        saved: dict[str, tuple[list[str], DayCheck]] = {}
         removed = self._ruin(saved)
         for officer_id in saved:
-            if officer_id == "missing":
-                continue
             self.checks[officer_id] = check = self._check(officer_id, self.routes[officer_id])
             if not check.base_ok:  # travel that breaks the triangle rule: a shorter day can be later
-                self._undo(saved)
+                self._undo(missing, saved)
                 return None
-        pool, self.missing = self.missing, []
-        for visit_id in pool + self._recreate_order(removed):
+        self.missing = []
+        for visit_id in missing + self._recreate_order(removed):
             if not self._insert(visit_id, saved):
                 self.missing.append(visit_id)
-        return saved
+        return missing, saved
 
     def _ruin(self, saved: dict) -> list[str]:
         where = {v: o for o, ids in self.routes.items() for v in ids}
@@ -172,8 +172,8 @@ class _Search:
         self.checks[officer_id] = self._check(officer_id, route)
         return True
 
-    def _undo(self, saved: dict) -> None:
-        self.missing = saved.pop("missing")
+    def _undo(self, missing: list[str], saved: dict[str, tuple[list[str], DayCheck]]) -> None:
+        self.missing = missing
         for officer_id, (route, check) in saved.items():
             self.routes[officer_id] = route
             self.checks[officer_id] = check
