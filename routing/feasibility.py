@@ -238,6 +238,23 @@ class DayCheck:
 
     def best_insertion(self, location: Place, window: tuple[int, int], duration: int) -> Insertion | None:
         """The position that adds least travel, or None when the visit cannot fit anywhere."""
+        best = self._cheapest(location, window, duration)
+        if best is None:
+            return None
+        added, position, metres = best
+        starts = self.schedule(position, location, window, duration)
+        assert starts is not None  # the insertion test is exact
+        return Insertion(position, starts[position], added, metres)
+
+    def cheapest_insertion(
+        self, location: Place, window: tuple[int, int], duration: int
+    ) -> tuple[int, int] | None:
+        """(added travel, position) of `best_insertion`, without timing the day (for searches that ask
+        many times and keep few answers)."""
+        best = self._cheapest(location, window, duration)
+        return None if best is None else best[:2]
+
+    def _cheapest(self, location: Place, window: tuple[int, int], duration: int) -> tuple | None:
         if not self.base_ok:
             return None
         stops, legs = self.day.stops, self.legs
@@ -264,12 +281,7 @@ class DayCheck:
             ):
                 continue
             best = (added, p, into[1] + out[1] - legs[p][1])
-        if best is None:
-            return None
-        added, position, metres = best
-        starts = self.schedule(position, location, window, duration)
-        assert starts is not None  # the insertion test above is exact
-        return Insertion(position, starts[position], added, metres)
+        return best
 
     def schedule(
         self, position: int, location: Place, window: tuple[int, int], duration: int

@@ -1,4 +1,4 @@
-"""The full model of a day on OR-Tools' routing solver: the planner's last word.
+"""The full model of a day on OR-Tools' routing solver: the planner's step for two-officer visits left out.
 
 One vehicle per officer (own start and end base, shift hours, skills, breaks, maximum working time,
 capacity); one node per visit, two nodes for a visit that needs two officers (same arrival time,

@@ -181,7 +181,7 @@ class _Planner:
                 self.drop(min(lighter)[1])
                 continue
             kept: list[str] = []
-            for visit_id in order:
+            for visit_id in list(order):  # a copy: dropping a visit takes it out of `order` too
                 if self.check(officer_id, times, [*kept, visit_id]).base_ok:
                     kept.append(visit_id)
                 else:

@@ -131,3 +131,24 @@ def test_the_plan_explains_its_objective_and_breaks():
     assert result.objective.total == result.objective.travel + result.objective.balance
     (lunch,) = route.breaks
     assert LUNCH.earliest <= lunch.start <= LUNCH.latest and lunch.after in (0, 1)
+
+
+def test_a_day_cut_back_visit_by_visit_never_leaves_half_a_pair():
+    """Three visits all at ten o'clock: no order keeps them and no single one out does, so the repair keeps
+    what fits in order and drops the rest. It once skipped the visit after each one it dropped, which
+    left the pair with its other officer alone (found by the planner on a county day)."""
+    matrix = line_matrix([0, 1, 2, 3])
+    ten = (10 * H, 10 * H)
+    officers = (
+        Officer("a", 0, 0, (8 * H, 17 * H), frozenset({"x", "y"})),
+        Officer("b", 0, 0, (8 * H, 17 * H), frozenset({"x"})),
+    )
+    visits = (
+        Visit("first", 1, ten, 30 * M, frozenset({"y"})),
+        Visit("second", 2, ten, 30 * M, frozenset({"y"})),
+        Visit("pair", 3, ten, 30 * M, frozenset({"x"}), officers_needed=2),
+    )
+    problem = Problem(matrix, officers, visits)
+    result = build_plan(problem, {"a": ["first", "second", "pair"], "b": ["pair"]})
+    assert check_plan(problem, result) == []
+    assert "pair" in result.unassigned and result.route_for("b") is None
