@@ -149,10 +149,10 @@ def test_a_pair_moved_to_another_day_after_its_plan_is_not_split():
     """Seed 1, 15 January: a two-officer visit moved at 5am from that day to the 18th was counted as
     split, because the 15th's stored plan still held it at its old time. The plans that count are the
     two officers' plans for the day the visit is on; those still disagreeing is a split."""
+    from app.booking.availability import search
+    from app.booking.booking import BookingRequest, CustomerDetails, book, reschedule
     from app.models import RoutePlan, RouteStop
-    from app.services.availability import search
-    from app.services.booking import BookingRequest, CustomerDetails, book, reschedule
-    from app.services.planning import plan_day
+    from app.planning.planning import plan_day
     from app.timeutil import to_local
     from tests.booking_helpers import MONDAY, NOW
 
