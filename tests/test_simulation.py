@@ -143,6 +143,50 @@ def test_a_pair_arriving_apart_and_a_late_arrival_are_counted():
     assert counters.promise_broken(late, list(visit_sessions(late)), record, SendLog(), at(20)) is True
 
 
+def test_a_pair_moved_to_another_day_after_its_plan_is_not_split():
+    """Seed 1, 15 January: a two-officer visit moved at 5am from that day to the 18th was counted as
+    split, because the 15th's stored plan still held it at its old time. The plans that count are the
+    two officers' plans for the day the visit is on; those still disagreeing is a split."""
+    from app.booking.availability import search
+    from app.booking.booking import BookingRequest, CustomerDetails, book, reschedule
+    from app.models import RoutePlan, RouteStop
+    from app.planning.planning import plan_day
+    from app.timeutil import to_local
+    from tests.booking_helpers import MONDAY, NOW
+
+    world = World(officers=2, two_officers=True)
+    tuesday = MONDAY + timedelta(days=1)
+    with time_machine.travel(NOW, tick=False):
+        slot = search(world.service, world.home(), MONDAY, 1, now=NOW).slots[0]
+        visit = book(
+            BookingRequest(
+                slot_token=slot.token,
+                service=world.service,
+                place=world.home(),
+                customer=CustomerDetails(name="Jo Bloggs", phone="+447700900123"),
+            )
+        )
+        plan_day(MONDAY, time_limit=0.2)
+        later = [
+            s for s in search(world.service, world.home(), tuesday, 1, now=NOW).slots if s.day == tuesday
+        ]
+        reschedule(visit, later[-1].token)
+        plan_day(tuesday, time_limit=0.2)
+    db.session.flush()
+    assert visit.second_officer_id is not None and to_local(visit.window_start).date() == tuesday
+    before = at(7, day=tuesday)
+    assert counters.pair_split(visit, [], before) is False
+
+    stop = db.session.scalars(
+        select(RouteStop)
+        .join(RouteStop.plan)
+        .where(RouteStop.appointment_id == visit.id, RoutePlan.day == tuesday)
+    ).first()
+    stop.planned_arrival += timedelta(minutes=40)  # a fault: one officer's plan for the day disagrees
+    db.session.flush()
+    assert counters.pair_split(visit, [], before) is True
+
+
 def visit_sessions(appointment):
     from app.models import SafetySession
 

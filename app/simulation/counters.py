@@ -199,10 +199,17 @@ def pair_split(appointment: Appointment, sessions: list[SafetySession], ended: d
         return False
     if appointment.second_officer_id is None:
         return True
+    # The plans of the two officers who have it, for the day it is on now. A stored plan is the day as
+    # planned that evening: a visit moved to another day after it (or handed to other officers) stays
+    # on it at its old time, which is no plan of this visit (seed 1 counted such a move as a split).
     planned = db.session.execute(
         select(RoutePlan.officer_id, RouteStop.planned_arrival)
         .join(RouteStop.plan)
-        .where(RouteStop.appointment_id == appointment.id)
+        .where(
+            RouteStop.appointment_id == appointment.id,
+            RoutePlan.day == to_local(appointment.window_start).date(),
+            RoutePlan.officer_id.in_((appointment.officer_id, appointment.second_officer_id)),
+        )
     ).all()
     if len({at for _officer, at in planned}) > 1:
         return True
