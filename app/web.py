@@ -32,7 +32,8 @@ from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.navigation import staff_navigation
 from app.routes.kiosk_session import current_device
 from app.services import audit
-from app.services.presenters import when
+from app.services.contact import display_phone
+from app.services.presenters import added_travel, when
 from app.timeutil import format_clock, format_date, format_time, to_local, utcnow
 from app.unit_of_work import discard
 
@@ -192,6 +193,9 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(lambda at: format_clock(at, current_locale()), "clock")
     app.add_template_filter(to_local, "local")
     app.add_template_filter(when, "when")  # "Monday 7 December 2026, arriving between 11am and 1pm"
+    app.add_template_filter(added_travel, "added_travel")  # "no extra travel", "adds about 10 minutes ..."
+    # Numbers are stored in E.164 (+447700900123) and shown as people write them (07700 900123).
+    app.add_template_filter(lambda number: display_phone(number) if number else "", "phone")
 
     _register_errors(app)
 

@@ -15,6 +15,7 @@ from app.forms.admin import AbsenceForm, ClosureForm, HubForm, OfficerForm, Serv
 from app.inputs import whole_number_or_none
 from app.services import tokens
 from app.services.catalogue import add_closure, remove_closure, save_hub, save_service
+from app.services.contact import display_phone
 from app.services.officers import OfficerError, add_absence, remove_absence, save_officer
 from app.services.places import locate_postcode, normalise_postcode
 from app.services.planning import days_to_replan
@@ -142,6 +143,7 @@ def _officer_form(officer: Officer | None) -> OfficerForm:
         form.base_hub.data = at_hub.code if at_hub else ""
         form.skills.data = [s.id for s in officer.skills]
         form.areas.data = [a.id for a in officer.areas]
+        form.phone.data = display_phone(officer.phone) if officer.phone else ""
         for weekday, entry in enumerate(form.days):
             pattern = officer.pattern_on(weekday)
             if pattern:

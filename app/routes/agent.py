@@ -25,10 +25,11 @@ from app.forms.booking import CancelForm, ConfirmForm
 from app.i18n import LANGUAGES
 from app.inputs import day_or, whole_number_or_none
 from app.services import agent, audit, consent, kiosk_calls, outbox, waitlist
-from app.services.availability import search
+from app.services.availability import later_dates_from, search
 from app.services.booking import (
     BookingRuleError,
     IdempotencyConflict,
+    PossibleDuplicate,
     SlotUnavailable,
     book,
     booking_request,
@@ -83,7 +84,12 @@ def edit_caller(customer_id: int):
 
 def _caller_form(customer: Customer | None):
     form = NewCallerForm(obj=_caller_values(customer) if customer and request.method == "GET" else None)
+    matches = []
     if form.validate_on_submit():
+        if customer is None and request.form.get("new_record") != "yes":
+            matches = agent.existing_callers(form.data)  # offer the record they have before making another
+            if matches:
+                return render_template("agent/new_caller.html", form=form, customer=None, matches=matches)
         try:
             with unit_of_work():
                 saved = agent.save_caller(customer, form.data, current_user._get_current_object())
@@ -93,7 +99,7 @@ def _caller_form(customer: Customer | None):
             if customer is not None:
                 flash("Caller's details saved.", "success")
             return redirect(url_for("agent.customer", customer_id=saved.id))
-    return render_template("agent/new_caller.html", form=form, customer=customer)
+    return render_template("agent/new_caller.html", form=form, customer=customer, matches=matches)
 
 
 def _caller_values(customer: Customer):
@@ -181,15 +187,15 @@ def book_for(customer_id: int):
         interpreter_language=customer.interpreter_language,
         locale=customer.locale,
     )
-    result = None
+    result = later = overlap = None
     place = (
         _place(customer, request.values.get("place", "")) if service and request.values.get("place") else None
     )
     if service and place:
         officer_id = whole_number_or_none(request.values.get("officer"))
-        result = search(
-            service, place, local_now().date(), SEARCH_DAYS, officer_id=officer_id, customer=customer
-        )
+        first = day_or(request.values.get("from"), local_now().date())
+        result = search(service, place, first, SEARCH_DAYS, officer_id=officer_id, customer=customer)
+        later = later_dates_from(service, result)
         confirm.slot.choices = [(s.token, "") for s in result.slots]
         if (
             request.method == "POST"
@@ -222,6 +228,7 @@ def book_for(customer_id: int):
                                 confirm.submission.data or "",
                                 {"customer": customer.id, "slot": confirm.slot.data},
                             ),
+                            confirmed_overlap=request.form.get("confirm_overlap") == "yes",
                         )
                     )
                     audit.record(
@@ -235,6 +242,9 @@ def book_for(customer_id: int):
                 return redirect(url_for("agent.customer", customer_id=customer.id))
             except SlotUnavailable:
                 confirm.slot.errors = ["That time has just gone. Choose another"]
+            except PossibleDuplicate as duplicate:  # warn; the agent ticks the box and books again
+                confirm.slot.errors = [duplicate.message]
+                overlap = duplicate.existing
             except BookingRuleError as error:
                 confirm.slot.errors = [error.message]
             except IdempotencyConflict:  # this page booked a moment ago (e.g. back, another time, Book)
@@ -253,6 +263,8 @@ def book_for(customer_id: int):
         service=service,
         place=place,
         officers=officers,
+        later=later,
+        overlap=overlap,
     )
 
 
@@ -297,7 +309,7 @@ def move_for(appointment_id: int):
     result = search(
         appointment.service,
         place,
-        local_now().date(),
+        day_or(request.args.get("from"), local_now().date()),
         SEARCH_DAYS,
         exclude_appointment=appointment.id,
         customer=appointment.customer,
@@ -318,7 +330,12 @@ def move_for(appointment_id: int):
             confirm.slot.errors = [error.message]
     officers = {o.id: o for o in all_officers()}
     return render_template(
-        "agent/move.html", appointment=appointment, result=result, confirm=confirm, officers=officers
+        "agent/move.html",
+        appointment=appointment,
+        result=result,
+        confirm=confirm,
+        officers=officers,
+        later=later_dates_from(appointment.service, result),
     )
 
 

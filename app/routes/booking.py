@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
@@ -29,15 +28,15 @@ from app.routes.kiosk_session import current_device
 from app.routes.manage import KEY as MANAGE_KEY
 from app.services import outbox, references
 from app.services import waitlist as waitlists
-from app.services.availability import TIMES_PER_PAGE, decode_slot, next_free_day, search
+from app.services.availability import TIMES_PER_PAGE, decode_slot, later_dates_from, next_free_day, search
 from app.services.booking import (
     BookingRuleError,
+    PossibleDuplicate,
     SlotUnavailable,
     book,
     booking_request,
-    same_booking,
 )
-from app.services.contact import uk_phone
+from app.services.contact import display_phone, uk_phone
 from app.services.links import ics_url, manage_url
 from app.services.places import addresses_for, hub_place, locate_postcode, nearest_hubs, normalise_postcode
 from app.services.presenters import officer_first_name, when, where, window_text
@@ -271,12 +270,16 @@ def time():
         place=place,
         later=next_free_day(service, place, result.last_day) if dead_end else None,
         other_hub=_nearest_hub_with_times(service, place, first) if dead_end else None,
-        next_from=(result.last_day + timedelta(days=1)).isoformat() if result.last_day else None,
+        next_from=_iso(later_dates_from(service, result)),
         earlier=first > local_now().date(),
         exact=exact,
         exact_possible=exact_possible,
         hub_possible="hub" in service.places and place.location_type != "hub",
     )
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _nearest_hub_with_times(service, place, first):
@@ -331,7 +334,10 @@ def waitlist():
 def details():
     if (redirect_to := _require("service", "location_type", "place_done", "slot")) is not None:
         return redirect_to
-    form = DetailsForm(data=journey.draft().get("details") or None)
+    saved = journey.draft().get("details")
+    if saved and saved.get("phone"):  # kept in E.164; shown back as the resident wrote it
+        saved = {**saved, "phone": display_phone(saved["phone"])}
+    form = DetailsForm(data=saved or None)
     if journey.draft().get("location_type") != "hub":  # a letter needs the visit's postal address
         form.preferred_channel.choices = [
             ("sms", _("Text message")),
@@ -380,8 +386,14 @@ def check():
             idempotency=("web", submission, {"slot": d["slot"], "submission": submission}),
             unverified=True,
         )
-        twin = same_booking(request_.customer, service, d["slot"])
-        if twin is not None and not request.form.get("again"):
+        request_.confirmed_overlap = bool(request.form.get("again"))
+        try:
+            with unit_of_work():
+                appointment = book(request_)
+        except (
+            PossibleDuplicate
+        ) as duplicate:  # they already have a visit then: warn, book only if asked again
+            twin = duplicate.existing
             return render_template(
                 "booking/check.html",
                 form=form,
@@ -389,12 +401,11 @@ def check():
                 service=service,
                 place=place,
                 place_name=journey.PLACE_NAMES[d["location_type"]],
-                twin=True,
+                twin=twin,
+                twin_same=twin.service_id == service.id and _same_time(twin, d["slot"]),
+                twin_when=when(twin, current_locale()),
                 twin_link=manage_url(twin) if _booked_in_this_browser(twin) else None,
             )
-        try:
-            with unit_of_work():
-                appointment = book(request_)
         except (SlotUnavailable, BookingRuleError):
             journey.clear_from("slot", "slot_label", "submission")
             return redirect(url_for("booking.time", gone=1))
@@ -427,6 +438,11 @@ def _slot_label(start, end) -> str:
     return window_text(start, end, current_locale())
 
 
+def _same_time(appointment: Appointment, slot: str) -> bool:
+    token = decode_slot(slot)
+    return token is not None and appointment.window_start == at_day_seconds(token.day, token.window[0])
+
+
 def _booked_in_this_browser(appointment: Appointment) -> bool:
     """A name and phone number are no proof of being that person: only the browser that booked (or
     opened) the booking is linked to it. Anyone else is sent to find it with its reference."""
@@ -447,7 +463,7 @@ def confirmation():
         when=when(appointment, current_locale()),
         where=where(appointment),
         officer=officer_first_name(appointment),
-        manage_link=manage_url(appointment),
+        manage_link=None if current_device() else manage_url(appointment),  # never on a shared kiosk
         ics_link=ics_url(appointment, external=False),
         sent_to=_sent_to(appointment),
         letter=_letter(appointment),

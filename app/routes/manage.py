@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
@@ -15,7 +14,7 @@ from app.guards import limiter
 from app.i18n import current_locale
 from app.inputs import day_or
 from app.services import audit, consent, references
-from app.services.availability import TIMES_PER_PAGE, search
+from app.services.availability import TIMES_PER_PAGE, later_dates_from, search
 from app.services.booking import (
     BookingRuleError,
     SlotUnavailable,
@@ -176,7 +175,8 @@ def change_time():
         result=result,
         appointment=appointment,
         when=when(appointment, current_locale()),
-        next_from=(result.last_day + timedelta(days=1)).isoformat() if result.last_day else None,
+        next_from=later_dates_from(appointment.service, result),
+        earlier=first > local_now().date(),
     )
 
 

@@ -33,6 +33,7 @@ def new_link(device: KioskDevice) -> str:
     this kiosk stops being one."""
     token = secrets.token_urlsafe(32)
     device.token_hash = _digest(token)
+    device.last_seen_at = None  # not set up again until the new link is opened on the kiosk
     audit.record("kiosk_link_issued", "kiosk", device.id)
     return token
 
@@ -49,6 +50,7 @@ def activate(token: str) -> KioskDevice | None:
     if device is None or not device.active:
         return None
     device.token_hash = _digest(secrets.token_urlsafe(32))
+    device.last_seen_at = utcnow()  # set up: the admin list says "In use" from now on
     audit.record("kiosk_activated", "kiosk", device.id)
     return device
 
