@@ -44,6 +44,7 @@ from app.services.places import (
     nearest_area_id,
 )
 from app.services.references import format_reference
+from app.services.waitlist_offers import how_offered
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
 
@@ -411,10 +412,16 @@ def join_waitlist(customer_id: int):
     customer = _customer(customer_id)
     form = WaitlistForm()
     form.service.choices = [(s.code, s.name) for s in all_services(bookable_only=True) if not s.premises_only]
+    how = how_offered(customer)
     if form.validate_on_submit():
         area_id = nearest_area_id(customer.lat, customer.lng) if customer.lat is not None else None
-        if area_id is None or not customer.phone:
-            form.service.errors = ["The caller needs an address we can place and a mobile number for offers"]
+        if area_id is None:
+            form.service.errors = ["The caller needs an address we can place: change their details first"]
+        elif how is None:
+            form.service.errors = [
+                "We can offer freed times only by text or a phone call (a letter would arrive after the time "
+                "had gone): add a phone number to the caller's details first"
+            ]
         else:
             with unit_of_work():
                 waitlist.join(
@@ -426,9 +433,20 @@ def join_waitlist(customer_id: int):
                     form.times.data,
                     user=current_user._get_current_object(),
                 )
-            flash("Added to the waiting list. We will text them if a time comes free.", "success")
+            flash(f"Added to the waiting list. {_offer_promise(customer, how)}", "success")
             return redirect(url_for("agent.customer", customer_id=customer.id))
-    return render_template("agent/waitlist.html", customer=customer, form=form)
+    return render_template(
+        "agent/waitlist.html", customer=customer, form=form, how=how, promise=_offer_promise(customer, how)
+    )
+
+
+def _offer_promise(customer: Customer, how: str | None) -> str:
+    """What to tell the caller about offers, truthfully for the contact we hold."""
+    if how == "text":
+        return f"If a time comes free we will text them at {display_phone(customer.phone)}."
+    if how == "phone":
+        return f"If a time comes free an adviser will phone them on {display_phone(customer.phone)}."
+    return "We cannot offer them freed times: they have no phone number we can text or call."
 
 
 @bp.get("/capacity")

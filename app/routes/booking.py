@@ -37,10 +37,12 @@ from app.services.booking import (
     booking_request,
 )
 from app.services.contact import display_phone, uk_phone
+from app.services.kiosk_calls import contact_centre_list
 from app.services.links import ics_url, manage_url
 from app.services.places import addresses_for, hub_place, locate_postcode, nearest_hubs, normalise_postcode
 from app.services.presenters import officer_first_name, when, where, window_text
 from app.services.references import format_reference
+from app.services.waitlist_offers import how_offered
 from app.timeutil import at_day_seconds, format_date, format_time, local_now
 from app.unit_of_work import unit_of_work
 
@@ -275,6 +277,7 @@ def time():
         exact=exact,
         exact_possible=exact_possible,
         hub_possible="hub" in service.places and place.location_type != "hub",
+        phoning=bool(contact_centre_list()),
     )
 
 
@@ -321,12 +324,24 @@ def waitlist():
     if place is None or place.hub is not None:
         return redirect(url_for("booking.time"))
     form = WaitlistForm()
+    phoning = bool(contact_centre_list())  # offers by phone call need advisers to make the calls
+    if not phoning:
+        form.contact.choices = [c for c in form.contact.choices if c[0] == "text"]
     if form.validate_on_submit():
         with unit_of_work():
-            entry = waitlists.join_online(service, place, form.name.data, form.phone.data, form.times.data)
+            entry = waitlists.join_online(
+                service, place, form.name.data, form.phone.data, form.times.data, form.contact.data
+            )
+            how = how_offered(entry.customer)
         journey.reset()
-        return render_template("booking/waitlist_joined.html", entry=entry, service=service)
-    return render_template("booking/waitlist.html", form=form, service=service)
+        return render_template(
+            "booking/waitlist_joined.html",
+            entry=entry,
+            service=service,
+            how=how,
+            phone=display_phone(entry.customer.phone),
+        )
+    return render_template("booking/waitlist.html", form=form, service=service, phoning=phoning)
 
 
 @bp.route("/details", methods=["GET", "POST"])

@@ -378,8 +378,9 @@ def overlapping_booking(
     customer_id: int, start: datetime, end: datetime, minutes: int, *, exclude: int | None = None
 ) -> Appointment | None:
     """This customer's active appointment whose time overlaps a visit arriving between `start` and
-    `end` and lasting `minutes` (each visit counts from its window's start to the window's end plus
-    its length): the one rule every channel asks before booking the same person twice."""
+    `end` and lasting `minutes`: the one rule every channel asks before booking the same person twice.
+    A visit takes its arrival window, or its length from an exact time: adjacent windows (9 to 11, 11 to
+    1) do not overlap."""
     day_start, day_end = local_day_bounds(to_local(start).date())
     candidates = db.session.scalars(
         select(Appointment)
@@ -391,12 +392,16 @@ def overlapping_booking(
         )
         .order_by(Appointment.window_start)
     )
-    finish = end + timedelta(minutes=minutes)
+
+    def until(begins: datetime, ends: datetime, length: int) -> datetime:
+        return max(ends, begins + timedelta(minutes=length))
+
+    finish = until(start, end, minutes)
     for other in candidates:
         if other.id == exclude:
             continue
-        if other.window_start < finish and start < other.window_end + timedelta(
-            minutes=other.duration_minutes
+        if other.window_start < finish and start < until(
+            other.window_start, other.window_end, other.duration_minutes
         ):
             return other
     return None
