@@ -147,7 +147,8 @@ class WaitlistForm(FlaskForm):
         widget=GovRadioInput(),
         choices=[("text", _l("Text me a link (mobile phones only)")), ("phone", _l("Phone me"))],
         default="text",
-        validators=[InputRequired(message=_l("Select how we should tell you"))],
+        validate_choice=False,  # checked below: no answer means a text (the page without phone calls)
+        validators=[Optional()],
     )
     phone = StringField(
         _l("UK phone number"),
@@ -162,6 +163,10 @@ class WaitlistForm(FlaskForm):
         validators=[InputRequired(message=_l("Select when you can have the appointment"))],
     )
     submit = SubmitField(_l("Join the waiting list"), widget=GovSubmitInput())
+
+    def validate_contact(self, field):
+        if field.data not in dict(field.choices):
+            raise ValidationError(_l("Select how we should tell you"))
 
     def validate_phone(self, field):
         if self.contact.data == "phone":

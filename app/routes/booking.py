@@ -330,7 +330,7 @@ def waitlist():
     if form.validate_on_submit():
         with unit_of_work():
             entry = waitlists.join_online(
-                service, place, form.name.data, form.phone.data, form.times.data, form.contact.data
+                service, place, form.name.data, form.phone.data, form.times.data, form.contact.data or "text"
             )
             how = how_offered(entry.customer)
         journey.reset()
