@@ -410,6 +410,11 @@ def test_a_kiosk_confirmation_never_shows_the_residents_manage_link(client):
     confirmation = client.get("/book/confirmation").get_data(as_text=True)
     assert "/manage/" not in confirmation and "Manage your appointment" not in confirmation
     assert "Print a ticket" in confirmation and "by text message" in confirmation
+    # Another number (a relative's): the booking and its link are texted, never shown on the screen.
+    sent = _post(client, "/kiosk/text-booking", {"phone": "07700 900654"}).get_data(as_text=True)
+    assert "ending 654" in sent and "/manage/" not in sent
+    (text,) = db.session.query(Message).filter_by(kind="kiosk_confirmation").all()
+    assert text.recipient == "+447700900654" and "/manage/" in text.body
 
 
 # 12. The dashboard opens on a month with something in it ----------------------------------------

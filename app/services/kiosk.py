@@ -10,9 +10,12 @@ import secrets
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Hub, KioskDevice, KioskHelpRequest
+from app.i18n import gettext_for
+from app.models import Appointment, Hub, KioskDevice, KioskHelpRequest, Message
 from app.services import audit, outbox
+from app.services.contact import uk_mobile
 from app.timeutil import utcnow
+from notifications import templates
 
 
 def _digest(token: str) -> str:
@@ -95,3 +98,18 @@ def open_help_requests() -> list[KioskHelpRequest]:
 def answer(request: KioskHelpRequest, user) -> None:
     request.answered_by, request.answered_at = user, utcnow()
     audit.record("kiosk_help_answered", "kiosk", request.kiosk_id, user=user)
+
+
+def text_booking(appointment: Appointment, phone: str) -> list[Message]:
+    """The booking's confirmation, with its link to change or cancel, texted to the mobile number the
+    resident typed at the kiosk (asking for it is their consent to this one text); once per number."""
+    mobile = uk_mobile(phone) or ""
+    texts = templates.confirmation_sms(outbox.facts(appointment), gettext_for(appointment.customer.locale))
+    queued = [
+        outbox.queue_sms(
+            "kiosk_confirmation", mobile, body, f"kiosk-text:{appointment.id}:{mobile}:{n}", appointment
+        )
+        for n, body in enumerate(texts, start=1)
+    ]
+    audit.record("kiosk_booking_texted", "appointment", appointment.reference)
+    return [m for m in queued if m is not None]
