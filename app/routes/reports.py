@@ -162,18 +162,6 @@ def _officer_and_day() -> tuple[Officer | None, date | None, str | None]:
         return officer, None, "The day to re-plan must be a real date, for example 7 12 2026"
 
 
-def _upcoming_days_to_replan(officer: Officer | None) -> list[tuple[date, int]]:
-    """The officer's recorded absences from today, on days that still have visits assigned to them."""
-    if officer is None:
-        return []
-    today = local_now().date()
-    found = []
-    for absence in officer.absences:
-        if absence.ends_on >= today:
-            found += planning.days_to_replan(officer, max(absence.starts_on, today), absence.ends_on)
-    return sorted(found)
-
-
 @bp.route("/replan", methods=["GET", "POST"])
 @staff(*SUPERVISORS)
 def replan():
@@ -232,7 +220,7 @@ def replan():
         preview=preview,
         error=error,
         day_error=day_error,
-        upcoming=_upcoming_days_to_replan(officer) if not day else [],
+        upcoming=planning.upcoming_days_to_replan(officer, local_now().date()) if officer and not day else [],
     )
 
 
