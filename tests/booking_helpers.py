@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from app.extensions import db
-from app.services.places import Place
+from app.places.places import Place
 from app.timeutil import local_to_utc
 from tests.factories import AreaFactory, HubFactory, OfficerFactory, ServiceFactory, SkillFactory
 
@@ -37,7 +37,7 @@ class World:
         )
 
     def hub_place(self) -> Place:
-        from app.services.places import hub_place
+        from app.places.places import hub_place
 
         return hub_place(self.hub)
 

@@ -14,8 +14,8 @@ from flask import (
 )
 
 from app import i18n
-from app.access import public
 from app.inputs import local_path_or_none
+from app.web.access import public
 
 bp = Blueprint("public", __name__)
 DEMO_LOGO = Path(__file__).resolve().parent.parent / "static" / "demo-council-logo.svg"
@@ -56,7 +56,7 @@ def feedback():
 @bp.get("/healthz")
 @public
 def healthz():
-    from app.data.records import database_answers
+    from app.records import database_answers
 
     database_answers()
     return {"status": "ok"}

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
+from app.appointments.links import manage_url
+from app.booking.booking import cancel
 from app.extensions import db
+from app.kiosk import kiosk as kiosks
 from app.models import Absence
-from app.services import kiosk as kiosks
-from app.services.booking import cancel
-from app.services.links import manage_url
 from app.timeutil import local_now, local_to_utc
 from tests.booking_helpers import World
 from tests.e2e.conftest import check_accessibility
