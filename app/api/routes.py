@@ -17,6 +17,7 @@ from app.booking.availability import next_free_day, search
 from app.booking.booking import (
     BookingRuleError,
     IdempotencyConflict,
+    PossibleDuplicate,
     SlotUnavailable,
     book,
     booking_request,
@@ -261,7 +262,10 @@ def availability():
     "Book a slot",
     {
         201: (schemas.Appointment, "Booked"),
-        409: (schemas.Error, "slot_unavailable or idempotency_conflict"),
+        409: (
+            schemas.Error,
+            "slot_unavailable, idempotency_conflict, or possible_duplicate (send confirm_overlap)",
+        ),
         422: (schemas.ErrorList, "Bad request body, by field"),
     },
     body=AppointmentIn,
@@ -317,6 +321,7 @@ def create_appointment():
         booked_by=user,
         notes=body.notes,
         idempotency=(f"api:{user.id}", key, body.model_dump()),
+        confirmed_overlap=body.confirm_overlap,
     )
     try:
         with unit_of_work():
@@ -329,6 +334,13 @@ def create_appointment():
     except IdempotencyConflict:
         return jsonify(
             error="idempotency_conflict", message="This Idempotency-Key was used with a different request."
+        ), 409
+    except PossibleDuplicate as duplicate:
+        return jsonify(
+            error="possible_duplicate",
+            message=duplicate.message,
+            errors={duplicate.field: [duplicate.message]},
+            existing_reference=duplicate.existing.reference,
         ), 409
     except BookingRuleError as rule:
         return unprocessable({rule.field: [rule.message]})

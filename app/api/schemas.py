@@ -57,6 +57,9 @@ class AppointmentIn(Strict):
     customer: CustomerIn
     notes: str = Field(default="", max_length=2000)
     access_needs: str = Field(default="", max_length=2000)
+    # The customer already has an appointment at an overlapping time (409 possible_duplicate): true
+    # books this one as well.
+    confirm_overlap: bool = False
 
 
 class CancelIn(Strict):

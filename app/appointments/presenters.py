@@ -28,6 +28,17 @@ def window_text(start: datetime, end: datetime, locale: str = "en", short: bool 
     return _("%(day)s, arriving between %(start)s and %(end)s") % values
 
 
+def added_travel(seconds: int) -> str:
+    """The agent's travel hint for a slot: "no extra travel" when it rounds to no minutes, whole minutes
+    up to 10, then the nearest 5 minutes (the estimate is not that precise)."""
+    minutes = round(max(seconds, 0) / 60)
+    if minutes == 0:
+        return "no extra travel"
+    if minutes >= 10:
+        minutes = 5 * round(minutes / 5)
+    return f"adds about {minutes} minute{'s' if minutes != 1 else ''} of travel"
+
+
 def where(appointment: Appointment) -> str:
     if appointment.hub:
         hub = appointment.hub

@@ -51,6 +51,38 @@ def find_callers(query: str, limit: int = 25) -> list[Customer]:
     )
 
 
+@dataclass(frozen=True)
+class PossibleMatch:
+    customer: Customer
+    because: str  # "same phone number", "same email", "same name and postcode"
+
+
+def existing_callers(data: dict, limit: int = 10) -> list[PossibleMatch]:
+    """Records a "new caller" may already have: the same phone number, the same email address, or
+    the same name at the same postcode. The agent is offered these before a second record is made."""
+    checks = []
+    if phone := uk_phone(data.get("phone")):
+        checks.append((Customer.phone == phone, "same phone number"))
+    if email := (data.get("email") or "").strip().lower():
+        checks.append((func.lower(Customer.email) == email, "same email"))
+    name, postcode = (data.get("name") or "").strip().lower(), normalise_postcode(data.get("postcode") or "")
+    if name and postcode:
+        checks.append(
+            ((func.lower(Customer.name) == name) & (Customer.postcode == postcode), "same name and postcode")
+        )
+    found: dict[int, PossibleMatch] = {}
+    for condition, because in checks:
+        for customer in db.session.scalars(
+            select(Customer).where(condition).order_by(Customer.id).limit(limit)
+        ):
+            if customer.id in found:
+                previous = found[customer.id]
+                found[customer.id] = PossibleMatch(customer, f"{previous.because}, {because}")
+            else:
+                found[customer.id] = PossibleMatch(customer, because)
+    return list(found.values())[:limit]
+
+
 class CallerAddressError(ValueError):
     def __init__(self, field_name: str, message: str):
         super().__init__(message)

@@ -279,7 +279,8 @@ def search(
     customer=None,
     exact: bool = False,
 ) -> Availability:
-    """Every slot that can be promised from `first` for `days` days, least added travel first."""
+    """Every slot that can be promised from `first` for `days` days, least added travel first.
+    `exclude_appointment` is a visit being moved: its time is freed for others, and not offered."""
     now = now or utcnow()
     today = to_local(now).date()
     earliest = now + timedelta(hours=service.notice_hours)
@@ -327,9 +328,19 @@ def search(
             if slot is not None:
                 result.slots.append(slot)
         day += timedelta(days=1)
+    if exclude_appointment is not None:  # moving a visit: its own time is not a new time to offer
+        result.slots = [s for s in result.slots if not _is_current_time(s, exclude_appointment)]
     result.slots.sort(key=lambda s: (s.added_travel // 300, s.day, s.window))
     result.slots = [Slot(**{**s.__dict__, "token": encode_slot(s, service, place)}) for s in result.slots]
     return result
+
+
+def _is_current_time(slot: Slot, appointment_id: int) -> bool:
+    current = db.session.get(Appointment, appointment_id)
+    return current is not None and (slot.day, slot.window) == (
+        to_local(current.window_start).date(),
+        (day_seconds(current.window_start), day_seconds(current.window_end)),
+    )
 
 
 def _best_slot(checks, place: Place, window, duration, needed, day, versions) -> Slot | None:
@@ -375,6 +386,17 @@ def place_precaution(place: Place, customer=None) -> str | None:
     from app.risk.risk import markers_for, strongest
 
     return strongest(markers_for(place.postcode, place.line1, place.uprn, customer))
+
+
+def later_dates_from(service: Service, result: Availability, *, now: datetime | None = None) -> date | None:
+    """The first day of the next page of times ("Show later dates") while the service's horizon lasts;
+    also after a page with nothing free, so anyone can look further ahead without JavaScript."""
+    if result.last_day is None:
+        return None
+    following = result.last_day + timedelta(days=1)
+    if following > to_local(now or utcnow()).date() + timedelta(days=service.horizon_days):
+        return None
+    return following
 
 
 def next_free_day(service: Service, place: Place, after: date, *, now: datetime | None = None) -> date | None:

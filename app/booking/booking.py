@@ -19,14 +19,14 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from app.appointments.references import new_reference
+from app.appointments.references import format_reference, new_reference
 from app.booking import call_list, interpreters
 from app.booking.availability import SlotToken, decode_slot, routing_day, visits_for
 from app.booking.waitlist_offers import offer_freed_time
@@ -50,7 +50,7 @@ from app.officers.travel import pair_travel
 from app.officers.workdays import working_day
 from app.places.places import Place, premises_fields
 from app.staff import audit
-from app.timeutil import at_day_seconds, format_date, format_time, to_local, utcnow
+from app.timeutil import at_day_seconds, format_date, format_time, local_day_bounds, to_local, utcnow
 from app.unit_of_work import finish_reads
 from routing.feasibility import DayCheck
 
@@ -82,6 +82,22 @@ class BookingRuleError(ValueError):
         """In the language of the page that shows it: the resident's on their pages (the rules residents
         can meet are marked with _l), English for staff and the API."""
         return str(self._message)
+
+
+class PossibleDuplicate(BookingRuleError):
+    """The same person already has an appointment at an overlapping time. Almost always a mistake (a
+    second call, a second tab), so every channel warns, and books only when asked again with
+    `confirmed_overlap`."""
+
+    def __init__(self, existing: Appointment):
+        super().__init__(
+            "confirm_overlap",
+            f"{existing.customer.name} already has an appointment at an overlapping time: "
+            f"{existing.service.name}, {format_date(existing.window_start)}, "
+            f"{format_time(existing.window_start)} (reference {format_reference(existing.reference)}). "
+            "Book this one too only if they need both",
+        )
+        self.existing = existing
 
 
 class BookingChanged(BookingRuleError):
@@ -125,6 +141,8 @@ class BookingRequest:
     idempotency_scope: str = ""
     idempotency_key: str = ""
     request_fingerprint: dict = field(default_factory=dict)
+    # They were warned that they already have an appointment at an overlapping time, and want both.
+    confirmed_overlap: bool = False
 
 
 RECORD_DETAILS = (
@@ -144,6 +162,7 @@ def booking_request(
     notes: str = "",
     idempotency: tuple[str, str, dict] | None = None,
     unverified: bool = False,
+    confirmed_overlap: bool = False,
 ) -> BookingRequest:
     """The one way to build a booking request, whatever the channel (web, kiosk, agent, API, waitlist,
     demo). The person's details are their record's, if there is one, overlaid with what they said now
@@ -169,6 +188,7 @@ def booking_request(
         idempotency_scope=scope,
         idempotency_key=key,
         request_fingerprint=fingerprint,
+        confirmed_overlap=confirmed_overlap,
     )
 
 
@@ -365,23 +385,37 @@ def _same_person(details: CustomerDetails) -> Customer | None:
     return None
 
 
-def same_booking(details: CustomerDetails, service: Service, slot_token: str) -> Appointment | None:
-    """The same person's active booking for the same service at the same time, if there is one
-    (a second identical booking is almost always a mistake: the resident is warned first)."""
-    token = decode_slot(slot_token)
-    customer = _same_person(details)
-    if token is None or customer is None:
-        return None
-    return db.session.scalar(
+def overlapping_booking(
+    customer_id: int, start: datetime, end: datetime, minutes: int, *, exclude: int | None = None
+) -> Appointment | None:
+    """This customer's active appointment whose time overlaps a visit arriving between `start` and
+    `end` and lasting `minutes`: the one rule every channel asks before booking the same person twice.
+    A visit takes its arrival window, or its length from an exact time: adjacent windows (9 to 11, 11 to
+    1) do not overlap."""
+    day_start, day_end = local_day_bounds(to_local(start).date())
+    candidates = db.session.scalars(
         select(Appointment)
         .where(
-            Appointment.customer_id == customer.id,
-            Appointment.service_id == service.id,
-            Appointment.window_start == at_day_seconds(token.day, token.window[0]),
+            Appointment.customer_id == customer_id,
             Appointment.status.in_(ACTIVE),
+            Appointment.window_start >= day_start,  # a visit never runs past its own day
+            Appointment.window_start < day_end,
         )
-        .limit(1)
+        .order_by(Appointment.window_start)
     )
+
+    def until(begins: datetime, ends: datetime, length: int) -> datetime:
+        return max(ends, begins + timedelta(minutes=length))
+
+    finish = until(start, end, minutes)
+    for other in candidates:
+        if other.id == exclude:
+            continue
+        if other.window_start < finish and start < until(
+            other.window_start, other.window_end, other.duration_minutes
+        ):
+            return other
+    return None
 
 
 def _reserve_key(scope: str, key: str, fingerprint: str) -> IdempotencyRecord | Appointment:
@@ -443,6 +477,15 @@ def book(request: BookingRequest) -> Appointment:
             request.customer, place, unverified=request.unverified, customer_id=request.customer_id
         )
         _check_precautions(token, place, customer)
+        if customer.id is not None and not request.confirmed_overlap:
+            twin = overlapping_booking(
+                customer.id,
+                at_day_seconds(token.day, token.window[0]),
+                at_day_seconds(token.day, token.window[1]),
+                request.service.duration_minutes,
+            )
+            if twin is not None:
+                raise PossibleDuplicate(twin)
         reference = _free_reference()
     appointment = Appointment(
         reference=reference,
@@ -654,6 +697,10 @@ def record_outcome(
     )
     audit.record(f"appointment_{status}", "appointment", appointment.reference, user=actor)
     if status in ("completed", "no_show"):
+        # Nobody need call about a visit that has happened (or that nobody was in for): say which.
+        call_list.close_for(
+            appointment, actor, "Visit completed" if status == "completed" else "No-show: nobody was in"
+        )
         outbox.appointment_changed(appointment, status)
 
 

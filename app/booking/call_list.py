@@ -1,7 +1,8 @@
 """The supervisors' call list: residents to phone because a plan could not keep their visit, because
 a change could not be sent to them, or to book an interpreter (app/booking/interpreters.py). One open
-entry per visit; supervisors close it once they have called, and it closes itself when the visit is
-moved or cancelled (by anyone, on any channel): nobody need call.
+entry per visit; supervisors close it once they have called, and it closes itself, with the reason,
+when the visit is moved or cancelled (by anyone, on any channel), completed or marked as a no-show:
+nobody need call.
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ def close(entry: CallListEntry, user: User | None, outcome: str) -> None:
 
 
 def close_for(appointment: Appointment, user: User | None, outcome: str) -> None:
-    """The visit was moved or cancelled: its open entry (if any) is done, by whoever made the change."""
+    """The visit was moved, cancelled, completed or a no-show: its open entry (if any) is done, by
+    whoever made the change."""
     entry = open_for(appointment)
     if entry is not None:
         close(entry, user, outcome)

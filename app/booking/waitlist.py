@@ -21,7 +21,7 @@ from app.config import settings
 from app.extensions import db
 from app.i18n import gettext_for
 from app.messaging import outbox
-from app.messaging.contact import uk_mobile
+from app.messaging.contact import uk_mobile, uk_phone
 from app.models import Appointment, Customer, WaitlistEntry, WaitlistOffer
 from app.places.places import customer_place
 from app.staff import audit
@@ -58,14 +58,17 @@ def join(
 WAIT_DAYS = 28  # how long a resident's own entry waits for a freed time
 
 
-def join_online(service, place, name: str, phone: str, times: str) -> WaitlistEntry:
+def join_online(service, place, name: str, phone: str, times: str, contact: str = "text") -> WaitlistEntry:
     """A resident joins from the booking journey (home or business visits: offers are made for the
-    customer's own address). Joining is asking to be texted, so it records consent to texts."""
-    customer = find_or_create_customer(
-        CustomerDetails(name=name, phone=uk_mobile(phone) or "", preferred_channel="sms", sms_consent=True),
-        place,
-        unverified=True,
-    )
+    customer's own address). Asking to be texted records consent to texts; asking to be phoned does
+    not (the contact centre phones them, and a booking they accept is confirmed by letter)."""
+    if contact == "phone":
+        details = CustomerDetails(name=name, phone=uk_phone(phone) or "", preferred_channel="post")
+    else:
+        details = CustomerDetails(
+            name=name, phone=uk_mobile(phone) or "", preferred_channel="sms", sms_consent=True
+        )
+    customer = find_or_create_customer(details, place, unverified=True)
     today = local_now().date()
     return join(
         customer, service, place.area_id, today, today + timedelta(days=WAIT_DAYS), times, place.location_type

@@ -16,7 +16,9 @@ from app.config import settings
 from app.extensions import db
 from app.i18n import gettext_for
 from app.messaging import outbox
-from app.models import Appointment, WaitlistEntry, WaitlistOffer
+from app.messaging.contact import display_phone, uk_mobile, uk_phone
+from app.messaging.outbox import contact_centre_list
+from app.models import Appointment, Customer, WaitlistEntry, WaitlistOffer
 from app.places.places import customer_place
 from app.staff import audit
 from app.timeutil import day_seconds, to_local
@@ -39,6 +41,17 @@ def offer_from(token: str) -> WaitlistOffer | None:
         return db.session.get(WaitlistOffer, _serializer().loads(token, max_age=OFFER_MAX_AGE))
     except BadSignature:
         return None
+
+
+def how_offered(customer: Customer) -> str | None:
+    """How a freed time can reach this person while it is held (OFFER_MAX_AGE, 2 days): "text" to a
+    mobile they let us text, else "phone" (the contact centre calls any UK number), else None: a letter
+    would arrive after the time had gone, so people we can only write to are not promised offers."""
+    if customer.sms_consent and customer.preferred_channel != "none" and uk_mobile(customer.phone):
+        return "text"
+    if uk_phone(customer.phone) and contact_centre_list():
+        return "phone"
+    return None
 
 
 def _suits(entry: WaitlistEntry, start_seconds: int) -> bool:
@@ -68,11 +81,8 @@ def offer_freed_time(appointment: Appointment) -> list[WaitlistOffer]:
         if len(offers) >= OFFERS_PER_SLOT:
             break
         customer = entry.customer
-        if (
-            customer.lat is None
-            or not customer.phone
-            or not _suits(entry, day_seconds(appointment.window_start))
-        ):
+        reach = how_offered(customer)
+        if customer.lat is None or reach is None or not _suits(entry, day_seconds(appointment.window_start)):
             continue
         place = customer_place(customer, entry.location_type)
         if place is None or place.area_id != entry.area_id:
@@ -87,6 +97,10 @@ def offer_freed_time(appointment: Appointment) -> list[WaitlistOffer]:
         offer = WaitlistOffer(entry=entry, slot_token=slots[0].token, batch=batch)
         db.session.add(offer)
         db.session.flush()
+        if reach == "phone":
+            _ask_the_contact_centre_to_phone(offer, appointment)
+            offers.append(offer)
+            continue
         locale = customer.locale
         texts = templates.waitlist_offer_sms(
             settings().council_name,
@@ -102,3 +116,23 @@ def offer_freed_time(appointment: Appointment) -> list[WaitlistOffer]:
     if offers:
         audit.record("waitlist_offered", "appointment", appointment.reference, offers=len(offers))
     return offers
+
+
+def _ask_the_contact_centre_to_phone(offer: WaitlistOffer, appointment: Appointment) -> None:
+    """Someone we cannot text: an adviser phones them, and accepts the offer for them from its link."""
+    customer, service = offer.entry.customer, offer.entry.service
+    time = window_text(appointment.window_start, appointment.window_end)
+    body = (
+        f"A {service.name} appointment has come free on {time}, and {customer.name} is on the waiting list "
+        f"for it. They asked to be phoned, not texted.\n\n"
+        f"Phone {customer.name} on {display_phone(customer.phone)}. If they want it, open this link and "
+        f"accept it for them (the first person to accept gets it; the link works for 2 days):\n"
+        f"{offer_link(offer)}\n"
+    )
+    outbox.queue_staff_email(
+        "waitlist_phone_offer",
+        contact_centre_list(),
+        f"Phone a resident: {service.name} free on {time}",
+        body,
+        f"offer-{offer.id}",
+    )

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.booking.availability import search
 from app.booking.booking import (
+    PossibleDuplicate,
     SlotUnavailable,
     book,
     booking_request,
@@ -51,7 +52,7 @@ def book_demo_visits(count: int, first_day: date | None = None, days: int = 14, 
             with unit_of_work():
                 channel = rng.choice(["web", "phone", "phone", "kiosk"])
                 book(booking_request(slot.token, service, place, channel=channel, record=customer))
-        except SlotUnavailable:
-            continue  # taken meanwhile: its unit of work rolled it back; try another
+        except (SlotUnavailable, PossibleDuplicate):
+            continue  # taken meanwhile, or this customer is busy then: rolled back; try another
         added += 1
     return added

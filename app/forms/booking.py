@@ -142,10 +142,18 @@ class WaitlistForm(Form):
         widget=GovTextInput(),
         validators=[InputRequired(message=_l("Enter your full name")), MaxLength(160)],
     )
+    contact = RadioField(
+        _l("How should we tell you when a time comes free?"),
+        widget=GovRadioInput(),
+        choices=[("text", _l("Text me a link (mobile phones only)")), ("phone", _l("Phone me"))],
+        default="text",
+        validate_choice=False,  # checked below: no answer means a text (the page without phone calls)
+        validators=[Optional()],
+    )
     phone = StringField(
-        _l("UK mobile number"),
+        _l("UK phone number"),
         widget=GovTextInput(),
-        validators=[InputRequired(message=_l("Enter a mobile number so we can text you")), MaxLength(30)],
+        validators=[InputRequired(message=_l("Enter a phone number so we can reach you")), MaxLength(30)],
     )
     times = RadioField(
         _l("When can you have the appointment?"),
@@ -156,9 +164,18 @@ class WaitlistForm(Form):
     )
     submit = SubmitField(_l("Join the waiting list"), widget=GovSubmitInput())
 
+    def validate_contact(self, field):
+        if field.data not in dict(field.choices):
+            raise ValidationError(_l("Select how we should tell you"))
+
     def validate_phone(self, field):
-        if uk_mobile(field.data) is None:
-            raise ValidationError(_l("Enter a UK mobile number, like 07700 900 982"))
+        if self.contact.data == "phone":
+            if uk_phone(field.data) is None:
+                raise ValidationError(_l("Enter a UK phone number, like 01632 960 001 or 07700 900 982"))
+        elif uk_mobile(field.data) is None:
+            raise ValidationError(
+                _l("Enter a UK mobile number, like 07700 900 982, or choose to be phoned instead")
+            )
 
 
 class ConfirmForm(Form):

@@ -1,4 +1,4 @@
-"""The one form of a kiosk call a resident fills in: a mobile number for a call back."""
+"""The forms a resident fills in at a kiosk: a mobile number for a call back, or for their booking by text."""
 
 from __future__ import annotations
 
@@ -20,6 +20,21 @@ class CallBackForm(Form):
     )
     step = HiddenField()
     submit = SubmitField(_l("Call me back"), widget=GovSubmitInput())
+
+    def validate_phone(self, field):
+        if uk_mobile(field.data) is None:
+            raise ValidationError(_l("Enter a UK mobile number, like 07700 900 982"))
+
+
+class TextBookingForm(FlaskForm):
+    """The kiosk never shows a booking's link (the next person would see it): it texts it instead."""
+
+    phone = StringField(
+        _l("Your mobile number"),
+        widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Enter your mobile number")), MaxLength(30)],
+    )
+    submit = SubmitField(_l("Text me my booking"), widget=GovSubmitInput())
 
     def validate_phone(self, field):
         if uk_mobile(field.data) is None:

@@ -10,10 +10,13 @@ import secrets
 from sqlalchemy import select
 
 from app.extensions import db
+from app.i18n import gettext_for
 from app.messaging import outbox
-from app.models import Hub, KioskDevice, KioskHelpRequest
+from app.messaging.contact import uk_mobile
+from app.models import Appointment, Hub, KioskDevice, KioskHelpRequest, Message
 from app.staff import audit
 from app.timeutil import utcnow
+from notifications import templates
 
 
 def _digest(token: str) -> str:
@@ -34,6 +37,7 @@ def new_link(device: KioskDevice) -> str:
     this kiosk stops being one."""
     token = secrets.token_urlsafe(32)
     device.token_hash = _digest(token)
+    device.last_seen_at = None  # not set up again until the new link is opened on the kiosk
     audit.record("kiosk_link_issued", "kiosk", device.id)
     return token
 
@@ -50,6 +54,7 @@ def activate(token: str) -> KioskDevice | None:
     if device is None or not device.active:
         return None
     device.token_hash = _digest(secrets.token_urlsafe(32))
+    device.last_seen_at = utcnow()  # set up: the admin list says "In use" from now on
     audit.record("kiosk_activated", "kiosk", device.id)
     return device
 
@@ -94,3 +99,18 @@ def open_help_requests() -> list[KioskHelpRequest]:
 def answer(request: KioskHelpRequest, user) -> None:
     request.answered_by, request.answered_at = user, utcnow()
     audit.record("kiosk_help_answered", "kiosk", request.kiosk_id, user=user)
+
+
+def text_booking(appointment: Appointment, phone: str) -> list[Message]:
+    """The booking's confirmation, with its link to change or cancel, texted to the mobile number the
+    resident typed at the kiosk (asking for it is their consent to this one text); once per number."""
+    mobile = uk_mobile(phone) or ""
+    texts = templates.confirmation_sms(outbox.facts(appointment), gettext_for(appointment.customer.locale))
+    queued = [
+        outbox.queue_sms(
+            "kiosk_confirmation", mobile, body, f"kiosk-text:{appointment.id}:{mobile}:{n}", appointment
+        )
+        for n, body in enumerate(texts, start=1)
+    ]
+    audit.record("kiosk_booking_texted", "appointment", appointment.reference)
+    return [m for m in queued if m is not None]

@@ -17,11 +17,11 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import delete, func, select, text, update
 
-from app.config import settings
 from app.extensions import db
 from app.kiosk import call_wakeups
 from app.messaging import outbox
 from app.messaging.contact import display_phone
+from app.messaging.outbox import contact_centre_list
 from app.models import Appointment, Hub, KioskDevice, User
 from app.models.kiosk_calls import AgentPresence, KioskCall, KioskCallSignal
 from app.staff import audit
@@ -179,10 +179,6 @@ def request_call_back(device: KioskDevice, phone: str, call: KioskCall | None, s
     _end(call, "call_back")
     audit.record("kiosk_call_back_requested", "kiosk_call", call.id, hub=device.hub.code)
     return call
-
-
-def contact_centre_list() -> list[str]:
-    return [a.strip() for a in settings().contact_centre_emails.split(",") if a.strip()]
 
 
 def _minutes(delta: timedelta) -> str:

@@ -285,6 +285,12 @@ def queue_reply(phone: str, body: str, appointment: Appointment | None, inbound_
     return queue_sms("reply", phone, body, f"reply:{inbound_id}", appointment)
 
 
+def contact_centre_list() -> list[str]:
+    """Who at the contact centre is emailed work for advisers (kiosk call-backs, waiting-list offers to
+    phone): CONTACT_CENTRE_EMAILS, comma-separated; none means advisers get no such work."""
+    return [a.strip() for a in settings().contact_centre_emails.split(",") if a.strip()]
+
+
 def queue_staff_email(kind: str, recipients: list[str], subject: str, body: str, key: str) -> list[Message]:
     """An email to council staff (not a resident): one row per address, each sent once."""
     queued = [

@@ -19,7 +19,7 @@ class KioskDevice(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # the device's secret, hashed
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set up at; None: not set up
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     hub: Mapped[Hub] = relationship()
@@ -27,6 +27,11 @@ class KioskDevice(db.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def set_up(self) -> bool:
+        """Its activation link has been opened on the kiosk (a new link undoes this until it is used)."""
+        return self.active and self.last_seen_at is not None
 
 
 class KioskHelpRequest(db.Model):

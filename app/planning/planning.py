@@ -253,6 +253,16 @@ def days_to_replan(officer: Officer, first: date, last: date) -> list[tuple[date
     return [(day, n) for day, n in sorted(counts.items()) if officer.absent_on(day)]
 
 
+def upcoming_days_to_replan(officer: Officer, today: date) -> list[tuple[date, int]]:
+    """From today: the days of the officer's recorded absences that still have visits assigned to them
+    (the re-plan page offers them to choose from)."""
+    found: list[tuple[date, int]] = []
+    for absence in officer.absences:
+        if absence.ends_on >= today:
+            found += days_to_replan(officer, max(absence.starts_on, today), absence.ends_on)
+    return sorted(found)
+
+
 def _colleagues(absent: Officer, day: date) -> list[WorkingDay]:
     """Who may take the absent officer's visits: working that day, in one of the same areas."""
     area_ids = {a.id for a in absent.areas}

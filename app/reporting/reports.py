@@ -65,6 +65,25 @@ def _appointments(first: date, last: date) -> list[Appointment]:
     )
 
 
+def opening_month(today: date) -> date:
+    """The month the dashboard opens on: this month, unless it has no appointments and the next one
+    has (early in a month, or a new service), so a supervisor never lands on an empty page for nothing."""
+    this_month = today.replace(day=1)
+    following = month_bounds(this_month)[1] + timedelta(days=1)
+    for month in (this_month, following):
+        first, last = month_bounds(month)
+        start, _ = local_day_bounds(first)
+        _, end = local_day_bounds(last)
+        found = db.session.scalar(
+            select(Appointment.id)
+            .where(Appointment.window_start >= start, Appointment.window_start < end)
+            .limit(1)
+        )
+        if found is not None:
+            return month
+    return this_month
+
+
 def _counted(name: str, title: str, header: str, counter: Counter) -> Table:
     return Table(
         name,

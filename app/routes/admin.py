@@ -12,6 +12,7 @@ from app.catalogue.catalogue import add_closure, remove_closure, save_hub, save_
 from app.catalogue.queries import all_areas, all_hubs, all_services, all_skills, hub_by_code
 from app.forms.admin import AbsenceForm, ClosureForm, HubForm, OfficerForm, ServiceForm
 from app.inputs import whole_number_or_none
+from app.messaging.contact import display_phone
 from app.officers.officers import OfficerError, add_absence, remove_absence, save_officer
 from app.officers.queries import all_officers
 from app.places.places import locate_postcode, normalise_postcode
@@ -142,6 +143,7 @@ def _officer_form(officer: Officer | None) -> OfficerForm:
         form.base_hub.data = at_hub.code if at_hub else ""
         form.skills.data = [s.id for s in officer.skills]
         form.areas.data = [a.id for a in officer.areas]
+        form.phone.data = display_phone(officer.phone) if officer.phone else ""
         for weekday, entry in enumerate(form.days):
             pattern = officer.pattern_on(weekday)
             if pattern:

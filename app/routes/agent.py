@@ -11,16 +11,18 @@ from flask_login import current_user
 from app import records
 from app.appointments.references import format_reference
 from app.booking import agent, waitlist
-from app.booking.availability import search
+from app.booking.availability import later_dates_from, search
 from app.booking.booking import (
     BookingRuleError,
     IdempotencyConflict,
+    PossibleDuplicate,
     SlotUnavailable,
     book,
     booking_request,
     cancel,
     reschedule,
 )
+from app.booking.waitlist_offers import how_offered
 from app.catalogue.queries import all_hubs, all_services, hub_by_code, service_by_code
 from app.config import settings
 from app.forms.agent import (
@@ -87,7 +89,12 @@ def edit_caller(customer_id: int):
 
 def _caller_form(customer: Customer | None):
     form = NewCallerForm(obj=_caller_values(customer) if customer and request.method == "GET" else None)
+    matches = []
     if form.validate_on_submit():
+        if customer is None and request.form.get("new_record") != "yes":
+            matches = agent.existing_callers(form.data)  # offer the record they have before making another
+            if matches:
+                return render_template("agent/new_caller.html", form=form, customer=None, matches=matches)
         try:
             with unit_of_work():
                 saved = agent.save_caller(customer, form.data, current_user._get_current_object())
@@ -97,7 +104,7 @@ def _caller_form(customer: Customer | None):
             if customer is not None:
                 flash("Caller's details saved.", "success")
             return redirect(url_for("agent.customer", customer_id=saved.id))
-    return render_template("agent/new_caller.html", form=form, customer=customer)
+    return render_template("agent/new_caller.html", form=form, customer=customer, matches=matches)
 
 
 def _caller_values(customer: Customer):
@@ -185,15 +192,15 @@ def book_for(customer_id: int):
         interpreter_language=customer.interpreter_language,
         locale=customer.locale,
     )
-    result = None
+    result = later = overlap = None
     place = (
         _place(customer, request.values.get("place", "")) if service and request.values.get("place") else None
     )
     if service and place:
         officer_id = whole_number_or_none(request.values.get("officer"))
-        result = search(
-            service, place, local_now().date(), SEARCH_DAYS, officer_id=officer_id, customer=customer
-        )
+        first = day_or(request.values.get("from"), local_now().date())
+        result = search(service, place, first, SEARCH_DAYS, officer_id=officer_id, customer=customer)
+        later = later_dates_from(service, result)
         confirm.slot.choices = [(s.token, "") for s in result.slots]
         if (
             request.method == "POST"
@@ -226,6 +233,7 @@ def book_for(customer_id: int):
                                 confirm.submission.data or "",
                                 {"customer": customer.id, "slot": confirm.slot.data},
                             ),
+                            confirmed_overlap=request.form.get("confirm_overlap") == "yes",
                         )
                     )
                     audit.record(
@@ -239,6 +247,9 @@ def book_for(customer_id: int):
                 return redirect(url_for("agent.customer", customer_id=customer.id))
             except SlotUnavailable:
                 confirm.slot.errors = ["That time has just gone. Choose another"]
+            except PossibleDuplicate as duplicate:  # warn; the agent ticks the box and books again
+                confirm.slot.errors = [duplicate.message]
+                overlap = duplicate.existing
             except BookingRuleError as error:
                 confirm.slot.errors = [error.message]
             except IdempotencyConflict:  # this page booked a moment ago (e.g. back, another time, Book)
@@ -257,6 +268,8 @@ def book_for(customer_id: int):
         service=service,
         place=place,
         officers=officers,
+        later=later,
+        overlap=overlap,
     )
 
 
@@ -301,7 +314,7 @@ def move_for(appointment_id: int):
     result = search(
         appointment.service,
         place,
-        local_now().date(),
+        day_or(request.args.get("from"), local_now().date()),
         SEARCH_DAYS,
         exclude_appointment=appointment.id,
         customer=appointment.customer,
@@ -322,7 +335,12 @@ def move_for(appointment_id: int):
             confirm.slot.errors = [error.message]
     officers = {o.id: o for o in all_officers()}
     return render_template(
-        "agent/move.html", appointment=appointment, result=result, confirm=confirm, officers=officers
+        "agent/move.html",
+        appointment=appointment,
+        result=result,
+        confirm=confirm,
+        officers=officers,
+        later=later_dates_from(appointment.service, result),
     )
 
 
@@ -398,10 +416,16 @@ def join_waitlist(customer_id: int):
     customer = _customer(customer_id)
     form = WaitlistForm()
     form.service.choices = [(s.code, s.name) for s in all_services(bookable_only=True) if not s.premises_only]
+    how = how_offered(customer)
     if form.validate_on_submit():
         area_id = nearest_area_id(customer.lat, customer.lng) if customer.lat is not None else None
-        if area_id is None or not customer.phone:
-            form.service.errors = ["The caller needs an address we can place and a mobile number for offers"]
+        if area_id is None:
+            form.service.errors = ["The caller needs an address we can place: change their details first"]
+        elif how is None:
+            form.service.errors = [
+                "We can offer freed times only by text or a phone call (a letter would arrive after the time "
+                "had gone): add a phone number to the caller's details first"
+            ]
         else:
             with unit_of_work():
                 waitlist.join(
@@ -413,9 +437,20 @@ def join_waitlist(customer_id: int):
                     form.times.data,
                     user=current_user._get_current_object(),
                 )
-            flash("Added to the waiting list. We will text them if a time comes free.", "success")
+            flash(f"Added to the waiting list. {_offer_promise(customer, how)}", "success")
             return redirect(url_for("agent.customer", customer_id=customer.id))
-    return render_template("agent/waitlist.html", customer=customer, form=form)
+    return render_template(
+        "agent/waitlist.html", customer=customer, form=form, how=how, promise=_offer_promise(customer, how)
+    )
+
+
+def _offer_promise(customer: Customer, how: str | None) -> str:
+    """What to tell the caller about offers, truthfully for the contact we hold."""
+    if how == "text":
+        return f"If a time comes free we will text them at {display_phone(customer.phone)}."
+    if how == "phone":
+        return f"If a time comes free an adviser will phone them on {display_phone(customer.phone)}."
+    return "We cannot offer them freed times: they have no phone number we can text or call."
 
 
 @bp.get("/capacity")

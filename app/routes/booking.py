@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
@@ -13,14 +12,15 @@ from app.appointments.links import ics_url, manage_url
 from app.appointments.presenters import officer_first_name, when, where, window_text
 from app.appointments.references import format_reference
 from app.booking import waitlist as waitlists
-from app.booking.availability import TIMES_PER_PAGE, decode_slot, next_free_day, search
+from app.booking.availability import TIMES_PER_PAGE, decode_slot, later_dates_from, next_free_day, search
 from app.booking.booking import (
     BookingRuleError,
+    PossibleDuplicate,
     SlotUnavailable,
     book,
     booking_request,
-    same_booking,
 )
+from app.booking.waitlist_offers import how_offered
 from app.catalogue.queries import all_services, hub_by_code, service_by_code
 from app.forms.booking import (
     AddressForm,
@@ -36,7 +36,8 @@ from app.forms.booking import (
 from app.i18n import catalogue_text, current_locale
 from app.inputs import day_or
 from app.messaging import outbox
-from app.messaging.contact import uk_phone
+from app.messaging.contact import display_phone, uk_phone
+from app.messaging.outbox import contact_centre_list
 from app.places.places import addresses_for, hub_place, locate_postcode, nearest_hubs, normalise_postcode
 from app.routes.manage import KEY as MANAGE_KEY
 from app.timeutil import at_day_seconds, format_date, format_time, local_now
@@ -272,12 +273,17 @@ def time():
         place=place,
         later=next_free_day(service, place, result.last_day) if dead_end else None,
         other_hub=_nearest_hub_with_times(service, place, first) if dead_end else None,
-        next_from=(result.last_day + timedelta(days=1)).isoformat() if result.last_day else None,
+        next_from=_iso(later_dates_from(service, result)),
         earlier=first > local_now().date(),
         exact=exact,
         exact_possible=exact_possible,
         hub_possible="hub" in service.places and place.location_type != "hub",
+        phoning=bool(contact_centre_list()),
     )
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _nearest_hub_with_times(service, place, first):
@@ -319,12 +325,24 @@ def waitlist():
     if place is None or place.hub is not None:
         return redirect(url_for("booking.time"))
     form = WaitlistForm()
+    phoning = bool(contact_centre_list())  # offers by phone call need advisers to make the calls
+    if not phoning:
+        form.contact.choices = [c for c in form.contact.choices if c[0] == "text"]
     if form.validate_on_submit():
         with unit_of_work():
-            entry = waitlists.join_online(service, place, form.name.data, form.phone.data, form.times.data)
+            entry = waitlists.join_online(
+                service, place, form.name.data, form.phone.data, form.times.data, form.contact.data or "text"
+            )
+            how = how_offered(entry.customer)
         journey.reset()
-        return render_template("booking/waitlist_joined.html", entry=entry, service=service)
-    return render_template("booking/waitlist.html", form=form, service=service)
+        return render_template(
+            "booking/waitlist_joined.html",
+            entry=entry,
+            service=service,
+            how=how,
+            phone=display_phone(entry.customer.phone),
+        )
+    return render_template("booking/waitlist.html", form=form, service=service, phoning=phoning)
 
 
 @bp.route("/details", methods=["GET", "POST"])
@@ -332,7 +350,10 @@ def waitlist():
 def details():
     if (redirect_to := _require("service", "location_type", "place_done", "slot")) is not None:
         return redirect_to
-    form = DetailsForm(data=journey.draft().get("details") or None)
+    saved = journey.draft().get("details")
+    if saved and saved.get("phone"):  # kept in E.164; shown back as the resident wrote it
+        saved = {**saved, "phone": display_phone(saved["phone"])}
+    form = DetailsForm(data=saved or None)
     if journey.draft().get("location_type") != "hub":  # a letter needs the visit's postal address
         form.preferred_channel.choices = [
             ("sms", _("Text message")),
@@ -381,8 +402,14 @@ def check():
             idempotency=("web", submission, {"slot": d["slot"], "submission": submission}),
             unverified=True,
         )
-        twin = same_booking(request_.customer, service, d["slot"])
-        if twin is not None and not request.form.get("again"):
+        request_.confirmed_overlap = bool(request.form.get("again"))
+        try:
+            with unit_of_work():
+                appointment = book(request_)
+        except (
+            PossibleDuplicate
+        ) as duplicate:  # they already have a visit then: warn, book only if asked again
+            twin = duplicate.existing
             return render_template(
                 "booking/check.html",
                 form=form,
@@ -390,12 +417,11 @@ def check():
                 service=service,
                 place=place,
                 place_name=journey.PLACE_NAMES[d["location_type"]],
-                twin=True,
+                twin=twin,
+                twin_same=twin.service_id == service.id and _same_time(twin, d["slot"]),
+                twin_when=when(twin, current_locale()),
                 twin_link=manage_url(twin) if _booked_in_this_browser(twin) else None,
             )
-        try:
-            with unit_of_work():
-                appointment = book(request_)
         except (SlotUnavailable, BookingRuleError):
             journey.clear_from("slot", "slot_label", "submission")
             return redirect(url_for("booking.time", gone=1))
@@ -428,6 +454,11 @@ def _slot_label(start, end) -> str:
     return window_text(start, end, current_locale())
 
 
+def _same_time(appointment: Appointment, slot: str) -> bool:
+    token = decode_slot(slot)
+    return token is not None and appointment.window_start == at_day_seconds(token.day, token.window[0])
+
+
 def _booked_in_this_browser(appointment: Appointment) -> bool:
     """A name and phone number are no proof of being that person: only the browser that booked (or
     opened) the booking is linked to it. Anyone else is sent to find it with its reference."""
@@ -448,7 +479,7 @@ def confirmation():
         when=when(appointment, current_locale()),
         where=where(appointment),
         officer=officer_first_name(appointment),
-        manage_link=manage_url(appointment),
+        manage_link=None if current_device() else manage_url(appointment),  # never on a shared kiosk
         ics_link=ics_url(appointment, external=False),
         sent_to=_sent_to(appointment),
         letter=_letter(appointment),

@@ -14,12 +14,14 @@ from app.appointments.links import external_url
 from app.appointments.presenters import when, where
 from app.appointments.references import format_reference
 from app.catalogue.queries import all_hubs
+from app.forms.kiosk_calls import TextBookingForm
 from app.i18n import current_locale
 from app.inputs import whole_number_or_none
 from app.kiosk import kiosk as kiosks
 from app.unit_of_work import unit_of_work
 from app.web import kiosk_session
 from app.web.access import SUPERVISORS, kiosk, public, staff
+from app.web.guards import limiter
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 staff_bp = Blueprint("kiosk_staff", __name__)
@@ -88,6 +90,23 @@ def ticket():
         when=when(appointment, current_locale()),
         where=where(appointment),
     )
+
+
+@bp.route("/text-booking", methods=["GET", "POST"])
+@kiosk
+@limiter.limit("10 per minute", methods=["POST"])
+def text_booking():
+    """The booking just made, texted to the resident's mobile: the link is never shown on the kiosk."""
+    appointment = references.find(session.get("booked_reference"))
+    if appointment is None:
+        return redirect(url_for("kiosk.start"))
+    form = TextBookingForm()
+    if form.validate_on_submit():
+        with unit_of_work():
+            kiosks.text_booking(appointment, form.phone.data)
+        digits = "".join(c for c in form.phone.data if c.isdigit())[-3:]
+        return render_template("kiosk/text_booking_sent.html", last_digits=digits)
+    return render_template("kiosk/text_booking.html", form=form)
 
 
 # Staff at the hubs, and admins who register kiosks ---------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
@@ -13,7 +12,7 @@ from app.appointments import references
 from app.appointments.links import ics_url, reference_from
 from app.appointments.presenters import officer_first_name, when, where
 from app.appointments.references import clean_reference, format_reference
-from app.booking.availability import TIMES_PER_PAGE, search
+from app.booking.availability import TIMES_PER_PAGE, later_dates_from, search
 from app.booking.booking import (
     BookingRuleError,
     SlotUnavailable,
@@ -178,7 +177,8 @@ def change_time():
         result=result,
         appointment=appointment,
         when=when(appointment, current_locale()),
-        next_from=(result.last_day + timedelta(days=1)).isoformat() if result.last_day else None,
+        next_from=later_dates_from(appointment.service, result),
+        earlier=first > local_now().date(),
     )
 
 

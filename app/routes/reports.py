@@ -37,15 +37,24 @@ def _month() -> date:
     return month_or(request.args.get("month"), local_now().date().replace(day=1))
 
 
+def _month_pages(month: date) -> dict[str, str]:
+    """The months before and after, for the dashboard's "Previous month" and "Next month" links."""
+    previous = (month - timedelta(days=1)).replace(day=1)
+    following = (month + timedelta(days=32)).replace(day=1)
+    return {"previous": previous.strftime("%Y-%m"), "next": following.strftime("%Y-%m")}
+
+
 @bp.get("/dashboard")
 @staff(*SUPERVISORS)
 def dashboard():
     from app.safety.rota import fallback_phone, nobody_on_duty
 
-    month = _month()
+    month = _month() if request.args.get("month") else reports.opening_month(local_now().date())
     return render_template(
         "reports/dashboard.html",
         month=month,
+        pages=_month_pages(month),
+        this_month=month == local_now().date().replace(day=1),
         tables=reports.dashboard(month),
         nobody_on_duty=nobody_on_duty(),
         fallback_phone=fallback_phone(),
@@ -137,21 +146,33 @@ def route_map():
     )
 
 
-def _officer_and_day() -> tuple[Officer | None, date | None]:
+def _officer_and_day() -> tuple[Officer | None, date | None, str | None]:
+    """The officer and day chosen: the day from the GOV.UK date input (day-day, day-month, day-year), or
+    as `day=YYYY-MM-DD` from links and the page's own buttons. The third value is what is wrong with it."""
     officer_id = whole_number_or_none(request.values.get("officer"))
     officer = records.officer(officer_id) if officer_id else None
+    if request.values.get("day"):
+        try:
+            return officer, parse_day(request.values["day"]), None
+        except BadInput:
+            return officer, None, "Enter the day as a real date, for example 7 12 2026"
+    parts = [request.values.get(f"day-{part}", "").strip() for part in ("day", "month", "year")]
+    if not any(parts):
+        return officer, None, "Enter the day to re-plan" if "day-day" in request.values else None
+    missing = [name for name, value in zip(("a day", "a month", "a year"), parts, strict=True) if not value]
+    if missing:
+        return officer, None, f"The day to re-plan must include {' and '.join(missing)}"
     try:
-        day = parse_day(request.values["day"]) if request.values.get("day") else None
-    except BadInput:
-        day = None
-    return officer, day
+        return officer, parse_day(f"{int(parts[2]):04d}-{int(parts[1]):02d}-{int(parts[0]):02d}"), None
+    except (ValueError, BadInput):
+        return officer, None, "The day to re-plan must be a real date, for example 7 12 2026"
 
 
 @bp.route("/replan", methods=["GET", "POST"])
 @staff(*SUPERVISORS)
 def replan():
     """Absence → re-plan: preview once (stored), then publish exactly that preview."""
-    officer, day = _officer_and_day()
+    officer, day, day_error = _officer_and_day()
     user = current_user._get_current_object()
     error = None
     if officer and day and request.method == "POST":
@@ -204,6 +225,8 @@ def replan():
         visits=len(active_on_day(day, [officer.id])) if officer and day else 0,
         preview=preview,
         error=error,
+        day_error=day_error,
+        upcoming=planning.upcoming_days_to_replan(officer, local_now().date()) if officer and not day else [],
     )
 
 

@@ -98,6 +98,7 @@ def test_the_same_person_is_one_customer_record():
             world,
             _slots(world)[0],
             customer=CustomerDetails(name="jo bloggs", phone="+447700900123", access_needs="Wheelchair user"),
+            confirmed_overlap=True,  # a second visit at that time, which they were warned about
         )
     )
     db.session.commit()

@@ -98,7 +98,8 @@ def test_joining_the_waiting_list(browser, live_server, far_world):
     page.get_by_role("link", name="Join the waiting list").click()
     check_accessibility(page)
     page.get_by_label("Full name").fill("Wai Ting")
-    page.get_by_label("UK mobile number").fill("07700 900123")
+    page.get_by_label("Text me a link (mobile phones only)").check()  # or "Phone me", for a landline
+    page.get_by_label("UK phone number").fill("07700 900123")
     page.get_by_role("button", name="Join the waiting list").click()
     page.get_by_text("You are on the waiting list").first.wait_for()
     check_accessibility(page)

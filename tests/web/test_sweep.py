@@ -31,8 +31,8 @@ from tests.staff.test_settings_and_accounts import GOOD_PRODUCTION, environment 
 SHARED = "+447700900123"
 
 
-def _book_texted(world, name, slot_index=0):
-    slot = search(world.service, world.home(), MONDAY, 1, now=NOW).slots[slot_index]
+def _book_texted(world, name, slot_index=0, day=MONDAY):
+    slot = search(world.service, world.home(), day, 1, now=NOW).slots[slot_index]
     appointment = book(
         BookingRequest(
             slot_token=slot.token,
@@ -68,7 +68,9 @@ def test_with_two_bookings_texted_cancel_asks_which_and_cancel_with_a_reference_
     client, twilio
 ):
     world = World(officers=2)
-    first, second = _book_texted(world, "Jo Bloggs"), _book_texted(world, "Jo Bloggs")
+    # Two visits on two days (at one time, the booking engine would ask if they need both).
+    first = _book_texted(world, "Jo Bloggs")
+    second = _book_texted(world, "Jo Bloggs", day=MONDAY + timedelta(days=1))
     _text(client, "cancel", "SM" + "b" * 32)
     db.session.expire_all()
     assert {a.status for a in db.session.query(Appointment)} == {"booked"}
