@@ -26,7 +26,7 @@ class CallBackForm(Form):
             raise ValidationError(_l("Enter a UK mobile number, like 07700 900 982"))
 
 
-class TextBookingForm(FlaskForm):
+class TextBookingForm(Form):
     """The kiosk never shows a booking's link (the next person would see it): it texts it instead."""
 
     phone = StringField(
