@@ -90,6 +90,7 @@ def test_a_visit_at_business_premises_is_written_to_the_business_there_not_the_h
                 channel="phone",
                 customer_id=customer.id,
                 customer=CustomerDetails(name="Ann Baker", preferred_channel="post"),
+                confirmed_overlap=True,  # both visits at the day's first slot: a business and a home visit
             )
         )
         db.session.commit()
