@@ -116,7 +116,7 @@ def _home_journey(client, world):
 
 @time_machine.travel(NOW, tick=False)
 def test_a_resident_with_only_a_landline_is_phoned_about_a_freed_time_not_promised_a_text(client, configure):
-    configure(CONTACT_CENTRE_EMAILS="contact-centre@council.example")
+    configure(contact_centre_emails="contact-centre@council.example")
     world = World(officers=1)
     _home_journey(client, world)
     page = client.get("/book/waitlist").get_data(as_text=True)
