@@ -80,8 +80,8 @@ def test_a_visit_at_business_premises_is_written_to_the_business_there_not_the_h
     premises = Place(
         "business", 51.352, -1.994, world.area.id, line1="3 Market Place", town="Devizes", postcode="SN10 1HS"
     )
-    for place in (premises, world.home()):
-        slot = search(world.service, place, MONDAY, 1, now=NOW).slots[0]
+    for day, place in ((MONDAY, premises), (MONDAY + timedelta(days=1), world.home())):  # not overlapping
+        slot = search(world.service, place, day, 1, now=NOW).slots[0]
         book(
             BookingRequest(
                 slot_token=slot.token,
