@@ -80,8 +80,7 @@ def test_a_visit_at_business_premises_is_written_to_the_business_there_not_the_h
     premises = Place(
         "business", 51.352, -1.994, world.area.id, line1="3 Market Place", town="Devizes", postcode="SN10 1HS"
     )
-    # Two visits on two days (at one time, the booking engine would ask if they need both).
-    for place, day in ((premises, MONDAY), (world.home(), MONDAY + timedelta(days=1))):
+    for day, place in ((MONDAY, premises), (MONDAY + timedelta(days=1), world.home())):  # not overlapping
         slot = search(world.service, place, day, 1, now=NOW).slots[0]
         book(
             BookingRequest(
@@ -91,7 +90,6 @@ def test_a_visit_at_business_premises_is_written_to_the_business_there_not_the_h
                 channel="phone",
                 customer_id=customer.id,
                 customer=CustomerDetails(name="Ann Baker", preferred_channel="post"),
-                confirmed_overlap=True,  # both visits at the day's first slot: a business and a home visit
             )
         )
         db.session.commit()
