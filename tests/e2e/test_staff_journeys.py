@@ -83,3 +83,33 @@ def test_officer_checks_in_and_out(browser, live_server, committed):
     db.session.refresh(appointment)
     assert appointment.status == "completed"
     assert db.session.query(SafetySession).one().closed_at is not None
+
+
+def test_route_map_tooltips_show_labels_as_text(browser, live_server, committed):
+    """Regression (tidy item 1): tooltips were bound as strings, which Leaflet renders as HTML, so
+    markup in a label (here a service name) ran on the officer's phone."""
+    world = World()
+    world.service.name = '<img src=x onerror="window.injected = true">Council tax'
+    user = UserFactory(role="officer")
+    world.officers[0].user = user
+    later = local_now().replace(second=0, microsecond=0) + timedelta(days=1)
+    start = local_to_utc(later.date(), later.time())
+    AppointmentFactory(
+        service=world.service,
+        officer=world.officers[0],
+        window_start=start,
+        window_end=start + timedelta(hours=1),
+    )
+    db.session.commit()
+    page = browser.new_context(bypass_csp=True).new_page()
+    _sign_in(page, live_server, user)
+    page.goto(f"{live_server}/officer/day/{later.date().isoformat()}")
+    stops = page.locator("#route-map path.leaflet-interactive")
+    stops.first.wait_for()
+    for index in range(stops.count()):
+        stops.nth(index).dispatch_event("mouseover")  # what a hover or tap does: opens the tooltip
+    tooltip = page.locator(".leaflet-tooltip", has_text="Council tax")
+    tooltip.wait_for()
+    assert tooltip.inner_text() == '1. <img src=x onerror="window.injected = true">Council tax'
+    assert tooltip.locator("img").count() == 0
+    assert page.evaluate("window.injected === undefined")
