@@ -49,7 +49,12 @@ def test_an_officer_cannot_read_a_marker_that_does_not_apply_to_their_visit(clie
     here = _marker("information")
     db.session.commit()
     sign_in_as(client, user)
-    assert client.get(f"/officer/visits/{mine.id}/warnings/{elsewhere.id}").status_code == 403
+    not_mine = client.get(f"/officer/visits/{mine.id}/warnings/{elsewhere.id}")
+    missing = client.get(f"/officer/visits/{mine.id}/warnings/{here.id + 1000}")
+    # Regression (tidy item 2): 403 for an existing id and 404 for a missing one let ids be enumerated.
+    assert (not_mine.status_code, missing.status_code) == (404, 404)
+    page = re.compile(r'nonce="[^"]*"')  # the only part that differs between two answers
+    assert page.sub("", not_mine.get_data(as_text=True)) == page.sub("", missing.get_data(as_text=True))
     assert "knife" in client.get(f"/officer/visits/{mine.id}/warnings/{here.id}").get_data(as_text=True)
     viewed = db.session.query(AuditEvent).filter_by(action="risk_marker_viewed").all()
     assert [e.object_id for e in viewed] == [str(here.id)]
