@@ -89,7 +89,6 @@ class CustomerDetails:
     email: str = ""
     preferred_channel: str = "sms"
     sms_consent: bool = False
-    language: str = "English"
     locale: str | None = None  # the language they read (app.i18n.LANGUAGES); None keeps the record's
     interpreter_language: str = ""
     access_needs: str = ""
@@ -303,7 +302,6 @@ def find_or_create_customer(
     customer.email = details.email or customer.email
     customer.preferred_channel = details.preferred_channel
     customer.sms_consent = details.sms_consent or customer.sms_consent
-    customer.language = details.language or customer.language
     if details.locale or customer.locale is None:
         customer.locale = supported(details.locale)
     customer.interpreter_language = details.interpreter_language or customer.interpreter_language
