@@ -9,7 +9,7 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask_babel import gettext as _
 
 from app.access import public
-from app.data.catalogue import all_services, hub_by_code, service_by_code
+from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
 from app.forms.booking import (
     AddressForm,
     ConfirmForm,
@@ -233,8 +233,6 @@ def hub():
 
 
 def _all_hubs():
-    from app.data.catalogue import all_hubs
-
     return all_hubs(active_only=True)
 
 

@@ -24,7 +24,7 @@ from app.services.booking import (
 )
 from app.services.links import ics_url, reference_from
 from app.services.names import surname_matches
-from app.services.places import Place, normalise_postcode
+from app.services.places import Place, nearest_area_id, normalise_postcode
 from app.services.presenters import officer_first_name, when, where
 from app.services.references import clean_reference, format_reference
 from app.timeutil import local_now
@@ -181,8 +181,6 @@ def change_time():
 
 
 def _area_of(appointment: Appointment) -> int:
-    from app.services.places import nearest_area_id
-
     return nearest_area_id(appointment.lat, appointment.lng) or 0
 
 

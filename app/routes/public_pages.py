@@ -15,6 +15,7 @@ from flask import (
 
 from app import i18n
 from app.access import public
+from app.data.records import database_answers
 from app.inputs import local_path_or_none
 
 bp = Blueprint("public", __name__)
@@ -56,8 +57,6 @@ def feedback():
 @bp.get("/healthz")
 @public
 def healthz():
-    from app.data.records import database_answers
-
     database_answers()
     return {"status": "ok"}
 

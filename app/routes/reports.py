@@ -16,9 +16,11 @@ from app.data.catalogue import all_areas, all_hubs, all_services, service_by_cod
 from app.data.officers import all_officers
 from app.inputs import BadInput, day_or, month_or, parse_day, whole_number_or_none
 from app.services import audit, call_list, outbox, planning, reports
+from app.services import equality as monitoring
 from app.services import route_map as route_map_drawing
 from app.services.planning import route_for
 from app.services.references import format_reference
+from app.services.rota import nobody_on_duty
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
 
@@ -35,8 +37,6 @@ def _month() -> date:
 @bp.get("/dashboard")
 @staff(*SUPERVISORS)
 def dashboard():
-    from app.services.rota import nobody_on_duty
-
     month = _month()
     return render_template(
         "reports/dashboard.html",
@@ -52,8 +52,6 @@ def dashboard():
 @staff(*SUPERVISORS)
 def equality():
     """Take-up and satisfaction by group over the 12 months to the chosen one; small groups hidden."""
-    from app.services import equality as monitoring
-
     month = _month()
     first = (month - timedelta(days=335)).replace(day=1)
     return render_template(

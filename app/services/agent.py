@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select, update
 
 from app.data.officers import all_officers
 from app.extensions import db
-from app.models import Appointment, Customer, CustomerNote, User
+from app.models import Appointment, Customer, CustomerNote, RiskMarker, User, WaitlistEntry
 from app.services import audit
 from app.services.availability import appointments_for
 from app.services.contact import uk_mobile, uk_phone
@@ -124,8 +124,6 @@ def merge_callers(keep: Customer, duplicate: Customer, user: User | None) -> Non
     """One record for one person: the duplicate's bookings, notes, waiting-list places and risk
     markers move to `keep`, which takes any detail it lacks; then the duplicate is removed. Consent
     to texts survives only if neither record has it withdrawn for the same number."""
-    from app.models import RiskMarker, WaitlistEntry
-
     for model in (Appointment, CustomerNote, WaitlistEntry, RiskMarker):
         db.session.execute(update(model).where(model.customer_id == duplicate.id).values(customer_id=keep.id))
     for name in KEPT_IF_BLANK:

@@ -23,6 +23,7 @@ from app.models import Appointment, OfficerDay, Service
 from app.models.statuses import ACTIVE
 from app.services.hubs import hours_on_day
 from app.services.places import Place
+from app.services.risk import markers_for, strongest
 from app.services.roster import roster
 from app.services.travel import pair_travel
 from app.services.workdays import WorkingDay, working_day
@@ -372,8 +373,6 @@ def place_precaution(place: Place, customer=None) -> str | None:
     """The strongest precaution from the risk register for a home or business visit."""
     if place.location_type == "hub":
         return None
-    from app.services.risk import markers_for, strongest
-
     return strongest(markers_for(place.postcode, place.line1, place.uprn, customer))
 
 

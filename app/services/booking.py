@@ -41,7 +41,7 @@ from app.models import (
 )
 from app.models.statuses import ACTIVE
 from app.services import audit, call_list, interpreters, outbox
-from app.services.availability import SlotToken, decode_slot, routing_day, visits_for
+from app.services.availability import SlotToken, decode_slot, place_precaution, routing_day, visits_for
 from app.services.places import Place, premises_fields
 from app.services.references import new_reference
 from app.services.roster import roster
@@ -486,8 +486,6 @@ def _free_reference() -> str:
 
 def _check_precautions(token: SlotToken, place: Place, customer: Customer) -> None:
     """The risk register can rule out a home visit or require two officers. Never say why."""
-    from app.services.availability import place_precaution
-
     precaution = place_precaution(place, customer)
     if precaution in ("hub_only", "manager_approval"):
         raise BookingRuleError(

@@ -20,6 +20,8 @@ from app.models import Appointment, InboundMessage, Message, Officer
 from app.services import consent, feedback, outbox, satisfaction
 from app.services.booking import BookingRuleError, cancel
 from app.services.references import REFERENCE_ALPHABET, REFERENCE_LENGTH, clean_reference, format_reference
+from app.services.rota import escalation_numbers
+from app.services.safety import officer_replied
 from app.timeutil import utcnow
 from notifications import templates
 from notifications.templates import Gettext
@@ -53,9 +55,6 @@ def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
     db.session.add(inbound)
     officer = db.session.scalar(select(Officer).where(Officer.phone == sender, Officer.active.is_(True)))
     if officer is not None:
-        from app.services.rota import escalation_numbers
-        from app.services.safety import officer_replied
-
         inbound.action = officer_replied(officer, body) or "officer"
         if inbound.action == "help":
             db.session.flush()

@@ -10,6 +10,8 @@ from sqlalchemy import exists, select
 
 from app.extensions import db
 from app.models import RoutePlan, ScheduledRun
+from app.services import call_list
+from app.services.planning import plan_day
 from app.timeutil import is_working_day, local_now, next_working_day
 from app.unit_of_work import unit_of_work
 
@@ -47,9 +49,6 @@ def next_due(now: datetime) -> datetime:
 def plan_when_due(now: datetime | None = None) -> list[date]:
     """Plan each day due. A job with a unit of work per day: a day planned stays planned (and is not
     planned again) if the next one fails."""
-    from app.services import call_list
-    from app.services.planning import plan_day
-
     planned = []
     for day in days_due(now or local_now()):
         with unit_of_work():

@@ -25,7 +25,7 @@ from app.services.contact import reminder_gap, uk_mobile
 from app.services.links import manage_url
 from app.services.presenters import as_json, documents, officer_first_name, service_name, when, where
 from app.services.references import format_reference
-from app.services.satisfaction import rating_url
+from app.services.satisfaction import rating_url, should_ask
 from app.timeutil import LONDON, to_local, utcnow
 from notifications import templates
 from notifications.templates import AppointmentFacts, Gettext
@@ -158,11 +158,8 @@ def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = ""
         in_time = appointment.window_start - utcnow() >= LETTER_NOTICE
         letter = queue_letter(appointment, kind, key_suffix) if kind in LETTER_KINDS and in_time else None
         return [letter] if letter is not None else []
-    if kind == "satisfaction":
-        from app.services.satisfaction import should_ask
-
-        if not should_ask(appointment):
-            return []
+    if kind == "satisfaction" and not should_ask(appointment):
+        return []
     texts = may_text(customer, kind) and reminder_gap("sms", customer.phone, "") is None
     emails = customer.preferred_channel == "email" and reminder_gap("email", "", customer.email) is None
     if kind == "satisfaction" and texts:

@@ -18,9 +18,10 @@ from sqlalchemy import select
 
 from app.data.officers import all_officers
 from app.extensions import db
-from app.models import Appointment, Message, RoutePlan, SafetyAlert
+from app.models import Appointment, CommunityArea, Hub, Message, RoutePlan, SafetyAlert
 from app.services import kiosk_calls, measures
-from app.services.places import nearest_hubs
+from app.services.availability import search
+from app.services.places import Place, hub_place, nearest_hubs
 from app.services.report_table import Table
 from app.services.workdays import working_day
 from app.timeutil import local_day_bounds, to_local
@@ -238,10 +239,6 @@ def messages_table(first: date, last: date) -> Table:
 def waits(service, today: date) -> Table:
     """Days to the first free appointment for a service, in each community area (home visit at the
     area's centre where the service allows it, else at the area's hub)."""
-    from app.models import CommunityArea, Hub
-    from app.services.availability import search
-    from app.services.places import Place, hub_place
-
     table = Table(
         f"waits_{service.code}",
         f"Days to the first free appointment: {service.name}",

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import Appointment, Customer, EqualityResponse, Message
 from app.services import audit
+from app.services.equality import visit_key
 from app.services.links import external_url
 from app.timeutil import utcnow
 
@@ -73,8 +74,6 @@ def record(appointment: Appointment, score: int, channel: str, comment: str = ""
         )
         .values(status="cancelled")
     )
-    from app.services.equality import visit_key
-
     db.session.execute(
         update(EqualityResponse)
         .where(EqualityResponse.visit_key == visit_key(appointment))

@@ -28,7 +28,7 @@ from app.services.booking import (
     cancel,
     reschedule,
 )
-from app.services.places import Place, customer_place, home_place, hub_place, nearest_hubs
+from app.services.places import Place, customer_place, home_place, hub_place, nearest_area_id, nearest_hubs
 from app.services.senders import Delivery
 from app.simulation.record import Record
 from app.simulation.work import context, unit
@@ -288,6 +288,4 @@ class Residents:
 
 
 def _area_of(appointment: Appointment) -> int:
-    from app.services.places import nearest_area_id
-
     return nearest_area_id(appointment.lat, appointment.lng) or 0
