@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from app.extensions import db
-from app.services.places import Place
+from app.models import Appointment
+from app.services.availability import search
+from app.services.booking import BookingRequest, CustomerDetails, book
+from app.services.places import Place, hub_place
 from app.timeutil import local_to_utc
 from tests.factories import AreaFactory, HubFactory, OfficerFactory, ServiceFactory, SkillFactory
 
@@ -37,13 +40,22 @@ class World:
         )
 
     def hub_place(self) -> Place:
-        from app.services.places import hub_place
-
         return hub_place(self.hub)
 
 
 def at(hour: int, minute: int = 0, day: date = MONDAY) -> datetime:
     return local_to_utc(day, time(hour, minute))
+
+
+def book_home_visit(world: World, customer: CustomerDetails, days: int = 1, **request) -> Appointment:
+    """The first free home visit from MONDAY (searching `days` days), booked through the real booking
+    service as of NOW; `request` adds BookingRequest fields (channel, notes...). Not committed."""
+    slot = search(world.service, world.home(), MONDAY, days, now=NOW).slots[0]
+    return book(
+        BookingRequest(
+            slot_token=slot.token, service=world.service, place=world.home(), customer=customer, **request
+        )
+    )
 
 
 def api_booking(world: World, slot_id: str, **overrides) -> dict:

@@ -10,10 +10,9 @@ import time_machine
 
 from app.extensions import db
 from app.models import Address, Appointment, Customer
-from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, book
+from app.services.booking import CustomerDetails
 from app.timeutil import local_to_utc
-from tests.booking_helpers import MONDAY, NOW, World
+from tests.booking_helpers import MONDAY, NOW, World, book_home_visit
 from tests.factories import PASSWORD, AppointmentFactory, CustomerFactory, UserFactory
 from tests.pages import csrf_token
 
@@ -149,14 +148,8 @@ def test_move_and_cancel_pages_show_the_whole_window(client, sign_in):
 @time_machine.travel(NOW, tick=False)
 def test_emails_with_no_mail_server_are_flagged_to_agents_and_supervisors(client, sign_in, app):
     world = World()
-    slot = search(world.service, world.home(), MONDAY, 1, now=NOW).slots[0]
-    appointment = book(
-        BookingRequest(
-            slot_token=slot.token,
-            service=world.service,
-            place=world.home(),
-            customer=CustomerDetails(name="Em Ail", email="em@example.com", preferred_channel="email"),
-        )
+    appointment = book_home_visit(
+        world, CustomerDetails(name="Em Ail", email="em@example.com", preferred_channel="email")
     )
     db.session.commit()
     assert app.config["SMTP_HOST"] == ""
@@ -200,16 +193,10 @@ def test_email_only_residents_keep_one_record_and_nothing_is_blanked():
     world = World()
 
     def _book(**details):
-        slot = search(world.service, world.home(), MONDAY, 14, now=NOW).slots[0]
-        appointment = book(
-            BookingRequest(
-                slot_token=slot.token,
-                service=world.service,
-                place=world.home(),
-                customer=CustomerDetails(
-                    name="Em Ail", email="em@example.com", preferred_channel="email", **details
-                ),
-            )
+        appointment = book_home_visit(
+            world,
+            CustomerDetails(name="Em Ail", email="em@example.com", preferred_channel="email", **details),
+            days=14,
         )
         db.session.commit()
         return appointment

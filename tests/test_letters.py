@@ -11,25 +11,20 @@ from app.models import AuditEvent, Message
 from app.scheduler import JOBS
 from app.services import letters
 from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, book, cancel
+from app.services.booking import CustomerDetails, cancel
 from app.services.dispatch import dispatch_due
 from notifications.letter import Letter, build_pdf
-from tests.booking_helpers import MONDAY, NOW, World
+from tests.booking_helpers import MONDAY, NOW, World, book_home_visit
 from tests.pages import csrf_token
 
 
 def _book(world, phone="", email="", channel="sms", consent=False):
-    slot = search(world.service, world.home(), MONDAY, 1, now=NOW).slots[0]
-    appointment = book(
-        BookingRequest(
-            slot_token=slot.token,
-            service=world.service,
-            place=world.home(),
-            channel="phone",
-            customer=CustomerDetails(
-                name="Ala Nowak", phone=phone, email=email, preferred_channel=channel, sms_consent=consent
-            ),
-        )
+    appointment = book_home_visit(
+        world,
+        CustomerDetails(
+            name="Ala Nowak", phone=phone, email=email, preferred_channel=channel, sms_consent=consent
+        ),
+        channel="phone",
     )
     db.session.commit()
     return appointment

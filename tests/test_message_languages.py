@@ -19,8 +19,8 @@ from app.demo import county
 from app.extensions import db
 from app.i18n import LANGUAGES, gettext_for
 from app.models import Message
-from app.services.availability import ARRIVAL_WINDOWS, search
-from app.services.booking import BookingRequest, CustomerDetails, book
+from app.services.availability import ARRIVAL_WINDOWS
+from app.services.booking import CustomerDetails
 from app.services.dispatch import dispatch_due
 from app.services.links import manage_url
 from app.services.outbox import resident_texts
@@ -28,7 +28,7 @@ from app.services.presenters import window_text
 from app.timeutil import at_day_seconds
 from notifications import templates
 from notifications.templates import AppointmentFacts, sms_segments
-from tests.booking_helpers import MONDAY, NOW, World
+from tests.booking_helpers import NOW, World, book_home_visit
 
 LONG_BASE_URL = "https://appointments.wiltshire.gov.uk"
 REFERENCE = "7K4M-P3QX"
@@ -128,21 +128,16 @@ def test_polish_and_nepali_texts_are_counted_as_ucs2():
 
 
 def _book_in(world, locale: str, channel: str = "sms"):
-    slot = search(world.service, world.home(), MONDAY, 1, now=NOW).slots[0]
-    appointment = book(
-        BookingRequest(
-            slot_token=slot.token,
-            service=world.service,
-            place=world.home(),
-            customer=CustomerDetails(
-                name="Agnieszka Kowalska",
-                phone="+447700900124",
-                email="agnieszka@example.com",
-                preferred_channel=channel,
-                sms_consent=True,
-                locale=locale,
-            ),
-        )
+    appointment = book_home_visit(
+        world,
+        CustomerDetails(
+            name="Agnieszka Kowalska",
+            phone="+447700900124",
+            email="agnieszka@example.com",
+            preferred_channel=channel,
+            sms_consent=True,
+            locale=locale,
+        ),
     )
     db.session.commit()
     return appointment

@@ -11,33 +11,23 @@ from twilio.request_validator import RequestValidator
 
 from app.extensions import db
 from app.models import Message
-from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, book, cancel, record_outcome
+from app.services.booking import CustomerDetails, cancel, record_outcome
 from app.services.dispatch import MAX_ATTEMPTS, dispatch_due, replay_stuck
 from app.services.outbox import queue_for_resident
 from app.services.reminders import queue_due_reminders
 from notifications.templates import sms_segments
 from notifications.webhook import verify
-from tests.booking_helpers import MONDAY, NOW, World
+from tests.booking_helpers import NOW, World, book_home_visit
 from tests.standins.twilio_api import AUTH_TOKEN
 
 
 def _book(world, channel="sms", email="jo@example.com", notes=""):
-    slot = search(world.service, world.home(), MONDAY, 1, now=NOW).slots[0]
-    appointment = book(
-        BookingRequest(
-            slot_token=slot.token,
-            service=world.service,
-            place=world.home(),
-            notes=notes,
-            customer=CustomerDetails(
-                name="Jo Bloggs",
-                phone="+447700900123",
-                email=email,
-                preferred_channel=channel,
-                sms_consent=True,
-            ),
-        )
+    appointment = book_home_visit(
+        world,
+        CustomerDetails(
+            name="Jo Bloggs", phone="+447700900123", email=email, preferred_channel=channel, sms_consent=True
+        ),
+        notes=notes,
     )
     db.session.commit()
     return appointment
