@@ -47,13 +47,17 @@ def at(hour: int, minute: int = 0, day: date = MONDAY) -> datetime:
     return local_to_utc(day, time(hour, minute))
 
 
-def book_home_visit(world: World, customer: CustomerDetails, days: int = 1, **request) -> Appointment:
-    """The first free home visit from MONDAY (searching `days` days), booked through the real booking
-    service as of NOW; `request` adds BookingRequest fields (channel, notes...). Not committed."""
-    slot = search(world.service, world.home(), MONDAY, days, now=NOW).slots[0]
+def book_first_slot(
+    world: World, customer: CustomerDetails, place: Place | None = None, days: int = 1, **request
+) -> Appointment:
+    """The first free time from MONDAY (searching `days` days) at `place` (the world's home address
+    unless given), booked through the real booking service as of NOW; `request` adds BookingRequest
+    fields (channel, notes...). Not committed."""
+    place = place or world.home()
+    slot = search(world.service, place, MONDAY, days, now=NOW).slots[0]
     return book(
         BookingRequest(
-            slot_token=slot.token, service=world.service, place=world.home(), customer=customer, **request
+            slot_token=slot.token, service=world.service, place=place, customer=customer, **request
         )
     )
 

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Address, Appointment, Customer
 from app.services.booking import CustomerDetails
 from app.timeutil import local_to_utc
-from tests.booking_helpers import MONDAY, NOW, World, book_home_visit
+from tests.booking_helpers import MONDAY, NOW, World, book_first_slot
 from tests.factories import PASSWORD, AppointmentFactory, CustomerFactory, UserFactory
 from tests.pages import csrf_token
 
@@ -148,7 +148,7 @@ def test_move_and_cancel_pages_show_the_whole_window(client, sign_in):
 @time_machine.travel(NOW, tick=False)
 def test_emails_with_no_mail_server_are_flagged_to_agents_and_supervisors(client, sign_in, app):
     world = World()
-    appointment = book_home_visit(
+    appointment = book_first_slot(
         world, CustomerDetails(name="Em Ail", email="em@example.com", preferred_channel="email")
     )
     db.session.commit()
@@ -193,7 +193,7 @@ def test_email_only_residents_keep_one_record_and_nothing_is_blanked():
     world = World()
 
     def _book(**details):
-        appointment = book_home_visit(
+        appointment = book_first_slot(
             world,
             CustomerDetails(name="Em Ail", email="em@example.com", preferred_channel="email", **details),
             days=14,

@@ -10,12 +10,11 @@ from twilio.request_validator import RequestValidator
 
 from app.extensions import db
 from app.models import Customer, Message
-from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, book, record_outcome
+from app.services.booking import CustomerDetails, record_outcome
 from app.services.dispatch import dispatch_due
 from app.services.reminders import queue_due_reminders
 from notifications.templates import sms_segments
-from tests.booking_helpers import MONDAY, NOW, World
+from tests.booking_helpers import NOW, World, book_first_slot
 from tests.pages import csrf_token
 from tests.standins.twilio_api import AUTH_TOKEN
 
@@ -24,16 +23,12 @@ PHONE = "+447700900123"
 
 def _book(world, *, channel="sms", consent=True, hub=False, phone=PHONE, email=""):
     place = world.hub_place() if hub else world.home()
-    slot = search(world.service, place, MONDAY, 1, now=NOW).slots[0]
-    appointment = book(
-        BookingRequest(
-            slot_token=slot.token,
-            service=world.service,
-            place=place,
-            customer=CustomerDetails(
-                name="Jo Bloggs", phone=phone, email=email, preferred_channel=channel, sms_consent=consent
-            ),
-        )
+    appointment = book_first_slot(
+        world,
+        CustomerDetails(
+            name="Jo Bloggs", phone=phone, email=email, preferred_channel=channel, sms_consent=consent
+        ),
+        place,
     )
     db.session.commit()
     return appointment

@@ -14,12 +14,12 @@ from app.services.availability import search
 from app.services.booking import CustomerDetails, cancel
 from app.services.dispatch import dispatch_due
 from notifications.letter import Letter, build_pdf
-from tests.booking_helpers import MONDAY, NOW, World, book_home_visit
+from tests.booking_helpers import MONDAY, NOW, World, book_first_slot
 from tests.pages import csrf_token
 
 
 def _book(world, phone="", email="", channel="sms", consent=False):
-    appointment = book_home_visit(
+    appointment = book_first_slot(
         world,
         CustomerDetails(
             name="Ala Nowak", phone=phone, email=email, preferred_channel=channel, sms_consent=consent

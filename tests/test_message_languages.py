@@ -28,7 +28,7 @@ from app.services.presenters import window_text
 from app.timeutil import at_day_seconds
 from notifications import templates
 from notifications.templates import AppointmentFacts, sms_segments
-from tests.booking_helpers import NOW, World, book_home_visit
+from tests.booking_helpers import NOW, World, book_first_slot
 
 LONG_BASE_URL = "https://appointments.wiltshire.gov.uk"
 REFERENCE = "7K4M-P3QX"
@@ -128,7 +128,7 @@ def test_polish_and_nepali_texts_are_counted_as_ucs2():
 
 
 def _book_in(world, locale: str, channel: str = "sms"):
-    appointment = book_home_visit(
+    appointment = book_first_slot(
         world,
         CustomerDetails(
             name="Agnieszka Kowalska",

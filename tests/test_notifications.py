@@ -17,12 +17,12 @@ from app.services.outbox import queue_for_resident
 from app.services.reminders import queue_due_reminders
 from notifications.templates import sms_segments
 from notifications.webhook import verify
-from tests.booking_helpers import NOW, World, book_home_visit
+from tests.booking_helpers import NOW, World, book_first_slot
 from tests.standins.twilio_api import AUTH_TOKEN
 
 
 def _book(world, channel="sms", email="jo@example.com", notes=""):
-    appointment = book_home_visit(
+    appointment = book_first_slot(
         world,
         CustomerDetails(
             name="Jo Bloggs", phone="+447700900123", email=email, preferred_channel=channel, sms_consent=True

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Appointment, CallListEntry, Message, ReplanProposal, RoutePlan, RouteStop
 from app.services import reports
 from app.timeutil import local_to_utc
-from tests.booking_helpers import MONDAY, NOW, World, at, book_home_visit
+from tests.booking_helpers import MONDAY, NOW, World, at, book_first_slot
 from tests.factories import AppointmentFactory, CustomerFactory
 from tests.pages import csrf_token
 
@@ -229,7 +229,7 @@ def test_waits_per_area(client, sign_in):
 def _booked(world, customer_name: str = "Ann Example") -> Appointment:
     from app.services.booking import CustomerDetails
 
-    appointment = book_home_visit(world, CustomerDetails(name=customer_name, phone="+447700900123"))
+    appointment = book_first_slot(world, CustomerDetails(name=customer_name, phone="+447700900123"))
     db.session.commit()
     return appointment
 
