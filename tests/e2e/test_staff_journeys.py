@@ -11,18 +11,10 @@ from app.extensions import db
 from app.models import Appointment, SafetySession
 from app.timeutil import local_now, local_to_utc
 from tests.booking_helpers import World
-from tests.e2e.conftest import check_accessibility
-from tests.factories import PASSWORD, AppointmentFactory, CustomerFactory, UserFactory
+from tests.e2e.conftest import check_accessibility, sign_in_browser
+from tests.factories import AppointmentFactory, CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.postgres
-
-
-def _sign_in(page, base, user):
-    page.goto(f"{base}/sign-in")
-    check_accessibility(page)
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_agent_books_for_a_caller(browser, live_server, committed):
@@ -33,7 +25,7 @@ def test_agent_books_for_a_caller(browser, live_server, committed):
     agent = UserFactory(role="agent")
     db.session.commit()
     page = browser.new_context(bypass_csp=True).new_page()
-    _sign_in(page, live_server, agent)
+    sign_in_browser(page, live_server, agent, check_the_page=True)
     page.goto(f"{live_server}/agent/")
     check_accessibility(page)
     page.get_by_label("Name, mobile number, postcode or booking reference").fill("carol")
@@ -70,7 +62,7 @@ def test_officer_checks_in_and_out(browser, live_server, committed):
     )
     db.session.commit()
     page = browser.new_context(bypass_csp=True, viewport={"width": 375, "height": 740}).new_page()  # a phone
-    _sign_in(page, live_server, user)
+    sign_in_browser(page, live_server, user, check_the_page=True)
     page.goto(f"{live_server}/officer/")
     check_accessibility(page)
     page.get_by_role("button", name="Arrived for visit 1").click()
@@ -102,7 +94,7 @@ def test_route_map_tooltips_show_labels_as_text(browser, live_server, committed)
     )
     db.session.commit()
     page = browser.new_context(bypass_csp=True).new_page()
-    _sign_in(page, live_server, user)
+    sign_in_browser(page, live_server, user, check_the_page=True)
     page.goto(f"{live_server}/officer/day/{later.date().isoformat()}")
     stops = page.locator("#route-map path.leaflet-interactive")
     stops.first.wait_for()
