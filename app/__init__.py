@@ -11,8 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import INSTANCE_DIR, Settings
 from app.extensions import check_pooled_connections, configure_sqlite, db, login_manager, migrate
-from app.guards import csrf, limiter
 from app.inputs import BoundedJSONProvider
+from app.web.guards import csrf, limiter
 
 
 class ConfigError(RuntimeError):
@@ -78,7 +78,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             configure_sqlite(db.engine)
         else:
             check_pooled_connections(db.engine)
-    from app.web import register_web
+    from app.web.wiring import register_web
 
     register_web(app)
 

@@ -74,8 +74,8 @@ def users() -> None:
 @click.option("--name", default="")
 @click.option("--password", default=None, help="Asked for when not given; blank to generate one.")
 def users_create(email: str, role: str, name: str, password: str | None) -> None:
-    from app.services.passwords import generate_password, password_problem
-    from app.services.staff import StaffError, create_user
+    from app.staff.passwords import generate_password, password_problem
+    from app.staff.staff import StaffError, create_user
 
     if password is None:
         password = click.prompt(
@@ -98,8 +98,8 @@ def users_create(email: str, role: str, name: str, password: str | None) -> None
 @users.command("password", help="Set a new password for a staff user.")
 @click.option("--email", required=True)
 def users_password(email: str) -> None:
-    from app.services.passwords import generate_password
-    from app.services.staff import find_by_email, set_password
+    from app.staff.passwords import generate_password
+    from app.staff.staff import find_by_email, set_password
 
     user = find_by_email(email)
     if user is None:
@@ -119,9 +119,9 @@ def tokens() -> None:
 @click.option("--email", required=True)
 @click.option("--name", default="", help="What the token is for, e.g. 'council website'.")
 def tokens_create(email: str, name: str) -> None:
-    from app.services import audit
-    from app.services.staff import find_by_email
-    from app.services.tokens import create_token
+    from app.staff import audit
+    from app.staff.staff import find_by_email
+    from app.staff.tokens import create_token
 
     user = find_by_email(email)
     if user is None:
@@ -134,7 +134,7 @@ def tokens_create(email: str, name: str) -> None:
 
 @tokens.command("list", help="List the API tokens that work (id, prefix, user, name, last used).")
 def tokens_list() -> None:
-    from app.services.tokens import active_tokens
+    from app.staff.tokens import active_tokens
 
     for token in active_tokens():
         used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never used"
@@ -144,7 +144,7 @@ def tokens_list() -> None:
 @tokens.command("revoke", help="Stop one API token working, by its id or the prefix it starts with.")
 @click.argument("token_ref")
 def tokens_revoke(token_ref: str) -> None:
-    from app.services.tokens import find_token, revoke
+    from app.staff.tokens import find_token, revoke
 
     token = find_token(token_ref)
     if token is None:
@@ -175,9 +175,9 @@ def _print_summary(summary) -> None:
 @click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
 @click.option("--time-limit", default=0.5, show_default=True, help="Seconds of search per officer.")
 def plan_command(day, time_limit: float) -> None:
-    from app.data.officers import all_officers
-    from app.services import call_list
-    from app.services.planning import plan_day
+    from app.booking import call_list
+    from app.officers.queries import all_officers
+    from app.planning.planning import plan_day
 
     officers = all_officers(active_only=True)
     with unit_of_work(), click.progressbar(length=len(officers), label="Planning routes") as bar:
@@ -192,7 +192,7 @@ def plan_command(day, time_limit: float) -> None:
 @click.option("--time-limit", default=3.0, show_default=True)
 def replan_command(officer_id: int, day, time_limit: float) -> None:
     from app.models import Officer
-    from app.services.planning import NotAbsent, PlanChanged, replan_for_absence
+    from app.planning.planning import NotAbsent, PlanChanged, replan_for_absence
 
     officer = db.session.get(Officer, officer_id)
     if officer is None:
@@ -217,7 +217,7 @@ def gazetteer() -> None:
     "--format", "fmt", type=click.Choice(["auto", "codepoint", "llpg"]), default="auto", show_default=True
 )
 def gazetteer_import(path: str, fmt: str) -> None:
-    from app.services.gazetteer import import_file
+    from app.places.gazetteer import import_file
 
     with unit_of_work():
         report = import_file(path, fmt)
@@ -259,7 +259,7 @@ def rota() -> None:
 
 
 def _duty_user(email: str):
-    from app.services.staff import find_by_email
+    from app.staff.staff import find_by_email
 
     user = find_by_email(email)
     if user is None:
@@ -270,7 +270,7 @@ def _duty_user(email: str):
 @rota.command("list", help="Show the weekly rota and who is on duty now.")
 def rota_list() -> None:
     from app.forms.admin import WEEKDAYS
-    from app.services import rota as service
+    from app.safety import rota as service
 
     for period in service.periods():
         click.echo(
@@ -287,7 +287,7 @@ def rota_list() -> None:
 @click.option("--starts", required=True, help="24-hour time, like 08:00")
 @click.option("--ends", required=True, help="24-hour time; before --starts means past midnight")
 def rota_add(email: str, weekday: int, starts: str, ends: str) -> None:
-    from app.services import rota as service
+    from app.safety import rota as service
     from app.timeutil import parse_clock
 
     try:
@@ -308,7 +308,7 @@ def rota_add(email: str, weekday: int, starts: str, ends: str) -> None:
 @click.argument("period_id", type=int)
 def rota_remove(period_id: int) -> None:
     from app.models import DutyPeriod
-    from app.services import rota as service
+    from app.safety import rota as service
 
     period = db.session.get(DutyPeriod, period_id)
     if period is None:
@@ -322,7 +322,7 @@ def rota_remove(period_id: int) -> None:
 @click.option("--email", required=True)
 @click.option("--phone", required=True)
 def rota_phone(email: str, phone: str) -> None:
-    from app.services import rota as service
+    from app.safety import rota as service
 
     user = _duty_user(email)
     try:
@@ -343,13 +343,13 @@ def notifications() -> None:
 def notifications_dispatch(once: bool) -> None:
     import time
 
-    from app.services.dispatch import dispatch_due, replay_stuck
-    from app.services.reminders import queue_due_reminders
+    from app.messaging.dispatch import dispatch_due, replay_stuck
+    from app.messaging.reminders import queue_due_reminders
 
     while True:
         with unit_of_work():
             queue_due_reminders()
-        replay_stuck()  # dispatch and its replay own their units of work (app/services/dispatch.py)
+        replay_stuck()  # dispatch and its replay own their units of work (app/messaging/dispatch.py)
         report = dispatch_due()
         click.echo(f"sent {report.sent}, to retry {report.retried}, failed {report.failed}")
         if once:
@@ -367,7 +367,7 @@ def retention() -> None:
 def retention_run(days: int | None) -> None:
     from flask import current_app
 
-    from app.services.retention import run
+    from app.customers.retention import run
 
     with unit_of_work():
         report = run(days if days is not None else current_app.config["RETENTION_DAYS"])

@@ -1,5 +1,5 @@
 """Flask extensions, created once and bound in the app factory: the database, migrations and sign-in.
-(The web layer's CSRF protection and rate limits are in app/guards.py.)"""
+(The web layer's CSRF protection and rate limits are in app/web/guards.py.)"""
 
 import select
 import time

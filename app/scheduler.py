@@ -47,60 +47,60 @@ class Job:
 
 
 def _dispatch():
-    from app.services.dispatch import dispatch_due
+    from app.messaging.dispatch import dispatch_due
 
     return dispatch_due()  # a unit of work per claim and per send
 
 
 def _replay():
-    from app.services.dispatch import replay_stuck
+    from app.messaging.dispatch import replay_stuck
 
     return replay_stuck()  # a unit of work per stuck message
 
 
 def _reminders():
-    from app.services.reminders import queue_due_reminders
+    from app.messaging.reminders import queue_due_reminders
 
     with unit_of_work():
         return queue_due_reminders()
 
 
 def _safety():
-    from app.services.safety import run_checks
+    from app.safety.safety import run_checks
 
     with unit_of_work():
         return run_checks()
 
 
 def _risk_reviews():
-    from app.services.risk import alert_reviews_due
+    from app.safety.rota import alert_reviews_due
 
     with unit_of_work():
         return alert_reviews_due()
 
 
 def _waitlist_expiry():
-    from app.services.waitlist import expire_offers
+    from app.booking.waitlist import expire_offers
 
     with unit_of_work():
         return expire_offers()
 
 
 def _kiosk_calls():
-    from app.services.kiosk_calls import sweep
+    from app.kiosk.kiosk_calls import sweep
 
     with unit_of_work():
         return sweep()
 
 
 def _nightly_plan():
-    from app.services.nightly import plan_when_due
+    from app.planning.nightly import plan_when_due
 
     return plan_when_due()  # a unit of work per day planned
 
 
 def _letters():
-    from app.services.letters import gather_batch
+    from app.messaging.letters import gather_batch
 
     with unit_of_work():
         return gather_batch()
@@ -109,7 +109,7 @@ def _letters():
 def _retention():
     from flask import current_app
 
-    from app.services.retention import run
+    from app.customers.retention import run
 
     with unit_of_work():
         return run(current_app.config["RETENTION_DAYS"])

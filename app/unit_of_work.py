@@ -1,13 +1,13 @@
 """One owner of each commit: the unit of work.
 
-Services change the session and may flush, but never commit or roll back. Whoever owns the work (a
+Domain code changes the session and may flush, but never commit or roll back. Whoever owns the work (a
 route for its request, a CLI command, a job in app/scheduler.py) runs it in `with unit_of_work():`,
 which commits once at the end, or rolls back once if anything inside raised (and re-raises, so the
 owner can show the error). Whatever a request leaves uncommitted is discarded when it ends.
 
 A unit is never opened inside another: that would hide who commits. The two jobs that own several
-units say why (app/services/dispatch.py: each claim and each send's result is committed on its own,
-so a crash can neither lose nor double a message; app/services/nightly.py: each day planned stays
+units say why (app/messaging/dispatch.py: each claim and each send's result is committed on its own,
+so a crash can neither lose nor double a message; app/planning/nightly.py: each day planned stays
 planned).
 """
 

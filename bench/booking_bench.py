@@ -55,8 +55,8 @@ def seed(visits: int) -> dict:
     from app.demo.bookings import book_demo_visits
     from app.demo.load import load_demo
     from app.extensions import db
-    from app.services.staff import find_by_email
-    from app.services.tokens import create_token
+    from app.staff.staff import find_by_email
+    from app.staff.tokens import create_token
 
     app = create_app({"SECRET_KEY": "bench-secret"})
     with app.app_context():
@@ -102,7 +102,7 @@ def _server_ms(response: requests.Response) -> float:
 
 def customers_and_services():
     from app import create_app
-    from app.data.catalogue import all_services
+    from app.catalogue.queries import all_services
     from app.extensions import db
     from app.models import Customer
 
@@ -286,10 +286,10 @@ def verify() -> dict:
     from collections import defaultdict
 
     from app import create_app
+    from app.booking.availability import routing_day
     from app.extensions import db
     from app.models import Appointment
-    from app.services.availability import routing_day
-    from app.services.workdays import working_day
+    from app.officers.workdays import working_day
     from app.timeutil import to_local
     from routing.feasibility import DayCheck
 

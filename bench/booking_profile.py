@@ -96,8 +96,8 @@ def main() -> int:
 
     from app import create_app
     from app.extensions import db
-    from app.services.staff import find_by_email
-    from app.services.tokens import create_token
+    from app.staff.staff import find_by_email
+    from app.staff.tokens import create_token
 
     app = create_app({"SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False})
     with app.app_context():

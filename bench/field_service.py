@@ -6,7 +6,7 @@
    lunch breaks). One working day is filled by booking through the real engine (availability search,
    then `book`) until 80 tries in a row find no slot: every visit is a promise (a window, and officers
    who can keep it), and the day as booked keeps all of them.
-2. The day becomes one routing problem (app.services.planning.build_problem) in which any officer with
+2. The day becomes one routing problem (app.planning.planning.build_problem) in which any officer with
    the skill may take any visit, inside its promised window; the same travel matrix for everyone.
 3. The plans: as booked (each officer's visits in booking-check order), ours (routing.plan, the planner
    the app runs, which the app always gives the day as booked to start from; and from nothing), VROOM
@@ -53,17 +53,17 @@ def book_a_day(seed: int) -> tuple[Problem, dict[str, list[str]], str]:
     from sqlalchemy import select
 
     from app import create_app
-    from app.data.appointments import active_on_day
-    from app.data.catalogue import all_services
-    from app.data.officers import all_officers
+    from app.appointments.queries import active_on_day
+    from app.booking.availability import search
+    from app.booking.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
+    from app.catalogue.queries import all_services
     from app.demo.load import load_demo
     from app.extensions import db
     from app.models import Customer
-    from app.services.availability import search
-    from app.services.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
-    from app.services.places import customer_place, hub_place, nearest_hubs
-    from app.services.planning import as_booked, build_problem
-    from app.services.workdays import working_day
+    from app.officers.queries import all_officers
+    from app.officers.workdays import working_day
+    from app.places.places import customer_place, hub_place, nearest_hubs
+    from app.planning.planning import as_booked, build_problem
     from app.timeutil import local_now, next_working_day
 
     app = create_app({"SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False})

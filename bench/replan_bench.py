@@ -4,7 +4,7 @@
 
 A scratch SQLite database with the demo county and --bookings visits booked through the real engine
 (as `make run` does). On each of the --days busiest days, the officer with the most visits is
-recorded absent and the re-plan preview (app.services.planning.preview_absence, with the app's
+recorded absent and the re-plan preview (app.planning.planning.preview_absence, with the app's
 REPLAN_SECONDS) is timed from the call to the stored proposal: loading, travel matrix, planning and
 storing. Target: within 5 s. Writes bench/results/replan.json.
 """
@@ -35,12 +35,12 @@ def main() -> int:
     from flask import current_app
 
     from app import create_app
-    from app.data.appointments import active_on_day
+    from app.appointments.queries import active_on_day
     from app.demo.bookings import book_demo_visits
     from app.demo.load import load_demo
     from app.extensions import db
     from app.models import Absence, Officer
-    from app.services.planning import preview_absence
+    from app.planning.planning import preview_absence
     from app.timeutil import local_now, next_working_day
 
     app = create_app({"SECRET_KEY": "bench-secret"})

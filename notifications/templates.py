@@ -2,7 +2,8 @@
 
 Messages are built only from `AppointmentFacts`, which has no field for risk markers or any staff-only
 note, so no such detail can reach a resident. Every SMS carries the reference and fits in two segments;
-what does not fit (a link, in UCS-2 languages) follows in a second text (tests/test_message_languages.py).
+what does not fit (a link, in UCS-2 languages) follows in a second text
+(tests/messaging/test_message_languages.py).
 """
 
 from __future__ import annotations

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+from app.booking.availability import search
+from app.booking.booking import BookingRequest, CustomerDetails, book
 from app.extensions import db
 from app.models import Appointment
-from app.services.availability import search
-from app.services.booking import BookingRequest, CustomerDetails, book
-from app.services.places import Place, hub_place
+from app.places.places import Place, hub_place
 from app.timeutil import local_to_utc
 from tests.factories import AreaFactory, HubFactory, OfficerFactory, ServiceFactory, SkillFactory
 

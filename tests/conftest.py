@@ -13,7 +13,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
 from app.extensions import db
-from app.guards import limiter
+from app.web.guards import limiter
 from tests.database import postgres_url, reset_postgres
 from tests.pages import PageCheckingClient
 

@@ -21,7 +21,7 @@ from app.models import (
     User,
     WorkingPattern,
 )
-from app.services.passwords import hash_password
+from app.staff.passwords import hash_password
 
 PASSWORD = "correct-horse-battery"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose

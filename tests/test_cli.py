@@ -1,6 +1,6 @@
 from app.extensions import db
 from app.models import ApiToken, User
-from app.services.tokens import user_for_bearer
+from app.staff.tokens import user_for_bearer
 from tests.pages import csrf_token
 
 

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, RoutePlan, SafetyCheck, SafetySession, ScheduledRun, WaitlistOffer
+from app.planning.nightly import plan_when_due
 from app.scheduler import JOBS, due_between, run_job
-from app.services.nightly import plan_when_due
 from tests.booking_helpers import World, at
 from tests.factories import AppointmentFactory, CustomerFactory
 from tests.safety_helpers import OFFICER_PHONE

@@ -9,10 +9,10 @@ import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
+from app.messaging.dispatch import dispatch_due
+from app.messaging.senders import Delivery, SendLog
 from app.models import Message, SafetyAlert
-from app.services import safety
-from app.services.dispatch import dispatch_due
-from app.services.senders import Delivery, SendLog
+from app.safety import safety
 from app.simulation import counters
 from app.simulation.record import Record
 from app.simulation.runner import Settings, simulate
@@ -100,7 +100,7 @@ def test_a_text_sent_twice_is_counted_and_one_never_sent_is_lost():
 def test_a_letter_is_lost_only_if_a_print_batch_ran_without_it():
     """Letters are printed by staff, not sent by dispatch: one waiting for the afternoon batch is not
     lost (a seed-2 run counted one so); one the batch left behind is."""
-    from app.services.letters import gather_batch
+    from app.messaging.letters import gather_batch
 
     record = Record(first_message_id=0)
     with time_machine.travel(at(15, 30), tick=False):  # after the 3pm batch

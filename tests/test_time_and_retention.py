@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import time_machine
 
+from app.booking.availability import ARRIVAL_WINDOWS, search
+from app.customers.retention import REMOVED, run
 from app.extensions import db
+from app.messaging.reminders import queue_due_reminders
 from app.models import Appointment, Customer, Message
-from app.services.availability import ARRIVAL_WINDOWS, search
-from app.services.reminders import queue_due_reminders
-from app.services.retention import REMOVED, run
 from tests.booking_helpers import World
 from tests.factories import AppointmentFactory, CustomerFactory
 

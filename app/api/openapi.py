@@ -14,8 +14,8 @@ from flask import current_app
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from app.access import ALL_STAFF
 from app.api import schemas
+from app.web.access import ALL_STAFF
 
 REF = "#/components/schemas/{model}"
 

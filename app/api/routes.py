@@ -7,16 +7,14 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import ValidationError
 
-from app.access import api, public
 from app.api import schemas
 from app.api.openapi import document, header, operation, query
 from app.api.schemas import AppointmentIn, CancelIn, RescheduleIn, field_errors
-from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
-from app.guards import csrf, limiter
-from app.inputs import MAX_JSON_DEPTH, BadInput, json_depth_within, parse_day, parse_number, whole_number
-from app.services import audit, references, scope
-from app.services.availability import next_free_day, search
-from app.services.booking import (
+from app.appointments import references
+from app.appointments.links import calendar_reference_from, ics_url, manage_url
+from app.appointments.presenters import as_json, calendar_event
+from app.booking.availability import next_free_day, search
+from app.booking.booking import (
     BookingRuleError,
     IdempotencyConflict,
     SlotUnavailable,
@@ -26,18 +24,21 @@ from app.services.booking import (
     reschedule,
     slot_used,
 )
-from app.services.contact import reminder_gap, uk_phone, valid_email
-from app.services.links import calendar_reference_from, ics_url, manage_url
-from app.services.places import UnknownPostcode, address_place, hub_place
-from app.services.presenters import as_json, calendar_event
-from app.services.scope import BOOKING_STAFF
+from app.catalogue.queries import all_hubs, all_services, hub_by_code, service_by_code
+from app.inputs import MAX_JSON_DEPTH, BadInput, json_depth_within, parse_day, parse_number, whole_number
+from app.messaging.contact import reminder_gap, uk_phone, valid_email
+from app.places.places import UnknownPostcode, address_place, hub_place
+from app.staff import audit, scope
+from app.staff.scope import BOOKING_STAFF
 from app.timeutil import local_now, to_local
 from app.unit_of_work import unit_of_work
+from app.web.access import api, public
+from app.web.guards import csrf, limiter
 
 if TYPE_CHECKING:
     from app.models import Appointment
-from app.services.outbox import for_appointment
-from app.services.tokens import user_for_bearer
+from app.messaging.outbox import for_appointment
+from app.staff.tokens import user_for_bearer
 from notifications.calendar import build_calendar
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

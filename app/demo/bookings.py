@@ -7,16 +7,16 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from app.data.catalogue import all_services
-from app.extensions import db
-from app.models import Appointment, Customer
-from app.services.availability import search
-from app.services.booking import (
+from app.booking.availability import search
+from app.booking.booking import (
     SlotUnavailable,
     book,
     booking_request,
 )
-from app.services.places import customer_place, hub_place, nearest_hubs
+from app.catalogue.queries import all_services
+from app.extensions import db
+from app.models import Appointment, Customer
+from app.places.places import customer_place, hub_place, nearest_hubs
 from app.timeutil import local_now, next_working_day
 from app.unit_of_work import unit_of_work
 

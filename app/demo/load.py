@@ -35,8 +35,8 @@ from app.models import (
     User,
     WorkingPattern,
 )
-from app.services.gazetteer import import_llpg
-from app.services.passwords import generate_password, hash_password
+from app.places.gazetteer import import_llpg
+from app.staff.passwords import generate_password, hash_password
 from app.timeutil import local_now
 
 OFFICER_COUNT = 40

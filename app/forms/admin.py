@@ -27,8 +27,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from app.forms.fields import ClockTime, GovDateField, MaxLength, MultiCheckboxField
-from app.services.contact import uk_mobile
-from app.services.places import normalise_postcode
+from app.messaging.contact import uk_mobile
+from app.places.places import normalise_postcode
 from app.timeutil import parse_clock
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]

@@ -24,8 +24,8 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 
 from app.forms.fields import GovDateField, MaxLength
 from app.i18n import LANGUAGES
-from app.services.contact import uk_phone, valid_email
-from app.services.places import normalise_postcode
+from app.messaging.contact import uk_phone, valid_email
+from app.places.places import normalise_postcode
 
 
 def new_submission_id() -> str:

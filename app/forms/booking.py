@@ -9,8 +9,8 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 
 from app.forms.fields import MaxLength
 from app.i18n import _l
-from app.services.contact import reminder_gap, uk_mobile, uk_phone, valid_email
-from app.services.places import normalise_postcode
+from app.messaging.contact import reminder_gap, uk_mobile, uk_phone, valid_email
+from app.places.places import normalise_postcode
 
 
 class ServiceForm(FlaskForm):

@@ -7,8 +7,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
+from app.appointments.references import REFERENCE_ALPHABET, REFERENCE_LENGTH, clean_reference
 from app.forms.fields import MaxLength
-from app.services.references import REFERENCE_ALPHABET, REFERENCE_LENGTH, clean_reference
 
 
 class TellUsForm(FlaskForm):

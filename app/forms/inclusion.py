@@ -7,8 +7,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
+from app.customers.equality import QUESTIONS
 from app.forms.fields import MaxLength
-from app.services.equality import QUESTIONS
 
 SCORES = [
     ("5", "5: very good"),

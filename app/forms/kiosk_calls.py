@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, ValidationError
 
 from app.forms.fields import MaxLength
 from app.i18n import _l
-from app.services.contact import uk_mobile
+from app.messaging.contact import uk_mobile
 
 
 class CallBackForm(FlaskForm):

@@ -22,9 +22,9 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from app.forms.admin import WEEKDAYS
 from app.forms.fields import ClockTime, GovDateField, MaxLength
 from app.inputs import MAX_WHOLE_NUMBER
+from app.messaging.contact import uk_mobile
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES, VISIT_DECISIONS
-from app.services.contact import uk_mobile
-from app.services.places import normalise_postcode
+from app.places.places import normalise_postcode
 
 
 class RiskMarkerForm(FlaskForm):

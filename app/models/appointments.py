@@ -53,7 +53,7 @@ class Appointment(db.Model):
     interpreter_language: Mapped[str] = mapped_column(String(60), default="")
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE, raised on each change
-    satisfaction_score: Mapped[int | None]  # 1-5, at the point of delivery (app/services/satisfaction.py)
+    satisfaction_score: Mapped[int | None]  # 1-5, at the point of delivery (app/customers/satisfaction.py)
     satisfaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     satisfaction_channel: Mapped[str] = mapped_column(String(10), default="", server_default="")
     satisfaction_comment: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -37,7 +37,7 @@ class Message(db.Model):
     sending_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    # Letters only: the day's print batch they were gathered into (app/services/letters.py).
+    # Letters only: the day's print batch they were gathered into (app/messaging/letters.py).
     batch_day: Mapped[date | None] = mapped_column(index=True)
 
     appointment: Mapped[Appointment | None] = relationship()

@@ -32,7 +32,7 @@ ABSENCE_KINDS = ("leave", "sickness", "training")
 
 class OfficerCalendar:
     """Which pattern and absence apply on a day; shared by the model and the cached roster
-    (app/services/roster.py), so both answer by the same rule. Needs `patterns` (with `weekday`) and
+    (app/officers/roster.py), so both answer by the same rule. Needs `patterns` (with `weekday`) and
     `absences` (with `starts_on`, `ends_on`)."""
 
     def pattern_on(self, weekday: int) -> Any:
@@ -54,7 +54,7 @@ class Officer(OfficerCalendar, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # feed URL secret
     # Languages spoken besides English, comma-separated ("Polish, Russian"): interpreter requests
-    # go to an officer who speaks the language when one can (app/services/interpreters.py).
+    # go to an officer who speaks the language when one can (app/booking/interpreters.py).
     languages: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     user: Mapped[User | None] = relationship()
@@ -103,7 +103,7 @@ class Absence(db.Model):
 class RosterVersion(db.Model):
     """One row, set to a new random value by database triggers (migration 0014) in the same
     transaction as any change to officers, their skills, areas, patterns or absences, or to the
-    community areas. Every process compares it with the roster it has cached (app/services/roster.py)."""
+    community areas. Every process compares it with the roster it has cached (app/officers/roster.py)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[str] = mapped_column(String(40))

@@ -7,19 +7,19 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.access import SUPERVISORS, staff
-from app.data import records
-from app.data.catalogue import all_areas, all_hubs, all_services, all_skills, hub_by_code
-from app.data.officers import all_officers
+from app import records
+from app.catalogue.catalogue import add_closure, remove_closure, save_hub, save_service
+from app.catalogue.queries import all_areas, all_hubs, all_services, all_skills, hub_by_code
 from app.forms.admin import AbsenceForm, ClosureForm, HubForm, OfficerForm, ServiceForm
 from app.inputs import whole_number_or_none
-from app.services import tokens
-from app.services.catalogue import add_closure, remove_closure, save_hub, save_service
-from app.services.officers import OfficerError, add_absence, remove_absence, save_officer
-from app.services.places import locate_postcode, normalise_postcode
-from app.services.planning import days_to_replan
+from app.officers.officers import OfficerError, add_absence, remove_absence, save_officer
+from app.officers.queries import all_officers
+from app.places.places import locate_postcode, normalise_postcode
+from app.planning.planning import days_to_replan
+from app.staff import tokens
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
+from app.web.access import SUPERVISORS, staff
 
 if TYPE_CHECKING:
     from app.models import Officer

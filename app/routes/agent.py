@@ -9,10 +9,20 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.access import staff
-from app.data import records
-from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
-from app.data.officers import all_officers
+from app import records
+from app.appointments.references import format_reference
+from app.booking import agent, waitlist
+from app.booking.availability import search
+from app.booking.booking import (
+    BookingRuleError,
+    IdempotencyConflict,
+    SlotUnavailable,
+    book,
+    booking_request,
+    cancel,
+    reschedule,
+)
+from app.catalogue.queries import all_hubs, all_services, hub_by_code, service_by_code
 from app.forms.agent import (
     BookForm,
     ConfirmBookingForm,
@@ -25,27 +35,20 @@ from app.forms.agent import (
 from app.forms.booking import CancelForm, ConfirmForm
 from app.i18n import LANGUAGES
 from app.inputs import day_or, whole_number_or_none
-from app.services import agent, audit, consent, kiosk_calls, outbox, waitlist
-from app.services.availability import search
-from app.services.booking import (
-    BookingRuleError,
-    IdempotencyConflict,
-    SlotUnavailable,
-    book,
-    booking_request,
-    cancel,
-    reschedule,
-)
-from app.services.contact import display_phone, uk_mobile
-from app.services.places import (
+from app.kiosk import kiosk_calls
+from app.messaging import consent, outbox
+from app.messaging.contact import display_phone, uk_mobile
+from app.officers.queries import all_officers
+from app.places.places import (
     Place,
     customer_place,
     hub_place,
     nearest_area_id,
 )
-from app.services.references import format_reference
+from app.staff import audit
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
+from app.web.access import staff
 
 if TYPE_CHECKING:
     from app.models import Customer

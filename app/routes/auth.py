@@ -3,13 +3,13 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app.access import public
 from app.forms.auth import SignInForm
-from app.guards import limiter
 from app.inputs import local_path_or_none
-from app.services import audit
-from app.services.staff import authenticate, end_sessions
+from app.staff import audit
+from app.staff.staff import authenticate, end_sessions
 from app.unit_of_work import unit_of_work
+from app.web.access import public
+from app.web.guards import limiter
 
 bp = Blueprint("auth", __name__)
 

@@ -8,8 +8,20 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from app.access import public
-from app.data.catalogue import all_hubs, all_services, hub_by_code, service_by_code
+from app.appointments import references
+from app.appointments.links import ics_url, manage_url
+from app.appointments.presenters import officer_first_name, when, where, window_text
+from app.appointments.references import format_reference
+from app.booking import waitlist as waitlists
+from app.booking.availability import TIMES_PER_PAGE, decode_slot, next_free_day, search
+from app.booking.booking import (
+    BookingRuleError,
+    SlotUnavailable,
+    book,
+    booking_request,
+    same_booking,
+)
+from app.catalogue.queries import all_hubs, all_services, hub_by_code, service_by_code
 from app.forms.booking import (
     AddressForm,
     ConfirmForm,
@@ -21,29 +33,18 @@ from app.forms.booking import (
     WaitlistForm,
     WhereForm,
 )
-from app.guards import limiter
 from app.i18n import catalogue_text, current_locale
 from app.inputs import day_or
-from app.routes import journey
-from app.routes.kiosk_session import current_device
+from app.messaging import outbox
+from app.messaging.contact import uk_phone
+from app.places.places import addresses_for, hub_place, locate_postcode, nearest_hubs, normalise_postcode
 from app.routes.manage import KEY as MANAGE_KEY
-from app.services import outbox, references
-from app.services import waitlist as waitlists
-from app.services.availability import TIMES_PER_PAGE, decode_slot, next_free_day, search
-from app.services.booking import (
-    BookingRuleError,
-    SlotUnavailable,
-    book,
-    booking_request,
-    same_booking,
-)
-from app.services.contact import uk_phone
-from app.services.links import ics_url, manage_url
-from app.services.places import addresses_for, hub_place, locate_postcode, nearest_hubs, normalise_postcode
-from app.services.presenters import officer_first_name, when, where, window_text
-from app.services.references import format_reference
 from app.timeutil import at_day_seconds, format_date, format_time, local_now
 from app.unit_of_work import unit_of_work
+from app.web import journey
+from app.web.access import public
+from app.web.guards import limiter
+from app.web.kiosk_session import current_device
 
 if TYPE_CHECKING:
     from app.models import Appointment

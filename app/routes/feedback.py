@@ -5,15 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.access import SUPERVISORS, public, staff
-from app.data import records
+from app import records
+from app.appointments.references import format_reference
+from app.customers import feedback
 from app.forms.feedback import CloseFeedbackForm, TellUsForm
-from app.guards import limiter
-from app.routes.kiosk_session import current_device
-from app.services import audit, feedback
-from app.services.references import format_reference
+from app.staff import audit
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
+from app.web.access import SUPERVISORS, public, staff
+from app.web.guards import limiter
+from app.web.kiosk_session import current_device
 
 bp = Blueprint("feedback", __name__)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from app.access import public
-from app.data.catalogue import all_hubs, all_services, hub_by_code
-from app.services import hubs
+from app.catalogue import hubs
+from app.catalogue.queries import all_hubs, all_services, hub_by_code
 from app.timeutil import local_now
+from app.web.access import public
 
 bp = Blueprint("hubs", __name__, url_prefix="/hubs")
 

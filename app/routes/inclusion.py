@@ -1,19 +1,22 @@
 """Equality monitoring after booking (resident, kiosk and agent) and rating a visit on every channel
-(an email link, the hub kiosk, the officer's phone). Text replies are handled in services/inbound.py."""
+(an email link, the hub kiosk, the officer's phone). Text replies are handled in app/inbound/inbound.py."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 
-from app.access import kiosk, officer_day, public, staff
-from app.data import records
+from app import records
+from app.appointments import references
+from app.appointments.references import clean_reference, format_reference
+from app.customers import equality, satisfaction
 from app.forms.inclusion import EqualityForm, KioskRatingForm, RatingForm
-from app.guards import limiter
 from app.routes import officer_phone
-from app.routes.kiosk_session import current_device
-from app.services import audit, devices, equality, references, satisfaction
-from app.services.references import clean_reference, format_reference
+from app.safety import devices
+from app.staff import audit
 from app.unit_of_work import unit_of_work
+from app.web.access import kiosk, officer_day, public, staff
+from app.web.guards import limiter
+from app.web.kiosk_session import current_device
 
 bp = Blueprint("inclusion", __name__)
 AGENTS = ("agent", "supervisor", "admin")

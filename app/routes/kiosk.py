@@ -8,18 +8,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.access import SUPERVISORS, kiosk, public, staff
-from app.data import records
-from app.data.catalogue import all_hubs
+from app import records
+from app.appointments import references
+from app.appointments.links import external_url
+from app.appointments.presenters import when, where
+from app.appointments.references import format_reference
+from app.catalogue.queries import all_hubs
 from app.i18n import current_locale
 from app.inputs import whole_number_or_none
-from app.routes import kiosk_session
-from app.services import kiosk as kiosks
-from app.services import references
-from app.services.links import external_url
-from app.services.presenters import when, where
-from app.services.references import format_reference
+from app.kiosk import kiosk as kiosks
 from app.unit_of_work import unit_of_work
+from app.web import kiosk_session
+from app.web.access import SUPERVISORS, kiosk, public, staff
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 staff_bp = Blueprint("kiosk_staff", __name__)

@@ -2,7 +2,7 @@
 
 Each end long-polls `.../news` for the other end's messages and the call's state, and posts its own
 to `.../signal` (JSON, CSRF token in the X-CSRFToken header). The rules are in
-app/services/kiosk_calls.py and call_signalling.py; the browser ends in app/static/kiosk_call.js and
+app/kiosk/kiosk_calls.py and call_signalling.py; the browser ends in app/static/kiosk_call.js and
 agent_call.js.
 """
 
@@ -15,19 +15,19 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import kiosk, staff
-from app.data import records
+from app import records
 from app.forms.kiosk_calls import CallBackForm
-from app.guards import limiter
 from app.inputs import BadInput, parse_number, whole_number_or_none
-from app.routes import journey, kiosk_session
+from app.kiosk import call_signalling as signalling
+from app.kiosk import kiosk_calls as calls
+from app.messaging.contact import uk_mobile
 from app.routes.agent import AGENTS
-from app.routes.kiosk_session import current_device
-from app.services import call_signalling as signalling
-from app.services import kiosk_calls as calls
-from app.services.contact import uk_mobile
 from app.unit_of_work import unit_of_work
-from app.web import in_background
+from app.web import journey, kiosk_session
+from app.web.access import kiosk, staff
+from app.web.guards import limiter
+from app.web.kiosk_session import current_device
+from app.web.wiring import in_background
 
 if TYPE_CHECKING:
     from app.models import KioskCall

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.access import SUPERVISORS, staff
 from app.inputs import BadInput, parse_day
-from app.services import audit, letters
+from app.messaging import letters
+from app.staff import audit
 from app.unit_of_work import unit_of_work
+from app.web.access import SUPERVISORS, staff
 
 bp = Blueprint("letters", __name__, url_prefix="/staff/letters")
 PRINT_ROLES = ("agent", *SUPERVISORS)

@@ -9,26 +9,28 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_babel import gettext as _
 
 from app import i18n
-from app.access import public
-from app.forms.booking import CancelForm, ConfirmForm, FindBookingForm, TimeForm
-from app.guards import limiter
-from app.i18n import current_locale
-from app.inputs import day_or
-from app.services import audit, consent, references
-from app.services.availability import TIMES_PER_PAGE, search
-from app.services.booking import (
+from app.appointments import references
+from app.appointments.links import ics_url, reference_from
+from app.appointments.presenters import officer_first_name, when, where
+from app.appointments.references import clean_reference, format_reference
+from app.booking.availability import TIMES_PER_PAGE, search
+from app.booking.booking import (
     BookingRuleError,
     SlotUnavailable,
     cancel,
     reschedule,
 )
-from app.services.links import ics_url, reference_from
-from app.services.names import surname_matches
-from app.services.places import Place, nearest_area_id, normalise_postcode
-from app.services.presenters import officer_first_name, when, where
-from app.services.references import clean_reference, format_reference
+from app.customers.names import surname_matches
+from app.forms.booking import CancelForm, ConfirmForm, FindBookingForm, TimeForm
+from app.i18n import current_locale
+from app.inputs import day_or
+from app.messaging import consent
+from app.places.places import Place, nearest_area_id, normalise_postcode
+from app.staff import audit
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
+from app.web.access import public
+from app.web.guards import limiter
 
 if TYPE_CHECKING:
     from app.models import Appointment

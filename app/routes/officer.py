@@ -26,18 +26,19 @@ from flask import (
 )
 from flask_login import current_user
 
-from app.access import officer_day, public, staff
-from app.data import records
-from app.guards import limiter
+from app import records
+from app.appointments.links import external_url
+from app.booking.booking import BookingRuleError
 from app.inputs import BadInput, parse_day, parse_number, whole_number_or_none
+from app.officers import calendar_feed
+from app.risk.risk import may_see_detail, view_detail
 from app.routes import officer_phone
-from app.services import calendar_feed, devices, rota, safety
-from app.services.booking import BookingRuleError
-from app.services.links import external_url
-from app.services.officer_day import day_for, map_points
-from app.services.risk import may_see_detail, view_detail
+from app.safety import devices, rota, safety
+from app.safety.officer_day import day_for, map_points
 from app.timeutil import format_time, local_now, to_local
 from app.unit_of_work import unit_of_work
+from app.web.access import officer_day, public, staff
+from app.web.guards import limiter
 
 if TYPE_CHECKING:
     from app.models import Appointment

@@ -1,6 +1,6 @@
 """Who is acting on an officer's day page: the signed-in officer, or the officer whose trusted work phone
 this is (its cookie), and whether a POST really came from our page. Web state, so it lives with the
-routes; registering and revoking phones are rules in app/services/devices.py.
+routes; registering and revoking phones are rules in app/safety/devices.py.
 
 The secret sits in an HttpOnly cookie scoped to /officer; only its SHA-256 is stored. It authorises
 the routes declared @officer_day (the officer's own day and the safety actions) and nothing else on
@@ -18,7 +18,7 @@ from flask import Response, current_app, g, has_request_context, request
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 
-from app.services import devices, safety
+from app.safety import devices, safety
 
 if TYPE_CHECKING:
     from app.models import Officer, OfficerDevice, User

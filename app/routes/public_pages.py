@@ -14,9 +14,9 @@ from flask import (
 )
 
 from app import i18n
-from app.access import public
-from app.data.records import database_answers
 from app.inputs import local_path_or_none
+from app.records import database_answers
+from app.web.access import public
 
 bp = Blueprint("public", __name__)
 DEMO_LOGO = Path(__file__).resolve().parent.parent / "static" / "demo-council-logo.svg"

@@ -9,20 +9,24 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.access import SUPERVISORS, staff
-from app.data import records
-from app.data.appointments import active_on_day
-from app.data.catalogue import all_areas, all_hubs, all_services, service_by_code
-from app.data.officers import all_officers
+from app import records
+from app.appointments.queries import active_on_day
+from app.appointments.references import format_reference
+from app.booking import call_list
+from app.catalogue.queries import all_areas, all_hubs, all_services, service_by_code
+from app.customers import equality as monitoring
 from app.inputs import BadInput, day_or, month_or, parse_day, whole_number_or_none
-from app.services import audit, call_list, outbox, planning, reports
-from app.services import equality as monitoring
-from app.services import route_map as route_map_drawing
-from app.services.planning import route_for
-from app.services.references import format_reference
-from app.services.rota import nobody_on_duty
+from app.messaging import outbox
+from app.officers.queries import all_officers
+from app.planning import planning
+from app.planning import route_map as route_map_drawing
+from app.planning.planning import route_for
+from app.reporting import reports
+from app.safety.rota import nobody_on_duty
+from app.staff import audit
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
+from app.web.access import SUPERVISORS, staff
 
 if TYPE_CHECKING:
     from app.models import Officer

@@ -2,8 +2,8 @@
 
 from flask import Blueprint, render_template
 
-from app.access import staff
-from app.navigation import staff_navigation
+from app.web.access import staff
+from app.web.navigation import staff_navigation
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.access import SUPERVISORS, staff
-from app.data import records
+from app import records
+from app.booking.booking import BookingRuleError
 from app.forms.admin import WEEKDAYS
 from app.forms.safety import DutyPeriodForm, ReviewForm, RiskMarkerForm, VisitDecisionForm, WorkPhoneForm
 from app.inputs import whole_number_or_none
-from app.services import devices, risk, rota, safety
-from app.services.booking import BookingRuleError
+from app.risk import risk
+from app.safety import devices, rota, safety
 from app.timeutil import parse_clock
 from app.unit_of_work import unit_of_work
+from app.web.access import SUPERVISORS, staff
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 

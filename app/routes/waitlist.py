@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from app import i18n
-from app.access import public
+from app.appointments.presenters import when, where
+from app.appointments.references import format_reference
+from app.booking import waitlist, waitlist_offers
+from app.booking.booking import SlotUnavailable
 from app.forms.booking import ConfirmForm
-from app.guards import limiter
 from app.i18n import current_locale
-from app.services import waitlist, waitlist_offers
-from app.services.booking import SlotUnavailable
-from app.services.presenters import when, where
-from app.services.references import format_reference
 from app.unit_of_work import unit_of_work
+from app.web.access import public
+from app.web.guards import limiter
 
 bp = Blueprint("waitlist", __name__, url_prefix="/waitlist")
 

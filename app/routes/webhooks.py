@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 
-from app.access import public
-from app.guards import csrf
-from app.services import audit
-from app.services.dispatch import provider_status
-from app.services.inbound import handle
+from app.inbound.inbound import handle
+from app.messaging.dispatch import provider_status
+from app.staff import audit
 from app.unit_of_work import unit_of_work
+from app.web.access import public
+from app.web.guards import csrf
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 csrf.exempt(bp)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 
 from app.extensions import db
+from app.messaging.senders import SendLog
 from app.models import (
     Appointment,
     CallListEntry,
@@ -20,9 +21,8 @@ from app.models import (
     SafetyCheck,
     SafetySession,
 )
+from app.safety.safety import GRACE, REPLY_WITHIN
 from app.scheduler import due_between
-from app.services.safety import GRACE, REPLY_WITHIN
-from app.services.senders import SendLog
 from app.simulation.record import Record
 from app.timeutil import local_day_bounds, to_local
 from app.unit_of_work import finish_reads

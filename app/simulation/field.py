@@ -12,15 +12,16 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from app.booking.availability import planned_order, visits_for
+from app.booking.booking import BookingRuleError
 from app.extensions import db
+from app.inbound import inbound
+from app.messaging.senders import Delivery
 from app.models import Appointment, Officer
-from app.services import inbound, safety
-from app.services.availability import planned_order, visits_for
-from app.services.booking import BookingRuleError
-from app.services.roster import roster
-from app.services.senders import Delivery
-from app.services.travel import pair_travel
-from app.services.workdays import working_day
+from app.officers.roster import roster
+from app.officers.travel import pair_travel
+from app.officers.workdays import working_day
+from app.safety import safety
 from app.simulation.record import Record
 from app.simulation.work import unit
 from app.timeutil import at_day_seconds, local_to_utc, to_local

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from app.services.availability import ARRIVAL_WINDOWS, routing_day, visits_for
-from app.services.nightly import days_due, is_planned
-from app.services.roster import roster
-from app.services.travel import pair_travel
-from app.services.workdays import working_day
+from app.booking.availability import ARRIVAL_WINDOWS, routing_day, visits_for
+from app.officers.roster import roster
+from app.officers.travel import pair_travel
+from app.officers.workdays import working_day
+from app.planning.nightly import days_due, is_planned
 from app.simulation.record import Record
 from app.timeutil import local_now
 from app.unit_of_work import finish_reads

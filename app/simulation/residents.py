@@ -13,13 +13,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from app.data.catalogue import all_services
-from app.demo.county import FIRST_NAMES, LAST_NAMES
-from app.extensions import db
-from app.models import Address, Appointment, Customer, Hub, Service, User
-from app.services import inbound
-from app.services.availability import Slot, search
-from app.services.booking import (
+from app.booking.availability import Slot, search
+from app.booking.booking import (
     BookingRequest,
     BookingRuleError,
     CustomerDetails,
@@ -28,8 +23,13 @@ from app.services.booking import (
     cancel,
     reschedule,
 )
-from app.services.places import Place, customer_place, home_place, hub_place, nearest_area_id, nearest_hubs
-from app.services.senders import Delivery
+from app.catalogue.queries import all_services
+from app.demo.county import FIRST_NAMES, LAST_NAMES
+from app.extensions import db
+from app.inbound import inbound
+from app.messaging.senders import Delivery
+from app.models import Address, Appointment, Customer, Hub, Service, User
+from app.places.places import Place, customer_place, home_place, hub_place, nearest_area_id, nearest_hubs
 from app.simulation.record import Record
 from app.simulation.work import context, unit
 from app.timeutil import is_working_day, local_to_utc, to_local, utcnow

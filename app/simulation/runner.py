@@ -11,8 +11,8 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 
-from app.services import senders
-from app.services.senders import SendLog
+from app.messaging import senders
+from app.messaging.senders import SendLog
 from app.simulation import counters, planwatch, world
 from app.simulation.field import FieldOfficers
 from app.simulation.record import Record

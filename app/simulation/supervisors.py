@@ -10,15 +10,17 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from app.data.appointments import active_on_day
+from app.appointments.queries import active_on_day
+from app.booking import call_list
+from app.booking.availability import search
+from app.booking.booking import BookingRuleError, SlotUnavailable, cancel, reschedule
 from app.extensions import db
 from app.models import CallListEntry, Officer, ReplanProposal, User
-from app.services import call_list, planning, safety
-from app.services.availability import search
-from app.services.booking import BookingRuleError, SlotUnavailable, cancel, reschedule
-from app.services.officers import add_absence
-from app.services.places import Place, nearest_area_id
-from app.services.workdays import working_day
+from app.officers.officers import add_absence
+from app.officers.workdays import working_day
+from app.places.places import Place, nearest_area_id
+from app.planning import planning
+from app.safety import safety
 from app.simulation import planwatch
 from app.simulation.record import Record
 from app.simulation.work import context

@@ -11,8 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 
+from app.kiosk import kiosk_calls
+from app.messaging import dispatch
+from app.planning import nightly
+from app.safety import safety
 from app.scheduler import JOBS, Job, run_job
-from app.services import dispatch, kiosk_calls, nightly, safety
 from app.simulation.work import unit
 from app.timeutil import VirtualClock, to_local
 

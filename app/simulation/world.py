@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.demo.load import load_demo
 from app.extensions import db
 from app.models import Appointment, Message, Officer, User, WorkingPattern
-from app.services.passwords import generate_password, hash_password
+from app.staff.passwords import generate_password, hash_password
 from app.timeutil import local_now, to_local
 
 

@@ -8,7 +8,7 @@ Triggers on every roster table set roster_version.version to a new random value 
 transaction as the change, whoever makes it (the app, a script, psql). PostgreSQL: one BEFORE ...
 FOR EACH STATEMENT trigger per table, so the version row is always locked before any roster row and
 two roster changes can never wait for each other in a circle. SQLite: row triggers (it has no others;
-one writer at a time anyway). tests/test_roster.py checks every table has them.
+one writer at a time anyway). tests/officers/test_roster.py checks every table has them.
 """
 from alembic import op
 import sqlalchemy as sa

@@ -10,8 +10,8 @@ import re
 import pytest
 
 from app.extensions import db
+from app.kiosk import kiosk as kiosks
 from app.models import Address, HubClosure
-from app.services import kiosk as kiosks
 from app.timeutil import local_now
 from tests.booking_helpers import World
 from tests.e2e.conftest import check_accessibility, sign_in_browser
@@ -217,8 +217,8 @@ def test_resident_books_then_answers_the_equality_questions_without_javascript(b
     from app.models import EqualityResponse
 
     assert db.session.query(EqualityResponse).one().age_band == "75_plus"
+    from app.messaging.outbox import LETTER_NOTICE
     from app.models import Appointment, Message
-    from app.services.outbox import LETTER_NOTICE
     from app.timeutil import utcnow
 
     appointment = db.session.query(Appointment).one()

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from app.extensions import db
+from app.kiosk import kiosk as kiosks
 from app.models import Address, Appointment
-from app.services import kiosk as kiosks
 from tests.booking_helpers import World
 from tests.e2e.conftest import check_accessibility
 

@@ -17,8 +17,8 @@ import pytest
 import time_machine
 
 from app.extensions import db
+from app.kiosk import kiosk as kiosks
 from app.models import Appointment, KioskCall
-from app.services import kiosk as kiosks
 from app.timeutil import local_now, local_to_utc, next_working_day
 from tests.booking_helpers import World
 from tests.e2e.conftest import AXE, WCAG_22_AA, chromium, sign_in_browser

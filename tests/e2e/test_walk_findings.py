@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.services import kiosk as kiosks
+from app.kiosk import kiosk as kiosks
 from tests.booking_helpers import World
 from tests.e2e.conftest import sign_in_browser
 

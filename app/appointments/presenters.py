@@ -1,0 +1,99 @@
+"""How appointments are described to people and to API clients (UK time, plain English)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from app.appointments.references import format_reference
+from app.i18n import gettext_for
+from app.models import Appointment
+from app.timeutil import format_date, format_short_date, format_time, to_local
+from notifications.calendar import CalendarEvent
+
+
+def when(appointment: Appointment, locale: str = "en", short: bool = False) -> str:
+    """'Monday 7 December 2026, arriving between 9am and 11am', in the resident's language; `short`
+    for texts ('Mon 7 Dec 2026, 9am to 11am')."""
+    return window_text(appointment.window_start, appointment.window_end, locale, short)
+
+
+def window_text(start: datetime, end: datetime, locale: str = "en", short: bool = False) -> str:
+    _ = gettext_for(locale)
+    day = format_short_date(start, locale) if short else format_date(start, locale)
+    values = {"day": day, "start": format_time(start, locale), "end": format_time(end, locale)}
+    if start == end:
+        return _("%(day)s at %(start)s") % values
+    if short:
+        return _("%(day)s, %(start)s to %(end)s") % values
+    return _("%(day)s, arriving between %(start)s and %(end)s") % values
+
+
+def where(appointment: Appointment) -> str:
+    if appointment.hub:
+        hub = appointment.hub
+        return f"{hub.name}, {hub.address_line1}, {hub.town} {hub.postcode}"
+    parts = (appointment.address_line1, appointment.address_line2, appointment.town, appointment.postcode)
+    return ", ".join(p for p in parts if p)
+
+
+def officer_first_name(appointment: Appointment) -> str:
+    return appointment.officer.first_name if appointment.officer else ""
+
+
+def as_json(appointment: Appointment, manage_url: str = "", ics_url: str = "") -> dict:
+    data = {
+        "reference": appointment.reference,
+        "reference_display": format_reference(appointment.reference),
+        "status": appointment.status,
+        "service": appointment.service.code,
+        "service_name": appointment.service.name,
+        "location_type": appointment.location_type,
+        "place": where(appointment),
+        "hub": appointment.hub.code if appointment.hub else None,
+        "start": to_local(appointment.window_start).isoformat(),
+        "end": to_local(appointment.window_end).isoformat(),
+        "duration_minutes": appointment.duration_minutes,
+        "officer_first_name": officer_first_name(appointment),
+        "two_officers": appointment.second_officer_id is not None,
+        "what_to_have_ready": appointment.service.document_list,
+        "channel": appointment.channel,
+    }
+    if manage_url:
+        data["manage_url"] = manage_url
+    if ics_url:
+        data["ics_url"] = ics_url
+    return data
+
+
+def service_name(appointment: Appointment, locale: str = "en") -> str:
+    return translated(appointment.service.name, locale)
+
+
+def documents(appointment: Appointment, locale: str = "en") -> list[str]:
+    return [translated(item, locale) for item in appointment.service.document_list]
+
+
+def translated(text: str, locale: str) -> str:
+    """Catalogue text (a service's name, a document) in this language, if the catalogue has it."""
+    return gettext_for(locale)(text) if text else ""
+
+
+def calendar_event(appointment: Appointment, council: str, locale: str = "en") -> CalendarEvent:
+    """The resident's calendar entry, in their language."""
+    _ = gettext_for(locale)
+    ready = documents(appointment, locale)
+    reference = format_reference(appointment.reference)
+    lines = [_("Reference %(reference)s.") % {"reference": reference}, when(appointment, locale) + "."]
+    if ready:
+        lines.append(_("Please have ready: %(documents)s.") % {"documents": "; ".join(ready)})
+    return CalendarEvent(
+        uid=f"{appointment.reference}@doorstep",
+        sequence=appointment.sequence,
+        start=appointment.window_start,
+        end=appointment.window_end + timedelta(minutes=appointment.duration_minutes),
+        summary=f"{council}: {service_name(appointment, locale)}",
+        location=where(appointment),
+        description="\n".join(lines),
+        cancelled=appointment.status == "cancelled",
+        stamp=appointment.updated_at,
+    )

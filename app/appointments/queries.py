@@ -1,0 +1,36 @@
+"""Queries for appointments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Appointment, Service
+from app.models.statuses import ACTIVE
+from app.timeutil import local_day_bounds
+
+
+def active_on_day(day: date, officer_ids: list[int] | None = None) -> list[Appointment]:
+    """Appointments still to happen on a UK day, with their service and skill loaded."""
+    start, end = local_day_bounds(day)
+    query = (
+        select(Appointment)
+        .options(selectinload(Appointment.service).selectinload(Service.skill))
+        .where(Appointment.window_start >= start, Appointment.window_start < end)
+        .where(Appointment.status.in_(ACTIVE))
+        .order_by(Appointment.window_start, Appointment.id)
+    )
+    if officer_ids is not None:
+        query = query.where(
+            (Appointment.officer_id.in_(officer_ids)) | (Appointment.second_officer_id.in_(officer_ids))
+        )
+    return list(db.session.scalars(query))
+
+
+def by_reference(reference: str) -> Appointment | None:
+    """The appointment with this (stored-form) reference: app.appointments.references.find cleans what
+    someone typed first."""
+    return db.session.scalar(select(Appointment).where(Appointment.reference == reference))

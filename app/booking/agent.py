@@ -1,0 +1,214 @@
+"""The phone agent's view: find the caller, one view of the customer, and where capacity is."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, or_, select, update
+
+from app.appointments.references import clean_reference
+from app.booking.availability import appointments_for
+from app.extensions import db
+from app.messaging.contact import uk_mobile, uk_phone
+from app.models import Appointment, Customer, CustomerNote, RiskMarker, User, WaitlistEntry
+from app.officers.queries import all_officers
+from app.officers.workdays import working_day
+from app.places.places import (
+    UnknownPostcode,
+    address_place,
+    normalise_postcode,
+    postcode_prefix,
+    premises_fields,
+)
+from app.risk.risk import markers_for
+from app.staff import audit
+
+
+def find_callers(query: str, limit: int = 25) -> list[Customer]:
+    """By name, phone, postcode or booking reference."""
+    text = (query or "").strip()
+    if len(text) < 2:
+        return []
+    # autoescape: '%' and '_' typed by the agent are letters, not LIKE wildcards ('%%%%' is not everyone)
+    conditions = [func.lower(Customer.name).contains(text.lower(), autoescape=True)]
+    if phone := uk_phone(text):
+        conditions.append(Customer.phone == phone)
+    if "@" in text:  # residents who gave only an email
+        conditions.append(func.lower(Customer.email) == text.lower())
+    if postcode := normalise_postcode(text):
+        conditions.append(Customer.postcode == postcode)
+    elif prefix := postcode_prefix(text):  # 'SP1': everyone in the district
+        conditions.append(Customer.postcode.startswith(prefix, autoescape=True))
+    reference = clean_reference(text)
+    if len(reference) == 8:
+        conditions.append(
+            Customer.id.in_(select(Appointment.customer_id).where(Appointment.reference == reference))
+        )
+    return list(
+        db.session.scalars(select(Customer).where(or_(*conditions)).order_by(Customer.name).limit(limit))
+    )
+
+
+class CallerAddressError(ValueError):
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+
+
+def save_caller(customer: Customer | None, data: dict, user: User | None) -> Customer:
+    """Create or change a caller's record from the agent's form: home address, and a business's own
+    name, type and premises (placed on the map apart from home). Raises CallerAddressError."""
+    try:
+        home = address_place("home", data["postcode"], line1=data["line1"], town=data.get("town") or "")
+    except UnknownPostcode as error:
+        raise CallerAddressError("postcode", f"{error}. Check it with the caller") from None
+    premises = None
+    if (data.get("premises_line1") or "").strip():
+        try:
+            premises = address_place(
+                "business",
+                data["premises_postcode"],
+                line1=data["premises_line1"],
+                town=data.get("premises_town") or "",
+            )
+        except UnknownPostcode as error:
+            raise CallerAddressError("premises_postcode", f"{error}. Check it with the caller") from None
+    created = customer is None
+    if customer is None:
+        customer = Customer()
+        db.session.add(customer)
+    customer.name = data["name"].strip()
+    customer.phone = uk_phone(data.get("phone")) or ""
+    customer.email = (data.get("email") or "").strip()
+    for name, value in home.address_fields().items():
+        setattr(customer, name, value)
+    customer.business_name = (data.get("business_name") or "").strip()
+    customer.business_type = (data.get("business_type") or "").strip()
+    if premises is not None:
+        for name, value in premises_fields(premises).items():
+            setattr(customer, name, value)
+    if customer.business_name or premises is not None:
+        customer.kind = "business"
+    if customer.phone and not uk_mobile(customer.phone):
+        customer.sms_consent = False  # a landline cannot get texts
+    db.session.flush()
+    audit.record("customer_created" if created else "customer_changed", "customer", customer.id, user=user)
+    return customer
+
+
+KEPT_IF_BLANK = (
+    "phone", "email", "access_needs", "interpreter_language", "business_name", "business_type",
+    "address_line1", "address_line2", "town", "postcode", "uprn", "lat", "lng",
+    "premises_line1", "premises_line2", "premises_town", "premises_postcode", "premises_uprn",
+    "premises_lat", "premises_lng",
+)  # fmt: skip
+
+
+def duplicates_of(customer: Customer, query: str = "") -> list[Customer]:
+    """Records that may be the same caller: the agent's search, or the same name, phone or email."""
+    if query.strip():
+        found = find_callers(query)
+    else:
+        same = [func.lower(Customer.name) == customer.name.lower()]
+        if customer.phone:
+            same.append(Customer.phone == customer.phone)
+        if customer.email:
+            same.append(func.lower(Customer.email) == customer.email.lower())
+        found = list(db.session.scalars(select(Customer).where(or_(*same)).order_by(Customer.id).limit(25)))
+    return [c for c in found if c.id != customer.id]
+
+
+def merge_callers(keep: Customer, duplicate: Customer, user: User | None) -> None:
+    """One record for one person: the duplicate's bookings, notes, waiting-list places and risk
+    markers move to `keep`, which takes any detail it lacks; then the duplicate is removed. Consent
+    to texts survives only if neither record has it withdrawn for the same number."""
+    for model in (Appointment, CustomerNote, WaitlistEntry, RiskMarker):
+        db.session.execute(update(model).where(model.customer_id == duplicate.id).values(customer_id=keep.id))
+    for name in KEPT_IF_BLANK:
+        if getattr(keep, name) in ("", None):
+            setattr(keep, name, getattr(duplicate, name))
+    if keep.phone == duplicate.phone:
+        keep.sms_consent = keep.sms_consent and duplicate.sms_consent
+    if duplicate.kind == "business":
+        keep.kind = "business"
+    audit.record("customers_merged", "customer", keep.id, user=user, merged=duplicate.id)
+    db.session.delete(duplicate)
+
+
+def precaution_applies(customer: Customer) -> bool:
+    """Agents learn only that a precaution applies, never which or why."""
+    return bool(markers_for(customer.postcode, customer.address_line1, customer.uprn, customer))
+
+
+def history(customer: Customer) -> list[Appointment]:
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .where(Appointment.customer_id == customer.id)
+            .order_by(Appointment.window_start.desc())
+        )
+    )
+
+
+def notes(customer: Customer) -> list[CustomerNote]:
+    return list(
+        db.session.scalars(
+            select(CustomerNote)
+            .where(CustomerNote.customer_id == customer.id)
+            .order_by(CustomerNote.created_at.desc())
+        )
+    )
+
+
+def add_note(customer: Customer, text: str, user: User) -> CustomerNote:
+    note = CustomerNote(customer_id=customer.id, text=text.strip(), author=user)
+    db.session.add(note)
+    audit.record("customer_note_added", "customer", customer.id, user=user)
+    return note
+
+
+@dataclass
+class OfficerCapacity:
+    name: str
+    working: bool
+    shift_minutes: int = 0
+    booked_minutes: int = 0
+    visits: int = 0
+
+    @property
+    def free_minutes(self) -> int:
+        return max(self.shift_minutes - self.booked_minutes, 0)
+
+
+@dataclass
+class AreaCapacity:
+    area: str
+    officers: list[OfficerCapacity] = field(default_factory=list)
+
+    @property
+    def free_minutes(self) -> int:
+        return sum(o.free_minutes for o in self.officers)
+
+
+def capacity_board(day: date) -> list[AreaCapacity]:
+    """Booked and free officer time by community area (officers listed under their home area)."""
+    officers = all_officers(active_only=True)
+    booked = appointments_for([o.id for o in officers], day, day)
+    minutes: dict[int, list[int]] = defaultdict(list)
+    for a in booked:
+        for oid in (a.officer_id, a.second_officer_id):
+            if oid:
+                minutes[oid].append(a.duration_minutes)
+    areas: dict[str, AreaCapacity] = {}
+    for officer in officers:
+        home = officer.areas[0].name if officer.areas else "No area"
+        wd = working_day(officer, day)
+        row = OfficerCapacity(officer.name, wd is not None)
+        if wd is not None:
+            breaks = sum(b.duration for b in wd.breaks) // 60
+            row.shift_minutes = (wd.ends - wd.starts) // 60 - breaks
+            row.booked_minutes, row.visits = sum(minutes[officer.id]), len(minutes[officer.id])
+        areas.setdefault(home, AreaCapacity(home)).officers.append(row)
+    return sorted(areas.values(), key=lambda a: a.area)

@@ -1,0 +1,382 @@
+"""Availability: the slots that can really be promised.
+
+A slot is offered only when an officer with the skill, who covers the area and is working that day,
+can get there from the visit before and on to the one after, inside the shift and around the break,
+with every visit already promised still inside its window (routing.feasibility). Home and business
+visits get two-hour arrival windows on working days; hub appointments get exact times inside the hub's
+opening hours on the days it is open (Saturdays too, for officers who work them: app.catalogue.hubs).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from app.catalogue.hubs import hours_on_day
+from app.extensions import db
+from app.models import Appointment, OfficerDay, Service
+from app.models.statuses import ACTIVE
+from app.officers.roster import roster
+from app.officers.travel import pair_travel
+from app.officers.workdays import WorkingDay, working_day
+from app.places.places import Place
+from app.risk.risk import markers_for, strongest
+from app.timeutil import at_day_seconds, day_seconds, is_working_day, local_day_bounds, to_local, utcnow
+from routing.feasibility import DayCheck, DayStop
+from routing.feasibility import OfficerDay as RoutingDay
+
+ARRIVAL_WINDOWS = [
+    (9 * 3600, 11 * 3600),
+    (11 * 3600, 13 * 3600),
+    (13 * 3600, 15 * 3600),
+    (15 * 3600, 17 * 3600),
+]
+HUB_SLOT_STEP = 30 * 60
+EXACT_STEP = 30 * 60  # exact times for a home visit, on the half hour, inside the arrival windows
+TOKEN_MAX_AGE = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Slot:
+    day: date
+    window: tuple[int, int]  # seconds from local midnight; equal for an exact hub time
+    officer_ids: tuple[int, ...]
+    versions: tuple[int, ...]
+    arrival: int  # the officer's planned arrival, seconds from midnight
+    added_travel: int
+    token: str = ""
+
+    @property
+    def start(self) -> datetime:
+        return at_day_seconds(self.day, self.window[0])
+
+    @property
+    def end(self) -> datetime:
+        return at_day_seconds(self.day, self.window[1])
+
+    @property
+    def is_exact(self) -> bool:
+        return self.window[0] == self.window[1]
+
+
+TIMES_PER_PAGE = 40  # whole days up to this many times a page: a hub's times fill 3 or 4 days
+
+
+@dataclass
+class Availability:
+    slots: list[Slot] = field(default_factory=list)  # least added travel first
+    first_day: date | None = None
+    last_day: date | None = None
+    next_free_day: date | None = None  # when nothing is free in the range asked for
+    restricted: bool = False  # a precaution rules out this place; never say which or why
+
+    def by_day(self) -> list[tuple[date, list[Slot]]]:
+        grouped: dict[date, list[Slot]] = defaultdict(list)
+        for slot in sorted(self.slots, key=lambda s: (s.day, s.window)):
+            grouped[slot.day].append(slot)
+        return sorted(grouped.items())
+
+    def suggested(self, count: int = 3) -> list[Slot]:
+        return self.slots[:count]
+
+    def first_page(self, most: int) -> Availability:
+        """Whole days, from the first, up to about `most` times (always at least one day): a page a
+        phone can scroll. It ends on the last day shown, so "later dates" starts the day after."""
+        days: list[date] = []
+        shown = 0
+        for day, slots in self.by_day():
+            if days and shown + len(slots) > most:
+                break
+            days.append(day)
+            shown += len(slots)
+        if not days:
+            return self
+        return Availability(
+            slots=[s for s in self.slots if s.day in days],
+            first_day=self.first_day,
+            last_day=days[-1],
+            restricted=self.restricted,
+        )
+
+
+# Slot tokens ---------------------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="doorstep-slot")
+
+
+def encode_slot(slot: Slot, service: Service, place: Place) -> str:
+    return _serializer().dumps(
+        {
+            "s": service.code,
+            "t": place.location_type,
+            "h": place.hub.code if place.hub else None,
+            "d": slot.day.isoformat(),
+            "w": list(slot.window),
+            "o": list(slot.officer_ids),
+            "v": list(slot.versions),
+            "a": slot.arrival,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class SlotToken:
+    service_code: str
+    location_type: str
+    hub_code: str | None
+    day: date
+    window: tuple[int, int]
+    officer_ids: tuple[int, ...]
+    versions: tuple[int, ...]
+    arrival: int
+
+    def claim_keys(self) -> list[str]:
+        return [
+            f"{o}:{self.day.isoformat()}:{self.window[0]}:{v}"
+            for o, v in zip(self.officer_ids, self.versions, strict=True)
+        ]
+
+
+def decode_slot(token: str) -> SlotToken | None:
+    try:
+        data = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
+        return SlotToken(
+            data["s"],
+            data["t"],
+            data["h"],
+            date.fromisoformat(data["d"]),
+            tuple(data["w"]),
+            tuple(data["o"]),
+            tuple(data["v"]),
+            int(data["a"]),
+        )
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+# The officer's day as the feasibility check sees it ------------------------------------------
+
+
+def _active_on(columns, officer_ids: list[int], first: date, last: date, exclude: int | None):
+    start, _ = local_day_bounds(first)
+    _, end = local_day_bounds(last)
+    query = select(*columns).where(
+        Appointment.window_start >= start,
+        Appointment.window_start < end,
+        Appointment.status.in_(ACTIVE),
+        (Appointment.officer_id.in_(officer_ids)) | (Appointment.second_officer_id.in_(officer_ids)),
+    )
+    return query.where(Appointment.id != exclude) if exclude is not None else query
+
+
+def appointments_for(
+    officer_ids: list[int], first: date, last: date, exclude: int | None = None
+) -> list[Appointment]:
+    """Active appointments of these officers on these days, as models (to show or change them)."""
+    if not officer_ids:
+        return []
+    return list(db.session.scalars(_active_on([Appointment], officer_ids, first, last, exclude)))
+
+
+VISIT_COLUMNS = [
+    Appointment.__table__.c[name]
+    for name in (
+        "id",
+        "officer_id",
+        "second_officer_id",
+        "lat",
+        "lng",
+        "window_start",
+        "window_end",
+        "duration_minutes",
+        "planned_arrival",
+    )
+]
+
+
+def visits_for(officer_ids: list[int], first: date, last: date, exclude: int | None = None) -> list:
+    """The same visits as appointments_for, as plain rows of what the feasibility check reads (and as
+    the database has them now): about a tenth of the cost of loading the models, for availability
+    and for the re-check inside a booking's lock."""
+    if not officer_ids:
+        return []
+    return list(db.session.execute(_active_on(VISIT_COLUMNS, officer_ids, first, last, exclude)))
+
+
+def day_stop(appointment) -> DayStop:
+    """An appointment (model or visits_for row) as a stop of the officer's day."""
+    window = (day_seconds(appointment.window_start), day_seconds(appointment.window_end))
+    if appointment.second_officer_id and appointment.planned_arrival:
+        # Two officers must arrive together: hold them to the agreed time.
+        planned = day_seconds(appointment.planned_arrival)
+        window = (planned, planned)
+    return DayStop(
+        str(appointment.id),
+        (round(appointment.lat, 6), round(appointment.lng, 6)),
+        window,
+        appointment.duration_minutes * 60,
+    )
+
+
+def planned_order(appointments: Iterable) -> list:
+    """An officer's appointments in their stored order: by planned arrival (the nightly plan and every
+    booking store the times the checker gave them)."""
+    return sorted(appointments, key=lambda a: (a.planned_arrival or a.window_start, a.window_start, a.id))
+
+
+def routing_day(wd: WorkingDay, appointments: list) -> RoutingDay:
+    ordered = planned_order(appointments)
+    base = (round(wd.officer.base_lat, 6), round(wd.officer.base_lng, 6))
+    return RoutingDay((wd.starts, wd.ends), base, base, tuple(day_stop(a) for a in ordered), wd.breaks)
+
+
+def versions_for(officer_ids: list[int], first: date, last: date) -> dict[tuple[int, date], int]:
+    if not officer_ids:
+        return {}
+    rows = db.session.execute(
+        select(OfficerDay.officer_id, OfficerDay.day, OfficerDay.version).where(
+            OfficerDay.officer_id.in_(officer_ids), OfficerDay.day >= first, OfficerDay.day <= last
+        )
+    )
+    return {(officer_id, day): version for officer_id, day, version in rows}
+
+
+# Search ---------------------------------------------------------------------------------------
+
+
+def candidate_windows(
+    service: Service, place: Place, day: date, wd: WorkingDay | None = None, exact: bool = False
+) -> list[tuple[int, int]]:
+    if place.hub is None and exact and service.exact_times:
+        first, last = ARRIVAL_WINDOWS[0][0], ARRIVAL_WINDOWS[-1][1]
+        return [(t, t) for t in range(first, last + 1, EXACT_STEP)]
+    if place.hub is None:
+        return list(ARRIVAL_WINDOWS) if is_working_day(day) else []
+    hours = hours_on_day(place.hub, day)
+    if hours is None:
+        return []
+    opens = hours.opens.hour * 3600 + hours.opens.minute * 60
+    closes = hours.closes.hour * 3600 + hours.closes.minute * 60
+    return [(t, t) for t in range(opens, closes - service.duration_minutes * 60 + 1, HUB_SLOT_STEP)]
+
+
+def search(
+    service: Service,
+    place: Place,
+    first: date,
+    days: int,
+    *,
+    now: datetime | None = None,
+    officer_id: int | None = None,
+    exclude_appointment: int | None = None,
+    customer=None,
+    exact: bool = False,
+) -> Availability:
+    """Every slot that can be promised from `first` for `days` days, least added travel first."""
+    now = now or utcnow()
+    today = to_local(now).date()
+    earliest = now + timedelta(hours=service.notice_hours)
+    horizon_end = today + timedelta(days=service.horizon_days)
+    first = max(first, today)
+    last = min(first + timedelta(days=days - 1), horizon_end)
+    result = Availability(first_day=first, last_day=last)
+    if last < first or service.premises_only:
+        return result
+    precaution = place_precaution(place, customer)
+    if precaution in ("hub_only", "manager_approval"):
+        result.restricted = True
+        return result
+    officers = roster().able(service.skill_id, place.area_id, officer_id)
+    ids = [o.id for o in officers]
+    booked = visits_for(ids, first, last, exclude=exclude_appointment)
+    by_officer_day: dict[tuple[int, date], list] = defaultdict(list)
+    for a in booked:
+        for oid in (a.officer_id, a.second_officer_id):
+            if oid is not None:
+                by_officer_day[(oid, to_local(a.window_start).date())].append(a)
+    versions = versions_for(ids, first, last)
+    points = (
+        [place.latlng]
+        + [(round(o.base_lat, 6), round(o.base_lng, 6)) for o in officers]
+        + [(round(a.lat, 6), round(a.lng, 6)) for a in booked]
+    )
+    travel = pair_travel(points)
+    needed = 2 if service.two_officers or precaution == "two_officers" else 1
+    duration = service.duration_minutes * 60
+
+    day = first
+    while day <= last:
+        checks = []
+        for officer in officers:
+            wd = working_day(officer, day)
+            if wd is not None:
+                checks.append(
+                    (officer, wd, DayCheck(routing_day(wd, by_officer_day[(officer.id, day)]), travel))
+                )
+        for window in candidate_windows(service, place, day, exact=exact) if checks else []:
+            if at_day_seconds(day, window[0]) < earliest:
+                continue
+            slot = _best_slot(checks, place, window, duration, needed, day, versions)
+            if slot is not None:
+                result.slots.append(slot)
+        day += timedelta(days=1)
+    result.slots.sort(key=lambda s: (s.added_travel // 300, s.day, s.window))
+    result.slots = [Slot(**{**s.__dict__, "token": encode_slot(s, service, place)}) for s in result.slots]
+    return result
+
+
+def _best_slot(checks, place: Place, window, duration, needed, day, versions) -> Slot | None:
+    fitting = []
+    for officer, wd, check in checks:
+        if wd.starts > window[1] or wd.ends < window[0]:
+            continue
+        insertion = check.best_insertion(place.latlng, window, duration)
+        if insertion is not None:
+            fitting.append((insertion.added_travel, officer.id, insertion.arrival, check))
+    if len(fitting) < needed:
+        return None
+    fitting.sort(key=lambda f: (f[0], f[1]))
+    if needed == 1:
+        travel, oid, arrival, _check = fitting[0]
+        return Slot(day, window, (oid,), (versions.get((oid, day), 0),), arrival, travel)
+    # Two officers: both must be able to arrive at the same moment.
+    for i, a in enumerate(fitting[:6]):
+        for b in fitting[i + 1 : 6]:
+            together = max(a[2], b[2])
+            if together > window[1]:
+                continue
+            exact = (together, together)
+            ia = a[3].best_insertion(place.latlng, exact, duration)
+            ib = b[3].best_insertion(place.latlng, exact, duration)
+            if ia and ib:
+                pair = tuple(sorted((a[1], b[1])))
+                return Slot(
+                    day,
+                    window,
+                    pair,
+                    tuple(versions.get((o, day), 0) for o in pair),
+                    together,
+                    ia.added_travel + ib.added_travel,
+                )
+    return None
+
+
+def place_precaution(place: Place, customer=None) -> str | None:
+    """The strongest precaution from the risk register for a home or business visit."""
+    if place.location_type == "hub":
+        return None
+    return strongest(markers_for(place.postcode, place.line1, place.uprn, customer))
+
+
+def next_free_day(service: Service, place: Place, after: date, *, now: datetime | None = None) -> date | None:
+    """The first day with anything free after `after`, within the service's horizon."""
+    found = search(service, place, after + timedelta(days=1), service.horizon_days, now=now)
+    return min((s.day for s in found.slots), default=None)

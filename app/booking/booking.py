@@ -1,0 +1,641 @@
+"""Booking, cancelling and rescheduling: the rules that keep every promise.
+
+Integrity under concurrency: a booking first locks the officer-day rows it touches (an upsert is the
+transaction's first statement, so PostgreSQL takes a row lock and SQLite the write lock), then
+re-checks feasibility against what is booked now (the roster and the day's visits, read after the
+lock), then records a unique claim for the slot token. Two bookings can therefore never take the same
+officer time, whatever the channel.
+
+Every change to an existing booking (cancel, reschedule, check-in, check-out, outcome, officer change)
+first takes that booking's lock (`lock_appointment`) and only then reads its state, so of two changes at
+once one wins and the other sees what won; the nightly plan, which re-times a whole day, takes that
+day's officer-day locks before it reads it. Lock order, everywhere: idempotency key, then bookings (by
+id), then officer-days (sorted), so no two transactions ever wait for each other in a circle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from app.appointments.references import new_reference
+from app.booking import call_list, interpreters
+from app.booking.availability import SlotToken, decode_slot, place_precaution, routing_day, visits_for
+from app.booking.waitlist_offers import offer_freed_time
+from app.extensions import db
+from app.i18n import supported
+from app.messaging import outbox
+from app.models import (
+    Appointment,
+    AppointmentEvent,
+    Customer,
+    Hub,
+    IdempotencyRecord,
+    OfficerDay,
+    Service,
+    SlotClaim,
+    User,
+)
+from app.models.statuses import ACTIVE
+from app.officers.roster import roster
+from app.officers.travel import pair_travel
+from app.officers.workdays import working_day
+from app.places.places import Place, premises_fields
+from app.staff import audit
+from app.timeutil import at_day_seconds, format_date, format_time, to_local, utcnow
+from app.unit_of_work import finish_reads
+from routing.feasibility import DayCheck
+
+
+class SlotUnavailable(Exception):
+    """The slot has gone, or the token is not valid any more."""
+
+
+class IdempotencyConflict(Exception):
+    """The same Idempotency-Key was sent with a different request."""
+
+
+APPOINTMENT_LOCKS = 1  # PostgreSQL advisory lock space for bookings (key = appointment id)
+
+
+class BookingRuleError(ValueError):
+    """The request breaks a rule (wrong place for the service, appointment already over, ...)."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+class BookingChanged(BookingRuleError):
+    """Another change to the booking won while this request waited for it; nothing was changed."""
+
+    def __init__(self):
+        super().__init__(
+            "appointment", "Someone changed this appointment a moment ago. Check it and try again"
+        )
+
+
+@dataclass
+class CustomerDetails:
+    name: str
+    phone: str = ""  # E.164
+    email: str = ""
+    preferred_channel: str = "sms"
+    sms_consent: bool = False
+    locale: str | None = None  # the language they read (app.i18n.LANGUAGES); None keeps the record's
+    interpreter_language: str = ""
+    access_needs: str = ""
+    kind: str = "resident"
+    business_name: str = ""
+    business_type: str = ""
+    home_postcode: str = ""  # a hub booking: the resident's own postcode (they can find it by it)
+
+
+@dataclass
+class BookingRequest:
+    slot_token: str
+    service: Service
+    place: Place
+    customer: CustomerDetails
+    channel: str = "web"
+    customer_id: int | None = None  # the record chosen (an agent's caller): booked onto it, not matched
+    booked_by: User | None = None
+    notes: str = ""
+    # Nobody vouched for who is booking (the public journey and the kiosk): see find_or_create_customer.
+    unverified: bool = False
+    idempotency_scope: str = ""
+    idempotency_key: str = ""
+    request_fingerprint: dict = field(default_factory=dict)
+
+
+RECORD_DETAILS = (
+    "name", "phone", "email", "preferred_channel", "sms_consent", "kind", "business_name", "business_type",
+)  # fmt: skip
+
+
+def booking_request(
+    slot_token: str,
+    service: Service,
+    place: Place,
+    *,
+    channel: str,
+    said: Mapping[str, Any] | None = None,
+    record: Customer | None = None,
+    booked_by: User | None = None,
+    notes: str = "",
+    idempotency: tuple[str, str, dict] | None = None,
+    unverified: bool = False,
+) -> BookingRequest:
+    """The one way to build a booking request, whatever the channel (web, kiosk, agent, API, waitlist,
+    demo). The person's details are their record's, if there is one, overlaid with what they said now
+    (any CustomerDetails field); a business is one that gave its name; and choosing text reminders is
+    consent to texts unless consent was asked for on its own. `idempotency` is (scope, key, what the
+    request said): a repeat of the same request books once."""
+    details: dict[str, Any] = {name: getattr(record, name) for name in RECORD_DETAILS} if record else {}
+    details |= {name: value for name, value in (said or {}).items() if value is not None}
+    details.setdefault("sms_consent", details.get("preferred_channel") == "sms")
+    if details.get("business_name"):
+        details["kind"] = "business"
+    scope, key, fingerprint = idempotency or ("", "", {})
+    return BookingRequest(
+        slot_token=slot_token,
+        service=service,
+        place=place,
+        customer=CustomerDetails(**details),
+        channel=channel,
+        customer_id=record.id if record is not None else None,
+        booked_by=booked_by,
+        notes=notes,
+        unverified=unverified,
+        idempotency_scope=scope,
+        idempotency_key=key,
+        request_fingerprint=fingerprint,
+    )
+
+
+def _fingerprint(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _insert(table):
+    """INSERT with ON CONFLICT for the database in use (PostgreSQL, or SQLite in development)."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def lock_officer_days(keys: list[tuple[int, date]]) -> None:
+    """Serialise bookings per officer-day. Sorted order so two bookings never deadlock. One statement
+    a day: insert the day's row or raise its version; either way the row is locked until commit."""
+    table = OfficerDay.__table__
+    for officer_id, day in sorted(set(keys)):
+        db.session.execute(
+            _insert(table)
+            .values(officer_id=officer_id, day=day, version=1)
+            .on_conflict_do_update(
+                index_elements=[table.c.officer_id, table.c.day], set_={"version": table.c.version + 1}
+            )
+        )
+
+
+def state_of(appointment: Appointment) -> tuple[str, int]:
+    """What a request saw of a booking: a change made since (status or sequence) makes it out of date."""
+    return appointment.status, appointment.sequence
+
+
+def lock_appointment(appointment: Appointment) -> Appointment:
+    """Wait until no other transaction is changing this booking, hold that until commit, and re-read it.
+
+    PostgreSQL: a transaction-scoped advisory lock, which (unlike a row lock) does not stop a booking
+    elsewhere in the officer's day from re-timing this visit. SQLite: the database write lock."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :id)"),
+            {"space": APPOINTMENT_LOCKS, "id": appointment.id},
+        )
+    else:
+        db.session.execute(
+            update(Appointment).where(Appointment.id == appointment.id).values(sequence=Appointment.sequence)
+        )
+    db.session.refresh(appointment)
+    return appointment
+
+
+def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | None = None) -> int:
+    """Re-check the slot against what is booked now, and re-time each officer's other visits so their
+    stored order and planned arrivals stay the ones this check relied on. Returns the new arrival."""
+    arrival = token.arrival
+    window = token.window if len(token.officer_ids) == 1 else (token.arrival, token.arrival)
+    booked = visits_for(list(token.officer_ids), token.day, token.day, exclude=exclude)
+    officers = roster()  # read after the lock: an absence committed before it is seen
+    retimed: dict[int, datetime] = {}
+    for officer_id in token.officer_ids:
+        officer = officers.officer(officer_id)
+        wd = working_day(officer, token.day) if officer else None
+        if wd is None:
+            raise SlotUnavailable("officer no longer working")
+        mine = [a for a in booked if officer_id in (a.officer_id, a.second_officer_id)]
+        day = routing_day(wd, mine)
+        points = [place.latlng] + [s.location for s in day.stops] + [day.start]
+        check = DayCheck(day, pair_travel(points))
+        insertion = check.best_insertion(place.latlng, window, duration)
+        if insertion is None:
+            raise SlotUnavailable("no longer fits")
+        starts = check.schedule(insertion.position, place.latlng, window, duration)
+        by_id = {str(a.id): a for a in mine}
+        others = [s for i, s in enumerate(starts) if i != insertion.position]
+        for stop, start in zip(day.stops, others, strict=True):
+            visit = by_id[stop.id]
+            planned = at_day_seconds(token.day, start)
+            if visit.second_officer_id is None and visit.planned_arrival != planned:  # a pair's is fixed
+                retimed[visit.id] = planned
+        if len(token.officer_ids) == 1:
+            arrival = insertion.arrival
+    _store_planned_arrivals(retimed)
+    return arrival
+
+
+def _store_planned_arrivals(arrivals: dict[int, datetime]) -> None:
+    """The new planned arrivals of re-timed visits, in one statement."""
+    if arrivals:
+        table = Appointment.__table__
+        db.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("visit"))
+            .values(planned_arrival=bindparam("arrival")),
+            [{"visit": visit, "arrival": at} for visit, at in arrivals.items()],
+        )
+
+
+def slot_used(slot_token: str) -> bool:
+    """A valid slot token that has been booked already. A busy entry point (the API) refuses such a
+    request at once, before it looks anything up or waits for a lock; book() would refuse it anyway.
+    Not for a request with an idempotency key: that may be the retry of the booking that used it."""
+    token = decode_slot(slot_token)
+    return token is not None and db.session.scalar(_CLAIMED, {"keys": token.claim_keys()}) is not None
+
+
+_claims = SlotClaim.__table__
+_CLAIMED = select(_claims.c.id).where(_claims.c.key.in_(bindparam("keys", expanding=True))).limit(1)
+
+
+def _claim(token: SlotToken, appointment: Appointment) -> None:
+    """Use the token, once: its claim keys are unique, so of two requests with it only one gets here."""
+    keys = token.claim_keys()
+    table = SlotClaim.__table__
+    now = utcnow()
+    rows = [{"key": key, "appointment_id": appointment.id, "created_at": now} for key in keys]
+    taken = db.session.scalars(_insert(table).values(rows).on_conflict_do_nothing().returning(table.c.key))
+    if len(list(taken)) != len(keys):
+        raise SlotUnavailable("already booked")
+
+
+def find_or_create_customer(
+    details: CustomerDetails, place: Place, *, unverified: bool = False, customer_id: int | None = None
+) -> Customer:
+    """Tell us once: the same person (name with phone, or with email when they gave no phone) reuses
+    one record. A later booking adds what it tells us and never blanks or downgrades what we hold:
+    access needs, interpreter, business details and the home address stay unless replaced. A record
+    already chosen (`customer_id`, an agent's caller) is used as it is, even if a duplicate shares its
+    name and phone.
+
+    An `unverified` booking (the public journey, the kiosk, joining the waiting list online) may come
+    from anyone who knows a name and a phone number: it reuses the record only when it changes nothing
+    about where that record's messages go or where the person lives; otherwise it gets its own record
+    (agents can merge the two once they have spoken to the caller)."""
+    if customer_id:
+        customer = db.session.get(Customer, customer_id)
+    else:
+        customer = _same_person(details)
+        if customer is not None and unverified and _would_redirect(customer, details, place):
+            customer = None
+    if customer is None:
+        customer = Customer(name=details.name.strip(), phone=details.phone)
+        db.session.add(customer)
+    customer.phone = details.phone or customer.phone
+    customer.email = details.email or customer.email
+    customer.preferred_channel = details.preferred_channel
+    customer.sms_consent = details.sms_consent or customer.sms_consent
+    if details.locale or customer.locale is None:
+        customer.locale = supported(details.locale)
+    customer.interpreter_language = details.interpreter_language or customer.interpreter_language
+    customer.access_needs = details.access_needs or customer.access_needs
+    if details.kind == "business" or place.location_type == "business":
+        customer.kind = "business"
+    customer.business_name = details.business_name or customer.business_name
+    customer.business_type = details.business_type or customer.business_type
+    if place.location_type == "home":
+        for name, value in place.address_fields().items():
+            setattr(customer, name, value)
+    elif place.location_type == "business":
+        for name, value in premises_fields(place).items():
+            setattr(customer, name, value)
+    elif details.home_postcode and not customer.postcode:
+        customer.postcode = details.home_postcode
+    return customer
+
+
+def _would_redirect(customer: Customer, details: CustomerDetails, place: Place) -> bool:
+    """Would these details change where the record's messages go (email, phone, reminder choice, texts
+    after STOP) or its home address?"""
+
+    def differs(held: str | None, said: str | None) -> bool:
+        return bool(held and said and held.strip().lower() != said.strip().lower())
+
+    home = place.location_type == "home"
+    return (
+        differs(customer.email, details.email)
+        or differs(customer.phone, details.phone)
+        or customer.preferred_channel != details.preferred_channel
+        or (details.sms_consent and not customer.sms_consent)
+        or (home and differs(customer.postcode, place.postcode))
+        or (home and differs(customer.address_line1, place.line1))
+    )
+
+
+def _same_person(details: CustomerDetails) -> Customer | None:
+    """The oldest record with this name and phone (or email): a stranger's record never shadows it."""
+    name = func.lower(Customer.name) == details.name.strip().lower()
+    if details.phone:
+        return db.session.scalar(
+            select(Customer).where(Customer.phone == details.phone, name).order_by(Customer.id).limit(1)
+        )
+    if details.email:
+        email = func.lower(Customer.email) == details.email.strip().lower()
+        return db.session.scalar(select(Customer).where(email, name).order_by(Customer.id).limit(1))
+    return None
+
+
+def same_booking(details: CustomerDetails, service: Service, slot_token: str) -> Appointment | None:
+    """The same person's active booking for the same service at the same time, if there is one
+    (a second identical booking is almost always a mistake: the resident is warned first)."""
+    token = decode_slot(slot_token)
+    customer = _same_person(details)
+    if token is None or customer is None:
+        return None
+    return db.session.scalar(
+        select(Appointment)
+        .where(
+            Appointment.customer_id == customer.id,
+            Appointment.service_id == service.id,
+            Appointment.window_start == at_day_seconds(token.day, token.window[0]),
+            Appointment.status.in_(ACTIVE),
+        )
+        .limit(1)
+    )
+
+
+def _reserve_key(scope: str, key: str, fingerprint: str) -> IdempotencyRecord | Appointment:
+    """Take the key for this request, or, if a request with it has already booked, that booking.
+    A twin still in flight holds the key's unique index entry: PostgreSQL makes this insert wait
+    until the twin commits (then we return its booking) or rolls back (then the key is ours)."""
+    record = IdempotencyRecord(scope=scope, key=key, request_hash=fingerprint)
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+            db.session.flush()
+        return record
+    except IntegrityError:
+        existing = _existing_for_key(scope, key, fingerprint)
+        if existing is None:
+            raise SlotUnavailable("duplicate request") from None
+        return existing
+
+
+def _existing_for_key(scope: str, key: str, fingerprint: str) -> Appointment | None:
+    record = db.session.scalar(
+        select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+    )
+    if record is None:
+        return None
+    if record.request_hash != fingerprint:
+        raise IdempotencyConflict()
+    return db.session.get(Appointment, record.appointment_id)
+
+
+def book(request: BookingRequest) -> Appointment:
+    """Book the slot, or raise SlotUnavailable / BookingRuleError / IdempotencyConflict. Run it in a unit
+    of work that has written nothing yet: its reads so far end here, and the unit commits the booking."""
+    fingerprint = _fingerprint(request.request_fingerprint)
+    if request.idempotency_key:
+        existing = _existing_for_key(request.idempotency_scope, request.idempotency_key, fingerprint)
+        if existing is not None:
+            return existing
+    slot_token = request.slot_token
+    if request.customer.interpreter_language.strip():
+        slot_token = interpreters.prefer_speaker(
+            slot_token, request.service, request.place, request.customer.interpreter_language
+        )
+    token = decode_slot(slot_token)
+    if token is None:
+        raise SlotUnavailable("token not valid")
+    _check_token_matches(token, request.service, request.place)
+    finish_reads()  # the lock below is the next transaction's first statement (module docstring)
+    record = None
+    if request.idempotency_key:
+        record = _reserve_key(request.idempotency_scope, request.idempotency_key, fingerprint)
+        if isinstance(record, Appointment):
+            return record  # the same request, answered a moment ago: its booking, not a second one
+    lock_officer_days([(o, token.day) for o in token.officer_ids])
+    arrival = _still_fits(token, request.place, request.service.duration_minutes * 60)
+    place = request.place
+    with db.session.no_autoflush:  # the booking is written in one flush, below
+        customer = find_or_create_customer(
+            request.customer, place, unverified=request.unverified, customer_id=request.customer_id
+        )
+        _check_precautions(token, place, customer)
+        reference = _free_reference()
+    appointment = Appointment(
+        reference=reference,
+        service=request.service,
+        customer=customer,
+        location_type=place.location_type,
+        hub=place.hub,
+        **place.address_fields(),
+        window_start=at_day_seconds(token.day, token.window[0]),
+        window_end=at_day_seconds(token.day, token.window[1]),
+        duration_minutes=request.service.duration_minutes,
+        planned_arrival=at_day_seconds(token.day, arrival),
+        officer_id=token.officer_ids[0],
+        second_officer_id=token.officer_ids[1] if len(token.officer_ids) > 1 else None,
+        channel=request.channel,
+        booked_by=request.booked_by,
+        notes=request.notes,
+        access_needs=request.customer.access_needs,
+        interpreter_language=request.customer.interpreter_language,
+    )
+    db.session.add(appointment)
+    db.session.add(
+        AppointmentEvent(
+            appointment=appointment, status="booked", actor=request.booked_by, channel=request.channel
+        )
+    )
+    if record is not None:
+        record.appointment = appointment
+    audit.record(
+        "appointment_booked",
+        "appointment",
+        appointment.reference,
+        user=request.booked_by,
+        channel=request.channel,
+    )
+    db.session.flush()  # its id, for the claim
+    _claim(token, appointment)
+    outbox.appointment_changed(appointment, "booked")
+    interpreters.flag_if_needed(appointment)
+    return appointment
+
+
+def _free_reference() -> str:
+    """A reference no booking has: a few random ones checked in one query. (Two bookings drawing the
+    same unused one in the same instant, one in 10^11 each, would fail on the unique index.)"""
+    candidates = {new_reference() for _ in range(4)}
+    query = select(Appointment.reference).where(Appointment.reference.in_(candidates))
+    taken = set(db.session.scalars(query))
+    free = sorted(candidates - taken)
+    if not free:
+        raise RuntimeError("could not find a free reference")
+    return free[0]
+
+
+def _check_precautions(token: SlotToken, place: Place, customer: Customer) -> None:
+    """The risk register can rule out a home visit or require two officers. Never say why."""
+    precaution = place_precaution(place, customer)
+    if precaution in ("hub_only", "manager_approval"):
+        raise BookingRuleError(
+            "location_type",
+            "We cannot book a visit to this address online. Book at a community hub or phone us",
+        )
+    if precaution == "two_officers" and len(token.officer_ids) < 2:
+        raise SlotUnavailable("needs two officers")
+
+
+def _check_token_matches(token: SlotToken, service: Service, place: Place) -> None:
+    if token.service_code != service.code:
+        raise BookingRuleError("service", "The time you chose was for a different service")
+    if token.location_type != place.location_type:
+        raise BookingRuleError("location_type", "The time you chose was for a different kind of place")
+    if place.hub is not None and token.hub_code != place.hub.code:
+        raise BookingRuleError("hub", "The time you chose was at a different hub")
+    if place.location_type not in service.places:
+        raise BookingRuleError("location_type", f"{service.name} cannot happen at that kind of place")
+
+
+def _officer_days(appointment: Appointment) -> list[tuple[int, date]]:
+    day = to_local(appointment.window_start).date()
+    return [(o, day) for o in (appointment.officer_id, appointment.second_officer_id) if o]
+
+
+def _still_changeable(appointment: Appointment) -> None:
+    if not appointment.is_active:
+        raise BookingRuleError(
+            "appointment", f"This appointment is already {appointment.status.replace('_', ' ')}"
+        )
+    if appointment.window_end < utcnow():
+        raise BookingRuleError("appointment", "This appointment is in the past")
+
+
+def _how(channel: str) -> str:
+    """How a change was made, for the supervisors' call list ("Cancelled online")."""
+    known = {"web": "online", "phone": "by phone", "kiosk": "at a kiosk", "api": "through the API"}
+    return known.get(channel, f"({channel})")
+
+
+def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, channel: str = "web") -> None:
+    seen = state_of(appointment)
+    lock_appointment(appointment)
+    _still_changeable(appointment)
+    if state_of(appointment) != seen:
+        raise BookingChanged()  # e.g. moved a moment ago: the resident must see the new time first
+    lock_officer_days(_officer_days(appointment))  # frees the time for fresh availability answers
+    appointment.status = "cancelled"
+    appointment.cancel_reason = reason.strip()
+    appointment.sequence += 1
+    db.session.add(
+        AppointmentEvent(
+            appointment=appointment, status="cancelled", actor=actor, channel=channel, note=reason.strip()
+        )
+    )
+    audit.record("appointment_cancelled", "appointment", appointment.reference, user=actor, channel=channel)
+    call_list.close_for(appointment, actor, f"Cancelled {_how(channel)}")
+    outbox.appointment_changed(appointment, "cancellation")
+    offer_freed_time(appointment)
+
+
+def reschedule(
+    appointment: Appointment, slot_token: str, *, actor: User | None = None, channel: str = "web"
+) -> None:
+    """Take the new slot and free the old one in one transaction; on any failure the old one stands."""
+    seen = state_of(appointment)
+    _still_changeable(appointment)
+    token = decode_slot(slot_token)
+    if token is None:
+        raise SlotUnavailable("token not valid")
+    place = Place(
+        appointment.location_type,
+        appointment.lat,
+        appointment.lng,
+        appointment.hub.area_id if appointment.hub else 0,
+        hub=appointment.hub,
+    )
+    _check_token_matches(token, appointment.service, place)
+    finish_reads()
+    lock_appointment(appointment)
+    _still_changeable(appointment)
+    officers = (appointment.officer_id, appointment.second_officer_id)
+    if (
+        appointment.window_start == at_day_seconds(token.day, token.window[0])
+        and appointment.window_end == at_day_seconds(token.day, token.window[1])
+        and tuple(o for o in officers if o) == token.officer_ids
+    ):
+        return  # already there: the same change sent twice (a double click) changes nothing more
+    if state_of(appointment) != seen:
+        raise BookingChanged()
+    lock_officer_days(_officer_days(appointment) + [(o, token.day) for o in token.officer_ids])
+    arrival = _still_fits(token, place, appointment.duration_minutes * 60, exclude=appointment.id)
+    _claim(token, appointment)
+    moved_from = appointment.window_start  # kept on the event: a move close to the visit is avoidable contact
+    appointment.window_start = at_day_seconds(token.day, token.window[0])
+    appointment.window_end = at_day_seconds(token.day, token.window[1])
+    appointment.planned_arrival = at_day_seconds(token.day, arrival)
+    appointment.officer_id = token.officer_ids[0]
+    appointment.second_officer_id = token.officer_ids[1] if len(token.officer_ids) > 1 else None
+    appointment.sequence += 1
+    db.session.add(
+        AppointmentEvent(
+            appointment=appointment,
+            status="rescheduled",
+            actor=actor,
+            channel=channel,
+            note=f"{MOVED_FROM}{moved_from.isoformat()}",
+        )
+    )
+    audit.record("appointment_rescheduled", "appointment", appointment.reference, user=actor, channel=channel)
+    moved_to = f"{format_date(appointment.window_start)}, {format_time(appointment.window_start)}"
+    call_list.close_for(appointment, actor, f"Moved to {moved_to} {_how(channel)}")
+    outbox.appointment_changed(appointment, "reschedule")
+    interpreters.flag_if_needed(appointment)
+
+
+MOVED_FROM = "moved from "
+
+OUTCOMES = {
+    "checked_in": ("booked",),
+    "completed": ("booked", "checked_in"),
+    "no_show": ("booked", "checked_in"),
+}
+
+
+def record_outcome(
+    appointment: Appointment, status: str, *, actor: User | None = None, note: str = ""
+) -> None:
+    """Check-in, then completed or no_show (the satisfaction text follows a completed visit)."""
+    if status not in OUTCOMES:
+        raise BookingRuleError("status", "Unknown outcome")
+    seen = state_of(appointment)
+    lock_appointment(appointment)
+    if appointment.status not in OUTCOMES[status]:
+        raise BookingRuleError(
+            "appointment", f"This appointment is already {appointment.status.replace('_', ' ')}"
+        )
+    if state_of(appointment) != seen:
+        raise BookingChanged()
+    appointment.status = status
+    db.session.add(
+        AppointmentEvent(appointment=appointment, status=status, actor=actor, channel="staff", note=note)
+    )
+    audit.record(f"appointment_{status}", "appointment", appointment.reference, user=actor)
+    if status in ("completed", "no_show"):
+        outbox.appointment_changed(appointment, status)
+
+
+def hub_for(code: str | None) -> Hub | None:
+    return db.session.scalar(select(Hub).where(Hub.code == code)) if code else None

@@ -1,0 +1,114 @@
+"""The supervisors' call list: residents to phone because a plan could not keep their visit, because
+a change could not be sent to them, or to book an interpreter (app/booking/interpreters.py). One open
+entry per visit; supervisors close it once they have called, and it closes itself when the visit is
+moved or cancelled (by anyone, on any channel): nobody need call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Appointment, CallListEntry, User
+from app.officers.workdays import working_day
+from app.staff import audit
+from app.timeutil import to_local, utcnow
+
+SOURCES = {
+    "nightly": "Nightly plan",
+    "absence": "Absence re-plan",
+    "officer_change": "Officer change",
+    "interpreter": "Interpreter needed",
+}
+
+
+def add(appointment: Appointment, reason: str, source: str) -> CallListEntry:
+    """Put this visit on the list, unless it is on it already (the first, most specific reason stands)."""
+    entry = open_for(appointment)
+    if entry is not None:
+        return entry
+    entry = CallListEntry(appointment=appointment, open_for=appointment.id, reason=reason, source=source)
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+    except IntegrityError:  # added a moment ago by another job
+        return open_for(appointment)
+    audit.record("call_list_added", "appointment", appointment.reference, source=source)
+    return entry
+
+
+def unplaced_reason(appointment: Appointment, planner_says: str = "") -> str:
+    """Why the nightly plan left this visit out, in words a supervisor can act on."""
+    day = to_local(appointment.window_start).date()
+    officers = [o for o in (appointment.officer, appointment.second_officer) if o is not None]
+    for officer in officers:
+        if working_day(officer, day) is None:
+            absence = officer.absent_on(day)
+            why = f"is on {absence.kind}" if absence else "is not working that day"
+            return f"{officer.name} {why} and no other officer has the visit yet: re-plan the day or call"
+    names = " and ".join(o.name for o in officers) or "its officer"
+    because = f": {planner_says}" if planner_says else ""
+    return f"The nightly plan could not fit it into the day of {names} inside the promised window{because}"
+
+
+def add_unplaced(
+    appointments: list[Appointment], source: str = "nightly", why: Callable[[Appointment], str] | None = None
+) -> list[CallListEntry]:
+    """Every visit a plan came back without (the nightly job and `flask plan` call this); `why` gives the
+    planner's own reason for each (DaySummary.why)."""
+    return [add(a, unplaced_reason(a, why(a) if why else ""), source) for a in appointments if a.is_active]
+
+
+def open_entries() -> list[CallListEntry]:
+    """Open entries, soonest visit first."""
+    return list(
+        db.session.scalars(
+            select(CallListEntry)
+            .join(CallListEntry.appointment)
+            .where(CallListEntry.open_for.is_not(None))
+            .options(
+                selectinload(CallListEntry.appointment).selectinload(Appointment.customer),
+                selectinload(CallListEntry.appointment).selectinload(Appointment.officer),
+            )
+            .order_by(Appointment.window_start, CallListEntry.id)
+        )
+    )
+
+
+def open_for(appointment: Appointment) -> CallListEntry | None:
+    return db.session.scalar(select(CallListEntry).where(CallListEntry.open_for == appointment.id))
+
+
+def close(entry: CallListEntry, user: User | None, outcome: str) -> None:
+    entry.open_for, entry.done_at, entry.done_by, entry.outcome = None, utcnow(), user, outcome.strip()
+    audit.record("call_list_done", "appointment", entry.appointment.reference, user=user)
+
+
+def close_for(appointment: Appointment, user: User | None, outcome: str) -> None:
+    """The visit was moved or cancelled: its open entry (if any) is done, by whoever made the change."""
+    entry = open_for(appointment)
+    if entry is not None:
+        close(entry, user, outcome)
+
+
+RECENT = timedelta(days=7)
+
+
+def recently_closed() -> list[CallListEntry]:
+    """Entries closed in the last week, newest first: who closed each, when and how."""
+    return list(
+        db.session.scalars(
+            select(CallListEntry)
+            .where(CallListEntry.open_for.is_(None), CallListEntry.done_at >= utcnow() - RECENT)
+            .options(
+                selectinload(CallListEntry.appointment).selectinload(Appointment.customer),
+                selectinload(CallListEntry.done_by),
+            )
+            .order_by(CallListEntry.done_at.desc(), CallListEntry.id.desc())
+        )
+    )

@@ -1,0 +1,1 @@
+"""What the council offers and where: services, hubs and their opening hours."""

@@ -1,0 +1,1 @@
+"""Residents: matching names, equality monitoring, satisfaction, "Tell us" feedback, and data retention."""

@@ -1,1 +1,0 @@
-"""Data access: the queries the services need, in one place per domain."""

@@ -1,0 +1,2 @@
+"""Texts from residents: each reply goes to the package that owns its rule (booking, safety, customers,
+messaging)."""

@@ -1,0 +1,1 @@
+"""Kiosks at community hubs and their video calls to phone agents."""

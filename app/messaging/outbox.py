@@ -1,0 +1,311 @@
+"""Queue messages in the same transaction as the change that causes them.
+
+Kinds: confirmation, cancellation, reschedule, officer_change, reminder_day_before, reminder_morning,
+satisfaction (to residents, by their preferred channel) and CRM webhook events. Residents who asked for
+post, or whom no text or email can reach, get the confirmation, a move or a cancellation as a printed
+`letter` while the visit is far enough off for the post (never a reminder or an officer change: those
+would arrive too late); letters wait for the daily print batch (app/messaging/letters.py), not the
+dispatcher. A dedupe key makes
+each one unique per appointment and change, so a retried job or request can never queue the same message
+twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.appointments.links import manage_url
+from app.appointments.presenters import as_json, documents, officer_first_name, service_name, when, where
+from app.appointments.references import format_reference
+from app.customers.satisfaction import rating_url, should_ask
+from app.extensions import db
+from app.i18n import gettext_for
+from app.messaging.contact import reminder_gap, uk_mobile
+from app.models import Appointment, Message
+from app.timeutil import LONDON, to_local, utcnow
+from notifications import templates
+from notifications.templates import AppointmentFacts, Gettext
+
+QUIET_START, QUIET_END = time(20, 0), time(9, 0)  # nothing routine between 8pm and 9am UK time
+ROUTINE = {"reminder_day_before", "reminder_morning", "satisfaction"}
+WEBHOOK_EVENTS = {
+    "booked": "appointment.booked",
+    "cancellation": "appointment.cancelled",
+    "reschedule": "appointment.rescheduled",
+    "officer_change": "appointment.officer_changed",
+    "completed": "appointment.completed",
+    "no_show": "appointment.no_show",
+}
+
+
+def facts(appointment: Appointment) -> AppointmentFacts:
+    """What a message to this appointment's resident may say, in the language they read."""
+    locale = appointment.customer.locale
+    return AppointmentFacts(
+        reference=format_reference(appointment.reference),
+        service=service_name(appointment, locale),
+        when=when(appointment, locale),
+        sms_when=when(appointment, locale, short=locale != "en"),
+        where=where(appointment),
+        officer_first_name=officer_first_name(appointment),
+        documents=tuple(documents(appointment, locale)),
+        manage_url=manage_url(appointment),
+        tell_us_url=f"{current_app.config['PUBLIC_BASE_URL']}/tell-us",
+        rating_url=rating_url(appointment) if appointment.status == "completed" else "",
+        council=current_app.config["COUNCIL_NAME"],
+        venue=where(appointment) if appointment.hub else "",
+    )
+
+
+def next_allowed(moment: datetime) -> datetime:
+    """The same moment if it is between 9am and 8pm UK time, else the next 9am."""
+    local = to_local(moment)
+    if QUIET_END <= local.time() < QUIET_START:
+        return moment
+    day = local.date() if local.time() < QUIET_END else local.date() + timedelta(days=1)
+    return datetime.combine(day, QUIET_END, tzinfo=LONDON)
+
+
+def _add(message: Message) -> Message | None:
+    """Insert unless a message with the same dedupe key exists; never fails the caller's change."""
+    if message.dedupe_key and db.session.scalar(
+        select(Message.id).where(Message.dedupe_key == message.dedupe_key)
+    ):
+        return None
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+        return message
+    except IntegrityError:
+        return None
+
+
+def resident_texts(kind: str, f: AppointmentFacts, gettext: Gettext) -> list[str]:
+    """The text of this kind, and a follow-up when the first could not hold everything."""
+    return {
+        "confirmation": lambda: templates.confirmation_sms(f, gettext),
+        "cancellation": lambda: templates.cancellation_sms(f, gettext),
+        "reschedule": lambda: templates.reschedule_sms(f, gettext),
+        "officer_change": lambda: templates.officer_change_sms(f, gettext),
+        "reminder_day_before": lambda: templates.reminder_sms(f, False, gettext),
+        "reminder_morning": lambda: templates.reminder_sms(f, True, gettext),
+        "satisfaction": lambda: templates.satisfaction_sms(f, gettext),
+    }[kind]()
+
+
+# Not officer_change: that follows a sickness, days or hours before the visit, and the call list phones.
+LETTER_KINDS = ("confirmation", "cancellation", "reschedule")
+# A letter is printed in the afternoon batch and posted second class: it only helps if the visit is
+# further off than this. Closer to the visit, nothing is written and the caller (the call list, or the
+# agent already on the phone) tells the resident.
+LETTER_NOTICE = timedelta(days=3)
+
+
+def postal_address(customer) -> tuple[str, ...]:
+    """Name and address for an envelope, or () when we have no address to post to."""
+    lines = (customer.address_line1, customer.address_line2, customer.town, customer.postcode)
+    if not (customer.address_line1 and customer.postcode):
+        return ()
+    return (customer.name, *(line for line in lines if line))
+
+
+def wants_letters(customer) -> bool:
+    """They asked for post, or chose texts or email but gave us no mobile and no email (a landline
+    is for calls only)."""
+    if customer.preferred_channel == "post":
+        return True
+    unreachable = not uk_mobile(customer.phone or "") and not customer.email
+    return unreachable and customer.preferred_channel in ("sms", "email")
+
+
+def queue_letter(appointment: Appointment, kind: str, key_suffix: str = "") -> Message | None:
+    """A printed letter of this kind, for the next print batch; None without a postal address."""
+    address = postal_address(appointment.customer)
+    if not address or kind not in LETTER_KINDS:
+        return None
+    customer = appointment.customer
+    letter = templates.letter_for(kind, facts(appointment), customer.name, gettext_for(customer.locale))
+    suffix = key_suffix or str(appointment.sequence)
+    return _add(
+        Message(
+            appointment=appointment,
+            kind=kind,
+            channel="letter",
+            recipient="\n".join(address),
+            subject=letter.subject,
+            body=letter.body,
+            dedupe_key=f"{appointment.id}:{kind}:{suffix}:letter",
+        )
+    )
+
+
+def may_text(customer, kind: str) -> bool:
+    """Consent, checked here because every text to a resident is written here: never to someone who
+    withdrew it (STOP, the manage page, an agent) or chose no messages, satisfaction texts included."""
+    if not customer.sms_consent or customer.preferred_channel == "none":
+        return False
+    return customer.preferred_channel == "sms" or kind == "satisfaction"
+
+
+def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = "") -> list[Message]:
+    """The message of this kind by the resident's chosen channel(s)."""
+    customer = appointment.customer
+    if wants_letters(customer):
+        in_time = appointment.window_start - utcnow() >= LETTER_NOTICE
+        letter = queue_letter(appointment, kind, key_suffix) if kind in LETTER_KINDS and in_time else None
+        return [letter] if letter is not None else []
+    if kind == "satisfaction" and not should_ask(appointment):
+        return []
+    texts = may_text(customer, kind) and reminder_gap("sms", customer.phone, "") is None
+    emails = customer.preferred_channel == "email" and reminder_gap("email", "", customer.email) is None
+    if kind == "satisfaction" and texts:
+        emails = False  # asked once: by text where we may, else by the email's link
+    if not (texts or emails):
+        return []  # no channel reaches them: nothing to write
+    f = facts(appointment)
+    gettext = gettext_for(customer.locale)
+    due = utcnow()
+    if kind in ROUTINE:
+        due = next_allowed(due)
+    suffix = key_suffix or str(appointment.sequence)
+    queued = []
+    if texts:
+        for number, body in enumerate(resident_texts(kind, f, gettext), start=1):
+            queued.append(
+                _add(
+                    Message(
+                        appointment=appointment,
+                        kind=kind,
+                        channel="sms",
+                        recipient=customer.phone,
+                        body=body,
+                        next_attempt_at=due,
+                        # The first text keeps the key it always had; a follow-up gets its own.
+                        dedupe_key=f"{appointment.id}:{kind}:{suffix}:sms"
+                        + (f":{number}" if number > 1 else ""),
+                    )
+                )
+            )
+    if emails:
+        email = templates.email_for(kind, f, gettext)
+        queued.append(
+            _add(
+                Message(
+                    appointment=appointment,
+                    kind=kind,
+                    channel="email",
+                    recipient=customer.email,
+                    subject=email.subject,
+                    body=email.body,
+                    next_attempt_at=due,
+                    dedupe_key=f"{appointment.id}:{kind}:{suffix}:email",
+                )
+            )
+        )
+    return [m for m in queued if m is not None]
+
+
+def queue_customer_text(customer, kind: str, body: str, key: str) -> Message | None:
+    """A text to a resident that is not about one booking (waiting-list offers): consent applies."""
+    if not (customer.sms_consent and customer.preferred_channel != "none" and uk_mobile(customer.phone)):
+        return None
+    return _add(Message(kind=kind, channel="sms", recipient=customer.phone, body=body, dedupe_key=key))
+
+
+def queue_webhook(appointment: Appointment, change: str) -> Message | None:
+    if not current_app.config["CRM_WEBHOOK_URL"] or change not in WEBHOOK_EVENTS:
+        return None
+    event = WEBHOOK_EVENTS[change]
+    data = as_json(appointment)
+    data["customer"] = {
+        "name": appointment.customer.name,
+        "phone": appointment.customer.phone,
+        "email": appointment.customer.email,
+    }
+    return _add(
+        Message(
+            appointment=appointment,
+            kind=event,
+            channel="webhook",
+            recipient=current_app.config["CRM_WEBHOOK_URL"],
+            payload=data,
+            dedupe_key=f"{appointment.id}:{event}:{appointment.sequence}",
+        )
+    )
+
+
+def appointment_changed(appointment: Appointment, change: str) -> list[Message]:
+    """Called after booked / cancellation / reschedule / officer_change / completed / no_show.
+    Returns what was queued for the resident (nothing when no channel reaches them)."""
+    db.session.flush()
+    resident_kind = {
+        "booked": "confirmation",
+        "cancellation": "cancellation",
+        "reschedule": "reschedule",
+        "officer_change": "officer_change",
+        "completed": "satisfaction",
+    }.get(change)
+    queued = queue_for_resident(appointment, resident_kind) if resident_kind else []
+    queue_webhook(appointment, change)
+    return queued
+
+
+def queue_sms(
+    kind: str, recipient: str, body: str, key: str, appointment: Appointment | None = None
+) -> Message | None:
+    """Any other text (an officer's safety check, a staff alert, a waitlist offer, a reply): sent once
+    per key, however often the change that causes it is retried."""
+    return _add(
+        Message(
+            appointment=appointment,
+            kind=kind,
+            channel="sms",
+            recipient=recipient,
+            body=body,
+            dedupe_key=key[:120],
+        )
+    )
+
+
+def queue_reply(phone: str, body: str, appointment: Appointment | None, inbound_id: str) -> Message | None:
+    return queue_sms("reply", phone, body, f"reply:{inbound_id}", appointment)
+
+
+def queue_staff_email(kind: str, recipients: list[str], subject: str, body: str, key: str) -> list[Message]:
+    """An email to council staff (not a resident): one row per address, each sent once."""
+    queued = [
+        _add(
+            Message(
+                kind=kind,
+                channel="email",
+                recipient=address,
+                subject=subject,
+                body=body,
+                dedupe_key=f"{kind}:{key}:{address}"[:120],
+            )
+        )
+        for address in recipients
+    ]
+    return [m for m in queued if m is not None]
+
+
+def emails_waiting_for_a_server() -> int:
+    """Emails queued while no mail server is set (SMTP_HOST): they wait, unsent, until one is."""
+    if current_app.config["SMTP_HOST"]:
+        return 0
+    waiting = select(func.count(Message.id)).where(Message.channel == "email", Message.status == "created")
+    return db.session.scalar(waiting) or 0
+
+
+def for_appointment(appointment: Appointment) -> list[Message]:
+    return list(
+        db.session.scalars(
+            select(Message)
+            .where(Message.appointment_id == appointment.id)
+            .order_by(Message.created_at, Message.id)
+        )
+    )

@@ -1,0 +1,38 @@
+"""When an officer works on a given day: pattern, leave, sickness and bank holidays. Weekends only for
+an officer whose pattern includes them (Saturday hub openings); availability offers home and business
+visits on working days only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.models import Officer
+from app.officers.roster import RosterOfficer
+from app.timeutil import clock_seconds, is_bank_holiday
+from routing.types import Break
+
+# A lunch break may start up to an hour after the time in the officer's pattern.
+BREAK_FLEX_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class WorkingDay:
+    officer: Officer | RosterOfficer
+    starts: int  # seconds from local midnight
+    ends: int
+    breaks: tuple[Break, ...]
+
+
+def working_day(officer: Officer | RosterOfficer, day: date) -> WorkingDay | None:
+    """The officer's shift that day, or None: not a working day, absent, inactive or not their day."""
+    if not officer.active or is_bank_holiday(day) or officer.absent_on(day):
+        return None
+    pattern = officer.pattern_on(day.weekday())
+    if pattern is None:
+        return None
+    breaks: tuple[Break, ...] = ()
+    if pattern.break_minutes and pattern.break_starts:
+        start = clock_seconds(pattern.break_starts)
+        breaks = (Break(start, start + BREAK_FLEX_SECONDS, pattern.break_minutes * 60),)
+    return WorkingDay(officer, clock_seconds(pattern.starts), clock_seconds(pattern.ends), breaks)

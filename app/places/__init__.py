@@ -1,0 +1,1 @@
+"""Where a visit happens: postcodes, the address gazetteer, community areas."""

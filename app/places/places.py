@@ -1,0 +1,211 @@
+"""Where a visit happens: postcodes, the address gazetteer, community areas and nearest hubs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Address, Hub
+from app.officers.roster import roster
+from routing.travel import great_circle_m
+
+UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+UK_OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+UK_SECTOR = re.compile(r"^[0-9][A-Z]?$")  # the start of an inward code: '3' or '3U'
+
+
+def normalise_postcode(text: str | None) -> str | None:
+    """'sn10 1aa' -> 'SN10 1AA'; None when it is not the shape of a UK postcode."""
+    compact = re.sub(r"\s+", "", (text or "").upper())
+    match = UK_POSTCODE.match(compact)
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved place for a visit: home or business address, or a hub."""
+
+    location_type: str  # home | business | hub
+    lat: float
+    lng: float
+    area_id: int
+    hub: Hub | None = None
+    line1: str = ""
+    line2: str = ""
+    town: str = ""
+    postcode: str = ""
+    uprn: str = ""
+
+    @property
+    def latlng(self) -> tuple[float, float]:
+        return (round(self.lat, 6), round(self.lng, 6))
+
+    def address_fields(self) -> dict:
+        """The address columns Customer and Appointment share, ready for Model(**...) or setattr."""
+        return {
+            "address_line1": self.line1,
+            "address_line2": self.line2,
+            "town": self.town,
+            "postcode": self.postcode,
+            "uprn": self.uprn,
+            "lat": self.lat,
+            "lng": self.lng,
+        }
+
+
+def addresses_for(postcode: str) -> list[Address]:
+    return list(db.session.scalars(select(Address).where(Address.postcode == postcode).order_by(Address.id)))
+
+
+def nearest_area_id(lat: float, lng: float) -> int | None:
+    """The community area whose centre is nearest (from the cached roster: no query of its own)."""
+    return roster().nearest_area_id(lat, lng)
+
+
+def nearest_hubs(lat: float, lng: float, limit: int = 5) -> list[tuple[Hub, float]]:
+    """Open hubs by straight-line distance, with the distance in miles."""
+    hubs = db.session.scalars(select(Hub).where(Hub.active.is_(True))).all()
+    ranked = sorted(
+        ((h, great_circle_m((lat, lng), (h.lat, h.lng)) / 1609.344) for h in hubs), key=lambda x: x[1]
+    )
+    return ranked[:limit]
+
+
+def home_place(location_type: str, lat: float, lng: float, **address) -> Place | None:
+    area_id = nearest_area_id(lat, lng)
+    if area_id is None:
+        return None
+    return Place(location_type, lat, lng, area_id, **address)
+
+
+def hub_place(hub: Hub) -> Place:
+    return Place(
+        "hub",
+        hub.lat,
+        hub.lng,
+        hub.area_id,
+        hub=hub,
+        line1=hub.address_line1,
+        town=hub.town,
+        postcode=hub.postcode,
+    )
+
+
+class UnknownPostcode(ValueError):
+    pass
+
+
+def locate_postcode(postcode: str) -> tuple[float, float] | None:
+    """The centre of a postcode from the gazetteer; for a real postcode the gazetteer does not list
+    (a new street, or the example in a hint) the centre of its district ('SN10'), a few miles across,
+    which is near enough to rank hubs and plan travel. None when we know neither."""
+    rows = addresses_for(postcode)
+    if rows:
+        return (sum(r.lat for r in rows) / len(rows), sum(r.lng for r in rows) / len(rows))
+    return district_centre(postcode.split()[0]) if postcode and postcode.strip() else None
+
+
+def district_centre(outward: str) -> tuple[float, float] | None:
+    """The centre of a postcode district ('SP1') from the gazetteer, or None."""
+    if not UK_OUTWARD.match(outward or ""):
+        return None
+    lat, lng = db.session.execute(
+        select(func.avg(Address.lat), func.avg(Address.lng)).where(
+            Address.postcode.startswith(f"{outward} ", autoescape=True)
+        )
+    ).one()
+    return None if lat is None else (float(lat), float(lng))
+
+
+def postcode_prefix(text: str | None) -> str | None:
+    """A partial postcode as typed: 'sp1' -> 'SP1 ', 'SP1 3' -> 'SP1 3'; None if it is not one.
+    Without a space the letters are read as a district only ('SP13' is a district of its own)."""
+    words = (text or "").upper().split()
+    if not 1 <= len(words) <= 2 or not UK_OUTWARD.match(words[0]):
+        return None
+    if len(words) == 2 and not UK_SECTOR.match(words[1]):
+        return None
+    return f"{words[0]} {words[1] if len(words) == 2 else ''}"
+
+
+def address_place(
+    location_type: str,
+    postcode: str,
+    line1: str = "",
+    line2: str = "",
+    town: str = "",
+    uprn: str = "",
+    lat: float | None = None,
+    lng: float | None = None,
+) -> Place:
+    """A home or business place from what the resident told us; coordinates from the gazetteer when
+    not given. Raises UnknownPostcode when we cannot place it."""
+    normal = normalise_postcode(postcode)
+    located = lat is not None and lng is not None
+    if normal is None and not (located and not (postcode or "").strip()):
+        raise UnknownPostcode("Enter a real postcode, like SN10 1AA")
+    normal = normal or ""
+    if not located:
+        rows = addresses_for(normal)
+        match = next((r for r in rows if uprn and r.uprn == uprn), None) or next(
+            (r for r in rows if line1 and r.line1.lower() == line1.strip().lower()), None
+        )
+        if match is not None:
+            lat, lng, uprn = match.lat, match.lng, match.uprn or uprn
+            town = town or match.town
+        else:
+            centre = locate_postcode(normal)
+            if centre is None:
+                raise UnknownPostcode("We do not recognise that postcode")
+            lat, lng = centre
+            town = town or (rows[0].town if rows else "")
+    place = home_place(
+        location_type,
+        lat,
+        lng,
+        line1=line1.strip(),
+        line2=line2.strip(),
+        town=town.strip(),
+        postcode=normal,
+        uprn=uprn,
+    )
+    if place is None:
+        raise UnknownPostcode("We cannot place that address")
+    return place
+
+
+def premises_fields(place: Place) -> dict:
+    """A business place as the customer's premises columns (apart from their home address)."""
+    return {f"premises_{k.removeprefix('address_')}": v for k, v in place.address_fields().items()}
+
+
+def customer_place(customer, location_type: str = "home") -> Place | None:
+    """The customer's own address as a visit place (a business's premises for a business visit), or
+    None when we cannot place it."""
+    if location_type == "business" and customer.premises_lat is not None:
+        return home_place(
+            location_type,
+            customer.premises_lat,
+            customer.premises_lng,
+            line1=customer.premises_line1,
+            line2=customer.premises_line2,
+            town=customer.premises_town,
+            postcode=customer.premises_postcode,
+            uprn=customer.premises_uprn,
+        )
+    if location_type == "business":
+        return None  # never the home address: a business visit needs the premises
+    if customer.lat is None or customer.lng is None:
+        return None
+    return home_place(
+        location_type,
+        customer.lat,
+        customer.lng,
+        line1=customer.address_line1,
+        town=customer.town,
+        postcode=customer.postcode,
+        uprn=customer.uprn,
+    )

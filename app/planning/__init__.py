@@ -1,0 +1,1 @@
+"""Route planning: the day's routes, the nightly plan and the route map."""

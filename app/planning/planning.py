@@ -1,0 +1,537 @@
+"""Route planning: turn the day's promised appointments into ordered routes, and re-plan on absence.
+
+Promises (date, window, officer) are kept: the nightly plan only orders each officer's own visits.
+When an officer is recorded absent, their visits may move to colleagues, still inside the promised
+window: the re-plan is solved once, stored as a proposal for a supervisor to check, and published
+exactly as previewed (or not at all, if anything it relied on has changed). Each resident whose
+officer changes is told once; visits that cannot be kept go on the supervisors' call list.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from sqlalchemy import delete, select, update
+
+from app.appointments.presenters import when
+from app.appointments.queries import active_on_day
+from app.booking import call_list, interpreters
+from app.booking.availability import appointments_for, planned_order, versions_for
+from app.booking.booking import lock_appointment, lock_officer_days, state_of
+from app.extensions import db
+from app.messaging import outbox
+from app.models import Appointment, AppointmentEvent, Officer, ReplanProposal, RoutePlan, RouteStop, User
+from app.officers.queries import all_officers
+from app.officers.travel import matrix as travel_matrix
+from app.officers.travel import pair_travel
+from app.officers.workdays import WorkingDay, working_day
+from app.staff import audit
+from app.timeutil import at_day_seconds, day_seconds, format_date, to_local, utcnow
+from app.unit_of_work import finish_reads, unit_of_work
+from routing.planner import plan
+from routing.plans import REASONS
+from routing.types import BreakTaken, LatLng, Objective, Plan, Problem, Route, Stop
+from routing.types import Officer as RoutingOfficer
+from routing.types import Visit as RoutingVisit
+
+# Why a promised visit could not be placed, for the supervisor's call list: the planner's reasons,
+# and the one the app knows before planning.
+UNPLACED_REASONS = {
+    **REASONS,
+    "officer_not_working": "an officer promised for it is not working that day (leave, sickness or no shift)",
+}
+
+
+@dataclass
+class DaySummary:
+    day: date
+    officers: int = 0
+    visits: int = 0
+    travel_seconds: int = 0
+    distance_m: int = 0
+    unassigned: list[Appointment] = field(default_factory=list)
+    moved: list[tuple[Appointment, Officer]] = field(default_factory=list)
+    reasons: dict[int, str] = field(default_factory=dict)  # appointment id -> UNPLACED_REASONS key
+
+    def leave_out(self, appointment: Appointment, reason: str) -> None:
+        if appointment not in self.unassigned:
+            self.unassigned.append(appointment)
+            self.reasons[appointment.id] = reason
+
+    def why(self, appointment: Appointment) -> str:
+        return UNPLACED_REASONS.get(self.reasons.get(appointment.id, ""), "")
+
+
+def _officers_of(appointment: Appointment) -> set[int]:
+    return {i for i in (appointment.officer_id, appointment.second_officer_id) if i is not None}
+
+
+def _needs_two(appointment: Appointment) -> bool:
+    return bool(appointment.service.two_officers or appointment.second_officer_id)
+
+
+def build_problem(
+    days: list[WorkingDay],
+    appointments: list[Appointment],
+    day: date,
+    free: Iterable[int] = (),
+) -> Problem:
+    """A routing problem for these officers' days. Appointments are pinned to their promised officers
+    unless their id is in `free`. A two-officer visit whose two officers are both here is planned for
+    both together; one whose other officer is not here keeps its agreed time, so that officer's day
+    (planned elsewhere, or not at all) still fits around it."""
+    free = set(free)
+    here = {wd.officer.id for wd in days}
+    points: list[LatLng] = []
+    index: dict[LatLng, int] = {}
+
+    def place(lat: float, lng: float) -> int:
+        key = (round(lat, 6), round(lng, 6))
+        if key not in index:
+            index[key] = len(points)
+            points.append(key)
+        return index[key]
+
+    officers = tuple(
+        RoutingOfficer(
+            id=str(wd.officer.id),
+            start=place(wd.officer.base_lat, wd.officer.base_lng),
+            end=place(wd.officer.base_lat, wd.officer.base_lng),
+            shift=(wd.starts, wd.ends),
+            skills=frozenset(s.code for s in wd.officer.skills),
+            breaks=wd.breaks,
+        )
+        for wd in days
+    )
+
+    def visit(a: Appointment) -> RoutingVisit:
+        window = (day_seconds(a.window_start), day_seconds(a.window_end))
+        promised = _officers_of(a) & here
+        needed = 2 if _needs_two(a) and (a.id in free or len(promised) >= 2) else 1
+        if _needs_two(a) and needed == 1 and a.planned_arrival is not None:
+            window = (day_seconds(a.planned_arrival),) * 2
+        return RoutingVisit(
+            id=str(a.id),
+            location=place(a.lat, a.lng),
+            window=window,
+            duration=a.duration_minutes * 60,
+            skills=frozenset({a.service.skill.code}) if a.service.skill else frozenset(),
+            officers_needed=needed,
+            allowed_officers=None if a.id in free else frozenset(str(i) for i in promised),
+        )
+
+    visits = tuple(visit(a) for a in appointments)
+    return Problem(travel_matrix(points, day.isoformat()), officers, visits)
+
+
+def as_booked(days: list[WorkingDay], appointments: list[Appointment]) -> dict[str, list[str]]:
+    """Each officer's visits in their stored order (the order every booking check relied on)."""
+    return {
+        str(wd.officer.id): [
+            str(a.id) for a in planned_order(a for a in appointments if wd.officer.id in _officers_of(a))
+        ]
+        for wd in days
+    }
+
+
+def _store(
+    result: Plan, day: date, officers: list[Officer], by_id: dict[str, Appointment], source: str
+) -> None:
+    """Replace these officers' plans for the day with the solver's routes."""
+    officer_ids = [o.id for o in officers]
+    db.session.execute(delete(RoutePlan).where(RoutePlan.day == day, RoutePlan.officer_id.in_(officer_ids)))
+    db.session.flush()
+    for route in result.routes:
+        stored = RoutePlan(
+            officer_id=int(route.officer_id),
+            day=day,
+            source=source,
+            leave_base_at=at_day_seconds(day, route.leave_base),
+            return_base_at=at_day_seconds(day, route.return_base),
+            travel_seconds=route.travel,
+            distance_m=route.distance,
+        )
+        for position, stop in enumerate(route.stops):
+            appointment = by_id[stop.visit_id]
+            arrival = at_day_seconds(day, stop.start)
+            appointment.planned_arrival = arrival
+            stored.stops.append(
+                RouteStop(
+                    position=position,
+                    appointment=appointment,
+                    planned_arrival=arrival,
+                    travel_seconds=stop.travel,
+                    distance_m=stop.distance,
+                )
+            )
+        db.session.add(stored)
+    db.session.flush()
+
+
+def _linked(days: dict[int, WorkingDay], appointments: list[Appointment]) -> list[list[int]]:
+    """Working officers in groups linked by the two-officer visits they share (each group is planned
+    in one model, so both officers of a visit arrive together)."""
+    group = {officer_id: {officer_id} for officer_id in days}
+    for appointment in appointments:
+        linked = [i for i in _officers_of(appointment) if i in days]
+        if len(linked) == 2 and group[linked[0]] is not group[linked[1]]:
+            merged = group[linked[0]] | group[linked[1]]
+            for officer_id in merged:
+                group[officer_id] = merged
+    unique = {id(g): sorted(g) for g in group.values()}
+    return sorted(unique.values())
+
+
+def plan_day(
+    day: date, time_limit: float = 0.5, progress: Callable[[Officer], None] | None = None
+) -> DaySummary:
+    """Order every working officer's promised visits for the day and store the routes.
+
+    Promises are kept: each officer gets only their own promised visits, inside their windows, and the
+    two officers of a two-officer visit are planned together with one arrival time. The plan is never
+    worse than the day as booked (that order is the seed and the fallback), and every route is timed by
+    the one checker, so every officer-day still passes the check availability and booking use.
+    `time_limit` is seconds of search per officer."""
+    summary = DaySummary(day)
+    working: dict[int, WorkingDay] = {}
+    for officer in all_officers(active_only=True):
+        if progress:
+            progress(officer)
+        wd = working_day(officer, day)
+        if wd is not None:
+            working[officer.id] = wd
+    summary.officers = len(working)
+    # The plan re-times these officers' visits, so it is a change to each of them: bookings, moves and
+    # cancellations on these officer-days wait for it, and it plans what they committed before.
+    lock_officer_days([(officer_id, day) for officer_id in working])
+    appointments = active_on_day(day)
+    for appointment in appointments:
+        if not _officers_of(appointment) <= working.keys():
+            summary.leave_out(appointment, "officer_not_working")
+    for group in _linked(working, appointments):
+        days = [working[i] for i in group]
+        mine = [a for a in appointments if _officers_of(a) & set(group)]
+        if not mine:
+            db.session.execute(delete(RoutePlan).where(RoutePlan.day == day, RoutePlan.officer_id.in_(group)))
+            continue
+        problem = build_problem(days, mine, day)
+        result = plan(problem, time_limit * len(group), initial=as_booked(days, mine))
+        _store(result, day, [wd.officer for wd in days], {str(a.id): a for a in mine}, "nightly")
+        summary.visits += len(mine) - len(result.unassigned)
+        summary.travel_seconds += result.travel
+        summary.distance_m += result.distance
+        for appointment in mine:
+            if str(appointment.id) in result.unassigned:
+                summary.leave_out(appointment, result.reasons[str(appointment.id)])
+    audit.record(
+        "routes_planned", "day", day.isoformat(), visits=summary.visits, unassigned=len(summary.unassigned)
+    )
+    return summary
+
+
+class NotAbsent(ValueError):
+    """Visits move off an officer's day only for a recorded absence: the record availability reads too,
+    so once the re-plan is published nobody can book that officer's day again."""
+
+
+class PlanChanged(Exception):
+    """Something the preview relied on changed before it was published: preview again."""
+
+
+class AlreadyPublished(Exception):
+    """This preview has been published already (a second click, or another supervisor)."""
+
+
+def days_to_replan(officer: Officer, first: date, last: date) -> list[tuple[date, int]]:
+    """Days from first to last on which the officer is recorded absent yet still has visits booked."""
+    counts: dict[date, int] = defaultdict(int)
+    for appointment in appointments_for([officer.id], first, last):
+        counts[to_local(appointment.window_start).date()] += 1
+    return [(day, n) for day, n in sorted(counts.items()) if officer.absent_on(day)]
+
+
+def _colleagues(absent: Officer, day: date) -> list[WorkingDay]:
+    """Who may take the absent officer's visits: working that day, in one of the same areas."""
+    area_ids = {a.id for a in absent.areas}
+    return [
+        wd
+        for o in all_officers(active_only=True)
+        if o.id != absent.id
+        and (wd := working_day(o, day)) is not None
+        and (area_ids & {a.id for a in o.areas} or not area_ids)
+    ]
+
+
+def _travel_now(officers: list[Officer], appointments: list[Appointment]) -> tuple[dict[int, tuple], list]:
+    """In the order planned now: each visit's leg (seconds, metres) from the place before it, and every
+    leg of these officers' days, back to base included."""
+    legs: dict[int, tuple[int, int]] = {}
+    steps: list[tuple[int, int]] = []
+    for officer in officers:
+        base = (round(officer.base_lat, 6), round(officer.base_lng, 6))
+        ordered = planned_order([a for a in appointments if officer.id in _officers_of(a)])
+        route = [base, *((round(a.lat, 6), round(a.lng, 6)) for a in ordered), base] if ordered else []
+        travel = pair_travel(route)
+        mine = [travel(a, b) for a, b in zip(route, route[1:], strict=False)]
+        for appointment, step in zip(ordered, mine, strict=False):
+            legs.setdefault(appointment.id, step)
+        steps += mine
+    return legs, steps
+
+
+def preview_absence(
+    absent: Officer, day: date, *, time_limit: float = 3.0, user: User | None = None
+) -> ReplanProposal:
+    """Solve once who takes the absent officer's visits, and keep the answer to show and to publish.
+    Nothing else changes until it is published. Caller commits."""
+    if absent.absent_on(day) is None:
+        raise NotAbsent(f"{absent.name} is not recorded as absent on {format_date(day)}")
+    appointments = active_on_day(day)
+    theirs = [a for a in appointments if absent.id in _officers_of(a)]
+    colleagues = _colleagues(absent, day)
+    colleague_ids = [wd.officer.id for wd in colleagues]
+    pinned = [a for a in appointments if _officers_of(a) & set(colleague_ids) and a not in theirs]
+    seen = versions_for([absent.id, *colleague_ids], day, day)
+    legs, steps = _travel_now([absent, *(wd.officer for wd in colleagues)], theirs + pinned)
+    data: dict = {
+        "versions": {str(o): seen.get((o, day), 0) for o in [absent.id, *colleague_ids]},
+        "colleagues": colleague_ids,
+        "plan": None,
+        "moves": [],
+        "unplaced": [],
+        "travel_before": [sum(s for s, _m in steps), sum(m for _s, m in steps)],
+        "travel_after": [sum(s for s, _m in steps), sum(m for _s, m in steps)],
+    }
+    if theirs:
+        problem = build_problem(colleagues, pinned + theirs, day, free={a.id for a in theirs})
+        result = plan(problem, time_limit, initial=as_booked(colleagues, pinned))
+        if any(str(a.id) in result.unassigned for a in pinned):
+            # Never break a colleague's promise to rescue another: change nothing at all.
+            data["unplaced"] = [
+                {"appointment_id": a.id, "reason": "Moving it would break a promise made to another resident"}
+                for a in theirs
+            ]
+        else:
+            data["plan"] = asdict(result)
+            data["travel_after"] = [result.travel, result.distance]
+            stops = {s.visit_id: (r.officer_id, s) for r in result.routes for s in r.stops}
+            for appointment in theirs:
+                if str(appointment.id) not in stops:
+                    data["unplaced"].append(
+                        {
+                            "appointment_id": appointment.id,
+                            "reason": _unplaced_reason(
+                                appointment, result.reasons.get(str(appointment.id), "")
+                            ),
+                        }
+                    )
+                    continue
+                _officer, stop = stops[str(appointment.id)]
+                data["moves"].append(
+                    {
+                        "appointment_id": appointment.id,
+                        "from": sorted(_officers_of(appointment)),
+                        "to": [
+                            int(r.officer_id) for r in result.routes if str(appointment.id) in r.visit_ids
+                        ],
+                        "state": list(state_of(appointment)),
+                        "before": list(legs.get(appointment.id, (0, 0))),
+                        "after": [stop.travel, stop.distance],
+                    }
+                )
+    proposal = ReplanProposal(officer=absent, day=day, plan=data, created_by=user)
+    db.session.add(proposal)
+    db.session.flush()
+    audit.record(
+        "replan_previewed", "officer", absent.id, user=user, day=day.isoformat(), proposal=proposal.id
+    )
+    return proposal
+
+
+def _unplaced_reason(appointment: Appointment, code: str | None = None) -> str:
+    skill = appointment.service.skill.name if appointment.service.skill else "the service"
+    why = UNPLACED_REASONS.get(code or "")
+    return f"No colleague with {skill} can take it inside the promised time, {when(appointment)}" + (
+        f": {why}" if why else ""
+    )
+
+
+def _plan_from_json(data: dict) -> Plan:
+    """The Plan a proposal stored with dataclasses.asdict, rebuilt exactly."""
+    routes = tuple(
+        Route(
+            **{
+                **r,
+                "stops": tuple(Stop(**s) for s in r["stops"]),
+                "breaks": tuple(BreakTaken(**b) for b in r.get("breaks", ())),
+            }
+        )
+        for r in data["routes"]
+    )
+    return Plan(
+        **{
+            **data,
+            "routes": routes,
+            "unassigned": tuple(data["unassigned"]),
+            "objective": Objective(**data.get("objective", {})),
+            "notes": tuple(data.get("notes", ())),
+        }
+    )
+
+
+def publish_replan(proposal: ReplanProposal, *, user: User | None = None) -> DaySummary:
+    """Apply exactly what was previewed, or nothing (PlanChanged / AlreadyPublished). Run it in a unit of
+    work that has written nothing yet.
+
+    Each resident whose officer changes is told once (their promised time never moves); visits that
+    cannot be placed, and residents no message can reach, go on the supervisors' call list."""
+    proposal_id = proposal.id
+    finish_reads()  # a fresh transaction whose first statement takes the lock
+    published = db.session.execute(
+        update(ReplanProposal)
+        .where(ReplanProposal.id == proposal_id, ReplanProposal.status == "previewed")
+        .values(status="published", published_at=utcnow(), published_by_id=user.id if user else None)
+    ).rowcount
+    if not published:
+        raise AlreadyPublished()
+    proposal = db.session.get(ReplanProposal, proposal_id, populate_existing=True)
+    data, day, absent = proposal.plan, proposal.day, proposal.officer
+    ids = [m["appointment_id"] for m in data["moves"]] + [u["appointment_id"] for u in data["unplaced"]]
+    appointments = {a.id: a for a in db.session.scalars(select(Appointment).where(Appointment.id.in_(ids)))}
+    for appointment_id in sorted(m["appointment_id"] for m in data["moves"]):
+        lock_appointment(appointments[appointment_id])
+    officer_ids = [int(o) for o in data["versions"]]
+    lock_officer_days([(o, day) for o in officer_ids])
+    _check_still_as_previewed(data, day, absent, appointments)
+
+    summary = DaySummary(day, officers=len(data["colleagues"]))
+    if data["plan"] is not None:
+        result = _plan_from_json(data["plan"])
+        stop_ids = [int(s.visit_id) for r in result.routes for s in r.stops]
+        by_id = {
+            str(a.id): a for a in db.session.scalars(select(Appointment).where(Appointment.id.in_(stop_ids)))
+        }
+        colleagues = list(db.session.scalars(select(Officer).where(Officer.id.in_(data["colleagues"]))))
+        _store(result, day, colleagues, by_id, "absence")
+        db.session.execute(delete(RoutePlan).where(RoutePlan.day == day, RoutePlan.officer_id == absent.id))
+        summary.travel_seconds, summary.distance_m = result.travel, result.distance
+    for move in data["moves"]:
+        appointment = appointments[move["appointment_id"]]
+        _change_officers(appointment, move["to"], user)
+        summary.moved.append((appointment, appointment.officer))
+    for unplaced in data["unplaced"]:
+        appointment = appointments[unplaced["appointment_id"]]
+        call_list.add(appointment, unplaced["reason"], "absence")
+        summary.unassigned.append(appointment)
+    summary.visits = len(summary.moved)
+    audit.record(
+        "routes_replanned_for_absence",
+        "officer",
+        absent.id,
+        user=user,
+        day=day.isoformat(),
+        moved=len(summary.moved),
+        unkept=[a.reference for a in summary.unassigned],
+    )
+    return summary
+
+
+def _check_still_as_previewed(data: dict, day: date, absent: Officer, appointments: dict) -> None:
+    versions = versions_for([int(o) for o in data["versions"]], day, day)
+    if any(versions[(int(o), day)] != seen + 1 for o, seen in data["versions"].items()):
+        raise PlanChanged("Bookings for these officers have changed since the preview")
+    if absent.absent_on(day) is None:
+        raise PlanChanged(f"{absent.name} is no longer recorded as absent that day")
+    for move in data["moves"]:
+        appointment = appointments.get(move["appointment_id"])
+        if appointment is None or list(state_of(appointment)) != move["state"]:
+            raise PlanChanged("A visit in the preview has changed since")
+        for officer_id in move["to"]:
+            officer = db.session.get(Officer, officer_id)
+            if working_day(officer, day) is None:
+                raise PlanChanged(f"{officer.name} is no longer working that day")
+
+
+def _change_officers(appointment: Appointment, officer_ids: list[int], user: User | None) -> None:
+    """Hand a visit to other officers, keeping its promised time, and tell the resident once."""
+    old = appointment.officer
+    appointment.officer_id = officer_ids[0]
+    appointment.second_officer_id = officer_ids[1] if len(officer_ids) > 1 else None
+    appointment.sequence += 1
+    db.session.flush()
+    db.session.refresh(appointment, ["officer", "second_officer"])
+    db.session.add(
+        AppointmentEvent(
+            appointment=appointment,
+            status=appointment.status,
+            actor=user,
+            channel="staff",
+            note=f"Officer changed from {old.first_name if old else 'none'} to "
+            f"{appointment.officer.first_name} because of absence; the promised time is unchanged.",
+        )
+    )
+    told = outbox.appointment_changed(appointment, "officer_change")
+    if not any(m.channel in ("sms", "email") for m in told):  # a letter waits for the print batch
+        call_list.add(
+            appointment,
+            f"Tell the resident {appointment.officer.name} will visit instead: no text or email reaches them",
+            "officer_change",
+        )
+    interpreters.flag_if_needed(appointment)  # the new officer may not speak the resident's language
+
+
+def replan_for_absence(
+    absent: Officer, day: date, time_limit: float = 3.0, user: User | None = None
+) -> DaySummary:
+    """Preview and publish in one go (the `flask replan` command; a simulator), each its own unit of work:
+    the preview is stored first, because publishing starts a fresh transaction with its lock."""
+    with unit_of_work():
+        proposal = preview_absence(absent, day, time_limit=time_limit, user=user)
+    with unit_of_work():
+        return publish_replan(proposal, user=user)
+
+
+def route_for(officer: Officer, day: date) -> RoutePlan | None:
+    return db.session.scalar(
+        select(RoutePlan).where(RoutePlan.officer_id == officer.id, RoutePlan.day == day)
+    )
+
+
+def _travel(leg) -> str:
+    seconds, metres = leg
+    return f"{round(seconds / 60)} min, {metres / 1000:.1f} km"
+
+
+def replan_preview(proposal: ReplanProposal) -> dict:
+    """A stored proposal, as a supervisor reads it: who takes each visit, and the travel before and after."""
+    data = proposal.plan
+    ids = [m["appointment_id"] for m in data["moves"]] + [u["appointment_id"] for u in data["unplaced"]]
+    appointments = {a.id: a for a in db.session.scalars(select(Appointment).where(Appointment.id.in_(ids)))}
+    officer_ids = {o for m in data["moves"] for o in m["from"] + m["to"]}
+    officers = {o.id: o for o in db.session.scalars(select(Officer).where(Officer.id.in_(officer_ids)))}
+
+    def names(ids: list[int]) -> str:
+        return " and ".join(officers[i].name for i in ids)
+
+    return {
+        "proposal": proposal,
+        "moves": [
+            {
+                "appointment": appointments[m["appointment_id"]],
+                "from": names(m["from"]),
+                "to": names(m["to"]),
+                "before": _travel(m["before"]),
+                "after": _travel(m["after"]),
+            }
+            for m in data["moves"]
+        ],
+        "unplaced": [
+            {"appointment": appointments[u["appointment_id"]], "reason": u["reason"]}
+            for u in data["unplaced"]
+        ],
+        "before": _travel(data["travel_before"]),
+        "after": _travel(data["travel_after"]),
+    }

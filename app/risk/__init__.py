@@ -1,0 +1,1 @@
+"""The risk register: markers on addresses and the precautions a visit needs."""

@@ -1,0 +1,315 @@
+"""The risk register: which precautions apply to a visit, and who may see why.
+
+Residents are never told. Agents see only that a precaution applies. Officers see a marker's detail only
+when it applies to a visit they are assigned to; supervisors see all; every view of a detail is an audit
+event. A new marker is proposed by one person and approved by another, and applies from the moment it is
+proposed (safety first). A marker past its review date keeps applying until someone reviews it; the
+review-due list and a daily text to the on-duty supervisors (app/safety/rota.py) say so. Adding or
+changing a marker re-checks what is already booked: visits whose precaution is not met go on the
+supervisors' list until decided.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+
+from app.extensions import db
+from app.models import Appointment, AuditEvent, Customer, RiskMarker, User, VisitRiskDecision
+from app.models.safety import VISIT_DECISIONS
+from app.models.statuses import ACTIVE
+from app.places.places import normalise_postcode
+from app.staff import audit
+from app.timeutil import local_day_bounds, local_now, utcnow
+
+STRICTNESS = ["information", "two_officers", "manager_approval", "hub_only"]
+
+
+def house_key(line1: str) -> str:
+    """'Flat 2, 14A High St' -> '14A'; 'Rose Cottage, Mill Lane' -> 'ROSE COTTAGE'."""
+    text = (line1 or "").upper()
+    number = re.search(r"\b(\d+[A-Z]?)\b", text)
+    if number:
+        return number.group(1)
+    return re.sub(r"[^A-Z0-9 ]", "", text.split(",")[0]).strip()
+
+
+class RiskError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def markers_for(
+    postcode: str = "",
+    line1: str = "",
+    uprn: str = "",
+    customer: Customer | None = None,
+) -> list[RiskMarker]:
+    """Markers in force here: active ones, proposed or approved, whatever their review date."""
+    conditions = []
+    normal = normalise_postcode(postcode) if postcode else None
+    if normal and line1:
+        conditions.append((RiskMarker.postcode == normal) & (RiskMarker.house == house_key(line1)))
+    if uprn:
+        conditions.append(RiskMarker.uprn == uprn)
+    if customer is not None and customer.id is not None:
+        conditions.append(RiskMarker.customer_id == customer.id)
+    if not conditions:
+        return []
+    return list(db.session.scalars(select(RiskMarker).where(RiskMarker.active.is_(True), or_(*conditions))))
+
+
+def strongest(markers: list[RiskMarker]) -> str | None:
+    if not markers:
+        return None
+    return max((m.precaution for m in markers), key=STRICTNESS.index)
+
+
+def precaution_for_appointment(appointment: Appointment) -> str | None:
+    return strongest(markers_for_appointment(appointment))
+
+
+def markers_for_appointment(appointment: Appointment) -> list[RiskMarker]:
+    if appointment.location_type == "hub":
+        return markers_for(customer=appointment.customer)
+    return markers_for(
+        appointment.postcode, appointment.address_line1, appointment.uprn, appointment.customer
+    )
+
+
+def may_see_detail(user: User, appointment: Appointment | None, marker: RiskMarker | None = None) -> bool:
+    """Supervisors see every marker; an officer only a marker that applies to a visit they are assigned
+    to; agents none."""
+    if user.role in ("supervisor", "admin"):
+        return True
+    if user.role != "officer" or appointment is None or marker is None:
+        return False
+    assigned = any(
+        o is not None and o.user_id == user.id for o in (appointment.officer, appointment.second_officer)
+    )
+    return assigned and marker in markers_for_appointment(appointment)
+
+
+def view_detail(marker: RiskMarker, user: User, appointment: Appointment | None = None) -> RiskMarker:
+    """Every view of a marker's detail is recorded."""
+    audit.record(
+        "risk_marker_viewed",
+        "risk_marker",
+        marker.id,
+        user=user,
+        appointment=appointment.reference if appointment else None,
+    )
+    return marker
+
+
+def add_marker(
+    *,
+    user: User,
+    category: str,
+    precaution: str,
+    reason: str,
+    review_on: date,
+    postcode: str = "",
+    line1: str = "",
+    uprn: str = "",
+    customer: Customer | None = None,
+    source_incident: str = "",
+) -> RiskMarker:
+    marker = RiskMarker(
+        customer=customer,
+        postcode=normalise_postcode(postcode) or "" if postcode else "",
+        house=house_key(line1) if line1 else "",
+        uprn=uprn.strip(),
+        category=category,
+        precaution=precaution,
+        reason=reason.strip(),
+        source_incident=source_incident.strip(),
+        added_by=user,
+        review_on=review_on,
+    )
+    db.session.add(marker)
+    db.session.flush()
+    audit.record("risk_marker_proposed", "risk_marker", marker.id, user=user, precaution=precaution)
+    return marker
+
+
+def approve(marker: RiskMarker, user: User) -> None:
+    """A second person confirms a proposed marker (who proposed, who approved and when are kept)."""
+    if not marker.proposed:
+        raise RiskError("marker", "This marker is not waiting for approval")
+    if marker.added_by_id == user.id:
+        raise RiskError("marker", "Someone other than the person who proposed the marker must approve it")
+    marker.approved_by, marker.approved_at = user, utcnow()
+    audit.record("risk_marker_approved", "risk_marker", marker.id, user=user)
+
+
+def reject(marker: RiskMarker, user: User) -> None:
+    if not marker.proposed:
+        raise RiskError("marker", "This marker is not waiting for approval")
+    marker.active, marker.reviewed_by, marker.reviewed_at = False, user, utcnow()
+    audit.record("risk_marker_rejected", "risk_marker", marker.id, user=user)
+
+
+def review(marker: RiskMarker, user: User, next_review: date, keep: bool) -> None:
+    marker.review_on, marker.reviewed_at, marker.reviewed_by, marker.active = (
+        next_review,
+        utcnow(),
+        user,
+        keep,
+    )
+    audit.record("risk_marker_reviewed", "risk_marker", marker.id, user=user, kept=keep)
+
+
+def due_for_review(today: date | None = None) -> list[RiskMarker]:
+    """Past their review date, still applying until someone reviews them."""
+    today = today or local_now().date()
+    return list(
+        db.session.scalars(
+            select(RiskMarker)
+            .where(RiskMarker.active.is_(True), RiskMarker.review_on < today)
+            .order_by(RiskMarker.review_on)
+        )
+    )
+
+
+def awaiting_approval() -> list[RiskMarker]:
+    return list(
+        db.session.scalars(
+            select(RiskMarker)
+            .where(RiskMarker.active.is_(True), RiskMarker.approved_at.is_(None))
+            .order_by(RiskMarker.created_at)
+        )
+    )
+
+
+# --- what a marker means for visits already booked ---------------------------------------------------
+
+
+@dataclass
+class AffectedVisit:
+    appointment: Appointment
+    marker: RiskMarker
+
+    @property
+    def problem(self) -> str:
+        return {
+            "two_officers": "Needs two officers but one is booked",
+            "hub_only": "Must be at a hub or office but is booked elsewhere",
+            "manager_approval": "Needs a manager's approval before the visit",
+        }[self.marker.precaution]
+
+
+def precaution_met(appointment: Appointment, precaution: str) -> bool:
+    if precaution == "two_officers":
+        return appointment.second_officer_id is not None
+    if precaution == "hub_only":
+        return appointment.location_type == "hub"
+    return precaution == "information"  # manager approval is met only by a recorded decision
+
+
+def affected_visits(marker: RiskMarker | None = None) -> list[AffectedVisit]:
+    """Today's and future open visits where a marker in force is not yet met nor decided."""
+    today_start, _ = local_day_bounds(local_now().date())
+    markers = [marker] if marker is not None else register()
+    decided = {(d.appointment_id, d.marker_id) for d in db.session.scalars(select(VisitRiskDecision))}
+    found = []
+    for m in markers:
+        if not m.active or m.precaution == "information":
+            continue
+        conditions = []
+        if m.customer_id:
+            conditions.append(Appointment.customer_id == m.customer_id)
+        if m.postcode and m.house:
+            conditions.append(Appointment.postcode == m.postcode)
+        if m.uprn:
+            conditions.append(Appointment.uprn == m.uprn)
+        if not conditions:
+            continue
+        candidates = db.session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.status.in_(ACTIVE),
+                Appointment.window_end >= today_start,
+                or_(*conditions),
+            )
+            .order_by(Appointment.window_start)
+        )
+        for appointment in candidates:
+            if m not in markers_for_appointment(appointment):
+                continue  # same postcode, another house
+            if (appointment.id, m.id) in decided or precaution_met(appointment, m.precaution):
+                continue
+            found.append(AffectedVisit(appointment, m))
+    found.sort(key=lambda v: (v.appointment.window_start, v.appointment.id))
+    return found
+
+
+def recheck(marker: RiskMarker, user: User | None = None) -> list[AffectedVisit]:
+    """After a marker is added or changed: which booked visits now need a supervisor's decision."""
+    affected = affected_visits(marker)
+    audit.record("risk_marker_rechecked", "risk_marker", marker.id, user=user, affected=len(affected))
+    return affected
+
+
+def decide(appointment: Appointment, marker: RiskMarker, decision: str, note: str, user: User) -> None:
+    if decision not in VISIT_DECISIONS:
+        raise RiskError("decision", "Select what was done about this visit")
+    if decision in ("second_officer", "moved_to_hub") and not precaution_met(appointment, marker.precaution):
+        raise RiskError(
+            "decision",
+            "The booking does not show that yet: move it to a two-officer time or a hub first",
+        )
+    if decision == "go_ahead" and marker.precaution == "hub_only":
+        raise RiskError("decision", "A hub-only marker cannot be waived: move or cancel the visit")
+    db.session.add(
+        VisitRiskDecision(
+            appointment=appointment, marker=marker, decision=decision, note=note.strip(), decided_by=user
+        )
+    )
+    audit.record(
+        "risk_visit_decided",
+        "appointment",
+        appointment.reference,
+        user=user,
+        marker=marker.id,
+        decision=decision,
+    )
+
+
+def unresolved_for(appointment: Appointment) -> list[AffectedVisit]:
+    """The precautions this visit still waits for (the officer's day says so, and check-in is refused)."""
+    decided = set(
+        db.session.scalars(
+            select(VisitRiskDecision.marker_id).where(VisitRiskDecision.appointment_id == appointment.id)
+        )
+    )
+    return [
+        AffectedVisit(appointment, m)
+        for m in markers_for_appointment(appointment)
+        if m.precaution != "information"
+        and m.id not in decided
+        and not precaution_met(appointment, m.precaution)
+    ]
+
+
+def view_log(limit: int = 200) -> list[AuditEvent]:
+    """Who read which marker's detail, newest first."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "risk_marker_viewed")
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def register(include_inactive: bool = False) -> list[RiskMarker]:
+    query = select(RiskMarker).order_by(RiskMarker.review_on)
+    if not include_inactive:
+        query = query.where(RiskMarker.active.is_(True))
+    return list(db.session.scalars(query))

@@ -1,0 +1,77 @@
+"""An officer's day as they read it on a phone: visits in planned order, with what they need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Appointment, Officer, RiskMarker, SafetySession
+from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
+from app.risk.risk import AffectedVisit, markers_for_appointment, unresolved_for
+from app.safety.safety import open_session
+from app.timeutil import local_day_bounds
+
+
+@dataclass
+class VisitCard:
+    appointment: Appointment
+    partner: Officer | None
+    markers: list[RiskMarker]
+    session: SafetySession | None
+    unresolved: list[AffectedVisit] = field(default_factory=list)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.session is not None
+
+    @property
+    def directions_url(self) -> str:
+        a = self.appointment
+        return f"https://www.google.com/maps/dir/?api=1&destination={a.lat:.6f},{a.lng:.6f}"
+
+    @property
+    def warnings(self) -> list[str]:
+        return [
+            f"{RISK_CATEGORIES.get(m.category, m.category)}: {PRECAUTIONS.get(m.precaution, m.precaution)}"
+            for m in self.markers
+        ]
+
+
+def day_for(officer: Officer, day: date) -> list[VisitCard]:
+    start, end = local_day_bounds(day)
+    visits = list(
+        db.session.scalars(
+            select(Appointment).where(
+                (Appointment.officer_id == officer.id) | (Appointment.second_officer_id == officer.id),
+                Appointment.window_start >= start,
+                Appointment.window_start < end,
+                Appointment.status.in_(("booked", "checked_in", "completed", "no_show")),
+            )
+        )
+    )
+    visits.sort(key=lambda a: (a.planned_arrival or a.window_start, a.id))
+    cards = []
+    for a in visits:
+        partner = a.second_officer if a.officer_id == officer.id else a.officer
+        cards.append(
+            VisitCard(
+                a,
+                partner if a.second_officer_id else None,
+                markers_for_appointment(a),
+                open_session(a, officer),
+                unresolved_for(a) if a.is_active else [],
+            )
+        )
+    return cards
+
+
+def map_points(officer: Officer, cards: list[VisitCard]) -> list[dict]:
+    """The day on a map (the same stops the page lists, so the map is never the only way to see them)."""
+    points = [{"label": "Base", "lat": officer.base_lat, "lng": officer.base_lng, "time": ""}]
+    for number, card in enumerate(cards, start=1):
+        a = card.appointment
+        points.append({"label": f"{number}. {a.service.name}", "lat": a.lat, "lng": a.lng, "time": ""})
+    return points

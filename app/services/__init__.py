@@ -1,1 +1,0 @@
-"""Business rules. Routes call these; these call app.data and the models."""

@@ -1,0 +1,70 @@
+"""API bearer tokens: a random secret shown once, stored only as SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import ApiToken, User
+from app.staff import audit
+from app.timeutil import utcnow
+
+TOKEN_PREFIX = "dst_"  # noqa: S105  (a label, not a secret)
+# "Last used" is kept to the minute: writing it on every request would make each API request a write,
+# and every request made with one token wait for the others on that token's row.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(user: User, name: str = "") -> str:
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, name=name, prefix=secret[:12], token_hash=_digest(secret)))
+    return secret
+
+
+def user_for_bearer(header: str) -> User | None:
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.startswith(TOKEN_PREFIX):
+        return None
+    found = db.session.execute(
+        select(User, ApiToken.id, ApiToken.last_used_at)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _digest(secret.strip()), ApiToken.revoked_at.is_(None))
+    ).first()
+    if found is None or not found[0].active:
+        return None
+    user, token_id, last_used_at = found
+    now = utcnow()
+    if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    return user
+
+
+def active_tokens() -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.revoked_at.is_(None)).order_by(ApiToken.created_at)
+        )
+    )
+
+
+def find_token(reference: str) -> ApiToken | None:
+    """By id ('7') or by the prefix shown when it was made ('dst_AbCdEfGh')."""
+    reference = reference.strip()
+    if reference.isascii() and reference.isdigit() and len(reference) < 10:
+        return db.session.get(ApiToken, int(reference))
+    return db.session.scalar(select(ApiToken).where(ApiToken.prefix == reference[:12]))
+
+
+def revoke(token: ApiToken, by: User | None = None) -> None:
+    """The token stops working at once (every request looks it up)."""
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record("api_token_revoked", "api_token", token.id, user=by, owner=token.user_id)

@@ -1,0 +1,129 @@
+"""Who may reach each route. Every view declares a rule; a route without one is refused.
+
+@public                       anyone
+@staff("supervisor", "admin") signed-in staff with one of these roles
+@api("agent", "admin")        an API bearer token whose user has one of these roles
+@officer_day                  an officer's own day and safety actions: the signed-in officer, or their
+                              trusted work phone (app/routes/officer_phone.py), which reaches nothing else
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.safety.rota import calls_for_help
+from app.staff.tokens import user_for_bearer
+from app.web.guards import csrf
+from app.web.kiosk_session import current_device
+
+SUPERVISORS = ("supervisor", "admin")
+ALL_STAFF = ("agent", "officer", "supervisor", "admin")
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str  # public | staff | api
+    roles: tuple[str, ...] = ()
+
+
+def _declare(rule: Rule) -> Callable:
+    def decorate(view: Callable) -> Callable:
+        view.access_rule = rule  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+public = _declare(Rule("public"))
+
+
+def staff(*roles: str) -> Callable:
+    return _declare(Rule("staff", roles or ALL_STAFF))
+
+
+def api(*roles: str) -> Callable:
+    return _declare(Rule("api", roles or ALL_STAFF))
+
+
+kiosk = _declare(Rule("kiosk"))
+
+
+def officer_day(view: Callable) -> Callable:
+    """Also exempt from the session CSRF check: app.safety.devices checks these posts itself."""
+    return csrf.exempt(_declare(Rule("officer_day", ("officer",)))(view))
+
+
+def rule_for(endpoint: str | None) -> Rule | None:
+    if endpoint is None:
+        return Rule("public")  # unknown URL: let the 404 handler answer
+    if endpoint == "static" or endpoint.endswith(".static") or endpoint == "govuk_assets":
+        return Rule("public")
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "access_rule", None)
+
+
+def enforce_access():
+    """before_request: deny by default, then check the view's declared rule."""
+    rule = rule_for(request.endpoint)
+    if rule is None:
+        current_app.logger.error("route %s declares no access rule", request.endpoint)
+        return _forbidden()
+    if rule.kind == "public":
+        return None
+    if rule.kind == "kiosk":
+        if current_device() is None:
+            return render_template("kiosk/not_set_up.html"), 403
+        return None
+    if rule.kind == "officer_day":
+        return _officer_day()
+    if rule.kind == "api":
+        user = user_for_bearer(request.headers.get("Authorization", ""))
+        if user is None:
+            return jsonify(error="unauthorised", message="A valid bearer token is required."), 401
+        if user.role not in rule.roles:
+            return jsonify(error="forbidden", message="This token may not do that."), 403
+        request.api_user = user  # type: ignore[attr-defined]
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    if current_user.role not in rule.roles:
+        return _forbidden()
+    return None
+
+
+def _officer_day():
+    from app.routes.officer_phone import acting, request_allowed  # the routes import this module
+
+    who = acting()
+    if who is not None:
+        return None if request_allowed(who) else _not_recorded(400)
+    if current_user.is_authenticated:
+        if current_user.role == "officer" and request.method == "GET":
+            return None  # an account not yet linked to an officer record: the page says so
+        return _forbidden()
+    if request.method == "GET":
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    return _not_recorded(401)
+
+
+def _not_recorded(status: int):
+    """A safety tap that cannot be accepted says so plainly and offers a call, never a bare error."""
+    message = (
+        "This was not recorded: you are signed out on this phone."
+        if status == 401
+        else "This was not recorded: the page was out of date. Reload the page and try again."
+    )
+    calls = calls_for_help()
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(
+            ok=False, message=message, calls=[{"label": c[0], "number": c[1]} for c in calls]
+        ), status
+    return render_template("officer/not_recorded.html", message=message, calls=calls), status
+
+
+def _forbidden():
+    abort(403)

@@ -1,0 +1,68 @@
+"""A kiosk's browser session: which kiosk this browser is, the video call of the person using it now,
+and wiping the session between people. Web state, so it lives with the routes; the rules are in
+app/kiosk/kiosk.py and app/kiosk/kiosk_calls.py."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import g, has_request_context, session
+
+from app.kiosk import kiosk, kiosk_calls
+
+if TYPE_CHECKING:
+    from app.models import KioskCall, KioskDevice
+
+DEVICE_KEY = "kiosk"
+CALL_KEY = "kiosk_call"
+KEEP = {DEVICE_KEY, "kiosk_text"}  # what survives a reset: the device, and the text size chosen
+
+
+def sign_in(device: KioskDevice) -> None:
+    """This browser is now the kiosk (its activation link was just used): nothing else of the session
+    it had stays."""
+    session.clear()
+    session.permanent = True
+    session[DEVICE_KEY] = {"id": device.id, "t": device.token_hash}
+
+
+def current_device() -> KioskDevice | None:
+    """The kiosk this browser is, checked against the database on every request (revocation is instant)."""
+    if not has_request_context():
+        return None
+    if "kiosk_device" in g:
+        return g.kiosk_device
+    data = session.get(DEVICE_KEY)
+    device = kiosk.signed_in_device(data.get("id"), data.get("t")) if isinstance(data, dict) else None
+    g.kiosk_device = device
+    return device
+
+
+def reset() -> None:
+    """Forget everything of the last person; keep the device signed in."""
+    for key in list(session.keys()):
+        if key not in KEEP:
+            session.pop(key)
+
+
+def remember_call(call: KioskCall) -> None:
+    session[CALL_KEY] = call.id
+
+
+def forget_call() -> None:
+    session.pop(CALL_KEY, None)
+
+
+def current_call(call_id: int | None = None) -> KioskCall | None:
+    """This kiosk session's call (and only this session's: the next person cannot reach it)."""
+    own = session.get(CALL_KEY)
+    if own is None or (call_id is not None and own != call_id):
+        return None
+    return kiosk_calls.kiosk_call(current_device(), own)
+
+
+def end_call() -> None:
+    """The kiosk is being reset (by the person, by inactivity or after the call): the call ends too."""
+    call = current_call()
+    if call is not None:
+        kiosk_calls.end(call)

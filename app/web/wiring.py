@@ -1,0 +1,265 @@
+"""Web wiring: blueprints, access checks, security headers, error pages, template helpers."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from flask import (
+    Flask,
+    Response,
+    g,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+)
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, SecurityError
+
+from app.appointments.presenters import when
+from app.config import MAX_BODY_BYTES
+from app.extensions import db, login_manager
+from app.forms.admin import WEEKDAYS
+from app.i18n import current_locale
+from app.inputs import whole_number_or_none
+from app.models import User
+from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
+from app.staff import audit
+from app.timeutil import format_clock, format_date, format_time, to_local, utcnow
+from app.unit_of_work import discard
+from app.web.access import enforce_access, public
+from app.web.kiosk_session import current_device
+from app.web.navigation import staff_navigation
+
+
+def in_background(view):
+    """A request a page makes by itself (a long poll): its answer never re-sends the session cookie.
+    Sessions are signed cookies, so an answer that started before a request the person made (a
+    booking in another tab) would otherwise put back the session as it was, losing what changed."""
+    view.leaves_session_alone = True
+    return view
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Only pages renew the session cookie. A stylesheet, font or icon fetched while the person signs
+    in (or a long poll) would otherwise answer with the cookie as it was when it was asked for."""
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        view = app.view_functions.get(request.endpoint or "")
+        quiet = request.endpoint in ("static", "govuk_assets") or getattr(view, "leaves_session_alone", False)
+        if quiet and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
+
+
+def _request_actor() -> tuple[User | None, str]:
+    """For the audit log: the API token's user or the signed-in user, and the client's address."""
+    if not has_request_context():
+        return None, ""
+    user = getattr(request, "api_user", None)
+    if user is None and current_user and current_user.is_authenticated:
+        user = current_user._get_current_object()
+    return user, request.remote_addr or ""
+
+
+def register_web(app: Flask) -> None:
+    app.session_interface = _SessionInterface()
+    audit.find_actor_with(_request_actor)
+
+    from app.api import routes as api_routes
+    from app.routes import (
+        admin,
+        agent,
+        auth,
+        booking,
+        feedback,
+        hubs,
+        inclusion,
+        kiosk,
+        kiosk_calls,
+        letters,
+        manage,
+        officer,
+        public_pages,
+        reports,
+        staff_home,
+        supervisor,
+        waitlist,
+        webhooks,
+    )
+
+    for blueprint in (
+        public_pages.bp,
+        auth.bp,
+        staff_home.bp,
+        admin.bp,
+        api_routes.bp,
+        booking.bp,
+        manage.bp,
+        webhooks.bp,
+        officer.bp,
+        officer.feed_bp,
+        supervisor.bp,
+        agent.bp,
+        waitlist.bp,
+        kiosk.bp,
+        kiosk.staff_bp,
+        kiosk_calls.bp,
+        kiosk_calls.agent_bp,
+        reports.bp,
+        letters.bp,
+        hubs.bp,
+        feedback.bp,
+        inclusion.bp,
+    ):
+        app.register_blueprint(blueprint)
+
+    # The compiled GOV.UK Frontend CSS asks for fonts and images under /assets.
+    @app.route("/assets/<path:filename>", endpoint="govuk_assets")
+    @public
+    def govuk_assets(filename: str):
+        return send_from_directory(app.static_folder + "/govuk/assets", filename, max_age=86400)
+
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> User | None:
+        """'42:3' is user 42 at session version 3; an older version is a session that has ended."""
+        user_id, _, version = session_id.partition(":")
+        number = whole_number_or_none(user_id)
+        user = db.session.get(User, number) if number else None
+        if user is None or version != str(user.session_version):
+            return None
+        return user
+
+    @app.before_request
+    def _nonce_and_access():
+        g.started = time.perf_counter()
+        g.csp_nonce = secrets.token_urlsafe(16)
+        # Who may call this first: nothing of an unauthenticated caller's body is read or parsed.
+        return enforce_access() or _refuse_nul_characters()
+
+    @app.after_request
+    def _security_headers(response):
+        nonce = getattr(g, "csp_nonce", "")
+        tiles = app.config.get("MAP_TILE_URL", "")
+        tile_origin = " " + "/".join(tiles.split("/")[:3]) if tiles.startswith("https://") else ""
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            f"style-src 'self'; img-src 'self' data:{tile_origin}; font-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        # The kiosk and agent call pages allow the camera and microphone; nothing else does.
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
+        if app.config["ENVIRONMENT"] != "development":
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if request.endpoint not in (None, "static", "govuk_assets"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        if "started" in g:  # server time, read by the benchmarks and by browser dev tools
+            response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.started) * 1000:.1f}"
+        return response
+
+    @app.context_processor
+    def _template_globals():
+        return {
+            "service_name": app.config["SERVICE_NAME"],
+            "council_name": app.config["COUNCIL_NAME"],
+            "brand_colour": app.config["COUNCIL_BRAND_COLOUR"],
+            "current_year": to_local(utcnow()).year,
+            "csp_nonce": getattr(g, "csp_nonce", ""),
+            "staff_navigation": staff_navigation,
+            "weekdays": WEEKDAYS,
+            "categories": RISK_CATEGORIES,
+            "precautions": PRECAUTIONS,
+            "kiosk_device": current_device(),
+            "kiosk_large_text": session.get("kiosk_text") == "large",
+        }
+
+    # In the page's language: residents' pages in theirs, staff pages in English (app/i18n.py).
+    app.add_template_filter(lambda moment: format_date(moment, current_locale()), "uk_date")
+    app.add_template_filter(lambda moment: format_time(moment, current_locale()), "uk_time")
+    app.add_template_filter(lambda at: format_clock(at, current_locale()), "clock")
+    app.add_template_filter(to_local, "local")
+    app.add_template_filter(when, "when")  # "Monday 7 December 2026, arriving between 11am and 1pm"
+
+    _register_errors(app)
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul_characters():
+    """No real input contains a NUL character, and PostgreSQL cannot store one: refuse it at the door."""
+    values = [request.view_args or {}, request.args.to_dict(flat=False), request.form.to_dict(flat=False)]
+    if request.is_json:
+        values.append(request.get_json(silent=True))
+    if not any(_has_nul(v) for v in values):
+        return None
+    if _wants_json():
+        return jsonify(errors={"request": ["Remove the NUL (\\u0000) characters"]}), 422
+    return render_template("errors/400.html"), 400
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_errors(app: Flask) -> None:
+    pages = {
+        400: "errors/400.html",
+        403: "errors/403.html",
+        404: "errors/404.html",
+        405: "errors/400.html",
+        413: "errors/413.html",
+        429: "errors/429.html",
+    }
+
+    @app.errorhandler(SecurityError)
+    def _unknown_host(error: SecurityError):
+        # No page can be built for a host we do not serve (links need one), and none should be.
+        return Response("This server does not answer to that host name.\n", 400, mimetype="text/plain")
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        if _wants_json() and error.code == 429:
+            return jsonify(
+                error="rate_limited", message="Too many requests. Wait a minute and try again."
+            ), 429
+        if _wants_json() and error.code == 413:
+            return jsonify(
+                error="too_large", message=f"The request body must be under {MAX_BODY_BYTES // 1024} KB."
+            ), 413
+        if _wants_json():
+            return jsonify(error=error.name.lower().replace(" ", "_"), message=error.description), error.code
+        template = pages.get(error.code or 500, "errors/400.html")
+        return render_template(template, error=error), error.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        discard()
+        app.logger.exception("unhandled error")
+        if _wants_json():
+            return jsonify(error="server_error", message="Something went wrong. Try again."), 500
+        return render_template("errors/500.html"), 500

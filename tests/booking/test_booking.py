@@ -1,0 +1,231 @@
+"""Booking rules: one booking per slot, promises kept, customers reused, changes safe."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.appointments.references import REFERENCE_ALPHABET
+from app.booking.availability import search
+from app.booking.booking import (
+    BookingRequest,
+    BookingRuleError,
+    CustomerDetails,
+    IdempotencyConflict,
+    SlotUnavailable,
+    book,
+    cancel,
+    reschedule,
+)
+from app.extensions import db
+from app.models import Appointment, AppointmentEvent, Customer, SlotClaim
+from tests.booking_helpers import MONDAY, NOW, World
+
+H = 3600
+
+
+def _request(world, slot, **overrides) -> BookingRequest:
+    values = dict(
+        slot_token=slot.token,
+        service=world.service,
+        place=world.home(),
+        customer=CustomerDetails(name="Jo Bloggs", phone="+447700900123", email="jo@example.com"),
+    )
+    values.update(overrides)
+    return BookingRequest(**values)
+
+
+def _slots(world, place=None):
+    return search(world.service, place or world.home(), MONDAY, 1, now=NOW).slots
+
+
+def test_booking_keeps_the_promise_and_records_history():
+    world = World()
+    slot = _slots(world)[0]
+    appointment = book(_request(world, slot))
+    db.session.commit()
+    assert len(appointment.reference) == 8 and set(appointment.reference) <= set(REFERENCE_ALPHABET)
+    assert appointment.window_start == slot.start and appointment.window_end == slot.end
+    assert appointment.officer_id == slot.officer_ids[0]
+    assert slot.start <= appointment.planned_arrival <= slot.end
+    assert [e.status for e in appointment.events] == ["booked"]
+    assert appointment.customer.name == "Jo Bloggs"
+
+
+def test_a_slot_token_books_once_then_is_gone():
+    world = World()
+    slot = _slots(world)[0]
+    book(_request(world, slot))
+    db.session.commit()
+    with pytest.raises(SlotUnavailable):
+        book(_request(world, slot, customer=CustomerDetails(name="Someone Else", phone="+447700900999")))
+    db.session.rollback()
+    assert db.session.query(Appointment).count() == 1
+
+
+def test_spare_capacity_shows_up_as_a_new_slot():
+    world = World()
+    first = _slots(world)[0]
+    book(_request(world, first))
+    db.session.commit()
+    again = [s for s in _slots(world) if s.window == first.window]
+    assert again and again[0].token != first.token
+    book(_request(world, again[0], customer=CustomerDetails(name="Sam Second", phone="+447700900998")))
+    db.session.commit()
+    assert db.session.query(Appointment).count() == 2
+
+
+def test_a_slot_that_no_longer_fits_is_refused():
+    world = World()
+    slots = {s.window: s for s in _slots(world)}
+    # Fill the officer's morning through another window's token, then try the stale one.
+    for _ in range(4):
+        fresh = {s.window: s for s in _slots(world)}
+        if (9 * H, 11 * H) not in fresh:
+            break
+        book(_request(world, fresh[(9 * H, 11 * H)], customer=CustomerDetails(name=f"N {_}", phone="")))
+        db.session.commit()
+    stale = slots[(9 * H, 11 * H)]
+    with pytest.raises(SlotUnavailable):
+        book(_request(world, stale, customer=CustomerDetails(name="Late Comer", phone="+447700900555")))
+
+
+def test_the_same_person_is_one_customer_record():
+    world = World()
+    book(_request(world, _slots(world)[0]))
+    db.session.commit()
+    book(
+        _request(
+            world,
+            _slots(world)[0],
+            customer=CustomerDetails(name="jo bloggs", phone="+447700900123", access_needs="Wheelchair user"),
+        )
+    )
+    db.session.commit()
+    customers = db.session.query(Customer).all()
+    assert len(customers) == 1 and customers[0].access_needs == "Wheelchair user"
+
+
+def test_wrong_place_for_the_service_is_refused():
+    world = World()
+    world.service.at_hub = False
+    slot = search(world.service, world.hub_place(), MONDAY, 1, now=NOW).slots
+    assert slot  # availability does not know the place rule; booking enforces it
+    with pytest.raises(BookingRuleError):
+        book(_request(world, slot[0], place=world.hub_place()))
+
+
+def test_idempotency_key_returns_the_same_booking():
+    world = World()
+    slot = _slots(world)[0]
+    request = _request(
+        world,
+        slot,
+        idempotency_scope="api:1",
+        idempotency_key="abc",
+        request_fingerprint={"slot": slot.token, "name": "Jo"},
+    )
+    first = book(request)
+    db.session.commit()
+    second = book(request)
+    assert first.id == second.id and db.session.query(Appointment).count() == 1
+    with pytest.raises(IdempotencyConflict):
+        book(
+            _request(
+                world,
+                slot,
+                idempotency_scope="api:1",
+                idempotency_key="abc",
+                request_fingerprint={"slot": slot.token, "name": "Different"},
+            )
+        )
+
+
+def test_cancel_frees_the_time_and_cannot_happen_twice():
+    world = World()
+    slot = _slots(world)[0]
+    appointment = book(_request(world, slot))
+    db.session.commit()
+    cancel(appointment, "Feeling better")
+    db.session.commit()
+    assert appointment.status == "cancelled" and appointment.sequence == 1
+    assert [e.status for e in appointment.events] == ["booked", "cancelled"]
+    with pytest.raises(BookingRuleError):
+        cancel(appointment, "again")
+    assert any(s.window == slot.window for s in _slots(world))
+
+
+def test_reschedule_moves_the_same_booking_and_frees_the_old_time():
+    world = World()
+    slots = sorted(_slots(world), key=lambda s: s.window)
+    appointment = book(_request(world, slots[0]))
+    db.session.commit()
+    reference = appointment.reference
+    target = next(s for s in _slots(world) if s.window == slots[-1].window)
+    reschedule(appointment, target.token)
+    db.session.commit()
+    moved = db.session.query(Appointment).filter_by(reference=reference).one()
+    assert moved.window_start == target.start and moved.sequence == 1
+    assert [e.status for e in moved.events] == ["booked", "rescheduled"]
+    assert db.session.query(Appointment).count() == 1
+
+
+def test_failed_reschedule_leaves_the_old_booking_standing():
+    world = World()
+    first, second = _slots(world)[:2]
+    appointment = book(_request(world, first))
+    book(_request(world, second, customer=CustomerDetails(name="Someone Else", phone="+447700900999")))
+    db.session.commit()
+    before = (appointment.window_start, appointment.officer_id)
+    with pytest.raises(SlotUnavailable):
+        reschedule(appointment, second.token)  # already used by the other booking
+    db.session.rollback()
+    fresh = db.session.query(Appointment).filter_by(id=appointment.id).one()
+    assert (fresh.window_start, fresh.officer_id) == before and fresh.status == "booked"
+    assert db.session.query(AppointmentEvent).count() == 2
+    assert db.session.query(SlotClaim).count() == 2
+
+
+def test_moving_to_the_time_it_already_has_changes_nothing():
+    """A double-clicked "change time" sends the same move twice: the second is not an error."""
+    world = World()
+    first, second = _slots(world)[:2]
+    appointment = book(_request(world, first))
+    db.session.commit()
+    reschedule(appointment, second.token)
+    db.session.commit()
+    reschedule(appointment, second.token)
+    db.session.commit()
+    assert appointment.window_start == second.start and appointment.sequence == 1
+    assert [e.status for e in appointment.events] == ["booked", "rescheduled"]
+
+
+def test_every_booking_leaves_the_officers_day_keepable():
+    """Book until the day is full, in a random order of windows and places: after every booking the
+    stored order and planned arrivals must still keep every promise (travel, shift, break)."""
+    import random
+
+    from app.booking.availability import appointments_for, routing_day
+    from app.officers.workdays import working_day
+    from routing.feasibility import DayCheck
+
+    rng = random.Random(5)
+    world = World()
+    officer = world.officers[0]
+    for n in range(30):
+        lat, lng = 51.30 + rng.random() * 0.12, -2.08 + rng.random() * 0.16
+        place = world.home(lat=lat, lng=lng)
+        slots = search(world.service, place, MONDAY, 1, now=NOW).slots
+        if not slots:
+            continue
+        book(
+            _request(
+                world,
+                rng.choice(slots),
+                place=place,
+                customer=CustomerDetails(name=f"Resident {n}", phone=""),
+            )
+        )
+        db.session.commit()
+        day = routing_day(working_day(officer, MONDAY), appointments_for([officer.id], MONDAY, MONDAY))
+        assert DayCheck(day).base_ok, f"booking {n} left a promise that cannot be kept"
+    assert db.session.query(Appointment).count() >= 5

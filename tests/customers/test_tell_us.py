@@ -1,0 +1,111 @@
+""" "Tell us": the public form, texts that are not commands, the staff queue with due dates and
+outcomes, and the count on the dashboard."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import time_machine
+
+from app.customers import feedback
+from app.extensions import db
+from app.inbound.inbound import handle
+from app.models import Feedback, Message
+from app.reporting.reports import dashboard
+from tests.booking_helpers import NOW
+from tests.factories import AppointmentFactory
+from tests.pages import csrf_token
+
+
+def test_every_page_links_to_tell_us_from_its_footer(client):
+    for url in ("/", "/book/service", "/hubs/", "/accessibility", "/sign-in"):
+        html = client.get(url).get_data(as_text=True)
+        footer = html[html.index("<footer") :]
+        assert 'href="/tell-us"' in footer, url
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_resident_complains_without_a_reference_and_it_is_due_in_10_working_days(client):
+    page = client.get("/tell-us")
+    token = csrf_token(page.get_data(as_text=True))
+    missing = client.post("/tell-us", data={"csrf_token": token})
+    html = missing.get_data(as_text=True)
+    assert "govuk-error-summary" in html and "Enter what you want to tell us" in html
+    assert "Error: Tell us" in html
+    bad_ref = client.post(
+        "/tell-us", data={"csrf_token": token, "kind": "complaint", "message": "x", "reference": "nope"}
+    )
+    assert "Enter the reference as it is" in bad_ref.get_data(as_text=True)
+    done = client.post(
+        "/tell-us",
+        data={"csrf_token": token, "kind": "complaint", "message": "The officer was late", "name": "Jo"},
+    )
+    assert done.status_code == 302
+    item = db.session.query(Feedback).one()
+    assert (item.kind, item.source, item.reference) == ("complaint", "web", "")
+    assert item.due_on == date(2026, 12, 15)  # 10 working days after Tuesday 1 December
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_text_that_is_not_a_command_lands_in_the_queue_not_a_canned_answer():
+    appointment = AppointmentFactory(window_start=NOW)
+    db.session.add(
+        Message(
+            appointment=appointment, kind="confirmation", channel="sms", recipient=appointment.customer.phone
+        )
+    )
+    db.session.flush()
+    inbound = handle("SM-tell-1", appointment.customer.phone, "The parking was hard to find")
+    assert inbound.action == "told_us"
+    item = db.session.query(Feedback).one()
+    assert item.source == "sms" and item.reference == appointment.reference
+    assert item.message == "The parking was hard to find" and item.contact == appointment.customer.phone
+    reply = db.session.query(Message).filter_by(kind="reply").one()
+    assert "gone to our team" in reply.body
+    assert handle("SM-tell-2", appointment.customer.phone, "HELP").action == "help"  # a command
+    assert db.session.query(Feedback).count() == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_staff_close_an_item_with_an_outcome_and_the_dashboard_counts_them(client, sign_in):
+    feedback.submit("complaint", "Nobody came", source="web")
+    feedback.submit("compliment", "Lovely officer", source="web")
+    db.session.commit()
+    counts = {row[0]: row[1] for row in dashboard(date(2026, 12, 1))["tell_us"].rows}
+    assert counts["Complaints received"] == 1 and counts["Compliments received"] == 1
+    assert counts["Still open"] == 2
+    sign_in("supervisor")
+    queue = client.get("/supervisor/tell-us").get_data(as_text=True)
+    assert "Nobody came" in queue and "15 December 2026" in queue
+    item = db.session.query(Feedback).filter_by(kind="complaint").one()
+    page = client.get(f"/supervisor/tell-us/{item.id}")
+    token = csrf_token(page.get_data(as_text=True))
+    empty = client.post(f"/supervisor/tell-us/{item.id}", data={"csrf_token": token})
+    assert "Enter the outcome" in empty.get_data(as_text=True)
+    done = client.post(
+        f"/supervisor/tell-us/{item.id}", data={"csrf_token": token, "outcome": "Apologised, rebooked"}
+    )
+    assert done.status_code == 302
+    assert db.session.get(Feedback, item.id).closed_at is not None
+    counts = {row[0]: row[1] for row in dashboard(date(2026, 12, 1))["tell_us"].rows}
+    assert counts["Still open"] == 1
+
+
+def test_agents_may_not_see_the_queue(client, sign_in):
+    sign_in("agent")
+    assert client.get("/supervisor/tell-us").status_code == 403
+
+
+def test_the_satisfaction_text_links_to_tell_us_within_two_segments():
+    from notifications.templates import AppointmentFacts, satisfaction_sms, sms_segments
+
+    facts = AppointmentFacts(
+        reference="7K4M-P3QX",
+        service="Council tax account and discounts",
+        when="Monday 7 December 2026, arriving between 9am and 11am",
+        where="12 High Street",
+        tell_us_url="https://doorstep.council.example/tell-us",
+        council="Wiltshire Council",
+    )
+    (text,) = satisfaction_sms(facts)  # a list: a text and any follow-up (here none)
+    assert "https://doorstep.council.example/tell-us" in text and sms_segments(text) <= 2

@@ -1,0 +1,160 @@
+"""Kiosks: a device signs in once, books with the kiosk channel, asks for help, and forgets each user."""
+
+from __future__ import annotations
+
+import re
+
+import time_machine
+
+from app.extensions import db
+from app.kiosk import kiosk as kiosks
+from app.models import Address, Appointment, KioskHelpRequest, Message
+from app.web.guards import limiter
+from tests.booking_helpers import NOW, World
+from tests.factories import HubFactory
+from tests.pages import csrf_token, sign_out
+
+
+def _kiosk(client, world, phone="+447700900600"):
+    world.hub.staff_phone = phone
+    device, token = kiosks.register(world.hub, "Reception kiosk")
+    db.session.commit()
+    assert client.get(f"/kiosk/activate/{token}").headers["Location"] == "/kiosk/"
+    return device
+
+
+def _post(client, url, data):
+    page = client.get(url)
+    return client.post(url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
+def test_admin_registers_a_kiosk_and_can_switch_it_off(client, sign_in):
+    world = World()
+    db.session.commit()
+    sign_in("admin")
+    page = client.get("/admin/kiosks").get_data(as_text=True)
+    html = client.post(
+        "/admin/kiosks", data={"csrf_token": csrf_token(page), "hub_id": world.hub.id, "name": "Front desk"}
+    ).get_data(as_text=True)
+    url = re.search(r'<code class="app-break-all">https?://[^/<]+(/kiosk/activate/[^<]+)</code>', html).group(
+        1
+    )
+    device = db.session.query(kiosks.KioskDevice).one()
+    sign_out(client)
+    kiosk_browser = client.application.test_client()
+    kiosk_browser.get(url)
+    start = kiosk_browser.get("/kiosk/")
+    assert start.status_code == 200 and world.hub.name in start.get_data(as_text=True)
+    kiosks.revoke(device)
+    db.session.commit()
+    assert kiosk_browser.get("/kiosk/").status_code == 403  # revocation is immediate
+    assert client.application.test_client().get("/kiosk/").status_code == 403  # never activated
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_kiosk_booking_then_reset_leaves_nothing_for_the_next_person(client):
+    world = World()
+    db.session.add(
+        Address(uprn="9", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
+    )
+    _kiosk(client, world)
+    _post(client, "/book/service", {"service": world.service.code})
+    _post(client, "/book/where", {"location_type": "hub"})
+    _post(client, "/book/postcode", {"postcode": "SN10 1AA"})
+    _post(client, "/book/hub", {"hub": world.hub.code})
+    page = client.get("/book/time").get_data(as_text=True)
+    assert "app-kiosk" in page and "Ask for help" in page
+    slot = re.search(r'name="slot" type="radio" value="([^"]+)"', page).group(1)
+    client.post("/book/time", data={"slot": slot, "csrf_token": csrf_token(page)})
+    _post(client, "/book/details", {"name": "Kim Kiosk", "phone": "07700 900321", "preferred_channel": "sms"})
+    check = client.get("/book/check").get_data(as_text=True)
+    client.post("/book/check", data={"csrf_token": csrf_token(check)})
+    appointment = db.session.query(Appointment).one()
+    assert appointment.channel == "kiosk"
+    confirmation = client.get("/book/confirmation")
+    assert "Print a ticket" in confirmation.get_data(as_text=True)
+    assert "no-store" in confirmation.headers["Cache-Control"]
+    ticket = client.get("/kiosk/ticket").get_data(as_text=True)
+    assert f"{appointment.reference[:4]}-{appointment.reference[4:]}" in ticket and "<svg" in ticket
+    reset = client.post("/kiosk/reset", data={"csrf_token": csrf_token(ticket)})
+    assert reset.headers["Clear-Site-Data"] == '"cache"'
+    # The next person: nothing of Kim's booking can be reached, and the kiosk is still signed in.
+    assert client.get("/book/confirmation").headers["Location"] == "/book/"
+    assert client.get("/kiosk/ticket").headers["Location"] == "/kiosk/"
+    assert client.get("/book/check").headers["Location"] == "/book/service"
+    assert "Kim" not in client.get("/kiosk/").get_data(as_text=True)
+
+
+def test_ask_for_help_alerts_hub_staff_on_screen_and_by_text(client, sign_in, make_user):
+    world = World()
+    _kiosk(client, world, phone="+447700900600")
+    page = client.get("/kiosk/").get_data(as_text=True)
+    response = client.post("/kiosk/help", data={"csrf_token": csrf_token(page)})
+    assert "Someone is coming to help you" in response.get_data(as_text=True)
+    assert db.session.query(KioskHelpRequest).count() == 1
+    text = db.session.query(Message).filter_by(kind="kiosk_help").one()
+    assert text.recipient == "+447700900600" and world.hub.name in text.body
+    staff_browser = client.application.test_client()
+    from tests.factories import PASSWORD
+
+    user = make_user(role="agent")
+    db.session.commit()
+    login = staff_browser.get("/sign-in").get_data(as_text=True)
+    staff_browser.post(
+        "/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(login)}
+    )
+    assert world.hub.name in staff_browser.get("/staff/kiosk-help").get_data(as_text=True)
+
+
+def test_booking_look_ups_are_rate_limited_per_kiosk(client):
+    world = World()
+    _kiosk(client, world)
+    other_kiosk = client.application.test_client()
+    _device, token = kiosks.register(world.hub, "Second kiosk")
+    db.session.commit()
+    other_kiosk.get(f"/kiosk/activate/{token}")
+    limiter.enabled = True
+    limiter.reset()
+    try:
+        statuses = [
+            _post(
+                client, "/manage/find", {"reference": "AAAA3333", "surname": "x", "postcode": "SN10 1AA"}
+            ).status_code
+            for _ in range(11)
+        ]
+        other = _post(
+            other_kiosk, "/manage/find", {"reference": "AAAA3333", "surname": "x", "postcode": "SN10 1AA"}
+        )
+    finally:
+        limiter.enabled = False
+    assert statuses[:10] == [200] * 10 and statuses[10] == 429
+    assert other.status_code == 200  # each kiosk has its own allowance
+
+
+def test_text_size_control(client):
+    world = World()
+    _kiosk(client, world)
+    client.get("/kiosk/text-size/large")
+    assert "app-kiosk--large" in client.get("/kiosk/").get_data(as_text=True)
+    client.get("/kiosk/text-size/normal")
+    assert "app-kiosk--large" not in client.get("/kiosk/").get_data(as_text=True)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_kiosk_books_at_its_own_hub_and_never_links_off_to_the_web(client):
+    world = World()
+    HubFactory(area=world.area, name="Another hub")
+    _kiosk(client, world)
+    _post(client, "/book/service", {"service": world.service.code})
+    response = _post(client, "/book/where", {"location_type": "hub"})
+    assert response.headers["Location"] == "/book/time"  # no postcode, no list of hubs
+    page = client.get("/book/time").get_data(as_text=True)
+    assert f"Appointments at {world.hub.name}" in page
+    for url in ("/kiosk/", "/book/time", "/accessibility", "/privacy"):
+        html = client.get(url).get_data(as_text=True)
+        footer = html[html.index('class="govuk-footer"') :]
+        links = re.findall(r'href="([^"]+)"', footer)
+        assert links and all(link.startswith("/") for link in links), (url, links)
+        assert "Staff sign in" not in footer
+        external = [h for h in re.findall(r'<a [^>]*href="(https?://[^"]+)"', html)]
+        assert external == [], (url, external)

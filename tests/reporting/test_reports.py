@@ -1,0 +1,303 @@
+"""The dashboard's figures come from the data, and the CSV says exactly what the screen says."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, time
+
+import time_machine
+
+from app.extensions import db
+from app.models import Appointment, CallListEntry, Message, ReplanProposal, RoutePlan, RouteStop
+from app.reporting import reports
+from app.timeutil import local_to_utc
+from tests.booking_helpers import MONDAY, NOW, World, at, book_first_slot
+from tests.factories import AppointmentFactory, CustomerFactory
+from tests.pages import csrf_token
+
+DECEMBER = date(2026, 12, 1)
+
+
+def _fixture():
+    world = World()
+    officer = world.officers[0]
+    done = AppointmentFactory(
+        service=world.service,
+        officer=officer,
+        window_start=at(9),
+        channel="web",
+        status="completed",
+        satisfaction_score=4,
+        lat=51.45,
+        lng=-1.99,
+    )
+    AppointmentFactory(
+        service=world.service, officer=officer, window_start=at(11), channel="phone", status="cancelled"
+    )
+    AppointmentFactory(
+        service=world.service,
+        officer=officer,
+        window_start=at(14),
+        channel="web",
+        status="no_show",
+        location_type="hub",
+        hub=world.hub,
+    )
+    plan = RoutePlan(
+        officer=officer,
+        day=MONDAY,
+        leave_base_at=at(8, 30),
+        return_base_at=at(16),
+        travel_seconds=5400,
+        distance_m=42_000,
+    )
+    plan.stops.append(
+        RouteStop(position=0, appointment=done, planned_arrival=at(9), travel_seconds=600, distance_m=10_000)
+    )
+    db.session.add(plan)
+    db.session.commit()
+    return world, done
+
+
+def test_dashboard_figures_match_the_fixture():
+    world, done = _fixture()
+    tables = reports.dashboard(DECEMBER)
+    assert dict(tables["by_channel"].rows) == {"web": 2, "phone": 1}
+    assert dict((r[0], r[1]) for r in tables["outcomes"].rows) == {
+        "cancelled": 1,
+        "completed": 1,
+        "no show": 1,
+    }
+    assert dict(tables["by_hub"].rows) == {world.hub.name: 1}
+    travel = dict(tables["travel"].rows)
+    assert travel["Officer kilometres (planned routes)"] == 42.0
+    assert travel["Officer CO2e (kg)"] == round(42 * reports.KG_CO2E_PER_KM, 1)
+    assert (
+        travel["Residents' kilometres saved (visits at home or business)"] > 20
+    )  # ~11 km each way to Devizes
+    assert dict(tables["satisfaction"].rows)["4"] == 1
+    summary = dict(tables["satisfaction_summary"].rows)
+    assert summary["Average score (1 to 5)"] == "4.00" and summary["Reply rate"] == "100%"
+    officer_row = next(r for r in tables["officer_time"].rows if r[0] == world.officers[0].name)
+    assert officer_row[2] == 1.5  # 5400 s of planned travel
+
+
+def test_csv_export_matches_the_screen(client, sign_in):
+    _fixture()
+    sign_in("supervisor")
+    page = client.get("/supervisor/dashboard?month=2026-12").get_data(as_text=True)
+    assert "December 2026 at a glance" in page
+    exported = client.get("/supervisor/reports/by_channel.csv?month=2026-12")
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
+    assert rows[0] == ["Channel", "Appointments"]
+    screen = reports.dashboard(DECEMBER)["by_channel"].rows
+    assert rows[1:] == [[str(c) for c in r] for r in screen]
+    for name, _count in screen:
+        assert f'<th scope="row" class="govuk-table__header">{name}</th>' in page
+
+
+def test_route_map_page_works_without_tiles(client, sign_in):
+    world, _done = _fixture()
+    sign_in("supervisor")
+    html = client.get(f"/supervisor/routes?officer={world.officers[0].id}&day=2026-12-07").get_data(
+        as_text=True
+    )
+    assert "42.0 km" in html
+    # No tile server: the route is drawn server-side from the app's own data, no Leaflet at all.
+    assert 'id="route-map"' not in html and "leaflet.js" not in html
+    start = html.index('<svg viewBox="0 0 640')
+    svg = html[start : html.index("</svg>", start)]
+    assert 'role="img"' in svg and "<title" in svg and "<polyline" in svg
+    assert world.area.name in svg and "<button" not in svg and "<a " not in svg  # nothing interactive inside
+
+
+def test_route_map_with_tiles_is_a_region_not_an_image(client, sign_in, configure):
+    configure(MAP_TILE_URL="https://tiles.council.example/{z}/{x}/{y}.png")
+    world, _done = _fixture()
+    sign_in("supervisor")
+    html = client.get(f"/supervisor/routes?officer={world.officers[0].id}&day=2026-12-07").get_data(
+        as_text=True
+    )
+    tag = html[html.index('<div id="route-map"') :].split(">", 1)[0]
+    assert 'role="region"' in tag and 'role="img"' not in tag and "leaflet.js" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_recording_sickness_offers_the_replan_and_publishes_exactly_the_preview(client, sign_in, configure):
+    configure(REPLAN_SECONDS=0.5)
+    world = World(officers=2)
+    sick, colleague = world.officers
+    visit = AppointmentFactory(
+        service=world.service, officer=sick, window_start=at(10), customer=CustomerFactory(sms_consent=True)
+    )
+    far = AppointmentFactory(  # 10:00 sharp at the same moment as the colleague's own, far away
+        service=world.service, officer=sick, window_start=at(14), window_end=at(14), lat=51.62, lng=-1.99
+    )
+    AppointmentFactory(service=world.service, officer=colleague, window_start=at(14), window_end=at(14))
+    db.session.commit()
+    sign_in("supervisor")
+
+    url = f"/admin/officers/{sick.id}/absences"
+    page = client.get(url)
+    recorded = client.post(
+        url,
+        data={
+            "kind": "sickness",
+            "starts_on": ["7", "12", "2026"],
+            "ends_on": ["7", "12", "2026"],
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+        },
+    )
+    replan_url = f"/supervisor/replan?officer={sick.id}&day=2026-12-07"
+    assert recorded.headers["Location"] == replan_url  # the re-plan is offered at once
+    html = client.get(replan_url).get_data(as_text=True)
+    assert "2 booked visits fall in it" in html and "Preview the re-plan" in html
+
+    previewed = client.post(
+        "/supervisor/replan",
+        data={"csrf_token": csrf_token(html), "officer": sick.id, "day": "2026-12-07", "action": "preview"},
+    )
+    (proposal,) = db.session.query(ReplanProposal).all()
+    assert previewed.headers["Location"] == f"{replan_url}&proposal={proposal.id}"
+    html = client.get(previewed.headers["Location"]).get_data(as_text=True)
+    assert f"{visit.reference[:4]}-{visit.reference[4:]}" in html and colleague.name in html
+    assert "Travel to it before" in html and " km" in html
+    assert far.customer.name in html and far.customer.phone in html  # cannot be kept: who to call
+    db.session.expire_all()
+    assert db.session.get(Appointment, visit.id).officer_id == sick.id  # nothing changed yet
+
+    publish = {
+        "csrf_token": csrf_token(html),
+        "officer": sick.id,
+        "day": "2026-12-07",
+        "proposal": proposal.id,
+        "action": "publish",
+    }
+    assert client.post("/supervisor/replan", data=publish).status_code == 302
+    again = client.post("/supervisor/replan", data=publish)  # a second click publishes nothing more
+    assert "published already" in client.get(again.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Appointment, visit.id).officer_id == colleague.id
+    assert [m.kind for m in db.session.query(Message).filter_by(appointment_id=visit.id)] == [
+        "officer_change"
+    ]
+
+    calls = client.get("/supervisor/calls").get_data(as_text=True)
+    assert far.customer.name in calls and far.customer.phone in calls and "No colleague" in calls
+    (entry,) = db.session.query(CallListEntry).all()
+    done = client.post(
+        f"/supervisor/calls/{entry.id}/done",
+        data={"csrf_token": csrf_token(calls), "outcome": "Moved to Tuesday with the resident"},
+    )
+    assert done.status_code == 302
+    assert "Nobody to call" in client.get("/supervisor/calls").get_data(as_text=True)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_replan_for_an_officer_not_recorded_absent_is_not_offered(client, sign_in):
+    world = World(officers=2)
+    AppointmentFactory(service=world.service, officer=world.officers[0], window_start=at(10))
+    db.session.commit()
+    sign_in("supervisor")
+    html = client.get(f"/supervisor/replan?officer={world.officers[0].id}&day=2026-12-07").get_data(
+        as_text=True
+    )
+    assert "is not recorded as off" in html and "Preview the re-plan" not in html
+    token = csrf_token(client.get(f"/admin/officers/{world.officers[0].id}/absences").get_data(as_text=True))
+    response = client.post(  # a hand-made request is refused too
+        "/supervisor/replan",
+        data={
+            "csrf_token": token,
+            "officer": world.officers[0].id,
+            "day": "2026-12-07",
+            "action": "preview",
+        },
+    )
+    assert "is not recorded as absent" in response.get_data(as_text=True)
+    assert db.session.query(ReplanProposal).count() == 0
+
+
+def test_waits_per_area(client, sign_in):
+    world = World()
+    with time_machine.travel(local_to_utc(date(2026, 12, 3), time(9)), tick=False):
+        sign_in("supervisor")
+        html = client.get(f"/supervisor/waits?service={world.service.code}").get_data(as_text=True)
+    assert world.area.name in html and "2026-12-04" in html  # the next working day after a day's notice
+
+
+def _booked(world, customer_name: str = "Ann Example") -> Appointment:
+    from app.booking.booking import CustomerDetails
+
+    appointment = book_first_slot(world, CustomerDetails(name=customer_name, phone="+447700900123"))
+    db.session.commit()
+    return appointment
+
+
+def _slots(html):
+    import re
+
+    return re.findall(r'name="slot" type="radio" value="([^"]+)"', html)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_call_list_entry_closes_when_the_visit_is_moved_and_says_who_moved_it(client, sign_in):
+    from app.booking import call_list
+
+    supervisor = sign_in("supervisor")
+    world = World()
+    appointment = _booked(world)
+    call_list.add(appointment, "The nightly plan could not fit it", "nightly")
+    db.session.commit()
+    move = client.get(f"/agent/appointments/{appointment.id}/move").get_data(as_text=True)
+    response = client.post(
+        f"/agent/appointments/{appointment.id}/move",
+        data={"csrf_token": csrf_token(move), "slot": _slots(move)[-1]},
+    )
+    assert response.status_code == 302
+    entry = db.session.query(CallListEntry).one()
+    assert entry.open_for is None and entry.done_by == supervisor and entry.done_at == NOW
+    assert entry.outcome.startswith("Moved to ") and entry.outcome.endswith(" by phone")
+    page = client.get("/supervisor/calls").get_data(as_text=True)
+    still_to_call, done = page.split("Done in the last 7 days")
+    assert "Ann Example" not in still_to_call and "Nobody to call" in still_to_call
+    assert "Ann Example" in done and supervisor.full_name in done and entry.outcome in done
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_call_list_entry_closes_when_the_resident_cancels(client, sign_in):
+    from app.booking import call_list
+    from app.booking.booking import cancel
+
+    world = World()
+    appointment = _booked(world)
+    call_list.add(appointment, "Could not send the change", "officer_change")
+    db.session.commit()
+    cancel(appointment, "Not needed now", channel="web")  # the resident, from their link
+    db.session.commit()
+    entry = db.session.query(CallListEntry).one()
+    assert entry.open_for is None and entry.done_by is None and entry.outcome == "Cancelled online"
+    assert call_list.open_entries() == []
+    sign_in("supervisor")
+    done = client.get("/supervisor/calls").get_data(as_text=True).split("Done in the last 7 days")[1]
+    assert "Cancelled online" in done and "The resident" in done
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_supervisor_marks_a_call_done_with_what_was_agreed(client, sign_in):
+    from app.booking import call_list
+
+    supervisor = sign_in("supervisor")
+    world = World()
+    appointment = _booked(world)
+    entry = call_list.add(appointment, "The nightly plan could not fit it", "nightly")
+    db.session.commit()
+    page = client.get("/supervisor/calls").get_data(as_text=True)
+    response = client.post(
+        f"/supervisor/calls/{entry.id}/done",
+        data={"csrf_token": csrf_token(page), "outcome": "Happy to wait for a call back"},
+    )
+    assert response.status_code == 302
+    assert entry.open_for is None and entry.done_by == supervisor and entry.done_at == NOW
+    done = client.get("/supervisor/calls").get_data(as_text=True).split("Done in the last 7 days")[1]
+    assert "Happy to wait for a call back" in done and supervisor.full_name in done

@@ -1,0 +1,1 @@
+"""Tests of app/web/ and app/routes/ (pages, access, security headers, limits)."""

@@ -1,0 +1,163 @@
+"""What an outsider's attack on the new features found (November 2026): each test failed before its fix.
+
+- The booking journey's "you already have this appointment" warning linked to the existing booking's
+  manage page for anyone who typed the same name and phone number: a stranger who knew them got the
+  address, the officer's name, and the power to cancel or move the visit.
+- The same journey merged a stranger's booking into the record of whoever had that name and phone
+  number, replacing their email, reminder choice and home address (and turning texts back on after
+  STOP): their own bookings' reminders, with manage links, then went to the stranger's email.
+- An officer's "extend the visit" tap with a Unicode digit ("²") in the minutes was a 500, and so was a
+  supervisor's work-mobile form with one in its hidden user id.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import time_machine
+
+from app.booking.availability import decode_slot
+from app.extensions import db
+from app.models import Address, Appointment, SafetySession
+from tests.booking_helpers import NOW, World, at
+from tests.factories import UserFactory
+from tests.pages import csrf_token
+from tests.safety_helpers import officer_with_a_visit, sign_in_as
+
+
+def _post(client, url, data):
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    return client.post(url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
+def _book_home_visit(client, world, address, window=None, name="Jo Bloggs", phone="07700 900123", **said):
+    """The resident journey up to the check page's answer; returns (response, the slot's window)."""
+    client.get("/book/")
+    _post(client, "/book/service", {"service": world.service.code})
+    _post(client, "/book/where", {"location_type": "home"})
+    _post(client, "/book/postcode", {"postcode": address.postcode})
+    _post(client, "/book/address", {"address": str(address.id)})
+    html = client.get("/book/time").get_data(as_text=True)
+    tokens = re.findall(r'name="slot" type="radio" value="([^"]+)"', html)
+    window_of = lambda t: (decode_slot(t).day, decode_slot(t).window)  # noqa: E731
+    if window is None:
+        slot = tokens[0]
+    elif window == "another":  # a different time from the first one offered
+        slot = next(t for t in tokens if window_of(t) != window_of(tokens[0]))
+    else:
+        slot = next(t for t in tokens if window_of(t) == window)
+    client.post("/book/time", data={"slot": slot, "csrf_token": csrf_token(html)})
+    _post(client, "/book/details", {"name": name, "phone": phone, "preferred_channel": "sms"} | said)
+    check = client.get("/book/check").get_data(as_text=True)
+    return client.post("/book/check", data={"csrf_token": csrf_token(check)}), window_of(slot)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_stranger_typing_the_same_name_and_phone_gets_no_link_to_the_booking(app, client):
+    world = World(officers=2)
+    address = Address(
+        uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
+    )
+    db.session.add(address)
+    db.session.commit()
+    booked, window = _book_home_visit(client, world, address)
+    assert booked.headers["Location"] == "/book/confirmation"
+
+    stranger = app.test_client()  # another browser: knows her name and number, nothing else
+    response, _ = _book_home_visit(stranger, world, address, window=window)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "already have this appointment" in html
+    assert "/manage/" not in html.replace('href="/manage/find"', "")  # only the find-your-booking page
+    assert 'href="/manage/find"' in html
+    # Nothing in the stranger's session reaches her booking either.
+    assert stranger.get("/manage/booking").headers["Location"] == "/manage/find"
+    assert db.session.query(Appointment).count() == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_same_browser_booking_twice_still_gets_the_link(client):
+    world = World(officers=2)
+    address = Address(
+        uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
+    )
+    db.session.add(address)
+    db.session.commit()
+    _booked, window = _book_home_visit(client, world, address)
+    response, _ = _book_home_visit(client, world, address, window=window)
+    html = response.get_data(as_text=True)
+    assert re.search(r'href="[^"]*/manage/[^"]+">See your existing booking', html)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_stranger_with_the_same_name_and_phone_cannot_rewrite_the_residents_record(app, client):
+    from app.models import Customer
+
+    world = World(officers=2)
+    address = Address(
+        uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
+    )
+    db.session.add(address)
+    db.session.commit()
+    _booked, _window = _book_home_visit(
+        client, world, address, email="jo@example.com", preferred_channel="email"
+    )
+    jo = db.session.query(Customer).one()
+    kept = {
+        c: getattr(jo, c) for c in ("email", "preferred_channel", "sms_consent", "postcode", "address_line1")
+    }
+
+    stranger = app.test_client()
+    other = Address(
+        uprn="100999", line1="1 Other Road", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
+    )
+    db.session.add(other)
+    db.session.commit()
+    booked, _ = _book_home_visit(
+        stranger, world, other, window="another", email="evil@example.net", preferred_channel="email"
+    )
+    assert booked.headers["Location"] == "/book/confirmation"
+    db.session.expire_all()
+    assert {c: getattr(jo, c) for c in kept} == kept
+    strangers = db.session.query(Appointment).filter(Appointment.customer_id != jo.id).one()
+    assert strangers.customer.email == "evil@example.net"
+
+    # The resident herself, saying nothing new, still books on her one record.
+    again, _ = _book_home_visit(
+        client, world, address, window="another", email="jo@example.com", preferred_channel="email"
+    )
+    assert again.headers["Location"] == "/book/confirmation"
+    assert db.session.query(Appointment).filter_by(customer_id=jo.id).count() == 2
+
+
+def test_an_extension_in_odd_digits_is_refused_not_a_500(client, configure):
+    configure(PERMANENT_SESSION_LIFETIME=timedelta(days=30))
+    world, user, officer, appointment = officer_with_a_visit(client, window_start=at(10))
+    with time_machine.travel(at(10, 5), tick=False):
+        page = client.get("/officer/").get_data(as_text=True)
+        client.post(f"/officer/visits/{appointment.id}/arrived", data={"csrf_token": csrf_token(page)})
+        expected = db.session.query(SafetySession).one().expected_end_at
+        for minutes in ("\u00b2", "\u0663\u0660", "9" * 5000):  # superscript 2, Arabic-Indic 30, huge
+            response = client.post(
+                f"/officer/visits/{appointment.id}/extend",
+                data={"csrf_token": csrf_token(page), "minutes": minutes},
+                headers={"Accept": "application/json"},
+            )
+            assert response.status_code == 422, minutes[:5]
+            assert response.json["errors"] == {"minutes": ["Choose how much longer the visit will take"]}
+    db.session.expire_all()
+    assert db.session.query(SafetySession).one().expected_end_at == expected
+
+
+def test_a_work_mobile_for_an_odd_user_id_is_a_404_not_a_500(client):
+    me = UserFactory(role="supervisor")
+    db.session.commit()
+    sign_in_as(client, me)
+    page = client.get("/supervisor/rota").get_data(as_text=True)
+    for user_id in ("\u00b2", "9" * 30):
+        response = client.post(
+            "/supervisor/rota/phone",
+            data={"csrf_token": csrf_token(page), "user_id": user_id, "phone": "07700 900123"},
+        )
+        assert response.status_code == 404, user_id
