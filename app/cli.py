@@ -1,4 +1,7 @@
-"""Flask CLI commands: demo data, staff users, API tokens."""
+"""Flask CLI commands: demo data, staff users, API tokens.
+
+Each command imports what it runs inside its function: every app (web workers included) registers these
+commands, and should not load the simulator, the scheduler or the demo county to do so."""
 
 from __future__ import annotations
 

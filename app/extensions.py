@@ -9,7 +9,7 @@ from flask import has_request_context
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event, exc
 
 # Named constraints so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -42,7 +42,6 @@ def configure_sqlite(engine) -> None:
     locked", no waiting). So the units of work that race each other under `make run` (web requests and
     scheduler jobs) take the write lock when they begin (BEGIN IMMEDIATE): they queue for up to
     busy_timeout instead. Other connections (CLI reads, the test harness) begin as before."""
-    from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -69,7 +68,6 @@ def check_pooled_connections(engine) -> None:
     its lock). A server that restarts, or ends a session, says so on the socket, which then reads as
     ready while no query is in flight; a connection idle for long may have been cut without a word (a
     firewall). Only those are pinged, and one that fails is replaced by a new one. Used for PostgreSQL."""
-    from sqlalchemy import event, exc
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_connection, record):

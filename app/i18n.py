@@ -14,7 +14,7 @@ from pathlib import Path
 
 from babel.support import Translations
 from flask import Flask, has_request_context, request, session
-from flask_babel import Babel, get_locale, gettext, lazy_gettext
+from flask_babel import Babel, get_locale, gettext, lazy_gettext, refresh
 
 DEFAULT = "en"
 # Each language named in itself: someone who reads only that language must find it.
@@ -60,8 +60,6 @@ def adopt(locale: str) -> None:
     """A resident who has not chosen (e.g. opening the link from a text) gets their recorded language."""
     if SESSION_KEY not in session and locale in LANGUAGES:
         session[SESSION_KEY] = locale
-        from flask_babel import refresh
-
         refresh()
 
 

@@ -18,6 +18,8 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
+from app.demo import county
+
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "app" / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
@@ -33,8 +35,6 @@ def demo_catalogue(fileobj: Any, keywords: Any, comment_tags: Any, options: Any)
     database, copied from app/demo/county.py; residents read them in the journey and in every message.
     This puts each one in the catalogues (app.i18n.catalogue_text looks them up) without marking every
     field of the reference data by hand."""
-    from app.demo import county
-
     for service in county.SERVICES:
         name, documents, summary = service[1], service[8], service[9]
         yield 1, None, name, ["A service's name, as residents see it"]

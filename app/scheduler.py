@@ -28,8 +28,17 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import text
 
+from app.booking.waitlist import expire_offers
 from app.config import INSTANCE_DIR, settings
+from app.customers import retention
 from app.extensions import db, in_scheduled_job
+from app.kiosk.kiosk_calls import sweep
+from app.messaging.dispatch import dispatch_due, replay_stuck
+from app.messaging.letters import gather_batch
+from app.messaging.reminders import queue_due_reminders
+from app.planning.nightly import plan_when_due
+from app.safety.rota import alert_reviews_due
+from app.safety.safety import run_checks
 from app.timeutil import LONDON
 from app.unit_of_work import unit_of_work
 
@@ -47,71 +56,50 @@ class Job:
 
 
 def _dispatch():
-    from app.messaging.dispatch import dispatch_due
-
     return dispatch_due()  # a unit of work per claim and per send
 
 
 def _replay():
-    from app.messaging.dispatch import replay_stuck
-
     return replay_stuck()  # a unit of work per stuck message
 
 
 def _reminders():
-    from app.messaging.reminders import queue_due_reminders
-
     with unit_of_work():
         return queue_due_reminders()
 
 
 def _safety():
-    from app.safety.safety import run_checks
-
     with unit_of_work():
         return run_checks()
 
 
 def _risk_reviews():
-    from app.safety.rota import alert_reviews_due
-
     with unit_of_work():
         return alert_reviews_due()
 
 
 def _waitlist_expiry():
-    from app.booking.waitlist import expire_offers
-
     with unit_of_work():
         return expire_offers()
 
 
 def _kiosk_calls():
-    from app.kiosk.kiosk_calls import sweep
-
     with unit_of_work():
         return sweep()
 
 
 def _nightly_plan():
-    from app.planning.nightly import plan_when_due
-
     return plan_when_due()  # a unit of work per day planned
 
 
 def _letters():
-    from app.messaging.letters import gather_batch
-
     with unit_of_work():
         return gather_batch()
 
 
 def _retention():
-
-    from app.customers.retention import run
-
     with unit_of_work():
-        return run(settings().retention_days)
+        return retention.run(settings().retention_days)
 
 
 JOBS: list[Job] = [

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+from app.booking.availability import search
+from app.booking.booking import BookingRequest, CustomerDetails, book
 from app.extensions import db
-from app.places.places import Place
+from app.models import Appointment
+from app.places.places import Place, hub_place
 from app.timeutil import local_to_utc
 from tests.factories import AreaFactory, HubFactory, OfficerFactory, ServiceFactory, SkillFactory
 
@@ -37,13 +40,26 @@ class World:
         )
 
     def hub_place(self) -> Place:
-        from app.places.places import hub_place
-
         return hub_place(self.hub)
 
 
 def at(hour: int, minute: int = 0, day: date = MONDAY) -> datetime:
     return local_to_utc(day, time(hour, minute))
+
+
+def book_first_slot(
+    world: World, customer: CustomerDetails, place: Place | None = None, days: int = 1, **request
+) -> Appointment:
+    """The first free time from MONDAY (searching `days` days) at `place` (the world's home address
+    unless given), booked through the real booking service as of NOW; `request` adds BookingRequest
+    fields (channel, notes...). Not committed."""
+    place = place or world.home()
+    slot = search(world.service, place, MONDAY, days, now=NOW).slots[0]
+    return book(
+        BookingRequest(
+            slot_token=slot.token, service=world.service, place=place, customer=customer, **request
+        )
+    )
 
 
 def api_booking(world: World, slot_id: str, **overrides) -> dict:

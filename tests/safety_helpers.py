@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import time
 
 from app.extensions import db
-from app.models import DutyPeriod, User
-from tests.factories import PASSWORD, UserFactory
+from app.models import Appointment, DutyPeriod, Officer, User
+from tests.booking_helpers import World
+from tests.factories import PASSWORD, AppointmentFactory, UserFactory
 from tests.pages import csrf_token
 
 OFFICER_PHONE = "+447700900777"
@@ -19,6 +20,17 @@ def officer_user(world, phone: str = OFFICER_PHONE):
     officer.user, officer.phone = user, phone
     db.session.commit()
     return user, officer
+
+
+def officer_with_a_visit(client, **visit) -> tuple[World, User, Officer, Appointment]:
+    """An officer with a phone and one visit of the world's service (AppointmentFactory's `visit`
+    fields; window_start at least), signed in on `client`."""
+    world = World()
+    user, officer = officer_user(world)
+    appointment = AppointmentFactory(service=world.service, officer=officer, **visit)
+    db.session.commit()
+    sign_in_as(client, user)
+    return world, user, officer, appointment
 
 
 def on_duty(user: User, weekdays=range(7), starts=time(0, 0), ends=time(23, 59, 59)) -> User:

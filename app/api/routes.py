@@ -39,6 +39,8 @@ from app.web.guards import csrf, limiter
 
 if TYPE_CHECKING:
     from app.models import Appointment
+from app.messaging.outbox import for_appointment
+from app.staff.tokens import user_for_bearer
 from notifications.calendar import build_calendar
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -392,8 +394,6 @@ def get_appointment(reference: str):
 @api()
 @operation("Messages sent about an appointment", {200: (schemas.MessageList, "Messages"), 404: NOT_FOUND})
 def appointment_messages(reference: str):
-    from app.messaging.outbox import for_appointment
-
     appointment = _find(reference)
     if appointment is None:
         return _not_found()
@@ -484,8 +484,6 @@ def reschedule_appointment(reference: str):
 )
 def calendar(reference: str):
     """For residents (a signed token in the link) and API clients (bearer token)."""
-    from app.staff.tokens import user_for_bearer
-
     appointment = references.find(reference)
     staff = user_for_bearer(request.headers.get("Authorization", ""))
     allowed = appointment is not None and (

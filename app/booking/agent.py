@@ -12,7 +12,7 @@ from app.appointments.references import clean_reference
 from app.booking.availability import appointments_for
 from app.extensions import db
 from app.messaging.contact import uk_mobile, uk_phone
-from app.models import Appointment, Customer, CustomerNote, User
+from app.models import Appointment, Customer, CustomerNote, RiskMarker, User, WaitlistEntry
 from app.officers.queries import all_officers
 from app.officers.workdays import working_day
 from app.places.places import (
@@ -156,8 +156,6 @@ def merge_callers(keep: Customer, duplicate: Customer, user: User | None) -> Non
     """One record for one person: the duplicate's bookings, notes, waiting-list places and risk
     markers move to `keep`, which takes any detail it lacks; then the duplicate is removed. Consent
     to texts survives only if neither record has it withdrawn for the same number."""
-    from app.models import RiskMarker, WaitlistEntry
-
     for model in (Appointment, CustomerNote, WaitlistEntry, RiskMarker):
         db.session.execute(update(model).where(model.customer_id == duplicate.id).values(customer_id=keep.id))
     for name in KEPT_IF_BLANK:

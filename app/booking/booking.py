@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.appointments.references import format_reference, new_reference
 from app.booking import call_list, interpreters
-from app.booking.availability import SlotToken, decode_slot, routing_day, visits_for
+from app.booking.availability import SlotToken, decode_slot, place_precaution, routing_day, visits_for
 from app.booking.waitlist_offers import offer_freed_time
 from app.extensions import db
 from app.i18n import _l, supported
@@ -116,7 +116,6 @@ class CustomerDetails:
     email: str = ""
     preferred_channel: str = "sms"
     sms_consent: bool = False
-    language: str = "English"
     locale: str | None = None  # the language they read (app.i18n.LANGUAGES); None keeps the record's
     interpreter_language: str = ""
     access_needs: str = ""
@@ -334,7 +333,6 @@ def find_or_create_customer(
     customer.email = details.email or customer.email
     customer.preferred_channel = details.preferred_channel
     customer.sms_consent = details.sms_consent or customer.sms_consent
-    customer.language = details.language or customer.language
     if details.locale or customer.locale is None:
         customer.locale = supported(details.locale)
     customer.interpreter_language = details.interpreter_language or customer.interpreter_language
@@ -542,8 +540,6 @@ def _free_reference() -> str:
 
 def _check_precautions(token: SlotToken, place: Place, customer: Customer) -> None:
     """The risk register can rule out a home visit or require two officers. Never say why."""
-    from app.booking.availability import place_precaution
-
     precaution = place_precaution(place, customer)
     if precaution in ("hub_only", "manager_approval"):
         raise BookingRuleError(

@@ -15,7 +15,7 @@ from app.appointments.references import clean_reference
 from app.extensions import db
 from app.models import Feedback, User
 from app.staff import audit
-from app.timeutil import local_now, next_working_day, utcnow
+from app.timeutil import local_day_bounds, local_now, next_working_day, utcnow
 
 WORKING_DAYS_TO_ANSWER = {"complaint": 10, "comment": 20, "compliment": 20}
 
@@ -94,7 +94,5 @@ def counts(first: date, last: date) -> FeedbackCounts:
 
 
 def _start(day: date, next_day: bool = False):
-    from app.timeutil import local_day_bounds
-
     start, end = local_day_bounds(day)
     return end if next_day else start

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from app.appointments.links import external_url
 from app.config import settings
+from app.customers.equality import visit_key
 from app.extensions import db
 from app.models import Appointment, Customer, EqualityResponse, Message
 from app.staff import audit
@@ -73,8 +74,6 @@ def record(appointment: Appointment, score: int, channel: str, comment: str = ""
         )
         .values(status="cancelled")
     )
-    from app.customers.equality import visit_key
-
     db.session.execute(
         update(EqualityResponse)
         .where(EqualityResponse.visit_key == visit_key(appointment))

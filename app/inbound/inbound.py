@@ -26,6 +26,8 @@ from app.extensions import db
 from app.i18n import gettext_for
 from app.messaging import consent, outbox
 from app.models import Appointment, InboundMessage, Message, Officer
+from app.safety.rota import escalation_numbers
+from app.safety.safety import officer_replied
 from app.timeutil import utcnow
 from notifications import templates
 from notifications.templates import Gettext
@@ -59,9 +61,6 @@ def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
     db.session.add(inbound)
     officer = db.session.scalar(select(Officer).where(Officer.phone == sender, Officer.active.is_(True)))
     if officer is not None:
-        from app.safety.rota import escalation_numbers
-        from app.safety.safety import officer_replied
-
         inbound.action = officer_replied(officer, body) or "officer"
         if inbound.action == "help":
             db.session.flush()

@@ -14,6 +14,7 @@ import threading
 import time
 from collections import Counter
 
+import psycopg
 from sqlalchemy import text
 
 from app.extensions import db
@@ -52,8 +53,6 @@ class _Listener:
         threading.Thread(target=self._run, name="kiosk-call-listener", daemon=True).start()
 
     def _run(self) -> None:
-        import psycopg
-
         while True:
             try:
                 with psycopg.connect(self.dsn, autocommit=True) as connection:

@@ -21,7 +21,7 @@ from app.appointments.links import manage_url
 from app.appointments.presenters import as_json, documents, officer_first_name, service_name, when, where
 from app.appointments.references import format_reference
 from app.config import settings
-from app.customers.satisfaction import rating_url
+from app.customers.satisfaction import rating_url, should_ask
 from app.extensions import db
 from app.i18n import gettext_for
 from app.messaging.contact import reminder_gap, uk_mobile
@@ -165,11 +165,8 @@ def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = ""
         in_time = appointment.window_start - utcnow() >= LETTER_NOTICE
         letter = queue_letter(appointment, kind, key_suffix) if kind in LETTER_KINDS and in_time else None
         return [letter] if letter is not None else []
-    if kind == "satisfaction":
-        from app.customers.satisfaction import should_ask
-
-        if not should_ask(appointment):
-            return []
+    if kind == "satisfaction" and not should_ask(appointment):
+        return []
     texts = may_text(customer, kind) and reminder_gap("sms", customer.phone, "") is None
     emails = customer.preferred_channel == "email" and reminder_gap("email", "", customer.email) is None
     if kind == "satisfaction" and texts:

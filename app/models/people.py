@@ -26,7 +26,6 @@ class Customer(db.Model):
     email: Mapped[str] = mapped_column(String(254), default="")
     preferred_channel: Mapped[str] = mapped_column(String(10), default="sms")
     sms_consent: Mapped[bool] = mapped_column(default=False)
-    language: Mapped[str] = mapped_column(String(60), default="English")
     # The language they read: pages, texts, emails, letters and calendar files (app.i18n.LANGUAGES).
     locale: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     interpreter_language: Mapped[str] = mapped_column(String(60), default="")

@@ -9,11 +9,13 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import exists, select
 
+from app.booking import call_list
 from app.catalogue.hubs import hours_on_day
 from app.catalogue.queries import all_hubs
 from app.extensions import db
 from app.models import RoutePlan, ScheduledRun
 from app.officers.queries import all_officers
+from app.planning.planning import plan_day
 from app.timeutil import is_bank_holiday, local_now
 from app.unit_of_work import unit_of_work
 
@@ -72,9 +74,6 @@ def next_due(now: datetime) -> datetime:
 def plan_when_due(now: datetime | None = None) -> list[date]:
     """Plan each day due. A job with a unit of work per day: a day planned stays planned (and is not
     planned again) if the next one fails."""
-    from app.booking import call_list
-    from app.planning.planning import plan_day
-
     planned = []
     for day in days_due(now or local_now()):
         with unit_of_work():

@@ -9,8 +9,12 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from app.booking.booking import MOVED_FROM
 from app.customers import feedback
+from app.customers.satisfaction import CHANNELS
 from app.extensions import db
+from app.models import Appointment
+from app.models.appointments import BOOKING_CHANNELS
 from app.reporting.report_table import Table
 from app.timeutil import local_day_bounds, to_local
 
@@ -51,8 +55,6 @@ def _satisfaction_by(name: str, title: str, header: str, appointments, key):
 
 
 def satisfaction_tables(appointments) -> dict:
-    from app.customers.satisfaction import CHANNELS
-
     return {
         "satisfaction_by_service": _satisfaction_by(
             "satisfaction_by_service",
@@ -99,8 +101,6 @@ LATE_MOVE = timedelta(hours=24)
 
 
 def _moved_late(appointment) -> bool:
-    from app.booking.booking import MOVED_FROM
-
     for event in appointment.events:
         if event.status == "rescheduled" and event.note.startswith(MOVED_FROM):
             try:
@@ -160,8 +160,6 @@ def _reason(text: str) -> str:
 
 
 def _earlier_bookings(customer_ids: set[int]) -> dict[int, list]:
-    from app.models import Appointment
-
     if not customer_ids:
         return {}
     found: dict[int, list] = defaultdict(list)
@@ -176,9 +174,6 @@ def _earlier_bookings(customer_ids: set[int]) -> dict[int, list]:
 
 def channel_trend(month: date, months: int = 12):
     """How bookings came in, month by month, for the year to `month`: the channel shift over time."""
-    from app.models import Appointment
-    from app.models.appointments import BOOKING_CHANNELS
-
     first = (month.replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
     _, end = local_day_bounds((month.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1))
     counts: dict[date, Counter] = defaultdict(Counter)

@@ -16,12 +16,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app.booking.availability import search
 from app.extensions import db
 from app.kiosk import kiosk_calls
-from app.models import Appointment, Message, RoutePlan, SafetyAlert
+from app.models import Appointment, CommunityArea, Hub, Message, RoutePlan, SafetyAlert
 from app.officers.queries import all_officers
 from app.officers.workdays import working_day
-from app.places.places import nearest_hubs
+from app.places.places import Place, hub_place, nearest_hubs
 from app.reporting import measures
 from app.reporting.report_table import Table
 from app.timeutil import local_day_bounds, to_local
@@ -258,10 +259,6 @@ def messages_table(first: date, last: date) -> Table:
 def waits(service, today: date) -> Table:
     """Days to the first free appointment for a service, in each community area (home visit at the
     area's centre where the service allows it, else at the area's hub)."""
-    from app.booking.availability import search
-    from app.models import CommunityArea, Hub
-    from app.places.places import Place, hub_place
-
     table = Table(
         f"waits_{service.code}",
         f"Days to the first free appointment: {service.name}",

@@ -3,6 +3,7 @@ and the capacity board. Keyboard-first: every action is a link or a button in re
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -108,8 +109,6 @@ def _caller_form(customer: Customer | None):
 
 
 def _caller_values(customer: Customer):
-    from types import SimpleNamespace
-
     return SimpleNamespace(
         name=customer.name,
         phone=display_phone(customer.phone) if customer.phone else "",

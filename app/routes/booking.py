@@ -21,7 +21,7 @@ from app.booking.booking import (
     booking_request,
 )
 from app.booking.waitlist_offers import how_offered
-from app.catalogue.queries import all_services, hub_by_code, service_by_code
+from app.catalogue.queries import all_hubs, all_services, hub_by_code, service_by_code
 from app.forms.booking import (
     AddressForm,
     ConfirmForm,
@@ -235,8 +235,6 @@ def hub():
 
 
 def _all_hubs():
-    from app.catalogue.queries import all_hubs
-
     return all_hubs(active_only=True)
 
 

@@ -24,7 +24,7 @@ from app.forms.booking import CancelForm, ConfirmForm, FindBookingForm, TimeForm
 from app.i18n import current_locale
 from app.inputs import day_or
 from app.messaging import consent
-from app.places.places import Place, normalise_postcode
+from app.places.places import Place, nearest_area_id, normalise_postcode
 from app.staff import audit
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
@@ -183,8 +183,6 @@ def change_time():
 
 
 def _area_of(appointment: Appointment) -> int:
-    from app.places.places import nearest_area_id
-
     return nearest_area_id(appointment.lat, appointment.lng) or 0
 
 

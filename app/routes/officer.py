@@ -218,10 +218,11 @@ def _visit_page(appointment: Appointment, who: devices.Acting, error: str | None
 @bp.get("/visits/<int:appointment_id>/warnings/<int:marker_id>")
 @staff("officer", "supervisor", "admin")
 def warning_detail(appointment_id: int, marker_id: int):
-    appointment = records.appointment(appointment_id) or abort(404)
-    marker = records.risk_marker(marker_id) or abort(404)
-    if not may_see_detail(current_user, appointment, marker):
-        abort(403)
+    appointment = records.appointment(appointment_id)
+    marker = records.risk_marker(marker_id)
+    # One answer for "not yours" and "not there", so marker and visit ids cannot be enumerated.
+    if appointment is None or marker is None or not may_see_detail(current_user, appointment, marker):
+        abort(404)
     with unit_of_work():
         view_detail(marker, current_user, appointment)
     return render_template(

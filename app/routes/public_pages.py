@@ -15,6 +15,7 @@ from flask import (
 from app import i18n
 from app.config import settings
 from app.inputs import local_path_or_none
+from app.records import database_answers
 from app.web.access import public
 
 bp = Blueprint("public", __name__)
@@ -56,8 +57,6 @@ def feedback():
 @bp.get("/healthz")
 @public
 def healthz():
-    from app.records import database_answers
-
     database_answers()
     return {"status": "ok"}
 

@@ -15,6 +15,7 @@ from app.appointments.references import format_reference
 from app.booking import call_list
 from app.catalogue.queries import all_areas, all_hubs, all_services, service_by_code
 from app.config import settings
+from app.customers import equality as monitoring
 from app.inputs import BadInput, day_or, month_or, parse_day, whole_number_or_none
 from app.messaging import outbox
 from app.officers.queries import all_officers
@@ -22,6 +23,7 @@ from app.planning import planning
 from app.planning import route_map as route_map_drawing
 from app.planning.planning import route_for
 from app.reporting import reports
+from app.safety.rota import fallback_phone, nobody_on_duty
 from app.staff import audit
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
@@ -47,8 +49,6 @@ def _month_pages(month: date) -> dict[str, str]:
 @bp.get("/dashboard")
 @staff(*SUPERVISORS)
 def dashboard():
-    from app.safety.rota import fallback_phone, nobody_on_duty
-
     month = _month() if request.args.get("month") else reports.opening_month(local_now().date())
     return render_template(
         "reports/dashboard.html",
@@ -67,8 +67,6 @@ def dashboard():
 @staff(*SUPERVISORS)
 def equality():
     """Take-up and satisfaction by group over the 12 months to the chosen one; small groups hidden."""
-    from app.customers import equality as monitoring
-
     month = _month()
     first = (month - timedelta(days=335)).replace(day=1)
     return render_template(

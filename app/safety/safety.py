@@ -6,6 +6,9 @@ The policy (one place for its minutes):
   anyone is alarmed). No OK, check-out or extension within REPLY_WITHIN: the on-duty supervisors are
   texted and alerted on their dashboard with the address, the officer's phone and last known position.
 - A visit not started by the end of its arrival window plus GRACE: the same, text first, then alert.
+- Once the ladder has alerted the supervisors, they own it: the officer is texted no more (a later visit
+  they miss, or a session that runs over, goes straight to the supervisors) until something shows the
+  officer active again: a check-in, a check-out, a reply, or a supervisor closing the session.
 - The help button, a text saying HELP, or the duress word: alert at once.
 The scheduler runs `run_checks` every minute; every step is an audit event.
 """
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.appointments.presenters import where
@@ -338,6 +341,40 @@ def _check(key: str) -> SafetyCheck | None:
     return db.session.scalar(select(SafetyCheck).where(SafetyCheck.dedupe_key == key))
 
 
+def left_to_supervisor(officer: Officer) -> bool:
+    """The officer's last safety check was escalated with no answer, and nothing since shows them
+    active (a session started or closed after it, by them or by a supervisor): a supervisor owns it."""
+    last = db.session.scalar(
+        select(SafetyCheck)
+        .where(SafetyCheck.officer_id == officer.id)
+        .order_by(SafetyCheck.sent_at.desc(), SafetyCheck.id.desc())
+        .limit(1)
+    )
+    if last is None or last.escalated_at is None or last.answered_at is not None:
+        return False
+    since = last.escalated_at
+    active = select(SafetySession.id).where(
+        SafetySession.officer_id == officer.id,
+        or_(SafetySession.started_received_at > since, SafetySession.closed_received_at > since),
+    )
+    return db.session.scalar(active.limit(1)) is None
+
+
+def _pass_on(officer: Officer, reason: str, key: str, now: datetime, **links) -> SafetyCheck | None:
+    """The step of the ladder that would text an officer the supervisors already own: recorded (so the
+    ladder knows it was handled) and escalated at once, never texted."""
+    check = SafetyCheck(
+        officer=officer, reason=reason, dedupe_key=key, sent_at=now, escalated_at=now, **links
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(check)
+    except IntegrityError:
+        return None
+    audit.record("safety_check_passed_to_supervisor", "officer", officer.id, reason=reason)
+    return check
+
+
 def run_checks(now: datetime | None = None) -> dict:
     """The ladder, run by the scheduler every minute."""
     now = now or utcnow()
@@ -348,7 +385,23 @@ def run_checks(now: datetime | None = None) -> dict:
     ):
         key = f"overrun:{session.id}:{session.expected_end_at:%Y%m%d%H%M}"
         check = _check(key)
-        if check is None:
+        if check is None and left_to_supervisor(session.officer):
+            passed = _pass_on(
+                session.officer, "overrun", key, now, session=session, appointment=session.appointment
+            )
+            if passed is not None:
+                escalated += (
+                    raise_alert(
+                        "overdue",
+                        session.officer,
+                        session.appointment,
+                        session,
+                        f"overdue:{passed.id}",
+                        note="Running over; not texted: no answer to an earlier safety check",
+                    )
+                    is not None
+                )
+        elif check is None:
             body = f"Doorstep: your visit has run over. {reply}"
             asked += (
                 _ask(
@@ -386,7 +439,22 @@ def run_checks(now: datetime | None = None) -> dict:
     ):
         key = f"not-arrived:{appointment.id}"
         check = _check(key)
-        if check is None:
+        if check is None and left_to_supervisor(appointment.officer):
+            if _pass_on(
+                appointment.officer, "not_arrived", key, now, appointment=appointment
+            ) and raise_alert(
+                "no_checkin",
+                appointment.officer,
+                appointment,
+                None,
+                f"no-checkin:{appointment.id}",
+                note=(
+                    f"Not checked in by {format_time(appointment.window_end + GRACE)}; not texted: "
+                    "no answer to an earlier safety check"
+                ),
+            ):
+                missed += 1
+        elif check is None:
             body = (
                 f"Doorstep: you have not checked in at {appointment.address_line1 or where(appointment)} "
                 f"(arrival by {format_time(appointment.window_end)}). {reply}"

@@ -29,7 +29,7 @@ from app.extensions import db
 from app.inbound import inbound
 from app.messaging.senders import Delivery
 from app.models import Address, Appointment, Customer, Hub, Service, User
-from app.places.places import Place, customer_place, home_place, hub_place, nearest_hubs
+from app.places.places import Place, customer_place, home_place, hub_place, nearest_area_id, nearest_hubs
 from app.simulation.record import Record
 from app.simulation.work import context, unit
 from app.timeutil import is_working_day, local_to_utc, to_local, utcnow
@@ -288,6 +288,4 @@ class Residents:
 
 
 def _area_of(appointment: Appointment) -> int:
-    from app.places.places import nearest_area_id
-
     return nearest_area_id(appointment.lat, appointment.lng) or 0

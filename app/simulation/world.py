@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from app.demo.load import load_demo
 from app.extensions import db
 from app.models import Appointment, Message, Officer, User, WorkingPattern
 from app.staff.passwords import generate_password, hash_password
@@ -26,8 +27,6 @@ class World:
 
 def prepare(officers: int | None, start: date | None) -> World:
     if not db.session.scalar(select(func.count(Officer.id))):
-        from app.demo.load import load_demo
-
         load_demo()
     active = list(db.session.scalars(select(Officer).where(Officer.active.is_(True)).order_by(Officer.id)))
     agents = list(db.session.scalars(select(User.id).where(User.role == "agent", User.active.is_(True))))

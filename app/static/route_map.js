@@ -10,7 +10,12 @@ if (element && window.L) {
   const line = points.map((p) => [p.lat, p.lng])
   if (line.length) {
     L.polyline([...line, line[0]], { color: '#1d70b8', weight: 4 }).addTo(map)
-    points.forEach((p) => L.circleMarker([p.lat, p.lng], { radius: 8, color: '#0b0c0c' }).addTo(map).bindTooltip(p.label))
+    points.forEach((p) => {
+      // A string tooltip is HTML to Leaflet: hand it a text node so a name or address never runs as markup.
+      const label = document.createElement('span')
+      label.textContent = p.label
+      L.circleMarker([p.lat, p.lng], { radius: 8, color: '#0b0c0c' }).addTo(map).bindTooltip(label)
+    })
     map.fitBounds(L.latLngBounds(line).pad(0.2))
   }
 }

@@ -12,8 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, jsonify, redirect, request, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+
+from app.safety.rota import calls_for_help
+from app.staff.tokens import user_for_bearer
+from app.web.guards import csrf
+from app.web.kiosk_session import current_device
 
 SUPERVISORS = ("supervisor", "admin")
 ALL_STAFF = ("agent", "officer", "supervisor", "admin")
@@ -49,8 +54,6 @@ kiosk = _declare(Rule("kiosk"))
 
 def officer_day(view: Callable) -> Callable:
     """Also exempt from the session CSRF check: app.safety.devices checks these posts itself."""
-    from app.web.guards import csrf
-
     return csrf.exempt(_declare(Rule("officer_day", ("officer",)))(view))
 
 
@@ -72,18 +75,12 @@ def enforce_access():
     if rule.kind == "public":
         return None
     if rule.kind == "kiosk":
-        from flask import render_template
-
-        from app.web.kiosk_session import current_device
-
         if current_device() is None:
             return render_template("kiosk/not_set_up.html"), 403
         return None
     if rule.kind == "officer_day":
         return _officer_day()
     if rule.kind == "api":
-        from app.staff.tokens import user_for_bearer
-
         user = user_for_bearer(request.headers.get("Authorization", ""))
         if user is None:
             return jsonify(error="unauthorised", message="A valid bearer token is required."), 401
@@ -99,7 +96,7 @@ def enforce_access():
 
 
 def _officer_day():
-    from app.routes.officer_phone import acting, request_allowed
+    from app.routes.officer_phone import acting, request_allowed  # the routes import this module
 
     who = acting()
     if who is not None:
@@ -115,10 +112,6 @@ def _officer_day():
 
 def _not_recorded(status: int):
     """A safety tap that cannot be accepted says so plainly and offers a call, never a bare error."""
-    from flask import render_template
-
-    from app.safety.rota import calls_for_help
-
     message = (
         "This was not recorded: you are signed out on this phone."
         if status == 401
@@ -133,6 +126,4 @@ def _not_recorded(status: int):
 
 
 def _forbidden():
-    from flask import abort
-
     abort(403)

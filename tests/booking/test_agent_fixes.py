@@ -13,7 +13,7 @@ from app.booking.booking import BookingRequest, CustomerDetails, book
 from app.extensions import db
 from app.models import Address, Appointment, Customer
 from app.timeutil import local_to_utc
-from tests.booking_helpers import MONDAY, NOW, World
+from tests.booking_helpers import MONDAY, NOW, World, book_first_slot
 from tests.factories import PASSWORD, AppointmentFactory, CustomerFactory, UserFactory
 from tests.pages import csrf_token
 
@@ -149,14 +149,8 @@ def test_move_and_cancel_pages_show_the_whole_window(client, sign_in):
 @time_machine.travel(NOW, tick=False)
 def test_emails_with_no_mail_server_are_flagged_to_agents_and_supervisors(client, sign_in, app):
     world = World()
-    slot = search(world.service, world.home(), MONDAY, 1, now=NOW).slots[0]
-    appointment = book(
-        BookingRequest(
-            slot_token=slot.token,
-            service=world.service,
-            place=world.home(),
-            customer=CustomerDetails(name="Em Ail", email="em@example.com", preferred_channel="email"),
-        )
+    appointment = book_first_slot(
+        world, CustomerDetails(name="Em Ail", email="em@example.com", preferred_channel="email")
     )
     db.session.commit()
     assert app.extensions["settings"].smtp_host == ""

@@ -10,7 +10,7 @@ import time_machine
 
 from app.extensions import db
 from app.models import Address
-from tests.booking_helpers import NOW, World
+from tests.booking_helpers import NOW, World, book_first_slot
 from tests.factories import ServiceFactory
 from tests.pages import csrf_token
 
@@ -125,21 +125,13 @@ def test_the_confirmation_page_says_how_the_link_was_sent(client, world):
 
 
 def _book_at(world, name: str, *, hub: bool = False, postcode: str = ""):
-    from app.booking.availability import search
-    from app.booking.booking import BookingRequest, CustomerDetails, book
-    from tests.booking_helpers import MONDAY
+    from app.booking.booking import CustomerDetails
 
     place = world.hub_place() if hub else world.home()
-    slot = search(world.service, place, MONDAY, 1, now=NOW).slots[0]
-    appointment = book(
-        BookingRequest(
-            slot_token=slot.token,
-            service=world.service,
-            place=place,
-            customer=CustomerDetails(
-                name=name, phone="07700900123", preferred_channel="none", home_postcode=postcode
-            ),
-        )
+    appointment = book_first_slot(
+        world,
+        CustomerDetails(name=name, phone="07700900123", preferred_channel="none", home_postcode=postcode),
+        place,
     )
     db.session.commit()
     return appointment

@@ -9,15 +9,14 @@ from datetime import date, timedelta
 import time_machine
 from sqlalchemy import inspect
 
-from app.booking.availability import search
-from app.booking.booking import BookingRequest, CustomerDetails, book, record_outcome
+from app.booking.booking import CustomerDetails, record_outcome
 from app.customers import equality, satisfaction
 from app.extensions import db
 from app.inbound.inbound import handle
 from app.kiosk.kiosk import register
 from app.models import Appointment, EqualityResponse, Message
 from app.reporting.reports import dashboard
-from tests.booking_helpers import MONDAY, NOW, World
+from tests.booking_helpers import MONDAY, NOW, World, book_first_slot
 from tests.factories import AppointmentFactory, UserFactory
 from tests.pages import csrf_token
 
@@ -27,16 +26,12 @@ AFTER = NOW + timedelta(days=6, hours=8)  # Monday 7 December, afternoon
 def _book(world, channel="sms", email="", place=None, phone="+447700900123"):
     place = place or world.home()
     with time_machine.travel(NOW, tick=False):
-        slot = search(world.service, place, MONDAY, 1, now=NOW).slots[0]
-        appointment = book(
-            BookingRequest(
-                slot_token=slot.token,
-                service=world.service,
-                place=place,
-                customer=CustomerDetails(
-                    name="Jo Bloggs", phone=phone, email=email, preferred_channel=channel, sms_consent=True
-                ),
-            )
+        appointment = book_first_slot(
+            world,
+            CustomerDetails(
+                name="Jo Bloggs", phone=phone, email=email, preferred_channel=channel, sms_consent=True
+            ),
+            place,
         )
         db.session.commit()
     return appointment

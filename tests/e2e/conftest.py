@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import PASSWORD
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -55,3 +57,13 @@ def check_accessibility(page) -> None:
         for v in result["violations"]
     ]
     assert problems == []
+
+
+def sign_in_browser(page, base: str, user, check_the_page: bool = False) -> None:
+    """Sign in through the sign-in page as a person would (checking that page with axe if asked)."""
+    page.goto(f"{base}/sign-in")
+    if check_the_page:
+        check_accessibility(page)
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()

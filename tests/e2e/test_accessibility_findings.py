@@ -14,8 +14,8 @@ from app.kiosk import kiosk as kiosks
 from app.models import Address, HubClosure
 from app.timeutil import local_now
 from tests.booking_helpers import World
-from tests.e2e.conftest import check_accessibility
-from tests.factories import PASSWORD, CustomerFactory, OfficerFactory, UserFactory
+from tests.e2e.conftest import check_accessibility, sign_in_browser
+from tests.factories import CustomerFactory, OfficerFactory, UserFactory
 
 pytestmark = pytest.mark.postgres
 
@@ -33,10 +33,7 @@ def world(committed):
 def _sign_in(page, base, role):
     user = UserFactory(role=role)
     db.session.commit()
-    page.goto(f"{base}/sign-in")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_browser(page, base, user)
     page.wait_for_url(lambda url: "/sign-in" not in url)
     return user
 

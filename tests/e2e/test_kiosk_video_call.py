@@ -21,8 +21,8 @@ from app.kiosk import kiosk as kiosks
 from app.models import Appointment, KioskCall
 from app.timeutil import local_now, local_to_utc, next_working_day
 from tests.booking_helpers import World
-from tests.e2e.conftest import AXE, WCAG_22_AA, chromium
-from tests.factories import PASSWORD, CustomerFactory, UserFactory
+from tests.e2e.conftest import AXE, WCAG_22_AA, chromium, sign_in_browser
+from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.postgres
 
@@ -113,10 +113,7 @@ def _agent(browser, contexts, base):
     user = UserFactory(role="agent", full_name="Sam Adviser")
     db.session.commit()
     page = _page(browser, contexts)
-    page.goto(f"{base}/sign-in")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_browser(page, base, user)
     page.goto(f"{base}/agent/kiosk-calls/")
     page.get_by_role("button", name="I am available for kiosk calls").click()
     return page

@@ -12,8 +12,8 @@ from app.extensions import db
 from app.models import SafetySession
 from app.timeutil import local_now, local_to_utc
 from tests.booking_helpers import World
-from tests.e2e.conftest import check_accessibility
-from tests.factories import PASSWORD, AppointmentFactory, UserFactory
+from tests.e2e.conftest import check_accessibility, sign_in_browser
+from tests.factories import AppointmentFactory, UserFactory
 
 pytestmark = pytest.mark.postgres
 
@@ -44,10 +44,7 @@ def test_a_check_in_made_with_no_signal_is_sent_later_with_its_real_time(browser
     db.session.commit()
     context = browser.new_context(bypass_csp=True, viewport={"width": 375, "height": 740})
     page = context.new_page()
-    page.goto(f"{live_server}/sign-in")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_browser(page, live_server, user)
     page.goto(f"{live_server}/officer/phone")
     check_accessibility(page)
     page.get_by_role("button", name="Trust this phone").click()
@@ -95,10 +92,7 @@ def test_a_refused_tap_shows_an_error_summary(browser, live_server, committed):
     db.session.commit()
     context = browser.new_context(bypass_csp=True, viewport={"width": 375, "height": 740})
     page = context.new_page()
-    page.goto(f"{live_server}/sign-in")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_browser(page, live_server, user)
     page.goto(f"{live_server}/officer/day/{later.date().isoformat()}")
     page.get_by_role("button", name="Arrived for visit 1").click()
     summary = page.locator("#tap-error")

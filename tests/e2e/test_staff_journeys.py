@@ -11,18 +11,10 @@ from app.extensions import db
 from app.models import Appointment, SafetySession
 from app.timeutil import local_now, local_to_utc
 from tests.booking_helpers import World
-from tests.e2e.conftest import check_accessibility
-from tests.factories import PASSWORD, AppointmentFactory, CustomerFactory, UserFactory
+from tests.e2e.conftest import check_accessibility, sign_in_browser
+from tests.factories import AppointmentFactory, CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.postgres
-
-
-def _sign_in(page, base, user):
-    page.goto(f"{base}/sign-in")
-    check_accessibility(page)
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_agent_books_for_a_caller(browser, live_server, committed):
@@ -33,7 +25,7 @@ def test_agent_books_for_a_caller(browser, live_server, committed):
     agent = UserFactory(role="agent")
     db.session.commit()
     page = browser.new_context(bypass_csp=True).new_page()
-    _sign_in(page, live_server, agent)
+    sign_in_browser(page, live_server, agent, check_the_page=True)
     page.goto(f"{live_server}/agent/")
     check_accessibility(page)
     page.get_by_label("Name, mobile number, postcode or booking reference").fill("carol")
@@ -70,7 +62,7 @@ def test_officer_checks_in_and_out(browser, live_server, committed):
     )
     db.session.commit()
     page = browser.new_context(bypass_csp=True, viewport={"width": 375, "height": 740}).new_page()  # a phone
-    _sign_in(page, live_server, user)
+    sign_in_browser(page, live_server, user, check_the_page=True)
     page.goto(f"{live_server}/officer/")
     check_accessibility(page)
     page.get_by_role("button", name="Arrived for visit 1").click()
@@ -83,3 +75,33 @@ def test_officer_checks_in_and_out(browser, live_server, committed):
     db.session.refresh(appointment)
     assert appointment.status == "completed"
     assert db.session.query(SafetySession).one().closed_at is not None
+
+
+def test_route_map_tooltips_show_labels_as_text(browser, live_server, committed):
+    """Regression (tidy item 1): tooltips were bound as strings, which Leaflet renders as HTML, so
+    markup in a label (here a service name) ran on the officer's phone."""
+    world = World()
+    world.service.name = '<img src=x onerror="window.injected = true">Council tax'
+    user = UserFactory(role="officer")
+    world.officers[0].user = user
+    later = local_now().replace(second=0, microsecond=0) + timedelta(days=1)
+    start = local_to_utc(later.date(), later.time())
+    AppointmentFactory(
+        service=world.service,
+        officer=world.officers[0],
+        window_start=start,
+        window_end=start + timedelta(hours=1),
+    )
+    db.session.commit()
+    page = browser.new_context(bypass_csp=True).new_page()
+    sign_in_browser(page, live_server, user, check_the_page=True)
+    page.goto(f"{live_server}/officer/day/{later.date().isoformat()}")
+    stops = page.locator("#route-map path.leaflet-interactive")
+    stops.first.wait_for()
+    for index in range(stops.count()):
+        stops.nth(index).dispatch_event("mouseover")  # what a hover or tap does: opens the tooltip
+    tooltip = page.locator(".leaflet-tooltip", has_text="Council tax")
+    tooltip.wait_for()
+    assert tooltip.inner_text() == '1. <img src=x onerror="window.injected = true">Council tax'
+    assert tooltip.locator("img").count() == 0
+    assert page.evaluate("window.injected === undefined")

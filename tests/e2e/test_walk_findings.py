@@ -7,6 +7,7 @@ import pytest
 from app.extensions import db
 from app.kiosk import kiosk as kiosks
 from tests.booking_helpers import World
+from tests.e2e.conftest import sign_in_browser
 
 pytestmark = pytest.mark.postgres
 
@@ -38,7 +39,7 @@ def test_help_clears_an_earlier_tap_error_so_the_officer_sees_only_that_help_was
     from datetime import time, timedelta
 
     from app.timeutil import local_now, local_to_utc
-    from tests.factories import PASSWORD, AppointmentFactory, UserFactory
+    from tests.factories import AppointmentFactory, UserFactory
 
     world = World()
     user = UserFactory(role="officer")
@@ -54,10 +55,7 @@ def test_help_clears_an_earlier_tap_error_so_the_officer_sees_only_that_help_was
     db.session.commit()
     context = browser.new_context(viewport={"width": 375, "height": 740})
     page = context.new_page()
-    page.goto(f"{live_server}/sign-in")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_browser(page, live_server, user)
     page.goto(f"{live_server}/officer/day/{tomorrow.isoformat()}")
     page.get_by_role("button", name="Arrived for visit 1").click()
     error = page.locator("#tap-error")

@@ -8,14 +8,13 @@ import re
 import time_machine
 from twilio.request_validator import RequestValidator
 
-from app.booking.availability import search
-from app.booking.booking import BookingRequest, CustomerDetails, book, record_outcome
+from app.booking.booking import CustomerDetails, record_outcome
 from app.extensions import db
 from app.messaging.dispatch import dispatch_due
 from app.messaging.reminders import queue_due_reminders
 from app.models import Customer, Message
 from notifications.templates import sms_segments
-from tests.booking_helpers import MONDAY, NOW, World
+from tests.booking_helpers import NOW, World, book_first_slot
 from tests.pages import csrf_token
 from tests.standins.twilio_api import AUTH_TOKEN
 
@@ -24,16 +23,12 @@ PHONE = "+447700900123"
 
 def _book(world, *, channel="sms", consent=True, hub=False, phone=PHONE, email=""):
     place = world.hub_place() if hub else world.home()
-    slot = search(world.service, place, MONDAY, 1, now=NOW).slots[0]
-    appointment = book(
-        BookingRequest(
-            slot_token=slot.token,
-            service=world.service,
-            place=place,
-            customer=CustomerDetails(
-                name="Jo Bloggs", phone=phone, email=email, preferred_channel=channel, sms_consent=consent
-            ),
-        )
+    appointment = book_first_slot(
+        world,
+        CustomerDetails(
+            name="Jo Bloggs", phone=phone, email=email, preferred_channel=channel, sms_consent=consent
+        ),
+        place,
     )
     db.session.commit()
     return appointment

@@ -21,23 +21,18 @@ from app.models import AuditEvent, Message
 from app.places.places import Place
 from app.scheduler import JOBS
 from notifications.letter import Letter, build_pdf, unprintable
-from tests.booking_helpers import MONDAY, NOW, World
+from tests.booking_helpers import MONDAY, NOW, World, book_first_slot
 from tests.factories import CustomerFactory, UserFactory
 from tests.pages import csrf_token
 
 
 def _book(world, phone="", email="", channel="sms", consent=False):
-    slot = search(world.service, world.home(), MONDAY, 1, now=NOW).slots[0]
-    appointment = book(
-        BookingRequest(
-            slot_token=slot.token,
-            service=world.service,
-            place=world.home(),
-            channel="phone",
-            customer=CustomerDetails(
-                name="Ala Nowak", phone=phone, email=email, preferred_channel=channel, sms_consent=consent
-            ),
-        )
+    appointment = book_first_slot(
+        world,
+        CustomerDetails(
+            name="Ala Nowak", phone=phone, email=email, preferred_channel=channel, sms_consent=consent
+        ),
+        channel="phone",
     )
     db.session.commit()
     return appointment

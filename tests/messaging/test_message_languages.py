@@ -17,8 +17,8 @@ from icalendar import Calendar
 
 from app.appointments.links import manage_url
 from app.appointments.presenters import window_text
-from app.booking.availability import ARRIVAL_WINDOWS, search
-from app.booking.booking import BookingRequest, CustomerDetails, book
+from app.booking.availability import ARRIVAL_WINDOWS
+from app.booking.booking import CustomerDetails
 from app.config import settings_changed
 from app.demo import county
 from app.extensions import db
@@ -29,7 +29,7 @@ from app.models import Message
 from app.timeutil import at_day_seconds
 from notifications import templates
 from notifications.templates import AppointmentFacts, sms_segments
-from tests.booking_helpers import MONDAY, NOW, World
+from tests.booking_helpers import NOW, World, book_first_slot
 
 LONG_BASE_URL = "https://appointments.wiltshire.gov.uk"
 REFERENCE = "7K4M-P3QX"
@@ -124,21 +124,16 @@ def test_polish_and_nepali_texts_are_counted_as_ucs2():
 
 
 def _book_in(world, locale: str, channel: str = "sms"):
-    slot = search(world.service, world.home(), MONDAY, 1, now=NOW).slots[0]
-    appointment = book(
-        BookingRequest(
-            slot_token=slot.token,
-            service=world.service,
-            place=world.home(),
-            customer=CustomerDetails(
-                name="Agnieszka Kowalska",
-                phone="+447700900124",
-                email="agnieszka@example.com",
-                preferred_channel=channel,
-                sms_consent=True,
-                locale=locale,
-            ),
-        )
+    appointment = book_first_slot(
+        world,
+        CustomerDetails(
+            name="Agnieszka Kowalska",
+            phone="+447700900124",
+            email="agnieszka@example.com",
+            preferred_channel=channel,
+            sms_consent=True,
+            locale=locale,
+        ),
     )
     db.session.commit()
     return appointment

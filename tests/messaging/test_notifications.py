@@ -9,8 +9,7 @@ import time_machine
 from icalendar import Calendar
 from twilio.request_validator import RequestValidator
 
-from app.booking.availability import search
-from app.booking.booking import BookingRequest, CustomerDetails, book, cancel, record_outcome
+from app.booking.booking import CustomerDetails, cancel, record_outcome
 from app.extensions import db
 from app.messaging.dispatch import MAX_ATTEMPTS, dispatch_due, replay_stuck
 from app.messaging.outbox import queue_for_resident
@@ -18,26 +17,17 @@ from app.messaging.reminders import queue_due_reminders
 from app.models import Message
 from notifications.templates import sms_segments
 from notifications.webhook import verify
-from tests.booking_helpers import MONDAY, NOW, World
+from tests.booking_helpers import NOW, World, book_first_slot
 from tests.standins.twilio_api import AUTH_TOKEN
 
 
 def _book(world, channel="sms", email="jo@example.com", notes=""):
-    slot = search(world.service, world.home(), MONDAY, 1, now=NOW).slots[0]
-    appointment = book(
-        BookingRequest(
-            slot_token=slot.token,
-            service=world.service,
-            place=world.home(),
-            notes=notes,
-            customer=CustomerDetails(
-                name="Jo Bloggs",
-                phone="+447700900123",
-                email=email,
-                preferred_channel=channel,
-                sms_consent=True,
-            ),
-        )
+    appointment = book_first_slot(
+        world,
+        CustomerDetails(
+            name="Jo Bloggs", phone="+447700900123", email=email, preferred_channel=channel, sms_consent=True
+        ),
+        notes=notes,
     )
     db.session.commit()
     return appointment

@@ -13,7 +13,7 @@ from app.messaging.contact import display_phone
 from app.models import Appointment, CallListEntry, Message, ReplanProposal, RoutePlan, RouteStop
 from app.reporting import reports
 from app.timeutil import local_to_utc
-from tests.booking_helpers import MONDAY, NOW, World, at
+from tests.booking_helpers import MONDAY, NOW, World, at, book_first_slot
 from tests.factories import AppointmentFactory, CustomerFactory
 from tests.pages import csrf_token
 
@@ -230,18 +230,9 @@ def test_waits_per_area(client, sign_in):
 
 
 def _booked(world, customer_name: str = "Ann Example") -> Appointment:
-    from app.booking.availability import search
-    from app.booking.booking import BookingRequest, CustomerDetails, book
+    from app.booking.booking import CustomerDetails
 
-    slot = search(world.service, world.home(), MONDAY, 1, now=NOW).slots[0]
-    appointment = book(
-        BookingRequest(
-            slot_token=slot.token,
-            service=world.service,
-            place=world.home(),
-            customer=CustomerDetails(name=customer_name, phone="+447700900123"),
-        )
-    )
+    appointment = book_first_slot(world, CustomerDetails(name=customer_name, phone="+447700900123"))
     db.session.commit()
     return appointment
 

@@ -14,7 +14,7 @@ import time_machine
 from twilio.request_validator import RequestValidator
 
 from app.extensions import db
-from app.models import SafetySession
+from app.models import SafetySession, User
 from app.safety.safety import GRACE, REPLY_WITHIN
 from app.scheduler import due_between, run_job
 from tests.booking_helpers import World, at
@@ -142,3 +142,45 @@ def test_a_day_of_lone_working_through_the_scheduler(app, client, twilio, capsys
             f"help text {help_delay.total_seconds():.0f}s after the press; "
             f"duress text {duress_delay.total_seconds():.0f}s after the word"
         )
+
+
+def test_once_the_supervisors_are_alerted_the_officer_is_texted_no_more(app, client, twilio):
+    """Regression (tidy item 4): an officer who never answered was texted "Reply OK" again for every
+    later visit of the day. After the escalation the supervisors own it: later visits missed go
+    straight to them, and the officer's phone stays quiet until the officer is active again."""
+    world = World()
+    user, officer = officer_user(world)
+    supervisor_on_duty()
+    visits = [
+        AppointmentFactory(service=world.service, officer=officer, window_start=at(hour), duration_minutes=45)
+        for hour in (10, 12, 14)
+    ]
+    db.session.commit()
+    first_id, third_id, user_id = visits[0].id, visits[2].id, user.id
+
+    with time_machine.travel(at(9, 40), tick=False) as traveller:
+        clock = Clock(app, traveller, at(9, 40))
+        sign_in_as(client, user)
+        day = client.get("/officer/").get_data(as_text=True)
+        arrive_first = form_fields(day, f"/visits/{first_id}/arrived")
+        clock.walk_to(at(10, 5))
+        assert client.post(f"/officer/visits/{first_id}/arrived", data=arrive_first).status_code == 302
+        clock.walk_to(at(14, 30))  # runs over at 11:05, escalated at 11:15; misses 12:00 by 13:15
+        asked = _sent(twilio, OFFICER_PHONE)
+        alerts = _sent(twilio, SUPERVISOR_PHONE)
+        assert [body for _, body in asked] == [
+            "Doorstep: your visit has run over. Reply OK if you are safe. Reply RED if you need help now."
+        ]
+        assert ["(overdue)" in alerts[0][1], "(no checkin)" in alerts[1][1]] == [True, True]
+        assert len(alerts) == 2
+        missed_second = at(13) + GRACE
+        assert timedelta(0) < alerts[1][0] - missed_second <= timedelta(minutes=1, seconds=20)  # at once
+
+        # The officer turns up at the third visit: active again, so the ladder asks them once more.
+        sign_in_as(client, db.session.get(User, user_id))  # the morning's web session has idled out
+        arrive_third = form_fields(
+            client.get("/officer/").get_data(as_text=True), f"/visits/{third_id}/arrived"
+        )
+        assert client.post(f"/officer/visits/{third_id}/arrived", data=arrive_third).status_code == 302
+        clock.walk_to(at(17))
+    assert len(_sent(twilio, OFFICER_PHONE)) == 2 and "run over" in _sent(twilio, OFFICER_PHONE)[1][1]

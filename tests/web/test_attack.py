@@ -20,9 +20,9 @@ from app.booking.availability import decode_slot
 from app.extensions import db
 from app.models import Address, Appointment, SafetySession
 from tests.booking_helpers import NOW, World, at
-from tests.factories import AppointmentFactory, UserFactory
+from tests.factories import UserFactory
 from tests.pages import csrf_token
-from tests.safety_helpers import officer_user, sign_in_as
+from tests.safety_helpers import officer_with_a_visit, sign_in_as
 
 
 def _post(client, url, data):
@@ -132,11 +132,7 @@ def test_a_stranger_with_the_same_name_and_phone_cannot_rewrite_the_residents_re
 
 def test_an_extension_in_odd_digits_is_refused_not_a_500(client, configure):
     configure(session_timeout_minutes=30 * 24 * 60)
-    world = World()
-    user, officer = officer_user(world)
-    appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
-    db.session.commit()
-    sign_in_as(client, user)
+    world, user, officer, appointment = officer_with_a_visit(client, window_start=at(10))
     with time_machine.travel(at(10, 5), tick=False):
         page = client.get("/officer/").get_data(as_text=True)
         client.post(f"/officer/visits/{appointment.id}/arrived", data={"csrf_token": csrf_token(page)})

@@ -111,16 +111,11 @@ def test_a_tap_made_now_the_day_before_the_visit_gets_the_check_in_answer_with_j
     from datetime import date
 
     from tests.booking_helpers import at
-    from tests.factories import AppointmentFactory
     from tests.safety.test_officer_day import _post
-    from tests.safety_helpers import officer_user, sign_in_as
+    from tests.safety_helpers import officer_with_a_visit
 
     configure(session_timeout_minutes=30 * 24 * 60)
-    world = World()
-    user, officer = officer_user(world)
-    appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
-    db.session.commit()
-    sign_in_as(client, user)
+    world, user, officer, appointment = officer_with_a_visit(client, window_start=at(10))
     evening_before = at(21, 15, day=date(2026, 12, 6))
     with time_machine.travel(evening_before, tick=False):
         tap = _post(client, appointment, "arrived", accept_json=True, client_time=evening_before.isoformat())
