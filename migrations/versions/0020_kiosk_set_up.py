@@ -1,8 +1,8 @@
 """kiosk set up: kiosk_device.last_seen_at now records when its activation link was opened (None: not set
 up yet, so the admin list no longer calls a kiosk nobody has signed in "In use")
 
-Revision ID: 0021
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-11-30 22:45:00
 
 No schema change: kiosks activated before this release get the time of their last activation from the
@@ -12,8 +12,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0021'
-down_revision = '0018'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
