@@ -6,8 +6,19 @@ Nepali page never shows "Not a valid choice." in English. Staff pages are in Eng
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
+
+# Characters that reverse or isolate the direction of the text after them (U+202A-U+202E,
+# U+2066-U+2069): in a name or a note they make what an officer or agent reads differ from what was
+# typed ("Trojan Source"). No resident needs them to write their name or address.
+DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def without_direction_controls(value: object) -> object:
+    return DIRECTION_CONTROLS.sub("", value) if isinstance(value, str) else value
 
 
 def N_(text: str) -> str:
@@ -41,5 +52,9 @@ class _FormMessages:
 
 class Form(FlaskForm):
     class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = [*unbound_field.kwargs.get("filters", ()), without_direction_controls]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
         def get_translations(self, form):
             return _FormMessages()

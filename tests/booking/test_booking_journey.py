@@ -50,7 +50,7 @@ def _first_slot(html: str) -> str:
     return re.search(r'name="slot" type="radio" value="([^"]+)"', html).group(1)
 
 
-def _journey_to_check(client, world):
+def _journey_to_check(client, world, name="Jo Bloggs", access_needs=""):
     assert (
         _post(client, "/book/service", {"service": world.service.code}).headers["Location"] == "/book/where"
     )
@@ -68,13 +68,25 @@ def _journey_to_check(client, world):
         client,
         "/book/details",
         {
-            "name": "Jo Bloggs",
+            "name": name,
             "phone": "07700 900123",
             "preferred_channel": "sms",
             "interpreter_language": "Polish",
+            "access_needs": access_needs,
         },
     )
     assert response.headers["Location"] == "/book/check"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_text_direction_controls_never_reach_what_officers_and_agents_read(client, world):
+    # U+202E would show the rest of a name or note reversed on the officer's day and the agent's screen.
+    _journey_to_check(client, world, name="Jo \u202eBloggs", access_needs="Ramp \u2066at the back\u2069")
+    html = client.get("/book/check").get_data(as_text=True)
+    client.post("/book/check", data={"csrf_token": csrf_token(html)})
+    appointment = db.session.query(Appointment).one()
+    assert appointment.customer.name == "Jo Bloggs"
+    assert appointment.customer.access_needs == "Ramp at the back"
 
 
 @time_machine.travel(NOW, tick=False)
