@@ -188,8 +188,8 @@ def replan():
                 with unit_of_work():
                     summary = planning.publish_replan(proposal, user=user)
                 flash(
-                    f"Published: {len(summary.moved)} visits moved and their residents told; "
-                    f"{len(summary.unassigned)} on the call list.",
+                    f"Published: {len(summary.moved)} visit{'' if len(summary.moved) == 1 else 's'} moved and "
+                    f"their residents told; {len(summary.unassigned)} on the call list.",
                     "success",
                 )
                 return redirect(url_for("reports.replan", officer=officer.id, day=day, proposal=proposal.id))

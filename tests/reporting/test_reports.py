@@ -96,6 +96,9 @@ def test_csv_export_matches_the_screen(client, sign_in):
     assert rows[1:] == [[str(c) for c in r] for r in screen]
     for name, _count in screen:
         assert f'<th scope="row" class="govuk-table__header">{name}</th>' in page
+    # Counts read as counts on the chart ("2", not "2.0"); measured values keep their decimal.
+    assert '<span class="app-chart__value">2</span>' in page
+    assert '<span class="app-chart__value">2.0</span>' not in page
 
 
 def test_route_map_page_works_without_tiles(client, sign_in):
