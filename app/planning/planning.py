@@ -24,6 +24,7 @@ from app.booking.booking import lock_appointment, lock_officer_days, state_of
 from app.extensions import db
 from app.messaging import outbox
 from app.models import Appointment, AppointmentEvent, Officer, ReplanProposal, RoutePlan, RouteStop, User
+from app.models.statuses import AppointmentStatus
 from app.officers.queries import all_officers
 from app.officers.travel import matrix as travel_matrix
 from app.officers.travel import pair_travel
@@ -508,6 +509,19 @@ def route_for(officer: Officer, day: date) -> RoutePlan | None:
     return db.session.scalar(
         select(RoutePlan).where(RoutePlan.officer_id == officer.id, RoutePlan.day == day)
     )
+
+
+def stops_still_planned(plan: RoutePlan) -> list[RouteStop]:
+    """The stored route as it still stands: a visit cancelled, moved to another day or given to another
+    officer since the plan was stored is no longer this officer's stop (the plan is not re-stored for
+    every change; availability and the officer's day read the appointments themselves)."""
+    return [
+        stop
+        for stop in plan.stops
+        if stop.appointment.status != AppointmentStatus.CANCELLED
+        and to_local(stop.appointment.window_start).date() == plan.day
+        and plan.officer_id in (stop.appointment.officer_id, stop.appointment.second_officer_id)
+    ]
 
 
 def _travel(leg) -> str:

@@ -21,7 +21,7 @@ from app.messaging import outbox
 from app.officers.queries import all_officers
 from app.planning import planning
 from app.planning import route_map as route_map_drawing
-from app.planning.planning import route_for
+from app.planning.planning import route_for, stops_still_planned
 from app.reporting import reports
 from app.safety.rota import fallback_phone, nobody_on_duty
 from app.staff import audit
@@ -113,9 +113,10 @@ def route_map():
     day = day_or(request.args.get("day"), local_now().date())
     plan = route_for(officer, day) if officer else None
     points = []
+    stops = stops_still_planned(plan) if plan else []
     if officer and plan:
         points.append({"label": "Base", "lat": officer.base_lat, "lng": officer.base_lng, "time": ""})
-        for stop in plan.stops:
+        for stop in stops:
             a = stop.appointment
             points.append(
                 {
@@ -138,6 +139,7 @@ def route_map():
         officer=officer,
         day=day,
         plan=plan,
+        stops=stops,
         drawing=drawing,
         points_json=json.dumps(points),
         tile_url=settings().map_tile_url,
@@ -187,9 +189,10 @@ def replan():
                     abort(404)
                 with unit_of_work():
                     summary = planning.publish_replan(proposal, user=user)
+                moved = len(summary.moved)
                 flash(
-                    f"Published: {len(summary.moved)} visit{'' if len(summary.moved) == 1 else 's'} moved and "
-                    f"their residents told; {len(summary.unassigned)} on the call list.",
+                    f"Published: {moved} visit{'' if moved == 1 else 's'} moved and their residents told; "
+                    f"{len(summary.unassigned)} on the call list.",
                     "success",
                 )
                 return redirect(url_for("reports.replan", officer=officer.id, day=day, proposal=proposal.id))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import time_machine
+from sqlalchemy import select
 
 from app.extensions import db
 from app.messaging.contact import display_phone
@@ -114,6 +115,41 @@ def test_route_map_page_works_without_tiles(client, sign_in):
     svg = html[start : html.index("</svg>", start)]
     assert 'role="img"' in svg and "<title" in svg and "<polyline" in svg
     assert world.area.name in svg and "<button" not in svg and "<a " not in svg  # nothing interactive inside
+
+
+def test_route_map_leaves_out_visits_moved_or_cancelled_since_the_plan(client, sign_in):
+    world, done = _fixture()
+    plan = db.session.scalar(select(RoutePlan))
+    moved, cancelled = (
+        AppointmentFactory(service=world.service, officer=world.officers[0], window_start=at(hour), lat=51.4)
+        for hour in (11, 13)
+    )
+    for position, appointment in ((1, moved), (2, cancelled)):
+        plan.stops.append(
+            RouteStop(
+                position=position,
+                appointment=appointment,
+                planned_arrival=at(11 + position),
+                travel_seconds=600,
+                distance_m=5_000,
+            )
+        )
+    db.session.commit()
+    sign_in("supervisor")
+    url = f"/supervisor/routes?officer={world.officers[0].id}&day=2026-12-07"
+    before = client.get(url).get_data(as_text=True)
+    assert '<td class="govuk-table__cell">3</td>' in before[before.index("<tbody") :]  # three stops planned
+    moved.window_start += timedelta(days=1)  # moved to Tuesday after Monday's plan was stored
+    moved.window_end += timedelta(days=1)
+    cancelled.status = "cancelled"
+    db.session.commit()
+    html = client.get(url).get_data(as_text=True)
+    table = html[html.index("<tbody") : html.index("</tbody>")]
+    assert table.count('<td class="govuk-table__cell">1</td>') == 1
+    assert (
+        '<td class="govuk-table__cell">2</td>' not in table
+        and '<td class="govuk-table__cell">3</td>' not in table
+    )
 
 
 def test_route_map_with_tiles_is_a_region_not_an_image(client, sign_in, configure):
