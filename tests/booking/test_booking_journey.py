@@ -94,7 +94,7 @@ def test_resident_books_a_home_visit_end_to_end(client, world):
     _journey_to_check(client, world)
     check = client.get("/book/check")
     html = check.get_data(as_text=True)
-    assert "Jo Bloggs" in html and "12 High Street, SN10 1AA" in html and "Polish" in html
+    assert "Jo Bloggs" in html and "12 High Street, Devizes, SN10 1AA" in html and "Polish" in html
     assert "Proof of identity" in html  # what to have ready
     response = client.post("/book/check", data={"csrf_token": csrf_token(html)})
     assert response.headers["Location"] == "/book/confirmation"
