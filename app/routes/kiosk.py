@@ -129,6 +129,7 @@ def help_requests():
 @staff(*SUPERVISORS)
 def kiosk_devices():
     activation_url = None
+    chosen_hub_id, typed_name = None, ""  # kept when the form is sent back with an error
     if request.method == "POST":
         with unit_of_work():
             if request.form.get("revoke") or request.form.get("relink"):
@@ -145,10 +146,16 @@ def kiosk_devices():
                 name = (request.form.get("name") or "").strip()
                 if hub is None or not name:
                     flash("Choose a hub and give the kiosk a name.", "error")
+                    chosen_hub_id, typed_name = hub_id, name
                 else:
                     _device, token = kiosks.register(hub, name)
                     activation_url = external_url("kiosk.activate", token=token)
     devices = kiosks.all_devices()
     return render_template(
-        "kiosk/devices.html", devices=devices, hubs=all_hubs(), activation_url=activation_url
+        "kiosk/devices.html",
+        devices=devices,
+        hubs=all_hubs(),
+        activation_url=activation_url,
+        chosen_hub_id=chosen_hub_id,
+        typed_name=typed_name,
     )

@@ -28,6 +28,19 @@ def _post(client, url, data):
     return client.post(url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
 
 
+def test_a_kiosk_without_a_name_is_sent_back_with_the_hub_still_chosen(client, sign_in):
+    world = World()
+    db.session.commit()
+    sign_in("admin")
+    page = client.get("/admin/kiosks").get_data(as_text=True)
+    html = client.post(
+        "/admin/kiosks", data={"csrf_token": csrf_token(page), "hub_id": world.hub.id, "name": ""}
+    ).get_data(as_text=True)
+    assert "Choose a hub and give the kiosk a name" in html
+    assert re.search(rf'<option value="{world.hub.id}" selected>', html)
+    assert db.session.query(kiosks.KioskDevice).count() == 0
+
+
 def test_admin_registers_a_kiosk_and_can_switch_it_off(client, sign_in):
     world = World()
     db.session.commit()
