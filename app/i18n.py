@@ -89,3 +89,12 @@ def init_app(app: Flask) -> None:
     def _language_globals():
         resident_page = has_request_context() and request.blueprint in RESIDENT_BLUEPRINTS
         return {"current_locale": current_locale(), "languages": LANGUAGES, "language_choice": resident_page}
+
+
+def format_number(number: float, places: int = 1, locale: str = "en") -> str:
+    """A number as the language writes it (CLDR, through Babel): 1.4 in English, 1,4 in Polish; the
+    digits stay 0-9."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(round(number, places), format=pattern, locale=locale)

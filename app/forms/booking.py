@@ -51,7 +51,10 @@ class AddressForm(Form):
         validators=[InputRequired(message=_l("Select the address, or say it is not listed"))],
     )
     line1 = StringField(
-        _l("Building and street"), widget=GovTextInput(), validators=[Optional(), MaxLength(200)]
+        # No Optional(): it would stop validate_line1 below when "not listed" is chosen with it blank.
+        _l("Building and street"),
+        widget=GovTextInput(),
+        validators=[MaxLength(200)],
     )
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
@@ -85,6 +88,13 @@ class DetailsForm(Form):
         widget=GovTextInput(),
         validators=[InputRequired(message=_l("Enter your full name")), MaxLength(160)],
     )
+    # In the order the page shows them, so the error summary lists problems in that order too.
+    business_name = StringField(
+        _l("Name of the business"), widget=GovTextInput(), validators=[MaxLength(160)]
+    )
+    business_type = StringField(
+        _l("Type of business (optional)"), widget=GovTextInput(), validators=[Optional(), MaxLength(60)]
+    )
     # No Optional() on phone or email: it would stop the checks below, which depend on the reminder.
     phone = StringField(_l("UK phone number"), widget=GovTextInput(), validators=[MaxLength(30)])
     email = StringField(_l("Email address (optional)"), widget=GovTextInput(), validators=[MaxLength(254)])
@@ -101,12 +111,6 @@ class DetailsForm(Form):
         _l("Do you need an interpreter? If so, which language? (optional)"),
         widget=GovTextInput(),
         validators=[Optional(), MaxLength(60)],
-    )
-    business_name = StringField(
-        _l("Name of the business"), widget=GovTextInput(), validators=[MaxLength(160)]
-    )
-    business_type = StringField(
-        _l("Type of business (optional)"), widget=GovTextInput(), validators=[Optional(), MaxLength(60)]
     )
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
     for_business = False  # a visit to business premises: the business's name is asked for

@@ -159,7 +159,7 @@ def postcode():
     location_type = journey.draft()["location_type"]
     form = PostcodeForm()
     if location_type == "hub":  # the postcode finds the nearest hubs, not an address
-        form.submit.label.text = "Find hubs near me"
+        form.submit.label.text = _("Find hubs near me")
     if request.method == "GET":
         form.postcode.data = journey.draft().get("postcode")
     unknown = False
@@ -207,6 +207,8 @@ def address():
     form.address.choices = [(str(a.id), a.label) for a in addresses] + [
         ("manual", _("My address is not listed"))
     ]
+    if request.method == "GET" and not addresses:  # none found: the only answer is to enter it
+        form.address.data = "manual"
     if form.validate_on_submit():
         if form.address.data == "manual":
             journey.update(address_id=None, line1=form.line1.data.strip(), place_done=True)
@@ -270,7 +272,9 @@ def time():
         service=service,
         place=place,
         later=next_free_day(service, place, result.last_day) if dead_end else None,
-        other_hub=_nearest_hub_with_times(service, place, first) if dead_end else None,
+        other_hubs=_nearest_hubs_with_times(service, place, first) if dead_end else [],
+        home_possible="home" in service.places and place.location_type == "hub",
+        on_kiosk=current_device() is not None,
         next_from=_iso(later_dates_from(service, result)),
         earlier=first > local_now().date(),
         exact=exact,
@@ -284,19 +288,23 @@ def _iso(day) -> str | None:
     return day.isoformat() if day else None
 
 
-def _nearest_hub_with_times(service, place, first):
-    """No times here: the nearest other hub (of the resident's six nearest) with a free time soon."""
+def _nearest_hubs_with_times(service, place, first, wanted: int = 3) -> list[dict]:
+    """No times here: the nearest other hubs (of the resident's six nearest) with a free time soon,
+    nearest first."""
     if "hub" not in service.places:
-        return None
+        return []
     centre = locate_postcode(journey.draft().get("postcode", "")) if journey.draft().get("postcode") else None
     lat, lng = centre or (place.lat, place.lng)
+    found_hubs = []
     for hub, miles in nearest_hubs(lat, lng, limit=6):
         if place.hub is not None and hub.id == place.hub.id:
             continue
         found = search(service, hub_place(hub), first, SEARCH_DAYS).first_page(1)
         if found.slots:
-            return {"hub": hub, "miles": miles, "day": found.last_day}
-    return None
+            found_hubs.append({"hub": hub, "miles": miles, "day": found.slots[0].day})
+            if len(found_hubs) == wanted:
+                break
+    return found_hubs
 
 
 @bp.post("/time/at-hub")

@@ -25,7 +25,7 @@ from app.appointments.presenters import added_travel, when
 from app.config import MAX_BODY_BYTES, settings
 from app.extensions import db, login_manager
 from app.forms.admin import WEEKDAYS
-from app.i18n import current_locale
+from app.i18n import current_locale, format_number
 from app.inputs import whole_number_or_none
 from app.messaging.contact import display_phone
 from app.models import User
@@ -196,6 +196,9 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(lambda moment: format_time(moment, current_locale()), "uk_time")
     app.add_template_filter(lambda at: format_clock(at, current_locale()), "clock")
     app.add_template_filter(lambda number: weekday_name(number, current_locale()), "weekday")
+    app.add_template_filter(
+        lambda number, places=1: format_number(number, places, current_locale()), "decimal"
+    )
     app.add_template_filter(to_local, "local")
     app.add_template_filter(when, "when")  # "Monday 7 December 2026, arriving between 11am and 1pm"
     app.add_template_filter(added_travel, "added_travel")  # "no extra travel", "adds about 10 minutes ..."
