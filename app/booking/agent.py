@@ -125,9 +125,18 @@ def save_caller(customer: Customer | None, data: dict, user: User | None) -> Cus
         customer.kind = "business"
     if customer.phone and not uk_mobile(customer.phone):
         customer.sms_consent = False  # a landline cannot get texts
+    if created or (customer.preferred_channel == "sms" and not uk_mobile(customer.phone)):
+        # The form asks nothing about reminders: texts wait for the caller's consent, given when the
+        # agent books (and need a mobile); until then email if they gave one, else a letter home.
+        customer.preferred_channel = reminder_without_texts(customer)
     db.session.flush()
     audit.record("customer_created" if created else "customer_changed", "customer", customer.id, user=user)
     return customer
+
+
+def reminder_without_texts(customer: Customer) -> str:
+    """How to remind a caller who has not agreed to texts: by email if we have one, else by letter."""
+    return "email" if customer.email else "post"
 
 
 KEPT_IF_BLANK = (

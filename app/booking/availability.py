@@ -145,6 +145,21 @@ class SlotToken:
         ]
 
 
+def token_among(token: str | None, slots: list[Slot]) -> str | None:
+    """The token of the slot in `slots` that `token` (sent from an earlier page) names, so the page
+    shown again after an error keeps that time ticked: tokens carry when they were issued, so the
+    same slot searched a second later has a different token. Else `token` unchanged."""
+    chosen = decode_slot(token) if token else None
+    if chosen is None:
+        return token
+    for slot in slots:
+        if (slot.day, slot.window, slot.officer_ids, slot.versions, slot.arrival) == (
+            chosen.day, chosen.window, chosen.officer_ids, chosen.versions, chosen.arrival
+        ):  # fmt: skip
+            return slot.token
+    return token
+
+
 def decode_slot(token: str) -> SlotToken | None:
     try:
         data = _serializer().loads(token, max_age=TOKEN_MAX_AGE)

@@ -12,6 +12,7 @@ twice.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -312,6 +313,16 @@ def emails_waiting_for_a_server() -> int:
         return 0
     waiting = select(func.count(Message.id)).where(Message.channel == "email", Message.status == "created")
     return db.session.scalar(waiting) or 0
+
+
+def text_parts(messages: list[Message]) -> dict[int, tuple[int, int]]:
+    """A text sent as several (a long one, often in Polish or Nepali): message id -> (part, of how many),
+    so staff read "part 2 of 2" rather than what looks like the same text sent twice."""
+    groups: dict[str, list[Message]] = {}
+    for message in messages:
+        if message.channel == "sms" and message.dedupe_key:
+            groups.setdefault(re.sub(r":sms:\d+$", ":sms", message.dedupe_key), []).append(message)
+    return {m.id: (n, len(g)) for g in groups.values() if len(g) > 1 for n, m in enumerate(g, start=1)}
 
 
 def for_appointment(appointment: Appointment) -> list[Message]:

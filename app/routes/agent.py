@@ -12,7 +12,7 @@ from flask_login import current_user
 from app import records
 from app.appointments.references import format_reference
 from app.booking import agent, waitlist
-from app.booking.availability import later_dates_from, search
+from app.booking.availability import later_dates_from, search, token_among
 from app.booking.booking import (
     BookingRuleError,
     IdempotencyConflict,
@@ -141,7 +141,8 @@ def customer(customer_id: int):
         "agent/customer.html",
         customer=customer,
         appointments=appointments,
-        messages={a.id: outbox.for_appointment(a) for a in appointments},
+        messages=(messages := {a.id: outbox.for_appointment(a) for a in appointments}),
+        text_parts=outbox.text_parts([m for listed in messages.values() for m in listed]),
         notes=agent.notes(customer),
         note_form=note_form,
         precaution=agent.precaution_applies(customer),
@@ -184,8 +185,13 @@ def book_for(customer_id: int):
     form.officer.choices = [("", "Any officer")] + [
         (str(o.id), o.name) for o in all_officers(active_only=True)
     ]
+    texts_possible = bool(uk_mobile(customer.phone))
     confirm = ConfirmBookingForm(
-        preferred_channel=customer.preferred_channel,
+        preferred_channel=(
+            customer.preferred_channel
+            if customer.preferred_channel != "sms" or texts_possible
+            else agent.reminder_without_texts(customer)
+        ),
         sms_consent=customer.sms_consent,
         access_needs=customer.access_needs,
         interpreter_language=customer.interpreter_language,
@@ -201,11 +207,7 @@ def book_for(customer_id: int):
         result = search(service, place, first, SEARCH_DAYS, officer_id=officer_id, customer=customer)
         later = later_dates_from(service, result)
         confirm.slot.choices = [(s.token, "") for s in result.slots]
-        if (
-            request.method == "POST"
-            and confirm.preferred_channel.data == "sms"
-            and not uk_mobile(customer.phone)
-        ):
+        if request.method == "POST" and confirm.preferred_channel.data == "sms" and not texts_possible:
             confirm.preferred_channel.errors = ["Texts need a mobile number: change the caller's details"]
         elif request.method == "POST" and confirm.validate_on_submit():
             try:
@@ -256,6 +258,8 @@ def book_for(customer_id: int):
                 confirm.slot.errors = [
                     "This page has booked already. Check the caller's bookings before you book again"
                 ]
+    if result is not None:  # shown again after an error: the time chosen stays ticked
+        confirm.slot.data = token_among(confirm.slot.data, result.slots)
     officers = {o.id: o for o in all_officers()}
     return render_template(
         "agent/book.html",
