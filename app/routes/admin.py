@@ -201,8 +201,8 @@ def officer_absences(officer_id: int):
             if affected:  # booked visits fall in the absence: offer their re-plan at once
                 visits = sum(n for _day, n in affected)
                 flash(
-                    f"Absence added. {visits} booked visit{'s' if visits != 1 else ''} fall in it and need "
-                    "another officer: check the re-plan below.",
+                    f"Absence added. {visits} booked visit{'s fall' if visits != 1 else ' falls'} in it and "
+                    f"need{'s' if visits == 1 else ''} another officer: check the re-plan below.",
                     "success",
                 )
                 return redirect(url_for("reports.replan", officer=officer.id, day=affected[0][0].isoformat()))

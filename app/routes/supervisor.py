@@ -25,13 +25,14 @@ def alerts():
     return _alerts_page()
 
 
-def _alerts_page(close_error: dict | None = None, status: int = 200):
+def _alerts_page(close_error: dict | None = None, status: int = 200, ack_error: dict | None = None):
     return (
         render_template(
             "supervisor/alerts.html",
             alerts=safety.open_alerts(),
             left_open=safety.sessions_left_open(),
             close_error=close_error,
+            ack_error=ack_error,
             on_duty=rota.on_duty(),
             nobody_on_duty=rota.nobody_on_duty(),
             fallback_phone=rota.fallback_phone(),
@@ -45,8 +46,11 @@ def _alerts_page(close_error: dict | None = None, status: int = 200):
 @staff(*SUPERVISORS)
 def acknowledge(alert_id: int):
     alert = records.safety_alert(alert_id) or abort(404)
-    with unit_of_work():
-        safety.acknowledge(alert, current_user, request.form.get("note", "")[:2000])
+    try:
+        with unit_of_work():
+            safety.acknowledge(alert, current_user, request.form.get("note", "")[:2000])
+    except BookingRuleError as error:
+        return _alerts_page(status=400, ack_error={"alert_id": alert_id, "message": error.message})
     flash("Alert acknowledged.", "success")
     return redirect(url_for("supervisor.alerts"))
 

@@ -8,10 +8,10 @@ from datetime import date
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Appointment, Officer, RiskMarker, SafetySession
+from app.models import Appointment, AppointmentEvent, Officer, RiskMarker, SafetySession
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.risk.risk import AffectedVisit, markers_for_appointment, unresolved_for
-from app.safety.safety import open_session
+from app.safety.safety import ON_THE_WAY, open_session
 from app.timeutil import local_day_bounds
 
 
@@ -22,6 +22,7 @@ class VisitCard:
     markers: list[RiskMarker]
     session: SafetySession | None
     unresolved: list[AffectedVisit] = field(default_factory=list)
+    on_the_way: bool = False  # the officer tapped "On my way" and has not arrived yet
 
     @property
     def in_progress(self) -> bool:
@@ -53,6 +54,14 @@ def day_for(officer: Officer, day: date) -> list[VisitCard]:
         )
     )
     visits.sort(key=lambda a: (a.planned_arrival or a.window_start, a.id))
+    on_the_way = set(
+        db.session.scalars(
+            select(AppointmentEvent.appointment_id).where(
+                AppointmentEvent.appointment_id.in_([a.id for a in visits if a.status == "booked"]),
+                AppointmentEvent.note == ON_THE_WAY,
+            )
+        )
+    )
     cards = []
     for a in visits:
         partner = a.second_officer if a.officer_id == officer.id else a.officer
@@ -63,6 +72,7 @@ def day_for(officer: Officer, day: date) -> list[VisitCard]:
                 markers_for_appointment(a),
                 open_session(a, officer),
                 unresolved_for(a) if a.is_active else [],
+                a.id in on_the_way,
             )
         )
     return cards

@@ -91,8 +91,22 @@ def _event(appointment: Appointment, user: User, status: str, note: str) -> None
     )
 
 
+ON_THE_WAY = "Officer on the way"
+
+
 def on_my_way(appointment: Appointment, officer: Officer, user: User) -> None:
-    _event(appointment, user, appointment.status, "Officer on the way")
+    """ "On my way": on the visit's day only (as for "Arrived"), to a visit still booked."""
+    if appointment.status != "booked":
+        raise BookingRuleError("appointment", f"This visit is already {appointment.status.replace('_', ' ')}")
+    visit_day = to_local(appointment.window_start).date()
+    today = to_local(utcnow()).date()
+    if today < visit_day:
+        raise BookingRuleError(
+            "appointment", f"You can say you are on your way on the day of the visit, {visit_day:%A %-d %B}"
+        )
+    if today > visit_day:
+        raise BookingRuleError("appointment", "This visit was on an earlier day")
+    _event(appointment, user, appointment.status, ON_THE_WAY)
     audit.record("officer_on_way", "appointment", appointment.reference, user=user)
 
 
@@ -512,7 +526,14 @@ def next_due(now: datetime) -> datetime | None:
     return min(times, default=None)
 
 
-def acknowledge(alert: SafetyAlert, user: User, note: str = "") -> None:
+def acknowledge(alert: SafetyAlert, user: User, note: str) -> None:
+    """A supervisor acknowledges an alert, saying what they did: the council wants the action recorded
+    for every lone-working alert (a Help press, a missed check-in or an overdue visit)."""
+    note = note.strip()
+    if not note:
+        raise BookingRuleError("note", "Enter what you did, for example who you phoned and what they said")
+    if alert.acknowledged_at is not None:  # sent twice (a double click): acknowledged once
+        return
     alert.acknowledged_by, alert.acknowledged_at = user, utcnow()
     alert.note = (alert.note + "\n" + note).strip()
     audit.record("safety_alert_acknowledged", "safety_alert", alert.id, user=user)
