@@ -261,3 +261,62 @@ def test_on_my_way_waits_for_the_visits_day_like_arrived_and_the_card_says_so(cl
         assert "Marked on your way" in day
         card = day[day.index(f'id="visit-{appointment.id}"') :]
         assert re.search(r'class="govuk-tag[^"]*">\s*On the way\s*<', card)
+
+
+def test_the_help_page_says_who_was_texted_once_and_numbers_read_as_phone_numbers(client):
+    """Finding 12: "Help requested" over "Help requested. Texted: ...", and +447700900991 shown raw."""
+    from tests.booking_helpers import at
+    from tests.safety_helpers import officer_with_a_visit, supervisor_on_duty
+
+    with time_machine.travel(at(10, 0), tick=False):
+        officer_with_a_visit(client, window_start=at(10))
+        supervisor = supervisor_on_duty("+447700900991")
+        db.session.commit()
+        page = client.get("/officer/").get_data(as_text=True)
+        html = client.post("/officer/help", data={"csrf_token": csrf_token(page)}).get_data(as_text=True)
+    main = html[html.index("<main") :]
+    assert main.count("Help requested") == 1 and f"Texted: {supervisor.full_name}." in main
+    assert "07700 900991" in main and ">Call " in main and "+447700900991<" not in main
+
+
+@time_machine.travel(NOW, tick=False)
+def test_one_visit_in_a_one_day_absence_reads_naturally(client, sign_in):
+    """Finding 13: "1 booked visit fall in it" and "from <day> to <the same day>"."""
+    from tests.booking_helpers import MONDAY, at
+    from tests.factories import AppointmentFactory
+
+    world = World(officers=2)
+    AppointmentFactory(service=world.service, officer=world.officers[0], window_start=at(10))
+    db.session.commit()
+    sign_in("supervisor")
+    url = f"/admin/officers/{world.officers[0].id}/absences"
+    page = client.get(url).get_data(as_text=True)
+    day = [str(MONDAY.day), str(MONDAY.month), str(MONDAY.year)]
+    response = client.post(
+        url, data={"kind": "sickness", "starts_on": day, "ends_on": day, "csrf_token": csrf_token(page)}
+    )
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 booked visit falls in it and needs another officer" in html
+    assert "is on sickness on Monday 7 December 2026." in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_polish_pages_write_miles_with_a_decimal_comma(client, world):
+    """Finding 15: "1.4 mil stąd" in Polish."""
+    client.get("/language/pl")
+    _post(client, "/book/service", {"service": world.service.code})
+    _post(client, "/book/where", {"location_type": "hub"})
+    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    hub = client.get("/book/hub").get_data(as_text=True)
+    assert re.search(r"\d,\d mil stąd", hub) and not re.search(r"\d\.\d mil stąd", hub)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_postcode_with_no_addresses_says_so_and_offers_to_enter_it(client, world):
+    """Finding 14: "0 addresses found for SP4 1XX"."""
+    _post(client, "/book/service", {"service": world.service.code})
+    _post(client, "/book/where", {"location_type": "home"})
+    _post(client, "/book/postcode", {"postcode": "SN10 9ZZ"})
+    page = client.get("/book/address").get_data(as_text=True)
+    assert "0 addresses found" not in page and "We could not find any addresses for SN10 9ZZ" in page
+    assert _checked(page, "address") == ["manual"]
