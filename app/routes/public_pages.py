@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
+    abort,
     make_response,
     redirect,
     render_template,
@@ -17,6 +18,7 @@ from app.config import settings
 from app.inputs import local_path_or_none
 from app.records import database_answers
 from app.web.access import public
+from notifications.letter import FONTS
 
 bp = Blueprint("public", __name__)
 DEMO_LOGO = Path(__file__).resolve().parent.parent / "static" / "demo-council-logo.svg"
@@ -82,3 +84,18 @@ def council_logo():
     """The council's logo (COUNCIL_LOGO_FILE), or the demo county's."""
     path = settings().council_logo_file or str(DEMO_LOGO)
     return send_file(path, max_age=3600)
+
+
+# Nepali text for devices with no Devanagari font (it showed as empty boxes): the Noto Sans Devanagari
+# the printed letters already use, asked for by the browser only for Devanagari characters
+# (unicode-range in doorstep.css), so nobody else downloads it.
+WEB_FONTS = {"noto-sans-devanagari.ttf": "NotoSansDevanagari-Regular.ttf",
+             "noto-sans-devanagari-bold.ttf": "NotoSansDevanagari-Bold.ttf"}  # fmt: skip
+
+
+@bp.get("/fonts/<name>")
+@public
+def web_font(name: str):
+    if name not in WEB_FONTS:
+        abort(404)
+    return send_file(FONTS / WEB_FONTS[name], mimetype="font/ttf", max_age=7 * 86400)

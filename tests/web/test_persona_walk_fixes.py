@@ -320,3 +320,43 @@ def test_a_postcode_with_no_addresses_says_so_and_offers_to_enter_it(client, wor
     page = client.get("/book/address").get_data(as_text=True)
     assert "0 addresses found" not in page and "We could not find any addresses for SN10 9ZZ" in page
     assert _checked(page, "address") == ["manual"]
+
+
+def test_a_kiosk_offers_its_language_once_help_not_email_and_admins_choose_the_hub(client, sign_in):
+    """Finding 16: the language choice twice on the kiosk's first page; the Beta banner's feedback
+    page offered email on a shared kiosk; the kiosk form came with the first hub already chosen."""
+    from tests.kiosk.test_kiosk import _kiosk
+
+    world = World()
+    db.session.commit()
+    sign_in("admin")
+    form = client.get("/admin/kiosks").get_data(as_text=True)
+    assert re.search(r'<option value="" selected>\s*Choose a hub\s*</option>', form)
+    page = _post(client, "/admin/kiosks", {"name": "Lobby kiosk", "hub_id": ""}).get_data(as_text=True)
+    assert "Choose a hub and give the kiosk a name" in page
+    client.post("/sign-out", data={"csrf_token": csrf_token(page)})
+    _kiosk(client, world)
+    start = client.get("/kiosk/").get_data(as_text=True)
+    assert start.count('aria-label="Language"') == 1
+    feedback = client.get("/feedback").get_data(as_text=True)
+    main = feedback[feedback.index("<main") :]
+    assert "<strong>Ask for help</strong>" in main and "@" not in main
+
+
+def test_signed_in_staff_are_not_offered_staff_sign_in(client, sign_in):
+    """Finding 17: the footer offered "Staff sign in" to staff already signed in."""
+    assert "Staff sign in" in client.get("/").get_data(as_text=True)
+    sign_in("agent")
+    assert "Staff sign in" not in client.get("/agent/").get_data(as_text=True)
+
+
+def test_nepali_text_has_a_web_font_for_devices_without_one(client):
+    """Finding 18: "नेपाली" showed as empty boxes where the device has no Devanagari font."""
+    css = client.get("/static/doorstep.css").get_data(as_text=True)
+    face = re.search(r"@font-face \{[^}]*Noto Sans Devanagari[^}]*\}", css).group(0)
+    assert "unicode-range: U+0900-097F" in face  # fetched only for Devanagari text
+    url = re.search(r'url\("([^"]+)"\)', face).group(1)
+    font = client.get(url)
+    assert font.status_code == 200 and font.mimetype == "font/ttf" and len(font.data) > 10_000
+    assert client.get("/fonts/..%2Fletter.py").status_code == 404
+    assert client.get("/fonts/OFL.txt").status_code == 404
