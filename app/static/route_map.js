@@ -14,7 +14,9 @@ if (element && window.L) {
       // A string tooltip is HTML to Leaflet: hand it a text node so a name or address never runs as markup.
       const label = document.createElement('span')
       label.textContent = p.label
-      L.circleMarker([p.lat, p.lng], { radius: 8, color: '#0b0c0c' }).addTo(map).bindTooltip(label)
+      // With no street map behind them the stops' labels stay shown, so the map is not a grey box.
+      L.circleMarker([p.lat, p.lng], { radius: 8, color: '#0b0c0c' }).addTo(map)
+        .bindTooltip(label, { permanent: !element.dataset.tiles, direction: 'right' })
     })
     map.fitBounds(L.latLngBounds(line).pad(0.2))
   }

@@ -360,3 +360,25 @@ def test_nepali_text_has_a_web_font_for_devices_without_one(client):
     assert font.status_code == 200 and font.mimetype == "font/ttf" and len(font.data) > 10_000
     assert client.get("/fonts/..%2Fletter.py").status_code == 404
     assert client.get("/fonts/OFL.txt").status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_dashboard_has_a_contents_list_of_its_tables(client, sign_in):
+    """Finding 17: 14,700 px tall at 375 px with no contents list."""
+    sign_in("supervisor")
+    html = client.get("/supervisor/dashboard").get_data(as_text=True)
+    contents = re.search(r'<nav[^>]*aria-labelledby="contents-title".*?</nav>', html, re.S).group(0)
+    targets = re.findall(r'href="#([^"]+)"', contents)
+    assert len(targets) > 10 and all(f'id="{target}"' in html for target in targets)
+
+
+def test_an_officer_map_with_no_street_map_says_so(client, configure):
+    """Finding 17: the officer's map was a grey box with no tiles (no tile server set up)."""
+    from tests.booking_helpers import at
+    from tests.safety_helpers import officer_with_a_visit
+
+    configure(map_tile_url="")
+    with time_machine.travel(at(9, 0), tick=False):
+        officer_with_a_visit(client, window_start=at(10))
+        html = client.get("/officer/").get_data(as_text=True)
+    assert "No street map is set up" in html
