@@ -25,6 +25,7 @@ bench/results/field_service.json.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import pickle
@@ -35,6 +36,7 @@ import time
 from datetime import UTC, date, datetime
 from datetime import time as dtime
 from pathlib import Path
+from time import monotonic
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,6 +47,7 @@ from app.timeutil import VirtualClock, use_clock  # noqa: E402
 from routing.feasibility import owed_breaks  # noqa: E402
 from routing.planner import plan  # noqa: E402
 from routing.plans import judge, needs  # noqa: E402
+from routing.recreate import improve  # noqa: E402
 from routing.seed import relaxed_seed  # noqa: E402
 from routing.types import Problem  # noqa: E402
 
@@ -207,6 +210,7 @@ def row(problem: Problem, orders, seconds: float) -> dict:
         "days_refused": verdict.days_refused,
         "seconds": round(seconds, 1),
         "load_average": round(os.getloadavg()[0], 1),
+        "commit": _commit(),
     }
 
 
@@ -239,7 +243,9 @@ def main() -> int:
     parser.add_argument("--rebook", action="store_true")
     parser.add_argument("--runs", type=int, default=3, help="seeds 1..runs for ours and PyVRP")
     parser.add_argument(
-        "--parts", default="real,lunch-free", help="comma-separated: real, lunch-free, budgets, vroom-depth"
+        "--parts",
+        default="real,lunch-free",
+        help="comma-separated: real, lunch-free, budgets, vroom-depth, evidence",
     )
     parser.add_argument("--budgets", default="60,120", help="longer budgets for ours on the real day (s)")
     parser.add_argument("--json", default=str(RESULTS / "field_service.json"))
@@ -299,13 +305,7 @@ def main() -> int:
             save,
             lambda s: vroom_orders.append(vroom_plan(problem)) or vroom_orders[-1],
         )
-        served = [o for o in vroom_orders if judge(problem, o).kept < len(problem.visits)]
-        if served:
-            kept = judge(problem, served[0]).kept
-            real[f"ours on the {kept} visits VROOM served"] = _like_for_like(
-                problem, served[0], booked_orders, limit
-            )
-            print(json.dumps(real[f"ours on the {kept} visits VROOM served"]), flush=True)
+        like_for_like(real, problem, vroom_orders[0], booked_orders, limit, seeds, save)
         runs(
             real,
             "PyVRP 0.14, planner's parameters (relaxed: no lunch breaks; from the day as booked)",
@@ -365,7 +365,29 @@ def main() -> int:
             save,
             lambda s: relaxed_seed(free, limit, seed=s, params=pyvrp.SolveParams()),
         )
-        runs(rows, "VROOM 1.15 (-x 5)", free, seeds, save, lambda s: vroom_plan(free))
+        peer: list = []
+        runs(
+            rows, "VROOM 1.15 (-x 5)", free, seeds, save, lambda s: peer.append(vroom_plan(free)) or peer[-1]
+        )
+        like_for_like(rows, free, peer[0], booked_orders, limit, seeds, save)
+    if "lunch-free-vroom" in parts:  # VROOM's like-for-like row alone
+        free = lunch_free(problem)
+        like_for_like(
+            report.setdefault("lunch_free_day", {}), free, vroom_plan(free), booked_orders, limit, seeds, save
+        )
+    if "evidence" in parts:
+        # What lunches cost, with the search held fixed: ruin and recreate alone (the planner's last
+        # step) from the day as booked, on the real day and on the lunch-free day.
+        free = lunch_free(problem)
+        for key, day_problem in (("real_day", problem), ("lunch_free_day", free)):
+            runs(
+                report.setdefault(key, {}),
+                "ruin and recreate alone (from the day as booked)",
+                day_problem,
+                seeds,
+                save,
+                lambda s, p=day_problem: improve(p, booked_orders, {}, monotonic() + limit, seed=s),
+            )
     save()
     return 0
 
@@ -389,6 +411,22 @@ def runs(rows: dict, name: str, problem: Problem, seeds, save, solve) -> None:
     save()
 
 
+def like_for_like(rows, problem, peer_orders, booked_orders, limit, seeds, save) -> None:
+    """Ours on only the visits a peer served, when it left some out (from the day as booked without
+    them): the travel compared like for like."""
+    kept = judge(problem, peer_orders).kept
+    if kept < len(problem.visits):
+        smaller, initial = _served_only(problem, peer_orders, booked_orders)
+        runs(
+            rows,
+            f"ours on the {kept} visits VROOM served",
+            smaller,
+            seeds,
+            save,
+            lambda s: _orders(plan(smaller, limit, initial=initial, seed=s)),
+        )
+
+
 def lunch_free(problem: Problem) -> Problem:
     """The same day (officers, visits, windows, matrix) with every lunch break removed: the problem
     PyVRP 0.14 can express, on which the three planners compare like for like."""
@@ -397,6 +435,7 @@ def lunch_free(problem: Problem) -> Problem:
     return replace(problem, officers=tuple(replace(o, breaks=()) for o in problem.officers))
 
 
+@functools.cache
 def _commit() -> str:
     import subprocess
 
@@ -408,19 +447,14 @@ def _commit() -> str:
         return ""
 
 
-def _like_for_like(problem: Problem, orders, booked_orders, time_limit: float) -> dict:
-    """Ours on the same day without the visits a peer left out (or could not keep), from the day as
-    booked without them: the travel a like-for-like comparison needs."""
+def _served_only(problem: Problem, orders, booked_orders) -> tuple[Problem, dict[str, list[str]]]:
+    """The same day without the visits a peer left out, and the day as booked without them: what a
+    like-for-like comparison of travel plans."""
     from dataclasses import replace
 
-    verdict_served = {v for ids in orders.values() for v in ids}
-    kept = tuple(v for v in problem.visits if v.id in verdict_served)
-    smaller = replace(problem, visits=kept)
-    ids = {v.id for v in kept}
-    initial = {o: [v for v in visits if v in ids] for o, visits in booked_orders.items()}
-    started = time.perf_counter()
-    result = plan(smaller, time_limit, initial=initial)
-    return row(smaller, _orders(result), time.perf_counter() - started)
+    served = {v for ids in orders.values() for v in ids}
+    smaller = replace(problem, visits=tuple(v for v in problem.visits if v.id in served))
+    return smaller, {o: [v for v in visits if v in served] for o, visits in booked_orders.items()}
 
 
 def _orders(result) -> dict[str, list[str]]:
