@@ -187,7 +187,9 @@ def vroom_plan(
     if searches is None:
         solution = solver.solve(exploration_level=5, nb_threads=2)
     else:
-        solution = vroom.Solution(solver._solve(searches, depth, 2, None))
+        from vroom.solution.solution import Solution
+
+        solution = Solution(solver._solve(searches, depth, 2, None))
     routes: dict[str, list[str]] = {}
     for row in solution.routes.itertuples():
         if row.type == "job":
