@@ -253,7 +253,7 @@ def main() -> int:
     parser.add_argument(
         "--parts",
         default="real,lunch-free",
-        help="comma-separated: real, lunch-free, budgets, vroom-depth, evidence",
+        help="comma-separated: real, lunch-free, budgets, vroom-depth, evidence, lunch-free-vroom",
     )
     parser.add_argument("--budgets", default="60,120", help="longer budgets for ours on the real day (s)")
     parser.add_argument("--json", default=str(RESULTS / "field_service.json"))
