@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.messaging.outbox import QUIET_END, QUIET_START, queue_for_resident
@@ -23,7 +24,9 @@ MORNING_LEAD = timedelta(minutes=30)  # no "today" text for a visit starting in 
 def _booked_between(start: datetime, end: datetime) -> list[Appointment]:
     return list(
         db.session.scalars(
-            select(Appointment).where(
+            select(Appointment)
+            .options(joinedload(Appointment.customer))  # the outbox reads each one's channel and consent
+            .where(
                 Appointment.status == "booked",
                 Appointment.window_start >= start,
                 Appointment.window_start < end,
