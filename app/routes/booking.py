@@ -487,14 +487,14 @@ def confirmation():
 def _letter(appointment: Appointment) -> str:
     """'posted' when a confirmation letter waits for the print batch; 'too_late' when the resident
     asked for post but the visit is too close for one (the outbox writes none); else ''."""
-    if any(m.channel == "letter" and m.kind == "confirmation" for m in outbox.for_appointment(appointment)):
+    if "letter" in outbox.channels_written(appointment, "confirmation"):
         return "posted"
     return "too_late" if outbox.wants_letters(appointment.customer) else ""
 
 
-def _sent_to(appointment: Appointment) -> str:
-    """How the confirmation went, said only when one was written ('text message and email')."""
-    channels = {m.channel for m in outbox.for_appointment(appointment) if m.kind == "confirmation"}
+def _sent_to(appointment: Appointment, kind: str = "confirmation") -> str:
+    """How the message of this kind went, said only when one was written ('text message and email')."""
+    channels = outbox.channels_written(appointment, kind) - {"letter"}
     if channels >= {"sms", "email"}:
         return _("text message and email")
     return _("text message") if "sms" in channels else _("email") if channels else ""

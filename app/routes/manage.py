@@ -23,7 +23,7 @@ from app.customers.names import surname_matches
 from app.forms.booking import CancelForm, ConfirmForm, FindBookingForm, TimeForm
 from app.i18n import current_locale
 from app.inputs import day_or
-from app.messaging import consent
+from app.messaging import consent, outbox
 from app.places.places import Place, nearest_area_id, normalise_postcode
 from app.staff import audit
 from app.timeutil import local_now
@@ -128,15 +128,25 @@ def cancel_booking():
         try:
             with unit_of_work():
                 cancel(appointment, form.reason.data or "", channel="web")
-            return render_template("manage/cancelled.html", reference=format_reference(appointment.reference))
+            return _cancelled(appointment)
         except BookingRuleError as error:
             if appointment.status == "cancelled":  # e.g. a double click: the first one cancelled it
-                return render_template(
-                    "manage/cancelled.html", reference=format_reference(appointment.reference)
-                )
+                return _cancelled(appointment)
             form.reason.errors = [error.message]
     return render_template(
         "manage/cancel.html", form=form, appointment=appointment, when=when(appointment, current_locale())
+    )
+
+
+def _cancelled(appointment: Appointment):
+    """The confirmation: what was cancelled, how we confirm it to them, and what they can do next."""
+    return render_template(
+        "manage/cancelled.html",
+        appointment=appointment,
+        reference=format_reference(appointment.reference),
+        when=when(appointment, current_locale()),
+        where=where(appointment),
+        sent_by=outbox.channels_written(appointment, "cancellation"),
     )
 
 

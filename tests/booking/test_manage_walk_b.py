@@ -1,0 +1,96 @@
+"""What residents met after booking (fresh-eyes walk B): the page after cancelling, the language their
+messages come in, and booking again from a clean start."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import time_machine
+
+from app.appointments.links import manage_url
+from app.booking.booking import CustomerDetails
+from app.extensions import db
+from app.models import Address, Appointment, Message
+from tests.booking_helpers import NOW, World, book_first_slot
+from tests.pages import csrf_token
+
+
+@pytest.fixture
+def world():
+    world = World()
+    db.session.add(
+        Address(
+            uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99
+        )
+    )
+    db.session.commit()
+    return world
+
+
+def _booked(world, **details) -> Appointment:
+    with time_machine.travel(NOW, tick=False):
+        appointment = book_first_slot(
+            world,
+            CustomerDetails(
+                **{"name": "Jo Bloggs", "phone": "+447700900123", "preferred_channel": "sms"}
+                | {"sms_consent": True}
+                | details
+            ),
+        )
+    db.session.commit()
+    return appointment
+
+
+def _open(client, appointment: Appointment) -> str:
+    path = re.sub(r"^https?://[^/]+", "", manage_url(appointment))
+    assert client.get(path).headers["Location"] == "/manage/booking"
+    return client.get("/manage/booking").get_data(as_text=True)
+
+
+def _cancel(client) -> str:
+    page = client.get("/manage/booking/cancel").get_data(as_text=True)
+    return client.post("/manage/booking/cancel", data={"csrf_token": csrf_token(page)}).get_data(as_text=True)
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("details", "told"),
+    [
+        ({}, "We have sent you a text message to confirm that it is cancelled."),
+        (
+            {"preferred_channel": "email", "email": "jo@example.com"},
+            "We have sent you an email to confirm that it is cancelled.",
+        ),
+        ({"preferred_channel": "none"}, "We will not send you a message about it, so keep a note of your"),
+    ],
+)
+def test_the_page_after_cancelling_says_what_was_cancelled_how_we_confirm_it_and_what_next(
+    client, world, details, told
+):
+    appointment = _booked(world, **details)
+    _open(client, appointment)
+    page = _text(_cancel(client))
+    reference = f"{appointment.reference[:4]}-{appointment.reference[4:]}"
+    assert "Appointment cancelled" in page and f"Your reference {reference}" in page
+    assert world.service.name in page and "Was booked for Monday 7 December 2026" in page
+    assert "What happens next" in page and "Nobody will visit" in page and told in page
+    assert f"Book {world.service.name} again" in page and "Book a different service" in page
+    assert "Phone 0300 456 0100" in page and "Tell us if something went wrong" in page
+    channels = {m.channel for m in db.session.query(Message).filter_by(kind="cancellation")}
+    assert channels == ({"sms"} if not details else {"email"} if "email" in details else set())
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_page_after_cancelling_is_in_the_residents_language(client, world):
+    appointment = _booked(world, locale="pl")
+    client.get("/language/pl")
+    _open(client, appointment)
+    page = _text(_cancel(client))
+    assert "Wizyta odwołana" in page and "Co będzie dalej" in page
+    assert "Wysłaliśmy Ci SMS-a z potwierdzeniem, że wizyta jest odwołana." in page
+    assert "Powiedz nam, jeśli coś poszło nie tak" in page
