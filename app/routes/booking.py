@@ -101,6 +101,8 @@ def choose_service():
         form.service.data = journey.draft().get("service")
     if form.validate_on_submit():
         chosen = service_by_code(form.service.data)
+        if request.form.get("start_again"):  # "Book this again": a new journey, nothing carried over
+            journey.reset()  # (the language is kept: it is not part of the journey)
         if chosen.premises_only:
             return redirect(url_for("booking.signpost", code=chosen.code))
         if journey.draft().get("service") != chosen.code:

@@ -94,3 +94,44 @@ def test_the_page_after_cancelling_is_in_the_residents_language(client, world):
     assert "Wizyta odwołana" in page and "Co będzie dalej" in page
     assert "Wysłaliśmy Ci SMS-a z potwierdzeniem, że wizyta jest odwołana." in page
     assert "Powiedz nam, jeśli coś poszło nie tak" in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_booking_again_starts_a_clean_journey_keeping_only_the_language(client, world):
+    earlier = _booked(world)
+    client.get("/language/pl")
+    service = client.get("/book/service").get_data(as_text=True)
+    client.post("/book/service", data={"csrf_token": csrf_token(service), "service": world.service.code})
+    where = client.get("/book/where").get_data(as_text=True)
+    client.post("/book/where", data={"csrf_token": csrf_token(where), "location_type": "home"})
+    postcode = client.get("/book/postcode").get_data(as_text=True)
+    client.post("/book/postcode", data={"csrf_token": csrf_token(postcode), "postcode": "SN10 1AA"})
+    address = client.get("/book/address").get_data(as_text=True)
+    chosen = db.session.query(Address).one()
+    client.post("/book/address", data={"csrf_token": csrf_token(address), "address": str(chosen.id)})
+    times = client.get("/book/time").get_data(as_text=True)
+    slot = re.search(r'name="slot" type="radio" value="([^"]+)"', times).group(1)
+    client.post("/book/time", data={"csrf_token": csrf_token(times), "slot": slot})
+    details = client.get("/book/details").get_data(as_text=True)
+    client.post(
+        "/book/details",
+        data={"csrf_token": csrf_token(details), "name": "Sam Earlier", "phone": "07700 900999"}
+        | {"preferred_channel": "sms", "access_needs": "Wheelchair user"},
+    )
+    with client.session_transaction() as session:
+        assert session["booking"]["slot"] and session["booking"]["details"]["name"] == "Sam Earlier"
+
+    _open(client, earlier)
+    page = _cancel(client)
+    again = client.post(
+        "/book/service",
+        data={"csrf_token": csrf_token(page), "service": world.service.code, "start_again": "1"},
+    )
+    assert again.headers["Location"] == "/book/where"
+    with client.session_transaction() as session:
+        assert session["booking"] == {"service": world.service.code}
+        assert session["locale"] == "pl"
+    assert client.get("/book/details").headers["Location"] == "/book/where"
+    assert client.get("/book/check").headers["Location"] == "/book/where"
+    where = client.get("/book/where").get_data(as_text=True)
+    assert "checked" not in where  # no place chosen yet
