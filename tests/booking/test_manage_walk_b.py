@@ -4,6 +4,7 @@ messages come in, and booking again from a clean start."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -11,6 +12,9 @@ import time_machine
 from app.appointments.links import manage_url
 from app.booking.booking import CustomerDetails
 from app.extensions import db
+from app.i18n import gettext_for
+from app.messaging.outbox import facts, resident_texts
+from app.messaging.reminders import queue_due_reminders
 from app.models import Address, Appointment, Message
 from tests.booking_helpers import NOW, World, book_first_slot
 from tests.pages import csrf_token
@@ -94,6 +98,40 @@ def test_the_page_after_cancelling_is_in_the_residents_language(client, world):
     assert "Wizyta odwołana" in page and "Co będzie dalej" in page
     assert "Wysłaliśmy Ci SMS-a z potwierdzeniem, że wizyta jest odwołana." in page
     assert "Powiedz nam, jeśli coś poszło nie tak" in page
+
+
+def test_the_resident_sees_and_changes_the_language_of_their_messages_and_later_ones_use_it(client, world):
+    appointment = _booked(world)
+    with time_machine.travel(NOW, tick=False):
+        page = _open(client, appointment)
+        assert (
+            "We send your texts, emails and letters in" in page and '<span lang="en">English</span>' in page
+        )
+        token = csrf_token(page)
+        assert client.post("/manage/booking/language", data={"locale": "pl"}).status_code == 400  # no CSRF
+        refused = client.post("/manage/booking/language", data={"csrf_token": token, "locale": "xx"})
+        assert refused.status_code == 400
+        html = refused.get_data(as_text=True)
+        assert "govuk-error-summary" in html and "Select the language we should write to you in" in html
+        db.session.refresh(appointment.customer)
+        assert appointment.customer.locale == "en"
+        done = client.post("/manage/booking/language", data={"csrf_token": token, "locale": "pl"})
+        assert done.headers["Location"] == "/manage/booking?language=changed"
+        page = client.get(done.headers["Location"]).get_data(as_text=True)
+        assert 'We will write to you in <span lang="pl">Polski</span> from now on.' in page
+        assert 'value="pl" checked' in page
+        assert "Your appointment" in page  # the page itself stays in the language the resident reads
+    db.session.refresh(appointment.customer)
+    assert appointment.customer.locale == "pl"
+    with time_machine.travel(datetime(2026, 12, 6, 10, 0, tzinfo=UTC), tick=False):  # the day before
+        assert queue_due_reminders() == 1
+        db.session.commit()
+        reminder = db.session.query(Message).filter_by(kind="reminder_day_before").one()
+        polish = resident_texts("reminder_day_before", facts(appointment), gettext_for("pl"))
+    assert (
+        reminder.body == polish[0]
+        and reminder.body != resident_texts("reminder_day_before", facts(appointment), gettext_for("en"))[0]
+    )
 
 
 @time_machine.travel(NOW, tick=False)
