@@ -61,6 +61,24 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
+def _to_details(client, world, times_from: str = "") -> None:
+    """The journey for a home visit at 12 High Street, up to the details page (the first time offered,
+    from the day given)."""
+    service = client.get("/book/service").get_data(as_text=True)
+    client.post("/book/service", data={"csrf_token": csrf_token(service), "service": world.service.code})
+    where = client.get("/book/where").get_data(as_text=True)
+    client.post("/book/where", data={"csrf_token": csrf_token(where), "location_type": "home"})
+    postcode = client.get("/book/postcode").get_data(as_text=True)
+    client.post("/book/postcode", data={"csrf_token": csrf_token(postcode), "postcode": "SN10 1AA"})
+    address = client.get("/book/address").get_data(as_text=True)
+    chosen = db.session.query(Address).one()
+    client.post("/book/address", data={"csrf_token": csrf_token(address), "address": str(chosen.id)})
+    at = f"/book/time?from={times_from}" if times_from else "/book/time"
+    times = client.get(at).get_data(as_text=True)
+    slot = re.search(r'name="slot" type="radio" value="([^"]+)"', times).group(1)
+    client.post(at, data={"csrf_token": csrf_token(times), "slot": slot})
+
+
 @time_machine.travel(NOW, tick=False)
 @pytest.mark.parametrize(
     ("details", "told"),
@@ -138,18 +156,7 @@ def test_the_resident_sees_and_changes_the_language_of_their_messages_and_later_
 def test_booking_again_starts_a_clean_journey_keeping_only_the_language(client, world):
     earlier = _booked(world)
     client.get("/language/pl")
-    service = client.get("/book/service").get_data(as_text=True)
-    client.post("/book/service", data={"csrf_token": csrf_token(service), "service": world.service.code})
-    where = client.get("/book/where").get_data(as_text=True)
-    client.post("/book/where", data={"csrf_token": csrf_token(where), "location_type": "home"})
-    postcode = client.get("/book/postcode").get_data(as_text=True)
-    client.post("/book/postcode", data={"csrf_token": csrf_token(postcode), "postcode": "SN10 1AA"})
-    address = client.get("/book/address").get_data(as_text=True)
-    chosen = db.session.query(Address).one()
-    client.post("/book/address", data={"csrf_token": csrf_token(address), "address": str(chosen.id)})
-    times = client.get("/book/time").get_data(as_text=True)
-    slot = re.search(r'name="slot" type="radio" value="([^"]+)"', times).group(1)
-    client.post("/book/time", data={"csrf_token": csrf_token(times), "slot": slot})
+    _to_details(client, world)
     details = client.get("/book/details").get_data(as_text=True)
     client.post(
         "/book/details",
@@ -173,3 +180,19 @@ def test_booking_again_starts_a_clean_journey_keeping_only_the_language(client, 
     assert client.get("/book/check").headers["Location"] == "/book/where"
     where = client.get("/book/where").get_data(as_text=True)
     assert "checked" not in where  # no place chosen yet
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_resident_who_asked_for_post_is_told_of_a_letter_not_an_email(client, world):
+    _to_details(client, world, times_from="2026-12-07")  # far enough off for the post
+    details = client.get("/book/details").get_data(as_text=True)
+    client.post(
+        "/book/details",
+        data={"csrf_token": csrf_token(details), "name": "Jo Bloggs", "preferred_channel": "post"},
+    )
+    check = client.get("/book/check").get_data(as_text=True)
+    client.post("/book/check", data={"csrf_token": csrf_token(check)})
+    confirmation = client.get("/book/confirmation").get_data(as_text=True)
+    assert "We will post you a letter confirming your appointment." in confirmation
+    assert "We have also sent it to you" not in confirmation  # it was said to go "by email"
+    assert {m.channel for m in db.session.query(Message).filter_by(kind="confirmation")} == {"letter"}
