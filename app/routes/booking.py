@@ -494,9 +494,10 @@ def _letter(appointment: Appointment) -> str:
     return "too_late" if outbox.wants_letters(appointment.customer) else ""
 
 
-def _sent_to(appointment: Appointment, kind: str = "confirmation") -> str:
-    """How the message of this kind went, said only when one was written ('text message and email')."""
-    channels = outbox.channels_written(appointment, kind) - {"letter"}
+def _sent_to(appointment: Appointment) -> str:
+    """How the confirmation went, said only when one was written ('text message and email'); a
+    letter is said by _letter."""
+    channels = outbox.channels_written(appointment, "confirmation") - {"letter"}
     if channels >= {"sms", "email"}:
         return _("text message and email")
     return _("text message") if "sms" in channels else _("email") if channels else ""

@@ -129,7 +129,7 @@ def message_language():
         return _booking_page(appointment, form, 400)
     with unit_of_work():
         changed = change_language(appointment.customer, form.locale.data, how="manage_page")
-    return redirect(url_for("manage.booking", language="changed" if changed else "same"))
+    return redirect(url_for("manage.booking", **({"language": "changed"} if changed else {})))
 
 
 @bp.post("/booking/stop-texts")

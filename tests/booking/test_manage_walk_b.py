@@ -138,6 +138,8 @@ def test_the_resident_sees_and_changes_the_language_of_their_messages_and_later_
         page = client.get(done.headers["Location"]).get_data(as_text=True)
         assert 'We will write to you in <span lang="pl">Polski</span> from now on.' in page
         assert 'value="pl" checked' in page
+        again = client.post("/manage/booking/language", data={"csrf_token": token, "locale": "pl"})
+        assert again.headers["Location"] == "/manage/booking"  # nothing changed, nothing to announce
         assert "Your appointment" in page  # the page itself stays in the language the resident reads
     db.session.refresh(appointment.customer)
     assert appointment.customer.locale == "pl"
