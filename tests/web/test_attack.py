@@ -6,6 +6,10 @@
 - The same journey merged a stranger's booking into the record of whoever had that name and phone
   number, replacing their email, reminder choice and home address (and turning texts back on after
   STOP): their own bookings' reminders, with manage links, then went to the stranger's email.
+- (second attack, December 2026) Even when nothing about where messages go changed, a stranger who
+  knew a resident's name and email joined their record: the stranger's manage page showed the
+  resident's mobile, its "stop texts" switch stopped the resident's texts, and the stranger's access
+  needs, interpreter and language replaced the resident's. Public bookings now never reuse a record.
 - An officer's "extend the visit" tap with a Unicode digit ("²") in the minutes was a 500, and so was a
   supervisor's work-mobile form with one in its hidden user id.
 """
@@ -20,7 +24,7 @@ from app.booking.availability import decode_slot
 from app.extensions import db
 from app.models import Address, Appointment, SafetySession
 from tests.booking_helpers import NOW, World, at
-from tests.factories import UserFactory
+from tests.factories import CustomerFactory, UserFactory
 from tests.pages import csrf_token
 from tests.safety_helpers import officer_with_a_visit, sign_in_as
 
@@ -122,12 +126,9 @@ def test_a_stranger_with_the_same_name_and_phone_cannot_rewrite_the_residents_re
     strangers = db.session.query(Appointment).filter(Appointment.customer_id != jo.id).one()
     assert strangers.customer.email == "evil@example.net"
 
-    # The resident herself, saying nothing new, still books on her one record.
-    again, _ = _book_home_visit(
-        client, world, address, window="another", email="jo@example.com", preferred_channel="email"
-    )
-    assert again.headers["Location"] == "/book/confirmation"
-    assert db.session.query(Appointment).filter_by(customer_id=jo.id).count() == 2
+    # Since the second attack (December 2026) no public booking reuses a record, so nothing a stranger
+    # types can reach hers (test_a_stranger_with_a_residents_name_and_email_never_joins_her_record).
+    assert db.session.query(Appointment).filter_by(customer_id=jo.id).count() == 1
 
 
 def test_an_extension_in_odd_digits_is_refused_not_a_500(client, configure):
@@ -160,3 +161,53 @@ def test_a_work_mobile_for_an_odd_user_id_is_a_404_not_a_500(client):
             data={"csrf_token": csrf_token(page), "user_id": user_id, "phone": "07700 900123"},
         )
         assert response.status_code == 404, user_id
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_stranger_with_a_residents_name_and_email_never_joins_her_record(app, client):
+    from app.models import Customer
+
+    world = World(officers=2)
+    address = Address(
+        uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99
+    )
+    db.session.add(address)
+    isla = CustomerFactory(
+        name="Isla Iqbal",
+        email="isla@example.com",
+        phone="+447700900238",
+        preferred_channel="email",
+        sms_consent=True,
+        locale="en",
+        access_needs="",
+        interpreter_language="",
+    )
+    db.session.commit()
+    kept = {c: getattr(isla, c) for c in ("sms_consent", "access_needs", "interpreter_language", "locale")}
+
+    # The stranger gives her name and email and her address, but no phone.
+    booked, _ = _book_home_visit(
+        client,
+        world,
+        address,
+        name="Isla Iqbal",
+        phone="",
+        email="isla@example.com",
+        preferred_channel="email",
+        access_needs="Ramp needed",
+        interpreter_language="Nepali",
+    )
+    assert booked.headers["Location"] == "/book/confirmation"
+    confirmation = client.get("/book/confirmation").get_data(as_text=True)
+    link = re.search(r'href="[^"]*(/manage/[^"]+)"', confirmation).group(1)
+    client.get(link)
+    manage = client.get("/manage/booking").get_data(as_text=True)
+    assert "900238" not in manage and "900 238" not in manage
+    page = client.get("/manage/find").get_data(as_text=True)  # her page offers no switch; press it anyway
+    client.post("/manage/booking/stop-texts", data={"csrf_token": csrf_token(page)})
+
+    db.session.expire_all()
+    assert {c: getattr(isla, c) for c in kept} == kept
+    strangers = db.session.query(Appointment).one()
+    assert strangers.customer_id != isla.id
+    assert db.session.query(Customer).count() == 2
