@@ -330,7 +330,7 @@ def create_appointment():
             appointment = book(booking)
             # The answer is read from the booking before the commit, which would expire it (and then
             # cost a query for each of its parts): it is what the commit stores.
-            answer = as_json(appointment, manage_url(appointment), ics_url(appointment))
+            answer = _answer(appointment)
     except SlotUnavailable:
         return _slot_gone()
     except IdempotencyConflict:
@@ -347,6 +347,13 @@ def create_appointment():
     except BookingRuleError as rule:
         return unprocessable({rule.field: [rule.message]})
     return jsonify(answer), 201
+
+
+def _answer(appointment: Appointment) -> dict:
+    """The booking as this token may see it: the resident's manage link (which cancels and moves)
+    only for roles that may change bookings; an officer's token gets the calendar file, not the link."""
+    link = manage_url(appointment) if scope.may_change(request.api_user) else ""
+    return as_json(appointment, link, ics_url(appointment))
 
 
 def _slot_gone():
@@ -373,7 +380,7 @@ def _conflict(reference: str, error: str, message: str):
     return jsonify(
         error=error,
         message=message,
-        appointment=as_json(appointment, manage_url(appointment), ics_url(appointment)),
+        appointment=_answer(appointment),
     ), 409
 
 
@@ -386,7 +393,7 @@ def get_appointment(reference: str):
         return _not_found()
     with unit_of_work():
         audit.record("appointment_viewed", "appointment", appointment.reference, channel="api")
-        answer = as_json(appointment, manage_url(appointment), ics_url(appointment))
+        answer = _answer(appointment)
     return jsonify(answer)
 
 
@@ -470,7 +477,7 @@ def reschedule_appointment(reference: str):
     except BookingRuleError as rule:
         return _conflict(reference, "cannot_reschedule", rule.message)
     appointment = _find(reference)
-    return jsonify(as_json(appointment, manage_url(appointment), ics_url(appointment)))
+    return jsonify(_answer(appointment))
 
 
 @bp.get("/appointments/<reference>/calendar.ics")
