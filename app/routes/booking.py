@@ -407,7 +407,10 @@ def check():
         except (
             PossibleDuplicate
         ) as duplicate:  # they already have a visit then: warn, book only if asked again
+            # Only the browser linked to that booking is told which one it is (service, time, link):
+            # anyone else may be a stranger who typed the same name and phone or email.
             twin = duplicate.existing
+            linked = _booked_in_this_browser(twin)
             return render_template(
                 "booking/check.html",
                 form=form,
@@ -416,9 +419,9 @@ def check():
                 place=place,
                 place_name=journey.PLACE_NAMES[d["location_type"]],
                 twin=twin,
-                twin_same=twin.service_id == service.id and _same_time(twin, d["slot"]),
-                twin_when=when(twin, current_locale()),
-                twin_link=manage_url(twin) if _booked_in_this_browser(twin) else None,
+                twin_same=linked and twin.service_id == service.id and _same_time(twin, d["slot"]),
+                twin_when=when(twin, current_locale()) if linked else "",
+                twin_link=manage_url(twin) if linked else None,
             )
         except (SlotUnavailable, BookingRuleError):
             journey.clear_from("slot", "slot_label", "submission")

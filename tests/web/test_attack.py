@@ -71,7 +71,12 @@ def test_a_stranger_typing_the_same_name_and_phone_gets_no_link_to_the_booking(a
     stranger = app.test_client()  # another browser: knows her name and number, nothing else
     response, _ = _book_home_visit(stranger, world, address, window=window)
     html = response.get_data(as_text=True)
-    assert response.status_code == 200 and "already have this appointment" in html
+    assert response.status_code == 200
+    # Second attack (December 2026): the warning said which service and time she had booked. A stranger
+    # is told only that there may be a booking around this time.
+    warning = re.search(r'(?s)id="already-booked".*?</div>', html).group(0)
+    assert "You may already have a booking around this time" in warning
+    assert "already have this appointment" not in warning and world.service.name not in warning
     assert "/manage/" not in html.replace('href="/manage/find"', "")  # only the find-your-booking page
     assert 'href="/manage/find"' in html
     # Nothing in the stranger's session reaches her booking either.
@@ -91,6 +96,7 @@ def test_the_same_browser_booking_twice_still_gets_the_link(client):
     response, _ = _book_home_visit(client, world, address, window=window)
     html = response.get_data(as_text=True)
     assert re.search(r'href="[^"]*/manage/[^"]+">See your existing booking', html)
+    assert "You already have this appointment" in html  # the browser that booked it is told which
 
 
 @time_machine.travel(NOW, tick=False)
