@@ -217,3 +217,65 @@ def test_a_stranger_with_a_residents_name_and_email_never_joins_her_record(app, 
     strangers = db.session.query(Appointment).one()
     assert strangers.customer_id != isla.id
     assert db.session.query(Customer).count() == 2
+
+
+def _readable(token: str):
+    """What anyone can read from a slot id without the key (itsdangerous' unverified load)."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    try:
+        return URLSafeTimedSerializer("not-the-key").loads_unsafe(token)[1]
+    except Exception:  # noqa: BLE001 - not a signed payload at all
+        return None
+
+
+@time_machine.travel(NOW, tick=False)
+def test_public_availability_shows_neither_added_travel_nor_whats_inside_a_slot_id(client):
+    """Second attack (December 2026): the travel a slot adds, on the public API, showed where booked
+    home visits were; and every slot id (also on /book/time) was signed but readable: officer ids,
+    roster versions and planned arrivals."""
+    from app.staff.tokens import create_token
+
+    world = World(officers=2)
+    db.session.add(
+        Address(uprn="1", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
+    )
+    agent = UserFactory(role="agent")
+    officer = UserFactory(role="officer")
+    agent_token, officer_token = create_token(agent, "tests"), create_token(officer, "tests")
+    db.session.commit()
+    query = {
+        "service": world.service.code,
+        "location_type": "home",
+        "postcode": "SN10 1AA",
+        "from": "2026-12-07",
+        "days": "1",
+    }
+    public = client.get("/api/v1/availability", query_string=query).get_json()["slots"]
+    assert public and all("added_travel_minutes" not in s for s in public)
+    for token in [s["slot_id"] for s in public]:
+        assert _readable(token) is None
+        assert decode_slot(token) is not None  # the server still reads it
+    officers = client.get(
+        "/api/v1/availability", query_string=query, headers={"Authorization": f"Bearer {officer_token}"}
+    ).get_json()["slots"]
+    assert all("added_travel_minutes" not in s for s in officers)  # officers do not book
+    staff = client.get(
+        "/api/v1/availability", query_string=query, headers={"Authorization": f"Bearer {agent_token}"}
+    ).get_json()["slots"]
+    assert staff and all(isinstance(s["added_travel_minutes"], int) for s in staff)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_tampered_or_truncated_slot_id_is_refused(client):
+    world = World()
+    db.session.add(
+        Address(uprn="1", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
+    )
+    db.session.commit()
+    query = {"service": world.service.code, "location_type": "home", "postcode": "SN10 1AA", "days": "1"}
+    token = client.get("/api/v1/availability", query_string=query | {"from": "2026-12-07"}).json["slots"][0]
+    token = token["slot_id"]
+    flipped = token[:20] + ("A" if token[20] != "A" else "B") + token[21:]
+    for bad in (flipped, token[:30], "", "%%%", token + "x" * 3000):
+        assert decode_slot(bad) is None
