@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     ratelimit_storage_uri: str = "memory://"  # production: redis://host:6379/0, shared by every worker
     ratelimit_key_prefix: str = "doorstep"  # keeps these counters apart from anything else in that Redis
     ratelimit_enabled: bool = True  # off only for load tests from one address
+    # Public bookings and online waiting-list joins (each sends texts or emails) per phone number or
+    # email address in 24 hours; agents book beyond it.
+    public_bookings_per_contact_per_day: int = 3
     session_timeout_minutes: int = 30
     retention_days: int = 730  # personal data of past appointments is removed after this
     public_base_url: str = "http://127.0.0.1:5000"  # every link in texts, emails and pages starts with it

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -30,6 +30,7 @@ from app.appointments.references import format_reference, new_reference
 from app.booking import call_list, interpreters
 from app.booking.availability import SlotToken, decode_slot, place_precaution, routing_day, visits_for
 from app.booking.waitlist_offers import offer_freed_time
+from app.config import settings
 from app.extensions import db
 from app.i18n import _l, supported
 from app.messaging import outbox
@@ -43,6 +44,7 @@ from app.models import (
     Service,
     SlotClaim,
     User,
+    WaitlistEntry,
 )
 from app.models.statuses import ACTIVE
 from app.officers.roster import roster
@@ -98,6 +100,45 @@ class PossibleDuplicate(BookingRuleError):
             "Book this one too only if they need both",
         )
         self.existing = existing
+
+
+class TooManyBookings(BookingRuleError):
+    """A public booking (or online waiting-list join) for a phone number or email address that has had
+    its day's allowance: a stranger cannot flood someone's phone with our texts."""
+
+    def __init__(self):
+        super().__init__(
+            "contact",
+            _l(
+                "You have made as many bookings online today as we allow for one phone number or email "
+                "address. Phone us on 0300 456 0100 to book another"
+            ),
+        )
+
+
+def check_public_allowance(phone: str, email: str, *, waitlist: bool = False) -> None:
+    """Raise TooManyBookings when this phone number or email address has had
+    `public_bookings_per_contact_per_day` public bookings (or online waiting-list joins) in the last 24
+    hours, cancelled ones included (each sent messages). One indexed query, public channels only."""
+    contact = []
+    if phone:
+        contact.append(Customer.phone == phone)
+    if email:
+        contact.append(func.lower(Customer.email) == email.strip().lower())
+    if not contact:
+        return
+    since = utcnow() - timedelta(days=1)
+    if waitlist:
+        query = select(func.count(WaitlistEntry.id)).join(Customer, WaitlistEntry.customer_id == Customer.id)
+        query = query.where(WaitlistEntry.created_at >= since, WaitlistEntry.created_by_id.is_(None))
+    else:
+        query = select(func.count(Appointment.id)).join(Customer, Appointment.customer_id == Customer.id)
+        query = query.where(Appointment.created_at >= since, Appointment.channel.in_(PUBLIC_CHANNELS))
+    if db.session.scalar(query.where(or_(*contact))) >= settings().public_bookings_per_contact_per_day:
+        raise TooManyBookings()
+
+
+PUBLIC_CHANNELS = ("web", "kiosk")
 
 
 class BookingChanged(BookingRuleError):
@@ -457,6 +498,8 @@ def book(request: BookingRequest) -> Appointment:
     if token is None:
         raise SlotUnavailable("token not valid")
     _check_token_matches(token, request.service, request.place)
+    if request.unverified:
+        check_public_allowance(request.customer.phone, request.customer.email)
     finish_reads()  # the lock below is the next transaction's first statement (module docstring)
     record = None
     if request.idempotency_key:

@@ -279,3 +279,85 @@ def test_a_tampered_or_truncated_slot_id_is_refused(client):
     flipped = token[:20] + ("A" if token[20] != "A" else "B") + token[21:]
     for bad in (flipped, token[:30], "", "%%%", token + "x" * 3000):
         assert decode_slot(bad) is None
+
+
+@time_machine.travel(NOW, tick=False)
+def test_public_bookings_for_one_phone_number_are_capped_each_day(app, client, configure):
+    """Second attack (December 2026): 13 bookings in 34 seconds from one address, 22 texts queued to one
+    number. Each number or email gets a few public bookings a day; the next one is refused, clearly."""
+    configure(public_bookings_per_contact_per_day=2)
+    world = World(officers=2)
+    address = Address(
+        uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
+    )
+    db.session.add(address)
+    db.session.commit()
+    for name in ("Ann One", "Bob Two"):
+        booked, _ = _book_home_visit(app.test_client(), world, address, window="another", name=name)
+        assert booked.headers["Location"] == "/book/confirmation"
+    refused, _ = _book_home_visit(app.test_client(), world, address, window="another", name="Cat Three")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert "govuk-error-summary" in html and "as many bookings online today as we allow" in html
+    assert db.session.query(Appointment).count() == 2
+    # Another number still books.
+    other, _ = _book_home_visit(
+        client, world, address, window="another", name="Dee Four", phone="07700 900456"
+    )
+    assert other.headers["Location"] == "/book/confirmation"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_online_waiting_list_joins_for_one_number_are_capped_each_day(app, configure):
+    from app.models import WaitlistEntry
+
+    configure(public_bookings_per_contact_per_day=1)
+    world = World(officers=1)
+    address = Address(
+        uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
+    )
+    db.session.add(address)
+    db.session.commit()
+    answers = []
+    for name in ("Ann One", "Bob Two"):
+        browser = app.test_client()
+        browser.get("/book/")
+        _post(browser, "/book/service", {"service": world.service.code})
+        _post(browser, "/book/where", {"location_type": "home"})
+        _post(browser, "/book/postcode", {"postcode": address.postcode})
+        _post(browser, "/book/address", {"address": str(address.id)})
+        answers.append(
+            _post(browser, "/book/waitlist", {"name": name, "phone": "07700 900123", "times": "any"})
+        )
+    assert answers[0].status_code == 200 and "govuk-error-summary" not in answers[0].get_data(as_text=True)
+    assert "as many bookings online today as we allow" in answers[1].get_data(as_text=True)
+    assert db.session.query(WaitlistEntry).count() == 1
+
+
+def test_booking_and_waiting_list_posts_are_limited_per_address(app):
+    from app import create_app
+    from app.config import Settings
+    from tests.pages import PageCheckingClient
+
+    limited = create_app(
+        Settings(
+            secret_key="test-secret-key",
+            database_url=app.config["SQLALCHEMY_DATABASE_URI"],
+            ratelimit_enabled=True,
+            ratelimit_storage_uri="memory://",
+        ),
+        testing=True,
+    )
+    limited.test_client_class = PageCheckingClient
+    for url in ("/book/check", "/book/waitlist"):
+        browser = limited.test_client()
+        token = csrf_token(browser.get("/manage/find").get_data(as_text=True))
+        statuses = [
+            browser.post(
+                url, data={"csrf_token": token}, environ_base={"REMOTE_ADDR": "192.0.2.7"}
+            ).status_code
+            for _ in range(11)
+        ]
+        assert statuses[:10] == [302] * 10 and statuses[10] == 429, (url, statuses)
+        # Someone else, at another address, is not held up.
+        assert browser.post(url, data={"csrf_token": token}).status_code == 302
