@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # Public bookings and online waiting-list joins (each sends texts or emails) per phone number or
     # email address in 24 hours; agents book beyond it.
     public_bookings_per_contact_per_day: int = 3
+    # Failed sign-ins at one account (from anywhere) past five in 15 minutes each wait longer, up to this.
+    sign_in_max_delay_seconds: float = 2.0
     session_timeout_minutes: int = 30
     retention_days: int = 730  # personal data of past appointments is removed after this
     public_base_url: str = "http://127.0.0.1:5000"  # every link in texts, emails and pages starts with it
