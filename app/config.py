@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     ratelimit_storage_uri: str = "memory://"  # production: redis://host:6379/0, shared by every worker
     ratelimit_key_prefix: str = "doorstep"  # keeps these counters apart from anything else in that Redis
     ratelimit_enabled: bool = True  # off only for load tests from one address
+    server_timing: bool = False  # a Server-Timing header on every answer: for the benchmarks, not production
     # Public bookings and online waiting-list joins (each sends texts or emails) per phone number or
     # email address in 24 hours; agents book beyond it.
     public_bookings_per_contact_per_day: int = 3

@@ -361,3 +361,10 @@ def test_booking_and_waiting_list_posts_are_limited_per_address(app):
         assert statuses[:10] == [302] * 10 and statuses[10] == 429, (url, statuses)
         # Someone else, at another address, is not held up.
         assert browser.post(url, data={"csrf_token": token}).status_code == 302
+
+
+def test_server_timing_is_sent_only_when_switched_on(client, configure):
+    """Second attack (December 2026): every answer in every environment said how long it took."""
+    assert "Server-Timing" not in client.get("/api/v1/services").headers
+    configure(server_timing=True)  # the benchmarks switch it on (bench/booking_bench.py)
+    assert client.get("/api/v1/services").headers["Server-Timing"].startswith("app;dur=")
