@@ -363,8 +363,43 @@ def test_booking_and_waiting_list_posts_are_limited_per_address(app):
         assert browser.post(url, data={"csrf_token": token}).status_code == 302
 
 
+def _limited_app(app):
+    from app import create_app
+    from app.config import Settings
+    from tests.pages import PageCheckingClient
+
+    limited = create_app(
+        Settings(
+            secret_key="test-secret-key",
+            database_url=app.config["SQLALCHEMY_DATABASE_URI"],
+            ratelimit_enabled=True,
+            ratelimit_storage_uri="memory://",
+        ),
+        testing=True,
+    )
+    limited.test_client_class = PageCheckingClient
+    return limited
+
+
 def test_server_timing_is_sent_only_when_switched_on(client, configure):
     """Second attack (December 2026): every answer in every environment said how long it took."""
     assert "Server-Timing" not in client.get("/api/v1/services").headers
     configure(server_timing=True)  # the benchmarks switch it on (bench/booking_bench.py)
     assert client.get("/api/v1/services").headers["Server-Timing"].startswith("app;dur=")
+
+
+def test_forged_webhook_calls_from_one_address_are_audited_once_not_each(app):
+    from app.models import AuditEvent
+
+    browser = _limited_app(app).test_client()
+    statuses = [
+        browser.post(
+            "/webhooks/twilio/status",
+            data={"MessageSid": f"SM{i}", "MessageStatus": "failed"},
+            headers={"X-Twilio-Signature": "forged"},
+            environ_base={"REMOTE_ADDR": "192.0.2.66"},
+        ).status_code
+        for i in range(5)
+    ]
+    assert statuses == [403] * 5
+    assert db.session.query(AuditEvent).filter_by(action="webhook_forged").count() == 1
