@@ -24,7 +24,7 @@ from app.booking.availability import decode_slot
 from app.extensions import db
 from app.models import Address, Appointment, SafetySession
 from tests.booking_helpers import NOW, World, at
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import AppointmentFactory, CustomerFactory, UserFactory
 from tests.pages import csrf_token
 from tests.safety_helpers import officer_with_a_visit, sign_in_as
 
@@ -403,3 +403,18 @@ def test_forged_webhook_calls_from_one_address_are_audited_once_not_each(app):
     ]
     assert statuses == [403] * 5
     assert db.session.query(AuditEvent).filter_by(action="webhook_forged").count() == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_cancelled_bookings_change_page_lists_no_times(client):
+    from app.appointments.links import token_for
+
+    world = World(officers=1)
+    visit = AppointmentFactory(
+        service=world.service, officer=world.officers[0], window_start=at(10), status="cancelled"
+    )
+    db.session.commit()
+    client.get(f"/manage/{token_for(visit)}")
+    change = client.get("/manage/booking/change")
+    assert change.status_code == 302 and change.headers["Location"] == "/manage/booking"
+    assert "has been cancelled" in client.get("/manage/booking").get_data(as_text=True)
