@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     ratelimit_storage_uri: str = "memory://"  # production: redis://host:6379/0, shared by every worker
     ratelimit_key_prefix: str = "doorstep"  # keeps these counters apart from anything else in that Redis
     ratelimit_enabled: bool = True  # off only for load tests from one address
+    server_timing: bool = False  # a Server-Timing header on every answer: for the benchmarks, not production
+    # Public bookings and online waiting-list joins (each sends texts or emails) per phone number or
+    # email address in 24 hours; agents book beyond it.
+    public_bookings_per_contact_per_day: int = 3
+    # Failed sign-ins at one account (from anywhere) past five in 15 minutes each wait longer, up to this.
+    sign_in_max_delay_seconds: float = 2.0
     session_timeout_minutes: int = 30
     retention_days: int = 730  # personal data of past appointments is removed after this
     public_base_url: str = "http://127.0.0.1:5000"  # every link in texts, emails and pages starts with it

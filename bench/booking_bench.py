@@ -72,7 +72,13 @@ def seed(visits: int) -> dict:
 
 
 def start_gunicorn(workers: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": URL, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": URL,
+        "SECRET_KEY": "bench-secret",
+        "RATELIMIT_ENABLED": "0",
+        "SERVER_TIMING": "1",
+    }
     process = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),

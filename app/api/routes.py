@@ -170,6 +170,17 @@ def _place_from(location_type: str, args: dict, errors: dict):
         return None
 
 
+def _booking_staff() -> bool:
+    """A public look-up sent with a booking staff member's token. Only a request that sends a token
+    costs the look-up (one indexed query); everyone else's answer leaves out how much travel each slot
+    adds, which would show where booked home visits are."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return False
+    user = user_for_bearer(header)
+    return user is not None and scope.may_change(user)
+
+
 @bp.get("/availability")
 @public
 @limiter.limit(PUBLIC_LIMIT)
@@ -233,6 +244,7 @@ def availability():
     if place is None:
         return unprocessable(errors)
     result = search(service, place, first, days)
+    staff = _booking_staff()
     slots = [
         {
             "slot_id": s.token,
@@ -240,7 +252,7 @@ def availability():
             "end": to_local(s.end).isoformat(),
             "kind": "exact" if s.is_exact else "arrival_window",
             "rank": rank,
-            "added_travel_minutes": round(s.added_travel / 60),
+            **({"added_travel_minutes": round(s.added_travel / 60)} if staff else {}),
         }
         for rank, s in enumerate(result.slots, start=1)
     ]
@@ -330,7 +342,7 @@ def create_appointment():
             appointment = book(booking)
             # The answer is read from the booking before the commit, which would expire it (and then
             # cost a query for each of its parts): it is what the commit stores.
-            answer = as_json(appointment, manage_url(appointment), ics_url(appointment))
+            answer = _answer(appointment)
     except SlotUnavailable:
         return _slot_gone()
     except IdempotencyConflict:
@@ -347,6 +359,13 @@ def create_appointment():
     except BookingRuleError as rule:
         return unprocessable({rule.field: [rule.message]})
     return jsonify(answer), 201
+
+
+def _answer(appointment: Appointment) -> dict:
+    """The booking as this token may see it: the resident's manage link (which cancels and moves)
+    only for roles that may change bookings; an officer's token gets the calendar file, not the link."""
+    link = manage_url(appointment) if scope.may_change(request.api_user) else ""
+    return as_json(appointment, link, ics_url(appointment))
 
 
 def _slot_gone():
@@ -373,7 +392,7 @@ def _conflict(reference: str, error: str, message: str):
     return jsonify(
         error=error,
         message=message,
-        appointment=as_json(appointment, manage_url(appointment), ics_url(appointment)),
+        appointment=_answer(appointment),
     ), 409
 
 
@@ -386,7 +405,7 @@ def get_appointment(reference: str):
         return _not_found()
     with unit_of_work():
         audit.record("appointment_viewed", "appointment", appointment.reference, channel="api")
-        answer = as_json(appointment, manage_url(appointment), ics_url(appointment))
+        answer = _answer(appointment)
     return jsonify(answer)
 
 
@@ -470,7 +489,7 @@ def reschedule_appointment(reference: str):
     except BookingRuleError as rule:
         return _conflict(reference, "cannot_reschedule", rule.message)
     appointment = _find(reference)
-    return jsonify(as_json(appointment, manage_url(appointment), ics_url(appointment)))
+    return jsonify(_answer(appointment))
 
 
 @bp.get("/appointments/<reference>/calendar.ics")

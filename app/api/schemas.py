@@ -118,7 +118,9 @@ class Slot(BaseModel):
     end: datetime
     kind: Literal["exact", "arrival_window"]
     rank: int = Field(ge=1, description="1 = least added travel")
-    added_travel_minutes: int
+    added_travel_minutes: int | None = Field(
+        default=None, description="only with a booking staff member's token: the travel this slot adds"
+    )
 
 
 class Availability(BaseModel):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -30,6 +30,7 @@ from app.appointments.references import format_reference, new_reference
 from app.booking import call_list, interpreters
 from app.booking.availability import SlotToken, decode_slot, place_precaution, routing_day, visits_for
 from app.booking.waitlist_offers import offer_freed_time
+from app.config import settings
 from app.extensions import db
 from app.i18n import _l, supported
 from app.messaging import outbox
@@ -43,6 +44,7 @@ from app.models import (
     Service,
     SlotClaim,
     User,
+    WaitlistEntry,
 )
 from app.models.statuses import ACTIVE
 from app.officers.roster import roster
@@ -98,6 +100,45 @@ class PossibleDuplicate(BookingRuleError):
             "Book this one too only if they need both",
         )
         self.existing = existing
+
+
+class TooManyBookings(BookingRuleError):
+    """A public booking (or online waiting-list join) for a phone number or email address that has had
+    its day's allowance: a stranger cannot flood someone's phone with our texts."""
+
+    def __init__(self):
+        super().__init__(
+            "contact",
+            _l(
+                "You have made as many bookings online today as we allow for one phone number or email "
+                "address. Phone us on 0300 456 0100 to book another"
+            ),
+        )
+
+
+def check_public_allowance(phone: str, email: str, *, waitlist: bool = False) -> None:
+    """Raise TooManyBookings when this phone number or email address has had
+    `public_bookings_per_contact_per_day` public bookings (or online waiting-list joins) in the last 24
+    hours, cancelled ones included (each sent messages). One indexed query, public channels only."""
+    contact = []
+    if phone:
+        contact.append(Customer.phone == phone)
+    if email:
+        contact.append(func.lower(Customer.email) == email.strip().lower())
+    if not contact:
+        return
+    since = utcnow() - timedelta(days=1)
+    if waitlist:
+        query = select(func.count(WaitlistEntry.id)).join(Customer, WaitlistEntry.customer_id == Customer.id)
+        query = query.where(WaitlistEntry.created_at >= since, WaitlistEntry.created_by_id.is_(None))
+    else:
+        query = select(func.count(Appointment.id)).join(Customer, Appointment.customer_id == Customer.id)
+        query = query.where(Appointment.created_at >= since, Appointment.channel.in_(PUBLIC_CHANNELS))
+    if db.session.scalar(query.where(or_(*contact))) >= settings().public_bookings_per_contact_per_day:
+        raise TooManyBookings()
+
+
+PUBLIC_CHANNELS = ("web", "kiosk")
 
 
 class BookingChanged(BookingRuleError):
@@ -310,22 +351,23 @@ def _claim(token: SlotToken, appointment: Appointment) -> None:
 def find_or_create_customer(
     details: CustomerDetails, place: Place, *, unverified: bool = False, customer_id: int | None = None
 ) -> Customer:
-    """Tell us once: the same person (name with phone, or with email when they gave no phone) reuses
-    one record. A later booking adds what it tells us and never blanks or downgrades what we hold:
-    access needs, interpreter, business details and the home address stay unless replaced. A record
-    already chosen (`customer_id`, an agent's caller) is used as it is, even if a duplicate shares its
-    name and phone.
+    """Tell us once, for the channels that know who they speak to: the same person (name with phone,
+    or with email when they gave no phone) reuses one record. A later booking adds what it tells us and
+    never blanks or downgrades what we hold: access needs, interpreter, business details and the home
+    address stay unless replaced. A record already chosen (`customer_id`, an agent's caller) is used as
+    it is, even if a duplicate shares its name and phone.
 
     An `unverified` booking (the public journey, the kiosk, joining the waiting list online) may come
-    from anyone who knows a name and a phone number: it reuses the record only when it changes nothing
-    about where that record's messages go or where the person lives; otherwise it gets its own record
-    (agents can merge the two once they have spoken to the caller)."""
+    from anyone who knows a name and a phone number or email: it never reads or changes an existing
+    record, and always gets its own (agents, who verify callers, can merge the two). That record then
+    holds only what this booking was told, so its manage page shows and switches nothing of anyone
+    else's."""
     if customer_id:
         customer = db.session.get(Customer, customer_id)
+    elif unverified:
+        customer = None
     else:
         customer = _same_person(details)
-        if customer is not None and unverified and _would_redirect(customer, details, place):
-            customer = None
     if customer is None:
         customer = Customer(name=details.name.strip(), phone=details.phone)
         db.session.add(customer)
@@ -352,49 +394,44 @@ def find_or_create_customer(
     return customer
 
 
-def _would_redirect(customer: Customer, details: CustomerDetails, place: Place) -> bool:
-    """Would these details change where the record's messages go (email, phone, reminder choice, texts
-    after STOP) or its home address?"""
-
-    def differs(held: str | None, said: str | None) -> bool:
-        return bool(held and said and held.strip().lower() != said.strip().lower())
-
-    home = place.location_type == "home"
-    return (
-        differs(customer.email, details.email)
-        or differs(customer.phone, details.phone)
-        or customer.preferred_channel != details.preferred_channel
-        or (details.sms_consent and not customer.sms_consent)
-        or (home and differs(customer.postcode, place.postcode))
-        or (home and differs(customer.address_line1, place.line1))
-    )
-
-
 def _same_person(details: CustomerDetails) -> Customer | None:
     """The oldest record with this name and phone (or email): a stranger's record never shadows it."""
+    return db.session.scalar(_same_person_query(details, Customer).order_by(Customer.id).limit(1))
+
+
+def same_person_ids(details: CustomerDetails) -> list[int]:
+    """Every record with this name and phone (or email). Only to warn about a booking that may be a
+    second one (each public booking has its own record); never to show or change those records."""
+    return list(db.session.scalars(_same_person_query(details, Customer.id)))
+
+
+def _same_person_query(details: CustomerDetails, what):
     name = func.lower(Customer.name) == details.name.strip().lower()
     if details.phone:
-        return db.session.scalar(
-            select(Customer).where(Customer.phone == details.phone, name).order_by(Customer.id).limit(1)
-        )
+        return select(what).where(Customer.phone == details.phone, name)
     if details.email:
-        email = func.lower(Customer.email) == details.email.strip().lower()
-        return db.session.scalar(select(Customer).where(email, name).order_by(Customer.id).limit(1))
-    return None
+        return select(what).where(func.lower(Customer.email) == details.email.strip().lower(), name)
+    return select(what).where(False)
 
 
 def overlapping_booking(
-    customer_id: int, start: datetime, end: datetime, minutes: int, *, exclude: int | None = None
+    customer_id: int | list[int],
+    start: datetime,
+    end: datetime,
+    minutes: int,
+    *,
+    exclude: int | None = None,
 ) -> Appointment | None:
-    """This customer's active appointment whose time overlaps a visit arriving between `start` and
-    `end` and lasting `minutes`: the one rule every channel asks before booking the same person twice.
+    """This customer's (or these records') active appointment whose time overlaps a visit arriving
+    between `start` and `end` and lasting `minutes`: the one rule every channel asks before booking the
+    same person twice.
     A visit takes its arrival window, or its length from an exact time: adjacent windows (9 to 11, 11 to
     1) do not overlap."""
     day_start, day_end = local_day_bounds(to_local(start).date())
     candidates = db.session.scalars(
         select(Appointment)
         .where(
-            Appointment.customer_id == customer_id,
+            Appointment.customer_id.in_(customer_id if isinstance(customer_id, list) else [customer_id]),
             Appointment.status.in_(ACTIVE),
             Appointment.window_start >= day_start,  # a visit never runs past its own day
             Appointment.window_start < day_end,
@@ -461,6 +498,8 @@ def book(request: BookingRequest) -> Appointment:
     if token is None:
         raise SlotUnavailable("token not valid")
     _check_token_matches(token, request.service, request.place)
+    if request.unverified:
+        check_public_allowance(request.customer.phone, request.customer.email)
     finish_reads()  # the lock below is the next transaction's first statement (module docstring)
     record = None
     if request.idempotency_key:
@@ -475,9 +514,15 @@ def book(request: BookingRequest) -> Appointment:
             request.customer, place, unverified=request.unverified, customer_id=request.customer_id
         )
         _check_precautions(token, place, customer)
-        if customer.id is not None and not request.confirmed_overlap:
+        # The same person's other bookings: their record's, or for a public booking (a new record each
+        # time) those of every record with the same name and phone or email.
+        if request.unverified:
+            same = same_person_ids(request.customer)
+        else:
+            same = [customer.id] if customer.id is not None else []
+        if same and not request.confirmed_overlap:
             twin = overlapping_booking(
-                customer.id,
+                same,
                 at_day_seconds(token.day, token.window[0]),
                 at_day_seconds(token.day, token.window[1]),
                 request.service.duration_minutes,

@@ -14,6 +14,7 @@ from app.booking.booking import (
     SlotUnavailable,
     book,
     booking_request,
+    check_public_allowance,
     find_or_create_customer,
 )
 from app.booking.waitlist_offers import OFFER_MAX_AGE
@@ -68,6 +69,7 @@ def join_online(service, place, name: str, phone: str, times: str, contact: str 
         details = CustomerDetails(
             name=name, phone=uk_mobile(phone) or "", preferred_channel="sms", sms_consent=True
         )
+    check_public_allowance(details.phone, "", waitlist=True)
     customer = find_or_create_customer(details, place, unverified=True)
     today = local_now().date()
     return join(

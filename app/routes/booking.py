@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from app.appointments import references
@@ -17,6 +17,7 @@ from app.booking.booking import (
     BookingRuleError,
     PossibleDuplicate,
     SlotUnavailable,
+    TooManyBookings,
     book,
     booking_request,
 )
@@ -52,6 +53,9 @@ if TYPE_CHECKING:
 
 bp = Blueprint("booking", __name__, url_prefix="/book")
 SEARCH_DAYS = 14
+# Each booking sends texts or emails: a few a minute from one address (or kiosk) is plenty for a
+# family, and far too few to flood anyone (app.booking.booking.check_public_allowance caps each number).
+BOOKINGS_PER_ADDRESS = "10 per minute; 30 per hour"
 
 
 def _next(endpoint: str, **kwargs):
@@ -324,7 +328,7 @@ def switch_to_hub():
 
 @bp.route("/waitlist", methods=["GET", "POST"])
 @public
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(BOOKINGS_PER_ADDRESS, methods=["POST"])
 def waitlist():
     """No times soon: the resident leaves a mobile number and is texted when one comes free."""
     if (redirect_to := _require("service", "location_type", "place_done")) is not None:
@@ -337,11 +341,20 @@ def waitlist():
     if not phoning:
         form.contact.choices = [c for c in form.contact.choices if c[0] == "text"]
     if form.validate_on_submit():
-        with unit_of_work():
-            entry = waitlists.join_online(
-                service, place, form.name.data, form.phone.data, form.times.data, form.contact.data or "text"
-            )
-            how = how_offered(entry.customer)
+        try:
+            with unit_of_work():
+                entry = waitlists.join_online(
+                    service,
+                    place,
+                    form.name.data,
+                    form.phone.data,
+                    form.times.data,
+                    form.contact.data or "text",
+                )
+                how = how_offered(entry.customer)
+        except TooManyBookings as error:
+            form.phone.errors = [error.message]
+            return render_template("booking/waitlist.html", form=form, service=service, phoning=phoning)
         journey.reset()
         return render_template(
             "booking/waitlist_joined.html",
@@ -388,6 +401,7 @@ def details():
 
 @bp.route("/check", methods=["GET", "POST"])
 @public
+@limiter.limit(BOOKINGS_PER_ADDRESS, methods=["POST"])
 def check():
     if (redirect_to := _require("service", "location_type", "place_done", "slot", "name")) is not None:
         return redirect_to
@@ -417,7 +431,10 @@ def check():
         except (
             PossibleDuplicate
         ) as duplicate:  # they already have a visit then: warn, book only if asked again
+            # Only the browser linked to that booking is told which one it is (service, time, link):
+            # anyone else may be a stranger who typed the same name and phone or email.
             twin = duplicate.existing
+            linked = _booked_in_this_browser(twin)
             return render_template(
                 "booking/check.html",
                 form=form,
@@ -426,9 +443,20 @@ def check():
                 place=place,
                 place_name=journey.PLACE_NAMES[d["location_type"]],
                 twin=twin,
-                twin_same=twin.service_id == service.id and _same_time(twin, d["slot"]),
-                twin_when=when(twin, current_locale()),
-                twin_link=manage_url(twin) if _booked_in_this_browser(twin) else None,
+                twin_same=linked and twin.service_id == service.id and _same_time(twin, d["slot"]),
+                twin_when=when(twin, current_locale()) if linked else "",
+                twin_link=manage_url(twin) if linked else None,
+            )
+        except TooManyBookings as error:
+            flash(error.message, "error")
+            return render_template(
+                "booking/check.html",
+                form=form,
+                d=d,
+                when_label=d.get("slot_label", ""),
+                service=service,
+                place=place,
+                place_name=journey.PLACE_NAMES[d["location_type"]],
             )
         except (SlotUnavailable, BookingRuleError):
             journey.clear_from("slot", "slot_label", "submission")

@@ -186,6 +186,8 @@ def change_time():
     appointment = _current()
     if appointment is None:
         return redirect(url_for("manage.find"))
+    if not (appointment.is_active and appointment.window_end > local_now()):
+        return redirect(url_for("manage.booking"))  # it says it is cancelled (or over): no times to choose
     place = Place(
         appointment.location_type,
         appointment.lat,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, request
+from limits import parse
 from twilio.request_validator import RequestValidator
 
 from app.config import settings
@@ -11,7 +12,7 @@ from app.messaging.dispatch import provider_status
 from app.staff import audit
 from app.unit_of_work import unit_of_work
 from app.web.access import public
-from app.web.guards import csrf
+from app.web.guards import csrf, limiter
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 csrf.exempt(bp)
@@ -28,9 +29,32 @@ def _require_twilio_signature() -> None:
     token = settings().twilio_auth_token
     signature = request.headers.get("X-Twilio-Signature", "")
     if not token or not RequestValidator(token).validate(_public_url(), request.form.to_dict(), signature):
-        with unit_of_work():
-            audit.record("webhook_forged", "webhook", request.path, ip=request.remote_addr or "")
+        _audit_forged()
         abort(403)
+
+
+FORGED_AUDITED = parse("1 per 10 minutes")
+
+
+def _audit_forged() -> None:
+    """One audit row per sending address in 10 minutes (the first); the rest are logged, not stored, so
+    a flood of forged calls cannot fill the audit log. With the limiter off, every one is stored."""
+    address = request.remote_addr or ""
+    first = True
+    if limiter.enabled:
+        try:
+            first = limiter.limiter.hit(
+                FORGED_AUDITED, "webhook-forged", settings().ratelimit_key_prefix, address
+            )
+        except Exception:  # storage unreachable: store it
+            first = True
+    if not first:
+        current_app.logger.warning(
+            "forged webhook call to %s from %s (audited once per 10 minutes)", request.path, address
+        )
+        return
+    with unit_of_work():
+        audit.record("webhook_forged", "webhook", request.path, ip=address)
 
 
 @bp.post("/twilio/status")

@@ -16,6 +16,11 @@ def assigned_to(user: User, appointment: Appointment) -> bool:
     return any(o is not None and o.user_id == user.id for o in officers)
 
 
+def may_change(user: User) -> bool:
+    """Book, move and cancel bookings (and so be given the resident's link that does)."""
+    return user.role in BOOKING_STAFF
+
+
 def may_read(user: User, appointment: Appointment) -> bool:
     if user.role in BOOKING_STAFF:
         return True

@@ -169,7 +169,7 @@ def register_web(app: Flask) -> None:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if request.endpoint not in (None, "static", "govuk_assets"):
             response.headers.setdefault("Cache-Control", "no-store")
-        if "started" in g:  # server time, read by the benchmarks and by browser dev tools
+        if "started" in g and settings().server_timing:  # server time, for bench/ (SERVER_TIMING=1)
             response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.started) * 1000:.1f}"
         return response
 

@@ -70,3 +70,19 @@ def test_booking_staff_act_on_any_booking(client, visit, role):
     base = f"/api/v1/appointments/{visit.reference}"
     assert client.get(base, headers=headers).status_code == 200
     assert client.post(f"{base}/cancel", json={"reason": "Caller rang"}, headers=headers).status_code == 200
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_officer_token_is_not_given_the_residents_manage_link(client, visit):
+    """Second attack (December 2026): the officer's token could not cancel through the API, but its
+    answer carried the resident's manage link, and posting that page's cancel form cancelled the visit."""
+    mine = UserFactory(role="officer")
+    visit.officer.user = mine
+    agent = UserFactory(role="agent")
+    db.session.commit()
+    base = f"/api/v1/appointments/{visit.reference}"
+    seen = client.get(base, headers=_bearer(mine)).get_json()
+    assert seen["reference"] == visit.reference and "ics_url" in seen
+    assert "manage_url" not in seen
+    assert "/manage/" not in str(seen)
+    assert "manage_url" in client.get(base, headers=_bearer(agent)).get_json()  # agents change bookings

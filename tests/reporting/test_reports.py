@@ -235,6 +235,12 @@ def test_recording_sickness_offers_the_replan_and_publishes_exactly_the_preview(
     assert done.status_code == 302
     assert "Nobody to call" in client.get("/supervisor/calls").get_data(as_text=True)
 
+    # Second attack (December 2026): the publisher's name went into the banner's html unescaped.
+    db.session.get(ReplanProposal, proposal.id).published_by.full_name = "<i>Eve</i>"
+    db.session.commit()
+    banner = client.get(f"{replan_url}&proposal={proposal.id}").get_data(as_text=True)
+    assert "published by &lt;i&gt;Eve&lt;/i&gt; at" in banner and "<i>Eve</i>" not in banner
+
 
 @time_machine.travel(NOW, tick=False)
 def test_replan_for_an_officer_not_recorded_absent_is_not_offered(client, sign_in):
