@@ -82,6 +82,8 @@ def seed(visits: int) -> dict:
         seconds = time.perf_counter() - started
         token = create_token(find_by_email("admin@wiltshire.example"), "bench")
         db.session.commit()
+        db.session.remove()
+        db.engine.dispose()  # no connection left open: the database may be copied as a template
     return {"booked": added, "seed_seconds": round(seconds, 1), "token": token}
 
 
