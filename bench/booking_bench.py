@@ -239,16 +239,16 @@ def _body(code, kind, customer, slot_id, n):
     return body
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time the processes have used so far (Linux /proc)."""
-    total = 0
+def _cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds each process has used so far (Linux /proc)."""
+    found = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        found[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
 
 
 def _server_pids(server: subprocess.Popen) -> tuple[list[int], list[int]]:
@@ -262,17 +262,23 @@ def _server_pids(server: subprocess.Popen) -> tuple[list[int], list[int]]:
 class CpuMeter:
     """CPU time used since it was made by gunicorn's workers, PostgreSQL's backends for this database
     and this client process: on a machine shared with other work, the figures that do not depend on
-    the load."""
+    the load. Backends are counted by pid, so those a worker connects meanwhile count too."""
 
     def __init__(self, server: subprocess.Popen | None):
-        self.workers, self.backends = _server_pids(server) if server else ([], [])
+        self.server = server
         self.start = self._now()
 
-    def _now(self) -> tuple[float, float, float]:
-        return _cpu_seconds(self.workers), _cpu_seconds(self.backends), time.process_time()
+    def _now(self) -> tuple[dict[int, float], dict[int, float], float]:
+        workers, backends = _server_pids(self.server) if self.server else ([], [])
+        return _cpu_by_pid(workers), _cpu_by_pid(backends), time.process_time()
 
-    def used(self) -> tuple[float, ...]:
-        return tuple(b - a for a, b in zip(self.start, self._now(), strict=True))
+    def used(self) -> tuple[float, float, float]:
+        end = self._now()
+        parts = tuple(
+            sum(t - start.get(pid, 0.0) for pid, t in now.items())
+            for start, now in zip(self.start[:2], end[:2], strict=True)
+        )
+        return parts[0], parts[1], end[2] - self.start[2]
 
     def per_request(self, count: int) -> dict[str, float]:
         return {
