@@ -85,3 +85,33 @@ def check_pooled_connections(engine) -> None:
                 dbapi_connection.rollback()
         except Exception as error:  # noqa: BLE001  (any failure means: not this connection)
             raise exc.DisconnectionError() from error
+
+
+class HotRead:
+    """A read that (nearly) every API request makes (the bearer token, a slot's claim), sent straight to
+    the driver on PostgreSQL, in the session's transaction.
+
+    Through the ORM session such a one-row read costs about 1 ms of Python, 10 to 20 times what the
+    query itself costs PostgreSQL; through psycopg, about 0.07 ms (bench/README.md, section 3). The
+    statement is written once with SQLAlchemy, compiled for PostgreSQL on first use, and sent with its
+    bound parameters; on SQLite (development) it goes through SQLAlchemy as usual. Rows are plain
+    tuples of the columns' values, the same on both. Like any query it first flushes what the session
+    holds (unless in `no_autoflush`), so it sees this transaction's own changes. For reads only: writes
+    go through the session, which tracks what the unit of work wrote."""
+
+    def __init__(self, statement) -> None:
+        self.statement = statement
+        self._compiled: tuple[str, dict] | None = None
+
+    def rows(self, **params) -> list[tuple]:
+        session = db.session()
+        if session.autoflush and (session.new or session.dirty or session.deleted):
+            session.flush()
+        connection = session.connection()
+        if connection.dialect.name != "postgresql":
+            return [tuple(row) for row in connection.execute(self.statement, params)]
+        if self._compiled is None:
+            compiled = self.statement.compile(dialect=connection.dialect)
+            self._compiled = (str(compiled), dict(compiled.params))
+        sql, defaults = self._compiled
+        return connection.connection.dbapi_connection.execute(sql, defaults | params).fetchall()

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from sqlalchemy import text
 
-from app.extensions import db
+from app.extensions import HotRead, db
 from app.models import (
     Absence,
     Address,
@@ -123,6 +123,9 @@ def user(ident: int | None) -> User | None:
     return _get(User, ident)
 
 
+_PING = HotRead(text("SELECT 1"))
+
+
 def database_answers() -> None:
     """A round trip to the database (the health check): raises if it does not answer."""
-    db.session.execute(text("SELECT 1"))
+    _PING.rows()

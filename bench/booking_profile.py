@@ -37,9 +37,20 @@ class Meter:
     def __init__(self, engine):
         from sqlalchemy import event
 
+        from app.extensions import HotRead
+
         self.statements = 0
         self.rows: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
         event.listen(engine, "before_cursor_execute", self._count)
+        # HotRead sends its statements to the driver directly, past SQLAlchemy's events: count them here.
+        sent = HotRead.rows
+
+        def counted(hot, **params):
+            if engine.dialect.name == "postgresql":
+                self._count()
+            return sent(hot, **params)
+
+        HotRead.rows = counted
 
     def _count(self, *_args):
         self.statements += 1

@@ -34,7 +34,7 @@ from app.staff import audit, scope
 from app.staff.scope import BOOKING_STAFF
 from app.timeutil import local_now, to_local
 from app.unit_of_work import unit_of_work
-from app.web.access import api, public
+from app.web.access import api, api_user, public
 from app.web.guards import csrf, limiter
 
 if TYPE_CHECKING:
@@ -320,7 +320,7 @@ def create_appointment():
         return unprocessable(
             {f"address.{k}" if k in ("postcode", "lat") else k: v for k, v in errors.items()}
         )
-    user = request.api_user
+    user = api_user()
     said = body.customer.model_dump(exclude={"phone", "language"}) | {
         "phone": phone or "",
         "access_needs": body.access_needs,
@@ -364,7 +364,7 @@ def create_appointment():
 def _answer(appointment: Appointment) -> dict:
     """The booking as this token may see it: the resident's manage link (which cancels and moves)
     only for roles that may change bookings; an officer's token gets the calendar file, not the link."""
-    link = manage_url(appointment) if scope.may_change(request.api_user) else ""
+    link = manage_url(appointment) if scope.may_change(api_user()) else ""
     return as_json(appointment, link, ics_url(appointment))
 
 
@@ -377,7 +377,7 @@ def _slot_gone():
 def _find(reference: str) -> Appointment | None:
     """The appointment if the caller's token may read it; otherwise, as for a wrong reference, None."""
     appointment = references.find(reference)
-    if appointment is None or not scope.may_read(request.api_user, appointment):
+    if appointment is None or not scope.may_read(api_user(), appointment):
         return None
     return appointment
 
@@ -454,7 +454,7 @@ def cancel_appointment(reference: str):
         return error
     try:
         with unit_of_work():
-            cancel(appointment, body.reason, actor=request.api_user, channel="api")
+            cancel(appointment, body.reason, actor=api_user(), channel="api")
     except BookingRuleError as rule:
         return _conflict(reference, "cannot_cancel", rule.message)
     return jsonify(as_json(appointment))
@@ -481,7 +481,7 @@ def reschedule_appointment(reference: str):
         return error
     try:
         with unit_of_work():
-            reschedule(appointment, body.slot_id, actor=request.api_user, channel="api")
+            reschedule(appointment, body.slot_id, actor=api_user(), channel="api")
     except SlotUnavailable:
         return _conflict(
             reference, "slot_unavailable", "That time has just been taken. Your booking has not changed."

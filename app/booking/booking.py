@@ -31,7 +31,7 @@ from app.booking import call_list, interpreters
 from app.booking.availability import SlotToken, decode_slot, place_precaution, routing_day, visits_for
 from app.booking.waitlist_offers import offer_freed_time
 from app.config import settings
-from app.extensions import db
+from app.extensions import HotRead, db
 from app.i18n import _l, supported
 from app.messaging import outbox
 from app.models import (
@@ -330,11 +330,16 @@ def slot_used(slot_token: str) -> bool:
     request at once, before it looks anything up or waits for a lock; book() would refuse it anyway.
     Not for a request with an idempotency key: that may be the retry of the booking that used it."""
     token = decode_slot(slot_token)
-    return token is not None and db.session.scalar(_CLAIMED, {"keys": token.claim_keys()}) is not None
+    if token is None:
+        return False
+    keys = token.claim_keys()  # one per officer: one or two
+    return bool(_CLAIMED.rows(first=keys[0], last=keys[-1]))
 
 
 _claims = SlotClaim.__table__
-_CLAIMED = select(_claims.c.id).where(_claims.c.key.in_(bindparam("keys", expanding=True))).limit(1)
+_CLAIMED = HotRead(
+    select(_claims.c.id).where(_claims.c.key.in_([bindparam("first"), bindparam("last")])).limit(1)
+)
 
 
 def _claim(token: SlotToken, appointment: Appointment) -> None:
@@ -571,12 +576,20 @@ def book(request: BookingRequest) -> Appointment:
     return appointment
 
 
+_REFERENCE_CANDIDATES = ("r1", "r2", "r3", "r4")
+_TAKEN = HotRead(
+    select(Appointment.reference).where(
+        Appointment.reference.in_([bindparam(name) for name in _REFERENCE_CANDIDATES])
+    )
+)
+
+
 def _free_reference() -> str:
     """A reference no booking has: a few random ones checked in one query. (Two bookings drawing the
     same unused one in the same instant, one in 10^11 each, would fail on the unique index.)"""
-    candidates = {new_reference() for _ in range(4)}
-    query = select(Appointment.reference).where(Appointment.reference.in_(candidates))
-    taken = set(db.session.scalars(query))
+    candidates = {new_reference() for _ in range(len(_REFERENCE_CANDIDATES))}
+    drawn = sorted(candidates) * len(_REFERENCE_CANDIDATES)  # 4 names for 4 parameters (repeats are harmless)
+    taken = {row[0] for row in _TAKEN.rows(**dict(zip(_REFERENCE_CANDIDATES, drawn, strict=False)))}
     free = sorted(candidates - taken)
     if not free:
         raise RuntimeError("could not find a free reference")

@@ -17,7 +17,7 @@ from datetime import date, time
 
 from sqlalchemy import select
 
-from app.extensions import db
+from app.extensions import HotRead, db
 from app.models import Absence, CommunityArea, Officer, RosterVersion, WorkingPattern
 from app.models.officers import OfficerCalendar, officer_area, officer_skill
 from routing.travel import great_circle_m
@@ -81,11 +81,13 @@ class Roster:
 _cached: dict[str, Roster] = {}  # by database URL: one process may talk to more than one
 
 
-_VERSION = select(RosterVersion.__table__.c.version).where(RosterVersion.__table__.c.id == 1)  # built once
+# Read by every availability search and booking: straight to the driver (app.extensions.HotRead).
+_VERSION = HotRead(select(RosterVersion.__table__.c.version).where(RosterVersion.__table__.c.id == 1))
 
 
 def current_version() -> str | None:
-    return db.session.scalar(_VERSION)
+    found = _VERSION.rows()
+    return found[0][0] if found else None
 
 
 def roster() -> Roster:

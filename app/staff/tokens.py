@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
-from app.extensions import db
+from app.extensions import HotRead, db
 from app.models import ApiToken, User
 from app.staff import audit
 from app.timeutil import utcnow
@@ -29,22 +30,49 @@ def create_token(user: User, name: str = "") -> str:
     return secret
 
 
-def user_for_bearer(header: str) -> User | None:
+@dataclass(frozen=True)
+class Caller:
+    """Who an API request comes from: enough to check the route's roles without loading the user."""
+
+    user_id: int
+    role: str
+
+
+# Looked up on every API request, so never cached: a revoked token or a deactivated account is refused
+# from the next request on, by every worker and app server.
+_BEARER = HotRead(
+    select(User.id, User.role, ApiToken.id, ApiToken.last_used_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(
+        ApiToken.token_hash == bindparam("digest"),
+        ApiToken.revoked_at.is_(None),
+        User.active.is_(True),
+    )
+)
+
+
+def caller_for_bearer(header: str) -> Caller | None:
+    """The active user whose unrevoked token the Authorization header carries, else None."""
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.startswith(TOKEN_PREFIX):
         return None
-    found = db.session.execute(
-        select(User, ApiToken.id, ApiToken.last_used_at)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _digest(secret.strip()), ApiToken.revoked_at.is_(None))
-    ).first()
-    if found is None or not found[0].active:
+    found = _BEARER.rows(digest=_digest(secret.strip()))
+    if not found:
         return None
-    user, token_id, last_used_at = found
+    user_id, role, token_id, last_used_at = found[0]
     now = utcnow()
     if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
         db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
-    return user
+    return Caller(user_id, role)
+
+
+def user_of(caller: Caller) -> User | None:
+    return db.session.get(User, caller.user_id)
+
+
+def user_for_bearer(header: str) -> User | None:
+    caller = caller_for_bearer(header)
+    return user_of(caller) if caller is not None else None
 
 
 def active_tokens() -> list[ApiToken]:

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.models import User
 from app.safety.rota import calls_for_help
-from app.staff.tokens import user_for_bearer
+from app.staff.tokens import caller_for_bearer, user_of
 from app.web.guards import csrf
 from app.web.kiosk_session import current_device
 
@@ -81,18 +82,25 @@ def enforce_access():
     if rule.kind == "officer_day":
         return _officer_day()
     if rule.kind == "api":
-        user = user_for_bearer(request.headers.get("Authorization", ""))
-        if user is None:
+        caller = caller_for_bearer(request.headers.get("Authorization", ""))
+        if caller is None:
             return jsonify(error="unauthorised", message="A valid bearer token is required."), 401
-        if user.role not in rule.roles:
+        if caller.role not in rule.roles:
             return jsonify(error="forbidden", message="This token may not do that."), 403
-        request.api_user = user  # type: ignore[attr-defined]
+        request.api_caller = caller  # type: ignore[attr-defined]
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
     if current_user.role not in rule.roles:
         return _forbidden()
     return None
+
+
+def api_user() -> User | None:
+    """The user of this API request's bearer token (checked by enforce_access), loaded when a route
+    needs more than the role: a request refused before that (a 409 for a slot gone) never loads it."""
+    caller = getattr(request, "api_caller", None)
+    return user_of(caller) if caller is not None else None
 
 
 def _officer_day():

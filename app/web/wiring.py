@@ -33,7 +33,7 @@ from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.staff import audit
 from app.timeutil import format_clock, format_date, format_time, to_local, utcnow, weekday_name
 from app.unit_of_work import discard
-from app.web.access import enforce_access, public
+from app.web.access import api_user, enforce_access, public
 from app.web.kiosk_session import current_device
 from app.web.navigation import staff_navigation
 
@@ -62,7 +62,7 @@ def _request_actor() -> tuple[User | None, str]:
     """For the audit log: the API token's user or the signed-in user, and the client's address."""
     if not has_request_context():
         return None, ""
-    user = getattr(request, "api_user", None)
+    user = api_user()
     if user is None and current_user and current_user.is_authenticated:
         user = current_user._get_current_object()
     return user, request.remote_addr or ""

@@ -1,0 +1,92 @@
+"""The API's fast path (issue 16, item 5) keeps what clients and the council rely on: a revoked token
+or a deactivated account is refused from the next request on, every answer carries the security
+headers, and the 409 for a slot already taken says exactly what it always said."""
+
+from __future__ import annotations
+
+import time_machine
+
+from app.extensions import db
+from app.models import Address
+from app.staff.tokens import create_token, find_token, revoke
+from tests.booking_helpers import NOW, World, api_booking
+from tests.factories import UserFactory
+
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
+
+
+def _token(role: str = "admin"):
+    user = UserFactory(role=role)
+    secret = create_token(user, "fast path")
+    db.session.commit()
+    return user, secret
+
+
+def _world_and_slot(client) -> tuple[World, str]:
+    world = World()
+    db.session.add(
+        Address(uprn="1", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
+    )
+    db.session.commit()
+    query = {
+        "service": world.service.code,
+        "location_type": "home",
+        "postcode": "SN10 1AA",
+        "from": "2026-12-07",
+        "days": "1",
+    }
+    slots = client.get("/api/v1/availability", query_string=query).get_json()["slots"]
+    return world, slots[0]["slot_id"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_revoked_token_is_refused_at_once(client):
+    user, secret = _token()
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/appointments/NOSUCHREF", headers=headers).status_code == 404  # let in
+    revoke(find_token(secret[:12]), by=user)
+    db.session.commit()
+    refused = client.get("/api/v1/appointments/NOSUCHREF", headers=headers)
+    assert refused.status_code == 401 and refused.get_json()["error"] == "unauthorised"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_deactivated_account_s_token_is_refused_at_once(client):
+    user, secret = _token()
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/appointments/NOSUCHREF", headers=headers).status_code == 404
+    user.active = False
+    db.session.commit()
+    assert client.get("/api/v1/appointments/NOSUCHREF", headers=headers).status_code == 401
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_token_whose_role_may_not_book_is_refused(client):
+    _, secret = _token(role="officer")
+    world, slot = _world_and_slot(client)
+    response = client.post(
+        "/api/v1/appointments", json=api_booking(world, slot), headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert response.status_code == 403 and response.get_json()["error"] == "forbidden"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_slot_gone_answer_is_unchanged_and_every_answer_has_the_security_headers(client):
+    user, secret = _token()
+    headers = {"Authorization": f"Bearer {secret}"}
+    world, slot = _world_and_slot(client)
+    booked = client.post("/api/v1/appointments", json=api_booking(world, slot), headers=headers)
+    assert booked.status_code == 201
+    other = api_booking(world, slot, customer={"name": "Other Person", "phone": "07700900999"})
+    gone = client.post("/api/v1/appointments", json=other, headers=headers)
+    assert gone.status_code == 409
+    assert gone.get_json() == {
+        "error": "slot_unavailable",
+        "message": "That time has just been taken. Ask for availability again.",
+    }
+    unauthorised = client.post("/api/v1/appointments", json=other)
+    for response in (booked, gone, unauthorised, client.get("/healthz")):
+        for name in SECURITY_HEADERS:
+            assert response.headers.get(name), (response.status_code, name)
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "Set-Cookie" not in response.headers  # the API never starts a session
