@@ -30,6 +30,7 @@ from app.inputs import whole_number_or_none
 from app.messaging.contact import display_phone
 from app.models import User
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
+from app.places.places import EXAMPLE_POSTCODE
 from app.staff import audit
 from app.timeutil import format_clock, format_date, format_time, to_local, utcnow, weekday_name
 from app.unit_of_work import discard
@@ -179,6 +180,7 @@ def register_web(app: Flask) -> None:
         return {
             "service_name": chosen.service_name,
             "council_name": chosen.council_name,
+            "example_postcode": EXAMPLE_POSTCODE,  # every postcode hint gives the same real example
             "brand_colour": chosen.council_brand_colour,
             "current_year": to_local(utcnow()).year,
             "csp_nonce": getattr(g, "csp_nonce", ""),
