@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from babel import dates as babel_dates
+from flask_babel import lazy_gettext as _l
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -79,7 +80,36 @@ def is_bank_holiday(day: date) -> bool:
 
 
 def bank_holiday_name(day: date) -> str | None:
+    """The holiday's name in English, as the rules and staff read it (the `holidays` package's)."""
     return _england_holidays(day.year).get(day)
+
+
+# The one place that names England's bank holidays for residents, in their language (the `holidays`
+# package names them in English only). GOV.UK's names; one not listed here is shown as the package has it.
+BANK_HOLIDAY_NAMES = {
+    "New Year's Day": _l("New Year's Day"),
+    "Good Friday": _l("Good Friday"),
+    "Easter Monday": _l("Easter Monday"),
+    "May Day": _l("Early May bank holiday"),
+    "Spring Bank Holiday": _l("Spring bank holiday"),
+    "Late Summer Bank Holiday": _l("Summer bank holiday"),
+    "Christmas Day": _l("Christmas Day"),
+    "Boxing Day": _l("Boxing Day"),
+}
+_OBSERVED = " (observed)"  # a holiday on a weekend moves to a weekday: a "substitute day"
+
+
+def bank_holiday_title(day: date):
+    """The bank holiday on this day named in the page's (or message's) language, or None: a lazy
+    string, worded when it is shown."""
+    name = bank_holiday_name(day)
+    if name is None:
+        return None
+    base = name.removesuffix(_OBSERVED)
+    title = BANK_HOLIDAY_NAMES.get(base, base)
+    if name.endswith(_OBSERVED):
+        return _l("%(holiday)s (substitute day)", holiday=title)
+    return title
 
 
 def is_working_day(day: date) -> bool:

@@ -49,17 +49,19 @@ def plan(
     time_limit: float = 5.0,
     initial: Mapping[str, Sequence[str]] | None = None,
     agreed: Mapping[str, int] | None = None,
+    seed: int = 1,
 ) -> Plan:
     """Plan every officer's day within about `time_limit` seconds. `initial` (visit ids per officer id,
     e.g. the day as booked) is a warm start and a floor: the plan is never worse than it. `agreed` gives
-    the arrival time booked for two-officer visits in `initial`."""
+    the arrival time booked for two-officer visits in `initial`. `seed` drives the searches' random
+    choices (the app keeps 1; benchmarks vary it to show the spread)."""
     started = clock.monotonic()
     deadline = started + time_limit
     if not problem.officers or not problem.visits:
         return build_plan(problem, {}, started=started)
     areas = split(problem, initial)
     if len(areas) > 1:
-        return _plan_by_area(problem, areas, deadline, initial, agreed, started)
+        return _plan_by_area(problem, areas, deadline, initial, agreed, started, seed)
     candidates: list[tuple[str, Plan]] = []
     if initial:
         candidates.append(("as given", build_plan(problem, initial, agreed)))
@@ -67,15 +69,15 @@ def plan(
     first = (
         (deadline - clock.monotonic() - EXACT_FINISHING * time_limit) if exact else FIRST_ROUND * time_limit
     )
-    seed = relaxed_seed(problem, first, initial)
-    seeded = build_plan(problem, seed)
-    kept_as_proposed = _as_proposed(seeded, seed)
+    proposal = relaxed_seed(problem, first, initial, seed=seed)
+    seeded = build_plan(problem, proposal)
+    kept_as_proposed = _as_proposed(seeded, proposal)
     if kept_as_proposed and not exact:
         # The relaxation was exact here (no break or pair in the way): PyVRP's search is the stronger,
         # so it carries on from where it stopped; ruin and recreate has the rest.
         second = started + SECOND_ROUND_UNTIL * time_limit - clock.monotonic()
-        seed = relaxed_seed(problem, second, _orders(seeded))
-        seeded = build_plan(problem, seed)
+        proposal = relaxed_seed(problem, second, _orders(seeded), seed=seed)
+        seeded = build_plan(problem, proposal)
     candidates.append(("PyVRP seed", seeded))
     name, best = min(candidates, key=lambda c: c[1].objective.total)
     if _pairs_left_out(problem, best):
@@ -92,7 +94,10 @@ def plan(
         finish = deadline - FINISHING * time_limit
         times = _pair_times(problem, best)
         candidates.append(
-            ("ruin and recreate", build_plan(problem, improve(problem, _orders(best), times, finish), times))
+            (
+                "ruin and recreate",
+                build_plan(problem, improve(problem, _orders(best), times, finish, seed=seed), times),
+            )
         )
         name, best = min(candidates, key=lambda c: c[1].objective.total)
     notes = tuple(f"{n}: objective {p.objective.total}" for n, p in candidates) + (f"kept: {name}",)
@@ -117,6 +122,7 @@ def _plan_by_area(
     initial: Mapping[str, Sequence[str]] | None,
     agreed: Mapping[str, int] | None,
     started: float,
+    seed: int = 1,
 ) -> Plan:
     """Each area planned in turn with its share of the time left, then the whole day timed once more
     by the checker (which also says why any visit was left out)."""
@@ -128,7 +134,7 @@ def _plan_by_area(
         share = (deadline - reserve - clock.monotonic()) * len(area.visits) / max(left, 1)
         left -= len(area.visits)
         mine = {o.id: list(initial.get(o.id, ())) for o in area.officers} if initial else None
-        result = plan(area, max(share, 0.1), initial=mine, agreed=agreed)
+        result = plan(area, max(share, 0.1), initial=mine, agreed=agreed, seed=seed)
         for route in result.routes:
             orders[route.officer_id] = route.visit_ids
             together.update({s.visit_id: s.start for s in route.stops})

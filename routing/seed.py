@@ -53,9 +53,11 @@ def relaxed_seed(
     time_limit: float,
     initial: Mapping[str, Sequence[str]] | None = None,
     seed: int = 1,
+    params: pyvrp.SolveParams = PARAMETERS,
 ) -> dict[str, list[str]]:
     """Visit orders per officer from PyVRP on the relaxed day (empty when there is nothing to plan),
-    within `time_limit` seconds from the call, set-up included."""
+    within `time_limit` seconds from the call, set-up included. `params` other than the planner's are
+    for benchmarks (PyVRP with its own defaults)."""
     deadline = clock.monotonic() + max(time_limit, 0.01)
     copies = [(v, c) for v in problem.visits for c in range(needs(v))]
     if not copies or not problem.officers:
@@ -63,7 +65,7 @@ def relaxed_seed(
     data, types = _data(problem, copies)
     start = _warm_start(problem, data, types, copies, initial) if initial else None
     result = pyvrp.solve(
-        data, _Until(deadline), seed=seed, collect_stats=False, params=PARAMETERS, initial_solution=start
+        data, _Until(deadline), seed=seed, collect_stats=False, params=params, initial_solution=start
     )
     orders: dict[str, list[str]] = {o.id: [] for o in problem.officers}
     free = [list(members) for members in types]

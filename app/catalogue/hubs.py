@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from app.models import Hub, HubClosure, HubOpening
-from app.timeutil import bank_holiday_name
+from app.timeutil import bank_holiday_name, bank_holiday_title
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -46,7 +46,7 @@ def weekly_hours(hub: Hub) -> list[WeeklyHours]:
 @dataclass(frozen=True)
 class ShutDay:
     day: date
-    why: str
+    why: str  # a bank holiday's name is a lazy string, worded in the page's language
 
 
 def shut_days(hub: Hub, first: date, days: int = 60) -> list[ShutDay]:
@@ -56,7 +56,7 @@ def shut_days(hub: Hub, first: date, days: int = 60) -> list[ShutDay]:
         day = first + timedelta(days=offset)
         if hub.hours_on(day.weekday()) is None:
             continue
-        holiday = bank_holiday_name(day)
+        holiday = bank_holiday_title(day)
         closure = closure_on(hub, day)
         if holiday:
             shut.append(ShutDay(day, holiday))

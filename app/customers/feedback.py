@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import phonenumbers
 from sqlalchemy import func, select
 
+from app.appointments import references
 from app.appointments.references import clean_reference
 from app.extensions import db
-from app.models import Feedback, User
+from app.models import Customer, Feedback, User
 from app.staff import audit
 from app.timeutil import local_day_bounds, local_now, next_working_day, utcnow
 
@@ -42,6 +44,43 @@ def submit(
     db.session.add(item)
     db.session.flush()
     return item
+
+
+# What staff may rely on when an item quotes a booking reference. Anyone can type a reference they have
+# seen (a neighbour's letter, a relative's text): only contact details that are the booking's own say the
+# item comes from that booking's customer. Staff pages show which, and never the booking's details.
+REFERENCE_NONE = "none"  # no reference given
+REFERENCE_UNKNOWN = "unknown"  # no booking has it
+REFERENCE_MATCHES = "matches"  # the phone number or email given is the booking customer's
+REFERENCE_UNCONFIRMED = "unconfirmed"  # a booking has it, but the contact given is not its customer's
+
+
+def _as_phone(text: str) -> str | None:
+    try:
+        number = phonenumbers.parse(text, "GB")
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _is_theirs(contact: str, customer: Customer) -> bool:
+    """The contact given is this customer's own email address or phone number (as typed: any spacing)."""
+    contact = contact.strip()
+    if not contact:
+        return False
+    if "@" in contact:
+        return bool(customer.email) and contact.lower() == customer.email.strip().lower()
+    return bool(customer.phone) and _as_phone(contact) == customer.phone
+
+
+def reference_check(item: Feedback) -> str:
+    """Whether the booking reference an item quotes is backed by that booking's own contact details."""
+    if not item.reference:
+        return REFERENCE_NONE
+    appointment = references.find(item.reference)
+    if appointment is None:
+        return REFERENCE_UNKNOWN
+    return REFERENCE_MATCHES if _is_theirs(item.contact, appointment.customer) else REFERENCE_UNCONFIRMED
 
 
 def open_items() -> list[Feedback]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Optional, ValidationError
 
 from app.forms.base import Form
 from app.forms.fields import MaxLength
-from app.i18n import _l
+from app.i18n import LANGUAGES, _l
 from app.messaging.contact import reminder_gap, uk_mobile, uk_phone, valid_email
 from app.places.places import EXAMPLE_POSTCODE, normalise_postcode
 
@@ -210,3 +210,20 @@ class CancelForm(Form):
         validators=[Optional(), MaxLength(500)],
     )
     submit = SubmitField(_l("Cancel appointment"), widget=GovSubmitInput())
+
+
+class MessageLanguageForm(Form):
+    """On the booking's page: the language of the resident's texts, emails and letters. Each language
+    is named in itself, so someone who reads only that one finds it."""
+
+    locale = RadioField(
+        _l("Which language should we write to you in?"),
+        widget=GovRadioInput(),
+        choices=list(LANGUAGES.items()),
+        validate_choice=False,  # checked below, with a message that says what to do
+        validators=[
+            InputRequired(message=_l("Select the language we should write to you in")),
+            AnyOf(list(LANGUAGES), message=_l("Select the language we should write to you in")),
+        ],
+    )
+    submit = SubmitField(_l("Change language"), widget=GovSubmitInput())

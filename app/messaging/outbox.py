@@ -322,3 +322,9 @@ def for_appointment(appointment: Appointment) -> list[Message]:
             .order_by(Message.created_at, Message.id)
         )
     )
+
+
+def channels_written(appointment: Appointment, kind: str) -> set[str]:
+    """How the resident is sent the message of this kind about this appointment: "sms", "email",
+    "letter", or nothing (what the confirmation and cancellation pages tell them)."""
+    return {m.channel for m in for_appointment(appointment) if m.kind == kind}

@@ -101,6 +101,8 @@ def choose_service():
         form.service.data = journey.draft().get("service")
     if form.validate_on_submit():
         chosen = service_by_code(form.service.data)
+        if request.form.get("start_again"):  # "Book this again": a new journey, nothing carried over
+            journey.reset()  # (the language is kept: it is not part of the journey)
         if chosen.premises_only:
             return redirect(url_for("booking.signpost", code=chosen.code))
         if journey.draft().get("service") != chosen.code:
@@ -487,14 +489,15 @@ def confirmation():
 def _letter(appointment: Appointment) -> str:
     """'posted' when a confirmation letter waits for the print batch; 'too_late' when the resident
     asked for post but the visit is too close for one (the outbox writes none); else ''."""
-    if any(m.channel == "letter" and m.kind == "confirmation" for m in outbox.for_appointment(appointment)):
+    if "letter" in outbox.channels_written(appointment, "confirmation"):
         return "posted"
     return "too_late" if outbox.wants_letters(appointment.customer) else ""
 
 
 def _sent_to(appointment: Appointment) -> str:
-    """How the confirmation went, said only when one was written ('text message and email')."""
-    channels = {m.channel for m in outbox.for_appointment(appointment) if m.kind == "confirmation"}
+    """How the confirmation went, said only when one was written ('text message and email'); a
+    letter is said by _letter."""
+    channels = outbox.channels_written(appointment, "confirmation") - {"letter"}
     if channels >= {"sms", "email"}:
         return _("text message and email")
     return _("text message") if "sms" in channels else _("email") if channels else ""

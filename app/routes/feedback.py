@@ -54,6 +54,7 @@ def queue():
     return render_template(
         "feedback/queue.html",
         items=items,
+        checks={f.id: feedback.reference_check(f) for f in items},
         closed=feedback.recently_closed(),
         format_reference=format_reference,
         today=local_now().date(),
@@ -72,4 +73,10 @@ def item(item_id: int):
         return redirect(url_for("feedback_staff.queue"))
     with unit_of_work():
         audit.record("feedback_viewed", "feedback", found.id)
-    return render_template("feedback/item.html", item=found, form=form, format_reference=format_reference)
+    return render_template(
+        "feedback/item.html",
+        item=found,
+        form=form,
+        format_reference=format_reference,
+        check=feedback.reference_check(found),
+    )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from app import i18n
 from app.appointments import references
@@ -20,10 +21,11 @@ from app.booking.booking import (
     reschedule,
 )
 from app.customers.names import surname_matches
-from app.forms.booking import CancelForm, ConfirmForm, FindBookingForm, TimeForm
+from app.forms.booking import CancelForm, ConfirmForm, FindBookingForm, MessageLanguageForm, TimeForm
 from app.i18n import current_locale
 from app.inputs import day_or
-from app.messaging import consent
+from app.messaging import consent, outbox
+from app.messaging.language import change_language
 from app.places.places import Place, nearest_area_id, normalise_postcode
 from app.staff import audit
 from app.timeutil import local_now
@@ -88,6 +90,10 @@ def booking():
     appointment = _current()
     if appointment is None:
         return redirect(url_for("manage.find"))
+    return _booking_page(appointment, MessageLanguageForm(data={"locale": appointment.customer.locale}))
+
+
+def _booking_page(appointment: Appointment, language_form: MessageLanguageForm, status: int = 200):
     changeable = appointment.is_active and appointment.window_end > local_now()
     return render_template(
         "manage/booking.html",
@@ -100,7 +106,30 @@ def booking():
         ics_link=ics_url(appointment, external=False),
         texts_on=appointment.customer.sms_consent and appointment.customer.phone != "",
         stop_form=ConfirmForm(),
-    )
+        language_form=language_form,
+        message_language=_language_name(appointment.customer.locale),
+    ), status
+
+
+def _language_name(locale: str) -> Markup:
+    """The language named in itself, marked as that language for screen readers."""
+    code = i18n.supported(locale)
+    return Markup('<span lang="{}">{}</span>').format(code, i18n.LANGUAGES[code])
+
+
+@bp.post("/booking/language")
+@public
+def message_language():
+    """The resident chooses the language of their texts, emails and letters (every later message)."""
+    appointment = _current()
+    if appointment is None:
+        return redirect(url_for("manage.find"))
+    form = MessageLanguageForm()
+    if not form.validate_on_submit():
+        return _booking_page(appointment, form, 400)
+    with unit_of_work():
+        changed = change_language(appointment.customer, form.locale.data, how="manage_page")
+    return redirect(url_for("manage.booking", **({"language": "changed"} if changed else {})))
 
 
 @bp.post("/booking/stop-texts")
@@ -128,15 +157,25 @@ def cancel_booking():
         try:
             with unit_of_work():
                 cancel(appointment, form.reason.data or "", channel="web")
-            return render_template("manage/cancelled.html", reference=format_reference(appointment.reference))
+            return _cancelled(appointment)
         except BookingRuleError as error:
             if appointment.status == "cancelled":  # e.g. a double click: the first one cancelled it
-                return render_template(
-                    "manage/cancelled.html", reference=format_reference(appointment.reference)
-                )
+                return _cancelled(appointment)
             form.reason.errors = [error.message]
     return render_template(
         "manage/cancel.html", form=form, appointment=appointment, when=when(appointment, current_locale())
+    )
+
+
+def _cancelled(appointment: Appointment):
+    """The confirmation: what was cancelled, how we confirm it to them, and what they can do next."""
+    return render_template(
+        "manage/cancelled.html",
+        appointment=appointment,
+        reference=format_reference(appointment.reference),
+        when=when(appointment, current_locale()),
+        where=where(appointment),
+        sent_by=outbox.channels_written(appointment, "cancellation"),
     )
 
 

@@ -3,8 +3,10 @@ bookings made at a counter."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 
+import pytest
 import time_machine
 
 from app.booking.availability import search
@@ -131,3 +133,25 @@ def test_a_booking_made_at_a_hub_counter_is_recorded_as_counter(client, sign_in)
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     assert db.session.query(Appointment).one().channel == "counter"
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("locale", "christmas", "boxing_day_substitute"),
+    [
+        ("en", "Christmas Day", "Boxing Day (substitute day)"),
+        ("pl", "Boże Narodzenie", "Drugi dzień świąt Bożego Narodzenia (dzień zastępczy)"),
+        ("ne", "क्रिसमस दिवस", "बक्सिङ डे (सट्टा बिदा)"),
+    ],
+)
+def test_bank_holidays_on_a_hub_page_are_named_in_the_residents_language(
+    client, locale, christmas, boxing_day_substitute
+):
+    world = World()
+    db.session.commit()
+    client.get(f"/language/{locale}")
+    page = client.get(f"/hubs/{world.hub.code}").get_data(as_text=True)
+    shut = re.findall(r"<li>([^<]*: [^<]*)</li>", page)
+    assert any(line.endswith(f": {christmas}") and "25" in line for line in shut), shut
+    assert any(line.endswith(f": {boxing_day_substitute}") and "28" in line for line in shut), shut
+    assert locale == "en" or not any("Christmas" in line or "Boxing" in line for line in shut)

@@ -109,3 +109,60 @@ def test_the_satisfaction_text_links_to_tell_us_within_two_segments():
     )
     (text,) = satisfaction_sms(facts)  # a list: a text and any follow-up (here none)
     assert "https://doorstep.council.example/tell-us" in text and sms_segments(text) <= 2
+
+
+def _tell_us(client, **fields):
+    page = client.get("/tell-us")
+    data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "kind": "complaint"} | fields
+    return client.post("/tell-us", data=data, follow_redirects=True)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_reference_quoted_with_someone_elses_contact_is_flagged_to_staff_and_nothing_is_disclosed(
+    client, sign_in
+):
+    """Anyone can type a reference they have seen. Staff are warned when the contact given is not the
+    booking customer's (or none is given), see when it is, and no page shows the booking's own
+    details to whoever wrote in."""
+    booking = AppointmentFactory(
+        window_start=NOW, reference="ABCD3467", customer__name="Alice Owner", customer__phone="+447700900111",
+        customer__email="alice@example.com",
+    )  # fmt: skip
+    db.session.commit()
+    ref = f"{booking.reference[:4]}-{booking.reference[4:]}"
+    stranger = _tell_us(
+        client, message="The officer was rude", reference=ref, name="Bob Stranger", contact="07700 900999"
+    ).get_data(as_text=True)
+    assert "Thank you for telling us" in stranger
+    assert "Alice" not in stranger and "900111" not in stranger and "alice@" not in stranger
+    _tell_us(client, message="Lovely visit", reference=ref.lower(), name="Alice", contact="07700 900111")
+    _tell_us(client, message="Also me", reference=ref, contact="ALICE@example.com ")
+    _tell_us(client, message="No way to reply", reference=ref)
+    _tell_us(client, message="Wrong one", reference="7K4M-P3QX", contact="07700 900999")
+    items = {f.message: f for f in db.session.query(Feedback)}
+    assert {m: feedback.reference_check(f) for m, f in items.items()} == {
+        "The officer was rude": feedback.REFERENCE_UNCONFIRMED,
+        "Lovely visit": feedback.REFERENCE_MATCHES,
+        "Also me": feedback.REFERENCE_MATCHES,
+        "No way to reply": feedback.REFERENCE_UNCONFIRMED,
+        "Wrong one": feedback.REFERENCE_UNKNOWN,
+    }
+
+    sign_in("supervisor")
+    queue = client.get("/supervisor/tell-us").get_data(as_text=True)
+    rows = {m: queue[queue.rindex("<tr", 0, queue.index(m)) : queue.index(m)] for m in items}
+    assert "Contact not on booking" in rows["The officer was rude"]
+    assert "Contact not on booking" in rows["No way to reply"]
+    assert "Contact not on booking" not in rows["Lovely visit"] and "No such booking" in rows["Wrong one"]
+    page = client.get(f"/supervisor/tell-us/{items['The officer was rude'].id}").get_data(as_text=True)
+    assert 'id="reference-warning"' in page
+    assert f"The contact details given are not the ones on booking {ref}" in page
+    assert "Do not share or change anything about that booking" in page
+    assert "Alice" not in page and "900111" not in page  # the booking's customer is not shown
+    silent = client.get(f"/supervisor/tell-us/{items['No way to reply'].id}").get_data(as_text=True)
+    assert "No contact details were given" in silent and 'id="reference-warning"' in silent
+    theirs = client.get(f"/supervisor/tell-us/{items['Lovely visit'].id}").get_data(as_text=True)
+    assert 'id="reference-warning"' not in theirs
+    assert "the contact given is the one on this booking" in theirs
+    unknown = client.get(f"/supervisor/tell-us/{items['Wrong one'].id}").get_data(as_text=True)
+    assert "no booking has this reference" in unknown and 'id="reference-warning"' not in unknown

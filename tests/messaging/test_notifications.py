@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import ics
 import time_machine
 from icalendar import Calendar
+from sqlalchemy import event
 from twilio.request_validator import RequestValidator
 
 from app.booking.booking import CustomerDetails, cancel, record_outcome
@@ -18,6 +19,7 @@ from app.models import Message
 from notifications.templates import sms_segments
 from notifications.webhook import verify
 from tests.booking_helpers import NOW, World, book_first_slot
+from tests.factories import AppointmentFactory
 from tests.standins.twilio_api import AUTH_TOKEN
 
 
@@ -279,3 +281,55 @@ def test_staff_see_each_message_in_the_api(client, twilio, make_user):
         ("confirmation", "sms", "sent")
     ]
     assert data["messages"][0]["provider_id"].startswith("SM")
+
+
+def _statements_during(work) -> tuple[object, int]:
+    """What `work` returned, and how many SQL statements it sent (work done, not time taken)."""
+    sent = []
+
+    def count(*_args):
+        sent.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        result = work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return result, len(sent)
+
+
+def test_the_reminders_job_does_work_only_for_reminders_newly_due():
+    """The job runs every 15 minutes; a visit whose reminder is already queued is skipped before it is
+    rendered, so a later run costs the same few statements however many visits it has reminded, and
+    a visit booked or moved since still gets its reminder, once."""
+    sunday = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)  # visits on Monday 7 December get theirs today
+    monday_at = [datetime(2026, 12, 7, 9 + n % 8, 0, tzinfo=UTC) for n in range(12)]
+    visits = [
+        AppointmentFactory(window_start=at, customer__sms_consent=True, customer__preferred_channel="sms")
+        for at in monday_at[:3]
+    ]
+    db.session.commit()
+    with time_machine.travel(sunday, tick=False):
+        assert queue_due_reminders() == 3
+        db.session.commit()
+        queued, with_three_reminded = _statements_during(queue_due_reminders)
+        assert queued == 0 and with_three_reminded <= 5  # the visits, and the keys already queued
+        visits += [
+            AppointmentFactory(window_start=at, customer__sms_consent=True, customer__preferred_channel="sms")
+            for at in monday_at[3:]
+        ]
+        db.session.commit()
+    with time_machine.travel(sunday + timedelta(minutes=15), tick=False):
+        assert queue_due_reminders() == 9  # only the nine booked since
+        db.session.commit()
+        assert _statements_during(queue_due_reminders) == (0, with_three_reminded)  # twelve: the same
+        visits[0].window_start += timedelta(hours=3)  # moved to later the same day: a new reminder
+        visits[0].window_end += timedelta(hours=3)
+        db.session.commit()
+    with time_machine.travel(sunday + timedelta(minutes=30), tick=False):
+        assert queue_due_reminders() == 1
+        db.session.commit()
+        assert queue_due_reminders() == 0
+    reminders = _messages(kind="reminder_day_before")
+    assert len(reminders) == 13 and len({m.dedupe_key for m in reminders}) == 13
+    assert all(m.channel == "sms" for m in reminders)
