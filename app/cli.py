@@ -53,6 +53,16 @@ def demo_load() -> None:
         if officers > 2:
             click.echo(f"  ...and {officers - 2} more officers (firstname.lastname@wiltshire.example)")
         click.echo(f"  password for all of them: {result['password']}\n")
+    if result["kiosk"]:
+        from app.appointments.links import external_url
+
+        hub, token = result["kiosk"]
+        link = external_url("kiosk.activate", token=token)
+        click.echo(
+            f"Demo kiosk at {hub}, shown once: open this link in the browser that is to be\n"
+            f"the kiosk and press 'Set up this kiosk':\n  {link}\n"
+            "(A new link: sign in as the admin, Kiosks, 'New activation link'.)\n"
+        )
 
 
 @demo.command("bookings", help="Book demo visits through the booking engine until COUNT are booked.")
@@ -60,11 +70,14 @@ def demo_load() -> None:
 @click.option(
     "--days", default=14, show_default=True, help="Spread over this many days from the next working day."
 )
-def demo_bookings(count: int, days: int) -> None:
-    from app.demo.bookings import book_demo_visits
+@click.option(
+    "--today", default=20, show_default=True, help="Of them, up to this many later today (a working day)."
+)
+def demo_bookings(count: int, days: int, today: int) -> None:
+    from app.demo.bookings import book_demo_visits, visits_today
 
-    added = book_demo_visits(count, days=days)
-    click.echo(f"Booked {added} demo visits.")
+    added = book_demo_visits(count, days=days, today=today)
+    click.echo(f"Booked {added} demo visits; {visits_today()} visits are today.")
 
 
 @click.group(help="Staff users.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -59,6 +60,28 @@ def day_or(text: str | None, default: date) -> date:
         return parse_day(text)
     except BadInput:
         return default
+
+
+def chosen_day(values: Mapping[str, str], what: str) -> tuple[date | None, str | None]:
+    """A day from a GOV.UK date input (day-day, day-month, day-year), or as `day=YYYY-MM-DD` from links
+    and a page's own buttons; (None, None) when none is given. The second value is what is wrong with
+    it, for the error summary ("The day to re-plan must include a month")."""
+    named = what[0].upper() + what[1:]
+    if values.get("day"):
+        try:
+            return parse_day(values["day"]), None
+        except BadInput:
+            return None, f"{named} must be a real date, for example 7 12 2026"
+    parts = [(values.get(f"day-{part}") or "").strip() for part in ("day", "month", "year")]
+    if not any(parts):
+        return None, f"Enter {what}" if "day-day" in values else None
+    missing = [name for name, value in zip(("a day", "a month", "a year"), parts, strict=True) if not value]
+    if missing:
+        return None, f"{named} must include {' and '.join(missing)}"
+    try:
+        return parse_day(f"{int(parts[2]):04d}-{int(parts[1]):02d}-{int(parts[0]):02d}"), None
+    except (ValueError, BadInput):
+        return None, f"{named} must be a real date, for example 7 12 2026"
 
 
 def month_or(text: str | None, default: date) -> date:

@@ -83,3 +83,14 @@ def sign_out(client: FlaskClient) -> None:
     token = csrf_token(client.get("/sign-in").get_data(as_text=True))
     response = client.post("/sign-out", data={"csrf_token": token})
     assert response.status_code == 302, response.status_code
+
+
+def set_up_kiosk(client: FlaskClient, link: str):
+    """Open a kiosk's activation link (its path, or just the token) and press "Set up this kiosk", as staff
+    do on the kiosk; opening the link alone sets nothing up. Returns the answer to the press (a redirect
+    to the kiosk's start page), or to the opening when the link no longer works."""
+    path = link if link.startswith("/") else f"/kiosk/activate/{link}"
+    page = client.get(path)
+    if page.status_code != 200:
+        return page
+    return client.post(path, data={"csrf_token": csrf_token(page.get_data(as_text=True))})

@@ -1,8 +1,26 @@
+import re
+from datetime import timedelta
+
+import time_machine
 from sqlalchemy import func, select
 
+from app.demo.bookings import book_demo_visits, visits_today
 from app.demo.load import load_demo
 from app.extensions import db
-from app.models import Customer, Hub, HubClosure, HubOpening, Officer, Service, User, WorkingPattern
+from app.models import (
+    Appointment,
+    Customer,
+    Hub,
+    HubClosure,
+    HubOpening,
+    KioskDevice,
+    Officer,
+    Service,
+    User,
+    WorkingPattern,
+)
+from tests.booking_helpers import NOW
+from tests.pages import csrf_token, set_up_kiosk
 
 
 def _counts():
@@ -56,3 +74,54 @@ def test_demo_services_are_realistic(monkeypatch):
     # part-time patterns exist, and shifts look like 08:30-17:30 office days
     assert any(len(o.patterns) < 5 or o.patterns[0].ends.hour < 14 for o in officers)
     assert all(p.starts.hour >= 8 and p.ends.hour <= 17 for o in officers for p in o.patterns)
+
+
+def test_the_postcode_every_hint_gives_as_an_example_finds_addresses_in_the_demo_county(client, monkeypatch):
+    """A resident trying the example from the hint (or from the error message) gets addresses, not
+    "We do not recognise that postcode"."""
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
+    load_demo()
+    db.session.commit()
+    home_service = db.session.scalar(select(Service).where(Service.at_home.is_(True)).order_by(Service.id))
+
+    def post(url, data):
+        page = client.get(url).get_data(as_text=True)
+        return client.post(url, data={**data, "csrf_token": csrf_token(page)})
+
+    post("/book/service", {"service": home_service.code})
+    assert post("/book/where", {"location_type": "home"}).headers["Location"] == "/book/postcode"
+    hint = re.search(
+        r"For example, ([A-Z0-9]+ [A-Z0-9]+)", client.get("/book/postcode").get_data(as_text=True)
+    )
+    error = re.search(
+        r"like ([A-Z0-9]+ [A-Z0-9]+)", post("/book/postcode", {"postcode": "nonsense"}).get_data(as_text=True)
+    )
+    assert hint.group(1) == error.group(1)  # one example everywhere
+    assert post("/book/postcode", {"postcode": hint.group(1)}).headers["Location"] == "/book/address"
+    addresses = client.get("/book/address").get_data(as_text=True)
+    found = re.search(rf"(\d+) addresses found for {hint.group(1)}", addresses)
+    assert found and int(found.group(1)) >= 5, "the example is not a street in the demo gazetteer"
+
+
+@time_machine.travel(NOW, tick=False)  # a Tuesday, 9am
+def test_the_demo_county_has_a_kiosk_to_set_up_and_visits_later_today(client, monkeypatch):
+    """After `make run` a supervisor or officer sees a real day, and there is a kiosk to try."""
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
+    first, second = load_demo(), load_demo()
+    hub_name, token = first["kiosk"]
+    assert second["kiosk"] is None  # registered once; its link is shown once
+    device = db.session.scalar(select(KioskDevice))
+    assert device.hub.has_kiosk and device.hub.name == hub_name and not device.set_up
+    db.session.commit()
+    assert set_up_kiosk(client, token).headers["Location"] == "/kiosk/"
+    assert hub_name in client.get("/kiosk/").get_data(as_text=True)
+
+    added = book_demo_visits(40, today=12)
+    assert added == 40 and visits_today() == 12
+    assert book_demo_visits(40, today=12) == 0  # idempotent
+    today = db.session.scalars(
+        select(Appointment).where(Appointment.window_start < NOW + timedelta(days=1))
+    ).all()
+    assert len(today) == 12
+    assert all(a.window_start >= NOW + timedelta(minutes=30) and a.officer_id for a in today)
+    assert all(a.status == "booked" and a.planned_arrival >= a.window_start for a in today)

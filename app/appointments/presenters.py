@@ -39,6 +39,13 @@ def added_travel(seconds: int) -> str:
     return f"adds about {minutes} minute{'s' if minutes != 1 else ''} of travel"
 
 
+def place_name(appointment: Appointment) -> str:
+    """What every page and text calls the place of a visit: a hub visit by the hub's name (the first line
+    of its address is the building's, e.g. "Devizes Library, Sheep Street", not another name for the hub),
+    else the first line of the address."""
+    return appointment.hub.name if appointment.hub else appointment.address_line1
+
+
 def where(appointment: Appointment) -> str:
     if appointment.hub:
         hub = appointment.hub

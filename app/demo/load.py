@@ -21,6 +21,7 @@ from app.demo.county import (
     STREETS,
 )
 from app.extensions import db
+from app.kiosk import kiosk as kiosks
 from app.models import (
     Address,
     CommunityArea,
@@ -29,6 +30,7 @@ from app.models import (
     Hub,
     HubClosure,
     HubOpening,
+    KioskDevice,
     Officer,
     Service,
     Skill,
@@ -39,6 +41,7 @@ from app.places.gazetteer import import_llpg
 from app.staff.passwords import generate_password, hash_password
 from app.timeutil import local_now
 
+DEMO_KIOSK_HUB = "devizes"  # a hub with a kiosk, whose town the postcode hints use
 OFFICER_COUNT = 40
 CUSTOMER_COUNT = 300
 EMAIL_DOMAIN = "wiltshire.example"
@@ -58,6 +61,7 @@ def load_demo(seed: int = 42) -> dict:
     _officers(rng, skills, areas, created_users, password)
     addresses = _gazetteer(random.Random(seed + 1))
     customers = _customers(rng, addresses)
+    kiosk = _kiosk()
     return {
         "hubs": len(areas),
         "services": db.session.scalar(select(func.count(Service.id))),
@@ -65,6 +69,7 @@ def load_demo(seed: int = 42) -> dict:
         "customers": customers,
         "users_created": created_users,
         "password": password if created_users else None,
+        "kiosk": kiosk,  # (hub name, the one-time activation link's token) when the kiosk was made now
     }
 
 
@@ -176,6 +181,16 @@ def _rota(supervisor: User, admin: User) -> None:
         by_day, by_night = (supervisor, admin) if weekday < 5 else (admin, supervisor)
         db.session.add(DutyPeriod(user=by_day, weekday=weekday, starts=day[0], ends=day[1]))
         db.session.add(DutyPeriod(user=by_night, weekday=weekday, starts=night[0], ends=night[1]))
+
+
+def _kiosk() -> tuple[str, str] | None:
+    """The reception kiosk at one hub, registered as an admin would; its activation link's token is
+    returned once, when it is registered (only a digest is kept)."""
+    hub = db.session.scalar(select(Hub).where(Hub.code == DEMO_KIOSK_HUB))
+    if db.session.scalar(select(KioskDevice.id).where(KioskDevice.hub_id == hub.id).limit(1)) is not None:
+        return None
+    _device, token = kiosks.register(hub, "Reception kiosk")
+    return hub.name, token
 
 
 def _nearest(area: CommunityArea, areas: list[CommunityArea], count: int) -> list[CommunityArea]:

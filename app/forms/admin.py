@@ -28,7 +28,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 
 from app.forms.fields import ClockTime, GovDateField, MaxLength, MultiCheckboxField
 from app.messaging.contact import uk_mobile
-from app.places.places import normalise_postcode
+from app.places.places import EXAMPLE_POSTCODE, normalise_postcode
 from app.timeutil import parse_clock
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -216,7 +216,7 @@ class OfficerForm(FlaskForm):
 
     def validate_base_postcode(self, field):
         if field.data and normalise_postcode(field.data) is None:
-            raise ValidationError("Enter a real postcode for the base, like SN10 1AA")
+            raise ValidationError(f"Enter a real postcode for the base, like {EXAMPLE_POSTCODE}")
         if not field.data and not self.base_hub.data and self.needs_base:
             raise ValidationError("Choose the hub the officer starts from, or enter the base's postcode")
 

@@ -25,7 +25,7 @@ from app.forms.base import Form
 from app.forms.fields import GovDateField, MaxLength
 from app.i18n import LANGUAGES
 from app.messaging.contact import uk_phone, valid_email
-from app.places.places import normalise_postcode
+from app.places.places import EXAMPLE_POSTCODE, normalise_postcode
 
 
 def new_submission_id() -> str:
@@ -78,7 +78,7 @@ class NewCallerForm(Form):
 
     def validate_postcode(self, field):
         if normalise_postcode(field.data) is None:
-            raise ValidationError("Enter a real postcode, like SN10 1AA")
+            raise ValidationError(f"Enter a real postcode, like {EXAMPLE_POSTCODE}")
 
     def validate_premises_line1(self, field):
         if self.premises_postcode.data and not (field.data or "").strip():
@@ -86,7 +86,7 @@ class NewCallerForm(Form):
 
     def validate_premises_postcode(self, field):
         if field.data and normalise_postcode(field.data) is None:
-            raise ValidationError("Enter a real premises postcode, like SN10 1AA")
+            raise ValidationError(f"Enter a real premises postcode, like {EXAMPLE_POSTCODE}")
         if (self.premises_line1.data or "").strip() and not field.data:
             raise ValidationError("Enter the premises postcode")
 

@@ -10,7 +10,7 @@ from app.forms.base import Form
 from app.forms.fields import MaxLength
 from app.i18n import LANGUAGES, _l
 from app.messaging.contact import reminder_gap, uk_mobile, uk_phone, valid_email
-from app.places.places import normalise_postcode
+from app.places.places import EXAMPLE_POSTCODE, normalise_postcode
 
 
 class ServiceForm(Form):
@@ -35,13 +35,15 @@ class PostcodeForm(Form):
     postcode = StringField(
         _l("Postcode"),
         widget=GovTextInput(),
-        validators=[InputRequired(message=_l("Enter a postcode, like SN10 1AA"))],
+        validators=[
+            InputRequired(message=_l("Enter a postcode, like %(example)s", example=EXAMPLE_POSTCODE))
+        ],
     )
     submit = SubmitField(_l("Find address"), widget=GovSubmitInput())
 
     def validate_postcode(self, field):
         if normalise_postcode(field.data) is None:
-            raise ValidationError(_l("Enter a real postcode, like SN10 1AA"))
+            raise ValidationError(_l("Enter a real postcode, like %(example)s", example=EXAMPLE_POSTCODE))
 
 
 class AddressForm(Form):

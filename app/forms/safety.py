@@ -24,7 +24,7 @@ from app.forms.fields import ClockTime, GovDateField, MaxLength
 from app.inputs import MAX_WHOLE_NUMBER
 from app.messaging.contact import uk_mobile
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES, VISIT_DECISIONS
-from app.places.places import normalise_postcode
+from app.places.places import EXAMPLE_POSTCODE, normalise_postcode
 
 
 class RiskMarkerForm(Form):
@@ -63,7 +63,7 @@ class RiskMarkerForm(Form):
 
     def validate_postcode(self, field):
         if field.data and normalise_postcode(field.data) is None:
-            raise ValidationError("Enter a real postcode, like SN10 1AA")
+            raise ValidationError(f"Enter a real postcode, like {EXAMPLE_POSTCODE}")
 
     def validate_customer_id(self, field):
         has_address = (self.postcode.data and self.house.data) or self.uprn.data

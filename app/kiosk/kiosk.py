@@ -47,11 +47,18 @@ def revoke(device: KioskDevice) -> None:
     audit.record("kiosk_revoked", "kiosk", device.id)
 
 
+def device_for_link(token: str) -> KioskDevice | None:
+    """The kiosk an activation link would set up, if it still would; opening the link changes nothing
+    (link scanners and mail previewers fetch links), only activate() uses it up."""
+    device = db.session.scalar(select(KioskDevice).where(KioskDevice.token_hash == _digest(token)))
+    return device if device is not None and device.active else None
+
+
 def activate(token: str) -> KioskDevice | None:
     """The activation link works once: the device's secret is replaced by one only the browser that
     opened it will hold (its session), so a second browser opening the same link (or a copy) gets nothing."""
-    device = db.session.scalar(select(KioskDevice).where(KioskDevice.token_hash == _digest(token)))
-    if device is None or not device.active:
+    device = device_for_link(token)
+    if device is None:
         return None
     device.token_hash = _digest(secrets.token_urlsafe(32))
     device.last_seen_at = utcnow()  # set up: the admin list says "In use" from now on

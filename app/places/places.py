@@ -15,6 +15,9 @@ from routing.travel import great_circle_m
 UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 UK_OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 UK_SECTOR = re.compile(r"^[0-9][A-Z]?$")  # the start of an inward code: '3' or '3U'
+# The postcode every hint and error message gives as an example: one the demo county's gazetteer
+# holds (Devizes), so typing it finds addresses (tests/test_demo_county.py checks).
+EXAMPLE_POSTCODE = "SN10 1HJ"
 
 
 def normalise_postcode(text: str | None) -> str | None:
@@ -146,7 +149,7 @@ def address_place(
     normal = normalise_postcode(postcode)
     located = lat is not None and lng is not None
     if normal is None and not (located and not (postcode or "").strip()):
-        raise UnknownPostcode("Enter a real postcode, like SN10 1AA")
+        raise UnknownPostcode(f"Enter a real postcode, like {EXAMPLE_POSTCODE}")
     normal = normal or ""
     if not located:
         rows = addresses_for(normal)

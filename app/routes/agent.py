@@ -37,7 +37,7 @@ from app.forms.agent import (
 )
 from app.forms.booking import CancelForm, ConfirmForm
 from app.i18n import LANGUAGES
-from app.inputs import day_or, whole_number_or_none
+from app.inputs import chosen_day, day_or, whole_number_or_none
 from app.kiosk import kiosk_calls
 from app.messaging import consent, outbox
 from app.messaging.contact import display_phone, uk_mobile
@@ -460,5 +460,8 @@ def _offer_promise(customer: Customer, how: str | None) -> str:
 @bp.get("/capacity")
 @staff(*AGENTS)
 def capacity():
-    day = day_or(request.args.get("day"), local_now().date())
-    return render_template("agent/capacity.html", day=day, areas=agent.capacity_board(day))
+    day, day_error = chosen_day(request.args, "the day")
+    day = day or local_now().date()  # with an error, the summary says so over today's board
+    return render_template(
+        "agent/capacity.html", day=day, day_error=day_error, areas=agent.capacity_board(day)
+    )

@@ -27,13 +27,20 @@ bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 staff_bp = Blueprint("kiosk_staff", __name__)
 
 
-@bp.get("/activate/<token>")
+@bp.route("/activate/<token>", methods=["GET", "POST"])
 @public
 def activate(token: str):
+    """Opening the link only asks (link scanners and mail previewers fetch links and must not use it
+    up); pressing the button sets this browser up as the kiosk."""
+    if request.method == "GET":
+        device = kiosks.device_for_link(token)
+        if device is None:
+            return render_template("kiosk/not_set_up.html", link_used=True), 403
+        return render_template("kiosk/activate.html", device=device, token=token)
     with unit_of_work():
         device = kiosks.activate(token)
     if device is None:
-        return render_template("kiosk/not_set_up.html"), 403
+        return render_template("kiosk/not_set_up.html", link_used=True), 403
     kiosk_session.sign_in(device)
     return redirect(url_for("kiosk.start"))
 

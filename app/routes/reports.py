@@ -16,7 +16,7 @@ from app.booking import call_list
 from app.catalogue.queries import all_areas, all_hubs, all_services, service_by_code
 from app.config import settings
 from app.customers import equality as monitoring
-from app.inputs import BadInput, day_or, month_or, parse_day, whole_number_or_none
+from app.inputs import FIRST_DAY, LAST_DAY, BadInput, chosen_day, month_or, parse_day, whole_number_or_none
 from app.messaging import outbox
 from app.officers.queries import all_officers
 from app.planning import planning
@@ -46,13 +46,34 @@ def _month_pages(month: date) -> dict[str, str]:
     return {"previous": previous.strftime("%Y-%m"), "next": following.strftime("%Y-%m")}
 
 
+def _month_choices(month: date) -> list[dict]:
+    """The dashboard's list of months: a year either side of the one shown, within the years we accept."""
+    first = month.replace(year=month.year - 1) if month.year > FIRST_DAY.year else month.replace(month=1)
+    choices, current = [], first
+    while len(choices) < 25 and current <= LAST_DAY:
+        choices.append({"value": current.strftime("%Y-%m"), "text": current.strftime("%B %Y")})
+        current = (current + timedelta(days=32)).replace(day=1)
+    return choices
+
+
 @bp.get("/dashboard")
 @staff(*SUPERVISORS)
 def dashboard():
-    month = _month() if request.args.get("month") else reports.opening_month(local_now().date())
+    """The month comes from the list of months (or the Previous and Next links); anything else is
+    answered with an error summary over the month it opens on, never a guess or a 500."""
+    month_error = None
+    if request.args.get("month"):
+        try:
+            month = parse_day(f"{request.args['month'].strip()}-01")
+        except BadInput:
+            month_error = "Select a month from the list"
+    if not request.args.get("month") or month_error:
+        month = reports.opening_month(local_now().date())
     return render_template(
         "reports/dashboard.html",
         month=month,
+        month_error=month_error,
+        months=_month_choices(month),
         pages=_month_pages(month),
         this_month=month == local_now().date().replace(day=1),
         tables=reports.dashboard(month),
@@ -110,8 +131,9 @@ def route_map():
     officers = all_officers(active_only=True)
     officer_id = whole_number_or_none(request.args.get("officer"))
     officer = records.officer(officer_id) if officer_id else None
-    day = day_or(request.args.get("day"), local_now().date())
-    plan = route_for(officer, day) if officer else None
+    day, day_error = chosen_day(request.values, "the day")
+    day = day or (None if day_error else local_now().date())
+    plan = route_for(officer, day) if officer and day else None
     points = []
     stops = stops_still_planned(plan) if plan else []
     if officer and plan:
@@ -138,6 +160,7 @@ def route_map():
         officers=officers,
         officer=officer,
         day=day,
+        day_error=day_error,
         plan=plan,
         stops=stops,
         drawing=drawing,
@@ -147,25 +170,10 @@ def route_map():
 
 
 def _officer_and_day() -> tuple[Officer | None, date | None, str | None]:
-    """The officer and day chosen: the day from the GOV.UK date input (day-day, day-month, day-year), or
-    as `day=YYYY-MM-DD` from links and the page's own buttons. The third value is what is wrong with it."""
+    """The officer and day chosen (app.inputs.chosen_day); the third value is what is wrong with the day."""
     officer_id = whole_number_or_none(request.values.get("officer"))
     officer = records.officer(officer_id) if officer_id else None
-    if request.values.get("day"):
-        try:
-            return officer, parse_day(request.values["day"]), None
-        except BadInput:
-            return officer, None, "Enter the day as a real date, for example 7 12 2026"
-    parts = [request.values.get(f"day-{part}", "").strip() for part in ("day", "month", "year")]
-    if not any(parts):
-        return officer, None, "Enter the day to re-plan" if "day-day" in request.values else None
-    missing = [name for name, value in zip(("a day", "a month", "a year"), parts, strict=True) if not value]
-    if missing:
-        return officer, None, f"The day to re-plan must include {' and '.join(missing)}"
-    try:
-        return officer, parse_day(f"{int(parts[2]):04d}-{int(parts[1]):02d}-{int(parts[0]):02d}"), None
-    except (ValueError, BadInput):
-        return officer, None, "The day to re-plan must be a real date, for example 7 12 2026"
+    return officer, *chosen_day(request.values, "the day to re-plan")
 
 
 @bp.route("/replan", methods=["GET", "POST"])

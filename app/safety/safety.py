@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app.appointments.presenters import where
+from app.appointments.presenters import place_name, where
 from app.booking.booking import BookingRuleError, lock_appointment, record_outcome
 from app.extensions import db
 from app.messaging import outbox
@@ -470,7 +470,7 @@ def run_checks(now: datetime | None = None) -> dict:
                 missed += 1
         elif check is None:
             body = (
-                f"Doorstep: you have not checked in at {appointment.address_line1 or where(appointment)} "
+                f"Doorstep: you have not checked in at {place_name(appointment)} "
                 f"(arrival by {format_time(appointment.window_end)}). {reply}"
             )
             asked += (

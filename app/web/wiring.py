@@ -21,7 +21,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from app.appointments.presenters import added_travel, when
+from app.appointments.presenters import added_travel, place_name, when, where
 from app.config import MAX_BODY_BYTES, settings
 from app.extensions import db, login_manager
 from app.forms.admin import WEEKDAYS
@@ -30,6 +30,7 @@ from app.inputs import whole_number_or_none
 from app.messaging.contact import display_phone
 from app.models import User
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
+from app.places.places import EXAMPLE_POSTCODE
 from app.staff import audit
 from app.timeutil import format_clock, format_date, format_time, to_local, utcnow, weekday_name
 from app.unit_of_work import discard
@@ -179,6 +180,7 @@ def register_web(app: Flask) -> None:
         return {
             "service_name": chosen.service_name,
             "council_name": chosen.council_name,
+            "example_postcode": EXAMPLE_POSTCODE,  # every postcode hint gives the same real example
             "brand_colour": chosen.council_brand_colour,
             "current_year": to_local(utcnow()).year,
             "csp_nonce": getattr(g, "csp_nonce", ""),
@@ -201,6 +203,8 @@ def register_web(app: Flask) -> None:
     )
     app.add_template_filter(to_local, "local")
     app.add_template_filter(when, "when")  # "Monday 7 December 2026, arriving between 11am and 1pm"
+    app.add_template_filter(place_name, "place_name")  # a hub visit by the hub's name, else the address
+    app.add_template_filter(where, "where")  # the whole address, after the hub's name for a hub visit
     app.add_template_filter(added_travel, "added_travel")  # "no extra travel", "adds about 10 minutes ..."
     # Numbers are stored in E.164 (+447700900123) and shown as people write them (07700 900123).
     app.add_template_filter(lambda number: display_phone(number) if number else "", "phone")

@@ -18,7 +18,7 @@ from app.models import Appointment, EqualityResponse, Message
 from app.reporting.reports import dashboard
 from tests.booking_helpers import MONDAY, NOW, World, book_first_slot
 from tests.factories import AppointmentFactory, UserFactory
-from tests.pages import csrf_token
+from tests.pages import csrf_token, set_up_kiosk
 
 AFTER = NOW + timedelta(days=6, hours=8)  # Monday 7 December, afternoon
 
@@ -118,7 +118,7 @@ def test_a_resident_rates_a_hub_visit_at_the_kiosk(client):
     appointment.status = "completed"
     _device, token = register(world.hub, "Kiosk")
     db.session.commit()
-    client.get(f"/kiosk/activate/{token}")
+    set_up_kiosk(client, token)
     start = client.get("/kiosk/").get_data(as_text=True)
     assert "Tell us how your visit went" in start
     page = client.get("/kiosk/rate")

@@ -67,3 +67,12 @@ def sign_in_browser(page, base: str, user, check_the_page: bool = False) -> None
     page.get_by_label("Email address").fill(user.email)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+
+
+def set_up_kiosk_browser(page, base: str, token: str, check_the_page: bool = False) -> None:
+    """Open the kiosk's activation link and press "Set up this kiosk", as staff do on the kiosk."""
+    page.goto(f"{base}/kiosk/activate/{token}")
+    if check_the_page:
+        check_accessibility(page)
+    page.get_by_role("button", name="Set up this kiosk").click()
+    page.wait_for_url(f"{base}/kiosk/")

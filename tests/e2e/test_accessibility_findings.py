@@ -14,7 +14,7 @@ from app.kiosk import kiosk as kiosks
 from app.models import Address, HubClosure
 from app.timeutil import local_now
 from tests.booking_helpers import World
-from tests.e2e.conftest import check_accessibility, sign_in_browser
+from tests.e2e.conftest import check_accessibility, set_up_kiosk_browser, sign_in_browser
 from tests.factories import CustomerFactory, OfficerFactory, UserFactory
 
 pytestmark = pytest.mark.postgres
@@ -98,7 +98,7 @@ def test_kiosk_time_out_dialog_keeps_focus_and_escape_closes_it(browser, live_se
     _device, token = kiosks.register(world.hub, "Test kiosk")
     db.session.commit()
     page = browser.new_context(bypass_csp=True).new_page()
-    page.goto(f"{live_server}/kiosk/activate/{token}")
+    set_up_kiosk_browser(page, live_server, token, check_the_page=True)  # its confirm page too
     start = page.get_by_role("button", name="Book an appointment")
     start.focus()
     dialog = page.get_by_role("alertdialog", name="Are you still there?")

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.kiosk import kiosk as kiosks
 from app.models import Address, Appointment
 from tests.booking_helpers import World
-from tests.e2e.conftest import check_accessibility
+from tests.e2e.conftest import check_accessibility, set_up_kiosk_browser
 
 pytestmark = pytest.mark.postgres
 
@@ -131,7 +131,7 @@ def test_kiosk_resets_after_inactivity_and_nothing_remains(app, browser, live_se
     db.session.commit()
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{live_server}/kiosk/activate/{token}")
+    set_up_kiosk_browser(page, live_server, token)
     page.get_by_role("button", name="Book an appointment").click()
     page.get_by_label(world.service.name).check()
     page.get_by_role("button", name="Continue").click()

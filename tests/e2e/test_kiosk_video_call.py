@@ -21,7 +21,7 @@ from app.kiosk import kiosk as kiosks
 from app.models import Appointment, KioskCall
 from app.timeutil import local_now, local_to_utc, next_working_day
 from tests.booking_helpers import World
-from tests.e2e.conftest import AXE, WCAG_22_AA, chromium, sign_in_browser
+from tests.e2e.conftest import AXE, WCAG_22_AA, chromium, set_up_kiosk_browser, sign_in_browser
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.postgres
@@ -105,7 +105,7 @@ def _kiosk(browser, contexts, base, hub, init_script=""):
     _device, token = kiosks.register(hub, "Reception kiosk")
     db.session.commit()
     page = _page(browser, contexts, init_script)
-    page.goto(f"{base}/kiosk/activate/{token}")
+    set_up_kiosk_browser(page, base, token)
     return page
 
 

@@ -7,7 +7,7 @@ import pytest
 from app.extensions import db
 from app.kiosk import kiosk as kiosks
 from tests.booking_helpers import World
-from tests.e2e.conftest import sign_in_browser
+from tests.e2e.conftest import set_up_kiosk_browser, sign_in_browser
 
 pytestmark = pytest.mark.postgres
 
@@ -25,7 +25,7 @@ def test_the_kiosk_bar_is_in_the_councils_font(browser, live_server, committed):
     db.session.commit()
     context = browser.new_context(viewport={"width": 1080, "height": 1400})
     page = context.new_page()
-    page.goto(f"{live_server}/kiosk/activate/{token}")
+    set_up_kiosk_browser(page, live_server, token)
     assert world.hub.name in page.locator(".app-kiosk-bar").inner_text()
     assert page.evaluate(NOT_ARIAL) == []
     context.close()

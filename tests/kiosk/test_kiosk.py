@@ -12,14 +12,14 @@ from app.models import Address, Appointment, KioskHelpRequest, Message
 from app.web.guards import limiter
 from tests.booking_helpers import NOW, World
 from tests.factories import HubFactory
-from tests.pages import csrf_token, sign_out
+from tests.pages import csrf_token, set_up_kiosk, sign_out
 
 
 def _kiosk(client, world, phone="+447700900600"):
     world.hub.staff_phone = phone
     device, token = kiosks.register(world.hub, "Reception kiosk")
     db.session.commit()
-    assert client.get(f"/kiosk/activate/{token}").headers["Location"] == "/kiosk/"
+    assert set_up_kiosk(client, token).headers["Location"] == "/kiosk/"
     return device
 
 
@@ -55,7 +55,7 @@ def test_admin_registers_a_kiosk_and_can_switch_it_off(client, sign_in):
     device = db.session.query(kiosks.KioskDevice).one()
     sign_out(client)
     kiosk_browser = client.application.test_client()
-    kiosk_browser.get(url)
+    set_up_kiosk(kiosk_browser, url)
     start = kiosk_browser.get("/kiosk/")
     assert start.status_code == 200 and world.hub.name in start.get_data(as_text=True)
     kiosks.revoke(device)
@@ -125,7 +125,7 @@ def test_booking_look_ups_are_rate_limited_per_kiosk(client):
     other_kiosk = client.application.test_client()
     _device, token = kiosks.register(world.hub, "Second kiosk")
     db.session.commit()
-    other_kiosk.get(f"/kiosk/activate/{token}")
+    set_up_kiosk(other_kiosk, token)
     limiter.enabled = True
     limiter.reset()
     try:

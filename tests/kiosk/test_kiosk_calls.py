@@ -20,7 +20,7 @@ from app.models import Appointment, AuditEvent, KioskCall, KioskCallSignal, Mess
 from app.timeutil import local_to_utc
 from tests.booking_helpers import NOW, World
 from tests.factories import PASSWORD, CustomerFactory, HubFactory, UserFactory
-from tests.pages import csrf_token
+from tests.pages import csrf_token, set_up_kiosk
 
 TUESDAY_9AM = NOW  # 1 December 2026, 9am in the UK (GMT)
 SDP = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
@@ -30,7 +30,7 @@ def _kiosk(app, hub, name="Reception kiosk"):
     browser = app.test_client()
     _device, token = kiosks.register(hub, name)
     db.session.commit()
-    assert browser.get(f"/kiosk/activate/{token}").status_code == 302
+    assert set_up_kiosk(browser, token).status_code == 302
     return browser
 
 

@@ -98,7 +98,8 @@ def test_the_two_ends_of_a_call_meet_through_the_database_whichever_server_answe
     db.session.commit()
 
     kiosk = _browser()
-    kiosk.get(f"{a}/kiosk/activate/{activation}", timeout=60)
+    confirm = kiosk.get(f"{a}/kiosk/activate/{activation}", timeout=60).text
+    kiosk.post(f"{a}/kiosk/activate/{activation}", data={"csrf_token": _token(confirm)}, timeout=60)
     notice = kiosk.get(f"{a}/kiosk/call/?step=kiosk.start", timeout=60).text
     started = kiosk.post(
         f"{a}/kiosk/call/",

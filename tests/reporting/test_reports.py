@@ -349,3 +349,55 @@ def test_a_supervisor_marks_a_call_done_with_what_was_agreed(client, sign_in):
     assert entry.open_for is None and entry.done_by == supervisor and entry.done_at == NOW
     done = client.get("/supervisor/calls").get_data(as_text=True).split("Done in the last 7 days")[1]
     assert "Happy to wait for a call back" in done and supervisor.full_name in done
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_dashboard_month_is_chosen_from_a_list_and_nonsense_gets_an_error_summary(client, sign_in):
+    _fixture()
+    db.session.commit()
+    sign_in("supervisor")
+    html = client.get("/supervisor/dashboard?month=2026-12").get_data(as_text=True)
+    assert '<select class="govuk-select" id="month" name="month">' in html
+    assert '<option value="2026-12" selected>December 2026</option>' in html
+    assert '<option value="2025-12">December 2025</option>' in html  # a year either side
+    assert '<option value="2027-12">December 2027</option>' in html
+    for typed in ("december", "2026-13", "9999-12"):
+        page = client.get(f"/supervisor/dashboard?month={typed}")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and "There is a problem" in html, typed
+        assert '<a href="#month">Select a month from the list</a>' in html
+        assert "<title>Error: December 2026 at a glance" in html  # the month it opens on, said plainly
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_route_map_day_is_a_govuk_date_input_with_an_error_summary(client, sign_in):
+    world, _done = _fixture()
+    sign_in("supervisor")
+    officer = world.officers[0].id
+    chosen = client.get(f"/supervisor/routes?officer={officer}&day-day=7&day-month=12&day-year=2026")
+    html = chosen.get_data(as_text=True)
+    assert 'name="day-day"' in html and 'name="day-month"' in html and 'name="day-year"' in html
+    assert "42.0 km" in html  # the route of Monday 7 December
+    for query, problem in (
+        ("day-day=31&day-month=2&day-year=2026", "The day must be a real date"),
+        ("day-day=7&day-month=&day-year=2026", "The day must include a month"),
+        ("day-day=&day-month=&day-year=", "Enter the day"),
+        ("day=next-monday", "The day must be a real date"),
+    ):
+        page = client.get(f"/supervisor/routes?officer={officer}&{query}")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and "There is a problem" in html and problem in html, query
+        assert 'href="#day-day"' in html and "42.0 km" not in html, query
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_capacity_board_day_is_a_govuk_date_input_with_an_error_summary(client, sign_in):
+    World()
+    db.session.commit()
+    sign_in("agent")
+    html = client.get("/agent/capacity?day-day=7&day-month=12&day-year=2026").get_data(as_text=True)
+    assert "Capacity on Monday 7 December 2026" in html and 'name="day-year"' in html
+    page = client.get("/agent/capacity?day-day=7&day-month=&day-year=2026")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "There is a problem" in html
+    assert '<a href="#day-day">The day must include a month</a>' in html

@@ -8,10 +8,11 @@ from datetime import timedelta
 
 from app.extensions import db
 from app.kiosk import kiosk as kiosks
+from app.models import KioskDevice
 from app.officers import calendar_feed
 from tests.booking_helpers import NOW, World
 from tests.factories import AppointmentFactory, UserFactory
-from tests.pages import csrf_token, sign_out
+from tests.pages import csrf_token, set_up_kiosk, sign_out
 
 # Calendar feeds (#15.5) ----------------------------------------------------------------------------
 
@@ -77,10 +78,32 @@ def test_a_kiosk_activation_link_works_once(client):
     device, token = kiosks.register(world.hub, "Reception kiosk")
     db.session.commit()
     first, second = client.application.test_client(), client.application.test_client()
-    assert first.get(f"/kiosk/activate/{token}").status_code == 302
-    assert second.get(f"/kiosk/activate/{token}").status_code == 403
+    assert set_up_kiosk(first, token).status_code == 302
+    assert set_up_kiosk(second, token).status_code == 403
     assert second.get("/kiosk/").status_code == 403
     assert first.get("/kiosk/").status_code == 200  # the kiosk that used it stays one
+
+
+def test_opening_a_kiosk_link_only_asks_so_link_scanners_and_previews_do_not_use_it_up(client):
+    world = World()
+    device, token = kiosks.register(world.hub, "Reception kiosk")
+    db.session.commit()
+    scanner, screen = client.application.test_client(), client.application.test_client()
+    for _fetch in range(2):  # a mail scanner, then the mail app's preview
+        page = scanner.get(f"/kiosk/activate/{token}")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and f"Set up this device as the kiosk for {world.hub.name}?" in html
+        assert "Reception kiosk" in html
+    assert scanner.get("/kiosk/").status_code == 403  # fetching the link made nothing a kiosk
+    assert scanner.post(f"/kiosk/activate/{token}").status_code == 400  # no CSRF token: refused
+    db.session.expire_all()
+    assert not db.session.get(KioskDevice, device.id).set_up
+    assert set_up_kiosk(screen, token).headers["Location"] == "/kiosk/"  # pressing the button sets it up
+    assert screen.get("/kiosk/").status_code == 200
+    used = scanner.get(f"/kiosk/activate/{token}")
+    assert used.status_code == 403 and "already been used" in used.get_data(as_text=True)
+    expired = scanner.get("/kiosk/activate/not-a-real-link")
+    assert expired.status_code == 403 and "This kiosk is not set up" in expired.get_data(as_text=True)
 
 
 def test_a_new_activation_link_moves_the_kiosk_to_another_browser(client, sign_in):
@@ -88,7 +111,7 @@ def test_a_new_activation_link_moves_the_kiosk_to_another_browser(client, sign_i
     device, token = kiosks.register(world.hub, "Reception kiosk")
     db.session.commit()
     old_screen = client.application.test_client()
-    old_screen.get(f"/kiosk/activate/{token}")
+    set_up_kiosk(old_screen, token)
     sign_in("admin")
     page = client.get("/admin/kiosks").get_data(as_text=True)
     html = client.post(
@@ -96,6 +119,6 @@ def test_a_new_activation_link_moves_the_kiosk_to_another_browser(client, sign_i
     ).get_data(as_text=True)
     path = re.search(r'<code class="app-break-all">https?://[^/<]+(/kiosk/activate/[^<]+)</code>', html)
     new_screen = client.application.test_client()
-    assert new_screen.get(path.group(1)).status_code == 302
+    assert set_up_kiosk(new_screen, path.group(1)).status_code == 302
     assert new_screen.get("/kiosk/").status_code == 200
     assert old_screen.get("/kiosk/").status_code == 403

@@ -20,7 +20,7 @@ from app.kiosk.kiosk import register
 from app.models import HubOpening
 from tests.booking_helpers import NOW, World
 from tests.factories import AppointmentFactory, CustomerFactory
-from tests.pages import csrf_token
+from tests.pages import csrf_token, set_up_kiosk
 
 AFTER = NOW + timedelta(days=6, hours=8)
 
@@ -105,7 +105,7 @@ def test_rating_by_the_email_link_and_at_the_kiosk_in_polish(client):
     assert _lang(page) == "pl" and _("How was your visit?") in page and _("5: very good") in page
     missing = client.post(path, data={"csrf_token": csrf_token(page)}).get_data(as_text=True)
     assert _("Select how the visit was, from 1 (very poor) to 5 (very good)") in missing
-    client.get(f"/kiosk/activate/{kiosk_token}")
+    set_up_kiosk(client, kiosk_token)
     client.get("/language/pl")
     kiosk = client.get("/kiosk/rate").get_data(as_text=True)
     wrong = client.post(

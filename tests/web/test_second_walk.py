@@ -29,7 +29,7 @@ from app.models import (
 from app.timeutil import day_seconds, to_local
 from tests.booking_helpers import MONDAY, NOW, World, at
 from tests.factories import AppointmentFactory, CustomerFactory
-from tests.pages import csrf_token
+from tests.pages import csrf_token, set_up_kiosk
 
 
 def _slots(html: str) -> list[str]:
@@ -384,7 +384,7 @@ def test_a_kiosk_nobody_has_set_up_says_so_and_what_staff_must_do(client, sign_i
     html = page.get_data(as_text=True)
     assert page.status_code == 403 and "This kiosk is not set up" in html
     assert "New activation link" in html and "/admin/kiosks" in html
-    assert screen.get(f"/kiosk/activate/{token}").headers["Location"] == "/kiosk/"
+    assert set_up_kiosk(screen, token).headers["Location"] == "/kiosk/"
     db.session.expire_all()
     assert "In use since" in client.get("/admin/kiosks").get_data(as_text=True)
     assert db.session.get(KioskDevice, device.id).set_up
@@ -397,7 +397,7 @@ def test_a_kiosk_confirmation_never_shows_the_residents_manage_link(client):
     )
     _device, token = kiosks.register(world.hub, "Reception kiosk")
     db.session.commit()
-    client.get(f"/kiosk/activate/{token}")
+    set_up_kiosk(client, token)
     _post(client, "/book/service", {"service": world.service.code})
     _post(client, "/book/where", {"location_type": "hub"})
     _post(client, "/book/postcode", {"postcode": "SN10 1AA"})
