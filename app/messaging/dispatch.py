@@ -81,7 +81,10 @@ def claim(limit: int) -> list[int]:
             .scalars()
             .all()
         )
-    return list(claimed)
+    # In the order they were chosen (UPDATE ... RETURNING has none): the parts of a text split in two
+    # are sent first part first.
+    order = {message_id: n for n, message_id in enumerate(ids)}
+    return sorted(claimed, key=order.__getitem__)
 
 
 def release(ids: list[int]) -> None:
