@@ -78,6 +78,13 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def submit_form(client: FlaskClient, url: str, data: dict):
+    """Open the page at `url` and send its form with `data` and the page's CSRF token, as a browser does."""
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    return client.post(url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
 def sign_out(client: FlaskClient) -> None:
     """Press "Sign out" (a POST with the session's CSRF token, which any page's form carries)."""
     token = csrf_token(client.get("/sign-in").get_data(as_text=True))

@@ -10,7 +10,7 @@ import time_machine
 from app.extensions import db
 from app.models import Address, Appointment
 from tests.booking_helpers import NOW, World
-from tests.pages import csrf_token
+from tests.pages import csrf_token, submit_form
 
 
 @pytest.fixture
@@ -40,31 +40,32 @@ def _address():
     )
 
 
-def _post(client, url, data):
-    page = client.get(url)
-    assert page.status_code == 200, (url, page.status_code)
-    return client.post(url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
-
-
 def _first_slot(html: str) -> str:
     return re.search(r'name="slot" type="radio" value="([^"]+)"', html).group(1)
 
 
 def _journey_to_check(client, world, name="Jo Bloggs", access_needs=""):
     assert (
-        _post(client, "/book/service", {"service": world.service.code}).headers["Location"] == "/book/where"
+        submit_form(client, "/book/service", {"service": world.service.code}).headers["Location"]
+        == "/book/where"
     )
-    assert _post(client, "/book/where", {"location_type": "home"}).headers["Location"] == "/book/postcode"
-    assert _post(client, "/book/postcode", {"postcode": "sn101aa"}).headers["Location"] == "/book/address"
+    assert (
+        submit_form(client, "/book/where", {"location_type": "home"}).headers["Location"] == "/book/postcode"
+    )
+    assert (
+        submit_form(client, "/book/postcode", {"postcode": "sn101aa"}).headers["Location"] == "/book/address"
+    )
     address = db.session.query(Address).filter_by(uprn="100123").one()
-    assert _post(client, "/book/address", {"address": str(address.id)}).headers["Location"] == "/book/time"
+    assert (
+        submit_form(client, "/book/address", {"address": str(address.id)}).headers["Location"] == "/book/time"
+    )
     time_page = client.get("/book/time")
     html = time_page.get_data(as_text=True)
     assert "Monday 7 December 2026" in html and "9am to 11am" in html
     slot = _first_slot(html)
     response = client.post("/book/time", data={"slot": slot, "csrf_token": csrf_token(html)})
     assert response.headers["Location"] == "/book/details"
-    response = _post(
+    response = submit_form(
         client,
         "/book/details",
         {
@@ -123,7 +124,7 @@ def test_submitting_twice_books_once(client, world):
 @time_machine.travel(NOW, tick=False)
 def test_change_link_returns_to_check_your_answers(client, world):
     _journey_to_check(client, world)
-    response = _post(
+    response = submit_form(
         client,
         "/book/details?change=1",
         {"name": "Jo Changed", "phone": "07700900123", "preferred_channel": "sms"},
@@ -134,13 +135,13 @@ def test_change_link_returns_to_check_your_answers(client, world):
 
 @time_machine.travel(NOW, tick=False)
 def test_bad_input_gets_govuk_error_messages(client, world):
-    empty = _post(client, "/book/service", {})
+    empty = submit_form(client, "/book/service", {})
     assert "Select the service you need" in empty.get_data(as_text=True)
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "home"})
-    bad = _post(client, "/book/postcode", {"postcode": "not a postcode"})
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "home"})
+    bad = submit_form(client, "/book/postcode", {"postcode": "not a postcode"})
     assert "Enter a real postcode" in bad.get_data(as_text=True)
-    unknown = _post(client, "/book/postcode", {"postcode": "ZZ1 1ZZ"})
+    unknown = submit_form(client, "/book/postcode", {"postcode": "ZZ1 1ZZ"})
     html = unknown.get_data(as_text=True)
     assert "We do not recognise that postcode" in html and "Book at a community hub instead" in html
     assert "0300 456 0100" in html
@@ -149,7 +150,7 @@ def test_bad_input_gets_govuk_error_messages(client, world):
 @time_machine.travel(NOW, tick=False)
 def test_details_validation(client, world):
     _journey_to_check(client, world)
-    response = _post(
+    response = submit_form(
         client,
         "/book/details",
         {"name": "", "phone": "0138 0123", "email": "nope", "preferred_channel": "email"},
@@ -170,7 +171,7 @@ def test_premises_only_services_are_signposted(client):
         signpost="Go to the register office in Trowbridge.",
     )
     db.session.commit()
-    response = _post(client, "/book/service", {"service": "registration"})
+    response = submit_form(client, "/book/service", {"service": "registration"})
     assert response.headers["Location"] == "/book/signpost/registration"
     assert "register office in Trowbridge" in client.get("/book/signpost/registration").get_data(as_text=True)
 
@@ -196,7 +197,7 @@ def test_resident_cancels_and_moves_from_the_manage_link(client, world):
     assert response.headers["Location"] == "/manage/booking?moved=1"
     appointment = db.session.query(Appointment).one()
     assert appointment.sequence == 1 and [e.status for e in appointment.events] == ["booked", "rescheduled"]
-    response = _post(client, "/manage/booking/cancel", {"reason": "Sorted it out"})
+    response = submit_form(client, "/manage/booking/cancel", {"reason": "Sorted it out"})
     assert "Appointment cancelled" in response.get_data(as_text=True)
     db.session.refresh(appointment)
     assert appointment.status == "cancelled" and appointment.cancel_reason == "Sorted it out"
@@ -208,11 +209,11 @@ def test_find_booking_needs_reference_surname_and_postcode(client, world):
     html = client.get("/book/check").get_data(as_text=True)
     client.post("/book/check", data={"csrf_token": csrf_token(html)})
     reference = db.session.query(Appointment).one().reference
-    wrong = _post(
+    wrong = submit_form(
         client, "/manage/find", {"reference": reference, "surname": "Smith", "postcode": "SN10 1AA"}
     )
     assert "We could not find a booking with those details" in wrong.get_data(as_text=True)
-    right = _post(
+    right = submit_form(
         client,
         "/manage/find",
         {

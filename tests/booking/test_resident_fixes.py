@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Address
 from tests.booking_helpers import NOW, World, book_first_slot
 from tests.factories import ServiceFactory
-from tests.pages import csrf_token
+from tests.pages import csrf_token, submit_form
 
 
 @pytest.fixture
@@ -25,12 +25,6 @@ def world():
     )
     db.session.commit()
     return world
-
-
-def _post(client, url, data):
-    page = client.get(url)
-    assert page.status_code == 200, (url, page.status_code)
-    return client.post(url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
 
 
 def _radio_labels(html: str) -> list[str]:
@@ -52,30 +46,32 @@ def test_searching_services_shows_only_the_matches_once(client, world):
 
 @time_machine.travel(NOW, tick=False)
 def test_the_postcode_in_the_hint_is_accepted(client, world):
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "home"})
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "home"})
     page = client.get("/book/postcode").get_data(as_text=True)
     example = re.search(r"For example, ([A-Z0-9 ]+?)\s*<", page).group(1)
-    response = _post(client, "/book/postcode", {"postcode": example})
+    response = submit_form(client, "/book/postcode", {"postcode": example})
     assert response.status_code == 302 and response.headers["Location"] == "/book/address"
 
 
 @time_machine.travel(NOW, tick=False)
 def test_too_long_answers_get_messages_that_name_the_field(client, world):
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "home"})
-    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
-    page = _post(client, "/book/address", {"address": "manual", "line1": "x" * 201}).get_data(as_text=True)
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "home"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    page = submit_form(client, "/book/address", {"address": "manual", "line1": "x" * 201}).get_data(
+        as_text=True
+    )
     assert "Building and street must be 200 characters or less" in page
     assert "Field cannot be longer" not in page
 
 
 def _to_details(client, world):
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "home"})
-    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "home"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
     address = db.session.query(Address).filter_by(uprn="100123").one()
-    _post(client, "/book/address", {"address": str(address.id)})
+    submit_form(client, "/book/address", {"address": str(address.id)})
     html = client.get("/book/time").get_data(as_text=True)
     slot = re.search(r'name="slot" type="radio" value="([^"]+)"', html).group(1)
     client.post("/book/time", data={"slot": slot, "csrf_token": csrf_token(html)})
@@ -93,14 +89,14 @@ def _to_details(client, world):
 )
 def test_the_reminder_chosen_needs_its_contact_detail(client, world, answers, message):
     _to_details(client, world)
-    response = _post(client, "/book/details", {"name": "Jo Bloggs", **answers})
+    response = submit_form(client, "/book/details", {"name": "Jo Bloggs", **answers})
     assert response.status_code == 200 and message in response.get_data(as_text=True)
 
 
 @time_machine.travel(NOW, tick=False)
 def test_a_landline_is_kept_for_calls_and_nothing_claims_a_text_was_sent(client, world):
     _to_details(client, world)
-    response = _post(
+    response = submit_form(
         client, "/book/details", {"name": "Jo Bloggs", "phone": "01380 722000", "preferred_channel": "none"}
     )
     assert response.headers["Location"] == "/book/check"
@@ -116,7 +112,9 @@ def test_a_landline_is_kept_for_calls_and_nothing_claims_a_text_was_sent(client,
 @time_machine.travel(NOW, tick=False)
 def test_the_confirmation_page_says_how_the_link_was_sent(client, world):
     _to_details(client, world)
-    _post(client, "/book/details", {"name": "Jo Bloggs", "phone": "07700 900123", "preferred_channel": "sms"})
+    submit_form(
+        client, "/book/details", {"name": "Jo Bloggs", "phone": "07700 900123", "preferred_channel": "sms"}
+    )
     html = client.get("/book/check").get_data(as_text=True)
     client.post("/book/check", data={"csrf_token": csrf_token(html)})
     assert "We have also sent it to you by text message" in client.get("/book/confirmation").get_data(
@@ -141,7 +139,7 @@ def _book_at(world, name: str, *, hub: bool = False, postcode: str = ""):
 @pytest.mark.parametrize("typed", ["Ellis Jones", "jones", "Ellis-Jones", "ÉLLIS JONES"])
 def test_a_booking_is_found_by_any_form_of_the_surname(client, world, typed):
     appointment = _book_at(world, "Mair Ellis Jones")
-    response = _post(
+    response = submit_form(
         client, "/manage/find", {"reference": appointment.reference, "surname": typed, "postcode": "SN10 1AA"}
     )
     assert response.headers.get("Location") == "/manage/booking", typed
@@ -150,7 +148,7 @@ def test_a_booking_is_found_by_any_form_of_the_surname(client, world, typed):
 @time_machine.travel(NOW, tick=False)
 def test_a_surname_that_is_only_a_middle_name_does_not_find_it(client, world):
     appointment = _book_at(world, "Mair Ellis Jones")
-    response = _post(
+    response = submit_form(
         client,
         "/manage/find",
         {"reference": appointment.reference, "surname": "Ellis", "postcode": "SN10 1AA"},
@@ -161,7 +159,7 @@ def test_a_surname_that_is_only_a_middle_name_does_not_find_it(client, world):
 @time_machine.travel(NOW, tick=False)
 def test_accents_need_not_match(client, world):
     appointment = _book_at(world, "Siân Ó Dálaigh")
-    response = _post(
+    response = submit_form(
         client,
         "/manage/find",
         {"reference": appointment.reference, "surname": "o dalaigh", "postcode": "SN10 1AA"},
@@ -171,14 +169,16 @@ def test_accents_need_not_match(client, world):
 
 @time_machine.travel(NOW, tick=False)
 def test_a_hub_booking_is_found_by_the_residents_own_postcode(client, world):
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "hub"})
-    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
-    _post(client, "/book/hub", {"hub": world.hub.code})
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "hub"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    submit_form(client, "/book/hub", {"hub": world.hub.code})
     html = client.get("/book/time").get_data(as_text=True)
     slot = re.search(r'name="slot" type="radio" value="([^"]+)"', html).group(1)
     client.post("/book/time", data={"slot": slot, "csrf_token": csrf_token(html)})
-    _post(client, "/book/details", {"name": "Jo Hubb", "phone": "07700 900123", "preferred_channel": "sms"})
+    submit_form(
+        client, "/book/details", {"name": "Jo Hubb", "phone": "07700 900123", "preferred_channel": "sms"}
+    )
     html = client.get("/book/check").get_data(as_text=True)
     client.post("/book/check", data={"csrf_token": csrf_token(html)})
     from app.models import Appointment
@@ -186,7 +186,7 @@ def test_a_hub_booking_is_found_by_the_residents_own_postcode(client, world):
     appointment = db.session.query(Appointment).one()
     assert appointment.hub_id == world.hub.id
     client.get("/manage/signed-out")
-    response = _post(
+    response = submit_form(
         client,
         "/manage/find",
         {"reference": appointment.reference, "surname": "Hubb", "postcode": "sn10 1ab"},
@@ -209,18 +209,18 @@ def test_booking_the_same_thing_twice_warns_and_links_to_the_first(client):
     chosen = None
     for _attempt in range(2):
         client.get("/book/")
-        _post(client, "/book/service", {"service": world.service.code})
-        _post(client, "/book/where", {"location_type": "home"})
-        _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+        submit_form(client, "/book/service", {"service": world.service.code})
+        submit_form(client, "/book/where", {"location_type": "home"})
+        submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
         address = db.session.query(Address).filter_by(uprn="100123").one()
-        _post(client, "/book/address", {"address": str(address.id)})
+        submit_form(client, "/book/address", {"address": str(address.id)})
         html = client.get("/book/time").get_data(as_text=True)
         tokens = re.findall(r'name="slot" type="radio" value="([^"]+)"', html)
         window = lambda t: (decode_slot(t).day, decode_slot(t).window)  # noqa: E731
         slot = tokens[0] if chosen is None else next(t for t in tokens if window(t) == chosen)
         chosen = window(slot)
         client.post("/book/time", data={"slot": slot, "csrf_token": csrf_token(html)})
-        _post(
+        submit_form(
             client,
             "/book/details",
             {"name": "Jo Bloggs", "phone": "07700 900123", "preferred_channel": "sms"},
@@ -237,10 +237,10 @@ def test_booking_the_same_thing_twice_warns_and_links_to_the_first(client):
 
 
 def _hub_journey(client, world, hub_code):
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "hub"})
-    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
-    return _post(client, "/book/hub", {"hub": hub_code})
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "hub"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    return submit_form(client, "/book/hub", {"hub": hub_code})
 
 
 @time_machine.travel(NOW, tick=False)
@@ -291,14 +291,16 @@ def test_no_times_at_a_hub_offers_the_nearest_hub_with_times(client, far_world):
 def test_no_home_visits_offers_a_hub_and_the_waiting_list(client, far_world):
     from app.models import Customer, WaitlistEntry
 
-    _post(client, "/book/service", {"service": far_world.service.code})
-    _post(client, "/book/where", {"location_type": "home"})
-    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    submit_form(client, "/book/service", {"service": far_world.service.code})
+    submit_form(client, "/book/where", {"location_type": "home"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
     address = db.session.query(Address).filter_by(uprn="100123").one()
-    _post(client, "/book/address", {"address": str(address.id)})
+    submit_form(client, "/book/address", {"address": str(address.id)})
     page = client.get("/book/time").get_data(as_text=True)
     assert "Book at Melksham hub instead" in page and "Join the waiting list" in page
-    joined = _post(client, "/book/waitlist", {"name": "Jo Wait", "phone": "07700 900123", "times": "morning"})
+    joined = submit_form(
+        client, "/book/waitlist", {"name": "Jo Wait", "phone": "07700 900123", "times": "morning"}
+    )
     assert "You are on the waiting list" in joined.get_data(as_text=True)
     entry = db.session.query(WaitlistEntry).one()
     assert entry.times == "morning" and entry.service_id == far_world.service.id
@@ -322,11 +324,11 @@ def test_the_beta_banner_links_to_feedback(client):
 def test_an_exact_time_for_a_home_visit_where_the_service_allows_it(client, world):
     from app.models import Appointment
 
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "home"})
-    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "home"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
     address = db.session.query(Address).filter_by(uprn="100123").one()
-    _post(client, "/book/address", {"address": str(address.id)})
+    submit_form(client, "/book/address", {"address": str(address.id)})
     assert "Choose an exact time" not in client.get("/book/time").get_data(as_text=True)
     world.service.exact_times = True
     db.session.commit()
@@ -337,7 +339,9 @@ def test_an_exact_time_for_a_home_visit_where_the_service_allows_it(client, worl
     assert "9:30am" in labels and not any(" to " in label for label in labels)
     slot = re.search(r'name="slot" type="radio" value="([^"]+)"', exact).group(1)
     client.post("/book/time?exact=1", data={"slot": slot, "csrf_token": csrf_token(exact)})
-    _post(client, "/book/details", {"name": "Jo Bloggs", "phone": "07700 900123", "preferred_channel": "sms"})
+    submit_form(
+        client, "/book/details", {"name": "Jo Bloggs", "phone": "07700 900123", "preferred_channel": "sms"}
+    )
     check = client.get("/book/check").get_data(as_text=True)
     assert re.search(r"2026, at \d{1,2}(:\d\d)?[ap]m", check)
     client.post("/book/check", data={"csrf_token": csrf_token(check)})
@@ -351,18 +355,20 @@ def test_a_business_books_online_with_its_name_type_and_premises(client, world):
 
     world.service.at_business = True
     db.session.commit()
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "business"})
-    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "business"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
     address = db.session.query(Address).filter_by(uprn="100123").one()
-    _post(client, "/book/address", {"address": str(address.id)})
+    submit_form(client, "/book/address", {"address": str(address.id)})
     html = client.get("/book/time").get_data(as_text=True)
     slot = re.search(r'name="slot" type="radio" value="([^"]+)"', html).group(1)
     client.post("/book/time", data={"slot": slot, "csrf_token": csrf_token(html)})
     details = {"name": "Ann Baker", "phone": "07700 900123", "preferred_channel": "sms"}
-    missing = _post(client, "/book/details", details)
+    missing = submit_form(client, "/book/details", details)
     assert "Enter the name of the business" in missing.get_data(as_text=True)
-    _post(client, "/book/details", details | {"business_name": "Baker's Bakes", "business_type": "Bakery"})
+    submit_form(
+        client, "/book/details", details | {"business_name": "Baker's Bakes", "business_type": "Bakery"}
+    )
     check = client.get("/book/check").get_data(as_text=True)
     assert "Baker&#39;s Bakes, Bakery" in check
     client.post("/book/check", data={"csrf_token": csrf_token(check)})

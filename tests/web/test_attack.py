@@ -25,23 +25,17 @@ from app.extensions import db
 from app.models import Address, Appointment, SafetySession
 from tests.booking_helpers import NOW, World, at
 from tests.factories import AppointmentFactory, CustomerFactory, UserFactory
-from tests.pages import csrf_token
+from tests.pages import csrf_token, submit_form
 from tests.safety_helpers import officer_with_a_visit, sign_in_as
-
-
-def _post(client, url, data):
-    page = client.get(url)
-    assert page.status_code == 200, (url, page.status_code)
-    return client.post(url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
 
 
 def _book_home_visit(client, world, address, window=None, name="Jo Bloggs", phone="07700 900123", **said):
     """The resident journey up to the check page's answer; returns (response, the slot's window)."""
     client.get("/book/")
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "home"})
-    _post(client, "/book/postcode", {"postcode": address.postcode})
-    _post(client, "/book/address", {"address": str(address.id)})
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "home"})
+    submit_form(client, "/book/postcode", {"postcode": address.postcode})
+    submit_form(client, "/book/address", {"address": str(address.id)})
     html = client.get("/book/time").get_data(as_text=True)
     tokens = re.findall(r'name="slot" type="radio" value="([^"]+)"', html)
     window_of = lambda t: (decode_slot(t).day, decode_slot(t).window)  # noqa: E731
@@ -52,7 +46,7 @@ def _book_home_visit(client, world, address, window=None, name="Jo Bloggs", phon
     else:
         slot = next(t for t in tokens if window_of(t) == window)
     client.post("/book/time", data={"slot": slot, "csrf_token": csrf_token(html)})
-    _post(client, "/book/details", {"name": name, "phone": phone, "preferred_channel": "sms"} | said)
+    submit_form(client, "/book/details", {"name": name, "phone": phone, "preferred_channel": "sms"} | said)
     check = client.get("/book/check").get_data(as_text=True)
     return client.post("/book/check", data={"csrf_token": csrf_token(check)}), window_of(slot)
 
@@ -322,12 +316,12 @@ def test_online_waiting_list_joins_for_one_number_are_capped_each_day(app, confi
     for name in ("Ann One", "Bob Two"):
         browser = app.test_client()
         browser.get("/book/")
-        _post(browser, "/book/service", {"service": world.service.code})
-        _post(browser, "/book/where", {"location_type": "home"})
-        _post(browser, "/book/postcode", {"postcode": address.postcode})
-        _post(browser, "/book/address", {"address": str(address.id)})
+        submit_form(browser, "/book/service", {"service": world.service.code})
+        submit_form(browser, "/book/where", {"location_type": "home"})
+        submit_form(browser, "/book/postcode", {"postcode": address.postcode})
+        submit_form(browser, "/book/address", {"address": str(address.id)})
         answers.append(
-            _post(browser, "/book/waitlist", {"name": name, "phone": "07700 900123", "times": "any"})
+            submit_form(browser, "/book/waitlist", {"name": name, "phone": "07700 900123", "times": "any"})
         )
     assert answers[0].status_code == 200 and "govuk-error-summary" not in answers[0].get_data(as_text=True)
     assert "as many bookings online today as we allow" in answers[1].get_data(as_text=True)

@@ -14,7 +14,7 @@ from app.i18n import gettext_for
 from app.models import Address, SafetyAlert
 from tests.booking_helpers import NOW, World
 from tests.factories import CustomerFactory
-from tests.pages import csrf_token
+from tests.pages import csrf_token, submit_form
 
 POLISH = gettext_for("pl")
 
@@ -31,12 +31,6 @@ def world():
     return world
 
 
-def _post(client, url, data):
-    page = client.get(url)
-    assert page.status_code == 200, (url, page.status_code)
-    return client.post(url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
-
-
 def _error_summary(html: str) -> list[str]:
     summary = re.search(r'<div class="govuk-error-summary".*?</ul>', html, re.S)
     assert summary, "no error summary"
@@ -46,13 +40,13 @@ def _error_summary(html: str) -> list[str]:
 @time_machine.travel(NOW, tick=False)
 def test_address_not_listed_with_the_box_empty_asks_for_the_building_and_street(client, world):
     """Finding 1: it used to send the resident back to the postcode page with no error (a loop)."""
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "home"})
-    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
-    response = _post(client, "/book/address", {"address": "manual", "line1": "  "})
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "home"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    response = submit_form(client, "/book/address", {"address": "manual", "line1": "  "})
     assert response.status_code == 200
     assert _error_summary(response.get_data(as_text=True)) == ["Enter the building and street"]
-    filled = _post(client, "/book/address", {"address": "manual", "line1": "Flat 2, 3 Mill Lane"})
+    filled = submit_form(client, "/book/address", {"address": "manual", "line1": "Flat 2, 3 Mill Lane"})
     assert filled.status_code == 302 and filled.headers["Location"] == "/book/time"
 
 
@@ -60,11 +54,11 @@ def test_address_not_listed_with_the_box_empty_asks_for_the_building_and_street(
 def test_the_hub_route_is_polish_throughout(client, world):
     """Findings 2 and 3: the postcode button and the link to every hub's hours were English."""
     client.get("/language/pl")
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "hub"})
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "hub"})
     postcode = client.get("/book/postcode").get_data(as_text=True)
     assert "Find hubs near me" not in postcode and POLISH("Find hubs near me") in postcode
-    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
     hub = client.get("/book/hub").get_data(as_text=True)
     assert "Opening hours and closures of every hub" not in hub
     assert POLISH("Opening hours and closures of every hub") in hub
@@ -169,14 +163,14 @@ def test_a_business_sees_its_problems_listed_in_the_order_of_the_fields(client, 
     """Finding 8: "Enter the name of the business" came last in the summary but second on the page."""
     world.service.at_business = True
     db.session.commit()
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "business"})
-    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "business"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
     address = db.session.query(Address).filter_by(uprn="100123").one()
-    _post(client, "/book/address", {"address": str(address.id)})
+    submit_form(client, "/book/address", {"address": str(address.id)})
     html = client.get("/book/time").get_data(as_text=True)
     client.post("/book/time", data={"slot": _slots(html)[0], "csrf_token": csrf_token(html)})
-    page = _post(client, "/book/details", {"preferred_channel": "sms"}).get_data(as_text=True)
+    page = submit_form(client, "/book/details", {"preferred_channel": "sms"}).get_data(as_text=True)
     summary = _error_summary(page)
     fields = re.findall(r'<p id="([a-z_]+)-error" class="govuk-error-message">', page)
     assert summary[:2] == ["Enter your full name", "Enter the name of the business"]
@@ -200,8 +194,8 @@ def test_a_kiosk_with_no_times_at_its_hub_offers_other_hubs_a_home_visit_and_hel
     HubFactory(area=other, lat=51.30, lng=-2.05, name="Melksham hub")
     db.session.commit()
     _kiosk(client, world)
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "hub"})
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "hub"})
     page = client.get("/book/time").get_data(as_text=True)
     main = page[page.index("<main") :]
     assert "There are no appointments free at" in main
@@ -304,9 +298,9 @@ def test_one_visit_in_a_one_day_absence_reads_naturally(client, sign_in):
 def test_polish_pages_write_miles_with_a_decimal_comma(client, world):
     """Finding 15: "1.4 mil stąd" in Polish."""
     client.get("/language/pl")
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "hub"})
-    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "hub"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
     hub = client.get("/book/hub").get_data(as_text=True)
     assert re.search(r"\d,\d mil stąd", hub) and not re.search(r"\d\.\d mil stąd", hub)
 
@@ -314,9 +308,9 @@ def test_polish_pages_write_miles_with_a_decimal_comma(client, world):
 @time_machine.travel(NOW, tick=False)
 def test_a_postcode_with_no_addresses_says_so_and_offers_to_enter_it(client, world):
     """Finding 14: "0 addresses found for SP4 1XX"."""
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "home"})
-    _post(client, "/book/postcode", {"postcode": "SN10 9ZZ"})
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "home"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 9ZZ"})
     page = client.get("/book/address").get_data(as_text=True)
     assert "0 addresses found" not in page and "We could not find any addresses for SN10 9ZZ" in page
     assert _checked(page, "address") == ["manual"]
@@ -332,7 +326,7 @@ def test_a_kiosk_offers_its_language_once_help_not_email_and_admins_choose_the_h
     sign_in("admin")
     form = client.get("/admin/kiosks").get_data(as_text=True)
     assert re.search(r'<option value="" selected>\s*Choose a hub\s*</option>', form)
-    page = _post(client, "/admin/kiosks", {"name": "Lobby kiosk", "hub_id": ""}).get_data(as_text=True)
+    page = submit_form(client, "/admin/kiosks", {"name": "Lobby kiosk", "hub_id": ""}).get_data(as_text=True)
     assert "Choose a hub and give the kiosk a name" in page
     client.post("/sign-out", data={"csrf_token": csrf_token(page)})
     _kiosk(client, world)

@@ -29,17 +29,11 @@ from app.models import (
 from app.timeutil import day_seconds, to_local
 from tests.booking_helpers import MONDAY, NOW, World, at
 from tests.factories import AppointmentFactory, CustomerFactory
-from tests.pages import csrf_token, set_up_kiosk
+from tests.pages import csrf_token, set_up_kiosk, submit_form
 
 
 def _slots(html: str) -> list[str]:
     return re.findall(r'name="slot" type="radio" value="([^"]+)"', html)
-
-
-def _post(client, url, data):
-    page = client.get(url)
-    assert page.status_code == 200, (url, page.status_code)
-    return client.post(url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
 
 
 def _book(world, name="Jo Bloggs", phone="+447700900123", slot=0, day=MONDAY) -> Appointment:
@@ -107,11 +101,11 @@ def _home_journey(client, world):
         )
     )
     db.session.commit()
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "home"})
-    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "home"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
     address = db.session.query(Address).filter_by(uprn="100123").one()
-    _post(client, "/book/address", {"address": str(address.id)})
+    submit_form(client, "/book/address", {"address": str(address.id)})
 
 
 @time_machine.travel(NOW, tick=False)
@@ -121,13 +115,13 @@ def test_a_resident_with_only_a_landline_is_phoned_about_a_freed_time_not_promis
     _home_journey(client, world)
     page = client.get("/book/waitlist").get_data(as_text=True)
     assert "Phone me" in page and "We cannot offer free times by letter" in page
-    refused = _post(
+    refused = submit_form(
         client,
         "/book/waitlist",
         {"name": "Edith Pike", "contact": "text", "phone": "01380 722000", "times": "any"},
     )
     assert "Enter a UK mobile number" in refused.get_data(as_text=True)
-    joined = _post(
+    joined = submit_form(
         client,
         "/book/waitlist",
         {"name": "Edith Pike", "contact": "phone", "phone": "01380 722000", "times": "any"},
@@ -157,7 +151,7 @@ def test_an_agent_is_told_the_truth_about_offers_for_a_caller_who_can_only_get_l
     url = f"/agent/customers/{letters_only.id}/waitlist"
     page = client.get(url).get_data(as_text=True)
     assert "We cannot offer them freed times" in page and "text them" not in page
-    refused = _post(
+    refused = submit_form(
         client,
         url,
         {
@@ -191,13 +185,15 @@ def test_a_new_caller_who_already_has_a_record_is_offered_it_instead_of_a_duplic
         "line1": "12 High Street",
         "postcode": "SN10 1AA",
     }
-    page = _post(client, "/agent/callers/new", details)
+    page = submit_form(client, "/agent/callers/new", details)
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "This caller may already have a record" in html
     assert f'href="/agent/customers/{existing.id}"' in html and "same phone number" in html
     assert db.session.query(Customer).count() == 1
     # Same name and postcode, another number: offered too.
-    other = _post(client, "/agent/callers/new", details | {"phone": "01380 722000"}).get_data(as_text=True)
+    other = submit_form(client, "/agent/callers/new", details | {"phone": "01380 722000"}).get_data(
+        as_text=True
+    )
     assert "same name and postcode" in other
     # Someone else after all: the agent says so and a record is made.
     made = client.post(
@@ -317,7 +313,7 @@ def test_a_cancelled_bookings_page_shows_it_cancelled_and_offers_to_book_again(c
     appointment = _book(world)
     officer = world.officers[0]
     client.get(manage_url(appointment, external=False))
-    _post(client, "/manage/booking/cancel", {"reason": "Sorted it out"})
+    submit_form(client, "/manage/booking/cancel", {"reason": "Sorted it out"})
     page = client.get("/manage/booking").get_data(as_text=True)
     assert "Your appointment has been cancelled" in page
     assert officer.first_name not in page and "We text you reminders" not in page
@@ -398,20 +394,22 @@ def test_a_kiosk_confirmation_never_shows_the_residents_manage_link(client):
     _device, token = kiosks.register(world.hub, "Reception kiosk")
     db.session.commit()
     set_up_kiosk(client, token)
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "hub"})
-    _post(client, "/book/postcode", {"postcode": "SN10 1AA"})
-    _post(client, "/book/hub", {"hub": world.hub.code})
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "hub"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AA"})
+    submit_form(client, "/book/hub", {"hub": world.hub.code})
     page = client.get("/book/time").get_data(as_text=True)
     client.post("/book/time", data={"slot": _slots(page)[0], "csrf_token": csrf_token(page)})
-    _post(client, "/book/details", {"name": "Kim Kiosk", "phone": "07700 900321", "preferred_channel": "sms"})
+    submit_form(
+        client, "/book/details", {"name": "Kim Kiosk", "phone": "07700 900321", "preferred_channel": "sms"}
+    )
     check = client.get("/book/check").get_data(as_text=True)
     client.post("/book/check", data={"csrf_token": csrf_token(check)})
     confirmation = client.get("/book/confirmation").get_data(as_text=True)
     assert "/manage/" not in confirmation and "Manage your appointment" not in confirmation
     assert "Print a ticket" in confirmation and "by text message" in confirmation
     # Another number (a relative's): the booking and its link are texted, never shown on the screen.
-    sent = _post(client, "/kiosk/text-booking", {"phone": "07700 900654"}).get_data(as_text=True)
+    sent = submit_form(client, "/kiosk/text-booking", {"phone": "07700 900654"}).get_data(as_text=True)
     assert "ending 654" in sent and "/manage/" not in sent
     (text,) = db.session.query(Message).filter_by(kind="kiosk_confirmation").all()
     assert text.recipient == "+447700900654" and "/manage/" in text.body

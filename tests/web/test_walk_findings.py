@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Appointment
 from tests.booking_helpers import MONDAY, NOW, World
 from tests.factories import CustomerFactory
-from tests.pages import csrf_token
+from tests.pages import csrf_token, submit_form
 
 
 def _slots(html):
@@ -59,30 +59,24 @@ def _to_details(client, world, first_day: str = ""):
         )
     )
     db.session.commit()
-    _post(client, "/book/service", {"service": world.service.code})
-    _post(client, "/book/where", {"location_type": "home"})
-    _post(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "home"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
     address_id = re.search(
         r'name="address" type="radio" value="(\d+)"', client.get("/book/address").get_data(as_text=True)
     )
-    _post(client, "/book/address", {"address": address_id.group(1)})
+    submit_form(client, "/book/address", {"address": address_id.group(1)})
     html = client.get(f"/book/time?from={first_day}").get_data(as_text=True)
     client.post(
         "/book/time?from=" + first_day, data={"slot": _slots(html)[0], "csrf_token": csrf_token(html)}
     )
 
 
-def _post(client, url, data):
-    page = client.get(url)
-    assert page.status_code == 200, (url, page.status_code)
-    return client.post(url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
-
-
 def _book_by_post(client, world, first_day: str = "") -> str:
     _to_details(client, world, first_day)
-    response = _post(client, "/book/details", {"name": "Edith Pike", "preferred_channel": "post"})
+    response = submit_form(client, "/book/details", {"name": "Edith Pike", "preferred_channel": "post"})
     assert response.status_code == 302 and response.headers["Location"] == "/book/check"
-    _post(client, "/book/check", {})
+    submit_form(client, "/book/check", {})
     return client.get("/book/confirmation").get_data(as_text=True)
 
 
