@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 from app.booking.availability import search
 from app.booking.booking import BookingRequest, CustomerDetails, book
 from app.extensions import db
-from app.models import Appointment
+from app.models import Address, Appointment
 from app.places.places import Place, hub_place
 from app.timeutil import local_to_utc
 from tests.factories import AreaFactory, HubFactory, OfficerFactory, ServiceFactory, SkillFactory
@@ -76,3 +76,15 @@ def api_booking(world: World, slot_id: str, **overrides) -> dict:
             "preferred_channel": "sms",
         },
     } | overrides
+
+
+def world_with_a_street(postcode: str = "SN10 1AB") -> World:
+    """A World whose gazetteer holds 12 High Street, Devizes: the address the resident journeys pick."""
+    world = World()
+    db.session.add(
+        Address(
+            uprn="100123", line1="12 High Street", town="Devizes", postcode=postcode, lat=51.355, lng=-1.99
+        )
+    )
+    db.session.commit()
+    return world

@@ -16,20 +16,13 @@ from app.i18n import gettext_for
 from app.messaging.outbox import facts, resident_texts
 from app.messaging.reminders import queue_due_reminders
 from app.models import Address, Appointment, Message
-from tests.booking_helpers import NOW, World, book_first_slot
+from tests.booking_helpers import NOW, book_first_slot, world_with_a_street
 from tests.pages import csrf_token
 
 
 @pytest.fixture
 def world():
-    world = World()
-    db.session.add(
-        Address(
-            uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99
-        )
-    )
-    db.session.commit()
-    return world
+    return world_with_a_street("SN10 1AA")
 
 
 def _booked(world, **details) -> Appointment:

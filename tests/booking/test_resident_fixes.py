@@ -10,21 +10,14 @@ import time_machine
 
 from app.extensions import db
 from app.models import Address
-from tests.booking_helpers import NOW, World, book_first_slot
+from tests.booking_helpers import NOW, World, book_first_slot, world_with_a_street
 from tests.factories import ServiceFactory
 from tests.pages import csrf_token, submit_form
 
 
 @pytest.fixture
 def world():
-    world = World()
-    db.session.add(
-        Address(
-            uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
-        )
-    )
-    db.session.commit()
-    return world
+    return world_with_a_street()
 
 
 def _radio_labels(html: str) -> list[str]:

@@ -12,7 +12,7 @@ from app.booking.availability import decode_slot
 from app.extensions import db
 from app.i18n import gettext_for
 from app.models import Address, SafetyAlert
-from tests.booking_helpers import NOW, World
+from tests.booking_helpers import NOW, World, world_with_a_street
 from tests.factories import CustomerFactory
 from tests.pages import csrf_token, submit_form
 
@@ -21,14 +21,7 @@ POLISH = gettext_for("pl")
 
 @pytest.fixture
 def world():
-    world = World()
-    db.session.add(
-        Address(
-            uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
-        )
-    )
-    db.session.commit()
-    return world
+    return world_with_a_street()
 
 
 def _error_summary(html: str) -> list[str]:
