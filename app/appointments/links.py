@@ -1,9 +1,17 @@
 """Signed links for residents: manage a booking, download its calendar file. No login needed.
 
 The two links carry different tokens: a calendar address is copied into calendar apps and shared
-calendars, so it must not also change or cancel the booking."""
+calendars, so it must not also change or cancel the booking.
+
+Each token carries the booking's link version, and a resident session carries it and the booking's
+session version. Staff raise the link version (app/messaging/new_link.py) to end every link and session
+at once; "I have finished" raises the session version, ending every copy of that session while the
+resident's own link keeps working. Links issued before versions (a bare reference) count as version 0,
+so they keep working until the booking's first revocation."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -22,19 +30,62 @@ def _serializer(salt: str = MANAGE) -> URLSafeTimedSerializer:
 
 
 def token_for(appointment: Appointment, salt: str = MANAGE) -> str:
-    return _serializer(salt).dumps(appointment.reference)
+    return _serializer(salt).dumps([appointment.reference, appointment.link_version or 0])  # 0 before insert
 
 
-def reference_from(token: str, salt: str = MANAGE) -> str | None:
+@dataclass(frozen=True)
+class Claim:
+    """What a link or a resident session says: this booking, at these versions."""
+
+    reference: str
+    link_version: int = 0
+    session_version: int | None = None  # a link has none: it starts sessions
+
+    def holds_for(self, appointment: Appointment) -> bool:
+        """Still good: the booking's versions have not moved on since it was issued."""
+        return (
+            appointment.reference == self.reference
+            and appointment.link_version == self.link_version
+            and self.session_version in (None, appointment.session_version)
+        )
+
+
+def claim_from(token: str, salt: str = MANAGE) -> Claim | None:
+    """The claim of a genuine, unexpired token (whether it still holds is the booking's to say)."""
     try:
-        return _serializer(salt).loads(token, max_age=MAX_AGE)
+        value = _serializer(salt).loads(token, max_age=MAX_AGE)
     except BadSignature:
         return None
+    if isinstance(value, str):  # issued before link versions: version 0 until revoked
+        return Claim(value)
+    if isinstance(value, list) and len(value) == 2:
+        reference, version = value
+        if isinstance(reference, str) and isinstance(version, int):
+            return Claim(reference, version)
+    return None
 
 
-def calendar_reference_from(token: str) -> str | None:
-    """A calendar token, or a manage token (whoever may manage a booking may also download it)."""
-    return reference_from(token, CALENDAR) or reference_from(token, MANAGE)
+def calendar_link_works(token: str, appointment: Appointment) -> bool:
+    """A calendar token, or a manage token (whoever may manage a booking may also download it),
+    issued for this booking and not revoked since."""
+    claim = claim_from(token, CALENDAR) or claim_from(token, MANAGE)
+    return claim is not None and claim.holds_for(appointment)
+
+
+def session_claim(appointment: Appointment) -> Claim:
+    """What a resident session opened now carries."""
+    return Claim(appointment.reference, appointment.link_version, appointment.session_version)
+
+
+def end_sessions(appointment: Appointment) -> None:
+    """ "I have finished": every session for this booking ends, copies of its cookie included. The
+    resident's links keep working (they are theirs, from our text or email)."""
+    appointment.session_version += 1
+
+
+def revoke_links(appointment: Appointment) -> None:
+    """Every manage and calendar link issued so far, and every session they opened, stop working."""
+    appointment.link_version += 1
 
 
 def external_url(endpoint: str, external: bool = True, **values) -> str:

@@ -1,9 +1,9 @@
 """Queue messages in the same transaction as the change that causes them.
 
 Kinds: confirmation, cancellation, reschedule, officer_change, reminder_day_before, reminder_morning,
-satisfaction (to residents, by their preferred channel) and CRM webhook events. Residents who asked for
-post, or whom no text or email can reach, get the confirmation, a move or a cancellation as a printed
-`letter` while the visit is far enough off for the post (never a reminder or an officer change: those
+satisfaction, new_link (to residents, by their preferred channel) and CRM webhook events. Residents who
+asked for post, or whom no text or email can reach, get the confirmation, a move or a cancellation as a
+printed `letter` while the visit is far enough off for the post (never a reminder or an officer change: those
 would arrive too late); letters wait for the daily print batch (app/messaging/letters.py), not the
 dispatcher. A dedupe key makes
 each one unique per appointment and change, so a retried job or request can never queue the same message
@@ -115,6 +115,7 @@ def resident_texts(kind: str, f: AppointmentFacts, gettext: Gettext) -> list[str
         "reminder_day_before": lambda: templates.reminder_sms(f, False, gettext),
         "reminder_morning": lambda: templates.reminder_sms(f, True, gettext),
         "satisfaction": lambda: templates.satisfaction_sms(f, gettext),
+        "new_link": lambda: templates.new_link_sms(f, gettext),
     }[kind]()
 
 
