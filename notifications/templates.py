@@ -185,10 +185,10 @@ def new_link_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
     _, v = gettext, _values(f)
     return _fit(
         [
-            _("%(council)s: here is a new link for your %(service)s appointment on %(when)s.") % v,
+            _("%(council)s: here is a new link for your %(service)s appointment.") % v,
             _("Ref %(reference)s.") % v,
-            _("Older links no longer work."),
         ],
+        [_("Older links no longer work.")],
         follow_up=[_("Change or cancel: %(url)s") % v],
         label=_("Ref %(reference)s.") % v,
     )

@@ -3,11 +3,11 @@
 The two links carry different tokens: a calendar address is copied into calendar apps and shared
 calendars, so it must not also change or cancel the booking.
 
-Each token carries the booking's link version, and a resident session carries it and the booking's
+Each token is signed for the booking's link version, and a resident session holds it and the booking's
 session version. Staff raise the link version (app/messaging/new_link.py) to end every link and session
 at once; "I have finished" raises the session version, ending every copy of that session while the
-resident's own link keeps working. Links issued before versions (a bare reference) count as version 0,
-so they keep working until the booking's first revocation."""
+resident's own link keeps working. Links issued before versions were signed as version 0 is, so they
+keep working until the booking's first new link."""
 
 from __future__ import annotations
 
@@ -23,53 +23,63 @@ MAX_AGE = 400 * 24 * 3600  # long enough to outlive any booking horizon and its 
 
 
 MANAGE, CALENDAR = "doorstep-manage", "doorstep-calendar"
+OLDER_VERSIONS_RECOGNISED = 20  # a link this many versions old or older just "does not work"
 
 
-def _serializer(salt: str = MANAGE) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings().secret_key, salt=salt)
+def _serializer(salt: str, version: int = 0) -> URLSafeTimedSerializer:
+    """Version 0 signs as links always did, so links issued before versions are version 0."""
+    return URLSafeTimedSerializer(settings().secret_key, salt=salt if version == 0 else f"{salt}:v{version}")
 
 
 def token_for(appointment: Appointment, salt: str = MANAGE) -> str:
-    return _serializer(salt).dumps([appointment.reference, appointment.link_version or 0])  # 0 before insert
+    """The reference, signed for the booking's link version: the version is in the signature, not the
+    token, so a link is no longer than before (a Nepali text has 67 characters a segment)."""
+    return _serializer(salt, appointment.link_version or 0).dumps(appointment.reference)  # 0 before insert
 
 
-@dataclass(frozen=True)
-class Claim:
-    """What a link or a resident session says: this booking, at these versions."""
-
-    reference: str
-    link_version: int = 0
-    session_version: int | None = None  # a link has none: it starts sessions
-
-    def holds_for(self, appointment: Appointment) -> bool:
-        """Still good: the booking's versions have not moved on since it was issued."""
-        return (
-            appointment.reference == self.reference
-            and appointment.link_version == self.link_version
-            and self.session_version in (None, appointment.session_version)
-        )
+def reference_named(token: str, salt: str = MANAGE) -> str | None:
+    """The reference a token names, NOT verified: only to look up the booking whose version checks it."""
+    _, reference = _serializer(salt).loads_unsafe(token)  # (False, None) for anything unreadable
+    return reference if isinstance(reference, str) else None
 
 
-def claim_from(token: str, salt: str = MANAGE) -> Claim | None:
-    """The claim of a genuine, unexpired token (whether it still holds is the booking's to say)."""
-    try:
-        value = _serializer(salt).loads(token, max_age=MAX_AGE)
-    except BadSignature:
-        return None
-    if isinstance(value, str):  # issued before link versions: version 0 until revoked
-        return Claim(value)
-    if isinstance(value, list) and len(value) == 2:
-        reference, version = value
-        if isinstance(reference, str) and isinstance(version, int):
-            return Claim(reference, version)
+def signed_version(token: str, appointment: Appointment, salt: str = MANAGE) -> int | None:
+    """The link version this genuine, unexpired token was issued at for this booking, or None."""
+    newest = appointment.link_version
+    for version in range(newest, max(newest - OLDER_VERSIONS_RECOGNISED, -1), -1):
+        try:
+            reference = _serializer(salt, version).loads(token, max_age=MAX_AGE)
+        except BadSignature:
+            continue
+        return version if reference == appointment.reference else None
     return None
+
+
+def link_works(token: str, appointment: Appointment, salt: str = MANAGE) -> bool:
+    return signed_version(token, appointment, salt) == appointment.link_version
 
 
 def calendar_link_works(token: str, appointment: Appointment) -> bool:
     """A calendar token, or a manage token (whoever may manage a booking may also download it),
     issued for this booking and not revoked since."""
-    claim = claim_from(token, CALENDAR) or claim_from(token, MANAGE)
-    return claim is not None and claim.holds_for(appointment)
+    return link_works(token, appointment, CALENDAR) or link_works(token, appointment, MANAGE)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a resident session holds: this booking, at the versions it had when the session began."""
+
+    reference: str
+    link_version: int
+    session_version: int
+
+    def holds_for(self, appointment: Appointment) -> bool:
+        """Still good: neither a new link nor "I have finished" has happened since."""
+        return (appointment.reference, appointment.link_version, appointment.session_version) == (
+            self.reference,
+            self.link_version,
+            self.session_version,
+        )
 
 
 def session_claim(appointment: Appointment) -> Claim:

@@ -26,6 +26,7 @@ from app.config import settings
 from app.customers.satisfaction import rating_url, should_ask
 from app.extensions import db
 from app.i18n import gettext_for
+from app.messaging import consent
 from app.messaging.contact import reminder_gap, uk_mobile
 from app.models import Appointment, Message
 from app.timeutil import LONDON, to_local, utcnow
@@ -174,10 +175,12 @@ def queue_letter(appointment: Appointment, kind: str, key_suffix: str = "") -> M
 
 def may_text(customer, kind: str) -> bool:
     """Consent, checked here because every text to a resident is written here: never to someone who
-    withdrew it (STOP, the manage page, an agent) or chose no messages, satisfaction texts included."""
+    withdrew it (STOP, the manage page, an agent) or chose no messages, satisfaction texts included, and
+    never to a number that replied STOP, whichever record holds it."""
     if not customer.sms_consent or customer.preferred_channel == "none":
         return False
-    return customer.preferred_channel == "sms" or kind == "satisfaction"
+    wanted = customer.preferred_channel == "sms" or kind == "satisfaction"
+    return wanted and not consent.number_stopped(customer.phone)
 
 
 def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = "") -> list[Message]:
@@ -241,6 +244,8 @@ def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = ""
 def queue_customer_text(customer, kind: str, body: str, key: str) -> Message | None:
     """A text to a resident that is not about one booking (waiting-list offers): consent applies."""
     if not (customer.sms_consent and customer.preferred_channel != "none" and uk_mobile(customer.phone)):
+        return None
+    if consent.number_stopped(customer.phone):
         return None
     return _add(Message(kind=kind, channel="sms", recipient=customer.phone, body=body, dedupe_key=key))
 

@@ -35,7 +35,7 @@ from app.forms.booking import (
 )
 from app.i18n import catalogue_text, current_locale
 from app.inputs import day_or
-from app.messaging import outbox
+from app.messaging import consent, outbox
 from app.messaging.contact import display_phone, uk_phone
 from app.messaging.outbox import contact_centre_list
 from app.places.places import addresses_for, hub_place, locate_postcode, nearest_hubs, normalise_postcode
@@ -520,6 +520,8 @@ def confirmation():
         ics_link=ics_url(appointment, external=False),
         sent_to=_sent_to(appointment),
         letter=_letter(appointment),
+        number_stopped=appointment.customer.preferred_channel == "sms"
+        and consent.number_stopped(appointment.customer.phone),
     )
 
 

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from app import i18n
 from app.appointments import references
-from app.appointments.links import MANAGE, claim_from, end_sessions, ics_url
+from app.appointments.links import end_sessions, ics_url, reference_named, signed_version
 from app.appointments.presenters import officer_first_name, when, where
 from app.appointments.references import clean_reference, format_reference
 from app.booking.availability import TIMES_PER_PAGE, later_dates_from, search
@@ -48,11 +48,11 @@ def _current() -> Appointment | None:
 @bp.get("/<token>")
 @public
 def view(token: str):
-    claim = claim_from(token, MANAGE)
-    appointment = references.find(claim.reference) if claim is not None else None
-    if appointment is None:  # not one of our links (cut short, or tampered with), or the booking is gone
+    appointment = references.find(reference_named(token))
+    version = signed_version(token, appointment) if appointment is not None else None
+    if version is None:  # not one of our links (cut short, tampered with, expired), or the booking is gone
         return render_template("manage/link_expired.html", replaced=False), 404
-    if not claim.holds_for(appointment):  # staff sent a newer link: this one may have been copied
+    if version != appointment.link_version:  # staff sent a newer link: this one may have been copied
         resident_session.unlink(MANAGED)
         return render_template("manage/link_expired.html", replaced=True), 410
     resident_session.link(MANAGED, appointment)
@@ -105,6 +105,7 @@ def _booking_page(appointment: Appointment, language_form: MessageLanguageForm, 
         changeable=changeable,
         ics_link=ics_url(appointment, external=False),
         texts_on=appointment.customer.sms_consent and appointment.customer.phone != "",
+        number_stopped=consent.number_stopped(appointment.customer.phone),
         stop_form=ConfirmForm(),
         language_form=language_form,
         message_language=_language_name(appointment.customer.locale),

@@ -41,6 +41,7 @@ KINDS = (
     "reschedule",
     "officer_change",
     "satisfaction",
+    "new_link",
 )
 
 
@@ -66,7 +67,7 @@ def _worst_facts(app, locale: str, with_link: bool = True, with_officer: bool = 
         county.SERVICES, key=lambda s: len("; ".join(_(d) for d in s[8].splitlines()).encode("utf-16-le"))
     )
     with app.test_request_context(), settings_changed(app, public_base_url=LONG_BASE_URL):
-        link = manage_url(SimpleNamespace(reference="7K4MP3QX"))
+        link = manage_url(SimpleNamespace(reference="7K4MP3QX", link_version=999))  # a link sent again and again
     return AppointmentFacts(
         reference=REFERENCE,
         service=_(service[1]),
