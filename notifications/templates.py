@@ -185,7 +185,7 @@ def new_link_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
     _, v = gettext, _values(f)
     return _fit(
         [
-            _("%(council)s: here is a new link for your %(service)s appointment.") % v,
+            _("%(council)s: here is a new link for your %(service)s appointment on %(when)s.") % v,
             _("Ref %(reference)s.") % v,
         ],
         [_("Older links no longer work.")],

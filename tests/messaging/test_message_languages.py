@@ -92,7 +92,7 @@ def test_every_text_fits_in_two_segments_with_the_longest_real_values(app, local
         assert REFERENCE in texts[0], "the first text always says which appointment"
         if kind != "satisfaction":  # "today"
             assert f.sms_when in texts[0]
-        if with_link and kind in ("confirmation", "reschedule", "officer_change"):
+        if with_link and kind in ("confirmation", "reschedule", "officer_change", "new_link"):
             assert any(f.manage_url in t for t in texts), "the link is never dropped: it follows instead"
             assert all(REFERENCE in t for t in texts), "a follow-up says which appointment it is about"
         if locale != "en":
