@@ -67,7 +67,7 @@ def _worst_facts(app, locale: str, with_link: bool = True, with_officer: bool = 
         county.SERVICES, key=lambda s: len("; ".join(_(d) for d in s[8].splitlines()).encode("utf-16-le"))
     )
     with app.test_request_context(), settings_changed(app, public_base_url=LONG_BASE_URL):
-        link = manage_url(SimpleNamespace(reference="7K4MP3QX", link_version=999))  # a link sent again and again
+        link = manage_url(SimpleNamespace(reference="7K4MP3QX", link_version=3))  # signed for it, no longer
     return AppointmentFacts(
         reference=REFERENCE,
         service=_(service[1]),
