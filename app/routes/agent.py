@@ -145,6 +145,7 @@ def customer(customer_id: int):
         messages=(messages := {a.id: outbox.for_appointment(a) for a in appointments}),
         text_parts=outbox.text_parts([m for listed in messages.values() for m in listed]),
         has_mobile=bool(uk_mobile(customer.phone)),  # consent to texts matters only with a mobile
+        number_stopped=consent.number_stopped(customer.phone),
         notes=agent.notes(customer),
         note_form=note_form,
         precaution=agent.precaution_applies(customer),

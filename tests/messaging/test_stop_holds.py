@@ -80,7 +80,7 @@ def test_a_public_booking_cannot_turn_texts_back_on_for_a_number_that_said_stop(
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_booking_that_vouches_for_the_caller_cannot_undo_stop_either(client, twilio, world):
+def test_a_booking_that_vouches_for_the_caller_cannot_undo_stop_either(client, twilio, world, sign_in):
     """An agent's caller ticks "agrees to texts": the carrier blocks texts to a number that sent STOP
     until it sends START, so we write none (the caller is told to reply START)."""
     _reply(client, "STOP", "3")
@@ -91,6 +91,9 @@ def test_a_booking_that_vouches_for_the_caller_cannot_undo_stop_either(client, t
     )
     db.session.commit()
     assert agents.customer.sms_consent and _texts_about(agents) == []
+    sign_in("agent")
+    page = re.sub(r"\s+", " ", client.get(f"/agent/customers/{agents.customer_id}").get_data(as_text=True))
+    assert "this number replied STOP: no texts until it replies START" in page  # the agent can say so
 
 
 @time_machine.travel(NOW, tick=False)
