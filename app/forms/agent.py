@@ -19,7 +19,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Optional, ValidationError
 
 from app.forms.base import Form
 from app.forms.fields import GovDateField, MaxLength
@@ -159,6 +159,23 @@ class NoteForm(Form):
         validators=[InputRequired(message="Enter the note"), MaxLength(2000)],
     )
     submit = SubmitField("Save note", widget=GovSubmitInput())
+
+
+class CallerLanguageForm(Form):
+    """On the caller's page: the language of their texts, emails and letters (the resident's own
+    choice on their manage page sets the same record)."""
+
+    locale = RadioField(
+        "Texts, emails and letters in",
+        widget=GovRadioInput(),
+        choices=list(LANGUAGES.items()),
+        validate_choice=False,  # checked below, with a message that says what to do
+        validators=[
+            InputRequired(message="Select the language to write to the caller in"),
+            AnyOf(list(LANGUAGES), message="Select the language to write to the caller in"),
+        ],
+    )
+    submit = SubmitField("Change language", widget=GovSubmitInput())
 
 
 class WaitlistForm(Form):

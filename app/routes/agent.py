@@ -28,6 +28,7 @@ from app.catalogue.queries import all_hubs, all_services, hub_by_code, service_b
 from app.config import settings
 from app.forms.agent import (
     BookForm,
+    CallerLanguageForm,
     ConfirmBookingForm,
     MoveForm,
     NewCallerForm,
@@ -41,6 +42,7 @@ from app.inputs import chosen_day, day_or, whole_number_or_none
 from app.kiosk import kiosk_calls
 from app.messaging import consent, outbox
 from app.messaging.contact import display_phone, uk_mobile
+from app.messaging.language import change_language
 from app.messaging.new_link import send_new_link
 from app.officers.queries import all_officers
 from app.places.places import (
@@ -137,6 +139,31 @@ def customer(customer_id: int):
         return redirect(url_for("agent.customer", customer_id=customer.id))
     with unit_of_work():
         audit.record("customer_viewed", "customer", customer.id)
+    return _customer_page(customer, note_form=note_form)
+
+
+@bp.post("/customers/<int:customer_id>/language")
+@staff(*AGENTS)
+def caller_language(customer_id: int):
+    """The caller says which language to write to them in: every later text, email and letter uses it."""
+    customer = _customer(customer_id)
+    form = CallerLanguageForm()
+    if not form.validate_on_submit():
+        return _customer_page(customer, language_form=form, status=400)
+    with unit_of_work():
+        changed = change_language(customer, form.locale.data, how="agent")
+    if changed:
+        flash(f"Language changed: we will write to the caller in {LANGUAGES[customer.locale]}.", "success")
+    return redirect(url_for("agent.customer", customer_id=customer.id))
+
+
+def _customer_page(
+    customer: Customer,
+    *,
+    note_form: NoteForm | None = None,
+    language_form: CallerLanguageForm | None = None,
+    status: int = 200,
+):
     appointments = agent.history(customer)
     return render_template(
         "agent/customer.html",
@@ -147,12 +174,13 @@ def customer(customer_id: int):
         has_mobile=bool(uk_mobile(customer.phone)),  # consent to texts matters only with a mobile
         number_stopped=consent.number_stopped(customer.phone),
         notes=agent.notes(customer),
-        note_form=note_form,
+        note_form=note_form or NoteForm(formdata=None),
+        language_form=language_form or CallerLanguageForm(formdata=None, data={"locale": customer.locale}),
         precaution=agent.precaution_applies(customer),
         email_off=not settings().smtp_host,
         now=local_now(),
         format_reference=format_reference,
-    )
+    ), status
 
 
 def _place_choices(customer: Customer, service) -> list[tuple[str, str]]:
