@@ -11,5 +11,9 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 @bp.get("/")
 @staff()
 def home():
-    links = [item for item in staff_navigation() if item["text"] != "Staff home"]
-    return render_template("staff/home.html", links=links)
+    """Every page this user may use, under the same sections as the navigation."""
+    sections = [
+        {**section, "links": [page for page in section["links"] if page["text"] != "Staff home"]}
+        for section in staff_navigation()
+    ]
+    return render_template("staff/home.html", sections=[s for s in sections if s["links"]])
