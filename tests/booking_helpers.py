@@ -78,9 +78,9 @@ def api_booking(world: World, slot_id: str, **overrides) -> dict:
     } | overrides
 
 
-def world_with_a_street(postcode: str = "SN10 1AB") -> World:
+def world_with_a_street(postcode: str = "SN10 1AB", officers: int = 1) -> World:
     """A World whose gazetteer holds 12 High Street, Devizes: the address the resident journeys pick."""
-    world = World()
+    world = World(officers=officers)
     db.session.add(
         Address(
             uprn="100123", line1="12 High Street", town="Devizes", postcode=postcode, lat=51.355, lng=-1.99

@@ -18,24 +18,64 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import time_machine
+from itsdangerous import URLSafeTimedSerializer
 
+from app import create_app
+from app.appointments.links import token_for
 from app.booking.availability import decode_slot
+from app.config import Settings
 from app.extensions import db
-from app.models import Address, Appointment, SafetySession
-from tests.booking_helpers import NOW, World, at
+from app.models import Address, Appointment, AuditEvent, Customer, SafetySession, WaitlistEntry
+from app.staff.tokens import create_token
+from tests.booking_helpers import NOW, World, at, world_with_a_street
 from tests.factories import AppointmentFactory, CustomerFactory, UserFactory
-from tests.pages import csrf_token, submit_form
+from tests.pages import PageCheckingClient, csrf_token, submit_form
 from tests.safety_helpers import officer_with_a_visit, sign_in_as
 
+# What anyone may ask the public availability API for: home visits near 12 High Street on one Monday.
+HOME_VISITS_ON_MONDAY = {"location_type": "home", "postcode": "SN10 1AA", "from": "2026-12-07", "days": "1"}
 
-def _book_home_visit(client, world, address, window=None, name="Jo Bloggs", phone="07700 900123", **said):
-    """The resident journey up to the check page's answer; returns (response, the slot's window)."""
+
+def _world_and_street(postcode: str = "SN10 1AB", officers: int = 2) -> tuple[World, Address]:
+    world = world_with_a_street(postcode, officers=officers)
+    return world, db.session.query(Address).one()
+
+
+@pytest.fixture
+def street() -> tuple[World, Address]:
+    """Two officers, and 12 High Street, SN10 1AB in the gazetteer: (world, its address)."""
+    return _world_and_street()
+
+
+def _limited_app(app):
+    """The app with rate limits on (the tests' app has them off), on the same database."""
+    limited = create_app(
+        Settings(
+            secret_key="test-secret-key",
+            database_url=app.config["SQLALCHEMY_DATABASE_URI"],
+            ratelimit_enabled=True,
+            ratelimit_storage_uri="memory://",
+        ),
+        testing=True,
+    )
+    limited.test_client_class = PageCheckingClient
+    return limited
+
+
+def _to_address(client, world, address) -> None:
+    """The resident journey for a home visit, up to choosing the address."""
     client.get("/book/")
     submit_form(client, "/book/service", {"service": world.service.code})
     submit_form(client, "/book/where", {"location_type": "home"})
     submit_form(client, "/book/postcode", {"postcode": address.postcode})
     submit_form(client, "/book/address", {"address": str(address.id)})
+
+
+def _book_home_visit(client, world, address, window=None, name="Jo Bloggs", phone="07700 900123", **said):
+    """The resident journey up to the check page's answer; returns (response, the slot's window)."""
+    _to_address(client, world, address)
     html = client.get("/book/time").get_data(as_text=True)
     tokens = re.findall(r'name="slot" type="radio" value="([^"]+)"', html)
     window_of = lambda t: (decode_slot(t).day, decode_slot(t).window)  # noqa: E731
@@ -52,13 +92,8 @@ def _book_home_visit(client, world, address, window=None, name="Jo Bloggs", phon
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_stranger_typing_the_same_name_and_phone_gets_no_link_to_the_booking(app, client):
-    world = World(officers=2)
-    address = Address(
-        uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
-    )
-    db.session.add(address)
-    db.session.commit()
+def test_a_stranger_typing_the_same_name_and_phone_gets_no_link_to_the_booking(app, client, street):
+    world, address = street
     booked, window = _book_home_visit(client, world, address)
     assert booked.headers["Location"] == "/book/confirmation"
 
@@ -79,13 +114,8 @@ def test_a_stranger_typing_the_same_name_and_phone_gets_no_link_to_the_booking(a
 
 
 @time_machine.travel(NOW, tick=False)
-def test_the_same_browser_booking_twice_still_gets_the_link(client):
-    world = World(officers=2)
-    address = Address(
-        uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
-    )
-    db.session.add(address)
-    db.session.commit()
+def test_the_same_browser_booking_twice_still_gets_the_link(client, street):
+    world, address = street
     _booked, window = _book_home_visit(client, world, address)
     response, _ = _book_home_visit(client, world, address, window=window)
     html = response.get_data(as_text=True)
@@ -94,15 +124,8 @@ def test_the_same_browser_booking_twice_still_gets_the_link(client):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_stranger_with_the_same_name_and_phone_cannot_rewrite_the_residents_record(app, client):
-    from app.models import Customer
-
-    world = World(officers=2)
-    address = Address(
-        uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
-    )
-    db.session.add(address)
-    db.session.commit()
+def test_a_stranger_with_the_same_name_and_phone_cannot_rewrite_the_residents_record(app, client, street):
+    world, address = street
     _booked, _window = _book_home_visit(
         client, world, address, email="jo@example.com", preferred_channel="email"
     )
@@ -165,13 +188,7 @@ def test_a_work_mobile_for_an_odd_user_id_is_a_404_not_a_500(client):
 
 @time_machine.travel(NOW, tick=False)
 def test_a_stranger_with_a_residents_name_and_email_never_joins_her_record(app, client):
-    from app.models import Customer
-
-    world = World(officers=2)
-    address = Address(
-        uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99
-    )
-    db.session.add(address)
+    world, address = _world_and_street("SN10 1AA")
     isla = CustomerFactory(
         name="Isla Iqbal",
         email="isla@example.com",
@@ -215,8 +232,6 @@ def test_a_stranger_with_a_residents_name_and_email_never_joins_her_record(app, 
 
 def _readable(token: str):
     """What anyone can read from a slot id without the key (itsdangerous' unverified load)."""
-    from itsdangerous import URLSafeTimedSerializer
-
     try:
         return URLSafeTimedSerializer("not-the-key").loads_unsafe(token)[1]
     except Exception:  # noqa: BLE001 - not a signed payload at all
@@ -228,23 +243,12 @@ def test_public_availability_shows_neither_added_travel_nor_whats_inside_a_slot_
     """Second attack (December 2026): the travel a slot adds, on the public API, showed where booked
     home visits were; and every slot id (also on /book/time) was signed but readable: officer ids,
     roster versions and planned arrivals."""
-    from app.staff.tokens import create_token
-
-    world = World(officers=2)
-    db.session.add(
-        Address(uprn="1", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
-    )
+    world = world_with_a_street("SN10 1AA", officers=2)
     agent = UserFactory(role="agent")
     officer = UserFactory(role="officer")
     agent_token, officer_token = create_token(agent, "tests"), create_token(officer, "tests")
     db.session.commit()
-    query = {
-        "service": world.service.code,
-        "location_type": "home",
-        "postcode": "SN10 1AA",
-        "from": "2026-12-07",
-        "days": "1",
-    }
+    query = HOME_VISITS_ON_MONDAY | {"service": world.service.code}
     public = client.get("/api/v1/availability", query_string=query).get_json()["slots"]
     assert public and all("added_travel_minutes" not in s for s in public)
     for token in [s["slot_id"] for s in public]:
@@ -262,13 +266,9 @@ def test_public_availability_shows_neither_added_travel_nor_whats_inside_a_slot_
 
 @time_machine.travel(NOW, tick=False)
 def test_a_tampered_or_truncated_slot_id_is_refused(client):
-    world = World()
-    db.session.add(
-        Address(uprn="1", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
-    )
-    db.session.commit()
-    query = {"service": world.service.code, "location_type": "home", "postcode": "SN10 1AA", "days": "1"}
-    token = client.get("/api/v1/availability", query_string=query | {"from": "2026-12-07"}).json["slots"][0]
+    world = world_with_a_street("SN10 1AA")
+    query = HOME_VISITS_ON_MONDAY | {"service": world.service.code}
+    token = client.get("/api/v1/availability", query_string=query).json["slots"][0]
     token = token["slot_id"]
     flipped = token[:20] + ("A" if token[20] != "A" else "B") + token[21:]
     for bad in (flipped, token[:30], "", "%%%", token + "x" * 3000):
@@ -276,16 +276,11 @@ def test_a_tampered_or_truncated_slot_id_is_refused(client):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_public_bookings_for_one_phone_number_are_capped_each_day(app, client, configure):
+def test_public_bookings_for_one_phone_number_are_capped_each_day(app, client, configure, street):
     """Second attack (December 2026): 13 bookings in 34 seconds from one address, 22 texts queued to one
     number. Each number or email gets a few public bookings a day; the next one is refused, clearly."""
     configure(public_bookings_per_contact_per_day=2)
-    world = World(officers=2)
-    address = Address(
-        uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
-    )
-    db.session.add(address)
-    db.session.commit()
+    world, address = street
     for name in ("Ann One", "Bob Two"):
         booked, _ = _book_home_visit(app.test_client(), world, address, window="another", name=name)
         assert booked.headers["Location"] == "/book/confirmation"
@@ -303,23 +298,12 @@ def test_public_bookings_for_one_phone_number_are_capped_each_day(app, client, c
 
 @time_machine.travel(NOW, tick=False)
 def test_online_waiting_list_joins_for_one_number_are_capped_each_day(app, configure):
-    from app.models import WaitlistEntry
-
     configure(public_bookings_per_contact_per_day=1)
-    world = World(officers=1)
-    address = Address(
-        uprn="100123", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99
-    )
-    db.session.add(address)
-    db.session.commit()
+    world, address = _world_and_street(officers=1)
     answers = []
     for name in ("Ann One", "Bob Two"):
         browser = app.test_client()
-        browser.get("/book/")
-        submit_form(browser, "/book/service", {"service": world.service.code})
-        submit_form(browser, "/book/where", {"location_type": "home"})
-        submit_form(browser, "/book/postcode", {"postcode": address.postcode})
-        submit_form(browser, "/book/address", {"address": str(address.id)})
+        _to_address(browser, world, address)
         answers.append(
             submit_form(browser, "/book/waitlist", {"name": name, "phone": "07700 900123", "times": "any"})
         )
@@ -329,20 +313,7 @@ def test_online_waiting_list_joins_for_one_number_are_capped_each_day(app, confi
 
 
 def test_booking_and_waiting_list_posts_are_limited_per_address(app):
-    from app import create_app
-    from app.config import Settings
-    from tests.pages import PageCheckingClient
-
-    limited = create_app(
-        Settings(
-            secret_key="test-secret-key",
-            database_url=app.config["SQLALCHEMY_DATABASE_URI"],
-            ratelimit_enabled=True,
-            ratelimit_storage_uri="memory://",
-        ),
-        testing=True,
-    )
-    limited.test_client_class = PageCheckingClient
+    limited = _limited_app(app)
     for url in ("/book/check", "/book/waitlist"):
         browser = limited.test_client()
         token = csrf_token(browser.get("/manage/find").get_data(as_text=True))
@@ -357,24 +328,6 @@ def test_booking_and_waiting_list_posts_are_limited_per_address(app):
         assert browser.post(url, data={"csrf_token": token}).status_code == 302
 
 
-def _limited_app(app):
-    from app import create_app
-    from app.config import Settings
-    from tests.pages import PageCheckingClient
-
-    limited = create_app(
-        Settings(
-            secret_key="test-secret-key",
-            database_url=app.config["SQLALCHEMY_DATABASE_URI"],
-            ratelimit_enabled=True,
-            ratelimit_storage_uri="memory://",
-        ),
-        testing=True,
-    )
-    limited.test_client_class = PageCheckingClient
-    return limited
-
-
 def test_server_timing_is_sent_only_when_switched_on(client, configure):
     """Second attack (December 2026): every answer in every environment said how long it took."""
     assert "Server-Timing" not in client.get("/api/v1/services").headers
@@ -383,8 +336,6 @@ def test_server_timing_is_sent_only_when_switched_on(client, configure):
 
 
 def test_forged_webhook_calls_from_one_address_are_audited_once_not_each(app):
-    from app.models import AuditEvent
-
     browser = _limited_app(app).test_client()
     statuses = [
         browser.post(
@@ -401,8 +352,6 @@ def test_forged_webhook_calls_from_one_address_are_audited_once_not_each(app):
 
 @time_machine.travel(NOW, tick=False)
 def test_a_cancelled_bookings_change_page_lists_no_times(client):
-    from app.appointments.links import token_for
-
     world = World(officers=1)
     visit = AppointmentFactory(
         service=world.service, officer=world.officers[0], window_start=at(10), status="cancelled"
