@@ -77,7 +77,8 @@ def test_resident_time_error_is_summarised_described_and_linked(browser, live_se
     page.get_by_role("button", name="Continue").click()  # no time chosen
     page.locator(".govuk-error-summary").wait_for()
     # Focus order: GOV.UK Frontend moves focus to the summary first, so it is read before the form.
-    assert "govuk-error-summary" in page.evaluate("document.activeElement.className")
+    # Its script may run after the summary is painted (a busy machine): wait for the focus, up to 10 s.
+    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')", timeout=10_000)
     _check_time_error(page, "Select a time for your appointment")
 
 
