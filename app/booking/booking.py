@@ -419,8 +419,25 @@ def find_or_create_customer(
 
 
 def _same_person(details: CustomerDetails) -> Customer | None:
-    """The oldest record with this name and phone (or email): a stranger's record never shadows it."""
-    return db.session.scalar(_same_person_query(details, Customer).order_by(Customer.id).limit(1))
+    """The oldest record with this name and phone (or email): a stranger's record never shadows it.
+    Its id is read alone (most bookings are by someone new), the record loaded only when there is one."""
+    name = details.name.strip().lower()
+    if details.phone:
+        found = _OLDEST_BY_PHONE.rows(name=name, phone=details.phone)
+    elif details.email:
+        found = _OLDEST_BY_EMAIL.rows(name=name, email=details.email.strip().lower())
+    else:
+        return None
+    return db.session.get(Customer, found[0][0]) if found else None
+
+
+def _oldest(contact) -> HotRead:
+    named = func.lower(Customer.name) == bindparam("name")
+    return HotRead(select(Customer.id).where(contact, named).order_by(Customer.id).limit(1))
+
+
+_OLDEST_BY_PHONE = _oldest(Customer.phone == bindparam("phone"))
+_OLDEST_BY_EMAIL = _oldest(func.lower(Customer.email) == bindparam("email"))
 
 
 def same_person_ids(details: CustomerDetails) -> list[int]:
