@@ -129,8 +129,8 @@ def test_a_booking_costs_the_same_few_statements(client, monkeypatch):
     booked through the API, the same count on PostgreSQL and SQLite. Token and slot checks, service,
     the address and the roster version (its area), the user; the officer-day lock, then the day and
     the roster version; the resident's record looked for; the risk register; customer, booking, status
-    event, audit entry and claim, one INSERT each; the officer's first name for the answer. (It was 19:
-    the whole officer loaded for the answer, and a read to find a free reference.)"""
+    event, audit entry and claim, one INSERT each; the officer's first name for the answer. (It was 18,
+    with a read to find a free reference; the answer loaded the whole officer for the first name.)"""
     world, slot = _world_and_slot(client)
     _, secret = _token()
     headers = {"Authorization": f"Bearer {secret}"}
