@@ -132,9 +132,9 @@ def insert_now(obj: Any, *, unless_taken: str | None = None) -> bool:
     written = _insert_returning_id(table, unless_taken).rows(**values)
     if not written:
         return False
-    for key, value in values.items():
-        setattr(obj, key, value)
-    obj.id = written[0][0]
-    make_transient_to_detached(obj)  # what was set is now its stored state
+    # The row as stored, straight into the object's state (no attribute events: what make_transient_
+    # to_detached does next makes all of it the committed state, as a load from a query would).
+    obj.__dict__.update(values, id=written[0][0])
+    make_transient_to_detached(obj)
     session.add(obj)
     return True
