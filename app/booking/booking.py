@@ -421,38 +421,44 @@ def find_or_create_customer(
 def _same_person(details: CustomerDetails) -> Customer | None:
     """The oldest record with this name and phone (or email): a stranger's record never shadows it.
     Its id is read alone (most bookings are by someone new), the record loaded only when there is one."""
-    name = details.name.strip().lower()
-    if details.phone:
-        found = _OLDEST_BY_PHONE.rows(name=name, phone=details.phone)
-    elif details.email:
-        found = _OLDEST_BY_EMAIL.rows(name=name, email=details.email.strip().lower())
-    else:
+    match = _same_person_match(details)
+    if match is None:
         return None
+    how, params = match
+    found = _OLDEST[how].rows(**params)
     return db.session.get(Customer, found[0][0]) if found else None
-
-
-def _oldest(contact) -> HotRead:
-    named = func.lower(Customer.name) == bindparam("name")
-    return HotRead(select(Customer.id).where(contact, named).order_by(Customer.id).limit(1))
-
-
-_OLDEST_BY_PHONE = _oldest(Customer.phone == bindparam("phone"))
-_OLDEST_BY_EMAIL = _oldest(func.lower(Customer.email) == bindparam("email"))
 
 
 def same_person_ids(details: CustomerDetails) -> list[int]:
     """Every record with this name and phone (or email). Only to warn about a booking that may be a
     second one (each public booking has its own record); never to show or change those records."""
-    return list(db.session.scalars(_same_person_query(details, Customer.id)))
+    match = _same_person_match(details)
+    if match is None:
+        return []
+    how, params = match
+    return list(db.session.scalars(select(Customer.id).where(_SAME_PERSON[how]), params))
 
 
-def _same_person_query(details: CustomerDetails, what):
-    name = func.lower(Customer.name) == details.name.strip().lower()
+def _same_person_match(details: CustomerDetails) -> tuple[str, dict[str, str]] | None:
+    """Who counts as the same person: the same name (any case) with the same phone, or with the same
+    email (any case) when no phone was given. Which rule, and its parameters; None for neither."""
+    name = details.name.strip().lower()
     if details.phone:
-        return select(what).where(Customer.phone == details.phone, name)
+        return "phone", {"name": name, "contact": details.phone}
     if details.email:
-        return select(what).where(func.lower(Customer.email) == details.email.strip().lower(), name)
-    return select(what).where(False)
+        return "email", {"name": name, "contact": details.email.strip().lower()}
+    return None
+
+
+_NAMED = func.lower(Customer.name) == bindparam("name")
+_SAME_PERSON = {
+    "phone": (Customer.phone == bindparam("contact")) & _NAMED,
+    "email": (func.lower(Customer.email) == bindparam("contact")) & _NAMED,
+}
+_OLDEST = {
+    how: HotRead(select(Customer.id).where(match).order_by(Customer.id).limit(1))
+    for how, match in _SAME_PERSON.items()
+}
 
 
 def overlapping_booking(
