@@ -64,6 +64,12 @@ def finish_reads() -> None:
         session.expire_on_commit = expire
 
 
+def mark_written() -> None:
+    """Tell the unit of work that a statement sent past the session's events wrote
+    (app/hot_writes.py), so finish_reads() refuses to commit it."""
+    db.session().info[_WROTE] = True
+
+
 def discard() -> None:
     """Throw away what an error left outside any unit (a read that failed), so the error page can
     still use the session."""

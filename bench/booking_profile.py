@@ -51,6 +51,17 @@ class Meter:
             return sent(hot, **params)
 
         HotRead.rows = counted
+        # The same for the writes app/hot_writes.py sends straight to the driver.
+        from app.hot_writes import HotWrite
+
+        written = HotWrite.rows
+
+        def counted_writes(hot, **params):
+            if engine.dialect.name == "postgresql":
+                self._count()
+            return written(hot, **params)
+
+        HotWrite.rows = counted_writes
 
     def _count(self, *_args):
         self.statements += 1

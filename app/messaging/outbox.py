@@ -16,8 +16,6 @@ import re
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.appointments.links import manage_url
 from app.appointments.presenters import as_json, documents, officer_first_name, service_name, when, where
@@ -25,6 +23,7 @@ from app.appointments.references import format_reference
 from app.config import settings
 from app.customers.satisfaction import rating_url, should_ask
 from app.extensions import db
+from app.hot_writes import insert_now
 from app.i18n import gettext_for
 from app.messaging import consent
 from app.messaging.contact import reminder_gap, uk_mobile
@@ -76,34 +75,17 @@ def next_allowed(moment: datetime) -> datetime:
 def _add(message: Message) -> Message | None:
     """Insert unless a message with the same dedupe key exists; never fails the caller's change.
 
-    One statement, INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING the row, rather than a
-    look-up, a savepoint, the insert and its release: every booking queues its confirmation here
-    (bench/README.md, section 3). A twin in flight in another transaction makes it wait for that one
-    to end, then do nothing; the message returned is the stored row, in the session."""
+    One precompiled statement, INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING its id
+    (app/hot_writes.py), rather than a look-up, a savepoint, the insert and its release: every booking
+    queues its confirmation here (bench/README.md, section 3). A twin in flight in another transaction
+    makes it wait for that one to end, then do nothing (None). The message returned is in the session,
+    as stored."""
     appointment = message.appointment
     if not message.dedupe_key or (appointment is not None and appointment.id is None):
         db.session.add(message)  # nothing to be unique against, or its booking not written yet
         db.session.flush()
         return message
-    values = {
-        column.key: getattr(message, column.key)
-        for column in Message.__table__.columns
-        if column.key in message.__dict__
-    }
-    values["appointment_id"] = appointment.id if appointment is not None else message.appointment_id
-    if message in db.session:
-        db.session.expunge(message)
-    statement = _upsert(Message).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    stored = db.session.scalars(statement.returning(Message)).first()
-    if stored is not None and appointment is not None:
-        set_committed_value(stored, "appointment", appointment)
-    return stored
-
-
-def _upsert(entity):
-    """INSERT that can say ON CONFLICT, for the database in use (PostgreSQL, or SQLite in development)."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(entity)
+    return message if insert_now(message, unless_taken="dedupe_key") else None
 
 
 def resident_texts(kind: str, f: AppointmentFacts, gettext: Gettext) -> list[str]:

@@ -5,8 +5,10 @@ headers, and the 409 for a slot already taken says exactly what it always said."
 from __future__ import annotations
 
 import time_machine
+from sqlalchemy import event
 
-from app.extensions import db
+from app.extensions import HotRead, db
+from app.hot_writes import HotWrite
 from app.models import Address
 from app.staff.tokens import create_token, find_token, revoke
 from tests.booking_helpers import NOW, World, api_booking
@@ -90,3 +92,57 @@ def test_the_slot_gone_answer_is_unchanged_and_every_answer_has_the_security_hea
             assert response.headers.get(name), (response.status_code, name)
         assert response.headers["Cache-Control"] == "no-store"
         assert "Set-Cookie" not in response.headers  # the API never starts a session
+
+
+TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK")  # the test harness's savepoints too
+
+
+class _Statements:
+    """SQL statements sent while counting: SQLAlchemy's, and on PostgreSQL those HotRead and HotWrite
+    send to the driver directly (on SQLite they go through SQLAlchemy, so are counted there)."""
+
+    def __init__(self, monkeypatch):
+        self.count = 0
+        self.on = False
+        postgres = db.engine.dialect.name == "postgresql"
+        for kind in (HotRead, HotWrite):
+            monkeypatch.setattr(kind, "rows", self._counting(kind.rows, postgres))
+        event.listen(db.engine, "before_cursor_execute", self._sent)
+
+    def _counting(self, rows, postgres):
+        def counted(hot, **params):
+            self.count += self.on and postgres
+            return rows(hot, **params)
+
+        return counted
+
+    def _sent(self, _conn, _cursor, statement, *_args):
+        self.count += self.on and not statement.startswith(TRANSACTION_CONTROL)
+
+    def close(self):
+        event.remove(db.engine, "before_cursor_execute", self._sent)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_booking_costs_the_same_few_statements(client, monkeypatch):
+    """A regression guard on the busiest write (bench/README.md, section 3): a new resident's home visit
+    booked through the API, the same count on PostgreSQL and SQLite. Token and slot checks, service,
+    the address and the roster version (its area), the user; the officer-day lock, then the day and
+    the roster version; the resident's record looked for; the risk register; customer, booking, status
+    event, audit entry and claim, one INSERT each; the officer's first name for the answer. (It was 18,
+    with a read to find a free reference; the answer loaded the whole officer for the first name.)"""
+    world, slot = _world_and_slot(client)
+    _, secret = _token()
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/appointments/NOSUCHREF", headers=headers).status_code == 404  # last use noted
+    body, officer = api_booking(world, slot), world.officers[0].first_name
+    statements = _Statements(monkeypatch)
+    try:
+        statements.on = True
+        response = client.post("/api/v1/appointments", json=body, headers=headers)
+        statements.on = False
+    finally:
+        statements.close()
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["officer_first_name"] == officer
+    assert statements.count == 17
