@@ -114,10 +114,10 @@ class HotRead:
         self._compiled: tuple[str, dict] | None = None
 
     def rows(self, **params) -> list[tuple]:
-        session = db.session()
-        if session.autoflush and (session.new or session.dirty or session.deleted):
+        session = db.session() if db.session.registry.has() else None  # none made yet: none is needed
+        if session is not None and session.autoflush and (session.new or session.dirty or session.deleted):
             session.flush()
-        if session.bind is None and not session.in_transaction():  # (tests bind it to their transaction)
+        if _before_any_transaction(session):
             engine = db.engine
             if engine.dialect.name == "postgresql":
                 pooled = engine.raw_connection()
@@ -125,7 +125,7 @@ class HotRead:
                     return self._read(pooled.driver_connection, engine.dialect, params)
                 finally:
                     pooled.close()
-        connection = session.connection()
+        connection = (session or db.session()).connection()
         if connection.dialect.name != "postgresql":
             return [tuple(row) for row in connection.execute(self.statement, params)]
         return self._read(connection.connection.dbapi_connection, connection.dialect, params)
@@ -143,6 +143,14 @@ class HotRead:
             return driver.execute(sql, defaults | params).fetchall()
         finally:
             driver.autocommit = False
+
+
+def _before_any_transaction(session) -> bool:
+    """The request's session has begun no transaction, on the app's own engine (the tests bind their
+    session to a connection in a transaction of theirs)."""
+    if session is None:
+        return db.session.session_factory.kw.get("bind") is None
+    return session.bind is None and not session.in_transaction()
 
 
 # Isolation levels where each statement reads what is committed when it starts (None: the server's
