@@ -179,6 +179,21 @@ def officer_change_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[
     )
 
 
+def new_link_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
+    """Staff sent a new link (the old one may have been shared): it must reach the resident, so it is a
+    follow-up that starts its own text when it does not fit."""
+    _, v = gettext, _values(f)
+    return _fit(
+        [
+            _("%(council)s: here is a new link for your %(service)s appointment on %(when)s.") % v,
+            _("Ref %(reference)s.") % v,
+        ],
+        [_("Older links no longer work.")],
+        follow_up=[_("Change or cancel: %(url)s") % v],
+        label=_("Ref %(reference)s.") % v,
+    )
+
+
 def satisfaction_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
     _, v = gettext, _values(f)
     return _fit(
@@ -284,6 +299,7 @@ def email_for(kind: str, f: AppointmentFacts, gettext: Gettext = english) -> Ema
         "reschedule": _("Appointment moved: %(service)s (ref %(reference)s)"),
         "officer_change": _("New officer for your appointment (ref %(reference)s)"),
         "satisfaction": _("How was your visit? (ref %(reference)s)"),
+        "new_link": _("A new link for your appointment (ref %(reference)s)"),
     }
     openings = {
         "confirmation": _("Your appointment is booked."),
@@ -298,6 +314,7 @@ def email_for(kind: str, f: AppointmentFacts, gettext: Gettext = english) -> Ema
         )
         + "\n"
         + (f.rating_url or _("phone us")),
+        "new_link": _("Here is a new link for your appointment. Links we sent you before no longer work."),
     }
     ready_text = "" if kind == "cancellation" else ready_text
     contact = f"{f.council}\n" + _("Phone %(phone)s, Monday to Friday, 8:30am to 5:30pm.") % v + "\n"

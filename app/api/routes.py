@@ -11,7 +11,7 @@ from app.api import schemas
 from app.api.openapi import document, header, operation, query
 from app.api.schemas import AppointmentIn, CancelIn, RescheduleIn, field_errors
 from app.appointments import references
-from app.appointments.links import calendar_reference_from, ics_url, manage_url
+from app.appointments.links import calendar_link_works, ics_url, manage_url
 from app.appointments.presenters import as_json, calendar_event
 from app.booking.availability import next_free_day, search
 from app.booking.booking import (
@@ -506,7 +506,7 @@ def calendar(reference: str):
     appointment = references.find(reference)
     staff = user_for_bearer(request.headers.get("Authorization", ""))
     allowed = appointment is not None and (
-        calendar_reference_from(request.args.get("token", "")) == appointment.reference
+        calendar_link_works(request.args.get("token", ""), appointment)
         or (staff is not None and scope.may_read(staff, appointment))
     )
     if not allowed:

@@ -15,7 +15,7 @@ from app.booking.availability import search
 from app.config import settings
 from app.extensions import db
 from app.i18n import gettext_for
-from app.messaging import outbox
+from app.messaging import consent, outbox
 from app.messaging.contact import display_phone, uk_mobile, uk_phone
 from app.messaging.outbox import contact_centre_list
 from app.models import Appointment, Customer, WaitlistEntry, WaitlistOffer
@@ -47,7 +47,8 @@ def how_offered(customer: Customer) -> str | None:
     """How a freed time can reach this person while it is held (OFFER_MAX_AGE, 2 days): "text" to a
     mobile they let us text, else "phone" (the contact centre calls any UK number), else None: a letter
     would arrive after the time had gone, so people we can only write to are not promised offers."""
-    if customer.sms_consent and customer.preferred_channel != "none" and uk_mobile(customer.phone):
+    texts = customer.sms_consent and customer.preferred_channel != "none" and uk_mobile(customer.phone)
+    if texts and not consent.number_stopped(customer.phone):
         return "text"
     if uk_phone(customer.phone) and contact_centre_list():
         return "phone"

@@ -1,9 +1,9 @@
 """Queue messages in the same transaction as the change that causes them.
 
 Kinds: confirmation, cancellation, reschedule, officer_change, reminder_day_before, reminder_morning,
-satisfaction (to residents, by their preferred channel) and CRM webhook events. Residents who asked for
-post, or whom no text or email can reach, get the confirmation, a move or a cancellation as a printed
-`letter` while the visit is far enough off for the post (never a reminder or an officer change: those
+satisfaction, new_link (to residents, by their preferred channel) and CRM webhook events. Residents who
+asked for post, or whom no text or email can reach, get the confirmation, a move or a cancellation as a
+printed `letter` while the visit is far enough off for the post (never a reminder or an officer change: those
 would arrive too late); letters wait for the daily print batch (app/messaging/letters.py), not the
 dispatcher. A dedupe key makes
 each one unique per appointment and change, so a retried job or request can never queue the same message
@@ -26,6 +26,7 @@ from app.config import settings
 from app.customers.satisfaction import rating_url, should_ask
 from app.extensions import db
 from app.i18n import gettext_for
+from app.messaging import consent
 from app.messaging.contact import reminder_gap, uk_mobile
 from app.models import Appointment, Message
 from app.timeutil import LONDON, to_local, utcnow
@@ -115,6 +116,7 @@ def resident_texts(kind: str, f: AppointmentFacts, gettext: Gettext) -> list[str
         "reminder_day_before": lambda: templates.reminder_sms(f, False, gettext),
         "reminder_morning": lambda: templates.reminder_sms(f, True, gettext),
         "satisfaction": lambda: templates.satisfaction_sms(f, gettext),
+        "new_link": lambda: templates.new_link_sms(f, gettext),
     }[kind]()
 
 
@@ -173,10 +175,12 @@ def queue_letter(appointment: Appointment, kind: str, key_suffix: str = "") -> M
 
 def may_text(customer, kind: str) -> bool:
     """Consent, checked here because every text to a resident is written here: never to someone who
-    withdrew it (STOP, the manage page, an agent) or chose no messages, satisfaction texts included."""
+    withdrew it (STOP, the manage page, an agent) or chose no messages, satisfaction texts included, and
+    never to a number that replied STOP, whichever record holds it."""
     if not customer.sms_consent or customer.preferred_channel == "none":
         return False
-    return customer.preferred_channel == "sms" or kind == "satisfaction"
+    wanted = customer.preferred_channel == "sms" or kind == "satisfaction"
+    return wanted and not consent.number_stopped(customer.phone)
 
 
 def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = "") -> list[Message]:
@@ -240,6 +244,8 @@ def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = ""
 def queue_customer_text(customer, kind: str, body: str, key: str) -> Message | None:
     """A text to a resident that is not about one booking (waiting-list offers): consent applies."""
     if not (customer.sms_consent and customer.preferred_channel != "none" and uk_mobile(customer.phone)):
+        return None
+    if consent.number_stopped(customer.phone):
         return None
     return _add(Message(kind=kind, channel="sms", recipient=customer.phone, body=body, dedupe_key=key))
 

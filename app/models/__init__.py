@@ -8,7 +8,7 @@ from app.models.feedback import EqualityResponse, Feedback
 from app.models.jobs import ScheduledRun
 from app.models.kiosk import KioskDevice, KioskHelpRequest
 from app.models.kiosk_calls import AgentPresence, KioskCall, KioskCallSignal
-from app.models.messages import InboundMessage, Message
+from app.models.messages import InboundMessage, Message, SmsOptOut
 from app.models.officers import Absence, Officer, RosterVersion, WorkingPattern
 from app.models.people import ApiToken, AuditEvent, Customer, User
 from app.models.routes import CallListEntry, ReplanProposal, RoutePlan, RouteStop
@@ -52,6 +52,7 @@ __all__ = [
     "KioskDevice",
     "KioskHelpRequest",
     "Message",
+    "SmsOptOut",
     "HubOpening",
     "Officer",
     "ReplanProposal",

@@ -53,6 +53,10 @@ class Appointment(db.Model):
     interpreter_language: Mapped[str] = mapped_column(String(60), default="")
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE, raised on each change
+    # In every manage and calendar link and resident session (app/appointments/links.py): staff raise
+    # link_version to end all of them; "I have finished" raises session_version to end sessions only.
+    link_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     satisfaction_score: Mapped[int | None]  # 1-5, at the point of delivery (app/customers/satisfaction.py)
     satisfaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     satisfaction_channel: Mapped[str] = mapped_column(String(10), default="", server_default="")

@@ -53,3 +53,11 @@ class InboundMessage(db.Model):
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(20), default="")  # cancelled | rated | help
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SmsOptOut(db.Model):
+    """A number that replied STOP, until it replies START: no text goes to it, whichever record (or
+    stranger's booking) holds it (app/messaging/consent.py). Kept beyond retention: it is a refusal."""
+
+    phone: Mapped[str] = mapped_column(String(30), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -41,6 +41,7 @@ from app.inputs import chosen_day, day_or, whole_number_or_none
 from app.kiosk import kiosk_calls
 from app.messaging import consent, outbox
 from app.messaging.contact import display_phone, uk_mobile
+from app.messaging.new_link import send_new_link
 from app.officers.queries import all_officers
 from app.places.places import (
     Place,
@@ -144,6 +145,7 @@ def customer(customer_id: int):
         messages=(messages := {a.id: outbox.for_appointment(a) for a in appointments}),
         text_parts=outbox.text_parts([m for listed in messages.values() for m in listed]),
         has_mobile=bool(uk_mobile(customer.phone)),  # consent to texts matters only with a mobile
+        number_stopped=consent.number_stopped(customer.phone),
         notes=agent.notes(customer),
         note_form=note_form,
         precaution=agent.precaution_applies(customer),
@@ -391,6 +393,27 @@ def resend(appointment_id: int):
         )
         audit.record("confirmation_resent", "appointment", appointment.reference)
     flash("Confirmation sent again." if queued else "The caller has no way to receive messages.", "success")
+    return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
+
+
+@bp.post("/appointments/<int:appointment_id>/new-link")
+@staff(*AGENTS)
+def new_link(appointment_id: int):
+    """The resident's link was shared or their phone lost: end every old link and session, send a new one."""
+    appointment = records.appointment(appointment_id) or abort(404)
+    with unit_of_work():
+        queued = send_new_link(appointment, user=current_user._get_current_object())
+    channels = {message.channel for message in queued}
+    how = " and ".join(name for channel, name in (("sms", "text"), ("email", "email")) if channel in channels)
+    flash(
+        f"Older links for {format_reference(appointment.reference)} no longer work. "
+        + (
+            f"A new link was sent by {how}."
+            if how
+            else "The caller has no text or email: give them the reference."
+        ),
+        "success",
+    )
     return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
 
 

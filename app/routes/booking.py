@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.appointments import references
 from app.appointments.links import ics_url, manage_url
 from app.appointments.presenters import officer_first_name, when, where, window_text
 from app.appointments.references import format_reference
@@ -36,17 +35,17 @@ from app.forms.booking import (
 )
 from app.i18n import catalogue_text, current_locale
 from app.inputs import day_or
-from app.messaging import outbox
+from app.messaging import consent, outbox
 from app.messaging.contact import display_phone, uk_phone
 from app.messaging.outbox import contact_centre_list
 from app.places.places import addresses_for, hub_place, locate_postcode, nearest_hubs, normalise_postcode
-from app.routes.manage import KEY as MANAGE_KEY
 from app.timeutil import at_day_seconds, format_date, format_time, local_now
 from app.unit_of_work import unit_of_work
-from app.web import journey
+from app.web import journey, resident_session
 from app.web.access import public
 from app.web.guards import limiter
 from app.web.kiosk_session import current_device
+from app.web.resident_session import BOOKED, MANAGED
 
 if TYPE_CHECKING:
     from app.models import Appointment
@@ -461,7 +460,7 @@ def check():
         except (SlotUnavailable, BookingRuleError):
             journey.clear_from("slot", "slot_label", "submission")
             return redirect(url_for("booking.time", gone=1))
-        session["booked_reference"] = appointment.reference
+        resident_session.link(BOOKED, appointment)
         journey.reset()
         return redirect(url_for("booking.confirmation"))
     journey.submission_id()
@@ -498,14 +497,16 @@ def _same_time(appointment: Appointment, slot: str) -> bool:
 def _booked_in_this_browser(appointment: Appointment) -> bool:
     """A name and phone number are no proof of being that person: only the browser that booked (or
     opened) the booking is linked to it. Anyone else is sent to find it with its reference."""
-    return appointment.reference in (session.get("booked_reference"), session.get(MANAGE_KEY))
+    return any(
+        (linked := resident_session.linked(key)) is not None and linked.id == appointment.id
+        for key in (BOOKED, MANAGED)
+    )
 
 
 @bp.get("/confirmation")
 @public
 def confirmation():
-    reference = session.get("booked_reference")
-    appointment = references.find(reference)
+    appointment = resident_session.linked(BOOKED)
     if appointment is None:
         return redirect(url_for("booking.start"))
     return render_template(
@@ -519,6 +520,8 @@ def confirmation():
         ics_link=ics_url(appointment, external=False),
         sent_to=_sent_to(appointment),
         letter=_letter(appointment),
+        number_stopped=appointment.customer.preferred_channel == "sms"
+        and consent.number_stopped(appointment.customer.phone),
     )
 
 

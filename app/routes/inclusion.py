@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from app import records
-from app.appointments import references
 from app.appointments.references import clean_reference, format_reference
 from app.customers import equality, satisfaction
 from app.forms.inclusion import EqualityForm, KioskRatingForm, RatingForm
@@ -15,9 +14,11 @@ from app.routes import officer_phone
 from app.safety import devices
 from app.staff import audit
 from app.unit_of_work import unit_of_work
+from app.web import resident_session
 from app.web.access import kiosk, officer_day, public, staff
 from app.web.guards import limiter
 from app.web.kiosk_session import current_device
+from app.web.resident_session import BOOKED
 
 bp = Blueprint("inclusion", __name__)  # residents' pages, in their language (app/i18n.py)
 staff_bp = Blueprint("inclusion_staff", __name__)  # the same questions asked by agents and officers
@@ -30,7 +31,7 @@ def _answers(form: EqualityForm) -> dict[str, str]:
 
 def _booked_here():
     """The appointment this browser has just booked (kept in its session by the booking journey)."""
-    return references.find(session.get("booked_reference"))
+    return resident_session.linked(BOOKED)
 
 
 @bp.route("/book/equality", methods=["GET", "POST"])

@@ -9,7 +9,6 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app import records
-from app.appointments import references
 from app.appointments.links import external_url
 from app.appointments.presenters import when, where
 from app.appointments.references import format_reference
@@ -19,9 +18,10 @@ from app.i18n import current_locale
 from app.inputs import whole_number_or_none
 from app.kiosk import kiosk as kiosks
 from app.unit_of_work import unit_of_work
-from app.web import kiosk_session
+from app.web import kiosk_session, resident_session
 from app.web.access import SUPERVISORS, kiosk, public, staff
 from app.web.guards import limiter
+from app.web.resident_session import BOOKED
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 staff_bp = Blueprint("kiosk_staff", __name__)
@@ -81,8 +81,7 @@ def text_size(size: str):
 @bp.get("/ticket")
 @kiosk
 def ticket():
-    reference = session.get("booked_reference")
-    appointment = references.find(reference)
+    appointment = resident_session.linked(BOOKED)
     if appointment is None:
         return redirect(url_for("kiosk.start"))
     shown = format_reference(appointment.reference)
@@ -104,7 +103,7 @@ def ticket():
 @limiter.limit("10 per minute", methods=["POST"])
 def text_booking():
     """The booking just made, texted to the resident's mobile: the link is never shown on the kiosk."""
-    appointment = references.find(session.get("booked_reference"))
+    appointment = resident_session.linked(BOOKED)
     if appointment is None:
         return redirect(url_for("kiosk.start"))
     form = TextBookingForm()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,10 +23,11 @@ from app.kiosk import kiosk_calls as calls
 from app.messaging.contact import uk_mobile
 from app.routes.agent import AGENTS
 from app.unit_of_work import unit_of_work
-from app.web import journey, kiosk_session
+from app.web import journey, kiosk_session, resident_session
 from app.web.access import kiosk, staff
 from app.web.guards import limiter
 from app.web.kiosk_session import current_device
+from app.web.resident_session import BOOKED
 from app.web.wiring import in_background
 
 if TYPE_CHECKING:
@@ -179,7 +180,7 @@ def ticket(call_id: int):
         return redirect(url_for("kiosk.start"))
     with unit_of_work():
         calls.end(call)
-    session["booked_reference"] = call.appointment.reference
+    resident_session.link(BOOKED, call.appointment)
     kiosk_session.forget_call()
     return redirect(url_for("kiosk.ticket"))
 

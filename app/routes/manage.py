@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app import i18n
 from app.appointments import references
-from app.appointments.links import ics_url, reference_from
+from app.appointments.links import end_sessions, ics_url, reference_named, signed_version
 from app.appointments.presenters import officer_first_name, when, where
 from app.appointments.references import clean_reference, format_reference
 from app.booking.availability import TIMES_PER_PAGE, later_dates_from, search
@@ -30,33 +30,33 @@ from app.places.places import Place, nearest_area_id, normalise_postcode
 from app.staff import audit
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
+from app.web import resident_session
 from app.web.access import public
 from app.web.guards import limiter
+from app.web.resident_session import MANAGED
 
 if TYPE_CHECKING:
     from app.models import Appointment
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
-KEY = "manage_reference"
 
 
 def _current() -> Appointment | None:
-    reference = session.get(KEY)
-    if not reference:
-        return None
-    return references.find(reference)
+    return resident_session.linked(MANAGED)
 
 
 @bp.get("/<token>")
 @public
 def view(token: str):
-    reference = reference_from(token)
-    if reference is None:
-        return render_template("manage/link_expired.html"), 404
-    session[KEY] = reference
-    appointment = _current()
-    if appointment is not None:
-        i18n.adopt(appointment.customer.locale)  # the link came in a text in their language
+    appointment = references.find(reference_named(token))
+    version = signed_version(token, appointment) if appointment is not None else None
+    if version is None:  # not one of our links (cut short, tampered with, expired), or the booking is gone
+        return render_template("manage/link_expired.html", replaced=False), 404
+    if version != appointment.link_version:  # staff sent a newer link: this one may have been copied
+        resident_session.unlink(MANAGED)
+        return render_template("manage/link_expired.html", replaced=True), 410
+    resident_session.link(MANAGED, appointment)
+    i18n.adopt(appointment.customer.locale)  # the link came in a text in their language
     return redirect(url_for("manage.booking"))
 
 
@@ -74,7 +74,7 @@ def find():
             and surname_matches(appointment.customer.name, form.surname.data)
             and postcode in (appointment.postcode, appointment.customer.postcode)
         ):
-            session[KEY] = appointment.reference
+            resident_session.link(MANAGED, appointment)
             return redirect(url_for("manage.booking"))
         with unit_of_work():
             audit.record("booking_lookup_failed", "appointment", reference)
@@ -105,6 +105,7 @@ def _booking_page(appointment: Appointment, language_form: MessageLanguageForm, 
         changeable=changeable,
         ics_link=ics_url(appointment, external=False),
         texts_on=appointment.customer.sms_consent and appointment.customer.phone != "",
+        number_stopped=consent.number_stopped(appointment.customer.phone),
         stop_form=ConfirmForm(),
         language_form=language_form,
         message_language=_language_name(appointment.customer.locale),
@@ -227,8 +228,14 @@ def _area_of(appointment: Appointment) -> int:
     return nearest_area_id(appointment.lat, appointment.lng) or 0
 
 
-@bp.get("/signed-out")
+@bp.route("/signed-out", methods=["GET", "POST"])
 @public
 def forget():
-    session.pop(KEY, None)
+    """ "I have finished": this session ends, and so does every copy of its cookie (someone who copied
+    it, or used this browser before the next person). The resident's own link keeps working."""
+    appointment = _current()
+    if request.method == "POST" and appointment is not None:  # the POST passed CSRF (app/web/guards.py)
+        with unit_of_work():
+            end_sessions(appointment)
+    resident_session.unlink(MANAGED)  # a GET (an old bookmark) forgets only this browser's link
     return redirect(url_for("public.start"))

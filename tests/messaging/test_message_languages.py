@@ -41,6 +41,7 @@ KINDS = (
     "reschedule",
     "officer_change",
     "satisfaction",
+    "new_link",
 )
 
 
@@ -66,7 +67,7 @@ def _worst_facts(app, locale: str, with_link: bool = True, with_officer: bool = 
         county.SERVICES, key=lambda s: len("; ".join(_(d) for d in s[8].splitlines()).encode("utf-16-le"))
     )
     with app.test_request_context(), settings_changed(app, public_base_url=LONG_BASE_URL):
-        link = manage_url(SimpleNamespace(reference="7K4MP3QX"))
+        link = manage_url(SimpleNamespace(reference="7K4MP3QX", link_version=3))  # signed for it, no longer
     return AppointmentFacts(
         reference=REFERENCE,
         service=_(service[1]),
@@ -91,7 +92,7 @@ def test_every_text_fits_in_two_segments_with_the_longest_real_values(app, local
         assert REFERENCE in texts[0], "the first text always says which appointment"
         if kind != "satisfaction":  # "today"
             assert f.sms_when in texts[0]
-        if with_link and kind in ("confirmation", "reschedule", "officer_change"):
+        if with_link and kind in ("confirmation", "reschedule", "officer_change", "new_link"):
             assert any(f.manage_url in t for t in texts), "the link is never dropped: it follows instead"
             assert all(REFERENCE in t for t in texts), "a follow-up says which appointment it is about"
         if locale != "en":
