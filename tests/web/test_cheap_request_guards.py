@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import os
 import runpy
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import bindparam, select
 
 from app.config import Settings
 from app.extensions import HotRead, db
 from app.models import User
 from app.staff.tokens import create_token, find_token, revoke
+from tests.booking_helpers import NOW
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,3 +106,20 @@ def test_each_gunicorn_thread_has_a_pooled_connection_kept_open(monkeypatch):
     on_postgres = Settings(database_url="postgresql://db.example/doorstep").flask_config()
     assert on_postgres["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_size": 12}
     assert Settings(database_url="sqlite:///x.db").flask_config()["SQLALCHEMY_ENGINE_OPTIONS"] == {}
+
+
+def test_a_token_s_last_use_is_kept_by_requests_that_only_read_and_written_once_a_minute(
+    app, client, committed
+):
+    def last_used():
+        db.session.remove()  # what is committed, as another worker sees it
+        return find_token(secret[:12]).last_used_at
+
+    with app.app_context():
+        secret = create_token(UserFactory(role="admin"), "reads only")
+        db.session.commit()
+        headers = {"Authorization": f"Bearer {secret}"}
+        for moment in (NOW, NOW + timedelta(seconds=50), NOW + timedelta(minutes=2)):
+            with time_machine.travel(moment, tick=False):
+                assert client.get("/api/v1/appointments/NOSUCHREF", headers=headers).status_code == 404
+            assert last_used() == (NOW if moment - NOW < timedelta(minutes=1) else moment)
