@@ -8,6 +8,7 @@ import os
 import runpy
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -102,7 +103,9 @@ def test_each_gunicorn_thread_has_a_pooled_connection_kept_open(monkeypatch):
     environment = {k: v for k, v in os.environ.items() if k != "DATABASE_POOL_SIZE"}
     monkeypatch.setattr(os, "environ", environment | {"GUNICORN_THREADS": "12"})
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert config["threads"] == 12 and os.environ["DATABASE_POOL_SIZE"] == "12"
+    assert config["threads"] == 12
+    config["on_starting"](SimpleNamespace(cfg=SimpleNamespace(threads=config["threads"])))
+    assert os.environ["DATABASE_POOL_SIZE"] == "12"
     on_postgres = Settings(database_url="postgresql://db.example/doorstep").flask_config()
     assert on_postgres["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_size": 12}
     assert Settings(database_url="sqlite:///x.db").flask_config()["SQLALCHEMY_ENGINE_OPTIONS"] == {}
