@@ -50,9 +50,9 @@ def finish_reads() -> None:
     For a lock that must be its transaction's first statement (SQLite cannot turn a transaction that has
     read into one that writes once another connection has written meanwhile), and for long polls, which
     must not hold a transaction open while they wait. Inside a unit of work it refuses once the unit
-    has written: committing that is the unit's job. (Anything written before the unit opened, such as
-    an API token's last use, is committed here with the reads; outside a unit, e.g. a test driving a
-    service directly, the caller owns the transaction and this ends it.)"""
+    has written: committing that is the unit's job. (Anything written before the unit opened is
+    committed here with the reads; outside a unit, e.g. a test driving a service directly, the caller
+    owns the transaction and this ends it.)"""
     session = db.session()
     wrote = session.new or session.dirty or session.deleted or session.info.get(_WROTE)
     if wrote and session.info.get(_OPEN):

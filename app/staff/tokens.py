@@ -36,6 +36,8 @@ class Caller:
 
     user_id: int
     role: str
+    token_id: int = 0
+    last_use_due: bool = False  # "last used" is more than LAST_USED_RESOLUTION old: record_use() it
 
 
 # Looked up on every API request, so never cached: a revoked token or a deactivated account is refused
@@ -60,10 +62,17 @@ def caller_for_bearer(header: str) -> Caller | None:
     if not found:
         return None
     user_id, role, token_id, last_used_at = found[0]
-    now = utcnow()
-    if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
-        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
-    return Caller(user_id, role)
+    due = last_used_at is None or utcnow() - last_used_at >= LAST_USED_RESOLUTION
+    return Caller(user_id, role, token_id, due)
+
+
+def record_use(caller: Caller) -> None:
+    """Keep the token's "last used" (to the minute). Its own unit of work commits it: a request that
+    only reads (a 409, a look-up) commits nothing, and would otherwise write it again every time."""
+    if caller.last_use_due:
+        db.session.execute(
+            update(ApiToken).where(ApiToken.id == caller.token_id).values(last_used_at=utcnow())
+        )
 
 
 def user_of(caller: Caller) -> User | None:

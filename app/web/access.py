@@ -17,7 +17,8 @@ from flask_login import current_user
 
 from app.models import User
 from app.safety.rota import calls_for_help
-from app.staff.tokens import caller_for_bearer, user_of
+from app.staff.tokens import caller_for_bearer, record_use, user_of
+from app.unit_of_work import unit_of_work
 from app.web.guards import csrf
 from app.web.kiosk_session import current_device
 
@@ -87,6 +88,9 @@ def enforce_access():
             return jsonify(error="unauthorised", message="A valid bearer token is required."), 401
         if caller.role not in rule.roles:
             return jsonify(error="forbidden", message="This token may not do that."), 403
+        if caller.last_use_due:  # at most once a minute per token
+            with unit_of_work():
+                record_use(caller)
         request.api_caller = caller  # type: ignore[attr-defined]
         return None
     if not current_user.is_authenticated:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import time
 
 from flask import (
@@ -37,6 +36,8 @@ from app.unit_of_work import discard
 from app.web.access import api_user, enforce_access, public
 from app.web.kiosk_session import current_device
 from app.web.navigation import staff_navigation
+from app.web.nul_characters import has_nul_characters
+from app.web.security_headers import add_security_headers, csp_nonce
 
 
 def in_background(view):
@@ -49,7 +50,21 @@ def in_background(view):
 
 class _SessionInterface(SecureCookieSessionInterface):
     """Only pages renew the session cookie. A stylesheet, font or icon fetched while the person signs
-    in (or a long poll) would otherwise answer with the cookie as it was when it was asked for."""
+    in (or a long poll) would otherwise answer with the cookie as it was when it was asked for.
+
+    A request without a session cookie (API clients, health checks) gets an empty session without a
+    signer being built for it, and an answer whose session nobody touched costs nothing to save."""
+
+    def open_session(self, app: Flask, request):
+        if app.secret_key and "HTTP_COOKIE" not in request.environ:
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if session or session.modified:
+            super().save_session(app, session, response)
+        elif session.accessed:  # what the parent does for an empty session that stays empty
+            response.vary.add("Cookie")
 
     def should_set_cookie(self, app: Flask, session) -> bool:
         view = app.view_functions.get(request.endpoint or "")
@@ -144,35 +159,12 @@ def register_web(app: Flask) -> None:
         return user
 
     @app.before_request
-    def _nonce_and_access():
+    def _access_and_nul_refusal():
         g.started = time.perf_counter()
-        g.csp_nonce = secrets.token_urlsafe(16)
         # Who may call this first: nothing of an unauthenticated caller's body is read or parsed.
         return enforce_access() or _refuse_nul_characters()
 
-    @app.after_request
-    def _security_headers(response):
-        nonce = getattr(g, "csp_nonce", "")
-        tiles = settings().map_tile_url
-        tile_origin = " " + "/".join(tiles.split("/")[:3]) if tiles.startswith("https://") else ""
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'self'; "
-            f"script-src 'self' 'nonce-{nonce}'; "
-            f"style-src 'self'; img-src 'self' data:{tile_origin}; font-src 'self'; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-        )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "same-origin"
-        # The kiosk and agent call pages allow the camera and microphone; nothing else does.
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
-        if settings().environment != "development":
-            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if request.endpoint not in (None, "static", "govuk_assets"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        if "started" in g and settings().server_timing:  # server time, for bench/ (SERVER_TIMING=1)
-            response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.started) * 1000:.1f}"
-        return response
+    app.after_request(add_security_headers)
 
     @app.context_processor
     def _template_globals():
@@ -183,7 +175,7 @@ def register_web(app: Flask) -> None:
             "example_postcode": EXAMPLE_POSTCODE,  # every postcode hint gives the same real example
             "brand_colour": chosen.council_brand_colour,
             "current_year": to_local(utcnow()).year,
-            "csp_nonce": getattr(g, "csp_nonce", ""),
+            "csp_nonce": csp_nonce(),
             "staff_navigation": staff_navigation,
             "weekdays": WEEKDAYS,
             "categories": RISK_CATEGORIES,
@@ -212,22 +204,8 @@ def register_web(app: Flask) -> None:
     _register_errors(app)
 
 
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
 def _refuse_nul_characters():
-    """No real input contains a NUL character, and PostgreSQL cannot store one: refuse it at the door."""
-    values = [request.view_args or {}, request.args.to_dict(flat=False), request.form.to_dict(flat=False)]
-    if request.is_json:
-        values.append(request.get_json(silent=True))
-    if not any(_has_nul(v) for v in values):
+    if not has_nul_characters(request):
         return None
     if _wants_json():
         return jsonify(errors={"request": ["Remove the NUL (\\u0000) characters"]}), 422
