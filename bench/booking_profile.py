@@ -42,26 +42,19 @@ class Meter:
         self.statements = 0
         self.rows: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
         event.listen(engine, "before_cursor_execute", self._count)
-        # HotRead sends its statements to the driver directly, past SQLAlchemy's events: count them here.
-        sent = HotRead.rows
-
-        def counted(hot, **params):
-            if engine.dialect.name == "postgresql":
-                self._count()
-            return sent(hot, **params)
-
-        HotRead.rows = counted
-        # The same for the writes app/hot_writes.py sends straight to the driver.
+        # HotRead and HotWrite (app/hot_writes.py) send their statements to the driver directly, past
+        # SQLAlchemy's events: count them here.
         from app.hot_writes import HotWrite
 
-        written = HotWrite.rows
+        for hot_class in (HotRead, HotWrite):
+            sent = hot_class.rows
 
-        def counted_writes(hot, **params):
-            if engine.dialect.name == "postgresql":
-                self._count()
-            return written(hot, **params)
+            def counted(hot, _sent=sent, **params):
+                if engine.dialect.name == "postgresql":
+                    self._count()
+                return _sent(hot, **params)
 
-        HotWrite.rows = counted_writes
+            hot_class.rows = counted
 
     def _count(self, *_args):
         self.statements += 1
