@@ -65,10 +65,16 @@ class RiskMarkerForm(Form):
         if field.data and normalise_postcode(field.data) is None:
             raise ValidationError(f"Enter a real postcode, like {EXAMPLE_POSTCODE}")
 
-    def validate_customer_id(self, field):
+    def validate(self, extra_validators=None) -> bool:
+        """A marker must point at someone or somewhere. Checked for the whole form, not as a field's
+        validator: Optional() ends a blank field's checks before any of its own would run."""
+        valid = super().validate(extra_validators)
         has_address = (self.postcode.data and self.house.data) or self.uprn.data
-        if not has_address and not field.data:
-            raise ValidationError("Give an address (postcode and house, or UPRN) or a customer record number")
+        if not has_address and self.customer_id.data is None and not self.customer_id.errors:
+            message = "Give an address (postcode and house, or UPRN) or a customer record number"
+            self.customer_id.errors = [*self.customer_id.errors, message]
+            return False
+        return valid
 
 
 class ReviewForm(Form):

@@ -307,3 +307,24 @@ def test_could_not_complete_without_a_reason_shows_the_error_at_the_field(client
     assert '<a href="#reason">Say why the visit could not be completed</a>' in page
     assert 'id="reason-error"' in page and re.search(r"<title>\s*Error: ", page)
     assert appointment.status == "booked"
+
+
+def test_a_marker_that_points_at_nobody_and_nowhere_is_refused(client, sign_in):
+    """Blank postcode, house, UPRN and customer number: saved, it would protect no visit while the
+    supervisor believed it did."""
+    sign_in("supervisor")
+    page = client.get("/supervisor/risk/new").get_data(as_text=True)
+    response = client.post(
+        "/supervisor/risk/new",
+        data={
+            "csrf_token": csrf_token(page),
+            "category": "animals",
+            "precaution": "two_officers",
+            "reason": "Two large dogs",
+            "review_on": ["1", "6", "2027"],
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert "govuk-error-summary" in html
+    assert "Give an address (postcode and house, or UPRN) or a customer record number" in html
+    assert risk.register() == []
