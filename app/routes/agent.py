@@ -420,7 +420,10 @@ def resend(appointment_id: int):
             appointment, "confirmation", key_suffix=f"resend-{local_now():%Y%m%d%H%M%S}"
         )
         audit.record("confirmation_resent", "appointment", appointment.reference)
-    flash("Confirmation sent again." if queued else "The caller has no way to receive messages.", "success")
+    if queued:
+        flash("Confirmation sent again.", "success")
+    else:  # not a success: an "Important" banner, so the agent does not tell the caller it is on its way
+        flash("Nothing was sent: the caller has no way to receive messages (see Reminders by).", "info")
     return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
 
 
@@ -438,9 +441,9 @@ def new_link(appointment_id: int):
         + (
             f"A new link was sent by {how}."
             if how
-            else "The caller has no text or email: give them the reference."
+            else "No link was sent: the caller has no text or email we may use. Give them the reference."
         ),
-        "success",
+        "success" if how else "info",
     )
     return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
 
@@ -460,7 +463,7 @@ def send_letter(appointment_id: int):
         "A confirmation letter will go in the next print batch."
         if letter is not None
         else "We have no postal address for this caller. Add one first.",
-        "success",
+        "success" if letter is not None else "info",
     )
     return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
 

@@ -205,3 +205,17 @@ def test_a_revoked_session_cannot_show_the_confirmation_page_with_a_fresh_link(
     sign_in("agent")
     _send_new_link(client, appointment)
     assert browser.get("/book/confirmation").status_code == 302  # back to the start: nothing shown
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_new_link_that_reaches_nobody_is_not_announced_as_a_success(client, sign_in, world):
+    """A caller with no text or email: the agent sees an "Important" banner that says nothing was
+    sent, not a green "Success" they might read out as "it is on its way"."""
+    with time_machine.travel(NOW, tick=False):
+        booked = book_first_slot(world, CustomerDetails(name="Pat Post", phone="", preferred_channel="none"))
+    db.session.commit()
+    sign_in("agent")
+    page = _send_new_link(client, booked)
+    html = client.get(page.headers["Location"]).get_data(as_text=True)
+    assert "No link was sent" in html and "Give them the reference" in html
+    assert "govuk-notification-banner--success" not in html
