@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -237,5 +237,13 @@ def forget():
     if request.method == "POST" and appointment is not None:  # the POST passed CSRF (app/web/guards.py)
         with unit_of_work():
             end_sessions(appointment)
+        # Say what happened: without it the start page reads as if something went wrong.
+        flash(
+            _(
+                "You have finished. Your booking has not changed. To see it again, use the link in our "
+                "text message or email, or find it with its booking reference."
+            ),
+            "info",
+        )
     resident_session.unlink(MANAGED)  # a GET (an old bookmark) forgets only this browser's link
     return redirect(url_for("public.start"))

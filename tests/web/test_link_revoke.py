@@ -143,6 +143,8 @@ def test_i_have_finished_ends_every_copy_of_the_session_but_not_the_residents_li
     assert _signed_in(copy)
     finished = client.post("/manage/signed-out", data={"csrf_token": csrf_token(page)})
     assert finished.status_code == 302
+    said = client.get(finished.headers["Location"]).get_data(as_text=True)
+    assert "Zakończono. Twoja rezerwacja się nie zmieniła." in said  # in their language, not a bare page
 
     assert not _signed_in(client)
     assert not _signed_in(copy)  # the copy ended on the server, not just in this browser
