@@ -63,7 +63,7 @@ def test_agent_books_for_a_caller_with_a_chosen_officer_and_consent(client, sign
     assert {"appointment_booked", "sms_consent_recorded"} <= actions
     assert db.session.query(Message).filter_by(kind="confirmation", channel="sms").count() == 1
     view = client.get(f"/agent/customers/{customer.id}").get_data(as_text=True)
-    assert appointment.reference[:4] in view and "confirmation by sms (created)" in view
+    assert appointment.reference[:4] in view and "confirmation by text (waiting to send)" in view
 
 
 def _submission(html):

@@ -223,7 +223,7 @@ def test_a_hub_only_caller_has_no_stray_comma_and_a_two_part_text_says_so(client
     page = client.get(f"/agent/customers/{customer.id}").get_data(as_text=True)
     address = re.search(r"Address\s*</dt>\s*<dd[^>]*>\s*([^<]*?)\s*</dd>", page).group(1)
     assert address == "SP4 1AJ"
-    assert "confirmation by sms, part 1 of 2" in page and "confirmation by sms, part 2 of 2" in page
+    assert "confirmation by text, part 1 of 2" in page and "confirmation by text, part 2 of 2" in page
 
 
 def test_on_my_way_waits_for_the_visits_day_like_arrived_and_the_card_says_so(client):
