@@ -123,6 +123,13 @@ def _run_cli(env, *args):
     assert result.returncode == 0, result.stderr[-2000:]
 
 
+def _answering_workers(access_log, path: str = "/healthz") -> set[str]:
+    """The pids of the workers that answered `path` so far (the access log's first field)."""
+    if not access_log.exists():
+        return set()
+    return {line.split()[0] for line in access_log.read_text().splitlines() if line.endswith(path)}
+
+
 @pytest.fixture
 def gunicorn(tmp_path):
     """gunicorn with 4 workers on a socket we opened (no port race), production settings, Redis limits."""
@@ -150,7 +157,10 @@ def gunicorn(tmp_path):
     access_log, errors = tmp_path / "access.log", tmp_path / "gunicorn.err"
     with open(errors, "w") as err:
         server = subprocess.Popen(  # noqa: S603  (the test's own arguments)
-            [sys.executable, "-m", "gunicorn", "--workers", "4", "--bind", f"fd://{listener.fileno()}",
+            # sync workers: a busy one does not accept, so concurrent requests must reach several
+            # (a gthread worker can take every connection itself while its threads are free).
+            [sys.executable, "-m", "gunicorn", "--workers", "4", "--worker-class", "sync",
+             "--bind", f"fd://{listener.fileno()}",
              "--access-logfile", str(access_log), "--access-logformat", "%(p)s %(s)s %(U)s", "wsgi:app"],
             cwd=ROOT, env=env, pass_fds=[listener.fileno()], stdout=err, stderr=err,
         )  # fmt: skip
@@ -166,6 +176,13 @@ def gunicorn(tmp_path):
                 pass
             assert time.monotonic() < deadline, "gunicorn did not answer within 120 s"
             time.sleep(0.2)
+        # One worker answers as soon as it has loaded the app; on a busy machine the others may take
+        # seconds more. Wait until several answer, or the test would only ever meet the first.
+        while len(_answering_workers(access_log)) < 2:
+            assert server.poll() is None, errors.read_text()[-3000:]
+            assert time.monotonic() < deadline, "only one gunicorn worker answered within 120 s"
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(lambda _: requests.get(f"{base}/healthz", timeout=30), range(16)))
         yield {"base": base, "database": database, "access_log": access_log}
     finally:
         server.terminate()
@@ -192,11 +209,7 @@ def test_limits_hold_across_four_gunicorn_workers_with_redis(gunicorn):
     other = requests.get(f"{base}/api/v1/services", headers=_from("203.0.113.8"), timeout=60)
     assert other.status_code == 200
 
-    pids = {
-        line.split()[0]
-        for line in gunicorn["access_log"].read_text().splitlines()
-        if line.endswith("/api/v1/services")
-    }
+    pids = _answering_workers(gunicorn["access_log"], "/api/v1/services")
     assert len(pids) >= 2, "the requests should have been answered by more than one worker"
 
 
