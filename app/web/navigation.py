@@ -42,7 +42,7 @@ STAFF_SECTIONS = [
         [
             ("Dashboard", "reports.dashboard", SUPERVISORS),
             ("Call list", "reports.calls", SUPERVISORS),
-            ("Tell us", "feedback_staff.queue", SUPERVISORS),
+            ("Feedback from residents", "feedback_staff.queue", SUPERVISORS),
         ],
     ),
     (

@@ -328,3 +328,4 @@ def test_a_marker_that_points_at_nobody_and_nowhere_is_refused(client, sign_in):
     assert "govuk-error-summary" in html
     assert "Give an address (postcode and house, or UPRN) or a customer record number" in html
     assert risk.register() == []
+    assert "There are no warning markers" in client.get("/supervisor/risk").get_data(as_text=True)
