@@ -18,8 +18,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "4"))  # about two per core
 # inside PostgreSQL's default max_connections (100) with room for the scheduler, the dispatchers and
 # each worker's LISTEN connection. The trade-off: 80 threads in all for long polls, which hold a
 # thread (not a connection) while they wait: each open kiosk call holds two, each agent console one.
-# For more kiosks and agents than that leaves room for, raise GUNICORN_THREADS and PostgreSQL's
-# max_connections together. (8, 16 and 32 threads cost the same CPU per request: bench/README.md.)
+# Every worker keeps `threads` connections: with more workers (WEB_CONCURRENCY) or threads (for more
+# kiosks and agents), keep workers x threads inside PostgreSQL's max_connections, raising it if need
+# be. (8, 16 and 32 threads cost the same CPU per request: bench/README.md.)
 threads = int(os.environ.get("GUNICORN_THREADS", "20"))
 
 
