@@ -11,7 +11,14 @@ from sqlalchemy.orm import configure_mappers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import INSTANCE_DIR, Settings, use_settings
-from app.extensions import check_pooled_connections, configure_sqlite, db, login_manager, migrate
+from app.extensions import (
+    check_pooled_connections,
+    configure_sqlite,
+    db,
+    keep_prepared_statements,
+    login_manager,
+    migrate,
+)
 from app.inputs import BoundedJSONProvider
 from app.web.guards import csrf, limiter
 
@@ -98,6 +105,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
             configure_sqlite(db.engine)
         else:
             check_pooled_connections(db.engine)
+            keep_prepared_statements(db.engine)
     from app.web.wiring import register_web
 
     register_web(app)

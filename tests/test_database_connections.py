@@ -32,3 +32,34 @@ def test_a_connection_the_server_ended_is_replaced_before_a_request_uses_it(clie
     for _ in range(db.engine.pool.size()):  # whichever pooled connection the next request gets
         assert client.get("/healthz").status_code == 200
     assert _backend_pid() != ended
+
+
+@pytest.mark.usefixtures("committed")
+def test_a_rollback_keeps_the_connection_s_prepared_statements(app):
+    """A statement the connection has prepared (psycopg prepares one it has run five times) is still
+    prepared after the session rolls back and the pool takes the connection back: without this every
+    read-only request or refused booking made PostgreSQL parse and plan its statements again."""
+    read = text("SELECT count(*) FROM service WHERE code = :code")
+    with db.engine.connect() as connection:
+        for _ in range(6):
+            connection.execute(read, {"code": "x"})
+        connection.rollback()
+        connection.execute(read, {"code": "x"})
+        connection.rollback()
+    # The pool's reset on check-in rolled back too; the same pooled connection comes back.
+    with db.engine.connect() as connection:
+        names = connection.scalars(text("SELECT statement FROM pg_prepared_statements")).all()
+        connection.rollback()
+    assert any("FROM service WHERE code" in name for name in names), names
+
+
+@pytest.mark.usefixtures("committed")
+def test_a_failed_transaction_is_still_rolled_back(app):
+    """Keeping prepared statements does not keep a failed transaction: after an error the connection
+    is usable again."""
+    with db.engine.connect() as connection:
+        with pytest.raises(Exception, match="division by zero"):
+            connection.execute(text("SELECT 1 / 0"))
+        connection.rollback()
+        assert connection.scalar(text("SELECT 2")) == 2
+        connection.rollback()
