@@ -34,7 +34,7 @@ from app.staff import audit, scope
 from app.staff.scope import BOOKING_STAFF
 from app.timeutil import local_now, to_local
 from app.unit_of_work import unit_of_work
-from app.web.access import api, api_user, public
+from app.web.access import api, api_caller, api_user, public
 from app.web.guards import csrf, limiter
 
 if TYPE_CHECKING:
@@ -320,7 +320,7 @@ def create_appointment():
         return unprocessable(
             {f"address.{k}" if k in ("postcode", "lat") else k: v for k, v in errors.items()}
         )
-    user = api_user()
+    caller = api_caller()  # who books: the token's user, by id (not loaded for it)
     said = body.customer.model_dump(exclude={"phone", "language"}) | {
         "phone": phone or "",
         "access_needs": body.access_needs,
@@ -332,9 +332,9 @@ def create_appointment():
         place,
         channel="api",
         said=said,
-        booked_by=user,
+        booked_by=caller,
         notes=body.notes,
-        idempotency=(f"api:{user.id}", key, body.model_dump()),
+        idempotency=(f"api:{caller.id}", key, body.model_dump()),
         confirmed_overlap=body.confirm_overlap,
     )
     try:
@@ -364,7 +364,7 @@ def create_appointment():
 def _answer(appointment: Appointment) -> dict:
     """The booking as this token may see it: the resident's manage link (which cancels and moves)
     only for roles that may change bookings; an officer's token gets the calendar file, not the link."""
-    link = manage_url(appointment) if scope.may_change(api_user()) else ""
+    link = manage_url(appointment) if scope.may_change(api_caller()) else ""
     return as_json(appointment, link, ics_url(appointment))
 
 

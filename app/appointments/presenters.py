@@ -10,6 +10,7 @@ from app.appointments.references import format_reference
 from app.extensions import HotRead
 from app.i18n import gettext_for
 from app.models import Appointment, Officer
+from app.officers.roster import checked_in_this_transaction
 from app.timeutil import format_date, format_short_date, format_time, to_local
 from notifications.calendar import CalendarEvent
 
@@ -61,13 +62,18 @@ _FIRST_NAME = HotRead(select(Officer.first_name).where(Officer.id == bindparam("
 
 
 def officer_first_name(appointment: Appointment) -> str:
-    """The first name of the visit's officer: from the officer if loaded, else read alone (loading the
-    officer for it was a query of every column per booking answered, bench/README.md section 3)."""
+    """The first name of the visit's officer: from the officer if loaded, else from the roster if this
+    transaction has read it (a booking has, after its lock), else read alone (loading the officer for it
+    was a query of every column per booking answered, bench/README.md section 3)."""
     officer = appointment.__dict__.get("officer")
     if officer is not None and officer.id == appointment.officer_id:
         return officer.first_name
     if appointment.officer_id is None:
         return ""
+    known = checked_in_this_transaction()
+    listed = known.officer(appointment.officer_id) if known is not None else None
+    if listed is not None:
+        return listed.first_name
     found = _FIRST_NAME.rows(officer=appointment.officer_id)
     return found[0][0] if found else ""
 

@@ -34,7 +34,7 @@ from app.officers.roster import roster
 from app.officers.travel import pair_travel
 from app.officers.workdays import WorkingDay, working_day
 from app.places.places import Place
-from app.risk.risk import markers_for, strongest
+from app.risk.risk import precaution_here
 from app.timeutil import at_day_seconds, day_seconds, is_working_day, local_day_bounds, to_local, utcnow
 from routing.feasibility import DayCheck, DayStop
 from routing.feasibility import OfficerDay as RoutingDay
@@ -479,7 +479,7 @@ def place_precaution(place: Place, customer=None) -> str | None:
     """The strongest precaution from the risk register for a home or business visit."""
     if place.location_type == "hub":
         return None
-    return strongest(markers_for(place.postcode, place.line1, place.uprn, customer))
+    return precaution_here(place.postcode, place.line1, place.uprn, customer)
 
 
 def later_dates_from(service: Service, result: Availability, *, now: datetime | None = None) -> date | None:

@@ -59,6 +59,8 @@ from routing.feasibility import DayCheck
 if TYPE_CHECKING:
     from flask_babel.speaklater import LazyString
 
+    from app.staff.tokens import Caller
+
 
 class SlotUnavailable(Exception):
     """The slot has gone, or the token is not valid any more."""
@@ -174,7 +176,7 @@ class BookingRequest:
     customer: CustomerDetails
     channel: str = "web"
     customer_id: int | None = None  # the record chosen (an agent's caller): booked onto it, not matched
-    booked_by: User | None = None
+    booked_by: User | Caller | None = None  # only its id is written: an API request's caller will do
     notes: str = ""
     # Nobody vouched for who is booking (the public journey and the kiosk): see find_or_create_customer.
     unverified: bool = False
@@ -198,7 +200,7 @@ def booking_request(
     channel: str,
     said: Mapping[str, Any] | None = None,
     record: Customer | None = None,
-    booked_by: User | None = None,
+    booked_by: User | Caller | None = None,
     notes: str = "",
     idempotency: tuple[str, str, dict] | None = None,
     unverified: bool = False,
@@ -589,7 +591,7 @@ def book(request: BookingRequest) -> Appointment:
         officer_id=token.officer_ids[0],
         second_officer_id=token.officer_ids[1] if len(token.officer_ids) > 1 else None,
         channel=request.channel,
-        booked_by=request.booked_by,
+        booked_by_id=_id_of(request.booked_by),
         notes=request.notes,
         access_needs=request.customer.access_needs,
         interpreter_language=request.customer.interpreter_language,
@@ -625,12 +627,21 @@ def _write_booking(appointment: Appointment, customer: Customer, request: Bookin
         AppointmentEvent.__table__,
         appointment_id=appointment.id,
         status="booked",
-        actor_id=actor.id if actor is not None else None,
+        actor_id=_id_of(actor),
         channel=request.channel,
     )
     audit.record_now(
         "appointment_booked", "appointment", appointment.reference, user=actor, channel=request.channel
     )
+
+
+def _id_of(who: User | Caller | None) -> int | None:
+    """The id of who booked: a user (one added in this unit of work is flushed for it) or an API caller."""
+    if who is None:
+        return None
+    if who.id is None:
+        db.session.flush()
+    return who.id
 
 
 def _check_precautions(token: SlotToken, place: Place, customer: Customer) -> None:

@@ -12,6 +12,7 @@ cached copy is never older than its tag.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -95,11 +96,29 @@ def roster() -> Roster:
     key = db.engine.url.render_as_string()
     version = current_version()
     cached = _cached.get(key)
-    if cached is not None and cached.version == version:
-        return cached
-    fresh = _load(version)
-    _cached[key] = fresh
-    return fresh
+    if cached is None or cached.version != version:
+        cached = _cached[key] = _load(version)
+    session = db.session() if db.session.registry.has() else None  # none made yet: no transaction
+    transaction = session.get_transaction() if session is not None else None
+    if transaction is not None:
+        session.info[_CHECKED] = (weakref.ref(transaction), cached)
+    return cached
+
+
+def checked_in_this_transaction() -> Roster | None:
+    """The roster as roster() last read it in the session's current transaction (a booking reads it after
+    its lock), without reading the version again; None if this transaction has not read it. For what
+    the transaction then reports (the answer's officer first name), not to decide anything."""
+    session = db.session() if db.session.registry.has() else None
+    checked = session.info.get(_CHECKED) if session is not None else None
+    if checked is None:
+        return None
+    transaction, known = checked
+    current = session.get_transaction()
+    return known if current is not None and transaction() is current else None
+
+
+_CHECKED = "roster_checked"  # in the session's info: (the transaction, weakly; the roster it read)
 
 
 def _load(version: str | None) -> Roster:

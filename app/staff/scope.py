@@ -6,7 +6,12 @@ officer reads only the visits they are assigned to, and changes none: that is th
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.models import Appointment, User
+
+if TYPE_CHECKING:
+    from app.staff.tokens import Caller
 
 BOOKING_STAFF = ("agent", "supervisor", "admin")
 
@@ -16,8 +21,9 @@ def assigned_to(user: User, appointment: Appointment) -> bool:
     return any(o is not None and o.user_id == user.id for o in officers)
 
 
-def may_change(user: User) -> bool:
-    """Book, move and cancel bookings (and so be given the resident's link that does)."""
+def may_change(user: User | Caller) -> bool:
+    """Book, move and cancel bookings (and so be given the resident's link that does). By role alone, so
+    an API request's caller will do (its user is not loaded for it)."""
     return user.role in BOOKING_STAFF
 
 

@@ -39,6 +39,12 @@ class Caller:
     token_id: int = 0
     last_use_due: bool = False  # "last used" is more than LAST_USED_RESOLUTION old: record_use() it
 
+    @property
+    def id(self) -> int:
+        """The user's id: where only who acted is written (a booking's booked_by, its status event's
+        actor, its audit entry), the caller stands for its user, and the user is not loaded for it."""
+        return self.user_id
+
 
 # Looked up on every API request, so never cached: a revoked token or a deactivated account is refused
 # from the next request on, by every worker and app server.

@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from app.models import User
 from app.safety.rota import calls_for_help
-from app.staff.tokens import caller_for_bearer, record_use, user_of
+from app.staff.tokens import Caller, caller_for_bearer, record_use, user_of
 from app.unit_of_work import unit_of_work
 from app.web.guards import csrf
 from app.web.kiosk_session import current_device
@@ -100,10 +100,16 @@ def enforce_access():
     return None
 
 
+def api_caller() -> Caller | None:
+    """Who this API request comes from (checked by enforce_access): the user's id and role, from the
+    token's read. Enough to decide what a role may see and to record who acted."""
+    return getattr(request, "api_caller", None)
+
+
 def api_user() -> User | None:
     """The user of this API request's bearer token (checked by enforce_access), loaded when a route
     needs more than the role: a request refused before that (a 409 for a slot gone) never loads it."""
-    caller = getattr(request, "api_caller", None)
+    caller = api_caller()
     return user_of(caller) if caller is not None else None
 
 

@@ -84,9 +84,14 @@ def _request_actor() -> tuple[User | None, str]:
     return user, request.remote_addr or ""
 
 
+def _request_address() -> str:
+    """For an audit entry that says who acted: the client's address alone (no user is loaded for it)."""
+    return (request.remote_addr or "") if has_request_context() else ""
+
+
 def register_web(app: Flask) -> None:
     app.session_interface = _SessionInterface()
-    audit.find_actor_with(_request_actor)
+    audit.find_actor_with(_request_actor, _request_address)
 
     from app.api import routes as api_routes
     from app.routes import (

@@ -5,11 +5,11 @@ headers, and the 409 for a slot already taken says exactly what it always said."
 from __future__ import annotations
 
 import time_machine
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from app.extensions import HotRead, db
 from app.hot_writes import HotWrite
-from app.models import Address
+from app.models import Address, Appointment, AppointmentEvent, AuditEvent
 from app.staff.tokens import create_token, find_token, revoke
 from tests.booking_helpers import NOW, World, api_booking
 from tests.factories import UserFactory
@@ -127,10 +127,11 @@ class _Statements:
 def test_a_booking_costs_the_same_few_statements(client, monkeypatch):
     """A regression guard on the busiest write (bench/README.md, section 3): a new resident's home visit
     booked through the API, the same count on PostgreSQL and SQLite. Token and slot checks, service,
-    the address and the roster version (its area), the user; the officer-day lock, then the day and
-    the roster version; the resident's record looked for; the risk register; customer, booking, status
-    event, audit entry and claim, one INSERT each; the officer's first name for the answer. (It was 18,
-    with a read to find a free reference; the answer loaded the whole officer for the first name.)"""
+    the address and the roster version (its area); the officer-day lock, then the day and the roster
+    version; the resident's record looked for; the risk register; customer, booking, status event,
+    audit entry and claim, one INSERT each. (It was 18, with a read to find a free reference; then 17,
+    with the token's user loaded for `booked_by` and the officer's first name read for the answer: the
+    token's read gives the user's id and role, and the roster read after the lock has the name.)"""
     world, slot = _world_and_slot(client)
     _, secret = _token()
     headers = {"Authorization": f"Bearer {secret}"}
@@ -145,4 +146,33 @@ def test_a_booking_costs_the_same_few_statements(client, monkeypatch):
         statements.close()
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["officer_first_name"] == officer
-    assert statements.count == 17
+    assert statements.count == 15
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_api_booking_records_the_token_s_user_without_loading_it(client, monkeypatch):
+    """booked_by, the status event's actor and the audit entry's user are the token's user, by the id the
+    bearer check read: the user's row is not loaded for them (nor for the answer's manage link)."""
+    world, slot = _world_and_slot(client)
+    user, secret = _token(role="agent")
+
+    def not_loaded(_caller):
+        raise AssertionError("the user was loaded")
+
+    monkeypatch.setattr("app.web.access.user_of", not_loaded)
+    response = client.post(
+        "/api/v1/appointments", json=api_booking(world, slot), headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["manage_url"]  # an agent may change bookings: given the resident's link
+    appointment = db.session.scalar(select(Appointment))
+    event = db.session.scalar(
+        select(AppointmentEvent).where(AppointmentEvent.appointment_id == appointment.id)
+    )
+    entry = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "appointment_booked"))
+    assert appointment.booked_by_id == event.actor_id == entry.user_id == user.id
+    assert (entry.object_id, entry.ip, entry.detail) == (
+        appointment.reference,
+        "127.0.0.1",
+        {"channel": "api"},
+    )

@@ -10,8 +10,9 @@ import pytest
 import time_machine
 from itsdangerous import URLSafeTimedSerializer
 
-from app.appointments.links import MANAGE, ics_url, manage_url
+from app.appointments.links import CALENDAR, MANAGE, ics_url, manage_url, signed_version, token_for
 from app.booking.booking import CustomerDetails
+from app.config import settings
 from app.extensions import db
 from app.models import Appointment, AuditEvent, Message
 from tests.booking_helpers import NOW, book_first_slot, world_with_a_street
@@ -221,3 +222,23 @@ def test_a_new_link_that_reaches_nobody_is_not_announced_as_a_success(client, si
     html = client.get(page.headers["Location"]).get_data(as_text=True)
     assert "No link was sent" in html and "Give them the reference" in html
     assert "govuk-notification-banner--success" not in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_links_are_signed_as_before_and_with_the_secret_key_in_use(configure, appointment):
+    """Signing keeps one serializer per key and salt (made once): the tokens are the ones a serializer
+    made for the call signs, for each version, and a new SECRET_KEY signs with the new key at once."""
+    appointment.link_version = 2
+
+    def signed(secret: str, salt: str) -> str:
+        return URLSafeTimedSerializer(secret, salt=salt).dumps(appointment.reference)
+
+    for _ in range(2):  # made, then reused
+        assert token_for(appointment) == signed(settings().secret_key, f"{MANAGE}:v2")
+        assert token_for(appointment, CALENDAR) == signed(settings().secret_key, f"{CALENDAR}:v2")
+    assert manage_url(appointment).endswith("/manage/" + token_for(appointment))
+    configure(secret_key="another secret key, long enough to be accepted as one")
+    assert token_for(appointment) == signed(
+        "another secret key, long enough to be accepted as one", f"{MANAGE}:v2"
+    )
+    assert signed_version(token_for(appointment), appointment) == 2

@@ -1,0 +1,124 @@
+"""Which risk markers are in force at a place, and the precaution a booking takes from them: the list
+(`markers_for`, read through the ORM for the staff pages) and the strongest precaution alone
+(`precaution_here`, read straight from the driver for every booking and search) follow one rule."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import time_machine
+
+from app.extensions import db
+from app.models import Address
+from app.risk import risk
+from app.staff.tokens import create_token
+from tests.booking_helpers import NOW, World, api_booking
+from tests.factories import CustomerFactory, UserFactory
+from tests.safety.test_lone_working import _marker
+
+
+def _add(precaution: str, **where) -> None:
+    risk.add_marker(
+        user=UserFactory(role="supervisor"),
+        category="violence",
+        precaution=precaution,
+        reason="Shouted at an officer",
+        review_on=date(2027, 6, 1),
+        **where,
+    )
+
+
+@pytest.fixture
+def register():
+    """An address marker, a UPRN marker, a person's marker, and a withdrawn marker that applies no more."""
+    person, stranger = CustomerFactory(), CustomerFactory()
+    _add("two_officers", postcode="sn10 1aa", line1="12 High Street")
+    _add("hub_only", uprn="100200300")
+    _add("manager_approval", customer=person)
+    _add("information", postcode="SN10 1AA", line1="14 High Street")
+    _add("hub_only", postcode="SN10 1AA", line1="16 High Street")
+    db.session.flush()
+    withdrawn = risk.markers_for("SN10 1AA", "16 High Street")[0]
+    withdrawn.active = False
+    db.session.commit()
+    return person, stranger
+
+
+PLACES = [
+    # (postcode, line1, uprn, whose record) -> the precaution in force
+    (("SN10 1AA", "12, High St", "", None), "two_officers"),  # the house number matches, any spelling
+    (("SN101AA", "Flat 3, 12 High Street", "", None), None),  # the flat's number is its house key: 3
+    (("SN10 1AA", "", "", None), None),  # a postcode without a house places no marker
+    (("", "12 High Street", "", None), None),
+    (("SN10 1AA", "14 High Street", "", None), "information"),
+    (("SN10 1AA", "16 High Street", "", None), None),  # withdrawn
+    (("SN99 9ZZ", "1 Other Road", "100200300", None), "hub_only"),  # by UPRN alone
+    (("SN10 1AA", "12 High Street", "100200300", None), "hub_only"),  # the strictest of two
+    (("SN99 9ZZ", "1 Other Road", "", "person"), "manager_approval"),  # the person, at any address
+    (("SN10 1AA", "12 High Street", "", "person"), "manager_approval"),
+    (("SN99 9ZZ", "1 Other Road", "", "stranger"), None),
+    (("", "", "", None), None),
+]
+
+
+@pytest.mark.parametrize(("where", "expected"), PLACES)
+def test_the_precaution_here_is_the_strongest_of_the_markers_in_force(register, where, expected):
+    person, stranger = register
+    postcode, line1, uprn, whose = where
+    customer = {"person": person, "stranger": stranger, None: None}[whose]
+    markers = risk.markers_for(postcode, line1, uprn, customer)
+    assert risk.strongest(markers) == expected
+    assert risk.precaution_here(postcode, line1, uprn, customer) == expected
+
+
+def test_a_customer_not_yet_stored_places_no_marker(register):
+    assert risk.precaution_here("SN99 9ZZ", "1 Other Road", "", CustomerFactory.build()) is None
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("precaution", ["hub_only", "manager_approval"])
+def test_an_api_booking_to_an_address_marked_since_the_search_is_refused_without_saying_why(
+    client, precaution
+):
+    world = World()
+    slot = _home_slot(client, world)
+    _marker(precaution)  # 12 High Street, SN10 1AA: marked after the times were offered
+    db.session.commit()
+    response = _book(client, world, slot)
+    assert response.status_code == 422
+    message = response.get_json()["errors"]["location_type"][0]
+    assert message.startswith("We cannot book a visit to this address online")
+    assert "knife" not in response.get_data(as_text=True)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_api_booking_of_a_lone_visit_to_a_two_officer_address_is_refused(client):
+    world = World(officers=2)
+    slot = _home_slot(client, world)  # one officer's time
+    _marker("two_officers")
+    db.session.commit()
+    assert _book(client, world, slot).status_code == 409
+
+
+def _home_slot(client, world: World) -> str:
+    db.session.add(
+        Address(uprn="1", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
+    )
+    db.session.commit()
+    query = {
+        "service": world.service.code,
+        "location_type": "home",
+        "postcode": "SN10 1AA",
+        "from": "2026-12-07",
+    }
+    slots = client.get("/api/v1/availability", query_string=query | {"days": "1"}).get_json()["slots"]
+    return next(s["slot_id"] for s in slots)
+
+
+def _book(client, world: World, slot: str):
+    secret = create_token(UserFactory(role="agent"), "risk")
+    db.session.commit()
+    return client.post(
+        "/api/v1/appointments", json=api_booking(world, slot), headers={"Authorization": f"Bearer {secret}"}
+    )
