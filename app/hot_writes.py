@@ -114,9 +114,21 @@ def insert_now(obj: Any, *, unless_taken: str | None = None) -> bool:
     many-to-one relationships give their foreign keys (the objects they name must be stored already).
     With `unless_taken` (a unique column), a row that would repeat that column's value is not written:
     then False is returned and the object stays new (outside the session)."""
+    values = new_row(obj)
+    written = _insert_returning_id(inspect(obj).mapper.local_table, unless_taken).rows(**values)
+    if not written:
+        return False
+    adopt(obj, values, written[0][0])
+    return True
+
+
+def new_row(obj: Any) -> dict[str, Any]:
+    """The row insert_now writes for a new model object (every column but the id): for a statement that
+    writes it with others (then `adopt` it). The object is taken out of the session if it was pending
+    there, so the ORM's next flush does not insert it too."""
     session = db.session()
     if obj in session:
-        session.expunge(obj)  # pending: the ORM's next flush must not insert it too
+        session.expunge(obj)
     mapper = inspect(obj).mapper
     table = mapper.local_table
     given = {column.key: obj.__dict__[column.key] for column in table.columns if column.key in obj.__dict__}
@@ -128,13 +140,14 @@ def insert_now(obj: Any, *, unless_taken: str | None = None) -> bool:
             db.session.flush()  # added in this unit of work: its id
         for local, remote in relationship.local_remote_pairs:
             given[local.key] = getattr(related, remote.key) if related is not None else None
-    values = column_defaults(table, given)
-    written = _insert_returning_id(table, unless_taken).rows(**values)
-    if not written:
-        return False
+    return column_defaults(table, given)
+
+
+def adopt(obj: Any, values: dict[str, Any], id_: int) -> None:
+    """The object's row (`values`, as new_row gave them) has been written with this id: keep the object in
+    the session as if flushed (persistent, every column loaded, nothing pending)."""
     # The row as stored, straight into the object's state (no attribute events: what make_transient_
     # to_detached does next makes all of it the committed state, as a load from a query would).
-    obj.__dict__.update(values, id=written[0][0])
+    obj.__dict__.update(values, id=id_)
     make_transient_to_detached(obj)
-    session.add(obj)
-    return True
+    db.session().add(obj)

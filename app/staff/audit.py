@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from app.extensions import db
-from app.hot_writes import insert_row
+from app.hot_writes import column_defaults, insert_row
 from app.models import AuditEvent, User
 
 if TYPE_CHECKING:
@@ -53,10 +53,23 @@ def record_now(
     """record(), written at once as one precompiled INSERT (app/hot_writes.py) rather than in the next
     flush: for the busiest writes (a booking). Commits or rolls back with the unit of work as well.
     Only the user's id is written, so an API caller (app.staff.tokens.Caller) will do for `user`."""
+    insert_row(AuditEvent.__table__, **entry_row(action, object_type, object_id, user=user, **detail))
+
+
+def entry_row(
+    action: str,
+    object_type: str = "",
+    object_id: Any = "",
+    *,
+    user: User | Caller | None = None,
+    **detail: Any,
+) -> dict[str, Any]:
+    """The audit row record_now() writes (every column but the id), for a statement that writes it with
+    the change it describes (a booking on PostgreSQL)."""
     who, fields = _entry(action, object_type, object_id, user, detail)
     if who is not None and who.id is None:
         db.session.flush()  # a user added in this unit of work: its id
-    insert_row(AuditEvent.__table__, user_id=who.id if who is not None else None, **fields)
+    return column_defaults(AuditEvent.__table__, {"user_id": who.id if who is not None else None, **fields})
 
 
 def _entry(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from app.appointments.references import REFERENCE_ALPHABET
-from app.booking.availability import search
+from app.booking.availability import decode_slot, search
 from app.booking.booking import (
     BookingRequest,
     BookingRuleError,
@@ -17,8 +19,10 @@ from app.booking.booking import (
     reschedule,
 )
 from app.extensions import db
-from app.models import Appointment, AppointmentEvent, Customer, SlotClaim
+from app.models import Appointment, AppointmentEvent, AuditEvent, Customer, SlotClaim
+from app.unit_of_work import unit_of_work
 from tests.booking_helpers import MONDAY, NOW, World
+from tests.factories import AppointmentFactory
 
 H = 3600
 
@@ -230,3 +234,51 @@ def test_every_booking_leaves_the_officers_day_keepable():
         day = routing_day(working_day(officer, MONDAY), appointments_for([officer.id], MONDAY, MONDAY))
         assert DayCheck(day).base_ok, f"booking {n} left a promise that cannot be kept"
     assert db.session.query(Appointment).count() >= 5
+
+
+def _booked_rows() -> tuple[int, int, int, int]:
+    """Appointments, status events, booking audit entries and slot claims stored."""
+    return (
+        db.session.query(Appointment).count(),
+        db.session.query(AppointmentEvent).count(),
+        db.session.query(AuditEvent).filter_by(action="appointment_booked").count(),
+        db.session.query(SlotClaim).count(),
+    )
+
+
+def test_a_slot_claimed_since_the_re_check_is_refused_and_nothing_of_the_booking_is_kept():
+    """The race the claim settles: another booking took the slot's claim after this one's re-check
+    (here, before it: the claim is what decides). This booking's appointment, event and audit entry are
+    written with the claim (one statement on PostgreSQL) and all rolled back with it."""
+    world = World()
+    slot = _slots(world)[0]
+    other = AppointmentFactory(
+        service=world.service, officer=world.officers[0], window_start=NOW + timedelta(days=30)
+    )
+    for key in decode_slot(slot.token).claim_keys():
+        db.session.add(SlotClaim(key=key, appointment=other))
+    db.session.commit()
+    before = _booked_rows()
+    with pytest.raises(SlotUnavailable), unit_of_work():
+        book(_request(world, slot))
+    assert _booked_rows() == before
+    assert db.session.query(Customer).filter_by(name="Jo Bloggs").count() == 0
+
+
+def test_a_reference_already_taken_is_drawn_again_and_the_booking_written_once(monkeypatch):
+    world = World()
+    first, second = _slots(world)[:2]
+    taken = book(_request(world, first)).reference
+    db.session.commit()
+    draws = iter([taken, "ZZZZ2222"])
+    monkeypatch.setattr("app.booking.booking.new_reference", lambda: next(draws))
+    with unit_of_work():
+        appointment = book(
+            _request(world, second, customer=CustomerDetails(name="Al Smith", phone="+447700900999"))
+        )
+    assert appointment.reference == "ZZZZ2222"
+    assert _booked_rows() == (2, 2, 2, 2)
+    entry = db.session.query(AuditEvent).filter_by(action="appointment_booked", object_id="ZZZZ2222").one()
+    assert entry.detail == {"channel": "web"}
+    assert [e.status for e in db.session.get(Appointment, appointment.id).events] == ["booked"]
+    assert db.session.query(SlotClaim).filter_by(appointment_id=appointment.id).count() == 1
