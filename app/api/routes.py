@@ -29,6 +29,7 @@ from app.catalogue.queries import all_hubs, all_services, hub_by_code, service_b
 from app.config import settings
 from app.inputs import MAX_JSON_DEPTH, BadInput, json_depth_within, parse_day, parse_number, whole_number
 from app.messaging.contact import reminder_gap, uk_phone, valid_email
+from app.officers.roster import first_name_read
 from app.places.places import UnknownPostcode, address_place, hub_place
 from app.staff import audit, scope
 from app.staff.scope import BOOKING_STAFF
@@ -363,9 +364,10 @@ def create_appointment():
 
 def _answer(appointment: Appointment) -> dict:
     """The booking as this token may see it: the resident's manage link (which cancels and moves)
-    only for roles that may change bookings; an officer's token gets the calendar file, not the link."""
+    only for roles that may change bookings; an officer's token gets the calendar file, not the link.
+    The officer's first name from the roster if this transaction read it (a booking has): no query."""
     link = manage_url(appointment) if scope.may_change(api_caller()) else ""
-    return as_json(appointment, link, ics_url(appointment))
+    return as_json(appointment, link, ics_url(appointment), first_name_read(appointment.officer_id))
 
 
 def _slot_gone():

@@ -10,7 +10,6 @@ from app.appointments.references import format_reference
 from app.extensions import HotRead
 from app.i18n import gettext_for
 from app.models import Appointment, Officer
-from app.officers.roster import checked_in_this_transaction
 from app.timeutil import format_date, format_short_date, format_time, to_local
 from notifications.calendar import CalendarEvent
 
@@ -62,23 +61,22 @@ _FIRST_NAME = HotRead(select(Officer.first_name).where(Officer.id == bindparam("
 
 
 def officer_first_name(appointment: Appointment) -> str:
-    """The first name of the visit's officer: from the officer if loaded, else from the roster if this
-    transaction has read it (a booking has, after its lock), else read alone (loading the officer for it
-    was a query of every column per booking answered, bench/README.md section 3)."""
+    """The first name of the visit's officer: from the officer if loaded, else read alone (loading the
+    officer for it was a query of every column per booking answered, bench/README.md section 3)."""
     officer = appointment.__dict__.get("officer")
     if officer is not None and officer.id == appointment.officer_id:
         return officer.first_name
     if appointment.officer_id is None:
         return ""
-    known = checked_in_this_transaction()
-    listed = known.officer(appointment.officer_id) if known is not None else None
-    if listed is not None:
-        return listed.first_name
     found = _FIRST_NAME.rows(officer=appointment.officer_id)
     return found[0][0] if found else ""
 
 
-def as_json(appointment: Appointment, manage_url: str = "", ics_url: str = "") -> dict:
+def as_json(
+    appointment: Appointment, manage_url: str = "", ics_url: str = "", first_name: str | None = None
+) -> dict:
+    """The booking as the API shows it. `first_name`: the officer's, if the caller knows it already (a
+    booking's answer, from the roster read after its lock); else officer_first_name() finds it."""
     data = {
         "reference": appointment.reference,
         "reference_display": format_reference(appointment.reference),
@@ -91,7 +89,7 @@ def as_json(appointment: Appointment, manage_url: str = "", ics_url: str = "") -
         "start": to_local(appointment.window_start).isoformat(),
         "end": to_local(appointment.window_end).isoformat(),
         "duration_minutes": appointment.duration_minutes,
-        "officer_first_name": officer_first_name(appointment),
+        "officer_first_name": officer_first_name(appointment) if first_name is None else first_name,
         "two_officers": appointment.second_officer_id is not None,
         "what_to_have_ready": appointment.service.document_list,
         "channel": appointment.channel,

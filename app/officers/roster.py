@@ -105,6 +105,14 @@ def roster() -> Roster:
     return cached
 
 
+def first_name_read(officer_id: int | None) -> str | None:
+    """The officer's first name from the roster this transaction has read (a booking reads it after its
+    lock), with no statement sent; None if it has not read it or does not list the officer."""
+    known = checked_in_this_transaction()
+    listed = known.officer(officer_id) if known is not None and officer_id is not None else None
+    return listed.first_name if listed is not None else None
+
+
 def checked_in_this_transaction() -> Roster | None:
     """The roster as roster() last read it in the session's current transaction (a booking reads it after
     its lock), without reading the version again; None if this transaction has not read it. For what
