@@ -13,8 +13,9 @@ planned).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
@@ -23,6 +24,9 @@ from app.extensions import db
 
 _OPEN = "unit_of_work_open"
 _WROTE = "unit_of_work_wrote"
+_READ = "unit_of_work_read_once"  # what read_once() read since the session last wrote or ended a transaction
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -67,7 +71,33 @@ def finish_reads() -> None:
 def mark_written() -> None:
     """Tell the unit of work that a statement sent past the session's events wrote
     (app/hot_writes.py), so finish_reads() refuses to commit it."""
-    db.session().info[_WROTE] = True
+    info = db.session().info
+    info[_WROTE] = True
+    info.pop(_READ, None)
+
+
+def read_once(key: str, read: Callable[[], T]) -> T:
+    """`read()`, sent once until the session next writes (a flush, any statement through it but a
+    SELECT, a hot write) or a transaction or savepoint of it ends; until then the value first read.
+
+    For a read that several parts of one request make and that nothing but a write changes as far as
+    the request is concerned: the roster and catalogue version (app/officers/roster.py), read by the
+    service and hub look-ups, the area of an address and availability in turn, is sent once. What a
+    request reads before it writes is then one view, as if read at one instant; a change committed
+    elsewhere meanwhile is seen from the request's first write or the end of its reads on (a booking's
+    officer-day lock is a write, and finish_reads() ends the reads before it, so what the booking
+    reads after its lock is read again). Pending changes are flushed first, as a query would do (the
+    read must see them), unless autoflush is off."""
+    session = db.session()
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()  # which forgets what was read (below)
+    remembered = session.info.get(_READ)
+    if remembered is None:
+        remembered = session.info[_READ] = {}
+    elif key in remembered:
+        return remembered[key]
+    value = remembered[key] = read()
+    return value
 
 
 def discard() -> None:
@@ -79,15 +109,19 @@ def discard() -> None:
 @event.listens_for(Session, "after_flush")
 def _flushed(session: Session, _context) -> None:
     session.info[_WROTE] = True
+    session.info.pop(_READ, None)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         state.session.info[_WROTE] = True
+    if not state.is_select:  # text("UPDATE ...") is none of the three above, and may write
+        state.session.info.pop(_READ, None)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _ended(session: Session, transaction: SessionTransaction) -> None:
+    session.info.pop(_READ, None)  # a savepoint's end too: what it wrote may have been rolled back
     if transaction.parent is None:  # the whole transaction, not a savepoint: nothing is pending now
         session.info.pop(_WROTE, None)

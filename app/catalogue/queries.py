@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.catalogue import cached
 from app.extensions import db
 from app.models import CommunityArea, Hub, Service, Skill
 
@@ -17,7 +18,8 @@ def all_services(*, bookable_only: bool = False) -> list[Service]:
 
 
 def service_by_code(code: str) -> Service | None:
-    return db.session.scalar(select(Service).where(Service.code == code))
+    """The service with this code, active or not, from the cached catalogue: no query."""
+    return cached.service_by_code(code)
 
 
 def all_hubs(*, active_only: bool = False) -> list[Hub]:
@@ -28,7 +30,9 @@ def all_hubs(*, active_only: bool = False) -> list[Hub]:
 
 
 def hub_by_code(code: str) -> Hub | None:
-    return db.session.scalar(select(Hub).where(Hub.code == code))
+    """The hub with this code, open or not, with its hours and closures, from the cached catalogue: no
+    query."""
+    return cached.hub_by_code(code)
 
 
 def all_skills() -> list[Skill]:

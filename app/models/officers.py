@@ -103,7 +103,9 @@ class Absence(db.Model):
 class RosterVersion(db.Model):
     """One row, set to a new random value by database triggers (migration 0014) in the same
     transaction as any change to officers, their skills, areas, patterns or absences, or to the
-    community areas. Every process compares it with the roster it has cached (app/officers/roster.py)."""
+    community areas, and (migration 0022) to skills, services, hubs, their hours or closures. Every
+    process compares it with the roster and the catalogue it has cached (app/officers/roster.py,
+    app/catalogue/cached.py)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[str] = mapped_column(String(40))

@@ -4,10 +4,13 @@ and checked against the database on every use.
 Loading it through the ORM cost about 32 ms of every availability search and booking (bench/README.md,
 section 3). It changes rarely, so each process keeps one immutable copy tagged with the database's
 roster version: a row that triggers on every roster table set to a new random value in the same
-transaction as the change (migration 0014). Every use reads that row (one primary-key read) and
-reloads when it differs, so each gunicorn worker and each app server sees a change from the moment
-it is committed; nothing assumes a single process. The version is read before the roster, so a
-cached copy is never older than its tag.
+transaction as the change (migration 0014); the catalogue's tables change it too (migration 0022), and
+the catalogue's cache (app/catalogue/cached.py) is tagged with the same row. Every use checks that row
+(one primary-key read, sent once until the session writes or ends a transaction, so the service, the
+address's area and availability share it: `app.unit_of_work.read_once`) and reloads when it differs,
+so each gunicorn worker and each app server sees a change from the moment it is committed; nothing
+assumes a single process. A booking reads it again after its officer-day lock (a write). The version is
+read before the roster, so a cached copy is never older than its tag.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sqlalchemy import select
 from app.extensions import HotRead, db
 from app.models import Absence, CommunityArea, Officer, RosterVersion, WorkingPattern
 from app.models.officers import OfficerCalendar, officer_area, officer_skill
+from app.unit_of_work import read_once
 from routing.travel import great_circle_m
 
 
@@ -87,6 +91,11 @@ _VERSION = HotRead(select(RosterVersion.__table__.c.version).where(RosterVersion
 
 
 def current_version() -> str | None:
+    """The roster and catalogue version as this session sees it (read once until it writes)."""
+    return read_once("roster_version", _read_version)
+
+
+def _read_version() -> str | None:
     found = _VERSION.rows()
     return found[0][0] if found else None
 
