@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select
 
 from app.config import Settings
 from app.extensions import HotRead, db
@@ -126,3 +126,31 @@ def test_a_token_s_last_use_is_kept_by_requests_that_only_read_and_written_once_
             with time_machine.travel(moment, tick=False):
                 assert client.get("/api/v1/appointments/NOSUCHREF", headers=headers).status_code == 404
             assert last_used() == (NOW if moment - NOW < timedelta(minutes=1) else moment)
+
+
+def test_requests_that_find_a_token_s_last_use_due_neither_wait_for_nor_repeat_the_one_writing_it(
+    app, client, committed, postgres
+):
+    """Once a minute every request then in flight with a token finds its "last used" due: one writes
+    it, and the others must not queue behind that one's row lock (each then writing it again)."""
+
+    def keep_lock_waits_short(connection):
+        connection.exec_driver_sql("SET LOCAL lock_timeout = '2s'")  # waiting fails the test, not hangs it
+
+    with app.app_context():
+        secret = create_token(UserFactory(role="admin"), "busy client")
+        db.session.commit()
+        token_id = find_token(secret[:12]).id
+        db.session.remove()
+        writing = db.engine.connect()  # another request, between writing "last used" and its commit
+        writing.exec_driver_sql("UPDATE api_token SET last_used_at = %s WHERE id = %s", (NOW, token_id))
+        event.listen(db.engine, "begin", keep_lock_waits_short)
+        try:
+            headers = {"Authorization": f"Bearer {secret}"}
+            assert client.get("/api/v1/appointments/NOSUCHREF", headers=headers).status_code == 404
+        finally:
+            event.remove(db.engine, "begin", keep_lock_waits_short)
+            writing.commit()
+            writing.close()
+        db.session.remove()
+        assert find_token(secret[:12]).last_used_at == NOW  # the other request's, not written again
