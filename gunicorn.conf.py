@@ -12,21 +12,29 @@ import os
 # kept-alive connection from the load balancer is reused instead of a new TCP connection per request.
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))  # about two per core
-# Threads and database connections are sized together: one pooled connection per thread, kept open,
-# so no request waits for a new PostgreSQL session (a few ms of CPU each; with 32 threads and a pool
-# of 5 + 10 the bench saw 110-280 opened and closed per 3,000 requests). 4 workers x 20 = 80 connections,
-# inside PostgreSQL's default max_connections (100) with room for the scheduler, the dispatchers and
-# each worker's LISTEN connection. The trade-off: 80 threads in all for long polls, which hold a
-# thread (not a connection) while they wait: each open kiosk call holds two, each agent console one.
-# Every worker keeps `threads` connections: with more workers (WEB_CONCURRENCY) or threads (for more
-# kiosks and agents), keep workers x threads inside PostgreSQL's max_connections, raising it if need
-# be. (8, 16 and 32 threads cost the same CPU per request: bench/README.md.)
+# Threads and database connections are sized apart. Threads are for waiting: long polls (kiosk and
+# agent calls, up to 20 s each) hold a thread but no connection while they wait (each open kiosk call
+# holds two, each agent console one), so 4 workers x 20 threads serve 80 requests at once. Connections
+# are for working: a worker runs Python on one core at a time (the GIL), and past a few requests in
+# flight more connections only add PostgreSQL backends competing for the same cores. So each worker
+# keeps a pool of DATABASE_POOL_SIZE (8) connections open and never opens more (DATABASE_MAX_OVERFLOW
+# 0): a request waits for a pooled connection (up to 30 s) instead of opening one, which would cost
+# PostgreSQL a new session (a few ms of CPU). Measured back to back (bench/README.md, "Threads, pool
+# and overflow"): 8 a worker instead of one per thread cut PostgreSQL's CPU per request by about 9 %;
+# 4 cut it by a quarter but sometimes left a worker idle, its few connections all held by bookings
+# waiting for an officer-day lock; 2 were too few. 4 workers x 8 = 32 connections per app server,
+# inside PostgreSQL's max_connections (100) with the scheduler, the dispatchers and each worker's
+# LISTEN connection (80, one per thread, left little room: a second app server or a benchmark beside
+# it was refused connections). The trade-off: a worker serves at most 8 requests at once inside the
+# database; a page that holds its transaction for long holds one of them.
 threads = int(os.environ.get("GUNICORN_THREADS", "20"))
+POOL_SIZE = 8  # per worker; DATABASE_POOL_SIZE overrides it
 
 
 def on_starting(server):
-    """Before any worker loads the app: its pool gets the threads finally chosen (--threads too)."""
-    os.environ.setdefault("DATABASE_POOL_SIZE", str(server.cfg.threads))  # read by app.config.Settings
+    """Before any worker loads the app: each worker's pool (read by app.config.Settings)."""
+    os.environ.setdefault("DATABASE_POOL_SIZE", str(min(POOL_SIZE, server.cfg.threads)))
+    os.environ.setdefault("DATABASE_MAX_OVERFLOW", "0")
 
 
 # Above the load balancer's idle timeout (60 s is comfortable), so gunicorn never closes a connection

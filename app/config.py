@@ -60,9 +60,12 @@ class Settings(BaseSettings):
 
     environment: str = "development"  # development | test | production
     database_url: str = f"sqlite:///{INSTANCE_DIR / 'doorstep.db'}"
-    # PostgreSQL connections each process keeps open. gunicorn.conf.py sets it to the threads of a
-    # worker, so no request waits for a connection to be opened (each costs the server milliseconds).
+    # PostgreSQL connections each process keeps open. gunicorn.conf.py sets 8 per worker (never more
+    # than its threads) and no overflow: threads wait (long polls), connections work (bench/README.md).
     database_pool_size: int = 5
+    # Connections opened beyond the pool when every pooled one is in use, closed again after use. 0: a
+    # request waits for a pooled connection instead (up to 30 s), and PostgreSQL's connections stay fixed.
+    database_max_overflow: int = 10
     secret_key: str = ""
     # The council's own branding (a council service is not on GOV.UK: no crown, no GDS Transport).
     council_name: str = "Wiltshire Council"
@@ -174,6 +177,13 @@ class Settings(BaseSettings):
             raise ValueError("DATABASE_POOL_SIZE must be from 1 to 100 connections")
         return value
 
+    @field_validator("database_max_overflow")
+    @classmethod
+    def _max_overflow(cls, value: int) -> int:
+        if not 0 <= value <= 100:
+            raise ValueError("DATABASE_MAX_OVERFLOW must be from 0 to 100 connections")
+        return value
+
     @field_validator("proxy_count")
     @classmethod
     def _proxies(cls, value: int) -> int:
@@ -271,7 +281,7 @@ class Settings(BaseSettings):
     def _engine_options(self) -> dict[str, Any]:
         if not normalise_database_url(self.database_url).startswith("postgresql"):
             return {}  # SQLite: SQLAlchemy's own choice of pool
-        return {"pool_size": self.database_pool_size}
+        return {"pool_size": self.database_pool_size, "max_overflow": self.database_max_overflow}
 
     def flask_config(self) -> dict[str, Any]:
         """The keys Flask and its extensions read themselves, derived from these settings. Our own code

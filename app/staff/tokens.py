@@ -74,11 +74,29 @@ def caller_for_bearer(header: str) -> Caller | None:
 
 def record_use(caller: Caller) -> None:
     """Keep the token's "last used" (to the minute). Its own unit of work commits it: a request that
-    only reads (a 409, a look-up) commits nothing, and would otherwise write it again every time."""
-    if caller.last_use_due:
-        db.session.execute(
-            update(ApiToken).where(ApiToken.id == caller.token_id).values(last_used_at=utcnow())
+    only reads (a 409, a look-up) commits nothing, and would otherwise write it again every time.
+
+    When it falls due, every request then in flight with the token sees it due (a busy client has
+    dozens): one writes it; the others skip the row while it is locked (SKIP LOCKED, PostgreSQL) or
+    find it already written, instead of each waiting for the one before to commit and writing it again
+    (a bench run saw 23 such writes queue at once, 128 ms each)."""
+    if not caller.last_use_due:
+        return
+    now = utcnow()
+    still_due = (
+        select(ApiToken.id)
+        .where(
+            ApiToken.id == caller.token_id,
+            (ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at <= now - LAST_USED_RESOLUTION),
         )
+        .with_for_update(skip_locked=True, key_share=True)  # none on SQLite, where writers queue anyway
+    )
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.id.in_(still_due.scalar_subquery()))
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def user_of(caller: Caller) -> User | None:

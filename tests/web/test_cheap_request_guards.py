@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select
 
 from app.config import Settings
 from app.extensions import HotRead, db
@@ -99,16 +99,25 @@ def test_a_revoked_token_is_refused_at_once_when_nothing_else_is_read(app, clien
         assert client.get("/api/v1/appointments/NOSUCHREF", headers=headers).status_code == 401
 
 
-def test_each_gunicorn_thread_has_a_pooled_connection_kept_open(monkeypatch):
-    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_POOL_SIZE"}
+def test_gunicorn_workers_keep_a_few_connections_open_and_never_open_more(monkeypatch):
+    """Threads wait (long polls hold one, not a connection); connections work: each worker keeps a
+    small pool open and a request waits for one of it rather than opening another."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
     monkeypatch.setattr(os, "environ", environment | {"GUNICORN_THREADS": "12"})
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert config["threads"] == 12
     config["on_starting"](SimpleNamespace(cfg=SimpleNamespace(threads=config["threads"])))
-    assert os.environ["DATABASE_POOL_SIZE"] == "12"
+    assert (os.environ["DATABASE_POOL_SIZE"], os.environ["DATABASE_MAX_OVERFLOW"]) == ("8", "0")
     on_postgres = Settings(database_url="postgresql://db.example/doorstep").flask_config()
-    assert on_postgres["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_size": 12}
+    assert on_postgres["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_size": 8, "max_overflow": 0}
     assert Settings(database_url="sqlite:///x.db").flask_config()["SQLALCHEMY_ENGINE_OPTIONS"] == {}
+    monkeypatch.setattr(os, "environ", environment | {"DATABASE_POOL_SIZE": "3"})
+    config["on_starting"](SimpleNamespace(cfg=SimpleNamespace(threads=1)))  # a sync worker, or --threads 1
+    assert os.environ["DATABASE_POOL_SIZE"] == "3"  # what the operator set wins
+    environment.pop("DATABASE_POOL_SIZE", None)
+    monkeypatch.setattr(os, "environ", dict(environment))
+    config["on_starting"](SimpleNamespace(cfg=SimpleNamespace(threads=1)))
+    assert os.environ["DATABASE_POOL_SIZE"] == "1"  # never more connections than threads
 
 
 def test_a_token_s_last_use_is_kept_by_requests_that_only_read_and_written_once_a_minute(
@@ -126,3 +135,31 @@ def test_a_token_s_last_use_is_kept_by_requests_that_only_read_and_written_once_
             with time_machine.travel(moment, tick=False):
                 assert client.get("/api/v1/appointments/NOSUCHREF", headers=headers).status_code == 404
             assert last_used() == (NOW if moment - NOW < timedelta(minutes=1) else moment)
+
+
+def test_requests_that_find_a_token_s_last_use_due_neither_wait_for_nor_repeat_the_one_writing_it(
+    app, client, committed, postgres
+):
+    """Once a minute every request then in flight with a token finds its "last used" due: one writes
+    it, and the others must not queue behind that one's row lock (each then writing it again)."""
+
+    def keep_lock_waits_short(connection):
+        connection.exec_driver_sql("SET LOCAL lock_timeout = '2s'")  # waiting fails the test, not hangs it
+
+    with app.app_context():
+        secret = create_token(UserFactory(role="admin"), "busy client")
+        db.session.commit()
+        token_id = find_token(secret[:12]).id
+        db.session.remove()
+        writing = db.engine.connect()  # another request, between writing "last used" and its commit
+        writing.exec_driver_sql("UPDATE api_token SET last_used_at = %s WHERE id = %s", (NOW, token_id))
+        event.listen(db.engine, "begin", keep_lock_waits_short)
+        try:
+            headers = {"Authorization": f"Bearer {secret}"}
+            assert client.get("/api/v1/appointments/NOSUCHREF", headers=headers).status_code == 404
+        finally:
+            event.remove(db.engine, "begin", keep_lock_waits_short)
+            writing.commit()
+            writing.close()
+        db.session.remove()
+        assert find_token(secret[:12]).last_used_at == NOW  # the other request's, not written again
