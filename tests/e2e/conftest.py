@@ -48,6 +48,9 @@ def browser():
 
 def check_accessibility(page) -> None:
     """axe-core in the browser: no WCAG 2.2 A or AA violations on this page."""
+    # A click that navigates returns once the new page has begun to arrive: on a busy machine axe could
+    # otherwise check a page still being parsed (it once found the skip link without its text).
+    page.wait_for_load_state("load")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
