@@ -22,9 +22,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "4"))  # about two per core
 # PostgreSQL a new session (a few ms of CPU). Measured back to back (bench/README.md, "Threads, pool
 # and overflow"): 8 a worker instead of one per thread cut PostgreSQL's CPU per request by about 9 %;
 # 4 cut it by a quarter but sometimes left a worker idle, its few connections all held by bookings
-# waiting for an officer-day lock; 2 were too few. 4 workers x 8 = 32 connections per app server,
-# inside PostgreSQL's max_connections (100) with the scheduler, the dispatchers and each worker's
-# LISTEN connection (80, one per thread, left little room: a second app server or a benchmark beside
+# waiting for an officer-day lock; 2 were too few. Each worker also keeps up to 4 read connections
+# for the reads a request makes before its transaction (app.extensions.ReadConnections). 4 workers x
+# (8 + 4) = 48 connections per app server, inside PostgreSQL's max_connections (100) with the
+# scheduler, the dispatchers and each worker's LISTEN connection (80, one per thread, left little room: a second app server or a benchmark beside
 # it was refused connections). The trade-off: a worker serves at most 8 requests at once inside the
 # database; a page that holds its transaction for long holds one of them.
 threads = int(os.environ.get("GUNICORN_THREADS", "20"))

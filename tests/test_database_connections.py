@@ -6,9 +6,9 @@ import time
 
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
-from app.extensions import db
+from app.extensions import READ_CONNECTIONS_PER_PROCESS, read_connections_of, db
 
 pytestmark = pytest.mark.postgres
 
@@ -62,3 +62,58 @@ def test_a_failed_transaction_is_still_rolled_back(app):
         connection.rollback()
         assert connection.scalar(text("SELECT 2")) == 2
         connection.rollback()
+
+
+def _read_connection_pids() -> list[int]:
+    return [driver.info.backend_pid for driver, _info, _since in read_connections_of(db.engine).idle]
+
+
+@pytest.mark.usefixtures("committed")
+def test_reads_before_a_transaction_use_the_read_connections_not_the_pool(client):
+    """The health check's read (like a token's or a 409's claim) takes none of the pool's connections:
+    after the first request has opened a read connection, further requests check nothing out."""
+    assert client.get("/healthz").status_code == 200
+    checkouts = []
+    listener = lambda *_args: checkouts.append(1)  # noqa: E731
+    event.listen(db.engine, "checkout", listener)
+    try:
+        for _ in range(5):
+            assert client.get("/healthz").status_code == 200
+    finally:
+        event.remove(db.engine, "checkout", listener)
+    assert checkouts == []
+    assert _read_connection_pids()
+
+
+@pytest.mark.usefixtures("committed")
+def test_a_read_connection_the_server_ended_costs_no_request_an_error(client, postgres):
+    assert client.get("/healthz").status_code == 200
+    ended = _read_connection_pids()
+    assert ended
+    url = postgres.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as admin:
+        for pid in ended:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        deadline = time.monotonic() + 60
+        while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = ANY(%s)", (ended,)).fetchone():
+            assert time.monotonic() < deadline, "the server did not end the sessions"
+            time.sleep(0.05)
+    for _ in range(READ_CONNECTIONS_PER_PROCESS + 2):
+        assert client.get("/healthz").status_code == 200
+    assert not set(_read_connection_pids()) & set(ended)
+
+
+@pytest.mark.usefixtures("committed")
+def test_disposing_of_the_engine_closes_the_read_connections(client, postgres):
+    """As before a database is copied as a template (the benchmarks do): no session of ours is left."""
+    assert client.get("/healthz").status_code == 200
+    pids = _read_connection_pids()
+    assert pids
+    db.engine.dispose()
+    url = postgres.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as admin:
+        deadline = time.monotonic() + 60
+        while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = ANY(%s)", (pids,)).fetchone():
+            assert time.monotonic() < deadline, "a read connection is still open"
+            time.sleep(0.05)
+    assert _read_connection_pids() == []
