@@ -198,7 +198,6 @@ class ReadConnections:
         self.engine, self.size = engine, size
         self.idle: deque = deque()
         self.opened = 0
-        self.pid = os.getpid()
         self.lock = threading.Lock()
 
     def read(self, hot: HotRead, params: dict) -> list[tuple] | None:
@@ -258,14 +257,32 @@ class ReadConnections:
 READ_CONNECTIONS_PER_PROCESS = 4
 
 
+_read_connections: dict = {}  # engine -> its ReadConnections in this process
+_inherited: list = []  # a forked child's copies of its parent's: kept, never used nor closed
+
+
 def read_connections_of(engine) -> ReadConnections:
-    found = engine.__dict__.get("_doorstep_read_connections")
-    if found is None or found.pid != os.getpid():
-        found = engine.__dict__["_doorstep_read_connections"] = ReadConnections(
-            engine, READ_CONNECTIONS_PER_PROCESS
-        )
-        event.listen(engine, "engine_disposed", lambda _engine: found.close())
+    found = _read_connections.get(engine)
+    if found is None:
+        found = _read_connections[engine] = ReadConnections(engine, READ_CONNECTIONS_PER_PROCESS)
+        if not event.contains(engine, "engine_disposed", _close_read_connections):
+            event.listen(engine, "engine_disposed", _close_read_connections)
     return found
+
+
+def _close_read_connections(engine) -> None:
+    found = _read_connections.pop(engine, None)
+    if found is not None:
+        found.close()
+
+
+def _forget_inherited_read_connections() -> None:
+    _inherited.extend(_read_connections.values())
+    _read_connections.clear()
+
+
+# A forked process (a gunicorn worker of a preloaded app) opens its own: a connection is one process's.
+os.register_at_fork(after_in_child=_forget_inherited_read_connections)
 
 
 def _before_any_transaction(session) -> bool:

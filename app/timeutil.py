@@ -75,6 +75,15 @@ def _england_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("GB", subdiv="ENG", years=year)
 
 
+def load_bank_holidays() -> None:
+    """Load this year's and next year's bank holidays now. The `holidays` package imports its tables
+    for every country on first use (about a quarter of a second of CPU, under Python's import lock):
+    a server process does it when it starts, not in the first booking it serves."""
+    year = utcnow().year
+    _england_holidays(year)
+    _england_holidays(year + 1)
+
+
 def is_bank_holiday(day: date) -> bool:
     return day in _england_holidays(day.year)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import time_machine
 
@@ -95,3 +96,17 @@ def test_retention_removes_personal_data_but_keeps_the_figures():
     assert db.session.query(Message).one().body == ""
     assert db.session.get(Appointment, recent.id).customer.name == "Rita Recent"
     assert run(730, now=datetime(2026, 11, 23, tzinfo=UTC)).appointments == 0  # nothing twice
+
+
+@time_machine.travel(datetime(2026, 12, 20, 10, tzinfo=UTC), tick=False)
+def test_a_server_process_loads_this_and_next_year_s_bank_holidays_as_it_starts():
+    """wsgi.py loads them, so no booking waits for the holidays package's tables (a quarter of a second
+    of CPU, under the import lock) and a search over the new year finds next year's loaded too."""
+    from app.timeutil import _england_holidays, is_bank_holiday, load_bank_holidays
+
+    _england_holidays.cache_clear()
+    load_bank_holidays()
+    loaded = _england_holidays.cache_info()
+    assert is_bank_holiday(date(2026, 12, 25)) and is_bank_holiday(date(2027, 1, 1))
+    assert _england_holidays.cache_info().misses == loaded.misses  # nothing loaded by the look-ups
+    assert "load_bank_holidays()" in (Path(__file__).parent.parent / "wsgi.py").read_text()
