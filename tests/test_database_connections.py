@@ -8,7 +8,7 @@ import psycopg
 import pytest
 from sqlalchemy import event, text
 
-from app.extensions import READ_CONNECTIONS_PER_PROCESS, read_connections_of, db
+from app.extensions import READ_CONNECTIONS_PER_PROCESS, db, read_connections_of
 
 pytestmark = pytest.mark.postgres
 
