@@ -28,7 +28,7 @@ from sqlalchemy import bindparam, select
 from app.catalogue.hubs import hours_on_day
 from app.config import settings
 from app.extensions import HotRead, db
-from app.models import Appointment, OfficerDay, Service
+from app.models import Appointment, Hub, OfficerDay, Service
 from app.models.statuses import ACTIVE
 from app.officers.roster import roster
 from app.officers.travel import pair_travel
@@ -355,12 +355,18 @@ def candidate_windows(
         return [(t, t) for t in range(first, last + 1, EXACT_STEP)]
     if place.hub is None:
         return list(ARRIVAL_WINDOWS) if is_working_day(day) else []
-    hours = hours_on_day(place.hub, day)
+    return hub_times(place.hub, day, service.duration_minutes * 60)
+
+
+def hub_times(hub: Hub, day: date, duration: int) -> list[tuple[int, int]]:
+    """The appointment times a hub offers that day (none when it is shut: its hours, bank holidays,
+    its closures): what searches offer and what a booking is checked against when it is made."""
+    hours = hours_on_day(hub, day)
     if hours is None:
         return []
     opens = hours.opens.hour * 3600 + hours.opens.minute * 60
     closes = hours.closes.hour * 3600 + hours.closes.minute * 60
-    return [(t, t) for t in range(opens, closes - service.duration_minutes * 60 + 1, HUB_SLOT_STEP)]
+    return [(t, t) for t in range(opens, closes - duration + 1, HUB_SLOT_STEP)]
 
 
 def search(

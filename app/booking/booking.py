@@ -27,7 +27,14 @@ from sqlalchemy.exc import IntegrityError
 
 from app.appointments.references import format_reference, new_reference
 from app.booking import call_list, interpreters
-from app.booking.availability import SlotToken, decode_slot, place_precaution, routing_day, visits_for
+from app.booking.availability import (
+    SlotToken,
+    decode_slot,
+    hub_times,
+    place_precaution,
+    routing_day,
+    visits_for,
+)
 from app.booking.waitlist_offers import offer_freed_time
 from app.config import settings
 from app.extensions import HotRead, db
@@ -293,6 +300,8 @@ def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | No
     stored order and planned arrivals stay the ones this check relied on. Returns the new arrival."""
     arrival = token.arrival
     window = token.window if len(token.officer_ids) == 1 else (token.arrival, token.arrival)
+    if place.hub is not None and tuple(token.window) not in hub_times(place.hub, token.day, duration):
+        raise SlotUnavailable("hub closed then, or its hours changed")  # since the time was offered
     booked = visits_for(list(token.officer_ids), token.day, token.day, exclude=exclude)
     officers = roster()  # read after the lock: an absence committed before it is seen
     retimed: dict[int, datetime] = {}

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 
 from app.booking.availability import search
+from app.booking.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
 from app.extensions import db
 from app.models import Appointment, HubClosure, HubOpening
 from tests.booking_helpers import MONDAY, NOW, World
@@ -155,3 +156,24 @@ def test_bank_holidays_on_a_hub_page_are_named_in_the_residents_language(
     assert any(line.endswith(f": {christmas}") and "25" in line for line in shut), shut
     assert any(line.endswith(f": {boxing_day_substitute}") and "28" in line for line in shut), shut
     assert locale == "en" or not any("Christmas" in line or "Boxing" in line for line in shut)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_hub_time_offered_before_a_closure_is_not_booked_once_the_hub_is_closed_that_day():
+    """A resident who searched before staff closed the hub for the day cannot book the time they were
+    shown: the booking is checked against the hub's hours and closures when it is made."""
+    world = World()
+    place = world.hub_place()
+    slot = search(world.service, place, MONDAY, 1, now=NOW).slots[0]
+    world.hub.closures.append(HubClosure(first_day=MONDAY, last_day=MONDAY, reason="Flooding"))
+    db.session.commit()
+    request = BookingRequest(
+        slot_token=slot.token,
+        service=world.service,
+        place=world.hub_place(),
+        customer=CustomerDetails(name="Jo Bloggs", phone="07700900123", preferred_channel="sms"),
+    )
+    with pytest.raises(SlotUnavailable):
+        book(request)
+    db.session.rollback()
+    assert db.session.query(Appointment).count() == 0
