@@ -62,6 +62,21 @@ def book_first_slot(
     )
 
 
+def api_home_slot(client, world: World) -> str:
+    """A free home-visit slot id on MONDAY at 12 High Street, Devizes (added to the gazetteer, and
+    committed), found through the public availability API by postcode."""
+    db.session.add(
+        Address(
+            uprn="1", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=HOME[0], lng=HOME[1]
+        )
+    )
+    db.session.commit()
+    query = {"service": world.service.code, "location_type": "home", "postcode": "SN10 1AA"}
+    query |= {"from": MONDAY.isoformat(), "days": "1"}
+    slots = client.get("/api/v1/availability", query_string=query).get_json()["slots"]
+    return slots[0]["slot_id"]
+
+
 def api_booking(world: World, slot_id: str, **overrides) -> dict:
     """A body for POST /api/v1/appointments: a home visit for Jo Bloggs at 12 High Street."""
     return {

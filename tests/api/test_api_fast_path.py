@@ -9,9 +9,9 @@ from sqlalchemy import event, select
 
 from app.extensions import HotRead, db
 from app.hot_writes import HotWrite
-from app.models import Address, Appointment, AppointmentEvent, AuditEvent
+from app.models import Appointment, AppointmentEvent, AuditEvent
 from app.staff.tokens import create_token, find_token, revoke
-from tests.booking_helpers import NOW, World, api_booking
+from tests.booking_helpers import NOW, World, api_booking, api_home_slot
 from tests.factories import UserFactory
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
@@ -26,19 +26,7 @@ def _token(role: str = "admin"):
 
 def _world_and_slot(client) -> tuple[World, str]:
     world = World()
-    db.session.add(
-        Address(uprn="1", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
-    )
-    db.session.commit()
-    query = {
-        "service": world.service.code,
-        "location_type": "home",
-        "postcode": "SN10 1AA",
-        "from": "2026-12-07",
-        "days": "1",
-    }
-    slots = client.get("/api/v1/availability", query_string=query).get_json()["slots"]
-    return world, slots[0]["slot_id"]
+    return world, api_home_slot(client, world)
 
 
 @time_machine.travel(NOW, tick=False)

@@ -10,10 +10,9 @@ import pytest
 import time_machine
 
 from app.extensions import db
-from app.models import Address
 from app.risk import risk
 from app.staff.tokens import create_token
-from tests.booking_helpers import NOW, World, api_booking
+from tests.booking_helpers import NOW, World, api_booking, api_home_slot
 from tests.factories import CustomerFactory, UserFactory
 from tests.safety.test_lone_working import _marker
 
@@ -82,7 +81,7 @@ def test_an_api_booking_to_an_address_marked_since_the_search_is_refused_without
     client, precaution
 ):
     world = World()
-    slot = _home_slot(client, world)
+    slot = api_home_slot(client, world)
     _marker(precaution)  # 12 High Street, SN10 1AA: marked after the times were offered
     db.session.commit()
     response = _book(client, world, slot)
@@ -95,25 +94,10 @@ def test_an_api_booking_to_an_address_marked_since_the_search_is_refused_without
 @time_machine.travel(NOW, tick=False)
 def test_an_api_booking_of_a_lone_visit_to_a_two_officer_address_is_refused(client):
     world = World(officers=2)
-    slot = _home_slot(client, world)  # one officer's time
+    slot = api_home_slot(client, world)  # one officer's time
     _marker("two_officers")
     db.session.commit()
     assert _book(client, world, slot).status_code == 409
-
-
-def _home_slot(client, world: World) -> str:
-    db.session.add(
-        Address(uprn="1", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
-    )
-    db.session.commit()
-    query = {
-        "service": world.service.code,
-        "location_type": "home",
-        "postcode": "SN10 1AA",
-        "from": "2026-12-07",
-    }
-    slots = client.get("/api/v1/availability", query_string=query | {"days": "1"}).get_json()["slots"]
-    return next(s["slot_id"] for s in slots)
 
 
 def _book(client, world: World, slot: str):
