@@ -199,17 +199,23 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     return local_to_utc(day, time(0)), local_to_utc(day + timedelta(days=1), time(0))
 
 
-_TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*$", re.IGNORECASE)
 
 
 def parse_clock(text: str | None) -> time | None:
-    """'9:30', '09:30' or '17.30' -> time; blank -> None; anything else raises ValueError."""
+    """'9:30', '09:30', '17.30', '17', '9am', '5.30pm' -> time; blank -> None; anything else raises
+    ValueError (people write times both ways; '12pm' is noon, '12am' midnight)."""
     if not text or not text.strip():
         return None
     match = _TIME.match(text)
     if not match:
         raise ValueError(text)
-    hour, minute = int(match.group(1)), int(match.group(2))
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    half = (match.group(3) or "").replace(".", "").lower()
+    if half:
+        if not 1 <= hour <= 12:
+            raise ValueError(text)
+        hour = hour % 12 + (12 if half == "pm" else 0)
     if hour > 23 or minute > 59:
         raise ValueError(text)
     return time(hour, minute)

@@ -96,7 +96,10 @@ class OpeningForm(Form):
     closes = StringField("Closes", widget=GovTextInput(), validators=[ClockTime("the closing time")])
 
     def validate_closes(self, field):
-        opens, closes = parse_clock(self.opens.data), parse_clock(field.data)
+        try:
+            opens, closes = parse_clock(self.opens.data), parse_clock(field.data)
+        except ValueError:
+            return  # each field's own check says which time cannot be read
         if (opens is None) != (closes is None):
             raise ValidationError("Enter both the opening and closing time, or leave both blank")
         if opens and closes and closes <= opens:
@@ -162,18 +165,24 @@ class DayPatternForm(Form):
     )
 
     def validate_ends(self, field):
-        starts, ends = parse_clock(self.starts.data), parse_clock(field.data)
+        try:
+            starts, ends = parse_clock(self.starts.data), parse_clock(field.data)
+        except ValueError:
+            return  # each field's own check says which time cannot be read
         if (starts is None) != (ends is None):
             raise ValidationError("Enter both the start and end time, or leave both blank for a day off")
         if starts and ends and ends <= starts:
             raise ValidationError("End time must be after the start time")
 
     def validate_break_starts(self, field):
-        brk, starts, ends = (
-            parse_clock(field.data),
-            parse_clock(self.starts.data),
-            parse_clock(self.ends.data),
-        )
+        try:
+            brk, starts, ends = (
+                parse_clock(field.data),
+                parse_clock(self.starts.data),
+                parse_clock(self.ends.data),
+            )
+        except ValueError:
+            return  # each field's own check says which time cannot be read
         if brk and starts and ends and not (starts <= brk < ends):
             raise ValidationError("The break must start during the shift")
 

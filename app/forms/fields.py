@@ -15,7 +15,7 @@ from app.timeutil import parse_clock
 
 
 class ClockTime:
-    """Validator: blank or a 24-hour time such as 09:30."""
+    """Validator: blank or a time, such as 09:30, 17.30 or 5pm (app.timeutil.parse_clock)."""
 
     def __init__(self, label: str):
         self.label = label

@@ -30,13 +30,25 @@ from app.timeutil import local_day_bounds, local_now, utcnow
 STRICTNESS = ["information", "two_officers", "manager_approval", "hub_only"]
 
 
+_NUMBER = re.compile(r"\b(\d+[A-Z]?)\b")
+
+
 def house_key(line1: str) -> str:
-    """'Flat 2, 14A High St' -> '14A'; 'Rose Cottage, Mill Lane' -> 'ROSE COTTAGE'."""
+    """The building's number, or its name: 'Flat 2, 14A High St' -> '14A' (the last number: a flat's
+    number comes first); 'Rose Cottage, Mill Lane' -> 'ROSE COTTAGE'."""
     text = (line1 or "").upper()
-    number = re.search(r"\b(\d+[A-Z]?)\b", text)
-    if number:
-        return number.group(1)
+    numbers = _NUMBER.findall(text)
+    if numbers:
+        return numbers[-1]
     return re.sub(r"[^A-Z0-9 ]", "", text.split(",")[0]).strip()
+
+
+def _earlier_house_key(line1: str) -> str:
+    """The key markers were stored with until 2026-12-01: the first number ('Flat 2, 7 School Lane' ->
+    '2'). Still matched, so those markers keep applying (a flat's number may then also match another
+    house's marker in the same postcode: a precaution too many, never one too few)."""
+    numbers = _NUMBER.findall((line1 or "").upper())
+    return numbers[0] if numbers else house_key(line1)
 
 
 class RiskError(ValueError):
@@ -79,6 +91,7 @@ def _here(postcode: str, line1: str, uprn: str, customer: Customer | None) -> di
     here = {
         "postcode": normal if address else None,
         "house": house_key(line1) if address else None,
+        "earlier_house": _earlier_house_key(line1) if address else None,
         "uprn": uprn or None,
         "customer": customer.id if customer is not None else None,
     }
@@ -88,7 +101,8 @@ def _here(postcode: str, line1: str, uprn: str, customer: Customer | None) -> di
 # The one rule for which markers are in force at a place (by address, UPRN or person); `_here` gives its
 # parameters.
 _IN_FORCE_HERE = RiskMarker.active.is_(True) & or_(
-    (RiskMarker.postcode == bindparam("postcode")) & (RiskMarker.house == bindparam("house")),
+    (RiskMarker.postcode == bindparam("postcode"))
+    & RiskMarker.house.in_([bindparam("house"), bindparam("earlier_house")]),
     RiskMarker.uprn == bindparam("uprn"),
     RiskMarker.customer_id == bindparam("customer"),
 )

@@ -441,6 +441,7 @@ def check():
                 service=service,
                 place=place,
                 place_name=journey.PLACE_NAMES[d["location_type"]],
+                when_label=_when_label(d),
                 twin=twin,
                 twin_same=linked and twin.service_id == service.id and _same_time(twin, d["slot"]),
                 twin_when=when(twin, current_locale()) if linked else "",
@@ -452,7 +453,7 @@ def check():
                 "booking/check.html",
                 form=form,
                 d=d,
-                when_label=d.get("slot_label", ""),
+                when_label=_when_label(d),
                 service=service,
                 place=place,
                 place_name=journey.PLACE_NAMES[d["location_type"]],
@@ -464,21 +465,24 @@ def check():
         journey.reset()
         return redirect(url_for("booking.confirmation"))
     journey.submission_id()
-    token = decode_slot(d["slot"])  # the time in the page's language, even if it changed since
-    when_label = (
-        _slot_label(at_day_seconds(token.day, token.window[0]), at_day_seconds(token.day, token.window[1]))
-        if token
-        else d.get("slot_label", "")
-    )
     return render_template(
         "booking/check.html",
         form=form,
         d=d,
-        when_label=when_label,
+        when_label=_when_label(d),
         service=service,
         place=place,
         place_name=journey.PLACE_NAMES[d["location_type"]],
     )
+
+
+def _when_label(d: dict) -> str:
+    """The chosen time as check-your-answers shows it, in the page's language (even if the language
+    changed since it was chosen)."""
+    token = decode_slot(d["slot"])
+    if token is None:
+        return d.get("slot_label", "")
+    return _slot_label(at_day_seconds(token.day, token.window[0]), at_day_seconds(token.day, token.window[1]))
 
 
 def _slot_label(start, end) -> str:

@@ -39,8 +39,22 @@ def _marker(precaution="two_officers", **where):
 
 def test_house_key_matches_how_people_write_addresses():
     assert risk.house_key("12 High Street") == risk.house_key("12, High St") == "12"
-    assert risk.house_key("Flat 3, 14A Mill Lane") == "3"
+    assert risk.house_key("Flat 3, 14A Mill Lane") == "14A"  # the building: a flat's number comes first
     assert risk.house_key("Rose Cottage, Mill Lane") == "ROSE COTTAGE"
+
+
+def test_a_marker_on_a_building_applies_to_its_flats_however_the_line_is_written():
+    """A marker on 7 School Lane is found for "Flat 2, 7 School Lane" (it was keyed by the first
+    number, the flat's, so writing the flat first booked a lone visit past a hub-only marker); one stored
+    under that earlier key still applies to the address it was made from."""
+    marker = _marker("hub_only", postcode="BA12 1QJ", line1="7 School Lane")
+    db.session.flush()
+    assert risk.precaution_here("BA12 1QJ", "Flat 2, 7 School Lane") == "hub_only"
+    assert risk.precaution_here("BA12 1QJ", "7 School Lane") == "hub_only"
+    assert risk.precaution_here("BA12 1QJ", "9 School Lane") is None
+    marker.house = "2"  # as the register stored "Flat 2, 7 School Lane" before
+    db.session.flush()
+    assert risk.precaution_here("BA12 1QJ", "Flat 2, 7 School Lane") == "hub_only"
 
 
 @time_machine.travel(NOW, tick=False)

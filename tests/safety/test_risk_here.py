@@ -47,7 +47,7 @@ def register():
 PLACES = [
     # (postcode, line1, uprn, whose record) -> the precaution in force
     (("SN10 1AA", "12, High St", "", None), "two_officers"),  # the house number matches, any spelling
-    (("SN101AA", "Flat 3, 12 High Street", "", None), None),  # the flat's number is its house key: 3
+    (("SN101AA", "Flat 3, 12 High Street", "", None), "two_officers"),  # a flat in the marked building
     (("SN10 1AA", "", "", None), None),  # a postcode without a house places no marker
     (("", "12 High Street", "", None), None),
     (("SN10 1AA", "14 High Street", "", None), "information"),

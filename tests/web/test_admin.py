@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from app.extensions import db
 from app.models import Absence, Address, AuditEvent, Officer
@@ -144,11 +144,15 @@ def test_hub_opening_hours_validated_and_saved(client, sign_in):
     hours = {f"hours-{d}-opens": "09:00" for d in range(5)} | {f"hours-{d}-closes": "17:00" for d in range(5)}
     bad = _submit(client, url, data | hours | {"hours-5-opens": "10:00"})
     assert "Enter both the opening and closing time" in bad.get_data(as_text=True)
-    good = _submit(client, url, data | hours | {"hours-5-opens": "09:30", "hours-5-closes": "12:30"})
+    unreadable = _submit(client, url, data | hours | {"hours-5-opens": "25:99", "hours-5-closes": "5pm"})
+    assert unreadable.status_code == 200  # the form again with its error, not a server error
+    assert "Enter the opening time as a 24-hour time" in unreadable.get_data(as_text=True)
+    good = _submit(client, url, data | hours | {"hours-5-opens": "9.30am", "hours-5-closes": "12:30"})
     assert good.status_code == 302
     db.session.refresh(hub)
     assert hub.postcode == "SN10 1DL"
     assert [o.weekday for o in hub.opening_hours] == [0, 1, 2, 3, 4, 5]
+    assert (hub.hours_on(5).opens, hub.hours_on(5).closes) == (time(9, 30), time(12, 30))
 
 
 def test_impossible_or_malformed_dates_get_a_clear_message(client, sign_in):

@@ -121,6 +121,9 @@ def test_the_same_browser_booking_twice_still_gets_the_link(client, street):
     html = response.get_data(as_text=True)
     assert re.search(r'href="[^"]*/manage/[^"]+">See your existing booking', html)
     assert "You already have this appointment" in html  # the browser that booked it is told which
+    # Check-your-answers, shown again with the warning, still says when the new booking would be.
+    when = re.search(r'(?s)When\s*</dt>\s*<dd class="govuk-summary-list__value">(.*?)</dd>', html)
+    assert when and "December 2026" in when.group(1), when
 
 
 @time_machine.travel(NOW, tick=False)
