@@ -1,4 +1,5 @@
-"""The security headers every answer carries, and the CSP nonce that lets a page's own scripts run.
+"""The security headers every answer carries (pages, files and the JSON API each their own set), and
+the CSP nonce that lets a page's own scripts run.
 
 Only HTML pages carry scripts, so the nonce is made when a page first asks for it (the templates'
 `csp_nonce`); an answer without one (JSON, a redirect, a file) allows scripts from 'self' only. The
@@ -31,7 +32,14 @@ class _Headers:
     made_for: Settings
     csp_start: str  # up to the script sources, where a page's nonce goes
     csp_rest: str
-    always: tuple[tuple[str, str], ...]
+    always: tuple[tuple[str, str], ...]  # set on every answer, replacing any the view set
+    api: tuple[tuple[str, str], ...]  # the whole set for the JSON API (no page, nothing to run)
+
+
+# A JSON answer is never a document: nothing in it may load, run or be framed (OWASP's REST guidance);
+# the page-only headers (Referrer-Policy, Permissions-Policy, the page's CSP) say nothing to a client.
+_API_CSP = "default-src 'none'; frame-ancestors 'none'"
+_DEFAULTS = ("permissions-policy", "cache-control")  # a view may set its own
 
 
 def _headers_for(chosen: Settings) -> _Headers:
@@ -42,14 +50,22 @@ def _headers_for(chosen: Settings) -> _Headers:
         ("X-Frame-Options", "DENY"),
         ("Referrer-Policy", "same-origin"),
     ]
+    hsts = []
     if chosen.environment != "development":
-        always.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+        hsts = [("Strict-Transport-Security", "max-age=31536000; includeSubDomains")]
     return _Headers(
         chosen,
         "default-src 'self'; script-src 'self'",
         f"; style-src 'self'; img-src 'self' data:{tile_origin}; font-src 'self'; "
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-        tuple(always),
+        tuple(always + hsts),
+        (
+            ("Content-Security-Policy", _API_CSP),
+            ("X-Content-Type-Options", "nosniff"),
+            ("X-Frame-Options", "DENY"),
+            ("Cache-Control", "no-store"),
+            *hsts,
+        ),
     )
 
 
@@ -64,19 +80,29 @@ def _current() -> _Headers:
 
 
 def add_security_headers(response: Response) -> Response:
-    """after_request: on every answer, pages, API and errors alike."""
+    """after_request: on every answer, pages, API and errors alike.
+
+    Each header is added once, without werkzeug's search of the whole list for every one set (a dozen
+    searches an answer): the names the view already set are read once."""
     fixed = _current()
     headers = response.headers
-    nonce = g.get("csp_nonce")
-    script = f" 'nonce-{nonce}'" if nonce else ""
-    headers["Content-Security-Policy"] = f"{fixed.csp_start}{script}{fixed.csp_rest}"
-    for name, value in fixed.always:
-        headers[name] = value
-    # The kiosk and agent call pages allow the camera and microphone; nothing else does.
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
-    if request.endpoint not in _NOT_PAGES:
-        headers.setdefault("Cache-Control", "no-store")
+    present = {name.lower() for name, _value in headers.items()}
+    if request.path.startswith("/api/"):
+        chosen = fixed.api
+    else:
+        nonce = g.get("csp_nonce")
+        script = f" 'nonce-{nonce}'" if nonce else ""
+        chosen = (("Content-Security-Policy", f"{fixed.csp_start}{script}{fixed.csp_rest}"), *fixed.always)
+        chosen += (("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)"),)
+        if request.endpoint not in _NOT_PAGES:
+            chosen += (("Cache-Control", "no-store"),)
+    for name, value in chosen:
+        lowered = name.lower()
+        if lowered not in present:
+            headers.add(name, value)
+        elif lowered not in _DEFAULTS:
+            headers[name] = value
     started = g.get("started")
     if started is not None and fixed.made_for.server_timing:  # server time, for bench/ (SERVER_TIMING=1)
-        headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        headers.add("Server-Timing", f"app;dur={(time.perf_counter() - started) * 1000:.1f}")
     return response

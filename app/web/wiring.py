@@ -63,8 +63,8 @@ class _SessionInterface(SecureCookieSessionInterface):
     def save_session(self, app: Flask, session, response) -> None:
         if session or session.modified:
             super().save_session(app, session, response)
-        elif session.accessed:  # what the parent does for an empty session that stays empty
-            response.vary.add("Cookie")
+        elif session.accessed and not _wants_json():  # the parent's, for an empty session; the API
+            response.vary.add("Cookie")  # answers by bearer token alone, never by cookie
 
     def should_set_cookie(self, app: Flask, session) -> bool:
         view = app.view_functions.get(request.endpoint or "")

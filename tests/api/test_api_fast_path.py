@@ -14,7 +14,7 @@ from app.staff.tokens import create_token, find_token, revoke
 from tests.booking_helpers import NOW, World, api_booking, api_home_slot
 from tests.factories import UserFactory
 
-SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options")
 
 
 def _token(role: str = "admin"):
@@ -75,11 +75,16 @@ def test_the_slot_gone_answer_is_unchanged_and_every_answer_has_the_security_hea
         "message": "That time has just been taken. Ask for availability again.",
     }
     unauthorised = client.post("/api/v1/appointments", json=other)
-    for response in (booked, gone, unauthorised, client.get("/healthz")):
+    missing = client.get("/api/v1/no-such-thing", headers=headers)
+    for response in (booked, gone, unauthorised, missing, client.get("/healthz")):
         for name in SECURITY_HEADERS:
             assert response.headers.get(name), (response.status_code, name)
         assert response.headers["Cache-Control"] == "no-store"
+        assert len(response.headers.getlist("Content-Security-Policy")) == 1
         assert "Set-Cookie" not in response.headers  # the API never starts a session
+    for response in (booked, gone, unauthorised, missing):  # JSON: nothing in it may load, run or be framed
+        assert response.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+        assert "Cookie" not in response.headers.get("Vary", "")  # a bearer token decides, never a cookie
 
 
 TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK")  # the test harness's savepoints too
