@@ -122,6 +122,8 @@ _OPEN, _CLOSE = frozenset(b"[{"), frozenset(b"]}")
 
 def json_depth_within(data: bytes | str, limit: int = MAX_JSON_DEPTH) -> bool:
     raw = data.encode() if isinstance(data, str) else data
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return True  # cannot nest deeper than it has brackets (those in strings counted too): most bodies
     depth = 0
     for match in _JSON_TOKENS.finditer(raw):
         first = match.group()[0]
