@@ -29,11 +29,11 @@ from app.appointments.references import format_reference, new_reference
 from app.booking import call_list, interpreters
 from app.booking.availability import (
     SlotToken,
+    day_and_roster,
     decode_slot,
     hub_times,
     place_precaution,
     routing_day,
-    visits_for,
 )
 from app.booking.waitlist_offers import offer_freed_time
 from app.config import settings
@@ -55,7 +55,6 @@ from app.models import (
     WaitlistEntry,
 )
 from app.models.statuses import ACTIVE
-from app.officers.roster import roster
 from app.officers.travel import pair_travel
 from app.officers.workdays import working_day
 from app.places.places import Place, premises_fields
@@ -302,8 +301,8 @@ def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | No
     window = token.window if len(token.officer_ids) == 1 else (token.arrival, token.arrival)
     if place.hub is not None and tuple(token.window) not in hub_times(place.hub, token.day, duration):
         raise SlotUnavailable("hub closed then, or its hours changed")  # since the time was offered
-    booked = visits_for(list(token.officer_ids), token.day, token.day, exclude=exclude)
-    officers = roster()  # read after the lock: an absence committed before it is seen
+    # Both read after the lock, in one statement: a visit or an absence committed before it is seen.
+    booked, officers = day_and_roster(list(token.officer_ids), token.day, exclude=exclude)
     retimed: dict[int, datetime] = {}
     for officer_id in token.officer_ids:
         officer = officers.officer(officer_id)

@@ -282,3 +282,22 @@ def test_a_reference_already_taken_is_drawn_again_and_the_booking_written_once(m
     assert entry.detail == {"channel": "web"}
     assert [e.status for e in db.session.get(Appointment, appointment.id).events] == ["booked"]
     assert db.session.query(SlotClaim).filter_by(appointment_id=appointment.id).count() == 1
+
+
+def test_an_absence_recorded_after_the_search_refuses_the_booking_and_the_roster_is_read_once():
+    """The re-check reads the officer's day and the roster's version in one statement after the lock
+    (app/booking/availability.py: day_and_roster): an absence committed since the time was offered is
+    seen, and the roster is not read again for it."""
+    from app.models import Absence
+    from app.officers.roster import current_version, roster
+
+    world = World()
+    slot = _slots(world)[0]
+    offered = roster()  # as the search saw it
+    db.session.add(Absence(officer=world.officers[0], kind="sickness", starts_on=MONDAY, ends_on=MONDAY))
+    db.session.commit()
+    with pytest.raises(SlotUnavailable, match="officer no longer working"):
+        book(_request(world, slot))
+    assert roster() is not offered and current_version() == roster().version
+    db.session.rollback()
+    assert db.session.query(Appointment).count() == 0
