@@ -278,6 +278,8 @@ def test_a_reference_already_taken_is_drawn_again_and_the_booking_written_once(m
         )
     assert appointment.reference == "ZZZZ2222"
     assert _booked_rows() == (2, 2, 2, 2)
+    # The new customer's record, written with the first draw (one statement on PostgreSQL), once.
+    assert [c.id for c in db.session.query(Customer).filter_by(name="Al Smith")] == [appointment.customer_id]
     entry = db.session.query(AuditEvent).filter_by(action="appointment_booked", object_id="ZZZZ2222").one()
     assert entry.detail == {"channel": "web"}
     assert [e.status for e in db.session.get(Appointment, appointment.id).events] == ["booked"]
@@ -301,3 +303,36 @@ def test_an_absence_recorded_after_the_search_refuses_the_booking_and_the_roster
     assert roster() is not offered and current_version() == roster().version
     db.session.rollback()
     assert db.session.query(Appointment).count() == 0
+
+
+def test_booking_writes_stay_within_what_psycopg_caches():
+    """psycopg parses a statement's placeholders once and caches it, but only for statements of up to
+    4,096 characters and 50 parameters: a longer one is parsed again at every use (a booking with a new
+    customer's record cost more in one statement with 74 parameters than in two). The booking's write,
+    in each of its forms, stays within both."""
+    from psycopg import _queries
+    from sqlalchemy.dialects import postgresql
+
+    from app.booking.booking import _BOOKING_WRITES
+
+    for form, write in _BOOKING_WRITES.items():
+        compiled = write.build(postgresql.insert).compile(dialect=postgresql.dialect())
+        assert len(str(compiled).encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH, form
+        assert len(compiled.params) <= _queries.MAX_CACHED_STATEMENT_PARAMS, form
+
+
+def test_a_new_customer_s_record_is_stored_as_the_booking_holds_it():
+    """On PostgreSQL the new record travels as one JSON parameter (booking._write_at_once): what is read
+    back (times to the microsecond, coordinates, consent, the address) is what the booking holds."""
+    world = World()
+    details = CustomerDetails(
+        name="Jo Bloggs", phone="+447700900123", email="jo@example.com", sms_consent=True
+    )
+    appointment = book(_request(world, _slots(world)[0], customer=details))
+    db.session.commit()
+    customer = appointment.customer
+    held = {c.key: getattr(customer, c.key) for c in Customer.__table__.columns}
+    db.session.expire_all()
+    stored = db.session.get(Customer, held["id"])
+    assert {c.key: getattr(stored, c.key) for c in Customer.__table__.columns} == held
+    assert held["sms_consent"] is True and held["lat"] == world.home().lat and held["created_at"] is not None
