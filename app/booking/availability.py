@@ -501,9 +501,15 @@ def _best_slot(checks, place: Place, window, duration, needed, day, versions) ->
 
 def place_precaution(place: Place, customer=None) -> str | None:
     """The strongest precaution from the risk register for a home or business visit."""
-    if place.location_type == "hub":
+    if not reads_precautions(place):
         return None
     return precaution_here(place.postcode, place.line1, place.uprn, customer)
+
+
+def reads_precautions(place: Place) -> bool:
+    """Whether place_precaution reads the risk register for a visit to this place: a home or business
+    visit, not a hub's."""
+    return place.location_type != "hub"
 
 
 def later_dates_from(service: Service, result: Availability, *, now: datetime | None = None) -> date | None:

@@ -33,6 +33,7 @@ from app.booking.availability import (
     decode_slot,
     hub_times,
     place_precaution,
+    reads_precautions,
     routing_day,
 )
 from app.booking.waitlist_offers import offer_freed_time
@@ -58,6 +59,7 @@ from app.models.statuses import ACTIVE
 from app.officers.travel import pair_travel
 from app.officers.workdays import working_day
 from app.places.places import Place, premises_fields
+from app.risk.risk import PersonAndPrecaution
 from app.staff import audit
 from app.timeutil import at_day_seconds, format_date, format_time, local_day_bounds, to_local, utcnow
 from app.unit_of_work import finish_reads
@@ -383,8 +385,33 @@ def _claim(token: SlotToken, appointment: Appointment) -> None:
         raise SlotUnavailable("already booked")
 
 
+_UNREAD: Any = (
+    object()
+)  # not read yet (find_or_create_customer's same_person, _check_precautions' precaution)
+
+
+def _same_person_and_precaution(
+    request: BookingRequest, place: Place
+) -> tuple[int | None, str | None] | None:
+    """For a booking that looks for the same person's record and reads the risk register (a verified
+    channel's home or business visit with no record chosen), both in one statement: the record's id (or
+    None) and the strongest precaution at the place and on that record; None for any other booking."""
+    if request.unverified or request.customer_id or not reads_precautions(place):
+        return None
+    match = _same_person_match(request.customer)
+    if match is None:
+        return None
+    how, params = match
+    return _OLDEST_AND_PRECAUTION[how].read(place.postcode, place.line1, place.uprn, **params)
+
+
 def find_or_create_customer(
-    details: CustomerDetails, place: Place, *, unverified: bool = False, customer_id: int | None = None
+    details: CustomerDetails,
+    place: Place,
+    *,
+    unverified: bool = False,
+    customer_id: int | None = None,
+    same_person: int | None = _UNREAD,
 ) -> Customer:
     """Tell us once, for the channels that know who they speak to: the same person (name with phone,
     or with email when they gave no phone) reuses one record. A later booking adds what it tells us and
@@ -401,6 +428,8 @@ def find_or_create_customer(
         customer = db.session.get(Customer, customer_id)
     elif unverified:
         customer = None
+    elif same_person is not _UNREAD:  # its id, read already (_same_person_and_precaution)
+        customer = db.session.get(Customer, same_person) if same_person is not None else None
     else:
         customer = _same_person(details)
     if customer is None:
@@ -468,6 +497,10 @@ _SAME_PERSON = {
 }
 _OLDEST = {
     how: HotRead(select(Customer.id).where(match).order_by(Customer.id).limit(1))
+    for how, match in _SAME_PERSON.items()
+}
+_OLDEST_AND_PRECAUTION = {
+    how: PersonAndPrecaution(select(Customer.id).where(match).order_by(Customer.id).limit(1))
     for how, match in _SAME_PERSON.items()
 }
 
@@ -568,10 +601,15 @@ def book(request: BookingRequest) -> Appointment:
     arrival = _still_fits(token, request.place, request.service.duration_minutes * 60)
     place = request.place
     with db.session.no_autoflush:  # a returning customer's changes are flushed with the booking's
+        found = _same_person_and_precaution(request, place)
         customer = find_or_create_customer(
-            request.customer, place, unverified=request.unverified, customer_id=request.customer_id
+            request.customer,
+            place,
+            unverified=request.unverified,
+            customer_id=request.customer_id,
+            same_person=found[0] if found else _UNREAD,
         )
-        _check_precautions(token, place, customer)
+        _check_precautions(token, place, customer, found[1] if found else _UNREAD)
         # The same person's other bookings: their record's, or for a public booking (a new record each
         # time) those of every record with the same name and phone or email.
         if request.unverified:
@@ -820,9 +858,13 @@ def _id_of(who: User | Caller | None) -> int | None:
     return who.id
 
 
-def _check_precautions(token: SlotToken, place: Place, customer: Customer) -> None:
-    """The risk register can rule out a home visit or require two officers. Never say why."""
-    precaution = place_precaution(place, customer)
+def _check_precautions(
+    token: SlotToken, place: Place, customer: Customer, precaution: str | None = _UNREAD
+) -> None:
+    """The risk register can rule out a home visit or require two officers. Never say why. `precaution`:
+    place_precaution(place, customer), if read already."""
+    if precaution is _UNREAD:
+        precaution = place_precaution(place, customer)
     if precaution in ("hub_only", "manager_approval"):
         raise BookingRuleError(
             "location_type",

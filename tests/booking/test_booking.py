@@ -336,3 +336,32 @@ def test_a_new_customer_s_record_is_stored_as_the_booking_holds_it():
     stored = db.session.get(Customer, held["id"])
     assert {c.key: getattr(stored, c.key) for c in Customer.__table__.columns} == held
     assert held["sms_consent"] is True and held["lat"] == world.home().lat and held["created_at"] is not None
+
+
+@pytest.mark.parametrize(
+    ("precaution", "refused"), [("hub_only", BookingRuleError), ("two_officers", SlotUnavailable)]
+)
+def test_a_marker_on_the_same_person_s_record_applies_to_a_booking_that_finds_the_record(precaution, refused):
+    """A verified channel's booking finds the same person's record and reads the risk register in one
+    statement (booking._same_person_and_precaution): a marker on that record, not on the address,
+    still rules the home visit out or needs two officers; a new record's booking is not affected."""
+    from datetime import date
+
+    from app.models import RiskMarker
+
+    world = World()
+    known = Customer(name="Jo Bloggs", phone="+447700900123")
+    db.session.add(known)
+    db.session.flush()
+    db.session.add(
+        RiskMarker(
+            customer=known, category="violence", precaution=precaution, reason="x", review_on=date(2027, 6, 1)
+        )
+    )
+    db.session.commit()
+    slot = _slots(world)[0]
+    with pytest.raises(refused):
+        book(_request(world, slot, channel="phone"))
+    db.session.rollback()
+    stranger = CustomerDetails(name="Al Smith", phone="+447700900999")
+    assert book(_request(world, slot, channel="phone", customer=stranger)).customer_id != known.id
