@@ -18,6 +18,7 @@ PostgreSQL: app/booking/booking.py).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, inspect
@@ -143,6 +144,19 @@ def new_row(obj: Any) -> dict[str, Any]:
         for local, remote in relationship.local_remote_pairs:
             given[local.key] = getattr(related, remote.key) if related is not None else None
     return column_defaults(table, given)
+
+
+def json_row(table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    """A row (as new_row gives it) as one JSON parameter, for a statement that reads it with
+    json_populate_record(NULL::<table>, ...): each value as its column's type passes it to PostgreSQL
+    (UTC times), times and dates in ISO 8601, which PostgreSQL reads back exactly. PostgreSQL only."""
+    dialect = db.session().get_bind().dialect
+    row = {}
+    for name, value in values.items():
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        value = process(value) if process is not None else value
+        row[name] = value.isoformat() if isinstance(value, datetime | date) else value
+    return row
 
 
 def adopt(obj: Any, values: dict[str, Any], id_: int) -> None:

@@ -100,6 +100,14 @@ def read_once(key: str, read: Callable[[], T]) -> T:
     return value
 
 
+def remember(key: str, value: object) -> None:
+    """What read_once(key, ...) would read, read just now by a statement that read other rows with it:
+    read_once answers it, with no statement of its own, until the session next writes or a transaction
+    or savepoint of it ends. Only for a value read by a statement sent after the session's last write."""
+    session = db.session()
+    session.info.setdefault(_READ, {})[key] = value
+
+
 def discard() -> None:
     """Throw away what an error left outside any unit (a read that failed), so the error page can
     still use the session."""

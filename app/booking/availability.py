@@ -23,14 +23,14 @@ from typing import NamedTuple
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 
 from app.catalogue.hubs import hours_on_day
 from app.config import settings
 from app.extensions import HotRead, db
 from app.models import Appointment, Hub, OfficerDay, Service
 from app.models.statuses import ACTIVE
-from app.officers.roster import roster
+from app.officers.roster import VERSION_COLUMN, Roster, roster, version_read
 from app.officers.travel import pair_travel
 from app.officers.workdays import WorkingDay, working_day
 from app.places.places import Place
@@ -286,24 +286,42 @@ def visits_for(officer_ids: list[int], first: date, last: date, exclude: int | N
     return [Visit(*row) for row in rows]
 
 
-def _days_of(count: int) -> HotRead:
-    """_active_on for `count` officers, with bound parameters (no appointment has id 0: nothing excluded)."""
+def day_and_roster(officer_ids: list[int], day: date, exclude: int | None = None) -> tuple[list, Roster]:
+    """visits_for(officer_ids, day, day, exclude) and roster(), as the database has them now, in one
+    statement: the roster's version is read with the visits (a booking's re-check reads both after its
+    lock: one round trip, not two). For one officer or two."""
+    start, end = local_day_bounds(day)
+    officers = {f"officer{n}": officer_id for n, officer_id in enumerate(officer_ids)}
+    rows = _DAY_AND_VERSION[len(officer_ids) - 1].rows(start=start, end=end, exclude=exclude or 0, **officers)
+    version_read(rows[0][0] if rows else None)  # one row at least (visit columns NULL when none)
+    return [Visit(*row[1:]) for row in rows if row[1] is not None], roster()
+
+
+def _days_of(count: int, *, with_version: bool = False) -> HotRead:
+    """_active_on for `count` officers, with bound parameters (no appointment has id 0: nothing excluded).
+    `with_version`: the roster's version first (VERSION_COLUMN) on every row, and one row with the visit
+    columns NULL when there is no visit (the visits outer-joined to the one-row version)."""
     officers = [bindparam(f"officer{n}") for n in range(count)]
     statuses = [bindparam(f"status{n}", value=str(status)) for n, status in enumerate(ACTIVE)]
     table = Appointment.__table__
     window_start = table.c.window_start
+    active_on = and_(
+        window_start >= bindparam("start", type_=window_start.type),
+        window_start < bindparam("end", type_=window_start.type),
+        table.c.status.in_(statuses),
+        table.c.officer_id.in_(officers) | table.c.second_officer_id.in_(officers),
+        table.c.id != bindparam("exclude"),
+    )
+    if not with_version:
+        return HotRead(select(*VISIT_COLUMNS).where(active_on))
+    version = select(VERSION_COLUMN).subquery("now")
     return HotRead(
-        select(*VISIT_COLUMNS).where(
-            window_start >= bindparam("start", type_=window_start.type),
-            window_start < bindparam("end", type_=window_start.type),
-            table.c.status.in_(statuses),
-            table.c.officer_id.in_(officers) | table.c.second_officer_id.in_(officers),
-            table.c.id != bindparam("exclude"),
-        )
+        select(version.c.roster_version, *VISIT_COLUMNS).select_from(version.outerjoin(table, active_on))
     )
 
 
 _DAYS_OF = (_days_of(1), _days_of(2))
+_DAY_AND_VERSION = (_days_of(1, with_version=True), _days_of(2, with_version=True))
 
 
 def day_stop(appointment) -> DayStop:
@@ -483,9 +501,15 @@ def _best_slot(checks, place: Place, window, duration, needed, day, versions) ->
 
 def place_precaution(place: Place, customer=None) -> str | None:
     """The strongest precaution from the risk register for a home or business visit."""
-    if place.location_type == "hub":
+    if not reads_precautions(place):
         return None
     return precaution_here(place.postcode, place.line1, place.uprn, customer)
+
+
+def reads_precautions(place: Place) -> bool:
+    """Whether place_precaution reads the risk register for a visit to this place: a home or business
+    visit, not a hub's."""
+    return place.location_type != "hub"
 
 
 def later_dates_from(service: Service, result: Availability, *, now: datetime | None = None) -> date | None:

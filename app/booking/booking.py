@@ -22,23 +22,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, or_, select, text, union_all, update
+from sqlalchemy import JSON, bindparam, func, literal_column, or_, select, text, true, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from app.appointments.references import format_reference, new_reference
 from app.booking import call_list, interpreters
 from app.booking.availability import (
     SlotToken,
+    day_and_roster,
     decode_slot,
     hub_times,
     place_precaution,
+    reads_precautions,
     routing_day,
-    visits_for,
 )
 from app.booking.waitlist_offers import offer_freed_time
 from app.config import settings
 from app.extensions import HotRead, db
-from app.hot_writes import HotWrite, adopt, column_defaults, insert_now, insert_row, new_row
+from app.hot_writes import HotWrite, adopt, column_defaults, insert_now, insert_row, json_row, new_row
 from app.i18n import _l, supported
 from app.messaging import outbox
 from app.models import (
@@ -55,10 +56,10 @@ from app.models import (
     WaitlistEntry,
 )
 from app.models.statuses import ACTIVE
-from app.officers.roster import roster
 from app.officers.travel import pair_travel
 from app.officers.workdays import working_day
 from app.places.places import Place, premises_fields
+from app.risk.risk import PersonAndPrecaution
 from app.staff import audit
 from app.timeutil import at_day_seconds, format_date, format_time, local_day_bounds, to_local, utcnow
 from app.unit_of_work import finish_reads
@@ -302,8 +303,8 @@ def _still_fits(token: SlotToken, place: Place, duration: int, exclude: int | No
     window = token.window if len(token.officer_ids) == 1 else (token.arrival, token.arrival)
     if place.hub is not None and tuple(token.window) not in hub_times(place.hub, token.day, duration):
         raise SlotUnavailable("hub closed then, or its hours changed")  # since the time was offered
-    booked = visits_for(list(token.officer_ids), token.day, token.day, exclude=exclude)
-    officers = roster()  # read after the lock: an absence committed before it is seen
+    # Both read after the lock, in one statement: a visit or an absence committed before it is seen.
+    booked, officers = day_and_roster(list(token.officer_ids), token.day, exclude=exclude)
     retimed: dict[int, datetime] = {}
     for officer_id in token.officer_ids:
         officer = officers.officer(officer_id)
@@ -384,8 +385,33 @@ def _claim(token: SlotToken, appointment: Appointment) -> None:
         raise SlotUnavailable("already booked")
 
 
+_UNREAD: Any = (
+    object()
+)  # not read yet (find_or_create_customer's same_person, _check_precautions' precaution)
+
+
+def _same_person_and_precaution(
+    request: BookingRequest, place: Place
+) -> tuple[int | None, str | None] | None:
+    """For a booking that looks for the same person's record and reads the risk register (a verified
+    channel's home or business visit with no record chosen), both in one statement: the record's id (or
+    None) and the strongest precaution at the place and on that record; None for any other booking."""
+    if request.unverified or request.customer_id or not reads_precautions(place):
+        return None
+    match = _same_person_match(request.customer)
+    if match is None:
+        return None
+    how, params = match
+    return _OLDEST_AND_PRECAUTION[how].read(place.postcode, place.line1, place.uprn, **params)
+
+
 def find_or_create_customer(
-    details: CustomerDetails, place: Place, *, unverified: bool = False, customer_id: int | None = None
+    details: CustomerDetails,
+    place: Place,
+    *,
+    unverified: bool = False,
+    customer_id: int | None = None,
+    same_person: int | None = _UNREAD,
 ) -> Customer:
     """Tell us once, for the channels that know who they speak to: the same person (name with phone,
     or with email when they gave no phone) reuses one record. A later booking adds what it tells us and
@@ -402,6 +428,8 @@ def find_or_create_customer(
         customer = db.session.get(Customer, customer_id)
     elif unverified:
         customer = None
+    elif same_person is not _UNREAD:  # its id, read already (_same_person_and_precaution)
+        customer = db.session.get(Customer, same_person) if same_person is not None else None
     else:
         customer = _same_person(details)
     if customer is None:
@@ -469,6 +497,10 @@ _SAME_PERSON = {
 }
 _OLDEST = {
     how: HotRead(select(Customer.id).where(match).order_by(Customer.id).limit(1))
+    for how, match in _SAME_PERSON.items()
+}
+_OLDEST_AND_PRECAUTION = {
+    how: PersonAndPrecaution(select(Customer.id).where(match).order_by(Customer.id).limit(1))
     for how, match in _SAME_PERSON.items()
 }
 
@@ -569,10 +601,15 @@ def book(request: BookingRequest) -> Appointment:
     arrival = _still_fits(token, request.place, request.service.duration_minutes * 60)
     place = request.place
     with db.session.no_autoflush:  # a returning customer's changes are flushed with the booking's
+        found = _same_person_and_precaution(request, place)
         customer = find_or_create_customer(
-            request.customer, place, unverified=request.unverified, customer_id=request.customer_id
+            request.customer,
+            place,
+            unverified=request.unverified,
+            customer_id=request.customer_id,
+            same_person=found[0] if found else _UNREAD,
         )
-        _check_precautions(token, place, customer)
+        _check_precautions(token, place, customer, found[1] if found else _UNREAD)
         # The same person's other bookings: their record's, or for a public booking (a new record each
         # time) those of every record with the same name and phone or email.
         if request.unverified:
@@ -622,19 +659,26 @@ def _write_booking(
 ) -> None:
     """Store the booking, its first status event, its audit entry and the slot's claim (and a new
     customer's record first), without the ORM's unit of work (app/hot_writes.py: the ORM's flush was half
-    of a booking's CPU). On PostgreSQL the four are one statement (data-modifying CTEs: one round trip,
-    not four); on SQLite one INSERT each; the same rows either way. The reference is drawn at random and
-    written unless another booking has it (ON CONFLICT DO NOTHING; one in 10^11 per booking), then drawn
-    again: no read to look for a free one, and two bookings drawing the same one at once cannot fail.
-    A claim that another booking holds (the slot taken since the re-check) raises SlotUnavailable, and
-    the unit of work rolls back everything this booking wrote."""
-    if customer.id is None:
-        insert_now(customer)
+    of a booking's CPU). On PostgreSQL all of them are one statement (data-modifying CTEs: one round
+    trip, not five); on SQLite one INSERT each; the same rows either way. The reference is drawn at
+    random and written unless another booking has it (ON CONFLICT DO NOTHING; one in 10^11 per
+    booking), then drawn again: no read to look for a free one, and two bookings drawing the same one at
+    once cannot fail. A new customer's record is written with the first draw, whatever happens to the
+    booking's row, and the next draws book onto it. A claim that another booking holds (the slot taken
+    since the re-check) raises SlotUnavailable, and the unit of work rolls back everything this booking
+    wrote."""
     postgres = db.session.get_bind().dialect.name == "postgresql"
-    write = _write_at_once if postgres else _write_one_by_one
+    if not postgres and customer.id is None:
+        insert_now(customer)
+    new_customer = customer if customer.id is None else None
     for _ in range(REFERENCE_DRAWS):
         appointment.reference = new_reference()
-        if write(appointment, request, token):
+        if postgres:
+            written = _write_at_once(appointment, request, token, new_customer)
+            new_customer = None  # stored now, even if the reference was taken
+        else:
+            written = _write_one_by_one(appointment, request, token)
+        if written:
             return
     raise RuntimeError("could not find a free reference")
 
@@ -663,52 +707,99 @@ def _write_one_by_one(appointment: Appointment, request: BookingRequest, token: 
     return True
 
 
-def _write_at_once(appointment: Appointment, request: BookingRequest, token: SlotToken) -> bool:
-    """PostgreSQL: the same four rows in one statement (_BOOKING_WRITES). False, and nothing written, if
-    the reference was taken."""
+def _write_at_once(
+    appointment: Appointment, request: BookingRequest, token: SlotToken, new_customer: Customer | None
+) -> bool:
+    """PostgreSQL: the same rows in one statement (_BOOKING_WRITES), with `new_customer`'s record first if
+    given (the appointment is booked onto it). False, and nothing of the booking written, if the
+    reference was taken (the new customer's record is written and kept all the same)."""
+    person = new_row(new_customer) if new_customer is not None else None  # first: then it is not flushed
     booking = new_row(appointment)
     event, entry = _booking_rows(appointment, request)
     keys = token.claim_keys()
     params = (
-        {f"a_{name}": value for name, value in booking.items()}
-        | {f"e_{name}": value for name, value in event.items() if name != "appointment_id"}
-        | {f"au_{name}": value for name, value in entry.items()}
+        {_PARAM_NAMES["a"][name]: value for name, value in booking.items()}
+        | {_PARAM_NAMES["e"][name]: value for name, value in event.items() if name != "appointment_id"}
+        | {_PARAM_NAMES["u"][name]: value for name, value in entry.items()}
         | {f"key{n}": key for n, key in enumerate(keys)}
         | {"claimed_at": utcnow()}
     )
-    written = _BOOKING_WRITES[len(keys)].rows(**params)
-    if not written:
+    if person is not None:
+        params["customer_row"] = json_row(Customer.__table__, person)
+        del params[_PARAM_NAMES["a"]["customer_id"]]  # the new record's, in the statement
+    written = _BOOKING_WRITES[len(keys), person is not None].rows(**params)
+    if person is not None:
+        customer_id, appointment_id, claimed = written[0]
+        adopt(new_customer, person, customer_id)
+        booking["customer_id"] = customer_id
+    elif written:
+        appointment_id, claimed = written[0]
+    else:
+        appointment_id = None
+    if appointment_id is None:
         return False
-    appointment_id, claimed = written[0]
     adopt(appointment, booking, appointment_id)
     if claimed != len(keys):
         raise SlotUnavailable("already booked")
     return True
 
 
-def _booking_writes(claims: int) -> HotWrite:
+# The statement's parameters by row and column, short ("a0" for the appointment's first column): psycopg
+# caches its parsing of a statement only up to 4,096 characters and 50 parameters, and parses a longer
+# one again at every use (test_booking_writes_stay_within_what_psycopg_caches).
+_PARAM_NAMES = {
+    prefix: {column.key: f"{prefix}{n}" for n, column in enumerate(table.columns)}
+    for prefix, table in (
+        ("a", Appointment.__table__),
+        ("e", AppointmentEvent.__table__),
+        ("u", AuditEvent.__table__),
+    )
+}
+
+
+def _booking_writes(claims: int, new_customer: bool) -> HotWrite:
     """INSERT the appointment (ON CONFLICT (reference) DO NOTHING) RETURNING its id, and, only if it was
     written, its status event, its audit entry and its `claims` slot claims (ON CONFLICT DO NOTHING),
     in data-modifying CTEs; the statement returns the appointment's id and how many claims were written
-    (no row if the reference was taken). PostgreSQL only."""
-    booking, event, entry, claim = (
+    (no row if the reference was taken). With `new_customer`, the customer's record is inserted first
+    and the appointment booked onto it: then the statement returns the customer's id, the appointment's
+    (NULL if the reference was taken) and the claims. PostgreSQL only."""
+    booking, event, entry, claim, person = (
         Appointment.__table__,
         AppointmentEvent.__table__,
         AuditEvent.__table__,
         SlotClaim.__table__,
+        Customer.__table__,
     )
 
     def columns(table, *leaving):
         return [c for c in table.columns if not c.primary_key and c.key not in leaving]
 
     def param(prefix, column):
-        return bindparam(f"{prefix}_{column.key}", type_=column.type)
+        return bindparam(_PARAM_NAMES[prefix][column.key], type_=column.type)
 
     def build(insert):
+        if new_customer:
+            # The record's columns as one JSON parameter (hot_writes.json_row): with them one each, the
+            # statement had 74 parameters, and psycopg parses a statement with over 50 again at every
+            # use (it caches only smaller ones): that cost more than the round trip it saved.
+            given = func.json_populate_record(
+                literal_column(f"NULL::{person.name}"), bindparam("customer_row", type_=JSON)
+            ).table_valued(*[c.key for c in columns(person)], name="r")
+            customer = (
+                insert(person)
+                .from_select(columns(person), select(*[given.c[c.key] for c in columns(person)]))
+                .returning(person.c.id)
+                .cte("new_customer")
+            )
+            values = [customer.c.id if c.key == "customer_id" else param("a", c) for c in columns(booking)]
+            booked_insert = insert(booking).from_select(
+                columns(booking), select(*values).select_from(customer)
+            )
+        else:
+            booked_insert = insert(booking).values({c.key: param("a", c) for c in columns(booking)})
         booked = (
-            insert(booking)
-            .values({c.key: param("a", c) for c in columns(booking)})
-            .on_conflict_do_nothing(index_elements=[booking.c.reference])
+            booked_insert.on_conflict_do_nothing(index_elements=[booking.c.reference])
             .returning(booking.c.id)
             .cte("booked")
         )
@@ -719,7 +810,7 @@ def _booking_writes(claims: int) -> HotWrite:
         )
         entry_columns = columns(entry)
         with_entry = insert(entry).from_select(
-            entry_columns, select(*[param("au", c) for c in entry_columns]).select_from(booked)
+            entry_columns, select(*[param("u", c) for c in entry_columns]).select_from(booked)
         )
         rows = [
             select(
@@ -738,14 +829,24 @@ def _booking_writes(claims: int) -> HotWrite:
             .cte("claimed")
         )
         count = select(func.count()).select_from(claimed).scalar_subquery()
-        return select(booked.c.id, count).add_cte(
-            with_event.cte("booking_event"), with_entry.cte("booking_audit")
-        )
+        ctes = (with_event.cte("booking_event"), with_entry.cte("booking_audit"))
+        if new_customer:
+            return (
+                select(customer.c.id, booked.c.id, count)
+                .select_from(customer.outerjoin(booked, true()))
+                .add_cte(*ctes)
+            )
+        return select(booked.c.id, count).add_cte(*ctes)
 
     return HotWrite(build)
 
 
-_BOOKING_WRITES = {count: _booking_writes(count) for count in (1, 2)}  # a token has one officer or two
+# A token has one officer or two; the customer's record is new or not.
+_BOOKING_WRITES = {
+    (count, new_customer): _booking_writes(count, new_customer)
+    for count in (1, 2)
+    for new_customer in (False, True)
+}
 
 
 def _id_of(who: User | Caller | None) -> int | None:
@@ -757,9 +858,13 @@ def _id_of(who: User | Caller | None) -> int | None:
     return who.id
 
 
-def _check_precautions(token: SlotToken, place: Place, customer: Customer) -> None:
-    """The risk register can rule out a home visit or require two officers. Never say why."""
-    precaution = place_precaution(place, customer)
+def _check_precautions(
+    token: SlotToken, place: Place, customer: Customer, precaution: str | None = _UNREAD
+) -> None:
+    """The risk register can rule out a home visit or require two officers. Never say why. `precaution`:
+    place_precaution(place, customer), if read already."""
+    if precaution is _UNREAD:
+        precaution = place_precaution(place, customer)
     if precaution in ("hub_only", "manager_approval"):
         raise BookingRuleError(
             "location_type",

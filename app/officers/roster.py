@@ -24,7 +24,7 @@ from sqlalchemy import select
 from app.extensions import HotRead, db
 from app.models import Absence, CommunityArea, Officer, RosterVersion, WorkingPattern
 from app.models.officers import OfficerCalendar, officer_area, officer_skill
-from app.unit_of_work import read_once
+from app.unit_of_work import read_once, remember
 from routing.travel import great_circle_m
 
 
@@ -93,6 +93,23 @@ _VERSION = HotRead(select(RosterVersion.__table__.c.version).where(RosterVersion
 def current_version() -> str | None:
     """The roster and catalogue version as this session sees it (read once until it writes)."""
     return read_once("roster_version", _read_version)
+
+
+def version_read(version: str | None) -> None:
+    """The version, as a statement that read other rows with it (VERSION_COLUMN) has just read it in this
+    session: current_version() and roster() take it as read, with no statement, until the session next
+    writes. A booking reads it with the officer's day, after its lock (app/booking/availability.py)."""
+    remember("roster_version", version)
+
+
+# The version as a column of another statement (a scalar subquery: NULL when there is no version row, as
+# _read_version reads None).
+VERSION_COLUMN = (
+    select(RosterVersion.__table__.c.version)
+    .where(RosterVersion.__table__.c.id == 1)
+    .scalar_subquery()
+    .label("roster_version")
+)
 
 
 def _read_version() -> str | None:

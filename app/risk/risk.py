@@ -98,15 +98,47 @@ def _here(postcode: str, line1: str, uprn: str, customer: Customer | None) -> di
     return here if any(value is not None for value in here.values()) else None
 
 
-# The one rule for which markers are in force at a place (by address, UPRN or person); `_here` gives its
-# parameters.
-_IN_FORCE_HERE = RiskMarker.active.is_(True) & or_(
-    (RiskMarker.postcode == bindparam("postcode"))
-    & RiskMarker.house.in_([bindparam("house"), bindparam("earlier_house")]),
-    RiskMarker.uprn == bindparam("uprn"),
-    RiskMarker.customer_id == bindparam("customer"),
-)
+def _in_force_here(person) -> Any:
+    """The one rule for which markers are in force at a place (by address, UPRN or person); `_here` gives
+    its parameters, the person's record id is `person` (a parameter, or a column of the statement)."""
+    return RiskMarker.active.is_(True) & or_(
+        (RiskMarker.postcode == bindparam("postcode"))
+        & RiskMarker.house.in_([bindparam("house"), bindparam("earlier_house")]),
+        RiskMarker.uprn == bindparam("uprn"),
+        RiskMarker.customer_id == person,
+    )
+
+
+_IN_FORCE_HERE = _in_force_here(bindparam("customer"))
 _PRECAUTIONS_HERE = HotRead(select(RiskMarker.precaution).where(_IN_FORCE_HERE))
+
+
+class PersonAndPrecaution:
+    """A person's record found by a query (`person`: one id, or none) and precaution_here(...) for the
+    place and that person, in one statement sent straight to the driver: a booking looks for the same
+    person's record and reads the risk register one after the other, and the markers on a person are
+    those on the record it then books onto (none when it is new)."""
+
+    def __init__(self, person) -> None:
+        found = select(person.scalar_subquery().label("person")).subquery("found")
+        self._read = HotRead(
+            select(found.c.person, RiskMarker.precaution).select_from(
+                found.outerjoin(RiskMarker, _in_force_here(found.c.person))
+            )
+        )
+
+    def read(self, postcode: str, line1: str, uprn: str, **params) -> tuple[int | None, str | None]:
+        """The record's id (None: no such record) and the strongest precaution; `params` are the person
+        query's parameters."""
+        here = _here(postcode, line1, uprn, None) or {
+            "postcode": None,
+            "house": None,
+            "earlier_house": None,
+            "uprn": None,
+        }
+        here.pop("customer", None)
+        rows = self._read.rows(**here, **params)  # one at least (precaution NULL when no marker)
+        return rows[0][0], _strictest(row[1] for row in rows if row[1] is not None)
 
 
 def strongest(markers: list[RiskMarker]) -> str | None:

@@ -278,7 +278,90 @@ def test_a_reference_already_taken_is_drawn_again_and_the_booking_written_once(m
         )
     assert appointment.reference == "ZZZZ2222"
     assert _booked_rows() == (2, 2, 2, 2)
+    # The new customer's record, written with the first draw (one statement on PostgreSQL), once.
+    assert [c.id for c in db.session.query(Customer).filter_by(name="Al Smith")] == [appointment.customer_id]
     entry = db.session.query(AuditEvent).filter_by(action="appointment_booked", object_id="ZZZZ2222").one()
     assert entry.detail == {"channel": "web"}
     assert [e.status for e in db.session.get(Appointment, appointment.id).events] == ["booked"]
     assert db.session.query(SlotClaim).filter_by(appointment_id=appointment.id).count() == 1
+
+
+def test_an_absence_recorded_after_the_search_refuses_the_booking_and_the_roster_is_read_once():
+    """The re-check reads the officer's day and the roster's version in one statement after the lock
+    (app/booking/availability.py: day_and_roster): an absence committed since the time was offered is
+    seen, and the roster is not read again for it."""
+    from app.models import Absence
+    from app.officers.roster import current_version, roster
+
+    world = World()
+    slot = _slots(world)[0]
+    offered = roster()  # as the search saw it
+    db.session.add(Absence(officer=world.officers[0], kind="sickness", starts_on=MONDAY, ends_on=MONDAY))
+    db.session.commit()
+    with pytest.raises(SlotUnavailable, match="officer no longer working"):
+        book(_request(world, slot))
+    assert roster() is not offered and current_version() == roster().version
+    db.session.rollback()
+    assert db.session.query(Appointment).count() == 0
+
+
+def test_booking_writes_stay_within_what_psycopg_caches():
+    """psycopg parses a statement's placeholders once and caches it, but only for statements of up to
+    4,096 characters and 50 parameters: a longer one is parsed again at every use (a booking with a new
+    customer's record cost more in one statement with 74 parameters than in two). The booking's write,
+    in each of its forms, stays within both."""
+    from psycopg import _queries
+    from sqlalchemy.dialects import postgresql
+
+    from app.booking.booking import _BOOKING_WRITES
+
+    for form, write in _BOOKING_WRITES.items():
+        compiled = write.build(postgresql.insert).compile(dialect=postgresql.dialect())
+        assert len(str(compiled).encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH, form
+        assert len(compiled.params) <= _queries.MAX_CACHED_STATEMENT_PARAMS, form
+
+
+def test_a_new_customer_s_record_is_stored_as_the_booking_holds_it():
+    """On PostgreSQL the new record travels as one JSON parameter (booking._write_at_once): what is read
+    back (times to the microsecond, coordinates, consent, the address) is what the booking holds."""
+    world = World()
+    details = CustomerDetails(
+        name="Jo Bloggs", phone="+447700900123", email="jo@example.com", sms_consent=True
+    )
+    appointment = book(_request(world, _slots(world)[0], customer=details))
+    db.session.commit()
+    customer = appointment.customer
+    held = {c.key: getattr(customer, c.key) for c in Customer.__table__.columns}
+    db.session.expire_all()
+    stored = db.session.get(Customer, held["id"])
+    assert {c.key: getattr(stored, c.key) for c in Customer.__table__.columns} == held
+    assert held["sms_consent"] is True and held["lat"] == world.home().lat and held["created_at"] is not None
+
+
+@pytest.mark.parametrize(
+    ("precaution", "refused"), [("hub_only", BookingRuleError), ("two_officers", SlotUnavailable)]
+)
+def test_a_marker_on_the_same_person_s_record_applies_to_a_booking_that_finds_the_record(precaution, refused):
+    """A verified channel's booking finds the same person's record and reads the risk register in one
+    statement (booking._same_person_and_precaution): a marker on that record, not on the address,
+    still rules the home visit out or needs two officers; a new record's booking is not affected."""
+    from datetime import date
+
+    from app.models import RiskMarker
+
+    world = World()
+    known = Customer(name="Jo Bloggs", phone="+447700900123")
+    db.session.add(known)
+    db.session.flush()
+    db.session.add(
+        RiskMarker(
+            customer=known, category="violence", precaution=precaution, reason="x", review_on=date(2027, 6, 1)
+        )
+    )
+    db.session.commit()
+    slot = _slots(world)[0]
+    with pytest.raises(refused):
+        book(_request(world, slot, channel="phone"))
+    db.session.rollback()
+    stranger = CustomerDetails(name="Al Smith", phone="+447700900999")
+    assert book(_request(world, slot, channel="phone", customer=stranger)).customer_id != known.id
