@@ -47,12 +47,12 @@ $(VENV)/.stamp-deps: pyproject.toml
 
 # GOV.UK Frontend from the npm registry, version pinned to match govuk-frontend-jinja. Its Sass is
 # compiled with the settings for a service not on GOV.UK (app/assets/council.scss: Arial, no GDS font).
+# Its assets folder (the GDS font, the crown's icons and images) is GOV.UK's own: not copied.
 $(STATIC)/.stamp: package.json package-lock.json app/assets/council.scss
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf $(STATIC) && mkdir -p $(STATIC)
 	npx sass --no-source-map --style=compressed --pkg-importer=node app/assets/council.scss $(STATIC)/govuk-frontend.min.css
 	cp $(GOVUK_DIST)/govuk-frontend.min.js $(STATIC)/
-	cp -r $(GOVUK_DIST)/assets $(STATIC)/assets && rm -rf $(STATIC)/assets/fonts
 	rm -rf app/static/leaflet && cp -r node_modules/leaflet/dist app/static/leaflet
 	touch $@
 

@@ -62,7 +62,7 @@ def officer_day(view: Callable) -> Callable:
 def rule_for(endpoint: str | None) -> Rule | None:
     if endpoint is None:
         return Rule("public")  # unknown URL: let the 404 handler answer
-    if endpoint == "static" or endpoint.endswith(".static") or endpoint == "govuk_assets":
+    if endpoint == "static" or endpoint.endswith(".static"):
         return Rule("public")
     view = current_app.view_functions.get(endpoint)
     return getattr(view, "access_rule", None)

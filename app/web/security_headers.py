@@ -16,7 +16,7 @@ from flask import Response, g, request
 
 from app.config import Settings, settings
 
-_NOT_PAGES = (None, "static", "govuk_assets")  # no endpoint (a 404), or files: cacheable
+_NOT_PAGES = (None, "static")  # no endpoint (a 404), or files: cacheable
 
 
 def csp_nonce() -> str:

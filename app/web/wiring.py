@@ -12,7 +12,6 @@ from flask import (
     jsonify,
     render_template,
     request,
-    send_from_directory,
     session,
 )
 from flask.sessions import SecureCookieSessionInterface
@@ -33,7 +32,7 @@ from app.places.places import EXAMPLE_POSTCODE
 from app.staff import audit
 from app.timeutil import format_clock, format_date, format_time, to_local, utcnow, weekday_name
 from app.unit_of_work import discard
-from app.web.access import api_user, enforce_access, public
+from app.web.access import api_user, enforce_access
 from app.web.kiosk_session import current_device
 from app.web.navigation import staff_navigation
 from app.web.nul_characters import has_nul_characters
@@ -68,7 +67,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 
     def should_set_cookie(self, app: Flask, session) -> bool:
         view = app.view_functions.get(request.endpoint or "")
-        quiet = request.endpoint in ("static", "govuk_assets") or getattr(view, "leaves_session_alone", False)
+        quiet = request.endpoint == "static" or getattr(view, "leaves_session_alone", False)
         if quiet and not session.modified:
             return False
         return super().should_set_cookie(app, session)
@@ -142,12 +141,6 @@ def register_web(app: Flask) -> None:
         inclusion.staff_bp,
     ):
         app.register_blueprint(blueprint)
-
-    # The compiled GOV.UK Frontend CSS asks for fonts and images under /assets.
-    @app.route("/assets/<path:filename>", endpoint="govuk_assets")
-    @public
-    def govuk_assets(filename: str):
-        return send_from_directory(app.static_folder + "/govuk/assets", filename, max_age=86400)
 
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to see that page."

@@ -1,3 +1,6 @@
+from pathlib import Path
+
+
 def test_start_page_uses_govuk_layout(client):
     response = client.get("/")
     html = response.get_data(as_text=True)
@@ -23,9 +26,12 @@ def test_security_headers_on_every_page(client):
     assert f'nonce="{nonce}"' in response.get_data(as_text=True)
 
 
-def test_govuk_assets_are_served(client):
+def test_govuk_frontend_is_served_without_gov_uk_s_own_crown_and_icons(client):
+    # The crown's favicon, crest and app icons are GOV.UK's alone: the council's logo is the icon.
     assert client.get("/static/govuk/govuk-frontend.min.css").status_code == 200
-    assert client.get("/assets/images/favicon.svg").status_code == 200
+    for path in ("/assets/images/favicon.ico", "/assets/images/govuk-crest.svg", "/assets/manifest.json"):
+        assert client.get(path).status_code == 404, path
+    assert not (Path(client.application.static_folder) / "govuk" / "assets").exists()
 
 
 def test_health_check(client):
