@@ -160,7 +160,7 @@ def register_web(app: Flask) -> None:
     def _access_and_nul_refusal():
         g.started = time.perf_counter()
         # Who may call this first: nothing of an unauthenticated caller's body is read or parsed.
-        return enforce_access() or _refuse_nul_characters()
+        return enforce_access() or _refuse_nul_characters() or _refuse_files()
 
     app.after_request(add_security_headers)
 
@@ -207,6 +207,16 @@ def _refuse_nul_characters():
         return None
     if _wants_json():
         return jsonify(errors={"request": ["Remove the NUL (\\u0000) characters"]}), 422
+    return render_template("errors/400.html"), 400
+
+
+def _refuse_files():
+    """No form here takes a file. A field sent as one (multipart) would reach the form's validators as
+    a file object, not text (Flask-WTF merges the files into the form's data): refuse it at the door."""
+    if request.mimetype != "multipart/form-data" or not request.files:
+        return None
+    if _wants_json():
+        return jsonify(errors={"request": ["Files are not accepted"]}), 400
     return render_template("errors/400.html"), 400
 
 

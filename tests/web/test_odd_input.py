@@ -3,6 +3,7 @@ authenticated before their body is read, and days, numbers and JSON pass one gua
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -195,3 +196,30 @@ def test_sign_in_never_follows_a_next_that_splits_headers_or_leaves_the_site(cli
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/staff/"
+
+
+# Files (outsider attack, 2026-12-02) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "fields"),
+    [
+        ("/manage/find", {"reference": None, "surname": "x", "postcode": "x"}),
+        ("/sign-in", {"email": None, "password": "x"}),
+        ("/tell-us", {"message": None}),
+    ],
+)
+def test_a_form_field_sent_as_a_file_is_refused_not_a_server_error(client, url, fields):
+    """Flask-WTF merges uploaded files into a form's data, so a text field sent as a file reached its
+    validators as a file object (a 500). No form takes files: such a request gets the 400 page."""
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    data = {
+        name: value if value is not None else (io.BytesIO(b"hello"), "a.txt")
+        for name, value in fields.items()
+    }
+    response = client.post(url, data={**data, "csrf_token": token}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "Sorry, there is a problem with your request" in response.get_data(as_text=True)
+    texts = {name: value if value is not None else "hello" for name, value in fields.items()}
+    as_text = client.post(url, data={**texts, "csrf_token": token}, content_type="multipart/form-data")
+    assert as_text.status_code in (200, 302)  # the same form as text, multipart or not, is read as ever
