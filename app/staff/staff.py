@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import User
+from app.models import Officer, OfficerDevice, User
 from app.models.people import ROLES
 from app.staff import audit
 from app.staff.passwords import DUMMY_HASH, hash_password, verify_password
@@ -44,9 +44,19 @@ def end_sessions(user: User) -> None:
 
 
 def set_password(user: User, password: str) -> None:
+    """A new password ends every session of the account and every work phone trusted for it (which
+    otherwise outlive sign-outs): whoever had them signs in with the new one, and trusts the phone again."""
     user.password_hash = hash_password(password)
     end_sessions(user)
-    audit.record("password_changed", "user", user.id)
+    phones = db.session.execute(
+        update(OfficerDevice)
+        .where(
+            OfficerDevice.officer_id.in_(select(Officer.id).where(Officer.user_id == user.id)),
+            OfficerDevice.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    ).rowcount
+    audit.record("password_changed", "user", user.id, phones_untrusted=phones)
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -11,11 +11,13 @@ from app.extensions import db
 from app.inbound.inbound import handle
 from app.models import Message, OfficerDevice, SafetyAlert
 from app.routes.officer_phone import COOKIE
+from app.staff.staff import set_password
 from tests.booking_helpers import World, at
 from tests.factories import AppointmentFactory
 from tests.pages import csrf_token, sign_out
 from tests.safety_helpers import (
     OFFICER_PHONE,
+    PASSWORD,
     SUPERVISOR_PHONE,
     form_fields,
     officer_user,
@@ -150,6 +152,25 @@ def test_a_deactivated_officer_loses_the_phone_too(client):
     user.active = False
     db.session.commit()
     assert client.get("/officer/").status_code == 302
+
+
+def test_a_password_change_ends_the_phone_s_trust_with_every_session(client):
+    """A reset "signs that user out everywhere": a phone trusted before it, with only its cookie, no
+    longer reaches the officer's day (found by an outsider attack: it read residents' names, addresses
+    and phone numbers for 180 days after the reset)."""
+    user, officer, appointment = _setup(client)
+    sign_in_as(client, user)
+    _trust_this_phone(client)
+    sign_out(client)
+    assert client.get("/officer/").status_code == 200  # the phone alone, no session
+    set_password(user, PASSWORD)  # the same password again: a change all the same
+    db.session.commit()
+    assert client.get("/officer/").status_code == 302
+    assert client.get(f"/officer/visits/{appointment.id}").status_code == 302
+    sign_in_as(client, user)
+    _trust_this_phone(client)  # trusted again once signed in after the change
+    sign_out(client)
+    assert client.get("/officer/").status_code == 200
 
 
 def test_officers_text_help_from_their_work_phone(client):
