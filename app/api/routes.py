@@ -13,7 +13,7 @@ from app.api.schemas import AppointmentIn, CancelIn, RescheduleIn, field_errors
 from app.appointments import references
 from app.appointments.links import calendar_link_works, ics_url, manage_url
 from app.appointments.presenters import as_json, calendar_event
-from app.booking.availability import next_free_day, search
+from app.booking.availability import next_free_day, note_public_restriction, search
 from app.booking.booking import (
     BookingRuleError,
     IdempotencyConflict,
@@ -245,6 +245,9 @@ def availability():
     if place is None:
         return unprocessable(errors)
     result = search(service, place, first, days)
+    if result.restricted:
+        with unit_of_work():
+            note_public_restriction(result, service, place)
     staff = _booking_staff()
     slots = [
         {

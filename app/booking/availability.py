@@ -35,6 +35,7 @@ from app.officers.travel import pair_travel
 from app.officers.workdays import WorkingDay, working_day
 from app.places.places import Place
 from app.risk.risk import precaution_here
+from app.staff import audit
 from app.timeutil import at_day_seconds, day_seconds, is_working_day, local_day_bounds, to_local, utcnow
 from routing.feasibility import DayCheck, DayStop
 from routing.feasibility import OfficerDay as RoutingDay
@@ -385,6 +386,15 @@ def hub_times(hub: Hub, day: date, duration: int) -> list[tuple[int, int]]:
     opens = hours.opens.hour * 3600 + hours.opens.minute * 60
     closes = hours.closes.hour * 3600 + hours.closes.minute * 60
     return [(t, t) for t in range(opens, closes - duration + 1, HUB_SLOT_STEP)]
+
+
+def note_public_restriction(result: Availability, service: Service, place: Place) -> None:
+    """A public search that a precaution answered: no times at this address online. The answer never
+    says why, but an outsider walking a street's addresses could tell which hold a marker, so each such
+    answer is audited with the caller's address (the log shows a walk). Call in a unit of work."""
+    if result.restricted:
+        where = place.uprn or f"{place.line1}, {place.postcode}"
+        audit.record("restricted_address_searched", "address", where, service=service.code)
 
 
 def search(

@@ -11,7 +11,14 @@ from app.appointments.links import ics_url, manage_url
 from app.appointments.presenters import officer_first_name, when, where, window_text
 from app.appointments.references import format_reference
 from app.booking import waitlist as waitlists
-from app.booking.availability import TIMES_PER_PAGE, decode_slot, later_dates_from, next_free_day, search
+from app.booking.availability import (
+    TIMES_PER_PAGE,
+    decode_slot,
+    later_dates_from,
+    next_free_day,
+    note_public_restriction,
+    search,
+)
 from app.booking.booking import (
     BookingRuleError,
     PossibleDuplicate,
@@ -258,6 +265,9 @@ def time():
     exact_possible = service.exact_times and place.hub is None
     exact = exact_possible and request.args.get("exact") == "1"
     result = search(service, place, first, SEARCH_DAYS, exact=exact).first_page(TIMES_PER_PAGE)
+    if result.restricted:
+        with unit_of_work():
+            note_public_restriction(result, service, place)
     form = TimeForm()
     form.slot.choices = [(s.token, "") for s in result.slots]
     if form.validate_on_submit():

@@ -106,3 +106,37 @@ def _book(client, world: World, slot: str):
     return client.post(
         "/api/v1/appointments", json=api_booking(world, slot), headers={"Authorization": f"Bearer {secret}"}
     )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_public_search_that_a_marker_answers_is_audited_and_never_says_why(client):
+    """An outsider attack walked a street's addresses through the resident journey to find which hold
+    a marker (only those answer "We cannot book a visit to this address online"). The page still says
+    nothing of why; each such answer is in the audit log with the caller's address, so a walk shows."""
+    from app.models import Address, AuditEvent
+    from tests.pages import submit_form
+
+    world = World()
+    for uprn, line1 in (("100123", "12 High Street"), ("100124", "14 High Street")):
+        db.session.add(
+            Address(uprn=uprn, line1=line1, town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
+        )
+    _add("hub_only", postcode="SN10 1AA", line1="12 High Street")
+    db.session.commit()
+
+    def time_page_for(uprn: str) -> str:
+        submit_form(client, "/book/service", {"service": world.service.code})
+        submit_form(client, "/book/where", {"location_type": "home"})
+        submit_form(client, "/book/postcode", {"postcode": "SN10 1AA"})
+        address = db.session.query(Address).filter_by(uprn=uprn).one()
+        submit_form(client, "/book/address", {"address": str(address.id)})
+        return client.get("/book/time").get_data(as_text=True)
+
+    neighbour = time_page_for("100124")
+    assert 'name="slot"' in neighbour
+    assert db.session.query(AuditEvent).filter_by(action="restricted_address_searched").count() == 0
+    marked = time_page_for("100123")
+    assert "We cannot book a visit to this address online" in marked and 'name="slot"' not in marked
+    assert "Shouted" not in marked and "violence" not in marked
+    entry = db.session.query(AuditEvent).filter_by(action="restricted_address_searched").one()
+    assert entry.object_id == "100123" and entry.ip and entry.user_id is None
