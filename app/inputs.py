@@ -28,11 +28,12 @@ class BadInput(ValueError):
 
 def local_path_or_none(target: str | None) -> str | None:
     """A path on this site, never another site. Browsers read '/\\evil.example' as '//evil.example',
-    and a control character would split the Location header: refuse both."""
+    and a control character would split the Location header: refuse both. No path here holds '//', and
+    '/.//evil.example' resolves to '//evil.example', one dot segment away from another site: refused."""
     if (
         target
         and target.startswith("/")
-        and not target.startswith("//")
+        and "//" not in target.split("?", 1)[0]
         and "\\" not in target
         and target.isprintable()
         and not urlsplit(target).netloc

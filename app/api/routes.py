@@ -134,15 +134,19 @@ def hubs():
     )
 
 
-def _float(name: str, errors: dict) -> float | None:
+def _float(name: str, errors: dict, bounds: tuple[float, float]) -> float | None:
     raw = request.args.get(name)
     if raw in (None, ""):
         return None
     try:
-        return parse_number(raw)
+        value = parse_number(raw)
     except BadInput as error:
         errors.setdefault(name, []).append(str(error))
         return None
+    if not bounds[0] <= value <= bounds[1]:
+        errors.setdefault(name, []).append(f"Must be from {bounds[0]} to {bounds[1]} (a place in the UK)")
+        return None
+    return value
 
 
 def _place_from(location_type: str, args: dict, errors: dict):
@@ -196,8 +200,8 @@ def _booking_staff() -> bool:
         query("service", {"type": "string"}, required=True),
         query("location_type", {"type": "string", "enum": ["home", "business", "hub"]}, required=True),
         query("postcode", {"type": "string"}),
-        query("lat", {"type": "number"}),
-        query("lng", {"type": "number"}),
+        query("lat", {"type": "number", "minimum": schemas.UK_LAT[0], "maximum": schemas.UK_LAT[1]}),
+        query("lng", {"type": "number", "minimum": schemas.UK_LNG[0], "maximum": schemas.UK_LNG[1]}),
         query("hub", {"type": "string"}),
         query("from", {"type": "string", "format": "date"}),
         query("days", {"type": "integer", "minimum": 1, "maximum": MAX_DAYS}),
@@ -225,7 +229,7 @@ def availability():
         errors.setdefault("location_type", []).append("Must be home, business or hub")
     elif service and location_type not in service.places:
         errors.setdefault("location_type", []).append(f"{service.name} is not offered there")
-    lat, lng = _float("lat", errors), _float("lng", errors)
+    lat, lng = _float("lat", errors, schemas.UK_LAT), _float("lng", errors, schemas.UK_LNG)
     try:
         first = parse_day(request.args["from"]) if request.args.get("from") else local_now().date()
     except BadInput as error:

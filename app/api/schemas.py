@@ -23,14 +23,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
 
 
+# Where an address in the UK can be (degrees): the bounds of a lat/lng the API accepts, in a body or a query.
+UK_LAT = (49.8, 60.9)
+UK_LNG = (-8.7, 1.8)
+
+
 class AddressIn(Strict):
     line1: str = Field(min_length=1, max_length=200)
     line2: str = Field(default="", max_length=200)
     town: str = Field(default="", max_length=80)
     postcode: str = Field(min_length=5, max_length=10)
     uprn: str = Field(default="", max_length=20)
-    lat: float | None = Field(default=None, ge=49.8, le=60.9)
-    lng: float | None = Field(default=None, ge=-8.7, le=1.8)
+    lat: float | None = Field(default=None, ge=UK_LAT[0], le=UK_LAT[1])
+    lng: float | None = Field(default=None, ge=UK_LNG[0], le=UK_LNG[1])
 
 
 class CustomerIn(Strict):

@@ -143,6 +143,9 @@ def test_availability_bad_input_names_the_fields(client):
     assert response.status_code == 422 and {"service", "days", "colour"} <= set(errors)
     unknown = _availability(client, world, postcode="ZZ1 1ZZ")
     assert unknown.status_code == 422 and "postcode" in unknown.get_json()["errors"]
+    # A place outside the UK (an outsider attack sent 1e308): refused as a body's address is.
+    far = _availability(client, world, postcode="", lat="1e308", lng="-1e308")
+    assert far.status_code == 422 and {"lat", "lng"} <= set(far.get_json()["errors"])
 
 
 @time_machine.travel(NOW, tick=False)

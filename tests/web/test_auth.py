@@ -58,8 +58,13 @@ def test_next_only_follows_local_paths(client, make_user):
     response = _post_sign_in(client, user.email, PASSWORD, next_url="https://evil.example/")
     assert response.headers["Location"] == "/staff/"
     sign_out(client)
-    response = _post_sign_in(client, user.email, PASSWORD, next_url="/admin/services")
-    assert response.headers["Location"] == "/admin/services"
+    for sneaky in ("//evil.example/", "/.//evil.example", "/..//evil.example", "/\\evil.example"):
+        sign_out(client)
+        response = _post_sign_in(client, user.email, PASSWORD, next_url=sneaky)
+        assert response.headers["Location"] == "/staff/", sneaky
+    sign_out(client)
+    response = _post_sign_in(client, user.email, PASSWORD, next_url="/admin/services?page=2")
+    assert response.headers["Location"] == "/admin/services?page=2"
 
 
 def test_inactive_staff_cannot_sign_in(client, make_user):
