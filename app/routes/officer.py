@@ -191,7 +191,8 @@ def act(appointment_id: int, action: str):
         if error.field == "reason":  # the form again, with the error at its field
             return _visit_page(appointment, who, error=error.message), 400
         flash(error.message, "error")
-        return redirect(_day_url(appointment))
+        # The page's top, where the error summary is: at the visit's card it sat off-screen, unseen.
+        return redirect(_day_url(appointment).split("#")[0])
     flash(message, "success")  # shown when the page reloads after a background tap too
     if _wants_json():
         return jsonify(ok=True, message=message)

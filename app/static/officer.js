@@ -32,6 +32,8 @@ function showError (text) {
   if (!box) return
   box.querySelector('[data-message]').textContent = text
   box.classList.remove('app-hidden')
+  // The last page's "Success" (say "Marked on your way") must not sit above this refusal.
+  document.querySelectorAll('.govuk-notification-banner--success').forEach(banner => banner.remove())
   box.focus()
 }
 

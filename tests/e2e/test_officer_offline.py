@@ -94,10 +94,13 @@ def test_a_refused_tap_shows_an_error_summary(browser, live_server, committed):
     page = context.new_page()
     sign_in_browser(page, live_server, user)
     page.goto(f"{live_server}/officer/day/{later.date().isoformat()}")
+    page.get_by_role("button", name="On my way for visit 1").click()
+    page.locator(".govuk-notification-banner--success").wait_for()  # "Marked on your way."
     page.get_by_role("button", name="Arrived for visit 1").click()
     summary = page.locator("#tap-error")
     summary.get_by_text("You can check in to this visit from").wait_for()
     assert summary.is_visible() and summary.evaluate("box => document.activeElement === box")
+    assert page.locator(".govuk-notification-banner--success").count() == 0  # no stale "Success" above
     check_accessibility(page)
     assert _poll(lambda: db.session.query(SafetySession).count(), seconds=1) is None
     context.close()

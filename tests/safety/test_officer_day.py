@@ -89,7 +89,11 @@ def test_after_an_action_the_officer_returns_to_the_day_they_were_viewing(client
     world, user, officer, later = officer_with_a_visit(client, window_start=at(10))
     with time_machine.travel(at(10) - timedelta(days=2), tick=False):
         response = _post(client, later, "on-my-way", page_url="/officer/day/2026-12-07")
-    assert response.headers["Location"].endswith(f"/officer/day/2026-12-07#visit-{later.id}")
+    # Refused (not that day yet): the day they were viewing, at its top, where the error summary is.
+    assert response.headers["Location"].endswith("/officer/day/2026-12-07")
+    with time_machine.travel(at(9, 30), tick=False):
+        response = _post(client, later, "on-my-way")
+    assert response.headers["Location"].endswith(f"#visit-{later.id}")  # done: back at the visit's card
 
 
 def test_the_day_shows_expected_finish_extension_duress_word_and_a_map(client, configure):
@@ -290,6 +294,8 @@ def test_a_refused_tap_shows_an_error_summary_not_a_banner(client, configure):
     world, user, officer, appointment = officer_with_a_visit(client, window_start=at(10))
     with time_machine.travel(at(8), tick=False):  # too early to check in
         response = _post(client, appointment, "arrived")
+        # Opened at the top, where the summary is (at the visit's card it was off-screen, unseen).
+        assert "#" not in response.headers["Location"]
         page = client.get(response.headers["Location"]).get_data(as_text=True)
     summary = re.search(r'<div class="govuk-error-summary".*?</div>\s*</div>', page, re.S).group(0)
     assert "There is a problem" in summary and "You can check in to this visit from 9am" in summary
