@@ -169,5 +169,6 @@ def test_a_kiosk_books_at_its_own_hub_and_never_links_off_to_the_web(client):
         links = re.findall(r'href="([^"]+)"', footer)
         assert links and all(link.startswith("/") for link in links), (url, links)
         assert "Staff sign in" not in footer
+        assert 'href="/"' not in html, url  # the council's logo and the service's name lead to /kiosk/
         external = [h for h in re.findall(r'<a [^>]*href="(https?://[^"]+)"', html)]
         assert external == [], (url, external)
