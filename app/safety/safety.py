@@ -282,7 +282,7 @@ def help_now(
     session = open_session(appointment, officer) if appointment else None
     if session is None:
         session = _latest_open_session(officer)
-        appointment = appointment or (session.appointment if session else None)
+        appointment = appointment or (session.appointment if session else None) or _heading_to(officer)
     if session is not None and lat is not None:
         session.last_lat, session.last_lng = lat, lng
     return raise_alert(
@@ -291,7 +291,34 @@ def help_now(
         appointment,
         session,
         f"help:{officer.id}:{utcnow():%Y%m%d%H%M%S}",
-        note=f"Help requested ({via})",
+        note=f"Help requested {_HOW_ASKED.get(via, f'({via})')}",
+    )
+
+
+# How help was asked for, as a supervisor reads it on the alert (the callers' short codes).
+_HOW_ASKED = {
+    "web, session": "on the officer's day page",
+    "web, device": "on the officer's trusted work phone",
+    "text": "by text message",
+}
+
+
+def _heading_to(officer: Officer) -> Appointment | None:
+    """The visit the officer last said today they were on their way to, if not yet checked in: where
+    the supervisor should look when help is asked for on the way (else "Visit address: Unknown")."""
+    start, end = local_day_bounds(to_local(utcnow()).date())
+    return db.session.scalar(
+        select(Appointment)
+        .join(AppointmentEvent, AppointmentEvent.appointment_id == Appointment.id)
+        .where(
+            AppointmentEvent.note == ON_THE_WAY,
+            AppointmentEvent.at >= start,
+            AppointmentEvent.at < end,
+            Appointment.status == "booked",
+            or_(Appointment.officer_id == officer.id, Appointment.second_officer_id == officer.id),
+        )
+        .order_by(AppointmentEvent.at.desc(), AppointmentEvent.id.desc())
+        .limit(1)
     )
 
 

@@ -173,6 +173,21 @@ def test_a_password_change_ends_the_phone_s_trust_with_every_session(client):
     assert client.get("/officer/").status_code == 200
 
 
+def test_help_asked_for_on_the_way_names_the_visit_the_officer_was_heading_to(client):
+    """Found by a fresh-eyes walk: help pressed after "On my way" (no visit checked in yet) reached the
+    supervisor as "Visit address: Unknown" with the note "Help requested (web, session)"."""
+    user, officer, appointment = _setup(client)
+    with time_machine.travel(at(9, 40), tick=False):
+        sign_in_as(client, user)
+        page = client.get("/officer/").get_data(as_text=True)
+        on_way = form_fields(page, f"/officer/visits/{appointment.id}/on-my-way")
+        assert client.post(f"/officer/visits/{appointment.id}/on-my-way", data=on_way).status_code == 302
+        fields = form_fields(client.get("/officer/").get_data(as_text=True), "/officer/help")
+        assert client.post("/officer/help", data=fields).status_code == 200
+    alert = db.session.query(SafetyAlert).one()
+    assert alert.appointment == appointment and alert.note == "Help requested on the officer's day page"
+
+
 def test_officers_text_help_from_their_work_phone(client):
     _user, officer, appointment = _setup(client)
     with time_machine.travel(at(10, 30), tick=False):
