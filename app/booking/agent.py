@@ -11,8 +11,8 @@ from sqlalchemy import func, or_, select, update
 from app.appointments.references import clean_reference
 from app.booking.availability import appointments_for
 from app.extensions import db
-from app.messaging.contact import uk_mobile, uk_phone
-from app.models import Appointment, Customer, CustomerNote, RiskMarker, User, WaitlistEntry
+from app.messaging.contact import reminder_gap, uk_mobile, uk_phone
+from app.models import Appointment, Customer, CustomerNote, RiskMarker, Service, User, WaitlistEntry
 from app.officers.queries import all_officers
 from app.officers.workdays import working_day
 from app.places.places import (
@@ -125,9 +125,10 @@ def save_caller(customer: Customer | None, data: dict, user: User | None) -> Cus
         customer.kind = "business"
     if customer.phone and not uk_mobile(customer.phone):
         customer.sms_consent = False  # a landline cannot get texts
-    if created or (customer.preferred_channel == "sms" and not uk_mobile(customer.phone)):
+    if created or reminder_gap(customer.preferred_channel, customer.phone, customer.email):
         # The form asks nothing about reminders: texts wait for the caller's consent, given when the
-        # agent books (and need a mobile); until then email if they gave one, else a letter home.
+        # agent books (and need a mobile); until then email if they gave one, else a letter home. A
+        # change that takes away the mobile or the email their reminders need does the same.
         customer.preferred_channel = reminder_without_texts(customer)
     db.session.flush()
     audit.record("customer_created" if created else "customer_changed", "customer", customer.id, user=user)
@@ -137,6 +138,38 @@ def save_caller(customer: Customer | None, data: dict, user: User | None) -> Cus
 def reminder_without_texts(customer: Customer) -> str:
     """How to remind a caller who has not agreed to texts: by email if we have one, else by letter."""
     return "email" if customer.email else "post"
+
+
+REMINDER_GAPS = {
+    "phone": "Texts need a mobile number: change the caller's details",
+    "email": "Emails need an email address: change the caller's details",
+}
+
+
+def reminder_problem(customer: Customer, channel: str) -> str | None:
+    """What the agent is told when the caller's record cannot carry the reminders chosen (the one
+    contact rule, reminder_gap: texts need a mobile, emails an email address), or None."""
+    return REMINDER_GAPS.get(reminder_gap(channel, customer.phone, customer.email) or "")
+
+
+def reminder_offered(customer: Customer) -> str:
+    """The reminder ticked when the agent opens the booking page: the caller's own choice when their
+    record can carry it, else email if we have one, else a letter."""
+    if reminder_problem(customer, customer.preferred_channel) is None:
+        return customer.preferred_channel
+    return reminder_without_texts(customer)
+
+
+PLACE_KINDS = {"home": "at home", "business": "at business premises", "hub": "at a hub"}
+
+
+def not_offered(service: Service, place: str) -> str | None:
+    """Why the agent cannot look for times for this service at the place chosen ("home", "business"
+    or "hub:CODE"): the service's own places decide, as for every booking. None when it is offered."""
+    kind = place.partition(":")[0]
+    if kind in service.places:
+        return None
+    return f"{service.name} is not offered {PLACE_KINDS.get(kind, 'there')}"
 
 
 KEPT_IF_BLANK = (

@@ -93,7 +93,7 @@ class NewCallerForm(Form):
 
 class BookForm(Form):
     service = SelectField(
-        "Service", widget=GovSelect(), validators=[InputRequired(message="Select the service")]
+        "Service", widget=GovSelect(), validators=[InputRequired(message="Choose a service")]
     )
     place = SelectField("Where", widget=GovSelect(), validators=[InputRequired(message="Select where")])
     officer = SelectField("Officer", widget=GovSelect(), validators=[Optional()])

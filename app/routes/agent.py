@@ -216,30 +216,28 @@ def book_for(customer_id: int):
     form.officer.choices = [("", "Any officer")] + [
         (str(o.id), o.name) for o in all_officers(active_only=True)
     ]
-    texts_possible = bool(uk_mobile(customer.phone))
     confirm = ConfirmBookingForm(
-        preferred_channel=(
-            customer.preferred_channel
-            if customer.preferred_channel != "sms" or texts_possible
-            else agent.reminder_without_texts(customer)
-        ),
+        preferred_channel=agent.reminder_offered(customer),
         sms_consent=customer.sms_consent,
         access_needs=customer.access_needs,
         interpreter_language=customer.interpreter_language,
         locale=customer.locale,
     )
     result = later = overlap = None
-    place = (
-        _place(customer, request.values.get("place", "")) if service and request.values.get("place") else None
-    )
+    if request.args:  # "Show free times" (or a link to later dates) sent the choices: check them
+        form.validate()
+        if service and (problem := agent.not_offered(service, form.place.data or "")):
+            form.place.errors = [problem]  # never times at one place while the box shows another
+    place = _place(customer, form.place.data) if service and form.place.data and not form.errors else None
     if service and place:
         officer_id = whole_number_or_none(request.values.get("officer"))
         first = day_or(request.values.get("from"), local_now().date())
         result = search(service, place, first, SEARCH_DAYS, officer_id=officer_id, customer=customer)
         later = later_dates_from(service, result)
         confirm.slot.choices = [(s.token, "") for s in result.slots]
-        if request.method == "POST" and confirm.preferred_channel.data == "sms" and not texts_possible:
-            confirm.preferred_channel.errors = ["Texts need a mobile number: change the caller's details"]
+        gap = agent.reminder_problem(customer, confirm.preferred_channel.data or "")
+        if request.method == "POST" and gap:
+            confirm.preferred_channel.errors = [gap]
         elif request.method == "POST" and confirm.validate_on_submit():
             try:
                 with unit_of_work():

@@ -192,7 +192,7 @@ def test_a_video_call_connects_the_agent_books_and_the_kiosk_prints_then_resets(
     with agent.context.expect_page() as opened:
         agent.get_by_role("link", name="Book for this resident (opens in a new tab)").click()
     booking = opened.value
-    booking.get_by_label("Name, mobile number, postcode or booking reference").fill("kim kiosk")
+    booking.get_by_label("Name, phone number, postcode or booking reference").fill("kim kiosk")
     booking.keyboard.press("Enter")
     booking.get_by_role("link", name="Kim Kiosk").click()
     booking.get_by_role("button", name="Book an appointment").click()

@@ -28,7 +28,7 @@ def test_agent_books_for_a_caller(browser, live_server, committed):
     sign_in_browser(page, live_server, agent, check_the_page=True)
     page.goto(f"{live_server}/agent/")
     check_accessibility(page)
-    page.get_by_label("Name, mobile number, postcode or booking reference").fill("carol")
+    page.get_by_label("Name, phone number, postcode or booking reference").fill("carol")
     page.keyboard.press("Enter")
     page.get_by_role("link", name="Carol Caller").click()
     check_accessibility(page)

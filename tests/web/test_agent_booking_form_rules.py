@@ -1,0 +1,175 @@
+"""What a fresh-eyes walk of the booking forms found (phone agent and resident): each test failed
+before its fix."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+import time_machine
+
+from app.extensions import db
+from app.i18n import gettext_for
+from app.models import Address, Appointment
+from tests.booking_helpers import NOW, World, world_with_a_street
+from tests.factories import CustomerFactory
+from tests.pages import csrf_token, submit_form
+
+
+def _error_summary(html: str) -> list[str]:
+    summary = re.search(r'<div class="govuk-error-summary".*?</ul>', html, re.S)
+    assert summary, "no error summary"
+    links = re.findall(r"<a [^>]*>(.*?)</a>", summary.group(0), re.S)
+    return [unescape(re.sub(r"\s+", " ", t).strip()) for t in links]
+
+
+def _field_error(html: str, field: str) -> str:
+    found = re.search(rf'<p id="{field}-error" class="govuk-error-message">(.*?)</p>', html, re.S)
+    assert found, f"no error on {field}"
+    return unescape(re.sub(r"<span[^>]*>.*?</span>", "", found.group(1)).strip())
+
+
+def _slots(html: str) -> list[str]:
+    return re.findall(r'name="slot" type="radio" value="([^"]+)"', html)
+
+
+def _checked(html: str, name: str) -> list[str]:
+    return re.findall(rf'name="{name}" type="radio" value="([^"]+)" checked', html)
+
+
+def _caller(**overrides):
+    values = dict(
+        phone="+447700900123", email="", address_line1="12 High Street", postcode="SN10 1AB", lat=51.355,
+        lng=-1.99, preferred_channel="sms", sms_consent=True,
+    )  # fmt: skip
+    return CustomerFactory(**(values | overrides))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_agent_cannot_choose_email_reminders_for_a_caller_with_no_email(client, sign_in):
+    """Finding 1: "Email" could be chosen for a caller with no email address and the booking went
+    through; no reminder would ever be sent."""
+    sign_in("agent")
+    world = World()
+    customer = _caller()
+    db.session.commit()
+    url = f"/agent/customers/{customer.id}/book?service={world.service.code}&place=home"
+    page = client.get(url).get_data(as_text=True)
+    response = client.post(
+        url, data={"csrf_token": csrf_token(page), "slot": _slots(page)[0], "preferred_channel": "email"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    message = "Emails need an email address: change the caller's details"
+    assert _error_summary(html) == [message]
+    assert _field_error(html, "preferred_channel") == message
+    assert db.session.query(Appointment).filter_by(customer_id=customer.id).count() == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_caller_whose_record_says_email_but_has_none_is_offered_a_letter(client, sign_in):
+    """Finding 1: the page ticked "Email" for a caller with no email address."""
+    sign_in("agent")
+    world = World()
+    customer = _caller(phone="+441380722000", preferred_channel="email", sms_consent=False)
+    db.session.commit()
+    url = f"/agent/customers/{customer.id}/book?service={world.service.code}&place=home"
+    assert _checked(client.get(url).get_data(as_text=True), "preferred_channel") == ["post"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_taking_away_a_callers_email_stops_email_reminders(client, sign_in):
+    """Finding 1: the caller's record kept "Email" after the agent removed the email address."""
+    sign_in("agent")
+    World()
+    db.session.add(
+        Address(uprn="1", line1="12 High Street", town="Devizes", postcode="SN10 1AB", lat=51.355, lng=-1.99)
+    )
+    customer = _caller(phone="+441380722000", email="ann@example.com", preferred_channel="email")
+    db.session.commit()
+    url = f"/agent/customers/{customer.id}/edit"
+    response = submit_form(
+        client,
+        url,
+        {"name": customer.name, "phone": "01380 722000", "line1": "12 High Street", "postcode": "SN10 1AB"},
+    )
+    assert response.status_code == 302
+    db.session.refresh(customer)
+    assert customer.email == "" and customer.preferred_channel == "post"
+    page = re.sub(r"\s+", " ", client.get(f"/agent/customers/{customer.id}").get_data(as_text=True))
+    assert re.search(r"Reminders by ?</dt> ?<dd[^>]*> ?Letter by post ?</dd>", page)
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"), [("en", "By letter"), ("pl", "Listownie"), ("ne", "चिठीद्वारा")]
+)
+@time_machine.travel(NOW, tick=False)
+def test_the_check_page_says_reminders_come_by_letter(client, locale, expected):
+    """Finding 2: choosing "By letter to this address" left the Reminders row blank."""
+    world = world_with_a_street()
+    assert gettext_for(locale)("By letter") == expected  # the catalogue has it, compiled
+    client.get(f"/language/{locale}")
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "home"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    address = db.session.query(Address).filter_by(uprn="100123").one()
+    submit_form(client, "/book/address", {"address": str(address.id)})
+    time_page = client.get("/book/time").get_data(as_text=True)
+    client.post("/book/time", data={"slot": _slots(time_page)[0], "csrf_token": csrf_token(time_page)})
+    details = {"name": "Jo Bloggs", "phone": "01380 722000", "preferred_channel": "post"}
+    assert submit_form(client, "/book/details", details).headers["Location"] == "/book/check"
+    html = client.get("/book/check").get_data(as_text=True)
+    row = r'<dt class="govuk-summary-list__key">(.*?)</dt>\s*<dd class="govuk-summary-list__value">(.*?)</dd>'
+    rows = {
+        re.sub(r"\s+", " ", k).strip(): re.sub(r"\s+", " ", v).strip() for k, v in re.findall(row, html, re.S)
+    }
+    assert rows[gettext_for(locale)("Reminders")] == expected
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_home_only_service_at_a_hub_is_an_error_on_where_not_hub_times(client, sign_in):
+    """Finding 3: a home-only service showed the hub's times while the Where box showed Home; the
+    error came only after a time was picked."""
+    sign_in("agent")
+    world = World()
+    world.service.at_hub = False
+    customer = _caller()
+    db.session.commit()
+    url = f"/agent/customers/{customer.id}/book"
+    query = {"service": world.service.code, "place": f"hub:{world.hub.code}", "officer": ""}
+    response = client.get(url, query_string=query)
+    html = response.get_data(as_text=True)
+    message = f"{world.service.name} is not offered at a hub"
+    assert response.status_code == 200
+    assert _error_summary(html) == [message]
+    assert _field_error(html, "place") == message
+    assert _slots(html) == [] and "Book</button>" not in html
+    at_home = client.get(url, query_string=query | {"place": "home"}).get_data(as_text=True)
+    assert _slots(at_home) and "govuk-error-summary" not in at_home
+
+
+@time_machine.travel(NOW, tick=False)
+def test_show_free_times_with_no_service_says_choose_a_service(client, sign_in):
+    """Finding 4: "Show free times" with no service chosen did nothing and showed no error."""
+    sign_in("agent")
+    World()
+    customer = _caller()
+    db.session.commit()
+    url = f"/agent/customers/{customer.id}/book"
+    assert "govuk-error-summary" not in client.get(url).get_data(as_text=True)  # nothing asked yet
+    shown = client.get(url, query_string={"service": "", "place": "home", "officer": ""})
+    html = shown.get_data(as_text=True)
+    assert _error_summary(html) == ["Choose a service"]
+    assert _field_error(html, "service") == "Choose a service"
+
+
+def test_find_a_caller_heads_the_number_column_phone(client, sign_in):
+    """Finding 5: the column headed "Mobile" showed landlines."""
+    sign_in("agent")
+    CustomerFactory(name="Lan Dline", phone="+441380722000")
+    db.session.commit()
+    html = client.get("/agent/", query_string={"q": "Lan Dline"}).get_data(as_text=True)
+    headers = re.findall(r'<th scope="col" class="govuk-table__header">(.*?)</th>', html)
+    assert headers == ["Name", "Phone", "Address"]
+    assert "01380 722000" in html
