@@ -84,6 +84,8 @@ class Availability:
     last_day: date | None = None
     next_free_day: date | None = None  # when nothing is free in the range asked for
     restricted: bool = False  # a precaution rules out this place; never say which or why
+    bookable_until: date | None = None  # the service's horizon: the last day it can be booked
+    past_horizon: bool = False  # the range asked for begins after it: nothing searched, no last_day
 
     def by_day(self) -> list[tuple[date, list[Slot]]]:
         grouped: dict[date, list[Slot]] = defaultdict(list)
@@ -111,6 +113,7 @@ class Availability:
             first_day=self.first_day,
             last_day=days[-1],
             restricted=self.restricted,
+            bookable_until=self.bookable_until,
         )
 
 
@@ -410,14 +413,18 @@ def search(
     exact: bool = False,
 ) -> Availability:
     """Every slot that can be promised from `first` for `days` days, least added travel first.
-    `exclude_appointment` is a visit being moved: its time is freed for others, and not offered."""
+    `exclude_appointment` is a visit being moved: its time is freed for others, and not offered. A
+    `first` after the horizon (a hand-typed ?from=2099-01-01) finds nothing and has no last day (never
+    one before the first): `past_horizon` says so, and `bookable_until` how far ahead one can book."""
     now = now or utcnow()
     today = to_local(now).date()
     earliest = now + timedelta(hours=service.notice_hours)
     horizon_end = today + timedelta(days=service.horizon_days)
     first = max(first, today)
+    if first > horizon_end:
+        return Availability(first_day=first, bookable_until=horizon_end, past_horizon=True)
     last = min(first + timedelta(days=days - 1), horizon_end)
-    result = Availability(first_day=first, last_day=last)
+    result = Availability(first_day=first, last_day=last, bookable_until=horizon_end)
     if last < first or service.premises_only:
         return result
     precaution = place_precaution(place, customer)

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import delete, func, select, text, update
 
 from app.extensions import db
+from app.i18n import gettext_for
 from app.kiosk import call_wakeups
 from app.messaging import outbox
 from app.messaging.contact import display_phone
@@ -102,16 +103,19 @@ def next_opening(moment: datetime | None = None) -> datetime:
     return local_to_utc(day, PHONES_OPEN)
 
 
-def when_someone_is_there(moment: datetime | None = None) -> str:
-    """'8:30am tomorrow', '8:30am on Tuesday 29 December 2026'."""
+def when_someone_is_there(moment: datetime | None = None, locale: str = "en") -> str:
+    """'8:30am tomorrow', '8:30am on Tuesday 29 December 2026'; in Polish and Nepali their own words,
+    the 24-hour clock and their dates ('8:30 jutro', 'भोलि 8:30'), as the page around it is."""
+    _ = gettext_for(locale)
     now = to_local(moment or utcnow())
     opening = next_opening(now)
     day = to_local(opening).date()
+    at = format_time(opening, locale)
     if day == now.date():
-        return f"{format_time(opening)} today"
+        return _("%(time)s today") % {"time": at}
     if day == now.date() + timedelta(days=1):
-        return f"{format_time(opening)} tomorrow"
-    return f"{format_time(opening)} on {format_date(day)}"
+        return _("%(time)s tomorrow") % {"time": at}
+    return _("%(time)s on %(day)s") % {"time": at, "day": format_date(day, locale)}
 
 
 # The kiosk's end ---------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from app import records
 from app.forms.kiosk_calls import CallBackForm
+from app.i18n import current_locale
 from app.inputs import BadInput, parse_number, whole_number_or_none
 from app.kiosk import call_signalling as signalling
 from app.kiosk import kiosk_calls as calls
@@ -82,7 +83,7 @@ def before():
 def _hours() -> dict:
     return {
         "phones_open": calls.phones_open(),
-        "someone_there": calls.when_someone_is_there(),
+        "someone_there": calls.when_someone_is_there(locale=current_locale()),
         "call_backs": bool(calls.contact_centre_list()),
     }
 
@@ -192,7 +193,7 @@ def kiosk_talk_button() -> dict | None:
         return None
     label = _("Talk to someone")
     if not calls.phones_open():
-        label = _("Talk to someone from %(when)s", when=calls.when_someone_is_there())
+        label = _("Talk to someone from %(when)s", when=calls.when_someone_is_there(locale=current_locale()))
     return {"label": label, "href": url_for("kiosk_calls.before", step=request.endpoint)}
 
 

@@ -138,6 +138,33 @@ def test_the_button_says_when_someone_will_be_there(app, moment, label):
             assert refused.status_code == 302 and db.session.query(KioskCall).count() == 0
 
 
+@pytest.mark.parametrize(
+    ("moment", "polish", "nepali"),
+    [
+        (local_to_utc(NOW.date(), clock_time(8, 29)), "od 8:30 dzisiaj", "आज 8:30 देखि"),
+        (local_to_utc(NOW.date(), clock_time(17, 30)), "od 8:30 jutro", "भोलि 8:30 देखि"),
+        (
+            datetime(2026, 12, 5, 11, 0, tzinfo=UTC),  # Saturday
+            "od 8:30 w dniu poniedziałek, 7 grudnia 2026",
+            "सोमबार, 7 डिसेम्बर 2026 8:30 देखि",
+        ),
+    ],
+)
+def test_the_button_says_when_someone_will_be_there_in_the_kiosks_language(app, moment, polish, nepali):
+    """It read "8:30am today" in English inside the Polish and Nepali sentences."""
+    world = World()
+    with time_machine.travel(moment, tick=False):
+        kiosk = _kiosk(app, world.hub)
+        for locale, words in (("pl", polish), ("ne", nepali)):
+            kiosk.get(f"/language/{locale}")
+            page = kiosk.get("/kiosk/").get_data(as_text=True)
+            notice = kiosk.get("/kiosk/call/?step=kiosk.start").get_data(as_text=True)
+            assert words in page and words.split(" ", 1)[1] in notice.replace("<strong>", "").replace(
+                "</strong>", ""
+            )
+            assert not re.search(r"8:30am|today|tomorrow|Monday", page + notice)
+
+
 # The queue -----------------------------------------------------------------------------------------
 
 
