@@ -29,6 +29,7 @@ from app.booking.booking import (
 )
 from app.booking.waitlist_offers import how_offered
 from app.catalogue.queries import all_hubs, all_services, hub_by_code, service_by_code
+from app.config import settings
 from app.forms.booking import (
     AddressForm,
     ConfirmForm,
@@ -181,6 +182,12 @@ def postcode():
             unknown = True
             form.postcode.errors = [
                 _("We do not recognise that postcode. Check it, or book at a community hub")
+                if "hub" in journey.service().places
+                # A home-only service: no hub to offer, and the postcode may well be real, elsewhere.
+                else _(
+                    "We cannot find that postcode in our area. Check it: we visit addresses in %(council)s",
+                    council=settings().council_name,
+                )
             ]
         elif location_type == "hub" and locate_postcode(normal) is None:
             unknown = True

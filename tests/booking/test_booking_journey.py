@@ -145,6 +145,13 @@ def test_bad_input_gets_govuk_error_messages(client, world):
     html = unknown.get_data(as_text=True)
     assert "We do not recognise that postcode" in html and "Book at a community hub instead" in html
     assert "0300 456 0100" in html
+    # A service only visited at home: no hub to suggest, and a real postcode elsewhere is not "unknown".
+    world.service.at_hub = False
+    db.session.commit()
+    elsewhere = submit_form(client, "/book/postcode", {"postcode": "SW1A 1AA"}).get_data(as_text=True)
+    assert "We cannot find that postcode in our area" in elsewhere and "Wiltshire Council" in elsewhere
+    summary = elsewhere.split('class="govuk-error-summary"')[1].split("</div>")[0]
+    assert "We cannot find that postcode" in summary and "community hub" not in summary
 
 
 @time_machine.travel(NOW, tick=False)
