@@ -101,3 +101,12 @@ def set_up_kiosk(client: FlaskClient, link: str):
     if page.status_code != 200:
         return page
     return client.post(path, data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
+def home_visit_times(client: FlaskClient, service_code: str, postcode: str, address_id: int) -> str:
+    """The resident journey up to the time page for a home visit at a gazetteer address: its HTML."""
+    submit_form(client, "/book/service", {"service": service_code})
+    submit_form(client, "/book/where", {"location_type": "home"})
+    submit_form(client, "/book/postcode", {"postcode": postcode})
+    submit_form(client, "/book/address", {"address": str(address_id)})
+    return client.get("/book/time").get_data(as_text=True)

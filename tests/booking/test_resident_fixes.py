@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Address
 from tests.booking_helpers import NOW, World, book_first_slot, world_with_a_street
 from tests.factories import ServiceFactory
-from tests.pages import csrf_token, submit_form
+from tests.pages import csrf_token, home_visit_times, submit_form
 
 
 @pytest.fixture
@@ -60,12 +60,8 @@ def test_too_long_answers_get_messages_that_name_the_field(client, world):
 
 
 def _to_details(client, world):
-    submit_form(client, "/book/service", {"service": world.service.code})
-    submit_form(client, "/book/where", {"location_type": "home"})
-    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
     address = db.session.query(Address).filter_by(uprn="100123").one()
-    submit_form(client, "/book/address", {"address": str(address.id)})
-    html = client.get("/book/time").get_data(as_text=True)
+    html = home_visit_times(client, world.service.code, "SN10 1AB", address.id)
     slot = re.search(r'name="slot" type="radio" value="([^"]+)"', html).group(1)
     client.post("/book/time", data={"slot": slot, "csrf_token": csrf_token(html)})
 

@@ -114,7 +114,7 @@ def test_a_public_search_that_a_marker_answers_is_audited_and_never_says_why(cli
     a marker (only those answer "We cannot book a visit to this address online"). The page still says
     nothing of why; each such answer is in the audit log with the caller's address, so a walk shows."""
     from app.models import Address, AuditEvent
-    from tests.pages import submit_form
+    from tests.pages import home_visit_times
 
     world = World()
     for uprn, line1 in (("100123", "12 High Street"), ("100124", "14 High Street")):
@@ -125,12 +125,8 @@ def test_a_public_search_that_a_marker_answers_is_audited_and_never_says_why(cli
     db.session.commit()
 
     def time_page_for(uprn: str) -> str:
-        submit_form(client, "/book/service", {"service": world.service.code})
-        submit_form(client, "/book/where", {"location_type": "home"})
-        submit_form(client, "/book/postcode", {"postcode": "SN10 1AA"})
         address = db.session.query(Address).filter_by(uprn=uprn).one()
-        submit_form(client, "/book/address", {"address": str(address.id)})
-        return client.get("/book/time").get_data(as_text=True)
+        return home_visit_times(client, world.service.code, "SN10 1AA", address.id)
 
     neighbour = time_page_for("100124")
     assert 'name="slot"' in neighbour

@@ -14,7 +14,7 @@ from app.i18n import gettext_for
 from app.models import Address, Appointment
 from tests.booking_helpers import NOW, World, world_with_a_street
 from tests.factories import CustomerFactory
-from tests.pages import csrf_token, submit_form
+from tests.pages import csrf_token, home_visit_times, submit_form
 
 
 def _error_summary(html: str) -> list[str]:
@@ -110,12 +110,8 @@ def test_the_check_page_says_reminders_come_by_letter(client, locale, expected):
     world = world_with_a_street()
     assert gettext_for(locale)("By letter") == expected  # the catalogue has it, compiled
     client.get(f"/language/{locale}")
-    submit_form(client, "/book/service", {"service": world.service.code})
-    submit_form(client, "/book/where", {"location_type": "home"})
-    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
     address = db.session.query(Address).filter_by(uprn="100123").one()
-    submit_form(client, "/book/address", {"address": str(address.id)})
-    time_page = client.get("/book/time").get_data(as_text=True)
+    time_page = home_visit_times(client, world.service.code, "SN10 1AB", address.id)
     client.post("/book/time", data={"slot": _slots(time_page)[0], "csrf_token": csrf_token(time_page)})
     details = {"name": "Jo Bloggs", "phone": "01380 722000", "preferred_channel": "post"}
     assert submit_form(client, "/book/details", details).headers["Location"] == "/book/check"
