@@ -32,9 +32,14 @@ function showError (text) {
   if (!box) return
   box.querySelector('[data-message]').textContent = text
   box.classList.remove('app-hidden')
-  // The last page's "Success" (say "Marked on your way") must not sit above this refusal.
-  document.querySelectorAll('.govuk-notification-banner--success').forEach(banner => banner.remove())
+  clearOldSuccess()
   box.focus()
+}
+
+// The last page's "Success" (say "Marked on your way") must not sit above a newer answer: a refusal,
+// or help asked for.
+function clearOldSuccess () {
+  document.querySelectorAll('.govuk-notification-banner--success').forEach(banner => banner.remove())
 }
 
 // A new tap's answer replaces the last one's: an old error must not sit beside "Help requested".
@@ -113,6 +118,7 @@ for (const form of document.querySelectorAll('form[data-safety]')) {
     }
     const answer = await response.json().catch(() => ({}))
     if (action === 'help') {
+      clearOldSuccess()
       if (!response.ok || !answer.sent) showHelpNotSent(answer.message)
       else say(answer.message)
       return

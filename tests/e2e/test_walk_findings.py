@@ -64,3 +64,39 @@ def test_help_clears_an_earlier_tap_error_so_the_officer_sees_only_that_help_was
     page.locator("#sync-status, #help-calls").filter(has_text="Help").first.wait_for(state="visible")
     assert not error.is_visible()
     context.close()
+
+
+def test_help_after_on_my_way_leaves_no_old_success_above_its_answer(browser, live_server, committed):
+    """Found by re-walking the fixes: after "On my way" (the page reloads with "Success: Marked on
+    your way") a press of help showed its answer below that stale green banner."""
+    from datetime import timedelta
+
+    from app.timeutil import local_now, local_to_utc
+    from tests.factories import AppointmentFactory, UserFactory
+
+    world = World()
+    user = UserFactory(role="officer")
+    world.officers[0].user = user
+    now = local_now().replace(second=0, microsecond=0)
+    # A visit today ("On my way" is for today's only), whatever the time of day the test runs.
+    later = now + timedelta(minutes=5) if (now + timedelta(minutes=5)).date() == now.date() else now
+    start = local_to_utc(later.date(), later.time())
+    AppointmentFactory(
+        service=world.service,
+        officer=world.officers[0],
+        window_start=start,
+        window_end=start + timedelta(hours=1),
+    )
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    sign_in_browser(page, live_server, user)
+    page.goto(f"{live_server}/officer/day/{later.date().isoformat()}")
+    page.get_by_role("button", name="On my way for visit 1").click()
+    banner = page.locator(".govuk-notification-banner--success")
+    banner.wait_for()
+    page.wait_for_load_state("load")  # the reloaded page's script is listening again
+    page.get_by_role("button", name="Get help now").click()
+    page.locator("#sync-status, #help-calls").filter(has_text="Help").first.wait_for(state="visible")
+    assert banner.count() == 0
+    context.close()
