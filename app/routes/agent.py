@@ -228,6 +228,7 @@ def book_for(customer_id: int):
         form.validate()
         if service and (problem := agent.not_offered(service, form.place.data or "")):
             form.place.errors = [problem]  # never times at one place while the box shows another
+            form.place.choices = _place_choices(customer, None)  # the box shows the place the error names
     place = _place(customer, form.place.data) if service and form.place.data and not form.errors else None
     if service and place:
         officer_id = whole_number_or_none(request.values.get("officer"))

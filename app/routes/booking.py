@@ -185,7 +185,8 @@ def postcode():
                 if "hub" in journey.service().places
                 # A home-only service: no hub to offer, and the postcode may well be real, elsewhere.
                 else _(
-                    "We cannot find that postcode in our area. Check it: we visit addresses in %(council)s",
+                    "We cannot find that postcode in the %(council)s area. Check it, or contact the council "
+                    "where you live",
                     council=settings().council_name,
                 )
             ]

@@ -141,6 +141,8 @@ def test_a_home_only_service_at_a_hub_is_an_error_on_where_not_hub_times(client,
     assert _error_summary(html) == [message]
     assert _field_error(html, "place") == message
     assert _slots(html) == [] and "Book</button>" not in html
+    # The box still shows the hub the error is about (it showed "Home", contradicting the error).
+    assert re.search(rf'<option value="hub:{world.hub.code}" selected>', html)
     at_home = client.get(url, query_string=query | {"place": "home"}).get_data(as_text=True)
     assert _slots(at_home) and "govuk-error-summary" not in at_home
 
