@@ -51,6 +51,16 @@ def test_demo_load_is_idempotent_and_complete(monkeypatch):
     assert db.session.scalar(select(func.count(WorkingPattern.id)).where(WorkingPattern.weekday == 5)) >= 3
     roles = {role for _email, role in first["users_created"]}
     assert roles == {"admin", "supervisor", "agent", "officer"}
+    # Every service can be booked in every area it is offered in: some officer with its skill covers
+    # each area (council tax at home in Trowbridge once had nobody, so no times for weeks).
+    officers = db.session.scalars(select(Officer)).all()
+    for service in db.session.scalars(select(Service).where(Service.skill_id.is_not(None))):
+        for hub in db.session.scalars(select(Hub)):
+            assert any(service.skill in o.skills and hub.area in o.areas for o in officers), (
+                service.code,
+                hub.code,
+            )
+    assert max(len(o.skills) for o in officers) <= 5  # specialists still, not everyone doing everything
 
 
 def test_demo_services_are_realistic(monkeypatch):
