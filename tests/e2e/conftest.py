@@ -79,3 +79,25 @@ def set_up_kiosk_browser(page, base: str, token: str, check_the_page: bool = Fal
         check_accessibility(page)
     page.get_by_role("button", name="Set up this kiosk").click()
     page.wait_for_url(f"{base}/kiosk/")
+
+
+def officer_with_one_visit(world, start_local) -> object:
+    """The world's first officer, given a sign-in, with one hour-long visit starting at `start_local`
+    (a local datetime); committed, for the browser's server to see. Returns the officer's user."""
+    from datetime import timedelta
+
+    from app.extensions import db
+    from app.timeutil import local_to_utc
+    from tests.factories import AppointmentFactory, UserFactory
+
+    user = UserFactory(role="officer")
+    world.officers[0].user = user
+    start = local_to_utc(start_local.date(), start_local.time())
+    AppointmentFactory(
+        service=world.service,
+        officer=world.officers[0],
+        window_start=start,
+        window_end=start + timedelta(hours=1),
+    )
+    db.session.commit()
+    return user

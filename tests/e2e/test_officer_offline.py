@@ -10,10 +10,9 @@ import pytest
 
 from app.extensions import db
 from app.models import SafetySession
-from app.timeutil import local_now, local_to_utc
+from app.timeutil import local_now
 from tests.booking_helpers import World
-from tests.e2e.conftest import check_accessibility, sign_in_browser
-from tests.factories import AppointmentFactory, UserFactory
+from tests.e2e.conftest import check_accessibility, officer_with_one_visit, sign_in_browser
 
 pytestmark = pytest.mark.postgres
 
@@ -31,17 +30,7 @@ def _poll(condition, seconds: float = 60):
 
 def test_a_check_in_made_with_no_signal_is_sent_later_with_its_real_time(browser, live_server, committed):
     world = World()
-    user = UserFactory(role="officer")
-    world.officers[0].user = user
-    now = local_now().replace(second=0, microsecond=0)
-    start = local_to_utc(now.date(), now.time())
-    AppointmentFactory(
-        service=world.service,
-        officer=world.officers[0],
-        window_start=start,
-        window_end=start + timedelta(hours=1),
-    )
-    db.session.commit()
+    user = officer_with_one_visit(world, local_now().replace(second=0, microsecond=0))
     context = browser.new_context(bypass_csp=True, viewport={"width": 375, "height": 740})
     page = context.new_page()
     sign_in_browser(page, live_server, user)
@@ -79,17 +68,8 @@ def test_a_refused_tap_shows_an_error_summary(browser, live_server, committed):
     """With JavaScript the tap is sent in the background; when it is refused the officer sees an error
     summary, focused, on the page they are on (not a status line, and not nothing)."""
     world = World()
-    user = UserFactory(role="officer")
-    world.officers[0].user = user
     later = local_now().replace(second=0, microsecond=0) + timedelta(hours=3)  # too early to check in
-    start = local_to_utc(later.date(), later.time())
-    AppointmentFactory(
-        service=world.service,
-        officer=world.officers[0],
-        window_start=start,
-        window_end=start + timedelta(hours=1),
-    )
-    db.session.commit()
+    user = officer_with_one_visit(world, later)
     context = browser.new_context(bypass_csp=True, viewport={"width": 375, "height": 740})
     page = context.new_page()
     sign_in_browser(page, live_server, user)

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Appointment, SafetySession
 from app.timeutil import local_now, local_to_utc
 from tests.booking_helpers import World
-from tests.e2e.conftest import check_accessibility, sign_in_browser
+from tests.e2e.conftest import check_accessibility, officer_with_one_visit, sign_in_browser
 from tests.factories import AppointmentFactory, CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.postgres
@@ -82,17 +82,8 @@ def test_route_map_tooltips_show_labels_as_text(browser, live_server, committed)
     markup in a label (here a service name) ran on the officer's phone."""
     world = World()
     world.service.name = '<img src=x onerror="window.injected = true">Council tax'
-    user = UserFactory(role="officer")
-    world.officers[0].user = user
     later = local_now().replace(second=0, microsecond=0) + timedelta(days=1)
-    start = local_to_utc(later.date(), later.time())
-    AppointmentFactory(
-        service=world.service,
-        officer=world.officers[0],
-        window_start=start,
-        window_end=start + timedelta(hours=1),
-    )
-    db.session.commit()
+    user = officer_with_one_visit(world, later)
     page = browser.new_context(bypass_csp=True).new_page()
     sign_in_browser(page, live_server, user, check_the_page=True)
     page.goto(f"{live_server}/officer/day/{later.date().isoformat()}")

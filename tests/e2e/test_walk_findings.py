@@ -7,7 +7,7 @@ import pytest
 from app.extensions import db
 from app.kiosk import kiosk as kiosks
 from tests.booking_helpers import World
-from tests.e2e.conftest import set_up_kiosk_browser, sign_in_browser
+from tests.e2e.conftest import officer_with_one_visit, set_up_kiosk_browser, sign_in_browser
 
 pytestmark = pytest.mark.postgres
 
@@ -36,23 +36,13 @@ def test_help_clears_an_earlier_tap_error_so_the_officer_sees_only_that_help_was
 ):
     """A refused tap (arriving a day early) leaves its error; pressing help must not show 'There is a
     problem' beside 'Help requested' to an officer who may be in danger."""
-    from datetime import time, timedelta
+    from datetime import datetime, time, timedelta
 
-    from app.timeutil import local_now, local_to_utc
-    from tests.factories import AppointmentFactory, UserFactory
+    from app.timeutil import local_now
 
     world = World()
-    user = UserFactory(role="officer")
-    world.officers[0].user = user
     tomorrow = local_now().date() + timedelta(days=1)
-    start = local_to_utc(tomorrow, time(9))
-    AppointmentFactory(
-        service=world.service,
-        officer=world.officers[0],
-        window_start=start,
-        window_end=start + timedelta(hours=2),
-    )
-    db.session.commit()
+    user = officer_with_one_visit(world, datetime.combine(tomorrow, time(9)))
     context = browser.new_context(viewport={"width": 375, "height": 740})
     page = context.new_page()
     sign_in_browser(page, live_server, user)
@@ -71,23 +61,13 @@ def test_help_after_on_my_way_leaves_no_old_success_above_its_answer(browser, li
     your way") a press of help showed its answer below that stale green banner."""
     from datetime import timedelta
 
-    from app.timeutil import local_now, local_to_utc
-    from tests.factories import AppointmentFactory, UserFactory
+    from app.timeutil import local_now
 
     world = World()
-    user = UserFactory(role="officer")
-    world.officers[0].user = user
     now = local_now().replace(second=0, microsecond=0)
     # A visit today ("On my way" is for today's only), whatever the time of day the test runs.
     later = now + timedelta(minutes=5) if (now + timedelta(minutes=5)).date() == now.date() else now
-    start = local_to_utc(later.date(), later.time())
-    AppointmentFactory(
-        service=world.service,
-        officer=world.officers[0],
-        window_start=start,
-        window_end=start + timedelta(hours=1),
-    )
-    db.session.commit()
+    user = officer_with_one_visit(world, later)
     context = browser.new_context(viewport={"width": 375, "height": 740})
     page = context.new_page()
     sign_in_browser(page, live_server, user)
