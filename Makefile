@@ -48,7 +48,7 @@ $(VENV)/.stamp-deps: pyproject.toml
 # GOV.UK Frontend from the npm registry, version pinned to match govuk-frontend-jinja. Its Sass is
 # compiled with the settings for a service not on GOV.UK (app/assets/council.scss: Arial, no GDS font).
 # Its assets folder (the GDS font, the crown's icons and images) is GOV.UK's own: not copied.
-$(STATIC)/.stamp: package.json package-lock.json app/assets/council.scss
+$(STATIC)/.stamp: package.json package-lock.json app/assets/council.scss Makefile
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf $(STATIC) && mkdir -p $(STATIC)
 	npx sass --no-source-map --style=compressed --pkg-importer=node app/assets/council.scss $(STATIC)/govuk-frontend.min.css

@@ -157,7 +157,7 @@ def register_web(app: Flask) -> None:
         return user
 
     @app.before_request
-    def _access_and_nul_refusal():
+    def _access_then_odd_input():
         g.started = time.perf_counter()
         # Who may call this first: nothing of an unauthenticated caller's body is read or parsed.
         return enforce_access() or _refuse_nul_characters() or _refuse_files()
