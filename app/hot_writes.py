@@ -12,7 +12,7 @@ written. On SQLite (development) it goes through SQLAlchemy as usual.
 had been flushed: persistent, every column loaded, nothing pending. It commits or rolls back with the
 unit of work like any other write (`app.unit_of_work` is told the unit wrote). `new_row` and `adopt` are
 its two halves, for a statement that writes the object's row together with others (a booking's, on
-PostgreSQL: app/booking/booking.py).
+PostgreSQL: app/booking/writes.py).
 """
 
 from __future__ import annotations

@@ -71,7 +71,9 @@ def book_a_day(seed: int) -> tuple[Problem, dict[str, list[str]], str]:
     from app import create_app
     from app.appointments.queries import active_on_day
     from app.booking.availability import search
-    from app.booking.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
+    from app.booking.booking import book
+    from app.booking.booking_request import BookingRequest, CustomerDetails
+    from app.booking.errors import SlotUnavailable
     from app.catalogue.queries import all_services
     from app.config import Settings
     from app.demo.load import load_demo

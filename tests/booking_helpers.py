@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from app.booking.availability import search
-from app.booking.booking import BookingRequest, CustomerDetails, book
+from app.booking.booking import book
+from app.booking.booking_request import BookingRequest, CustomerDetails
 from app.extensions import db
 from app.models import Address, Appointment
 from app.places.places import Place, hub_place

@@ -179,7 +179,8 @@ FRIDAY, SATURDAY, MONDAY_AFTER = date(2026, 12, 11), date(2026, 12, 12), date(20
 def _book_saturday_at_the_hub() -> int:
     """A resident books the Saturday morning hub session with the officer who works Saturdays only."""
     from app.booking.availability import search
-    from app.booking.booking import BookingRequest, CustomerDetails, book
+    from app.booking.booking import book
+    from app.booking.booking_request import BookingRequest, CustomerDetails
     from app.models import HubOpening
     from tests.booking_helpers import NOW
     from tests.factories import OfficerFactory

@@ -148,7 +148,9 @@ def test_a_pair_moved_to_another_day_after_its_plan_is_not_split():
     split, because the 15th's stored plan still held it at its old time. The plans that count are the
     two officers' plans for the day the visit is on; those still disagreeing is a split."""
     from app.booking.availability import search
-    from app.booking.booking import BookingRequest, CustomerDetails, book, reschedule
+    from app.booking.booking import book
+    from app.booking.booking_request import BookingRequest, CustomerDetails
+    from app.booking.changes import reschedule
     from app.models import RoutePlan, RouteStop
     from app.planning.planning import plan_day
     from app.timeutil import to_local

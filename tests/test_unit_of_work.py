@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import literal, select, text
 
-from app.booking.booking import lock_officer_days
+from app.booking.locks import lock_officer_days
 from app.extensions import db
 from app.models import Skill
 from app.officers.roster import current_version

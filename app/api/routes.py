@@ -14,17 +14,11 @@ from app.appointments import references
 from app.appointments.links import calendar_link_works, ics_url, manage_url
 from app.appointments.presenters import as_json, calendar_event
 from app.booking.availability import next_free_day, note_public_restriction, search
-from app.booking.booking import (
-    BookingRuleError,
-    IdempotencyConflict,
-    PossibleDuplicate,
-    SlotUnavailable,
-    book,
-    booking_request,
-    cancel,
-    reschedule,
-    slot_used,
-)
+from app.booking.booking import book
+from app.booking.booking_request import booking_request
+from app.booking.changes import cancel, reschedule
+from app.booking.claims import slot_used
+from app.booking.errors import BookingRuleError, IdempotencyConflict, PossibleDuplicate, SlotUnavailable
 from app.catalogue.queries import all_hubs, all_services, hub_by_code, service_by_code
 from app.config import settings
 from app.inputs import MAX_JSON_DEPTH, BadInput, json_depth_within, parse_day, parse_number, whole_number

@@ -8,15 +8,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from app.booking.booking import (
-    BookingRuleError,
-    CustomerDetails,
-    SlotUnavailable,
-    book,
-    booking_request,
-    check_public_allowance,
-    find_or_create_customer,
-)
+from app.booking.booking import book
+from app.booking.booking_request import CustomerDetails, booking_request
+from app.booking.customers import check_public_allowance, find_or_create_customer
+from app.booking.errors import BookingRuleError, SlotUnavailable
 from app.booking.waitlist_offers import OFFER_MAX_AGE
 from app.config import settings
 from app.extensions import db

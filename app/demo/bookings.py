@@ -8,12 +8,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from app.booking.availability import search
-from app.booking.booking import (
-    PossibleDuplicate,
-    SlotUnavailable,
-    book,
-    booking_request,
-)
+from app.booking.booking import book
+from app.booking.booking_request import booking_request
+from app.booking.errors import PossibleDuplicate, SlotUnavailable
 from app.catalogue.queries import all_services
 from app.extensions import db
 from app.models import Appointment, Customer

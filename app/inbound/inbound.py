@@ -20,7 +20,8 @@ from app.appointments.references import (
     clean_reference,
     format_reference,
 )
-from app.booking.booking import BookingRuleError, cancel
+from app.booking.changes import cancel
+from app.booking.errors import BookingRuleError
 from app.customers import feedback, satisfaction
 from app.extensions import db
 from app.i18n import gettext_for

@@ -20,7 +20,7 @@ from app.appointments.presenters import when
 from app.appointments.queries import active_on_day
 from app.booking import call_list, interpreters
 from app.booking.availability import appointments_for, planned_order, versions_for
-from app.booking.booking import lock_appointment, lock_officer_days, state_of
+from app.booking.locks import lock_appointment, lock_officer_days, state_of
 from app.extensions import db
 from app.messaging import outbox
 from app.models import Appointment, AppointmentEvent, Officer, ReplanProposal, RoutePlan, RouteStop, User

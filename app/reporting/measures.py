@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from app.booking.booking import MOVED_FROM
+from app.booking.changes import MOVED_FROM
 from app.customers import feedback
 from app.customers.satisfaction import CHANNELS
 from app.extensions import db

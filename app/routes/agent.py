@@ -13,16 +13,10 @@ from app import records
 from app.appointments.references import format_reference
 from app.booking import agent, waitlist
 from app.booking.availability import later_dates_from, search, token_among
-from app.booking.booking import (
-    BookingRuleError,
-    IdempotencyConflict,
-    PossibleDuplicate,
-    SlotUnavailable,
-    book,
-    booking_request,
-    cancel,
-    reschedule,
-)
+from app.booking.booking import book
+from app.booking.booking_request import booking_request
+from app.booking.changes import cancel, reschedule
+from app.booking.errors import BookingRuleError, IdempotencyConflict, PossibleDuplicate, SlotUnavailable
 from app.booking.waitlist_offers import how_offered
 from app.catalogue.queries import all_hubs, all_services, hub_by_code, service_by_code
 from app.config import settings

@@ -19,14 +19,9 @@ from app.booking.availability import (
     note_public_restriction,
     search,
 )
-from app.booking.booking import (
-    BookingRuleError,
-    PossibleDuplicate,
-    SlotUnavailable,
-    TooManyBookings,
-    book,
-    booking_request,
-)
+from app.booking.booking import book
+from app.booking.booking_request import booking_request
+from app.booking.errors import BookingRuleError, PossibleDuplicate, SlotUnavailable, TooManyBookings
 from app.booking.waitlist_offers import how_offered
 from app.catalogue.queries import all_hubs, all_services, hub_by_code, service_by_code
 from app.config import settings
@@ -61,7 +56,7 @@ if TYPE_CHECKING:
 bp = Blueprint("booking", __name__, url_prefix="/book")
 SEARCH_DAYS = 14
 # Each booking sends texts or emails: a few a minute from one address (or kiosk) is plenty for a
-# family, and far too few to flood anyone (app.booking.booking.check_public_allowance caps each number).
+# family, and far too few to flood anyone (app.booking.customers.check_public_allowance caps each number).
 BOOKINGS_PER_ADDRESS = "10 per minute; 30 per hour"
 
 

@@ -14,12 +14,8 @@ from app.appointments.links import end_sessions, ics_url, reference_named, signe
 from app.appointments.presenters import officer_first_name, when, where
 from app.appointments.references import clean_reference, format_reference
 from app.booking.availability import TIMES_PER_PAGE, later_dates_from, search
-from app.booking.booking import (
-    BookingRuleError,
-    SlotUnavailable,
-    cancel,
-    reschedule,
-)
+from app.booking.changes import cancel, reschedule
+from app.booking.errors import BookingRuleError, SlotUnavailable
 from app.customers.names import surname_matches
 from app.forms.booking import CancelForm, ConfirmForm, FindBookingForm, MessageLanguageForm, TimeForm
 from app.i18n import current_locale

@@ -27,7 +27,7 @@ from flask_login import current_user
 
 from app import records
 from app.appointments.links import external_url
-from app.booking.booking import BookingRuleError
+from app.booking.errors import BookingRuleError
 from app.config import settings
 from app.inputs import BadInput, parse_day, parse_number, whole_number_or_none
 from app.officers import calendar_feed

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from app import records
-from app.booking.booking import BookingRuleError
+from app.booking.errors import BookingRuleError
 from app.forms.admin import WEEKDAYS
 from app.forms.safety import DutyPeriodForm, ReviewForm, RiskMarkerForm, VisitDecisionForm, WorkPhoneForm
 from app.inputs import whole_number_or_none

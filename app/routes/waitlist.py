@@ -8,7 +8,7 @@ from app import i18n
 from app.appointments.presenters import when, where
 from app.appointments.references import format_reference
 from app.booking import waitlist, waitlist_offers
-from app.booking.booking import SlotUnavailable
+from app.booking.errors import SlotUnavailable
 from app.forms.booking import ConfirmForm
 from app.i18n import current_locale
 from app.unit_of_work import unit_of_work

@@ -21,7 +21,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.appointments.presenters import place_name, where
-from app.booking.booking import BookingRuleError, lock_appointment, record_outcome
+from app.booking.changes import record_outcome
+from app.booking.errors import BookingRuleError
+from app.booking.locks import lock_appointment
 from app.extensions import db
 from app.messaging import outbox
 from app.models import (

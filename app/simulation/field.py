@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from app.booking.availability import planned_order, visits_for
-from app.booking.booking import BookingRuleError
+from app.booking.errors import BookingRuleError
 from app.extensions import db
 from app.inbound import inbound
 from app.messaging.senders import Delivery

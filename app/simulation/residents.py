@@ -14,15 +14,10 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from app.booking.availability import Slot, search
-from app.booking.booking import (
-    BookingRequest,
-    BookingRuleError,
-    CustomerDetails,
-    SlotUnavailable,
-    book,
-    cancel,
-    reschedule,
-)
+from app.booking.booking import book
+from app.booking.booking_request import BookingRequest, CustomerDetails
+from app.booking.changes import cancel, reschedule
+from app.booking.errors import BookingRuleError, SlotUnavailable
 from app.catalogue.queries import all_services
 from app.demo.county import FIRST_NAMES, LAST_NAMES
 from app.extensions import db

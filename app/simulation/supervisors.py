@@ -12,7 +12,8 @@ from sqlalchemy import select
 from app.appointments.queries import active_on_day
 from app.booking import call_list
 from app.booking.availability import search
-from app.booking.booking import BookingRuleError, SlotUnavailable, cancel, reschedule
+from app.booking.changes import cancel, reschedule
+from app.booking.errors import BookingRuleError, SlotUnavailable
 from app.config import settings
 from app.extensions import db
 from app.models import CallListEntry, Officer, ReplanProposal, User

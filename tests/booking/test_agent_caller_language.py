@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from app.booking.booking import CustomerDetails
+from app.booking.booking_request import CustomerDetails
 from app.extensions import db
 from app.i18n import gettext_for
 from app.messaging.outbox import facts, resident_texts

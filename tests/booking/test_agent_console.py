@@ -9,7 +9,8 @@ import pytest
 import time_machine
 
 from app.booking import waitlist
-from app.booking.booking import SlotUnavailable, cancel
+from app.booking.changes import cancel
+from app.booking.errors import SlotUnavailable
 from app.extensions import db
 from app.models import Appointment, AuditEvent, Message, WaitlistEntry, WaitlistOffer
 from app.risk import risk

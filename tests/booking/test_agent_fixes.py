@@ -9,7 +9,8 @@ from datetime import time, timedelta
 import time_machine
 
 from app.booking.availability import search
-from app.booking.booking import BookingRequest, CustomerDetails, book
+from app.booking.booking import book
+from app.booking.booking_request import BookingRequest, CustomerDetails
 from app.extensions import db
 from app.models import Address, Appointment, Customer
 from app.timeutil import local_to_utc

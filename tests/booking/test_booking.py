@@ -8,16 +8,10 @@ import pytest
 
 from app.appointments.references import REFERENCE_ALPHABET
 from app.booking.availability import decode_slot, search
-from app.booking.booking import (
-    BookingRequest,
-    BookingRuleError,
-    CustomerDetails,
-    IdempotencyConflict,
-    SlotUnavailable,
-    book,
-    cancel,
-    reschedule,
-)
+from app.booking.booking import book
+from app.booking.booking_request import BookingRequest, CustomerDetails
+from app.booking.changes import cancel, reschedule
+from app.booking.errors import BookingRuleError, IdempotencyConflict, SlotUnavailable
 from app.extensions import db
 from app.models import Appointment, AppointmentEvent, AuditEvent, Customer, SlotClaim
 from app.unit_of_work import unit_of_work
@@ -271,7 +265,7 @@ def test_a_reference_already_taken_is_drawn_again_and_the_booking_written_once(m
     taken = book(_request(world, first)).reference
     db.session.commit()
     draws = iter([taken, "ZZZZ2222"])
-    monkeypatch.setattr("app.booking.booking.new_reference", lambda: next(draws))
+    monkeypatch.setattr("app.booking.writes.new_reference", lambda: next(draws))
     with unit_of_work():
         appointment = book(
             _request(world, second, customer=CustomerDetails(name="Al Smith", phone="+447700900999"))
@@ -313,7 +307,7 @@ def test_booking_writes_stay_within_what_psycopg_caches():
     from psycopg import _queries
     from sqlalchemy.dialects import postgresql
 
-    from app.booking.booking import _BOOKING_WRITES
+    from app.booking.writes import _BOOKING_WRITES
 
     for form, write in _BOOKING_WRITES.items():
         compiled = write.build(postgresql.insert).compile(dialect=postgresql.dialect())

@@ -19,7 +19,9 @@ import requests
 import time_machine
 
 from app.booking.availability import decode_slot, search
-from app.booking.booking import APPOINTMENT_LOCKS, BookingRequest, CustomerDetails, book
+from app.booking.booking import book
+from app.booking.booking_request import BookingRequest, CustomerDetails
+from app.booking.locks import APPOINTMENT_LOCKS
 from app.extensions import db
 from app.models import Address, Appointment, AppointmentEvent, Message, OfficerDay
 from app.staff.tokens import create_token

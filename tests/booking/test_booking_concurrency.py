@@ -7,7 +7,9 @@ import threading
 import pytest
 
 from app.booking.availability import search
-from app.booking.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
+from app.booking.booking import book
+from app.booking.booking_request import BookingRequest, CustomerDetails
+from app.booking.errors import SlotUnavailable
 from app.extensions import db
 from app.models import Appointment
 from tests.booking_helpers import MONDAY, NOW, World

@@ -7,7 +7,8 @@ import time_machine
 
 from app.booking import call_list
 from app.booking.availability import search
-from app.booking.booking import BookingRequest, CustomerDetails, book
+from app.booking.booking import book
+from app.booking.booking_request import BookingRequest, CustomerDetails
 from app.booking.interpreters import normalise
 from app.extensions import db
 from app.models import CallListEntry

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from app.appointments.links import manage_url
-from app.booking.booking import CustomerDetails
+from app.booking.booking_request import CustomerDetails
 from app.extensions import db
 from app.i18n import gettext_for
 from app.messaging.outbox import facts, resident_texts

@@ -112,7 +112,7 @@ def test_the_confirmation_page_says_how_the_link_was_sent(client, world):
 
 
 def _book_at(world, name: str, *, hub: bool = False, postcode: str = ""):
-    from app.booking.booking import CustomerDetails
+    from app.booking.booking_request import CustomerDetails
 
     place = world.hub_place() if hub else world.home()
     appointment = book_first_slot(

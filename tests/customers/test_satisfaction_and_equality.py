@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import time_machine
 from sqlalchemy import inspect
 
-from app.booking.booking import CustomerDetails, record_outcome
+from app.booking.booking_request import CustomerDetails
+from app.booking.changes import record_outcome
 from app.customers import equality, satisfaction
 from app.extensions import db
 from app.inbound.inbound import handle

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from app.appointments.links import manage_url
-from app.booking.booking import cancel
+from app.booking.changes import cancel
 from app.extensions import db
 from app.kiosk import kiosk as kiosks
 from app.models import Absence

@@ -8,7 +8,8 @@ import re
 import time_machine
 from twilio.request_validator import RequestValidator
 
-from app.booking.booking import CustomerDetails, record_outcome
+from app.booking.booking_request import CustomerDetails
+from app.booking.changes import record_outcome
 from app.extensions import db
 from app.messaging.dispatch import dispatch_due
 from app.messaging.reminders import queue_due_reminders

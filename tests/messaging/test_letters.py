@@ -13,7 +13,9 @@ import time_machine
 from pdfminer.high_level import extract_text
 
 from app.booking.availability import search
-from app.booking.booking import BookingRequest, CustomerDetails, book, cancel
+from app.booking.booking import book
+from app.booking.booking_request import BookingRequest, CustomerDetails
+from app.booking.changes import cancel
 from app.extensions import db
 from app.messaging import letters
 from app.messaging.dispatch import dispatch_due

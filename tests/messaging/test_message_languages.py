@@ -18,7 +18,7 @@ from icalendar import Calendar
 from app.appointments.links import manage_url
 from app.appointments.presenters import window_text
 from app.booking.availability import ARRIVAL_WINDOWS
-from app.booking.booking import CustomerDetails
+from app.booking.booking_request import CustomerDetails
 from app.config import settings_changed
 from app.demo import county
 from app.extensions import db

@@ -10,7 +10,8 @@ from icalendar import Calendar
 from sqlalchemy import event
 from twilio.request_validator import RequestValidator
 
-from app.booking.booking import CustomerDetails, cancel, record_outcome
+from app.booking.booking_request import CustomerDetails
+from app.booking.changes import cancel, record_outcome
 from app.extensions import db
 from app.messaging.dispatch import MAX_ATTEMPTS, dispatch_due, replay_stuck
 from app.messaging.outbox import queue_for_resident

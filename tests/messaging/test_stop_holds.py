@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from twilio.request_validator import RequestValidator
 
-from app.booking.booking import CustomerDetails
+from app.booking.booking_request import CustomerDetails
 from app.extensions import db
 from app.messaging.consent import number_stopped
 from app.models import Address, Appointment, Message

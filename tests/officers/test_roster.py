@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import text
 
 from app.booking.availability import search
-from app.booking.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
+from app.booking.booking import book
+from app.booking.booking_request import BookingRequest, CustomerDetails
+from app.booking.errors import SlotUnavailable
 from app.extensions import db
 from app.officers.roster import current_version, roster
 from tests.booking_helpers import MONDAY, NOW, World

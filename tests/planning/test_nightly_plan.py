@@ -9,7 +9,9 @@ import random
 import pytest
 
 from app.booking.availability import appointments_for, routing_day, search
-from app.booking.booking import BookingRequest, CustomerDetails, SlotUnavailable, book
+from app.booking.booking import book
+from app.booking.booking_request import BookingRequest, CustomerDetails
+from app.booking.errors import SlotUnavailable
 from app.extensions import db
 from app.models import Absence, RoutePlan
 from app.officers.workdays import working_day

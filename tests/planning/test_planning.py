@@ -9,7 +9,9 @@ import time_machine
 
 from app.booking import call_list
 from app.booking.availability import search
-from app.booking.booking import BookingRequest, CustomerDetails, book, cancel
+from app.booking.booking import book
+from app.booking.booking_request import BookingRequest, CustomerDetails
+from app.booking.changes import cancel
 from app.extensions import db
 from app.models import Absence, AppointmentEvent, Message, ReplanProposal, RoutePlan
 from app.planning.planning import (

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import time_machine
 
-from app.booking.booking import MOVED_FROM
+from app.booking.changes import MOVED_FROM
 from app.extensions import db
 from app.models import AppointmentEvent
 from app.reporting.reports import as_csv, dashboard

@@ -275,7 +275,7 @@ def test_waits_per_area(client, sign_in):
 
 
 def _booked(world, customer_name: str = "Ann Example") -> Appointment:
-    from app.booking.booking import CustomerDetails
+    from app.booking.booking_request import CustomerDetails
 
     appointment = book_first_slot(world, CustomerDetails(name=customer_name, phone="+447700900123"))
     db.session.commit()
@@ -315,7 +315,7 @@ def test_a_call_list_entry_closes_when_the_visit_is_moved_and_says_who_moved_it(
 @time_machine.travel(NOW, tick=False)
 def test_a_call_list_entry_closes_when_the_resident_cancels(client, sign_in):
     from app.booking import call_list
-    from app.booking.booking import cancel
+    from app.booking.changes import cancel
 
     world = World()
     appointment = _booked(world)

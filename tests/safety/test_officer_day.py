@@ -272,7 +272,7 @@ def test_each_safety_form_carries_what_a_queued_tap_needs(client, configure):
 def test_checking_out_of_a_cancelled_visit_leaves_it_cancelled_and_the_officer_safe(client, configure):
     """The resident cancels while the officer is there: "could not complete" must not bring the
     booking back, and the officer is still checked out (no false alarm to the supervisors)."""
-    from app.booking.booking import cancel
+    from app.booking.changes import cancel
 
     configure(session_timeout_minutes=30 * 24 * 60)
     world, user, officer, appointment = officer_with_a_visit(client, window_start=at(10))

@@ -15,7 +15,8 @@ import time_machine
 
 from app.booking import call_list
 from app.booking.availability import search
-from app.booking.booking import BookingRequest, CustomerDetails, book
+from app.booking.booking import book
+from app.booking.booking_request import BookingRequest, CustomerDetails
 from app.extensions import db
 from app.kiosk import kiosk
 from app.models import Absence, Appointment

@@ -12,7 +12,8 @@ import pytest
 import time_machine
 from flask_babel import refresh
 
-from app.booking.booking import BookingRuleError, record_outcome
+from app.booking.changes import record_outcome
+from app.booking.errors import BookingRuleError
 from app.customers import satisfaction
 from app.extensions import db
 from app.i18n import _l, gettext_for

@@ -11,7 +11,7 @@ import time_machine
 from itsdangerous import URLSafeTimedSerializer
 
 from app.appointments.links import CALENDAR, MANAGE, ics_url, manage_url, signed_version, token_for
-from app.booking.booking import CustomerDetails
+from app.booking.booking_request import CustomerDetails
 from app.config import settings
 from app.extensions import db
 from app.models import Appointment, AuditEvent, Message

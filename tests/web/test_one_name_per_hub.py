@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time_machine
 
-from app.booking.booking import CustomerDetails
+from app.booking.booking_request import CustomerDetails
 from app.extensions import db
 from tests.booking_helpers import NOW, World, book_first_slot
 from tests.safety_helpers import officer_user, sign_in_as

@@ -12,7 +12,9 @@ from app.appointments.links import manage_url
 from app.appointments.presenters import added_travel
 from app.booking import call_list
 from app.booking.availability import decode_slot, search
-from app.booking.booking import BookingRequest, CustomerDetails, book, cancel, record_outcome
+from app.booking.booking import book
+from app.booking.booking_request import BookingRequest, CustomerDetails
+from app.booking.changes import cancel, record_outcome
 from app.extensions import db
 from app.kiosk import kiosk as kiosks
 from app.models import (

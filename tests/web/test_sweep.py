@@ -18,7 +18,8 @@ import time_machine
 from app import ConfigError, create_app
 from app.appointments.links import ics_url
 from app.booking.availability import search
-from app.booking.booking import BookingRequest, CustomerDetails, book
+from app.booking.booking import book
+from app.booking.booking_request import BookingRequest, CustomerDetails
 from app.extensions import db
 from app.models import Appointment, Message
 from app.staff import staff

@@ -1,0 +1,159 @@
+"""Changes to a booking: cancel, reschedule and the outcome of a visit. Each takes the booking's lock
+first (app.booking.locks), then reads its state."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app.booking import call_list, interpreters
+from app.booking.availability import decode_slot
+from app.booking.claims import claim
+from app.booking.errors import BookingChanged, BookingRuleError, SlotUnavailable
+from app.booking.locks import lock_appointment, lock_officer_days, state_of
+from app.booking.recheck import check_token_matches, still_fits
+from app.booking.waitlist_offers import offer_freed_time
+from app.extensions import db
+from app.i18n import _l
+from app.messaging import outbox
+from app.models import Appointment, AppointmentEvent, User
+from app.places.places import Place
+from app.staff import audit
+from app.timeutil import at_day_seconds, format_date, format_time, to_local, utcnow
+from app.unit_of_work import finish_reads
+
+
+def _officer_days(appointment: Appointment) -> list[tuple[int, date]]:
+    day = to_local(appointment.window_start).date()
+    return [(o, day) for o in (appointment.officer_id, appointment.second_officer_id) if o]
+
+
+def _still_changeable(appointment: Appointment) -> None:
+    if not appointment.is_active:
+        raise BookingRuleError("appointment", ALREADY.get(appointment.status, ALREADY["completed"]))
+    if appointment.window_end < utcnow():
+        raise BookingRuleError("appointment", _l("This appointment is in the past"))
+
+
+ALREADY = {
+    "cancelled": _l("This appointment is already cancelled"),
+    "completed": _l("This appointment is already completed"),
+    "no_show": _l("This appointment is already no show"),
+}
+
+
+def _how(channel: str) -> str:
+    """How a change was made, for the supervisors' call list ("Cancelled online")."""
+    known = {"web": "online", "phone": "by phone", "kiosk": "at a kiosk", "api": "through the API"}
+    return known.get(channel, f"({channel})")
+
+
+def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, channel: str = "web") -> None:
+    seen = state_of(appointment)
+    lock_appointment(appointment)
+    _still_changeable(appointment)
+    if state_of(appointment) != seen:
+        raise BookingChanged()  # e.g. moved a moment ago: the resident must see the new time first
+    lock_officer_days(_officer_days(appointment))  # frees the time for fresh availability answers
+    appointment.status = "cancelled"
+    appointment.cancel_reason = reason.strip()
+    appointment.sequence += 1
+    db.session.add(
+        AppointmentEvent(
+            appointment=appointment, status="cancelled", actor=actor, channel=channel, note=reason.strip()
+        )
+    )
+    audit.record("appointment_cancelled", "appointment", appointment.reference, user=actor, channel=channel)
+    call_list.close_for(appointment, actor, f"Cancelled {_how(channel)}")
+    outbox.appointment_changed(appointment, "cancellation")
+    offer_freed_time(appointment)
+
+
+def reschedule(
+    appointment: Appointment, slot_token: str, *, actor: User | None = None, channel: str = "web"
+) -> None:
+    """Take the new slot and free the old one in one transaction; on any failure the old one stands."""
+    seen = state_of(appointment)
+    _still_changeable(appointment)
+    token = decode_slot(slot_token)
+    if token is None:
+        raise SlotUnavailable("token not valid")
+    place = Place(
+        appointment.location_type,
+        appointment.lat,
+        appointment.lng,
+        appointment.hub.area_id if appointment.hub else 0,
+        hub=appointment.hub,
+    )
+    check_token_matches(token, appointment.service, place)
+    finish_reads()
+    lock_appointment(appointment)
+    _still_changeable(appointment)
+    officers = (appointment.officer_id, appointment.second_officer_id)
+    if (
+        appointment.window_start == at_day_seconds(token.day, token.window[0])
+        and appointment.window_end == at_day_seconds(token.day, token.window[1])
+        and tuple(o for o in officers if o) == token.officer_ids
+    ):
+        return  # already there: the same change sent twice (a double click) changes nothing more
+    if state_of(appointment) != seen:
+        raise BookingChanged()
+    lock_officer_days(_officer_days(appointment) + [(o, token.day) for o in token.officer_ids])
+    arrival = still_fits(token, place, appointment.duration_minutes * 60, exclude=appointment.id)
+    claim(token, appointment)
+    moved_from = appointment.window_start  # kept on the event: a move close to the visit is avoidable contact
+    appointment.window_start = at_day_seconds(token.day, token.window[0])
+    appointment.window_end = at_day_seconds(token.day, token.window[1])
+    appointment.planned_arrival = at_day_seconds(token.day, arrival)
+    appointment.officer_id = token.officer_ids[0]
+    appointment.second_officer_id = token.officer_ids[1] if len(token.officer_ids) > 1 else None
+    appointment.sequence += 1
+    db.session.add(
+        AppointmentEvent(
+            appointment=appointment,
+            status="rescheduled",
+            actor=actor,
+            channel=channel,
+            note=f"{MOVED_FROM}{moved_from.isoformat()}",
+        )
+    )
+    audit.record("appointment_rescheduled", "appointment", appointment.reference, user=actor, channel=channel)
+    moved_to = f"{format_date(appointment.window_start)}, {format_time(appointment.window_start)}"
+    call_list.close_for(appointment, actor, f"Moved to {moved_to} {_how(channel)}")
+    outbox.appointment_changed(appointment, "reschedule")
+    interpreters.flag_if_needed(appointment)
+
+
+MOVED_FROM = "moved from "
+
+OUTCOMES = {
+    "checked_in": ("booked",),
+    "completed": ("booked", "checked_in"),
+    "no_show": ("booked", "checked_in"),
+}
+
+
+def record_outcome(
+    appointment: Appointment, status: str, *, actor: User | None = None, note: str = ""
+) -> None:
+    """Check-in, then completed or no_show (the satisfaction text follows a completed visit)."""
+    if status not in OUTCOMES:
+        raise BookingRuleError("status", "Unknown outcome")
+    seen = state_of(appointment)
+    lock_appointment(appointment)
+    if appointment.status not in OUTCOMES[status]:
+        raise BookingRuleError(
+            "appointment", f"This appointment is already {appointment.status.replace('_', ' ')}"
+        )
+    if state_of(appointment) != seen:
+        raise BookingChanged()
+    appointment.status = status
+    db.session.add(
+        AppointmentEvent(appointment=appointment, status=status, actor=actor, channel="staff", note=note)
+    )
+    audit.record(f"appointment_{status}", "appointment", appointment.reference, user=actor)
+    if status in ("completed", "no_show"):
+        # Nobody need call about a visit that has happened (or that nobody was in for): say which.
+        call_list.close_for(
+            appointment, actor, "Visit completed" if status == "completed" else "No-show: nobody was in"
+        )
+        outbox.appointment_changed(appointment, status)
