@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -109,4 +112,18 @@ def test_a_server_process_loads_this_and_next_year_s_bank_holidays_as_it_starts(
     loaded = _england_holidays.cache_info()
     assert is_bank_holiday(date(2026, 12, 25)) and is_bank_holiday(date(2027, 1, 1))
     assert _england_holidays.cache_info().misses == loaded.misses  # nothing loaded by the look-ups
-    assert "load_bank_holidays()" in (Path(__file__).parent.parent / "wsgi.py").read_text()
+
+
+def test_the_server_entry_point_has_the_bank_holidays_loaded_once_imported(tmp_path):
+    """What gunicorn imports (wsgi:app) has this year's and next year's holidays in memory already."""
+    root = Path(__file__).parent.parent
+    script = "import wsgi, app.timeutil as t; print(t._england_holidays.cache_info().currsize)"
+    env = os.environ | {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'entry.db'}",
+        "SECRET_KEY": "entry-point-test",
+    }
+    done = subprocess.run(  # noqa: S603 (our own interpreter and entry point)
+        [sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "2"
