@@ -11,12 +11,21 @@ from app.forms.admin import WEEKDAYS
 from app.forms.safety import DutyPeriodForm, ReviewForm, RiskMarkerForm, VisitDecisionForm, WorkPhoneForm
 from app.inputs import whole_number_or_none
 from app.risk import risk
-from app.safety import devices, rota, safety
-from app.timeutil import parse_clock
+from app.safety import devices, field_board, rota, safety
+from app.timeutil import parse_clock, utcnow
 from app.unit_of_work import unit_of_work
 from app.web.access import SUPERVISORS, staff
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
+
+
+@bp.get("/field")
+@staff(*SUPERVISORS)
+def field():
+    """Today's officers and where each visit stands; the page updates itself (field_board.js)."""
+    now = utcnow()
+    rows = field_board.field_today(now)
+    return render_template("supervisor/field.html", rows=rows, now=now, states=field_board.STATES)
 
 
 @bp.get("/alerts")

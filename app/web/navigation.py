@@ -31,6 +31,7 @@ STAFF_SECTIONS = [
     (
         "Officers & safety",
         [
+            ("Field today", "supervisor.field", SUPERVISORS),
             ("Safety alerts", "supervisor.alerts", SUPERVISORS),
             ("Risk register", "supervisor.register", SUPERVISORS),
             ("On-duty rota", "supervisor.rota_view", SUPERVISORS),

@@ -1,0 +1,152 @@
+"""The supervisors' field board: every officer with visits today, the visits in planned order, and where
+each stands now (on the way, arrived, running over, not arrived, done).
+
+The overdue ladder (safety.run_checks) alerts on the same facts once they are late; this page lets a
+supervisor see trouble coming and answer "where is Mo?" without phoning. Late and over use the ladder's
+own GRACE, so the board and the alerts never disagree about who is late.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Appointment, AppointmentEvent, Officer, SafetySession
+from app.safety.safety import GRACE, ON_THE_WAY
+from app.timeutil import local_day_bounds, to_local, utcnow
+
+SHOWN = ("booked", "checked_in", "completed", "no_show")  # cancelled visits are not on anyone's day
+
+# state: (what the board says, the GOV.UK tag's colour); "late" and "over" need a supervisor's eye.
+STATES = {
+    "later": ("Booked", "grey"),
+    "due": ("Due now", "light-blue"),
+    "on_the_way": ("On the way", "blue"),
+    "arrived": ("Arrived", "turquoise"),
+    "over": ("Running over", "red"),
+    "late": ("Not arrived", "red"),
+    "completed": ("Completed", "green"),
+    "no_show": ("Nobody in", "purple"),
+}
+NEEDS_A_LOOK = ("late", "over")
+
+
+@dataclass(frozen=True)
+class BoardVisit:
+    appointment: Appointment
+    state: str
+    since: datetime | None = None  # when the state began (on the way, arrived, completed)
+    until: datetime | None = None  # an arrived visit: when the officer is due to check out
+    minutes: int = 0  # late or over: by how many minutes
+
+    @property
+    def label(self) -> str:
+        return STATES[self.state][0]
+
+    @property
+    def colour(self) -> str:
+        return STATES[self.state][1]
+
+    @property
+    def needs_a_look(self) -> bool:
+        return self.state in NEEDS_A_LOOK
+
+
+@dataclass
+class OfficerRow:
+    officer: Officer
+    visits: list[BoardVisit] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(v.state in ("completed", "no_show") for v in self.visits)
+
+    @property
+    def needs_a_look(self) -> list[BoardVisit]:
+        return [v for v in self.visits if v.needs_a_look]
+
+
+def field_today(now: datetime | None = None) -> list[OfficerRow]:
+    """Today's officers (those with visits), by name; a two-officer visit is on both officers' rows."""
+    now = now or utcnow()
+    start, end = local_day_bounds(to_local(now).date())
+    visits = list(
+        db.session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.window_start >= start,
+                Appointment.window_start < end,
+                Appointment.status.in_(SHOWN),
+                Appointment.officer_id.is_not(None),
+            )
+            .options(
+                selectinload(Appointment.officer),
+                selectinload(Appointment.second_officer),
+                selectinload(Appointment.service),
+                selectinload(Appointment.hub),
+            )
+        )
+    )
+    ids = [a.id for a in visits]
+    sessions = {
+        s.appointment_id: s
+        for s in db.session.scalars(
+            select(SafetySession)
+            .where(SafetySession.appointment_id.in_(ids), SafetySession.closed_at.is_(None))
+            .order_by(SafetySession.started_at)
+        )
+    }
+    events = db.session.execute(
+        select(
+            AppointmentEvent.appointment_id,
+            AppointmentEvent.status,
+            AppointmentEvent.note,
+            AppointmentEvent.at,
+        )
+        .where(AppointmentEvent.appointment_id.in_(ids))
+        .order_by(AppointmentEvent.at)
+    ).all()
+    on_the_way = {e.appointment_id: e.at for e in events if e.note == ON_THE_WAY}
+    finished = {e.appointment_id: e.at for e in events if e.status in ("completed", "no_show")}
+    rows: dict[int, OfficerRow] = {}
+    for a in sorted(visits, key=lambda a: (a.planned_arrival or a.window_start, a.id)):
+        seen = _state(a, now, sessions.get(a.id), on_the_way.get(a.id), finished.get(a.id))
+        for officer in (a.officer, a.second_officer):
+            if officer is not None:
+                rows.setdefault(officer.id, OfficerRow(officer)).visits.append(seen)
+    return sorted(rows.values(), key=lambda row: (row.officer.last_name, row.officer.first_name))
+
+
+def _state(
+    a: Appointment,
+    now: datetime,
+    session: SafetySession | None,
+    on_the_way: datetime | None,
+    finished: datetime | None,
+) -> BoardVisit:
+    if a.status in ("completed", "no_show"):
+        return BoardVisit(a, a.status, since=finished)
+    if a.status == "checked_in":
+        if session is not None and now > session.expected_end_at:
+            return BoardVisit(
+                a, "over", since=session.started_at, minutes=_minutes(now - session.expected_end_at)
+            )
+        return BoardVisit(
+            a,
+            "arrived",
+            since=session.started_at if session else None,
+            until=session.expected_end_at if session else None,
+        )
+    if now > a.window_end + GRACE:
+        return BoardVisit(a, "late", since=on_the_way, minutes=_minutes(now - a.window_end))
+    if on_the_way is not None:
+        return BoardVisit(a, "on_the_way", since=on_the_way)
+    return BoardVisit(a, "due" if now >= a.window_start else "later")
+
+
+def _minutes(delta) -> int:
+    return max(int(delta.total_seconds() // 60), 0)

@@ -1,0 +1,78 @@
+"""The supervisors' field board: where each of today's visits stands, driven through the officers' own
+actions (on my way, arrive, finish) on a controlled clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+
+from app.booking.changes import cancel
+from app.extensions import db
+from app.models import Appointment
+from app.safety import safety
+from tests.booking_helpers import MONDAY, World, at
+from tests.factories import AppointmentFactory, UserFactory
+
+
+def _visit(world: World, officer, start, **fields) -> Appointment:
+    return AppointmentFactory(
+        service=world.service,
+        officer=officer,
+        window_start=start,
+        window_end=start + timedelta(hours=1),
+        **fields,
+    )
+
+
+def _field_page(client, sign_in) -> str:
+    sign_in("supervisor")
+    response = client.get("/supervisor/field")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_board_shows_each_visit_s_state_and_who_needs_a_look(client, sign_in):
+    world = World(officers=3)
+    ann, ben, cat = world.officers
+    for officer, name in zip(world.officers, ("Ann", "Ben", "Cat"), strict=True):
+        officer.first_name, officer.last_name = name, "Officer"
+        officer.user = UserFactory(role="officer")
+    with time_machine.travel(at(8, 0, MONDAY), tick=False):
+        done = _visit(world, ann, at(8, 30), address_line1="1 Done Road")
+        over = _visit(world, ann, at(9, 30), address_line1="2 Over Street")
+        later = _visit(world, ann, at(14, 0), address_line1="3 Later Lane")
+        late = _visit(world, ben, at(9, 0), address_line1="4 Late Close")
+        heading = _visit(world, cat, at(11, 0), address_line1="5 Heading Way")
+        gone = _visit(world, cat, at(15, 0), address_line1="6 Cancelled Court")
+        pair = _visit(world, ben, at(13, 0), second_officer=cat, address_line1="7 Pair Place")
+        db.session.flush()
+    with time_machine.travel(at(8, 40, MONDAY), tick=False):
+        safety.arrive(done, ann, ann.user)
+    with time_machine.travel(at(9, 20, MONDAY), tick=False):
+        safety.finish(done, ann, ann.user, "completed")
+    with time_machine.travel(at(9, 35, MONDAY), tick=False):
+        safety.arrive(over, ann, ann.user)  # expected out by 9:35 + 45 min + grace = 10:35
+        cancel(gone, "Resident phoned")
+    with time_machine.travel(at(10, 50, MONDAY), tick=False):
+        safety.on_my_way(heading, cat, cat.user)
+        db.session.commit()
+        html = _field_page(client, sign_in)
+
+    page = " ".join(html.split())
+    assert "2 visits need a look" in page
+    assert "Ann Officer</a>: running over 15 minutes past the expected finish, 2 Over Street" in page
+    assert "Ben Officer</a>: not arrived 50 minutes past the end of the arrival window, 4 Late Close" in page
+    assert 'Ann Officer</h2> <p class="govuk-body">1 of 3 done' in page
+    rows = page.split("<tr")
+    assert any("1 Done Road" in r and "Completed</strong> <br>at 9:20am" in r for r in rows)
+    assert any("3 Later Lane" in r and ">Booked<" in r for r in rows)
+    assert any("5 Heading Way" in r and "On the way</strong> <br>at 10:50am" in r for r in rows)
+    assert "6 Cancelled Court" not in page
+    assert page.count("7 Pair Place") == 2  # a two-officer visit is on both officers' rows
+    assert later.status == "booked" and late.status == "booked" and pair.second_officer_id == cat.id
+
+
+def test_an_officer_cannot_open_the_field_board(client, sign_in):
+    sign_in("officer")
+    assert client.get("/supervisor/field").status_code == 403
