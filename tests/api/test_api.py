@@ -12,22 +12,12 @@ from werkzeug.wrappers import Request
 
 from app.extensions import db
 from app.models import Address, Appointment
-from app.staff.tokens import create_token
 from tests.booking_helpers import NOW, World, api_booking
-from tests.factories import UserFactory
 
 
 @pytest.fixture
 def spec(client):
     return OpenAPI.from_dict(client.get("/api/v1/openapi.json").get_json())
-
-
-@pytest.fixture
-def bearer():
-    user = UserFactory(role="admin")
-    secret = create_token(user, "tests")
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def _conforms(spec, method, path, response, body=None, headers=None):
