@@ -157,3 +157,29 @@ def test_find_a_caller_heads_the_number_column_phone(client, sign_in):
     headers = re.findall(r'<th scope="col" class="govuk-table__header">(.*?)</th>', html)
     assert headers == ["Name", "Phone", "Address"]
     assert "01380 722000" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_caller_whose_home_is_not_on_the_map_gets_an_error_that_says_what_to_do(client, sign_in):
+    """The booking page showed nothing at all (no times, no error) for a home the gazetteer and the
+    postcode look-up could not place."""
+    sign_in("agent")
+    world = World()
+    unplaced = _caller(address_line1="Rose Cottage", postcode="SN99 9ZZ", lat=None, lng=None)
+    no_address = _caller(address_line1="", postcode="", lat=None, lng=None)
+    db.session.commit()
+    query = {"service": world.service.code, "place": "home", "officer": ""}
+    html = client.get(f"/agent/customers/{unplaced.id}/book", query_string=query).get_data(as_text=True)
+    message = (
+        "We cannot find Rose Cottage, SN99 9ZZ on the map, so there are no times at home. Check the address "
+        "and postcode with the caller and correct them with Change details, or choose a hub"
+    )
+    assert error_summary(html) == [message] and field_error(html, "place") == message
+    html = client.get(f"/agent/customers/{no_address.id}/book", query_string=query).get_data(as_text=True)
+    assert error_summary(html) == [
+        "The caller has no home address on their record. Add it with Change details, or choose a hub"
+    ]
+    # At a hub the same caller gets times.
+    at_hub = query | {"place": f"hub:{world.hub.code}"}
+    html = client.get(f"/agent/customers/{unplaced.id}/book", query_string=at_hub).get_data(as_text=True)
+    assert _slots(html) and "govuk-error-summary" not in html
