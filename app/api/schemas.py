@@ -111,6 +111,12 @@ class ErrorList(BaseModel):
     errors: dict[str, list[str]]
 
 
+END = (
+    "UK time with offset. Exact time: when the appointment ends (start + the service's duration_minutes). "
+    "Arrival window: the latest arrival (the window is start to end); the visit then lasts duration_minutes"
+)
+
+
 class Appointment(BaseModel):
     reference: str
     reference_display: str
@@ -120,8 +126,8 @@ class Appointment(BaseModel):
     location_type: PlaceKind
     place: str
     hub: str | None
-    start: datetime = Field(description="UK time with offset")
-    end: datetime
+    start: datetime = Field(description="UK time with offset: the exact time, or the arrival window's start")
+    end: datetime = Field(description=END)
     duration_minutes: int
     officer_first_name: str
     two_officers: bool
@@ -139,8 +145,8 @@ class Conflict(Error):
 
 class Slot(BaseModel):
     slot_id: str = Field(description="Opaque; books exactly this slot, once.")
-    start: datetime = Field(description="UK time with offset")
-    end: datetime
+    start: datetime = Field(description="UK time with offset: the exact time, or the arrival window's start")
+    end: datetime = Field(description=END)
     kind: Literal["exact", "arrival_window"]
     rank: int = Field(ge=1, description="1 = least added travel")
     added_travel_minutes: int | None = Field(
