@@ -1,4 +1,4 @@
-"""Generic guards for odd input, one place for each kind: days, numbers, whole numbers and JSON.
+"""Generic guards for odd input, one place for each kind: days, numbers, whole numbers, typed text and JSON.
 
 Routes read query strings and form fields through these, so '9999-12-31', 'nan', '1e999' or 'abc'
 become a clear 4xx (or the page's default) instead of an overflow deep in the rules.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -40,6 +41,37 @@ def local_path_or_none(target: str | None) -> str | None:
     ):
         return target
     return None
+
+
+# Typed text never holds a character its reader cannot see: control characters (C0, DEL, C1: a bell, a
+# tab or a line break inside a name), invisible format characters (zero-width space, word joiner, byte
+# order mark, soft hyphen, direction marks, and the embeddings, overrides and isolates that make what an
+# officer reads differ from what was typed, "Trojan Source"), lone surrogates, and the Unicode line and
+# paragraph separators. These reach texts, letters, calendar files and staff screens. ZWJ and ZWNJ stay:
+# Devanagari (Nepali) needs them to join or part its letters, as do other scripts and emoji sequences.
+# Text typed on several lines (notes, access needs) may also hold line breaks and tabs.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_JOINERS = frozenset("\u200c\u200d")
+_LINE_BREAKS_AND_TABS = frozenset("\t\n\r")
+ONE_LINE_RULE = "Must not include tabs, line breaks or hidden characters"
+SEVERAL_LINES_RULE = "Must not include hidden characters"
+
+
+def hidden_characters(text: str, *, multiline: bool = False) -> list[str]:
+    """The characters in `text` that typed text may not hold (above), each once, in order."""
+    if text.isprintable():
+        return []  # nearly all text: no control, format or separator character (nor any space but ' ')
+    allowed = (_JOINERS | _LINE_BREAKS_AND_TABS) if multiline else _JOINERS
+    found = (c for c in text if c not in allowed and unicodedata.category(c) in _HIDDEN_CATEGORIES)
+    return list(dict.fromkeys(found))
+
+
+def refuse_hidden_characters(text: str, *, multiline: bool = False) -> str:
+    """`text` itself, or BadInput naming the first character it may not hold ("... (U+202E)")."""
+    if found := hidden_characters(text, multiline=multiline):
+        rule = SEVERAL_LINES_RULE if multiline else ONE_LINE_RULE
+        raise BadInput(f"{rule} (U+{ord(found[0]):04X})")
+    return text
 
 
 def parse_day(text: str | None) -> date:

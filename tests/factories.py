@@ -22,6 +22,7 @@ from app.models import (
     WorkingPattern,
 )
 from app.staff.passwords import hash_password
+from app.staff.tokens import create_token
 
 PASSWORD = "correct-horse-battery"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
@@ -155,6 +156,14 @@ class AppointmentFactory(Base):
 @pytest.fixture
 def make_user():
     return UserFactory
+
+
+@pytest.fixture
+def bearer() -> dict[str, str]:
+    """The Authorization header of an admin's API token (committed)."""
+    secret = create_token(UserFactory(role="admin"), "tests")
+    db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from html import unescape
 from html.parser import HTMLParser
 
 from flask.testing import FlaskClient
@@ -76,6 +77,21 @@ def csrf_token(html: str) -> str:
     )
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def error_summary(html: str) -> list[str]:
+    """The messages in a page's GOV.UK error summary, as read (fails when there is none)."""
+    summary = re.search(r'<div class="govuk-error-summary".*?</ul>', html, re.S)
+    assert summary, "no error summary"
+    links = re.findall(r"<a [^>]*>(.*?)</a>", summary.group(0), re.S)
+    return [unescape(re.sub(r"\s+", " ", t).strip()) for t in links]
+
+
+def field_error(html: str, field: str) -> str:
+    """The error message shown at a field (its id), without the hidden "Error:" prefix."""
+    found = re.search(rf'<p id="{field}-error" class="govuk-error-message">(.*?)</p>', html, re.S)
+    assert found, f"no error on {field}"
+    return unescape(re.sub(r"<span[^>]*>.*?</span>", "", found.group(1)).strip())
 
 
 def submit_form(client: FlaskClient, url: str, data: dict):

@@ -12,7 +12,7 @@ from app.api.openapi import document, header, operation, query
 from app.api.schemas import AppointmentIn, CancelIn, RescheduleIn, field_errors
 from app.appointments import references
 from app.appointments.links import calendar_link_works, ics_url, manage_url
-from app.appointments.presenters import as_json, calendar_event
+from app.appointments.presenters import api_end, as_json, calendar_event
 from app.booking.availability import next_free_day, note_public_restriction, search
 from app.booking.booking import book
 from app.booking.booking_request import booking_request
@@ -251,7 +251,7 @@ def availability():
         {
             "slot_id": s.token,
             "start": to_local(s.start).isoformat(),
-            "end": to_local(s.end).isoformat(),
+            "end": to_local(api_end(s.start, s.end, service.duration_minutes)).isoformat(),
             "kind": "exact" if s.is_exact else "arrival_window",
             "rank": rank,
             **({"added_travel_minutes": round(s.added_travel / 60)} if staff else {}),

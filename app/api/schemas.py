@@ -8,15 +8,35 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from app.i18n import LANGUAGES
+from app.inputs import BadInput, refuse_hidden_characters
 
 PlaceKind = Literal["home", "business", "hub"]
 Url = Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
 
 
 LanguageCode = Literal[tuple(LANGUAGES)]  # type: ignore[valid-type]  # en, pl, ne: app/i18n.py
+
+
+def _plain_text(multiline: bool) -> AfterValidator:
+    """The one rule for typed text (app.inputs.hidden_characters), as the forms use it."""
+
+    def check(value: str) -> str:
+        try:
+            return refuse_hidden_characters(value, multiline=multiline)
+        except BadInput as error:
+            raise PydanticCustomError("hidden_characters", str(error)) from None
+
+    return AfterValidator(check)
+
+
+# Text on one line (a name, an address line): no control, zero-width or text-direction characters.
+Line = Annotated[str, _plain_text(False), Field(description="No tabs, line breaks or hidden characters")]
+# Text that may run over several lines (notes): line breaks and tabs, but no other hidden characters.
+Text = Annotated[str, _plain_text(True), Field(description="May hold line breaks, no hidden characters")]
 
 
 class Strict(BaseModel):
@@ -29,26 +49,26 @@ UK_LNG = (-8.7, 1.8)
 
 
 class AddressIn(Strict):
-    line1: str = Field(min_length=1, max_length=200)
-    line2: str = Field(default="", max_length=200)
-    town: str = Field(default="", max_length=80)
-    postcode: str = Field(min_length=5, max_length=10)
-    uprn: str = Field(default="", max_length=20)
+    line1: Line = Field(min_length=1, max_length=200)
+    line2: Line = Field(default="", max_length=200)
+    town: Line = Field(default="", max_length=80)
+    postcode: Line = Field(min_length=5, max_length=10)
+    uprn: Line = Field(default="", max_length=20)
     lat: float | None = Field(default=None, ge=UK_LAT[0], le=UK_LAT[1])
     lng: float | None = Field(default=None, ge=UK_LNG[0], le=UK_LNG[1])
 
 
 class CustomerIn(Strict):
-    name: str = Field(min_length=1, max_length=160)
-    phone: str = Field(default="", max_length=30)
-    email: str = Field(default="", max_length=254)
+    name: Line = Field(min_length=1, max_length=160)
+    phone: Line = Field(default="", max_length=30)
+    email: Line = Field(default="", max_length=254)
     preferred_channel: Literal["sms", "email", "post", "none"] = "sms"  # post: printed letters
     sms_consent: bool = False
-    interpreter_language: str = Field(default="", max_length=60)
+    interpreter_language: Line = Field(default="", max_length=60)
     # A business: its own name and type; a business visit's `address` is its premises (kept apart
     # from the home address on the customer's record).
-    business_name: str = Field(default="", max_length=160)
-    business_type: str = Field(default="", max_length=60)
+    business_name: Line = Field(default="", max_length=160)
+    business_type: Line = Field(default="", max_length=60)
     # The language of every message to them (texts, emails, calendar files); omitted: what their record has.
     language: LanguageCode | None = None
 
@@ -60,15 +80,15 @@ class AppointmentIn(Strict):
     address: AddressIn | None = None
     hub: str | None = Field(default=None, max_length=40)
     customer: CustomerIn
-    notes: str = Field(default="", max_length=2000)
-    access_needs: str = Field(default="", max_length=2000)
+    notes: Text = Field(default="", max_length=2000)
+    access_needs: Text = Field(default="", max_length=2000)
     # The customer already has an appointment at an overlapping time (409 possible_duplicate): true
     # books this one as well.
     confirm_overlap: bool = False
 
 
 class CancelIn(Strict):
-    reason: str = Field(default="", max_length=500)
+    reason: Text = Field(default="", max_length=500)
 
 
 class RescheduleIn(Strict):
@@ -91,6 +111,12 @@ class ErrorList(BaseModel):
     errors: dict[str, list[str]]
 
 
+END = (
+    "UK time with offset. Exact time: when the appointment ends (start + the service's duration_minutes). "
+    "Arrival window: the latest arrival (the window is start to end); the visit then lasts duration_minutes"
+)
+
+
 class Appointment(BaseModel):
     reference: str
     reference_display: str
@@ -100,8 +126,8 @@ class Appointment(BaseModel):
     location_type: PlaceKind
     place: str
     hub: str | None
-    start: datetime = Field(description="UK time with offset")
-    end: datetime
+    start: datetime = Field(description="UK time with offset: the exact time, or the arrival window's start")
+    end: datetime = Field(description=END)
     duration_minutes: int
     officer_first_name: str
     two_officers: bool
@@ -119,8 +145,8 @@ class Conflict(Error):
 
 class Slot(BaseModel):
     slot_id: str = Field(description="Opaque; books exactly this slot, once.")
-    start: datetime = Field(description="UK time with offset")
-    end: datetime
+    start: datetime = Field(description="UK time with offset: the exact time, or the arrival window's start")
+    end: datetime = Field(description=END)
     kind: Literal["exact", "arrival_window"]
     rank: int = Field(ge=1, description="1 = least added travel")
     added_travel_minutes: int | None = Field(

@@ -31,6 +31,15 @@ def window_text(start: datetime, end: datetime, locale: str = "en", short: bool 
     return _("%(day)s, arriving between %(start)s and %(end)s") % values
 
 
+def api_end(window_start: datetime, window_end: datetime, duration_minutes: int) -> datetime:
+    """The `end` the API gives a slot or a booking (app/api/schemas.py says so): for an exact time, when
+    the appointment ends, start + its length, as in its calendar file (calendar_event); for an arrival
+    window, the latest arrival, as every page shows the window ("9am to 11am")."""
+    if window_start == window_end:
+        return window_end + timedelta(minutes=duration_minutes)
+    return window_end
+
+
 def added_travel(seconds: int) -> str:
     """The agent's travel hint for a slot: "no extra travel" when it rounds to no minutes, whole minutes
     up to 10, then the nearest 5 minutes (the estimate is not that precise)."""
@@ -87,7 +96,9 @@ def as_json(
         "place": where(appointment),
         "hub": appointment.hub.code if appointment.hub else None,
         "start": to_local(appointment.window_start).isoformat(),
-        "end": to_local(appointment.window_end).isoformat(),
+        "end": to_local(
+            api_end(appointment.window_start, appointment.window_end, appointment.duration_minutes)
+        ).isoformat(),
         "duration_minutes": appointment.duration_minutes,
         "officer_first_name": officer_first_name(appointment) if first_name is None else first_name,
         "two_officers": appointment.second_officer_id is not None,

@@ -172,6 +172,20 @@ def not_offered(service: Service, place: str) -> str | None:
     return f"{service.name} is not offered {PLACE_KINDS.get(kind, 'there')}"
 
 
+def home_not_placed(customer: Customer, service: Service) -> str:
+    """Why the agent sees no times at the caller's home: it has no position on our map (no address, or
+    one the gazetteer and the postcode look-up could not place), so no visit there can be planned.
+    Says what to do instead: correct the address (Change details, on the caller's page), or a hub."""
+    instead = ", or choose a hub" if service.at_hub else ""
+    if not (customer.address_line1 or customer.postcode):
+        return f"The caller has no home address on their record. Add it with Change details{instead}"
+    address = ", ".join(part for part in (customer.address_line1, customer.postcode) if part)
+    return (
+        f"We cannot find {address} on the map, so there are no times at home. "
+        f"Check the address and postcode with the caller and correct them with Change details{instead}"
+    )
+
+
 KEPT_IF_BLANK = (
     "phone", "email", "access_needs", "interpreter_language", "business_name", "business_type",
     "address_line1", "address_line2", "town", "postcode", "uprn", "lat", "lng",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -26,6 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
+from app.forms.base import Form as PageForm
 from app.forms.fields import ClockTime, GovDateField, MaxLength, MultiCheckboxField
 from app.messaging.contact import uk_mobile
 from app.places.places import EXAMPLE_POSTCODE, normalise_postcode
@@ -38,7 +38,7 @@ def _required(what: str) -> InputRequired:
     return InputRequired(message=f"Enter {what}")
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(PageForm):
     name = StringField("Name", widget=GovTextInput(), validators=[_required("a name"), MaxLength(160)])
     summary = TextAreaField("Summary for residents", widget=GovTextArea(), validators=[Optional()])
     duration_minutes = IntegerField(
@@ -125,7 +125,7 @@ class LatLngMixin:
     )
 
 
-class HubForm(LatLngMixin, FlaskForm):
+class HubForm(LatLngMixin, PageForm):
     name = StringField("Name", widget=GovTextInput(), validators=[_required("a name"), MaxLength(120)])
     address_line1 = StringField("Address", widget=GovTextInput(), validators=[_required("the address")])
     town = StringField("Town", widget=GovTextInput(), validators=[_required("the town")])
@@ -137,7 +137,7 @@ class HubForm(LatLngMixin, FlaskForm):
     submit = SubmitField("Save hub", widget=GovSubmitInput())
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(PageForm):
     first_day = GovDateField("First day closed", validators=[InputRequired(message="Enter the first day")])
     last_day = GovDateField("Last day closed", validators=[InputRequired(message="Enter the last day")])
     reason = StringField(
@@ -187,7 +187,7 @@ class DayPatternForm(Form):
             raise ValidationError("The break must start during the shift")
 
 
-class OfficerForm(FlaskForm):
+class OfficerForm(PageForm):
     """The base is a hub or a postcode (placed from the gazetteer), never typed coordinates."""
 
     first_name = StringField("First name", widget=GovTextInput(), validators=[_required("a first name")])
@@ -232,7 +232,7 @@ class OfficerForm(FlaskForm):
     needs_base = True  # an officer already saved keeps their base unless another is chosen
 
 
-class AbsenceForm(FlaskForm):
+class AbsenceForm(PageForm):
     kind = RadioField(
         "Type of absence",
         widget=GovRadioInput(),

@@ -1,4 +1,4 @@
-"""The base of every form: WTForms' own messages in the page's language.
+"""The base of every form: WTForms' own messages in the page's language, and no hidden characters in text.
 
 Flask-WTF would take them from WTForms' catalogues, which have Polish but no Nepali (and Polish with
 gaps). Ours hold the ones a resident's form can show, translated into every language we offer, so a
@@ -6,19 +6,11 @@ Nepali page never shows "Not a valid choice." in English. Staff pages are in Eng
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 
-# Characters that reverse or isolate the direction of the text after them (U+202A-U+202E,
-# U+2066-U+2069): in a name or a note they make what an officer or agent reads differ from what was
-# typed ("Trojan Source"). No resident needs them to write their name or address.
-DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
-
-def without_direction_controls(value: object) -> object:
-    return DIRECTION_CONTROLS.sub("", value) if isinstance(value, str) else value
+from app.forms.fields import PlainText
 
 
 def N_(text: str) -> str:
@@ -53,8 +45,13 @@ class _FormMessages:
 class Form(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            filters = [*unbound_field.kwargs.get("filters", ()), without_direction_controls]
-            return unbound_field.bind(form=form, filters=filters, **options)
+            """Every field a person types text into refuses what its reader could not see (PlainText),
+            whichever form it is on: resident, kiosk, agent and staff pages alike. Not a password (never
+            shown) nor a hidden field (the page's own value, checked where it is used)."""
+            field = unbound_field.bind(form=form, **options)
+            if isinstance(field, StringField) and not isinstance(field, PasswordField | HiddenField):
+                field.validators = [PlainText(multiline=isinstance(field, TextAreaField)), *field.validators]
+            return field
 
         def get_translations(self, form):
             return _FormMessages()

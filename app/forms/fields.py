@@ -8,9 +8,9 @@ from datetime import date
 from flask_babel import gettext
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput
 from wtforms import DateField, SelectMultipleField
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
-from app.inputs import FIRST_DAY, LAST_DAY, whole_number
+from app.inputs import FIRST_DAY, LAST_DAY, hidden_characters, whole_number
 from app.timeutil import parse_clock
 
 
@@ -66,8 +66,31 @@ class MaxLength:
 
     def __call__(self, form, field):
         if field.data and len(field.data) > self.limit:
-            # Without "(optional)", or its translation.
-            name = re.sub(r"\s*\([^)]*\)\s*$", "", str(field.label.text)).rstrip("?")
+            name, limit = field_name(field), self.limit
             raise ValidationError(
-                gettext("%(name)s must be %(limit)s characters or less", name=name, limit=self.limit)
+                gettext("%(name)s must be %(limit)s characters or less", name=name, limit=limit)
             )
+
+
+class PlainText:
+    """Validator on every text field (app.forms.base.Form adds it): nothing the reader cannot see, by
+    the one rule for typed text (app.inputs.hidden_characters); a text area may hold line breaks and
+    tabs. It runs first and stops the field's other checks: "Enter a UK phone number" would not say
+    what is wrong."""
+
+    def __init__(self, multiline: bool = False):
+        self.multiline = multiline
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str) and hidden_characters(field.data, multiline=self.multiline):
+            name = field_name(field)
+            if self.multiline:
+                raise StopValidation(gettext("%(name)s must not include hidden characters", name=name))
+            raise StopValidation(
+                gettext("%(name)s must not include tabs, line breaks or hidden characters", name=name)
+            )
+
+
+def field_name(field) -> str:
+    """A field's label as an error message names it: without "(optional)", or its translation, nor "?"."""
+    return re.sub(r"\s*\([^)]*\)\s*$", "", str(field.label.text)).rstrip("?")

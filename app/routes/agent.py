@@ -224,6 +224,8 @@ def book_for(customer_id: int):
             form.place.errors = [problem]  # never times at one place while the box shows another
             form.place.choices = _place_choices(customer, None)  # the box shows the place the error names
     place = _place(customer, form.place.data) if service and form.place.data and not form.errors else None
+    if service and form.place.data == "home" and not form.errors and place is None:
+        form.place.errors = [agent.home_not_placed(customer, service)]  # never a silent empty page
     if service and place:
         officer_id = whole_number_or_none(request.values.get("officer"))
         first = day_or(request.values.get("from"), local_now().date())

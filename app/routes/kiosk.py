@@ -15,7 +15,7 @@ from app.appointments.references import format_reference
 from app.catalogue.queries import all_hubs
 from app.forms.kiosk_calls import TextBookingForm
 from app.i18n import current_locale
-from app.inputs import whole_number_or_none
+from app.inputs import hidden_characters, whole_number_or_none
 from app.kiosk import kiosk as kiosks
 from app.unit_of_work import unit_of_work
 from app.web import kiosk_session, resident_session
@@ -150,8 +150,13 @@ def kiosk_devices():
                 hub_id = whole_number_or_none(request.form.get("hub_id"))
                 hub = records.hub(hub_id) if hub_id else None
                 name = (request.form.get("name") or "").strip()
+                problem = None
                 if hub is None or not name:
-                    flash("Choose a hub and give the kiosk a name.", "error")
+                    problem = "Choose a hub and give the kiosk a name."
+                elif hidden_characters(name):
+                    problem = "The kiosk's name must not include tabs, line breaks or hidden characters."
+                if problem:
+                    flash(problem, "error")
                     chosen_hub_id, typed_name = hub_id, name
                 else:
                     _device, token = kiosks.register(hub, name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 import time_machine
 from icalendar import Calendar
@@ -12,22 +14,12 @@ from werkzeug.wrappers import Request
 
 from app.extensions import db
 from app.models import Address, Appointment
-from app.staff.tokens import create_token
 from tests.booking_helpers import NOW, World, api_booking
-from tests.factories import UserFactory
 
 
 @pytest.fixture
 def spec(client):
     return OpenAPI.from_dict(client.get("/api/v1/openapi.json").get_json())
-
-
-@pytest.fixture
-def bearer():
-    user = UserFactory(role="admin")
-    secret = create_token(user, "tests")
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def _conforms(spec, method, path, response, body=None, headers=None):
@@ -315,3 +307,32 @@ def test_a_business_books_through_the_api_with_its_own_name_type_and_premises(cl
         headers=bearer,
     )
     assert texted.status_code == 422 and "customer.phone" in texted.get_json()["errors"]
+
+
+def _ics_event(client, ics_url: str):
+    path = "".join(ics_url.split("://", 1)[1].partition("/")[1:])  # the path and query
+    return Calendar.from_ical(client.get(path).data).walk("VEVENT")[0]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_exact_hub_time_ends_when_the_appointment_does(client, bearer, spec):
+    """`end` was `start` for an exact hub time: a client reads it as when the appointment ends."""
+    world = _world()  # the service takes 45 minutes
+    available = _availability(client, world, location_type="hub", hub=world.hub.code, postcode="")
+    slot = available.get_json()["slots"][0]
+    assert slot["kind"] == "exact"
+    assert datetime.fromisoformat(slot["end"]) - datetime.fromisoformat(slot["start"]) == timedelta(
+        minutes=45
+    )
+    _conforms(spec, "GET", "/api/v1/availability", available)
+    body = api_booking(world, slot["slot_id"], location_type="hub", hub=world.hub.code, address=None)
+    booked = client.post("/api/v1/appointments", json=body, headers=bearer).get_json()
+    assert (booked["start"], booked["end"]) == (slot["start"], slot["end"])
+    event = _ics_event(client, booked["ics_url"])  # the calendar file says the same
+    assert event["dtend"].dt == datetime.fromisoformat(booked["end"])
+    # An arrival window keeps its end: the latest arrival, as the pages show it ("9am to 11am").
+    window = _availability(client, world).get_json()["slots"][0]
+    assert window["kind"] == "arrival_window"
+    assert datetime.fromisoformat(window["end"]) - datetime.fromisoformat(window["start"]) == timedelta(
+        hours=2
+    )

@@ -4,7 +4,6 @@ before its fix."""
 from __future__ import annotations
 
 import re
-from html import unescape
 
 import pytest
 import time_machine
@@ -14,20 +13,7 @@ from app.i18n import gettext_for
 from app.models import Address, Appointment
 from tests.booking_helpers import NOW, World, world_with_a_street
 from tests.factories import CustomerFactory
-from tests.pages import csrf_token, home_visit_times, submit_form
-
-
-def _error_summary(html: str) -> list[str]:
-    summary = re.search(r'<div class="govuk-error-summary".*?</ul>', html, re.S)
-    assert summary, "no error summary"
-    links = re.findall(r"<a [^>]*>(.*?)</a>", summary.group(0), re.S)
-    return [unescape(re.sub(r"\s+", " ", t).strip()) for t in links]
-
-
-def _field_error(html: str, field: str) -> str:
-    found = re.search(rf'<p id="{field}-error" class="govuk-error-message">(.*?)</p>', html, re.S)
-    assert found, f"no error on {field}"
-    return unescape(re.sub(r"<span[^>]*>.*?</span>", "", found.group(1)).strip())
+from tests.pages import csrf_token, error_summary, field_error, home_visit_times, submit_form
 
 
 def _slots(html: str) -> list[str]:
@@ -62,8 +48,8 @@ def test_an_agent_cannot_choose_email_reminders_for_a_caller_with_no_email(clien
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     message = "Emails need an email address: change the caller's details"
-    assert _error_summary(html) == [message]
-    assert _field_error(html, "preferred_channel") == message
+    assert error_summary(html) == [message]
+    assert field_error(html, "preferred_channel") == message
     assert db.session.query(Appointment).filter_by(customer_id=customer.id).count() == 0
 
 
@@ -138,8 +124,8 @@ def test_a_home_only_service_at_a_hub_is_an_error_on_where_not_hub_times(client,
     html = response.get_data(as_text=True)
     message = f"{world.service.name} is not offered at a hub"
     assert response.status_code == 200
-    assert _error_summary(html) == [message]
-    assert _field_error(html, "place") == message
+    assert error_summary(html) == [message]
+    assert field_error(html, "place") == message
     assert _slots(html) == [] and "Book</button>" not in html
     # The box still shows the hub the error is about (it showed "Home", contradicting the error).
     assert re.search(rf'<option value="hub:{world.hub.code}" selected>', html)
@@ -158,8 +144,8 @@ def test_show_free_times_with_no_service_says_choose_a_service(client, sign_in):
     assert "govuk-error-summary" not in client.get(url).get_data(as_text=True)  # nothing asked yet
     shown = client.get(url, query_string={"service": "", "place": "home", "officer": ""})
     html = shown.get_data(as_text=True)
-    assert _error_summary(html) == ["Choose a service"]
-    assert _field_error(html, "service") == "Choose a service"
+    assert error_summary(html) == ["Choose a service"]
+    assert field_error(html, "service") == "Choose a service"
 
 
 def test_find_a_caller_heads_the_number_column_phone(client, sign_in):
@@ -171,3 +157,29 @@ def test_find_a_caller_heads_the_number_column_phone(client, sign_in):
     headers = re.findall(r'<th scope="col" class="govuk-table__header">(.*?)</th>', html)
     assert headers == ["Name", "Phone", "Address"]
     assert "01380 722000" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_caller_whose_home_is_not_on_the_map_gets_an_error_that_says_what_to_do(client, sign_in):
+    """The booking page showed nothing at all (no times, no error) for a home the gazetteer and the
+    postcode look-up could not place."""
+    sign_in("agent")
+    world = World()
+    unplaced = _caller(address_line1="Rose Cottage", postcode="SN99 9ZZ", lat=None, lng=None)
+    no_address = _caller(address_line1="", postcode="", lat=None, lng=None)
+    db.session.commit()
+    query = {"service": world.service.code, "place": "home", "officer": ""}
+    html = client.get(f"/agent/customers/{unplaced.id}/book", query_string=query).get_data(as_text=True)
+    message = (
+        "We cannot find Rose Cottage, SN99 9ZZ on the map, so there are no times at home. Check the address "
+        "and postcode with the caller and correct them with Change details, or choose a hub"
+    )
+    assert error_summary(html) == [message] and field_error(html, "place") == message
+    html = client.get(f"/agent/customers/{no_address.id}/book", query_string=query).get_data(as_text=True)
+    assert error_summary(html) == [
+        "The caller has no home address on their record. Add it with Change details, or choose a hub"
+    ]
+    # At a hub the same caller gets times.
+    at_hub = query | {"place": f"hub:{world.hub.code}"}
+    html = client.get(f"/agent/customers/{unplaced.id}/book", query_string=at_hub).get_data(as_text=True)
+    assert _slots(html) and "govuk-error-summary" not in html

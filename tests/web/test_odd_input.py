@@ -11,19 +11,11 @@ import time_machine
 
 from app.extensions import db
 from app.models import Address
-from app.staff.tokens import create_token
 from tests.booking_helpers import NOW, World
-from tests.factories import OfficerFactory, UserFactory
+from tests.factories import OfficerFactory
 from tests.pages import csrf_token, sign_out
 
 DEEP = "[" * 5000 + "]" * 5000
-
-
-@pytest.fixture
-def bearer():
-    secret = create_token(UserFactory(role="admin"), "tests")
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def _world() -> World:

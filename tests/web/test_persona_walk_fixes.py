@@ -14,7 +14,7 @@ from app.i18n import gettext_for
 from app.models import Address, SafetyAlert
 from tests.booking_helpers import NOW, World, world_with_a_street
 from tests.factories import CustomerFactory
-from tests.pages import csrf_token, submit_form
+from tests.pages import csrf_token, error_summary, submit_form
 
 POLISH = gettext_for("pl")
 
@@ -22,12 +22,6 @@ POLISH = gettext_for("pl")
 @pytest.fixture
 def world():
     return world_with_a_street()
-
-
-def _error_summary(html: str) -> list[str]:
-    summary = re.search(r'<div class="govuk-error-summary".*?</ul>', html, re.S)
-    assert summary, "no error summary"
-    return [re.sub(r"\s+", " ", t).strip() for t in re.findall(r"<a [^>]*>(.*?)</a>", summary.group(0), re.S)]
 
 
 @time_machine.travel(NOW, tick=False)
@@ -38,7 +32,7 @@ def test_address_not_listed_with_the_box_empty_asks_for_the_building_and_street(
     submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
     response = submit_form(client, "/book/address", {"address": "manual", "line1": "  "})
     assert response.status_code == 200
-    assert _error_summary(response.get_data(as_text=True)) == ["Enter the building and street"]
+    assert error_summary(response.get_data(as_text=True)) == ["Enter the building and street"]
     filled = submit_form(client, "/book/address", {"address": "manual", "line1": "Flat 2, 3 Mill Lane"})
     assert filled.status_code == 302 and filled.headers["Location"] == "/book/time"
 
@@ -141,7 +135,7 @@ def test_a_supervisor_must_say_what_they_did_to_acknowledge_a_help_alert(client,
     response = client.post(url, data={"csrf_token": csrf_token(page), "note": "  "})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert _error_summary(html) == ["Enter what you did, for example who you phoned and what they said"]
+    assert error_summary(html) == ["Enter what you did, for example who you phoned and what they said"]
     assert f'href="#note-{alert.id}"' in html and f'id="note-{alert.id}"' in html
     db.session.refresh(alert)
     assert alert.acknowledged_at is None
@@ -164,7 +158,7 @@ def test_a_business_sees_its_problems_listed_in_the_order_of_the_fields(client, 
     html = client.get("/book/time").get_data(as_text=True)
     client.post("/book/time", data={"slot": _slots(html)[0], "csrf_token": csrf_token(html)})
     page = submit_form(client, "/book/details", {"preferred_channel": "sms"}).get_data(as_text=True)
-    summary = _error_summary(page)
+    summary = error_summary(page)
     fields = re.findall(r'<p id="([a-z_]+)-error" class="govuk-error-message">', page)
     assert summary[:2] == ["Enter your full name", "Enter the name of the business"]
     assert [

@@ -410,7 +410,11 @@ def test_a_kiosk_confirmation_never_shows_the_residents_manage_link(client):
     confirmation = client.get("/book/confirmation").get_data(as_text=True)
     assert "/manage/" not in confirmation and "Manage your appointment" not in confirmation
     assert "Print a ticket" in confirmation and "by text message" in confirmation
-    # Another number (a relative's): the booking and its link are texted, never shown on the screen.
+    # Another number (a relative's): the booking and its link are texted, never shown on the screen,
+    # and the screen says who texts and that STOP ends the texts.
+    assert "You can reply STOP to any of our texts" in client.get("/kiosk/text-booking").get_data(
+        as_text=True
+    )
     sent = submit_form(client, "/kiosk/text-booking", {"phone": "07700 900654"}).get_data(as_text=True)
     assert "ending 654" in sent and "/manage/" not in sent
     (text,) = db.session.query(Message).filter_by(kind="kiosk_confirmation").all()
