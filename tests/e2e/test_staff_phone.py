@@ -1,9 +1,12 @@
 """Staff screens on a 375 px phone, with and without JavaScript (each failed before its fix): one error
-summary on the officer's day either way, and a map whose numbered stops never sit on one another."""
+summary on the officer's day either way, a map whose numbered stops never sit on one another, and wide
+staff tables that scroll in their own region with their caption in view."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from time import monotonic as time_now
+from time import sleep
 
 import pytest
 
@@ -11,10 +14,19 @@ from app.extensions import db
 from app.timeutil import local_now, local_to_utc
 from tests.booking_helpers import World
 from tests.e2e.conftest import check_accessibility, officer_with_one_visit, sign_in_browser
-from tests.factories import AppointmentFactory
+from tests.factories import AppointmentFactory, OfficerFactory, UserFactory
 
 pytestmark = pytest.mark.postgres
 PHONE = {"width": 375, "height": 740}
+
+
+def _eventually(condition, seconds: float = 5) -> bool:
+    deadline = time_now() + seconds
+    while time_now() < deadline:
+        if condition():
+            return True
+        sleep(0.1)
+    return False
 
 
 def _tomorrow_page(browser, live_server, javascript: bool):
@@ -83,3 +95,26 @@ def test_stops_at_one_place_are_numbered_markers_that_do_not_overlap(browser, li
     assert tooltip.inner_text() == f"1. {world.service.name}, 12 High Street"
     check_accessibility(page)
     context.close()
+
+
+def test_a_wide_staff_table_scrolls_in_its_region_with_its_caption_in_view(browser, live_server, committed):
+    world = World()
+    for n in range(3):
+        OfficerFactory(
+            first_name=f"Longfirstname{n}", last_name="Surname", skills=[world.skill], areas=[world.area]
+        )
+    agent = UserFactory(role="agent")
+    db.session.commit()
+    page = browser.new_context(viewport={"width": 375, "height": 812}, java_script_enabled=False).new_page()
+    sign_in_browser(page, live_server, agent)
+    page.goto(f"{live_server}/agent/capacity")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # the page never scrolls sideways
+    region = page.get_by_role("region", name="Officer time by community area (hours)")
+    assert region.evaluate("r => r.scrollWidth > r.clientWidth")  # the table scrolls inside its region
+    caption, box = region.locator("caption").bounding_box(), region.bounding_box()
+    assert caption["x"] >= box["x"] and caption["x"] + caption["width"] <= box["x"] + box["width"] + 1
+    region.focus()  # keyboard users scroll it with the arrow keys
+    page.keyboard.press("ArrowRight")
+    assert _eventually(lambda: region.evaluate("r => r.scrollLeft") > 0)  # it scrolls smoothly
+    caption = region.locator("caption").bounding_box()
+    assert caption["x"] >= box["x"]  # still in view after scrolling
