@@ -47,6 +47,10 @@ def test_without_javascript_the_officers_day_holds_one_error_summary(browser, li
     summaries.first.wait_for()
     assert summaries.count() == 1 and summaries.is_visible()
     assert "You can check in to this visit from" in summaries.inner_text()
+    page.get_by_role("link", name="Could not complete visit 1").click()
+    page.get_by_role("button", name="Save and check out").click()  # no reason given
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    assert summaries.count() == 1
 
 
 def test_with_javascript_a_refused_tap_makes_the_one_error_summary(browser, live_server, committed):
