@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field
 
 WIDTH, HEIGHT, MARGIN = 640, 520, 24
+APART = 22  # between the centres of two stop markers (circles of radius 10) that must not touch
 GRID = 80  # cells across the drawing used to trace the area boundaries
 
 
@@ -31,6 +32,7 @@ class MapDrawing:
     towns: list[Label] = field(default_factory=list)
     hubs: list[Label] = field(default_factory=list)
     route: list[Point] = field(default_factory=list)  # base, stops..., base
+    base: Label | None = None  # where B is drawn (off its place when a stop shares it)
     stops: list[Label] = field(default_factory=list)  # numbered visits
 
 
@@ -89,12 +91,51 @@ def _boundaries(project: _Projection, centres: list[tuple[float, float]]) -> str
     return "".join(segments)
 
 
+def _crowds(points: list[Point]) -> list[list[int]]:
+    """Indexes of the markers closer than APART, in groups (close pairs chain into one group)."""
+    group = list(range(len(points)))
+
+    def find(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    for i, a in enumerate(points):
+        for j in range(i + 1, len(points)):
+            if math.dist((a.x, a.y), (points[j].x, points[j].y)) < APART:
+                group[find(j)] = find(i)
+    crowds: dict[int, list[int]] = {}
+    for i in range(len(points)):
+        crowds.setdefault(find(i), []).append(i)
+    return list(crowds.values())
+
+
+def fanned_out(points: list[Point]) -> list[Point]:
+    """Where to draw each marker so none overlaps another: the markers of a crowd (two visits at one
+    hub, say) on a ring around its middle, APART from their neighbours; the others where they are."""
+    placed = list(points)
+    for crowd in _crowds(points):
+        if len(crowd) < 2:
+            continue
+        middle_x = sum(points[i].x for i in crowd) / len(crowd)
+        middle_y = sum(points[i].y for i in crowd) / len(crowd)
+        radius = APART / (2 * math.sin(math.pi / len(crowd)))
+        for k, i in enumerate(crowd):
+            angle = -math.pi / 2 + 2 * math.pi * k / len(crowd)
+            placed[i] = Point(
+                round(middle_x + radius * math.cos(angle), 1), round(middle_y + radius * math.sin(angle), 1)
+            )
+    return placed
+
+
 def draw(
     areas: list[tuple[str, float, float]],
     hubs: list[tuple[str, float, float]],
     route: list[tuple[float, float]],
+    numbers: list[str] | None = None,
 ) -> MapDrawing:
-    """areas and hubs: (name, lat, lng); route: the base, then each stop in order (lat, lng)."""
+    """areas and hubs: (name, lat, lng); route: the base, then each stop in order (lat, lng); numbers:
+    each stop's number as the page lists it (1, 2, 3... if not given)."""
     points = [(lat, lng) for _n, lat, lng in areas + hubs] + list(route)
     if not points:
         return MapDrawing()
@@ -106,5 +147,8 @@ def draw(
     drawing.hubs = [Label(project(lat, lng), name) for name, lat, lng in hubs]
     if route:
         drawing.route = [project(lat, lng) for lat, lng in [*route, route[0]]]
-        drawing.stops = [Label(project(lat, lng), str(n)) for n, (lat, lng) in enumerate(route[1:], start=1)]
+        numbers = numbers or [str(n) for n in range(1, len(route))]
+        base, *stops = fanned_out(drawing.route[:-1])
+        drawing.base = Label(base, "B")
+        drawing.stops = [Label(at, number) for at, number in zip(stops, numbers, strict=True)]
     return drawing

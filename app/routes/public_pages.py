@@ -14,6 +14,7 @@ from flask import (
 )
 
 from app import i18n
+from app.catalogue.queries import all_hubs
 from app.config import settings
 from app.inputs import local_path_or_none
 from app.records import database_answers
@@ -27,7 +28,9 @@ DEMO_LOGO = Path(__file__).resolve().parent.parent / "static" / "demo-council-lo
 @bp.get("/")
 @public
 def start():
-    return render_template("public/start.html", booking_url=url_for("booking.start"))
+    # Only some hubs have a kiosk: the page names those, as the hubs' own records say.
+    kiosk_hubs = [hub for hub in all_hubs(active_only=True) if hub.has_kiosk]
+    return render_template("public/start.html", booking_url=url_for("booking.start"), kiosk_hubs=kiosk_hubs)
 
 
 @bp.get("/language/<code>")

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from app import records
+from app.appointments.presenters import place_name
 from app.appointments.queries import active_on_day
 from app.appointments.references import format_reference
 from app.booking import call_list
@@ -137,12 +138,15 @@ def route_map():
     points = []
     stops = stops_still_planned(plan) if plan else []
     if officer and plan:
-        points.append({"label": "Base", "lat": officer.base_lat, "lng": officer.base_lng, "time": ""})
+        points.append(
+            {"mark": "B", "label": "Base", "lat": officer.base_lat, "lng": officer.base_lng, "time": ""}
+        )
         for stop in stops:
             a = stop.appointment
             points.append(
                 {
-                    "label": f"{stop.position + 1}. {a.service.name}",
+                    "mark": str(stop.position + 1),  # the number in the table below
+                    "label": f"{stop.position + 1}. {a.service.name}, {place_name(a)}",
                     "lat": a.lat,
                     "lng": a.lng,
                     "time": stop.planned_arrival.isoformat(),
@@ -154,6 +158,7 @@ def route_map():
             [(a.name, a.lat, a.lng) for a in all_areas()],
             [(h.name, h.lat, h.lng) for h in all_hubs(active_only=True)],
             [(p["lat"], p["lng"]) for p in points],
+            [p["mark"] for p in points[1:]],
         )
     return render_template(
         "reports/route_map.html",

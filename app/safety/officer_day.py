@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.appointments.presenters import place_name
 from app.extensions import db
 from app.models import Appointment, AppointmentEvent, Officer, RiskMarker, SafetySession
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
@@ -80,8 +81,9 @@ def day_for(officer: Officer, day: date) -> list[VisitCard]:
 
 def map_points(officer: Officer, cards: list[VisitCard]) -> list[dict]:
     """The day on a map (the same stops the page lists, so the map is never the only way to see them)."""
-    points = [{"label": "Base", "lat": officer.base_lat, "lng": officer.base_lng, "time": ""}]
+    points = [{"mark": "B", "label": "Base", "lat": officer.base_lat, "lng": officer.base_lng, "time": ""}]
     for number, card in enumerate(cards, start=1):
         a = card.appointment
-        points.append({"label": f"{number}. {a.service.name}", "lat": a.lat, "lng": a.lng, "time": ""})
+        label = f"{number}. {a.service.name}, {place_name(a)}"  # shown when the stop is tapped
+        points.append({"mark": str(number), "label": label, "lat": a.lat, "lng": a.lng, "time": ""})
     return points

@@ -27,11 +27,38 @@ function say (text) {
   status.classList.remove('app-hidden')
 }
 
+// The error summary for a refused tap is made here, when there is one to show: without JavaScript the
+// page holds only its own summary (a refused tap then comes back as a new page with it).
+function errorSummary (text) {
+  const slot = document.getElementById('tap-error-slot')
+  if (!slot) return null
+  const box = document.createElement('div')
+  box.id = 'tap-error'
+  box.className = 'govuk-error-summary'
+  box.tabIndex = -1
+  const alert = document.createElement('div')
+  alert.setAttribute('role', 'alert')
+  const title = document.createElement('h2')
+  title.className = 'govuk-error-summary__title'
+  title.textContent = slot.dataset.title
+  const body = document.createElement('div')
+  body.className = 'govuk-error-summary__body'
+  const message = document.createElement('p')
+  message.className = 'govuk-body govuk-!-margin-bottom-0'
+  message.textContent = text
+  body.append(message)
+  alert.append(title, body)
+  box.append(alert)
+  slot.append(box)
+  return box
+}
+
 function showError (text) {
-  const box = document.getElementById('tap-error')
+  hideError()
+  // One error summary on the page: the newest answer replaces one the page came with.
+  document.querySelectorAll('.govuk-error-summary').forEach(summary => summary.remove())
+  const box = errorSummary(text)
   if (!box) return
-  box.querySelector('[data-message]').textContent = text
-  box.classList.remove('app-hidden')
   clearOldSuccess()
   box.focus()
 }
@@ -45,7 +72,7 @@ function clearOldSuccess () {
 // A new tap's answer replaces the last one's: an old error must not sit beside "Help requested".
 function hideError () {
   const box = document.getElementById('tap-error')
-  if (box) box.classList.add('app-hidden')
+  if (box) box.remove()
 }
 
 function queued () {

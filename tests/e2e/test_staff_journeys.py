@@ -87,12 +87,13 @@ def test_route_map_tooltips_show_labels_as_text(browser, live_server, committed)
     page = browser.new_context(bypass_csp=True).new_page()
     sign_in_browser(page, live_server, user, check_the_page=True)
     page.goto(f"{live_server}/officer/day/{later.date().isoformat()}")
-    stops = page.locator("#route-map path.leaflet-interactive")
+    stops = page.locator("#route-map .app-map-stop")
     stops.first.wait_for()
     for index in range(stops.count()):
         stops.nth(index).dispatch_event("mouseover")  # what a hover or tap does: opens the tooltip
     tooltip = page.locator(".leaflet-tooltip", has_text="Council tax")
     tooltip.wait_for()
-    assert tooltip.inner_text() == '1. <img src=x onerror="window.injected = true">Council tax'
+    label = '1. <img src=x onerror="window.injected = true">Council tax, 12 High Street'
+    assert tooltip.inner_text() == label
     assert tooltip.locator("img").count() == 0
     assert page.evaluate("window.injected === undefined")

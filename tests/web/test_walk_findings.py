@@ -10,7 +10,7 @@ import time_machine
 from app.extensions import db
 from app.models import Appointment
 from tests.booking_helpers import MONDAY, NOW, World
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, HubFactory
 from tests.pages import csrf_token, submit_form
 
 
@@ -124,3 +124,26 @@ def test_the_postcode_step_for_a_hub_visit_finds_hubs_not_an_address(client):
     with client.session_transaction() as session:
         session["booking"] = {"service": "x", "location_type": "home"}
     assert "Find address" in client.get("/book/postcode").get_data(as_text=True)
+
+
+def test_the_start_page_names_the_hubs_that_have_a_kiosk(client):
+    """It promised a kiosk at every hub; only some have one (Hub.has_kiosk, which the hub pages read too)."""
+    HubFactory(name="Devizes community hub", code="devizes", has_kiosk=True)
+    HubFactory(name="Tisbury community hub", code="tisbury", has_kiosk=False)
+    HubFactory(name="Closed community hub", code="closed", has_kiosk=True, active=False)
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "any of our 20 community hubs" not in page
+    kiosks = page[page.index("self-service kiosk") :]
+    kiosks = kiosks[: kiosks.index("</ul>")]
+    assert re.findall(r'<a class="govuk-link" href="([^"]+)">([^<]+)</a>', kiosks) == [
+        ("/hubs/devizes", "Devizes community hub")
+    ]
+    client.get("/language/pl")
+    assert "Możesz też skorzystać z kiosku samoobsługowego" in client.get("/").get_data(as_text=True)
+
+
+def test_the_start_page_says_nothing_of_kiosks_when_no_hub_has_one(client):
+    HubFactory(has_kiosk=False)
+    db.session.commit()
+    assert "kiosk" not in client.get("/").get_data(as_text=True)
