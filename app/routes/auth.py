@@ -110,7 +110,13 @@ def sign_in():
 @public
 def sign_out():
     """A POST with the CSRF token (the header's "Sign out" button): a link, an image or another site
-    cannot sign anyone out."""
+    cannot sign anyone out.
+
+    Nothing stays readable on the device: Clear-Site-Data removes the officer's day saved for use with
+    no signal (Cache Storage and its service worker), taps waiting in localStorage (officer.js sends them
+    first) and the HTTP cache. Not "cookies": a trusted work phone's cookie outlives sign-outs by design
+    (app/routes/officer_phone.py); the phone's own list or a new password ends it. The sign-in page
+    clears the saved day from script too, for browsers that ignore the header (static/signed_out.js)."""
     if current_user.is_authenticated:
         with unit_of_work():
             end_sessions(current_user)
@@ -118,4 +124,6 @@ def sign_out():
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
-    return redirect(url_for("auth.sign_in"))
+    response = redirect(url_for("auth.sign_in"))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response

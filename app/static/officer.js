@@ -1,6 +1,6 @@
 // Progressive enhancement of the officer's day; every form also works without it.
 // - adds the phone's position to check-in, check-out and help, when the officer allows it;
-// - registers the service worker that keeps the day readable with no signal;
+// - registers the service worker that keeps the day readable with no signal (from the first opening);
 // - sends taps in the background with the time they were made; with no signal, check-in and
 //   check-out wait on this phone (localStorage) and are sent when signal returns, with their real times.
 //   Help is never silently queued: with no signal the page says plainly it was not sent and offers calls.
@@ -10,6 +10,13 @@ const status = document.getElementById('sync-status')
 
 if ('serviceWorker' in navigator && script) {
   navigator.serviceWorker.register(script.dataset.sw).catch(() => {})
+  // Opened before the worker ran (the first time on this phone): the worker did not see this page
+  // arrive, so ask it to save it now, for when there is no signal.
+  if (!navigator.serviceWorker.controller) {
+    navigator.serviceWorker.ready.then((registration) => {
+      registration.active.postMessage({ save: window.location.pathname + window.location.search })
+    })
+  }
 }
 
 if ('geolocation' in navigator && document.querySelector('form[data-geo]')) {
@@ -155,6 +162,19 @@ for (const form of document.querySelectorAll('form[data-safety]')) {
     } else {
       showError(answer.message || 'That was not recorded. Reload the page and try again.')
     }
+  })
+}
+
+// Signing out clears this phone (the answer's Clear-Site-Data), taps still waiting included: send them
+// first. With no signal nothing is sent, and nothing is cleared either: the sign-out cannot arrive.
+const signOut = document.querySelector('form[action$="/sign-out"]')
+if (signOut) {
+  signOut.addEventListener('submit', async (event) => {
+    if (!queued().length) return
+    event.preventDefault()
+    if (status) delete status.dataset.reload
+    await flush()
+    signOut.submit()
   })
 }
 

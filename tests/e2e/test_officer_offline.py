@@ -1,5 +1,6 @@
-"""The officer's day with no signal, in a real browser: the page is kept by the service worker, a
-check-in tap waits on the phone and is sent when signal returns, with the time it was made."""
+"""The officer's day with no signal, in a real browser: the page is kept by the service worker from its
+first opening, a check-in tap waits on the phone and is sent when signal returns, with the time it was
+made; and after signing out, or once the session has ended, nothing of the day is readable with no signal."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import time
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from app.extensions import db
-from app.models import SafetySession
+from app.models import Appointment, SafetySession, User
+from app.staff.staff import end_sessions
 from app.timeutil import local_now
 from tests.booking_helpers import World
 from tests.e2e.conftest import check_accessibility, officer_with_one_visit, sign_in_browser
@@ -28,6 +31,114 @@ def _poll(condition, seconds: float = 60):
     return None
 
 
+READY = (
+    "Promise.race([navigator.serviceWorker.ready.then(() => true),"
+    " new Promise((resolve) => setTimeout(() => resolve(false), 30000))])"
+)
+
+
+def _saved_on_the_phone(page, seconds: float = 30) -> bool:
+    """The page's own address is in the phone's saved pages (the worker saves it in the background)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if page.evaluate("async () => Boolean(await caches.match(location.href))"):
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def _first_opening(browser, live_server, block_sign_in_script: bool = False):
+    """An officer with one visit today signs in on a phone-sized browser that has never run the service
+    worker, and opens their day once; it is then saved on the phone. Returns the browser context, the
+    page, the user and the visit's resident's name. With `block_sign_in_script` the sign-in page's script
+    that clears the phone does not load (a browser that runs no such script): what is left is the
+    sign-out's header and the service worker's own care."""
+    user = officer_with_one_visit(World(), local_now().replace(second=0, microsecond=0))
+    name = db.session.query(Appointment).one().customer.name
+    context = browser.new_context(bypass_csp=True, viewport={"width": 375, "height": 740})
+    if block_sign_in_script:
+        context.route("**/static/signed_out.js", lambda route: route.abort())
+    page = context.new_page()
+    sign_in_browser(page, live_server, user)
+    page.wait_for_url(f"{live_server}/staff/")
+    page.goto(f"{live_server}/officer/")  # the first opening: no worker yet
+    assert page.evaluate(READY), "the service worker did not start"
+    assert _saved_on_the_phone(page), "the day was not saved on the phone"
+    return context, page, user, name
+
+
+def _day_opened_twice(browser, live_server, block_sign_in_script: bool = False):
+    """As the walker did: the day opened, then opened again through the service worker."""
+    context, page, user, name = _first_opening(browser, live_server, block_sign_in_script)
+    page.reload()
+    page.get_by_text(name).first.wait_for()
+    return context, page, user, name
+
+
+def _open_with_no_signal(context, page, url: str) -> str:
+    """What the phone shows at `url` with no signal: the page's text, or "" where the browser has
+    nothing to show (its own error page)."""
+    context.set_offline(True)
+    try:
+        page.goto(url)
+    except PlaywrightError:
+        return ""
+    return page.locator("body").inner_text()
+
+
+def test_the_day_is_readable_with_no_signal_from_its_first_opening(browser, live_server, committed):
+    """Opened once, before the service worker ever ran on this phone: with no signal, a reload still shows
+    the day (it once said "This page was not saved on your phone")."""
+    context, page, _user, name = _first_opening(browser, live_server)
+    context.set_offline(True)
+    page.reload()
+    assert page.get_by_text(name).first.is_visible()
+    assert page.get_by_role("button", name="Arrived for visit 1").is_visible()
+    assert page.get_by_text("This page was not saved on your phone").count() == 0
+    context.close()
+
+
+@pytest.mark.parametrize("block_sign_in_script", [False, True], ids=["header-and-script", "header-alone"])
+def test_after_sign_out_the_day_is_not_readable_with_no_signal(
+    browser, live_server, committed, block_sign_in_script
+):
+    """A lost or shared phone: once the officer has pressed "Sign out", no resident on their day can be
+    read on it with no signal, by the sign-out's Clear-Site-Data alone or with the sign-in page's script."""
+    context, page, _user, name = _day_opened_twice(browser, live_server, block_sign_in_script)
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{live_server}/sign-in")
+    page.get_by_text("You have signed out.").wait_for()
+    page.wait_for_load_state("load")
+    shown = _open_with_no_signal(context, page, f"{live_server}/officer/")
+    assert name not in shown
+    assert "12 High Street" not in shown
+    assert "Arrived for visit 1" not in shown
+    context.close()
+
+
+@pytest.mark.parametrize("block_sign_in_script", [False, True], ids=["worker-and-script", "worker-alone"])
+def test_once_the_session_has_ended_the_day_is_not_readable_with_no_signal(
+    browser, live_server, committed, block_sign_in_script
+):
+    """The session ended elsewhere (signed out on another device, a new password, an idle timeout): the
+    next opening with signal is sent to sign in, and from then on the phone shows no resident with no
+    signal, even without the sign-in page's script (the worker forgets what it saved)."""
+    context, page, user, name = _day_opened_twice(browser, live_server, block_sign_in_script)
+    end_sessions(db.session.get(User, user.id))
+    db.session.commit()
+    page.goto(f"{live_server}/officer/")
+    page.wait_for_url(f"{live_server}/sign-in?next=/officer/")
+    page.wait_for_load_state("load")
+    if not block_sign_in_script:
+        page.wait_for_function("async () => (await caches.keys()).length === 0")
+    shown = _open_with_no_signal(context, page, f"{live_server}/officer/")
+    assert name not in shown
+    assert "Arrived for visit 1" not in shown
+    if block_sign_in_script:  # the worker still runs, and says plainly that nothing is saved
+        assert "This page was not saved on your phone" in shown
+    context.close()
+
+
 def test_a_check_in_made_with_no_signal_is_sent_later_with_its_real_time(browser, live_server, committed):
     world = World()
     user = officer_with_one_visit(world, local_now().replace(second=0, microsecond=0))
@@ -39,11 +150,7 @@ def test_a_check_in_made_with_no_signal_is_sent_later_with_its_real_time(browser
     page.get_by_role("button", name="Trust this phone").click()
     page.wait_for_url(f"{live_server}/officer/")
     page.get_by_role("button", name="Arrived for visit 1").wait_for()
-    ready = (
-        "Promise.race([navigator.serviceWorker.ready.then(() => true),"
-        " new Promise((resolve) => setTimeout(() => resolve(false), 30000))])"
-    )
-    assert page.evaluate(ready), "the service worker did not start"
+    assert page.evaluate(READY), "the service worker did not start"
     page.reload()  # now through the service worker, which keeps a copy
     check_accessibility(page)
 
