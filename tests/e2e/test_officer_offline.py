@@ -194,3 +194,32 @@ def test_a_refused_tap_shows_an_error_summary(browser, live_server, committed):
     check_accessibility(page)
     assert _poll(lambda: db.session.query(SafetySession).count(), seconds=1) is None
     context.close()
+
+
+def test_a_tap_still_waiting_on_the_phone_is_sent_before_signing_out(browser, live_server, committed):
+    """Signing out clears the phone's storage, where taps made with no signal wait: one that patchy signal
+    has not sent yet goes first (it once went with the rest)."""
+    context, page, _user, _name = _day_opened_twice(browser, live_server)
+    context.set_offline(True)
+    page.get_by_role("button", name="Arrived for visit 1").click()
+    page.locator("#sync-status", has_text="No signal.").wait_for()
+    tried = []
+
+    def lost_on_the_way(route):  # the signal comes and goes
+        tried.append(route.request.url)
+        route.abort()
+
+    context.route("**/officer/visits/*/arrived", lost_on_the_way)
+    context.set_offline(False)
+    for _ in range(100):  # the page tries to send it when signal returns, and fails
+        if tried:
+            break
+        page.wait_for_timeout(100)
+    assert tried
+    assert page.evaluate("JSON.parse(localStorage.getItem('doorstep-officer-queue')).length") == 1
+    context.unroute("**/officer/visits/*/arrived")
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{live_server}/sign-in")
+    assert _poll(lambda: db.session.query(SafetySession).one_or_none(), seconds=5) is not None
+    context.close()

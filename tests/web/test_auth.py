@@ -82,6 +82,19 @@ def test_sign_out_ends_the_session(client, sign_in):
     assert client.get("/admin/services").status_code == 302
 
 
+def test_sign_out_clears_what_the_browser_kept_but_not_a_trusted_phone(client, sign_in):
+    """The officer's day saved for use with no signal, taps waiting and the browser's cache go; cookies
+    stay out of it (a trusted work phone outlives sign-outs; the browser test checks the rest)."""
+    sign_in("officer")
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert "signed_out.js" not in page  # signed in: nothing is cleared
+    token = csrf_token(page)
+    response = client.post("/sign-out", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert "signed_out.js" in client.get("/sign-in").get_data(as_text=True)
+
+
 def test_sign_out_is_a_button_in_the_header_that_posts_with_a_csrf_token(client, sign_in):
     sign_in("agent")
     page = client.get("/staff/").get_data(as_text=True)

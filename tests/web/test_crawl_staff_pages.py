@@ -1,6 +1,7 @@
 """Every page a member of staff can reach by following links works: signed in as each role, follow every
 link from the staff home page (and from each page found) and GET it. None may fail (5xx), and none may be
-a broken link for that person (404, or 403 for a page their own screens link to)."""
+a broken link for that person (404, or 403 for a page their own screens link to), and every one tells
+the browser not to keep it (Cache-Control: no-store): they show residents' and colleagues' details."""
 
 from __future__ import annotations
 
@@ -101,8 +102,9 @@ def _kind(url: str) -> str:
     return re.sub(r"\d+", "N", urlsplit(url).path)
 
 
-def crawl(client, starts: list[str], each_page=None) -> tuple[list[str], list[tuple[str, int, str]]]:
-    """Breadth first from `starts`: the pages visited, and (url, status, linked from) for each problem.
+def crawl(client, starts: list[str], each_page=None) -> tuple[list[str], list[tuple[str, int | str, str]]]:
+    """Breadth first from `starts`: the pages visited, and (url, status or what is wrong, linked from) for
+    each problem: a failure, a broken link, or a page the browser may keep in its cache (not no-store).
     each_page(url, html), if given, is called with every HTML page found."""
     queue, seen, kinds = deque((start, "") for start in starts), set(starts), Counter()
     visited, problems = [], []
@@ -114,6 +116,8 @@ def crawl(client, starts: list[str], each_page=None) -> tuple[list[str], list[tu
             problems.append((url, response.status_code, source))
         if response.mimetype != "text/html" or response.status_code != 200:
             continue
+        if "no-store" not in response.headers.get("Cache-Control", ""):  # residents' details stay off disk
+            problems.append((url, "kept in the browser's cache", source))
         if each_page is not None:
             each_page(url, response.get_data(as_text=True))
         for link in _links(response.get_data(as_text=True)):
