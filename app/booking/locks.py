@@ -1,5 +1,5 @@
-"""The locks that keep two changes apart: an officer's day, a booking (book()'s docstring says in
-which order)."""
+"""The locks that keep two changes apart: an officer's day, a booking (app/booking/booking.py's
+docstring gives the order they are taken in)."""
 
 from __future__ import annotations
 
