@@ -18,6 +18,7 @@ from app.config import settings
 from app.inputs import local_path_or_none
 from app.records import database_answers
 from app.web.access import public
+from app.web.kiosk_session import current_device
 from notifications.letter import FONTS
 
 bp = Blueprint("public", __name__)
@@ -27,6 +28,8 @@ DEMO_LOGO = Path(__file__).resolve().parent.parent / "static" / "demo-council-lo
 @bp.get("/")
 @public
 def start():
+    if current_device() is not None:  # a kiosk's "start" is its own start screen: it never leaves the kiosk
+        return redirect(url_for("kiosk.start"))
     return render_template("public/start.html", booking_url=url_for("booking.start"))
 
 
