@@ -32,6 +32,7 @@ from app.booking.waitlist import expire_offers
 from app.config import INSTANCE_DIR, settings
 from app.customers import retention
 from app.extensions import db, in_scheduled_job
+from app.kiosk.help import close_unanswered
 from app.kiosk.kiosk_calls import sweep
 from app.messaging.dispatch import dispatch_due, replay_stuck
 from app.messaging.letters import gather_batch
@@ -88,6 +89,11 @@ def _kiosk_calls():
         return sweep()
 
 
+def _kiosk_help():
+    with unit_of_work():
+        return close_unanswered()
+
+
 def _nightly_plan():
     return plan_when_due()  # a unit of work per day planned
 
@@ -119,6 +125,13 @@ JOBS: list[Job] = [
         IntervalTrigger(seconds=30, timezone=LONDON),
         _kiosk_calls,
         "end kiosk video calls whose kiosk or agent went quiet",
+        True,
+    ),
+    Job(
+        "kiosk_help",
+        IntervalTrigger(minutes=1, timezone=LONDON),
+        _kiosk_help,
+        "close kiosk help requests nobody dealt with in 15 minutes",
         True,
     ),
     Job(

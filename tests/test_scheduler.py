@@ -40,6 +40,7 @@ def test_the_job_list_holds_every_periodic_duty():
         "safety",
         "waitlist_expiry",
         "kiosk_calls",
+        "kiosk_help",
         "plan",
         "risk_reviews",
         "letters",

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from app.extensions import db
+from app.messaging.contact import uk_mobile
 from app.models import Hub, HubClosure, HubOpening, Service, Skill
 from app.places.places import normalise_postcode
 from app.staff import audit
@@ -52,6 +53,7 @@ def save_hub(hub: Hub, data: dict) -> Hub:
     hub.lat, hub.lng = data["lat"], data["lng"]
     hub.has_counter = bool(data.get("has_counter"))
     hub.has_kiosk = bool(data.get("has_kiosk"))
+    hub.staff_phone = uk_mobile(data.get("staff_phone")) or ""
     hub.active = bool(data.get("active"))
     hub.opening_hours.clear()
     db.session.flush()

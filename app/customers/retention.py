@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, exists, select, update
 
 from app.extensions import db
-from app.models import Appointment, Customer, CustomerNote, InboundMessage, Message, RiskMarker
+from app.models import Appointment, Customer, CustomerNote, InboundMessage, KioskCall, Message, RiskMarker
 from app.staff import audit
 from app.timeutil import utcnow
 
@@ -51,6 +51,11 @@ def run(retention_days: int, now: datetime | None = None) -> RetentionReport:
     )
     db.session.execute(
         update(InboundMessage).where(InboundMessage.received_at < cutoff).values(body="", sender="")
+    )
+    db.session.execute(  # kiosk call-backs' mobiles
+        update(KioskCall)
+        .where(KioskCall.requested_at < cutoff, KioskCall.call_back_phone != "")
+        .values(call_back_phone="")
     )
     # Customers with nothing recent or upcoming: keep the row (appointments point at it), lose the person.
     recent = exists().where(Appointment.customer_id == Customer.id, Appointment.window_end >= cutoff)

@@ -87,10 +87,16 @@ def _skills() -> dict[str, Skill]:
 
 def _areas_and_hubs() -> list[CommunityArea]:
     areas = []
-    for code, name, lat, lng, address, postcode in AREAS:
+    for number, (code, name, lat, lng, address, postcode) in enumerate(AREAS):
         area = _get_or_add(CommunityArea, {"code": code}, name=name, lat=lat, lng=lng)
         areas.append(area)
-        if db.session.scalar(select(Hub).where(Hub.code == code)) is None:
+        # Each hub's staff mobile, texted when its kiosk's "Ask for help" is pressed: Ofcom's drama
+        # range (07700 900100 onwards), never anyone's phone.
+        staff_phone = f"+447700900{100 + number}"
+        existing = db.session.scalar(select(Hub).where(Hub.code == code))
+        if existing is not None and not existing.staff_phone:
+            existing.staff_phone = staff_phone  # a county loaded before hubs had one
+        if existing is None:
             hub = Hub(
                 code=code,
                 name=f"{name} community hub",
@@ -101,6 +107,7 @@ def _areas_and_hubs() -> list[CommunityArea]:
                 lat=lat,
                 lng=lng,
                 has_kiosk=code in KIOSK_HUBS,
+                staff_phone=staff_phone,
             )
             # Hubs keep office hours; the larger ones also open on Saturday morning.
             for weekday in range(5):

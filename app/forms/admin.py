@@ -132,9 +132,20 @@ class HubForm(LatLngMixin, PageForm):
     postcode = StringField("Postcode", widget=GovTextInput(), validators=[_required("the postcode")])
     has_counter = BooleanField("Has a staffed counter", widget=GovCheckboxInput())
     has_kiosk = BooleanField("Has a self-service kiosk", widget=GovCheckboxInput())
+    staff_phone = StringField(
+        "Staff mobile for kiosk help (optional)",
+        description="Texted when someone at this hub's kiosk presses Ask for help while the hub is open. "
+        "Without one, the kiosk tells them to ask at the counter or phone the contact centre.",
+        widget=GovTextInput(),
+        validators=[Optional(), MaxLength(30)],
+    )
     active = BooleanField("Open for bookings", widget=GovCheckboxInput())
     hours = FieldList(FormField(OpeningForm), min_entries=7, max_entries=7)
     submit = SubmitField("Save hub", widget=GovSubmitInput())
+
+    def validate_staff_phone(self, field):
+        if field.data and uk_mobile(field.data) is None:
+            raise ValidationError("Enter a UK mobile number, like 07700 900123, or leave it blank")
 
 
 class ClosureForm(PageForm):

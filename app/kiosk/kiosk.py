@@ -13,7 +13,7 @@ from app.extensions import db
 from app.i18n import gettext_for
 from app.messaging import outbox
 from app.messaging.contact import uk_mobile
-from app.models import Appointment, Hub, KioskDevice, KioskHelpRequest, Message
+from app.models import Appointment, Hub, KioskDevice, Message
 from app.staff import audit
 from app.timeutil import utcnow
 from notifications import templates
@@ -76,36 +76,6 @@ def signed_in_device(device_id: object, token_hash: object) -> KioskDevice | Non
 
 def all_devices() -> list[KioskDevice]:
     return list(db.session.scalars(select(KioskDevice).order_by(KioskDevice.created_at)))
-
-
-def ask_for_help(device: KioskDevice) -> KioskHelpRequest:
-    request = KioskHelpRequest(kiosk=device)
-    db.session.add(request)
-    db.session.flush()
-    if device.hub.staff_phone:
-        outbox.queue_sms(
-            "kiosk_help",
-            device.hub.staff_phone,
-            f"Doorstep: someone at the {device.name} kiosk in {device.hub.name} is asking for help.",
-            f"kiosk-help:{request.id}",
-        )
-    audit.record("kiosk_help_requested", "kiosk", device.id)
-    return request
-
-
-def open_help_requests() -> list[KioskHelpRequest]:
-    return list(
-        db.session.scalars(
-            select(KioskHelpRequest)
-            .where(KioskHelpRequest.answered_at.is_(None))
-            .order_by(KioskHelpRequest.created_at)
-        )
-    )
-
-
-def answer(request: KioskHelpRequest, user) -> None:
-    request.answered_by, request.answered_at = user, utcnow()
-    audit.record("kiosk_help_answered", "kiosk", request.kiosk_id, user=user)
 
 
 def text_booking(appointment: Appointment, phone: str) -> list[Message]:

@@ -166,6 +166,7 @@ def request_call_back(device: KioskDevice, phone: str, call: KioskCall | None, s
         db.session.add(call)
         db.session.flush()
     asked = utcnow()
+    call.call_back_phone = phone  # listed on the agents' console until someone rings it (call_backs.py)
     waited = f"\nThey waited {_minutes(asked - call.requested_at)} in the queue." if call.mode else ""
     body = (
         f"A resident at the {device.name} kiosk in {device.hub.name} asked to be called back.\n\n"

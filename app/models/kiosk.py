@@ -39,7 +39,9 @@ class KioskHelpRequest(db.Model):
     kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosk_device.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # "Dealt with" pressed
+    texted_to: Mapped[str] = mapped_column(String(20), default="", server_default="")  # the hub's staff
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # nobody dealt with it in time
 
     kiosk: Mapped[KioskDevice] = relationship()
     answered_by: Mapped[User | None] = relationship()

@@ -42,10 +42,15 @@ class KioskCall(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     kiosk_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     agent_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A call-back: the mobile to ring (E.164, cleared once rung), and who rang it when.
+    call_back_phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    called_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    called_back_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     kiosk: Mapped[KioskDevice | None] = relationship()
     hub: Mapped[Hub | None] = relationship()
-    agent: Mapped[User | None] = relationship()
+    agent: Mapped[User | None] = relationship(foreign_keys=[agent_id])
+    called_back_by: Mapped[User | None] = relationship(foreign_keys=[called_back_by_id])
     appointment: Mapped[Appointment | None] = relationship()
 
 

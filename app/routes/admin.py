@@ -74,6 +74,7 @@ def edit_hub(hub_id: int):
             hours = hub.hours_on(weekday)
             entry.opens.data = hours.opens.strftime("%H:%M") if hours else ""
             entry.closes.data = hours.closes.strftime("%H:%M") if hours else ""
+        form.staff_phone.data = display_phone(hub.staff_phone) if hub.staff_phone else ""
     if form.validate_on_submit():
         with unit_of_work():
             save_hub(hub, form.data)

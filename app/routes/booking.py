@@ -536,6 +536,7 @@ def confirmation():
         manage_link=None if current_device() else manage_url(appointment),  # never on a shared kiosk
         ics_link=ics_url(appointment, external=False),
         sent_to=_sent_to(appointment),
+        texted="sms" in outbox.channels_written(appointment, "confirmation"),
         letter=_letter(appointment),
         number_stopped=appointment.customer.preferred_channel == "sms"
         and consent.number_stopped(appointment.customer.phone),

@@ -16,7 +16,9 @@ from app.catalogue.queries import all_hubs
 from app.forms.kiosk_calls import TextBookingForm
 from app.i18n import current_locale
 from app.inputs import hidden_characters, whole_number_or_none
+from app.kiosk import help as kiosk_help
 from app.kiosk import kiosk as kiosks
+from app.kiosk.kiosk_calls import phones_open
 from app.unit_of_work import unit_of_work
 from app.web import kiosk_session, resident_session
 from app.web.access import SUPERVISORS, kiosk, public, staff
@@ -55,8 +57,8 @@ def start():
 @kiosk
 def help_me():
     with unit_of_work():
-        kiosks.ask_for_help(kiosk_session.current_device())
-    return render_template("kiosk/help.html")
+        asked = kiosk_help.ask_for_help(kiosk_session.current_device())
+    return render_template("kiosk/help.html", asked=asked, phones_open=phones_open())
 
 
 @bp.post("/reset")
@@ -121,14 +123,22 @@ def text_booking():
 @staff_bp.route("/staff/kiosk-help", methods=["GET", "POST"])
 @staff()
 def help_requests():
+    """Open requests newest first, each with "Dealt with"; the page asks for itself again every few
+    seconds with JavaScript (kiosk_help.js), and has a Refresh link without it."""
     if request.method == "POST":
         request_id = whole_number_or_none(request.form.get("request_id"))
         item = (records.kiosk_help_request(request_id) if request_id else None) or abort(404)
         with unit_of_work():
-            kiosks.answer(item, current_user)
-        flash("Marked as on your way.", "success")
+            done = kiosk_help.deal_with(item, current_user._get_current_object())
+        where = f"{item.kiosk.name}, {item.kiosk.hub.name}"
+        flash(f"Dealt with: {where}." if done else f"Already dealt with or closed: {where}.", "success")
         return redirect(url_for("kiosk_staff.help_requests"))
-    return render_template("kiosk/help_requests.html", requests=kiosks.open_help_requests())
+    return render_template(
+        "kiosk/help_requests.html",
+        requests=kiosk_help.open_requests(),
+        closed=kiosk_help.recently_closed(),
+        closes_after=int(kiosk_help.CLOSES_AFTER.total_seconds() // 60),
+    )
 
 
 @staff_bp.route("/admin/kiosks", methods=["GET", "POST"])

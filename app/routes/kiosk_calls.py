@@ -19,6 +19,7 @@ from app import records
 from app.forms.kiosk_calls import CallBackForm
 from app.i18n import current_locale
 from app.inputs import BadInput, parse_number, whole_number_or_none
+from app.kiosk import call_backs
 from app.kiosk import call_signalling as signalling
 from app.kiosk import kiosk_calls as calls
 from app.messaging.contact import uk_mobile
@@ -210,7 +211,26 @@ def _own_call(call_id: int) -> KioskCall | None:
 def console():
     with unit_of_work():
         calls.touch_agent(current_user.id)
-    return render_template("agent/kiosk_calls.html", **calls.queue_view(current_user))
+    return render_template(
+        "agent/kiosk_calls.html",
+        call_backs=call_backs.waiting(),
+        rung=call_backs.recently_rung(),
+        **calls.queue_view(current_user),
+    )
+
+
+@agent_bp.post("/call-backs/<int:call_id>")
+@staff(*AGENTS)
+def called_back(call_id: int):
+    call = call_backs.call_back(call_id) or abort(404)
+    with unit_of_work():
+        first = call_backs.rung(call, current_user._get_current_object())
+    hub = call.hub.name if call.hub else "a kiosk"
+    flash(
+        f"Called back: the resident from {hub}." if first else "Someone else had already called them back.",
+        "success",
+    )
+    return redirect(url_for(".console"))
 
 
 @agent_bp.get("/still-here")

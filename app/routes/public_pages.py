@@ -19,6 +19,7 @@ from app.config import settings
 from app.inputs import local_path_or_none
 from app.records import database_answers
 from app.web.access import public
+from app.web.kiosk_session import current_device
 from notifications.letter import FONTS
 
 bp = Blueprint("public", __name__)
@@ -28,6 +29,8 @@ DEMO_LOGO = Path(__file__).resolve().parent.parent / "static" / "demo-council-lo
 @bp.get("/")
 @public
 def start():
+    if current_device() is not None:  # a kiosk's "start" is its own start screen: it never leaves the kiosk
+        return redirect(url_for("kiosk.start"))
     # Only some hubs have a kiosk: the page names those, as the hubs' own records say.
     kiosk_hubs = [hub for hub in all_hubs(active_only=True) if hub.has_kiosk]
     return render_template("public/start.html", booking_url=url_for("booking.start"), kiosk_hubs=kiosk_hubs)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 
+from app.kiosk import help as kiosk_help
 from app.kiosk import kiosk_calls
 from app.messaging import dispatch
 from app.planning import nightly
@@ -30,6 +31,7 @@ WAKES: dict[str, Callable[[datetime], datetime | None]] = {
     "replay": lambda now: dispatch.next_stuck(),
     "safety": safety.next_due,
     "kiosk_calls": lambda now: kiosk_calls.next_sweep(),
+    "kiosk_help": lambda now: kiosk_help.next_close(),
     "plan": lambda now: nightly.next_due(to_local(now)),
 }
 

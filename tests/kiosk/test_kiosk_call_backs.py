@@ -1,0 +1,59 @@
+"""Kiosk call-backs are listed on the agents' console until an adviser rings them, so none is lost when
+the contact centre's email is (no mail server, a full inbox)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import time_machine
+
+from app.extensions import db
+from app.models import KioskCall
+from tests.booking_helpers import NOW, World
+from tests.kiosk.test_kiosk_calls import _agent, _kiosk, _post
+from tests.pages import csrf_token
+
+SATURDAY = datetime(2026, 12, 5, 11, 0, tzinfo=UTC)
+
+
+def test_a_call_back_asked_out_of_hours_waits_on_the_console_until_an_adviser_rings(app):
+    world = World()
+    with time_machine.travel(SATURDAY, tick=False):
+        kiosk = _kiosk(app, world.hub)
+        done = _post(
+            kiosk, "/kiosk/call/call-back", {"phone": "07700 900555", "step": "kiosk.start"}, "/kiosk/call/"
+        )
+        assert "mobile number ending 555" in done.get_data(as_text=True)
+    with time_machine.travel(NOW.replace(day=7), tick=False):  # Monday morning: the phones open
+        agent = _agent(app)
+        console = agent.get("/agent/kiosk-calls/").get_data(as_text=True)
+        listed = console[console.index("Call-backs to make") :]
+        assert "07700 900555" in listed and world.hub.name in listed and "Start screen" in listed
+        call = db.session.query(KioskCall).one()
+        rung = agent.post(
+            f"/agent/kiosk-calls/call-backs/{call.id}",
+            data={"csrf_token": csrf_token(console)},
+            follow_redirects=True,
+        )
+        html = rung.get_data(as_text=True)
+        assert f"Called back: the resident from {world.hub.name}." in html
+        assert "No call-backs to make" in html and "called back by Sam Adviser" in html
+        assert "07700 900555" not in html
+        again = agent.post(f"/agent/kiosk-calls/call-backs/{call.id}", data={"csrf_token": csrf_token(html)})
+        assert again.status_code == 302
+    call = db.session.query(KioskCall).one()
+    assert call.called_back_by.full_name == "Sam Adviser" and call.call_back_phone == ""  # not kept once rung
+
+
+def test_only_call_backs_can_be_marked_called_back(app):
+    world = World()
+    with time_machine.travel(NOW, tick=False):
+        agent = _agent(app)
+        call = KioskCall(hub=world.hub, mode="video", status="ended", outcome="left")
+        db.session.add(call)
+        db.session.commit()
+        page = agent.get("/agent/kiosk-calls/").get_data(as_text=True)
+        missing = agent.post(
+            f"/agent/kiosk-calls/call-backs/{call.id}", data={"csrf_token": csrf_token(page)}
+        )
+    assert missing.status_code == 404
