@@ -116,15 +116,59 @@ def users_create(email: str, role: str, name: str, password: str | None) -> None
 @click.option("--email", required=True)
 def users_password(email: str) -> None:
     from app.staff.passwords import generate_password
-    from app.staff.staff import find_by_email, set_password
+    from app.staff.staff import api_tokens_left, find_by_email, set_password
 
     user = find_by_email(email)
     if user is None:
         raise click.ClickException(f"No user with email {email}")
     password = generate_password()
     with unit_of_work():
-        set_password(user, password)  # also signs the user out everywhere
+        set_password(user, password)  # also signs the user out everywhere, ends phones and calendar feed
     click.echo(f"New password for {user.email} (shown once): {password}")
+    click.echo("Their sessions, trusted work phones and calendar feed have ended.")
+    if left := api_tokens_left(user):
+        click.echo(
+            f"They still have {left} working API token(s): a password reset leaves them working. List them "
+            "with 'flask --app wsgi tokens list' and revoke each with 'flask --app wsgi tokens revoke ID' "
+            "(or at /admin/api-tokens); 'flask --app wsgi users deactivate' revokes them all."
+        )
+
+
+@users.command("deactivate", help="Switch off a leaver's sign-in: sessions, phones, tokens, calendar feed.")
+@click.option("--email", required=True)
+def users_deactivate(email: str) -> None:
+    from app.officers.queries import future_visits
+    from app.staff.staff import find_by_email, officer_of, switch_off
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with email {email}")
+    with unit_of_work():
+        ended = switch_off(user)
+    feed = "stopped" if ended.calendar_feed else "none"
+    click.echo(
+        f"Switched off {user.email}: sessions ended, {ended.phones} trusted phone(s) switched off, "
+        f"{ended.api_tokens} API token(s) revoked, calendar feed {feed}."
+    )
+    officer = officer_of(user)
+    if officer is not None:
+        held = future_visits().get(officer.id, 0)
+        click.echo(f"Their officer record is switched off. They still hold {held} booked visit(s)")
+        if held:
+            click.echo(f"  re-plan them at /supervisor/replan?officer={officer.id}")
+
+
+@users.command("activate", help="Let a switched-off user sign in again (phones, tokens, feed stay ended).")
+@click.option("--email", required=True)
+def users_activate(email: str) -> None:
+    from app.staff.staff import find_by_email, switch_on
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with email {email}")
+    with unit_of_work():
+        switch_on(user)
+    click.echo(f"{user.email} can sign in again.")
 
 
 @click.group(help="API bearer tokens.")
