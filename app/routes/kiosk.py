@@ -17,6 +17,7 @@ from app.forms.kiosk_calls import TextBookingForm
 from app.i18n import current_locale
 from app.inputs import hidden_characters, whole_number_or_none
 from app.kiosk import kiosk as kiosks
+from app.messaging.contact import uk_mobile
 from app.unit_of_work import unit_of_work
 from app.web import kiosk_session, resident_session
 from app.web.access import SUPERVISORS, kiosk, public, staff
@@ -53,6 +54,7 @@ def start():
 
 @bp.post("/help")
 @kiosk
+@limiter.limit("3 per minute;20 per hour")  # each press texts the hub's staff phone
 def help_me():
     with unit_of_work():
         kiosks.ask_for_help(kiosk_session.current_device())
@@ -109,7 +111,9 @@ def text_booking():
     form = TextBookingForm()
     if form.validate_on_submit():
         with unit_of_work():
-            kiosks.text_booking(appointment, form.phone.data)
+            texted = kiosks.text_booking(appointment, form.phone.data)
+        if texted is None:  # the number replied STOP: nothing is sent, and the resident is told why
+            return render_template("kiosk/text_booking.html", form=form, stopped=uk_mobile(form.phone.data))
         digits = "".join(c for c in form.phone.data if c.isdigit())[-3:]
         return render_template("kiosk/text_booking_sent.html", last_digits=digits)
     return render_template("kiosk/text_booking.html", form=form)
