@@ -116,11 +116,9 @@ def users_create(email: str, role: str, name: str, password: str | None) -> None
 @click.option("--email", required=True)
 def users_password(email: str) -> None:
     from app.staff.passwords import generate_password
-    from app.staff.staff import api_tokens_left, find_by_email, set_password
+    from app.staff.staff import api_tokens_left, set_password
 
-    user = find_by_email(email)
-    if user is None:
-        raise click.ClickException(f"No user with email {email}")
+    user = _user(email)
     password = generate_password()
     with unit_of_work():
         set_password(user, password)  # also signs the user out everywhere, ends phones and calendar feed
@@ -138,11 +136,9 @@ def users_password(email: str) -> None:
 @click.option("--email", required=True)
 def users_deactivate(email: str) -> None:
     from app.officers.queries import future_visits
-    from app.staff.staff import find_by_email, officer_of, switch_off
+    from app.staff.staff import officer_of, switch_off
 
-    user = find_by_email(email)
-    if user is None:
-        raise click.ClickException(f"No user with email {email}")
+    user = _user(email)
     with unit_of_work():
         ended = switch_off(user)
     feed = "stopped" if ended.calendar_feed else "none"
@@ -161,11 +157,9 @@ def users_deactivate(email: str) -> None:
 @users.command("activate", help="Let a switched-off user sign in again (phones, tokens, feed stay ended).")
 @click.option("--email", required=True)
 def users_activate(email: str) -> None:
-    from app.staff.staff import find_by_email, switch_on
+    from app.staff.staff import switch_on
 
-    user = find_by_email(email)
-    if user is None:
-        raise click.ClickException(f"No user with email {email}")
+    user = _user(email)
     with unit_of_work():
         switch_on(user)
     click.echo(f"{user.email} can sign in again.")
@@ -181,12 +175,9 @@ def tokens() -> None:
 @click.option("--name", default="", help="What the token is for, e.g. 'council website'.")
 def tokens_create(email: str, name: str) -> None:
     from app.staff import audit
-    from app.staff.staff import find_by_email
     from app.staff.tokens import create_token
 
-    user = find_by_email(email)
-    if user is None:
-        raise click.ClickException(f"No user with email {email}")
+    user = _user(email)
     with unit_of_work():
         secret = create_token(user, name)
         audit.record("api_token_created", "user", user.id, user=user, name=name)
@@ -319,7 +310,8 @@ def rota() -> None:
     pass
 
 
-def _duty_user(email: str):
+def _user(email: str):
+    """The staff user with this email, or the command stops saying there is none."""
     from app.staff.staff import find_by_email
 
     user = find_by_email(email)
@@ -359,7 +351,7 @@ def rota_add(email: str, weekday: int, starts: str, ends: str) -> None:
         raise click.ClickException("Give both --starts and --ends")
     try:
         with unit_of_work():
-            period = service.add_period(_duty_user(email), weekday, start, end)
+            period = service.add_period(_user(email), weekday, start, end)
     except service.RotaError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Added period {period.id}")
@@ -385,7 +377,7 @@ def rota_remove(period_id: int) -> None:
 def rota_phone(email: str, phone: str) -> None:
     from app.safety import rota as service
 
-    user = _duty_user(email)
+    user = _user(email)
     try:
         with unit_of_work():
             service.set_phone(user, phone)

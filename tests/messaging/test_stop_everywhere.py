@@ -4,14 +4,12 @@ are never held. And the kiosk's help button, which texts the hub's staff phone, 
 
 from __future__ import annotations
 
-import re
-
 from app.extensions import db
 from app.inbound.inbound import handle
 from app.kiosk import kiosk as kiosks
 from app.messaging.consent import stop_from
-from app.models import Address, Message
-from tests.booking_helpers import World
+from app.models import Message
+from tests.booking_helpers import World, book_at_a_kiosk
 from tests.pages import csrf_token, set_up_kiosk, submit_form
 from tests.safety_helpers import OFFICER_PHONE, SUPERVISOR_PHONE, officer_user, supervisor_on_duty
 from tests.web.test_attack import _limited_app
@@ -19,30 +17,8 @@ from tests.web.test_attack import _limited_app
 RELATIVE = "+447700900654"
 
 
-def _booked_at_the_kiosk(client) -> None:
-    world = World()
-    db.session.add(
-        Address(uprn="9", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
-    )
-    _device, token = kiosks.register(world.hub, "Reception kiosk")
-    db.session.commit()
-    set_up_kiosk(client, token)
-    submit_form(client, "/book/service", {"service": world.service.code})
-    submit_form(client, "/book/where", {"location_type": "hub"})
-    submit_form(client, "/book/postcode", {"postcode": "SN10 1AA"})
-    submit_form(client, "/book/hub", {"hub": world.hub.code})
-    page = client.get("/book/time").get_data(as_text=True)
-    slot = re.findall(r'name="slot" type="radio" value="([^"]+)"', page)[0]
-    client.post("/book/time", data={"slot": slot, "csrf_token": csrf_token(page)})
-    submit_form(
-        client, "/book/details", {"name": "Kim Kiosk", "phone": "07700 900321", "preferred_channel": "sms"}
-    )
-    check = client.get("/book/check").get_data(as_text=True)
-    assert client.post("/book/check", data={"csrf_token": csrf_token(check)}).status_code == 302
-
-
 def test_the_kiosk_texts_no_booking_to_a_number_that_replied_stop_and_says_so(client):
-    _booked_at_the_kiosk(client)
+    book_at_a_kiosk(client)
     stop_from(RELATIVE)
     db.session.commit()
     answer = submit_form(client, "/kiosk/text-booking", {"phone": "07700 900654"})
