@@ -116,15 +116,53 @@ def users_create(email: str, role: str, name: str, password: str | None) -> None
 @click.option("--email", required=True)
 def users_password(email: str) -> None:
     from app.staff.passwords import generate_password
-    from app.staff.staff import find_by_email, set_password
+    from app.staff.staff import api_tokens_left, set_password
 
-    user = find_by_email(email)
-    if user is None:
-        raise click.ClickException(f"No user with email {email}")
+    user = _user(email)
     password = generate_password()
     with unit_of_work():
-        set_password(user, password)  # also signs the user out everywhere
+        set_password(user, password)  # also signs the user out everywhere, ends phones and calendar feed
     click.echo(f"New password for {user.email} (shown once): {password}")
+    click.echo("Their sessions, trusted work phones and calendar feed have ended.")
+    if left := api_tokens_left(user):
+        click.echo(
+            f"They still have {left} working API token(s): a password reset leaves them working. List them "
+            "with 'flask --app wsgi tokens list' and revoke each with 'flask --app wsgi tokens revoke ID' "
+            "(or at /admin/api-tokens); 'flask --app wsgi users deactivate' revokes them all."
+        )
+
+
+@users.command("deactivate", help="Switch off a leaver's sign-in: sessions, phones, tokens, calendar feed.")
+@click.option("--email", required=True)
+def users_deactivate(email: str) -> None:
+    from app.officers.queries import future_visits
+    from app.staff.staff import officer_of, switch_off
+
+    user = _user(email)
+    with unit_of_work():
+        ended = switch_off(user)
+    feed = "stopped" if ended.calendar_feed else "none"
+    click.echo(
+        f"Switched off {user.email}: sessions ended, {ended.phones} trusted phone(s) switched off, "
+        f"{ended.api_tokens} API token(s) revoked, calendar feed {feed}."
+    )
+    officer = officer_of(user)
+    if officer is not None:
+        held = future_visits().get(officer.id, 0)
+        click.echo(f"Their officer record is switched off. They still hold {held} booked visit(s)")
+        if held:
+            click.echo(f"  re-plan them at /supervisor/replan?officer={officer.id}")
+
+
+@users.command("activate", help="Let a switched-off user sign in again (phones, tokens, feed stay ended).")
+@click.option("--email", required=True)
+def users_activate(email: str) -> None:
+    from app.staff.staff import switch_on
+
+    user = _user(email)
+    with unit_of_work():
+        switch_on(user)
+    click.echo(f"{user.email} can sign in again.")
 
 
 @click.group(help="API bearer tokens.")
@@ -137,12 +175,9 @@ def tokens() -> None:
 @click.option("--name", default="", help="What the token is for, e.g. 'council website'.")
 def tokens_create(email: str, name: str) -> None:
     from app.staff import audit
-    from app.staff.staff import find_by_email
     from app.staff.tokens import create_token
 
-    user = find_by_email(email)
-    if user is None:
-        raise click.ClickException(f"No user with email {email}")
+    user = _user(email)
     with unit_of_work():
         secret = create_token(user, name)
         audit.record("api_token_created", "user", user.id, user=user, name=name)
@@ -275,7 +310,8 @@ def rota() -> None:
     pass
 
 
-def _duty_user(email: str):
+def _user(email: str):
+    """The staff user with this email, or the command stops saying there is none."""
     from app.staff.staff import find_by_email
 
     user = find_by_email(email)
@@ -315,7 +351,7 @@ def rota_add(email: str, weekday: int, starts: str, ends: str) -> None:
         raise click.ClickException("Give both --starts and --ends")
     try:
         with unit_of_work():
-            period = service.add_period(_duty_user(email), weekday, start, end)
+            period = service.add_period(_user(email), weekday, start, end)
     except service.RotaError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Added period {period.id}")
@@ -341,7 +377,7 @@ def rota_remove(period_id: int) -> None:
 def rota_phone(email: str, phone: str) -> None:
     from app.safety import rota as service
 
-    user = _duty_user(email)
+    user = _user(email)
     try:
         with unit_of_work():
             service.set_phone(user, phone)

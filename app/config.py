@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # Public bookings and online waiting-list joins (each sends texts or emails) per phone number or
     # email address in 24 hours; agents book beyond it.
     public_bookings_per_contact_per_day: int = 3
+    # Public bookings answered by letter (no phone and no email, or "By letter") per address (postcode
+    # and first line) in 24 hours: each is a council letter, with a name the booker chose, to that door.
+    public_letter_bookings_per_address_per_day: int = 3
     # Failed sign-ins at one account (from anywhere) past five in 15 minutes each wait longer, up to this.
     sign_in_max_delay_seconds: float = 2.0
     session_timeout_minutes: int = 30

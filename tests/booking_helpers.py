@@ -104,3 +104,33 @@ def world_with_a_street(postcode: str = "SN10 1AB", officers: int = 1) -> World:
     )
     db.session.commit()
     return world
+
+
+def book_at_a_kiosk(client) -> World:
+    """A kiosk set up at the world's hub on `client`, and a hub visit booked on it by Kim Kiosk
+    (07700 900321, texts) through the resident journey; the browser is on the confirmation."""
+    import re
+
+    from app.kiosk import kiosk as kiosks
+    from tests.pages import csrf_token, set_up_kiosk, submit_form
+
+    world = World()
+    db.session.add(
+        Address(uprn="9", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
+    )
+    _device, token = kiosks.register(world.hub, "Reception kiosk")
+    db.session.commit()
+    set_up_kiosk(client, token)
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "hub"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AA"})
+    submit_form(client, "/book/hub", {"hub": world.hub.code})
+    page = client.get("/book/time").get_data(as_text=True)
+    slot = re.findall(r'name="slot" type="radio" value="([^"]+)"', page)[0]
+    client.post("/book/time", data={"slot": slot, "csrf_token": csrf_token(page)})
+    submit_form(
+        client, "/book/details", {"name": "Kim Kiosk", "phone": "07700 900321", "preferred_channel": "sms"}
+    )
+    check = client.get("/book/check").get_data(as_text=True)
+    assert client.post("/book/check", data={"csrf_token": csrf_token(check)}).status_code == 302
+    return world

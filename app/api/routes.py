@@ -514,6 +514,11 @@ def calendar(reference: str):
     )
     if not allowed:
         return _not_found()
+    if staff is not None:  # staff reading a resident's name and address: audited as the JSON read is
+        with unit_of_work():
+            audit.record(
+                "appointment_viewed", "appointment", appointment.reference, user=staff, channel="api_ics"
+            )
     event = calendar_event(appointment, settings().council_name, appointment.customer.locale)
     body = build_calendar([event])
     filename = f"appointment-{appointment.reference}.ics"

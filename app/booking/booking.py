@@ -32,6 +32,7 @@ from app.booking.availability import SlotToken, decode_slot, place_precaution
 from app.booking.booking_request import BookingRequest
 from app.booking.customers import (
     UNREAD,
+    by_letter,
     check_public_allowance,
     find_or_create_customer,
     overlapping_booking,
@@ -101,7 +102,11 @@ def book(request: BookingRequest) -> Appointment:
         raise SlotUnavailable("token not valid")
     check_token_matches(token, request.service, request.place)
     if request.unverified:
-        check_public_allowance(request.customer.phone, request.customer.email)
+        check_public_allowance(
+            request.customer.phone,
+            request.customer.email,
+            letters_to=request.place if by_letter(request.customer) else None,
+        )
     finish_reads()  # the lock below is the next transaction's first statement (module docstring)
     record = None
     if request.idempotency_key:

@@ -10,21 +10,27 @@ from sqlalchemy import bindparam, func, or_, select
 
 from app.booking.availability import reads_precautions
 from app.booking.booking_request import BookingRequest, CustomerDetails
-from app.booking.errors import TooManyBookings
+from app.booking.errors import TooManyBookings, TooManyLetters
 from app.config import settings
 from app.extensions import HotRead, db
 from app.i18n import supported
 from app.models import Appointment, Customer, WaitlistEntry
 from app.models.statuses import ACTIVE
-from app.places.places import Place, premises_fields
+from app.places.places import Place, normalise_postcode, premises_fields
 from app.risk.risk import PersonAndPrecaution
 from app.timeutil import local_day_bounds, to_local, utcnow
 
 
-def check_public_allowance(phone: str, email: str, *, waitlist: bool = False) -> None:
+def check_public_allowance(
+    phone: str, email: str, *, waitlist: bool = False, letters_to: Place | None = None
+) -> None:
     """Raise TooManyBookings when this phone number or email address has had
     `public_bookings_per_contact_per_day` public bookings (or online waiting-list joins) in the last 24
-    hours, cancelled ones included (each sent messages). One indexed query, public channels only."""
+    hours, cancelled ones included (each sent messages). One indexed query, public channels only.
+    A booking answered by letter (`letters_to`, its place: see by_letter) raises TooManyLetters when
+    that address has had `public_letter_bookings_per_address_per_day` such bookings."""
+    if letters_to is not None:
+        _check_letters_allowance(letters_to)
     contact = []
     if phone:
         contact.append(Customer.phone == phone)
@@ -41,6 +47,35 @@ def check_public_allowance(phone: str, email: str, *, waitlist: bool = False) ->
         query = query.where(Appointment.created_at >= since, Appointment.channel.in_(PUBLIC_CHANNELS))
     if db.session.scalar(query.where(or_(*contact))) >= settings().public_bookings_per_contact_per_day:
         raise TooManyBookings()
+
+
+def by_letter(details: CustomerDetails) -> bool:
+    """The council answers this booking on paper: "By letter", or neither a phone nor an email given."""
+    return details.preferred_channel == "post" or not (details.phone or details.email)
+
+
+def _check_letters_allowance(place: Place) -> None:
+    """Public bookings answered by letter to this address (postcode and first line, compared without
+    case, spaces around or in the postcode) in the last 24 hours, cancelled ones included."""
+    compact = "".join(place.postcode.split()).upper()
+    line1 = " ".join(place.line1.split()).lower()
+    if not (compact and line1):
+        return  # no address: nothing is posted
+    postcodes = {compact, place.postcode.strip().upper()} | {normalise_postcode(compact) or compact}
+    posted = (Customer.preferred_channel == "post") | ((Customer.phone == "") & (Customer.email == ""))
+    query = (
+        select(func.count(Appointment.id))
+        .join(Customer, Appointment.customer_id == Customer.id)
+        .where(
+            Appointment.created_at >= utcnow() - timedelta(days=1),
+            Appointment.channel.in_(PUBLIC_CHANNELS),
+            Appointment.postcode.in_(postcodes),
+            func.lower(func.trim(Appointment.address_line1)) == line1,
+            posted,
+        )
+    )
+    if db.session.scalar(query) >= settings().public_letter_bookings_per_address_per_day:
+        raise TooManyLetters()
 
 
 PUBLIC_CHANNELS = ("web", "kiosk")

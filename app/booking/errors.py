@@ -66,6 +66,21 @@ class TooManyBookings(BookingRuleError):
         )
 
 
+class TooManyLetters(TooManyBookings):
+    """A public booking answered by letter, to an address that has had its day's allowance of them: a
+    stranger cannot have the council post letters to someone's door in names of their choosing."""
+
+    def __init__(self):
+        BookingRuleError.__init__(
+            self,
+            "contact",
+            _l(
+                "You have made as many bookings online today as we allow for one address. Phone us on "
+                "0300 456 0100 to book another"
+            ),
+        )
+
+
 class BookingChanged(BookingRuleError):
     """Another change to the booking won while this request waited for it; nothing was changed."""
 

@@ -73,6 +73,7 @@ def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
                 else "Doorstep: your help alert is on the dashboard but nobody could be texted. Call 999.",
                 None,
                 provider_id,
+                kind="officer_reply",
             )
         return inbound
     words = body.strip().upper().split()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.i18n import gettext_for
-from app.messaging import outbox
+from app.messaging import consent, outbox
 from app.messaging.contact import uk_mobile
 from app.models import Appointment, Hub, KioskDevice, Message
 from app.staff import audit
@@ -78,10 +78,13 @@ def all_devices() -> list[KioskDevice]:
     return list(db.session.scalars(select(KioskDevice).order_by(KioskDevice.created_at)))
 
 
-def text_booking(appointment: Appointment, phone: str) -> list[Message]:
+def text_booking(appointment: Appointment, phone: str) -> list[Message] | None:
     """The booking's confirmation, with its link to change or cancel, texted to the mobile number the
-    resident typed at the kiosk (asking for it is their consent to this one text); once per number."""
+    resident typed at the kiosk (asking for it is their consent to this one text); once per number.
+    None when the number replied STOP (the outbox writes no text to it): the kiosk says so."""
     mobile = uk_mobile(phone) or ""
+    if consent.number_stopped(mobile):
+        return None
     texts = templates.confirmation_sms(outbox.facts(appointment), gettext_for(appointment.customer.locale))
     queued = [
         outbox.queue_sms(

@@ -270,11 +270,19 @@ def appointment_changed(appointment: Appointment, change: str) -> list[Message]:
     return queued
 
 
+# Texts to staff (officers, supervisors, the control room, a hub's staff phone): safety-critical, so a
+# STOP on record for the number never holds them. Every other kind is a resident's and respects STOP.
+STAFF_KINDS = frozenset({"safety_alert", "safety_check", "risk_review_due", "kiosk_help", "officer_reply"})
+
+
 def queue_sms(
     kind: str, recipient: str, body: str, key: str, appointment: Appointment | None = None
 ) -> Message | None:
-    """Any other text (an officer's safety check, a staff alert, a waitlist offer, a reply): sent once
-    per key, however often the change that causes it is retried."""
+    """Any other text (an officer's safety check, a staff alert, a waitlist offer, a reply, a booking
+    texted from a kiosk): sent once per key, however often the change that causes it is retried. Nothing
+    is written to a number that replied STOP (None), unless the text is to staff (STAFF_KINDS)."""
+    if kind not in STAFF_KINDS and consent.number_stopped(recipient):
+        return None
     return _add(
         Message(
             appointment=appointment,
@@ -287,8 +295,11 @@ def queue_sms(
     )
 
 
-def queue_reply(phone: str, body: str, appointment: Appointment | None, inbound_id: str) -> Message | None:
-    return queue_sms("reply", phone, body, f"reply:{inbound_id}", appointment)
+def queue_reply(
+    phone: str, body: str, appointment: Appointment | None, inbound_id: str, *, kind: str = "reply"
+) -> Message | None:
+    """Our answer to an inbound text; an officer's is kind "officer_reply" (a staff text)."""
+    return queue_sms(kind, phone, body, f"reply:{inbound_id}", appointment)
 
 
 def contact_centre_list() -> list[str]:

@@ -58,14 +58,19 @@ def short_name(name: str) -> str:
 
 
 def feed(officer: Officer) -> bytes:
+    """The feed's calendar; every fetch is audited (who: the officer's sign-in; from where; how many
+    visits), as a staff read of residents' addresses is. The caller commits."""
     now = utcnow()
-    visits = db.session.scalars(
-        select(Appointment).where(
-            (Appointment.officer_id == officer.id) | (Appointment.second_officer_id == officer.id),
-            Appointment.window_start >= now - PAST,
-            Appointment.window_start <= now + AHEAD,
+    visits = list(
+        db.session.scalars(
+            select(Appointment).where(
+                (Appointment.officer_id == officer.id) | (Appointment.second_officer_id == officer.id),
+                Appointment.window_start >= now - PAST,
+                Appointment.window_start <= now + AHEAD,
+            )
         )
     )
+    audit.record("calendar_feed_fetched", "officer", officer.id, user=officer.user, visits=len(visits))
     events = [
         CalendarEvent(
             uid=f"{a.reference}-officer@doorstep",

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.messaging.contact import uk_mobile
 from app.models import Absence, CommunityArea, Officer, Skill, WorkingPattern
-from app.staff import audit
+from app.officers import calendar_feed
+from app.staff import audit, staff
 from app.timeutil import parse_clock
 
 
@@ -28,6 +29,7 @@ def save_officer(officer: Officer | None, data: dict) -> Officer:
     officer.base_label = data["base_label"].strip()
     officer.languages = ", ".join(p.strip() for p in (data.get("languages") or "").split(",") if p.strip())
     officer.base_lat, officer.base_lng = data["lat"], data["lng"]
+    leaving = officer.active and not data.get("active") and not creating
     officer.active = bool(data.get("active"))
     officer.skills = list(db.session.scalars(select(Skill).where(Skill.id.in_(data["skills"] or []))))
     officer.areas = list(
@@ -49,7 +51,20 @@ def save_officer(officer: Officer | None, data: dict) -> Officer:
             )
     db.session.flush()
     audit.record("officer_created" if creating else "officer_updated", "officer", officer.id)
+    if leaving:
+        switch_off_officer(officer)
     return officer
+
+
+def switch_off_officer(officer: Officer) -> None:
+    """Switching an officer off ends their access too: their sign-in, sessions, trusted phones, API
+    tokens and calendar feed (app.staff.staff.switch_off). Switching them on again does not give the
+    sign-in back: an admin does that at /admin/users."""
+    officer.active = False
+    if officer.user is not None and officer.user.active:
+        staff.switch_off(officer.user)
+    elif officer.calendar_token_hash is not None:
+        calendar_feed.revoke(officer)
 
 
 def add_absence(officer: Officer, kind: str, starts_on: date, ends_on: date, note: str = "") -> Absence:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Officer
+from app.models import Appointment, Officer
+from app.models.statuses import ACTIVE
+from app.timeutil import utcnow
 
 
 def all_officers(*, active_only: bool = False) -> list[Officer]:
@@ -23,3 +25,18 @@ def all_officers(*, active_only: bool = False) -> list[Officer]:
     if active_only:
         query = query.where(Officer.active.is_(True))
     return list(db.session.scalars(query))
+
+
+def future_visits() -> dict[int, int]:
+    """Officer id -> how many booked visits they hold from now on (as first or second officer): what a
+    leaver leaves behind for the re-plan."""
+    held = union_all(
+        *(
+            select(column.label("officer_id")).where(
+                column.is_not(None), Appointment.status.in_(ACTIVE), Appointment.window_end >= utcnow()
+            )
+            for column in (Appointment.officer_id, Appointment.second_officer_id)
+        )
+    ).subquery()
+    counts = select(held.c.officer_id, func.count()).group_by(held.c.officer_id)
+    return {officer_id: count for officer_id, count in db.session.execute(counts)}

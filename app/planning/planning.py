@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import delete, select, update
 
@@ -234,8 +234,9 @@ def plan_day(
 
 
 class NotAbsent(ValueError):
-    """Visits move off an officer's day only for a recorded absence: the record availability reads too,
-    so once the re-plan is published nobody can book that officer's day again."""
+    """Visits move off an officer's day only for a recorded absence (or the officer being switched off):
+    the records availability reads too, so once the re-plan is published nobody can book that officer's
+    day again."""
 
 
 class PlanChanged(Exception):
@@ -246,17 +247,31 @@ class AlreadyPublished(Exception):
     """This preview has been published already (a second click, or another supervisor)."""
 
 
+def off_on(officer: Officer, day: date) -> bool:
+    """Off that day, so their visits may move to colleagues: a recorded absence, or switched off (a
+    leaver is off every day; availability offers them on none, app/officers/workdays.py)."""
+    return not officer.active or officer.absent_on(day) is not None
+
+
+# How far ahead a leaver's visits are looked for (bookings open at most a few months ahead).
+LEAVER_HORIZON = timedelta(days=400)
+
+
 def days_to_replan(officer: Officer, first: date, last: date) -> list[tuple[date, int]]:
-    """Days from first to last on which the officer is recorded absent yet still has visits booked."""
+    """Days from first to last on which the officer is off (absent, or switched off) yet still has
+    visits booked."""
     counts: dict[date, int] = defaultdict(int)
     for appointment in appointments_for([officer.id], first, last):
         counts[to_local(appointment.window_start).date()] += 1
-    return [(day, n) for day, n in sorted(counts.items()) if officer.absent_on(day)]
+    return [(day, n) for day, n in sorted(counts.items()) if off_on(officer, day)]
 
 
 def upcoming_days_to_replan(officer: Officer, today: date) -> list[tuple[date, int]]:
     """From today: the days of the officer's recorded absences that still have visits assigned to them
-    (the re-plan page offers them to choose from)."""
+    (the re-plan page offers them to choose from); for a switched-off officer, every day they still
+    hold visits on."""
+    if not officer.active:
+        return days_to_replan(officer, today, today + LEAVER_HORIZON)
     found: list[tuple[date, int]] = []
     for absence in officer.absences:
         if absence.ends_on >= today:
@@ -298,7 +313,7 @@ def preview_absence(
 ) -> ReplanProposal:
     """Solve once who takes the absent officer's visits, and keep the answer to show and to publish.
     Nothing else changes until it is published. Caller commits."""
-    if absent.absent_on(day) is None:
+    if not off_on(absent, day):
         raise NotAbsent(f"{absent.name} is not recorded as absent on {format_date(day)}")
     appointments = active_on_day(day)
     theirs = [a for a in appointments if absent.id in _officers_of(a)]
@@ -454,7 +469,7 @@ def _check_still_as_previewed(data: dict, day: date, absent: Officer, appointmen
     versions = versions_for([int(o) for o in data["versions"]], day, day)
     if any(versions[(int(o), day)] != seen + 1 for o, seen in data["versions"].items()):
         raise PlanChanged("Bookings for these officers have changed since the preview")
-    if absent.absent_on(day) is None:
+    if not off_on(absent, day):
         raise PlanChanged(f"{absent.name} is no longer recorded as absent that day")
     for move in data["moves"]:
         appointment = appointments.get(move["appointment_id"])

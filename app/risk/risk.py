@@ -100,7 +100,12 @@ def _here(postcode: str, line1: str, uprn: str, customer: Customer | None) -> di
 
 def _in_force_here(person) -> Any:
     """The one rule for which markers are in force at a place (by address, UPRN or person); `_here` gives
-    its parameters, the person's record id is `person` (a parameter, or a column of the statement)."""
+    its parameters, the person's record id is `person` (a parameter, or a column of the statement).
+
+    In force means `active`, approved or not: a marker proposed and not yet approved by a second person
+    already applies. Decided for officers' safety (SECURITY.md): a precaution too many until someone
+    looks, never one too few while a warning waits in a queue. A rejection (`reject`) or a review that
+    withdraws it sets `active` false, and it applies no more from then on."""
     return RiskMarker.active.is_(True) & or_(
         (RiskMarker.postcode == bindparam("postcode"))
         & RiskMarker.house.in_([bindparam("house"), bindparam("earlier_house")]),

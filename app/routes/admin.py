@@ -14,9 +14,10 @@ from app.forms.admin import AbsenceForm, ClosureForm, HubForm, OfficerForm, Serv
 from app.inputs import whole_number_or_none
 from app.messaging.contact import display_phone
 from app.officers.officers import OfficerError, add_absence, remove_absence, save_officer
-from app.officers.queries import all_officers
+from app.officers.queries import all_officers, future_visits
 from app.places.places import locate_postcode, normalise_postcode
 from app.planning.planning import days_to_replan
+from app.staff import staff as accounts
 from app.staff import tokens
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
@@ -124,6 +125,50 @@ def api_tokens():
     return render_template("admin/api_tokens.html", tokens=tokens.active_tokens())
 
 
+# Staff users ------------------------------------------------------------------------------
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@staff("admin")
+def users():
+    """Every staff sign-in, and a switch: a leaver is switched off the day they leave."""
+    error = None
+    if request.method == "POST":
+        switching_off = "switch_off" in request.form
+        user_id = whole_number_or_none(request.form.get("switch_off" if switching_off else "switch_on"))
+        user = records.user(user_id) or abort(404)
+        try:
+            with unit_of_work():
+                if switching_off:
+                    ended = accounts.switch_off(user, by=current_user._get_current_object())
+                else:
+                    accounts.switch_on(user, by=current_user._get_current_object())
+        except accounts.StaffError as problem:
+            error = (str(problem), user.id)
+        else:
+            flash(_switched_message(user, ended if switching_off else None), "success")
+            return redirect(url_for("admin.users"))
+    officers = {o.user_id: o for o in all_officers() if o.user_id}
+    return render_template(
+        "admin/users.html", users=accounts.all_staff(), officers=officers, visits=future_visits(), error=error
+    )
+
+
+def _switched_message(user, ended: accounts.Ended | None) -> str:
+    if ended is None:
+        return f"{user.full_name} ({user.email}) can sign in again."
+    parts = [f"{user.full_name} ({user.email}) is switched off: their sessions have ended"]
+    if ended.phones:
+        parts.append(f"{ended.phones} trusted phone{'s' if ended.phones != 1 else ''} switched off")
+    if ended.api_tokens:
+        parts.append(f"{ended.api_tokens} API token{'s' if ended.api_tokens != 1 else ''} revoked")
+    if ended.calendar_feed:
+        parts.append("their calendar feed stopped")
+    if ended.officer:
+        parts.append("their officer record switched off (no new visits are offered with them)")
+    return ", ".join(parts) + "."
+
+
 # Officers ---------------------------------------------------------------------------------
 
 
@@ -164,9 +209,25 @@ def edit_officer(officer_id: int | None):
     officer = records.officer(officer_id) or abort(404) if officer_id else None
     form = _officer_form(officer)
     if form.validate_on_submit() and (base := _base_of(form, officer)) is not None:
+        was_active = officer is not None and officer.active
         with unit_of_work():
             saved = save_officer(officer, form.data | {"lat": base[0], "lng": base[1]})
-        flash(f"{saved.name} saved.", "success")
+        if was_active and not saved.active:  # a leaver: their access has ended; their visits need moving
+            held = future_visits().get(saved.id, 0)
+            flash(
+                f"{saved.name} is switched off: their sign-in, sessions, trusted phones, API tokens and "
+                f"calendar feed no longer work. "
+                + (
+                    f"They still hold {held} booked visit{'s' if held != 1 else ''}: re-plan them below."
+                    if held
+                    else ""
+                ),
+                "success",
+            )
+            if held:
+                return redirect(url_for("reports.replan", officer=saved.id))
+        else:
+            flash(f"{saved.name} saved.", "success")
         return redirect(url_for("admin.officer_absences", officer_id=saved.id))
     return render_template("admin/officer_form.html", form=form, officer=officer)
 

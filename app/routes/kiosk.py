@@ -19,6 +19,7 @@ from app.inputs import hidden_characters, whole_number_or_none
 from app.kiosk import help as kiosk_help
 from app.kiosk import kiosk as kiosks
 from app.kiosk.kiosk_calls import phones_open
+from app.messaging.contact import uk_mobile
 from app.unit_of_work import unit_of_work
 from app.web import kiosk_session, resident_session
 from app.web.access import SUPERVISORS, kiosk, public, staff
@@ -55,6 +56,7 @@ def start():
 
 @bp.post("/help")
 @kiosk
+@limiter.limit("3 per minute;20 per hour")  # each press texts the hub's staff phone
 def help_me():
     with unit_of_work():
         asked = kiosk_help.ask_for_help(kiosk_session.current_device())
@@ -111,7 +113,9 @@ def text_booking():
     form = TextBookingForm()
     if form.validate_on_submit():
         with unit_of_work():
-            kiosks.text_booking(appointment, form.phone.data)
+            texted = kiosks.text_booking(appointment, form.phone.data)
+        if texted is None:  # the number replied STOP: nothing is sent, and the resident is told why
+            return render_template("kiosk/text_booking.html", form=form, stopped=uk_mobile(form.phone.data))
         digits = "".join(c for c in form.phone.data if c.isdigit())[-3:]
         return render_template("kiosk/text_booking_sent.html", last_digits=digits)
     return render_template("kiosk/text_booking.html", form=form)

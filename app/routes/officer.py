@@ -298,4 +298,6 @@ def officer_feed(token: str):
     officer = calendar_feed.officer_for_token(token)
     if officer is None:
         abort(404)
-    return Response(calendar_feed.feed(officer), mimetype="text/calendar")
+    with unit_of_work():
+        body = calendar_feed.feed(officer)  # audited: residents' first names and addresses
+    return Response(body, mimetype="text/calendar")

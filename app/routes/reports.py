@@ -229,18 +229,25 @@ def replan():
         with unit_of_work():
             audit.record("replan_viewed", "replan_proposal", proposal.id, residents=len(preview["unplaced"]))
     absence = officer.absent_on(day) if officer and day else None
+    left = officer is not None and not officer.active  # a leaver: off every day (planning.off_on)
+    today = local_now().date()
+    if left:
+        other_days = planning.upcoming_days_to_replan(officer, today)
+    else:
+        other_days = planning.days_to_replan(officer, absence.starts_on, absence.ends_on) if absence else []
     return render_template(
         "reports/replan.html",
-        officers=all_officers(active_only=True),
+        officers=all_officers(active_only=True) + ([officer] if left else []),
         officer=officer,
         day=day,
         absence=absence,
-        other_days=planning.days_to_replan(officer, absence.starts_on, absence.ends_on) if absence else [],
+        left=left,
+        other_days=other_days,
         visits=len(active_on_day(day, [officer.id])) if officer and day else 0,
         preview=preview,
         error=error,
         day_error=day_error,
-        upcoming=planning.upcoming_days_to_replan(officer, local_now().date()) if officer and not day else [],
+        upcoming=planning.upcoming_days_to_replan(officer, today) if officer and not day else [],
     )
 
 

@@ -52,7 +52,9 @@ OPEN = ("booked", "checked_in")  # a visit an officer can still arrive at or fin
 
 
 def officer_for(user: User) -> Officer | None:
-    return db.session.scalar(select(Officer).where(Officer.user_id == user.id))
+    """The signed-in user's officer record, while it is switched on: a switched-off officer (a leaver)
+    reaches none of the officer pages, whatever their session."""
+    return db.session.scalar(select(Officer).where(Officer.user_id == user.id, Officer.active.is_(True)))
 
 
 def open_session(appointment: Appointment, officer: Officer) -> SafetySession | None:

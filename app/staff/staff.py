@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Officer, OfficerDevice, User
+from app.models import ApiToken, Officer, OfficerDevice, User
 from app.models.people import ROLES
 from app.staff import audit
 from app.staff.passwords import DUMMY_HASH, hash_password, verify_password
@@ -38,16 +40,94 @@ def create_user(email: str, role: str, password: str, full_name: str = "") -> Us
     return user
 
 
+def all_staff() -> list[User]:
+    """Every staff account, switched-off ones too (an admin switches them back on), by role then name."""
+    return list(db.session.scalars(select(User).order_by(User.role, User.full_name, User.email)))
+
+
 def end_sessions(user: User) -> None:
     """Every session cookie this user has, on any device, copied or not, stops working."""
     user.session_version += 1
 
 
 def set_password(user: User, password: str) -> None:
-    """A new password ends every session of the account and every work phone trusted for it (which
-    otherwise outlive sign-outs): whoever had them signs in with the new one, and trusts the phone again."""
+    """A new password ends every session of the account, every work phone trusted for it and the
+    officer's calendar feed (which otherwise outlive sign-outs): whoever had them signs in with the new
+    one, trusts the phone again and makes a new feed. API tokens are left working (they are given to
+    systems, each revoked on its own): `api_tokens_left` says how many there are."""
     user.password_hash = hash_password(password)
     end_sessions(user)
+    phones, feed = _end_officer_access(user)
+    audit.record("password_changed", "user", user.id, phones_untrusted=phones, calendar_feed_ended=feed)
+
+
+def api_tokens_left(user: User) -> int:
+    """How many API tokens of this user still work (an account switched off has none)."""
+    working = select(func.count(ApiToken.id)).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)
+    )
+    return db.session.scalar(working) or 0
+
+
+@dataclass(frozen=True)
+class Ended:
+    """What switching a sign-in off ended."""
+
+    phones: int = 0
+    api_tokens: int = 0
+    calendar_feed: bool = False
+    officer: bool = False  # their officer record was switched off too (no more visits offered)
+
+
+def switch_off(user: User, by: User | None = None) -> Ended:
+    """A leaver (or a suspended account): no sign-in, every session ended, every trusted work phone,
+    API token and calendar feed stopped, and their officer record (if any) switched off, so no new
+    visits are offered with them. Their booked visits stay theirs until a supervisor re-plans them.
+    Nobody switches off their own sign-in (an admin would lock themselves out)."""
+    if by is not None and by.id == user.id:
+        raise StaffError("You cannot switch off your own sign-in. Ask another admin to do it")
+    user.active = False
+    end_sessions(user)
+    phones, feed = _end_officer_access(user)
+    tokens = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    officer = officer_of(user)
+    was_officer = officer is not None and officer.active
+    if officer is not None:
+        officer.active = False
+    ended = Ended(phones=phones, api_tokens=tokens, calendar_feed=feed, officer=was_officer)
+    audit.record(
+        "user_switched_off",
+        "user",
+        user.id,
+        user=by,
+        phones_untrusted=phones,
+        api_tokens_revoked=tokens,
+        calendar_feed_ended=feed,
+        officer_switched_off=was_officer,
+    )
+    return ended
+
+
+def switch_on(user: User, by: User | None = None) -> None:
+    """Sign-in allowed again (with the password it had). Phones, tokens and the calendar feed stay
+    ended, and an officer record stays switched off until a supervisor switches it on in its form."""
+    if not user.active:
+        user.active = True
+        audit.record("user_switched_on", "user", user.id, user=by)
+
+
+def officer_of(user: User) -> Officer | None:
+    return db.session.scalar(select(Officer).where(Officer.user_id == user.id))
+
+
+def _end_officer_access(user: User) -> tuple[int, bool]:
+    """Switch off every work phone trusted for this account and its officer's calendar feed: both
+    outlive sign-outs. Returns how many phones, and whether a feed was ended."""
     phones = db.session.execute(
         update(OfficerDevice)
         .where(
@@ -56,7 +136,11 @@ def set_password(user: User, password: str) -> None:
         )
         .values(revoked_at=utcnow())
     ).rowcount
-    audit.record("password_changed", "user", user.id, phones_untrusted=phones)
+    officer = officer_of(user)
+    feed = officer is not None and officer.calendar_token_hash is not None
+    if feed:
+        officer.calendar_token_hash = None
+    return phones, feed
 
 
 def authenticate(email: str, password: str) -> User | None:

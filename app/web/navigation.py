@@ -52,6 +52,7 @@ STAFF_SECTIONS = [
             ("Services", "admin.services", SUPERVISORS),
             ("Hubs", "admin.hubs", SUPERVISORS),
             ("Kiosks", "kiosk_staff.kiosk_devices", SUPERVISORS),
+            ("Staff users", "admin.users", ("admin",)),
             ("API tokens", "admin.api_tokens", ("admin",)),
         ],
     ),

@@ -149,11 +149,12 @@ def register_web(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
-        """'42:3' is user 42 at session version 3; an older version is a session that has ended."""
+        """'42:3' is user 42 at session version 3; an older version is a session that has ended, and so
+        is every session of an account switched off (whoever switched it off, however)."""
         user_id, _, version = session_id.partition(":")
         number = whole_number_or_none(user_id)
         user = db.session.get(User, number) if number else None
-        if user is None or version != str(user.session_version):
+        if user is None or version != str(user.session_version) or not user.active:
             return None
         return user
 

@@ -195,7 +195,7 @@ def test_officers_text_help_from_their_work_phone(client):
         db.session.commit()
     assert inbound.action == "help"
     assert db.session.query(SafetyAlert).one().kind == "help"
-    reply = db.session.query(Message).filter_by(kind="reply").one()
+    reply = db.session.query(Message).filter_by(kind="officer_reply").one()  # a staff text: never held
     assert reply.recipient == OFFICER_PHONE and "sent to the supervisor on duty" in reply.body
     with time_machine.travel(at(10, 31), tick=False):
         assert handle("SM-help-2", "+447700900123", "HELP").action == "help"  # a resident: no alert

@@ -136,3 +136,25 @@ def test_a_public_search_that_a_marker_answers_is_audited_and_never_says_why(cli
     assert "Shouted" not in marked and "violence" not in marked
     entry = db.session.query(AuditEvent).filter_by(action="restricted_address_searched").one()
     assert entry.object_id == "100123" and entry.ip and entry.user_id is None
+
+
+def test_a_proposed_marker_applies_at_once_and_a_rejected_one_no_more():
+    """Decided (outsider attack, December 2026): a proposal not yet approved already applies, a
+    precaution too many rather than one too few for an officer's safety; a second person's rejection
+    ends it at once."""
+    proposer, checker = UserFactory(role="officer"), UserFactory(role="supervisor")
+    marker = risk.add_marker(
+        user=proposer,
+        category="violence",
+        precaution="two_officers",
+        reason="Threatened an officer",
+        review_on=date(2027, 6, 1),
+        postcode="SN10 1AB",
+        line1="3 Mill Lane",
+    )
+    db.session.flush()
+    assert marker.proposed
+    assert risk.precaution_here("SN10 1AB", "3 Mill Lane") == "two_officers"
+    risk.reject(marker, checker)
+    db.session.flush()
+    assert risk.precaution_here("SN10 1AB", "3 Mill Lane") is None

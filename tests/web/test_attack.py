@@ -300,6 +300,38 @@ def test_public_bookings_for_one_phone_number_are_capped_each_day(app, client, c
 
 
 @time_machine.travel(NOW, tick=False)
+def test_public_bookings_by_letter_to_one_address_are_capped_each_day(app, client, configure, street):
+    """Outsider attack (December 2026): with neither phone nor email there was no allowance, so anyone
+    could have the council post letters, in names of their choosing, to one door as often as they
+    liked. Letter bookings now have an allowance per address (postcode and first line)."""
+    configure(public_letter_bookings_per_address_per_day=2)
+    world, address = street
+    for name in ("Ann One", "Bob Two"):
+        booked, _ = _book_home_visit(
+            app.test_client(), world, address, window="another", name=name, phone="", preferred_channel="post"
+        )
+        assert booked.headers["Location"] == "/book/confirmation"
+    refused, _ = _book_home_visit(
+        app.test_client(),
+        world,
+        address,
+        window="another",
+        name="Cat Three",
+        phone="",
+        preferred_channel="post",
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert (
+        "govuk-error-summary" in html and "as many bookings online today as we allow for one address" in html
+    )
+    assert db.session.query(Appointment).count() == 2
+    # A booking answered by text to that address is not a letter: it books.
+    other, _ = _book_home_visit(client, world, address, window="another", name="Dee Four")
+    assert other.headers["Location"] == "/book/confirmation"
+
+
+@time_machine.travel(NOW, tick=False)
 def test_online_waiting_list_joins_for_one_number_are_capped_each_day(app, configure):
     configure(public_bookings_per_contact_per_day=1)
     world, address = _world_and_street(officers=1)

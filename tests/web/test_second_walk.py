@@ -29,7 +29,7 @@ from app.models import (
     WaitlistOffer,
 )
 from app.timeutil import day_seconds, to_local
-from tests.booking_helpers import MONDAY, NOW, World, at
+from tests.booking_helpers import MONDAY, NOW, World, at, book_at_a_kiosk
 from tests.factories import AppointmentFactory, CustomerFactory
 from tests.pages import csrf_token, set_up_kiosk, submit_form
 
@@ -389,24 +389,7 @@ def test_a_kiosk_nobody_has_set_up_says_so_and_what_staff_must_do(client, sign_i
 
 
 def test_a_kiosk_confirmation_never_shows_the_residents_manage_link(client):
-    world = World()
-    db.session.add(
-        Address(uprn="9", line1="12 High Street", town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
-    )
-    _device, token = kiosks.register(world.hub, "Reception kiosk")
-    db.session.commit()
-    set_up_kiosk(client, token)
-    submit_form(client, "/book/service", {"service": world.service.code})
-    submit_form(client, "/book/where", {"location_type": "hub"})
-    submit_form(client, "/book/postcode", {"postcode": "SN10 1AA"})
-    submit_form(client, "/book/hub", {"hub": world.hub.code})
-    page = client.get("/book/time").get_data(as_text=True)
-    client.post("/book/time", data={"slot": _slots(page)[0], "csrf_token": csrf_token(page)})
-    submit_form(
-        client, "/book/details", {"name": "Kim Kiosk", "phone": "07700 900321", "preferred_channel": "sms"}
-    )
-    check = client.get("/book/check").get_data(as_text=True)
-    client.post("/book/check", data={"csrf_token": csrf_token(check)})
+    book_at_a_kiosk(client)
     confirmation = client.get("/book/confirmation").get_data(as_text=True)
     assert "/manage/" not in confirmation and "Manage your appointment" not in confirmation
     assert "Print a ticket" in confirmation and "by text message" in confirmation
