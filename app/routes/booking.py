@@ -536,23 +536,15 @@ def confirmation():
         manage_link=None if current_device() else manage_url(appointment),  # never on a shared kiosk
         ics_link=ics_url(appointment, external=False),
         sent_to=_sent_to(appointment),
-        letter=_letter(appointment),
+        letter=outbox.confirmation_letter(appointment),
         number_stopped=appointment.customer.preferred_channel == "sms"
         and consent.number_stopped(appointment.customer.phone),
     )
 
 
-def _letter(appointment: Appointment) -> str:
-    """'posted' when a confirmation letter waits for the print batch; 'too_late' when the resident
-    asked for post but the visit is too close for one (the outbox writes none); else ''."""
-    if "letter" in outbox.channels_written(appointment, "confirmation"):
-        return "posted"
-    return "too_late" if outbox.wants_letters(appointment.customer) else ""
-
-
 def _sent_to(appointment: Appointment) -> str:
     """How the confirmation went, said only when one was written ('text message and email'); a
-    letter is said by _letter."""
+    letter is said by outbox.confirmation_letter."""
     channels = outbox.channels_written(appointment, "confirmation") - {"letter"}
     if channels >= {"sms", "email"}:
         return _("text message and email")

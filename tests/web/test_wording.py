@@ -1,0 +1,73 @@
+"""Wording residents, agents and supervisors tripped on in a fresh-eyes walk: each test failed before
+its fix."""
+
+from __future__ import annotations
+
+import re
+
+import time_machine
+
+from app.extensions import db
+from app.models import Message
+from tests.booking_helpers import MONDAY, NOW, World
+from tests.factories import CustomerFactory
+from tests.pages import csrf_token
+
+
+def _slots(html):
+    return re.findall(r'name="slot" type="radio" value="([^"]+)"', html)
+
+
+def _agent_books(client, customer, world, channel: str, first_day: str = "") -> str:
+    """The agent books the caller's first free home visit (from `first_day`), and sees their banner."""
+    url = f"/agent/customers/{customer.id}/book?service={world.service.code}&place=home"
+    url += f"&from={first_day}" if first_day else ""
+    page = client.get(url).get_data(as_text=True)
+    done = client.post(
+        url, data={"csrf_token": csrf_token(page), "slot": _slots(page)[0], "preferred_channel": channel}
+    )
+    assert done.status_code == 302
+    return client.get(done.headers["Location"]).get_data(as_text=True)
+
+
+def _landline_caller():
+    customer = CustomerFactory(
+        phone="+441380722000", email="", address_line1="7 Springfield", postcode="SN10 1HJ", lat=51.355, lng=-1.99
+    )
+    db.session.commit()
+    return customer
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_agent_booking_too_soon_for_a_letter_is_told_to_read_the_reference_out(client, sign_in):
+    """A landline-only caller who reads post, booked for this week: no letter is written, and the banner
+    says so (it said only "Booked: reference ...")."""
+    sign_in("agent")
+    shown = _agent_books(client, _landline_caller(), World(), "post")
+    assert db.session.query(Message).filter_by(kind="confirmation").count() == 0
+    assert "too soon for a letter to reach the caller" in shown
+    assert "read the reference out" in shown
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_agent_booking_far_enough_ahead_is_told_a_letter_will_go(client, sign_in):
+    sign_in("agent")
+    shown = _agent_books(client, _landline_caller(), World(), "post", MONDAY.isoformat())
+    assert db.session.query(Message).filter_by(kind="confirmation", channel="letter").count() == 1
+    assert "A confirmation letter will go in the next print batch" in shown
+    assert "read the reference out" not in shown
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_agent_booking_by_text_is_told_the_caller_gets_a_text(client, sign_in):
+    sign_in("agent")
+    customer = CustomerFactory(phone="+447700900123", sms_consent=True, lat=51.355, lng=-1.99)
+    db.session.commit()
+    url = f"/agent/customers/{customer.id}/book?service={World().service.code}&place=home"
+    page = client.get(url).get_data(as_text=True)
+    done = client.post(
+        url,
+        data={"csrf_token": csrf_token(page), "slot": _slots(page)[0], "preferred_channel": "sms", "sms_consent": "y"},
+    )
+    shown = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "The caller will get a confirmation by text." in shown
