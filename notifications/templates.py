@@ -37,6 +37,7 @@ class AppointmentFacts:
     phone: str = "0300 456 0100"
     sms_when: str = ""  # a shorter `when` for texts ("Mon 7 Dec 2026, 9am to 11am"); `when` if blank
     venue: str = ""  # a hub appointment: the hub's name and address (a home visit needs none)
+    hub: str = ""  # a hub appointment: the hub's name, where the resident comes to see the officer
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def _values(f: AppointmentFacts) -> dict[str, str]:
         "officer": f.officer_first_name,
         "documents": "; ".join(f.documents),
         "venue": f.venue,
+        "hub": f.hub,
     }
 
 
@@ -161,20 +163,33 @@ def reschedule_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]
 
 def officer_change_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
     _, v = gettext, _values(f)
-    change = (
-        _(
-            "%(council)s: your %(service)s appointment on %(when)s has not moved, "
-            "but %(officer)s will now visit you."
+    if f.hub:  # the resident comes to the hub (named where it fits: in the venue after): nobody visits
+        change = (
+            _(
+                "%(council)s: your %(service)s appointment on %(when)s has not moved, "
+                "but %(officer)s will now see you."
+            )
+            if f.officer_first_name
+            else _(
+                "%(council)s: your %(service)s appointment on %(when)s has not moved, "
+                "but another officer will see you."
+            )
         )
-        if f.officer_first_name
-        else _(
-            "%(council)s: your %(service)s appointment on %(when)s has not moved, "
-            "but another officer will visit."
+    else:
+        change = (
+            _(
+                "%(council)s: your %(service)s appointment on %(when)s has not moved, "
+                "but %(officer)s will now visit you."
+            )
+            if f.officer_first_name
+            else _(
+                "%(council)s: your %(service)s appointment on %(when)s has not moved, "
+                "but another officer will visit."
+            )
         )
-    )
     return _fit(
         [change % v, _("Ref %(reference)s.") % v],
-        follow_up=[_("Details or change: %(url)s") % v] if f.manage_url else [],
+        follow_up=[_venue(f, _), _("Details or change: %(url)s") % v if f.manage_url else ""],
         label=_("Ref %(reference)s.") % v,
     )
 
@@ -270,6 +285,15 @@ def thanks_reply(score: int, reference: str, gettext: Gettext = english) -> str:
     )
 
 
+def _officer_changed(f: AppointmentFacts, _: Gettext) -> str:
+    """The opening of an officer change's email or letter: by place (at a hub the resident comes in)."""
+    if f.hub:
+        return _("Your appointment has not moved, but a different officer will now see you at %(hub)s.") % {
+            "hub": f.hub
+        }
+    return _("Your appointment has not moved, but a different officer will now visit you.")
+
+
 def email_for(kind: str, f: AppointmentFacts, gettext: Gettext = english) -> Email:
     """Emails say the same as the texts, with room for what to have ready."""
     _, v = gettext, _values(f)
@@ -307,7 +331,7 @@ def email_for(kind: str, f: AppointmentFacts, gettext: Gettext = english) -> Ema
         "reminder_morning": _("This is a reminder of your appointment today."),
         "cancellation": _("Your appointment has been cancelled."),
         "reschedule": _("Your appointment has moved to a new time."),
-        "officer_change": _("Your appointment has not moved, but a different officer will now visit you."),
+        "officer_change": _officer_changed(f, _),
         "satisfaction": _(
             "How was your visit? Tell us how it went, from 1 (very poor) to 5 (very good), "
             "with a comment if you like:"
@@ -365,9 +389,7 @@ def letter_for(kind: str, f: AppointmentFacts, name: str, gettext: Gettext = eng
             "confirmation": _("Thank you for booking with us. These are the details of your appointment."),
             "cancellation": _("Your appointment has been cancelled. These were its details."),
             "reschedule": _("Your appointment has moved to a new time. These are the new details."),
-            "officer_change": _(
-                "Your appointment has not moved, but a different officer will now visit you."
-            ),
+            "officer_change": _officer_changed(f, _),
         }[kind],
         "\n".join(lines),
         ready,

@@ -60,6 +60,7 @@ def facts(appointment: Appointment) -> AppointmentFacts:
         rating_url=rating_url(appointment) if appointment.status == "completed" else "",
         council=settings().council_name,
         venue=where(appointment) if appointment.hub else "",
+        hub=appointment.hub.name if appointment.hub else "",
     )
 
 

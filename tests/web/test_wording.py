@@ -71,3 +71,26 @@ def test_an_agent_booking_by_text_is_told_the_caller_gets_a_text(client, sign_in
     )
     shown = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "The caller will get a confirmation by text." in shown
+
+
+def test_an_officer_change_at_a_hub_says_where_the_resident_sees_them_not_that_anyone_visits():
+    from notifications import templates
+    from notifications.templates import AppointmentFacts
+
+    at_hub = AppointmentFacts(
+        reference="7K4M-P3QX",
+        service="Blue Badge",
+        when="Thursday 3 December 2026 at 11am",
+        where="Westbury community hub, Westbury Library, Edward Street, Westbury BA13 3BD",
+        officer_first_name="Kieran",
+        venue="Westbury community hub, Westbury Library, Edward Street, Westbury BA13 3BD",
+        hub="Westbury community hub",
+    )
+    text = " ".join(templates.officer_change_sms(at_hub))
+    assert "Kieran will now see you." in text and "At Westbury community hub" in text
+    assert "visit you" not in text
+    email = templates.email_for("officer_change", at_hub).body
+    assert "a different officer will now see you at Westbury community hub" in email
+    assert "visit you" not in email
+    at_home = AppointmentFacts(**{**at_hub.__dict__, "venue": "", "hub": ""})
+    assert "Kieran will now visit you" in " ".join(templates.officer_change_sms(at_home))
