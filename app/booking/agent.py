@@ -176,11 +176,12 @@ def booked_message(appointment: Appointment) -> str:
     if letter == "posted":
         return f"{booked} A confirmation letter will go in the next print batch."
     if letter == "too_late":
-        return f"{booked} It is too soon for a letter to reach the caller, so none will be sent: {WRITE_IT_DOWN}."
+        return f"{booked} It is too soon for a letter to reach the caller, so none is sent: {WRITE_IT_DOWN}."
     if letter == "no_address":
-        return f"{booked} We have no address to post a letter to, so none will be sent: {WRITE_IT_DOWN}."
+        return f"{booked} We have no address to post a letter to, so none is sent: {WRITE_IT_DOWN}."
     channels = outbox.channels_written(appointment, "confirmation")
-    sent = " and ".join(name for channel, name in (("sms", "text"), ("email", "email")) if channel in channels)
+    names = (("sms", "text"), ("email", "email"))
+    sent = " and ".join(name for channel, name in names if channel in channels)
     if sent:
         return f"{booked} The caller will get a confirmation by {sent}."
     return f"{booked} The caller will get no confirmation: {WRITE_IT_DOWN}."

@@ -32,7 +32,12 @@ def _agent_books(client, customer, world, channel: str, first_day: str = "") -> 
 
 def _landline_caller():
     customer = CustomerFactory(
-        phone="+441380722000", email="", address_line1="7 Springfield", postcode="SN10 1HJ", lat=51.355, lng=-1.99
+        phone="+441380722000",
+        email="",
+        address_line1="7 Springfield",
+        postcode="SN10 1HJ",
+        lat=51.355,
+        lng=-1.99,
     )
     db.session.commit()
     return customer
@@ -67,7 +72,12 @@ def test_an_agent_booking_by_text_is_told_the_caller_gets_a_text(client, sign_in
     page = client.get(url).get_data(as_text=True)
     done = client.post(
         url,
-        data={"csrf_token": csrf_token(page), "slot": _slots(page)[0], "preferred_channel": "sms", "sms_consent": "y"},
+        data={
+            "csrf_token": csrf_token(page),
+            "slot": _slots(page)[0],
+            "preferred_channel": "sms",
+            "sms_consent": "y",
+        },
     )
     shown = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "The caller will get a confirmation by text." in shown
