@@ -20,6 +20,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.appointments.presenters import added_travel, place_name, when, where
+from app.booking.interpreters import language_name
 from app.config import MAX_BODY_BYTES, settings
 from app.extensions import db, login_manager
 from app.forms.admin import WEEKDAYS
@@ -196,6 +197,7 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(place_name, "place_name")  # a hub visit by the hub's name, else the address
     app.add_template_filter(where, "where")  # the whole address, after the hub's name for a hub visit
     app.add_template_filter(added_travel, "added_travel")  # "no extra travel", "adds about 10 minutes ..."
+    app.add_template_filter(language_name, "language_name")  # 'polski' -> 'Polish' (for staff)
     # Numbers are stored in E.164 (+447700900123) and shown as people write them (07700 900123).
     app.add_template_filter(lambda number: display_phone(number) if number else "", "phone")
 

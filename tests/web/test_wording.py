@@ -104,3 +104,29 @@ def test_an_officer_change_at_a_hub_says_where_the_resident_sees_them_not_that_a
     assert "visit you" not in email
     at_home = AppointmentFacts(**{**at_hub.__dict__, "venue": "", "hub": ""})
     assert "Kieran will now visit you" in " ".join(templates.officer_change_sms(at_home))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_call_list_shows_an_exact_hub_time_once_and_the_language_by_its_name(client, sign_in):
+    """It showed "11am to 11am", and "Book a polski interpreter ... speaks polski" as typed."""
+    from app.booking import interpreters
+    from tests.booking_helpers import at
+    from tests.factories import AppointmentFactory
+
+    world = World()
+    appointment = AppointmentFactory(
+        service=world.service,
+        officer=world.officers[0],
+        location_type="hub",
+        hub=world.hub,
+        window_start=at(11),
+        window_end=at(11),
+        interpreter_language="polski",
+    )
+    interpreters.flag_if_needed(appointment)
+    db.session.commit()
+    sign_in("supervisor")
+    page = client.get("/supervisor/calls").get_data(as_text=True)
+    assert "Monday 7 December 2026 at 11am" in page and "11am to 11am" not in page
+    assert "Book a Polish interpreter for this visit: no officer on it speaks Polish" in page
+    assert "interpreter: Polish" in page and "polski" not in page
