@@ -41,7 +41,14 @@ from app.inputs import day_or
 from app.messaging import consent, outbox
 from app.messaging.contact import display_phone, uk_phone
 from app.messaging.outbox import contact_centre_list
-from app.places.places import addresses_for, hub_place, locate_postcode, nearest_hubs, normalise_postcode
+from app.places.places import (
+    addresses_for,
+    hub_place,
+    in_a_uk_postcode_area,
+    locate_postcode,
+    nearest_hubs,
+    normalise_postcode,
+)
 from app.timeutil import at_day_seconds, format_date, format_time, local_now
 from app.unit_of_work import unit_of_work
 from app.web import journey, resident_session
@@ -173,23 +180,9 @@ def postcode():
     unknown = False
     if form.validate_on_submit():
         normal = normalise_postcode(form.postcode.data)
-        if location_type != "hub" and locate_postcode(normal) is None:
+        if locate_postcode(normal) is None:
             unknown = True
-            form.postcode.errors = [
-                _("We do not recognise that postcode. Check it, or book at a community hub")
-                if "hub" in journey.service().places
-                # A home-only service: no hub to offer, and the postcode may well be real, elsewhere.
-                else _(
-                    "We cannot find that postcode in the %(council)s area. Check it, or contact the council "
-                    "where you live",
-                    council=settings().council_name,
-                )
-            ]
-        elif location_type == "hub" and locate_postcode(normal) is None:
-            unknown = True
-            form.postcode.errors = [
-                _("We do not recognise that postcode. Check it, or choose a hub from the list")
-            ]
+            form.postcode.errors = [_postcode_not_found(normal, location_type, journey.service())]
         else:
             if journey.draft().get("postcode") != normal:
                 journey.clear_from("slot", "slot_label", "place_done", "hub", "line1", "address_id")
@@ -207,6 +200,34 @@ def postcode():
         unknown=unknown,
         service=journey.service(),
     )
+
+
+def _postcode_not_found(postcode: str, location_type: str, service) -> str:
+    """A real postcode (in a UK postcode area: SN1 1AA Swindon, BA1 1AA Bath) is outside the council's
+    area, not mistyped: it is said so, with a hub where the service is offered at one."""
+    council = settings().council_name
+    at_hub = "hub" in service.places
+    if location_type == "hub":
+        if in_a_uk_postcode_area(postcode):
+            return _(
+                "We cannot find that postcode in the %(council)s area. Check it, or choose a hub from the "
+                "list",
+                council=council,
+            )
+        return _("We do not recognise that postcode. Check it, or choose a hub from the list")
+    if not at_hub:  # a home-only service: no hub to offer
+        return _(
+            "We cannot find that postcode in the %(council)s area. Check it, or contact the council "
+            "where you live",
+            council=council,
+        )
+    if in_a_uk_postcode_area(postcode):
+        return _(
+            "We cannot find that postcode in the %(council)s area. Check it, book at a community hub, or "
+            "contact the council where you live",
+            council=council,
+        )
+    return _("We do not recognise that postcode. Check it, or book at a community hub")
 
 
 @bp.route("/address", methods=["GET", "POST"])

@@ -130,3 +130,45 @@ def test_the_call_list_shows_an_exact_hub_time_once_and_the_language_by_its_name
     assert "Monday 7 December 2026 at 11am" in page and "11am to 11am" not in page
     assert "Book a Polish interpreter for this visit: no officer on it speaks Polish" in page
     assert "interpreter: Polish" in page and "polski" not in page
+
+
+def _postcode_answer(client, world, location_type: str, postcode: str) -> str:
+    from tests.pages import submit_form
+
+    db.session.commit()
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": location_type})
+    return submit_form(client, "/book/postcode", {"postcode": postcode}).get_data(as_text=True)
+
+
+def test_a_real_postcode_outside_the_area_is_said_to_be_outside_it_where_a_hub_is_offered_too(client):
+    """Swindon, Bath and Westminster postcodes got "We do not recognise that postcode" for services also
+    offered at a hub; a postcode in no UK postcode area still gets it."""
+    world = World()
+    for postcode in ("SN1 1AA", "BA1 1AA", "SW1A 1AA"):
+        page = _postcode_answer(client, world, "home", postcode)
+        assert "We cannot find that postcode in the Wiltshire Council area" in page, postcode
+        assert "book at a community hub, or contact the council where you live" in page
+        assert "Book at a community hub instead" in page and "do not recognise" not in page
+    hub = _postcode_answer(client, world, "hub", "SN1 1AA")
+    assert "We cannot find that postcode in the Wiltshire Council area. Check it, or choose a hub" in hub
+    assert "do not recognise" not in hub
+    assert "We do not recognise that postcode" in _postcode_answer(client, world, "home", "ZZ1 1ZZ")
+
+
+def test_an_agent_is_told_a_real_postcode_is_outside_the_area():
+    import pytest
+
+    from app.places.places import UnknownPostcode, address_place
+
+    with pytest.raises(UnknownPostcode, match="We cannot find that postcode in the council's area"):
+        address_place("home", "BA1 1AA", line1="1 Royal Crescent")
+    with pytest.raises(UnknownPostcode, match="We do not recognise that postcode"):
+        address_place("home", "ZZ1 1ZZ", line1="1 Nowhere Street")
+
+
+def test_a_business_visit_asks_for_the_postcode_of_the_premises(client):
+    world = World()
+    world.service.at_business = True
+    page = _postcode_answer(client, world, "business", "")
+    assert "What is the postcode of the premises?" in page and "postcode of the address" not in page
