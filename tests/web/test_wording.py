@@ -172,3 +172,26 @@ def test_a_business_visit_asks_for_the_postcode_of_the_premises(client):
     world.service.at_business = True
     page = _postcode_answer(client, world, "business", "")
     assert "What is the postcode of the premises?" in page and "postcode of the address" not in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_find_your_booking_needs_no_polish_letters(client):
+    """ "Zolc-Wisniewska" finds Łucja Żółć-Wiśniewska: ł is folded too (NFKD leaves it whole)."""
+    from app.booking.booking_request import CustomerDetails
+    from tests.booking_helpers import book_first_slot
+    from tests.pages import submit_form
+
+    appointment = book_first_slot(
+        World(), CustomerDetails(name="Łucja Żółć-Wiśniewska", phone="07700900123", preferred_channel="none")
+    )
+    db.session.commit()
+    for typed in ("Zolc-Wisniewska", "zolc wisniewska", "ŻÓŁĆ-WIŚNIEWSKA"):
+        found = submit_form(
+            client,
+            "/manage/find",
+            {"reference": appointment.reference, "surname": typed, "postcode": "SN10 1AA"},
+        )
+        assert found.headers.get("Location") == "/manage/booking", typed
+    from app.customers.names import fold
+
+    assert fold("Łukasz Małecki") == "lukasz malecki"
