@@ -195,3 +195,16 @@ def test_find_your_booking_needs_no_polish_letters(client):
     from app.customers.names import fold
 
     assert fold("Łukasz Małecki") == "lukasz malecki"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_hub_times_are_not_suggested_for_an_officer_being_nearby(client):
+    from tests.pages import submit_form
+
+    world = World()
+    db.session.commit()
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "hub"})
+    submit_form(client, "/book/hub", {"hub": world.hub.code})
+    page = client.get(f"/book/time?from={MONDAY.isoformat()}").get_data(as_text=True)
+    assert _slots(page) and "an officer is nearby" not in page
