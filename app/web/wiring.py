@@ -31,7 +31,15 @@ from app.models import User
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.places.places import EXAMPLE_POSTCODE
 from app.staff import audit
-from app.timeutil import format_clock, format_date, format_time, to_local, utcnow, weekday_name
+from app.timeutil import (
+    example_day,
+    format_clock,
+    format_date,
+    format_time,
+    to_local,
+    utcnow,
+    weekday_name,
+)
 from app.unit_of_work import discard
 from app.web.access import api_user, enforce_access
 from app.web.kiosk_session import current_device
@@ -172,6 +180,7 @@ def register_web(app: Flask) -> None:
             "service_name": chosen.service_name,
             "council_name": chosen.council_name,
             "example_postcode": EXAMPLE_POSTCODE,  # every postcode hint gives the same real example
+            "example_day": example_day,  # a date hint's example: a few days ahead of today
             "brand_colour": chosen.council_brand_colour,
             "current_year": to_local(utcnow()).year,
             "csp_nonce": csp_nonce(),

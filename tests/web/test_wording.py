@@ -208,3 +208,20 @@ def test_hub_times_are_not_suggested_for_an_officer_being_nearby(client):
     submit_form(client, "/book/hub", {"hub": world.hub.code})
     page = client.get(f"/book/time?from={MONDAY.isoformat()}").get_data(as_text=True)
     assert _slots(page) and "an officer is nearby" not in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_re_plan_starts_with_choose_an_officer_and_date_hints_are_days_ahead(client, sign_in):
+    """The first officer was chosen for the supervisor, and hints gave past dates ("27 3 2026")."""
+    world = World()
+    officer = world.officers[0]
+    db.session.commit()
+    sign_in("admin")  # admin: re-plans, and records leave and sickness
+    page = client.get("/supervisor/replan").get_data(as_text=True)
+    assert re.search(r'<option value="" selected>Choose an officer</option>', page)
+    assert "For example, 4 12 2026" in page  # today is 1 December 2026
+    unchosen = client.get("/supervisor/replan?officer=&day-day=7&day-month=12&day-year=2026")
+    assert "Select the officer who is off" in unchosen.get_data(as_text=True)
+    absences = client.get(f"/admin/officers/{officer.id}/absences").get_data(as_text=True)
+    assert "For example, 4 12 2026" in absences and "For example, 8 12 2026" in absences
+    assert "27 3 2026" not in absences and "31 3 2026" not in absences
