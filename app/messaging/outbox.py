@@ -57,6 +57,7 @@ def facts(appointment: Appointment) -> AppointmentFacts:
         documents=tuple(documents(appointment, locale)),
         manage_url=manage_url(appointment),
         tell_us_url=f"{settings().public_base_url}/tell-us",
+        book_url=f"{settings().public_base_url}/book/",
         rating_url=rating_url(appointment) if appointment.status == "completed" else "",
         council=settings().council_name,
         venue=where(appointment) if appointment.hub else "",

@@ -81,6 +81,7 @@ def _worst_facts(
         manage_url=link if with_link else "",
         council=app.extensions["settings"].council_name,
         hub=f"{max((a[1] for a in county.AREAS), key=len)} community hub" if at_hub else "",
+        book_url=f"{LONG_BASE_URL}/book/",
     )
 
 

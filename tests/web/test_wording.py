@@ -225,3 +225,36 @@ def test_re_plan_starts_with_choose_an_officer_and_date_hints_are_days_ahead(cli
     absences = client.get(f"/admin/officers/{officer.id}/absences").get_data(as_text=True)
     assert "For example, 4 12 2026" in absences and "For example, 8 12 2026" in absences
     assert "27 3 2026" not in absences and "31 3 2026" not in absences
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_cancellation_says_where_to_book_again_online_as_well_as_by_phone():
+    """The text, email and letter gave only a phone number to book again."""
+    from app.booking.booking_request import CustomerDetails
+    from app.booking.changes import cancel
+    from app.messaging.outbox import facts
+    from notifications import templates
+    from tests.booking_helpers import book_first_slot
+
+    appointment = book_first_slot(
+        World(),
+        CustomerDetails(
+            name="Jo Bloggs",
+            phone="07700900123",
+            email="jo@example.com",
+            preferred_channel="sms",
+            sms_consent=True,
+        ),
+    )
+    db.session.commit()
+    cancel(appointment, "resident asked")
+    db.session.commit()
+    text = " ".join(m.body for m in db.session.query(Message).filter_by(kind="cancellation", channel="sms"))
+    assert "To book again, go to http://127.0.0.1:5000/book/ or call 0300 456 0100." in text
+    f = facts(appointment)
+    assert (
+        "go to http://127.0.0.1:5000/book/ or phone us on 0300 456 0100"
+        in templates.email_for("cancellation", f).body
+    )
+    letter = templates.letter_for("cancellation", f, "Jo Bloggs").body
+    assert "go to http://127.0.0.1:5000/book/ or phone us on 0300 456 0100" in letter
