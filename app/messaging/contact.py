@@ -58,6 +58,18 @@ def uk_phone(text: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=1024)
+def foreign_phone(text: str | None) -> bool:
+    """A real number outside the UK ('+48 601 234 567'), which we can neither text nor call."""
+    if not text or not text.strip() or len(text) > 30:
+        return False
+    try:
+        number = phonenumbers.parse(text, "GB")
+    except phonenumbers.NumberParseException:
+        return False
+    return number.country_code != 44 and phonenumbers.is_valid_number(number)
+
+
 def valid_email(text: str | None) -> bool:
     return bool(text and EMAIL.match(text.strip()) and len(text) <= 254)
 

@@ -258,3 +258,22 @@ def test_a_cancellation_says_where_to_book_again_online_as_well_as_by_phone():
     )
     letter = templates.letter_for("cancellation", f, "Jo Bloggs").body
     assert "go to http://127.0.0.1:5000/book/ or phone us on 0300 456 0100" in letter
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_foreign_mobile_is_told_we_text_only_uk_mobiles_and_offered_email(client):
+    """'Enter a UK phone number' told a Polish mobile's owner nothing they could do."""
+    from tests.pages import submit_form
+
+    world = World()
+    db.session.commit()
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "hub"})
+    submit_form(client, "/book/hub", {"hub": world.hub.code})
+    html = client.get(f"/book/time?from={MONDAY.isoformat()}").get_data(as_text=True)
+    submit_form(client, f"/book/time?from={MONDAY.isoformat()}", {"slot": _slots(html)[0]})
+    details = {"name": "Anna Nowak", "phone": "+48 601 234 567", "preferred_channel": "sms"}
+    page = submit_form(client, "/book/details", details).get_data(as_text=True)
+    assert "We can only text UK mobile numbers. Leave this empty and choose to be reminded by email" in page
+    by_email = {"name": "Anna Nowak", "phone": "", "email": "anna@example.com", "preferred_channel": "email"}
+    assert submit_form(client, "/book/details", by_email).headers["Location"] == "/book/check"
