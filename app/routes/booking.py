@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app import i18n
 from app.appointments.links import ics_url, manage_url
 from app.appointments.presenters import officer_first_name, when, where, window_text
 from app.appointments.references import format_reference
@@ -30,6 +31,7 @@ from app.forms.booking import (
     ConfirmForm,
     DetailsForm,
     HubForm,
+    MessageLanguageForm,
     PostcodeForm,
     ServiceForm,
     TimeForm,
@@ -430,6 +432,20 @@ def details():
         journey.update(details=values, name=values["name"])
         return redirect(url_for("booking.check"))
     return render_template("booking/details.html", form=form)
+
+
+@bp.route("/language", methods=["GET", "POST"])
+@public
+def language():
+    """Check your answers' Change link for the language of the pages and of every message: the choice
+    the links at the top of each page make, asked as a question like the other answers."""
+    if (redirect_to := _require("service", "location_type", "place_done", "slot", "name")) is not None:
+        return redirect_to
+    form = MessageLanguageForm(data={"locale": current_locale()})
+    if form.validate_on_submit():
+        i18n.choose(form.locale.data)
+        return redirect(url_for("booking.check"))
+    return render_template("booking/language.html", form=form)
 
 
 @bp.route("/check", methods=["GET", "POST"])

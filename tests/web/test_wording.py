@@ -277,3 +277,29 @@ def test_a_foreign_mobile_is_told_we_text_only_uk_mobiles_and_offered_email(clie
     assert "We can only text UK mobile numbers. Leave this empty and choose to be reminded by email" in page
     by_email = {"name": "Anna Nowak", "phone": "", "email": "anna@example.com", "preferred_channel": "email"}
     assert submit_form(client, "/book/details", by_email).headers["Location"] == "/book/check"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_language_on_check_your_answers_can_be_changed_like_the_other_answers(client):
+    from tests.pages import submit_form
+
+    world = World()
+    db.session.commit()
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "hub"})
+    submit_form(client, "/book/hub", {"hub": world.hub.code})
+    html = client.get(f"/book/time?from={MONDAY.isoformat()}").get_data(as_text=True)
+    submit_form(client, f"/book/time?from={MONDAY.isoformat()}", {"slot": _slots(html)[0]})
+    submit_form(
+        client, "/book/details", {"name": "Anna Nowak", "phone": "07700900123", "preferred_channel": "sms"}
+    )
+    check = client.get("/book/check").get_data(as_text=True)
+    assert 'href="/book/language"' in check
+    question = client.get("/book/language").get_data(as_text=True)
+    assert "Which language should we write to you in?" in question
+    assert re.search(r'value="en"[^>]*checked', question)
+    empty = client.post("/book/language", data={"csrf_token": csrf_token(question)})
+    assert "Select the language we should write to you in" in empty.get_data(as_text=True)
+    chosen = submit_form(client, "/book/language", {"locale": "pl"})
+    assert chosen.headers["Location"] == "/book/check"
+    assert "Sprawdź" in client.get("/book/check").get_data(as_text=True)  # the page is in Polish now
