@@ -11,34 +11,27 @@ from app.extensions import db
 from app.models import Message
 from tests.booking_helpers import MONDAY, NOW, World
 from tests.factories import CustomerFactory
-from tests.pages import csrf_token
+from tests.pages import csrf_token, submit_form
 
 
 def _slots(html):
     return re.findall(r'name="slot" type="radio" value="([^"]+)"', html)
 
 
-def _agent_books(client, customer, world, channel: str, first_day: str = "") -> str:
+def _agent_books(client, customer, world, channel: str, first_day: str = "", **said) -> str:
     """The agent books the caller's first free home visit (from `first_day`), and sees their banner."""
     url = f"/agent/customers/{customer.id}/book?service={world.service.code}&place=home"
     url += f"&from={first_day}" if first_day else ""
     page = client.get(url).get_data(as_text=True)
-    done = client.post(
-        url, data={"csrf_token": csrf_token(page), "slot": _slots(page)[0], "preferred_channel": channel}
-    )
+    form = {"csrf_token": csrf_token(page), "slot": _slots(page)[0], "preferred_channel": channel}
+    done = client.post(url, data=form | said)
     assert done.status_code == 302
     return client.get(done.headers["Location"]).get_data(as_text=True)
 
 
-def _landline_caller():
-    customer = CustomerFactory(
-        phone="+441380722000",
-        email="",
-        address_line1="7 Springfield",
-        postcode="SN10 1HJ",
-        lat=51.355,
-        lng=-1.99,
-    )
+def _caller(phone: str = "+441380722000", **details):
+    """A caller at home in Devizes (a landline unless `phone` is a mobile), no email."""
+    customer = CustomerFactory(phone=phone, email="", postcode="SN10 1HJ", lat=51.355, lng=-1.99, **details)
     db.session.commit()
     return customer
 
@@ -48,7 +41,7 @@ def test_an_agent_booking_too_soon_for_a_letter_is_told_to_read_the_reference_ou
     """A landline-only caller who reads post, booked for this week: no letter is written, and the banner
     says so (it said only "Booked: reference ...")."""
     sign_in("agent")
-    shown = _agent_books(client, _landline_caller(), World(), "post")
+    shown = _agent_books(client, _caller(), World(), "post")
     assert db.session.query(Message).filter_by(kind="confirmation").count() == 0
     assert "too soon for a letter to reach the caller" in shown
     assert "read the reference out" in shown
@@ -57,7 +50,7 @@ def test_an_agent_booking_too_soon_for_a_letter_is_told_to_read_the_reference_ou
 @time_machine.travel(NOW, tick=False)
 def test_an_agent_booking_far_enough_ahead_is_told_a_letter_will_go(client, sign_in):
     sign_in("agent")
-    shown = _agent_books(client, _landline_caller(), World(), "post", MONDAY.isoformat())
+    shown = _agent_books(client, _caller(), World(), "post", MONDAY.isoformat())
     assert db.session.query(Message).filter_by(kind="confirmation", channel="letter").count() == 1
     assert "A confirmation letter will go in the next print batch" in shown
     assert "read the reference out" not in shown
@@ -66,20 +59,7 @@ def test_an_agent_booking_far_enough_ahead_is_told_a_letter_will_go(client, sign
 @time_machine.travel(NOW, tick=False)
 def test_an_agent_booking_by_text_is_told_the_caller_gets_a_text(client, sign_in):
     sign_in("agent")
-    customer = CustomerFactory(phone="+447700900123", sms_consent=True, lat=51.355, lng=-1.99)
-    db.session.commit()
-    url = f"/agent/customers/{customer.id}/book?service={World().service.code}&place=home"
-    page = client.get(url).get_data(as_text=True)
-    done = client.post(
-        url,
-        data={
-            "csrf_token": csrf_token(page),
-            "slot": _slots(page)[0],
-            "preferred_channel": "sms",
-            "sms_consent": "y",
-        },
-    )
-    shown = client.get(done.headers["Location"]).get_data(as_text=True)
+    shown = _agent_books(client, _caller("+447700900123"), World(), "sms", sms_consent="y")
     assert "The caller will get a confirmation by text." in shown
 
 
@@ -132,9 +112,22 @@ def test_the_call_list_shows_an_exact_hub_time_once_and_the_language_by_its_name
     assert "interpreter: Polish" in page and "polski" not in page
 
 
-def _postcode_answer(client, world, location_type: str, postcode: str) -> str:
-    from tests.pages import submit_form
+def _hub_times(client, world) -> str:
+    """A resident's journey to a hub appointment: the times from MONDAY."""
+    db.session.commit()
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "hub"})
+    submit_form(client, "/book/hub", {"hub": world.hub.code})
+    return client.get(f"/book/time?from={MONDAY.isoformat()}").get_data(as_text=True)
 
+
+def _to_hub_details(client, world) -> None:
+    """The first hub time chosen: on to Your details."""
+    html = _hub_times(client, world)
+    submit_form(client, f"/book/time?from={MONDAY.isoformat()}", {"slot": _slots(html)[0]})
+
+
+def _postcode_answer(client, world, location_type: str, postcode: str) -> str:
     db.session.commit()
     submit_form(client, "/book/service", {"service": world.service.code})
     submit_form(client, "/book/where", {"location_type": location_type})
@@ -179,7 +172,6 @@ def test_find_your_booking_needs_no_polish_letters(client):
     """ "Zolc-Wisniewska" finds Łucja Żółć-Wiśniewska: ł is folded too (NFKD leaves it whole)."""
     from app.booking.booking_request import CustomerDetails
     from tests.booking_helpers import book_first_slot
-    from tests.pages import submit_form
 
     appointment = book_first_slot(
         World(), CustomerDetails(name="Łucja Żółć-Wiśniewska", phone="07700900123", preferred_channel="none")
@@ -199,14 +191,7 @@ def test_find_your_booking_needs_no_polish_letters(client):
 
 @time_machine.travel(NOW, tick=False)
 def test_hub_times_are_not_suggested_for_an_officer_being_nearby(client):
-    from tests.pages import submit_form
-
-    world = World()
-    db.session.commit()
-    submit_form(client, "/book/service", {"service": world.service.code})
-    submit_form(client, "/book/where", {"location_type": "hub"})
-    submit_form(client, "/book/hub", {"hub": world.hub.code})
-    page = client.get(f"/book/time?from={MONDAY.isoformat()}").get_data(as_text=True)
+    page = _hub_times(client, World())
     assert _slots(page) and "an officer is nearby" not in page
 
 
@@ -263,15 +248,7 @@ def test_a_cancellation_says_where_to_book_again_online_as_well_as_by_phone():
 @time_machine.travel(NOW, tick=False)
 def test_a_foreign_mobile_is_told_we_text_only_uk_mobiles_and_offered_email(client):
     """'Enter a UK phone number' told a Polish mobile's owner nothing they could do."""
-    from tests.pages import submit_form
-
-    world = World()
-    db.session.commit()
-    submit_form(client, "/book/service", {"service": world.service.code})
-    submit_form(client, "/book/where", {"location_type": "hub"})
-    submit_form(client, "/book/hub", {"hub": world.hub.code})
-    html = client.get(f"/book/time?from={MONDAY.isoformat()}").get_data(as_text=True)
-    submit_form(client, f"/book/time?from={MONDAY.isoformat()}", {"slot": _slots(html)[0]})
+    _to_hub_details(client, World())
     details = {"name": "Anna Nowak", "phone": "+48 601 234 567", "preferred_channel": "sms"}
     page = submit_form(client, "/book/details", details).get_data(as_text=True)
     assert "We can only text UK mobile numbers. Leave this empty and choose to be reminded by email" in page
@@ -281,15 +258,7 @@ def test_a_foreign_mobile_is_told_we_text_only_uk_mobiles_and_offered_email(clie
 
 @time_machine.travel(NOW, tick=False)
 def test_the_language_on_check_your_answers_can_be_changed_like_the_other_answers(client):
-    from tests.pages import submit_form
-
-    world = World()
-    db.session.commit()
-    submit_form(client, "/book/service", {"service": world.service.code})
-    submit_form(client, "/book/where", {"location_type": "hub"})
-    submit_form(client, "/book/hub", {"hub": world.hub.code})
-    html = client.get(f"/book/time?from={MONDAY.isoformat()}").get_data(as_text=True)
-    submit_form(client, f"/book/time?from={MONDAY.isoformat()}", {"slot": _slots(html)[0]})
+    _to_hub_details(client, World())
     submit_form(
         client, "/book/details", {"name": "Anna Nowak", "phone": "07700900123", "preferred_channel": "sms"}
     )
