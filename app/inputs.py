@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from flask.json.provider import DefaultJSONProvider
 
+from app.timeutil import example_day
+
 # Days the service can mean: far enough back for reports, far enough ahead for any horizon, and never
 # at the edge of Python's calendar (date.max + 1 day overflows).
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
@@ -104,7 +106,7 @@ def chosen_day(values: Mapping[str, str], what: str) -> tuple[date | None, str |
         try:
             return parse_day(values["day"]), None
         except BadInput:
-            return None, f"{named} must be a real date, for example 7 12 2026"
+            return None, f"{named} must be a real date, for example {example_day()}"
     parts = [(values.get(f"day-{part}") or "").strip() for part in ("day", "month", "year")]
     if not any(parts):
         return None, f"Enter {what}" if "day-day" in values else None
@@ -114,7 +116,7 @@ def chosen_day(values: Mapping[str, str], what: str) -> tuple[date | None, str |
     try:
         return parse_day(f"{int(parts[2]):04d}-{int(parts[1]):02d}-{int(parts[0]):02d}"), None
     except (ValueError, BadInput):
-        return None, f"{named} must be a real date, for example 7 12 2026"
+        return None, f"{named} must be a real date, for example {example_day()}"
 
 
 def month_or(text: str | None, default: date) -> date:

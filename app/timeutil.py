@@ -59,6 +59,13 @@ def local_now() -> datetime:
     return utcnow().astimezone(LONDON)
 
 
+def example_day(days_ahead: int = 3) -> str:
+    """A date a few days from today as a GOV.UK date input's hint gives it ('4 12 2026'): never one
+    already past, which reads as if the past were wanted."""
+    day = local_now().date() + timedelta(days=days_ahead)
+    return f"{day.day} {day.month} {day.year}"
+
+
 def to_local(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)

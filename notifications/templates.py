@@ -37,6 +37,8 @@ class AppointmentFacts:
     phone: str = "0300 456 0100"
     sms_when: str = ""  # a shorter `when` for texts ("Mon 7 Dec 2026, 9am to 11am"); `when` if blank
     venue: str = ""  # a hub appointment: the hub's name and address (a home visit needs none)
+    hub: str = ""  # a hub appointment: the hub's name, where the resident comes to see the officer
+    book_url: str = ""  # where to book online (said when an appointment is cancelled)
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ def _values(f: AppointmentFacts) -> dict[str, str]:
         "officer": f.officer_first_name,
         "documents": "; ".join(f.documents),
         "venue": f.venue,
+        "hub": f.hub,
+        "book_url": f.book_url,
     }
 
 
@@ -140,11 +144,16 @@ def reminder_sms(f: AppointmentFacts, morning: bool, gettext: Gettext = english)
 
 
 def cancellation_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
+    """How to book again, online and by phone, if it fits; else by phone only (as before)."""
     _, v = gettext, _values(f)
-    return _fit(
-        [_("%(council)s: your %(service)s appointment on %(when)s is cancelled. Ref %(reference)s.") % v],
-        [_("To book again call %(phone)s.") % v],
-    )
+    cancelled = [
+        _("%(council)s: your %(service)s appointment on %(when)s is cancelled. Ref %(reference)s.") % v
+    ]
+    online = _("To book again, go to %(book_url)s or call %(phone)s.") % v if f.book_url else ""
+    texts = _fit(cancelled, [online])
+    if online and online in texts[0]:
+        return texts
+    return _fit(cancelled, [_("To book again call %(phone)s.") % v])
 
 
 def reschedule_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
@@ -161,20 +170,33 @@ def reschedule_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]
 
 def officer_change_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
     _, v = gettext, _values(f)
-    change = (
-        _(
-            "%(council)s: your %(service)s appointment on %(when)s has not moved, "
-            "but %(officer)s will now visit you."
+    if f.hub:  # the resident comes to the hub (named where it fits: in the venue after): nobody visits
+        change = (
+            _(
+                "%(council)s: your %(service)s appointment on %(when)s has not moved, "
+                "but %(officer)s will now see you."
+            )
+            if f.officer_first_name
+            else _(
+                "%(council)s: your %(service)s appointment on %(when)s has not moved, "
+                "but another officer will see you."
+            )
         )
-        if f.officer_first_name
-        else _(
-            "%(council)s: your %(service)s appointment on %(when)s has not moved, "
-            "but another officer will visit."
+    else:
+        change = (
+            _(
+                "%(council)s: your %(service)s appointment on %(when)s has not moved, "
+                "but %(officer)s will now visit you."
+            )
+            if f.officer_first_name
+            else _(
+                "%(council)s: your %(service)s appointment on %(when)s has not moved, "
+                "but another officer will visit."
+            )
         )
-    )
     return _fit(
         [change % v, _("Ref %(reference)s.") % v],
-        follow_up=[_("Details or change: %(url)s") % v] if f.manage_url else [],
+        follow_up=[_venue(f, _), _("Details or change: %(url)s") % v if f.manage_url else ""],
         label=_("Ref %(reference)s.") % v,
     )
 
@@ -270,6 +292,22 @@ def thanks_reply(score: int, reference: str, gettext: Gettext = english) -> str:
     )
 
 
+def _book_again(f: AppointmentFacts, _: Gettext) -> str:
+    """After a cancellation, in an email or a letter: online and by phone."""
+    if f.book_url:
+        return _("To book again, go to %(book_url)s or phone us on %(phone)s.") % _values(f)
+    return _("To book again, phone us on %(phone)s.") % _values(f)
+
+
+def _officer_changed(f: AppointmentFacts, _: Gettext) -> str:
+    """The opening of an officer change's email or letter: by place (at a hub the resident comes in)."""
+    if f.hub:
+        return _("Your appointment has not moved, but a different officer will now see you at %(hub)s.") % {
+            "hub": f.hub
+        }
+    return _("Your appointment has not moved, but a different officer will now visit you.")
+
+
 def email_for(kind: str, f: AppointmentFacts, gettext: Gettext = english) -> Email:
     """Emails say the same as the texts, with room for what to have ready."""
     _, v = gettext, _values(f)
@@ -288,6 +326,8 @@ def email_for(kind: str, f: AppointmentFacts, gettext: Gettext = english) -> Ema
     if f.officer_first_name:
         details += _("Officer: %(officer)s") % v + "\n"
     manage = "\n" + _("To change or cancel, use this link:") + f"\n{f.manage_url}\n" if f.manage_url else ""
+    if kind == "cancellation":  # nothing left to change: how to book again instead
+        manage = "\n" + _book_again(f, _) + "\n"
     if f.tell_us_url:
         manage += "\n" + _("Tell us what you think of our service:") + f"\n{f.tell_us_url}\n"
     ready_text = "\n" + _("Please have ready:") + f"{ready}\n" if ready else ""
@@ -307,7 +347,7 @@ def email_for(kind: str, f: AppointmentFacts, gettext: Gettext = english) -> Ema
         "reminder_morning": _("This is a reminder of your appointment today."),
         "cancellation": _("Your appointment has been cancelled."),
         "reschedule": _("Your appointment has moved to a new time."),
-        "officer_change": _("Your appointment has not moved, but a different officer will now visit you."),
+        "officer_change": _officer_changed(f, _),
         "satisfaction": _(
             "How was your visit? Tell us how it went, from 1 (very poor) to 5 (very good), "
             "with a comment if you like:"
@@ -351,7 +391,7 @@ def letter_for(kind: str, f: AppointmentFacts, name: str, gettext: Gettext = eng
     if f.documents and kind != "cancellation":
         ready = _("Please have ready:") + "\n" + "\n".join(f"- {item}" for item in f.documents)
     what_next = (
-        _("To book again, phone us on %(phone)s.") % v
+        _book_again(f, _)
         if kind == "cancellation"
         else _(
             "If you need to change or cancel it, phone us on %(phone)s and give your reference, "
@@ -365,9 +405,7 @@ def letter_for(kind: str, f: AppointmentFacts, name: str, gettext: Gettext = eng
             "confirmation": _("Thank you for booking with us. These are the details of your appointment."),
             "cancellation": _("Your appointment has been cancelled. These were its details."),
             "reschedule": _("Your appointment has moved to a new time. These are the new details."),
-            "officer_change": _(
-                "Your appointment has not moved, but a different officer will now visit you."
-            ),
+            "officer_change": _officer_changed(f, _),
         }[kind],
         "\n".join(lines),
         ready,

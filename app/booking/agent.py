@@ -8,9 +8,10 @@ from datetime import date
 
 from sqlalchemy import func, or_, select, update
 
-from app.appointments.references import clean_reference
+from app.appointments.references import clean_reference, format_reference
 from app.booking.availability import appointments_for
 from app.extensions import db
+from app.messaging import outbox
 from app.messaging.contact import reminder_gap, uk_mobile, uk_phone
 from app.models import Appointment, Customer, CustomerNote, RiskMarker, Service, User, WaitlistEntry
 from app.officers.queries import all_officers
@@ -161,6 +162,29 @@ def reminder_offered(customer: Customer) -> str:
 
 
 PLACE_KINDS = {"home": "at home", "business": "at business premises", "hub": "at a hub"}
+
+
+WRITE_IT_DOWN = "read the reference out and ask them to write it down with the date and time"
+
+
+def booked_message(appointment: Appointment) -> str:
+    """The agent's banner after booking: the reference, and what the caller will (not) receive, by the
+    rule the resident's own confirmation page uses (outbox.confirmation_letter), so the agent can tell
+    them while they are still on the phone."""
+    booked = f"Booked: reference {format_reference(appointment.reference)}."
+    letter = outbox.confirmation_letter(appointment)
+    if letter == "posted":
+        return f"{booked} A confirmation letter will go in the next print batch."
+    if letter == "too_late":
+        return f"{booked} It is too soon for a letter to reach the caller, so none is sent: {WRITE_IT_DOWN}."
+    if letter == "no_address":
+        return f"{booked} We have no address to post a letter to, so none is sent: {WRITE_IT_DOWN}."
+    channels = outbox.channels_written(appointment, "confirmation")
+    names = (("sms", "text"), ("email", "email"))
+    sent = " and ".join(name for channel, name in names if channel in channels)
+    if sent:
+        return f"{booked} The caller will get a confirmation by {sent}."
+    return f"{booked} The caller will get no confirmation: {WRITE_IT_DOWN}."
 
 
 def not_offered(service: Service, place: str) -> str | None:

@@ -39,6 +39,13 @@ def normalise(language: str) -> str:
     return ALIASES.get(name, name)
 
 
+def language_name(language: str) -> str:
+    """The language's proper name, whatever was typed: 'polski' -> 'Polish', 'bsl' -> 'British Sign
+    Language', 'tigrinya' -> 'Tigrinya' (for staff, who book the interpreter)."""
+    words = normalise(language).split()
+    return " ".join(w if w in ("or", "and") else w[:1].upper() + w[1:] for w in words)
+
+
 def spoken_by(officer: Officer) -> set[str]:
     return {normalise(part) for part in (officer.languages or "").split(",") if part.strip()}
 
@@ -77,8 +84,9 @@ def flag_if_needed(appointment: Appointment) -> None:
     officers = [db.session.get(Officer, officer_id) for officer_id in ids if officer_id]
     if any(normalise(language) in spoken_by(o) for o in officers):
         return
+    name = language_name(language)
     call_list.add(
         appointment,
-        f"Book a {language} interpreter for this visit: no officer on it speaks {language}",
+        f"Book a {name} interpreter for this visit: no officer on it speaks {name}",
         "interpreter",
     )

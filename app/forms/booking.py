@@ -9,7 +9,7 @@ from wtforms.validators import AnyOf, InputRequired, Optional, ValidationError
 from app.forms.base import Form
 from app.forms.fields import MaxLength
 from app.i18n import LANGUAGES, _l
-from app.messaging.contact import reminder_gap, uk_mobile, uk_phone, valid_email
+from app.messaging.contact import foreign_phone, reminder_gap, uk_mobile, uk_phone, valid_email
 from app.places.places import EXAMPLE_POSTCODE, normalise_postcode
 
 
@@ -124,6 +124,13 @@ class DetailsForm(Form):
     def validate_phone(self, field):
         """A number we can call (a landline will do); a mobile when the reminders are texts."""
         number = (field.data or "").strip()
+        if number and foreign_phone(number):
+            raise ValidationError(
+                _l(
+                    "We can only text UK mobile numbers. Leave this empty and choose to be reminded by "
+                    "email, or enter a UK number"
+                )
+            )
         if number and uk_phone(number) is None:
             raise ValidationError(_l("Enter a UK phone number, like 01380 722000 or 07700 900 982"))
         if reminder_gap(self.preferred_channel.data, number, "") == "phone":

@@ -18,19 +18,25 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DRAMA_MOBILES = range(7700900000, 7700901000)
 
 
+def _parsed(text: str | None) -> phonenumbers.PhoneNumber | None:
+    """The number as typed, read as a UK one unless it starts with another country's code; None when it
+    is blank, too long or not a number at all."""
+    if not text or not text.strip() or len(text) > 30:
+        return None
+    try:
+        return phonenumbers.parse(text, "GB")
+    except phonenumbers.NumberParseException:
+        return None
+
+
 @lru_cache(maxsize=4096)  # parsing is slow (about 0.3 ms) and the answer never changes
 def uk_mobile(text: str | None) -> str | None:
     """'07700 900123' or '+44 7700 900123' -> '+447700900123'; None if it is not a UK mobile.
 
     Only numbers the numbering plan gives to mobiles (07 with ten digits after the 0, not 070 personal
     numbers nor 076 pagers), including the Channel Islands and the Isle of Man, which share +44."""
-    if not text or not text.strip() or len(text) > 30:
-        return None
-    try:
-        number = phonenumbers.parse(text, "GB")
-    except phonenumbers.NumberParseException:
-        return None
-    if number.country_code != 44:
+    number = _parsed(text)
+    if number is None or number.country_code != 44:
         return None
     mobile = (
         phonenumbers.is_valid_number(number)
@@ -47,15 +53,17 @@ def uk_phone(text: str | None) -> str | None:
     uk_mobile. None if it is not one. Texts go only to numbers uk_mobile accepts."""
     if mobile := uk_mobile(text):
         return mobile
-    if not text or not text.strip() or len(text) > 30:
-        return None
-    try:
-        number = phonenumbers.parse(text, "GB")
-    except phonenumbers.NumberParseException:
-        return None
-    if number.country_code != 44 or not phonenumbers.is_valid_number(number):
+    number = _parsed(text)
+    if number is None or number.country_code != 44 or not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@lru_cache(maxsize=1024)
+def foreign_phone(text: str | None) -> bool:
+    """A real number outside the UK ('+48 601 234 567'), which we can neither text nor call."""
+    number = _parsed(text)
+    return number is not None and number.country_code != 44 and phonenumbers.is_valid_number(number)
 
 
 def valid_email(text: str | None) -> bool:

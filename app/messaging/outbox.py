@@ -57,9 +57,11 @@ def facts(appointment: Appointment) -> AppointmentFacts:
         documents=tuple(documents(appointment, locale)),
         manage_url=manage_url(appointment),
         tell_us_url=f"{settings().public_base_url}/tell-us",
+        book_url=f"{settings().public_base_url}/book/",
         rating_url=rating_url(appointment) if appointment.status == "completed" else "",
         council=settings().council_name,
         venue=where(appointment) if appointment.hub else "",
+        hub=appointment.hub.name if appointment.hub else "",
     )
 
 
@@ -125,6 +127,11 @@ def postal_address(appointment: Appointment) -> tuple[str, ...]:
     return tuple(line for line in (*names, *where) if line)
 
 
+def letter_in_time(appointment: Appointment) -> bool:
+    """A letter posted now reaches the resident before the visit (LETTER_NOTICE)."""
+    return appointment.window_start - utcnow() >= LETTER_NOTICE
+
+
 def wants_letters(customer) -> bool:
     """They asked for post, or chose texts or email but gave us no mobile and no email (a landline
     is for calls only)."""
@@ -169,7 +176,7 @@ def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = ""
     """The message of this kind by the resident's chosen channel(s)."""
     customer = appointment.customer
     if wants_letters(customer):
-        in_time = appointment.window_start - utcnow() >= LETTER_NOTICE
+        in_time = letter_in_time(appointment)
         letter = queue_letter(appointment, kind, key_suffix) if kind in LETTER_KINDS and in_time else None
         return [letter] if letter is not None else []
     if kind == "satisfaction" and not should_ask(appointment):
@@ -358,3 +365,15 @@ def channels_written(appointment: Appointment, kind: str) -> set[str]:
     """How the resident is sent the message of this kind about this appointment: "sms", "email",
     "letter", or nothing (what the confirmation and cancellation pages tell them)."""
     return {m.channel for m in for_appointment(appointment) if m.kind == kind}
+
+
+def confirmation_letter(appointment: Appointment) -> str:
+    """What became of the confirmation letter, for the resident's confirmation page and the agent who
+    booked by phone: 'posted' (it waits for the print batch); 'too_late' (they read post only, and the
+    visit is too close for a letter, so none was written); 'no_address' (post only, and no address to
+    post to); '' (they are not written to by post)."""
+    if "letter" in channels_written(appointment, "confirmation"):
+        return "posted"
+    if not wants_letters(appointment.customer):
+        return ""
+    return "no_address" if letter_in_time(appointment) else "too_late"

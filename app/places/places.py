@@ -15,6 +15,16 @@ from routing.travel import great_circle_m
 UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 UK_OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 UK_SECTOR = re.compile(r"^[0-9][A-Z]?$")  # the start of an inward code: '3' or '3U'
+# The postcode areas (the letters that begin a postcode: SN Swindon, BA Bath, SW south-west London...):
+# a postcode in one of them is real somewhere in the UK, so one the gazetteer cannot find is outside the
+# council's area rather than mistyped (ZZ1 1ZZ is in none).
+_AREA_LETTERS = (
+    "AB AL B BA BB BD BF BH BL BN BR BS BT BX CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY "
+    "E EC EH EN EX FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L LA LD LE LL LN "
+    "LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN SO SP "
+    "SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE"
+)
+UK_POSTCODE_AREAS = frozenset(_AREA_LETTERS.split())
 # The postcode every hint and error message gives as an example: one the demo county's gazetteer
 # holds (Devizes), so typing it finds addresses (tests/test_demo_county.py checks).
 EXAMPLE_POSTCODE = "SN10 1HJ"
@@ -25,6 +35,12 @@ def normalise_postcode(text: str | None) -> str | None:
     compact = re.sub(r"\s+", "", (text or "").upper())
     match = UK_POSTCODE.match(compact)
     return f"{match.group(1)} {match.group(2)}" if match else None
+
+
+def in_a_uk_postcode_area(postcode: str) -> bool:
+    """'SN1 1AA' (Swindon) -> True; 'ZZ1 1ZZ' -> False: the letters begin a real UK postcode."""
+    letters = re.match(r"[A-Z]*", (postcode or "").upper()).group(0)
+    return letters in UK_POSTCODE_AREAS
 
 
 @dataclass(frozen=True)
@@ -162,7 +178,12 @@ def address_place(
         else:
             centre = locate_postcode(normal)
             if centre is None:
-                raise UnknownPostcode("We do not recognise that postcode")
+                elsewhere = in_a_uk_postcode_area(normal)
+                raise UnknownPostcode(
+                    "We cannot find that postcode in the council's area"
+                    if elsewhere
+                    else "We do not recognise that postcode"
+                )
             lat, lng = centre
             town = town or (rows[0].town if rows else "")
     place = home_place(

@@ -270,7 +270,7 @@ def book_for(customer_id: int):
                         consent=bool(confirm.sms_consent.data),
                     )
                     kiosk_calls.booked_during_call(current_user, appointment)  # the kiosk shows the ticket
-                flash(f"Booked: reference {format_reference(appointment.reference)}.", "success")
+                flash(agent.booked_message(appointment), "success")
                 return redirect(url_for("agent.customer", customer_id=customer.id))
             except SlotUnavailable:
                 confirm.slot.errors = ["That time has just gone. Choose another"]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app import i18n
 from app.appointments.links import ics_url, manage_url
 from app.appointments.presenters import officer_first_name, when, where, window_text
 from app.appointments.references import format_reference
@@ -30,6 +31,7 @@ from app.forms.booking import (
     ConfirmForm,
     DetailsForm,
     HubForm,
+    MessageLanguageForm,
     PostcodeForm,
     ServiceForm,
     TimeForm,
@@ -41,7 +43,14 @@ from app.inputs import day_or
 from app.messaging import consent, outbox
 from app.messaging.contact import display_phone, uk_phone
 from app.messaging.outbox import contact_centre_list
-from app.places.places import addresses_for, hub_place, locate_postcode, nearest_hubs, normalise_postcode
+from app.places.places import (
+    addresses_for,
+    hub_place,
+    in_a_uk_postcode_area,
+    locate_postcode,
+    nearest_hubs,
+    normalise_postcode,
+)
 from app.timeutil import at_day_seconds, format_date, format_time, local_now
 from app.unit_of_work import unit_of_work
 from app.web import journey, resident_session
@@ -173,23 +182,9 @@ def postcode():
     unknown = False
     if form.validate_on_submit():
         normal = normalise_postcode(form.postcode.data)
-        if location_type != "hub" and locate_postcode(normal) is None:
+        if locate_postcode(normal) is None:
             unknown = True
-            form.postcode.errors = [
-                _("We do not recognise that postcode. Check it, or book at a community hub")
-                if "hub" in journey.service().places
-                # A home-only service: no hub to offer, and the postcode may well be real, elsewhere.
-                else _(
-                    "We cannot find that postcode in the %(council)s area. Check it, or contact the council "
-                    "where you live",
-                    council=settings().council_name,
-                )
-            ]
-        elif location_type == "hub" and locate_postcode(normal) is None:
-            unknown = True
-            form.postcode.errors = [
-                _("We do not recognise that postcode. Check it, or choose a hub from the list")
-            ]
+            form.postcode.errors = [_postcode_not_found(normal, location_type, journey.service())]
         else:
             if journey.draft().get("postcode") != normal:
                 journey.clear_from("slot", "slot_label", "place_done", "hub", "line1", "address_id")
@@ -207,6 +202,34 @@ def postcode():
         unknown=unknown,
         service=journey.service(),
     )
+
+
+def _postcode_not_found(postcode: str, location_type: str, service) -> str:
+    """A real postcode (in a UK postcode area: SN1 1AA Swindon, BA1 1AA Bath) is outside the council's
+    area, not mistyped: it is said so, with a hub where the service is offered at one."""
+    council = settings().council_name
+    at_hub = "hub" in service.places
+    if location_type == "hub":
+        if in_a_uk_postcode_area(postcode):
+            return _(
+                "We cannot find that postcode in the %(council)s area. Check it, or choose a hub from the "
+                "list",
+                council=council,
+            )
+        return _("We do not recognise that postcode. Check it, or choose a hub from the list")
+    if not at_hub:  # a home-only service: no hub to offer
+        return _(
+            "We cannot find that postcode in the %(council)s area. Check it, or contact the council "
+            "where you live",
+            council=council,
+        )
+    if in_a_uk_postcode_area(postcode):
+        return _(
+            "We cannot find that postcode in the %(council)s area. Check it, book at a community hub, or "
+            "contact the council where you live",
+            council=council,
+        )
+    return _("We do not recognise that postcode. Check it, or book at a community hub")
 
 
 @bp.route("/address", methods=["GET", "POST"])
@@ -411,6 +434,20 @@ def details():
     return render_template("booking/details.html", form=form)
 
 
+@bp.route("/language", methods=["GET", "POST"])
+@public
+def language():
+    """Check your answers' Change link for the language of the pages and of every message: the choice
+    the links at the top of each page make, asked as a question like the other answers."""
+    if (redirect_to := _require("service", "location_type", "place_done", "slot", "name")) is not None:
+        return redirect_to
+    form = MessageLanguageForm(data={"locale": current_locale()})
+    if form.validate_on_submit():
+        i18n.choose(form.locale.data)
+        return redirect(url_for("booking.check"))
+    return render_template("booking/language.html", form=form)
+
+
 @bp.route("/check", methods=["GET", "POST"])
 @public
 @limiter.limit(BOOKINGS_PER_ADDRESS, methods=["POST"])
@@ -537,23 +574,15 @@ def confirmation():
         ics_link=ics_url(appointment, external=False),
         sent_to=_sent_to(appointment),
         texted="sms" in outbox.channels_written(appointment, "confirmation"),
-        letter=_letter(appointment),
+        letter=outbox.confirmation_letter(appointment),
         number_stopped=appointment.customer.preferred_channel == "sms"
         and consent.number_stopped(appointment.customer.phone),
     )
 
 
-def _letter(appointment: Appointment) -> str:
-    """'posted' when a confirmation letter waits for the print batch; 'too_late' when the resident
-    asked for post but the visit is too close for one (the outbox writes none); else ''."""
-    if "letter" in outbox.channels_written(appointment, "confirmation"):
-        return "posted"
-    return "too_late" if outbox.wants_letters(appointment.customer) else ""
-
-
 def _sent_to(appointment: Appointment) -> str:
     """How the confirmation went, said only when one was written ('text message and email'); a
-    letter is said by _letter."""
+    letter is said by outbox.confirmation_letter."""
     channels = outbox.channels_written(appointment, "confirmation") - {"letter"}
     if channels >= {"sms", "email"}:
         return _("text message and email")

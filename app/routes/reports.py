@@ -181,6 +181,11 @@ def _officer_and_day() -> tuple[Officer | None, date | None, str | None]:
     return officer, *chosen_day(request.values, "the day to re-plan")
 
 
+def _officer_missing(officer: Officer | None) -> str:
+    """'Choose' pressed with the first option, 'Choose an officer', still selected (or one not known)."""
+    return "Select the officer who is off" if "officer" in request.values and officer is None else ""
+
+
 @bp.route("/replan", methods=["GET", "POST"])
 @staff(*SUPERVISORS)
 def replan():
@@ -247,6 +252,8 @@ def replan():
         preview=preview,
         error=error,
         day_error=day_error,
+        # "Choose" pressed with the first option, "Choose an officer", still selected
+        officer_error=_officer_missing(officer),
         upcoming=planning.upcoming_days_to_replan(officer, today) if officer and not day else [],
     )
 

@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.appointments.presenters import added_travel, place_name, when, where
 from app.appointments.references import format_reference
+from app.booking.interpreters import language_name
 from app.config import MAX_BODY_BYTES, settings
 from app.extensions import db, login_manager
 from app.forms.admin import WEEKDAYS
@@ -31,7 +32,15 @@ from app.models import User
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.places.places import EXAMPLE_POSTCODE
 from app.staff import audit
-from app.timeutil import format_clock, format_date, format_time, to_local, utcnow, weekday_name
+from app.timeutil import (
+    example_day,
+    format_clock,
+    format_date,
+    format_time,
+    to_local,
+    utcnow,
+    weekday_name,
+)
 from app.unit_of_work import discard
 from app.web.access import api_user, enforce_access
 from app.web.kiosk_session import current_device
@@ -173,6 +182,7 @@ def register_web(app: Flask) -> None:
             "service_name": chosen.service_name,
             "council_name": chosen.council_name,
             "example_postcode": EXAMPLE_POSTCODE,  # every postcode hint gives the same real example
+            "example_day": example_day,  # a date hint's example: a few days ahead of today
             "brand_colour": chosen.council_brand_colour,
             "current_year": to_local(utcnow()).year,
             "csp_nonce": csp_nonce(),
@@ -199,6 +209,7 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(place_name, "place_name")  # a hub visit by the hub's name, else the address
     app.add_template_filter(where, "where")  # the whole address, after the hub's name for a hub visit
     app.add_template_filter(added_travel, "added_travel")  # "no extra travel", "adds about 10 minutes ..."
+    app.add_template_filter(language_name, "language_name")  # 'polski' -> 'Polish' (for staff)
     # Numbers are stored in E.164 (+447700900123) and shown as people write them (07700 900123).
     app.add_template_filter(lambda number: display_phone(number) if number else "", "phone")
 

@@ -60,7 +60,9 @@ def _worst_when(locale: str) -> str:
     )
 
 
-def _worst_facts(app, locale: str, with_link: bool = True, with_officer: bool = True) -> AppointmentFacts:
+def _worst_facts(
+    app, locale: str, with_link: bool = True, with_officer: bool = True, at_hub: bool = False
+) -> AppointmentFacts:
     _ = gettext_for(locale)
     service = max(county.SERVICES, key=lambda s: len(_(s[1]).encode("utf-16-le")))
     wordiest = max(
@@ -78,6 +80,8 @@ def _worst_facts(app, locale: str, with_link: bool = True, with_officer: bool = 
         documents=tuple(_(d) for d in wordiest[8].splitlines()),
         manage_url=link if with_link else "",
         council=app.extensions["settings"].council_name,
+        hub=f"{max((a[1] for a in county.AREAS), key=len)} community hub" if at_hub else "",
+        book_url=f"{LONG_BASE_URL}/book/",
     )
 
 
@@ -112,6 +116,8 @@ def test_replies_and_waiting_list_texts_fit_in_two_segments(app, locale):
         templates.waitlist_gone_sms(f.council, _),
         *templates.waitlist_offer_sms(f.council, f.service, f.sms_when, f.manage_url, _),
         *templates.officer_change_sms(_worst_facts(app, locale, with_officer=False), _),
+        *templates.officer_change_sms(_worst_facts(app, locale, at_hub=True), _),
+        *templates.officer_change_sms(_worst_facts(app, locale, with_officer=False, at_hub=True), _),
     ]
     for text in texts:
         assert sms_segments(text) <= 2, (locale, len(text), text)
