@@ -20,6 +20,7 @@ from app.demo.county import (
     SKILLS,
     STREETS,
 )
+from app.demo.staffing import cover_every_area
 from app.extensions import db
 from app.kiosk import kiosk as kiosks
 from app.models import (
@@ -231,21 +232,8 @@ def _officers(rng, skills, areas, created: list, password: str) -> None:
         _pattern(officer, i, rng, saturdays=home.code in KIOSK_HUBS and i < len(areas))
         db.session.add(officer)
         team.append(officer)
-    _cover_every_area(team, skill_list, areas)
+    cover_every_area(team, skill_list, areas)
     db.session.flush()
-
-
-def _cover_every_area(team: list[Officer], skill_list: list, areas: list) -> None:
-    """Every skill in every area, as a council staffs its services county-wide: where the spread above
-    leaves an area with nobody for a skill (council tax at home in Trowbridge had no officer, so no
-    times for weeks), the officer covering that area with the fewest skills takes it on."""
-    for skill in skill_list:
-        for area in areas:
-            covering = [o for o in team if area in o.areas]
-            if not covering or any(skill in o.skills for o in covering):
-                continue
-            learner = min(covering, key=lambda o: (len(o.skills), o.last_name, o.first_name))
-            learner.skills = sorted({*learner.skills, skill}, key=lambda s: s.code)
 
 
 def _pattern(officer: Officer, i: int, rng: random.Random, saturdays: bool = False) -> None:
