@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.demo.county import (
     AREAS,
     FIRST_NAMES,
+    KEYWORDS,
     KIOSK_HUBS,
     LAST_NAMES,
     OFFICER_LANGUAGES,
@@ -123,7 +124,7 @@ def _services(skills: dict[str, Skill]) -> None:
         SERVICES
     ):
         at_home, at_business, at_hub = places
-        _get_or_add(
+        service = _get_or_add(
             Service,
             {"code": code},
             name=name,
@@ -139,6 +140,7 @@ def _services(skills: dict[str, Skill]) -> None:
             documents=docs,
             sort_order=order,
         )
+        service.keywords = service.keywords or KEYWORDS.get(code, "")  # also for a county loaded before
     code, name, signpost = REGISTRATION
     _get_or_add(
         Service,
