@@ -42,6 +42,8 @@ def demo_catalogue(fileobj: Any, keywords: Any, comment_tags: Any, options: Any)
         for line in documents.splitlines():
             if line.strip():
                 yield 1, None, line.strip(), [f"Something to have ready for: {name}"]
+    for code, keywords in county.KEYWORDS.items():
+        yield 1, None, keywords, [f"Other words people use for the service {code}, comma-separated (search)"]
     _code, name, signpost = county.REGISTRATION
     yield 1, None, name, ["A service booked elsewhere"]
     yield 1, None, signpost, []

@@ -35,6 +35,7 @@ def save_service(service: Service | None, data: dict) -> Service:
     service.signpost = (data.get("signpost") or "").strip()
     service.skill = db.session.get(Skill, data["skill_id"]) if data.get("skill_id") else None
     service.documents = (data.get("documents") or "").strip()
+    service.keywords = (data.get("keywords") or "").strip()
     service.two_officers = bool(data.get("two_officers"))
     service.exact_times = bool(data.get("exact_times"))
     service.notice_hours = data["notice_hours"]

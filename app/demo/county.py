@@ -328,6 +328,30 @@ SERVICES = [
     ),
 ]
 
+# Other words people use for each service (Service.keywords): what service search also matches.
+KEYWORDS = {
+    "council-tax": "bill, payment, single person discount, exemption, arrears",
+    "benefit-claim": "benefits, help with rent, low income, council tax support",
+    "blue-badge": "disabled parking, parking permit, renewal, renew, disability",
+    "housing-options": "homeless, eviction, evicted, landlord, rent, nowhere to live",
+    "care-assessment": "carer, care at home, elderly, help at home, support",
+    "ot-assessment": "OT, equipment, grab rails, stairlift, mobility, adaptations",
+    "dfg-survey": "DFG, adaptations, stairlift, wet room, ramp, disabled, grant",
+    "assisted-bin": "bins, bin, rubbish, wheelie bin, help with bins",
+    "bulky-waste": "skip, sofa, fridge, freezer, mattress, furniture, large items, rubbish, collection",
+    "repairs-inspection": "repair, leak, damp, mould, council house, broken",
+    "private-housing": "landlord, damp, mould, disrepair, tenant, renting",
+    "noise-nuisance": "noise, neighbours, loud music, barking dog, smoke, smell, complaint",
+    "food-hygiene": "food, restaurant, cafe, takeaway, kitchen, food safety, hygiene rating",
+    "licensing-advice": "licence, license, alcohol, pub, taxi, street trading",
+    "business-rates": "rates, small business rate relief, shop, relief",
+    "planning-pre-app": "planning permission, extension, build, conservatory, loft",
+    "building-control": "building regulations, building work, extension, loft conversion",
+    "school-admissions": "school, school place, school bus, children, admissions",
+    "bus-pass": "bus, travel pass, concessionary, free bus travel, pensioner, older person",
+    "scams-advice": "scam, fraud, rogue trader, cold caller, doorstep, trading standards",
+}
+
 REGISTRATION = (
     "registration",
     "Registering a birth, death or marriage",

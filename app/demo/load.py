@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.demo.county import (
     AREAS,
     FIRST_NAMES,
+    KEYWORDS,
     KIOSK_HUBS,
     LAST_NAMES,
     OFFICER_LANGUAGES,
@@ -20,6 +21,7 @@ from app.demo.county import (
     SKILLS,
     STREETS,
 )
+from app.demo.staffing import cover_every_area
 from app.extensions import db
 from app.kiosk import kiosk as kiosks
 from app.models import (
@@ -129,7 +131,7 @@ def _services(skills: dict[str, Skill]) -> None:
         SERVICES
     ):
         at_home, at_business, at_hub = places
-        _get_or_add(
+        service = _get_or_add(
             Service,
             {"code": code},
             name=name,
@@ -145,6 +147,7 @@ def _services(skills: dict[str, Skill]) -> None:
             documents=docs,
             sort_order=order,
         )
+        service.keywords = service.keywords or KEYWORDS.get(code, "")  # also for a county loaded before
     code, name, signpost = REGISTRATION
     _get_or_add(
         Service,
@@ -238,21 +241,8 @@ def _officers(rng, skills, areas, created: list, password: str) -> None:
         _pattern(officer, i, rng, saturdays=home.code in KIOSK_HUBS and i < len(areas))
         db.session.add(officer)
         team.append(officer)
-    _cover_every_area(team, skill_list, areas)
+    cover_every_area(team, skill_list, areas)
     db.session.flush()
-
-
-def _cover_every_area(team: list[Officer], skill_list: list, areas: list) -> None:
-    """Every skill in every area, as a council staffs its services county-wide: where the spread above
-    leaves an area with nobody for a skill (council tax at home in Trowbridge had no officer, so no
-    times for weeks), the officer covering that area with the fewest skills takes it on."""
-    for skill in skill_list:
-        for area in areas:
-            covering = [o for o in team if area in o.areas]
-            if not covering or any(skill in o.skills for o in covering):
-                continue
-            learner = min(covering, key=lambda o: (len(o.skills), o.last_name, o.first_name))
-            learner.skills = sorted({*learner.skills, skill}, key=lambda s: s.code)
 
 
 def _pattern(officer: Officer, i: int, rng: random.Random, saturdays: bool = False) -> None:

@@ -63,6 +63,11 @@ class ServiceForm(PageForm):
     documents = TextAreaField(
         "What to have ready (one item per line)", widget=GovTextArea(), validators=[Optional()]
     )
+    keywords = TextAreaField(
+        "Other words people use for it, separated by commas (for example: skip, sofa, fridge)",
+        widget=GovTextArea(),
+        validators=[Optional(), MaxLength(1000)],
+    )
     two_officers = BooleanField("Needs two officers", widget=GovCheckboxInput())
     exact_times = BooleanField(
         "Residents can ask for an exact time for a home or business visit", widget=GovCheckboxInput()

@@ -92,6 +92,13 @@ class NewCallerForm(Form):
 
 
 class BookForm(Form):
+    q = StringField(
+        "Find a service",
+        widget=GovTextInput(),
+        description="The caller's own words, for example skip, buss pass or blue badge renewal",
+        validators=[Optional(), MaxLength(200)],
+    )
+    find = SubmitField("Find", widget=GovSubmitInput())
     service = SelectField(
         "Service", widget=GovSelect(), validators=[InputRequired(message="Choose a service")]
     )

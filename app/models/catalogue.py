@@ -90,6 +90,9 @@ class Service(db.Model):
     signpost: Mapped[str] = mapped_column(Text, default="")
     skill_id: Mapped[int | None] = mapped_column(ForeignKey("skill.id"))
     documents: Mapped[str] = mapped_column(Text, default="")  # one item per line
+    # Other words people use for it, comma-separated ("skip, sofa, fridge"): service search matches
+    # them, and their translation in the resident's language (app.catalogue.search).
+    keywords: Mapped[str] = mapped_column(Text, default="", server_default="")
     two_officers: Mapped[bool] = mapped_column(default=False)
     # A home or business visit at an exact time (not a 2-hour window), when the resident asks for one.
     exact_times: Mapped[bool] = mapped_column(default=False, server_default=false())

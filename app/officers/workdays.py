@@ -36,3 +36,25 @@ def working_day(officer: Officer | RosterOfficer, day: date) -> WorkingDay | Non
         start = clock_seconds(pattern.break_starts)
         breaks = (Break(start, start + BREAK_FLEX_SECONDS, pattern.break_minutes * 60),)
     return WorkingDay(officer, clock_seconds(pattern.starts), clock_seconds(pattern.ends), breaks)
+
+
+def can_staff(officers: list, needed: int, hours: dict[int, tuple[int, int]], duration: int) -> bool:
+    """Whether `needed` of these officers (models or roster entries) are on shift together, by their
+    weekly patterns, long enough for a visit of `duration` seconds starting and ending inside `hours`
+    (weekday -> seconds from midnight) on some weekday: a two-officer visit needs two officers whose
+    working days and hours overlap. The weekly rule behind the coverage warnings (app.booking.coverage)
+    and the demo county's roster; leave and sickness are for availability to answer day by day."""
+    for weekday, (opens, closes) in sorted(hours.items()):
+        shifts = sorted(
+            (clock_seconds(p.starts), clock_seconds(p.ends))
+            for o in officers
+            if (p := o.pattern_on(weekday)) is not None
+        )
+        # `needed` shifts overlap for `duration` when, for the latest start among them, enough of the
+        # shifts that began by then are still on: try each start in turn.
+        for start, _end in shifts:
+            begins = max(start, opens)
+            on = [end for s, end in shifts if s <= start and min(end, closes) - begins >= duration]
+            if len(on) >= needed:
+                return True
+    return False

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from app import records
+from app.booking.coverage import coverage_gaps
 from app.catalogue.catalogue import add_closure, remove_closure, save_hub, save_service
 from app.catalogue.queries import all_areas, all_hubs, all_services, all_skills, hub_by_code
 from app.forms.admin import AbsenceForm, ClosureForm, HubForm, OfficerForm, ServiceForm
@@ -35,7 +36,13 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/services")
 @staff(*SUPERVISORS)
 def services():
-    return render_template("admin/services.html", services=all_services())
+    gaps = coverage_gaps()
+    return render_template(
+        "admin/services.html",
+        services=all_services(),
+        coverage_gaps=gaps,
+        gap_areas={gap.service.id: gap.areas for gap in gaps},
+    )
 
 
 @bp.route("/services/new", methods=["GET", "POST"], defaults={"service_id": None})

@@ -19,6 +19,7 @@ from app.booking.changes import cancel, reschedule
 from app.booking.errors import BookingRuleError, IdempotencyConflict, PossibleDuplicate, SlotUnavailable
 from app.booking.waitlist_offers import how_offered
 from app.catalogue.queries import all_hubs, all_services, hub_by_code, service_by_code
+from app.catalogue.search import find_services
 from app.config import settings
 from app.forms.agent import (
     BookForm,
@@ -203,9 +204,13 @@ def book_for(customer_id: int):
     customer = _customer(customer_id)
     service = service_by_code(request.values.get("service", "")) if request.values.get("service") else None
     form = BookForm(request.args, meta={"csrf": False})
-    form.service.choices = [("", "Choose a service")] + [
-        (s.code, s.name) for s in all_services(bookable_only=True) if not s.premises_only
-    ]
+    bookable = [s for s in all_services(bookable_only=True) if not s.premises_only]
+    finding = bool(request.args.get("find"))  # "Find": the list narrowed to what the caller said
+    found = find_services(bookable, (form.q.data or "").strip()[:200]) if finding else bookable
+    if finding:
+        service = found[0] if len(found) == 1 else (service if service in found else None)
+        form.service.data = service.code if service else ""
+    form.service.choices = [("", "Choose a service")] + [(s.code, s.name) for s in found or bookable]
     form.place.choices = _place_choices(customer, service)
     form.officer.choices = [("", "Any officer")] + [
         (str(o.id), o.name) for o in all_officers(active_only=True)
@@ -218,7 +223,7 @@ def book_for(customer_id: int):
         locale=customer.locale,
     )
     result = later = overlap = None
-    if request.args:  # "Show free times" (or a link to later dates) sent the choices: check them
+    if request.args and not finding:  # "Show free times" (or a link to later dates): check the choices
         form.validate()
         if service and (problem := agent.not_offered(service, form.place.data or "")):
             form.place.errors = [problem]  # never times at one place while the box shows another
@@ -289,6 +294,7 @@ def book_for(customer_id: int):
     officers = {o.id: o for o in all_officers()}
     return render_template(
         "agent/book.html",
+        found=found if finding else None,
         chosen_service=service,
         customer=customer,
         form=form,

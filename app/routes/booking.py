@@ -25,6 +25,7 @@ from app.booking.booking_request import booking_request
 from app.booking.errors import BookingRuleError, PossibleDuplicate, SlotUnavailable, TooManyBookings
 from app.booking.waitlist_offers import how_offered
 from app.catalogue.queries import all_hubs, all_services, hub_by_code, service_by_code
+from app.catalogue.search import find_services
 from app.config import settings
 from app.forms.booking import (
     AddressForm,
@@ -104,8 +105,9 @@ def start():
 @public
 def choose_service():
     services = all_services(bookable_only=True)
-    query = (request.args.get("q") or "").strip().lower()
-    shown = [s for s in services if not query or query in s.name.lower() or query in s.summary.lower()]
+    query = (request.args.get("q") or "").strip()[:200]
+    found = find_services(services, query, catalogue_text) if query else services
+    shown = found or services  # nothing matched: say so, and offer the whole list
     form = ServiceForm()
     # The radios are drawn from the choices (the widget merges our items into them by position), so
     # a search must narrow the choices too, or the whole list comes back around the match.
@@ -129,7 +131,9 @@ def choose_service():
             journey.update(location_type=chosen.places[0])
             return _after_place_kind(chosen.places[0])
         return _next("booking.where")
-    return render_template("booking/service.html", form=form, services=shown, query=query)
+    return render_template(
+        "booking/service.html", form=form, services=shown, query=query, no_match=bool(query and not found)
+    )
 
 
 def _after_place_kind(location_type: str):

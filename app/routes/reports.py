@@ -14,6 +14,7 @@ from app.appointments.presenters import place_name
 from app.appointments.queries import active_on_day
 from app.appointments.references import format_reference
 from app.booking import call_list
+from app.booking.coverage import coverage_gaps
 from app.catalogue.queries import all_areas, all_hubs, all_services, service_by_code
 from app.config import settings
 from app.customers import equality as monitoring
@@ -82,6 +83,7 @@ def dashboard():
         fallback_phone=fallback_phone(),
         emails_waiting=outbox.emails_waiting_for_a_server(),
         email_off=not settings().smtp_host,
+        coverage_gaps=coverage_gaps(),
     )
 
 

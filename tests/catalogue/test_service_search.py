@@ -1,0 +1,120 @@
+"""Finding a service by what people type (#coverage): words in any order, common misspellings, the plain
+words kept with each service, in Polish and Nepali too; no match says so and offers the whole list."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.demo.county import KEYWORDS, SERVICES
+from app.extensions import db
+from tests.factories import CustomerFactory, ServiceFactory
+from tests.pages import submit_form
+
+
+@pytest.fixture
+def catalogue():
+    """The demo county's top 20, with their words, as the catalogue holds them."""
+    for order, (code, name, minutes, places, _skill, two, notice, horizon, docs, summary) in enumerate(
+        SERVICES
+    ):
+        ServiceFactory(
+            code=code,
+            name=name,
+            summary=summary,
+            keywords=KEYWORDS[code],
+            duration_minutes=minutes,
+            at_home=places[0],
+            at_business=places[1],
+            at_hub=places[2],
+            two_officers=two,
+            notice_hours=notice,
+            horizon_days=horizon,
+            documents=docs,
+            sort_order=order,
+        )
+    db.session.commit()
+
+
+def _offered(html: str) -> list[str]:
+    """The services offered as radios, by code, in page order."""
+    return re.findall(r'class="govuk-radios__input"[^>]*value="([^"]+)"', html)
+
+
+def _search(client, query: str) -> str:
+    return client.get("/book/service", query_string={"q": query}).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "typed, first",
+    [
+        ("counsil tax", "council-tax"),
+        ("tax council", "council-tax"),
+        ("buss pass", "bus-pass"),
+        ("blue badge renewal", "blue-badge"),
+        ("Blue Badges", "blue-badge"),
+        ("skip", "bulky-waste"),
+        ("old sofa and a fridge", "bulky-waste"),
+        ("damp", "repairs-inspection"),
+        ("nois", "noise-nuisance"),
+    ],
+)
+def test_search_forgives_order_misspellings_and_other_words(client, catalogue, typed, first):
+    page = _search(client, typed)
+    offered = _offered(page)
+    assert offered and offered[0] == first, offered
+    assert len(offered) <= 3  # the matches, not the whole list
+    assert "Services matching" in page and "Continue" in page
+
+
+def test_a_word_that_matches_exactly_hides_near_misses(client, catalogue):
+    """ "tax" is council tax and the tax reduction claim, not a taxi licence."""
+    assert _offered(_search(client, "tax")) == ["council-tax", "benefit-claim"]
+    assert _offered(_search(client, "bus pass")) == ["bus-pass"]
+
+
+def test_no_match_says_so_and_lists_every_service_to_continue_with(client, catalogue):
+    page = _search(client, "zzz")
+    assert "No services match “zzz”. Here are all our services" in page
+    assert len(_offered(page)) == 20  # never an empty group with a Continue that leads nowhere
+    response = submit_form(client, "/book/service?q=zzz", {"service": "bus-pass"})
+    assert response.status_code == 302 and response.headers["Location"] == "/book/postcode"
+
+
+@pytest.mark.parametrize(
+    "locale, typed, first",
+    [
+        ("pl", "lodówka", "bulky-waste"),
+        ("pl", "lodowka", "bulky-waste"),  # typed without Polish letters
+        ("pl", "odnowienie karty parkingowej", "blue-badge"),
+        ("pl", "halas sasiedzi", "noise-nuisance"),
+        ("ne", "फ्रिज", "bulky-waste"),
+        ("ne", "बस पास", "bus-pass"),
+    ],
+)
+def test_search_understands_the_residents_language(client, catalogue, locale, typed, first):
+    client.get(f"/language/{locale}")
+    offered = _offered(_search(client, typed))
+    assert offered and offered[0] == first, offered
+
+
+def test_the_agent_finds_the_callers_words_in_the_service_picker(client, catalogue, sign_in):
+    customer = CustomerFactory()
+    db.session.commit()
+    sign_in("agent")
+    url = f"/agent/customers/{customer.id}/book"
+
+    def picker(query: str) -> tuple[str, list[str], str | None]:
+        page = client.get(url, query_string={"q": query, "find": "Find"}).get_data(as_text=True)
+        select = re.search(r'<select[^>]*name="service".*?</select>', page, re.S).group(0)
+        chosen = re.search(r'value="([^"]+)" selected', select)
+        return page, re.findall(r'value="([^"]+)"', select), chosen.group(1) if chosen else None
+
+    page, codes, chosen = picker("buss pass")
+    assert codes == ["bus-pass"] and chosen == "bus-pass" and "1 service matches" in page
+    assert "There is a problem" not in page  # finding is not a failed "Show free times"
+    page, codes, chosen = picker("council tax")
+    assert codes == ["council-tax", "benefit-claim"] and chosen is None  # and "Choose a service"
+    page, codes, chosen = picker("zzz")
+    assert len(codes) == 20 and "No services match “zzz”: all services are listed" in page
