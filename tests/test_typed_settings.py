@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from app import create_app
+from app.appointments.links import external_url
 from app.config import Settings, settings, settings_changed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,3 +93,16 @@ def test_no_code_reads_a_setting_from_app_config():
 def test_every_setting_is_in_the_readme_table():
     readme = (ROOT / "README.md").read_text()
     assert [name for name in Settings.model_fields if f"`{name.upper()}`" not in readme] == []
+
+
+def test_a_background_job_in_production_builds_links_from_the_public_address(app):
+    """Production trusts only PUBLIC_BASE_URL's host; a job (no request) still builds a resident's
+    links: the reminders job's manage link, a waiting-list offer's, the calendar file's."""
+    production = create_app(
+        Settings(**GOOD_PRODUCTION, database_url=app.config["SQLALCHEMY_DATABASE_URI"]), testing=True
+    )
+    with production.app_context():
+        assert external_url("manage.view", token="abc") == "https://doorstep.council.example/manage/abc"
+        assert external_url("api.calendar", reference="ABCD1234", token="t").startswith(
+            "https://doorstep.council.example/api/v1/appointments/ABCD1234/calendar.ics"
+        )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -111,8 +112,10 @@ def external_url(endpoint: str, external: bool = True, **values) -> str:
     PUBLIC_BASE_URL, never with the Host header of the request that caused it: anyone can forge that."""
     if has_request_context():
         path = url_for(endpoint, **values)
-    else:  # a background job: build the path in a throwaway request
-        with current_app.test_request_context():
+    else:  # a background job: build the path in a throwaway request to the public host, which
+        # production trusts (it refuses "localhost", test_request_context's default: no URL adapter then)
+        public = urlsplit(settings().public_base_url)
+        with current_app.test_request_context(base_url=f"{public.scheme}://{public.netloc}/"):
             path = url_for(endpoint, **values)
     if not external:
         return path
