@@ -70,9 +70,9 @@ def test_once_rung_the_mobile_goes_from_the_contact_centres_sent_email_but_not_f
     world = World()
     with time_machine.travel(SATURDAY, tick=False):
         kiosk = _kiosk(app, world.hub)
-        _post(kiosk, "/kiosk/call/call-back", {"phone": "07700 900555", "step": "kiosk.start"}, "/kiosk/call/")
+        _post(kiosk, "/kiosk/call/call-back", {"phone": "07700 900555", "step": "kiosk.start"}, "/kiosk/")
         assert dispatch_due().sent == 2  # the first call-back's emails have gone
-        _post(kiosk, "/kiosk/call/call-back", {"phone": "07700 900666", "step": "kiosk.start"}, "/kiosk/call/")
+        _post(kiosk, "/kiosk/call/call-back", {"phone": "07700 900666", "step": "kiosk.start"}, "/kiosk/")
     first, second = db.session.query(KioskCall).order_by(KioskCall.id).all()
     with time_machine.travel(NOW.replace(day=7), tick=False):
         agent = _agent(app)
