@@ -13,12 +13,17 @@ from app.booking import call_list
 from app.booking.errors import NOTE_LIMIT
 from app.extensions import db
 from app.models import Appointment, AuditEvent, CallListEntry, OfficerDevice, SafetyAlert, SafetySession
-from app.safety import safety
 from app.safety.safety import run_checks
 from tests.booking_helpers import NOW, World, at
 from tests.factories import AppointmentFactory
 from tests.pages import csrf_token, error_summary
-from tests.safety_helpers import officer_user, officer_with_a_visit, sign_in_as, supervisor_on_duty
+from tests.safety_helpers import (
+    checked_in_and_asked,
+    officer_user,
+    officer_with_a_visit,
+    sign_in_as,
+    supervisor_on_duty,
+)
 
 HIDDEN = "Nobody home \u202eevil\u202c\u0007"
 TOO_LONG = "x" * (NOTE_LIMIT + 1)
@@ -80,16 +85,8 @@ def test_a_trusted_phones_name_is_refused_with_a_hidden_character_or_too_long(cl
 
 def _left_open_with_an_alert(client):
     """A visit never checked out of, escalated to the supervisors; the supervisor signed in."""
-    world = World()
-    user, officer = officer_user(world)
     supervisor = supervisor_on_duty()
-    appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
-    db.session.commit()
-    with time_machine.travel(at(10, 5), tick=False):
-        safety.arrive(appointment, officer, user)
-        db.session.commit()
-    with time_machine.travel(at(11, 6), tick=False):
-        run_checks()
+    checked_in_and_asked(World())
     with time_machine.travel(at(11, 17), tick=False):
         assert run_checks()["escalated"] == 1
         db.session.commit()
