@@ -48,24 +48,55 @@ def local_path_or_none(target: str | None) -> str | None:
 # Typed text never holds a character its reader cannot see: control characters (C0, DEL, C1: a bell, a
 # tab or a line break inside a name), invisible format characters (zero-width space, word joiner, byte
 # order mark, soft hyphen, direction marks, and the embeddings, overrides and isolates that make what an
-# officer reads differ from what was typed, "Trojan Source"), lone surrogates, and the Unicode line and
-# paragraph separators. These reach texts, letters, calendar files and staff screens. ZWJ and ZWNJ stay:
-# Devanagari (Nepali) needs them to join or part its letters, as do other scripts and emoji sequences.
-# Text typed on several lines (notes, access needs) may also hold line breaks and tabs.
-_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# officer reads differ from what was typed, "Trojan Source"), lone surrogates, the Unicode line and
+# paragraph separators, private-use and unassigned code points (no font draws them alike), and the
+# letters and marks that are drawn as nothing: Hangul fillers, the braille blank, the combining
+# grapheme joiner, Khmer's inherent vowels and Mongolian's free variation selectors. Variation
+# selectors can carry hidden data (one per byte after any letter): refused on one line; text on several
+# lines may hold the emoji and text presentation selectors (FE0F, FE0E), once, right after a symbol
+# ("❤️", "☎️", a keycap "1️⃣"). More than MAX_MARKS combining marks in a row ("Zalgo" text, drawn over
+# the lines around it) are refused too: Nepali stacks up to three (a virama, a joiner, a vowel sign,
+# a candrabindu), Vietnamese two. ZWJ and ZWNJ stay (counted in such a run): Devanagari (Nepali) needs
+# them to join or part its letters, as do other scripts and emoji sequences. Other spaces (no-break,
+# em, ideographic) are seen as spaces and pass. Text typed on several lines (notes, access needs) may
+# also hold line breaks and tabs.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp", "Co", "Cn"})
+_DRAWN_AS_NOTHING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5\u180b\u180c\u180d\u180f")
+_VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+_PRESENTATION_SELECTORS = frozenset("\ufe0e\ufe0f")
+_EMOJI_BASES = frozenset("#*0123456789\u203c\u2049")  # keycaps and ‼ ⁉, besides the symbols (S*)
 _JOINERS = frozenset("\u200c\u200d")
 _LINE_BREAKS_AND_TABS = frozenset("\t\n\r")
+MAX_MARKS = 4
 ONE_LINE_RULE = "Must not include tabs, line breaks or hidden characters"
 SEVERAL_LINES_RULE = "Must not include hidden characters"
 
 
 def hidden_characters(text: str, *, multiline: bool = False) -> list[str]:
     """The characters in `text` that typed text may not hold (above), each once, in order."""
-    if text.isprintable():
-        return []  # nearly all text: no control, format or separator character (nor any space but ' ')
+    if text.isascii() and text.isprintable():
+        return []  # most text: no control character (nor any space but ' ')
     allowed = (_JOINERS | _LINE_BREAKS_AND_TABS) if multiline else _JOINERS
-    found = (c for c in text if c not in allowed and unicodedata.category(c) in _HIDDEN_CATEGORIES)
+    found: list[str] = []
+    previous, marks = "", 0
+    for c in text:
+        category = unicodedata.category(c)
+        marks = marks + 1 if category[0] == "M" or c in _JOINERS else 0
+        if c in allowed:
+            hidden = marks > MAX_MARKS
+        elif _VARIATION_SELECTORS.match(c):
+            hidden = not (multiline and c in _PRESENTATION_SELECTORS and _emoji_base(previous))
+        else:
+            hidden = category in _HIDDEN_CATEGORIES or c in _DRAWN_AS_NOTHING or marks > MAX_MARKS
+        if hidden:
+            found.append(c)
+        previous = c
     return list(dict.fromkeys(found))
+
+
+def _emoji_base(c: str) -> bool:
+    """A character an emoji or text presentation selector may follow: a symbol, a keycap's digit."""
+    return bool(c) and (unicodedata.category(c)[0] == "S" or c in _EMOJI_BASES)
 
 
 def refuse_hidden_characters(text: str, *, multiline: bool = False) -> str:
@@ -73,6 +104,18 @@ def refuse_hidden_characters(text: str, *, multiline: bool = False) -> str:
     if found := hidden_characters(text, multiline=multiline):
         rule = SEVERAL_LINES_RULE if multiline else ONE_LINE_RULE
         raise BadInput(f"{rule} (U+{ord(found[0]):04X})")
+    return text
+
+
+def typed_text(text: str | None, what: str, *, limit: int, multiline: bool = False) -> str:
+    """Text typed into a field that no form reads (a staff page's one box): stripped, or BadInput with
+    the message a form would give it ("Why are you closing it must be 1000 characters or less")."""
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise BadInput(f"{what} must be {limit} characters or less")
+    if hidden_characters(text, multiline=multiline):
+        rule = SEVERAL_LINES_RULE if multiline else ONE_LINE_RULE
+        raise BadInput(f"{what} {rule[0].lower()}{rule[1:]}")
     return text
 
 

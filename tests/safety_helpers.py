@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import time
 
+import time_machine
+
 from app.extensions import db
 from app.models import Appointment, DutyPeriod, Officer, User
-from tests.booking_helpers import World
+from tests.booking_helpers import World, at
 from tests.factories import PASSWORD, AppointmentFactory, UserFactory
 from tests.pages import csrf_token
 
@@ -31,6 +33,23 @@ def officer_with_a_visit(client, **visit) -> tuple[World, User, Officer, Appoint
     db.session.commit()
     sign_in_as(client, user)
     return world, user, officer, appointment
+
+
+def checked_in_and_asked(world: World) -> tuple[User, Officer, Appointment]:
+    """An officer who checked in to a 10am visit at 10:05 and was texted "are you OK?" at 11:06, when
+    it should have ended: no answer yet."""
+    from app.safety import safety
+    from app.safety.safety import run_checks
+
+    user, officer = officer_user(world)
+    appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
+    db.session.commit()
+    with time_machine.travel(at(10, 5), tick=False):
+        safety.arrive(appointment, officer, user)
+        db.session.commit()
+    with time_machine.travel(at(11, 6), tick=False):
+        assert run_checks()["checks_sent"] == 1
+    return user, officer, appointment
 
 
 def on_duty(user: User, weekdays=range(7), starts=time(0, 0), ends=time(23, 59, 59)) -> User:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app.booking.errors import checked_text
 from app.extensions import db
 from app.models import Appointment, CallListEntry, User
 from app.officers.workdays import working_day
@@ -86,7 +87,8 @@ def open_for(appointment: Appointment) -> CallListEntry | None:
 
 
 def close(entry: CallListEntry, user: User | None, outcome: str) -> None:
-    entry.open_for, entry.done_at, entry.done_by, entry.outcome = None, utcnow(), user, outcome.strip()
+    outcome = checked_text("outcome", outcome, "What was agreed")
+    entry.open_for, entry.done_at, entry.done_by, entry.outcome = None, utcnow(), user, outcome
     audit.record("call_list_done", "appointment", entry.appointment.reference, user=user)
 
 

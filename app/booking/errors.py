@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from app.appointments.references import format_reference
 from app.i18n import _l
+from app.inputs import BadInput, typed_text
 from app.models import Appointment
 from app.timeutil import format_date, format_time
 
@@ -34,6 +35,18 @@ class BookingRuleError(ValueError):
         """In the language of the page that shows it: the resident's on their pages (the rules residents
         can meet are marked with _l), English for staff and the API."""
         return str(self._message)
+
+
+# Staff text that no form reads (one box on a busy page): the longest an officer or a supervisor needs.
+NOTE_LIMIT = 1000
+
+
+def checked_text(field: str, text: str | None, what: str, *, limit: int = NOTE_LIMIT, multiline=False) -> str:
+    """Typed text by the one rule (app.inputs.typed_text), stripped; else the rule's error at `field`."""
+    try:
+        return typed_text(text, what, limit=limit, multiline=multiline)
+    except BadInput as error:
+        raise BookingRuleError(field, str(error)) from None
 
 
 class PossibleDuplicate(BookingRuleError):

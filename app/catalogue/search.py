@@ -7,6 +7,11 @@ word, the start of one ("bene" for benefit), one that starts it ("renewal" for r
 of four letters or more, a close spelling (difflib: "counsil" for council, "buss" for bus). The
 services matching the most words typed come first, and only the best of those are shown: "tax"
 finds council tax, not a taxi licence. Used by the resident journey and the agent's service picker.
+
+The public can search without signing in, so a search costs little whatever is typed: only the first
+MAX_WORDS words count, each cut to MAX_WORD_LENGTH letters, counted after normalising (one "ﷺ" is four
+words), and each service's words are worked out once per catalogue version and language, not on every
+search (the catalogue's version: app/catalogue/cached.py).
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
+from app.catalogue.cached import catalogue
+from app.extensions import db
 from app.models import Service
 
 # Words that say nothing about which service (English, Polish, Nepali).
@@ -28,6 +35,7 @@ STOP_WORDS = frozenset(
         *("मेरो", "म", "को", "का", "की", "मा", "र", "लागि", "चाहियो", "छ"),
     }
 )
+MAX_WORDS, MAX_WORD_LENGTH = 8, 30
 CLOSE = 0.75  # difflib's ratio for a misspelling: counsil ~ council 0.86, buss ~ bus 0.86
 WORD = re.compile(r"(?:\w|[\u0900-\u0963\u0966-\u097f])+")  # Devanagari's vowel signs inside words
 
@@ -42,17 +50,20 @@ def words(text: str) -> list[str]:
 
 
 def find_services(
-    services: Iterable[Service], query: str, translate: Callable[[str], str] = str
+    services: Iterable[Service], query: str, translate: Callable[[str], str] = str, language: str = ""
 ) -> list[Service]:
     """The services that best match `query`, best first (catalogue order among equals); none when no
-    word matches. `translate` gives catalogue text in the reader's language (app.i18n.catalogue_text)."""
-    typed = words(query)
-    wanted = [w for w in typed if w not in STOP_WORDS] or typed
+    word matches. `translate` gives catalogue text in the reader's language (app.i18n.catalogue_text),
+    `language` names that language (the services' words are kept by it)."""
+    wanted = searched_words(query)
     if not wanted:
         return []
+    vocabularies = _vocabularies(translate, language)
     scored = []
     for order, service in enumerate(services):
-        vocabulary = _vocabulary(service, translate)
+        vocabulary = vocabularies.get(service.id)
+        if vocabulary is None:
+            vocabulary = vocabularies[service.id] = _vocabulary(service, translate)
         qualities = [_match(word, vocabulary) for word in wanted]
         matched = sum(1 for q in qualities if q)
         if matched:
@@ -65,14 +76,38 @@ def find_services(
     return [s[3] for s in sorted(kept, key=lambda s: (-s[1], s[2]))]
 
 
-def _vocabulary(service: Service, translate: Callable[[str], str]) -> set[str]:
+def searched_words(query: str) -> list[str]:
+    """The words of `query` a search looks for: no stop words (unless there is nothing else), and at
+    most MAX_WORDS of them, each of at most MAX_WORD_LENGTH letters."""
+    typed = [w[:MAX_WORD_LENGTH] for w in words(query)]
+    return ([w for w in typed if w not in STOP_WORDS] or typed)[:MAX_WORDS]
+
+
+Vocabularies = dict[int, frozenset[str]]  # each service's words, by id
+_cached: dict[tuple[str, str, Callable[[str], str]], tuple[str, Vocabularies]] = {}
+
+
+def _vocabularies(translate: Callable[[str], str], language: str) -> Vocabularies:
+    """The services' words for this catalogue version and language: kept while the version lasts (a
+    catalogue change gives a new one), filled in as services are searched."""
+    version = catalogue().version
+    if version is None:
+        return {}  # no version row (a database being set up): nothing to tell a change by, so nothing kept
+    key = (db.engine.url.render_as_string(), language, translate)
+    kept = _cached.get(key)
+    if kept is None or kept[0] != version:
+        kept = _cached[key] = (version, {})
+    return kept[1]
+
+
+def _vocabulary(service: Service, translate: Callable[[str], str]) -> frozenset[str]:
     texts = [service.name, service.summary or "", service.keywords or ""]
-    return {
+    return frozenset(
         w for text in texts for version in {text, translate(text) if text else ""} for w in words(version)
-    }
+    )
 
 
-def _match(word: str, vocabulary: set[str]) -> float:
+def _match(word: str, vocabulary: frozenset[str]) -> float:
     """How well one typed word matches a service's words: 1 the same, less for a start, a stem or a
     close spelling, 0 none."""
     if word in vocabulary:

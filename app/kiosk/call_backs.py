@@ -9,12 +9,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from app.extensions import db
+from app.messaging import outbox
 from app.models import User
 from app.models.kiosk_calls import KioskCall
 from app.staff import audit
 from app.timeutil import utcnow
 
 RECENT = timedelta(days=1)  # the console's "Called back" list
+CALL_BACK_EMAIL = "kiosk_call_back"  # the contact centre's email (kiosk_calls.request_call_back)
 
 
 def _call_backs():
@@ -46,9 +48,11 @@ def call_back(call_id: int) -> KioskCall | None:
 
 
 def rung(call: KioskCall, user: User) -> bool:
-    """False when someone else marked it first. The number is no longer needed, so it goes."""
+    """False when someone else marked it first. The number is no longer needed, so it goes: from the
+    call, and from the contact centre's email once that has been sent (one still waiting keeps it)."""
     if call.called_back_at is not None:
         return False
     call.called_back_at, call.called_back_by, call.call_back_phone = utcnow(), user, ""
+    outbox.blank_sent_staff_emails(CALL_BACK_EMAIL, str(call.id))
     audit.record("kiosk_call_back_made", "kiosk_call", call.id, user=user)
     return True

@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select, text, update
 from app.extensions import db
 from app.i18n import gettext_for
 from app.kiosk import call_wakeups
+from app.kiosk.call_backs import CALL_BACK_EMAIL
 from app.messaging import outbox
 from app.messaging.contact import display_phone
 from app.messaging.outbox import contact_centre_list
@@ -175,7 +176,7 @@ def request_call_back(device: KioskDevice, phone: str, call: KioskCall | None, s
         f"They had got to: {call.step or STEPS['kiosk.start']}{waited}\n"
     )
     outbox.queue_staff_email(
-        "kiosk_call_back",
+        CALL_BACK_EMAIL,
         contact_centre_list(),
         f"Call back a kiosk user at {device.hub.name}",
         body,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.appointments.links import manage_url
 from app.appointments.presenters import as_json, documents, officer_first_name, service_name, when, where
@@ -331,6 +331,29 @@ def queue_staff_email(kind: str, recipients: list[str], subject: str, body: str,
         for address in recipients
     ]
     return [m for m in queued if m is not None]
+
+
+STILL_TO_SEND = ("created", "sending")  # the dispatcher takes these (app/messaging/dispatch.py)
+
+
+def blank_sent_staff_emails(kind: str, key: str) -> int:
+    """Forget what queue_staff_email(kind, ..., key) said, once it has gone (or will not go): what it told
+    staff is no longer needed (a kiosk call-back's mobile, once rung). One still waiting to send keeps its
+    words, or the email would go out empty. How many were blanked."""
+    prefix = f"{kind}:{key}:".replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return (
+        db.session.execute(
+            update(Message)
+            .where(
+                Message.kind == kind,
+                Message.dedupe_key.like(f"{prefix}%", escape="\\"),
+                Message.status.not_in(STILL_TO_SEND),
+                Message.body != "",
+            )
+            .values(body="")
+        ).rowcount
+        or 0
+    )
 
 
 def emails_waiting_for_a_server() -> int:

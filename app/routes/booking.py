@@ -68,6 +68,7 @@ SEARCH_DAYS = 14
 # Each booking sends texts or emails: a few a minute from one address (or kiosk) is plenty for a
 # family, and far too few to flood anyone (app.booking.customers.check_public_allowance caps each number).
 BOOKINGS_PER_ADDRESS = "10 per minute; 30 per hour"
+PUBLIC_SEARCHES = "60 per minute"  # as the API's public look-ups (app/api/routes.py PUBLIC_LIMIT)
 
 
 def _next(endpoint: str, **kwargs):
@@ -101,12 +102,17 @@ def start():
     return redirect(url_for("booking.choose_service"))
 
 
+def _not_a_search() -> bool:
+    return not request.args.get("q")
+
+
 @bp.route("/service", methods=["GET", "POST"])
 @public
+@limiter.limit(PUBLIC_SEARCHES, exempt_when=_not_a_search)  # anyone may search, but not without end
 def choose_service():
     services = all_services(bookable_only=True)
     query = (request.args.get("q") or "").strip()[:200]
-    found = find_services(services, query, catalogue_text) if query else services
+    found = find_services(services, query, catalogue_text, current_locale()) if query else services
     shown = found or services  # nothing matched: say so, and offer the whole list
     form = ServiceForm()
     # The radios are drawn from the choices (the widget merges our items into them by position), so

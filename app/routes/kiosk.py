@@ -24,6 +24,7 @@ from app.unit_of_work import unit_of_work
 from app.web import kiosk_session, resident_session
 from app.web.access import SUPERVISORS, kiosk, public, staff
 from app.web.guards import limiter
+from app.web.navigation import AGENTS
 from app.web.resident_session import BOOKED
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
@@ -125,7 +126,7 @@ def text_booking():
 
 
 @staff_bp.route("/staff/kiosk-help", methods=["GET", "POST"])
-@staff()
+@staff(*AGENTS)  # those the navigation shows it to: the hubs' desks, not officers out on visits
 def help_requests():
     """Open requests newest first, each with "Dealt with"; the page asks for itself again every few
     seconds with JavaScript (kiosk_help.js), and has a Refresh link without it."""

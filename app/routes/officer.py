@@ -41,7 +41,7 @@ from app.web.access import officer_day, public, staff
 from app.web.guards import limiter
 
 if TYPE_CHECKING:
-    from app.models import Appointment
+    from app.models import Appointment, Officer, OfficerDevice
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 feed_bp = Blueprint("calendar_feed", __name__)
@@ -248,12 +248,24 @@ def phone():
                 devices.revoke(device, current_user)
             flash("That phone can no longer act for you.", "success")
             return redirect(url_for("officer.phone"))
-        with unit_of_work():
-            _device, secret = devices.register(officer, request.form.get("name", ""), current_user)
+        try:
+            with unit_of_work():
+                _device, secret = devices.register(officer, request.form.get("name", ""), current_user)
+        except BookingRuleError as error:  # a hidden character, or too long: the form again, with why
+            return _phone_page(officer, current, error=error.message), 400
         flash("This phone is now trusted for help, check-in and check-out.", "success")
         return officer_phone.set_cookie(make_response(redirect(url_for("officer.today"))), secret)
+    return _phone_page(officer, current)
+
+
+def _phone_page(officer: Officer, current: OfficerDevice | None, error: str | None = None) -> str:
     return render_template(
-        "officer/phone.html", officer=officer, devices=devices.devices_of(officer), current=current
+        "officer/phone.html",
+        officer=officer,
+        devices=devices.devices_of(officer),
+        current=current,
+        error=error,
+        name=request.form.get("name", ""),
     )
 
 

@@ -15,6 +15,7 @@ from app.appointments.queries import active_on_day
 from app.appointments.references import format_reference
 from app.booking import call_list
 from app.booking.coverage import coverage_gaps
+from app.booking.errors import BookingRuleError
 from app.catalogue.queries import all_areas, all_hubs, all_services, service_by_code
 from app.config import settings
 from app.customers import equality as monitoring
@@ -263,12 +264,21 @@ def replan():
 @bp.get("/calls")
 @staff(*SUPERVISORS)
 def calls():
+    return _calls_page()
+
+
+def _calls_page(error: dict | None = None):
     entries = call_list.open_entries()
     with unit_of_work():
         audit.record("call_list_viewed", "call_list", "", entries=len(entries))  # residents' contact details
-    return render_template(
-        "reports/calls.html", entries=entries, closed=call_list.recently_closed(), sources=call_list.SOURCES
+    page = render_template(
+        "reports/calls.html",
+        entries=entries,
+        closed=call_list.recently_closed(),
+        sources=call_list.SOURCES,
+        error=error,
     )
+    return page, 400 if error else 200
 
 
 @bp.post("/calls/<int:entry_id>/done")
@@ -276,7 +286,11 @@ def calls():
 def call_done(entry_id: int):
     entry = records.call_list_entry(entry_id) or abort(404)
     if entry.open_for is not None:
-        with unit_of_work():
-            call_list.close(entry, current_user._get_current_object(), request.form.get("outcome", ""))
+        outcome = request.form.get("outcome", "")
+        try:
+            with unit_of_work():
+                call_list.close(entry, current_user._get_current_object(), outcome)
+        except BookingRuleError as error:  # a hidden character, or too long: the list again, with why
+            return _calls_page({"entry_id": entry_id, "message": error.message, "value": outcome})
     flash(f"Marked as called: {format_reference(entry.appointment.reference)}.", "success")
     return redirect(url_for("reports.calls"))

@@ -57,9 +57,12 @@ def acknowledge(alert_id: int):
     alert = records.safety_alert(alert_id) or abort(404)
     try:
         with unit_of_work():
-            safety.acknowledge(alert, current_user, request.form.get("note", "")[:2000])
+            safety.acknowledge(alert, current_user, request.form.get("note", ""))
     except BookingRuleError as error:
-        return _alerts_page(status=400, ack_error={"alert_id": alert_id, "message": error.message})
+        return _alerts_page(
+            status=400,
+            ack_error={"alert_id": alert_id, "message": error.message, "value": request.form.get("note", "")},
+        )
     flash("Alert acknowledged.", "success")
     return redirect(url_for("supervisor.alerts"))
 
@@ -71,9 +74,11 @@ def close_session(session_id: int):
     session = records.safety_session(session_id) or abort(404)
     try:
         with unit_of_work():
-            safety.close_session(session, current_user, request.form.get("reason", "")[:2000])
+            safety.close_session(session, current_user, request.form.get("reason", ""))
     except BookingRuleError as error:
-        return _alerts_page({"session_id": session_id, "message": error.message}, 400)
+        return _alerts_page(
+            {"session_id": session_id, "message": error.message, "value": request.form.get("reason", "")}, 400
+        )
     flash("Safety session closed.", "success")
     return redirect(url_for("supervisor.alerts"))
 

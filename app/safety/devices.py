@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.booking.errors import checked_text
 from app.config import settings
 from app.extensions import db
 from app.models import Officer, OfficerDevice, User
@@ -20,6 +21,7 @@ from app.staff import audit
 from app.timeutil import utcnow
 
 LIFETIME = timedelta(days=180)
+NAME_LIMIT = 80  # OfficerDevice.name
 
 
 def _digest(secret: str) -> str:
@@ -27,10 +29,9 @@ def _digest(secret: str) -> str:
 
 
 def register(officer: Officer, name: str, user: User) -> tuple[OfficerDevice, str]:
+    name = checked_text("name", name, "The phone's name", limit=NAME_LIMIT) or "Work phone"
     secret = secrets.token_urlsafe(32)
-    device = OfficerDevice(
-        officer=officer, name=name.strip()[:80] or "Work phone", token_hash=_digest(secret)
-    )
+    device = OfficerDevice(officer=officer, name=name, token_hash=_digest(secret))
     db.session.add(device)
     db.session.flush()
     audit.record("officer_device_registered", "officer", officer.id, user=user, device=device.id)

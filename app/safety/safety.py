@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.appointments.presenters import place_name, where
 from app.booking.changes import record_outcome
-from app.booking.errors import BookingRuleError
+from app.booking.errors import BookingRuleError, checked_text
 from app.booking.locks import lock_appointment
 from app.extensions import db
 from app.messaging import outbox
@@ -189,6 +189,7 @@ def finish(
     """completed | no_show | not_completed (the visit stays open for staff to rebook). Returns what the
     officer is told. The officer is checked out even if the visit was cancelled (or finished by a
     colleague) meanwhile: they are safe either way, and then the booking is left as it is."""
+    reason = checked_text("reason", reason, "The reason", multiline=True)
     lock_appointment(appointment)  # serialised with a cancel or a second tap; read what won
     received = utcnow()
     at = at or received
@@ -560,9 +561,13 @@ def next_due(now: datetime) -> datetime | None:
 def acknowledge(alert: SafetyAlert, user: User, note: str) -> None:
     """A supervisor acknowledges an alert, saying what they did: the council wants the action recorded
     for every lone-working alert (a Help press, a missed check-in or an overdue visit)."""
-    note = note.strip()
+    note = checked_text("note", note, "The note")
     if not note:
         raise BookingRuleError("note", "Enter what you did, for example who you phoned and what they said")
+    _acknowledge(alert, user, note)
+
+
+def _acknowledge(alert: SafetyAlert, user: User, note: str) -> None:
     if alert.acknowledged_at is not None:  # sent twice (a double click): acknowledged once
         return
     alert.acknowledged_by, alert.acknowledged_at = user, utcnow()
@@ -573,7 +578,7 @@ def acknowledge(alert: SafetyAlert, user: User, note: str) -> None:
 def close_session(session: SafetySession, user: User, reason: str) -> None:
     """A supervisor closes a session the officer never checked out of (they have spoken to them), with
     the reason; its open alerts are acknowledged with it. The visit's outcome is left as it is."""
-    reason = reason.strip()
+    reason = checked_text("reason", reason, "The reason")
     if not reason:
         raise BookingRuleError("reason", "Enter why you are closing this safety session")
     if session.closed_at is not None:
@@ -583,7 +588,7 @@ def close_session(session: SafetySession, user: User, reason: str) -> None:
     for alert in db.session.scalars(
         select(SafetyAlert).where(SafetyAlert.session_id == session.id, SafetyAlert.acknowledged_at.is_(None))
     ):
-        acknowledge(alert, user, f"Session closed: {reason}")
+        _acknowledge(alert, user, f"Session closed: {reason}")
     audit.record("safety_session_closed", "safety_session", session.id, user=user, reason=reason)
 
 

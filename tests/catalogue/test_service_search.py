@@ -7,8 +7,11 @@ import re
 
 import pytest
 
+from app.catalogue.search import MAX_WORDS, searched_words
 from app.demo.county import KEYWORDS, SERVICES
 from app.extensions import db
+from app.models import Service
+from app.web.guards import limiter
 from tests.factories import CustomerFactory, ServiceFactory
 from tests.pages import submit_form
 
@@ -118,3 +121,45 @@ def test_the_agent_finds_the_callers_words_in_the_service_picker(client, catalog
     assert codes == ["council-tax", "benefit-claim"] and chosen is None  # and "Choose a service"
     page, codes, chosen = picker("zzz")
     assert len(codes) == 20 and "No services match “zzz”: all services are listed" in page
+
+
+def test_a_costly_query_still_answers_and_only_its_first_words_count(client, catalogue):
+    """One "ﷺ" is four words once normalised: 200 of them were 800 words, each compared with every
+    service's words (250-550 ms a request, open to anyone). Only the first 8 words count now, each cut
+    to 30 letters; no timing here, what a resident would notice."""
+    assert len(searched_words("\ufdfa" * 200)) == MAX_WORDS == 8
+    assert searched_words("skip" + "s" * 100) == ["skip" + "s" * 26]
+    page = _search(client, "\ufdfa" * 200)
+    assert "No services match" in page and len(_offered(page)) == 20
+    eight = " ".join(f"zq{n}x" for n in range(8))
+    assert _offered(_search(client, f"{eight} skip")) == _offered(_search(client, "zzz"))  # 9th: not read
+    assert _offered(_search(client, f"skip {eight}"))[0] == "bulky-waste"
+
+
+def test_a_changed_service_is_found_by_its_new_words_in_each_language(client, catalogue):
+    """Each service's words are kept per catalogue version and language: a change is searched at once,
+    and a Polish page's words never answer an English one."""
+    assert _offered(_search(client, "lodówka")) != ["bulky-waste"]  # Polish, on an English page
+    client.get("/language/pl")
+    assert _offered(_search(client, "lodówka"))[0] == "bulky-waste"
+    client.get("/language/en")
+    assert _offered(_search(client, "lodówka")) != ["bulky-waste"]
+    assert _offered(_search(client, "trampoline")) == _offered(_search(client, "zzz"))
+    bulky = db.session.query(Service).filter_by(code="bulky-waste").one()
+    bulky.keywords += ", trampoline"
+    db.session.commit()
+    assert _offered(_search(client, "trampoline")) == ["bulky-waste"]
+
+
+def test_anyone_may_search_but_not_without_end(client):
+    limiter.enabled = True
+    limiter.reset()
+    try:
+        answers = [
+            client.get("/book/service", query_string={"q": f"bins {n}"}).status_code for n in range(61)
+        ]
+        assert answers[:60] == [200] * 60 and answers[60] == 429
+        assert client.get("/book/service").status_code == 200  # the list itself is not a search
+    finally:
+        limiter.reset()
+        limiter.enabled = False

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import time_machine
 
 from app.extensions import db
-from app.models import KioskCall
+from app.messaging.dispatch import dispatch_due
+from app.models import KioskCall, Message
 from tests.booking_helpers import NOW, World
 from tests.kiosk.test_kiosk_calls import _agent, _kiosk, _post
 from tests.pages import csrf_token
@@ -57,3 +58,32 @@ def test_only_call_backs_can_be_marked_called_back(app):
             f"/agent/kiosk-calls/call-backs/{call.id}", data={"csrf_token": csrf_token(page)}
         )
     assert missing.status_code == 404
+
+
+def test_once_rung_the_mobile_goes_from_the_contact_centres_sent_email_but_not_from_one_still_to_send(
+    app, smtp, configure
+):
+    """The email's words are kept for 730 days (retention): once the resident is called back, the
+    mobile in an email already sent is no longer needed. An email still waiting keeps its words, or the
+    contact centre would get an empty one."""
+    configure(contact_centre_emails="callbacks@council.example, duty-manager@council.example")
+    world = World()
+    with time_machine.travel(SATURDAY, tick=False):
+        kiosk = _kiosk(app, world.hub)
+        _post(kiosk, "/kiosk/call/call-back", {"phone": "07700 900555", "step": "kiosk.start"}, "/kiosk/")
+        assert dispatch_due().sent == 2  # the first call-back's emails have gone
+        _post(kiosk, "/kiosk/call/call-back", {"phone": "07700 900666", "step": "kiosk.start"}, "/kiosk/")
+    first, second = db.session.query(KioskCall).order_by(KioskCall.id).all()
+    with time_machine.travel(NOW.replace(day=7), tick=False):
+        agent = _agent(app)
+        for call in (first, second):
+            console = agent.get("/agent/kiosk-calls/").get_data(as_text=True)
+            agent.post(f"/agent/kiosk-calls/call-backs/{call.id}", data={"csrf_token": csrf_token(console)})
+    emails = db.session.query(Message).filter_by(kind="kiosk_call_back").order_by(Message.id).all()
+    sent, waiting = emails[:2], emails[2:]
+    assert [m.status for m in sent] == ["sent", "sent"] and all(m.body == "" for m in sent)
+    assert [m.status for m in waiting] == ["created", "created"]
+    assert all("07700 900666" in m.body for m in waiting)  # still to send: its words kept
+    with time_machine.travel(NOW.replace(day=7), tick=False):
+        assert dispatch_due().sent == 2
+    assert "07700 900666" in smtp.messages[-1].get_content()

@@ -17,7 +17,7 @@ from app.safety.safety import run_checks
 from tests.booking_helpers import MONDAY, NOW, World, at
 from tests.factories import AppointmentFactory, CustomerFactory, UserFactory
 from tests.pages import csrf_token, sign_out
-from tests.safety_helpers import officer_user, on_duty, sign_in_as, supervisor_on_duty
+from tests.safety_helpers import checked_in_and_asked, officer_user, on_duty, sign_in_as, supervisor_on_duty
 
 _officer_user = officer_user
 _sign_in_as = sign_in_as
@@ -338,20 +338,8 @@ def test_the_second_officer_can_check_out_whatever_the_first_recorded():
 def test_a_session_never_checked_out_stops_texting_after_a_late_ok_and_a_supervisor_closes_it(client):
     """Found by the simulation: a late OK (after the alert) moved the expected end, so the ladder texted
     the officer again every 15 minutes, day and night, and nothing let a supervisor close the session."""
-    from app.safety import safety
-
-    world = World()
-    user, officer = _officer_user(world)
     supervisor = supervisor_on_duty()
-    appointment = AppointmentFactory(
-        service=world.service, officer=officer, window_start=at(10), duration_minutes=45
-    )
-    db.session.commit()
-    with time_machine.travel(at(10, 5), tick=False):
-        safety.arrive(appointment, officer, user)
-        db.session.commit()
-    with time_machine.travel(at(11, 6), tick=False):
-        assert run_checks()["checks_sent"] == 1
+    _user, officer, _appointment = checked_in_and_asked(World())
     with time_machine.travel(at(11, 17), tick=False):
         assert run_checks()["escalated"] == 1
         db.session.commit()

@@ -17,6 +17,7 @@ from tests.booking_helpers import World, at
 from tests.factories import AppointmentFactory, UserFactory
 from tests.pages import csrf_token, sign_out
 from tests.safety_helpers import (
+    checked_in_and_asked,
     form_fields,
     officer_user,
     officer_with_a_visit,
@@ -239,17 +240,9 @@ def test_a_review_due_marker_is_texted_to_the_supervisor_on_duty_once_a_day():
 
 
 def test_checks_are_answered_by_checking_out():
-    world = World()
-    user, officer = officer_user(world)
-    appointment = AppointmentFactory(service=world.service, officer=officer, window_start=at(10))
-    db.session.commit()
     from app.safety import safety
 
-    with time_machine.travel(at(10, 5), tick=False):
-        safety.arrive(appointment, officer, user)
-        db.session.commit()
-    with time_machine.travel(at(11, 6), tick=False):
-        run_checks()
+    user, officer, appointment = checked_in_and_asked(World())
     with time_machine.travel(at(11, 8), tick=False):
         safety.finish(appointment, officer, user, "completed")
         db.session.commit()

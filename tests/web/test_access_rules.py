@@ -7,6 +7,7 @@ import re
 import pytest
 
 from app.web.access import ALL_STAFF, rule_for
+from app.web.navigation import STAFF_SECTIONS
 
 ROLES = ("agent", "officer", "supervisor", "admin")
 
@@ -78,3 +79,22 @@ def test_staff_with_the_wrong_role_get_403(app, client, sign_in, role):
 
 def test_all_staff_roles_are_known():
     assert set(ALL_STAFF) == set(ROLES)
+
+
+def test_each_page_in_the_navigation_is_open_to_exactly_the_roles_it_is_shown_to(app):
+    """A page the navigation hides from a role is not open to it by its address either: an officer
+    cannot reach the kiosk help desk (/staff/kiosk-help) that agents and supervisors answer."""
+    with app.test_request_context():
+        differ = [
+            (endpoint, roles, rule_for(endpoint).roles)
+            for _section, links in STAFF_SECTIONS
+            for _label, endpoint, roles in links
+            if set(rule_for(endpoint).roles) != set(roles)
+        ]
+    assert differ == []
+
+
+def test_an_officer_is_refused_the_kiosk_help_desk(client, sign_in):
+    sign_in("officer")
+    assert client.get("/staff/kiosk-help").status_code == 403
+    assert client.post("/staff/kiosk-help", data={"request_id": "1"}).status_code in (400, 403)

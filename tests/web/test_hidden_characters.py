@@ -6,6 +6,7 @@ letters still pass, Nepali's joiners (ZWJ, ZWNJ) included."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 import time_machine
@@ -37,6 +38,64 @@ def test_a_control_direction_or_zero_width_character_is_hidden(text):
 )
 def test_letters_of_every_script_pass(text):
     assert hidden_characters(text) == [] and hidden_characters(text, multiline=True) == []
+
+
+@pytest.mark.parametrize(
+    "blank",
+    [
+        "\u3164",  # Hangul filler
+        "\u115f",  # Hangul choseong filler
+        "\u1160",  # Hangul jungseong filler
+        "\uffa0",  # half-width Hangul filler
+        "\u2800",  # braille blank
+        "\u034f",  # combining grapheme joiner
+        "\u17b4",  # Khmer inherent vowel aq
+        "\u17b5",  # Khmer inherent vowel aa
+        "\u180b",  # Mongolian free variation selector one
+        "\ufe00",  # variation selector 1
+        "\ufe0f",  # emoji presentation selector, after a letter
+        "\U000e0100",  # variation selector 17: with the others, enough to hide a byte after each letter
+        "\ue000",  # private use
+        "\U000f0000",  # private use, plane 15
+        "\u0378",  # unassigned
+    ],
+)
+def test_characters_drawn_as_nothing_are_hidden_too(blank):
+    assert hidden_characters(f"Jo{blank} Bloggs") == [blank]
+    assert hidden_characters(f"Ramp at the back{blank}", multiline=True) == [blank]
+
+
+def test_more_than_four_combining_marks_in_a_row_are_refused():
+    """ "Zalgo" text, drawn over the lines above and below it."""
+    assert hidden_characters("Jo" + "\u0301\u0302\u0303\u0304") == []
+    assert hidden_characters("Jo" + "\u0301\u0302\u0303\u0304\u0305" * 20) != []
+    assert hidden_characters("Jo" + "\u200d\u0301\u200d\u0302\u200d") != []  # joiners count in the run
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        NEPALI,
+        "श्रीमती लक्ष्मी श्रेष्ठ",
+        "ज्ञानेन्द्र प्रद्युम्न गुरुङ",
+        "हुँदै र्\u200dयाल",  # a candrabindu after a vowel sign; a virama and a joiner
+        "Nguyễn Thị Hương",
+        unicodedata.normalize("NFD", "Nguyễn Thị Hương, Trần Đức Việt"),  # each accent a mark of its own
+        unicodedata.normalize("NFD", POLISH),
+        "Zoë Ødegård-Ñúñez",
+        "Café\u202fNoir\u2003Ltd\u3000東京",  # other spaces are seen as spaces: the spaces rule's
+    ],
+)
+def test_real_names_with_their_marks_and_spaces_pass(name):
+    assert hidden_characters(name) == [] and hidden_characters(name, multiline=True) == []
+
+
+def test_a_note_may_show_an_emoji_as_a_picture_but_a_name_may_not_hold_the_selector():
+    for emoji in ("\u2764\ufe0f", "\u260e\ufe0f", "1\ufe0f\u20e3", "\u2194\ufe0e"):
+        assert hidden_characters(f"Thanks {emoji}", multiline=True) == []
+        assert hidden_characters(f"Jo {emoji}")  # one line: no variation selector at all
+    assert hidden_characters("Thanks \u2764\ufe0f\ufe0f", multiline=True) == ["\ufe0f"]  # once only
+    assert hidden_characters("Thanks a\ufe0f", multiline=True) == ["\ufe0f"]  # after a letter: hides data
 
 
 def test_several_lines_may_hold_line_breaks_and_tabs_but_nothing_else():
@@ -75,6 +134,16 @@ def test_a_resident_is_told_which_field_holds_a_hidden_character(client, world):
     )
     customer = db.session.query(Appointment).one().customer
     assert customer.name == NEPALI and customer.access_needs == "Ramp at the back.\r\nRing twice"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_resident_cannot_book_with_a_blank_letter_or_stacked_marks(client, world):
+    page = _details(client, world, name="Jane\u3164Smith\U000e0100", access_needs="ok" + "\u0300" * 60)
+    assert page.status_code == 200
+    assert error_summary(page.get_data(as_text=True)) == [
+        f"Full name {ONE_LINE}",
+        f"Access needs {SEVERAL_LINES}",
+    ]
 
 
 @time_machine.travel(NOW, tick=False)
