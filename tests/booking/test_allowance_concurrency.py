@@ -104,3 +104,22 @@ def test_letter_bookings_sent_at_once_to_one_address_make_exactly_its_allowance(
     outcomes = _send_at_once(app, requests)
     assert outcomes.count("booked") == ALLOWANCE
     assert outcomes.count("refused") == SENT_AT_ONCE - ALLOWANCE
+
+
+def test_one_submission_sent_several_times_at_once_gets_its_one_booking_at_the_allowance(
+    app, committed, configure
+):
+    """A double-click on the last booking the allowance has room for: each copy waits for the first,
+    counts its booking, and is answered with it rather than refused."""
+    configure(public_bookings_per_contact_per_day=1)
+    first = _public_requests(lambda i: CustomerDetails(name="Jo Bloggs", phone="+447700900123"), str)[0]
+
+    def the_same_submission():
+        request = first()
+        request.idempotency_scope, request.idempotency_key = "web", "submission-1"
+        request.request_fingerprint = {"submission": "submission-1"}
+        return request
+
+    outcomes = _send_at_once(app, [the_same_submission] * 4)
+    assert outcomes == ["booked"] * 4
+    assert db.session.query(Appointment).count() == 1
