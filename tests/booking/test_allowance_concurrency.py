@@ -3,57 +3,21 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from app.booking.availability import search
-from app.booking.booking import book
 from app.booking.booking_request import BookingRequest, CustomerDetails
-from app.booking.errors import SlotUnavailable, TooManyBookings
+from app.booking.errors import SlotUnavailable, TooManyBookings, TooManyLetters
 from app.extensions import db
 from app.models import Appointment, Service
 from app.places.places import Place
-from tests.booking_helpers import MONDAY, NOW, World
+from tests.booking_helpers import MONDAY, NOW, World, book_at_once
 
 pytestmark = pytest.mark.postgres
 
 SENT_AT_ONCE = 8
 ALLOWANCE = 3
-
-
-def _send_at_once(app, requests) -> list[str]:
-    """Each request booked by its own thread and connection, all released together; what each got."""
-    outcomes: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(len(requests))
-
-    def attempt(make_request):
-        with app.app_context():
-            request = make_request()
-            db.session.commit()  # what building it read: each booking begins a transaction of its own
-            barrier.wait()
-            try:
-                book(request)
-                db.session.commit()
-                result = "booked"
-            except TooManyBookings:
-                db.session.rollback()
-                result = "refused"
-            except SlotUnavailable:
-                db.session.rollback()
-                result = "gone"
-            finally:
-                db.session.remove()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=attempt, args=(r,)) for r in requests]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return outcomes
+REFUSALS = {TooManyBookings: "refused", TooManyLetters: "refused", SlotUnavailable: "gone"}
 
 
 def _public_requests(details_for, line1_for) -> list:
@@ -87,7 +51,7 @@ def test_public_bookings_sent_at_once_for_one_phone_make_exactly_its_allowance(a
     requests = _public_requests(
         lambda i: CustomerDetails(name=f"Caller {i}", phone="+447700900123"), lambda i: f"{i} High Street"
     )
-    outcomes = _send_at_once(app, requests)
+    outcomes = book_at_once(app, requests, REFUSALS)
     assert outcomes.count("booked") == ALLOWANCE
     assert outcomes.count("refused") == SENT_AT_ONCE - ALLOWANCE
     assert db.session.query(Appointment).count() == ALLOWANCE
@@ -101,7 +65,7 @@ def test_letter_bookings_sent_at_once_to_one_address_make_exactly_its_allowance(
         lambda i: CustomerDetails(name=f"Letter Person {i}", preferred_channel="post"),
         lambda i: ways[i % len(ways)],
     )
-    outcomes = _send_at_once(app, requests)
+    outcomes = book_at_once(app, requests, REFUSALS)
     assert outcomes.count("booked") == ALLOWANCE
     assert outcomes.count("refused") == SENT_AT_ONCE - ALLOWANCE
 
@@ -120,6 +84,6 @@ def test_one_submission_sent_several_times_at_once_gets_its_one_booking_at_the_a
         request.request_fingerprint = {"submission": "submission-1"}
         return request
 
-    outcomes = _send_at_once(app, [the_same_submission] * 4)
+    outcomes = book_at_once(app, [the_same_submission] * 4, REFUSALS)
     assert outcomes == ["booked"] * 4
     assert db.session.query(Appointment).count() == 1

@@ -28,30 +28,26 @@ def test_runs_of_spaces_are_kept_as_one(typed, kept):
     assert one_line(typed) == kept
 
 
+def _by_letter(app, street, name: str, line1: str | None = None):
+    """A public booking answered by letter at the street's address: chosen from the list, or typed."""
+    world, address = street
+    answer, _ = _book_home_visit(
+        app.test_client(), world, address, "another", name, phone="", line1=line1, preferred_channel="post"
+    )
+    return answer
+
+
 @time_machine.travel(NOW, tick=False)
 def test_letters_to_one_address_count_however_its_spaces_were_typed(app, configure):
     configure(public_letter_bookings_per_address_per_day=2)
-    world, address = _world_and_street()  # 12 High Street, SN10 1AB in the gazetteer
-    by_letter = {"phone": "", "preferred_channel": "post"}
-    chosen, _ = _book_home_visit(
-        app.test_client(), world, address, window="another", name="Ann One", **by_letter
-    )
-    typed, _ = _book_home_visit(
-        app.test_client(),
-        world,
-        address,
-        window="another",
-        name="Bob  Two",
-        line1=" 12  High Street ",
-        **by_letter,
-    )
+    street = _world_and_street()  # 12 High Street, SN10 1AB in the gazetteer
+    chosen = _by_letter(app, street, "Ann One")
+    typed = _by_letter(app, street, "Bob  Two", line1=" 12  High Street ")
     assert chosen.headers["Location"] == typed.headers["Location"] == "/book/confirmation"
     stored = db.session.query(Appointment).order_by(Appointment.id).all()[-1]
     assert stored.address_line1 == "12 High Street" and stored.customer.name == "Bob Two"
     for line1 in ("12   High   Street", "12 High\u00a0Street", "12\u2009High Street"):
-        refused, _ = _book_home_visit(
-            app.test_client(), world, address, window="another", name="Cat Three", line1=line1, **by_letter
-        )
+        refused = _by_letter(app, street, "Cat Three", line1=line1)
         assert "as many bookings online today as we allow for one address" in refused.get_data(as_text=True)
     assert db.session.query(Appointment).count() == 2
 
