@@ -136,11 +136,14 @@ def users_password(email: str) -> None:
 @click.option("--email", required=True)
 def users_deactivate(email: str) -> None:
     from app.officers.queries import future_visits
-    from app.staff.staff import officer_of, switch_off
+    from app.staff.staff import StaffError, officer_of, switch_off
 
     user = _user(email)
-    with unit_of_work():
-        ended = switch_off(user)
+    try:
+        with unit_of_work():
+            ended = switch_off(user)
+    except StaffError as error:  # the only admin who can sign in
+        raise click.ClickException(str(error)) from None
     feed = "stopped" if ended.calendar_feed else "none"
     click.echo(
         f"Switched off {user.email}: sessions ended, {ended.phones} trusted phone(s) switched off, "

@@ -119,6 +119,19 @@ def typed_text(text: str | None, what: str, *, limit: int, multiline: bool = Fal
     return text
 
 
+# Every space character (Unicode's Zs: the space, no-break space, thin space, ideographic space...). Not a
+# tab or a line break: a one-line field refuses those (hidden_characters) rather than quietly mending them.
+_SPACES = re.compile("[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def one_line(text: str) -> str:
+    """Typed text on one line as it is kept: no spaces around it, and each run of spaces inside it one
+    space ("4  High\u00a0Street " -> "4 High Street"), whatever kind of space was typed, so text that reads
+    the same is stored and compared the same. Forms and API bodies apply it to every one-line text field
+    (app.forms.base.Form, app.api.schemas.Line)."""
+    return _SPACES.sub(" ", text).strip(" ")
+
+
 def parse_day(text: str | None) -> date:
     """'2026-12-07' -> a date between 2000 and 2099; raises BadInput otherwise."""
     try:

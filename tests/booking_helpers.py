@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 
 from app.booking.availability import search
 from app.booking.booking import book
 from app.booking.booking_request import BookingRequest, CustomerDetails
+from app.booking.errors import SlotUnavailable
 from app.extensions import db
 from app.models import Address, Appointment
 from app.places.places import Place, hub_place
@@ -61,6 +64,46 @@ def book_first_slot(
             slot_token=slot.token, service=world.service, place=place, customer=customer, **request
         )
     )
+
+
+def at_once(
+    app, jobs: list[Callable[[], object]], refusals: dict[type[Exception], str] | None = None
+) -> list[str]:
+    """Each job run by a thread of its own (its own connection, committed), all released together: what
+    each got, "booked" or the name `refusals` gives its error (by default SlotUnavailable: "gone")."""
+    refusals = refusals or {SlotUnavailable: "gone"}
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(jobs))
+
+    def attempt(job):
+        with app.app_context():
+            barrier.wait()
+            try:
+                job()
+                db.session.commit()
+                result = "booked"
+            except tuple(refusals) as error:
+                db.session.rollback()
+                result = refusals[type(error)]
+            finally:
+                db.session.remove()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return outcomes
+
+
+def book_at_once(
+    app, requests_for: list[Callable[[], BookingRequest]], refusals: dict[type[Exception], str] | None = None
+) -> list[str]:
+    """Each request (made in its thread) booked at the same moment as the others (at_once)."""
+    return at_once(app, [lambda make=make: book(make()) for make in requests_for], refusals)
 
 
 def api_home_slot(client, world: World) -> str:

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic_core import PydanticCustomError
 
 from app.i18n import LANGUAGES
-from app.inputs import BadInput, refuse_hidden_characters
+from app.inputs import BadInput, one_line, refuse_hidden_characters
 
 PlaceKind = Literal["home", "business", "hub"]
 Url = Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
@@ -33,8 +33,14 @@ def _plain_text(multiline: bool) -> AfterValidator:
     return AfterValidator(check)
 
 
-# Text on one line (a name, an address line): no control, zero-width or text-direction characters.
-Line = Annotated[str, _plain_text(False), Field(description="No tabs, line breaks or hidden characters")]
+# Text on one line (a name, an address line): no control, zero-width or text-direction characters; kept
+# with each run of spaces (a no-break space too) made one, as the forms keep it (app.inputs.one_line).
+Line = Annotated[
+    str,
+    _plain_text(False),
+    AfterValidator(one_line),
+    Field(description="No tabs, line breaks or hidden characters; runs of spaces are kept as one"),
+]
 # Text that may run over several lines (notes): line breaks and tabs, but no other hidden characters.
 Text = Annotated[str, _plain_text(True), Field(description="May hold line breaks, no hidden characters")]
 

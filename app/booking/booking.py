@@ -2,21 +2,29 @@
 
 Its parts, one module each: `booking_request` (what every channel asks for), `errors` (what it can be
 refused with), `customers` (the same person's record, their other bookings, the public allowance),
-`locks` (officer-day and booking locks), `recheck` (the slot still fits after the lock), `claims` (a slot
-is used once), `writes` (the booking's rows in one statement); `changes` cancels, moves and records
-outcomes under the same locks.
+`locks` (allowance, officer-day and booking locks), `recheck` (the slot still fits after the lock),
+`claims` (a slot is used once), `writes` (the booking's rows in one statement); `changes` cancels, moves
+and records outcomes under the same locks.
 
-Integrity under concurrency: a booking first locks the officer-day rows it touches (an upsert is the
-transaction's first statement, so PostgreSQL takes a row lock and SQLite the write lock), then
+Integrity under concurrency: a booking first locks the officer-day rows it touches (an upsert begins its
+transaction, after only a public booking's allowance locks and count: PostgreSQL takes a row lock, and
+SQLite the write lock, which a request's transaction holds from its BEGIN IMMEDIATE anyway), then
 re-checks feasibility against what is booked now (the roster and the day's visits, read after the
 lock), then records a unique claim for the slot token. Two bookings can therefore never take the same
 officer time, whatever the channel.
 
+A public booking (the web journey, the kiosk) is also held to its allowance per phone number, email
+address and, for one answered by letter, postal address (customers.check_public_allowance). It takes
+those allowances' locks first (`locks.lock_allowances`: PostgreSQL advisory locks, sorted) and counts
+after them, so of many bookings for one number sent at once, exactly the allowance are made; agents
+and the API are verified callers with no allowance, and send no statement for it.
+
 Every change to an existing booking (cancel, reschedule, check-in, check-out, outcome, officer change)
 first takes that booking's lock (`lock_appointment`) and only then reads its state, so of two changes at
 once one wins and the other sees what won; the nightly plan, which re-times a whole day, takes that
-day's officer-day locks before it reads it. Lock order, everywhere: idempotency key, then bookings (by
-id), then officer-days (sorted), so no two transactions ever wait for each other in a circle.
+day's officer-day locks before it reads it. Lock order, everywhere: public allowances (sorted), then
+idempotency key, then bookings (by id), then officer-days (sorted), so no two transactions ever wait for
+each other in a circle.
 """
 
 from __future__ import annotations
@@ -39,7 +47,13 @@ from app.booking.customers import (
     same_person_and_precaution,
     same_person_ids,
 )
-from app.booking.errors import BookingRuleError, IdempotencyConflict, PossibleDuplicate, SlotUnavailable
+from app.booking.errors import (
+    BookingRuleError,
+    IdempotencyConflict,
+    PossibleDuplicate,
+    SlotUnavailable,
+    TooManyBookings,
+)
 from app.booking.locks import lock_officer_days
 from app.booking.recheck import check_token_matches, still_fits
 from app.booking.writes import id_of, write_booking
@@ -101,13 +115,11 @@ def book(request: BookingRequest) -> Appointment:
     if token is None:
         raise SlotUnavailable("token not valid")
     check_token_matches(token, request.service, request.place)
+    finish_reads()  # the locks below begin the next transaction (module docstring)
     if request.unverified:
-        check_public_allowance(
-            request.customer.phone,
-            request.customer.email,
-            letters_to=request.place if by_letter(request.customer) else None,
-        )
-    finish_reads()  # the lock below is the next transaction's first statement (module docstring)
+        existing = _check_allowance(request, fingerprint)
+        if existing is not None:
+            return existing
     record = None
     if request.idempotency_key:
         record = _reserve_key(request.idempotency_scope, request.idempotency_key, fingerprint)
@@ -165,6 +177,24 @@ def book(request: BookingRequest) -> Appointment:
     outbox.appointment_changed(appointment, "booked")
     interpreters.flag_if_needed(appointment)
     return appointment
+
+
+def _check_allowance(request: BookingRequest, fingerprint: str) -> Appointment | None:
+    """A public booking's allowance (check_public_allowance), under its locks. Refused, a request that
+    has booked meanwhile (the same submission sent twice, its twin counted) gets that booking instead."""
+    try:
+        check_public_allowance(
+            request.customer.phone,
+            request.customer.email,
+            letters_to=request.place if by_letter(request.customer) else None,
+        )
+    except TooManyBookings:
+        if request.idempotency_key:
+            existing = _existing_for_key(request.idempotency_scope, request.idempotency_key, fingerprint)
+            if existing is not None:
+                return existing
+        raise
+    return None
 
 
 def _check_precautions(

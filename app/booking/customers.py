@@ -11,9 +11,11 @@ from sqlalchemy import bindparam, func, or_, select
 from app.booking.availability import reads_precautions
 from app.booking.booking_request import BookingRequest, CustomerDetails
 from app.booking.errors import TooManyBookings, TooManyLetters
+from app.booking.locks import lock_allowances
 from app.config import settings
 from app.extensions import HotRead, db
 from app.i18n import supported
+from app.inputs import one_line
 from app.models import Appointment, Customer, WaitlistEntry
 from app.models.statuses import ACTIVE
 from app.places.places import Place, normalise_postcode, premises_fields
@@ -28,14 +30,22 @@ def check_public_allowance(
     `public_bookings_per_contact_per_day` public bookings (or online waiting-list joins) in the last 24
     hours, cancelled ones included (each sent messages). One indexed query, public channels only.
     A booking answered by letter (`letters_to`, its place: see by_letter) raises TooManyLetters when
-    that address has had `public_letter_bookings_per_address_per_day` such bookings."""
-    if letters_to is not None:
-        _check_letters_allowance(letters_to)
+    that address has had `public_letter_bookings_per_address_per_day` such bookings.
+
+    It first takes each allowance's lock (app.booking.locks.lock_allowances) and holds it until the
+    caller's transaction ends, so call it in the transaction that then writes the booking or the entry:
+    of many sent at once, each counts those made before it, and no more than the allowance are made."""
+    letters = _letters_address(letters_to) if letters_to is not None else None
+    email = email.strip().lower()
+    keys = {"phone": phone, "email": email, "letters": " ".join(letters) if letters else ""}
+    lock_allowances(f"{kind}:{value}" for kind, value in keys.items() if value)
+    if letters:
+        _check_letters_allowance(*letters)
     contact = []
     if phone:
         contact.append(Customer.phone == phone)
     if email:
-        contact.append(func.lower(Customer.email) == email.strip().lower())
+        contact.append(func.lower(Customer.email) == email)
     if not contact:
         return
     since = utcnow() - timedelta(days=1)
@@ -54,14 +64,19 @@ def by_letter(details: CustomerDetails) -> bool:
     return details.preferred_channel == "post" or not (details.phone or details.email)
 
 
-def _check_letters_allowance(place: Place) -> None:
-    """Public bookings answered by letter to this address (postcode and first line, compared without
-    case, spaces around or in the postcode) in the last 24 hours, cancelled ones included."""
+def _letters_address(place: Place) -> tuple[str, str] | None:
+    """A posted booking's address as the allowance knows it: the postcode without spaces, in capitals,
+    and the first line in lower case with its spaces as stored (app.inputs.one_line); None if it has
+    neither, as nothing is posted."""
     compact = "".join(place.postcode.split()).upper()
-    line1 = " ".join(place.line1.split()).lower()
-    if not (compact and line1):
-        return  # no address: nothing is posted
-    postcodes = {compact, place.postcode.strip().upper()} | {normalise_postcode(compact) or compact}
+    line1 = one_line(place.line1).lower()
+    return (compact, line1) if compact and line1 else None
+
+
+def _check_letters_allowance(compact: str, line1: str) -> None:
+    """Public bookings answered by letter to this address (_letters_address) in the last 24 hours,
+    cancelled ones included; a postcode stored with or without its space matches."""
+    postcodes = {compact, normalise_postcode(compact) or compact}
     posted = (Customer.preferred_channel == "post") | ((Customer.phone == "") & (Customer.email == ""))
     query = (
         select(func.count(Appointment.id))

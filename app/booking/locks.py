@@ -1,8 +1,10 @@
-"""The locks that keep two changes apart: an officer's day, a booking (app/booking/booking.py's
-docstring gives the order they are taken in)."""
+"""The locks that keep two changes apart: a public allowance, an officer's day, a booking
+(app/booking/booking.py's docstring gives the order they are taken in)."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import bindparam, text, update
@@ -12,6 +14,30 @@ from app.hot_writes import HotWrite
 from app.models import Appointment, OfficerDay
 
 APPOINTMENT_LOCKS = 1  # PostgreSQL advisory lock space for bookings (key = appointment id)
+ALLOWANCE_LOCKS = 2  # ... for public allowances (key = a hash of a phone number, email or postal address)
+
+
+def lock_allowances(keys: Iterable[str]) -> None:
+    """Wait until no other transaction is counting or using these public allowances ("phone:+44...",
+    "email:...", "letters:..."), and hold them until commit, so that what is counted next includes every
+    booking made with them: of many bookings sent at once, only the allowance's number are made.
+
+    PostgreSQL: a transaction-scoped advisory lock per key, in sorted order (two bookings sharing two
+    keys never wait for each other in a circle); two keys with the same hash share a lock, which only
+    makes one wait for the other. SQLite: nothing, as a request's transaction begins with the database
+    write lock (app.extensions.configure_sqlite)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted({_int4(key) for key in keys}):
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": ALLOWANCE_LOCKS, "key": key}
+        )
+
+
+def _int4(key: str) -> int:
+    """A 32-bit number for a key (an advisory lock's second half), the same in every process (hash()
+    is not)."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big", signed=True)
 
 
 def lock_officer_days(keys: list[tuple[int, date]]) -> None:

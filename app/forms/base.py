@@ -1,4 +1,5 @@
-"""The base of every form: WTForms' own messages in the page's language, and no hidden characters in text.
+"""The base of every form: WTForms' own messages in the page's language, and typed text kept one way: no
+hidden characters, and a one-line field's spaces as app.inputs.one_line keeps them.
 
 Flask-WTF would take them from WTForms' catalogues, which have Polish but no Nepali (and Polish with
 gaps). Ours hold the ones a resident's form can show, translated into every language we offer, so a
@@ -11,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 
 from app.forms.fields import PlainText
+from app.inputs import one_line
 
 
 def N_(text: str) -> str:
@@ -42,15 +44,24 @@ class _FormMessages:
         return get_translations().ungettext(singular, plural, n)
 
 
+def _one_line(data):
+    return one_line(data) if isinstance(data, str) else data
+
+
 class Form(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             """Every field a person types text into refuses what its reader could not see (PlainText),
-            whichever form it is on: resident, kiosk, agent and staff pages alike. Not a password (never
-            shown) nor a hidden field (the page's own value, checked where it is used)."""
+            whichever form it is on: resident, kiosk, agent and staff pages alike; one on a single line
+            also has its spaces trimmed and each run of them made one (app.inputs.one_line: "4  High
+            Street" is stored, and counted by the letters allowance, as "4 High Street"). Not a password
+            (never shown, typed exactly) nor a hidden field (the page's own value, checked where used)."""
             field = unbound_field.bind(form=form, **options)
             if isinstance(field, StringField) and not isinstance(field, PasswordField | HiddenField):
-                field.validators = [PlainText(multiline=isinstance(field, TextAreaField)), *field.validators]
+                multiline = isinstance(field, TextAreaField)
+                field.validators = [PlainText(multiline=multiline), *field.validators]
+                if not multiline:
+                    field.filters = (*field.filters, _one_line)
             return field
 
         def get_translations(self, form):

@@ -83,9 +83,12 @@ def switch_off(user: User, by: User | None = None) -> Ended:
     """A leaver (or a suspended account): no sign-in, every session ended, every trusted work phone,
     API token and calendar feed stopped, and their officer record (if any) switched off, so no new
     visits are offered with them. Their booked visits stay theirs until a supervisor re-plans them.
-    Nobody switches off their own sign-in (an admin would lock themselves out)."""
+    Nobody switches off their own sign-in (an admin would lock themselves out), nor the last admin who
+    can sign in (nobody could then switch anyone off or on: _keep_an_admin)."""
     if by is not None and by.id == user.id:
         raise StaffError("You cannot switch off your own sign-in. Ask another admin to do it")
+    if user.role == "admin":
+        _keep_an_admin(user)
     user.active = False
     end_sessions(user)
     phones, feed = _end_officer_access(user)
@@ -111,6 +114,21 @@ def switch_off(user: User, by: User | None = None) -> Ended:
         officer_switched_off=was_officer,
     )
     return ended
+
+
+def _keep_an_admin(user: User) -> None:
+    """Refuse switching off this admin if no other admin could still sign in. The active admins' rows
+    are locked (in id order) before they are counted, and held until commit: of two admins switching
+    each other off at the same moment, the second waits, then counts without the first's target, and
+    is refused. (SQLite: a request's transaction holds the database write lock from its BEGIN.)"""
+    active_admins = db.session.scalars(
+        select(User.id).where(User.role == "admin", User.active.is_(True)).order_by(User.id).with_for_update()
+    ).all()
+    if not set(active_admins) - {user.id}:
+        raise StaffError(
+            f"You cannot switch off {user.full_name}: they are the only admin who can sign in. "
+            "Switch on or add another admin first"
+        )
 
 
 def switch_on(user: User, by: User | None = None) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 import time_machine
@@ -14,7 +13,7 @@ from app.booking.errors import SlotUnavailable
 from app.extensions import db
 from app.models import Appointment, AuditEvent, Message, WaitlistEntry, WaitlistOffer
 from app.risk import risk
-from tests.booking_helpers import MONDAY, NOW, World
+from tests.booking_helpers import MONDAY, NOW, World, at_once
 from tests.factories import AppointmentFactory, CustomerFactory, UserFactory
 from tests.pages import csrf_token
 
@@ -250,27 +249,11 @@ def test_waitlist_offers_accepted_at_once_book_exactly_one(app, postgres, commit
         db.session.commit()
     offer_ids = [o.id for o in db.session.query(WaitlistOffer).all()]
     assert len(offer_ids) == 3
-    outcomes, lock = [], threading.Lock()
-    barrier = threading.Barrier(3)
 
     def accept(offer_id):
-        with app.app_context(), time_machine.travel(NOW, tick=False):
-            barrier.wait()
-            try:
-                waitlist.accept(db.session.get(WaitlistOffer, offer_id))
-                db.session.commit()
-                result = "booked"
-            except SlotUnavailable:
-                db.session.rollback()
-                result = "gone"
-            db.session.remove()
-        with lock:
-            outcomes.append(result)
+        with time_machine.travel(NOW, tick=False):
+            waitlist.accept(db.session.get(WaitlistOffer, offer_id))
 
-    threads = [threading.Thread(target=accept, args=(i,)) for i in offer_ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    outcomes = at_once(app, [lambda i=i: accept(i) for i in offer_ids])
     assert sorted(outcomes) == ["booked", "gone", "gone"]
     assert db.session.query(WaitlistEntry).filter_by(status="booked").count() == 1

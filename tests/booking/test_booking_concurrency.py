@@ -2,47 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from app.booking.availability import search
-from app.booking.booking import book
 from app.booking.booking_request import BookingRequest, CustomerDetails
-from app.booking.errors import SlotUnavailable
 from app.extensions import db
 from app.models import Appointment
-from tests.booking_helpers import MONDAY, NOW, World
+from tests.booking_helpers import MONDAY, NOW, World, book_at_once
 
 pytestmark = pytest.mark.postgres
-
-
-def _race(app, requests_for) -> list[str]:
-    outcomes: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(len(requests_for))
-
-    def attempt(make_request):
-        with app.app_context():
-            barrier.wait()
-            try:
-                book(make_request())
-                db.session.commit()
-                result = "booked"
-            except SlotUnavailable:
-                db.session.rollback()
-                result = "gone"
-            finally:
-                db.session.remove()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=attempt, args=(r,)) for r in requests_for]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return outcomes
 
 
 def _setup_last_slot():
@@ -71,7 +39,7 @@ def test_twenty_clients_same_token_exactly_one_booking(app, postgres, committed)
 
         return request
 
-    outcomes = _race(app, [make(i) for i in range(20)])
+    outcomes = book_at_once(app, [make(i) for i in range(20)])
     assert outcomes.count("booked") == 1 and outcomes.count("gone") == 19
     assert db.session.query(Appointment).count() == 1
 
@@ -95,7 +63,7 @@ def test_different_tokens_for_the_same_officer_time_never_overlap(app, postgres,
 
         return request
 
-    outcomes = _race(app, [make(i) for i in range(16)])
+    outcomes = book_at_once(app, [make(i) for i in range(16)])
     booked = db.session.query(Appointment).order_by(Appointment.planned_arrival).all()
     assert outcomes.count("booked") == len(booked) == len(tokens)  # one per distinct token
     for earlier, later in zip(booked, booked[1:], strict=False):

@@ -64,18 +64,22 @@ def _limited_app(app):
     return limited
 
 
-def _to_address(client, world, address) -> None:
-    """The resident journey for a home visit, up to choosing the address."""
+def _to_address(client, world, address, line1: str | None = None) -> None:
+    """The resident journey for a home visit, up to choosing the address (or typing `line1`, "My address
+    is not listed", in its postcode)."""
     client.get("/book/")
     submit_form(client, "/book/service", {"service": world.service.code})
     submit_form(client, "/book/where", {"location_type": "home"})
     submit_form(client, "/book/postcode", {"postcode": address.postcode})
-    submit_form(client, "/book/address", {"address": str(address.id)})
+    chosen = {"address": "manual", "line1": line1} if line1 is not None else {"address": str(address.id)}
+    submit_form(client, "/book/address", chosen)
 
 
-def _book_home_visit(client, world, address, window=None, name="Jo Bloggs", phone="07700 900123", **said):
+def _book_home_visit(
+    client, world, address, window=None, name="Jo Bloggs", phone="07700 900123", line1=None, **said
+):
     """The resident journey up to the check page's answer; returns (response, the slot's window)."""
-    _to_address(client, world, address)
+    _to_address(client, world, address, line1)
     html = client.get("/book/time").get_data(as_text=True)
     tokens = re.findall(r'name="slot" type="radio" value="([^"]+)"', html)
     window_of = lambda t: (decode_slot(t).day, decode_slot(t).window)  # noqa: E731

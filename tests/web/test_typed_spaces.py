@@ -1,0 +1,65 @@
+"""Typed text on one line is kept with its spaces tidied (app.inputs.one_line): no spaces around it, and
+each run of spaces inside it, a no-break space too, one space. Second attack, December 2026: the letters
+allowance per address was beaten by typing "12  High Street" (two spaces), stored as typed."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from app.extensions import db
+from app.inputs import one_line
+from app.models import Appointment, Customer
+from tests.booking_helpers import NOW, World, api_booking, api_home_slot
+from tests.web.test_attack import _book_home_visit, _world_and_street
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("12  High Street", "12 High Street"),
+        (" 12 High\u00a0Street\u2009 ", "12 High Street"),  # a no-break space and a thin space
+        ("Anna\u3000Nowak", "Anna Nowak"),  # an ideographic space
+        ("Ann\tSmith", "Ann\tSmith"),  # a tab is refused (hidden_characters), not quietly mended
+        ("राम क्\u200dष", "राम क्\u200dष"),  # Nepali's joiners stay
+    ],
+)
+def test_runs_of_spaces_are_kept_as_one(typed, kept):
+    assert one_line(typed) == kept
+
+
+def _by_letter(app, street, name: str, line1: str | None = None):
+    """A public booking answered by letter at the street's address: chosen from the list, or typed."""
+    world, address = street
+    answer, _ = _book_home_visit(
+        app.test_client(), world, address, "another", name, phone="", line1=line1, preferred_channel="post"
+    )
+    return answer
+
+
+@time_machine.travel(NOW, tick=False)
+def test_letters_to_one_address_count_however_its_spaces_were_typed(app, configure):
+    configure(public_letter_bookings_per_address_per_day=2)
+    street = _world_and_street()  # 12 High Street, SN10 1AB in the gazetteer
+    chosen = _by_letter(app, street, "Ann One")
+    typed = _by_letter(app, street, "Bob  Two", line1=" 12  High Street ")
+    assert chosen.headers["Location"] == typed.headers["Location"] == "/book/confirmation"
+    stored = db.session.query(Appointment).order_by(Appointment.id).all()[-1]
+    assert stored.address_line1 == "12 High Street" and stored.customer.name == "Bob Two"
+    for line1 in ("12   High   Street", "12 High\u00a0Street", "12\u2009High Street"):
+        refused = _by_letter(app, street, "Cat Three", line1=line1)
+        assert "as many bookings online today as we allow for one address" in refused.get_data(as_text=True)
+    assert db.session.query(Appointment).count() == 2
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_api_keeps_names_and_address_lines_as_the_forms_do(client, bearer):
+    world = World()
+    slot = api_home_slot(client, world)
+    body = api_booking(world, slot, customer={"name": " Jo \u00a0Bloggs", "phone": "07700 900123"})
+    body["address"] |= {"line1": "12  High\u00a0Street", "town": "Devizes  "}
+    booked = client.post("/api/v1/appointments", json=body, headers=bearer)
+    assert booked.status_code == 201, booked.get_json()
+    visit = db.session.query(Appointment).one()
+    assert (visit.address_line1, visit.town) == ("12 High Street", "Devizes")
+    assert db.session.query(Customer).one().name == "Jo Bloggs"
