@@ -23,6 +23,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.globals import request_ctx
 from flask_login import current_user
 
 from app import records
@@ -46,6 +47,16 @@ if TYPE_CHECKING:
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 feed_bp = Blueprint("calendar_feed", __name__)
 ACTIONS = {"on-my-way", "arrived", "completed", "no-show", "not-completed", "help", "extend"}
+SAVING_FOR_OFFLINE = "X-Doorstep-Save"  # sent by the phone's service worker (officer/sw.js) alone
+
+
+@bp.before_request
+def _leave_messages_for_the_page():
+    """The service worker fetching a page to save for no signal (the day, a visit, the no-signal page) is
+    not the officer reading it: it takes no "Marked on your way." meant for the page the officer is about
+    to see, and saves none (a race the browser tests lost on a busy machine)."""
+    if request.headers.get(SAVING_FOR_OFFLINE):
+        request_ctx.flashes = []  # what get_flashed_messages reads instead of the session's
 
 
 def _acting() -> officer_phone.Acting:

@@ -97,6 +97,18 @@ def test_after_an_action_the_officer_returns_to_the_day_they_were_viewing(client
     assert response.headers["Location"].endswith(f"#visit-{later.id}")  # done: back at the visit's card
 
 
+def test_the_phone_saving_a_page_for_no_signal_leaves_the_officer_s_message_for_them(client, configure):
+    """The service worker refetches a page to save it (officer/sw.js, X-Doorstep-Save); if it came
+    between a tap and the page after it, it took "Marked on your way." and the officer saw nothing."""
+    configure(session_timeout_minutes=30 * 24 * 60)
+    world, user, officer, later = officer_with_a_visit(client, window_start=at(10))
+    with time_machine.travel(at(9, 30), tick=False):
+        _post(client, later, "on-my-way")
+        saved = client.get("/officer/", headers={"X-Doorstep-Save": "1"}).get_data(as_text=True)
+        seen = client.get("/officer/").get_data(as_text=True)
+    assert "Marked on your way" not in saved and "Marked on your way" in seen
+
+
 def test_the_day_shows_expected_finish_extension_duress_word_and_a_map(client, configure):
     configure(session_timeout_minutes=30 * 24 * 60)
     world, user, officer, appointment = officer_with_a_visit(client, window_start=at(10), duration_minutes=45)

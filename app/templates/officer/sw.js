@@ -19,7 +19,10 @@ const SAVED = [
 const PAGES = new RegExp('^{{ url_for("officer.today") }}(day/[0-9-]+|visits/[0-9]+)?$')
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SAVED)).then(() => self.skipWaiting()))
+  // Saved with the header that leaves the officer's "Marked on your way." for the page they see: the
+  // no-signal page is a page too, and installing can run while the officer's first tap is answered.
+  const requests = SAVED.map((url) => new Request(url, { headers: { 'X-Doorstep-Save': '1' } }))
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(requests)).then(() => self.skipWaiting()))
 })
 
 self.addEventListener('activate', (event) => {
@@ -77,6 +80,6 @@ self.addEventListener('fetch', (event) => {
 self.addEventListener('message', (event) => {
   const url = new URL(event.data && event.data.save, self.location.origin)
   if (!isPage(url)) return
-  const request = new Request(url.href, { credentials: 'same-origin', redirect: 'manual' })
+  const request = new Request(url.href, { credentials: 'same-origin', redirect: 'manual', headers: { 'X-Doorstep-Save': '1' } })
   event.waitUntil(fetch(request).then((response) => keep(request, response)).catch(() => {}))
 })
