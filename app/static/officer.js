@@ -110,6 +110,7 @@ function showHelpNotSent (message) {
 
 async function flush () {
   let items = queued()
+  let refused = false
   while (items.length) {
     const item = items[0]
     let response
@@ -124,10 +125,13 @@ async function flush () {
     if (response.ok) {
       say(`Sent: ${item.label}, tapped at ${new Date(item.fields.client_time).toLocaleTimeString('en-GB')}.`)
     } else {
+      refused = true
       showError(`Not recorded: ${item.label}. ${answer.message || ''}`)
     }
   }
-  if (queued().length === 0 && status && status.dataset.reload) window.location.reload()
+  // Reload to show what was recorded, but never over a refusal: the officer must read that a tap was
+  // not recorded (a check-in refused means no safety session), not a fresh page that hides it.
+  if (queued().length === 0 && !refused && status && status.dataset.reload) window.location.reload()
 }
 
 for (const form of document.querySelectorAll('form[data-safety]')) {

@@ -223,3 +223,29 @@ def test_a_tap_still_waiting_on_the_phone_is_sent_before_signing_out(browser, li
     page.wait_for_url(f"{live_server}/sign-in")
     assert _poll(lambda: db.session.query(SafetySession).one_or_none(), seconds=5) is not None
     context.close()
+
+
+def test_a_queued_tap_the_server_refuses_stays_on_screen(browser, live_server, committed):
+    """A check-in tapped with no signal, the page opened again still with none, and the tap refused once
+    it is sent (too early): the officer must read "Not recorded" (no safety session runs), not a page
+    reloaded over it as if all went well (it once was: the walker's finding of 2 December)."""
+    later = local_now().replace(second=0, microsecond=0) + timedelta(hours=3)  # too early to check in
+    user = officer_with_one_visit(World(), later)
+    context = browser.new_context(bypass_csp=True, viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    sign_in_browser(page, live_server, user)
+    page.goto(f"{live_server}/officer/day/{later.date().isoformat()}")
+    assert page.evaluate(READY), "the service worker did not start"
+    assert _saved_on_the_phone(page), "the day was not saved on the phone"
+    context.set_offline(True)
+    page.get_by_role("button", name="Arrived for visit 1").click()
+    page.locator("#sync-status", has_text="No signal.").wait_for()
+    page.reload()  # opened again with no signal: the tap still waits
+    page.locator("#sync-status", has_text="waiting on this phone").wait_for()
+    context.set_offline(False)  # signal back: the page sends it, and the server refuses it
+    summary = page.locator("#tap-error")
+    summary.get_by_text("Not recorded").wait_for()
+    page.wait_for_timeout(2000)  # a reload over it came within a moment
+    assert summary.get_by_text("Not recorded").is_visible()
+    assert db.session.query(SafetySession).count() == 0
+    context.close()
