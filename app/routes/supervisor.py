@@ -25,7 +25,13 @@ def field():
     """Today's officers and where each visit stands; the page updates itself (field_board.js)."""
     now = utcnow()
     rows = field_board.field_today(now)
-    return render_template("supervisor/field.html", rows=rows, now=now, states=field_board.STATES)
+    return render_template(
+        "supervisor/field.html",
+        rows=rows,
+        now=now,
+        nobody_on_duty=rota.nobody_on_duty(),
+        fallback_phone=rota.fallback_phone(),
+    )
 
 
 @bp.get("/alerts")

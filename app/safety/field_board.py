@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Appointment, AppointmentEvent, Officer, SafetySession
+from app.officers.workdays import working_day
 from app.safety.safety import GRACE, ON_THE_WAY
 from app.timeutil import local_day_bounds, to_local, utcnow
 
@@ -31,8 +32,9 @@ STATES = {
     "late": ("Not arrived", "red"),
     "completed": ("Completed", "green"),
     "no_show": ("Nobody in", "purple"),
+    "no_officer": ("Officer not working", "red"),
 }
-NEEDS_A_LOOK = ("late", "over")
+NEEDS_A_LOOK = ("late", "over", "no_officer")
 
 
 @dataclass(frozen=True)
@@ -112,12 +114,19 @@ def field_today(now: datetime | None = None) -> list[OfficerRow]:
     ).all()
     on_the_way = {e.appointment_id: e.at for e in events if e.note == ON_THE_WAY}
     finished = {e.appointment_id: e.at for e in events if e.status in ("completed", "no_show")}
+    today = to_local(now).date()
     rows: dict[int, OfficerRow] = {}
     for a in sorted(visits, key=lambda a: (a.planned_arrival or a.window_start, a.id)):
         seen = _state(a, now, sessions.get(a.id), on_the_way.get(a.id), finished.get(a.id))
         for officer in (a.officer, a.second_officer):
-            if officer is not None:
-                rows.setdefault(officer.id, OfficerRow(officer)).visits.append(seen)
+            if officer is None:
+                continue
+            if seen.state in ("later", "due", "late") and working_day(officer, today) is None:
+                # Switched off, absent or not their day, and nothing re-planned it yet: nobody will come.
+                mine = BoardVisit(a, "no_officer")
+            else:
+                mine = seen
+            rows.setdefault(officer.id, OfficerRow(officer)).visits.append(mine)
     return sorted(rows.values(), key=lambda row: (row.officer.last_name, row.officer.first_name))
 
 

@@ -73,6 +73,23 @@ def test_the_board_shows_each_visit_s_state_and_who_needs_a_look(client, sign_in
     assert later.status == "booked" and late.status == "booked" and pair.second_officer_id == cat.id
 
 
+def test_a_visit_whose_officer_is_not_working_today_needs_a_look(client, sign_in):
+    """Switched off (a leaver) with a visit still booked today: nobody will come, so the board says so
+    and links to the re-plan, and says when no supervisor is on duty."""
+    world = World()
+    (leaver,) = world.officers
+    leaver.first_name, leaver.last_name = "Lee", "Leaver"
+    with time_machine.travel(at(8, 0, MONDAY), tick=False):
+        _visit(world, leaver, at(14, 0), address_line1="8 Left Lane")
+        leaver.active = False
+        db.session.commit()
+        page = " ".join(_field_page(client, sign_in).split())
+    assert "1 visit needs a look" in page
+    assert "Lee Leaver</a>: not working today" in page and f"/supervisor/replan?officer={leaver.id}" in page
+    assert any("8 Left Lane" in r and "Officer not working" in r for r in page.split("<tr"))
+    assert "Nobody is on duty" in page
+
+
 def test_an_officer_cannot_open_the_field_board(client, sign_in):
     sign_in("officer")
     assert client.get("/supervisor/field").status_code == 403
