@@ -49,8 +49,12 @@ def ask_for_help(device: KioskDevice) -> HelpAsked:
     is_open = hub_open(hub, now)
     mobile = staff_mobile(hub) if is_open else None
     request = _open_request(device, now)
-    if request is not None:
+    # The same wait: no second request or text. But a request nobody could be told about (the hub was
+    # closed, or had no staff phone) does not stop telling someone now that someone can be.
+    if request is not None and (request.texted_to or not mobile):
         return HelpAsked(request, bool(request.texted_to), is_open, is_open and hub.has_counter)
+    if request is not None:
+        request.closed_at = now
     request = KioskHelpRequest(kiosk=device, created_at=now, texted_to=mobile or "")
     db.session.add(request)
     db.session.flush()
@@ -65,6 +69,14 @@ def ask_for_help(device: KioskDevice) -> HelpAsked:
         )
     audit.record("kiosk_help_requested", "kiosk", device.id, texted=bool(mobile))
     return HelpAsked(request, bool(mobile), is_open, is_open and hub.has_counter)
+
+
+def person_left(device: KioskDevice) -> None:
+    """ "Start again" (or the kiosk clearing itself): whoever asked has gone, so their request is closed
+    and the next person's press is a new request, told anew."""
+    for request in db.session.scalars(_still_open().where(KioskHelpRequest.kiosk_id == device.id)):
+        request.closed_at = utcnow()
+        audit.record("kiosk_help_left", "kiosk", device.id, request=request.id)
 
 
 def _open_request(device: KioskDevice, now: datetime) -> KioskHelpRequest | None:

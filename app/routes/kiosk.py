@@ -69,6 +69,7 @@ def help_me():
 def reset():
     with unit_of_work():
         kiosk_session.end_call()  # a call ends with the session it belongs to
+        kiosk_help.person_left(kiosk_session.current_device())  # the next person's help is theirs
     kiosk_session.reset()
     response = make_response(redirect(url_for("kiosk.start")))
     response.headers["Clear-Site-Data"] = '"cache"'  # the back button must not show the last person's pages

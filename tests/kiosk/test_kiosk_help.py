@@ -178,3 +178,22 @@ def test_a_supervisor_sets_a_hubs_staff_mobile_in_the_hub_form(app):
     assert staff.post(url, data={**fields, "staff_phone": ""}).status_code == 302
     db.session.refresh(world.hub)
     assert world.hub.staff_phone == ""
+
+
+def test_help_is_asked_per_person_and_told_once_someone_can_be(app):
+    """Found by re-walking: a press before the hub opened kept its request open, so a press after opening
+    texted nobody; and after "Start again" the next person was told someone knew when nobody did."""
+    world = World()
+    world.hub.staff_phone = "+447700900600"
+    before_opening = OPEN.replace(hour=8, minute=50)  # 8:50am: the hub opens at 9
+    with time_machine.travel(before_opening, tick=False):
+        kiosk = _kiosk(app, world.hub)
+        assert "has been told" not in _ask(kiosk)
+    with time_machine.travel(before_opening + timedelta(minutes=12), tick=False):
+        assert "A member of staff has been told" in _ask(kiosk)
+        assert db.session.query(Message).filter_by(kind="kiosk_help").count() == 1
+        page = kiosk.get("/kiosk/").get_data(as_text=True)
+        assert kiosk.post("/kiosk/reset", data={"csrf_token": csrf_token(page)}).status_code == 302
+        assert "A member of staff has been told" in _ask(kiosk)  # the next person: told anew
+    texts = db.session.query(Message).filter_by(kind="kiosk_help").count()
+    assert texts == 2 and db.session.query(KioskHelpRequest).filter_by(closed_at=None).count() == 1
