@@ -62,13 +62,18 @@ def ask_for_help(device: KioskDevice) -> HelpAsked:
         outbox.queue_sms(
             "kiosk_help",
             mobile,
-            f"Doorstep: someone at the {device.name} kiosk in {hub.name} is asking for help "
+            f"Doorstep: someone at the {_kiosk_name(device)} in {hub.name} is asking for help "
             f"({format_time(now)}). When you have helped, mark it dealt with: "
             f"{external_url('kiosk_staff.help_requests')}",
             f"kiosk-help:{request.id}",
         )
     audit.record("kiosk_help_requested", "kiosk", device.id, texted=bool(mobile))
     return HelpAsked(request, bool(mobile), is_open, is_open and hub.has_counter)
+
+
+def _kiosk_name(device: KioskDevice) -> str:
+    """ "the Reception kiosk", not "the Reception kiosk kiosk"."""
+    return device.name if device.name.lower().endswith("kiosk") else f"{device.name} kiosk"
 
 
 def person_left(device: KioskDevice) -> None:

@@ -18,6 +18,7 @@ from app.officers.officers import OfficerError, add_absence, remove_absence, sav
 from app.officers.queries import all_officers, future_visits
 from app.places.places import locate_postcode, normalise_postcode
 from app.planning.planning import days_to_replan
+from app.safety import rota
 from app.staff import staff as accounts
 from app.staff import tokens
 from app.timeutil import local_now
@@ -144,6 +145,8 @@ def users():
         switching_off = "switch_off" in request.form
         user_id = whole_number_or_none(request.form.get("switch_off" if switching_off else "switch_on"))
         user = records.user(user_id) or abort(404)
+        if switching_off and request.form.get("confirmed") != "yes" and user.id != current_user.id:
+            return _confirm_switch_off(user)  # one press ends everything: say what, and ask first
         try:
             with unit_of_work():
                 if switching_off:
@@ -158,6 +161,17 @@ def users():
     officers = {o.user_id: o for o in all_officers() if o.user_id}
     return render_template(
         "admin/users.html", users=accounts.all_staff(), officers=officers, visits=future_visits(), error=error
+    )
+
+
+def _confirm_switch_off(user):
+    officer = next((o for o in all_officers() if o.user_id == user.id), None)
+    return render_template(
+        "admin/user_switch_off.html",
+        user=user,
+        officer=officer,
+        held=future_visits().get(officer.id, 0) if officer else 0,
+        on_duty=user in rota.on_duty(),
     )
 
 

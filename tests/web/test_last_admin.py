@@ -49,7 +49,9 @@ def test_two_admins_switching_each_other_off_at_once_leave_one_admin(app, client
     ann_thread = threading.Thread(target=ann_switches_bob_off)
     ann_thread.start()
     assert switching.wait(10)
-    answer = client.post("/admin/users", data={"switch_off": ann_id, "csrf_token": csrf_token(page)})
+    answer = client.post(
+        "/admin/users", data={"switch_off": ann_id, "confirmed": "yes", "csrf_token": csrf_token(page)}
+    )
     ann_thread.join(10)
     assert answer.status_code == 200
     assert error_summary(answer.get_data(as_text=True)) == [ONLY_ANN]

@@ -86,7 +86,12 @@ def test_an_admin_switches_a_leaver_off_and_on_at_admin_users(client):
         sign_in_as(admin, me)
         page = admin.get("/admin/users").get_data(as_text=True)
         assert user.email in page and "Switch off" in page
-        answer = admin.post("/admin/users", data={"switch_off": user.id, "csrf_token": csrf_token(page)})
+        asked = admin.post("/admin/users", data={"switch_off": user.id, "csrf_token": csrf_token(page)})
+        assert asked.status_code == 200 and "Switch off" in asked.get_data(as_text=True)  # asked first
+        assert db.session.get(User, user.id).active  # nothing ended yet
+        answer = admin.post(
+            "/admin/users", data={"switch_off": user.id, "confirmed": "yes", "csrf_token": csrf_token(page)}
+        )
         assert answer.status_code == 302
         listed = admin.get("/admin/users").get_data(as_text=True)
         assert "Switched off" in listed and f"/supervisor/replan?officer={officer.id}" in listed
