@@ -92,5 +92,8 @@ class PlainText:
 
 
 def field_name(field) -> str:
-    """A field's label as an error message names it: without "(optional)", or its translation, nor "?"."""
-    return re.sub(r"\s*\([^)]*\)\s*$", "", str(field.label.text)).rstrip("?")
+    """A field's label as an error message names it: without "(optional)", or its translation. A label
+    that is a question ("Do you need an interpreter? If so, which language") cannot start a sentence
+    ("... must not include"): "Your answer" then."""
+    label = re.sub(r"\s*\([^)]*\)\s*$", "", str(field.label.text))
+    return str(gettext("Your answer")) if "?" in label else label

@@ -228,3 +228,21 @@ def test_the_api_answers_422_by_field(client, bearer):
     booked = client.post("/api/v1/appointments", json=body, headers=bearer)
     assert booked.status_code == 201, booked.get_json()
     assert db.session.query(Customer).one().name == NEPALI
+
+
+def test_a_field_asked_as_a_question_is_named_your_answer(app):
+    """ "Why are you cancelling must not include ..." read badly (found by re-walking): a question label
+    is named "Your answer" in the message, in the page's language."""
+    from wtforms import StringField
+
+    from app.forms.base import Form
+
+    class Cancel(Form):
+        reason = StringField("Why are you cancelling?")
+        name = StringField("Full name")
+
+    with app.test_request_context(method="POST", data={"reason": "Ill\x07", "name": "Ann\x07"}):
+        form = Cancel(meta={"csrf": False})
+        assert not form.validate()
+        assert form.reason.errors == ["Your answer must not include tabs, line breaks or hidden characters"]
+        assert form.name.errors == ["Full name must not include tabs, line breaks or hidden characters"]
