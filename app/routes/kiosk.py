@@ -52,7 +52,12 @@ def activate(token: str):
 @bp.get("/")
 @kiosk
 def start():
-    return render_template("kiosk/start.html", device=kiosk_session.current_device())
+    device = kiosk_session.current_device()
+    # Promise that someone will come only when Ask for help would tell someone (kiosk_help's rule).
+    someone = kiosk_help.hub_open(device.hub) and bool(
+        kiosk_help.staff_mobile(device.hub) or device.hub.has_counter
+    )
+    return render_template("kiosk/start.html", device=device, someone_can_come=someone)
 
 
 @bp.post("/help")

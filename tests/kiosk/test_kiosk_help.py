@@ -202,3 +202,15 @@ def test_help_is_asked_per_person_and_told_once_someone_can_be(app):
         assert "A member of staff has been told" in _ask(kiosk)  # the next person: told anew
     texts = db.session.query(Message).filter_by(kind="kiosk_help").count()
     assert texts == 2 and db.session.query(KioskHelpRequest).filter_by(closed_at=None).count() == 1
+
+
+def test_the_start_screen_promises_someone_only_when_someone_can_come(app):
+    world = World()
+    world.hub.staff_phone = "+447700900600"
+    with time_machine.travel(OPEN, tick=False):
+        kiosk = _kiosk(app, world.hub)
+        assert "someone will come to you" in kiosk.get("/kiosk/").get_data(as_text=True)
+    with time_machine.travel(SATURDAY, tick=False):
+        kiosk = _kiosk(app, world.hub, name="Lobby")
+        page = kiosk.get("/kiosk/").get_data(as_text=True)
+        assert "someone will come to you" not in page and "where to get help now" in page
