@@ -181,6 +181,10 @@ def test_a_refused_tap_shows_an_error_summary(browser, live_server, committed):
     page = context.new_page()
     sign_in_browser(page, live_server, user)
     page.goto(f"{live_server}/officer/day/{later.date().isoformat()}")
+    # The phone's first opening: the service worker installs and saves the page in the background; let
+    # it finish, as a person reading the day does, before the tap whose answer the reload must show.
+    assert page.evaluate(READY), "the service worker did not start"
+    assert _saved_on_the_phone(page), "the day was not saved on the phone"
     today = later.date() == local_now().date()  # "On my way" is for today's visits (not after 9pm here)
     if today:
         page.get_by_role("button", name="On my way for visit 1").click()
