@@ -15,10 +15,9 @@ from app.booking.locks import lock_allowances
 from app.config import settings
 from app.extensions import HotRead, db
 from app.i18n import supported
-from app.inputs import one_line
 from app.models import Appointment, Customer, WaitlistEntry
 from app.models.statuses import ACTIVE
-from app.places.places import Place, normalise_postcode, premises_fields
+from app.places.places import Place, normalise_postcode, premises_fields, same_door
 from app.risk.risk import PersonAndPrecaution
 from app.timeutil import local_day_bounds, to_local, utcnow
 
@@ -66,30 +65,32 @@ def by_letter(details: CustomerDetails) -> bool:
 
 def _letters_address(place: Place) -> tuple[str, str] | None:
     """A posted booking's address as the allowance knows it: the postcode without spaces, in capitals,
-    and the first line in lower case with its spaces as stored (app.inputs.one_line); None if it has
+    and the first line as a door (places.same_door: "12 High St." is "12 High Street"); None if it has
     neither, as nothing is posted."""
     compact = "".join(place.postcode.split()).upper()
-    line1 = one_line(place.line1).lower()
-    return (compact, line1) if compact and line1 else None
+    door = same_door(place.line1)
+    return (compact, door) if compact and door else None
 
 
-def _check_letters_allowance(compact: str, line1: str) -> None:
-    """Public bookings answered by letter to this address (_letters_address) in the last 24 hours,
-    cancelled ones included; a postcode stored with or without its space matches."""
+def _check_letters_allowance(compact: str, door: str) -> None:
+    """Public bookings answered by letter to this door (_letters_address) in the last 24 hours,
+    cancelled ones included; a postcode stored with or without its space matches. The postcode's few
+    posted bookings are read and their first lines compared as doors here, in Python: one rule for
+    however the line was typed, on PostgreSQL and SQLite alike."""
     postcodes = {compact, normalise_postcode(compact) or compact}
     posted = (Customer.preferred_channel == "post") | ((Customer.phone == "") & (Customer.email == ""))
     query = (
-        select(func.count(Appointment.id))
+        select(Appointment.address_line1)
         .join(Customer, Appointment.customer_id == Customer.id)
         .where(
             Appointment.created_at >= utcnow() - timedelta(days=1),
             Appointment.channel.in_(PUBLIC_CHANNELS),
             Appointment.postcode.in_(postcodes),
-            func.lower(func.trim(Appointment.address_line1)) == line1,
             posted,
         )
     )
-    if db.session.scalar(query) >= settings().public_letter_bookings_per_address_per_day:
+    sent = sum(1 for line1 in db.session.scalars(query) if same_door(line1 or "") == door)
+    if sent >= settings().public_letter_bookings_per_address_per_day:
         raise TooManyLetters()
 
 

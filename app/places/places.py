@@ -37,6 +37,44 @@ def normalise_postcode(text: str | None) -> str | None:
     return f"{match.group(1)} {match.group(2)}" if match else None
 
 
+# Royal Mail's street-type abbreviations people type (PAF spells them out): "12 High St" is the door of
+# "12 High Street". Only the common ones; a word that is not one is kept as typed.
+_STREET_WORDS = {
+    "st": "street",
+    "rd": "road",
+    "ave": "avenue",
+    "av": "avenue",
+    "ln": "lane",
+    "cl": "close",
+    "dr": "drive",
+    "ct": "court",
+    "cres": "crescent",
+    "cresc": "crescent",
+    "pl": "place",
+    "sq": "square",
+    "gdns": "gardens",
+    "gdn": "garden",
+    "terr": "terrace",
+    "ter": "terrace",
+    "gr": "grove",
+    "pk": "park",
+    "wy": "way",
+    "hse": "house",
+    "flt": "flat",
+    "apt": "apartment",
+}
+_APOSTROPHES = re.compile(r"['\u2019]")
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
+def same_door(line1: str) -> str:
+    """A first address line as a key for "the same door", however it was typed: case, punctuation,
+    spacing and street-type abbreviations ignored ("12, High St." and "12 high street" are one key).
+    Used where typing an address differently must not count as another address (the letters allowance)."""
+    words = _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", line1.casefold())).split()
+    return " ".join(_STREET_WORDS.get(word, word) for word in words)
+
+
 def in_a_uk_postcode_area(postcode: str) -> bool:
     """'SN1 1AA' (Swindon) -> True; 'ZZ1 1ZZ' -> False: the letters begin a real UK postcode."""
     letters = re.match(r"[A-Z]*", (postcode or "").upper()).group(0)

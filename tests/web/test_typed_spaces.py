@@ -1,6 +1,7 @@
 """Typed text on one line is kept with its spaces tidied (app.inputs.one_line): no spaces around it, and
 each run of spaces inside it, a no-break space too, one space. Second attack, December 2026: the letters
-allowance per address was beaten by typing "12  High Street" (two spaces), stored as typed."""
+allowance per address was beaten by typing "12  High Street" (two spaces), stored as typed; and then
+"12 High St": the allowance now compares doors (app.places.places.same_door)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import time_machine
 from app.extensions import db
 from app.inputs import one_line
 from app.models import Appointment, Customer
+from app.places.places import same_door
 from tests.booking_helpers import NOW, World, api_booking, api_home_slot
 from tests.web.test_attack import _book_home_visit, _world_and_street
 
@@ -46,10 +48,31 @@ def test_letters_to_one_address_count_however_its_spaces_were_typed(app, configu
     assert chosen.headers["Location"] == typed.headers["Location"] == "/book/confirmation"
     stored = db.session.query(Appointment).order_by(Appointment.id).all()[-1]
     assert stored.address_line1 == "12 High Street" and stored.customer.name == "Bob Two"
-    for line1 in ("12   High   Street", "12 High\u00a0Street", "12\u2009High Street"):
+    for line1 in (
+        "12   High   Street",
+        "12 High\u00a0Street",
+        "12\u2009High Street",
+        "12, High St.",
+        "12 HIGH ST",
+    ):
         refused = _by_letter(app, street, "Cat Three", line1=line1)
         assert "as many bookings online today as we allow for one address" in refused.get_data(as_text=True)
     assert db.session.query(Appointment).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        ("12 High St", "12 high street", True),
+        ("Flat 2, 3 Church Rd.", "flat 2 3 church road", True),
+        ("St Mary's Cl", "st marys close", True),
+        ("4 Kennet Ave", "4 Kennet Av", True),
+        ("12 High Street", "14 High Street", False),  # next door is another door
+        ("Flat 1, 3 Church Road", "Flat 2, 3 Church Road", False),
+    ],
+)
+def test_a_door_is_one_key_however_its_first_line_was_typed(one, other, same):
+    assert (same_door(one) == same_door(other)) is same
 
 
 @time_machine.travel(NOW, tick=False)
