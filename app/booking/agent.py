@@ -207,16 +207,16 @@ def not_staffed(service: Service, place: Place, near: tuple[float, float]) -> st
     hubs = [f"{hub.name} ({miles:.0f} miles)" for hub, miles in nearest]
     instead = f"Offer a hub that can: {', '.join(hubs)}" if hubs else "Tell a supervisor"
     return (
-        f"{not_staffed_reason(service, place.area_id, place.hub)}: no time will come free here, and the "
-        f"waiting list would never offer one. {instead}"
+        f"{not_staffed_reason(service, place.area_id, place.hub)}, so no time will come free here, and "
+        f"the waiting list would never offer one. {instead}"
     )
 
 
 def not_staffed_for_waitlist(service: Service, area_id: int) -> str:
     """The agent's waiting-list form, where the caller's area cannot be staffed at all."""
     return (
-        f"{not_staffed_reason(service, area_id)}: the waiting list would never offer the caller a time. "
-        "Book them at a hub that offers it instead"
+        f"{not_staffed_reason(service, area_id)}, so the waiting list would never offer the caller a "
+        "time. Book them at a hub that offers it instead"
     )
 
 
