@@ -118,6 +118,8 @@ class Settings(BaseSettings):
     turn_urls: str = ""  # comma-separated, e.g. turn:turn.council.example:3478?transport=udp
     turn_secret: str = ""  # coturn's static-auth-secret: browsers get short-lived credentials from it
     contact_centre_emails: str = "contact-centre@council.example"  # comma-separated: kiosk call-backs
+    # The contact centre's number, as residents are told to phone it (open 08:30 to 17:30, weekdays).
+    contact_centre_phone: str = "0300 456 0100"
     # A kiosk left untouched warns after this long, then wipes itself for the next person this much later.
     kiosk_warn_after_ms: int = 60_000
     kiosk_reset_after_ms: int = 30_000

@@ -47,6 +47,16 @@ class World:
         return hub_place(self.hub)
 
 
+def off_sick_for_months(world: World) -> None:
+    """The world's area gets an officer with the skill who is off sick past the service's horizon: no
+    free times there now, but somebody who will be back (not an area nobody can ever staff)."""
+    from app.models import Absence
+
+    officer = OfficerFactory(skills=[world.skill], areas=[world.area])
+    db.session.add(Absence(officer=officer, kind="sickness", starts_on=NOW.date(), ends_on=date(2027, 6, 30)))
+    db.session.flush()
+
+
 def at(hour: int, minute: int = 0, day: date = MONDAY) -> datetime:
     return local_to_utc(day, time(hour, minute))
 

@@ -18,6 +18,7 @@ from app.booking.booking import book
 from app.booking.booking_request import booking_request
 from app.booking.changes import cancel, reschedule
 from app.booking.claims import slot_used
+from app.booking.coverage import staffed_at, staffed_hubs
 from app.booking.errors import BookingRuleError, IdempotencyConflict, PossibleDuplicate, SlotUnavailable
 from app.catalogue.queries import all_hubs, all_services, hub_by_code, service_by_code
 from app.config import settings
@@ -164,7 +165,7 @@ def _place_from(location_type: str, args: dict, errors: dict):
     except UnknownPostcode as error:
         field = "postcode" if args.get("lat") is None else "lat"
         errors.setdefault(field, []).append(
-            f"{error}. Phone 0300 456 0100 and an agent can place the address."
+            f"{error}. Phone {settings().contact_centre_phone} and an agent can place the address."
         )
         return None
 
@@ -187,6 +188,7 @@ def _booking_staff() -> bool:
     "Slots that can be booked, least added travel first",
     {
         200: (schemas.Availability, "Slots"),
+        409: (schemas.NotStaffed, "not_staffed: nobody can do the service there; the hubs that can"),
         422: (schemas.ErrorList, "Bad parameters, by name"),
         429: RATE_LIMITED,
     },
@@ -242,6 +244,8 @@ def availability():
     place = _place_from(location_type, args, errors)
     if place is None:
         return unprocessable(errors)
+    if not staffed_at(service, place):
+        return _not_staffed(service, place)
     result = search(service, place, first, days)
     if result.restricted:
         with unit_of_work():
@@ -270,6 +274,25 @@ def availability():
         hub_possible=not slots and location_type != "hub" and "hub" in service.places,
         slots=slots,
     )
+
+
+def _not_staffed(service, place):
+    """409: no time will ever be offered there (app.booking.coverage), so no dates and no waiting list;
+    the hubs that can offer the service, nearest first, and the contact centre's number instead."""
+    phone = settings().contact_centre_phone
+    hubs = [
+        {"code": hub.code, "name": hub.name, "miles": round(miles, 1)}
+        for hub, miles in staffed_hubs(service, place.lat, place.lng, besides=place.hub)
+    ]
+    where = f"at {place.hub.name}" if place.hub is not None else "at this address"
+    message = (
+        f"No officer can do {service.name} {where} at the moment, so no time will come free there and "
+        "there is no waiting list for it. "
+        + (f"Book at one of the hubs listed, nearest first, or phone {phone}." if hubs else f"Phone {phone}.")
+    )
+    field = "hub" if place.hub is not None else "location_type"
+    answer = {"error": "not_staffed", "message": message, "errors": {field: [message]}}
+    return jsonify(answer | {"hubs": hubs, "phone": phone}), 409
 
 
 @bp.post("/appointments")

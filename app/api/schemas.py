@@ -171,6 +171,23 @@ class Availability(BaseModel):
     slots: list[Slot]
 
 
+class HubOffered(BaseModel):
+    code: str = Field(description="the hub's code: ask for availability with location_type=hub&hub=...")
+    name: str
+    miles: float = Field(description="straight-line distance from the place asked about")
+
+
+class NotStaffed(Error):
+    """409 from availability: nobody on the roster can ever do the service at that place (no officer
+    with the skill covers its community area, or fewer than two for a two-officer service). No time will
+    come free there, so there is no waiting list for it: book at one of `hubs`, or phone."""
+
+    error: Literal["not_staffed"]
+    errors: dict[str, list[str]] = Field(description="the field that cannot be had: location_type or hub")
+    hubs: list[HubOffered] = Field(description="open hubs that can offer the service, nearest first")
+    phone: str = Field(description="the contact centre's number")
+
+
 class Service(BaseModel):
     code: str
     name: str

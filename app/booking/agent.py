@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select, update
 
 from app.appointments.references import clean_reference, format_reference
 from app.booking.availability import appointments_for
+from app.booking.coverage import not_staffed_reason, staffed_at, staffed_hubs
 from app.extensions import db
 from app.messaging import outbox
 from app.messaging.contact import reminder_gap, uk_mobile, uk_phone
@@ -17,6 +18,7 @@ from app.models import Appointment, Customer, CustomerNote, RiskMarker, Service,
 from app.officers.queries import all_officers
 from app.officers.workdays import working_day
 from app.places.places import (
+    Place,
     UnknownPostcode,
     address_place,
     normalise_postcode,
@@ -194,6 +196,28 @@ def not_offered(service: Service, place: str) -> str | None:
     if kind in service.places:
         return None
     return f"{service.name} is not offered {PLACE_KINDS.get(kind, 'there')}"
+
+
+def not_staffed(service: Service, place: Place, near: tuple[float, float]) -> str | None:
+    """Why the agent is shown no times at all (app.booking.coverage: nobody could ever do it there), and
+    what to offer instead, the hubs that can nearest `near` first; None when it can be staffed there."""
+    if staffed_at(service, place):
+        return None
+    nearest = staffed_hubs(service, *near, besides=place.hub)
+    hubs = [f"{hub.name} ({miles:.0f} miles)" for hub, miles in nearest]
+    instead = f"Offer a hub that can: {', '.join(hubs)}" if hubs else "Tell a supervisor"
+    return (
+        f"{not_staffed_reason(service, place.area_id, place.hub)}, so no time will come free here, and "
+        f"the waiting list would never offer one. {instead}"
+    )
+
+
+def not_staffed_for_waitlist(service: Service, area_id: int) -> str:
+    """The agent's waiting-list form, where the caller's area cannot be staffed at all."""
+    return (
+        f"{not_staffed_reason(service, area_id)}, so the waiting list would never offer the caller a "
+        "time. Book them at a hub that offers it instead"
+    )
 
 
 def home_not_placed(customer: Customer, service: Service) -> str:

@@ -65,6 +65,20 @@ class PossibleDuplicate(BookingRuleError):
         self.existing = existing
 
 
+class NotStaffed(BookingRuleError):
+    """Nobody can ever staff the service there (app.booking.coverage): no time will come free, so no
+    waiting list is joined for it."""
+
+    def __init__(self):
+        super().__init__(
+            "service",
+            _l(
+                "None of our officers can do this visit in your area at the moment, so we cannot put you "
+                "on a waiting list for it"
+            ),
+        )
+
+
 class TooManyBookings(BookingRuleError):
     """A public booking (or online waiting-list join) for a phone number or email address that has had
     its day's allowance: a stranger cannot flood someone's phone with our texts."""

@@ -10,8 +10,9 @@ from sqlalchemy import select, update
 
 from app.booking.booking import book
 from app.booking.booking_request import CustomerDetails, booking_request
+from app.booking.coverage import visits_staffed_in
 from app.booking.customers import check_public_allowance, find_or_create_customer
-from app.booking.errors import BookingRuleError, SlotUnavailable
+from app.booking.errors import BookingRuleError, NotStaffed, SlotUnavailable
 from app.booking.waitlist_offers import OFFER_MAX_AGE
 from app.config import settings
 from app.extensions import db
@@ -35,6 +36,9 @@ def join(
     location_type: str = "home",
     user=None,
 ) -> WaitlistEntry:
+    """Raises NotStaffed where nobody could ever do the visit: a wait for a time that never comes."""
+    if location_type != "hub" and not visits_staffed_in(service, area_id):
+        raise NotStaffed()
     entry = WaitlistEntry(
         customer=customer,
         service=service,

@@ -122,8 +122,8 @@ def nearest_area_id(lat: float, lng: float) -> int | None:
     return roster().nearest_area_id(lat, lng)
 
 
-def nearest_hubs(lat: float, lng: float, limit: int = 5) -> list[tuple[Hub, float]]:
-    """Open hubs by straight-line distance, with the distance in miles."""
+def nearest_hubs(lat: float, lng: float, limit: int | None = 5) -> list[tuple[Hub, float]]:
+    """Open hubs by straight-line distance, with the distance in miles (every one for limit None)."""
     hubs = db.session.scalars(select(Hub).where(Hub.active.is_(True))).all()
     ranked = sorted(
         ((h, great_circle_m((lat, lng), (h.lat, h.lng)) / 1609.344) for h in hubs), key=lambda x: x[1]

@@ -16,7 +16,13 @@ from app.booking.availability import later_dates_from, search, token_among
 from app.booking.booking import book
 from app.booking.booking_request import booking_request
 from app.booking.changes import cancel, reschedule
-from app.booking.errors import BookingRuleError, IdempotencyConflict, PossibleDuplicate, SlotUnavailable
+from app.booking.errors import (
+    BookingRuleError,
+    IdempotencyConflict,
+    NotStaffed,
+    PossibleDuplicate,
+    SlotUnavailable,
+)
 from app.booking.waitlist_offers import how_offered
 from app.catalogue.queries import all_hubs, all_services, hub_by_code, service_by_code
 from app.catalogue.search import find_services
@@ -231,6 +237,9 @@ def book_for(customer_id: int):
     place = _place(customer, form.place.data) if service and form.place.data and not form.errors else None
     if service and form.place.data == "home" and not form.errors and place is None:
         form.place.errors = [agent.home_not_placed(customer, service)]  # never a silent empty page
+    if service and place and (problem := agent.not_staffed(service, place, _near(customer, place))):
+        form.place.errors = [problem]  # nobody could ever do it there: no empty calendar, no waiting list
+        place = None
     if service and place:
         officer_id = whole_number_or_none(request.values.get("officer"))
         first = day_or(request.values.get("from"), local_now().date())
@@ -306,6 +315,12 @@ def book_for(customer_id: int):
         later=later,
         overlap=overlap,
     )
+
+
+def _near(customer: Customer, place: Place) -> tuple[float, float]:
+    """Where "nearest" hubs are counted from: the caller's home if we can place it, else the place."""
+    home = customer_place(customer)
+    return (home.lat, home.lng) if home is not None else (place.lat, place.lng)
 
 
 def _channel(booked_at: str | None) -> str:
@@ -486,18 +501,23 @@ def join_waitlist(customer_id: int):
                 "had gone): add a phone number to the caller's details first"
             ]
         else:
-            with unit_of_work():
-                waitlist.join(
-                    customer,
-                    service_by_code(form.service.data),
-                    area_id,
-                    form.earliest.data,
-                    form.latest.data,
-                    form.times.data,
-                    user=current_user._get_current_object(),
-                )
-            flash(f"Added to the waiting list. {_offer_promise(customer, how)}", "success")
-            return redirect(url_for("agent.customer", customer_id=customer.id))
+            service = service_by_code(form.service.data)
+            try:
+                with unit_of_work():
+                    waitlist.join(
+                        customer,
+                        service,
+                        area_id,
+                        form.earliest.data,
+                        form.latest.data,
+                        form.times.data,
+                        user=current_user._get_current_object(),
+                    )
+            except NotStaffed:
+                form.service.errors = [agent.not_staffed_for_waitlist(service, area_id)]
+            else:
+                flash(f"Added to the waiting list. {_offer_promise(customer, how)}", "success")
+                return redirect(url_for("agent.customer", customer_id=customer.id))
     return render_template(
         "agent/waitlist.html", customer=customer, form=form, how=how, promise=_offer_promise(customer, how)
     )

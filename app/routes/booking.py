@@ -22,7 +22,14 @@ from app.booking.availability import (
 )
 from app.booking.booking import book
 from app.booking.booking_request import booking_request
-from app.booking.errors import BookingRuleError, PossibleDuplicate, SlotUnavailable, TooManyBookings
+from app.booking.coverage import staffed_at, staffed_hubs
+from app.booking.errors import (
+    BookingRuleError,
+    NotStaffed,
+    PossibleDuplicate,
+    SlotUnavailable,
+    TooManyBookings,
+)
 from app.booking.waitlist_offers import how_offered
 from app.catalogue.queries import all_hubs, all_services, hub_by_code, service_by_code
 from app.catalogue.search import find_services
@@ -45,6 +52,7 @@ from app.messaging import consent, outbox
 from app.messaging.contact import display_phone, uk_phone
 from app.messaging.outbox import contact_centre_list
 from app.places.places import (
+    EXAMPLE_POSTCODE,
     addresses_for,
     hub_place,
     in_a_uk_postcode_area,
@@ -216,7 +224,8 @@ def postcode():
 
 def _postcode_not_found(postcode: str, location_type: str, service) -> str:
     """A real postcode (in a UK postcode area: SN1 1AA Swindon, BA1 1AA Bath) is outside the council's
-    area, not mistyped: it is said so, with a hub where the service is offered at one."""
+    area, not mistyped: it is said so, with a hub where the service is offered at one. One in no
+    postcode area (ZZ9 9ZZ) is a slip, whatever the service: it is said that we do not recognise it."""
     council = settings().council_name
     at_hub = "hub" in service.places
     if location_type == "hub":
@@ -227,19 +236,25 @@ def _postcode_not_found(postcode: str, location_type: str, service) -> str:
                 council=council,
             )
         return _("We do not recognise that postcode. Check it, or choose a hub from the list")
+    if not in_a_uk_postcode_area(postcode):  # no such postcode anywhere (ZZ9 9ZZ): a typing slip
+        if not at_hub:
+            return _(
+                "We do not recognise that postcode. Check each letter and number and enter it again, "
+                "for example %(example)s",
+                example=EXAMPLE_POSTCODE,
+            )
+        return _("We do not recognise that postcode. Check it, or book at a community hub")
     if not at_hub:  # a home-only service: no hub to offer
         return _(
             "We cannot find that postcode in the %(council)s area. Check it, or contact the council "
             "where you live",
             council=council,
         )
-    if in_a_uk_postcode_area(postcode):
-        return _(
-            "We cannot find that postcode in the %(council)s area. Check it, book at a community hub, or "
-            "contact the council where you live",
-            council=council,
-        )
-    return _("We do not recognise that postcode. Check it, or book at a community hub")
+    return _(
+        "We cannot find that postcode in the %(council)s area. Check it, book at a community hub, or "
+        "contact the council where you live",
+        council=council,
+    )
 
 
 @bp.route("/address", methods=["GET", "POST"])
@@ -273,7 +288,7 @@ def address():
 def hub():
     if (redirect_to := _require("service", "location_type")) is not None:
         return redirect_to
-    centre = locate_postcode(journey.draft().get("postcode", "")) if journey.draft().get("postcode") else None
+    centre = _resident_centre()
     hubs = nearest_hubs(*centre, limit=6) if centre else [(h, None) for h in _all_hubs()]
     form = HubForm()
     form.hub.choices = [(h.code, h.name) for h, _m in hubs]
@@ -297,6 +312,8 @@ def time():
     service, place = journey.service(), journey.place()
     if place is None:
         return redirect(url_for("booking.postcode"))
+    if not staffed_at(service, place):  # before any date or the waiting list: none would ever come
+        return _not_staffed(service, place)
     first = day_or(request.args.get("from"), local_now().date())
     exact_possible = service.exact_times and place.hub is None
     exact = exact_possible and request.args.get("exact") == "1"
@@ -335,6 +352,26 @@ def time():
     )
 
 
+def _not_staffed(service, place):
+    """Nobody can do this service here (app.booking.coverage): said plainly, with what does work: the
+    nearest hubs that can, a visit at home instead of a hub, or the contact centre (at a kiosk, help)."""
+    centre = _resident_centre() or (place.lat, place.lng)
+    hubs = staffed_hubs(service, *centre, besides=place.hub)
+    return render_template(
+        "booking/not_staffed.html",
+        service=service,
+        place=place,
+        hubs=hubs,
+        home_possible="home" in service.places and place.location_type == "hub",
+        on_kiosk=current_device() is not None,
+    )
+
+
+def _resident_centre() -> tuple[float, float] | None:
+    """Where the resident said they are (the postcode they gave), for "nearest" hubs."""
+    return locate_postcode(journey.draft()["postcode"]) if journey.draft().get("postcode") else None
+
+
 def _iso(day) -> str | None:
     return day.isoformat() if day else None
 
@@ -344,8 +381,7 @@ def _nearest_hubs_with_times(service, place, first, wanted: int = 3) -> list[dic
     nearest first."""
     if "hub" not in service.places:
         return []
-    centre = locate_postcode(journey.draft().get("postcode", "")) if journey.draft().get("postcode") else None
-    lat, lng = centre or (place.lat, place.lng)
+    lat, lng = _resident_centre() or (place.lat, place.lng)
     found_hubs = []
     for hub, miles in nearest_hubs(lat, lng, limit=6):
         if place.hub is not None and hub.id == place.hub.id:
@@ -379,8 +415,8 @@ def waitlist():
     if (redirect_to := _require("service", "location_type", "place_done")) is not None:
         return redirect_to
     service, place = journey.service(), journey.place()
-    if place is None or place.hub is not None:
-        return redirect(url_for("booking.time"))
+    if place is None or place.hub is not None or not staffed_at(service, place):
+        return redirect(url_for("booking.time"))  # (where nobody can staff it, the time page says so)
     form = WaitlistForm()
     phoning = bool(contact_centre_list())  # offers by phone call need advisers to make the calls
     if not phoning:
@@ -400,6 +436,8 @@ def waitlist():
         except TooManyBookings as error:
             form.phone.errors = [error.message]
             return render_template("booking/waitlist.html", form=form, service=service, phoning=phoning)
+        except NotStaffed:  # the roster changed while they filled the form in
+            return redirect(url_for("booking.time"))
         journey.reset()
         return render_template(
             "booking/waitlist_joined.html",

@@ -181,6 +181,7 @@ def register_web(app: Flask) -> None:
         return {
             "service_name": chosen.service_name,
             "council_name": chosen.council_name,
+            "contact_phone": chosen.contact_centre_phone,
             "example_postcode": EXAMPLE_POSTCODE,  # every postcode hint gives the same real example
             "example_day": example_day,  # a date hint's example: a few days ahead of today
             "brand_colour": chosen.council_brand_colour,

@@ -66,7 +66,7 @@ PROMISED = {
     ("get", "/api/v1/openapi.json"): {"200", "422"},
     ("get", "/api/v1/services"): {"200", "422", "429"},
     ("get", "/api/v1/hubs"): {"200", "422", "429"},
-    ("get", "/api/v1/availability"): {"200", "422", "429"},
+    ("get", "/api/v1/availability"): {"200", "409", "422", "429"},  # 409: not_staffed there
     ("post", "/api/v1/appointments"): {"201", "401", "403", "409", "413", "422"},
     ("get", "/api/v1/appointments/{reference}"): {"200", "401", "404", "422"},
     ("get", "/api/v1/appointments/{reference}/messages"): {"200", "401", "404", "422"},

@@ -10,7 +10,7 @@ import time_machine
 
 from app.extensions import db
 from app.models import Address
-from tests.booking_helpers import NOW, World, book_first_slot, world_with_a_street
+from tests.booking_helpers import NOW, World, book_first_slot, off_sick_for_months, world_with_a_street
 from tests.factories import ServiceFactory
 from tests.pages import csrf_token, home_visit_times, submit_form
 
@@ -248,10 +248,12 @@ def test_hub_times_come_a_few_days_at_a_time(client, world):
 
 @pytest.fixture
 def far_world():
-    """No officer serves the resident's area; one serves a second area with its own hub nearby."""
+    """No officer is free in the resident's area (the one who serves it is off sick for months); one
+    serves a second area with its own hub nearby."""
     from tests.factories import AreaFactory, HubFactory, OfficerFactory
 
     world = World(officers=0)
+    off_sick_for_months(world)
     other = AreaFactory(lat=51.30, lng=-2.05)
     OfficerFactory(skills=[world.skill], areas=[other], base_lat=51.30, base_lng=-2.05)
     world.other_hub = HubFactory(area=other, lat=51.30, lng=-2.05, name="Melksham hub")

@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Address, Appointment, WaitlistEntry
-from tests.booking_helpers import World
+from tests.booking_helpers import World, off_sick_for_months
 from tests.e2e.conftest import check_accessibility
 from tests.factories import AreaFactory, HubFactory, OfficerFactory
 
@@ -18,8 +18,10 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def far_world(committed):
-    """No officer serves Devizes; one serves a nearby area with its own hub."""
+    """No officer is free in Devizes (its one is off sick for months); one serves a nearby area with its
+    own hub."""
     world = World(officers=0)
+    off_sick_for_months(world)
     other = AreaFactory(lat=51.30, lng=-2.05)
     OfficerFactory(skills=[world.skill], areas=[other], base_lat=51.30, base_lng=-2.05)
     world.other_hub = HubFactory(area=other, lat=51.30, lng=-2.05, name="Melksham hub")

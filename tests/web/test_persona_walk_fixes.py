@@ -12,7 +12,7 @@ from app.booking.availability import decode_slot
 from app.extensions import db
 from app.i18n import gettext_for
 from app.models import Address, SafetyAlert
-from tests.booking_helpers import NOW, World, world_with_a_street
+from tests.booking_helpers import NOW, World, off_sick_for_months, world_with_a_street
 from tests.factories import CustomerFactory
 from tests.pages import csrf_token, error_summary, submit_form
 
@@ -175,7 +175,8 @@ def test_a_kiosk_with_no_times_at_its_hub_offers_other_hubs_a_home_visit_and_hel
     from tests.factories import AreaFactory, HubFactory, OfficerFactory
     from tests.kiosk.test_kiosk import _kiosk
 
-    world = World(officers=0)  # nobody serves the kiosk's hub
+    world = World(officers=0)
+    off_sick_for_months(world)  # nobody free at the kiosk's hub (nobody at all: test_not_staffed.py)
     other = AreaFactory(lat=51.30, lng=-2.05)
     OfficerFactory(skills=[world.skill], areas=[other], base_lat=51.30, base_lng=-2.05)
     HubFactory(area=other, lat=51.30, lng=-2.05, name="Melksham hub")
