@@ -216,6 +216,73 @@ def new_link_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
     )
 
 
+def contact_changed_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
+    """To the contact the resident gave on their booking's page: it reaches them (a mistyped number would
+    not get it, and the page says to check it)."""
+    _, v = gettext, _values(f)
+    return _fit(
+        [
+            _(
+                "%(council)s: we have changed your contact details for your %(service)s appointment on "
+                "%(when)s."
+            )
+            % v,
+            _("Ref %(reference)s.") % v,
+        ],
+        follow_up=[_("Details or change: %(url)s") % v if f.manage_url else ""],
+        label=_("Ref %(reference)s.") % v,
+    )
+
+
+def needs_changed_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
+    """What the officer should know changed (access needs, interpreter): not what it says, which may be
+    about someone's health, only that it changed and where to see it."""
+    _, v = gettext, _values(f)
+    return _fit(
+        [
+            _(
+                "%(council)s: we have told the officer what you changed for your %(service)s appointment on "
+                "%(when)s."
+            )
+            % v,
+            _("Ref %(reference)s.") % v,
+        ],
+        follow_up=[_("Details or change: %(url)s") % v if f.manage_url else ""],
+        label=_("Ref %(reference)s.") % v,
+    )
+
+
+def contact_notice_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
+    """To the number we used before the resident changed it, as banks do: only the reference and a
+    phone number, never the link, the time or the place (a number someone gave up may be a
+    stranger's now)."""
+    _, v = gettext, _values(f)
+    return _fit(
+        [
+            _(
+                "%(council)s: the contact details for booking %(reference)s were changed. We will not text "
+                "this number about it."
+            )
+            % v,
+            _("Not you? Call %(phone)s.") % v,
+        ]
+    )
+
+
+def contact_notice_email(f: AppointmentFacts, gettext: Gettext = english) -> Email:
+    """The email address we used before the resident changed it: as contact_notice_sms."""
+    _, v = gettext, _values(f)
+    body = (
+        _("The contact details for booking %(reference)s were changed on our website.") % v
+        + "\n\n"
+        + _("We will not email this address about that booking any more.")
+        + "\n\n"
+        + _("If you did not ask for this, phone us on %(phone)s, Monday to Friday, 8:30am to 5:30pm.") % v
+        + f"\n\n{f.council}\n"
+    )
+    return Email(_("Your contact details were changed (ref %(reference)s)") % v, body)
+
+
 def satisfaction_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
     _, v = gettext, _values(f)
     return _fit(
@@ -340,6 +407,8 @@ def email_for(kind: str, f: AppointmentFacts, gettext: Gettext = english) -> Ema
         "officer_change": _("New officer for your appointment (ref %(reference)s)"),
         "satisfaction": _("How was your visit? (ref %(reference)s)"),
         "new_link": _("A new link for your appointment (ref %(reference)s)"),
+        "contact_changed": _("Your contact details have changed (ref %(reference)s)"),
+        "needs_changed": _("What the officer should know has changed (ref %(reference)s)"),
     }
     openings = {
         "confirmation": _("Your appointment is booked."),
@@ -355,6 +424,14 @@ def email_for(kind: str, f: AppointmentFacts, gettext: Gettext = english) -> Ema
         + "\n"
         + (f.rating_url or _("phone us")),
         "new_link": _("Here is a new link for your appointment. Links we sent you before no longer work."),
+        "contact_changed": _(
+            "We have changed your contact details. We will send your reminders and any changes to you "
+            "as you asked."
+        ),
+        "needs_changed": _(
+            "We have told the officer what you changed about your access needs or an interpreter. "
+            "You can see what they will read on your booking's page."
+        ),
     }
     ready_text = "" if kind == "cancellation" else ready_text
     contact = f"{f.council}\n" + _("Phone %(phone)s, Monday to Friday, 8:30am to 5:30pm.") % v + "\n"

@@ -149,6 +149,27 @@ class DetailsForm(Form):
             raise ValidationError(_l("Enter an email address so we can email you reminders"))
 
 
+def reminder_choices(location_type: str) -> list[tuple[str, str]]:
+    """How we may remind them: by letter only where the visit has a postal address (not at a hub)."""
+    letters = [] if location_type == "hub" else [("post", _l("By letter to this address"))]
+    return [("sms", _l("Text message")), ("email", _l("Email")), *letters, ("none", _l("Do not remind me"))]
+
+
+class ContactForm(DetailsForm):
+    """On the booking's page: the journey's contact questions, with its rules (DetailsForm's checks of
+    the phone and email against the reminder chosen), and nothing else."""
+
+    name = business_name = business_type = access_needs = interpreter_language = None
+    submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
+
+
+class NeedsForm(DetailsForm):
+    """On the booking's page: the journey's questions about what the officer should know."""
+
+    name = business_name = business_type = phone = email = preferred_channel = None
+    submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
+
+
 class WaitlistForm(Form):
     name = StringField(
         _l("Full name"),

@@ -28,7 +28,7 @@ from sqlalchemy import func, select, update
 from app.appointments.presenters import calendar_event
 from app.config import settings
 from app.extensions import db
-from app.messaging.outbox import ROUTINE, next_allowed
+from app.messaging.outbox import ROUTINE, WITHOUT_CALENDAR, next_allowed
 from app.messaging.senders import Senders, configured
 from app.models import Appointment, Message
 from app.timeutil import utcnow
@@ -108,7 +108,7 @@ def _send(message: Message, senders: Senders) -> str:
         if senders.email is None:
             raise EmailError("no SMTP server configured")
         attachments = []
-        if message.appointment_id:
+        if message.appointment_id and message.kind not in WITHOUT_CALENDAR:
             appointment = db.session.get(Appointment, message.appointment_id)
             event = calendar_event(appointment, settings().council_name, appointment.customer.locale)
             ics = build_calendar([event])

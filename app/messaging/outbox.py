@@ -101,6 +101,8 @@ def resident_texts(kind: str, f: AppointmentFacts, gettext: Gettext) -> list[str
         "reminder_morning": lambda: templates.reminder_sms(f, True, gettext),
         "satisfaction": lambda: templates.satisfaction_sms(f, gettext),
         "new_link": lambda: templates.new_link_sms(f, gettext),
+        "contact_changed": lambda: templates.contact_changed_sms(f, gettext),
+        "needs_changed": lambda: templates.needs_changed_sms(f, gettext),
     }[kind]()
 
 
@@ -172,6 +174,22 @@ def may_text(customer, kind: str) -> bool:
     return wanted and not consent.number_stopped(customer.phone)
 
 
+def reaches(customer, kind: str = "confirmation") -> dict[str, str]:
+    """Where a text or an email of this kind to the resident goes now: {"sms": their number, "email":
+    their address}, either, both or neither (letters are not in it: see wants_letters). The one answer
+    queue_for_resident writes by, and what a change of contact details compares before and after."""
+    if wants_letters(customer):
+        return {}
+    texts = may_text(customer, kind) and reminder_gap("sms", customer.phone, "") is None
+    emails = customer.preferred_channel == "email" and reminder_gap("email", "", customer.email) is None
+    if kind == "satisfaction" and texts:
+        emails = False  # asked once: by text where we may, else by the email's link
+    reached = {"sms": customer.phone} if texts else {}
+    if emails:
+        reached["email"] = customer.email
+    return reached
+
+
 def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = "") -> list[Message]:
     """The message of this kind by the resident's chosen channel(s)."""
     customer = appointment.customer
@@ -181,10 +199,8 @@ def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = ""
         return [letter] if letter is not None else []
     if kind == "satisfaction" and not should_ask(appointment):
         return []
-    texts = may_text(customer, kind) and reminder_gap("sms", customer.phone, "") is None
-    emails = customer.preferred_channel == "email" and reminder_gap("email", "", customer.email) is None
-    if kind == "satisfaction" and texts:
-        emails = False  # asked once: by text where we may, else by the email's link
+    reached = reaches(customer, kind)
+    texts, emails = "sms" in reached, "email" in reached
     if not (texts or emails):
         return []  # no channel reaches them: nothing to write
     f = facts(appointment)
@@ -300,6 +316,28 @@ def queue_sms(
             dedupe_key=key[:120],
         )
     )
+
+
+def queue_email(
+    kind: str, recipient: str, email: templates.Email, key: str, appointment: Appointment | None = None
+) -> Message | None:
+    """Any other email to a resident (the notice to an address they no longer use): sent once per key."""
+    return _add(
+        Message(
+            appointment=appointment,
+            kind=kind,
+            channel="email",
+            recipient=recipient,
+            subject=email.subject,
+            body=email.body,
+            dedupe_key=key[:120],
+        )
+    )
+
+
+# Emails about a booking carry its calendar file, except these: the notice to an address the resident no
+# longer uses says only that something changed (whoever reads that address now may be someone else).
+WITHOUT_CALENDAR = frozenset({"contact_notice"})
 
 
 def queue_reply(

@@ -45,6 +45,7 @@ from app.forms.booking import (
     TimeForm,
     WaitlistForm,
     WhereForm,
+    reminder_choices,
 )
 from app.i18n import catalogue_text, current_locale
 from app.inputs import day_or
@@ -458,13 +459,7 @@ def details():
     if saved and saved.get("phone"):  # kept in E.164; shown back as the resident wrote it
         saved = {**saved, "phone": display_phone(saved["phone"])}
     form = DetailsForm(data=saved or None)
-    if journey.draft().get("location_type") != "hub":  # a letter needs the visit's postal address
-        form.preferred_channel.choices = [
-            ("sms", _("Text message")),
-            ("email", _("Email")),
-            ("post", _("By letter to this address")),
-            ("none", _("Do not remind me")),
-        ]
+    form.preferred_channel.choices = reminder_choices(journey.draft()["location_type"])
     form.for_business = journey.draft()["location_type"] == "business"
     if form.validate_on_submit():
         values = {

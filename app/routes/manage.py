@@ -16,11 +16,22 @@ from app.appointments.references import clean_reference, format_reference
 from app.booking.availability import TIMES_PER_PAGE, later_dates_from, search
 from app.booking.changes import cancel, reschedule
 from app.booking.errors import BookingRuleError, SlotUnavailable
+from app.booking.resident_changes import Outcome, change_contact, change_needs, closed_reason
 from app.customers.names import surname_matches
-from app.forms.booking import CancelForm, ConfirmForm, FindBookingForm, MessageLanguageForm, TimeForm
+from app.forms.booking import (
+    CancelForm,
+    ConfirmForm,
+    ContactForm,
+    FindBookingForm,
+    MessageLanguageForm,
+    NeedsForm,
+    TimeForm,
+    reminder_choices,
+)
 from app.i18n import current_locale
 from app.inputs import day_or
 from app.messaging import consent, outbox
+from app.messaging.contact import display_phone
 from app.messaging.language import change_language
 from app.places.places import Place, nearest_area_id, normalise_postcode
 from app.staff import audit
@@ -105,7 +116,15 @@ def _booking_page(appointment: Appointment, language_form: MessageLanguageForm, 
         stop_form=ConfirmForm(),
         language_form=language_form,
         message_language=_language_name(appointment.customer.locale),
+        details_open=closed_reason(appointment) is None,
+        reminded_by=_reminded_by(appointment),
     ), status
+
+
+def _reminded_by(appointment: Appointment) -> str:
+    """How they are reminded, as the question's answer reads (any place's answers: a hub booking
+    made by phone may still have asked for letters)."""
+    return dict(reminder_choices("home")).get(appointment.customer.preferred_channel, "")
 
 
 def _language_name(locale: str) -> Markup:
@@ -217,6 +236,106 @@ def change_time():
         when=when(appointment, current_locale()),
         next_from=later_dates_from(appointment.service, result),
         earlier=first > local_now().date(),
+    )
+
+
+@bp.route("/booking/contact", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute; 30 per hour", methods=["POST"])  # each change sends a message
+def contact():
+    """Their phone number, email address and how we remind them: the journey's questions and rules."""
+    appointment = _current()
+    if appointment is None:
+        return redirect(url_for("manage.find"))
+    if (closed := _closed_page(appointment)) is not None:
+        return closed
+    customer = appointment.customer
+    form = ContactForm(
+        data={
+            "phone": display_phone(customer.phone) if customer.phone else "",
+            "email": customer.email,
+            "preferred_channel": customer.preferred_channel,
+        }
+    )
+    form.preferred_channel.choices = reminder_choices(appointment.location_type)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                outcome = change_contact(
+                    appointment,
+                    form.phone.data or "",
+                    form.email.data or "",
+                    form.preferred_channel.data,
+                    channel="web",
+                )
+        except BookingRuleError as error:
+            if (closed := _closed_page(appointment)) is not None:
+                return closed  # the visit started (or was cancelled) while the form was open
+            form.phone.errors = [error.message]
+        else:
+            return _changed(appointment, outcome, "contact")
+    return render_template("manage/contact.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/booking/needs", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute; 30 per hour", methods=["POST"])
+def needs():
+    """What the officer should know: the journey's access needs and interpreter questions."""
+    appointment = _current()
+    if appointment is None:
+        return redirect(url_for("manage.find"))
+    if (closed := _closed_page(appointment)) is not None:
+        return closed
+    form = NeedsForm(
+        data={
+            "access_needs": appointment.access_needs,
+            "interpreter_language": appointment.interpreter_language,
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                outcome = change_needs(
+                    appointment,
+                    form.access_needs.data or "",
+                    form.interpreter_language.data or "",
+                    channel="web",
+                )
+        except BookingRuleError as error:
+            if (closed := _closed_page(appointment)) is not None:
+                return closed
+            form.access_needs.errors = [error.message]
+        else:
+            return _changed(appointment, outcome, "needs")
+    return render_template("manage/needs.html", form=form), 400 if form.errors else 200
+
+
+def _closed_page(appointment: Appointment):
+    """The visit has started, happened or been cancelled: said plainly, with nothing to fill in. A
+    change sent then is refused (409); opening the page is not an error."""
+    reason = closed_reason(appointment)
+    if reason is None:
+        return None
+    status = 409 if request.method == "POST" else 200
+    return render_template("manage/closed.html", reason=reason), status
+
+
+def _changed(appointment: Appointment, outcome: Outcome, what: str):
+    """The confirmation page: what they now have, and how we confirmed it (and told the old number or
+    address). Nothing changed (the same answers sent again): their booking's page."""
+    if not outcome.changed:
+        return redirect(url_for("manage.booking"))
+    return render_template(
+        "manage/changed.html",
+        what=what,
+        appointment=appointment,
+        reference=format_reference(appointment.reference),
+        when=when(appointment, current_locale()),
+        outcome=outcome,
+        reminded_by=_reminded_by(appointment),
+        number_stopped=appointment.customer.preferred_channel == "sms"
+        and consent.number_stopped(appointment.customer.phone),
     )
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app.appointments.presenters import place_name
+from app.booking.resident_changes import RESIDENT_CHANGED
 from app.extensions import db
 from app.models import Appointment, AppointmentEvent, Officer, RiskMarker, SafetySession
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
@@ -24,6 +25,15 @@ class VisitCard:
     session: SafetySession | None
     unresolved: list[AffectedVisit] = field(default_factory=list)
     on_the_way: bool = False  # the officer tapped "On my way" and has not arrived yet
+    # The resident's latest change on their booking's page (contact details, access needs, interpreter):
+    # the history event, whose note says what changed (app/booking/resident_changes.py).
+    resident_change: AppointmentEvent | None = None
+
+    @property
+    def resident_changed(self) -> str:
+        """What the resident changed last, for the card: "access needs, interpreter"."""
+        event = self.resident_change
+        return event.note.removeprefix(RESIDENT_CHANGED) if event is not None else ""
 
     @property
     def in_progress(self) -> bool:
@@ -63,6 +73,17 @@ def day_for(officer: Officer, day: date) -> list[VisitCard]:
             )
         )
     )
+    changes = {
+        event.appointment_id: event  # the latest per visit (ordered by time)
+        for event in db.session.scalars(
+            select(AppointmentEvent)
+            .where(
+                AppointmentEvent.appointment_id.in_([a.id for a in visits]),
+                AppointmentEvent.note.startswith(RESIDENT_CHANGED),
+            )
+            .order_by(AppointmentEvent.at, AppointmentEvent.id)
+        )
+    }
     cards = []
     for a in visits:
         partner = a.second_officer if a.officer_id == officer.id else a.officer
@@ -74,6 +95,7 @@ def day_for(officer: Officer, day: date) -> list[VisitCard]:
                 open_session(a, officer),
                 unresolved_for(a) if a.is_active else [],
                 a.id in on_the_way,
+                changes.get(a.id),
             )
         )
     return cards

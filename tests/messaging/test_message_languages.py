@@ -42,7 +42,13 @@ KINDS = (
     "officer_change",
     "satisfaction",
     "new_link",
+    "contact_changed",
+    "needs_changed",
 )
+
+
+# Texts whose link must reach the resident (in a follow-up text when it does not fit).
+LINKED = ("confirmation", "reschedule", "officer_change", "new_link", "contact_changed", "needs_changed")
 
 
 def _longest(values) -> str:
@@ -96,7 +102,7 @@ def test_every_text_fits_in_two_segments_with_the_longest_real_values(app, local
         assert REFERENCE in texts[0], "the first text always says which appointment"
         if kind != "satisfaction":  # "today"
             assert f.sms_when in texts[0]
-        if with_link and kind in ("confirmation", "reschedule", "officer_change", "new_link"):
+        if with_link and kind in LINKED:
             assert any(f.manage_url in t for t in texts), "the link is never dropped: it follows instead"
             assert all(REFERENCE in t for t in texts), "a follow-up says which appointment it is about"
         if locale != "en":
@@ -118,6 +124,7 @@ def test_replies_and_waiting_list_texts_fit_in_two_segments(app, locale):
         *templates.officer_change_sms(_worst_facts(app, locale, with_officer=False), _),
         *templates.officer_change_sms(_worst_facts(app, locale, at_hub=True), _),
         *templates.officer_change_sms(_worst_facts(app, locale, with_officer=False, at_hub=True), _),
+        *templates.contact_notice_sms(f, _),
     ]
     for text in texts:
         assert sms_segments(text) <= 2, (locale, len(text), text)

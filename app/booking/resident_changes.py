@@ -1,0 +1,168 @@
+"""What a resident changes on their booking's page besides its time: how we reach them (phone, email,
+how they are reminded) and what the officer should know (access needs, an interpreter).
+
+The answers are checked by the booking journey's own questions (app/forms/booking.py DetailsForm and the
+one contact rule, app/messaging/contact.py reminder_gap) before they reach here. Each change takes the
+booking's lock (app/booking/locks.py), is refused once the visit has started, happened or been
+cancelled, and is recorded three ways: the audit log, the booking's history (which the officer's day
+shows: app/safety/officer_day.py) and a confirmation through the outbox. A change of number or address
+also redirects what is still waiting to go to the old one and tells the old one
+(app/messaging/contact_change.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.booking import call_list, interpreters
+from app.booking.errors import BookingRuleError
+from app.booking.locks import lock_appointment
+from app.extensions import db
+from app.i18n import _l
+from app.messaging import outbox
+from app.messaging.contact import uk_phone
+from app.messaging.contact_change import redirect_queued, tell_old_contact
+from app.models import Appointment, AppointmentEvent, Message
+from app.staff import audit
+from app.timeutil import utcnow
+
+# The note on the booking's history that the officer's day looks for.
+RESIDENT_CHANGED = "Changed by the resident: "
+# What staff read on that note, by field.
+FIELD_NAMES = {
+    "phone": "phone number",
+    "email": "email address",
+    "preferred_channel": "how to remind them",
+    "access_needs": "access needs",
+    "interpreter_language": "interpreter",
+}
+# Each change sends a message to the number or address now on the booking: a few a day is plenty for the
+# resident, and far too few to turn a booking into a way to text someone else's phone.
+CHANGES_PER_DAY = 5
+PHONE_US = "0300 456 0100"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a change did: the fields that changed (none: nothing to do), where its confirmation went
+    ({"sms": number, "email": address}) and which old numbers or addresses were told."""
+
+    changed: tuple[str, ...] = ()
+    confirmed_to: dict[str, str] = field(default_factory=dict)
+    told: dict[str, str] = field(default_factory=dict)
+
+
+def closed_reason(appointment: Appointment) -> str | None:
+    """Why this booking's details can no longer be changed online, in the resident's words; None while
+    they can (booked, and its arrival window not over)."""
+    if appointment.status == "cancelled":
+        return _l("This appointment has been cancelled, so there is nothing to change.")
+    if appointment.status == "checked_in":
+        return _l(
+            "Your visit has started, so you cannot change these details online now. Tell the officer who "
+            "is with you."
+        )
+    if appointment.status in ("completed", "no_show") or appointment.window_end <= utcnow():
+        return _l(
+            "The time of this appointment has passed, so you cannot change it online. If you need to tell "
+            "us something, phone %(phone)s.",
+            phone=PHONE_US,
+        )
+    return None
+
+
+def _check_open(appointment: Appointment, field_name: str) -> None:
+    reason = closed_reason(appointment)
+    if reason is not None:
+        raise BookingRuleError(field_name, reason)
+    since = utcnow() - timedelta(days=1)
+    changes = db.session.scalar(
+        select(func.count(AppointmentEvent.id)).where(
+            AppointmentEvent.appointment_id == appointment.id,
+            AppointmentEvent.at >= since,
+            AppointmentEvent.note.startswith(RESIDENT_CHANGED),
+        )
+    )
+    if changes >= CHANGES_PER_DAY:
+        raise BookingRuleError(
+            field_name,
+            _l(
+                "You have changed this booking's details several times today. To change them again, phone "
+                "%(phone)s.",
+                phone=PHONE_US,
+            ),
+        )
+
+
+def _record(appointment: Appointment, action: str, changed: tuple[str, ...], channel: str) -> int:
+    """The audit entry (which fields, not what they now say) and the history event the officer's day
+    shows; the event's id, which makes this change's messages unique in the outbox."""
+    audit.record(action, "appointment", appointment.reference, channel=channel, changed=list(changed))
+    event = AppointmentEvent(
+        appointment=appointment,
+        status=appointment.status,  # unchanged: a row of its history, as "Officer on the way" is
+        channel=channel,
+        note=RESIDENT_CHANGED + ", ".join(FIELD_NAMES[name] for name in changed),
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event.id
+
+
+def _where(messages: list[Message]) -> dict[str, str]:
+    return {m.channel: m.recipient for m in messages}
+
+
+def change_contact(
+    appointment: Appointment, phone: str, email: str, preferred_channel: str, *, channel: str = "web"
+) -> Outcome:
+    """Their phone number, email address and how we remind them, for every booking on their record
+    (one record per person: "tell us once"). Choosing texts is consent to texts, as when booking
+    (app/booking/booking_request.py). Raises BookingRuleError at "phone" when the booking is closed
+    (closed_reason) or has had its changes for the day."""
+    lock_appointment(appointment)
+    customer = appointment.customer
+    now = {"phone": uk_phone(phone) or "", "email": email.strip(), "preferred_channel": preferred_channel}
+    changed = tuple(name for name, value in now.items() if getattr(customer, name) != value)
+    _check_open(appointment, "phone")
+    if not changed:
+        return Outcome()
+    before = outbox.reaches(customer)
+    for name, value in now.items():
+        setattr(customer, name, value)
+    if preferred_channel == "sms":
+        customer.sms_consent = True
+    change = _record(appointment, "resident_contact_changed", changed, channel)
+    redirect_queued(customer, change)
+    confirmed = outbox.queue_for_resident(appointment, "contact_changed", key_suffix=f"r{change}")
+    told = tell_old_contact(appointment, before, change)
+    return Outcome(changed, _where(confirmed), _where(told))
+
+
+def change_needs(
+    appointment: Appointment, access_needs: str, interpreter_language: str, *, channel: str = "web"
+) -> Outcome:
+    """What the officer should know for this visit: its access needs and the interpreter's language (the
+    resident's record keeps them too, for their next booking). A new language puts the visit on the
+    supervisors' call list when no officer on it speaks it (app/booking/interpreters.py); an interpreter
+    no longer needed closes the call to book one. Raises BookingRuleError at "access_needs" as
+    change_contact does."""
+    lock_appointment(appointment)
+    now = {"access_needs": access_needs.strip(), "interpreter_language": interpreter_language.strip()}
+    changed = tuple(name for name, value in now.items() if getattr(appointment, name) != value)
+    _check_open(appointment, "access_needs")
+    if not changed:
+        return Outcome()
+    for name, value in now.items():
+        setattr(appointment, name, value)
+        setattr(appointment.customer, name, value)
+    if "interpreter_language" in changed:
+        entry = call_list.open_for(appointment)
+        if entry is not None and entry.source == "interpreter":
+            call_list.close(entry, None, "The resident changed the interpreter they need")
+        interpreters.flag_if_needed(appointment)
+    change = _record(appointment, "resident_needs_changed", changed, channel)
+    confirmed = outbox.queue_for_resident(appointment, "needs_changed", key_suffix=f"r{change}")
+    return Outcome(changed, _where(confirmed))
