@@ -124,6 +124,7 @@ def change_contact(
     (closed_reason) or has had its changes for the day."""
     lock_appointment(appointment)
     customer = appointment.customer
+    db.session.refresh(customer)  # as it is now: read before the lock, another change may have won
     now = {"phone": uk_phone(phone) or "", "email": email.strip(), "preferred_channel": preferred_channel}
     changed = tuple(name for name, value in now.items() if getattr(customer, name) != value)
     _check_open(appointment, "phone")

@@ -14,6 +14,8 @@ from app.appointments.links import manage_url, revoke_links
 from app.booking.booking_request import CustomerDetails
 from app.booking.changes import cancel, record_outcome
 from app.extensions import db
+from app.messaging.consent import stop_from
+from app.messaging.dispatch import dispatch_due
 from app.messaging.reminders import queue_due_reminders
 from app.models import Appointment, AuditEvent, CallListEntry, Message
 from app.safety.safety import arrive
@@ -159,6 +161,32 @@ def test_changes_need_the_forms_csrf_token(client, world):
 
 
 @time_machine.travel(NOW, tick=False)
+def test_a_number_that_replied_stop_is_taken_as_when_booking_but_not_texted(client, world):
+    appointment = _booked(world)
+    stop_from(NEW)
+    db.session.commit()
+    _open(client, appointment)
+    page = _text(_contact(client, phone="07700 900456").get_data(as_text=True))
+    assert "We will not text 07700 900456: that number replied STOP to one of our texts" in page
+    assert "We will not send you a message about this change, so keep a note of your reference" in page
+    assert not _messages("contact_changed")
+    assert [m.recipient for m in _messages("contact_notice")] == [OLD]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_texts_stopped_on_the_page_start_again_when_the_resident_chooses_texts(client, world):
+    appointment = _booked(world)
+    page = _open(client, appointment)
+    client.post("/manage/booking/stop-texts", data={"csrf_token": csrf_token(page)})
+    db.session.refresh(appointment.customer)
+    assert (appointment.customer.sms_consent, appointment.customer.preferred_channel) == (False, "none")
+    page = _text(_contact(client, phone="07700 900123", channel="sms").get_data(as_text=True))
+    assert "We have sent a text message to 07700 900123 to confirm the change." in page
+    db.session.refresh(appointment.customer)
+    assert (appointment.customer.sms_consent, appointment.customer.preferred_channel) == (True, "sms")
+
+
+@time_machine.travel(NOW, tick=False)
 def test_choosing_email_confirms_by_email_and_tells_no_one_when_no_number_or_address_was_replaced(
     client, world
 ):
@@ -174,7 +202,7 @@ def test_choosing_email_confirms_by_email_and_tells_no_one_when_no_number_or_add
 
 
 @time_machine.travel(NOW, tick=False)
-def test_an_email_address_replaced_is_told_without_the_bookings_details(client, world):
+def test_an_email_address_replaced_is_told_without_the_bookings_details(client, world, smtp):
     appointment = _booked(world, preferred_channel="email", email="old@example.com")
     _open(client, appointment)
     done = _contact(client, phone="07700 900123", email="new@example.com", channel="email")
@@ -184,6 +212,17 @@ def test_an_email_address_replaced_is_told_without_the_bookings_details(client, 
     assert (notice.channel, notice.recipient) == ("email", "old@example.com")
     assert "http" not in notice.body and world.service.name not in notice.body
     assert [m.recipient for m in _messages("contact_changed")] == ["new@example.com"]
+
+    dispatch_due()  # the booking's confirmation had not gone yet: it goes to the new address instead
+    sent = {(email["To"], email["Subject"].split(" (")[0]): email for email in smtp.messages}
+    assert set(sent) == {
+        ("new@example.com", f"Appointment booked: {world.service.name}"),
+        ("new@example.com", "Your contact details have changed"),
+        ("old@example.com", "Your contact details were changed"),
+    }
+    old = sent["old@example.com", "Your contact details were changed"]
+    assert not list(old.iter_attachments())  # no calendar file: it would say when and where
+    assert list(sent["new@example.com", "Your contact details have changed"].iter_attachments())
 
 
 def test_a_text_still_waiting_for_the_old_number_goes_to_the_new_one_once(client, world):
