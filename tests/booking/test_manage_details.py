@@ -239,6 +239,19 @@ def test_a_text_still_waiting_for_the_old_number_goes_to_the_new_one_once(client
     assert len(_messages("reminder_day_before")) == 2
 
 
+def test_choosing_no_reminders_drops_a_waiting_reminder_and_tells_no_one(client, world):
+    appointment = _booked(world)
+    with time_machine.travel(DAY_BEFORE, tick=False):
+        assert queue_due_reminders() == 1
+        db.session.commit()
+        _open(client, appointment)
+        page = _text(_contact(client, phone="07700 900123", channel="none").get_data(as_text=True))
+        assert "We will not send you a message about this change" in page and "We have also told" not in page
+        assert [m.status for m in _messages("reminder_day_before")] == ["cancelled"]
+        assert queue_due_reminders() == 0
+    assert not _messages("contact_changed") and not _messages("contact_notice")
+
+
 @time_machine.travel(NOW, tick=False)
 def test_the_officer_is_told_what_the_resident_needs_and_sees_the_change_on_their_day(client, app, world):
     user, officer = officer_user(world)
