@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from app.booking import call_list, interpreters
 from app.booking.errors import BookingRuleError
 from app.booking.locks import lock_appointment
+from app.config import settings
 from app.extensions import db
 from app.i18n import _l
 from app.messaging import outbox
@@ -41,7 +42,6 @@ FIELD_NAMES = {
 # Each change sends a message to the number or address now on the booking: a few a day is plenty for the
 # resident, and far too few to turn a booking into a way to text someone else's phone.
 CHANGES_PER_DAY = 5
-PHONE_US = "0300 456 0100"
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def closed_reason(appointment: Appointment) -> str | None:
         return _l(
             "The time of this appointment has passed, so you cannot change it online. If you need to tell "
             "us something, phone %(phone)s.",
-            phone=PHONE_US,
+            phone=settings().contact_centre_phone,
         )
     return None
 
@@ -91,7 +91,7 @@ def _check_open(appointment: Appointment, field_name: str) -> None:
             _l(
                 "You have changed this booking's details several times today. To change them again, phone "
                 "%(phone)s.",
-                phone=PHONE_US,
+                phone=settings().contact_centre_phone,
             ),
         )
 
