@@ -28,13 +28,17 @@ def _officer_days(appointment: Appointment) -> list[tuple[int, date]]:
 
 
 def _still_changeable(appointment: Appointment) -> None:
-    if not appointment.is_active:
+    """Booked and not over. A visit the officer has checked in to is under way: it ends as completed or
+    no-show, never moved or cancelled from elsewhere (which would also end the officer's safety
+    session's visit under them)."""
+    if appointment.status != "booked":
         raise BookingRuleError("appointment", ALREADY.get(appointment.status, ALREADY["completed"]))
     if appointment.window_end < utcnow():
         raise BookingRuleError("appointment", _l("This appointment is in the past"))
 
 
 ALREADY = {
+    "checked_in": _l("This visit has started: the officer is there now"),
     "cancelled": _l("This appointment is already cancelled"),
     "completed": _l("This appointment is already completed"),
     "no_show": _l("This appointment is already no show"),

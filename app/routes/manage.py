@@ -101,7 +101,7 @@ def booking():
 
 
 def _booking_page(appointment: Appointment, language_form: MessageLanguageForm, status: int = 200):
-    changeable = appointment.is_active and appointment.window_end > local_now()
+    closed = closed_reason(appointment)  # booked and not over: time, cancel and details alike
     return render_template(
         "manage/booking.html",
         appointment=appointment,
@@ -109,14 +109,14 @@ def _booking_page(appointment: Appointment, language_form: MessageLanguageForm, 
         when=when(appointment, current_locale()),
         where=where(appointment),
         officer=officer_first_name(appointment),
-        changeable=changeable,
+        changeable=closed is None,
+        closed_reason=closed,
         ics_link=ics_url(appointment, external=False),
         texts_on=appointment.customer.sms_consent and appointment.customer.phone != "",
         number_stopped=consent.number_stopped(appointment.customer.phone),
         stop_form=ConfirmForm(),
         language_form=language_form,
         message_language=_language_name(appointment.customer.locale),
-        details_open=closed_reason(appointment) is None,
         reminded_by=_reminded_by(appointment),
     ), status
 
@@ -202,8 +202,8 @@ def change_time():
     appointment = _current()
     if appointment is None:
         return redirect(url_for("manage.find"))
-    if not (appointment.is_active and appointment.window_end > local_now()):
-        return redirect(url_for("manage.booking"))  # it says it is cancelled (or over): no times to choose
+    if closed_reason(appointment) is not None:
+        return redirect(url_for("manage.booking"))  # it says why: cancelled, started or over
     place = Place(
         appointment.location_type,
         appointment.lat,

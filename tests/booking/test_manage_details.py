@@ -13,6 +13,7 @@ import time_machine
 from app.appointments.links import manage_url, revoke_links
 from app.booking.booking_request import CustomerDetails
 from app.booking.changes import cancel, record_outcome
+from app.booking.errors import BookingRuleError
 from app.extensions import db
 from app.messaging.consent import stop_from
 from app.messaging.dispatch import dispatch_due
@@ -396,3 +397,27 @@ def test_the_pages_and_messages_are_in_the_residents_language(client, world):
     [notice] = _messages("contact_notice")
     [confirmation] = _messages("contact_changed")
     assert "were changed" not in notice.body and "changed your contact" not in confirmation.body
+
+
+def test_a_visit_under_way_cannot_be_moved_or_cancelled_from_anywhere(client, world):
+    """Found by the details helper: the booking page still offered "Change the time" and "Cancel" while
+    the officer was at the door, and both went through. A checked-in visit ends as completed or no-show:
+    moving or cancelling it would also pull the visit from under the officer's safety session."""
+    user, officer = officer_user(world)
+    appointment = _booked(world)
+    moment = appointment.window_start + timedelta(minutes=5)
+    with time_machine.travel(moment, tick=False):
+        arrive(appointment, officer, user)
+        db.session.commit()
+        page = _text(_open(client, appointment))
+        assert "Change the time" not in page and "Cancel appointment" not in page
+        assert "Your visit has started" in page
+        assert client.get("/manage/booking/change").headers["Location"] == "/manage/booking"
+        html = client.get("/manage/booking/cancel").get_data(as_text=True)
+        refused = client.post("/manage/booking/cancel", data={"csrf_token": csrf_token(html), "reason": ""})
+        assert "This visit has started: the officer is there now" in _text(refused.get_data(as_text=True))
+        with pytest.raises(BookingRuleError):  # nor by phone or the API: one rule in the engine
+            cancel(appointment, "", channel="phone")
+    db.session.rollback()
+    db.session.refresh(appointment)
+    assert appointment.status == "checked_in"

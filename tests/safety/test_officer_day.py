@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 import time_machine
 
 from app.extensions import db
@@ -274,21 +275,26 @@ def test_each_safety_form_carries_what_a_queued_tap_needs(client, configure):
     assert set(fields) >= {"csrf_token", "client_time", "lat", "lng"}
 
 
-def test_checking_out_of_a_cancelled_visit_leaves_it_cancelled_and_the_officer_safe(client, configure):
-    """The resident cancels while the officer is there: "could not complete" must not bring the
-    booking back, and the officer is still checked out (no false alarm to the supervisors)."""
+def test_a_visit_under_way_cannot_be_cancelled_and_the_officer_checks_out_safe(client, configure):
+    """The resident tries to cancel while the officer is there: refused (a visit under way ends as
+    completed or no-show, never cancelled under the officer's safety session); the officer's "could not
+    complete" checks them out, no false alarm follows, and the booking is open to cancel again."""
     from app.booking.changes import cancel
+    from app.booking.errors import BookingRuleError
 
     configure(session_timeout_minutes=30 * 24 * 60)
     world, user, officer, appointment = officer_with_a_visit(client, window_start=at(10))
     with time_machine.travel(at(10, 5), tick=False):
         assert _post(client, appointment, "arrived", accept_json=True).json["ok"] is True
+        with pytest.raises(BookingRuleError, match="This visit has started"):
+            cancel(appointment, "Sorted it out online")
+        db.session.rollback()
+        answer = _post(client, appointment, "not-completed", accept_json=True, reason="Nobody home")
+        assert answer.json["ok"] is True
+        db.session.expire_all()
+        assert appointment.status == "booked"
         cancel(appointment, "Sorted it out online")
         db.session.commit()
-        answer = _post(client, appointment, "not-completed", accept_json=True, reason="Nobody home")
-    assert answer.json["message"] == "Checked out. This visit is cancelled, so nothing else changed."
-    db.session.expire_all()
-    assert appointment.status == "cancelled"
     assert db.session.query(SafetySession).one().closed_at == at(10, 5)
     with time_machine.travel(at(12), tick=False):
         assert run_checks()["escalated"] == 0
