@@ -89,7 +89,7 @@ def visits_staffed_in(service: Service, area_id: int) -> bool:
 
 
 def staffed_hubs(
-    service: Service, lat: float, lng: float, *, limit: int = 3, besides: Hub | None = None
+    service: Service, lat: float, lng: float, *, limit: int | None = 3, besides: Hub | None = None
 ) -> list[tuple[Hub, float]]:
     """The open hubs where the service can be had (offered at hubs, and staffed there), nearest to
     (lat, lng) first, with the distance in miles: what to offer instead of a place nobody can staff

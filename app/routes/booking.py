@@ -289,8 +289,7 @@ def address():
 def hub():
     if (redirect_to := _require("service", "location_type")) is not None:
         return redirect_to
-    centre = _resident_centre()
-    hubs = nearest_hubs(*centre, limit=6) if centre else [(h, None) for h in _all_hubs()]
+    hubs = _hubs_to_offer(journey.service(), _resident_centre())
     form = HubForm()
     form.hub.choices = [(h.code, h.name) for h, _m in hubs]
     if form.validate_on_submit():
@@ -302,6 +301,18 @@ def hub():
 
 def _all_hubs():
     return all_hubs(active_only=True)
+
+
+def _hubs_to_offer(service, centre) -> list:
+    """The hubs to choose from, nearest first where we know where they are: those that can staff the
+    service (coverage.staffed_hubs). Where none can, the nearest anyway, so the next page says so and
+    gives the contact centre, rather than this one showing an empty list."""
+    if centre:
+        return staffed_hubs(service, *centre, limit=6) or nearest_hubs(*centre, limit=6)
+    hubs = _all_hubs()
+    anywhere = (hubs[0].lat, hubs[0].lng) if hubs else (0.0, 0.0)  # all of them: the order is the list's
+    staffed = {h.id for h, _m in staffed_hubs(service, *anywhere, limit=None)}
+    return [(h, None) for h in hubs if h.id in staffed] or [(h, None) for h in hubs]
 
 
 @bp.route("/time", methods=["GET", "POST"])

@@ -97,11 +97,23 @@ def test_the_page_is_in_the_residents_language(client, county):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_hub_nobody_can_staff_says_so_and_offers_the_hubs_that_can(client, county):
+def test_the_hub_list_offers_only_hubs_that_can_staff_the_service_nearest_first(client, county):
     submit_form(client, "/book/service", {"service": county.service.code})
     submit_form(client, "/book/where", {"location_type": "hub"})
     submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
-    submit_form(client, "/book/hub", {"hub": county.hub.code})
+    page = _main(client.get("/book/hub"))
+    assert re.findall(r">\s*(\w+ hub)\s*<", page) == ["Melksham hub", "Trowbridge hub"]
+    refused = client.post("/book/hub", data={"csrf_token": csrf_token(page), "hub": county.hub.code})
+    assert refused.status_code == 200 and error_summary(refused.get_data(as_text=True))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_hub_nobody_can_staff_says_so_and_offers_the_hubs_that_can(client, county):
+    """Reached where the hub is given, not chosen: a kiosk at that hub (the journey starts there)."""
+    submit_form(client, "/book/service", {"service": county.service.code})
+    submit_form(client, "/book/where", {"location_type": "hub"})
+    with client.session_transaction() as cookie:  # as the kiosk's start sets it (routes/booking.py)
+        cookie["booking"] = cookie["booking"] | {"hub": county.hub.code, "place_done": True}
     main = _main(client.get("/book/time"))
     assert "Devizes hub cannot offer this appointment at the moment" in main
     assert not re.search(SLOT_RADIO, main)
