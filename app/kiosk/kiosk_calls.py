@@ -113,9 +113,14 @@ def when_someone_is_there(moment: datetime | None = None, locale: str = "en") ->
     day = to_local(opening).date()
     at = format_time(opening, locale)
     if day == now.date():
+        # Translators: only ever after "from" ("Someone will be there from %(when)s"). A language that
+        # declines the day may word the whole phrase here and drop "from" there (Polish: "jutro od
+        # 8:30", "Ktoś będzie dostępny: %(when)s").
         return _("%(time)s today") % {"time": at}
     if day == now.date() + timedelta(days=1):
+        # Translators: see "%(time)s today"
         return _("%(time)s tomorrow") % {"time": at}
+    # Translators: see "%(time)s today"; the day is as a heading gives it (Polish: "wtorek, 8 grudnia 2026")
     return _("%(time)s on %(day)s") % {"time": at, "day": format_date(day, locale)}
 
 
