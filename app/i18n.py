@@ -19,6 +19,7 @@ from flask_babel import Babel, get_locale, gettext, lazy_gettext, refresh
 DEFAULT = "en"
 # Each language named in itself: someone who reads only that language must find it.
 LANGUAGES = {"en": "English", "pl": "Polski", "ne": "नेपाली"}
+IN_ENGLISH = {"en": "English", "pl": "Polish", "ne": "Nepali"}  # the same, as staff pages name them
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 SESSION_KEY = "locale"
 # Pages residents use: they speak the resident's language. Everything else is a staff page, in English.

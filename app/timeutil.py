@@ -156,11 +156,41 @@ def format_clock(at: time, locale: str = "en") -> str:
     return f"{hour}{suffix}" if at.minute == 0 else f"{hour}:{at.minute:02d}{suffix}"
 
 
-def format_date(moment: datetime | date, locale: str = "en") -> str:
+# Polish declines the day's name after a preposition, and CLDR gives only the nominative (środa): "od
+# środy" (from), "do środy" (until), "przed środą" (before). The month is already in the genitive ("9
+# grudnia"), as a date needs in every case. English and Nepali do not decline it (Nepali puts देखि,
+# सम्म, अघि after the date), so only Polish is listed.
+DECLINED_WEEKDAYS = {
+    "pl": {
+        "genitive": ("poniedziałku", "wtorku", "środy", "czwartku", "piątku", "soboty", "niedzieli"),
+        "instrumental": (
+            "poniedziałkiem",
+            "wtorkiem",
+            "środą",
+            "czwartkiem",
+            "piątkiem",
+            "sobotą",
+            "niedzielą",
+        ),
+    }
+}
+CASES = ("nominative", "genitive", "instrumental")
+
+
+def format_date(moment: datetime | date, locale: str = "en", case: str = "nominative") -> str:
     """GOV.UK style: Monday 7 December 2026. Other languages in their own words (CLDR, through Babel):
-    poniedziałek, 7 grudnia 2026; सोमबार, 7 डिसेम्बर 2026 (the digits stay 0-9)."""
+    poniedziałek, 7 grudnia 2026; सोमबार, 7 डिसेम्बर 2026 (the digits stay 0-9).
+
+    `case`: the grammatical case the sentence around it needs, where the language declines the day's
+    name: a Polish sentence that puts the date after "od" or "do" needs the genitive ("od środy, 9
+    grudnia 2026"), after "przed" or "między" the instrumental. Languages that do not decline it ignore it."""
+    if case not in CASES:
+        raise ValueError(f"case must be one of {', '.join(CASES)}, not {case!r}")
     if isinstance(moment, datetime):
         moment = to_local(moment).date()
+    declined = DECLINED_WEEKDAYS.get(locale, {}).get(case)
+    if declined:
+        return f"{declined[moment.weekday()]}, {babel_dates.format_date(moment, 'd MMMM y', locale=locale)}"
     if locale != "en":
         return babel_dates.format_date(moment, "EEEE, d MMMM y", locale=locale)
     return f"{moment:%A} {moment.day} {moment:%B %Y}"

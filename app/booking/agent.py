@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select, update
 from app.appointments.references import clean_reference, format_reference
 from app.booking.availability import appointments_for
 from app.booking.coverage import not_staffed_reason, staffed_at, staffed_hubs
+from app.customers.names import fold
 from app.extensions import db
 from app.messaging import outbox
 from app.messaging.contact import reminder_gap, uk_mobile, uk_phone
@@ -34,8 +35,12 @@ def find_callers(query: str, limit: int = 25) -> list[Customer]:
     text = (query or "").strip()
     if len(text) < 2:
         return []
-    # autoescape: '%' and '_' typed by the agent are letters, not LIKE wildcards ('%%%%' is not everyone)
-    conditions = [func.lower(Customer.name).contains(text.lower(), autoescape=True)]
+    # Against the stored folded name: "Zofia Wisniewska" or "zofia wiśniewska" finds "Zofia Wiśniewska",
+    # on PostgreSQL and SQLite alike. autoescape: '%' and '_' typed by the agent are letters, not LIKE
+    # wildcards ('%%%%' is not everyone).
+    conditions = []
+    if folded := fold(text):
+        conditions.append(Customer.name_folded.contains(folded, autoescape=True))
     if phone := uk_phone(text):
         conditions.append(Customer.phone == phone)
     if "@" in text:  # residents who gave only an email
@@ -68,10 +73,10 @@ def existing_callers(data: dict, limit: int = 10) -> list[PossibleMatch]:
         checks.append((Customer.phone == phone, "same phone number"))
     if email := (data.get("email") or "").strip().lower():
         checks.append((func.lower(Customer.email) == email, "same email"))
-    name, postcode = (data.get("name") or "").strip().lower(), normalise_postcode(data.get("postcode") or "")
+    name, postcode = fold(data.get("name") or ""), normalise_postcode(data.get("postcode") or "")
     if name and postcode:
         checks.append(
-            ((func.lower(Customer.name) == name) & (Customer.postcode == postcode), "same name and postcode")
+            ((Customer.name_folded == name) & (Customer.postcode == postcode), "same name and postcode")
         )
     found: dict[int, PossibleMatch] = {}
     for condition, because in checks:
@@ -247,7 +252,7 @@ def duplicates_of(customer: Customer, query: str = "") -> list[Customer]:
     if query.strip():
         found = find_callers(query)
     else:
-        same = [func.lower(Customer.name) == customer.name.lower()]
+        same = [Customer.name_folded == fold(customer.name)]
         if customer.phone:
             same.append(Customer.phone == customer.phone)
         if customer.email:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app.appointments.references import format_reference
+from app.config import settings
 from app.i18n import _l
 from app.inputs import BadInput, typed_text
 from app.models import Appointment
@@ -88,7 +89,8 @@ class TooManyBookings(BookingRuleError):
             "contact",
             _l(
                 "You have made as many bookings online today as we allow for one phone number or email "
-                "address. Phone us on 0300 456 0100 to book another"
+                "address. Phone us on %(phone)s to book another",
+                phone=settings().contact_centre_phone,
             ),
         )
 
@@ -103,7 +105,8 @@ class TooManyLetters(TooManyBookings):
             "contact",
             _l(
                 "You have made as many bookings online today as we allow for one address. Phone us on "
-                "0300 456 0100 to book another"
+                "%(phone)s to book another",
+                phone=settings().contact_centre_phone,
             ),
         )
 

@@ -6,7 +6,10 @@ Each word typed is matched against the words of a service's name, summary and ke
 word, the start of one ("bene" for benefit), one that starts it ("renewal" for renew) or, for words
 of four letters or more, a close spelling (difflib: "counsil" for council, "buss" for bus). The
 services matching the most words typed come first, and only the best of those are shown: "tax"
-finds council tax, not a taxi licence. Used by the resident journey and the agent's service picker.
+finds council tax, not a taxi licence. Among those, what was typed being one of the service's own
+phrases (its name, or one of its keywords whole: "bus" is a keyword of the bus pass) comes first, then
+every word typed being in its name, then the rest: "bus" puts the bus pass above school transport
+(whose keywords say "school bus"). Used by the resident journey and the agent's service picker.
 
 The public can search without signing in, so a search costs little whatever is typed: only the first
 MAX_WORDS words count, each cut to MAX_WORD_LENGTH letters, counted after normalising (one "ﷺ" is four
@@ -20,6 +23,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from app.catalogue.cached import catalogue
 from app.extensions import db
@@ -64,16 +68,28 @@ def find_services(
         vocabulary = vocabularies.get(service.id)
         if vocabulary is None:
             vocabulary = vocabularies[service.id] = _vocabulary(service, translate)
-        qualities = [_match(word, vocabulary) for word in wanted]
+        qualities = [_match(word, vocabulary.words) for word in wanted]
         matched = sum(1 for q in qualities if q)
         if matched:
-            scored.append((matched, sum(qualities), order, service))
+            scored.append((matched, sum(qualities), _rank(wanted, vocabulary), order, service))
     if not scored:
         return []
     most = max(s[0] for s in scored)
     best = max(s[1] for s in scored if s[0] == most)
     kept = [s for s in scored if s[0] == most and s[1] >= best - 0.04]  # exact beats a near miss
-    return [s[3] for s in sorted(kept, key=lambda s: (-s[1], s[2]))]
+    return [s[4] for s in sorted(kept, key=lambda s: (-s[2], -s[1], s[3]))]
+
+
+def _rank(wanted: list[str], vocabulary: Vocabulary) -> int:
+    """2: what was typed is one of the service's phrases (its name, or a keyword, whole, in any word
+    order; a plural for its word); 1: every word typed is in its name; 0: found otherwise (its
+    summary, some of a keyword's words, a start of a word, a close spelling)."""
+    typed = frozenset(
+        word if word in vocabulary.words else _singular(word, vocabulary.words) for word in wanted
+    )
+    if typed in vocabulary.phrases:
+        return 2
+    return 1 if typed <= vocabulary.name else 0
 
 
 def searched_words(query: str) -> list[str]:
@@ -83,7 +99,16 @@ def searched_words(query: str) -> list[str]:
     return ([w for w in typed if w not in STOP_WORDS] or typed)[:MAX_WORDS]
 
 
-Vocabularies = dict[int, frozenset[str]]  # each service's words, by id
+@dataclass(frozen=True)
+class Vocabulary:
+    """A service's words, worked out once per catalogue version and language (in English and in it)."""
+
+    words: frozenset[str]  # every word of its name, summary and keywords
+    name: frozenset[str]  # the words of its name
+    phrases: frozenset[frozenset[str]]  # its name and each of its keywords, as sets of words
+
+
+Vocabularies = dict[int, Vocabulary]  # by service id
 _cached: dict[tuple[str, str, Callable[[str], str]], tuple[str, Vocabularies]] = {}
 
 
@@ -100,11 +125,27 @@ def _vocabularies(translate: Callable[[str], str], language: str) -> Vocabularie
     return kept[1]
 
 
-def _vocabulary(service: Service, translate: Callable[[str], str]) -> frozenset[str]:
-    texts = [service.name, service.summary or "", service.keywords or ""]
-    return frozenset(
-        w for text in texts for version in {text, translate(text) if text else ""} for w in words(version)
+def _vocabulary(service: Service, translate: Callable[[str], str]) -> Vocabulary:
+    def versions(text: str) -> set[str]:
+        return {text, translate(text)} if text else set()
+
+    names = versions(service.name)
+    keywords = versions(service.keywords or "")
+    every = names | versions(service.summary or "") | keywords
+    phrases = [*names, *(p for text in keywords for p in text.split(","))]
+    return Vocabulary(
+        words=frozenset(w for text in every for w in words(text)),
+        name=frozenset(w for text in names for w in words(text)),
+        phrases=frozenset(filter(None, (frozenset(searched_words(p)) for p in phrases))),
     )
+
+
+def _singular(word: str, vocabulary: frozenset[str]) -> str:
+    """The service's word of which `word` is a plural ("buses": bus), else `word` itself."""
+    for ending in ("s", "es"):
+        if word.endswith(ending) and word[: -len(ending)] in vocabulary:
+            return word[: -len(ending)]
+    return word
 
 
 def _match(word: str, vocabulary: frozenset[str]) -> float:
@@ -116,6 +157,8 @@ def _match(word: str, vocabulary: frozenset[str]) -> float:
         return 0.95
     if any(len(w) >= 4 and word.startswith(w) for w in vocabulary):
         return 0.9
+    if _singular(word, vocabulary) != word:
+        return 0.9  # a plural of a short word: "buses" for bus, "taxes" for tax
     if len(word) >= 4:
         close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=CLOSE)
         if close:

@@ -333,7 +333,7 @@ KEYWORDS = {
     "council-tax": "bill, payment, single person discount, exemption, arrears",
     "benefit-claim": "benefits, help with rent, low income, council tax support",
     "blue-badge": "disabled parking, parking permit, renewal, renew, disability",
-    "housing-options": "homeless, eviction, evicted, landlord, rent, nowhere to live",
+    "housing-options": "housing, housing advice, homeless, eviction, evicted, landlord, rent, nowhere to live",
     "care-assessment": "carer, care at home, elderly, help at home, support",
     "ot-assessment": "OT, equipment, grab rails, stairlift, mobility, adaptations",
     "dfg-survey": "DFG, adaptations, stairlift, wet room, ramp, disabled, grant",

@@ -22,6 +22,7 @@ from app.appointments.references import (
 )
 from app.booking.changes import cancel
 from app.booking.errors import BookingRuleError
+from app.config import settings
 from app.customers import feedback, satisfaction
 from app.extensions import db
 from app.i18n import gettext_for
@@ -132,7 +133,8 @@ def handle(provider_id: str, sender: str, body: str) -> InboundMessage:
     if word in {"HELP", "CANCEL"} or word in {"1", "2", "3", "4", "5"} or len(words) == 0:
         inbound.action = "help"  # a command we could not act on: say what works
         db.session.flush()
-        outbox.queue_reply(sender, templates.help_reply(reference, _gettext(latest)), latest, provider_id)
+        reply = templates.help_reply(reference, _gettext(latest), settings().contact_centre_phone)
+        outbox.queue_reply(sender, reply, latest, provider_id)
         return inbound
     feedback.submit(
         "comment",

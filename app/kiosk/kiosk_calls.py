@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import delete, func, select, text, update
 
 from app.extensions import db
-from app.i18n import gettext_for
+from app.i18n import IN_ENGLISH, gettext_for, supported
 from app.kiosk import call_wakeups
 from app.kiosk.call_backs import CALL_BACK_EMAIL
 from app.messaging import outbox
@@ -113,9 +113,14 @@ def when_someone_is_there(moment: datetime | None = None, locale: str = "en") ->
     day = to_local(opening).date()
     at = format_time(opening, locale)
     if day == now.date():
+        # Translators: only ever after "from" ("Someone will be there from %(when)s"). A language that
+        # declines the day may word the whole phrase here and drop "from" there (Polish: "jutro od
+        # 8:30", "Ktoś będzie dostępny: %(when)s").
         return _("%(time)s today") % {"time": at}
     if day == now.date() + timedelta(days=1):
+        # Translators: see "%(time)s today"
         return _("%(time)s tomorrow") % {"time": at}
+    # Translators: see "%(time)s today"; the day is as a heading gives it (Polish: "wtorek, 8 grudnia 2026")
     return _("%(time)s on %(day)s") % {"time": at, "day": format_date(day, locale)}
 
 
@@ -131,14 +136,21 @@ def step_label(endpoint: str | None, service_name: str = "") -> str:
     )
 
 
-def start(device: KioskDevice, mode: str, step: str) -> KioskCall:
-    """Join the queue. One person at a time uses a kiosk, so any call it still had has ended."""
+def start(device: KioskDevice, mode: str, step: str, locale: str = "en") -> KioskCall:
+    """Join the queue, in the language the kiosk is in (the agent sees it). One person at a time uses a
+    kiosk, so any call it still had has ended."""
     if not phones_open():
         raise PhonesClosed
     write_first()
     for old in db.session.scalars(live_calls().where(KioskCall.kiosk_id == device.id)):
         _end(old, "left")
-    call = KioskCall(kiosk=device, hub=device.hub, mode=mode if mode in MODES else "video", step=step[:120])
+    call = KioskCall(
+        kiosk=device,
+        hub=device.hub,
+        mode=mode if mode in MODES else "video",
+        step=step[:120],
+        locale=supported(locale),
+    )
     db.session.add(call)
     db.session.flush()
     audit.record("kiosk_call_requested", "kiosk_call", call.id, hub=device.hub.code)
@@ -158,9 +170,12 @@ def position(call: KioskCall) -> int:
     return ids.index(call.id) + 1 if call.id in ids else 0
 
 
-def request_call_back(device: KioskDevice, phone: str, call: KioskCall | None, step: str) -> KioskCall:
+def request_call_back(
+    device: KioskDevice, phone: str, call: KioskCall | None, step: str, locale: str = "en"
+) -> KioskCall:
     """Queue an email to the contact centre's list (the outbox sends it once) and log the call as a
-    call-back; out of hours, there is no call yet, so the log row is made here."""
+    call-back, with the language the kiosk was in when they asked (so the adviser can have an
+    interpreter on the line); out of hours, there is no call yet, so the log row is made here."""
     write_first()
     if call is None:
         call = KioskCall(kiosk=device, hub=device.hub, mode="", step=step[:120])
@@ -168,10 +183,12 @@ def request_call_back(device: KioskDevice, phone: str, call: KioskCall | None, s
         db.session.flush()
     asked = utcnow()
     call.call_back_phone = phone  # listed on the agents' console until someone rings it (call_backs.py)
+    call.locale = supported(locale)
     waited = f"\nThey waited {_minutes(asked - call.requested_at)} in the queue." if call.mode else ""
     body = (
         f"A resident at the {device.name} kiosk in {device.hub.name} asked to be called back.\n\n"
         f"Mobile: {display_phone(phone)}\n"
+        f"Language: {language_label(call.locale)}\n"
         f"Asked at: {format_time(asked)}, {format_date(asked)}\n"
         f"They had got to: {call.step or STEPS['kiosk.start']}{waited}\n"
     )
@@ -185,6 +202,12 @@ def request_call_back(device: KioskDevice, phone: str, call: KioskCall | None, s
     _end(call, "call_back")
     audit.record("kiosk_call_back_requested", "kiosk_call", call.id, hub=device.hub.code)
     return call
+
+
+def language_label(locale: str) -> str:
+    """The language the kiosk was in, as the agent reads it: 'Polish', 'Nepali', 'English'; 'Not
+    recorded' for calls logged before it was kept."""
+    return IN_ENGLISH.get(locale, "Not recorded")
 
 
 def _minutes(delta: timedelta) -> str:

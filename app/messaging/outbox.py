@@ -60,6 +60,7 @@ def facts(appointment: Appointment) -> AppointmentFacts:
         book_url=f"{settings().public_base_url}/book/",
         rating_url=rating_url(appointment) if appointment.status == "completed" else "",
         council=settings().council_name,
+        phone=settings().contact_centre_phone,
         venue=where(appointment) if appointment.hub else "",
         hub=appointment.hub.name if appointment.hub else "",
     )

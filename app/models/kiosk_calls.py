@@ -32,6 +32,9 @@ class KioskCall(db.Model):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id", ondelete="SET NULL"))
     step: Mapped[str] = mapped_column(String(120), default="")  # where the resident had got to
+    # The language the kiosk was in (app.i18n.LANGUAGES), so the agent can book an interpreter for a
+    # call-back; blank for calls logged before it was kept.
+    locale: Mapped[str] = mapped_column(String(10), default="en", server_default="")
     mode: Mapped[str] = mapped_column(String(10), default="video")  # video | voice | text
     status: Mapped[str] = mapped_column(String(10), default=KioskCallStatus.WAITING)
     outcome: Mapped[str] = mapped_column(

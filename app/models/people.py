@@ -6,9 +6,10 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import db
+from app.folding import fold
 from app.models.base import UTCDateTime, utcnow
 
 ROLES = ("agent", "officer", "supervisor", "admin")
@@ -16,11 +17,19 @@ CHANNELS = ("sms", "email", "post", "none")
 
 
 class Customer(db.Model):
-    __table_args__ = (Index("ix_customer_phone", "phone"), Index("ix_customer_postcode", "postcode"))
+    __table_args__ = (
+        Index("ix_customer_phone", "phone"),
+        Index("ix_customer_postcode", "postcode"),
+        Index("ix_customer_name_folded", "name_folded"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), default="resident")  # resident | business
     name: Mapped[str] = mapped_column(String(160))
+    # The name as the agent's search compares it (app.folding.fold: "zofia wisniewska" for "Zofia
+    # Wiśniewska"), kept with every change of the name, so a search neither folds each row as it reads
+    # it nor needs PostgreSQL's unaccent (SQLite has none): the same rule on both databases.
+    name_folded: Mapped[str] = mapped_column(String(160), default="", server_default="")
     business_name: Mapped[str] = mapped_column(String(160), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")  # E.164
     email: Mapped[str] = mapped_column(String(254), default="")
@@ -48,6 +57,11 @@ class Customer(db.Model):
     premises_lng: Mapped[float | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @validates("name")
+    def _fold_name(self, _key: str, name: str) -> str:
+        self.name_folded = fold(name)[:160]
+        return name
 
     @property
     def premises_label(self) -> str:

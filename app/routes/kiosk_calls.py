@@ -97,7 +97,7 @@ def start():
     endpoint = request.form.get("step", "")
     try:
         with unit_of_work():
-            call = calls.start(device, request.form.get("mode", "video"), _step(endpoint))
+            call = calls.start(device, request.form.get("mode", "video"), _step(endpoint), current_locale())
     except calls.PhonesClosed:
         return redirect(url_for(".before", step=endpoint if endpoint in calls.STEPS else None))
     kiosk_session.remember_call(call)
@@ -167,7 +167,8 @@ def call_back():
         live = call if call is not None and call.status == "waiting" else None
         phone = uk_mobile(form.phone.data) or ""
         with unit_of_work():
-            calls.request_call_back(device, phone, live, live.step if live else _step(form.step.data))
+            step = live.step if live else _step(form.step.data)
+            calls.request_call_back(device, phone, live, step, current_locale())
         kiosk_session.forget_call()
         return render_template("kiosk/call_back_done.html", last_digits=phone[-3:])
     return render_template("kiosk/call_back.html", form=form)
@@ -335,6 +336,11 @@ def end_call(call_id: int):
 @agent_bp.app_template_filter("call_mode")
 def call_mode(mode: str) -> str:
     return calls.MODE_LABELS.get(mode, mode)
+
+
+@agent_bp.app_template_filter("call_language")
+def call_language(locale: str) -> str:
+    return calls.language_label(locale)
 
 
 @agent_bp.app_template_global()

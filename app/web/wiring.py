@@ -197,7 +197,10 @@ def register_web(app: Flask) -> None:
         }
 
     # In the page's language: residents' pages in theirs, staff pages in English (app/i18n.py).
-    app.add_template_filter(lambda moment: format_date(moment, current_locale()), "uk_date")
+    # `case`: what the translated sentence needs around the date ("od środy" in Polish; timeutil).
+    app.add_template_filter(
+        lambda moment, case="nominative": format_date(moment, current_locale(), case), "uk_date"
+    )
     app.add_template_filter(lambda moment: format_time(moment, current_locale()), "uk_time")
     app.add_template_filter(lambda at: format_clock(at, current_locale()), "clock")
     app.add_template_filter(lambda number: weekday_name(number, current_locale()), "weekday")

@@ -77,6 +77,38 @@ def test_a_word_that_matches_exactly_hides_near_misses(client, catalogue):
     assert _offered(_search(client, "bus pass")) == ["bus-pass"]
 
 
+@pytest.mark.parametrize(
+    "locale, typed, offered",
+    [
+        # "bus" is one of the bus pass's keywords, whole; school transport only has "school bus".
+        ("en", "bus", ["bus-pass", "school-admissions"]),
+        ("en", "bin", ["assisted-bin"]),
+        ("en", "council tax", ["council-tax", "benefit-claim"]),  # both names: catalogue order
+        ("en", "blue badge", ["blue-badge"]),
+        # "housing" is a keyword of housing options; the other three have it only in their names.
+        ("en", "housing", ["housing-options", "benefit-claim", "repairs-inspection", "private-housing"]),
+        ("en", "rent", ["housing-options", "benefit-claim"]),  # "rent", whole, above "help with rent"
+        ("pl", "autobus", ["bus-pass", "school-admissions"]),
+        ("pl", "mieszkanie", ["housing-options", "repairs-inspection"]),
+        ("ne", "बस", ["bus-pass", "school-admissions"]),
+        ("ne", "आवास", ["housing-options", "benefit-claim"]),
+    ],
+)
+def test_a_service_whose_own_phrase_was_typed_comes_first(client, catalogue, locale, typed, offered):
+    """A user walk: "bus" listed school admissions above the bus pass (both have the word, and the
+    catalogue lists schools first). What was typed being a service's name or one of its keywords,
+    whole, now outranks the word turning up among its other words."""
+    client.get(f"/language/{locale}")
+    assert _offered(_search(client, typed)) == offered
+
+
+def test_a_near_spelling_never_outranks_an_exact_word(client, catalogue):
+    """ "bins" is a keyword of assisted bin collection, whole: "business" (a start of a word) and
+    near spellings stay out of the list."""
+    assert _offered(_search(client, "bins")) == ["assisted-bin"]
+    assert _offered(_search(client, "buses")) == ["bus-pass", "school-admissions"]
+
+
 def test_no_match_says_so_and_lists_every_service_to_continue_with(client, catalogue):
     page = _search(client, "zzz")
     assert "No services match “zzz”. Here are all our services" in page

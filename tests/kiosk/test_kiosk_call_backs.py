@@ -3,6 +3,7 @@ the contact centre's email is (no mail server, a full inbox)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import time_machine
@@ -87,3 +88,55 @@ def test_once_rung_the_mobile_goes_from_the_contact_centres_sent_email_but_not_f
     with time_machine.travel(NOW.replace(day=7), tick=False):
         assert dispatch_due().sent == 2
     assert "07700 900666" in smtp.messages[-1].get_content()
+
+
+def _call_backs_listed(agent) -> str:
+    console = agent.get("/agent/kiosk-calls/").get_data(as_text=True)
+    return console[console.index("Call-backs to make") :]
+
+
+def test_a_call_back_asked_in_polish_says_so_to_the_agent_and_the_contact_centre(app):
+    """A user walk: the kiosk was in Polish, and nothing told the adviser before they rang."""
+    world = World()
+    with time_machine.travel(SATURDAY, tick=False):
+        kiosk = _kiosk(app, world.hub)
+        kiosk.get("/language/pl")
+        done = _post(
+            kiosk, "/kiosk/call/call-back", {"phone": "07700 900555", "step": "kiosk.start"}, "/kiosk/call/"
+        )
+        assert done.status_code == 200
+        english = _kiosk(app, world.hub, name="Lobby kiosk")
+        _post(english, "/kiosk/call/call-back", {"phone": "07700 900666", "step": "kiosk.start"}, "/kiosk/")
+    polish, other = db.session.query(KioskCall).order_by(KioskCall.id).all()
+    assert (polish.locale, other.locale) == ("pl", "en")
+    emails = db.session.query(Message).filter_by(kind="kiosk_call_back").all()
+    polish_email = next(m for m in emails if m.dedupe_key.startswith(f"kiosk_call_back:{polish.id}:"))
+    assert "Language: Polish" in polish_email.body
+    assert all("Language: English" in m.body for m in emails if m is not polish_email)
+    with time_machine.travel(NOW.replace(day=7), tick=False):
+        listed = _call_backs_listed(_agent(app))
+    rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', listed, re.S)
+    by_phone = {("900555" if "900555" in row else "900666"): re.sub(r"<[^>]+>", " ", row) for row in rows}
+    assert "Polish" in by_phone["900555"] and "Book an interpreter" in by_phone["900555"]
+    assert "English" in by_phone["900666"] and "interpreter" not in by_phone["900666"]
+
+
+def test_a_nepali_call_shows_its_language_in_the_queue_and_when_it_becomes_a_call_back(app):
+    world = World()
+    with time_machine.travel(NOW, tick=False):  # Tuesday 9am: the phones are open
+        kiosk = _kiosk(app, world.hub)
+        kiosk.get("/language/ne")
+        page = kiosk.get("/kiosk/call/?step=kiosk.start").get_data(as_text=True)
+        started = kiosk.post(
+            "/kiosk/call/", data={"csrf_token": csrf_token(page), "step": "kiosk.start", "mode": "video"}
+        )
+        assert started.status_code == 302
+        agent = _agent(app)
+        queue = agent.get("/agent/kiosk-calls/").get_data(as_text=True)
+        waiting = queue[queue.index("Waiting") : queue.index("Call-backs to make")]
+        assert "Nepali" in waiting
+        # Tired of waiting, they leave a number instead: the call-back keeps the language.
+        _post(kiosk, "/kiosk/call/call-back", {"phone": "07700 900777"}, "/kiosk/call/call-back")
+        listed = _call_backs_listed(agent)
+    assert "07700 900777" in listed and "Nepali" in listed and "Book an interpreter" in listed
+    assert db.session.query(KioskCall).one().locale == "ne"

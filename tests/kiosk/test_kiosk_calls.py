@@ -141,17 +141,19 @@ def test_the_button_says_when_someone_will_be_there(app, moment, label):
 @pytest.mark.parametrize(
     ("moment", "polish", "nepali"),
     [
-        (local_to_utc(NOW.date(), clock_time(8, 29)), "od 8:30 dzisiaj", "आज 8:30 देखि"),
-        (local_to_utc(NOW.date(), clock_time(17, 30)), "od 8:30 jutro", "भोलि 8:30 देखि"),
+        (local_to_utc(NOW.date(), clock_time(8, 29)), "doradcą: dzisiaj od 8:30", "आज 8:30 देखि"),
+        (local_to_utc(NOW.date(), clock_time(17, 30)), "doradcą: jutro od 8:30", "भोलि 8:30 देखि"),
         (
             datetime(2026, 12, 5, 11, 0, tzinfo=UTC),  # Saturday
-            "od 8:30 w dniu poniedziałek, 7 grudnia 2026",
+            "doradcą: poniedziałek, 7 grudnia 2026, od 8:30",
             "सोमबार, 7 डिसेम्बर 2026 8:30 देखि",
         ),
     ],
 )
 def test_the_button_says_when_someone_will_be_there_in_the_kiosks_language(app, moment, polish, nepali):
-    """It read "8:30am today" in English inside the Polish and Nepali sentences."""
+    """It read "8:30am today" in English inside the Polish and Nepali sentences. Polish says the day
+    as a heading would, after a colon: "od" before it would need the day declined ("od poniedziałku"),
+    and "w dniu poniedziałek" was a slip."""
     world = World()
     with time_machine.travel(moment, tick=False):
         kiosk = _kiosk(app, world.hub)

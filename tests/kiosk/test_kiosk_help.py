@@ -214,3 +214,26 @@ def test_the_start_screen_promises_someone_only_when_someone_can_come(app):
         kiosk = _kiosk(app, world.hub, name="Lobby")
         page = kiosk.get("/kiosk/").get_data(as_text=True)
         assert "someone will come to you" not in page and "where to get help now" in page
+
+
+def test_when_nobody_at_the_hub_can_come_the_kiosk_gives_the_councils_own_number(app, configure):
+    """The fallback is the contact centre's number from the settings (CONTACT_CENTRE_PHONE), not one
+    written into the page: closed, open with no staff phone and no counter, or with only a counter."""
+    configure(contact_centre_phone="01225 713000")
+    world = World()
+    world.hub.staff_phone, world.hub.has_counter = "", False
+    with time_machine.travel(SATURDAY, tick=False):
+        closed = _ask(_kiosk(app, world.hub))
+    with time_machine.travel(OPEN, tick=False):
+        nobody = _ask(_kiosk(app, world.hub, name="Lobby"))
+        world.hub.has_counter = True
+        db.session.commit()
+        counter = _ask(_kiosk(app, world.hub, name="Side door"))
+        world.hub.staff_phone = "+447700900600"
+        db.session.commit()
+        told = _ask(_kiosk(app, world.hub, name="Foyer"))
+    for page in (closed, nobody):
+        assert "Nobody at this hub can come to the kiosk just now" in page
+    for page in (closed, nobody, counter):
+        assert "Phone 01225 713000, Monday to Friday, 8:30am to 5:30pm." in page and "0300" not in page
+    assert "A member of staff has been told" in told and "01225 713000" not in told
