@@ -79,6 +79,12 @@ def read(locale: str) -> Catalog:
         return read_po(file, locale=locale)
 
 
+def untranslated(message: Any) -> bool:
+    """No translation yet: an empty msgstr or, for a message with plural forms, any form empty."""
+    forms = message.string if isinstance(message.string, tuple | list) else (message.string,)
+    return not all(forms)
+
+
 def update() -> None:
     """Files without line numbers, so moving code does not touch every catalogue (fewer merge conflicts)."""
     template = extract()
@@ -88,7 +94,7 @@ def update() -> None:
         catalogue = read(locale)
         catalogue.update(template, no_fuzzy_matching=True)
         for message in catalogue:
-            if message.id and not message.string and REVIEW_NOTE not in message.user_comments:
+            if message.id and untranslated(message) and REVIEW_NOTE not in message.user_comments:
                 message.user_comments.append(REVIEW_NOTE)  # translated here, then read by the council
         with open(po_path(locale), "wb") as file:
             write_po(file, catalogue, width=0, ignore_obsolete=True, include_lineno=False)

@@ -8,7 +8,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from app.i18n import LANGUAGES, TRANSLATIONS_DIR
-from app.i18n_extract import REVIEW_NOTE, extract, languages, po_path, read
+from app.i18n_extract import REVIEW_NOTE, extract, languages, po_path, read, untranslated
 
 TRANSLATED = sorted(set(LANGUAGES) - {"en"})  # English is the source text
 
@@ -27,7 +27,7 @@ def test_every_string_is_translated_and_none_is_fuzzy(template, locale):
     catalogue = read(locale)
     missing = [m.id for m in template if m.id and m.id not in catalogue]
     assert missing == [], f"{locale}: not in the .po (run `make translations`, then translate): {missing[:5]}"
-    empty = [m.id for m in catalogue if m.id and not m.string]
+    empty = [m.id for m in catalogue if m.id and untranslated(m)]  # every plural form too
     assert empty == [], f"{locale}: untranslated: {empty[:5]}"
     fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
     assert fuzzy == [], f"{locale}: fuzzy (a guess nobody checked): {fuzzy[:5]}"
@@ -59,5 +59,11 @@ def test_compiled_catalogue_matches_its_po_file(locale):
     with open(mo_file, "rb") as file:
         compiled = {k: v for k, v in Translations(file)._catalog.items() if k}  # "" is the header
     with open(po_path(locale), "rb") as file:
-        expected = {m.id: m.string for m in read_po(file, locale=locale) if m.id and m.string and not m.fuzzy}
+        messages = [m for m in read_po(file, locale=locale) if m.id and m.string and not m.fuzzy]
+    expected = {}
+    for m in messages:
+        if isinstance(m.id, tuple):  # plural forms: one entry per form, keyed (singular, n) as gettext does
+            expected.update({(m.id[0], n): form for n, form in enumerate(m.string)})
+        else:
+            expected[m.id] = m.string
     assert compiled == expected, f"{locale}: the .mo is out of date: run `make setup`"

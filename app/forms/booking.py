@@ -10,7 +10,7 @@ from app.forms.base import Form
 from app.forms.fields import MaxLength
 from app.i18n import LANGUAGES, _l
 from app.messaging.contact import foreign_phone, reminder_gap, uk_mobile, uk_phone, valid_email
-from app.places.places import EXAMPLE_POSTCODE, normalise_postcode
+from app.places.places import EXAMPLE_POSTCODE, normalise_postcode, postcode_prefix, same_door
 
 
 class ServiceForm(Form):
@@ -42,8 +42,13 @@ class PostcodeForm(Form):
     submit = SubmitField(_l("Find address"), widget=GovSubmitInput())
 
     def validate_postcode(self, field):
-        if normalise_postcode(field.data) is None:
-            raise ValidationError(_l("Enter a real postcode, like %(example)s", example=EXAMPLE_POSTCODE))
+        if normalise_postcode(field.data) is not None:
+            return
+        if postcode_prefix(field.data) is not None:  # 'SN10' or 'SN10 1': the start of one, not a slip
+            raise ValidationError(
+                _l("Enter your full postcode, for example %(example)s", example=EXAMPLE_POSTCODE)
+            )
+        raise ValidationError(_l("Enter a real postcode, like %(example)s", example=EXAMPLE_POSTCODE))
 
 
 class AddressForm(Form):
@@ -59,6 +64,23 @@ class AddressForm(Form):
         validators=[MaxLength(200)],
     )
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
+    listed: dict[str, str] = {}  # the route sets it: each listed address's value -> its first line
+
+    def validate(self, extra_validators=None) -> bool:
+        """Without JavaScript the building-and-street box is always on the page (a conditional reveal):
+        someone who types their address there without ticking "My address is not listed" meant it."""
+        if not self.address.data and (self.line1.data or "").strip():
+            self.address.data, self.address.raw_data = "manual", ["manual"]
+        return super().validate(extra_validators)
+
+    def validate_address(self, field):
+        """An address chosen from the list and a different one typed: we cannot tell which is right."""
+        typed = (self.line1.data or "").strip()
+        listed = self.listed.get(field.data or "")
+        if listed is not None and typed and same_door(typed) != same_door(listed):
+            raise ValidationError(
+                _l("Choose “My address is not listed” to use the address you typed, or delete what you typed")
+            )
 
     def validate_line1(self, field):
         if self.address.data == "manual" and not (field.data or "").strip():

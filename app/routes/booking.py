@@ -151,11 +151,15 @@ def choose_service():
     )
 
 
+def _kiosk_hub(location_type: str) -> bool:
+    device = current_device()
+    return location_type == "hub" and device is not None and device.hub.active
+
+
 def _after_place_kind(location_type: str):
     """At a hub's kiosk a hub appointment is at that hub: no postcode or list of hubs to go through."""
-    device = current_device()
-    if location_type == "hub" and device is not None and device.hub.active:
-        journey.update(hub=device.hub.code, place_done=True)
+    if _kiosk_hub(location_type):
+        journey.update(hub=current_device().hub.code, place_done=True)
         journey.clear_from("slot", "slot_label")
         return _next("booking.time")
     return _next("booking.postcode")
@@ -182,6 +186,9 @@ def where_step():
         if journey.draft().get("location_type") != form.location_type.data:
             journey.clear_from("slot", "slot_label", "place_done", "hub", "line1", "address_id")
         journey.update(location_type=form.location_type.data)
+        if request.args.get("change") and not _kiosk_hub(form.location_type.data):
+            # "Where" changed from check-your-answers: the address or hub may be what they came to change
+            return redirect(url_for("booking.postcode", change=1))
         return _after_place_kind(form.location_type.data)
     return render_template("booking/where.html", form=form, service=service)
 
@@ -271,15 +278,22 @@ def address():
     form.address.choices = [(str(a.id), a.label) for a in addresses] + [
         ("manual", _("My address is not listed"))
     ]
-    if request.method == "GET" and not addresses:  # none found: the only answer is to enter it
-        form.address.data = "manual"
+    form.listed = {str(a.id): a.line1 for a in addresses}
+    draft = journey.draft()
+    if request.method == "GET":  # back (or changing it from check-your-answers): the answer given
+        if draft.get("address_id") and form.listed.get(str(draft["address_id"])):
+            form.address.data = str(draft["address_id"])
+        elif draft.get("line1") and not draft.get("address_id") or not addresses:
+            form.address.data, form.line1.data = "manual", draft.get("line1", "")
     if form.validate_on_submit():
+        before = (draft.get("address_id"), draft.get("line1"))
         if form.address.data == "manual":
             journey.update(address_id=None, line1=form.line1.data.strip(), place_done=True)
         else:
             chosen = next(a for a in addresses if str(a.id) == form.address.data)
             journey.update(address_id=chosen.id, line1=chosen.line1, place_done=True)
-        journey.clear_from("slot", "slot_label")
+        if (journey.draft().get("address_id"), journey.draft().get("line1")) != before:
+            journey.clear_from("slot", "slot_label")  # the times were for the other address
         return _next("booking.time")
     return render_template("booking/address.html", form=form, postcode=code, count=len(addresses))
 
@@ -292,9 +306,12 @@ def hub():
     hubs = _hubs_to_offer(journey.service(), _resident_centre())
     form = HubForm()
     form.hub.choices = [(h.code, h.name) for h, _m in hubs]
+    if request.method == "GET":
+        form.hub.data = journey.draft().get("hub")
     if form.validate_on_submit():
+        if journey.draft().get("hub") != form.hub.data:
+            journey.clear_from("slot", "slot_label")  # the times were for the other hub
         journey.update(hub=form.hub.data, place_done=True)
-        journey.clear_from("slot", "slot_label")
         return _next("booking.time")
     return render_template("booking/hub.html", form=form, hubs=hubs)
 

@@ -1,0 +1,183 @@
+"""A fresh-eyes walk of the resident journey (phone, JavaScript off): each test failed before its fix."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import time_machine
+
+from app.extensions import db
+from app.models import Address
+from tests.booking_helpers import NOW, world_with_a_street
+from tests.pages import error_summary, field_error, submit_form
+
+
+@pytest.fixture
+def world():
+    return world_with_a_street()
+
+
+def _to_address_page(client, world) -> str:
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "home"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    return client.get("/book/address").get_data(as_text=True)
+
+
+def _listed(world) -> Address:
+    return db.session.query(Address).filter_by(uprn="100123").one()
+
+
+# 1. The building-and-street box: a conditional reveal, and typing in it is choosing it ------------
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_box_for_an_address_not_listed_is_revealed_by_its_radio(client, world):
+    page = _to_address_page(client, world)
+    reveal = re.search(
+        r'<div class="govuk-radios__conditional[^"]*" id="([^"]+)">(.*?)</div>\s*</div>', page, re.S
+    )
+    assert reveal and 'name="line1"' in reveal.group(2), "the box sits in the reveal under its radio"
+    manual = re.search(r'<input[^>]*value="manual"[^>]*>', page).group(0)
+    assert f'data-aria-controls="{reveal.group(1)}"' in manual
+    assert page.count('name="line1"') == 1
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("locale", "found"),
+    [("en", "1 address found for SN10 1AB"), ("pl", "Znaleziono 1 adres dla kodu SN10 1AB")],
+)
+def test_one_address_found_is_said_in_the_singular(client, world, locale, found):
+    client.get(f"/language/{locale}")
+    assert found in _to_address_page(client, world)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_address_typed_without_ticking_not_listed_is_taken_as_not_listed(client, world):
+    _to_address_page(client, world)
+    response = submit_form(client, "/book/address", {"line1": "21 High Street"})
+    assert response.status_code == 302 and response.headers["Location"] == "/book/time"
+    with client.session_transaction() as session:
+        assert session["booking"]["line1"] == "21 High Street" and session["booking"]["address_id"] is None
+
+
+@time_machine.travel(NOW, tick=False)
+def test_nothing_chosen_or_typed_still_asks_for_the_address(client, world):
+    _to_address_page(client, world)
+    response = submit_form(client, "/book/address", {"line1": "  "})
+    assert response.status_code == 200
+    assert error_summary(response.get_data(as_text=True)) == ["Select the address, or say it is not listed"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_listed_address_and_a_different_typed_one_ask_which(client, world):
+    _to_address_page(client, world)
+    listed = str(_listed(world).id)
+    response = submit_form(client, "/book/address", {"address": listed, "line1": "21 High Street"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert field_error(html, "address") == (
+        "Choose “My address is not listed” to use the address you typed, or delete what you typed"
+    )
+    assert re.search(rf'value="{listed}" checked', html), "their choice is kept"
+    # The same door typed as the list has it (however abbreviated) is no contradiction.
+    same = submit_form(client, "/book/address", {"address": listed, "line1": "12 high st"})
+    assert same.status_code == 302 and same.headers["Location"] == "/book/time"
+    with client.session_transaction() as session:
+        assert session["booking"]["address_id"] == _listed(world).id
+
+
+# 6. A partial postcode ---------------------------------------------------------------------------
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("typed", ["SN10", "sn10 1", "SN10 1H"])
+def test_the_start_of_a_postcode_asks_for_all_of_it(client, world, typed):
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "home"})
+    response = submit_form(client, "/book/postcode", {"postcode": typed})
+    expected = ["Enter your full postcode, for example SN10 1HJ"]
+    assert error_summary(response.get_data(as_text=True)) == expected
+
+
+@time_machine.travel(NOW, tick=False)
+def test_something_that_is_no_postcode_still_asks_for_a_real_one(client, world):
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "home"})
+    response = submit_form(client, "/book/postcode", {"postcode": "hello"})
+    assert error_summary(response.get_data(as_text=True)) == ["Enter a real postcode, like SN10 1HJ"]
+
+
+# 3. Back from a step opened with "Change" on check-your-answers ---------------------------------
+
+
+def _back_link(html: str) -> str:
+    return re.search(r'<a href="([^"]+)" class="govuk-back-link"', html).group(1)
+
+
+def _to_check(client, world) -> None:
+    _to_address_page(client, world)
+    submit_form(client, "/book/address", {"address": str(_listed(world).id)})
+    times = client.get("/book/time").get_data(as_text=True)
+    slot = re.search(r'name="slot" type="radio" value="([^"]+)"', times).group(1)
+    submit_form(client, "/book/time", {"slot": slot})
+    details = {"name": "Jo Bloggs", "phone": "07700 900123", "preferred_channel": "sms"}
+    assert submit_form(client, "/book/details", details).headers["Location"] == "/book/check"
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("step", "back"),
+    [
+        ("/book/service?change=1", "/book/check"),
+        ("/book/where?change=1", "/book/check"),
+        ("/book/postcode?change=1", "/book/where?change=1"),
+        ("/book/address?change=1", "/book/postcode?change=1"),
+        ("/book/time?change=1", "/book/check"),
+        ("/book/details?change=1", "/book/check"),
+    ],
+)
+def test_back_from_a_change_goes_where_the_resident_came_from(client, world, step, back):
+    _to_check(client, world)
+    assert _back_link(client.get(step).get_data(as_text=True)) == back
+
+
+@time_machine.travel(NOW, tick=False)
+def test_back_without_a_change_still_goes_to_the_question_before(client, world):
+    _to_check(client, world)
+    assert _back_link(client.get("/book/time").get_data(as_text=True)) == "/book/address"
+    assert _back_link(client.get("/book/details").get_data(as_text=True)) == "/book/time"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_paging_through_times_while_changing_keeps_the_way_back_to_the_check_page(client, world):
+    _to_check(client, world)
+    page = client.get("/book/time?change=1").get_data(as_text=True)
+    later = re.search(r'href="(/book/time\?[^"]*from=[^"]+)"', page).group(1).replace("&amp;", "&")
+    assert "change=1" in later
+    assert _back_link(client.get(later).get_data(as_text=True)) == "/book/check"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_changing_where_can_change_the_address_and_keeps_the_time_when_it_is_the_same(client, world):
+    """ "Where" from check-your-answers used to go straight back to the check page when the kind of
+    place stayed the same: there was no way to change the address itself."""
+    _to_check(client, world)
+    with client.session_transaction() as session:
+        slot = session["booking"]["slot"]
+    response = submit_form(client, "/book/where?change=1", {"location_type": "home"})
+    assert response.headers["Location"] == "/book/postcode?change=1"
+    response = submit_form(client, "/book/postcode?change=1", {"postcode": "SN10 1AB"})
+    assert response.headers["Location"] == "/book/address?change=1"
+    page = client.get("/book/address?change=1").get_data(as_text=True)
+    assert re.search(rf'value="{_listed(world).id}" checked', page), "the address given is chosen"
+    same = submit_form(client, "/book/address?change=1", {"address": str(_listed(world).id)})
+    assert same.headers["Location"] == "/book/check"
+    with client.session_transaction() as session:
+        assert session["booking"]["slot"] == slot
+    other = submit_form(client, "/book/address?change=1", {"address": "manual", "line1": "21 High Street"})
+    assert other.headers["Location"] == "/book/time"  # a new address: its own times
+    with client.session_transaction() as session:
+        assert "slot" not in session["booking"]
