@@ -25,7 +25,7 @@ def test_every_language_we_offer_has_a_catalogue_and_no_other():
 @pytest.mark.parametrize("locale", TRANSLATED)
 def test_every_string_is_translated_and_none_is_fuzzy(template, locale):
     catalogue = read(locale)
-    missing = [m.id for m in template if m.id and m.id not in catalogue]
+    missing = [m.id for m in template if m.id and catalogue.get(m.id, context=m.context) is None]
     assert missing == [], f"{locale}: not in the .po (run `make translations`, then translate): {missing[:5]}"
     empty = [m.id for m in catalogue if m.id and untranslated(m)]  # every plural form too
     assert empty == [], f"{locale}: untranslated: {empty[:5]}"
@@ -61,9 +61,10 @@ def test_compiled_catalogue_matches_its_po_file(locale):
     with open(po_path(locale), "rb") as file:
         messages = [m for m in read_po(file, locale=locale) if m.id and m.string and not m.fuzzy]
     expected = {}
-    for m in messages:
-        if isinstance(m.id, tuple):  # plural forms: one entry per form, keyed (singular, n) as gettext does
-            expected.update({(m.id[0], n): form for n, form in enumerate(m.string)})
+    for m in messages:  # keyed as gettext keys them: "context\x04msgid"; a plural's forms (msgid, n)
+        context = f"{m.context}\x04" if m.context else ""
+        if isinstance(m.id, tuple):
+            expected.update({(context + m.id[0], n): form for n, form in enumerate(m.string)})
         else:
-            expected[m.id] = m.string
+            expected[context + m.id] = m.string
     assert compiled == expected, f"{locale}: the .mo is out of date: run `make setup`"

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Optional, ValidationError
 
@@ -257,11 +263,14 @@ class FindBookingForm(Form):
     submit = SubmitField(_l("Find booking"), widget=GovSubmitInput())
 
 
+CANCEL_REASON_LIMIT = 500  # characters: the page says so (app.web.wording.character_count)
+
+
 class CancelForm(Form):
     reason = TextAreaField(
         _l("Why are you cancelling? (optional)"),
-        widget=GovTextArea(),
-        validators=[Optional(), MaxLength(500)],
+        widget=GovCharacterCount(),
+        validators=[Optional(), MaxLength(CANCEL_REASON_LIMIT)],
     )
     submit = SubmitField(_l("Cancel appointment"), widget=GovSubmitInput())
 

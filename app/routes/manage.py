@@ -19,6 +19,7 @@ from app.booking.errors import BookingRuleError, SlotUnavailable
 from app.booking.resident_changes import Outcome, change_contact, change_needs, closed_reason
 from app.customers.names import surname_matches
 from app.forms.booking import (
+    CANCEL_REASON_LIMIT,
     CancelForm,
     ConfirmForm,
     ContactForm,
@@ -41,6 +42,7 @@ from app.web import resident_session
 from app.web.access import public
 from app.web.guards import limiter
 from app.web.resident_session import MANAGED
+from app.web.wording import character_count
 
 if TYPE_CHECKING:
     from app.models import Appointment
@@ -168,6 +170,11 @@ def cancel_booking():
     appointment = _current()
     if appointment is None:
         return redirect(url_for("manage.find"))
+    if appointment.status == "cancelled" or (request.method == "GET" and closed_reason(appointment)):
+        # Back, or the page opened again, after cancelling: no second "Are you sure?" nor a second
+        # confirmation; the booking's page says it is cancelled (or started, or over), as for the time.
+        # A cancel sent after the visit started is refused below, on the form, saying so.
+        return redirect(url_for("manage.booking"))
     form = CancelForm()
     if form.validate_on_submit():
         try:
@@ -179,7 +186,11 @@ def cancel_booking():
                 return _cancelled(appointment)
             form.reason.errors = [error.message]
     return render_template(
-        "manage/cancel.html", form=form, appointment=appointment, when=when(appointment, current_locale())
+        "manage/cancel.html",
+        form=form,
+        appointment=appointment,
+        when=when(appointment, current_locale()),
+        reason_count=character_count(CANCEL_REASON_LIMIT),
     )
 
 

@@ -7,10 +7,12 @@ import re
 import pytest
 import time_machine
 
+from app.appointments.links import manage_url
+from app.booking.booking_request import CustomerDetails
 from app.extensions import db
-from app.models import Address
-from tests.booking_helpers import NOW, world_with_a_street
-from tests.pages import error_summary, field_error, submit_form
+from app.models import Address, Appointment, Message
+from tests.booking_helpers import NOW, book_first_slot, world_with_a_street
+from tests.pages import csrf_token, error_summary, field_error, submit_form
 
 
 @pytest.fixture
@@ -181,3 +183,71 @@ def test_changing_where_can_change_the_address_and_keeps_the_time_when_it_is_the
     assert other.headers["Location"] == "/book/time"  # a new address: its own times
     with client.session_transaction() as session:
         assert "slot" not in session["booking"]
+
+
+# 2. A cancelled booking's cancel page ------------------------------------------------------------
+
+
+def _booked_and_opened(client, world) -> Appointment:
+    with time_machine.travel(NOW, tick=False):
+        appointment = book_first_slot(
+            world,
+            CustomerDetails(
+                name="Jo Bloggs", phone="+447700900123", preferred_channel="sms", sms_consent=True
+            ),
+        )
+    db.session.commit()
+    client.get(re.sub(r"^https?://[^/]+", "", manage_url(appointment)))
+    return appointment
+
+
+@time_machine.travel(NOW, tick=False)
+def test_after_cancelling_the_cancel_page_goes_to_the_booking_which_says_it_is_cancelled(client, world):
+    appointment = _booked_and_opened(client, world)
+    form = client.get("/manage/booking/cancel").get_data(as_text=True)
+    done = client.post("/manage/booking/cancel", data={"csrf_token": csrf_token(form), "reason": "Sorted"})
+    assert "We have sent you a text message to confirm that it is cancelled" in done.get_data(as_text=True)
+    # Back to the form (or the page opened again): no second "Are you sure?"
+    again = client.get("/manage/booking/cancel")
+    assert again.status_code == 302 and again.headers["Location"] == "/manage/booking"
+    assert "Your appointment has been cancelled" in client.get("/manage/booking").get_data(as_text=True)
+    # The old form sent again: no second confirmation, and no second text.
+    resent = client.post("/manage/booking/cancel", data={"csrf_token": csrf_token(form), "reason": "Sorted"})
+    assert resent.status_code == 302 and resent.headers["Location"] == "/manage/booking"
+    texts = db.session.query(Message).filter_by(appointment_id=appointment.id, kind="cancellation").all()
+    assert len([m for m in texts if m.channel == "sms"]) == 1
+
+
+# 9. The cancel reason's limit is said ------------------------------------------------------------
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_cancel_reason_says_how_long_it_may_be(client, world):
+    _booked_and_opened(client, world)
+    page = client.get("/manage/booking/cancel").get_data(as_text=True)
+    assert 'data-module="govuk-character-count"' in page and 'data-maxlength="500"' in page
+    hint = re.search(
+        r'<div id="reason-info" class="govuk-hint govuk-character-count__message">(.*?)</div>', page, re.S
+    )
+    assert hint and hint.group(1).strip() == "You can enter up to 500 characters"
+    assert 'aria-describedby="reason-info"' in page
+    too_long = client.post(
+        "/manage/booking/cancel", data={"csrf_token": csrf_token(page), "reason": "x" * 501}
+    )
+    assert too_long.status_code == 200
+    assert error_summary(too_long.get_data(as_text=True)) == ["Your answer must be 500 characters or less"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_character_count_speaks_polish_with_its_plural_forms(client, world):
+    _booked_and_opened(client, world)
+    client.get("/language/pl")
+    page = client.get("/manage/booking/cancel").get_data(as_text=True)
+    assert "Możesz wpisać do 500 znaków" in page
+    for category, words in (
+        ("one", "Pozostał Ci %{count} znak"),
+        ("few", "Pozostały Ci %{count} znaki"),
+        ("many", "Pozostało Ci %{count} znaków"),
+    ):
+        assert f'data-i18n.characters-under-limit.{category}="{words}"' in page
+    assert "data-i18n.characters-under-limit.other=" in page  # the component requires it
