@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from app import i18n
 from app.appointments.links import ics_url, manage_url
@@ -655,6 +656,9 @@ def _sent_to(appointment: Appointment) -> str:
     """How the confirmation went, said only when one was written ('text message and email'); a
     letter is said by outbox.confirmation_letter."""
     channels = outbox.channels_written(appointment, "confirmation") - {"letter"}
+    # Translators: how we sent it, ending "We have also sent it to you by ...": Polish "SMS-em", "e-mailem".
     if channels >= {"sms", "email"}:
-        return _("text message and email")
-    return _("text message") if "sms" in channels else _("email") if channels else ""
+        return pgettext("sent by", "text message and email")
+    if "sms" in channels:
+        return pgettext("sent by", "text message")
+    return pgettext("sent by", "email") if channels else ""

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
 
 from app import i18n
 from app.appointments import references
@@ -42,7 +41,7 @@ from app.web import resident_session
 from app.web.access import public
 from app.web.guards import limiter
 from app.web.resident_session import MANAGED
-from app.web.wording import character_count
+from app.web.wording import character_count, in_language
 
 if TYPE_CHECKING:
     from app.models import Appointment
@@ -118,7 +117,7 @@ def _booking_page(appointment: Appointment, language_form: MessageLanguageForm, 
         number_stopped=consent.number_stopped(appointment.customer.phone),
         stop_form=ConfirmForm(),
         language_form=language_form,
-        message_language=_language_name(appointment.customer.locale),
+        message_language=in_language(appointment.customer.locale),
         reminded_by=_reminded_by(appointment),
     ), status
 
@@ -127,12 +126,6 @@ def _reminded_by(appointment: Appointment) -> str:
     """How they are reminded, as the question's answer reads (any place's answers: a hub booking
     made by phone may still have asked for letters)."""
     return dict(reminder_choices("home")).get(appointment.customer.preferred_channel, "")
-
-
-def _language_name(locale: str) -> Markup:
-    """The language named in itself, marked as that language for screen readers."""
-    code = i18n.supported(locale)
-    return Markup('<span lang="{}">{}</span>').format(code, i18n.LANGUAGES[code])
 
 
 @bp.post("/booking/language")

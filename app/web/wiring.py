@@ -47,6 +47,7 @@ from app.web.kiosk_session import current_device
 from app.web.navigation import staff_navigation
 from app.web.nul_characters import has_nul_characters
 from app.web.security_headers import add_security_headers, csp_nonce
+from app.web.wording import in_language, miles_away
 
 
 def in_background(view):
@@ -207,6 +208,8 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(
         lambda number, places=1: format_number(number, places, current_locale()), "decimal"
     )
+    app.add_template_filter(miles_away, "miles_away")  # "1 mile away", "1,2 mili stąd" (app.web.wording)
+    app.add_template_filter(in_language, "in_language")  # "in Polish", "w języku polskim"
     app.add_template_filter(to_local, "local")
     app.add_template_filter(when, "when")  # "Monday 7 December 2026, arriving between 11am and 1pm"
     app.add_template_filter(format_reference, "reference")  # "NEUQ-TVRY", as residents read it

@@ -115,9 +115,7 @@ def test_the_resident_sees_and_changes_the_language_of_their_messages_and_later_
     appointment = _booked(world)
     with time_machine.travel(NOW, tick=False):
         page = _open(client, appointment)
-        assert (
-            "We send your texts, emails and letters in" in page and '<span lang="en">English</span>' in page
-        )
+        assert "We send your texts, emails and letters in English." in page
         token = csrf_token(page)
         assert client.post("/manage/booking/language", data={"locale": "pl"}).status_code == 400  # no CSRF
         refused = client.post("/manage/booking/language", data={"csrf_token": token, "locale": "xx"})
@@ -129,7 +127,7 @@ def test_the_resident_sees_and_changes_the_language_of_their_messages_and_later_
         done = client.post("/manage/booking/language", data={"csrf_token": token, "locale": "pl"})
         assert done.headers["Location"] == "/manage/booking?language=changed"
         page = client.get(done.headers["Location"]).get_data(as_text=True)
-        assert 'We will write to you in <span lang="pl">Polski</span> from now on.' in page
+        assert "We will write to you in Polish from now on." in page  # named in the page's language
         assert 'value="pl" checked' in page
         again = client.post("/manage/booking/language", data={"csrf_token": token, "locale": "pl"})
         assert again.headers["Location"] == "/manage/booking"  # nothing changed, nothing to announce

@@ -251,3 +251,99 @@ def test_the_character_count_speaks_polish_with_its_plural_forms(client, world):
     ):
         assert f'data-i18n.characters-under-limit.{category}="{words}"' in page
     assert "data-i18n.characters-under-limit.other=" in page  # the component requires it
+
+
+# 4. Polish (and Nepali) wording: miles, languages, how the link was sent -------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "miles", "places", "said"),
+    [
+        ("en", 1.0, 1, "1 mile away"),
+        ("en", 1.2, 1, "1.2 miles away"),
+        ("en", 3.04, 1, "3 miles away"),
+        ("pl", 1.2, 1, "1,2 mili stąd"),
+        ("pl", 0.5, 1, "0,5 mili stąd"),
+        ("pl", 2.5, 1, "2,5 mili stąd"),
+        ("pl", 1.0, 1, "1 milę stąd"),
+        ("pl", 2.0, 1, "2 mile stąd"),
+        ("pl", 5.0, 1, "5 mil stąd"),
+        ("pl", 12.0, 1, "12 mil stąd"),
+        ("pl", 22.4, 0, "22 mile stąd"),
+        ("ne", 1.2, 1, "1.2 माइल टाढा"),
+    ],
+)
+def test_distances_take_the_languages_plural_forms_fractions_included(app, locale, miles, places, said):
+    from flask import render_template_string
+
+    with app.test_request_context("/book/hub", headers={"Accept-Language": locale}):
+        rendered = render_template_string("{{ miles|miles_away(places) }}", miles=miles, places=places)
+    assert rendered == said
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_polish_hub_list_says_mili_for_a_fraction(client, world):
+    client.get("/language/pl")
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "hub"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    hub = client.get("/book/hub").get_data(as_text=True)
+    assert re.search(r" – \d+,\d mili stąd", hub) and not re.search(r"\d,\d mil ", hub)
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("en", "We will write to you in English, the language of these pages."),
+        ("pl", "Będziemy pisać do Ciebie w języku polskim, tak jak na tych stronach."),
+        ("ne", "हामी तपाईंलाई नेपालीमा लेख्नेछौं"),
+    ],
+)
+def test_the_details_page_names_the_language_as_a_sentence_does(client, world, locale, said):
+    client.get(f"/language/{locale}")
+    _to_check(client, world)
+    page = client.get("/book/details").get_data(as_text=True)
+    assert said in page
+    assert "w języku: " not in page and "नेपाली मा" not in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_polish_page_names_the_language_of_english_messages_in_polish(client, world):
+    _booked_and_opened(client, world)  # the customer reads English
+    client.get("/language/pl")
+    page = client.get("/manage/booking").get_data(as_text=True)
+    assert "SMS-y, e-maile i listy wysyłamy do Ciebie w języku angielskim." in page
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("en", "We have also sent it to you by text message."),
+        ("pl", "Wysłaliśmy go też do Ciebie SMS-em."),
+        ("ne", "हामीले यो तपाईंलाई SMS मार्फत पनि पठाएका छौं।"),
+    ],
+)
+def test_the_confirmation_says_how_the_link_went_without_a_stray_colon(client, world, locale, said):
+    client.get(f"/language/{locale}")
+    _to_check(client, world)
+    page = client.get("/book/check").get_data(as_text=True)
+    client.post("/book/check", data={"csrf_token": csrf_token(page)})
+    assert said in client.get("/book/confirmation").get_data(as_text=True)
+
+
+# 7. The phone hint reads as two sentences --------------------------------------------------------
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("path", ["/book/details", "/manage/booking/contact"])
+def test_the_phone_hint_ends_its_sentence_before_the_next(client, world, path):
+    if path.startswith("/manage"):
+        _booked_and_opened(client, world)
+    else:
+        _to_check(client, world)
+    page = client.get(path).get_data(as_text=True)
+    hint = re.search(r'<div id="phone-hint" class="govuk-hint">(.*?)</div>', page, re.S).group(1)
+    read = " ".join(re.sub(r"<[^>]+>", "", hint).split())  # as text, without the line break
+    assert "we only need to call you. Our texts come from Wiltshire Council." in read
