@@ -130,10 +130,11 @@ def confirmation_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[st
 
 def reminder_sms(f: AppointmentFacts, morning: bool, gettext: Gettext = english) -> list[str]:
     _, v = gettext, _values(f)
+    # The council is named after the service, never just before it: "Wiltshire Council Council tax..."
     opening = (
-        _("Today: %(council)s %(service)s appointment, %(when)s.")
+        _("Today: your %(service)s appointment with %(council)s, %(when)s.")
         if morning
-        else _("Reminder: %(council)s %(service)s appointment, %(when)s.")
+        else _("Reminder: your %(service)s appointment with %(council)s, %(when)s.")
     )
     return _fit(
         [opening % v, _("Ref %(reference)s.") % v],

@@ -208,3 +208,36 @@ def test_a_polish_resident_who_asked_for_post_gets_a_polish_letter():
     assert letter.subject == gettext_for("pl")("Your appointment is booked")
     assert "Dziękujemy za rezerwację" in letter.body and "Karta parkingowa Blue Badge" in letter.body
     assert "poniedziałek, 7 grudnia 2026" in letter.body
+
+
+@pytest.mark.parametrize("locale", sorted(LANGUAGES))
+def test_the_council_name_never_runs_into_a_service_name_that_starts_with_council(app, locale):
+    """A walk found "Today: Wiltshire Council Council tax account and discounts appointment": the
+    council's name just before the service's, which here starts with "Council" too."""
+    _ = gettext_for(locale)
+    council = app.extensions["settings"].council_name
+    service = _("Council tax account and discounts")
+    f = AppointmentFacts(
+        reference=REFERENCE,
+        service=service,
+        when=_worst_when(locale),
+        sms_when=_worst_when(locale),
+        where="12 High Street, Devizes SN10 1AA",
+        council=council,
+        manage_url=f"{LONG_BASE_URL}/manage/x",
+        book_url=f"{LONG_BASE_URL}/book/",
+    )
+    written = []
+    for kind in KINDS:
+        written += resident_texts(kind, f, _)
+        email = templates.email_for(kind, f, _)
+        written += [email.subject, email.body]
+    written += [templates.letter_for(kind, f, "Jo Bloggs", _).body for kind in templates.LETTER_HEADINGS]
+    written += templates.waitlist_offer_sms(council, service, f.sms_when, f.manage_url, _)
+    doubled = [text for text in written if f"{council} {service}" in text or "Council Council" in text]
+    assert doubled == []
+    if locale == "en":
+        morning = resident_texts("reminder_morning", f, _)[0]
+        assert morning.startswith(
+            "Today: your Council tax account and discounts appointment with Wiltshire Council, "
+        )
