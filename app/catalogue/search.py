@@ -9,7 +9,9 @@ services matching the most words typed come first, and only the best of those ar
 finds council tax, not a taxi licence. Among those, what was typed being one of the service's own
 phrases (its name, or one of its keywords whole: "bus" is a keyword of the bus pass) comes first, then
 every word typed being in its name, then the rest: "bus" puts the bus pass above school transport
-(whose keywords say "school bus"). Used by the resident journey and the agent's service picker.
+(whose keywords say "school bus"). A phrase of two words or more that is a service's own is shown
+alone: "blue badge" is not also a bus pass for sharing "badge" or "karta" in Polish. Used by the
+resident journey and the agent's service picker.
 
 The public can search without signing in, so a search costs little whatever is typed: only the first
 MAX_WORDS words count, each cut to MAX_WORD_LENGTH letters, counted after normalising (one "ﷺ" is four
@@ -77,6 +79,10 @@ def find_services(
     most = max(s[0] for s in scored)
     best = max(s[1] for s in scored if s[0] == most)
     kept = [s for s in scored if s[0] == most and s[1] >= best - 0.04]  # exact beats a near miss
+    if len(wanted) > 1 and any(s[2] == 2 for s in kept):
+        # A phrase of several words that is a service's own (its name, a keyword whole: "niebieska
+        # karta" for the Blue Badge) says which service: others that merely share its words are left out.
+        kept = [s for s in kept if s[2] == 2]
     return [s[4] for s in sorted(kept, key=lambda s: (-s[2], -s[1], s[3]))]
 
 

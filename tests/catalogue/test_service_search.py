@@ -92,6 +92,14 @@ def test_a_word_that_matches_exactly_hides_near_misses(client, catalogue):
         ("pl", "mieszkanie", ["housing-options", "repairs-inspection"]),
         ("ne", "बस", ["bus-pass", "school-admissions"]),
         ("ne", "आवास", ["housing-options", "benefit-claim"]),
+        # A walk: "niebieska karta" (what Polish speakers call the Blue Badge) also listed the bus pass,
+        # for "karta" in its "karta przejazdowa"; it is now one of the Blue Badge's Polish keywords.
+        ("pl", "niebieska karta", ["blue-badge"]),
+        ("pl", "karta parkingowa", ["blue-badge"]),
+        ("ne", "नीलो ब्याज", ["blue-badge"]),
+        # A phrase of several words that is a service's own keyword: that service alone, not also one
+        # with "help" and "home" among its words (occupational therapy home assessment).
+        ("en", "help at home", ["care-assessment"]),
     ],
 )
 def test_a_service_whose_own_phrase_was_typed_comes_first(client, catalogue, locale, typed, offered):
@@ -195,3 +203,13 @@ def test_anyone_may_search_but_not_without_end(client):
     finally:
         limiter.reset()
         limiter.enabled = False
+
+
+def test_two_words_that_are_one_services_phrase_leave_out_services_that_only_share_them(client):
+    """Ranked first was not enough: a service that has both words elsewhere (here in its name) was still
+    listed under the one whose keyword they are, whole."""
+    ServiceFactory(code="blue-badge", name="Blue Badge", keywords="blue card, parking permit", sort_order=2)
+    ServiceFactory(code="bus-pass", name="Bus pass card", summary="A blue pass for buses", sort_order=1)
+    db.session.commit()
+    assert _offered(_search(client, "blue card")) == ["blue-badge"]
+    assert sorted(_offered(_search(client, "card"))) == ["blue-badge", "bus-pass"]  # one word: both
