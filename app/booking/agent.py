@@ -39,7 +39,7 @@ def find_callers(query: str, limit: int = 25) -> list[Customer]:
     # on PostgreSQL and SQLite alike. autoescape: '%' and '_' typed by the agent are letters, not LIKE
     # wildcards ('%%%%' is not everyone).
     conditions = []
-    if folded := fold(text):
+    if len(folded := fold(text)) >= 2:  # "--" or a lone accent folds to nothing (or one letter): no name
         conditions.append(Customer.name_folded.contains(folded, autoescape=True))
     if phone := uk_phone(text):
         conditions.append(Customer.phone == phone)
@@ -54,6 +54,8 @@ def find_callers(query: str, limit: int = 25) -> list[Customer]:
         conditions.append(
             Customer.id.in_(select(Appointment.customer_id).where(Appointment.reference == reference))
         )
+    if not conditions:  # or_() of nothing filters nothing: everyone (attack of 2 December)
+        return []
     return list(
         db.session.scalars(select(Customer).where(or_(*conditions)).order_by(Customer.name).limit(limit))
     )

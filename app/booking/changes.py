@@ -3,15 +3,19 @@ first (app.booking.locks), then reads its state."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
 
 from app.booking import call_list, interpreters
 from app.booking.availability import decode_slot
 from app.booking.claims import claim
+from app.booking.customers import PUBLIC_CHANNELS
 from app.booking.errors import BookingChanged, BookingRuleError, SlotUnavailable
 from app.booking.locks import lock_appointment, lock_officer_days, state_of
 from app.booking.recheck import check_token_matches, still_fits
 from app.booking.waitlist_offers import offer_freed_time
+from app.config import settings
 from app.extensions import db
 from app.i18n import _l
 from app.messaging import outbox
@@ -35,6 +39,31 @@ def _still_changeable(appointment: Appointment) -> None:
         raise BookingRuleError("appointment", ALREADY.get(appointment.status, ALREADY["completed"]))
     if appointment.window_end < utcnow():
         raise BookingRuleError("appointment", _l("This appointment is in the past"))
+
+
+# A resident may move a booking online a few times a day: each move texts, emails or posts the new
+# time, so without a cap one link could send a stranger (or one door) a message a second.
+MOVES_PER_DAY = 3
+
+
+def _check_moves_today(appointment: Appointment) -> None:
+    moved = db.session.scalar(
+        select(func.count(AppointmentEvent.id)).where(
+            AppointmentEvent.appointment_id == appointment.id,
+            AppointmentEvent.status == "rescheduled",
+            AppointmentEvent.channel.in_(PUBLIC_CHANNELS),
+            AppointmentEvent.at >= utcnow() - timedelta(days=1),
+        )
+    )
+    if moved >= MOVES_PER_DAY:
+        raise BookingRuleError(
+            "slot",
+            _l(
+                "You have moved this appointment several times today. Your appointment has not changed. "
+                "To move it again, phone us on %(phone)s",
+                phone=settings().contact_centre_phone,
+            ),
+        )
 
 
 ALREADY = {
@@ -92,6 +121,8 @@ def reschedule(
     finish_reads()
     lock_appointment(appointment)
     _still_changeable(appointment)
+    if channel in PUBLIC_CHANNELS:
+        _check_moves_today(appointment)
     officers = (appointment.officer_id, appointment.second_officer_id)
     if (
         appointment.window_start == at_day_seconds(token.day, token.window[0])

@@ -16,7 +16,13 @@ from app.appointments.references import clean_reference, format_reference
 from app.booking.availability import TIMES_PER_PAGE, later_dates_from, search
 from app.booking.changes import cancel, reschedule
 from app.booking.errors import BookingRuleError, SlotUnavailable
-from app.booking.resident_changes import Outcome, change_contact, change_needs, closed_reason
+from app.booking.resident_changes import (
+    Outcome,
+    change_contact,
+    change_needs,
+    closed_reason,
+    shared_contact_reason,
+)
 from app.customers.names import surname_matches
 from app.forms.booking import (
     CancelForm,
@@ -247,7 +253,7 @@ def contact():
     appointment = _current()
     if appointment is None:
         return redirect(url_for("manage.find"))
-    if (closed := _closed_page(appointment)) is not None:
+    if (closed := _closed_page(appointment, shared_contact_reason(appointment))) is not None:
         return closed
     customer = appointment.customer
     form = ContactForm(
@@ -311,10 +317,10 @@ def needs():
     return render_template("manage/needs.html", form=form), 400 if form.errors else 200
 
 
-def _closed_page(appointment: Appointment):
-    """The visit has started, happened or been cancelled: said plainly, with nothing to fill in. A
-    change sent then is refused (409); opening the page is not an error."""
-    reason = closed_reason(appointment)
+def _closed_page(appointment: Appointment, other_reason: str | None = None):
+    """The visit has started, happened or been cancelled (or `other_reason`): said plainly, with nothing
+    to fill in. A change sent then is refused (409); opening the page is not an error."""
+    reason = closed_reason(appointment) or other_reason
     if reason is None:
         return None
     status = 409 if request.method == "POST" else 200

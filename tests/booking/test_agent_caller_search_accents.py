@@ -53,6 +53,9 @@ def test_letters_without_an_accent_to_take_off_and_the_name_written_with_them(cl
     assert _found(client, "Łukasz Żółć") == ["Łukasz Żółć"]  # as the record has it, of course
     assert _found(client, "sian o'brien") == ["Siân O’Brien"]
     assert _found(client, "%") == [] and _found(client, "__") == []  # still letters, not wildcards
+    # Attack of 2 December: what folds to nothing, or to one letter, searched for everyone.
+    for typed in ("--", "- -", "\u0301\u0301", "a\u0301"):
+        assert _found(client, typed) == [], typed
 
 
 @time_machine.travel(NOW, tick=False)
