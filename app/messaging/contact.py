@@ -56,7 +56,22 @@ def uk_phone(text: str | None) -> str | None:
     number = _parsed(text)
     if number is None or number.country_code != 44 or not phonenumbers.is_valid_number(number):
         return None
+    if phonenumbers.number_type(number) in COSTLY_TO_CALL:
+        return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# Numbers that charge the caller (09, 084, 087), follow-me personal numbers (070) and pagers: staff ring the
+# numbers residents give, so one of these would let anyone bill the council for the call (outsider
+# attack of 2 December: a call-back to a premium-rate number).
+COSTLY_TO_CALL = frozenset(
+    {
+        phonenumbers.PhoneNumberType.PREMIUM_RATE,
+        phonenumbers.PhoneNumberType.SHARED_COST,
+        phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
+        phonenumbers.PhoneNumberType.PAGER,
+    }
+)
 
 
 @lru_cache(maxsize=1024)
