@@ -85,14 +85,18 @@ def valid_email(text: str | None) -> bool:
     return bool(text and EMAIL.match(text.strip()) and len(text) <= 254)
 
 
-def reminder_gap(channel: str, phone: str | None, email: str | None) -> str | None:
-    """The one contact rule: what the chosen reminder channel still lacks, as the field's name ("phone"
-    or "email"), or None. Texts need a UK mobile; emails an email address; "none" needs nothing. The
-    booking forms, the API and the outbox all ask this."""
+def reminder_gap(channel: str, phone: str | None, email: str | None, address: bool = True) -> str | None:
+    """The one contact rule: what the chosen reminder channel still lacks, as the field's name ("phone",
+    "email" or "address"), or None. Texts need a UK mobile; emails an email address; letters a postal
+    address (`address`: whether there is one; the booking journey and the API offer letters only for a
+    visit at an address, so they need not say); "none" needs nothing. The booking forms, the API, the
+    agent's caller form and the outbox all ask this."""
     if channel == "sms" and not uk_mobile(phone):
         return "phone"
     if channel == "email" and not (email or "").strip():
         return "email"
+    if channel == "post" and not address:
+        return "address"
     return None
 
 
