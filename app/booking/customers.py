@@ -15,6 +15,7 @@ from app.booking.errors import TooManyBookings, TooManyLetters
 from app.booking.locks import lock_allowances
 from app.config import settings
 from app.extensions import HotRead, db
+from app.folding import fold
 from app.i18n import supported
 from app.models import AllowanceUse, Appointment, Customer
 from app.models.statuses import ACTIVE
@@ -185,9 +186,10 @@ def same_person_ids(details: CustomerDetails) -> list[int]:
 
 
 def _same_person_match(details: CustomerDetails) -> tuple[str, dict[str, str]] | None:
-    """Who counts as the same person: the same name (any case) with the same phone, or with the same
-    email (any case) when no phone was given. Which rule, and its parameters; None for neither."""
-    name = details.name.strip().lower()
+    """Who counts as the same person: the same name (any case, with or without accents: app.folding, as
+    the agent's search and duplicates compare it) with the same phone, or with the same email (any case)
+    when no phone was given. Which rule, and its parameters; None for neither."""
+    name = fold(details.name)[:160]  # as Customer keeps name_folded
     if details.phone:
         return "phone", {"name": name, "contact": details.phone}
     if details.email:
@@ -195,7 +197,8 @@ def _same_person_match(details: CustomerDetails) -> tuple[str, dict[str, str]] |
     return None
 
 
-_NAMED = func.lower(Customer.name) == bindparam("name")
+# The stored folded name (Customer.name_folded, indexed): "Zofia Wisniewska" is "Zofia Wiśniewska".
+_NAMED = Customer.name_folded == bindparam("name")
 _SAME_PERSON = {
     "phone": (Customer.phone == bindparam("contact")) & _NAMED,
     "email": (func.lower(Customer.email) == bindparam("contact")) & _NAMED,
