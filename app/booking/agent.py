@@ -304,13 +304,36 @@ def not_staffed(service: Service, place: Place, near: tuple[float, float]) -> st
     what to offer instead, the hubs that can nearest `near` first; None when it can be staffed there."""
     if staffed_at(service, place):
         return None
-    nearest = staffed_hubs(service, *near, besides=place.hub)
-    hubs = [f"{hub.name} ({miles:.0f} miles)" for hub, miles in nearest]
-    instead = f"Offer a hub that can: {', '.join(hubs)}" if hubs else "Tell a supervisor"
+    hubs = _hubs_that_can(service, place, near)
+    instead = f"Offer a hub that can: {hubs}" if hubs else "Tell a supervisor"
     return (
         f"{not_staffed_reason(service, place.area_id, place.hub)}, so no time will come free here, and "
         f"the waiting list would never offer one. {instead}"
     )
+
+
+def not_staffed_to_move(service: Service, place: Place, near: tuple[float, float]) -> str | None:
+    """Why the agent's move page offers no times (the same rule as not_staffed): a move keeps the
+    place, so what is left is a new booking at a hub that can, and cancelling this one. None when it
+    can be staffed there."""
+    if staffed_at(service, place):
+        return None
+    hubs = _hubs_that_can(service, place, near)
+    instead = (
+        f"For another time, book the caller at a hub that can ({hubs}), then cancel this one"
+        if hubs
+        else "The appointment stays as it is: tell a supervisor"
+    )
+    return (
+        f"{not_staffed_reason(service, place.area_id, place.hub)}, so no other time will come free here. "
+        f"{instead}"
+    )
+
+
+def _hubs_that_can(service: Service, place: Place, near: tuple[float, float]) -> str:
+    """The hubs that can staff the service, nearest `near` first, for the agent to read out."""
+    nearest = staffed_hubs(service, *near, besides=place.hub)
+    return ", ".join(f"{hub.name} ({miles:.0f} miles)" for hub, miles in nearest)
 
 
 def not_staffed_for_waitlist(service: Service, area_id: int) -> str:

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.i18n import _l
 from app.messaging import outbox
 from app.models import Appointment, AppointmentEvent, User
-from app.places.places import Place
+from app.places.places import Place, nearest_area_id
 from app.staff import audit
 from app.timeutil import at_day_seconds, format_date, format_time, to_local, utcnow
 from app.unit_of_work import finish_reads
@@ -99,6 +99,17 @@ def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, 
     call_list.close_for(appointment, actor, f"Cancelled {_how(channel)}")
     outbox.appointment_changed(appointment, "cancellation")
     offer_freed_time(appointment)
+
+
+def place_to_move(appointment: Appointment) -> Place:
+    """Where a move looks for times, and asks whether the roster can staff it (coverage.staffed_at): the
+    appointment's own place, in its hub's community area or the one nearest the visit."""
+    area_id = (
+        appointment.hub.area_id if appointment.hub else nearest_area_id(appointment.lat, appointment.lng)
+    )
+    return Place(
+        appointment.location_type, appointment.lat, appointment.lng, area_id or 0, hub=appointment.hub
+    )
 
 
 def reschedule(

@@ -16,7 +16,7 @@ from app.booking import agent, waitlist
 from app.booking.availability import later_dates_from, search, token_among
 from app.booking.booking import book
 from app.booking.booking_request import booking_request
-from app.booking.changes import cancel, reschedule
+from app.booking.changes import cancel, place_to_move, reschedule
 from app.booking.errors import (
     BookingRuleError,
     IdempotencyConflict,
@@ -366,13 +366,10 @@ def cancel_for(appointment_id: int):
 @staff(*AGENTS)
 def move_for(appointment_id: int):
     appointment = records.appointment(appointment_id) or abort(404)
-    place = Place(
-        appointment.location_type,
-        appointment.lat,
-        appointment.lng,
-        appointment.hub.area_id if appointment.hub else nearest_area_id(appointment.lat, appointment.lng),
-        hub=appointment.hub,
-    )
+    place = place_to_move(appointment)
+    problem = agent.not_staffed_to_move(appointment.service, place, _near(appointment.customer, place))
+    if problem:  # nobody could ever do it there: said, not an empty calendar
+        return render_template("agent/move.html", appointment=appointment, not_staffed=problem)
     # Every officer who can do it there, as when booking: not only the one it is booked with (a move the
     # caller asks for makes a new promise; re-plans keep promises, not this). Each time names the officer
     # with least travel; the agent may choose one officer, as on the booking page, unless two go.

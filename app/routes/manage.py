@@ -14,7 +14,8 @@ from app.appointments.links import end_sessions, ics_url, reference_named, signe
 from app.appointments.presenters import officer_first_name, when, where
 from app.appointments.references import clean_reference, format_reference
 from app.booking.availability import TIMES_PER_PAGE, later_dates_from, search
-from app.booking.changes import cancel, reschedule
+from app.booking.changes import cancel, place_to_move, reschedule
+from app.booking.coverage import staffed_at
 from app.booking.errors import BookingRuleError, SlotUnavailable
 from app.booking.resident_changes import (
     Outcome,
@@ -39,7 +40,7 @@ from app.inputs import day_or
 from app.messaging import consent, outbox
 from app.messaging.contact import display_phone
 from app.messaging.language import change_language
-from app.places.places import Place, nearest_area_id, normalise_postcode
+from app.places.places import normalise_postcode
 from app.staff import audit
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
@@ -210,13 +211,11 @@ def change_time():
         return redirect(url_for("manage.find"))
     if closed_reason(appointment) is not None:
         return redirect(url_for("manage.booking"))  # it says why: cancelled, started or over
-    place = Place(
-        appointment.location_type,
-        appointment.lat,
-        appointment.lng,
-        appointment.hub.area_id if appointment.hub else _area_of(appointment),
-        hub=appointment.hub,
-    )
+    place = place_to_move(appointment)
+    if not staffed_at(appointment.service, place):  # no time would ever come free: no empty calendar
+        return render_template(
+            "manage/not_staffed.html", appointment=appointment, when=when(appointment, current_locale())
+        )
     first = day_or(request.args.get("from"), local_now().date())
     result = search(appointment.service, place, first, 14, exclude_appointment=appointment.id).first_page(
         TIMES_PER_PAGE
@@ -343,10 +342,6 @@ def _changed(appointment: Appointment, outcome: Outcome, what: str):
         number_stopped=appointment.customer.preferred_channel == "sms"
         and consent.number_stopped(appointment.customer.phone),
     )
-
-
-def _area_of(appointment: Appointment) -> int:
-    return nearest_area_id(appointment.lat, appointment.lng) or 0
 
 
 @bp.route("/signed-out", methods=["GET", "POST"])
