@@ -60,10 +60,13 @@ def find_callers(query: str, limit: int = 25) -> list[Customer]:
     elif prefix := postcode_prefix(text):  # 'SP1': everyone in the district
         conditions.append(Customer.postcode.startswith(prefix, autoescape=True))
     reference = clean_reference(text)
-    if len(reference) == 8:
-        conditions.append(
-            Customer.id.in_(select(Appointment.customer_id).where(Appointment.reference == reference))
-        )
+    if len(reference) == 8:  # "Jo Bloggs" is eight letters too
+        # Its customer read first (the reference's unique index), then matched by id: a subquery OR-ed
+        # with the name's LIKE would make PostgreSQL scan every record rather than use the name's
+        # trigram index (migration 0028).
+        booked = select(Appointment.customer_id).where(Appointment.reference == reference)
+        if ids := list(db.session.scalars(booked)):
+            conditions.append(Customer.id.in_(ids))
     if not conditions:  # or_() of nothing filters nothing: everyone (attack of 2 December)
         return []
     return list(
