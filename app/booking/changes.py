@@ -3,10 +3,11 @@ first (app.booking.locks), then reads its state."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from app.appointments.presenters import status_label
 from app.booking import call_list, interpreters
 from app.booking.availability import decode_slot
 from app.booking.claims import claim
@@ -178,18 +179,46 @@ OUTCOMES = {
 }
 
 
+def already_recorded(appointment: Appointment) -> str:
+    """Why an officer's tap changes nothing: "This visit is already recorded as nobody in"."""
+    return f"This visit is already recorded as {status_label(appointment.status).lower()}"
+
+
+def no_show_from(appointment: Appointment) -> datetime:
+    """When nobody being in can first be recorded: a resident cannot be "not in" before their time starts,
+    the arrival window's start (an exact-time visit's time). An officer may check in up to an hour before
+    (app.safety.safety.EARLIEST_CHECK_IN), so a tap on "Nobody in" then would wrongly end a visit."""
+    return appointment.window_start
+
+
+def refuse_early_no_show(appointment: Appointment, at: datetime) -> None:
+    """Refuses recording nobody in at `at` (the tap's own time: a tap queued on a phone with no signal
+    is judged by when it was made) before the visit's time has started."""
+    opens = no_show_from(appointment)
+    if at >= opens:
+        return
+    day = "" if to_local(at).date() == to_local(opens).date() else f" on {to_local(opens):%A %-d %B}"
+    raise BookingRuleError("appointment", f"You can record nobody in from {format_time(opens)}{day}")
+
+
 def record_outcome(
-    appointment: Appointment, status: str, *, actor: User | None = None, note: str = ""
+    appointment: Appointment,
+    status: str,
+    *,
+    actor: User | None = None,
+    note: str = "",
+    at: datetime | None = None,
 ) -> None:
-    """Check-in, then completed or no_show (the satisfaction text follows a completed visit)."""
+    """Check-in, then completed or no_show (the satisfaction text follows a completed visit). `at` is
+    when it happened (a queued tap's own time), now if not given."""
     if status not in OUTCOMES:
         raise BookingRuleError("status", "Unknown outcome")
     seen = state_of(appointment)
     lock_appointment(appointment)
     if appointment.status not in OUTCOMES[status]:
-        raise BookingRuleError(
-            "appointment", f"This appointment is already {appointment.status.replace('_', ' ')}"
-        )
+        raise BookingRuleError("appointment", already_recorded(appointment))
+    if status == "no_show":
+        refuse_early_no_show(appointment, at or utcnow())
     if state_of(appointment) != seen:
         raise BookingChanged()
     appointment.status = status
@@ -199,7 +228,6 @@ def record_outcome(
     audit.record(f"appointment_{status}", "appointment", appointment.reference, user=actor)
     if status in ("completed", "no_show"):
         # Nobody need call about a visit that has happened (or that nobody was in for): say which.
-        call_list.close_for(
-            appointment, actor, "Visit completed" if status == "completed" else "No-show: nobody was in"
-        )
+        done = "Visit completed" if status == "completed" else "Nobody in when the officer called"
+        call_list.close_for(appointment, actor, done)
         outbox.appointment_changed(appointment, status)

@@ -12,6 +12,7 @@ from app import i18n
 from app.appointments import references
 from app.appointments.links import end_sessions, ics_url, reference_named, signed_version
 from app.appointments.presenters import officer_first_name, when, where
+from app.appointments.queries import outcome_at
 from app.appointments.references import clean_reference, format_reference
 from app.booking.availability import TIMES_PER_PAGE, later_dates_from, search
 from app.booking.changes import cancel, place_to_move, reschedule
@@ -118,6 +119,7 @@ def _booking_page(appointment: Appointment, language_form: MessageLanguageForm, 
         officer=officer_first_name(appointment),
         changeable=closed is None,
         closed_reason=closed,
+        outcome_at=outcome_at(appointment),  # completed or nobody in: when the officer called
         ics_link=ics_url(appointment, external=False),
         texts_on=appointment.customer.sms_consent and appointment.customer.phone != "",
         number_stopped=consent.number_stopped(appointment.customer.phone),

@@ -183,7 +183,7 @@ def act(appointment_id: int, action: str):
                 message = "Marked on your way."
             elif action == "arrived":
                 safety.arrive(appointment, officer, user, lat, lng, at=at)
-                message = "Checked in. Check out when you leave."
+                message = "Checked in. When you leave, tap Completed, Nobody in or Could not complete."
             elif action == "extend":
                 minutes = whole_number_or_none(request.form.get("minutes")) or 0
                 session = safety.extend(appointment, officer, user, minutes)
