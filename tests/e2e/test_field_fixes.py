@@ -67,3 +67,40 @@ def test_the_board_s_alert_banner_and_the_resident_s_outcome_pass_axe(browser, l
     assert "nobody was in" in resident.locator("#visit-outcome").inner_text()
     check_accessibility(resident)
     _shot(resident, "manage-nobody-in")
+
+
+def test_a_nobody_in_tap_queued_before_the_visit_s_time_is_refused_on_screen(browser, live_server, committed):
+    """Checked in early (allowed up to an hour before), "Nobody in" tapped with no signal before the
+    visit's time: once sent, the phone says it was not recorded and why, and the visit is still open."""
+    from app.models import Appointment
+    from app.timeutil import format_time, local_now
+    from tests.e2e.conftest import officer_with_one_visit
+    from tests.e2e.test_officer_offline import READY, _saved_on_the_phone
+
+    world = World()
+    start = local_now().replace(second=0, microsecond=0) + timedelta(minutes=50)
+    user = officer_with_one_visit(world, start)
+    visit = db.session.query(Appointment).one()
+    safety.arrive(visit, world.officers[0], user)
+    db.session.commit()
+    context = browser.new_context(bypass_csp=True, viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    sign_in_browser(page, live_server, user)
+    page.goto(f"{live_server}/officer/day/{start.date().isoformat()}")
+    assert page.evaluate(READY), "the service worker did not start"
+    assert _saved_on_the_phone(page), "the day was not saved on the phone"
+    context.set_offline(True)
+    page.get_by_role("button", name="Nobody in for visit 1").click()
+    page.locator("#sync-status", has_text="No signal.").wait_for()
+    page.reload()  # opened again with no signal: the tap still waits
+    page.locator("#sync-status", has_text="waiting on this phone").wait_for()
+    context.set_offline(False)  # signal back: the page sends it, and the server refuses it
+    summary = page.locator("#tap-error")
+    summary.get_by_text("Not recorded").wait_for()
+    told = summary.inner_text()
+    assert "Not recorded: Nobody in for visit 1." in told
+    assert f"You can record nobody in from {format_time(visit.window_start)}" in told
+    check_accessibility(page)
+    db.session.refresh(visit)
+    assert visit.status == "checked_in"
+    context.close()
