@@ -149,6 +149,7 @@ def test_nobody_in_is_refused_before_an_exact_time_visit_s_time_with_an_error_su
         assert _tap(phone, visit, "arrived").status_code == 302  # an hour early: allowed
         checked_in = _text(phone.get("/officer/").get_data(as_text=True))
         assert "Checked in. When you leave, tap Completed, Nobody in or Could not complete." in checked_in
+        assert "You can record nobody in from 2:30pm, when the visit's time starts." in checked_in
         refused = _tap(phone, visit, "no-show")
         assert "#" not in refused.headers["Location"]  # the page's top, where the summary is
         page = phone.get(refused.headers["Location"]).get_data(as_text=True)
@@ -161,6 +162,7 @@ def test_nobody_in_is_refused_before_an_exact_time_visit_s_time_with_an_error_su
     db.session.refresh(visit)
     assert visit.status == "no_show" and safety.open_session(visit, officer) is None
     assert "Checked out." in done and "Nobody in" in done and "No show" not in done
+    assert "You can record nobody in from" not in done
 
 
 def test_a_queued_tap_is_judged_by_when_it_was_made_and_refused_plainly(officer_client):
