@@ -14,7 +14,7 @@ from app.booking.availability import ARRIVAL_WINDOWS, search
 from app.customers.retention import REMOVED, run
 from app.extensions import db
 from app.messaging.reminders import queue_due_reminders
-from app.models import Appointment, Customer, Message
+from app.models import AllowanceUse, Appointment, Customer, Message
 from tests.booking_helpers import World
 from tests.factories import AppointmentFactory, CustomerFactory
 
@@ -99,6 +99,18 @@ def test_retention_removes_personal_data_but_keeps_the_figures():
     assert db.session.query(Message).one().body == ""
     assert db.session.get(Appointment, recent.id).customer.name == "Rita Recent"
     assert run(730, now=datetime(2026, 11, 23, tzinfo=UTC)).appointments == 0  # nothing twice
+
+
+def test_retention_forgets_what_the_online_allowances_counted_after_two_days():
+    """Only the last day's uses count (app.booking.customers); the job keeps a day's margin."""
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    for hours in (1, 47, 49, 24 * 30):
+        db.session.add(AllowanceUse(key_hash="0" * 64, at=now - timedelta(hours=hours)))
+    db.session.commit()
+    run(730, now=now)
+    db.session.commit()
+    kept = sorted(round((now - use.at).total_seconds() / 3600) for use in db.session.query(AllowanceUse))
+    assert kept == [1, 47]
 
 
 @time_machine.travel(datetime(2026, 12, 20, 10, tzinfo=UTC), tick=False)

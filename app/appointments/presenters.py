@@ -51,6 +51,21 @@ def added_travel(seconds: int) -> str:
     return f"adds about {minutes} minute{'s' if minutes != 1 else ''} of travel"
 
 
+# A visit's status as staff read it, one word for each everywhere (the officer's day, its buttons and
+# answers, the field board, the agent's caller page): "Nobody in", never "No show" beside "No-show".
+STATUS_LABELS = {
+    "booked": "Booked",
+    "checked_in": "Checked in",
+    "completed": "Completed",
+    "no_show": "Nobody in",
+    "cancelled": "Cancelled",
+}
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+
+
 def place_name(appointment: Appointment) -> str:
     """What every page and text calls the place of a visit: a hub visit by the hub's name (the first line
     of its address is the building's, e.g. "Devizes Library, Sheep Street", not another name for the hub),

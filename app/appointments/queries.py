@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Appointment, Service
+from app.models import Appointment, AppointmentEvent, SafetySession, Service
 from app.models.statuses import ACTIVE
 from app.timeutil import local_day_bounds
 
@@ -34,3 +34,20 @@ def by_reference(reference: str) -> Appointment | None:
     """The appointment with this (stored-form) reference: app.appointments.references.find cleans what
     someone typed first."""
     return db.session.scalar(select(Appointment).where(Appointment.reference == reference))
+
+
+def outcome_at(appointment: Appointment) -> datetime | None:
+    """When the visit happened, for the resident's page ("Our officer called at 2:40pm"): when an officer
+    checked in (the tap's own time), else when its outcome was recorded; None while it has none."""
+    if appointment.status not in ("completed", "no_show"):
+        return None
+    arrived = db.session.scalar(
+        select(func.min(SafetySession.started_at)).where(SafetySession.appointment_id == appointment.id)
+    )
+    if arrived is not None:
+        return arrived
+    return db.session.scalar(
+        select(func.max(AppointmentEvent.at)).where(
+            AppointmentEvent.appointment_id == appointment.id, AppointmentEvent.status == appointment.status
+        )
+    )

@@ -13,10 +13,20 @@ from app.booking.availability import appointments_for
 from app.booking.coverage import not_staffed_reason, staffed_at, staffed_hubs
 from app.customers.names import fold
 from app.extensions import db
-from app.messaging import outbox
+from app.messaging import consent, outbox
 from app.messaging.contact import reminder_gap, uk_mobile, uk_phone
-from app.models import Appointment, Customer, CustomerNote, RiskMarker, Service, User, WaitlistEntry
+from app.models import (
+    Appointment,
+    Customer,
+    CustomerNote,
+    Officer,
+    RiskMarker,
+    Service,
+    User,
+    WaitlistEntry,
+)
 from app.officers.queries import all_officers
+from app.officers.roster import roster
 from app.officers.workdays import working_day
 from app.places.places import (
     Place,
@@ -39,7 +49,7 @@ def find_callers(query: str, limit: int = 25) -> list[Customer]:
     # on PostgreSQL and SQLite alike. autoescape: '%' and '_' typed by the agent are letters, not LIKE
     # wildcards ('%%%%' is not everyone).
     conditions = []
-    if folded := fold(text):
+    if len(folded := fold(text)) >= 2:  # "--" or a lone accent folds to nothing (or one letter): no name
         conditions.append(Customer.name_folded.contains(folded, autoescape=True))
     if phone := uk_phone(text):
         conditions.append(Customer.phone == phone)
@@ -50,10 +60,15 @@ def find_callers(query: str, limit: int = 25) -> list[Customer]:
     elif prefix := postcode_prefix(text):  # 'SP1': everyone in the district
         conditions.append(Customer.postcode.startswith(prefix, autoescape=True))
     reference = clean_reference(text)
-    if len(reference) == 8:
-        conditions.append(
-            Customer.id.in_(select(Appointment.customer_id).where(Appointment.reference == reference))
-        )
+    if len(reference) == 8:  # "Jo Bloggs" is eight letters too
+        # Its customer read first (the reference's unique index), then matched by id: a subquery OR-ed
+        # with the name's LIKE would make PostgreSQL scan every record rather than use the name's
+        # trigram index (migration 0028).
+        booked = select(Appointment.customer_id).where(Appointment.reference == reference)
+        if ids := list(db.session.scalars(booked)):
+            conditions.append(Customer.id.in_(ids))
+    if not conditions:  # or_() of nothing filters nothing: everyone (attack of 2 December)
+        return []
     return list(
         db.session.scalars(select(Customer).where(or_(*conditions)).order_by(Customer.name).limit(limit))
     )
@@ -91,19 +106,32 @@ def existing_callers(data: dict, limit: int = 10) -> list[PossibleMatch]:
     return list(found.values())[:limit]
 
 
-class CallerAddressError(ValueError):
+class CallerDetailsError(ValueError):
+    """A detail the caller's form cannot save, with the form field it is about."""
+
     def __init__(self, field_name: str, message: str):
         super().__init__(message)
         self.field = field_name
 
 
+STOPPED = (
+    "This number replied STOP to our texts: ask the caller to reply START to one of them, or choose "
+    "another way to remind them"
+)
+
+
 def save_caller(customer: Customer | None, data: dict, user: User | None) -> Customer:
-    """Create or change a caller's record from the agent's form: home address, and a business's own
-    name, type and premises (placed on the map apart from home). Raises CallerAddressError."""
+    """Create or change a caller's record from the agent's form: home address, a business's own name,
+    type and premises (placed on the map apart from home), and, when changing a record, how they are
+    reminded (the form checks the one contact rule, reminder_gap) with their consent to texts. Raises
+    CallerDetailsError."""
+    channel = data.get("preferred_channel") or None
+    if channel == "sms" and consent.number_stopped(uk_mobile(data.get("phone")) or ""):
+        raise CallerDetailsError("preferred_channel", STOPPED)  # the carrier would block every text
     try:
         home = address_place("home", data["postcode"], line1=data["line1"], town=data.get("town") or "")
     except UnknownPostcode as error:
-        raise CallerAddressError("postcode", f"{error}. Check it with the caller") from None
+        raise CallerDetailsError("postcode", f"{error}. Check it with the caller") from None
     premises = None
     if (data.get("premises_line1") or "").strip():
         try:
@@ -114,7 +142,7 @@ def save_caller(customer: Customer | None, data: dict, user: User | None) -> Cus
                 town=data.get("premises_town") or "",
             )
         except UnknownPostcode as error:
-            raise CallerAddressError("premises_postcode", f"{error}. Check it with the caller") from None
+            raise CallerDetailsError("premises_postcode", f"{error}. Check it with the caller") from None
     created = customer is None
     if customer is None:
         customer = Customer()
@@ -133,13 +161,20 @@ def save_caller(customer: Customer | None, data: dict, user: User | None) -> Cus
         customer.kind = "business"
     if customer.phone and not uk_mobile(customer.phone):
         customer.sms_consent = False  # a landline cannot get texts
-    if created or reminder_gap(customer.preferred_channel, customer.phone, customer.email):
-        # The form asks nothing about reminders: texts wait for the caller's consent, given when the
-        # agent books (and need a mobile); until then email if they gave one, else a letter home. A
+    consented = bool(data.get("sms_consent")) and not customer.sms_consent and uk_mobile(customer.phone)
+    if consented:  # given on this form; withdrawn only with "Stop texts" (which drops queued texts)
+        customer.sms_consent = True
+    if channel is not None:
+        customer.preferred_channel = channel  # the form checked it against the details above
+    elif created or reminder_gap(customer.preferred_channel, customer.phone, customer.email):
+        # A new caller is asked nothing about reminders: texts wait for the caller's consent, given when
+        # the agent books (and need a mobile); until then email if they gave one, else a letter home. A
         # change that takes away the mobile or the email their reminders need does the same.
         customer.preferred_channel = reminder_without_texts(customer)
     db.session.flush()
     audit.record("customer_created" if created else "customer_changed", "customer", customer.id, user=user)
+    if consented:
+        audit.record("sms_consent_recorded", "customer", customer.id, user=user, consent=True)
     return customer
 
 
@@ -172,26 +207,90 @@ PLACE_KINDS = {"home": "at home", "business": "at business premises", "hub": "at
 
 
 WRITE_IT_DOWN = "read the reference out and ask them to write it down with the date and time"
+MEND_REMINDERS = "Then set how they are reminded with Change details: no reminder would reach them either."
+TOO_SOON_FOR_A_LETTER = "It is too soon for a letter to reach the caller, so none is sent"
+# What the agent says instead of a message that could not be sent, while the caller is on the phone.
+INSTEAD = {
+    "confirmation": WRITE_IT_DOWN,
+    "reschedule": "tell them the new time now and ask them to write it down",
+    "cancellation": "tell them now that it is cancelled",
+}
+# What the caller is sent about each change: (by text or email, by letter).
+SENT = {
+    "confirmation": ("a confirmation", "A confirmation letter"),
+    "reschedule": ("the new time", "A letter with the new time"),
+    "cancellation": ("a confirmation that it is cancelled", "A letter confirming the cancellation"),
+}
 
 
-def booked_message(appointment: Appointment) -> str:
-    """The agent's banner after booking: the reference, and what the caller will (not) receive, by the
-    rule the resident's own confirmation page uses (outbox.confirmation_letter), so the agent can tell
-    them while they are still on the phone."""
-    booked = f"Booked: reference {format_reference(appointment.reference)}."
-    letter = outbox.confirmation_letter(appointment)
+@dataclass(frozen=True)
+class Told:
+    """The agent's banner after a change, and whether the caller was sent anything about it."""
+
+    text: str
+    sent: bool
+
+    @property
+    def category(self) -> str:
+        """A success banner only when something is on its way; else 'Important', so the agent does not
+        tell the caller that a message is coming."""
+        return "success" if self.sent else "info"
+
+
+def booked_message(appointment: Appointment) -> Told:
+    """The agent's banner after booking: the reference, and what the caller will (not) receive."""
+    return told(appointment, "confirmation", f"Booked: reference {format_reference(appointment.reference)}.")
+
+
+def told(appointment: Appointment, kind: str, done: str, written: set[str] | None = None) -> Told:
+    """`done` (what the agent did), then what the caller was sent about it and how: what this change
+    wrote (`written`, else outbox.channels_written for the appointment's latest change, as the resident's
+    own confirmation and cancellation pages say), by the letter rule the resident's pages use
+    (outbox.letter_outcome). When nothing could be sent: why, and what to do while the caller is still on
+    the phone."""
+    if written is None:
+        written = outbox.channels_written(appointment, kind, this_change=True)
+    done = f"{done} " if done else ""
+    by_message, by_letter = SENT[kind]
+    instead = INSTEAD[kind]
+    letter = outbox.letter_outcome(appointment, written)
     if letter == "posted":
-        return f"{booked} A confirmation letter will go in the next print batch."
+        return Told(f"{done}{by_letter} will go in the next print batch.", True)
     if letter == "too_late":
-        return f"{booked} It is too soon for a letter to reach the caller, so none is sent: {WRITE_IT_DOWN}."
+        return Told(f"{done}{TOO_SOON_FOR_A_LETTER}: {instead}.", False)
     if letter == "no_address":
-        return f"{booked} We have no address to post a letter to, so none is sent: {WRITE_IT_DOWN}."
-    channels = outbox.channels_written(appointment, "confirmation")
-    names = (("sms", "text"), ("email", "email"))
-    sent = " and ".join(name for channel, name in names if channel in channels)
+        return Told(f"{done}We have no address to post a letter to, so none is sent: {instead}.", False)
+    sent = " and ".join(name for channel, name in (("sms", "text"), ("email", "email")) if channel in written)
     if sent:
-        return f"{booked} The caller will get a confirmation by {sent}."
-    return f"{booked} The caller will get no confirmation: {WRITE_IT_DOWN}."
+        return Told(f"{done}The caller will get {by_message} by {sent}.", True)
+    because, fixable = unreached_because(appointment.customer)
+    fix = f" {MEND_REMINDERS}" if fixable else ""
+    return Told(f"{done}Nothing was sent to the caller ({because}): {instead}.{fix}", False)
+
+
+def unreached_because(customer: Customer) -> tuple[str, bool]:
+    """Why no text or email reaches this caller (outbox.reaches finds none), in the agent's words, and
+    whether changing their details would mend it (not when they asked for no messages)."""
+    channel = customer.preferred_channel
+    if channel == "none":
+        return "they asked for no messages", False
+    gap = reminder_gap(channel, customer.phone, customer.email)
+    if gap == "email":
+        return "their reminders are by email, but we have no email address for them", True
+    if gap == "phone":
+        return "their reminders are by text, but we have no mobile number for them", True
+    if channel == "sms" and consent.number_stopped(customer.phone):
+        return "their number replied STOP to our texts", True
+    if channel == "sms" and not customer.sms_consent:
+        return "their reminders are by text, but they have not agreed to texts", True
+    return "no text or email of ours reaches them", True
+
+
+def officers_able(service: Service, place: Place) -> list[Officer]:
+    """The active officers with the service's skill who cover the place's area: every officer whose free
+    times a search there may offer (app.booking.availability.search), by name."""
+    able = {o.id for o in roster().able(service.skill_id, place.area_id)}
+    return [o for o in all_officers(active_only=True) if o.id in able]
 
 
 def not_offered(service: Service, place: str) -> str | None:
@@ -208,13 +307,36 @@ def not_staffed(service: Service, place: Place, near: tuple[float, float]) -> st
     what to offer instead, the hubs that can nearest `near` first; None when it can be staffed there."""
     if staffed_at(service, place):
         return None
-    nearest = staffed_hubs(service, *near, besides=place.hub)
-    hubs = [f"{hub.name} ({miles:.0f} miles)" for hub, miles in nearest]
-    instead = f"Offer a hub that can: {', '.join(hubs)}" if hubs else "Tell a supervisor"
+    hubs = _hubs_that_can(service, place, near)
+    instead = f"Offer a hub that can: {hubs}" if hubs else "Tell a supervisor"
     return (
         f"{not_staffed_reason(service, place.area_id, place.hub)}, so no time will come free here, and "
         f"the waiting list would never offer one. {instead}"
     )
+
+
+def not_staffed_to_move(service: Service, place: Place, near: tuple[float, float]) -> str | None:
+    """Why the agent's move page offers no times (the same rule as not_staffed): a move keeps the
+    place, so what is left is a new booking at a hub that can, and cancelling this one. None when it
+    can be staffed there."""
+    if staffed_at(service, place):
+        return None
+    hubs = _hubs_that_can(service, place, near)
+    instead = (
+        f"For another time, book the caller at a hub that can ({hubs}), then cancel this one"
+        if hubs
+        else "The appointment stays as it is: tell a supervisor"
+    )
+    return (
+        f"{not_staffed_reason(service, place.area_id, place.hub)}, so no other time will come free here. "
+        f"{instead}"
+    )
+
+
+def _hubs_that_can(service: Service, place: Place, near: tuple[float, float]) -> str:
+    """The hubs that can staff the service, nearest `near` first, for the agent to read out."""
+    nearest = staffed_hubs(service, *near, besides=place.hub)
+    return ", ".join(f"{hub.name} ({miles:.0f} miles)" for hub, miles in nearest)
 
 
 def not_staffed_for_waitlist(service: Service, area_id: int) -> str:

@@ -51,7 +51,7 @@ def unplaced_reason(appointment: Appointment, planner_says: str = "") -> str:
     for officer in officers:
         if working_day(officer, day) is None:
             absence = officer.absent_on(day)
-            why = f"is on {absence.kind}" if absence else "is not working that day"
+            why = f"is {absence.wording}" if absence else "is not working that day"
             return f"{officer.name} {why} and no other officer has the visit yet: re-plan the day or call"
     names = " and ".join(o.name for o in officers) or "its officer"
     because = f": {planner_says}" if planner_says else ""

@@ -3,20 +3,25 @@ first (app.booking.locks), then reads its state."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import func, select
+
+from app.appointments.presenters import status_label
 from app.booking import call_list, interpreters
 from app.booking.availability import decode_slot
 from app.booking.claims import claim
+from app.booking.customers import PUBLIC_CHANNELS
 from app.booking.errors import BookingChanged, BookingRuleError, SlotUnavailable
 from app.booking.locks import lock_appointment, lock_officer_days, state_of
 from app.booking.recheck import check_token_matches, still_fits
 from app.booking.waitlist_offers import offer_freed_time
+from app.config import settings
 from app.extensions import db
 from app.i18n import _l
 from app.messaging import outbox
 from app.models import Appointment, AppointmentEvent, User
-from app.places.places import Place
+from app.places.places import Place, nearest_area_id
 from app.staff import audit
 from app.timeutil import at_day_seconds, format_date, format_time, to_local, utcnow
 from app.unit_of_work import finish_reads
@@ -35,6 +40,31 @@ def _still_changeable(appointment: Appointment) -> None:
         raise BookingRuleError("appointment", ALREADY.get(appointment.status, ALREADY["completed"]))
     if appointment.window_end < utcnow():
         raise BookingRuleError("appointment", _l("This appointment is in the past"))
+
+
+# A resident may move a booking online a few times a day: each move texts, emails or posts the new
+# time, so without a cap one link could send a stranger (or one door) a message a second.
+MOVES_PER_DAY = 3
+
+
+def _check_moves_today(appointment: Appointment) -> None:
+    moved = db.session.scalar(
+        select(func.count(AppointmentEvent.id)).where(
+            AppointmentEvent.appointment_id == appointment.id,
+            AppointmentEvent.status == "rescheduled",
+            AppointmentEvent.channel.in_(PUBLIC_CHANNELS),
+            AppointmentEvent.at >= utcnow() - timedelta(days=1),
+        )
+    )
+    if moved >= MOVES_PER_DAY:
+        raise BookingRuleError(
+            "slot",
+            _l(
+                "You have moved this appointment several times today. Your appointment has not changed. "
+                "To move it again, phone us on %(phone)s",
+                phone=settings().contact_centre_phone,
+            ),
+        )
 
 
 ALREADY = {
@@ -72,6 +102,17 @@ def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, 
     offer_freed_time(appointment)
 
 
+def place_to_move(appointment: Appointment) -> Place:
+    """Where a move looks for times, and asks whether the roster can staff it (coverage.staffed_at): the
+    appointment's own place, in its hub's community area or the one nearest the visit."""
+    area_id = (
+        appointment.hub.area_id if appointment.hub else nearest_area_id(appointment.lat, appointment.lng)
+    )
+    return Place(
+        appointment.location_type, appointment.lat, appointment.lng, area_id or 0, hub=appointment.hub
+    )
+
+
 def reschedule(
     appointment: Appointment, slot_token: str, *, actor: User | None = None, channel: str = "web"
 ) -> None:
@@ -92,6 +133,8 @@ def reschedule(
     finish_reads()
     lock_appointment(appointment)
     _still_changeable(appointment)
+    if channel in PUBLIC_CHANNELS:
+        _check_moves_today(appointment)
     officers = (appointment.officer_id, appointment.second_officer_id)
     if (
         appointment.window_start == at_day_seconds(token.day, token.window[0])
@@ -136,18 +179,46 @@ OUTCOMES = {
 }
 
 
+def already_recorded(appointment: Appointment) -> str:
+    """Why an officer's tap changes nothing: "This visit is already recorded as nobody in"."""
+    return f"This visit is already recorded as {status_label(appointment.status).lower()}"
+
+
+def no_show_from(appointment: Appointment) -> datetime:
+    """When nobody being in can first be recorded: a resident cannot be "not in" before their time starts,
+    the arrival window's start (an exact-time visit's time). An officer may check in up to an hour before
+    (app.safety.safety.EARLIEST_CHECK_IN), so a tap on "Nobody in" then would wrongly end a visit."""
+    return appointment.window_start
+
+
+def refuse_early_no_show(appointment: Appointment, at: datetime) -> None:
+    """Refuses recording nobody in at `at` (the tap's own time: a tap queued on a phone with no signal
+    is judged by when it was made) before the visit's time has started."""
+    opens = no_show_from(appointment)
+    if at >= opens:
+        return
+    day = "" if to_local(at).date() == to_local(opens).date() else f" on {to_local(opens):%A %-d %B}"
+    raise BookingRuleError("appointment", f"You can record nobody in from {format_time(opens)}{day}")
+
+
 def record_outcome(
-    appointment: Appointment, status: str, *, actor: User | None = None, note: str = ""
+    appointment: Appointment,
+    status: str,
+    *,
+    actor: User | None = None,
+    note: str = "",
+    at: datetime | None = None,
 ) -> None:
-    """Check-in, then completed or no_show (the satisfaction text follows a completed visit)."""
+    """Check-in, then completed or no_show (the satisfaction text follows a completed visit). `at` is
+    when it happened (a queued tap's own time), now if not given."""
     if status not in OUTCOMES:
         raise BookingRuleError("status", "Unknown outcome")
     seen = state_of(appointment)
     lock_appointment(appointment)
     if appointment.status not in OUTCOMES[status]:
-        raise BookingRuleError(
-            "appointment", f"This appointment is already {appointment.status.replace('_', ' ')}"
-        )
+        raise BookingRuleError("appointment", already_recorded(appointment))
+    if status == "no_show":
+        refuse_early_no_show(appointment, at or utcnow())
     if state_of(appointment) != seen:
         raise BookingChanged()
     appointment.status = status
@@ -157,7 +228,6 @@ def record_outcome(
     audit.record(f"appointment_{status}", "appointment", appointment.reference, user=actor)
     if status in ("completed", "no_show"):
         # Nobody need call about a visit that has happened (or that nobody was in for): say which.
-        call_list.close_for(
-            appointment, actor, "Visit completed" if status == "completed" else "No-show: nobody was in"
-        )
+        done = "Visit completed" if status == "completed" else "Nobody in when the officer called"
+        call_list.close_for(appointment, actor, done)
         outbox.appointment_changed(appointment, status)

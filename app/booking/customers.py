@@ -3,10 +3,11 @@ may make online."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, select
 
 from app.booking.availability import reads_precautions
 from app.booking.booking_request import BookingRequest, CustomerDetails
@@ -14,10 +15,11 @@ from app.booking.errors import TooManyBookings, TooManyLetters
 from app.booking.locks import lock_allowances
 from app.config import settings
 from app.extensions import HotRead, db
+from app.folding import fold
 from app.i18n import supported
-from app.models import Appointment, Customer, WaitlistEntry
+from app.models import AllowanceUse, Appointment, Customer
 from app.models.statuses import ACTIVE
-from app.places.places import Place, normalise_postcode, premises_fields, same_door
+from app.places.places import Place, premises_fields, same_door
 from app.risk.risk import PersonAndPrecaution
 from app.timeutil import local_day_bounds, to_local, utcnow
 
@@ -26,36 +28,54 @@ def check_public_allowance(
     phone: str, email: str, *, waitlist: bool = False, letters_to: Place | None = None
 ) -> None:
     """Raise TooManyBookings when this phone number or email address has had
-    `public_bookings_per_contact_per_day` public bookings (or online waiting-list joins) in the last 24
-    hours, cancelled ones included (each sent messages). One indexed query, public channels only.
-    A booking answered by letter (`letters_to`, its place: see by_letter) raises TooManyLetters when
-    that address has had `public_letter_bookings_per_address_per_day` such bookings.
+    `public_bookings_per_contact_per_day` uses in the last 24 hours (public bookings, cancelled ones
+    included, as each sent messages; resident's contact changes to it; online waiting-list joins counted
+    apart), else count this one. A booking answered by letter (`letters_to`, its place: see by_letter)
+    raises TooManyLetters when that door has had `public_letter_bookings_per_address_per_day`.
 
-    It first takes each allowance's lock (app.booking.locks.lock_allowances) and holds it until the
-    caller's transaction ends, so call it in the transaction that then writes the booking or the entry:
-    of many sent at once, each counts those made before it, and no more than the allowance are made."""
-    letters = _letters_address(letters_to) if letters_to is not None else None
+    Uses are rows (AllowanceUse), written here in the caller's transaction: a booking that then fails
+    takes its use with it. It first takes each allowance's lock (app.booking.locks.lock_allowances) and
+    holds it until the transaction ends, so of many sent at once, each counts those made before it, and
+    no more than the allowance are made."""
+    letters = _letters_address(letters_to.postcode, letters_to.line1) if letters_to is not None else None
     email = email.strip().lower()
-    keys = {"phone": phone, "email": email, "letters": " ".join(letters) if letters else ""}
-    lock_allowances(f"{kind}:{value}" for kind, value in keys.items() if value)
-    if letters:
-        _check_letters_allowance(*letters)
-    contact = []
-    if phone:
-        contact.append(Customer.phone == phone)
-    if email:
-        contact.append(func.lower(Customer.email) == email)
-    if not contact:
-        return
-    since = utcnow() - timedelta(days=1)
-    if waitlist:
-        query = select(func.count(WaitlistEntry.id)).join(Customer, WaitlistEntry.customer_id == Customer.id)
-        query = query.where(WaitlistEntry.created_at >= since, WaitlistEntry.created_by_id.is_(None))
-    else:
-        query = select(func.count(Appointment.id)).join(Customer, Appointment.customer_id == Customer.id)
-        query = query.where(Appointment.created_at >= since, Appointment.channel.in_(PUBLIC_CHANNELS))
-    if db.session.scalar(query.where(or_(*contact))) >= settings().public_bookings_per_contact_per_day:
+    locks = {"phone": phone, "email": email, "letters": " ".join(letters) if letters else ""}
+    lock_allowances(f"{kind}:{value}" for kind, value in locks.items() if value)
+    scope = "waitlist" if waitlist else "booking"
+    contact = [f"{scope}:{kind}:{value}" for kind, value in (("phone", phone), ("email", email)) if value]
+    door = [f"letters:{locks['letters']}"] if letters else []
+    used = _uses_today(contact + door)
+    if door and used[door[0]] >= settings().public_letter_bookings_per_address_per_day:
+        raise TooManyLetters()
+    if any(used[key] >= settings().public_bookings_per_contact_per_day for key in contact):
         raise TooManyBookings()
+    db.session.add_all(AllowanceUse(key_hash=_hashed(key)) for key in contact + door)
+
+
+def check_contact_change_allowance(phone: str, email: str, letters_to: tuple[str, str] | None) -> None:
+    """A resident's change of contact online (app.booking.resident_changes) sends to the new number or
+    address, and letters to the door when they now want letters: each uses that allowance, as a booking
+    would, so a booking's link cannot be turned on a stranger's phone, inbox or door. Raises
+    TooManyBookings / TooManyLetters; `letters_to` is (postcode, first line)."""
+    door = Place("home", 0.0, 0.0, 0, postcode=letters_to[0], line1=letters_to[1]) if letters_to else None
+    check_public_allowance(phone, email, letters_to=door)
+
+
+def _uses_today(keys: list[str]) -> dict[str, int]:
+    if not keys:
+        return {}
+    hashes = {_hashed(key): key for key in keys}
+    rows = db.session.execute(
+        select(AllowanceUse.key_hash, func.count())
+        .where(AllowanceUse.key_hash.in_(hashes), AllowanceUse.at >= utcnow() - timedelta(days=1))
+        .group_by(AllowanceUse.key_hash)
+    )
+    counted = {hashes[key_hash]: count for key_hash, count in rows}
+    return {key: counted.get(key, 0) for key in keys}
+
+
+def _hashed(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def by_letter(details: CustomerDetails) -> bool:
@@ -63,35 +83,13 @@ def by_letter(details: CustomerDetails) -> bool:
     return details.preferred_channel == "post" or not (details.phone or details.email)
 
 
-def _letters_address(place: Place) -> tuple[str, str] | None:
+def _letters_address(postcode: str, line1: str) -> tuple[str, str] | None:
     """A posted booking's address as the allowance knows it: the postcode without spaces, in capitals,
-    and the first line as a door (places.same_door: "12 High St." is "12 High Street"); None if it has
+    and the first line as a door (places.same_door: "Flat 2, 3 Church Rd" is door 2); None if it has
     neither, as nothing is posted."""
-    compact = "".join(place.postcode.split()).upper()
-    door = same_door(place.line1)
+    compact = "".join(postcode.split()).upper()
+    door = same_door(line1)
     return (compact, door) if compact and door else None
-
-
-def _check_letters_allowance(compact: str, door: str) -> None:
-    """Public bookings answered by letter to this door (_letters_address) in the last 24 hours,
-    cancelled ones included; a postcode stored with or without its space matches. The postcode's few
-    posted bookings are read and their first lines compared as doors here, in Python: one rule for
-    however the line was typed, on PostgreSQL and SQLite alike."""
-    postcodes = {compact, normalise_postcode(compact) or compact}
-    posted = (Customer.preferred_channel == "post") | ((Customer.phone == "") & (Customer.email == ""))
-    query = (
-        select(Appointment.address_line1)
-        .join(Customer, Appointment.customer_id == Customer.id)
-        .where(
-            Appointment.created_at >= utcnow() - timedelta(days=1),
-            Appointment.channel.in_(PUBLIC_CHANNELS),
-            Appointment.postcode.in_(postcodes),
-            posted,
-        )
-    )
-    sent = sum(1 for line1 in db.session.scalars(query) if same_door(line1 or "") == door)
-    if sent >= settings().public_letter_bookings_per_address_per_day:
-        raise TooManyLetters()
 
 
 PUBLIC_CHANNELS = ("web", "kiosk")
@@ -188,9 +186,10 @@ def same_person_ids(details: CustomerDetails) -> list[int]:
 
 
 def _same_person_match(details: CustomerDetails) -> tuple[str, dict[str, str]] | None:
-    """Who counts as the same person: the same name (any case) with the same phone, or with the same
-    email (any case) when no phone was given. Which rule, and its parameters; None for neither."""
-    name = details.name.strip().lower()
+    """Who counts as the same person: the same name (any case, with or without accents: app.folding, as
+    the agent's search and duplicates compare it) with the same phone, or with the same email (any case)
+    when no phone was given. Which rule, and its parameters; None for neither."""
+    name = fold(details.name)[:160]  # as Customer keeps name_folded
     if details.phone:
         return "phone", {"name": name, "contact": details.phone}
     if details.email:
@@ -198,7 +197,8 @@ def _same_person_match(details: CustomerDetails) -> tuple[str, dict[str, str]] |
     return None
 
 
-_NAMED = func.lower(Customer.name) == bindparam("name")
+# The stored folded name (Customer.name_folded, indexed): "Zofia Wisniewska" is "Zofia Wiśniewska".
+_NAMED = Customer.name_folded == bindparam("name")
 _SAME_PERSON = {
     "phone": (Customer.phone == bindparam("contact")) & _NAMED,
     "email": (func.lower(Customer.email) == bindparam("contact")) & _NAMED,

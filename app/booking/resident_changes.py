@@ -17,7 +17,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.booking import call_list, interpreters
-from app.booking.errors import BookingRuleError
+from app.booking.customers import check_contact_change_allowance
+from app.booking.errors import BookingRuleError, TooManyBookings
 from app.booking.locks import lock_appointment
 from app.config import settings
 from app.extensions import db
@@ -26,6 +27,7 @@ from app.messaging import outbox
 from app.messaging.contact import uk_phone
 from app.messaging.contact_change import redirect_queued, tell_old_contact
 from app.models import Appointment, AppointmentEvent, Message
+from app.models.statuses import ACTIVE
 from app.staff import audit
 from app.timeutil import utcnow
 
@@ -71,6 +73,28 @@ def closed_reason(appointment: Appointment) -> str | None:
             phone=settings().contact_centre_phone,
         )
     return None
+
+
+def shared_contact_reason(appointment: Appointment) -> str | None:
+    """Why the resident cannot change how we contact them from this booking's link: their record's
+    number and address serve their other bookings too, and a change here would send those bookings'
+    messages and links to whoever holds this one link (attack of 2 December). None when this is their
+    only booking to come. They phone us instead, where the caller is asked who they are."""
+    others = db.session.scalar(
+        select(func.count(Appointment.id)).where(
+            Appointment.customer_id == appointment.customer_id,
+            Appointment.id != appointment.id,
+            Appointment.status.in_(ACTIVE),
+            Appointment.window_end > utcnow(),
+        )
+    )
+    if not others:
+        return None
+    return _l(
+        "We use these contact details for your other bookings with us too, so they cannot be changed from "
+        "this booking's page. Phone us on %(phone)s and we will change them for all your bookings.",
+        phone=settings().contact_centre_phone,
+    )
 
 
 def _check_open(appointment: Appointment, field_name: str) -> None:
@@ -122,12 +146,15 @@ def change_contact(
     (one record per person: "tell us once"). Choosing texts is consent to texts, as when booking
     (app/booking/booking_request.py). Raises BookingRuleError at "phone" when the booking is closed
     (closed_reason) or has had its changes for the day."""
+    now = {"phone": uk_phone(phone) or "", "email": email.strip(), "preferred_channel": preferred_channel}
+    _take_allowance(appointment, now)  # before the booking's lock: allowances are always locked first
     lock_appointment(appointment)
     customer = appointment.customer
     db.session.refresh(customer)  # as it is now: read before the lock, another change may have won
-    now = {"phone": uk_phone(phone) or "", "email": email.strip(), "preferred_channel": preferred_channel}
     changed = tuple(name for name, value in now.items() if getattr(customer, name) != value)
     _check_open(appointment, "phone")
+    if (shared := shared_contact_reason(appointment)) is not None:
+        raise BookingRuleError("phone", shared)
     if not changed:
         return Outcome()
     before = outbox.reaches(customer)
@@ -140,6 +167,28 @@ def change_contact(
     confirmed = outbox.queue_for_resident(appointment, "contact_changed", key_suffix=f"r{change}")
     told = tell_old_contact(appointment, before, change)
     return Outcome(changed, _where(confirmed), _where(told))
+
+
+def _take_allowance(appointment: Appointment, now: dict[str, str]) -> None:
+    """A new number or address, or letters asked for now, uses that allowance as an online booking does
+    (customers.check_contact_change_allowance): without it, one booking's link could send our texts,
+    emails and letters to any number of strangers, or free its booker's own allowance."""
+    customer = appointment.customer
+    phone = now["phone"] if now["phone"] != customer.phone else ""
+    email = now["email"] if now["email"].lower() != customer.email.lower() else ""
+    wants_letters = now["preferred_channel"] == "post" and customer.preferred_channel != "post"
+    door = (appointment.postcode, appointment.address_line1) if wants_letters else None
+    try:
+        check_contact_change_allowance(phone, email, door)
+    except TooManyBookings as refused:
+        raise BookingRuleError(
+            "phone",
+            _l(
+                "We cannot send to that number, email address or address from an online change again today. "
+                "Phone us on %(phone)s to change how we contact you",
+                phone=settings().contact_centre_phone,
+            ),
+        ) from refused
 
 
 def change_needs(

@@ -14,7 +14,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, exists, select, update
 
 from app.extensions import db
-from app.models import Appointment, Customer, CustomerNote, InboundMessage, KioskCall, Message, RiskMarker
+from app.models import (
+    AllowanceUse,
+    Appointment,
+    Customer,
+    CustomerNote,
+    InboundMessage,
+    KioskCall,
+    Message,
+    RiskMarker,
+)
 from app.staff import audit
 from app.timeutil import utcnow
 
@@ -69,6 +78,8 @@ def run(retention_days: int, now: datetime | None = None) -> RetentionReport:
         customer.lng = round(customer.lng, 2) if customer.lng is not None else None
         db.session.execute(delete(CustomerNote).where(CustomerNote.customer_id == customer.id))
         report.customers += 1
+    # What an online allowance counted: only the last day's uses count (app.booking.customers).
+    db.session.execute(delete(AllowanceUse).where(AllowanceUse.at < now - timedelta(days=2)))
     report.markers = (
         db.session.execute(
             delete(RiskMarker).where(RiskMarker.active.is_(False), RiskMarker.reviewed_at < cutoff)

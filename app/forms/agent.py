@@ -24,12 +24,28 @@ from wtforms.validators import AnyOf, InputRequired, Optional, ValidationError
 from app.forms.base import Form
 from app.forms.fields import GovDateField, MaxLength
 from app.i18n import LANGUAGES
-from app.messaging.contact import uk_phone, valid_email
+from app.messaging.contact import reminder_gap, uk_phone, valid_email
 from app.places.places import EXAMPLE_POSTCODE, normalise_postcode
 
 
 def new_submission_id() -> str:
     return secrets.token_urlsafe(16)
+
+
+REMINDER_CHOICES = [
+    ("sms", "Text message"),
+    ("email", "Email"),
+    ("post", "Letter by post"),
+    ("none", "No messages"),
+]
+# What the caller's form says when the reminders chosen lack what they need (reminder_gap).
+REMINDER_NEEDS = {
+    "phone": "Texts need a UK mobile number: enter one, or choose another way to remind the caller",
+    "email": "Emails need an email address: enter one, or choose another way to remind the caller",
+    "address": "Letters need the home address: enter it, or choose another way to remind the caller",
+}
+
+NO_CONSENT = "Ask the caller if they agree to texts, or choose another way to remind them"
 
 
 class NewCallerForm(Form):
@@ -66,6 +82,17 @@ class NewCallerForm(Form):
         "Premises town", widget=GovTextInput(), validators=[Optional(), MaxLength(80)]
     )
     premises_postcode = StringField("Premises postcode", widget=GovTextInput(), validators=[Optional()])
+    # Changing a caller's details only (a new caller chooses when the agent books): how we confirm and
+    # remind, by the one contact rule (reminder_gap), and consent to texts where none is recorded.
+    preferred_channel = RadioField(
+        "Confirm and remind by",
+        widget=GovRadioInput(),
+        choices=REMINDER_CHOICES,
+        validators=[Optional()],  # not sent: their reminders stay as they were (or as their details allow)
+    )
+    sms_consent = BooleanField(
+        "The caller agrees to texts about their appointments", widget=GovCheckboxInput()
+    )
     submit = SubmitField("Save caller", widget=GovSubmitInput())
 
     def validate_phone(self, field):
@@ -79,6 +106,14 @@ class NewCallerForm(Form):
     def validate_postcode(self, field):
         if normalise_postcode(field.data) is None:
             raise ValidationError(f"Enter a real postcode, like {EXAMPLE_POSTCODE}")
+
+    def validate_preferred_channel(self, field):
+        home = bool((self.line1.data or "").strip() and (self.postcode.data or "").strip())
+        gap = reminder_gap(field.data, self.phone.data, self.email.data, address=home)
+        if gap:
+            raise ValidationError(REMINDER_NEEDS[gap])
+        if field.data == "sms" and self.sms_consent is not None and not self.sms_consent.data:
+            raise ValidationError(NO_CONSENT)
 
     def validate_premises_line1(self, field):
         if self.premises_postcode.data and not (field.data or "").strip():
@@ -118,12 +153,7 @@ class ConfirmBookingForm(Form):
     preferred_channel = RadioField(
         "Confirm and remind by",
         widget=GovRadioInput(),
-        choices=[
-            ("sms", "Text message"),
-            ("email", "Email"),
-            ("post", "Letter by post"),
-            ("none", "No messages"),
-        ],
+        choices=REMINDER_CHOICES,
         validators=[InputRequired(message="Select how to confirm")],
     )
     booked_at = RadioField(

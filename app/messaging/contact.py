@@ -56,7 +56,22 @@ def uk_phone(text: str | None) -> str | None:
     number = _parsed(text)
     if number is None or number.country_code != 44 or not phonenumbers.is_valid_number(number):
         return None
+    if phonenumbers.number_type(number) in COSTLY_TO_CALL:
+        return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# Numbers that charge the caller (09, 084, 087), follow-me personal numbers (070) and pagers: staff ring the
+# numbers residents give, so one of these would let anyone bill the council for the call (outsider
+# attack of 2 December: a call-back to a premium-rate number).
+COSTLY_TO_CALL = frozenset(
+    {
+        phonenumbers.PhoneNumberType.PREMIUM_RATE,
+        phonenumbers.PhoneNumberType.SHARED_COST,
+        phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
+        phonenumbers.PhoneNumberType.PAGER,
+    }
+)
 
 
 @lru_cache(maxsize=1024)
@@ -70,14 +85,18 @@ def valid_email(text: str | None) -> bool:
     return bool(text and EMAIL.match(text.strip()) and len(text) <= 254)
 
 
-def reminder_gap(channel: str, phone: str | None, email: str | None) -> str | None:
-    """The one contact rule: what the chosen reminder channel still lacks, as the field's name ("phone"
-    or "email"), or None. Texts need a UK mobile; emails an email address; "none" needs nothing. The
-    booking forms, the API and the outbox all ask this."""
+def reminder_gap(channel: str, phone: str | None, email: str | None, address: bool = True) -> str | None:
+    """The one contact rule: what the chosen reminder channel still lacks, as the field's name ("phone",
+    "email" or "address"), or None. Texts need a UK mobile; emails an email address; letters a postal
+    address (`address`: whether there is one; the booking journey and the API offer letters only for a
+    visit at an address, so they need not say); "none" needs nothing. The booking forms, the API, the
+    agent's caller form and the outbox all ask this."""
     if channel == "sms" and not uk_mobile(phone):
         return "phone"
     if channel == "email" and not (email or "").strip():
         return "email"
+    if channel == "post" and not address:
+        return "address"
     return None
 
 

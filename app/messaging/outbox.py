@@ -423,19 +423,30 @@ def for_appointment(appointment: Appointment) -> list[Message]:
     )
 
 
-def channels_written(appointment: Appointment, kind: str) -> set[str]:
+def channels_written(appointment: Appointment, kind: str, *, this_change: bool = False) -> set[str]:
     """How the resident is sent the message of this kind about this appointment: "sms", "email",
-    "letter", or nothing (what the confirmation and cancellation pages tell them)."""
-    return {m.channel for m in for_appointment(appointment) if m.kind == kind}
+    "letter", or nothing (what the confirmation and cancellation pages tell them). `this_change`: only
+    what the appointment's latest change wrote (queue_for_resident's keys carry its sequence), not a
+    message of the same kind about an earlier one (a visit moved twice) or a confirmation sent again."""
+    current = f"{appointment.id}:{kind}:{appointment.sequence}:"
+    return {
+        m.channel
+        for m in for_appointment(appointment)
+        if m.kind == kind and (not this_change or (m.dedupe_key or "").startswith(current))
+    }
 
 
-def confirmation_letter(appointment: Appointment) -> str:
-    """What became of the confirmation letter, for the resident's confirmation page and the agent who
-    booked by phone: 'posted' (it waits for the print batch); 'too_late' (they read post only, and the
-    visit is too close for a letter, so none was written); 'no_address' (post only, and no address to
-    post to); '' (they are not written to by post)."""
-    if "letter" in channels_written(appointment, "confirmation"):
+def letter_outcome(appointment: Appointment, written: set[str]) -> str:
+    """What became of the letter about a change that wrote `written` (channels_written): 'posted' (it
+    waits for the print batch); 'too_late' (they read post, and the visit is too close for a letter, so
+    none was written); 'no_address' (post, and no address to post to); '' (not written to by post)."""
+    if "letter" in written:
         return "posted"
     if not wants_letters(appointment.customer):
         return ""
     return "no_address" if letter_in_time(appointment) else "too_late"
+
+
+def confirmation_letter(appointment: Appointment) -> str:
+    """What became of the confirmation letter (letter_outcome), for the resident's confirmation page."""
+    return letter_outcome(appointment, channels_written(appointment, "confirmation"))

@@ -2,7 +2,7 @@
 
 from app.models.agent import CustomerNote, WaitlistEntry, WaitlistOffer
 from app.models.appointments import Appointment, AppointmentEvent
-from app.models.booking import Address, IdempotencyRecord, OfficerDay, SlotClaim
+from app.models.booking import Address, AllowanceUse, IdempotencyRecord, OfficerDay, SlotClaim
 from app.models.catalogue import CommunityArea, Hub, HubClosure, HubOpening, Service, Skill
 from app.models.feedback import EqualityResponse, Feedback
 from app.models.jobs import ScheduledRun
@@ -23,6 +23,7 @@ from app.models.safety import (
 )
 
 __all__ = [
+    "AllowanceUse",
     "Address",
     "IdempotencyRecord",
     "OfficerDay",

@@ -22,6 +22,21 @@ class OfficerDay(db.Model):
     version: Mapped[int] = mapped_column(default=0)
 
 
+class AllowanceUse(db.Model):
+    """One use of a public allowance (app.booking.customers): a booking or waiting-list join made online,
+    or a resident's change of contact online, counted against each phone number, email address or door
+    it will message. Counted by these rows, not by who holds the number now, so changing a record's
+    number afterwards neither frees the old number's allowance nor escapes the new one's. The key is a
+    SHA-256 of "kind:value" (no contact details kept twice); rows older than two days are deleted by the
+    retention job."""
+
+    __table_args__ = (Index("ix_allowance_use_key_at", "key_hash", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class SlotClaim(db.Model):
     """A slot token can be used once: its key (officer, window, version seen) is unique."""
 

@@ -28,6 +28,8 @@ officer_area = Table(
 )
 
 ABSENCE_KINDS = ("leave", "sickness", "training")
+# How an absence reads after "Claire Clarke is ...": "off sick", never "on sickness".
+ABSENCE_WORDS = {"leave": "on annual leave", "sickness": "off sick", "training": "on training"}
 
 
 class OfficerCalendar:
@@ -98,6 +100,11 @@ class Absence(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     officer: Mapped[Officer] = relationship(back_populates="absences")
+
+    @property
+    def wording(self) -> str:
+        """ "off sick", as in "Claire Clarke is off sick on Monday 7 December 2026"."""
+        return ABSENCE_WORDS.get(self.kind, f"away ({self.kind})")
 
 
 class RosterVersion(db.Model):

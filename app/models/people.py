@@ -21,6 +21,14 @@ class Customer(db.Model):
         Index("ix_customer_phone", "phone"),
         Index("ix_customer_postcode", "postcode"),
         Index("ix_customer_name_folded", "name_folded"),
+        # The agent's caller search (typed text anywhere in the folded name): PostgreSQL only (pg_trgm),
+        # migration 0028; SQLite scans.
+        Index(
+            "ix_customer_name_folded_trgm",
+            "name_folded",
+            postgresql_using="gin",
+            postgresql_ops={"name_folded": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -140,9 +140,19 @@ class SafetyCheck(db.Model):
     session: Mapped[SafetySession | None] = relationship()
 
 
+# What each kind of alert is called on the supervisors' pages (the alert's note says more).
+ALERT_KINDS = {
+    "help": "Help requested",
+    "duress": "Duress word",
+    "overdue": "Overdue visit",
+    "no_checkin": "Not checked in",
+    "precaution": "Checked in despite a warning",
+}
+
+
 class SafetyAlert(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # overdue | no_checkin | help | duress
+    kind: Mapped[str] = mapped_column(String(20))  # help | duress | overdue | no_checkin | precaution
     officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id", ondelete="CASCADE"))
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id", ondelete="SET NULL"))
     session_id: Mapped[int | None] = mapped_column(ForeignKey("safety_session.id", ondelete="SET NULL"))
@@ -156,6 +166,10 @@ class SafetyAlert(db.Model):
     appointment: Mapped[Appointment | None] = relationship()
     session: Mapped[SafetySession | None] = relationship()
     acknowledged_by: Mapped[User | None] = relationship()
+
+    @property
+    def title(self) -> str:
+        return ALERT_KINDS.get(self.kind, self.kind.replace("_", " ").capitalize())
 
 
 class DutyPeriod(db.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -68,10 +69,18 @@ _PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 def same_door(line1: str) -> str:
-    """A first address line as a key for "the same door", however it was typed: case, punctuation,
-    spacing and street-type abbreviations ignored ("12, High St." and "12 high street" are one key).
-    Used where typing an address differently must not count as another address (the letters allowance)."""
-    words = _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", line1.casefold())).split()
+    """A first address line as a key for "the same door" within a postcode, however it was typed: its
+    first number where it has one ("12, High St.", "No. 12 High Street, Devizes" and "Ground floor, 12
+    High Street" are all door 12; "Flat 2, 3 Church Road" is door 2), else its words with case,
+    punctuation, spacing and street-type abbreviations ignored ("Rose Cottage"). Compatibility forms are
+    folded first (a full-width "１" is 1). Used where typing an address differently must not count as
+    another address (the letters allowance); two doors of one postcode may share a key, which only makes
+    that allowance stricter for them."""
+    text = unicodedata.normalize("NFKC", line1).casefold()
+    words = _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", text)).split()
+    number = next((word for word in words if word[0].isdigit()), None)
+    if number is not None:
+        return f"#{number}"
     return " ".join(_STREET_WORDS.get(word, word) for word in words)
 
 

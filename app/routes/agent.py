@@ -10,12 +10,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from app import records
+from app.appointments.presenters import when
 from app.appointments.references import format_reference
 from app.booking import agent, waitlist
 from app.booking.availability import later_dates_from, search, token_among
 from app.booking.booking import book
 from app.booking.booking_request import booking_request
-from app.booking.changes import cancel, reschedule
+from app.booking.changes import cancel, place_to_move, reschedule
 from app.booking.errors import (
     BookingRuleError,
     IdempotencyConflict,
@@ -94,6 +95,10 @@ def edit_caller(customer_id: int):
 
 def _caller_form(customer: Customer | None):
     form = NewCallerForm(obj=_caller_values(customer) if customer and request.method == "GET" else None)
+    if customer is None:  # a new caller chooses how to be reminded when the agent books
+        del form.preferred_channel, form.sms_consent
+    elif customer.sms_consent:
+        del form.sms_consent  # given already: "Stop texts" on their page withdraws it
     matches = []
     if form.validate_on_submit():
         if customer is None and request.form.get("new_record") != "yes":
@@ -103,7 +108,7 @@ def _caller_form(customer: Customer | None):
         try:
             with unit_of_work():
                 saved = agent.save_caller(customer, form.data, current_user._get_current_object())
-        except agent.CallerAddressError as error:
+        except agent.CallerDetailsError as error:
             getattr(form, error.field).errors = [str(error)]
         else:
             if customer is not None:
@@ -125,6 +130,7 @@ def _caller_values(customer: Customer):
         premises_line1=customer.premises_line1,
         premises_town=customer.premises_town,
         premises_postcode=customer.premises_postcode,
+        preferred_channel=customer.preferred_channel,
     )
 
 
@@ -171,6 +177,9 @@ def _customer_page(
         customer=customer,
         appointments=appointments,
         messages=(messages := {a.id: outbox.for_appointment(a) for a in appointments}),
+        # A letter posted now would arrive after the visit: "Send a letter" is not offered (as the banner
+        # after booking says none is sent).
+        too_soon_for_a_letter={a.id for a in appointments if not outbox.letter_in_time(a)},
         text_parts=outbox.text_parts([m for listed in messages.values() for m in listed]),
         has_mobile=bool(uk_mobile(customer.phone)),  # consent to texts matters only with a mobile
         number_stopped=consent.number_stopped(customer.phone),
@@ -284,7 +293,8 @@ def book_for(customer_id: int):
                         consent=bool(confirm.sms_consent.data),
                     )
                     kiosk_calls.booked_during_call(current_user, appointment)  # the kiosk shows the ticket
-                flash(agent.booked_message(appointment), "success")
+                said_to_agent = agent.booked_message(appointment)
+                flash(said_to_agent.text, said_to_agent.category)
                 return redirect(url_for("agent.customer", customer_id=customer.id))
             except SlotUnavailable:
                 confirm.slot.errors = ["That time has just gone. Choose another"]
@@ -343,7 +353,9 @@ def cancel_for(appointment_id: int):
                     actor=current_user._get_current_object(),
                     channel="phone",
                 )
-            flash(f"Cancelled {format_reference(appointment.reference)}.", "success")
+            reference = format_reference(appointment.reference)
+            said = agent.told(appointment, "cancellation", f"Cancelled {reference}.")
+            flash(said.text, said.category)
             return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
         except BookingRuleError as error:
             form.reason.errors = [error.message]
@@ -354,13 +366,18 @@ def cancel_for(appointment_id: int):
 @staff(*AGENTS)
 def move_for(appointment_id: int):
     appointment = records.appointment(appointment_id) or abort(404)
-    place = Place(
-        appointment.location_type,
-        appointment.lat,
-        appointment.lng,
-        appointment.hub.area_id if appointment.hub else nearest_area_id(appointment.lat, appointment.lng),
-        hub=appointment.hub,
-    )
+    place = place_to_move(appointment)
+    problem = agent.not_staffed_to_move(appointment.service, place, _near(appointment.customer, place))
+    if problem:  # nobody could ever do it there: said, not an empty calendar
+        return render_template("agent/move.html", appointment=appointment, not_staffed=problem)
+    # Every officer who can do it there, as when booking: not only the one it is booked with (a move the
+    # caller asks for makes a new promise; re-plans keep promises, not this). Each time names the officer
+    # with least travel; the agent may choose one officer, as on the booking page, unless two go.
+    able = agent.officers_able(appointment.service, place)
+    pair = appointment.service.two_officers or appointment.second_officer_id is not None
+    officer_id = whole_number_or_none(request.args.get("officer"))
+    if pair or officer_id not in {o.id for o in able}:
+        officer_id = None
     result = search(
         appointment.service,
         place,
@@ -368,6 +385,7 @@ def move_for(appointment_id: int):
         SEARCH_DAYS,
         exclude_appointment=appointment.id,
         customer=appointment.customer,
+        officer_id=officer_id,
     )
     confirm = MoveForm()
     confirm.slot.choices = [(s.token, "") for s in result.slots]
@@ -377,7 +395,8 @@ def move_for(appointment_id: int):
                 reschedule(
                     appointment, confirm.slot.data, actor=current_user._get_current_object(), channel="phone"
                 )
-            flash("Appointment moved. The caller will be told the new time.", "success")
+            said = agent.told(appointment, "reschedule", f"Appointment moved to {when(appointment, 'en')}.")
+            flash(said.text, said.category)
             return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
         except SlotUnavailable:
             confirm.slot.errors = ["That time has just gone. The appointment has not changed. Choose another"]
@@ -390,6 +409,9 @@ def move_for(appointment_id: int):
         result=result,
         confirm=confirm,
         officers=officers,
+        able=able,
+        choose_officer=not pair and len(able) > 1,
+        officer_id=officer_id,
         later=later_dates_from(appointment.service, result),
     )
 
@@ -436,10 +458,8 @@ def resend(appointment_id: int):
             appointment, "confirmation", key_suffix=f"resend-{local_now():%Y%m%d%H%M%S}"
         )
         audit.record("confirmation_resent", "appointment", appointment.reference)
-    if queued:
-        flash("Confirmation sent again.", "success")
-    else:  # not a success: an "Important" banner, so the agent does not tell the caller it is on its way
-        flash("Nothing was sent: the caller has no way to receive messages (see Reminders by).", "info")
+    said = agent.told(appointment, "confirmation", "", written={message.channel for message in queued})
+    flash(said.text, said.category)  # "Important" when nothing went: the agent must not promise it
     return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
 
 
@@ -469,6 +489,9 @@ def new_link(appointment_id: int):
 def send_letter(appointment_id: int):
     """A printed confirmation for a caller who asks for one (it goes in the next print batch)."""
     appointment = records.appointment(appointment_id) or abort(404)
+    if not outbox.letter_in_time(appointment):  # the button is not offered then: a page left open
+        flash(f"{agent.TOO_SOON_FOR_A_LETTER}: {agent.WRITE_IT_DOWN}.", "info")
+        return redirect(url_for("agent.customer", customer_id=appointment.customer_id))
     with unit_of_work():
         letter = outbox.queue_letter(
             appointment, "confirmation", key_suffix=f"asked-{local_now():%Y%m%d%H%M%S}"

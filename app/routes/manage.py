@@ -11,11 +11,19 @@ from app import i18n
 from app.appointments import references
 from app.appointments.links import end_sessions, ics_url, reference_named, signed_version
 from app.appointments.presenters import officer_first_name, when, where
+from app.appointments.queries import outcome_at
 from app.appointments.references import clean_reference, format_reference
 from app.booking.availability import TIMES_PER_PAGE, later_dates_from, search
-from app.booking.changes import cancel, reschedule
+from app.booking.changes import cancel, place_to_move, reschedule
+from app.booking.coverage import staffed_at
 from app.booking.errors import BookingRuleError, SlotUnavailable
-from app.booking.resident_changes import Outcome, change_contact, change_needs, closed_reason
+from app.booking.resident_changes import (
+    Outcome,
+    change_contact,
+    change_needs,
+    closed_reason,
+    shared_contact_reason,
+)
 from app.customers.names import surname_matches
 from app.forms.booking import (
     CANCEL_REASON_LIMIT,
@@ -33,7 +41,7 @@ from app.inputs import day_or
 from app.messaging import consent, outbox
 from app.messaging.contact import display_phone
 from app.messaging.language import change_language
-from app.places.places import Place, nearest_area_id, normalise_postcode
+from app.places.places import normalise_postcode
 from app.staff import audit
 from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
@@ -112,6 +120,7 @@ def _booking_page(appointment: Appointment, language_form: MessageLanguageForm, 
         officer=officer_first_name(appointment),
         changeable=closed is None,
         closed_reason=closed,
+        outcome_at=outcome_at(appointment),  # completed or nobody in: when the officer called
         ics_link=ics_url(appointment, external=False),
         texts_on=appointment.customer.sms_consent and appointment.customer.phone != "",
         number_stopped=consent.number_stopped(appointment.customer.phone),
@@ -208,13 +217,11 @@ def change_time():
         return redirect(url_for("manage.find"))
     if closed_reason(appointment) is not None:
         return redirect(url_for("manage.booking"))  # it says why: cancelled, started or over
-    place = Place(
-        appointment.location_type,
-        appointment.lat,
-        appointment.lng,
-        appointment.hub.area_id if appointment.hub else _area_of(appointment),
-        hub=appointment.hub,
-    )
+    place = place_to_move(appointment)
+    if not staffed_at(appointment.service, place):  # no time would ever come free: no empty calendar
+        return render_template(
+            "manage/not_staffed.html", appointment=appointment, when=when(appointment, current_locale())
+        )
     first = day_or(request.args.get("from"), local_now().date())
     result = search(appointment.service, place, first, 14, exclude_appointment=appointment.id).first_page(
         TIMES_PER_PAGE
@@ -251,7 +258,7 @@ def contact():
     appointment = _current()
     if appointment is None:
         return redirect(url_for("manage.find"))
-    if (closed := _closed_page(appointment)) is not None:
+    if (closed := _closed_page(appointment, shared_contact_reason(appointment))) is not None:
         return closed
     customer = appointment.customer
     form = ContactForm(
@@ -315,10 +322,10 @@ def needs():
     return render_template("manage/needs.html", form=form), 400 if form.errors else 200
 
 
-def _closed_page(appointment: Appointment):
-    """The visit has started, happened or been cancelled: said plainly, with nothing to fill in. A
-    change sent then is refused (409); opening the page is not an error."""
-    reason = closed_reason(appointment)
+def _closed_page(appointment: Appointment, other_reason: str | None = None):
+    """The visit has started, happened or been cancelled (or `other_reason`): said plainly, with nothing
+    to fill in. A change sent then is refused (409); opening the page is not an error."""
+    reason = closed_reason(appointment) or other_reason
     if reason is None:
         return None
     status = 409 if request.method == "POST" else 200
@@ -341,10 +348,6 @@ def _changed(appointment: Appointment, outcome: Outcome, what: str):
         number_stopped=appointment.customer.preferred_channel == "sms"
         and consent.number_stopped(appointment.customer.phone),
     )
-
-
-def _area_of(appointment: Appointment) -> int:
-    return nearest_area_id(appointment.lat, appointment.lng) or 0
 
 
 @bp.route("/signed-out", methods=["GET", "POST"])

@@ -36,7 +36,7 @@ from app.risk.risk import may_see_detail, view_detail
 from app.routes import officer_phone
 from app.safety import devices, rota, safety
 from app.safety.officer_day import day_for, map_points
-from app.timeutil import format_time, local_now, to_local
+from app.timeutil import format_time, local_now, to_local, utcnow
 from app.unit_of_work import unit_of_work
 from app.web.access import officer_day, public, staff
 from app.web.guards import limiter
@@ -109,6 +109,7 @@ def _day(day: date):
         tomorrow=day + timedelta(days=1),
         yesterday=day - timedelta(days=1),
         is_today=day == local_now().date(),
+        now=utcnow(),
         duress_word=safety.DURESS_WORD,
         safe_word=safety.SAFE_WORD,
         help_word=safety.HELP_WORD,
@@ -183,7 +184,7 @@ def act(appointment_id: int, action: str):
                 message = "Marked on your way."
             elif action == "arrived":
                 safety.arrive(appointment, officer, user, lat, lng, at=at)
-                message = "Checked in. Check out when you leave."
+                message = "Checked in. When you leave, tap Completed, Nobody in or Could not complete."
             elif action == "extend":
                 minutes = whole_number_or_none(request.form.get("minutes")) or 0
                 session = safety.extend(appointment, officer, user, minutes)

@@ -25,9 +25,12 @@ def field():
     """Today's officers and where each visit stands; the page updates itself (field_board.js)."""
     now = utcnow()
     rows = field_board.field_today(now)
+    alerts = safety.open_alerts()  # every one not yet acknowledged, newest first, as on Safety alerts
     return render_template(
         "supervisor/field.html",
         rows=rows,
+        alerts=alerts,
+        needs_a_look=field_board.needs_a_look(alerts, rows),
         now=now,
         nobody_on_duty=rota.nobody_on_duty(),
         fallback_phone=rota.fallback_phone(),

@@ -3,7 +3,9 @@ each stands now (on the way, arrived, running over, not arrived, done).
 
 The overdue ladder (safety.run_checks) alerts on the same facts once they are late; this page lets a
 supervisor see trouble coming and answer "where is Mo?" without phoning. Late and over use the ladder's
-own GRACE, so the board and the alerts never disagree about who is late.
+own GRACE, so the board and the alerts never disagree about who is late. The open safety alerts (a Help
+press, the duress word, an escalation nobody has acknowledged) head the board and count among what needs
+a look: a board saying "Nobody is late" while an officer has asked for help sends nobody.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.appointments.presenters import STATUS_LABELS
 from app.extensions import db
-from app.models import Appointment, AppointmentEvent, Officer, SafetySession
+from app.models import Appointment, AppointmentEvent, Officer, SafetyAlert, SafetySession
 from app.officers.workdays import working_day
 from app.safety.safety import GRACE, ON_THE_WAY
 from app.timeutil import local_day_bounds, to_local, utcnow
@@ -30,8 +33,8 @@ STATES = {
     "arrived": ("Arrived", "turquoise"),
     "over": ("Running over", "red"),
     "late": ("Not arrived", "red"),
-    "completed": ("Completed", "green"),
-    "no_show": ("Nobody in", "purple"),
+    "completed": (STATUS_LABELS["completed"], "green"),
+    "no_show": (STATUS_LABELS["no_show"], "purple"),
     "no_officer": ("Officer not working", "red"),
 }
 NEEDS_A_LOOK = ("late", "over", "no_officer")
@@ -70,6 +73,20 @@ class OfficerRow:
     @property
     def needs_a_look(self) -> list[BoardVisit]:
         return [v for v in self.visits if v.needs_a_look]
+
+
+def needs_a_look(alerts: list[SafetyAlert], rows: list[OfficerRow]) -> str:
+    """The board's count: "1 safety alert and 2 visits need a look"; "" when nothing does."""
+    visits = sum(len(row.needs_a_look) for row in rows)
+    parts = []
+    if alerts:
+        parts.append(f"{len(alerts)} open safety alert{'s' if len(alerts) != 1 else ''}")
+    if visits:
+        parts.append(f"{visits} visit{'s' if visits != 1 else ''}")
+    if not parts:
+        return ""
+    one = len(alerts) + visits == 1
+    return f"{' and '.join(parts)} need{'s' if one else ''} a look"
 
 
 def field_today(now: datetime | None = None) -> list[OfficerRow]:

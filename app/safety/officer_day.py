@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
 from app.appointments.presenters import place_name
+from app.booking.changes import no_show_from
 from app.booking.resident_changes import RESIDENT_CHANGED
 from app.extensions import db
 from app.models import Appointment, AppointmentEvent, Officer, RiskMarker, SafetySession
@@ -34,6 +35,11 @@ class VisitCard:
         """What the resident changed last, for the card: "access needs, interpreter"."""
         event = self.resident_change
         return event.note.removeprefix(RESIDENT_CHANGED) if event is not None else ""
+
+    @property
+    def nobody_in_from(self) -> datetime:
+        """When "Nobody in" can first be recorded: the card says so while checked in before then."""
+        return no_show_from(self.appointment)
 
     @property
     def in_progress(self) -> bool:

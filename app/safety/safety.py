@@ -21,7 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.appointments.presenters import place_name, where
-from app.booking.changes import record_outcome
+from app.booking.changes import already_recorded, record_outcome, refuse_early_no_show
 from app.booking.errors import BookingRuleError, checked_text
 from app.booking.locks import lock_appointment
 from app.extensions import db
@@ -101,7 +101,7 @@ ON_THE_WAY = "Officer on the way"
 def on_my_way(appointment: Appointment, officer: Officer, user: User) -> None:
     """ "On my way": on the visit's day only (as for "Arrived"), to a visit still booked."""
     if appointment.status != "booked":
-        raise BookingRuleError("appointment", f"This visit is already {appointment.status.replace('_', ' ')}")
+        raise BookingRuleError("appointment", already_recorded(appointment))
     visit_day = to_local(appointment.window_start).date()
     today = to_local(utcnow()).date()
     if today < visit_day:
@@ -130,7 +130,7 @@ def arrive(
     late: an officer who is there must be able to say so)."""
     lock_appointment(appointment)  # a second tap, or a cancel, waits; then this reads what won
     if appointment.status not in OPEN:
-        raise BookingRuleError("appointment", f"This visit is already {appointment.status.replace('_', ' ')}")
+        raise BookingRuleError("appointment", already_recorded(appointment))
     received = utcnow()
     at = at or received
     if at < check_in_opens(appointment):
@@ -193,6 +193,8 @@ def finish(
     lock_appointment(appointment)  # serialised with a cancel or a second tap; read what won
     received = utcnow()
     at = at or received
+    if outcome == "no_show" and appointment.status in OPEN:
+        refuse_early_no_show(appointment, at)  # before anything changes: still checked in, as they are
     session = open_session(appointment, officer)
     if session is not None:
         session.closed_at, session.closed_received_at = max(at, session.started_at), received
@@ -206,13 +208,13 @@ def finish(
         )
     _answer_checks(officer, appointment, received)
     if appointment.status not in OPEN:
-        return f"Checked out. This visit is {appointment.status.replace('_', ' ')}, so nothing else changed."
+        return f"Checked out. {already_recorded(appointment)}, so nothing else changed."
     if outcome == "not_completed":
         appointment.status = "booked"
         _event(appointment, user, "booked", f"Could not complete: {reason.strip() or 'no reason given'}")
         audit.record("visit_not_completed", "appointment", appointment.reference, user=user, reason=reason)
     else:
-        record_outcome(appointment, outcome, actor=user, note=reason)
+        record_outcome(appointment, outcome, actor=user, note=reason, at=at)
     return "Checked out."
 
 

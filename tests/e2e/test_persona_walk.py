@@ -34,7 +34,7 @@ def test_a_replan_preview_is_readable_on_a_phone(browser, live_server, configure
     page = context.new_page()
     sign_in_browser(page, live_server, supervisor)
     page.goto(f"{live_server}/supervisor/replan?officer={sick.id}&day={day.isoformat()}")
-    assert f"is on sickness on {format_date(day)}." in page.inner_text("main")  # finding 13: one day
+    assert f"is off sick on {format_date(day)}." in page.inner_text("main")  # finding 13: one day
     page.get_by_role("button", name="Preview the re-plan").click()
     card = page.locator(".govuk-summary-card", has_text=f"{visit.reference[:4]}-{visit.reference[4:]}")
     card.wait_for()

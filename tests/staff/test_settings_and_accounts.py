@@ -8,7 +8,7 @@ import time_machine
 
 from app import ConfigError, load_settings
 from app.extensions import db
-from app.messaging.contact import uk_mobile
+from app.messaging.contact import uk_mobile, uk_phone
 from app.models import ApiToken, Customer, User
 from app.staff.tokens import create_token, user_for_bearer
 from tests.booking_helpers import NOW
@@ -119,6 +119,13 @@ def test_numbers_that_are_not_uk_mobiles_are_refused(number):
 )
 def test_uk_mobiles_are_kept_in_e164(number, e164):
     assert uk_mobile(number) == e164
+
+
+@pytest.mark.parametrize("number", ["0901 234 5678", "0871 234 5678", "0845 123 4567", "070 1234 5678"])
+def test_numbers_that_would_bill_the_council_to_ring_are_refused(number):
+    """Staff ring the numbers residents give: premium-rate, shared-cost and personal numbers are not one."""
+    assert uk_phone(number) is None
+    assert uk_phone("01380 722000") == "+441380722000" and uk_phone("0800 123 4567") == "+448001234567"
 
 
 # Agent search -------------------------------------------------------------------------------------

@@ -279,7 +279,7 @@ def test_one_visit_in_a_one_day_absence_reads_naturally(client, sign_in):
     )
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "1 booked visit falls in it and needs another officer" in html
-    assert "is on sickness on Monday 7 December 2026." in html
+    assert "is off sick on Monday 7 December 2026." in html
 
 
 @time_machine.travel(NOW, tick=False)

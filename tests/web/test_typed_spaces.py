@@ -67,6 +67,13 @@ def test_letters_to_one_address_count_however_its_spaces_were_typed(app, configu
         ("Flat 2, 3 Church Rd.", "flat 2 3 church road", True),
         ("St Mary's Cl", "st marys close", True),
         ("4 Kennet Ave", "4 Kennet Av", True),
+        # Attack of 2 December, afternoon: the town added, a full-width digit, "No.", a floor, a typo.
+        ("1 Bath Road", "1 Bath Road, Melksham", True),
+        ("1 Bath Road", "\uff11 Bath Road", True),
+        ("1 Bath Road", "No. 1 Bath Road", True),
+        ("1 Bath Road", "Ground floor, 1 Bath Road", True),
+        ("1 Bath Road", "1, Bath Rd (front door)", True),
+        ("1 Bath Road", "1 Bath Roadd", True),
         ("12 High Street", "14 High Street", False),  # next door is another door
         ("Flat 1, 3 Church Road", "Flat 2, 3 Church Road", False),
     ],
