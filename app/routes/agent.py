@@ -39,7 +39,7 @@ from app.forms.agent import (
     new_submission_id,
 )
 from app.forms.booking import CancelForm, ConfirmForm
-from app.i18n import LANGUAGES
+from app.i18n import IN_ENGLISH, LANGUAGES
 from app.inputs import chosen_day, day_or, whole_number_or_none
 from app.kiosk import kiosk_calls
 from app.messaging import consent, outbox
@@ -160,7 +160,7 @@ def caller_language(customer_id: int):
     with unit_of_work():
         changed = change_language(customer, form.locale.data, how="agent")
     if changed:
-        flash(f"Language changed: we will write to the caller in {LANGUAGES[customer.locale]}.", "success")
+        flash(f"Language changed: we will write to the caller in {IN_ENGLISH[customer.locale]}.", "success")
     return redirect(url_for("agent.customer", customer_id=customer.id))
 
 

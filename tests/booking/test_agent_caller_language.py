@@ -54,7 +54,7 @@ def test_the_agent_sets_the_callers_language_and_later_messages_use_it(client, s
         done = client.post(_language_path(appointment), data={"csrf_token": token, "locale": "pl"})
         assert done.headers["Location"] == f"/agent/customers/{appointment.customer_id}"
         page = client.get(done.headers["Location"]).get_data(as_text=True)
-        assert "Language changed: we will write to the caller in Polski." in page
+        assert "Language changed: we will write to the caller in Polish." in page
         assert "Texts, emails and letters in Polski" in page and 'value="pl" checked' in page
     db.session.refresh(appointment.customer)
     assert appointment.customer.locale == "pl"

@@ -52,7 +52,7 @@ def test_an_agent_sets_a_callers_language_on_a_phone(browser, live_server, commi
     check_accessibility(page)
     page.get_by_role("group", name="Texts, emails and letters in").get_by_label("Polski").check()
     page.get_by_role("button", name="Change language").click()
-    page.get_by_text("Language changed: we will write to the caller in Polski.").wait_for()
+    page.get_by_text("Language changed: we will write to the caller in Polish.").wait_for()
     check_accessibility(page)
     assert _fits(page)
     db.session.expire_all()
