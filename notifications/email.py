@@ -56,7 +56,9 @@ class SmtpEmail:
                     smtp.starttls()
                 if self.username:
                     smtp.login(self.username, self.password)
-                smtp.send_message(message)
+                # The one recipient, said apart from the header: a To that a mail parser reads as
+                # several mailboxes must never reach more than the address the outbox holds.
+                smtp.send_message(message, to_addrs=[to])
         except (smtplib.SMTPException, OSError) as error:
             raise EmailError(f"SMTP failed: {error}") from error
         return message["Message-ID"]

@@ -31,7 +31,8 @@ def check_public_allowance(
     `public_bookings_per_contact_per_day` uses in the last 24 hours (public bookings, cancelled ones
     included, as each sent messages; resident's contact changes to it; online waiting-list joins counted
     apart), else count this one. A booking answered by letter (`letters_to`, its place: see by_letter)
-    raises TooManyLetters when that door has had `public_letter_bookings_per_address_per_day`.
+    raises TooManyLetters when that door has had `public_letter_bookings_per_address_per_day`, or its
+    postcode twice that.
 
     Uses are rows (AllowanceUse), written here in the caller's transaction: a booking that then fails
     takes its use with it. It first takes each allowance's lock (app.booking.locks.lock_allowances) and
@@ -39,17 +40,21 @@ def check_public_allowance(
     no more than the allowance are made."""
     letters = _letters_address(letters_to.postcode, letters_to.line1) if letters_to is not None else None
     email = email.strip().lower()
-    locks = {"phone": phone, "email": email, "letters": " ".join(letters) if letters else ""}
+    postcode = f"letters-postcode:{letters[0]}" if letters else ""
+    locks = {"phone": phone, "email": email, "letters": postcode}  # a door's lock is its postcode's
     lock_allowances(f"{kind}:{value}" for kind, value in locks.items() if value)
     scope = "waitlist" if waitlist else "booking"
     contact = [f"{scope}:{kind}:{value}" for kind, value in (("phone", phone), ("email", email)) if value]
-    door = [f"letters:{locks['letters']}"] if letters else []
-    used = _uses_today(contact + door)
-    if door and used[door[0]] >= settings().public_letter_bookings_per_address_per_day:
+    # Letters: the door's allowance, and twice that for its postcode, as a door typed in ever new ways
+    # ("Flat 9, 3 Springfield 7") can still name another number, but never another postcode's letter box.
+    doors = [f"letters:{' '.join(letters)}", postcode] if letters else []
+    used = _uses_today(contact + doors)
+    allowed = settings().public_letter_bookings_per_address_per_day
+    if doors and (used[doors[0]] >= allowed or used[doors[1]] >= 2 * allowed):
         raise TooManyLetters()
     if any(used[key] >= settings().public_bookings_per_contact_per_day for key in contact):
         raise TooManyBookings()
-    db.session.add_all(AllowanceUse(key_hash=_hashed(key)) for key in contact + door)
+    db.session.add_all(AllowanceUse(key_hash=_hashed(key)) for key in contact + doors)
 
 
 def check_contact_change_allowance(phone: str, email: str, letters_to: tuple[str, str] | None) -> None:
@@ -85,7 +90,7 @@ def by_letter(details: CustomerDetails) -> bool:
 
 def _letters_address(postcode: str, line1: str) -> tuple[str, str] | None:
     """A posted booking's address as the allowance knows it: the postcode without spaces, in capitals,
-    and the first line as a door (places.same_door: "Flat 2, 3 Church Rd" is door 2); None if it has
+    and the first line as a door (places.same_door: "Flat 2, 3 Church Rd" is door 3); None if it has
     neither, as nothing is posted."""
     compact = "".join(postcode.split()).upper()
     door = same_door(line1)

@@ -174,8 +174,12 @@ def _take_allowance(appointment: Appointment, now: dict[str, str]) -> None:
     (customers.check_contact_change_allowance): without it, one booking's link could send our texts,
     emails and letters to any number of strangers, or free its booker's own allowance."""
     customer = appointment.customer
-    phone = now["phone"] if now["phone"] != customer.phone else ""
-    email = now["email"] if now["email"].lower() != customer.email.lower() else ""
+    # Every number and address the change writes to: a new one, and the one reminders go to, changed or
+    # not (its confirmation goes there: an unchanged number was texted by changes counted by nobody).
+    texted = now["preferred_channel"] == "sms"
+    emailed = now["preferred_channel"] == "email"
+    phone = now["phone"] if now["phone"] != customer.phone or texted else ""
+    email = now["email"] if now["email"].lower() != customer.email.lower() or emailed else ""
     wants_letters = now["preferred_channel"] == "post" and customer.preferred_channel != "post"
     door = (appointment.postcode, appointment.address_line1) if wants_letters else None
     try:

@@ -69,19 +69,31 @@ _PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 def same_door(line1: str) -> str:
-    """A first address line as a key for "the same door" within a postcode, however it was typed: its
-    first number where it has one ("12, High St.", "No. 12 High Street, Devizes" and "Ground floor, 12
-    High Street" are all door 12; "Flat 2, 3 Church Road" is door 2), else its words with case,
-    punctuation, spacing and street-type abbreviations ignored ("Rose Cottage"). Compatibility forms are
-    folded first (a full-width "１" is 1). Used where typing an address differently must not count as
-    another address (the letters allowance); two doors of one postcode may share a key, which only makes
-    that allowance stricter for them."""
+    """A first address line as a key for "the same front door" within a postcode, however it was typed:
+    its street number where it has one, i.e. the LAST number in it, as a number ("12, High St.", "No. 012
+    High Street, Devizes", "Flat 2, 12 High Street" and "12a High Street" are all door 12; digits of any
+    script count), else its words with case, punctuation, spacing and street-type abbreviations ignored
+    ("Rose Cottage"). Flats behind one front door share its key, and so may two doors of one postcode:
+    that only makes the letters allowance, which this keys, stricter for them (attacks of 2 December:
+    "1 Bath Road, Melksham", then "Flat 1, 3 Springfield" and "03 Springfield" each counted apart)."""
     text = unicodedata.normalize("NFKC", line1).casefold()
     words = _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", text)).split()
-    number = next((word for word in words if word[0].isdigit()), None)
-    if number is not None:
-        return f"#{number}"
+    numbers = [_leading_number(word) for word in words]
+    numbers = [number for number in numbers if number is not None]
+    if numbers:
+        return f"#{numbers[-1]}"
     return " ".join(_STREET_WORDS.get(word, word) for word in words)
+
+
+def _leading_number(word: str) -> int | None:
+    """The number a word starts with, in any script's digits ("012" and "١٢" are 12; "12a" is 12)."""
+    digits = []
+    for character in word:
+        value = unicodedata.digit(character, None)
+        if value is None:
+            break
+        digits.append(str(value))
+    return int("".join(digits)) if digits else None
 
 
 def in_a_uk_postcode_area(postcode: str) -> bool:

@@ -103,11 +103,9 @@ def test_one_bookings_link_cannot_redirect_the_residents_other_bookings(client, 
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_booking_is_moved_online_a_few_times_a_day_not_a_message_a_second(client, world):
-    appointment = _public(world, "Jo Bloggs", phone="+447700900123")
-    _open(client, appointment)
+def _moves(client, appointment, count: int) -> list:
     answers = []
-    for _ in range(4):
+    for _ in range(count):
         html = client.get("/manage/booking/change").get_data(as_text=True)
         db.session.refresh(appointment)
         tokens = re.findall(r'name="slot" type="radio" value="([^"]+)"', html)
@@ -119,6 +117,15 @@ def test_a_booking_is_moved_online_a_few_times_a_day_not_a_message_a_second(clie
         answers.append(
             client.post("/manage/booking/change", data={"csrf_token": csrf_token(html), "slot": elsewhere})
         )
+    return answers
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_booking_is_moved_online_a_few_times_a_day_not_a_message_a_second(client, world, configure):
+    configure(public_bookings_per_contact_per_day=10)  # the booking's own cap, not the number's
+    appointment = _public(world, "Jo Bloggs", phone="+447700900123")
+    _open(client, appointment)
+    answers = _moves(client, appointment, 4)
     assert [a.status_code for a in answers[:3]] == [302, 302, 302]
     assert "You have moved this appointment several times today" in _text(answers[3].get_data(as_text=True))
     assert _sent_to("+447700900123").count("reschedule") == 3
@@ -135,3 +142,19 @@ def test_asking_for_letters_afterwards_uses_the_doors_allowance(client, world, c
     assert "from an online change again today" in _text(answer.get_data(as_text=True))
     db.session.refresh(texted.customer)
     assert texted.customer.preferred_channel == "sms"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_moves_and_changes_use_the_allowance_of_the_number_they_text(client, world, configure):
+    """Second attack, same afternoon: a change that kept the number (only the email changed) and each
+    move still texted it, counted by nobody; 33 texts to one number from four bookings."""
+    configure(public_bookings_per_contact_per_day=3)
+    appointment = _public(world, "Jo Bloggs", phone="+447700900555")  # 1 of 3
+    _open(client, appointment)
+    assert _contact(client, phone="07700 900555", email="a@evil.example").status_code == 200  # 2 of 3
+    assert _moves(client, appointment, 1)[0].status_code == 302  # 3 of 3
+    refused = _moves(client, appointment, 1)[0]
+    assert "You have moved this appointment several times today" in _text(refused.get_data(as_text=True))
+    again = _contact(client, phone="07700 900555", email="b@evil.example")
+    assert again.status_code == 400
+    assert _sent_to("+447700900555").count("reschedule") == 1

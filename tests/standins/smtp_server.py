@@ -11,9 +11,11 @@ from aiosmtpd.controller import Controller
 class _Inbox:
     def __init__(self):
         self.messages = []
+        self.recipients = []  # each message's envelope (RCPT TO), apart from its To header
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.recipients.append(list(envelope.rcpt_tos))
         return "250 OK"
 
 
@@ -35,3 +37,7 @@ class SmtpStandIn:
     @property
     def messages(self):
         return self.inbox.messages
+
+    @property
+    def recipients(self):
+        return self.inbox.recipients

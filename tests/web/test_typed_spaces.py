@@ -75,7 +75,11 @@ def test_letters_to_one_address_count_however_its_spaces_were_typed(app, configu
         ("1 Bath Road", "1, Bath Rd (front door)", True),
         ("1 Bath Road", "1 Bath Roadd", True),
         ("12 High Street", "14 High Street", False),  # next door is another door
-        ("Flat 1, 3 Church Road", "Flat 2, 3 Church Road", False),
+        # Attack of 2 December, later: a flat number, or zeros in front, named a new door.
+        ("Flat 1, 3 Springfield", "3 Springfield", True),
+        ("03 Springfield", "3 Springfield", True),
+        ("Flat 7/8, 12 High Street", "12a High Street", True),
+        ("\u0661\u0662 High St", "12 High Street", True),  # Arabic-Indic digits
     ],
 )
 def test_a_door_is_one_key_however_its_first_line_was_typed(one, other, same):
@@ -93,3 +97,22 @@ def test_the_api_keeps_names_and_address_lines_as_the_forms_do(client, bearer):
     visit = db.session.query(Appointment).one()
     assert (visit.address_line1, visit.town) == ("12 High Street", "Devizes")
     assert db.session.query(Customer).one().name == "Jo Bloggs"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_doors_named_in_ever_new_ways_still_share_their_postcodes_allowance(app, configure):
+    """A door's allowance, and twice that per postcode: "Flat 9, 3 Springfield 7" can name yet another
+    number, but not another postcode's letter box."""
+    configure(public_letter_bookings_per_address_per_day=1)
+    street = _world_and_street()
+    answers = [
+        _by_letter(app, street, name, line1=line1)
+        for name, line1 in (
+            ("Ann One", "12 High Street"),
+            ("Bob Two", "14 High Street"),
+            ("Cat Three", "16 High Street"),
+        )
+    ]
+    assert [a.headers.get("Location") for a in answers[:2]] == ["/book/confirmation"] * 2
+    assert "as many bookings online today as we allow for one address" in answers[2].get_data(as_text=True)
+    assert db.session.query(Appointment).count() == 2
