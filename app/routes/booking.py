@@ -147,8 +147,16 @@ def choose_service():
             journey.update(location_type=chosen.places[0])
             return _after_place_kind(chosen.places[0])
         return _next("booking.where")
+    # Back from the confirmation lands here with the journey ended: say what they have just booked, so
+    # nobody books it twice thinking it did not go through (found by the afternoon walk).
+    just_booked = None if journey.draft().get("service") else resident_session.linked(BOOKED)
     return render_template(
-        "booking/service.html", form=form, services=shown, query=query, no_match=bool(query and not found)
+        "booking/service.html",
+        form=form,
+        services=shown,
+        query=query,
+        no_match=bool(query and not found),
+        just_booked=just_booked,
     )
 
 

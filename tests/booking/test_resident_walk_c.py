@@ -345,3 +345,22 @@ def test_the_phone_hint_ends_its_sentence_before_the_next(client, world, path):
     hint = re.search(r'<div id="phone-hint" class="govuk-hint">(.*?)</div>', page, re.S).group(1)
     read = " ".join(re.sub(r"<[^>]+>", "", hint).split())  # as text, without the line break
     assert "we only need to call you. Our texts come from Wiltshire Council." in read
+
+
+@time_machine.travel(NOW, tick=False)
+def test_back_from_the_confirmation_says_what_was_just_booked_so_nobody_books_it_twice(client):
+    """Afternoon walk: Back from the confirmation restarted the journey with nothing to say it had
+    worked, and a resident could easily book the same thing again."""
+    from tests.web.test_attack import _book_home_visit, _world_and_street
+
+    world, address = _world_and_street()
+    booked, _ = _book_home_visit(client, world, address)
+    assert booked.headers["Location"] == "/book/confirmation"
+    appointment = db.session.query(Appointment).one()
+    page = client.get("/book/service").get_data(as_text=True)
+    notice = re.search(r'(?s)id="just-booked">(.*?)</div>', page).group(1)
+    shown = f"{appointment.reference[:4]}-{appointment.reference[4:]}"
+    assert world.service.name in notice and shown in notice and "You do not need to book it again" in notice
+    assert 'href="/book/confirmation"' in notice
+    fresh = client.application.test_client()  # another browser: nothing of hers
+    assert 'id="just-booked"' not in fresh.get("/book/service").get_data(as_text=True)
