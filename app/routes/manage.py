@@ -359,11 +359,12 @@ def forget():
     if request.method == "POST" and appointment is not None:  # the POST passed CSRF (app/web/guards.py)
         with unit_of_work():
             end_sessions(appointment)
-        # Say what happened: without it the start page reads as if something went wrong.
+        # Say what happened: without it the start page reads as if something went wrong. Nothing about
+        # whether the booking changed: they may have just moved it or changed their details.
         flash(
             _(
-                "You have finished. Your booking has not changed. To see it again, use the link in our "
-                "text message or email, or find it with its booking reference."
+                "You have finished. To see your booking again, use the link in our text message or email, "
+                "or find it with its booking reference."
             ),
             "info",
         )

@@ -81,6 +81,13 @@ def acknowledge(alert_id: int):
 def close_session(session_id: int):
     """A visit the officer never checked out of, after its alert: closed once someone has spoken to them."""
     session = records.safety_session(session_id) or abort(404)
+    if session not in safety.sessions_left_open():  # a page opened before a check-out or an extension
+        flash(
+            "That safety session is no longer waiting to be closed: the officer checked out or extended "
+            "the visit, or it was closed already.",
+            "info",
+        )
+        return redirect(url_for("supervisor.alerts"))
     try:
         with unit_of_work():
             safety.close_session(session, current_user, request.form.get("reason", ""))

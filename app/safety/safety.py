@@ -594,13 +594,20 @@ def close_session(session: SafetySession, user: User, reason: str) -> None:
     audit.record("safety_session_closed", "safety_session", session.id, user=user, reason=reason)
 
 
-def sessions_left_open() -> list[SafetySession]:
-    """Sessions still open after their ladder alerted the supervisors: only a check-out or a supervisor
-    (close_session) ends them."""
+def sessions_left_open(now: datetime | None = None) -> list[SafetySession]:
+    """Sessions the supervisors were alerted about that are still open past their expected finish (the
+    visit's length plus GRACE, or an extension: the moment the overdue ladder starts): only a check-out
+    or a supervisor (close_session) ends them. A visit still within its time is not offered for closing,
+    even after a Help alert on it was acknowledged: closing it would stop its safety texts mid-visit."""
+    now = now or utcnow()
     return list(
         db.session.scalars(
             select(SafetySession)
-            .where(SafetySession.closed_at.is_(None), SafetySession.escalated_at.is_not(None))
+            .where(
+                SafetySession.closed_at.is_(None),
+                SafetySession.escalated_at.is_not(None),
+                SafetySession.expected_end_at < now,
+            )
             .order_by(SafetySession.started_at)
         )
     )

@@ -1,8 +1,9 @@
 """Supervisors are told where an offered service cannot be booked: the roster cannot staff it there,
-so every caller in that area sees "no free times" for the whole horizon."""
+so every caller in that area is told it cannot be offered there (no times, no waiting list)."""
 
 from __future__ import annotations
 
+import re
 from datetime import time, timedelta
 
 import time_machine
@@ -49,6 +50,10 @@ def test_two_officers_who_never_work_the_same_days_are_named_and_residents_get_n
     services, dashboard = _pages(client)
     assert WARNING in services and WARNING in dashboard
     assert "No times in 1 area" in services  # on the service's row, beside "Offered"
+    # What residents and agents there now meet: a "cannot offer" page, not an empty list of times.
+    said = " ".join(re.sub(r"<[^>]+>", " ", services).split())
+    assert "Nobody can book it there: residents are told we cannot offer it at the moment" in said
+    assert "see no free times" not in said
 
     # The second officer also works Tuesday mornings: the pair can go together, and the warning goes.
     later.patterns.append(WorkingPattern(weekday=1, starts=time(9), ends=time(13, 30), break_minutes=0))

@@ -317,3 +317,57 @@ def test_nobody_in_is_the_one_word_on_the_officer_page_and_the_field_board(app, 
     for page in (officer_page, field):
         assert "Nobody in" in page
         assert not re.search(r"No[- ]show", page, re.I)
+
+
+# A Help alert acknowledged mid-visit: the visit is not "never checked out of" until it is overdue -----
+
+
+def test_a_live_visit_after_an_acknowledged_help_alert_is_not_offered_for_closing_until_overdue(
+    app, officer_client
+):
+    """Found by a walk of main: once a Help alert was acknowledged, the officer's visit, still within its
+    time, was listed under "Visits never checked out of" with a form to close its safety session."""
+    world, _user, officer, phone = officer_client
+    visit = AppointmentFactory(
+        service=world.service, officer=officer, window_start=at(10), window_end=at(10), duration_minutes=45
+    )
+    supervisor = supervisor_on_duty()
+    db.session.commit()
+    board = app.test_client()
+    sign_in_as(board, supervisor)
+    with time_machine.travel(at(10, 5), tick=False):
+        assert _tap(phone, visit, "arrived").status_code == 302  # expected to finish by 11:05 (45 + 15)
+    with time_machine.travel(at(10, 20), tick=False):
+        fields = form_fields(phone.get("/officer/").get_data(as_text=True), "/officer/help")
+        assert phone.post("/officer/help", data=fields).status_code == 200
+    alert = db.session.query(SafetyAlert).one()
+    session = alert.session
+    with time_machine.travel(at(10, 25), tick=False):
+        alerts_page = board.get("/supervisor/alerts").get_data(as_text=True)
+        acknowledged = board.post(
+            f"/supervisor/alerts/{alert.id}/acknowledge",
+            data={"csrf_token": csrf_token(alerts_page), "note": "Rang Aisha: dog at the door, now fine"},
+        )
+        assert acknowledged.status_code == 302
+        page = _text(board.get("/supervisor/alerts").get_data(as_text=True))
+        assert "No open alerts." in page
+        assert "Visits never checked out of" not in page and "Close safety session" not in page
+        # A form from an older page, sent now: the live visit's session is left open.
+        stale = board.post(
+            f"/supervisor/sessions/{session.id}/close",
+            data={"csrf_token": csrf_token(alerts_page), "reason": "Spoke to her"},
+        )
+        assert stale.status_code == 302
+        assert "That safety session is no longer waiting to be closed" in _text(
+            board.get("/supervisor/alerts").get_data(as_text=True)
+        )
+    db.session.expire_all()
+    assert session.closed_at is None
+    with time_machine.travel(at(11, 4), tick=False):  # within its expected finish, to the minute
+        assert "Visits never checked out of" not in board.get("/supervisor/alerts").get_data(as_text=True)
+    with time_machine.travel(at(11, 6), tick=False):  # past it, and still not checked out
+        page = _text(board.get("/supervisor/alerts").get_data(as_text=True))
+        assert "Visits never checked out of" in page
+        assert "Each visit below is past its expected finish, the supervisors were alerted about it" in page
+        assert "Expected to finish by Monday 7 December 2026 at 11:05am" in page
+        assert "Close safety session for Aisha Adams" in page

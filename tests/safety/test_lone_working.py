@@ -352,26 +352,27 @@ def test_a_session_never_checked_out_stops_texting_after_a_late_ok_and_a_supervi
     assert db.session.query(Message).filter_by(kind="safety_check").count() == 1
 
     session = db.session.query(SafetySession).one()
-    sign_in_as(client, supervisor)
-    page = client.get("/supervisor/alerts").get_data(as_text=True)
-    assert "Visits never checked out of" in page and officer.name in page
-    refused = client.post(
-        f"/supervisor/sessions/{session.id}/close", data={"csrf_token": csrf_token(page), "reason": " "}
-    )
-    assert refused.status_code == 400
-    assert "govuk-error-summary" in refused.get_data(as_text=True) and session.closed_at is None
-    closed = client.post(
-        f"/supervisor/sessions/{session.id}/close",
-        data={"csrf_token": csrf_token(page), "reason": "Phoned: home safe, phone had died"},
-    )
-    assert closed.status_code == 302
-    db.session.expire_all()
-    session = db.session.get(SafetySession, session.id)
-    assert session.closed_at is not None
-    assert "Visits never checked out of" not in client.get("/supervisor/alerts").get_data(as_text=True)
-    audit = db.session.query(AuditEvent).filter_by(action="safety_session_closed").one()
-    assert audit.user_id == supervisor.id and "home safe" in str(audit.detail)
-    assert all(a.acknowledged_at is not None for a in db.session.query(SafetyAlert).all())
+    with time_machine.travel(at(22, 45), tick=False):  # the page lists only visits past their finish
+        sign_in_as(client, supervisor)
+        page = client.get("/supervisor/alerts").get_data(as_text=True)
+        assert "Visits never checked out of" in page and officer.name in page
+        refused = client.post(
+            f"/supervisor/sessions/{session.id}/close", data={"csrf_token": csrf_token(page), "reason": " "}
+        )
+        assert refused.status_code == 400
+        assert "govuk-error-summary" in refused.get_data(as_text=True) and session.closed_at is None
+        closed = client.post(
+            f"/supervisor/sessions/{session.id}/close",
+            data={"csrf_token": csrf_token(page), "reason": "Phoned: home safe, phone had died"},
+        )
+        assert closed.status_code == 302
+        db.session.expire_all()
+        session = db.session.get(SafetySession, session.id)
+        assert session.closed_at is not None
+        assert "Visits never checked out of" not in client.get("/supervisor/alerts").get_data(as_text=True)
+        audit = db.session.query(AuditEvent).filter_by(action="safety_session_closed").one()
+        assert audit.user_id == supervisor.id and "home safe" in str(audit.detail)
+        assert all(a.acknowledged_at is not None for a in db.session.query(SafetyAlert).all())
 
 
 def test_the_ladder_says_when_it_next_has_something_to_do():

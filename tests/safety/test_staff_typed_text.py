@@ -90,29 +90,33 @@ def _left_open_with_an_alert(client):
     with time_machine.travel(at(11, 17), tick=False):
         assert run_checks()["escalated"] == 1
         db.session.commit()
-    sign_in_as(client, supervisor)
+    with time_machine.travel(at(11, 30), tick=False):  # past the visit's expected finish
+        sign_in_as(client, supervisor)
     return db.session.query(SafetySession).one(), db.session.query(SafetyAlert).first()
 
 
 def test_a_supervisors_alert_note_and_close_reason_are_refused_with_a_hidden_character_or_too_long(client):
     session, alert = _left_open_with_an_alert(client)
-    page = client.get("/supervisor/alerts").get_data(as_text=True)
-    note_url, close_url = (
-        f"/supervisor/alerts/{alert.id}/acknowledge",
-        f"/supervisor/sessions/{session.id}/close",
-    )
-    hidden = client.post(note_url, data={"csrf_token": csrf_token(page), "note": "Phoned\u2066 her"})
-    message = "The note must not include tabs, line breaks or hidden characters"
-    _is_error_page(hidden, message, f"note-{alert.id}")
-    long = client.post(close_url, data={"csrf_token": csrf_token(page), "reason": TOO_LONG})
-    html = _is_error_page(long, f"The reason must be {NOTE_LIMIT} characters or less", f"reason-{session.id}")
-    assert f'value="{TOO_LONG}"' in html  # kept, to shorten
-    db.session.expire_all()
-    assert alert.acknowledged_at is None and session.closed_at is None
-    closed = client.post(close_url, data={"csrf_token": csrf_token(page), "reason": "x" * NOTE_LIMIT})
-    assert closed.status_code == 302
-    db.session.expire_all()
-    assert session.closed_at is not None and alert.acknowledged_at is not None  # "Session closed: " + it
+    with time_machine.travel(at(11, 30), tick=False):  # past the visit's expected finish
+        page = client.get("/supervisor/alerts").get_data(as_text=True)
+        note_url, close_url = (
+            f"/supervisor/alerts/{alert.id}/acknowledge",
+            f"/supervisor/sessions/{session.id}/close",
+        )
+        hidden = client.post(note_url, data={"csrf_token": csrf_token(page), "note": "Phoned\u2066 her"})
+        message = "The note must not include tabs, line breaks or hidden characters"
+        _is_error_page(hidden, message, f"note-{alert.id}")
+        long = client.post(close_url, data={"csrf_token": csrf_token(page), "reason": TOO_LONG})
+        html = _is_error_page(
+            long, f"The reason must be {NOTE_LIMIT} characters or less", f"reason-{session.id}"
+        )
+        assert f'value="{TOO_LONG}"' in html  # kept, to shorten
+        db.session.expire_all()
+        assert alert.acknowledged_at is None and session.closed_at is None
+        closed = client.post(close_url, data={"csrf_token": csrf_token(page), "reason": "x" * NOTE_LIMIT})
+        assert closed.status_code == 302
+        db.session.expire_all()
+        assert session.closed_at is not None and alert.acknowledged_at is not None  # "Session closed: " + it
 
 
 @time_machine.travel(NOW, tick=False)

@@ -145,13 +145,31 @@ def test_i_have_finished_ends_every_copy_of_the_session_but_not_the_residents_li
     finished = client.post("/manage/signed-out", data={"csrf_token": csrf_token(page)})
     assert finished.status_code == 302
     said = client.get(finished.headers["Location"]).get_data(as_text=True)
-    assert "Zakończono. Twoja rezerwacja się nie zmieniła." in said  # in their language, not a bare page
+    assert "Zakończono. Aby znowu zobaczyć swoją rezerwację" in said  # in their language, not a bare page
 
     assert not _signed_in(client)
     assert not _signed_in(copy)  # the copy ended on the server, not just in this browser
     assert _opens(client, link)  # the texted link is theirs: it still opens the booking
     db.session.refresh(appointment)
     assert appointment.link_version == 0 and appointment.session_version == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_i_have_finished_does_not_say_the_booking_is_unchanged_after_a_change(client, appointment):
+    """Found by a walk of main: just after saving access needs, "I have finished" said "Your booking has
+    not changed" (in Polish too)."""
+    assert _opens(client, manage_url(appointment))
+    saved = submit_form(
+        client, "/manage/booking/needs", {"access_needs": "Wheelchair user", "interpreter_language": ""}
+    )
+    assert saved.status_code == 200
+    db.session.refresh(appointment)
+    assert appointment.access_needs == "Wheelchair user"
+    page = client.get("/manage/booking").get_data(as_text=True)
+    finished = client.post("/manage/signed-out", data={"csrf_token": csrf_token(page)})
+    said = client.get(finished.headers["Location"]).get_data(as_text=True)
+    assert "Zakończono. Aby znowu zobaczyć swoją rezerwację" in said
+    assert "nie zmieniła" not in said
 
 
 @time_machine.travel(NOW, tick=False)
