@@ -11,7 +11,7 @@ from app.appointments.presenters import status_label
 from app.booking import call_list, interpreters
 from app.booking.availability import decode_slot
 from app.booking.claims import claim
-from app.booking.customers import PUBLIC_CHANNELS, check_public_allowance
+from app.booking.customers import PUBLIC_CHANNELS, check_change_allowance
 from app.booking.errors import BookingChanged, BookingRuleError, SlotUnavailable, TooManyBookings
 from app.booking.locks import lock_appointment, lock_officer_days, state_of
 from app.booking.recheck import check_token_matches, still_fits
@@ -53,12 +53,11 @@ def _take_move_allowance(appointment: Appointment) -> None:
     a text, were counted by nobody's allowance)."""
     customer = appointment.customer
     how = customer.preferred_channel
-    door = Place("home", 0.0, 0.0, 0, postcode=appointment.postcode, line1=appointment.address_line1)
+    letters = how == "post" and appointment.hub is None
+    door = (appointment.postcode, appointment.address_line1) if letters else None
     try:
-        check_public_allowance(
-            customer.phone if how == "sms" else "",
-            customer.email if how == "email" else "",
-            letters_to=door if how == "post" and appointment.hub is None else None,
+        check_change_allowance(
+            customer.phone if how == "sms" else "", customer.email if how == "email" else "", door
         )
     except TooManyBookings as refused:
         raise BookingRuleError("slot", _moved_too_often()) from refused

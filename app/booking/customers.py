@@ -57,11 +57,11 @@ def check_public_allowance(
     db.session.add_all(AllowanceUse(key_hash=_hashed(key)) for key in contact + doors)
 
 
-def check_contact_change_allowance(phone: str, email: str, letters_to: tuple[str, str] | None) -> None:
-    """A resident's change of contact online (app.booking.resident_changes) sends to the new number or
-    address, and letters to the door when they now want letters: each uses that allowance, as a booking
-    would, so a booking's link cannot be turned on a stranger's phone, inbox or door. Raises
-    TooManyBookings / TooManyLetters; `letters_to` is (postcode, first line)."""
+def check_change_allowance(phone: str, email: str, letters_to: tuple[str, str] | None) -> None:
+    """A resident's own change made online (a new contact: app.booking.resident_changes; a move:
+    app.booking.changes) writes to these: the number, the email address, and letters to the door
+    (`letters_to`: postcode, first line). Each uses that allowance, as a booking would, so a booking's
+    link cannot be turned on a stranger's phone, inbox or door. Raises TooManyBookings / TooManyLetters."""
     door = Place("home", 0.0, 0.0, 0, postcode=letters_to[0], line1=letters_to[1]) if letters_to else None
     check_public_allowance(phone, email, letters_to=door)
 

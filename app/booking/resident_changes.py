@@ -17,7 +17,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.booking import call_list, interpreters
-from app.booking.customers import check_contact_change_allowance
+from app.booking.customers import check_change_allowance
 from app.booking.errors import BookingRuleError, TooManyBookings
 from app.booking.locks import lock_appointment
 from app.config import settings
@@ -171,7 +171,7 @@ def change_contact(
 
 def _take_allowance(appointment: Appointment, now: dict[str, str]) -> None:
     """A new number or address, or letters asked for now, uses that allowance as an online booking does
-    (customers.check_contact_change_allowance): without it, one booking's link could send our texts,
+    (customers.check_change_allowance): without it, one booking's link could send our texts,
     emails and letters to any number of strangers, or free its booker's own allowance."""
     customer = appointment.customer
     # Every number and address the change writes to: a new one, and the one reminders go to, changed or
@@ -183,7 +183,7 @@ def _take_allowance(appointment: Appointment, now: dict[str, str]) -> None:
     wants_letters = now["preferred_channel"] == "post" and customer.preferred_channel != "post"
     door = (appointment.postcode, appointment.address_line1) if wants_letters else None
     try:
-        check_contact_change_allowance(phone, email, door)
+        check_change_allowance(phone, email, door)
     except TooManyBookings as refused:
         raise BookingRuleError(
             "phone",

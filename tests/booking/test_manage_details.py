@@ -20,6 +20,7 @@ from app.messaging.dispatch import dispatch_due
 from app.messaging.reminders import queue_due_reminders
 from app.models import Appointment, AuditEvent, CallListEntry, Message
 from app.safety.safety import arrive
+from tests.booking.test_manage_walk_b import _open
 from tests.booking_helpers import NOW, World, book_first_slot
 from tests.pages import csrf_token
 from tests.safety_helpers import officer_user, sign_in_as
@@ -44,12 +45,6 @@ def _booked(world, **details) -> Appointment:
         )
     db.session.commit()
     return appointment
-
-
-def _open(client, appointment: Appointment) -> str:
-    path = re.sub(r"^https?://[^/]+", "", manage_url(appointment))
-    assert client.get(path).headers["Location"] == "/manage/booking"
-    return client.get("/manage/booking").get_data(as_text=True)
 
 
 def _text(html: str) -> str:
