@@ -62,7 +62,7 @@ from app.places.places import (
     nearest_hubs,
     normalise_postcode,
 )
-from app.timeutil import at_day_seconds, format_date, format_time, local_now
+from app.timeutil import at_day_seconds, local_now
 from app.unit_of_work import unit_of_work
 from app.web import journey, resident_session
 from app.web.access import public
@@ -616,10 +616,8 @@ def _when_label(d: dict) -> str:
 
 
 def _slot_label(start, end) -> str:
-    """The chosen time as check-your-answers shows it, in the page's language."""
-    if start == end:
-        day, at = format_date(start, current_locale()), format_time(start, current_locale())
-        return _("%(day)s, at %(start)s", day=day, start=at)
+    """The chosen time as check-your-answers shows it, in the page's language: as the confirmation,
+    texts and the booking's page word it (window_text)."""
     return window_text(start, end, current_locale())
 
 
