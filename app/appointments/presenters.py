@@ -66,6 +66,20 @@ def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
 
 
+# How a visit was booked (Appointment.channel), as staff read it on reports.
+CHANNEL_LABELS = {
+    "web": "Online",
+    "phone": "Phone",
+    "kiosk": "Hub kiosk",
+    "api": "Partner system (API)",
+    "counter": "Hub counter",
+}
+
+
+def channel_label(channel: str) -> str:
+    return CHANNEL_LABELS.get(channel, channel.capitalize())
+
+
 def place_name(appointment: Appointment) -> str:
     """What every page and text calls the place of a visit: a hub visit by the hub's name (the first line
     of its address is the building's, e.g. "Devizes Library, Sheep Street", not another name for the hub),

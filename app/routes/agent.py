@@ -111,8 +111,7 @@ def _caller_form(customer: Customer | None):
         except agent.CallerDetailsError as error:
             getattr(form, error.field).errors = [str(error)]
         else:
-            if customer is not None:
-                flash(_saved_message(saved.redirected), "success")
+            flash(_saved_message(saved.redirected) if customer else "Caller's record made.", "success")
             return redirect(url_for("agent.customer", customer_id=saved.customer.id))
     return render_template("agent/new_caller.html", form=form, customer=customer, matches=matches)
 

@@ -65,11 +65,11 @@ def _fixture():
 def test_dashboard_figures_match_the_fixture():
     world, done = _fixture()
     tables = reports.dashboard(DECEMBER)
-    assert dict(tables["by_channel"].rows) == {"web": 2, "phone": 1}
+    assert dict(tables["by_channel"].rows) == {"Online": 2, "Phone": 1}  # as staff say them
     assert dict((r[0], r[1]) for r in tables["outcomes"].rows) == {
-        "cancelled": 1,
-        "completed": 1,
-        "no show": 1,
+        "Cancelled": 1,
+        "Completed": 1,
+        "Nobody in": 1,  # the one word for it everywhere (presenters.STATUS_LABELS)
     }
     assert dict(tables["by_hub"].rows) == {world.hub.name: 1}
     travel = dict(tables["travel"].rows)
