@@ -12,7 +12,7 @@ from app.booking.coverage import coverage_gaps
 from app.catalogue.catalogue import add_closure, remove_closure, save_hub, save_service
 from app.catalogue.queries import all_areas, all_hubs, all_services, all_skills, hub_by_code
 from app.forms.admin import AbsenceForm, ClosureForm, HubForm, OfficerForm, ServiceForm
-from app.inputs import whole_number_or_none
+from app.inputs import day_or, whole_number_or_none
 from app.messaging.contact import display_phone
 from app.officers.officers import OfficerError, add_absence, remove_absence, save_officer
 from app.officers.queries import all_officers, future_visits
@@ -271,6 +271,8 @@ def _base_of(form: OfficerForm, officer: Officer | None) -> tuple[float, float] 
 def officer_absences(officer_id: int):
     officer = records.officer(officer_id) or abort(404)
     form = AbsenceForm()
+    if request.method == "GET" and request.args.get("day"):  # from the re-plan page: the day it showed
+        form.starts_on.data = form.ends_on.data = day_or(request.args["day"], None)
     if form.validate_on_submit():
         try:
             with unit_of_work():
