@@ -111,16 +111,24 @@ def _caller_form(customer: Customer | None):
         except agent.CallerDetailsError as error:
             getattr(form, error.field).errors = [str(error)]
         else:
-            flash(_saved_message(saved.redirected) if customer else "Caller's record made.", "success")
+            flash(_saved_message(saved) if customer else "Caller's record made.", "success")
             return redirect(url_for("agent.customer", customer_id=saved.customer.id))
     return render_template("agent/new_caller.html", form=form, customer=customer, matches=matches)
 
 
-def _saved_message(redirected: int) -> str:
-    if not redirected:
-        return "Caller's details saved."
-    waiting = "1 text or email that was" if redirected == 1 else f"{redirected} texts or emails that were"
-    return f"Caller's details saved. {waiting} waiting to go will now go to the new details instead."
+def _saved_message(saved: agent.SavedCaller) -> str:
+    said = ["Caller's details saved."]
+    if saved.visits_told:
+        visits = "1 booked visit" if saved.visits_told == 1 else f"{saved.visits_told} booked visits"
+        said.append(f"The officer of their {visits} still to come will see what they need.")
+    if saved.redirected:
+        waiting = (
+            "1 text or email that was"
+            if saved.redirected == 1
+            else f"{saved.redirected} texts or emails that were"
+        )
+        said.append(f"{waiting} waiting to go will now go to the new details instead.")
+    return " ".join(said)
 
 
 def _caller_values(customer: Customer):
@@ -136,6 +144,8 @@ def _caller_values(customer: Customer):
         premises_line1=customer.premises_line1,
         premises_town=customer.premises_town,
         premises_postcode=customer.premises_postcode,
+        access_needs=customer.access_needs,
+        interpreter_language=customer.interpreter_language,
         preferred_channel=customer.preferred_channel,
     )
 
