@@ -243,7 +243,7 @@ def test_after_nobody_was_in_the_resident_is_told_when_the_officer_called_and_wh
     assert "Nobody was in" in page  # the status, as a tag
     assert "Our officer called at 9:10am (Monday 7 December 2026) and nobody was in." in page
     assert "If you still need this appointment, book it again below." in page
-    assert "If you have a question about this visit, phone 01225 713000." in page
+    assert "If you have a question about this visit, phone 01225 713000 ." in page  # a tel: link
     assert "What you can do next" in page and f'value="{appointment.service.code}"' in html
     assert "Change the time" not in page and "Cancel appointment" not in page
 
