@@ -320,6 +320,18 @@ def officers_able(service: Service, place: Place) -> list[Officer]:
     return [o for o in all_officers(active_only=True) if o.id in able]
 
 
+def officers_to_choose(service: Service | None, place: Place | None) -> list[Officer]:
+    """The officers the agent's booking page offers to choose from: once a service is chosen, only the
+    active officers with its skill (and, once the place is known, who cover its area: officers_able), the
+    roster's rule availability offers times by; every active officer until then."""
+    if service is None:
+        return all_officers(active_only=True)
+    if place is not None:
+        return officers_able(service, place)
+    able = {o.id for o in roster().able(service.skill_id, None)}
+    return [o for o in all_officers(active_only=True) if o.id in able]
+
+
 def not_offered(service: Service, place: str) -> str | None:
     """Why the agent cannot look for times for this service at the place chosen ("home", "business"
     or "hub:CODE"): the service's own places decide, as for every booking. None when it is offered."""

@@ -145,7 +145,9 @@ class BookForm(Form):
         "Service", widget=GovSelect(), validators=[InputRequired(message="Choose a service")]
     )
     place = SelectField("Where", widget=GovSelect(), validators=[InputRequired(message="Select where")])
-    officer = SelectField("Officer", widget=GovSelect(), validators=[Optional()])
+    # Only officers who can do the chosen service are listed; one who cannot is refused by the page
+    # with a reason (app.booking.agent.officers_to_choose), not WTForms' "Not a valid choice".
+    officer = SelectField("Officer", widget=GovSelect(), validators=[Optional()], validate_choice=False)
     show = SubmitField("Show free times", widget=GovSubmitInput())
 
 

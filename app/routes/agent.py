@@ -59,7 +59,7 @@ from app.unit_of_work import unit_of_work
 from app.web.access import staff
 
 if TYPE_CHECKING:
-    from app.models import Customer
+    from app.models import Customer, Service
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 AGENTS = ("agent", "supervisor", "admin")
@@ -243,9 +243,7 @@ def book_for(customer_id: int):
         form.service.data = service.code if service else ""
     form.service.choices = [("", "Choose a service")] + [(s.code, s.name) for s in found or bookable]
     form.place.choices = _place_choices(customer, service)
-    form.officer.choices = [("", "Any officer")] + [
-        (str(o.id), o.name) for o in all_officers(active_only=True)
-    ]
+    form.officer.choices = _officer_choices(service, None)
     confirm = ConfirmBookingForm(
         preferred_channel=agent.reminder_offered(customer),
         sms_consent=customer.sms_consent,
@@ -265,6 +263,16 @@ def book_for(customer_id: int):
     if service and place and (problem := agent.not_staffed(service, place, _near(customer, place))):
         form.place.errors = [problem]  # nobody could ever do it there: no empty calendar, no waiting list
         place = None
+    if service and place:
+        form.officer.choices = _officer_choices(service, place)
+        officer_id = whole_number_or_none(request.values.get("officer"))
+        if officer_id is not None and str(officer_id) not in dict(form.officer.choices):
+            chosen = records.officer(officer_id)
+            who = chosen.name if chosen is not None else "That officer"
+            form.officer.errors = [
+                f"{who} cannot do {service.name} there: choose another officer, or any officer"
+            ]
+            place = None
     if service and place:
         officer_id = whole_number_or_none(request.values.get("officer"))
         first = day_or(request.values.get("from"), local_now().date())
@@ -341,6 +349,11 @@ def book_for(customer_id: int):
         later=later,
         overlap=overlap,
     )
+
+
+def _officer_choices(service: Service | None, place: Place | None) -> list[tuple[str, str]]:
+    """Any officer, then only those who can do the service (there, once the place is known)."""
+    return [("", "Any officer")] + [(str(o.id), o.name) for o in agent.officers_to_choose(service, place)]
 
 
 def _near(customer: Customer, place: Place) -> tuple[float, float]:
