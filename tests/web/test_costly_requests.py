@@ -8,19 +8,30 @@ test failed before its fix.
   parse on any public form and on the Twilio webhooks, before anything refused it.
 - Rate limits were keyed on the full client address: from IPv6, where one line holds a /64, each
   request could come from another address and no "per address" limit ever applied.
+- A sign-in's password hash (argon2id, deliberately slow) ran inside the request's transaction, holding
+  one of the worker's 8 pooled connections: 8 sign-ins at once held them all and every other request
+  on the worker waited; and any number of hashes ran at once (64 MiB and a core each): 30 wrong
+  sign-ins sent together added 1.2 GB and starved every other request.
 """
 
 from __future__ import annotations
 
 import base64
+import threading
 import tracemalloc
 import zlib
+
+from argon2 import PasswordHasher
 
 from app import create_app
 from app.config import MAX_FORM_FIELDS, Settings
 from app.extensions import db
 from app.models import AuditEvent
+from app.staff import staff
+from app.staff.passwords import DUMMY_HASH, HASHES_AT_ONCE, verify_password
+from tests.factories import UserFactory
 from tests.pages import PageCheckingClient, csrf_token
+from tests.safety_helpers import PASSWORD
 
 MEGABYTE = 1024 * 1024
 
@@ -129,3 +140,53 @@ def test_sign_in_guesses_from_one_ipv6_line_are_limited_per_line(app):
         for n in range(1, 32)
     ]
     assert statuses == [200] * 30 + [429]
+
+
+def test_a_sign_in_holds_no_database_connection_while_the_password_is_checked(
+    client, committed, postgres, monkeypatch
+):
+    user = UserFactory()
+    db.session.commit()
+    held = []
+    real = staff.verify_password
+
+    def watched(stored, password):  # the real check, and how many pooled connections are out meanwhile
+        held.append(db.engine.pool.checkedout())
+        return real(stored, password)
+
+    monkeypatch.setattr(staff, "verify_password", watched)
+    for password in ("not-the-password", PASSWORD):
+        token = csrf_token(client.get("/sign-in").get_data(as_text=True))
+        answer = client.post(
+            "/sign-in", data={"csrf_token": token, "email": user.email, "password": password}
+        )
+    assert answer.status_code == 302  # the right password still signs in
+    assert held == [0, 0]
+    actions = [e.action for e in db.session.query(AuditEvent).order_by(AuditEvent.id)]
+    assert actions[-2:] == ["sign_in_failed", "signed_in"]  # both still recorded
+
+
+def test_one_process_checks_a_few_passwords_at_once_and_queues_the_rest(monkeypatch):
+    running, most = 0, 0
+    count = threading.Lock()
+    real = PasswordHasher.verify
+
+    def watched(self, stored, password):  # argon2's own check, with how many run at once
+        nonlocal running, most
+        with count:
+            running += 1
+            most = max(most, running)
+        try:
+            return real(self, stored, password)
+        finally:
+            with count:
+                running -= 1
+
+    monkeypatch.setattr(PasswordHasher, "verify", watched)
+    guesses = [threading.Thread(target=verify_password, args=(DUMMY_HASH, "a guess")) for _ in range(8)]
+    for guess in guesses:
+        guess.start()
+    for guess in guesses:
+        guess.join()
+    assert most <= HASHES_AT_ONCE
+    assert verify_password(DUMMY_HASH, "not-a-real-password")  # the check itself is unchanged
