@@ -1,0 +1,49 @@
+"""The evening walk (fresh eyes, phone, JavaScript off): each test failed before its fix."""
+
+from __future__ import annotations
+
+import re
+
+import time_machine
+
+from app.appointments.links import manage_url
+from app.extensions import db
+from app.models import Appointment
+from tests.booking_helpers import NOW
+from tests.pages import csrf_token
+
+
+def _booked_then_cancelled(client) -> Appointment:
+    """Booked on the web in this browser, then cancelled from its manage link, as a resident would."""
+    from tests.web.test_attack import _book_home_visit, _world_and_street
+
+    world, address = _world_and_street()
+    booked, _ = _book_home_visit(client, world, address)
+    assert booked.headers["Location"] == "/book/confirmation"
+    appointment = db.session.query(Appointment).one()
+    client.get(re.sub(r"^https?://[^/]+", "", manage_url(appointment)))
+    form = client.get("/manage/booking/cancel").get_data(as_text=True)
+    client.post("/manage/booking/cancel", data={"csrf_token": csrf_token(form), "reason": "Sorted"})
+    db.session.refresh(appointment)
+    assert appointment.status == "cancelled"
+    return appointment
+
+
+@time_machine.travel(NOW, tick=False)
+def test_after_cancelling_the_service_page_does_not_say_it_is_booked(client):
+    """'Book a different service' on the cancellation page said 'You have booked …: you do not need
+    to book it again' about the visit just cancelled."""
+    _booked_then_cancelled(client)
+    page = client.get("/book/service").get_data(as_text=True)
+    assert 'id="just-booked"' not in page and "You do not need to book it again" not in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_back_to_the_confirmation_after_cancelling_shows_it_cancelled_not_booked(client):
+    """Back (or the confirmation opened again) showed the green 'Appointment booked' panel, the
+    cancelled time and officer, and a calendar entry for it."""
+    _booked_then_cancelled(client)
+    response = client.get("/book/confirmation")
+    assert response.status_code == 302 and response.headers["Location"] == "/manage/booking"
+    page = client.get("/manage/booking").get_data(as_text=True)
+    assert "Your appointment has been cancelled" in page and "Appointment booked" not in page
