@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import time_machine
 
 from app.appointments.links import manage_url
 from app.extensions import db
 from app.models import Appointment
-from tests.booking_helpers import NOW
+from tests.booking_helpers import NOW, world_with_a_street
+from tests.factories import CustomerFactory
 from tests.pages import csrf_token
 
 
@@ -47,3 +49,30 @@ def test_back_to_the_confirmation_after_cancelling_shows_it_cancelled_not_booked
     assert response.status_code == 302 and response.headers["Location"] == "/manage/booking"
     page = client.get("/manage/booking").get_data(as_text=True)
     assert "Your appointment has been cancelled" in page and "Appointment booked" not in page
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(("locale", "said"), [("en", "Not given"), ("pl", "Nie podano")])
+def test_the_booking_page_says_an_email_not_given_as_the_check_page_does(client, locale, said):
+    """The check page said 'Email: Not given'; the booking's own page said 'Email address: None'."""
+    from tests.booking.test_resident_walk_c import _booked_and_opened
+
+    client.get(f"/language/{locale}")
+    _booked_and_opened(client, world_with_a_street())
+    page = client.get("/manage/booking").get_data(as_text=True)
+    row = re.search(
+        r'(?s)<dt class="govuk-summary-list__key">\s*(?:Email address|Adres e-mail)\s*</dt>'
+        r"\s*<dd[^>]*>(.*?)</dd>",
+        page,
+    )
+    assert row and row.group(1).strip() == said
+
+
+def test_the_agent_finds_a_caller_with_only_a_postcode_without_a_stray_comma(client, sign_in):
+    """A resident who booked a hub gave a postcode to find hubs, no street: the agent's search listed
+    their address as ', SN10 1HJ'."""
+    CustomerFactory(name="Piotr Nowak", address_line1="", postcode="SN10 1HJ")
+    db.session.commit()
+    sign_in("agent")
+    page = client.get("/agent/?q=Nowak").get_data(as_text=True)
+    assert '<td class="govuk-table__cell">SN10 1HJ</td>' in page and ", SN10 1HJ" not in page
