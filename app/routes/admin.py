@@ -12,7 +12,7 @@ from app.booking.coverage import coverage_gaps
 from app.catalogue.catalogue import add_closure, remove_closure, save_hub, save_service
 from app.catalogue.queries import all_areas, all_hubs, all_services, all_skills, hub_by_code
 from app.forms.admin import AbsenceForm, ClosureForm, HubForm, OfficerForm, ServiceForm
-from app.inputs import whole_number_or_none
+from app.inputs import day_or, whole_number_or_none
 from app.messaging.contact import display_phone
 from app.officers.officers import OfficerError, add_absence, remove_absence, save_officer
 from app.officers.queries import all_officers, future_visits
@@ -292,6 +292,9 @@ def officer_absences(officer_id: int):
             flash("Absence added.", "success")
             return redirect(url_for("admin.officer_absences", officer_id=officer.id))
     today = local_now().date()
+    if request.method == "GET" and (day := day_or(request.args.get("day"), None)) is not None:
+        # From the re-plan of that day (the evening walk): the day is filled in, not typed again.
+        form.starts_on.data = form.ends_on.data = day
     to_replan = [
         (day, count)
         for absence in officer.absences
