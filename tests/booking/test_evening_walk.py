@@ -76,3 +76,33 @@ def test_the_agent_finds_a_caller_with_only_a_postcode_without_a_stray_comma(cli
     sign_in("agent")
     page = client.get("/agent/?q=Nowak").get_data(as_text=True)
     assert '<td class="govuk-table__cell">SN10 1HJ</td>' in page and ", SN10 1HJ" not in page
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(("locale", "said"), [("en", "We will not send you text messages."), ("pl", None)])
+def test_stopping_texts_is_confirmed_at_the_top_of_the_page_it_opens_again_on(client, locale, said):
+    """The page opened again at its top with nothing to say the button had worked: the only word of
+    it was in the Text messages section, far below."""
+    from babel.support import Translations
+
+    from app.i18n import TRANSLATIONS_DIR
+    from tests.booking.test_resident_walk_c import _booked_and_opened
+
+    client.get(f"/language/{locale}")
+    _booked_and_opened(client, world_with_a_street())
+    page = client.get("/manage/booking").get_data(as_text=True)
+    stopped = client.post("/manage/booking/stop-texts", data={"csrf_token": csrf_token(page)})
+    assert stopped.headers["Location"] == "/manage/booking?texts=stopped"
+    html = client.get(stopped.headers["Location"]).get_data(as_text=True)
+    banner = re.search(
+        r'(?s)<div class="govuk-notification-banner govuk-notification-banner--success".*?</p>', html
+    )
+    if said is None:  # the same words as the section below, in Polish
+        said = Translations.load(TRANSLATIONS_DIR, [locale]).gettext("We will not send you text messages.")
+        assert said != "We will not send you text messages."
+    assert banner and said in banner.group(0)
+    assert html.index(said) < html.index(_h1(html))  # before the page's heading: seen first
+
+
+def _h1(html: str) -> str:
+    return re.search(r'<h1 class="govuk-heading-l">', html).group(0)
