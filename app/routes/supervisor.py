@@ -263,7 +263,11 @@ def marker(marker_id: int):
     with unit_of_work():
         risk.view_detail(marker, current_user)
     return render_template(
-        "supervisor/risk_marker.html", marker=marker, form=form, affected=risk.affected_visits(marker)
+        "supervisor/risk_marker.html",
+        marker=marker,
+        form=form,
+        affected=risk.affected_visits(marker),
+        covered=risk.addresses_covered(marker),
     )
 
 

@@ -8,7 +8,7 @@ from datetime import date
 import time_machine
 
 from app.extensions import db
-from app.models import RiskMarker
+from app.models import Address, RiskMarker
 from app.risk import risk
 from tests.booking_helpers import NOW, World, at
 from tests.factories import AppointmentFactory, UserFactory
@@ -70,3 +70,22 @@ def test_a_visit_needing_a_decision_shows_its_reference_as_residents_read_it_and
     assert f"/agent/appointments/{appointment.id}/move" in links
     assert f"/agent/appointments/{appointment.id}/cancel" in links
     assert f"/agent/customers/{appointment.customer_id}" in links
+
+
+def test_the_marker_page_names_the_addresses_it_covers_or_says_none_matches(client):
+    """It said "On: 5, BA12 4TW": a mistyped house number could not be spotted."""
+    for uprn, line1 in [("1", "12 High Street"), ("2", "Flat 1, 12 High Street"), ("3", "14 High Street")]:
+        db.session.add(Address(uprn=uprn, line1=line1, town="Devizes", postcode="SN10 1AA", lat=51.3, lng=-2))
+    supervisor = UserFactory(role="supervisor")
+    marker = _proposed_by(supervisor)  # 12 High Street, SN10 1AA
+    mistyped = risk.add_marker(
+        user=supervisor, category="violence", precaution="two_officers", reason="Dog",
+        review_on=date(2027, 6, 1), postcode="SN10 1AA", line1="21 High Street",
+    )  # fmt: skip
+    db.session.commit()
+    sign_in_as(client, supervisor)
+    page = " ".join(client.get(f"/supervisor/risk/{marker.id}").get_data(as_text=True).split())
+    assert "12 High Street, Devizes" in page and "Flat 1, 12 High Street" in page  # the flats behind it
+    assert "14 High Street" not in page and "No address in the gazetteer matches" not in page
+    wrong = " ".join(client.get(f"/supervisor/risk/{mistyped.id}").get_data(as_text=True).split())
+    assert "No address in the gazetteer matches: check the house number" in wrong
