@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select
 
+from app.appointments.queries import outcome_at
 from app.appointments.references import format_reference
 from app.extensions import HotRead
 from app.i18n import gettext_for
@@ -81,6 +83,64 @@ def where(appointment: Appointment) -> str:
     return ", ".join(p for p in parts if p)
 
 
+@dataclass(frozen=True)
+class PlaceWords:
+    """What a resident reads about their appointment where it depends on where it is: an officer visits
+    a home or business, but at a community hub the resident comes to the officer ("your appointment at
+    Devizes community hub"), so nobody "visits" and nobody is "in". Pages and the calendar entry take
+    these; the messages (notifications/templates.py) word theirs from the facts' `hub` the same way."""
+
+    called_off: str  # a cancelled booking: nobody comes, no more reminders
+    taken_place: str  # a completed one
+    missed_tag: str  # the status of a no-show, as a tag
+    missed: str  # what happened at a no-show
+    question: str  # whom to phone about it (with the number)
+    officer_reads: str  # who reads the access needs and interpreter the resident gives
+    calendar: str  # the calendar entry's line on who comes to whom
+
+
+def place_words(appointment: Appointment, locale: str = "en", phone: str = "") -> PlaceWords:
+    """The one place that words an appointment by its place, in the resident's language. `phone`: the
+    contact centre's, for `question`."""
+    _ = gettext_for(locale)
+    if appointment.hub:
+        hub = {"hub": appointment.hub.name}
+        start = appointment.window_start
+        return PlaceWords(
+            called_off=_(
+                "Your appointment at %(hub)s will not take place, and we will not send you any more "
+                "reminders about it."
+            )
+            % hub,
+            taken_place=_("Your appointment at %(hub)s has taken place.") % hub,
+            missed_tag=_("Missed"),
+            missed=_(
+                "Our officer was at %(place)s for your appointment at %(time)s (%(day)s), but you did not "
+                "arrive."
+            )
+            % {
+                "place": appointment.hub.name,
+                "time": format_time(start, locale),
+                "day": format_date(start, locale),
+            },
+            question=_("If you have a question about your appointment at %(hub)s, phone %(phone)s.")
+            % (hub | {"phone": phone}),
+            officer_reads=_("The officer who sees you at %(hub)s reads this before your appointment.") % hub,
+            calendar=_("Your appointment at %(hub)s.") % hub,
+        )
+    called = outcome_at(appointment) or appointment.window_start
+    return PlaceWords(
+        called_off=_("Nobody will visit, and we will not send you any more reminders about it."),
+        taken_place=_("This visit has taken place."),
+        missed_tag=_("Nobody was in"),
+        missed=_("Our officer called at %(time)s (%(day)s) and nobody was in.")
+        % {"time": format_time(called, locale), "day": format_date(called, locale)},
+        question=_("If you have a question about this visit, phone %(phone)s.") % {"phone": phone},
+        officer_reads=_("The officer who visits you reads this before your appointment."),
+        calendar=_("An officer will visit you at this address."),
+    )
+
+
 _FIRST_NAME = HotRead(select(Officer.first_name).where(Officer.id == bindparam("officer")))
 
 
@@ -145,7 +205,11 @@ def calendar_event(appointment: Appointment, council: str, locale: str = "en") -
     _ = gettext_for(locale)
     ready = documents(appointment, locale)
     reference = format_reference(appointment.reference)
-    lines = [_("Reference %(reference)s.") % {"reference": reference}, when(appointment, locale) + "."]
+    lines = [
+        _("Reference %(reference)s.") % {"reference": reference},
+        when(appointment, locale) + ".",
+        place_words(appointment, locale).calendar,
+    ]
     if ready:
         lines.append(_("Please have ready: %(documents)s.") % {"documents": "; ".join(ready)})
     return CalendarEvent(
