@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select
 from app.appointments.queries import outcome_at
 from app.appointments.references import format_reference
 from app.extensions import HotRead
-from app.i18n import gettext_for
+from app.i18n import _l, gettext_for
 from app.models import Appointment, Officer
 from app.timeutil import format_date, format_short_date, format_time, to_local
 from notifications.calendar import CalendarEvent
@@ -139,6 +139,30 @@ def place_words(appointment: Appointment, locale: str = "en", phone: str = "") -
         officer_reads=_("The officer who visits you reads this before your appointment."),
         calendar=_("An officer will visit you at this address."),
     )
+
+
+def started(appointment: Appointment):
+    """Why a booking under way cannot be changed, by its place as place_words says it (lazy: in the
+    language of the page or answer that shows it)."""
+    if appointment.hub:
+        return _l(
+            "Your appointment at %(hub)s has started, so you cannot change these details online now. Tell "
+            "the officer who is with you.",
+            hub=appointment.hub.name,
+        )
+    return _l(
+        "Your visit has started, so you cannot change these details online now. Tell the officer who "
+        "is with you."
+    )
+
+
+def already_started(appointment: Appointment):
+    """A change refused because the officer has checked in (lazy, as `started`)."""
+    if appointment.hub:
+        return _l(
+            "This appointment at %(hub)s has started: the officer is with you now", hub=appointment.hub.name
+        )
+    return _l("This visit has started: the officer is there now")
 
 
 _FIRST_NAME = HotRead(select(Officer.first_name).where(Officer.id == bindparam("officer")))

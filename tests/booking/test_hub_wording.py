@@ -15,6 +15,8 @@ import time_machine
 from app.appointments.links import manage_url
 from app.appointments.presenters import calendar_event
 from app.booking.booking_request import CustomerDetails
+from app.booking.changes import cancel
+from app.booking.errors import BookingRuleError
 from app.extensions import db
 from app.i18n import gettext_for
 from app.messaging.outbox import facts, resident_texts
@@ -150,3 +152,28 @@ def test_the_satisfaction_text_and_email_after_a_hub_appointment_do_not_call_it_
     home = facts(_booked(world, at_hub=False))
     assert "visit today?" in " ".join(resident_texts("satisfaction", home, gettext_for("en")))
     assert email_for("satisfaction", home).subject.startswith("How was your visit?")
+
+
+def test_a_hub_appointment_under_way_says_the_appointment_has_started_not_the_visit(client, world):
+    user, officer = officer_user(world)
+    appointment = _booked(world)
+    with time_machine.travel(appointment.window_start - timedelta(minutes=5), tick=False):
+        html = _open(client, appointment)  # the cancel page's form, opened before the officer arrived
+        safety.arrive(appointment, officer, user)
+        db.session.commit()
+        page = _text(client.get("/manage/booking").get_data(as_text=True))
+        assert (
+            f"Your appointment at {HUB} has started, so you cannot change these details online now." in page
+        )
+        refused = client.post("/manage/booking/cancel", data={"csrf_token": csrf_token(html), "reason": ""})
+        told = f"This appointment at {HUB} has started: the officer is with you now"
+        assert told in _text(refused.get_data(as_text=True))
+        needs = client.post(
+            "/manage/booking/needs", data={"csrf_token": csrf_token(html), "access_needs": "A"}
+        )
+        said = _text(needs.get_data(as_text=True))
+        assert f"Your appointment at {HUB} has started" in said and "visit" not in said
+    with pytest.raises(
+        BookingRuleError, match=f"This appointment at {HUB} has started: the officer is with you"
+    ):
+        cancel(appointment, "", channel="phone")
