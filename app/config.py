@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     council_link_colour: str = "#1d70b8"
     service_name: str = "Doorstep"
     feedback_email: str = "doorstep-feedback@council.example"  # the Beta banner's feedback page
+    data_protection_email: str = "data.protection@council.example"  # the privacy notice's contact
     timezone: str = TIMEZONE
     ratelimit_storage_uri: str = "memory://"  # production: redis://host:6379/0, shared by every worker
     ratelimit_key_prefix: str = "doorstep"  # keeps these counters apart from anything else in that Redis

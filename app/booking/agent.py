@@ -15,6 +15,7 @@ from app.customers.names import fold
 from app.extensions import db
 from app.messaging import consent, outbox
 from app.messaging.contact import reminder_gap, uk_mobile, uk_phone
+from app.messaging.contact_change import redirect_queued
 from app.models import (
     Appointment,
     Customer,
@@ -120,10 +121,20 @@ STOPPED = (
 )
 
 
-def save_caller(customer: Customer | None, data: dict, user: User | None) -> Customer:
+@dataclass(frozen=True)
+class SavedCaller:
+    """A caller's record as saved, and how many texts and emails still waiting were sent again to the
+    number or address it now has (as a resident's own change does: app/messaging/contact_change.py)."""
+
+    customer: Customer
+    redirected: int = 0
+
+
+def save_caller(customer: Customer | None, data: dict, user: User | None) -> SavedCaller:
     """Create or change a caller's record from the agent's form: home address, a business's own name,
     type and premises (placed on the map apart from home), and, when changing a record, how they are
-    reminded (the form checks the one contact rule, reminder_gap) with their consent to texts. Raises
+    reminded (the form checks the one contact rule, reminder_gap) with their consent to texts. Texts and
+    emails still waiting for a number or address the change replaced go to the new one. Raises
     CallerDetailsError."""
     channel = data.get("preferred_channel") or None
     if channel == "sms" and consent.number_stopped(uk_mobile(data.get("phone")) or ""):
@@ -172,10 +183,15 @@ def save_caller(customer: Customer | None, data: dict, user: User | None) -> Cus
         # change that takes away the mobile or the email their reminders need does the same.
         customer.preferred_channel = reminder_without_texts(customer)
     db.session.flush()
-    audit.record("customer_created" if created else "customer_changed", "customer", customer.id, user=user)
+    entry = audit.record(
+        "customer_created" if created else "customer_changed", "customer", customer.id, user=user
+    )
     if consented:
         audit.record("sms_consent_recorded", "customer", customer.id, user=user, consent=True)
-    return customer
+    if created:
+        return SavedCaller(customer)
+    db.session.flush()  # the audit entry's id keeps the redirected messages' keys unique
+    return SavedCaller(customer, len(redirect_queued(customer, entry.id, by="a")))
 
 
 def reminder_without_texts(customer: Customer) -> str:

@@ -16,7 +16,7 @@ from app.forms.base import Form
 from app.forms.fields import MaxLength
 from app.i18n import LANGUAGES, _l
 from app.messaging.contact import foreign_phone, reminder_gap, uk_mobile, uk_phone, valid_email
-from app.places.places import EXAMPLE_POSTCODE, normalise_postcode, postcode_prefix, same_door
+from app.places.places import EXAMPLE_POSTCODE, address_words, normalise_postcode, postcode_prefix
 
 
 class ServiceForm(Form):
@@ -70,7 +70,7 @@ class AddressForm(Form):
         validators=[MaxLength(200)],
     )
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
-    listed: dict[str, str] = {}  # the route sets it: each listed address's value -> its first line
+    listed: dict[str, str] = {}  # the route sets it: each listed address's value -> its label
 
     def validate(self, extra_validators=None) -> bool:
         """Without JavaScript the building-and-street box is always on the page (a conditional reveal):
@@ -80,10 +80,12 @@ class AddressForm(Form):
         return super().validate(extra_validators)
 
     def validate_address(self, field):
-        """An address chosen from the list and a different one typed: we cannot tell which is right."""
+        """An address chosen from the list and something typed that the listed one does not say ("Flat 2"
+        before "12 High Street", or another number): we cannot tell which is right, and taking the listed
+        one would lose the flat. The same address typed however it is abbreviated is no contradiction."""
         typed = (self.line1.data or "").strip()
         listed = self.listed.get(field.data or "")
-        if listed is not None and typed and same_door(typed) != same_door(listed):
+        if listed is not None and typed and not set(address_words(typed)) <= set(address_words(listed)):
             raise ValidationError(
                 _l("Choose “My address is not listed” to use the address you typed, or delete what you typed")
             )

@@ -1,5 +1,6 @@
-"""A resident changed how we reach them (on their booking's page): texts and emails still waiting to go
-to the number or address they gave up go to the new one instead, and the old one is told, as banks do.
+"""A resident changed how we reach them (on their booking's page, or an agent did for a caller): texts and
+emails still waiting to go to the number or address they gave up go to the new one instead, and, after a
+resident's own change, the old one is told, as banks do.
 
 Every message is worded and addressed when it is queued (app/messaging/outbox.py), so a message queued
 before the change holds the old number. Most go within a minute; the ones that wait are those held for
@@ -26,15 +27,17 @@ REDIRECTED = (
     "reminder_morning", "satisfaction", "new_link", "contact_changed", "needs_changed",
 )  # fmt: skip
 # queue_for_resident's keys: "<appointment>:<kind>:<suffix>:<channel>", ":2" for a second text; a message
-# redirected before has ":r<change>" after its suffix (dropped, so keys do not grow with each change).
-_KEY = re.compile(r"^\d+:[a-z_]+:(.*?)(?::r\d+)?:(?:sms|email)(?::\d+)?$")
+# redirected before has ":r<change>" (a resident's change) or ":a<change>" (an agent's) after its suffix
+# (dropped, so keys do not grow with each change).
+_KEY = re.compile(r"^\d+:[a-z_]+:(.*?)(?::[ra]\d+)?:(?:sms|email)(?::\d+)?$")
 
 
-def redirect_queued(customer: Customer, change: int) -> list[Message]:
+def redirect_queued(customer: Customer, change: int, by: str = "r") -> list[Message]:
     """Texts and emails about this customer's bookings still waiting to go to a number or address that
     queue_for_resident would not write to now are cancelled and written again, once each, where it would:
     a reminder stays that reminder (its key begins as the reminders job looks for, so it is neither lost
-    nor sent twice). `change` makes the new keys unique (the change's history event). The new messages."""
+    nor sent twice). `change` makes the new keys unique: a resident's change is its history event ("r"),
+    an agent's its audit entry (by="a": another sequence, so another letter). The new messages."""
     theirs = select(Appointment.id).where(Appointment.customer_id == customer.id)
     waiting = db.session.scalars(
         select(Message)
@@ -60,7 +63,7 @@ def redirect_queued(customer: Customer, change: int) -> list[Message]:
         appointment = db.session.get(Appointment, appointment_id)
         if kind.startswith("reminder_") and not appointment.is_active:
             continue  # nothing to remind them of any more
-        queued += outbox.queue_for_resident(appointment, kind, key_suffix=f"{suffix}:r{change}")
+        queued += outbox.queue_for_resident(appointment, kind, key_suffix=f"{suffix}:{by}{change}")
     return queued
 
 

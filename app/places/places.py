@@ -76,13 +76,21 @@ def same_door(line1: str) -> str:
     ("Rose Cottage"). Flats behind one front door share its key, and so may two doors of one postcode:
     that only makes the letters allowance, which this keys, stricter for them (attacks of 2 December:
     "1 Bath Road, Melksham", then "Flat 1, 3 Springfield" and "03 Springfield" each counted apart)."""
-    text = unicodedata.normalize("NFKC", line1).casefold()
-    words = _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", text)).split()
+    words = address_words(line1)
     numbers = [_leading_number(word) for word in words]
     numbers = [number for number in numbers if number is not None]
     if numbers:
         return f"#{numbers[-1]}"
-    return " ".join(_STREET_WORDS.get(word, word) for word in words)
+    return " ".join(words)
+
+
+def address_words(text: str) -> list[str]:
+    """An address's words with case, punctuation, spacing and street-type abbreviations ignored, numbers
+    as numbers: "12, High St." and "12 high street" give the same words."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    words = _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", text)).split()
+    # A number as a number: "012" and "١٢" are "12" (int reads any script's decimal digits).
+    return [str(int(word)) if word.isdecimal() else _STREET_WORDS.get(word, word) for word in words]
 
 
 def _leading_number(word: str) -> int | None:

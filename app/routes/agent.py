@@ -112,9 +112,16 @@ def _caller_form(customer: Customer | None):
             getattr(form, error.field).errors = [str(error)]
         else:
             if customer is not None:
-                flash("Caller's details saved.", "success")
-            return redirect(url_for("agent.customer", customer_id=saved.id))
+                flash(_saved_message(saved.redirected), "success")
+            return redirect(url_for("agent.customer", customer_id=saved.customer.id))
     return render_template("agent/new_caller.html", form=form, customer=customer, matches=matches)
+
+
+def _saved_message(redirected: int) -> str:
+    if not redirected:
+        return "Caller's details saved."
+    waiting = "1 text or email that was" if redirected == 1 else f"{redirected} texts or emails that were"
+    return f"Caller's details saved. {waiting} waiting to go will now go to the new details instead."
 
 
 def _caller_values(customer: Customer):

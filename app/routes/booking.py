@@ -297,7 +297,7 @@ def address():
     form.address.choices = [(str(a.id), a.label) for a in addresses] + [
         ("manual", _("My address is not listed"))
     ]
-    form.listed = {str(a.id): a.line1 for a in addresses}
+    form.listed = {str(a.id): a.label for a in addresses}
     draft = journey.draft()
     if request.method == "GET":  # back (or changing it from check-your-answers): the answer given
         if draft.get("address_id") and form.listed.get(str(draft["address_id"])):

@@ -18,8 +18,11 @@ from app.catalogue.queries import all_hubs
 from app.config import settings
 from app.inputs import local_path_or_none
 from app.records import database_answers
+from app.routes.officer_phone import COOKIE as DEVICE_COOKIE
+from app.safety.devices import LIFETIME as DEVICE_LIFETIME
 from app.web.access import public
 from app.web.kiosk_session import current_device
+from app.web.wording import retention_period
 from notifications.letter import FONTS
 
 bp = Blueprint("public", __name__)
@@ -53,7 +56,23 @@ def accessibility():
 @bp.get("/privacy")
 @public
 def privacy():
-    return render_template("public/privacy.html")
+    chosen = settings()
+    return render_template(
+        "public/privacy.html",
+        kept_for=retention_period(chosen.retention_days),
+        data_protection_email=chosen.data_protection_email,
+    )
+
+
+@bp.get("/cookies")
+@public
+def cookies():
+    return render_template(
+        "public/cookies.html",
+        session_minutes=settings().session_timeout_minutes,
+        device_days=DEVICE_LIFETIME.days,
+        device_cookie=DEVICE_COOKIE,
+    )
 
 
 @bp.get("/feedback")

@@ -94,3 +94,11 @@ def character_count(limit: int) -> dict:
             for category, number in examples
         },
     }
+
+
+def retention_period(days: int) -> str:
+    """How long personal details are kept, as people say it: '2 years' for 730 days, else in days."""
+    if days % 365 == 0:
+        years = days // 365
+        return ngettext("%(count)s year", "%(count)s years", years, count=years)
+    return ngettext("%(count)s day", "%(count)s days", days, count=days)

@@ -6,13 +6,14 @@ Move page gave no way to see one officer's times. Each test failed before its fi
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import time_machine
 
 from app.booking.booking_request import CustomerDetails
 from app.extensions import db
+from app.messaging.reminders import queue_due_reminders
 from app.models import Address, Appointment, AuditEvent, Message, SmsOptOut
 from tests.booking_helpers import MONDAY, NOW, World, book_first_slot
 from tests.factories import CustomerFactory
@@ -302,3 +303,38 @@ def test_the_move_page_says_when_only_one_officer_can_do_the_visit(client, sign_
     page = client.get(f"/agent/appointments/{appointment.id}/move").get_data(as_text=True)
     assert f"{world.officers[0].name} is the only officer who can do this visit here" in page
     assert 'name="officer"' not in page
+
+
+# 5. A new number from Change details gets what was still waiting for the old one -----------------------
+
+
+def test_a_reminder_waiting_for_the_old_number_goes_to_the_callers_new_one_once(client, sign_in):
+    world = World()
+    with time_machine.travel(NOW, tick=False):
+        appointment = _booked(world, preferred_channel="sms", sms_consent=True)
+        db.session.query(Message).update({"status": "sent"})  # its confirmation went days ago
+        db.session.commit()
+    customer = appointment.customer
+    day_before = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)  # Sunday 10am: Monday's reminder is due
+    with time_machine.travel(day_before, tick=False):
+        assert queue_due_reminders() == 1  # to +447700900042, not sent yet
+        db.session.commit()
+        sign_in("agent")
+        url = f"/agent/customers/{customer.id}/edit"
+        token = csrf_token(client.get(url).text)
+        details = _details(customer, phone="07700 900456", preferred_channel="sms")
+        saved = client.post(url, data={"csrf_token": token, **details})
+        assert saved.status_code == 302
+        assert "1 text or email that was waiting to go will now go to the new details" in _banner(
+            client.get(saved.headers["Location"]).text
+        )
+        reminders = db.session.query(Message).filter_by(kind="reminder_day_before").order_by(Message.id)
+        assert [(m.recipient, m.status) for m in reminders] == [
+            ("+447700900042", "cancelled"),
+            ("+447700900456", "created"),
+        ]
+        assert queue_due_reminders() == 0  # the reminders job sees it written: no third one
+        # Saved again unchanged: nothing more is redirected or said.
+        again = client.post(url, data={"csrf_token": token, **_details(customer, preferred_channel="sms")})
+        assert "waiting to go" not in _banner(client.get(again.headers["Location"]).text)
+    assert db.session.query(Message).filter_by(kind="reminder_day_before").count() == 2

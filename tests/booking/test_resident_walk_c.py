@@ -84,8 +84,11 @@ def test_a_listed_address_and_a_different_typed_one_ask_which(client, world):
         "Choose “My address is not listed” to use the address you typed, or delete what you typed"
     )
     assert re.search(rf'value="{listed}" checked', html), "their choice is kept"
-    # The same door typed as the list has it (however abbreviated) is no contradiction.
-    same = submit_form(client, "/book/address", {"address": listed, "line1": "12 high st"})
+    # A flat behind the listed door would be lost if the listed address were taken: asked too.
+    flat = submit_form(client, "/book/address", {"address": listed, "line1": "Flat 2, 12 High Street"})
+    assert flat.status_code == 200 and field_error(flat.get_data(as_text=True), "address")
+    # The same address typed as the list has it (however abbreviated, with its town) is no contradiction.
+    same = submit_form(client, "/book/address", {"address": listed, "line1": "12 high st, Devizes"})
     assert same.status_code == 302 and same.headers["Location"] == "/book/time"
     with client.session_transaction() as session:
         assert session["booking"]["address_id"] == _listed(world).id
