@@ -229,11 +229,9 @@ def calendar_event(appointment: Appointment, council: str, locale: str = "en") -
     _ = gettext_for(locale)
     ready = documents(appointment, locale)
     reference = format_reference(appointment.reference)
-    lines = [
-        _("Reference %(reference)s.") % {"reference": reference},
-        when(appointment, locale) + ".",
-        place_words(appointment, locale).calendar,
-    ]
+    lines = [_("Reference %(reference)s.") % {"reference": reference}, when(appointment, locale) + "."]
+    if appointment.status != "cancelled":  # who comes to whom: a cancelled entry promises nobody
+        lines.append(place_words(appointment, locale).calendar)
     if ready:
         lines.append(_("Please have ready: %(documents)s.") % {"documents": "; ".join(ready)})
     return CalendarEvent(

@@ -138,6 +138,8 @@ def test_the_calendar_entry_says_where_the_resident_goes_or_who_comes(app, world
     )
     polish = calendar_event(hub_visit, "Wiltshire Council", "pl").description
     assert f"Twoja wizyta w punkcie {HUB}." in polish
+    home_visit.status = "cancelled"  # the entry that takes it out of their calendar promises nobody
+    assert "visit you" not in calendar_event(home_visit, "Wiltshire Council").description
 
 
 def test_the_satisfaction_text_and_email_after_a_hub_appointment_do_not_call_it_a_visit(app, world):
