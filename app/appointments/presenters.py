@@ -68,6 +68,20 @@ def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
 
 
+# How a visit was booked (Appointment.channel), as staff read it on reports.
+CHANNEL_LABELS = {
+    "web": "Online",
+    "phone": "Phone",
+    "kiosk": "Hub kiosk",
+    "api": "Partner system (API)",
+    "counter": "Hub counter",
+}
+
+
+def channel_label(channel: str) -> str:
+    return CHANNEL_LABELS.get(channel, channel.capitalize())
+
+
 def place_name(appointment: Appointment) -> str:
     """What every page and text calls the place of a visit: a hub visit by the hub's name (the first line
     of its address is the building's, e.g. "Devizes Library, Sheep Street", not another name for the hub),
@@ -94,15 +108,15 @@ class PlaceWords:
     taken_place: str  # a completed one
     missed_tag: str  # the status of a no-show, as a tag
     missed: str  # what happened at a no-show
-    question: str  # whom to phone about it (with the number)
+    question: str  # whom to phone about it: "%(phone)s" left for the page (a tel: link there)
     officer_reads: str  # who reads the access needs and interpreter the resident gives
     calendar: str  # the calendar entry's line on who comes to whom
 
 
-def place_words(appointment: Appointment, locale: str = "en", phone: str = "") -> PlaceWords:
-    """The one place that words an appointment by its place, in the resident's language. `phone`: the
-    contact centre's, for `question`."""
+def place_words(appointment: Appointment, locale: str = "en") -> PlaceWords:
+    """The one place that words an appointment by its place, in the resident's language."""
     _ = gettext_for(locale)
+    phone = {"phone": "%(phone)s"}  # the page puts the number in, as a link it can dial
     if appointment.hub:
         hub = {"hub": appointment.hub.name}
         start = appointment.window_start
@@ -124,7 +138,7 @@ def place_words(appointment: Appointment, locale: str = "en", phone: str = "") -
                 "day": format_date(start, locale),
             },
             question=_("If you have a question about your appointment at %(hub)s, phone %(phone)s.")
-            % (hub | {"phone": phone}),
+            % {"hub": appointment.hub.name.replace("%", "%%"), **phone},
             officer_reads=_("The officer who sees you at %(hub)s reads this before your appointment.") % hub,
             calendar=_("Your appointment at %(hub)s.") % hub,
         )
@@ -135,7 +149,7 @@ def place_words(appointment: Appointment, locale: str = "en", phone: str = "") -
         missed_tag=_("Nobody was in"),
         missed=_("Our officer called at %(time)s (%(day)s) and nobody was in.")
         % {"time": format_time(called, locale), "day": format_date(called, locale)},
-        question=_("If you have a question about this visit, phone %(phone)s.") % {"phone": phone},
+        question=_("If you have a question about this visit, phone %(phone)s.") % phone,
         officer_reads=_("The officer who visits you reads this before your appointment."),
         calendar=_("An officer will visit you at this address."),
     )

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select, update
 from app.appointments.references import clean_reference, format_reference
 from app.booking.availability import appointments_for
 from app.booking.coverage import not_staffed_reason, staffed_at, staffed_hubs
+from app.booking.resident_changes import needs_told_by_phone
 from app.customers.names import fold
 from app.extensions import db
 from app.messaging import consent, outbox
@@ -128,6 +129,7 @@ class SavedCaller:
 
     customer: Customer
     redirected: int = 0
+    visits_told: int = 0  # booked visits still to come that now carry the changed access needs
 
 
 def save_caller(customer: Customer | None, data: dict, user: User | None) -> SavedCaller:
@@ -158,6 +160,11 @@ def save_caller(customer: Customer | None, data: dict, user: User | None) -> Sav
     if customer is None:
         customer = Customer()
         db.session.add(customer)
+    needs = {
+        "access_needs": (data.get("access_needs") or "").strip(),
+        "interpreter_language": (data.get("interpreter_language") or "").strip(),
+    }
+    needs_changed = any(getattr(customer, name) != value for name, value in needs.items())
     customer.name = data["name"].strip()
     customer.phone = uk_phone(data.get("phone")) or ""
     customer.email = (data.get("email") or "").strip()
@@ -189,9 +196,13 @@ def save_caller(customer: Customer | None, data: dict, user: User | None) -> Sav
     if consented:
         audit.record("sms_consent_recorded", "customer", customer.id, user=user, consent=True)
     if created:
+        for name, value in needs.items():
+            setattr(customer, name, value)
         return SavedCaller(customer)
     db.session.flush()  # the audit entry's id keeps the redirected messages' keys unique
-    return SavedCaller(customer, len(redirect_queued(customer, entry.id, by="a")))
+    redirected = len(redirect_queued(customer, entry.id, by="a"))
+    told = needs_told_by_phone(customer, **needs) if needs_changed else 0
+    return SavedCaller(customer, redirected, told)
 
 
 def reminder_without_texts(customer: Customer) -> str:
@@ -306,6 +317,18 @@ def officers_able(service: Service, place: Place) -> list[Officer]:
     """The active officers with the service's skill who cover the place's area: every officer whose free
     times a search there may offer (app.booking.availability.search), by name."""
     able = {o.id for o in roster().able(service.skill_id, place.area_id)}
+    return [o for o in all_officers(active_only=True) if o.id in able]
+
+
+def officers_to_choose(service: Service | None, place: Place | None) -> list[Officer]:
+    """The officers the agent's booking page offers to choose from: once a service is chosen, only the
+    active officers with its skill (and, once the place is known, who cover its area: officers_able), the
+    roster's rule availability offers times by; every active officer until then."""
+    if service is None:
+        return all_officers(active_only=True)
+    if place is not None:
+        return officers_able(service, place)
+    able = {o.id for o in roster().able(service.skill_id, None)}
     return [o for o in all_officers(active_only=True) if o.id in able]
 
 

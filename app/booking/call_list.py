@@ -26,6 +26,7 @@ SOURCES = {
     "absence": "Absence re-plan",
     "officer_change": "Officer change",
     "interpreter": "Interpreter needed",
+    "skill_removed": "Skill removed from the officer",
 }
 
 

@@ -83,6 +83,15 @@ def staffed_at(service: Service, place: Place) -> bool:
     return _can_staff(roster().able(service.skill_id, place.area_id), service, place.hub)
 
 
+def staffed_without(service: Service, place: Place, officer_id: int) -> bool:
+    """staffed_at, with one officer left out: whether anyone else could do it there (a supervisor taking
+    a skill away from an officer who holds visits needing it, app/booking/skill_removal.py)."""
+    if service.premises_only:
+        return True
+    able = [o for o in roster().able(service.skill_id, place.area_id) if o.id != officer_id]
+    return _can_staff(able, service, place.hub)
+
+
 def visits_staffed_in(service: Service, area_id: int) -> bool:
     """staffed_at for a home or business visit in the community area (the waiting list's question)."""
     return _can_staff(roster().able(service.skill_id, area_id), service, None)

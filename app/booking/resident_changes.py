@@ -27,7 +27,7 @@ from app.i18n import _l
 from app.messaging import outbox
 from app.messaging.contact import uk_phone
 from app.messaging.contact_change import redirect_queued, tell_old_contact
-from app.models import Appointment, AppointmentEvent, Message
+from app.models import Appointment, AppointmentEvent, Customer, Message
 from app.models.statuses import ACTIVE
 from app.staff import audit
 from app.timeutil import utcnow
@@ -105,6 +105,7 @@ def _check_open(appointment: Appointment, field_name: str) -> None:
             AppointmentEvent.appointment_id == appointment.id,
             AppointmentEvent.at >= since,
             AppointmentEvent.note.startswith(RESIDENT_CHANGED),
+            AppointmentEvent.channel != "phone",  # told an agent (needs_told_by_phone): not online
         )
     )
     if changes >= CHANGES_PER_DAY:
@@ -207,6 +208,40 @@ def change_needs(
     _check_open(appointment, "access_needs")
     if not changed:
         return Outcome()
+    change = _apply_needs(appointment, now, changed, channel)
+    confirmed = outbox.queue_for_resident(appointment, "needs_changed", key_suffix=f"r{change}")
+    return Outcome(changed, _where(confirmed))
+
+
+def needs_told_by_phone(customer: Customer, access_needs: str, interpreter_language: str) -> int:
+    """A caller told an agent what the officer should know: their record (the agent's form has set it)
+    and every booked visit still to come take it, each with the history event the officer's day shows,
+    as the resident's own change does (channel "phone": not counted in the resident's online changes).
+    No message: the caller is on the phone. How many visits changed."""
+    now = {"access_needs": access_needs, "interpreter_language": interpreter_language}
+    visits = db.session.scalars(
+        select(Appointment)
+        .where(Appointment.customer_id == customer.id, Appointment.status == "booked")
+        .where(Appointment.window_end >= utcnow())
+        .order_by(Appointment.id)
+    ).all()
+    told = 0
+    for appointment in visits:
+        lock_appointment(appointment)
+        changed = tuple(name for name, value in now.items() if getattr(appointment, name) != value)
+        if changed and appointment.status == "booked":
+            _apply_needs(appointment, now, changed, "phone")
+            told += 1
+    for name, value in now.items():
+        setattr(customer, name, value)
+    return told
+
+
+def _apply_needs(
+    appointment: Appointment, now: dict[str, str], changed: tuple[str, ...], channel: str
+) -> int:
+    """The visit and its resident's record take the new needs; a new interpreter language goes on the
+    call list (interpreters.flag_if_needed), one no longer needed leaves it. The history event's id."""
     for name, value in now.items():
         setattr(appointment, name, value)
         setattr(appointment.customer, name, value)
@@ -215,6 +250,4 @@ def change_needs(
         if entry is not None and entry.source == "interpreter":
             call_list.close(entry, None, "The resident changed the interpreter they need")
         interpreters.flag_if_needed(appointment)
-    change = _record(appointment, "resident_needs_changed", changed, channel)
-    confirmed = outbox.queue_for_resident(appointment, "needs_changed", key_suffix=f"r{change}")
-    return Outcome(changed, _where(confirmed))
+    return _record(appointment, "resident_needs_changed", changed, channel)

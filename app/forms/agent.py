@@ -82,6 +82,13 @@ class NewCallerForm(Form):
         "Premises town", widget=GovTextInput(), validators=[Optional(), MaxLength(80)]
     )
     premises_postcode = StringField("Premises postcode", widget=GovTextInput(), validators=[Optional()])
+    # What every officer visiting them should know: kept on the record, and on their visits still to come.
+    access_needs = TextAreaField(
+        "Access needs (optional)", widget=GovTextArea(), validators=[Optional(), MaxLength(1000)]
+    )
+    interpreter_language = StringField(
+        "Interpreter language (optional)", widget=GovTextInput(), validators=[Optional(), MaxLength(60)]
+    )
     # Changing a caller's details only (a new caller chooses when the agent books): how we confirm and
     # remind, by the one contact rule (reminder_gap), and consent to texts where none is recorded.
     preferred_channel = RadioField(
@@ -138,7 +145,9 @@ class BookForm(Form):
         "Service", widget=GovSelect(), validators=[InputRequired(message="Choose a service")]
     )
     place = SelectField("Where", widget=GovSelect(), validators=[InputRequired(message="Select where")])
-    officer = SelectField("Officer", widget=GovSelect(), validators=[Optional()])
+    # Only officers who can do the chosen service are listed; one who cannot is refused by the page
+    # with a reason (app.booking.agent.officers_to_choose), not WTForms' "Not a valid choice".
+    officer = SelectField("Officer", widget=GovSelect(), validators=[Optional()], validate_choice=False)
     show = SubmitField("Show free times", widget=GovSubmitInput())
 
 

@@ -187,7 +187,7 @@ def request_call_back(
     waited = f"\nThey waited {_minutes(asked - call.requested_at)} in the queue." if call.mode else ""
     body = (
         f"A resident at the {device.name} kiosk in {device.hub.name} asked to be called back.\n\n"
-        f"Mobile: {display_phone(phone)}\n"
+        f"Phone: {display_phone(phone)}\n"
         f"Language: {language_label(call.locale)}\n"
         f"Asked at: {format_time(asked)}, {format_date(asked)}\n"
         f"They had got to: {call.step or STEPS['kiosk.start']}{waited}\n"

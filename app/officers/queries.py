@@ -6,7 +6,7 @@ from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Appointment, Officer
+from app.models import Appointment, Officer, Service
 from app.models.statuses import ACTIVE
 from app.timeutil import utcnow
 
@@ -40,3 +40,24 @@ def future_visits() -> dict[int, int]:
     ).subquery()
     counts = select(held.c.officer_id, func.count()).group_by(held.c.officer_id)
     return {officer_id: count for officer_id, count in db.session.execute(counts)}
+
+
+def future_visits_needing(officer_id: int, skill_ids: set[int]) -> list[Appointment]:
+    """The booked visits the officer holds from now on (as first or second officer) whose service needs
+    one of these skills, soonest first."""
+    if not skill_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .join(Appointment.service)
+            .where(
+                (Appointment.officer_id == officer_id) | (Appointment.second_officer_id == officer_id),
+                Appointment.status.in_(ACTIVE),
+                Appointment.window_end >= utcnow(),
+                Service.skill_id.in_(skill_ids),
+            )
+            .options(selectinload(Appointment.service), selectinload(Appointment.hub))
+            .order_by(Appointment.window_start, Appointment.id)
+        )
+    )

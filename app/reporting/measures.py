@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from app.appointments.presenters import channel_label
 from app.booking.changes import MOVED_FROM
 from app.customers import feedback
 from app.customers.satisfaction import CHANNELS
@@ -82,7 +83,7 @@ def satisfaction_tables(appointments) -> dict:
             "Satisfaction by how the visit was booked",
             "Booked by",
             appointments,
-            lambda a: a.channel,
+            lambda a: channel_label(a.channel),
         ),
         "satisfaction_by_answer_channel": _satisfaction_by(
             "satisfaction_by_answer_channel",
@@ -197,6 +198,6 @@ def channel_trend(month: date, months: int = 12):
     return _table(
         "channel_trend",
         "How bookings were made, month by month",
-        ["Month", *BOOKING_CHANNELS, "Self-service share"],
+        ["Month", *(channel_label(c) for c in BOOKING_CHANNELS), "Self-service share"],
         rows,
     )

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app.appointments.presenters import channel_label, status_label
 from app.booking.availability import search
 from app.extensions import db
 from app.kiosk import kiosk_calls
@@ -105,7 +106,7 @@ def dashboard(month: date) -> dict[str, Table]:
         "by_channel",
         "Appointments by how they were booked",
         "Channel",
-        Counter(a.channel for a in appointments),
+        Counter(channel_label(a.channel) for a in appointments),
     )
     tables["by_hub"] = _counted(
         "by_hub", "Hub appointments by hub", "Hub", Counter(a.hub.name for a in appointments if a.hub)
@@ -126,7 +127,7 @@ def dashboard(month: date) -> dict[str, Table]:
         "outcomes",
         "Outcomes",
         ["Outcome", "Appointments", "Share"],
-        [[s.replace("_", " "), n, f"{100 * n / total:.0f}%"] for s, n in sorted(statuses.items())],
+        [[status_label(s), n, f"{100 * n / total:.0f}%"] for s, n in sorted(statuses.items())],
     )
     tables["officer_time"] = officer_time(first, last, appointments)
     tables["travel"] = travel_and_carbon(first, last, appointments)

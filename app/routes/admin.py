@@ -9,10 +9,11 @@ from flask_login import current_user
 
 from app import records
 from app.booking.coverage import coverage_gaps
+from app.booking.skill_removal import SkillRemoval, hand_to_supervisors, skills_removed
 from app.catalogue.catalogue import add_closure, remove_closure, save_hub, save_service
 from app.catalogue.queries import all_areas, all_hubs, all_services, all_skills, hub_by_code
 from app.forms.admin import AbsenceForm, ClosureForm, HubForm, OfficerForm, ServiceForm
-from app.inputs import whole_number_or_none
+from app.inputs import day_or, whole_number_or_none
 from app.messaging.contact import display_phone
 from app.officers.officers import OfficerError, add_absence, remove_absence, save_officer
 from app.officers.queries import all_officers, future_visits
@@ -231,8 +232,17 @@ def edit_officer(officer_id: int | None):
     form = _officer_form(officer)
     if form.validate_on_submit() and (base := _base_of(form, officer)) is not None:
         was_active = officer is not None and officer.active
+        # A skill taken away from an officer who stays on: say first which booked visits it would strand.
+        # (Switching an officer off is a leaver's re-plan, below.) Read again on confirming: what is
+        # booked then is what goes on the call list.
+        removal = (
+            skills_removed(officer, set(form.skills.data or [])) if was_active and form.active.data else None
+        )
+        if removal is not None and request.form.get("confirmed") != "yes":
+            return _confirm_skill_removal(removal)
         with unit_of_work():
             saved = save_officer(officer, form.data | {"lat": base[0], "lng": base[1]})
+            handed = hand_to_supervisors(removal) if removal is not None else 0
         if was_active and not saved.active:  # a leaver: their access has ended; their visits need moving
             held = future_visits().get(saved.id, 0)
             flash(
@@ -247,10 +257,25 @@ def edit_officer(officer_id: int | None):
             )
             if held:
                 return redirect(url_for("reports.replan", officer=saved.id))
+        elif handed:
+            skills = " and ".join(s.name for s in removal.skills)
+            flash(
+                f"{saved.name} saved. {handed} booked visit{'s' if handed != 1 else ''} needing {skills} "
+                f"{'are' if handed != 1 else 'is'} on Residents to call: move or cancel with the resident.",
+                "success",
+            )
+            return redirect(url_for("reports.calls"))
         else:
             flash(f"{saved.name} saved.", "success")
         return redirect(url_for("admin.officer_absences", officer_id=saved.id))
     return render_template("admin/officer_form.html", form=form, officer=officer)
+
+
+def _confirm_skill_removal(removal: SkillRemoval):
+    """The warning and the confirm step: the form's answers are sent again, as they were, with
+    confirmed=yes (no JavaScript; the page's own CSRF token)."""
+    answers = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "confirmed")]
+    return render_template("admin/officer_skill_removal.html", removal=removal, answers=answers)
 
 
 def _base_of(form: OfficerForm, officer: Officer | None) -> tuple[float, float] | None:
@@ -271,6 +296,8 @@ def _base_of(form: OfficerForm, officer: Officer | None) -> tuple[float, float] 
 def officer_absences(officer_id: int):
     officer = records.officer(officer_id) or abort(404)
     form = AbsenceForm()
+    if request.method == "GET" and request.args.get("day"):  # from the re-plan page: the day it showed
+        form.starts_on.data = form.ends_on.data = day_or(request.args["day"], None)
     if form.validate_on_submit():
         try:
             with unit_of_work():

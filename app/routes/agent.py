@@ -59,7 +59,7 @@ from app.unit_of_work import unit_of_work
 from app.web.access import staff
 
 if TYPE_CHECKING:
-    from app.models import Customer
+    from app.models import Customer, Service
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 AGENTS = ("agent", "supervisor", "admin")
@@ -111,17 +111,24 @@ def _caller_form(customer: Customer | None):
         except agent.CallerDetailsError as error:
             getattr(form, error.field).errors = [str(error)]
         else:
-            if customer is not None:
-                flash(_saved_message(saved.redirected), "success")
+            flash(_saved_message(saved) if customer else "Caller's record made.", "success")
             return redirect(url_for("agent.customer", customer_id=saved.customer.id))
     return render_template("agent/new_caller.html", form=form, customer=customer, matches=matches)
 
 
-def _saved_message(redirected: int) -> str:
-    if not redirected:
-        return "Caller's details saved."
-    waiting = "1 text or email that was" if redirected == 1 else f"{redirected} texts or emails that were"
-    return f"Caller's details saved. {waiting} waiting to go will now go to the new details instead."
+def _saved_message(saved: agent.SavedCaller) -> str:
+    said = ["Caller's details saved."]
+    if saved.visits_told:
+        visits = "1 booked visit" if saved.visits_told == 1 else f"{saved.visits_told} booked visits"
+        said.append(f"The officer of their {visits} still to come will see what they need.")
+    if saved.redirected:
+        waiting = (
+            "1 text or email that was"
+            if saved.redirected == 1
+            else f"{saved.redirected} texts or emails that were"
+        )
+        said.append(f"{waiting} waiting to go will now go to the new details instead.")
+    return " ".join(said)
 
 
 def _caller_values(customer: Customer):
@@ -137,6 +144,8 @@ def _caller_values(customer: Customer):
         premises_line1=customer.premises_line1,
         premises_town=customer.premises_town,
         premises_postcode=customer.premises_postcode,
+        access_needs=customer.access_needs,
+        interpreter_language=customer.interpreter_language,
         preferred_channel=customer.preferred_channel,
     )
 
@@ -234,9 +243,7 @@ def book_for(customer_id: int):
         form.service.data = service.code if service else ""
     form.service.choices = [("", "Choose a service")] + [(s.code, s.name) for s in found or bookable]
     form.place.choices = _place_choices(customer, service)
-    form.officer.choices = [("", "Any officer")] + [
-        (str(o.id), o.name) for o in all_officers(active_only=True)
-    ]
+    form.officer.choices = _officer_choices(service, None)
     confirm = ConfirmBookingForm(
         preferred_channel=agent.reminder_offered(customer),
         sms_consent=customer.sms_consent,
@@ -256,6 +263,16 @@ def book_for(customer_id: int):
     if service and place and (problem := agent.not_staffed(service, place, _near(customer, place))):
         form.place.errors = [problem]  # nobody could ever do it there: no empty calendar, no waiting list
         place = None
+    if service and place:
+        form.officer.choices = _officer_choices(service, place)
+        officer_id = whole_number_or_none(request.values.get("officer"))
+        if officer_id is not None and str(officer_id) not in dict(form.officer.choices):
+            chosen = records.officer(officer_id)
+            who = chosen.name if chosen is not None else "That officer"
+            form.officer.errors = [
+                f"{who} cannot do {service.name} there: choose another officer, or any officer"
+            ]
+            place = None
     if service and place:
         officer_id = whole_number_or_none(request.values.get("officer"))
         first = day_or(request.values.get("from"), local_now().date())
@@ -332,6 +349,11 @@ def book_for(customer_id: int):
         later=later,
         overlap=overlap,
     )
+
+
+def _officer_choices(service: Service | None, place: Place | None) -> list[tuple[str, str]]:
+    """Any officer, then only those who can do the service (there, once the place is known)."""
+    return [("", "Any officer")] + [(str(o.id), o.name) for o in agent.officers_to_choose(service, place)]
 
 
 def _near(customer: Customer, place: Place) -> tuple[float, float]:

@@ -62,7 +62,7 @@ from app.places.places import (
     nearest_hubs,
     normalise_postcode,
 )
-from app.timeutil import at_day_seconds, format_date, format_time, local_now
+from app.timeutil import at_day_seconds, local_now
 from app.unit_of_work import unit_of_work
 from app.web import journey, resident_session
 from app.web.access import public
@@ -399,7 +399,11 @@ def time():
     first = day_or(request.args.get("from"), local_now().date())
     exact_possible = service.exact_times and place.hub is None
     exact = exact_possible and request.args.get("exact") == "1"
-    result = search(service, place, first, SEARCH_DAYS, exact=exact).first_page(TIMES_PER_PAGE)
+    on_kiosk = current_device() is not None
+    # A kiosk shows one day's times at a time: big radios in a short list, not 40 small ones to scroll.
+    result = search(service, place, first, SEARCH_DAYS, exact=exact).first_page(
+        1 if on_kiosk else TIMES_PER_PAGE
+    )
     if result.restricted:
         with unit_of_work():
             note_public_restriction(result, service, place)
@@ -425,7 +429,7 @@ def time():
         later=next_free_day(service, place, result.last_day) if dead_end else None,
         other_hubs=_nearest_hubs_with_times(service, place, first) if dead_end else [],
         home_possible="home" in service.places and place.location_type == "hub",
-        on_kiosk=current_device() is not None,
+        on_kiosk=on_kiosk,
         next_from=_iso(later_dates_from(service, result)),
         earlier=first > local_now().date(),
         exact=exact,
@@ -662,10 +666,8 @@ def _when_label(d: dict) -> str:
 
 
 def _slot_label(start, end) -> str:
-    """The chosen time as check-your-answers shows it, in the page's language."""
-    if start == end:
-        day, at = format_date(start, current_locale()), format_time(start, current_locale())
-        return _("%(day)s, at %(start)s", day=day, start=at)
+    """The chosen time as check-your-answers shows it, in the page's language: as the confirmation,
+    texts and the booking's page word it (window_text)."""
     return window_text(start, end, current_locale())
 
 

@@ -22,7 +22,7 @@ from app.inputs import BadInput, parse_number, whole_number_or_none
 from app.kiosk import call_backs
 from app.kiosk import call_signalling as signalling
 from app.kiosk import kiosk_calls as calls
-from app.messaging.contact import uk_mobile
+from app.messaging.contact import uk_phone
 from app.routes.agent import AGENTS
 from app.unit_of_work import unit_of_work
 from app.web import journey, kiosk_session, resident_session
@@ -165,12 +165,17 @@ def call_back():
     if form.validate_on_submit():
         call = kiosk_session.current_call()
         live = call if call is not None and call.status == "waiting" else None
-        phone = uk_mobile(form.phone.data) or ""
+        phone = uk_phone(form.phone.data) or ""
         with unit_of_work():
             step = live.step if live else _step(form.step.data)
             calls.request_call_back(device, phone, live, step, current_locale())
         kiosk_session.forget_call()
-        return render_template("kiosk/call_back_done.html", last_digits=phone[-3:])
+        return render_template(
+            "kiosk/call_back_done.html",
+            last_digits=phone[-3:],
+            phones_open=calls.phones_open(),
+            when=calls.when_someone_is_there(locale=current_locale()),
+        )
     return render_template("kiosk/call_back.html", form=form)
 
 

@@ -23,7 +23,6 @@ from app.booking.resident_changes import (
     closed_reason,
     shared_contact_reason,
 )
-from app.config import settings
 from app.customers.names import surname_matches
 from app.forms.booking import (
     CANCEL_REASON_LIMIT,
@@ -211,7 +210,7 @@ def _cancelled(appointment: Appointment):
 
 def _words(appointment: Appointment):
     """What the page says that depends on the place (a hub: "your appointment at Devizes community hub")."""
-    return place_words(appointment, current_locale(), settings().contact_centre_phone)
+    return place_words(appointment, current_locale())
 
 
 @bp.route("/booking/change", methods=["GET", "POST"])

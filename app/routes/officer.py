@@ -35,7 +35,7 @@ from app.officers import calendar_feed
 from app.risk.risk import may_see_detail, view_detail
 from app.routes import officer_phone
 from app.safety import devices, rota, safety
-from app.safety.officer_day import day_for, map_points
+from app.safety.officer_day import day_for, latest_help, map_points
 from app.timeutil import format_time, local_now, to_local, utcnow
 from app.unit_of_work import unit_of_work
 from app.web.access import officer_day, public, staff
@@ -110,6 +110,7 @@ def _day(day: date):
         yesterday=day - timedelta(days=1),
         is_today=day == local_now().date(),
         now=utcnow(),
+        help_alert=latest_help(who.officer),
         duress_word=safety.DURESS_WORD,
         safe_word=safety.SAFE_WORD,
         help_word=safety.HELP_WORD,
@@ -223,6 +224,8 @@ def _visit_page(appointment: Appointment, who: devices.Acting, error: str | None
         appointment=appointment,
         device_token=devices.form_token(who.device) if who.device else "",
         back=_day_url(appointment),
+        help_alert=latest_help(who.officer),
+        calls=rota.calls_for_help(include_duty=True),
         error=error,
         reason=request.form.get("reason", ""),
     )

@@ -1,5 +1,6 @@
 """The supervisors' field board: every officer with visits today, the visits in planned order, and where
-each stands now (on the way, arrived, running over, not arrived, done).
+each stands now (on the way, checked in, running over, not checked in, done): the words the officer's
+phone and the safety alerts use for the same states (STATUS_LABELS, ALERT_KINDS).
 
 The overdue ladder (safety.run_checks) alerts on the same facts once they are late; this page lets a
 supervisor see trouble coming and answer "where is Mo?" without phoning. Late and over use the ladder's
@@ -30,9 +31,9 @@ STATES = {
     "later": ("Booked", "grey"),
     "due": ("Due now", "light-blue"),
     "on_the_way": ("On the way", "blue"),
-    "arrived": ("Arrived", "turquoise"),
+    "arrived": (STATUS_LABELS["checked_in"], "turquoise"),
     "over": ("Running over", "red"),
-    "late": ("Not arrived", "red"),
+    "late": ("Not checked in", "red"),
     "completed": (STATUS_LABELS["completed"], "green"),
     "no_show": (STATUS_LABELS["no_show"], "purple"),
     "no_officer": ("Officer not working", "red"),

@@ -11,11 +11,11 @@ from app.appointments.presenters import place_name
 from app.booking.changes import no_show_from
 from app.booking.resident_changes import RESIDENT_CHANGED
 from app.extensions import db
-from app.models import Appointment, AppointmentEvent, Officer, RiskMarker, SafetySession
+from app.models import Appointment, AppointmentEvent, Officer, RiskMarker, SafetyAlert, SafetySession
 from app.models.safety import PRECAUTIONS, RISK_CATEGORIES
 from app.risk.risk import AffectedVisit, markers_for_appointment, unresolved_for
 from app.safety.safety import ON_THE_WAY, open_session
-from app.timeutil import local_day_bounds
+from app.timeutil import local_day_bounds, to_local, utcnow
 
 
 @dataclass
@@ -115,3 +115,23 @@ def map_points(officer: Officer, cards: list[VisitCard]) -> list[dict]:
         label = f"{number}. {a.service.name}, {place_name(a)}"  # shown when the stop is tapped
         points.append({"mark": str(number), "label": label, "lat": a.lat, "lng": a.lng, "time": ""})
     return points
+
+
+def latest_help(officer: Officer, now: datetime | None = None) -> SafetyAlert | None:
+    """The officer's latest Help press today, for their phone to say whether a supervisor has picked it
+    up (acknowledged it on Safety alerts) and who. Read as the page loads: the officer's pages have no
+    polling, and a reload (or the next tap) shows it. Only Help: a duress word shows nothing on the
+    phone, which someone else may be reading."""
+    now = now or utcnow()
+    start, end = local_day_bounds(to_local(now).date())
+    return db.session.scalars(
+        select(SafetyAlert)
+        .where(
+            SafetyAlert.officer_id == officer.id,
+            SafetyAlert.kind == "help",
+            SafetyAlert.created_at >= start,
+            SafetyAlert.created_at < end,
+        )
+        .order_by(SafetyAlert.created_at.desc(), SafetyAlert.id.desc())
+        .limit(1)
+    ).first()

@@ -99,7 +99,7 @@ ON_THE_WAY = "Officer on the way"
 
 
 def on_my_way(appointment: Appointment, officer: Officer, user: User) -> None:
-    """ "On my way": on the visit's day only (as for "Arrived"), to a visit still booked."""
+    """ "On my way": on the visit's day only (as for "Check in"), to a visit still booked."""
     if appointment.status != "booked":
         raise BookingRuleError("appointment", already_recorded(appointment))
     visit_day = to_local(appointment.window_start).date()
@@ -155,7 +155,7 @@ def arrive(
         )
         db.session.add(session)
     if appointment.status == "booked":
-        record_outcome(appointment, "checked_in", actor=user, note=f"Officer arrived at {format_time(at)}")
+        record_outcome(appointment, "checked_in", actor=user, note=f"Officer checked in at {format_time(at)}")
     _answer_checks(officer, appointment, received)
     unmet = unresolved_for(appointment)
     if unmet:  # never refused (a session protects them), but a supervisor must know at once

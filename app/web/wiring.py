@@ -46,6 +46,7 @@ from app.web.access import api_user, enforce_access
 from app.web.kiosk_session import current_device
 from app.web.navigation import staff_navigation
 from app.web.nul_characters import has_nul_characters
+from app.web.phone_links import phone_link
 from app.web.security_headers import add_security_headers, csp_nonce
 from app.web.wording import in_language, miles_away
 
@@ -220,6 +221,8 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(language_name, "language_name")  # 'polski' -> 'Polish' (for staff)
     # Numbers are stored in E.164 (+447700900123) and shown as people write them (07700 900123).
     app.add_template_filter(lambda number: display_phone(number) if number else "", "phone")
+    # A number to tap: <a class="govuk-link" href="tel:+44...">, its text unchanged; text alone on a kiosk.
+    app.add_template_filter(phone_link, "phone_link")
 
     _register_errors(app)
 

@@ -44,6 +44,15 @@ def test_a_partial_postcode_finds_callers_in_that_district(client, sign_in):
 
 
 @time_machine.travel(NOW, tick=False)
+def test_a_caller_with_no_street_address_is_listed_by_postcode_alone(client, sign_in):
+    sign_in("agent")
+    CustomerFactory(name="Hana Hub", address_line1="", postcode="SN10 1HJ")
+    db.session.commit()
+    found = " ".join(client.get("/agent/", query_string={"q": "hana"}).get_data(as_text=True).split())
+    assert '<td class="govuk-table__cell">SN10 1HJ</td>' in found and ", SN10 1HJ" not in found
+
+
+@time_machine.travel(NOW, tick=False)
 def test_an_agent_changes_a_callers_details_and_records_business_premises(client, sign_in):
     sign_in("agent")
     world = World()

@@ -14,10 +14,11 @@ import time_machine
 from app.booking.booking_request import CustomerDetails
 from app.extensions import db
 from app.messaging.reminders import queue_due_reminders
-from app.models import Address, Appointment, AuditEvent, Message, SmsOptOut
+from app.models import Address, Appointment, AuditEvent, CallListEntry, Message, SmsOptOut
 from tests.booking_helpers import MONDAY, NOW, World, book_first_slot
 from tests.factories import CustomerFactory
 from tests.pages import csrf_token
+from tests.safety_helpers import officer_user, sign_in_as
 
 LATER = (MONDAY + timedelta(days=7)).isoformat()  # far enough ahead for a letter to arrive
 
@@ -338,3 +339,39 @@ def test_a_reminder_waiting_for_the_old_number_goes_to_the_callers_new_one_once(
         again = client.post(url, data={"csrf_token": token, **_details(customer, preferred_channel="sms")})
         assert "waiting to go" not in _banner(client.get(again.headers["Location"]).text)
     assert db.session.query(Message).filter_by(kind="reminder_day_before").count() == 2
+
+
+# 6. A caller rings to add what the officer should know -----------------------------------------------
+
+
+@time_machine.travel(NOW, tick=False)
+def test_access_needs_given_by_phone_reach_the_officers_day_for_every_visit_to_come(client, sign_in, app):
+    world = World()
+    user, officer = officer_user(world)
+    appointment = _booked(world)
+    assert appointment.officer_id == officer.id and appointment.access_needs == ""
+    customer = appointment.customer
+    sign_in("agent")
+    url = f"/agent/customers/{customer.id}/edit"
+    token = csrf_token(client.get(url).text)
+    needs = _details(customer, access_needs="Uses a wheelchair: side door", interpreter_language="Polish")
+    saved = client.post(url, data={"csrf_token": token, **needs})
+    assert saved.status_code == 302
+    assert "The officer of their 1 booked visit still to come will see what they need." in _banner(
+        client.get(saved.headers["Location"]).text
+    )
+    db.session.refresh(appointment)
+    assert (appointment.access_needs, appointment.interpreter_language) == (
+        "Uses a wheelchair: side door",
+        "Polish",
+    )
+    assert customer.access_needs == "Uses a wheelchair: side door"  # and for their next booking
+    assert 'value="Polish"' in client.get(url).text  # the form shows what is recorded
+    assert db.session.query(CallListEntry).filter_by(appointment_id=appointment.id).one().source == (
+        "interpreter"  # no officer on it speaks Polish: the supervisors book one
+    )
+    assert db.session.query(Message).filter_by(kind="needs_changed").count() == 0  # on the phone already
+    officer_client = app.test_client()
+    sign_in_as(officer_client, user)
+    day = " ".join(re.sub(r"<[^>]+>", " ", officer_client.get("/officer/day/2026-12-07").text).split())
+    assert "Uses a wheelchair: side door" in day and "Changed by the resident Updated Access needs" in day

@@ -122,9 +122,11 @@ def test_after_a_hub_appointment_the_page_says_the_appointment_took_place_not_th
         db.session.commit()
     with time_machine.travel(appointment.window_start + timedelta(hours=3), tick=False):
         html = _open(client, appointment)
-    outcome = _text(re.search(r'<div id="visit-outcome">.*?</div>', html, re.S).group(0))
+    block = re.search(r'<div id="visit-outcome">.*?</div>', html, re.S).group(0)
+    outcome = _text(block)
     assert f"Your appointment at {HUB} has taken place." in outcome
-    assert f"If you have a question about your appointment at {HUB}, phone 01225 713000." in outcome
+    assert f"If you have a question about your appointment at {HUB}, phone 01225 713000" in outcome
+    assert '<a class="govuk-link" href="tel:+441225713000">01225 713000</a>.' in block  # still dialled
     assert "visit" not in outcome
 
 

@@ -67,7 +67,10 @@ def test_a_resident_is_told_plainly_and_offered_the_nearest_hubs_and_the_phone_n
     assert "no waiting list to join" in main
     assert not re.search(SLOT_RADIO, main) and "Show later dates" not in main
     assert "Join the waiting list" not in main and "/book/waitlist" not in main
-    assert "Phone 01225 713000, Monday to Friday, 8:30am to 5:30pm, and we will help." in main
+    assert (
+        'Phone <a class="govuk-link" href="tel:+441225713000">01225 713000</a>, '
+        "Monday to Friday, 8:30am to 5:30pm, and we will help." in main
+    )
     # The hubs that can, nearest first (Melksham is about 6.5 miles away, Trowbridge about 10); never
     # the resident's own area's hub, where nobody can do it either.
     offered = re.findall(r"Book at ([A-Za-z ]+ hub) instead", main)

@@ -56,7 +56,10 @@ def test_the_resident_is_told_plainly_with_the_contact_centre_s_number(client, c
     assert "We cannot visit this address for this service at the moment" in main
     assert "None of our officers who work in your area can do this visit at the moment" in main
     assert "Your appointment has not changed: it is still Monday 7 December 2026" in main
-    assert "Phone 01225 713000, Monday to Friday, 8:30am to 5:30pm, and we will help." in main
+    assert (
+        'Phone <a class="govuk-link" href="tel:+441225713000">01225 713000</a>, '
+        "Monday to Friday, 8:30am to 5:30pm, and we will help." in main
+    )
     assert not re.search(SLOT_RADIO, main) and "Show later dates" not in main
     assert "There are no other times free" not in main
 

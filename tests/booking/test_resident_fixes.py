@@ -334,7 +334,7 @@ def test_an_exact_time_for_a_home_visit_where_the_service_allows_it(client, worl
         client, "/book/details", {"name": "Jo Bloggs", "phone": "07700 900123", "preferred_channel": "sms"}
     )
     check = client.get("/book/check").get_data(as_text=True)
-    assert re.search(r"2026, at \d{1,2}(:\d\d)?[ap]m", check)
+    assert re.search(r"2026 at \d{1,2}(:\d\d)?[ap]m", check)  # as the confirmation says it
     client.post("/book/check", data={"csrf_token": csrf_token(check)})
     appointment = db.session.query(Appointment).one()
     assert appointment.window_start == appointment.window_end

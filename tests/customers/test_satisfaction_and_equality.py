@@ -155,7 +155,7 @@ def test_dashboard_reports_satisfaction_by_service_officer_hub_and_channel():
     assert tables["satisfaction_by_service"].rows == [[world.service.name, 1, "3.0"]]
     assert tables["satisfaction_by_officer"].rows == [[appointment.officer.name, 1, "3.0"]]
     assert tables["satisfaction_by_hub"].rows == [["At home or a business", 1, "3.0"]]
-    assert tables["satisfaction_by_channel"].rows == [["web", 1, "3.0"]]
+    assert tables["satisfaction_by_channel"].rows == [["Online", 1, "3.0"]]
     assert tables["satisfaction_by_answer_channel"].rows == [["Asked by the officer", 1, "3.0"]]
 
 

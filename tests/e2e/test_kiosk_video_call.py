@@ -273,13 +273,13 @@ def test_no_agent_free_the_resident_leaves_a_number_for_a_call_back(
     kiosk = _kiosk(media_browser, contexts, live_server, world.hub)
     _start(kiosk, "Voice only, no camera")
     kiosk.get_by_text("All our advisers are busy. You are number 1 in the queue.").wait_for()
-    kiosk.get_by_label("Your mobile number").fill("01380 123456")  # a landline: the form asks for a mobile
+    kiosk.get_by_label("Your phone number").fill("0909 8790000")  # premium rate: refused
     kiosk.get_by_role("button", name="Call me back").click()
-    kiosk.get_by_text("Enter a UK mobile number, like 07700 900 982").first.wait_for()
+    kiosk.get_by_text("Enter a UK phone number, like 07700 900 982 or 01380 722000").first.wait_for()
     _axe(kiosk)
-    kiosk.get_by_label("Your mobile number").fill("07700 900123")
+    kiosk.get_by_label("Your phone number").fill("01380 900123")  # a landline will do
     kiosk.get_by_role("button", name="Call me back").click()
-    kiosk.get_by_text("An adviser will phone your mobile number ending 123.").wait_for()
+    kiosk.get_by_text("An adviser will phone your number ending 123 as soon as one is free.").wait_for()
     _axe(kiosk)
     kiosk.get_by_role("button", name="I have finished").click()
     kiosk.wait_for_url(re.compile(r"/kiosk/$"))

@@ -93,7 +93,7 @@ def test_the_day_is_readable_with_no_signal_from_its_first_opening(browser, live
     context.set_offline(True)
     page.reload()
     assert page.get_by_text(name).first.is_visible()
-    assert page.get_by_role("button", name="Arrived for visit 1").is_visible()
+    assert page.get_by_role("button", name="Check in for visit 1").is_visible()
     assert page.get_by_text("This page was not saved on your phone").count() == 0
     context.close()
 
@@ -112,7 +112,7 @@ def test_after_sign_out_the_day_is_not_readable_with_no_signal(
     shown = _open_with_no_signal(context, page, f"{live_server}/officer/")
     assert name not in shown
     assert "12 High Street" not in shown
-    assert "Arrived for visit 1" not in shown
+    assert "Check in for visit 1" not in shown
     context.close()
 
 
@@ -133,7 +133,7 @@ def test_once_the_session_has_ended_the_day_is_not_readable_with_no_signal(
         page.wait_for_function("async () => (await caches.keys()).length === 0")
     shown = _open_with_no_signal(context, page, f"{live_server}/officer/")
     assert name not in shown
-    assert "Arrived for visit 1" not in shown
+    assert "Check in for visit 1" not in shown
     if block_sign_in_script:  # the worker still runs, and says plainly that nothing is saved
         assert "This page was not saved on your phone" in shown
     context.close()
@@ -149,18 +149,18 @@ def test_a_check_in_made_with_no_signal_is_sent_later_with_its_real_time(browser
     check_accessibility(page)
     page.get_by_role("button", name="Trust this phone").click()
     page.wait_for_url(f"{live_server}/officer/")
-    page.get_by_role("button", name="Arrived for visit 1").wait_for()
+    page.get_by_role("button", name="Check in for visit 1").wait_for()
     assert page.evaluate(READY), "the service worker did not start"
     page.reload()  # now through the service worker, which keeps a copy
     check_accessibility(page)
 
     context.set_offline(True)
-    page.get_by_role("button", name="Arrived for visit 1").click()
+    page.get_by_role("button", name="Check in for visit 1").click()
     page.locator("#sync-status", has_text="No signal.").wait_for()
     tapped = local_now()
     assert _poll(lambda: db.session.query(SafetySession).count(), seconds=2) is None  # nothing sent yet
     page.reload()  # still readable with no signal
-    assert page.get_by_role("button", name="Arrived for visit 1").is_visible()
+    assert page.get_by_role("button", name="Check in for visit 1").is_visible()
 
     context.set_offline(False)
     page.reload()  # the page sends what waited on the phone
@@ -190,7 +190,7 @@ def test_a_refused_tap_shows_an_error_summary(browser, live_server, committed):
         page.get_by_role("button", name="On my way for visit 1").click()
         page.locator(".govuk-notification-banner--success").wait_for()  # "Marked on your way."
         page.wait_for_load_state("load")  # the reloaded page's script is listening again
-    page.get_by_role("button", name="Arrived for visit 1").click()
+    page.get_by_role("button", name="Check in for visit 1").click()
     summary = page.locator("#tap-error")
     summary.get_by_text("You can check in to this visit from").wait_for()
     assert summary.is_visible() and summary.evaluate("box => document.activeElement === box")
@@ -205,7 +205,7 @@ def test_a_tap_still_waiting_on_the_phone_is_sent_before_signing_out(browser, li
     has not sent yet goes first (it once went with the rest)."""
     context, page, _user, _name = _day_opened_twice(browser, live_server)
     context.set_offline(True)
-    page.get_by_role("button", name="Arrived for visit 1").click()
+    page.get_by_role("button", name="Check in for visit 1").click()
     page.locator("#sync-status", has_text="No signal.").wait_for()
     tried = []
 
@@ -242,7 +242,7 @@ def test_a_queued_tap_the_server_refuses_stays_on_screen(browser, live_server, c
     assert page.evaluate(READY), "the service worker did not start"
     assert _saved_on_the_phone(page), "the day was not saved on the phone"
     context.set_offline(True)
-    page.get_by_role("button", name="Arrived for visit 1").click()
+    page.get_by_role("button", name="Check in for visit 1").click()
     page.locator("#sync-status", has_text="No signal.").wait_for()
     page.reload()  # opened again with no signal: the tap still waits
     page.locator("#sync-status", has_text="waiting on this phone").wait_for()

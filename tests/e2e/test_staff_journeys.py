@@ -65,7 +65,7 @@ def test_officer_checks_in_and_out(browser, live_server, committed):
     sign_in_browser(page, live_server, user, check_the_page=True)
     page.goto(f"{live_server}/officer/")
     check_accessibility(page)
-    page.get_by_role("button", name="Arrived for visit 1").click()
+    page.get_by_role("button", name="Check in for visit 1").click()
     page.get_by_text("Checked in. When you leave, tap Completed, Nobody in or Could not complete.").wait_for()
     check_accessibility(page)
     assert db.session.query(SafetySession).count() == 1

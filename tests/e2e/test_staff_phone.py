@@ -30,7 +30,7 @@ def _eventually(condition, seconds: float = 5) -> bool:
 
 
 def _tomorrow_page(browser, live_server, javascript: bool):
-    """An officer's page for tomorrow, with one visit at 9:00 (too early to say "Arrived" for)."""
+    """An officer's page for tomorrow, with one visit at 9:00 (too early to check in for)."""
     tomorrow = local_now().date() + timedelta(days=1)
     user = officer_with_one_visit(World(), datetime.combine(tomorrow, time(9)))
     page = browser.new_context(viewport=PHONE, java_script_enabled=javascript, bypass_csp=True).new_page()
@@ -43,7 +43,7 @@ def test_without_javascript_the_officers_day_holds_one_error_summary(browser, li
     page = _tomorrow_page(browser, live_server, javascript=False)
     summaries = page.locator(".govuk-error-summary")
     assert summaries.count() == 0  # none hidden in the page for a script that does not run
-    page.get_by_role("button", name="Arrived for visit 1").click()  # refused: the page comes back
+    page.get_by_role("button", name="Check in for visit 1").click()  # refused: the page comes back
     summaries.first.wait_for()
     assert summaries.count() == 1 and summaries.is_visible()
     assert "You can check in to this visit from" in summaries.inner_text()
@@ -57,7 +57,7 @@ def test_with_javascript_a_refused_tap_makes_the_one_error_summary(browser, live
     page = _tomorrow_page(browser, live_server, javascript=True)
     assert page.locator(".govuk-error-summary").count() == 0
     for _ in range(2):  # a second refusal replaces the first's summary
-        page.get_by_role("button", name="Arrived for visit 1").click()
+        page.get_by_role("button", name="Check in for visit 1").click()
         page.locator("#tap-error").get_by_text("You can check in to this visit from").wait_for()
         assert page.locator(".govuk-error-summary").count() == 1
     assert page.locator("#tap-error").evaluate("box => document.activeElement === box")

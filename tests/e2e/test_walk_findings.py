@@ -47,7 +47,7 @@ def test_help_clears_an_earlier_tap_error_so_the_officer_sees_only_that_help_was
     page = context.new_page()
     sign_in_browser(page, live_server, user)
     page.goto(f"{live_server}/officer/day/{tomorrow.isoformat()}")
-    page.get_by_role("button", name="Arrived for visit 1").click()
+    page.get_by_role("button", name="Check in for visit 1").click()
     error = page.locator("#tap-error")
     error.wait_for(state="visible")
     page.get_by_role("button", name="Get help now").click()

@@ -77,6 +77,10 @@ def test_a_kiosk_booking_then_reset_leaves_nothing_for_the_next_person(client):
     _post(client, "/book/hub", {"hub": world.hub.code})
     page = client.get("/book/time").get_data(as_text=True)
     assert "app-kiosk" in page and "Ask for help" in page
+    # One day's times at a time, in big radios, and the next day by a big button (not 40 small radios).
+    assert page.count("govuk-fieldset__legend--s") == 1 and "govuk-radios--small" not in page
+    later = r'class="govuk-button govuk-button--secondary app-kiosk-big" href="/book/time\?from='
+    assert re.search(later, page)
     slot = re.search(r'name="slot" type="radio" value="([^"]+)"', page).group(1)
     client.post("/book/time", data={"slot": slot, "csrf_token": csrf_token(page)})
     _post(client, "/book/details", {"name": "Kim Kiosk", "phone": "07700 900321", "preferred_channel": "sms"})

@@ -78,6 +78,8 @@ def test_the_channel_mix_is_a_monthly_trend():
             service=world.service, window_start=NOW + timedelta(days=7), channel=channel, created_at=created
         )
     table = dashboard(DECEMBER)["channel_trend"]
-    assert table.headers == ["Month", "web", "phone", "kiosk", "api", "counter", "Self-service share"]
+    assert table.headers == [
+        "Month", "Online", "Phone", "Hub kiosk", "Partner system (API)", "Hub counter", "Self-service share"
+    ]  # fmt: skip
     assert table.rows == [["2026-10", 1, 1, 0, 0, 0, "50%"], ["2026-12", 1, 1, 1, 0, 1, "50%"]]
     assert as_csv(table).splitlines()[2] == "2026-12,1,1,1,0,1,50%"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, time, timedelta
 
 import time_machine
@@ -65,11 +66,11 @@ def _fixture():
 def test_dashboard_figures_match_the_fixture():
     world, done = _fixture()
     tables = reports.dashboard(DECEMBER)
-    assert dict(tables["by_channel"].rows) == {"web": 2, "phone": 1}
+    assert dict(tables["by_channel"].rows) == {"Online": 2, "Phone": 1}  # as staff say them
     assert dict((r[0], r[1]) for r in tables["outcomes"].rows) == {
-        "cancelled": 1,
-        "completed": 1,
-        "no show": 1,
+        "Cancelled": 1,
+        "Completed": 1,
+        "Nobody in": 1,  # the one word for it everywhere (presenters.STATUS_LABELS)
     }
     assert dict(tables["by_hub"].rows) == {world.hub.name: 1}
     travel = dict(tables["travel"].rows)
@@ -216,7 +217,10 @@ def test_recording_sickness_offers_the_replan_and_publishes_exactly_the_preview(
     }
     assert client.post("/supervisor/replan", data=publish).status_code == 302
     again = client.post("/supervisor/replan", data=publish)  # a second click publishes nothing more
-    assert "published already" in client.get(again.headers["Location"]).get_data(as_text=True)
+    published = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "published already" in published
+    # What is left is the visit it could not keep (still theirs, residents to call): no "preview again".
+    assert "Re-plan the visits still assigned" in published and "Preview the re-plan again" not in published
     db.session.expire_all()
     assert db.session.get(Appointment, visit.id).officer_id == colleague.id
     assert [m.kind for m in db.session.query(Message).filter_by(appointment_id=visit.id)] == [
@@ -252,6 +256,13 @@ def test_replan_for_an_officer_not_recorded_absent_is_not_offered(client, sign_i
         as_text=True
     )
     assert "is not recorded as off" in html and "Preview the re-plan" not in html
+    record = f"/admin/officers/{world.officers[0].id}/absences?day=2026-12-07"
+    assert f'href="{record}"' in html.replace("&amp;", "&")  # the link to record it carries the day
+    form = client.get(record).get_data(as_text=True)
+    for field in ("starts_on", "ends_on"):  # that day filled in as first and last day
+        pattern = rf'id="{field}-(?:day|month|year)" name="{field}" type="text" value="(\d+)"'
+        filled = re.findall(pattern, form)
+        assert filled == ["07", "12", "2026"], field
     token = csrf_token(client.get(f"/admin/officers/{world.officers[0].id}/absences").get_data(as_text=True))
     response = client.post(  # a hand-made request is refused too
         "/supervisor/replan",

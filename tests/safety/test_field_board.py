@@ -13,6 +13,8 @@ from app.models import Appointment
 from app.safety import safety
 from tests.booking_helpers import MONDAY, World, at
 from tests.factories import AppointmentFactory, UserFactory
+from tests.pages import sign_out
+from tests.safety_helpers import form_fields, sign_in_as
 
 
 def _visit(world: World, officer, start, **fields) -> Appointment:
@@ -62,7 +64,9 @@ def test_the_board_shows_each_visit_s_state_and_who_needs_a_look(client, sign_in
     page = " ".join(html.split())
     assert "2 visits need a look" in page
     assert "Ann Officer</a>: running over 15 minutes past the expected finish, 2 Over Street" in page
-    assert "Ben Officer</a>: not arrived 50 minutes past the end of the arrival window, 4 Late Close" in page
+    assert (
+        "Ben Officer</a>: not checked in 50 minutes past the end of the arrival window, 4 Late Close" in page
+    )
     assert 'Ann Officer</h2> <p class="govuk-body">1 of 3 done' in page
     rows = page.split("<tr")
     assert any("1 Done Road" in r and "Completed</strong> <br>at 9:20am" in r for r in rows)
@@ -93,3 +97,32 @@ def test_a_visit_whose_officer_is_not_working_today_needs_a_look(client, sign_in
 def test_an_officer_cannot_open_the_field_board(client, sign_in):
     sign_in("officer")
     assert client.get("/supervisor/field").status_code == 403
+
+
+def test_the_officer_s_phone_and_the_board_call_a_checked_in_visit_the_same(client, sign_in):
+    """One word for one state (walk finding): the officer's phone said "Checked in" and the board
+    "Arrived". Both now use the lone-working flow's words: "Check in" to tap, "Checked in" once done,
+    "Not checked in" when late (as the safety alert says)."""
+    world = World(officers=2)
+    ann, ben = world.officers
+    ann.first_name, ann.last_name, ann.user = "Ann", "Officer", UserFactory(role="officer")
+    ben.first_name, ben.last_name = "Ben", "Officer"
+    with time_machine.travel(at(8, 0, MONDAY), tick=False):
+        visit = _visit(world, ann, at(10, 0), address_line1="9 Same Word Street")
+        _visit(world, ben, at(8, 0), address_line1="4 Late Close")
+        db.session.commit()
+    with time_machine.travel(at(10, 5, MONDAY), tick=False):
+        sign_in_as(client, ann.user)
+        before = client.get("/officer/").get_data(as_text=True)
+        assert 'Check in<span class="govuk-visually-hidden"> for visit 1' in before
+        assert "Arrived" not in before
+        fields = form_fields(before, f"/visits/{visit.id}/arrived")
+        assert client.post(f"/officer/visits/{visit.id}/arrived", data=fields).status_code == 302
+        phone = " ".join(client.get("/officer/").get_data(as_text=True).split())
+        sign_out(client)
+        board = " ".join(_field_page(client, sign_in).split())
+    assert "Checked in" in phone and "Arrived" not in phone
+    row = next(r for r in board.split("<tr") if "9 Same Word Street" in r)
+    assert "Checked in</strong> <br>at 10:05am" in row
+    assert "Ben Officer</a>: not checked in 65 minutes past the end of the arrival window" in board
+    assert "Arrived" not in board and "arrived" not in board.replace("arrival", "")

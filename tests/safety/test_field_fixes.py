@@ -117,7 +117,7 @@ def test_the_count_adds_open_alerts_to_the_visits_that_need_a_look(app, officer_
     assert "Not checked in Aisha Adams , raised at 10:27am, 4 Late Close" in page
     assert "1 open safety alert and 1 visit need a look." in page
     assert "Aisha Adams : not checked in, not yet acknowledged" in page
-    assert "Aisha Adams : not arrived 27 minutes past the end of the arrival window, 4 Late Close" in page
+    assert "Aisha Adams : not checked in 27 minutes past the end of the arrival window, 4 Late Close" in page
 
 
 def test_every_officer_s_table_has_the_same_fixed_columns(app):
@@ -243,7 +243,7 @@ def test_after_nobody_was_in_the_resident_is_told_when_the_officer_called_and_wh
     assert "Nobody was in" in page  # the status, as a tag
     assert "Our officer called at 9:10am (Monday 7 December 2026) and nobody was in." in page
     assert "If you still need this appointment, book it again below." in page
-    assert "If you have a question about this visit, phone 01225 713000." in page
+    assert "If you have a question about this visit, phone 01225 713000 ." in page  # a tel: link
     assert "What you can do next" in page and f'value="{appointment.service.code}"' in html
     assert "Change the time" not in page and "Cancel appointment" not in page
 
@@ -371,3 +371,44 @@ def test_a_live_visit_after_an_acknowledged_help_alert_is_not_offered_for_closin
         assert "Each visit below is past its expected finish, the supervisors were alerted about it" in page
         assert "Expected to finish by Monday 7 December 2026 at 11:05am" in page
         assert "Close safety session for Aisha Adams" in page
+
+
+def test_the_officer_s_phone_says_who_picked_up_their_help_alert_and_when(app, officer_client):
+    """Walk finding: after pressing Help the officer never learnt whether anyone had seen it. Their day
+    and visit pages (read on each load: no polling, no JavaScript needed) say it is not picked up yet,
+    then who acknowledged it on Safety alerts and when."""
+    world, _user, officer, phone = officer_client
+    visit = AppointmentFactory(service=world.service, officer=officer, window_start=at(10), window_end=at(11))
+    supervisor = supervisor_on_duty()
+    supervisor.full_name = "Sam Patel"
+    db.session.commit()
+    board = app.test_client()
+    sign_in_as(board, supervisor)
+    with time_machine.travel(at(10, 5), tick=False):
+        assert "pressed Help" not in _text(phone.get("/officer/").get_data(as_text=True))
+        fields = form_fields(phone.get("/officer/").get_data(as_text=True), "/officer/help")
+        assert phone.post("/officer/help", data=fields).status_code == 200
+    with time_machine.travel(at(10, 6), tick=False):
+        waiting = _text(phone.get("/officer/").get_data(as_text=True))
+        assert "You pressed Help at 10:05am. No supervisor has picked it up yet" in waiting
+        assert "Help alert seen by" not in waiting
+    alert = db.session.query(SafetyAlert).one()
+    with time_machine.travel(at(14, 5), tick=False):
+        alerts_page = board.get("/supervisor/alerts").get_data(as_text=True)
+        assert (
+            board.post(
+                f"/supervisor/alerts/{alert.id}/acknowledge",
+                data={"csrf_token": csrf_token(alerts_page), "note": "Rang Aisha: all fine"},
+            ).status_code
+            == 302
+        )
+    with time_machine.travel(at(14, 6), tick=False):
+        day = _text(phone.get("/officer/").get_data(as_text=True))
+        visit_page = _text(phone.get(f"/officer/visits/{visit.id}").get_data(as_text=True))
+        tomorrow = _text(
+            phone.get(f"/officer/day/{(at(10) + timedelta(days=1)).date()}").get_data(as_text=True)
+        )
+    for page in (day, visit_page):
+        assert "Help alert seen by Sam Patel at 2:05pm" in page
+        assert "No supervisor has picked it up yet" not in page
+    assert "Help alert seen" not in tomorrow  # another day's page says nothing of today's press

@@ -183,3 +183,49 @@ def test_a_caller_whose_home_is_not_on_the_map_gets_an_error_that_says_what_to_d
     at_hub = query | {"place": f"hub:{world.hub.code}"}
     html = client.get(f"/agent/customers/{unplaced.id}/book", query_string=at_hub).get_data(as_text=True)
     assert _slots(html) and "govuk-error-summary" not in html
+
+
+def _officer_options(html: str) -> list[str]:
+    select = re.search(r'<select[^>]*name="officer".*?</select>', html, flags=re.S).group(0)
+    return [" ".join(text.split()) for text in re.findall(r"<option[^>]*>([^<]*)</option>", select)]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_agent_s_booking_page_offers_only_officers_who_can_do_the_service(client, sign_in):
+    """Walk finding: the officer list offered every officer, so an agent could pick one without the
+    service's skill (or who never works the caller's area) and see no free times, for no reason given."""
+    from tests.factories import AreaFactory, OfficerFactory, SkillFactory
+
+    sign_in("agent")
+    world = World()
+    (able,) = world.officers
+    able.first_name, able.last_name = "Able", "Housing"
+    other_skill = OfficerFactory(
+        first_name="Wrong", last_name="Skill", skills=[SkillFactory()], areas=[world.area]
+    )
+    elsewhere = OfficerFactory(
+        first_name="Far", last_name="Away", skills=[world.skill], areas=[AreaFactory(lat=51.07, lng=-1.79)]
+    )
+    customer = _caller()
+    db.session.commit()
+    url = f"/agent/customers/{customer.id}/book"
+
+    service_only = client.get(url, query_string={"service": world.service.code}).get_data(as_text=True)
+    assert _officer_options(service_only) == ["Any officer", "Far Away", "Able Housing"]  # by last name
+
+    query = {"service": world.service.code, "place": "home"}
+    page = client.get(url, query_string=query | {"officer": ""}).get_data(as_text=True)
+    assert _officer_options(page) == ["Any officer", "Able Housing"]
+    assert _slots(page)
+
+    # One who cannot (a link kept from before, or a service changed after choosing): said, no times.
+    for officer in (other_skill, elsewhere):
+        refused = client.get(url, query_string=query | {"officer": str(officer.id)}).get_data(as_text=True)
+        message = (
+            f"{officer.name} cannot do {world.service.name} there: choose another officer, or any officer"
+        )
+        assert field_error(refused, "officer") == message
+        assert not _slots(refused)
+        assert "Wrong Skill" not in _officer_options(refused)
+    mine = client.get(url, query_string=query | {"officer": str(able.id)}).get_data(as_text=True)
+    assert _slots(mine) and 'id="officer-error"' not in mine

@@ -15,7 +15,12 @@ from tests.booking_helpers import NOW, World, book_first_slot
 def test_the_start_page_gives_the_councils_own_number(client, configure):
     configure(contact_centre_phone="01225 713000")
     page = client.get("/").get_data(as_text=True)
-    assert "Phone 01225 713000, Monday to Friday, 8:30am to 5:30pm." in page and "0300 456 0100" not in page
+    assert (
+        'Phone <a class="govuk-link" href="tel:+441225713000">01225 713000</a>, '
+        "Monday to Friday, 8:30am to 5:30pm."
+        in page
+        and "0300 456 0100" not in page
+    )
 
 
 @time_machine.travel(NOW, tick=False)

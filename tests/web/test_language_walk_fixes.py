@@ -4,7 +4,7 @@ its fix. (The kiosk's "Talk to someone from ..." button is tested with the kiosk
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import govuk_frontend_jinja
@@ -15,6 +15,7 @@ from app.appointments.links import manage_url
 from app.booking.booking_request import CustomerDetails
 from app.extensions import db
 from app.i18n import gettext_for
+from app.models import HubOpening
 from app.timeutil import format_date
 from tests.booking_helpers import NOW, World, book_first_slot, world_with_a_street
 from tests.pages import submit_form
@@ -169,3 +170,17 @@ def test_the_hub_time_page_links_its_opening_hours_once(client, locale):
     paragraph = next(p for p in re.findall(r'<p class="govuk-body">.*?</p>', html, re.S) if hub_link in p)
     link_text = words("opening hours and closures")
     assert paragraph.lower().count(link_text.lower()) == 1 and f"{hub_link}>{link_text}</a>" in paragraph
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_nepali_hub_list_ends_its_sentences_with_the_nepali_full_stop(client):
+    """A hub open on Saturday mornings said "0.2 माइल टाढा. शनिबार…" (the English full stop between)."""
+    world = World()
+    db.session.add(HubOpening(hub=world.hub, weekday=5, opens=time(9), closes=time(12)))
+    db.session.commit()
+    client.get("/language/ne")
+    submit_form(client, "/book/service", {"service": world.service.code})
+    submit_form(client, "/book/where", {"location_type": "hub"})
+    submit_form(client, "/book/postcode", {"postcode": "SN10 1AB"})
+    page = " ".join(client.get("/book/hub").get_data(as_text=True).split())
+    assert "। शनिबार बिहान पनि खुला।" in page and ". शनिबार" not in page

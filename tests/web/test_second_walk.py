@@ -205,6 +205,7 @@ def test_a_new_caller_who_already_has_a_record_is_offered_it_instead_of_a_duplic
         r'govuk-error-summary__list">(.*?)</ul', made.get_data(as_text=True), re.S
     )
     assert db.session.query(Customer).count() == 2
+    assert "Caller&#39;s record made." in client.get(made.headers["Location"]).get_data(as_text=True)
 
 
 # 4. The same customer twice at an overlapping time: warned, booked only when confirmed -------------
