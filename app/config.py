@@ -23,6 +23,7 @@ ENVIRONMENTS = ("development", "test", "production")
 TIMEZONE = "Europe/London"  # UK local time, England's bank holidays: the only zone the rules are written for
 MIN_SECRET_KEY_LENGTH = 32
 MAX_BODY_BYTES = 1024 * 1024  # the largest real request (a booking, a form) is a few kilobytes
+MAX_FORM_FIELDS = 1000  # the longest real form (an officer's) has 74 inputs; Flask's MAX_FORM_PARTS too
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 DEV_KEY_FILE = INSTANCE_DIR / "dev-secret-key"  # development only: links keep working across restarts
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")

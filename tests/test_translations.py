@@ -68,3 +68,13 @@ def test_compiled_catalogue_matches_its_po_file(locale):
         else:
             expected[context + m.id] = m.string
     assert compiled == expected, f"{locale}: the .mo is out of date: run `make setup`"
+
+
+def test_polish_calls_the_officer_by_one_word_on_every_page():
+    """Evening walk: the time page's "Proponowany: urzędnik będzie wtedy w pobliżu" among pages that
+    all say "pracownik" for the officer (the confirmation's "Pracownik", "Co powinien wiedzieć
+    pracownik"): a resident reads two words as two people."""
+    said = [m.string for m in read("pl") if m.id and m.string]
+    texts = [s for string in said for s in (string if isinstance(string, tuple) else (string,))]
+    assert [t for t in texts if "urzędnik" in t.lower()] == []
+    assert any("pracownik" in t.lower() for t in texts)

@@ -26,6 +26,7 @@ MAX_AGE = 400 * 24 * 3600  # long enough to outlive any booking horizon and its 
 
 MANAGE, CALENDAR = "doorstep-manage", "doorstep-calendar"
 OLDER_VERSIONS_RECOGNISED = 20  # a link this many versions old or older just "does not work"
+LONGEST_TOKEN = 200  # ours are about 50 characters: a quoted reference, a timestamp and a signature
 
 
 def _serializer(salt: str, version: int = 0) -> URLSafeTimedSerializer:
@@ -47,7 +48,14 @@ def token_for(appointment: Appointment, salt: str = MANAGE) -> str:
 
 
 def reference_named(token: str, salt: str = MANAGE) -> str | None:
-    """The reference a token names, NOT verified: only to look up the booking whose version checks it."""
+    """The reference a token names, NOT verified: only to look up the booking whose version checks it.
+
+    Nothing unverified is inflated: itsdangerous reads a payload starting with "." as zlib-compressed and
+    inflates and parses it before any signature is checked, so a 3.5 KB link became 3 MB of JSON and two
+    seconds of a worker (attack of 2 December 2026). Ours are never compressed (a reference is shorter
+    than its compressed form) and are about 50 characters long: anything else names no booking."""
+    if len(token) > LONGEST_TOKEN or token.startswith("."):
+        return None
     _, reference = _serializer(salt).loads_unsafe(token)  # (False, None) for anything unreadable
     return reference if isinstance(reference, str) else None
 

@@ -64,7 +64,11 @@ STATUS_LABELS = {
 }
 
 
-def status_label(status: str) -> str:
+def status_label(status: str, at_hub: object = None) -> str:
+    """A visit's status as staff read it; pass the visit's hub: at a hub the resident comes to the
+    officer, so nobody turning up is "Did not come", not "Nobody in"."""
+    if status == "no_show" and at_hub:
+        return "Did not come"
     return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
 
 

@@ -9,8 +9,9 @@ import secrets
 
 from sqlalchemy import select
 
+from app.config import settings
 from app.extensions import db
-from app.i18n import gettext_for
+from app.i18n import _l, gettext_for
 from app.messaging import consent, outbox
 from app.messaging.contact import uk_mobile
 from app.models import Appointment, Hub, KioskDevice, Message
@@ -78,13 +79,59 @@ def all_devices() -> list[KioskDevice]:
     return list(db.session.scalars(select(KioskDevice).order_by(KioskDevice.created_at)))
 
 
+# The resident's own number, and one or two more if they mistyped it: never a list of strangers.
+TEXTED_NUMBERS_PER_BOOKING = 3
+
+
+class TextedEnough(Exception):
+    """The booking has been texted to TEXTED_NUMBERS_PER_BOOKING numbers already."""
+
+    @property
+    def message(self) -> str:
+        """In the kiosk's language."""
+        return str(
+            _l(
+                "We have already texted this booking to as many numbers as we can. Ask at the counter, or "
+                "phone us on %(phone)s",
+                phone=settings().contact_centre_phone,
+            )
+        )
+
+
+def _texted_numbers(appointment: Appointment) -> set[str]:
+    return set(
+        db.session.scalars(
+            select(Message.recipient)
+            .where(Message.appointment_id == appointment.id, Message.kind == "kiosk_confirmation")
+            .distinct()
+        )
+    )
+
+
+def strangers_number(appointment: Appointment, phone: str) -> bool:
+    """A number this booking was not made with and has not been texted to: texting it uses that number's
+    public allowance (app.booking.customers.check_change_allowance, which the kiosk's page applies), as a
+    booking with it would. The booking's own number used its allowance when it was booked."""
+    mobile = uk_mobile(phone) or ""
+    if mobile == appointment.customer.phone or consent.number_stopped(mobile):  # (nothing is sent to that)
+        return False
+    return mobile not in _texted_numbers(appointment)
+
+
 def text_booking(appointment: Appointment, phone: str) -> list[Message] | None:
     """The booking's confirmation, with its link to change or cancel, texted to the mobile number the
     resident typed at the kiosk (asking for it is their consent to this one text); once per number.
-    None when the number replied STOP (the outbox writes no text to it): the kiosk says so."""
+    None when the number replied STOP (the outbox writes no text to it): the kiosk says so.
+
+    A booking goes to TEXTED_NUMBERS_PER_BOOKING numbers at most (TextedEnough), and a stranger's number
+    uses its allowance (`strangers_number`): one kiosk booking texted 10 strangers a minute, and booking
+    again texted one person 30 times an hour, past the allowance (attack of 2 December 2026)."""
     mobile = uk_mobile(phone) or ""
     if consent.number_stopped(mobile):
         return None
+    texted = _texted_numbers(appointment)
+    if mobile not in texted and len(texted) >= TEXTED_NUMBERS_PER_BOOKING:
+        raise TextedEnough()
     texts = templates.confirmation_sms(outbox.facts(appointment), gettext_for(appointment.customer.locale))
     queued = [
         outbox.queue_sms(

@@ -289,9 +289,35 @@ def appointment_changed(appointment: Appointment, change: str) -> list[Message]:
         "officer_change": "officer_change",
         "completed": "satisfaction",
     }.get(change)
+    if change in ("reschedule", "cancellation"):
+        withdraw_superseded_letters(appointment)
     queued = queue_for_resident(appointment, resident_kind) if resident_kind else []
     queue_webhook(appointment, change)
     return queued
+
+
+def withdraw_superseded_letters(appointment: Appointment) -> int:
+    """A move or a cancellation makes the letters about this booking still waiting for a print batch
+    wrong (a confirmation or an earlier move, with a time that no longer holds): they are not posted,
+    or the resident gets "Thank you for booking" for a visit that is cancelled (found by the evening
+    walk). A batch already gathered is left as it is: staff may be printing it. Not this change's own
+    letter, should the change be written again. How many were withdrawn."""
+    this_change = f"{appointment.id}:%:{appointment.sequence}:letter"
+    return (
+        db.session.execute(
+            update(Message)
+            .where(
+                Message.appointment_id == appointment.id,
+                Message.channel == "letter",
+                Message.kind.in_(("confirmation", "reschedule")),
+                Message.status == "created",
+                Message.batch_day.is_(None),
+                Message.dedupe_key.not_like(this_change),
+            )
+            .values(status="cancelled", last_error="Not posted: a later change to the booking replaced it")
+        ).rowcount
+        or 0
+    )
 
 
 # Texts to staff (officers, supervisors, the control room, a hub's staff phone): safety-critical, so a

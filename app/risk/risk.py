@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import bindparam, or_, select
 
 from app.extensions import HotRead, db
-from app.models import Appointment, AuditEvent, Customer, RiskMarker, User, VisitRiskDecision
+from app.models import Address, Appointment, AuditEvent, Customer, RiskMarker, User, VisitRiskDecision
 from app.models.safety import VISIT_DECISIONS
 from app.models.statuses import ACTIVE
-from app.places.places import normalise_postcode
+from app.places.places import addresses_for, normalise_postcode
 from app.staff import audit
 from app.timeutil import local_day_bounds, local_now, utcnow
 
@@ -68,6 +68,21 @@ def markers_for(
     if here is None:
         return []
     return list(db.session.scalars(select(RiskMarker).where(_IN_FORCE_HERE), here))
+
+
+def addresses_covered(marker: RiskMarker) -> list[Address]:
+    """The gazetteer's addresses the marker applies to, by the rule bookings use (_here: the house key in
+    the postcode, or the UPRN), so a supervisor sees "5 Avon Road, Trowbridge", not "5, BA12 4TW", and a
+    mistyped number shows as no address at all. A marker on a person covers no address of its own."""
+    if marker.uprn:
+        return list(db.session.scalars(select(Address).where(Address.uprn == marker.uprn)))
+    if not marker.postcode:
+        return []
+    return [
+        address
+        for address in addresses_for(marker.postcode)
+        if marker.house and marker.house in (house_key(address.line1), _earlier_house_key(address.line1))
+    ]
 
 
 def precaution_here(

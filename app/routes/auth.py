@@ -3,7 +3,6 @@
 import time
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from limits import parse
 
@@ -14,7 +13,7 @@ from app.staff import audit
 from app.staff.staff import authenticate, end_sessions
 from app.unit_of_work import unit_of_work
 from app.web.access import public
-from app.web.guards import limiter
+from app.web.guards import client_address, limiter
 
 bp = Blueprint("auth", __name__)
 
@@ -38,7 +37,7 @@ def _account() -> str:
 
 
 def _account_and_address_key() -> str:
-    return f"sign-in:{_account()}:{get_remote_address()}"
+    return f"sign-in:{_account()}:{client_address()}"
 
 
 def _failed(response) -> bool:

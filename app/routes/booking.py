@@ -157,7 +157,10 @@ def choose_service():
         return _next("booking.where")
     # Back from the confirmation lands here with the journey ended: say what they have just booked, so
     # nobody books it twice thinking it did not go through (found by the afternoon walk).
+    # Not once it is cancelled (or over): "you do not need to book it again" would then be untrue.
     just_booked = None if journey.draft().get("service") else resident_session.linked(BOOKED)
+    if just_booked is not None and not just_booked.is_active:
+        just_booked = None
     return render_template(
         "booking/service.html",
         form=form,
@@ -691,6 +694,14 @@ def confirmation():
     appointment = resident_session.linked(BOOKED)
     if appointment is None:
         return redirect(url_for("booking.start"))
+    if not appointment.is_active:
+        # Cancelled (or over) since it was booked here: not "Appointment booked" again (found by the
+        # evening walk, pressing Back after cancelling). Its own page says what became of it; a kiosk
+        # starts again (it never shows a booking's page: the next person may be someone else).
+        if current_device():
+            return redirect(url_for("booking.start"))
+        resident_session.link(MANAGED, appointment)
+        return redirect(url_for("manage.booking"))
     return render_template(
         "booking/confirmation.html",
         appointment=appointment,

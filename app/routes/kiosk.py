@@ -12,6 +12,8 @@ from app import records
 from app.appointments.links import external_url
 from app.appointments.presenters import when, where
 from app.appointments.references import format_reference
+from app.booking.customers import check_change_allowance
+from app.booking.errors import TooManyBookings
 from app.catalogue.queries import all_hubs
 from app.forms.kiosk_calls import TextBookingForm
 from app.i18n import current_locale
@@ -119,8 +121,14 @@ def text_booking():
         return redirect(url_for("kiosk.start"))
     form = TextBookingForm()
     if form.validate_on_submit():
-        with unit_of_work():
-            texted = kiosks.text_booking(appointment, form.phone.data)
+        try:
+            with unit_of_work():
+                if kiosks.strangers_number(appointment, form.phone.data):
+                    check_change_allowance(uk_mobile(form.phone.data) or "", "", None)
+                texted = kiosks.text_booking(appointment, form.phone.data)
+        except (TooManyBookings, kiosks.TextedEnough) as error:  # the number's or the booking's texts used up
+            form.phone.errors = [error.message]
+            return render_template("kiosk/text_booking.html", form=form), 400
         if texted is None:  # the number replied STOP: nothing is sent, and the resident is told why
             return render_template("kiosk/text_booking.html", form=form, stopped=uk_mobile(form.phone.data))
         digits = "".join(c for c in form.phone.data if c.isdigit())[-3:]

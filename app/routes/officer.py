@@ -28,6 +28,7 @@ from flask_login import current_user
 
 from app import records
 from app.appointments.links import external_url
+from app.appointments.presenters import status_label
 from app.booking.errors import BookingRuleError
 from app.config import settings
 from app.inputs import BadInput, parse_day, parse_number, whole_number_or_none
@@ -185,7 +186,8 @@ def act(appointment_id: int, action: str):
                 message = "Marked on your way."
             elif action == "arrived":
                 safety.arrive(appointment, officer, user, lat, lng, at=at)
-                message = "Checked in. When you leave, tap Completed, Nobody in or Could not complete."
+                nobody = status_label("no_show", appointment.hub)
+                message = f"Checked in. When you leave, tap Completed, {nobody} or Could not complete."
             elif action == "extend":
                 minutes = whole_number_or_none(request.form.get("minutes")) or 0
                 session = safety.extend(appointment, officer, user, minutes)

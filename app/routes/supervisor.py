@@ -244,7 +244,8 @@ def new_marker():
 
 def _marker_saved(message: str, affected: list) -> str:
     if affected:
-        return f"{message} {len(affected)} booked visit(s) need a decision: see the list of affected visits."
+        visits = "1 booked visit needs" if len(affected) == 1 else f"{len(affected)} booked visits need"
+        return f"{message} {visits} a decision: see the list of affected visits."
     return message
 
 
@@ -262,7 +263,11 @@ def marker(marker_id: int):
     with unit_of_work():
         risk.view_detail(marker, current_user)
     return render_template(
-        "supervisor/risk_marker.html", marker=marker, form=form, affected=risk.affected_visits(marker)
+        "supervisor/risk_marker.html",
+        marker=marker,
+        form=form,
+        affected=risk.affected_visits(marker),
+        covered=risk.addresses_covered(marker),
     )
 
 

@@ -12,7 +12,7 @@ from app.messaging.dispatch import provider_status
 from app.staff import audit
 from app.unit_of_work import unit_of_work
 from app.web.access import public
-from app.web.guards import csrf, limiter
+from app.web.guards import client_address, csrf, limiter
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 csrf.exempt(bp)
@@ -44,7 +44,7 @@ def _audit_forged() -> None:
     if limiter.enabled:
         try:
             first = limiter.limiter.hit(
-                FORGED_AUDITED, "webhook-forged", settings().ratelimit_key_prefix, address
+                FORGED_AUDITED, "webhook-forged", settings().ratelimit_key_prefix, client_address()
             )
         except Exception:  # storage unreachable: store it
             first = True

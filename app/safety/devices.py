@@ -52,13 +52,15 @@ def devices_of(officer: Officer | None = None) -> list[OfficerDevice]:
 
 
 def trusted(secret: str) -> OfficerDevice | None:
-    """The phone with this secret, if it is still trusted: not revoked, and its officer and account
-    still active."""
+    """The phone with this secret, if it is still trusted: not revoked, trusted less than LIFETIME ago
+    (the cookie's own age limit binds only the phone's browser, not a copy of the cookie), and its
+    officer and account still active."""
     found = db.session.scalar(select(OfficerDevice).where(OfficerDevice.token_hash == _digest(secret)))
     officer = found.officer if found else None
     if (
         found is not None
         and found.revoked_at is None
+        and found.created_at > utcnow() - LIFETIME
         and officer.active
         and officer.user is not None
         and officer.user.active

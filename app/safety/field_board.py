@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.appointments.presenters import STATUS_LABELS
+from app.appointments.presenters import STATUS_LABELS, status_label
 from app.extensions import db
 from app.models import Appointment, AppointmentEvent, Officer, SafetyAlert, SafetySession
 from app.officers.workdays import working_day
@@ -51,6 +51,8 @@ class BoardVisit:
 
     @property
     def label(self) -> str:
+        if self.state == "no_show":  # "Did not come" at a hub, as the officer's phone says it
+            return status_label("no_show", self.appointment.hub)
         return STATES[self.state][0]
 
     @property

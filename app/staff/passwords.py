@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Iterable
 
 from argon2 import PasswordHasher
@@ -10,6 +11,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
 _hasher = PasswordHasher()
+# Hashes one process runs at once; more wait their turn. Each takes 64 MiB and a core for tens of
+# milliseconds, and a gthread worker serves 20 requests at once: a burst of wrong sign-ins (one address
+# may send its 30 a minute together) hashed all together, adding over a gigabyte across the workers and
+# starving every other request of CPU (attack of 2 December 2026).
+HASHES_AT_ONCE = 2
+_hashing = threading.BoundedSemaphore(HASHES_AT_ONCE)
 
 MIN_LENGTH = 12
 MIN_STRENGTH = 3  # zxcvbn's 0-4 scale: 3 is "safely unguessable" against an online attack
@@ -32,12 +39,14 @@ def password_problem(password: str, user_inputs: Iterable[str] = ()) -> str | No
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _hashing:
+        return _hasher.hash(password)
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash, password)
+        with _hashing:
+            return _hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -12,6 +12,7 @@ from app.models.people import ROLES
 from app.staff import audit
 from app.staff.passwords import DUMMY_HASH, hash_password, verify_password
 from app.timeutil import utcnow
+from app.unit_of_work import finish_reads
 
 
 class StaffError(ValueError):
@@ -163,6 +164,10 @@ def _end_officer_access(user: User) -> tuple[int, bool]:
 
 def authenticate(email: str, password: str) -> User | None:
     user = find_by_email(email)
+    # The hash is slow on purpose (argon2id: a core for tens of milliseconds, 64 MiB): it runs with no
+    # transaction open, so no pooled connection waits on it. Held through it, 8 sign-ins at once took a
+    # worker's every connection and the rest of its requests queued (attack of 2 December 2026).
+    finish_reads()
     if user is None:
         verify_password(DUMMY_HASH, password)  # same cost either way
         audit.record("sign_in_failed", "user", "", email=email.strip().lower()[:254])

@@ -82,6 +82,32 @@ function hideError () {
   if (box) box.remove()
 }
 
+// Taps that replace one another on a visit's card: a check-in waiting to be sent also stands for "On
+// my way"; a check-out ("Completed", "Nobody in") for the other.
+const SAME_STEP = {
+  'on-my-way': ['on-my-way'],
+  arrived: ['on-my-way', 'arrived'],
+  completed: ['completed', 'no-show'],
+  'no-show': ['completed', 'no-show']
+}
+
+// A tap waiting on this phone: its visit's card says so and no longer offers the same step, so the
+// officer is not invited to tap it again (the card cannot show the new state until signal returns).
+function markWaiting (item) {
+  const form = [...document.querySelectorAll('form[data-safety]')].find(f => f.action === item.url)
+  const group = form && form.closest('.govuk-button-group')
+  if (!group) return
+  for (const other of group.querySelectorAll('form[data-safety]')) {
+    if ((SAME_STEP[form.dataset.safety] || []).includes(other.dataset.safety)) other.classList.add('app-hidden')
+  }
+  const note = document.createElement('p')
+  note.className = 'govuk-inset-text'
+  note.dataset.waiting = ''
+  const at = new Date(item.fields.client_time).toLocaleTimeString('en-GB', { hour: 'numeric', minute: '2-digit' })
+  note.textContent = `${item.label}: saved on this phone at ${at}, waiting for signal to send it.`
+  group.before(note)
+}
+
 function queued () {
   try { return JSON.parse(localStorage.getItem(QUEUE) || '[]') } catch { return [] }
 }
@@ -150,7 +176,9 @@ for (const form of document.querySelectorAll('form[data-safety]')) {
         showHelpNotSent()
         return
       }
-      save([...queued(), { url: form.action, fields, label }])
+      const item = { url: form.action, fields, label }
+      save([...queued(), item])
+      markWaiting(item)
       say(`No signal. "${label}" is saved on this phone with the time you tapped it, and will be sent when you have signal.`)
       return
     }
@@ -185,6 +213,7 @@ if (signOut) {
 window.addEventListener('online', flush)
 if (queued().length) {
   if (status) status.dataset.reload = '1'
+  queued().forEach(markWaiting)
   say(`${queued().length} tap(s) waiting on this phone to be sent.`)
   flush()
 }

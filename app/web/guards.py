@@ -4,6 +4,7 @@ Kept apart from app/extensions.py (the database), which domain code uses and the
 from __future__ import annotations
 
 import copy
+import ipaddress
 
 from flask import Flask, current_app, has_app_context
 from flask_limiter import Limiter
@@ -15,10 +16,28 @@ from app.web.kiosk_session import current_device
 csrf = CSRFProtect()
 
 
+def client_address() -> str:
+    """Who is calling, for rate limits: the client's address, an IPv6 one as its /64. One home broadband
+    line or cloud server holds a whole /64 (2^64 addresses) and may send each request from another, so
+    keyed on the full address every "per address" limit was no limit at all from IPv6 (attack of
+    2 December 2026: 40 reference look-ups in a row where the limit is 10). An IPv4 address written as
+    IPv6 (::ffff:192.0.2.1) is that IPv4 address."""
+    address = get_remote_address() or ""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return address
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+
+
 def _rate_limit_key() -> str:
     """Public look-ups are limited per kiosk on kiosks (many people share one address there)."""
     device = current_device()
-    return f"kiosk:{device.id}" if device is not None else get_remote_address()
+    return f"kiosk:{device.id}" if device is not None else client_address()
 
 
 # What Flask-Limiter's init_app and its checks set on the Limiter object: the switch, the storage and

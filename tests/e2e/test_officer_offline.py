@@ -159,8 +159,9 @@ def test_a_check_in_made_with_no_signal_is_sent_later_with_its_real_time(browser
     page.locator("#sync-status", has_text="No signal.").wait_for()
     tapped = local_now()
     assert _poll(lambda: db.session.query(SafetySession).count(), seconds=2) is None  # nothing sent yet
-    page.reload()  # still readable with no signal
-    assert page.get_by_role("button", name="Check in for visit 1").is_visible()
+    page.reload()  # still readable with no signal, and the card says the check-in waits on the phone
+    assert page.get_by_text("Check in for visit 1: saved on this phone at").is_visible()
+    assert page.get_by_role("button", name="Check in for visit 1").count() == 0
 
     context.set_offline(False)
     page.reload()  # the page sends what waited on the phone
@@ -207,6 +208,10 @@ def test_a_tap_still_waiting_on_the_phone_is_sent_before_signing_out(browser, li
     context.set_offline(True)
     page.get_by_role("button", name="Check in for visit 1").click()
     page.locator("#sync-status", has_text="No signal.").wait_for()
+    # The card says the check-in waits on the phone, and offers neither it nor "On my way" again.
+    page.get_by_text("Check in for visit 1: saved on this phone at").wait_for()
+    assert page.get_by_role("button", name="Check in for visit 1").count() == 0
+    assert page.get_by_role("button", name="On my way for visit 1").count() == 0
     tried = []
 
     def lost_on_the_way(route):  # the signal comes and goes
@@ -244,8 +249,10 @@ def test_a_queued_tap_the_server_refuses_stays_on_screen(browser, live_server, c
     context.set_offline(True)
     page.get_by_role("button", name="Check in for visit 1").click()
     page.locator("#sync-status", has_text="No signal.").wait_for()
-    page.reload()  # opened again with no signal: the tap still waits
+    page.reload()  # opened again with no signal: the tap still waits, and its card still says so
     page.locator("#sync-status", has_text="waiting on this phone").wait_for()
+    assert page.get_by_text("waiting for signal to send it").is_visible()
+    assert page.get_by_role("button", name="Check in for visit 1").count() == 0
     context.set_offline(False)  # signal back: the page sends it, and the server refuses it
     summary = page.locator("#tap-error")
     summary.get_by_text("Not recorded").wait_for()

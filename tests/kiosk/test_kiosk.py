@@ -160,3 +160,35 @@ def test_a_kiosk_books_at_its_own_hub_and_never_links_off_to_the_web(client):
         assert 'href="/"' not in html, url  # the council's logo and the service's name lead to /kiosk/
         external = [h for h in re.findall(r'<a [^>]*href="(https?://[^"]+)"', html)]
         assert external == [], (url, external)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_booking_checked_at_the_kiosk_offers_no_calendar_file_to_download(client):
+    """Evening walk: "Check or change a booking" on the kiosk offered "Add to your calendar", which
+    leaves the resident's booking (name, address, time) in the shared kiosk's downloads."""
+    from app.booking.booking_request import CustomerDetails
+    from tests.booking_helpers import book_first_slot
+
+    world = World()
+    appointment = book_first_slot(
+        world,
+        CustomerDetails(name="Kim Kiosk", phone="+447700900321", preferred_channel="sms", sms_consent=True),
+    )
+    db.session.commit()
+    _kiosk(client, world)
+    found = _post(
+        client,
+        "/manage/find",
+        {"reference": appointment.reference, "surname": "Kiosk", "postcode": appointment.postcode},
+    )
+    assert found.headers["Location"] == "/manage/booking"
+    page = client.get("/manage/booking").get_data(as_text=True)
+    assert "Change the time" in page  # the booking is there, and can be changed
+    assert "Add to your calendar" not in page and "calendar.ics" not in page
+    web = client.application.test_client()  # the same booking opened on a phone still offers it
+    _post(
+        web,
+        "/manage/find",
+        {"reference": appointment.reference, "surname": "Kiosk", "postcode": appointment.postcode},
+    )
+    assert "Add to your calendar" in web.get("/manage/booking").get_data(as_text=True)

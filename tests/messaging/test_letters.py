@@ -15,7 +15,7 @@ from pdfminer.high_level import extract_text
 from app.booking.availability import search
 from app.booking.booking import book
 from app.booking.booking_request import BookingRequest, CustomerDetails
-from app.booking.changes import cancel
+from app.booking.changes import cancel, reschedule
 from app.extensions import db
 from app.messaging import letters
 from app.messaging.dispatch import dispatch_due
@@ -311,3 +311,44 @@ def test_no_letter_when_it_would_arrive_after_the_visit():
     with time_machine.travel(MONDAY - timedelta(days=1), tick=False):  # the day before the visit
         cancel(appointment, "Not needed")
     assert [m.kind for m in _letters()] == ["confirmation"]  # too late to post: nothing written
+
+
+def _another_time(world, appointment):
+    """A free time other than the booking's own, as a move offers."""
+    slots = search(world.service, world.home(), MONDAY, 3, now=NOW).slots
+    return next(s.token for s in slots if s.start != appointment.window_start)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_move_then_a_cancellation_before_the_batch_posts_only_the_cancellation():
+    """Evening walk: booked by phone for a resident who reads post, moved, then cancelled, all before
+    the afternoon batch: the batch printed 'Thank you for booking' at the first time, 'has moved' at
+    the second, and the cancellation, for a visit nobody will make."""
+    world = World()
+    appointment = _book(world)
+    reschedule(appointment, _another_time(world, appointment), channel="phone")
+    db.session.commit()
+    cancel(appointment, "Not needed", channel="phone")
+    db.session.commit()
+    assert letters.gather_batch(MONDAY) == 1
+    (posted,) = letters.in_batch(MONDAY)
+    assert posted.kind == "cancellation" and "has been cancelled" in posted.body
+    withdrawn = [m for m in _letters() if m.status == "cancelled"]
+    assert [m.kind for m in withdrawn] == ["confirmation", "reschedule"]
+    assert letters.waiting() == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_move_before_the_batch_posts_the_new_time_only_and_a_gathered_batch_is_left_alone():
+    world = World()
+    appointment = _book(world)
+    reschedule(appointment, _another_time(world, appointment), channel="phone")
+    db.session.commit()
+    assert letters.gather_batch(MONDAY) == 1
+    (posted,) = letters.in_batch(MONDAY)
+    assert posted.kind == "reschedule" and "has moved" in posted.body
+    # Once gathered (staff may be printing it), a later change leaves the batch as it is.
+    cancel(appointment, "Not needed", channel="phone")
+    db.session.commit()
+    assert [m.kind for m in letters.in_batch(MONDAY) if m.status == "created"] == ["reschedule"]
+    assert [m.kind for m in _letters() if m.status == "created" and m.batch_day is None] == ["cancellation"]

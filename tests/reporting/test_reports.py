@@ -412,3 +412,24 @@ def test_the_capacity_board_day_is_a_govuk_date_input_with_an_error_summary(clie
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "There is a problem" in html
     assert '<a href="#day-day">The day must include a month</a>' in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_replan_of_a_day_with_no_absence_links_to_recording_one_for_that_day(client, sign_in):
+    """Evening walk: "Record leave or sickness" from the re-plan of Monday 7 December opened an empty
+    form, and the supervisor typed the day again."""
+    world = World(officers=2)
+    sick = world.officers[0]
+    AppointmentFactory(service=world.service, officer=sick, window_start=at(10))
+    db.session.commit()
+    sign_in("supervisor")
+    html = client.get(f"/supervisor/replan?officer={sick.id}&day=2026-12-07").get_data(as_text=True)
+    link = f"/admin/officers/{sick.id}/absences?day=2026-12-07"
+    assert f'href="{link}"' in html
+    form = client.get(link).get_data(as_text=True)
+    for field in ("starts_on", "ends_on"):
+        filled = {
+            part: int(re.search(rf'id="{field}-{part}"[^>]*value="([^"]*)"', form).group(1))
+            for part in ("day", "month", "year")
+        }
+        assert filled == {"day": 7, "month": 12, "year": 2026}

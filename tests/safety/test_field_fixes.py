@@ -319,6 +319,33 @@ def test_nobody_in_is_the_one_word_on_the_officer_page_and_the_field_board(app, 
         assert not re.search(r"No[- ]show", page, re.I)
 
 
+def test_a_hub_appointment_reads_as_one_the_resident_comes_to(app, officer_client):
+    """At a hub the resident comes to the officer: no "On my way", "Did not come" rather than "Nobody
+    in", and an exact time is not repeated as "4:30pm exactly (planned 4:30pm)"."""
+    world, user, officer, phone = officer_client
+    visit = AppointmentFactory(
+        service=world.service, officer=officer, location_type="hub", hub=world.hub, window_start=at(10),
+        window_end=at(10), planned_arrival=at(10),
+    )  # fmt: skip
+    db.session.commit()
+    with time_machine.travel(at(9, 50), tick=False):
+        page = phone.get("/officer/").get_data(as_text=True)
+        assert "On my way" not in page and "Check in" in page
+        assert "Resident due 10am" in _text(page) and "(planned" not in page and "exactly" not in page
+        _tap(phone, visit, "arrived")
+        assert "You can record that they did not come from 10am" in _text(phone.get("/officer/").text)
+    with time_machine.travel(at(10, 20), tick=False):
+        buttons = re.findall(r'<button class="govuk-button[^"]*"[^>]*>([^<]+)<', phone.get("/officer/").text)
+        assert buttons == ["Get help now", "Completed", "Did not come", "Extend"]
+        _tap(phone, visit, "no-show")
+        officer_page = _text(phone.get("/officer/").get_data(as_text=True))
+        board = app.test_client()
+        sign_in_as(board, supervisor_on_duty())
+        field = _text(board.get("/supervisor/field").get_data(as_text=True))
+    for page in (officer_page, field):
+        assert "Did not come" in page and "Nobody in" not in page
+
+
 # A Help alert acknowledged mid-visit: the visit is not "never checked out of" until it is overdue -----
 
 

@@ -4,6 +4,7 @@ reaches nothing else, and can be switched off by the officer or a supervisor."""
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import time_machine
 
@@ -11,6 +12,7 @@ from app.extensions import db
 from app.inbound.inbound import handle
 from app.models import Message, OfficerDevice, SafetyAlert
 from app.routes.officer_phone import COOKIE
+from app.safety.devices import LIFETIME
 from app.staff.staff import set_password
 from tests.booking_helpers import World, at
 from tests.factories import AppointmentFactory
@@ -152,6 +154,24 @@ def test_a_deactivated_officer_loses_the_phone_too(client):
     user.active = False
     db.session.commit()
     assert client.get("/officer/").status_code == 302
+
+
+def test_a_phones_trust_ends_after_its_lifetime_even_for_a_copy_of_its_cookie(client):
+    """The phone is trusted for 180 days (LIFETIME). The server held to that only through the cookie's
+    max-age, which a copy of the cookie does not keep: it reached the officer's days for ever (attack
+    of 2 December 2026)."""
+    user, officer, appointment = _setup(client)
+    with time_machine.travel(at(9), tick=False):
+        sign_in_as(client, user)
+        secret = _trust_this_phone(client)
+        sign_out(client)
+    copied = client.application.test_client()  # another browser with the cookie, and no age limit
+    copied.set_cookie(COOKIE, secret, path="/officer")
+    with time_machine.travel(at(9) + LIFETIME - timedelta(days=1), tick=False):
+        assert copied.get("/officer/").status_code == 200
+    with time_machine.travel(at(9) + LIFETIME + timedelta(days=1), tick=False):
+        assert copied.get("/officer/").status_code == 302  # to the sign-in page: no longer trusted
+        assert copied.get(f"/officer/visits/{appointment.id}").status_code == 302
 
 
 def test_a_password_change_ends_the_phone_s_trust_with_every_session(client):
