@@ -286,9 +286,14 @@ def contact_notice_email(f: AppointmentFacts, gettext: Gettext = english) -> Ema
 
 def satisfaction_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
     _, v = gettext, _values(f)
+    asked = (
+        _("%(council)s: how was your %(service)s appointment today? Reply 1 (very poor) to 5 (very good).")
+        if f.hub  # the resident came to the hub: nobody visited them
+        else _("%(council)s: how was your %(service)s visit today? Reply 1 (very poor) to 5 (very good).")
+    )
     return _fit(
         [
-            _("%(council)s: how was your %(service)s visit today? Reply 1 (very poor) to 5 (very good).") % v,
+            asked % v,
             _("Ref %(reference)s.") % v,
         ],
         [_("Anything else: %(url)s") % {"url": f.tell_us_url} if f.tell_us_url else ""],
@@ -406,7 +411,9 @@ def email_for(kind: str, f: AppointmentFacts, gettext: Gettext = english) -> Ema
         "cancellation": _("Appointment cancelled (ref %(reference)s)"),
         "reschedule": _("Appointment moved: %(service)s (ref %(reference)s)"),
         "officer_change": _("New officer for your appointment (ref %(reference)s)"),
-        "satisfaction": _("How was your visit? (ref %(reference)s)"),
+        "satisfaction": _("How was your appointment? (ref %(reference)s)")
+        if f.hub
+        else _("How was your visit? (ref %(reference)s)"),
         "new_link": _("A new link for your appointment (ref %(reference)s)"),
         "contact_changed": _("Your contact details have changed (ref %(reference)s)"),
         "needs_changed": _("What the officer should know has changed (ref %(reference)s)"),
@@ -418,9 +425,17 @@ def email_for(kind: str, f: AppointmentFacts, gettext: Gettext = english) -> Ema
         "cancellation": _("Your appointment has been cancelled."),
         "reschedule": _("Your appointment has moved to a new time."),
         "officer_change": _officer_changed(f, _),
-        "satisfaction": _(
-            "How was your visit? Tell us how it went, from 1 (very poor) to 5 (very good), "
-            "with a comment if you like:"
+        "satisfaction": (
+            _(
+                "How was your appointment at %(hub)s? Tell us how it went, from 1 (very poor) to 5 (very "
+                "good), with a comment if you like:"
+            )
+            % v
+            if f.hub
+            else _(
+                "How was your visit? Tell us how it went, from 1 (very poor) to 5 (very good), "
+                "with a comment if you like:"
+            )
         )
         + "\n"
         + (f.rating_url or _("phone us")),

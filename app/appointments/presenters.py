@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select
 
+from app.appointments.queries import outcome_at
 from app.appointments.references import format_reference
 from app.extensions import HotRead
-from app.i18n import gettext_for
+from app.i18n import _l, gettext_for
 from app.models import Appointment, Officer
 from app.timeutil import format_date, format_short_date, format_time, to_local
 from notifications.calendar import CalendarEvent
@@ -99,6 +101,88 @@ def where(appointment: Appointment) -> str:
     return ", ".join(p for p in parts if p)
 
 
+@dataclass(frozen=True)
+class PlaceWords:
+    """What a resident reads about their appointment where it depends on where it is: an officer visits
+    a home or business, but at a community hub the resident comes to the officer ("your appointment at
+    Devizes community hub"), so nobody "visits" and nobody is "in". Pages and the calendar entry take
+    these; the messages (notifications/templates.py) word theirs from the facts' `hub` the same way."""
+
+    called_off: str  # a cancelled booking: nobody comes, no more reminders
+    taken_place: str  # a completed one
+    missed_tag: str  # the status of a no-show, as a tag
+    missed: str  # what happened at a no-show
+    question: str  # whom to phone about it: "%(phone)s" left for the page (a tel: link there)
+    officer_reads: str  # who reads the access needs and interpreter the resident gives
+    calendar: str  # the calendar entry's line on who comes to whom
+
+
+def place_words(appointment: Appointment, locale: str = "en") -> PlaceWords:
+    """The one place that words an appointment by its place, in the resident's language."""
+    _ = gettext_for(locale)
+    phone = {"phone": "%(phone)s"}  # the page puts the number in, as a link it can dial
+    if appointment.hub:
+        hub = {"hub": appointment.hub.name}
+        start = appointment.window_start
+        return PlaceWords(
+            called_off=_(
+                "Your appointment at %(hub)s will not take place, and we will not send you any more "
+                "reminders about it."
+            )
+            % hub,
+            taken_place=_("Your appointment at %(hub)s has taken place.") % hub,
+            missed_tag=_("Missed"),
+            missed=_(
+                "Our officer was at %(place)s for your appointment at %(time)s (%(day)s), but you did not "
+                "arrive."
+            )
+            % {
+                "place": appointment.hub.name,
+                "time": format_time(start, locale),
+                "day": format_date(start, locale),
+            },
+            question=_("If you have a question about your appointment at %(hub)s, phone %(phone)s.")
+            % {"hub": appointment.hub.name.replace("%", "%%"), **phone},
+            officer_reads=_("The officer who sees you at %(hub)s reads this before your appointment.") % hub,
+            calendar=_("Your appointment at %(hub)s.") % hub,
+        )
+    called = outcome_at(appointment) or appointment.window_start
+    return PlaceWords(
+        called_off=_("Nobody will visit, and we will not send you any more reminders about it."),
+        taken_place=_("This visit has taken place."),
+        missed_tag=_("Nobody was in"),
+        missed=_("Our officer called at %(time)s (%(day)s) and nobody was in.")
+        % {"time": format_time(called, locale), "day": format_date(called, locale)},
+        question=_("If you have a question about this visit, phone %(phone)s.") % phone,
+        officer_reads=_("The officer who visits you reads this before your appointment."),
+        calendar=_("An officer will visit you at this address."),
+    )
+
+
+def started(appointment: Appointment):
+    """Why a booking under way cannot be changed, by its place as place_words says it (lazy: in the
+    language of the page or answer that shows it)."""
+    if appointment.hub:
+        return _l(
+            "Your appointment at %(hub)s has started, so you cannot change these details online now. Tell "
+            "the officer who is with you.",
+            hub=appointment.hub.name,
+        )
+    return _l(
+        "Your visit has started, so you cannot change these details online now. Tell the officer who "
+        "is with you."
+    )
+
+
+def already_started(appointment: Appointment):
+    """A change refused because the officer has checked in (lazy, as `started`)."""
+    if appointment.hub:
+        return _l(
+            "This appointment at %(hub)s has started: the officer is with you now", hub=appointment.hub.name
+        )
+    return _l("This visit has started: the officer is there now")
+
+
 _FIRST_NAME = HotRead(select(Officer.first_name).where(Officer.id == bindparam("officer")))
 
 
@@ -164,6 +248,8 @@ def calendar_event(appointment: Appointment, council: str, locale: str = "en") -
     ready = documents(appointment, locale)
     reference = format_reference(appointment.reference)
     lines = [_("Reference %(reference)s.") % {"reference": reference}, when(appointment, locale) + "."]
+    if appointment.status != "cancelled":  # who comes to whom: a cancelled entry promises nobody
+        lines.append(place_words(appointment, locale).calendar)
     if ready:
         lines.append(_("Please have ready: %(documents)s.") % {"documents": "; ".join(ready)})
     return CalendarEvent(

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.appointments.presenters import status_label
+from app.appointments.presenters import already_started, status_label
 from app.booking import call_list, interpreters
 from app.booking.availability import decode_slot
 from app.booking.claims import claim
@@ -37,6 +37,8 @@ def _still_changeable(appointment: Appointment) -> None:
     no-show, never moved or cancelled from elsewhere (which would also end the officer's safety
     session's visit under them)."""
     if appointment.status != "booked":
+        if appointment.status == "checked_in":  # said for its place: at a hub the resident is there too
+            raise BookingRuleError("appointment", already_started(appointment))
         raise BookingRuleError("appointment", ALREADY.get(appointment.status, ALREADY["completed"]))
     if appointment.window_end < utcnow():
         raise BookingRuleError("appointment", _l("This appointment is in the past"))
@@ -85,7 +87,6 @@ def _check_moves_today(appointment: Appointment) -> None:
 
 
 ALREADY = {
-    "checked_in": _l("This visit has started: the officer is there now"),
     "cancelled": _l("This appointment is already cancelled"),
     "completed": _l("This appointment is already completed"),
     "no_show": _l("This appointment is already no show"),

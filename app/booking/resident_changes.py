@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from app.appointments.presenters import started
 from app.booking import call_list, interpreters
 from app.booking.customers import check_change_allowance
 from app.booking.errors import BookingRuleError, TooManyBookings
@@ -62,10 +63,7 @@ def closed_reason(appointment: Appointment) -> str | None:
     if appointment.status == "cancelled":
         return _l("This appointment has been cancelled, so there is nothing to change.")
     if appointment.status == "checked_in":
-        return _l(
-            "Your visit has started, so you cannot change these details online now. Tell the officer who "
-            "is with you."
-        )
+        return started(appointment)  # worded for its place (a hub: "your appointment at ...")
     if appointment.status in ("completed", "no_show") or appointment.window_end <= utcnow():
         return _l(
             "The time of this appointment has passed, so you cannot change it online. If you need to tell "

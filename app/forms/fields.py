@@ -67,6 +67,10 @@ class MaxLength:
     def __call__(self, form, field):
         if field.data and len(field.data) > self.limit:
             name, limit = field_name(field), self.limit
+            if name is None:  # a question: its own sentence, so each language says it naturally
+                raise ValidationError(
+                    gettext("Your answer must be %(limit)s characters or less", limit=limit)
+                )
             raise ValidationError(
                 gettext("%(name)s must be %(limit)s characters or less", name=name, limit=limit)
             )
@@ -84,6 +88,12 @@ class PlainText:
     def __call__(self, form, field):
         if isinstance(field.data, str) and hidden_characters(field.data, multiline=self.multiline):
             name = field_name(field)
+            if name is None and self.multiline:
+                raise StopValidation(gettext("Your answer must not include hidden characters"))
+            if name is None:
+                raise StopValidation(
+                    gettext("Your answer must not include tabs, line breaks or hidden characters")
+                )
             if self.multiline:
                 raise StopValidation(gettext("%(name)s must not include hidden characters", name=name))
             raise StopValidation(
@@ -91,9 +101,11 @@ class PlainText:
             )
 
 
-def field_name(field) -> str:
+def field_name(field) -> str | None:
     """A field's label as an error message names it: without "(optional)", or its translation. A label
     that is a question ("Do you need an interpreter? If so, which language") cannot start a sentence
-    ("... must not include"): "Your answer" then."""
+    ("... must not include"): None then, and the message is its own sentence about "Your answer" (not
+    the label's slot filled with those words, which Polish wrapped as a field's name: Pole „Twoja
+    odpowiedź”)."""
     label = re.sub(r"\s*\([^)]*\)\s*$", "", str(field.label.text))
-    return str(gettext("Your answer")) if "?" in label else label
+    return None if "?" in label else label

@@ -140,7 +140,15 @@ def choose_service():
             return redirect(url_for("booking.signpost", code=chosen.code))
         if journey.draft().get("service") != chosen.code:
             journey.clear_from(
-                "location_type", "slot", "slot_label", "place_done", "hub", "postcode", "line1", "address_id"
+                "location_type",
+                "slot",
+                "slot_label",
+                "earlier_slot",
+                "place_done",
+                "hub",
+                "postcode",
+                "line1",
+                "address_id",
             )
         journey.update(service=chosen.code)
         if len(chosen.places) == 1:
@@ -196,7 +204,8 @@ def where_step():
         form.location_type.data = journey.draft().get("location_type")
     if form.validate_on_submit():
         if journey.draft().get("location_type") != form.location_type.data:
-            journey.clear_from("slot", "slot_label", "place_done", "hub", "line1", "address_id")
+            _place_changed()
+            journey.clear_from("place_done", "hub", "line1", "address_id")
         journey.update(location_type=form.location_type.data)
         if request.args.get("change") and not _kiosk_hub(form.location_type.data):
             # "Where" changed from check-your-answers: the address or hub may be what they came to change
@@ -225,7 +234,8 @@ def postcode():
             form.postcode.errors = [_postcode_not_found(normal, location_type, journey.service())]
         else:
             if journey.draft().get("postcode") != normal:
-                journey.clear_from("slot", "slot_label", "place_done", "hub", "line1", "address_id")
+                _place_changed()
+                journey.clear_from("place_done", "hub", "line1", "address_id")
             journey.update(postcode=normal)
             return redirect(
                 url_for(
@@ -305,8 +315,8 @@ def address():
             chosen = next(a for a in addresses if str(a.id) == form.address.data)
             journey.update(address_id=chosen.id, line1=chosen.line1, place_done=True)
         if (journey.draft().get("address_id"), journey.draft().get("line1")) != before:
-            journey.clear_from("slot", "slot_label")  # the times were for the other address
-        return _next("booking.time")
+            _place_changed()  # the times were for the other address
+        return _after_new_place()
     return render_template("booking/address.html", form=form, postcode=code, count=len(addresses))
 
 
@@ -322,10 +332,44 @@ def hub():
         form.hub.data = journey.draft().get("hub")
     if form.validate_on_submit():
         if journey.draft().get("hub") != form.hub.data:
-            journey.clear_from("slot", "slot_label")  # the times were for the other hub
+            _place_changed()  # the times were for the other hub
         journey.update(hub=form.hub.data, place_done=True)
-        return _next("booking.time")
+        return _after_new_place()
     return render_template("booking/hub.html", form=form, hubs=hubs)
+
+
+def _place_changed() -> None:
+    """The place changed, so the time chosen was found for another one. Changing it from
+    check-your-answers, the time is set aside (`earlier_slot`) for _after_new_place to keep if the new
+    place offers it too; otherwise it is forgotten, as the times page comes next anyway."""
+    chosen = journey.draft().get("slot")
+    if chosen and request.args.get("change"):
+        journey.update(earlier_slot=chosen)
+    journey.clear_from("slot", "slot_label")
+
+
+def _after_new_place():
+    """After the address or hub: the time chosen before keeps if the new place offers the same day and
+    time (the resident changed only the place); if not, the times page says so (`earlier_slot` stays
+    until they choose), never dropping it silently (found by an earlier walk)."""
+    earlier = journey.draft().get("earlier_slot")
+    if not earlier:
+        return _next("booking.time")
+    same = _same_time_at(journey.service(), journey.place(), decode_slot(earlier))
+    if same is None:
+        return redirect(url_for("booking.time", change=1))
+    journey.update(slot=same.token, slot_label=_slot_label(same.start, same.end))
+    journey.clear_from("earlier_slot")
+    return _next("booking.details")
+
+
+def _same_time_at(service, place, earlier):
+    """The slot at `place` on the day and at the time of `earlier` (a decoded token), if it is offered."""
+    if service is None or place is None or earlier is None or not staffed_at(service, place):
+        return None
+    exact = earlier.window[0] == earlier.window[1] and service.exact_times and place.hub is None
+    found = search(service, place, earlier.day, 1, exact=exact)
+    return next((s for s in found.slots if tuple(s.window) == tuple(earlier.window)), None)
 
 
 def _all_hubs():
@@ -376,6 +420,7 @@ def time():
             start = at_day_seconds(token.day, token.window[0])
             end = at_day_seconds(token.day, token.window[1])
             journey.update(slot=form.slot.data, slot_label=_slot_label(start, end))
+            journey.clear_from("earlier_slot")
             return _next("booking.details")
     dead_end = not result.slots and not result.restricted and result.last_day is not None
     return render_template(
@@ -392,6 +437,7 @@ def time():
         earlier=first > local_now().date(),
         exact=exact,
         exact_possible=exact_possible,
+        earlier_gone=bool(journey.draft().get("earlier_slot")),  # the time chosen is not offered here
         hub_possible="hub" in service.places and place.location_type != "hub",
         phoning=bool(contact_centre_list()),
     )

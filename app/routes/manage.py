@@ -10,8 +10,7 @@ from flask_babel import gettext as _
 from app import i18n
 from app.appointments import references
 from app.appointments.links import end_sessions, ics_url, reference_named, signed_version
-from app.appointments.presenters import officer_first_name, when, where
-from app.appointments.queries import outcome_at
+from app.appointments.presenters import officer_first_name, place_words, when, where
 from app.appointments.references import clean_reference, format_reference
 from app.booking.availability import TIMES_PER_PAGE, later_dates_from, search
 from app.booking.changes import cancel, place_to_move, reschedule
@@ -120,7 +119,7 @@ def _booking_page(appointment: Appointment, language_form: MessageLanguageForm, 
         officer=officer_first_name(appointment),
         changeable=closed is None,
         closed_reason=closed,
-        outcome_at=outcome_at(appointment),  # completed or nobody in: when the officer called
+        words=_words(appointment),  # cancelled, happened or missed: said for its place
         ics_link=ics_url(appointment, external=False),
         texts_on=appointment.customer.sms_consent and appointment.customer.phone != "",
         number_stopped=consent.number_stopped(appointment.customer.phone),
@@ -204,8 +203,14 @@ def _cancelled(appointment: Appointment):
         reference=format_reference(appointment.reference),
         when=when(appointment, current_locale()),
         where=where(appointment),
+        words=_words(appointment),
         sent_by=outbox.channels_written(appointment, "cancellation"),
     )
+
+
+def _words(appointment: Appointment):
+    """What the page says that depends on the place (a hub: "your appointment at Devizes community hub")."""
+    return place_words(appointment, current_locale())
 
 
 @bp.route("/booking/change", methods=["GET", "POST"])
@@ -319,7 +324,9 @@ def needs():
             form.access_needs.errors = [error.message]
         else:
             return _changed(appointment, outcome, "needs")
-    return render_template("manage/needs.html", form=form), 400 if form.errors else 200
+    return render_template(
+        "manage/needs.html", form=form, words=_words(appointment)
+    ), 400 if form.errors else 200
 
 
 def _closed_page(appointment: Appointment, other_reason: str | None = None):

@@ -8,7 +8,9 @@ import pytest
 import time_machine
 
 from app.appointments.links import manage_url
-from app.booking.booking_request import CustomerDetails
+from app.booking.availability import decode_slot, search
+from app.booking.booking import book
+from app.booking.booking_request import BookingRequest, CustomerDetails
 from app.extensions import db
 from app.models import Address, Appointment, Message
 from tests.booking_helpers import NOW, book_first_slot, world_with_a_street
@@ -181,9 +183,95 @@ def test_changing_where_can_change_the_address_and_keeps_the_time_when_it_is_the
     with client.session_transaction() as session:
         assert session["booking"]["slot"] == slot
     other = submit_form(client, "/book/address?change=1", {"address": "manual", "line1": "21 High Street"})
-    assert other.headers["Location"] == "/book/time"  # a new address: its own times
+    # a new address where the same time is offered too: the time is kept (found for the new address)
+    assert other.headers["Location"] == "/book/check"
     with client.session_transaction() as session:
-        assert "slot" not in session["booking"]
+        kept = decode_slot(session["booking"]["slot"])
+    assert (kept.day, kept.window) == (decode_slot(slot).day, decode_slot(slot).window)
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _chosen_time(client) -> tuple[str, str]:
+    """The time on check-your-answers, and the slot behind it."""
+    with client.session_transaction() as session:
+        slot = session["booking"]["slot"]
+    row = re.search(
+        r"When\s*</dt>\s*<dd[^>]*>\s*([^<]+?)\s*<", client.get("/book/check").get_data(as_text=True)
+    )
+    return row.group(1), slot
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_new_address_from_check_your_answers_keeps_the_time_when_it_is_still_offered_there(client, world):
+    """The time used to be dropped without a word whenever the address changed (found by an earlier
+    walk): the resident came back to the times page with nothing chosen and no reason given."""
+    _to_check(client, world)
+    before, _slot = _chosen_time(client)
+    submit_form(client, "/book/postcode?change=1", {"postcode": "SN10 1AB"})
+    moved = submit_form(client, "/book/address?change=1", {"address": "manual", "line1": "21 High Street"})
+    assert moved.headers["Location"] == "/book/check"
+    check = client.get("/book/check").get_data(as_text=True)
+    assert "21 High Street" in check and _chosen_time(client)[0] == before
+    booked = submit_form(client, "/book/check", {})  # and it books, at the new address, at that time
+    assert booked.headers["Location"] == "/book/confirmation"
+    appointment = db.session.query(Appointment).one()
+    assert appointment.address_line1 == "21 High Street"
+    assert (appointment.window_start, appointment.window_end) == _window(decode_slot(_slot))
+
+
+def _window(token):
+    from app.timeutil import at_day_seconds
+
+    return at_day_seconds(token.day, token.window[0]), at_day_seconds(token.day, token.window[1])
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("locale", "told"),
+    [
+        ("en", "The time you chose is not available at the new address. Choose another time."),
+        ("pl", "Wybrany termin nie jest dostępny pod nowym adresem. Wybierz inny."),
+    ],
+)
+def test_a_new_address_where_the_time_is_not_offered_says_so_on_the_times_page(client, world, locale, told):
+    client.get(f"/language/{locale}")
+    _to_check(client, world)
+    with client.session_transaction() as session:
+        slot = session["booking"]["slot"]
+    # Meanwhile others book that time with our one officer until it is full: the new address cannot have it.
+    chosen = decode_slot(slot)
+    for n in range(10):
+        offered = search(world.service, world.home(), chosen.day, 1, now=NOW).slots
+        same = [s for s in offered if tuple(s.window) == tuple(chosen.window)]
+        if not same:
+            break
+        book(
+            BookingRequest(
+                slot_token=same[0].token,
+                service=world.service,
+                place=world.home(),
+                customer=CustomerDetails(
+                    name=f"Sam Other{n}", phone=f"+44770090099{n}", preferred_channel="none"
+                ),
+            )
+        )
+    assert not same
+    db.session.commit()
+    submit_form(client, "/book/postcode?change=1", {"postcode": "SN10 1AB"})
+    moved = submit_form(client, "/book/address?change=1", {"address": "manual", "line1": "21 High Street"})
+    assert moved.headers["Location"] == "/book/time?change=1"
+    page = client.get(moved.headers["Location"]).get_data(as_text=True)
+    assert told in _text(page) and "govuk-notification-banner" in page
+    assert _back_link(page) == "/book/check"
+    again = client.get("/book/check")  # no time: check-your-answers sends them back to choose one
+    assert again.headers["Location"] == "/book/time"
+    other = re.search(r'name="slot" type="radio" value="([^"]+)"', page).group(1)
+    chosen = submit_form(client, "/book/time?change=1", {"slot": other})
+    assert chosen.headers["Location"] == "/book/check"  # straight back to check, with the new time
+    assert told not in _text(client.get("/book/time?change=1").get_data(as_text=True))  # said once chosen
 
 
 # 2. A cancelled booking's cancel page ------------------------------------------------------------
