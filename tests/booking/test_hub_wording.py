@@ -181,3 +181,15 @@ def test_a_hub_appointment_under_way_says_the_appointment_has_started_not_the_vi
         BookingRuleError, match=f"This appointment at {HUB} has started: the officer is with you"
     ):
         cancel(appointment, "", channel="phone")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_change_page_says_how_to_change_the_place_not_only_the_time(client, world):
+    """A hub booking could only change its time online, and nothing said how to go to another hub or
+    have a visit at home instead (found by the evening walk)."""
+    _open(client, _booked(world))
+    page = client.get("/manage/booking/change").get_data(as_text=True)
+    assert "This page changes the time only. To change the place (another hub, or a visit at home" in _text(
+        page
+    )
+    assert 'href="tel:' in page  # the number to ring, a link on a phone
