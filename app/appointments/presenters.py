@@ -86,6 +86,20 @@ def channel_label(channel: str) -> str:
     return CHANNEL_LABELS.get(channel, channel.capitalize())
 
 
+# The same, after a verb: "booked online", "cancelled at a hub kiosk".
+CHANNEL_HOW = {
+    "web": "online",
+    "phone": "by phone",
+    "kiosk": "at a hub kiosk",
+    "api": "through a partner system (API)",
+    "counter": "at a hub counter",
+}
+
+
+def channel_how(channel: str) -> str:
+    return CHANNEL_HOW.get(channel, f"({channel})")
+
+
 def place_name(appointment: Appointment) -> str:
     """What every page and text calls the place of a visit: a hub visit by the hub's name (the first line
     of its address is the building's, e.g. "Devizes Library, Sheep Street", not another name for the hub),

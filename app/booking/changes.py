@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.appointments.presenters import already_started, status_label
+from app.appointments.presenters import already_started, channel_how, status_label
 from app.booking import call_list, interpreters
 from app.booking.availability import decode_slot
 from app.booking.claims import claim
@@ -93,12 +93,6 @@ ALREADY = {
 }
 
 
-def _how(channel: str) -> str:
-    """How a change was made, for the supervisors' call list ("Cancelled online")."""
-    known = {"web": "online", "phone": "by phone", "kiosk": "at a kiosk", "api": "through the API"}
-    return known.get(channel, f"({channel})")
-
-
 def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, channel: str = "web") -> None:
     seen = state_of(appointment)
     lock_appointment(appointment)
@@ -115,7 +109,7 @@ def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, 
         )
     )
     audit.record("appointment_cancelled", "appointment", appointment.reference, user=actor, channel=channel)
-    call_list.close_for(appointment, actor, f"Cancelled {_how(channel)}")
+    call_list.close_for(appointment, actor, f"Cancelled {channel_how(channel)}")
     outbox.appointment_changed(appointment, "cancellation")
     offer_freed_time(appointment)
 
@@ -185,7 +179,7 @@ def reschedule(
     )
     audit.record("appointment_rescheduled", "appointment", appointment.reference, user=actor, channel=channel)
     moved_to = f"{format_date(appointment.window_start)}, {format_time(appointment.window_start)}"
-    call_list.close_for(appointment, actor, f"Moved to {moved_to} {_how(channel)}")
+    call_list.close_for(appointment, actor, f"Moved to {moved_to} {channel_how(channel)}")
     outbox.appointment_changed(appointment, "reschedule")
     interpreters.flag_if_needed(appointment)
 

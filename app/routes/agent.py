@@ -118,9 +118,12 @@ def _caller_form(customer: Customer | None):
 
 def _saved_message(saved: agent.SavedCaller) -> str:
     said = ["Caller's details saved."]
-    if saved.visits_told:
-        visits = "1 booked visit" if saved.visits_told == 1 else f"{saved.visits_told} booked visits"
-        said.append(f"The officer of their {visits} still to come will see what they need.")
+    if saved.visits_told == 1:
+        said.append("Their booked visit still to come now shows the officer what they need.")
+    elif saved.visits_told:
+        said.append(
+            f"Their {saved.visits_told} booked visits still to come now show their officers what they need."
+        )
     if saved.redirected:
         waiting = (
             "1 text or email that was"

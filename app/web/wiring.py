@@ -20,7 +20,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from app.appointments.presenters import added_travel, place_name, status_label, when, where
+from app.appointments.presenters import added_travel, channel_how, place_name, status_label, when, where
 from app.appointments.references import format_reference
 from app.booking.interpreters import language_name
 from app.config import MAX_BODY_BYTES, MAX_FORM_FIELDS, settings
@@ -219,6 +219,7 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(when, "when")  # "Monday 7 December 2026, arriving between 11am and 1pm"
     app.add_template_filter(format_reference, "reference")  # "NEUQ-TVRY", as residents read it
     app.add_template_filter(place_name, "place_name")  # a hub visit by the hub's name, else the address
+    app.add_template_filter(channel_how, "channel_how")  # "online", "at a hub kiosk": how it was booked
     app.add_template_filter(status_label, "status_label")  # "Nobody in": a visit's status, for staff
     app.add_template_filter(where, "where")  # the whole address, after the hub's name for a hub visit
     app.add_template_filter(added_travel, "added_travel")  # "no extra travel", "adds about 10 minutes ..."

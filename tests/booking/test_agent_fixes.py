@@ -53,6 +53,17 @@ def test_a_caller_with_no_street_address_is_listed_by_postcode_alone(client, sig
 
 
 @time_machine.travel(NOW, tick=False)
+def test_the_callers_page_says_how_each_visit_was_booked_in_words(client, sign_in):
+    sign_in("agent")
+    appointment = book_first_slot(
+        World(), CustomerDetails(name="Kim Kiosk", phone="07700 900777"), channel="kiosk"
+    )
+    db.session.commit()
+    page = client.get(f"/agent/customers/{appointment.customer_id}").get_data(as_text=True)
+    assert "booked at a hub kiosk" in page and "booked by kiosk" not in page
+
+
+@time_machine.travel(NOW, tick=False)
 def test_an_agent_changes_a_callers_details_and_records_business_premises(client, sign_in):
     sign_in("agent")
     world = World()

@@ -357,7 +357,7 @@ def test_access_needs_given_by_phone_reach_the_officers_day_for_every_visit_to_c
     needs = _details(customer, access_needs="Uses a wheelchair: side door", interpreter_language="Polish")
     saved = client.post(url, data={"csrf_token": token, **needs})
     assert saved.status_code == 302
-    assert "The officer of their 1 booked visit still to come will see what they need." in _banner(
+    assert "Their booked visit still to come now shows the officer what they need." in _banner(
         client.get(saved.headers["Location"]).text
     )
     db.session.refresh(appointment)
