@@ -188,7 +188,12 @@ def officer_time(first: date, last: date, appointments: list[Appointment]) -> Ta
     travel_seconds: dict[int, int] = defaultdict(int)
     for plan in db.session.scalars(select(RoutePlan).where(RoutePlan.day >= first, RoutePlan.day <= last)):
         travel_seconds[plan.officer_id] += plan.travel_seconds
-    table = Table("officer_time", "Officer time (hours)", ["Officer", "Visits", "Travel", "Idle", "Shift"])
+    # Travel is known once a day is planned (the nightly plan): days not yet planned count none.
+    table = Table(
+        "officer_time",
+        "Officer time (hours)",
+        ["Officer", "Visits", "Travel (planned days)", "Idle", "Shift"],
+    )
     for officer in all_officers():
         shift = 0
         day = first
