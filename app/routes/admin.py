@@ -232,11 +232,13 @@ def edit_officer(officer_id: int | None):
     form = _officer_form(officer)
     if form.validate_on_submit() and (base := _base_of(form, officer)) is not None:
         was_active = officer is not None and officer.active
-        # A skill taken away from an officer who stays on: say first which booked visits it would strand.
-        # (Switching an officer off is a leaver's re-plan, below.) Read again on confirming: what is
-        # booked then is what goes on the call list.
+        # A skill or community area taken away from an officer who stays on: say first which booked
+        # visits it would strand. (Switching an officer off is a leaver's re-plan, below.) Read again on
+        # confirming: what is booked then is what goes on the call list.
         removal = (
-            skills_removed(officer, set(form.skills.data or [])) if was_active and form.active.data else None
+            skills_removed(officer, set(form.skills.data or []), set(form.areas.data or []))
+            if was_active and form.active.data
+            else None
         )
         if removal is not None and request.form.get("confirmed") != "yes":
             return _confirm_skill_removal(removal)
@@ -258,9 +260,8 @@ def edit_officer(officer_id: int | None):
             if held:
                 return redirect(url_for("reports.replan", officer=saved.id))
         elif handed:
-            skills = " and ".join(s.name for s in removal.skills)
             flash(
-                f"{saved.name} saved. {handed} booked visit{'s' if handed != 1 else ''} needing {skills} "
+                f"{saved.name} saved. {handed} booked visit{'s' if handed != 1 else ''} {removal.needing} "
                 f"{'are' if handed != 1 else 'is'} on Residents to call: move or cancel with the resident.",
                 "success",
             )
