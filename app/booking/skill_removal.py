@@ -1,4 +1,5 @@
-"""Taking a skill or a community area away from an officer who still holds booked visits that need it.
+"""Taking a skill or a community area away from an officer who still holds booked visits that need it,
+or switching them off.
 
 The officer's form asks first: it names the visits that would be left with an officer who can no longer
 do them (a service needing a skill they lose, or a visit in an area they stop covering: how many, the
@@ -46,6 +47,7 @@ class SkillRemoval:
     skills: tuple[Skill, ...]  # taken away, with visits needing them
     visits: tuple[LeftVisit, ...]  # soonest first
     areas: tuple[CommunityArea, ...] = ()  # taken away, with visits in them
+    switch_off: bool = False  # the officer is being switched off: every visit they hold is left
 
     @property
     def what(self) -> str:
@@ -95,6 +97,17 @@ def skills_removed(
     skills = tuple(s for s in removed.values() if any(v.skill is s for v in left))
     areas = tuple(x for x in left_areas.values() if any(v.area is x for v in left))
     return SkillRemoval(officer, skills, tuple(left), areas)
+
+
+def switching_off(officer: Officer) -> SkillRemoval | None:
+    """What switching the officer off would leave behind: every booked visit they hold from now on, and
+    whether anyone else could do each one (None: they hold none). Reads only. Once confirmed, a leaver's
+    visits go to the supervisors' re-plan (and, until then, the nightly plan's), not the call list."""
+    left = tuple(
+        LeftVisit(a, None, None, staffed_without(a.service, place_to_move(a), officer.id))
+        for a in future_visits_needing(officer.id, None)
+    )
+    return SkillRemoval(officer, (), left, switch_off=True) if left else None
 
 
 def reason(visit: LeftVisit, officer: Officer) -> str:
