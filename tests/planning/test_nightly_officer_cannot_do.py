@@ -142,3 +142,24 @@ def test_a_colleague_whose_day_is_full_keeps_their_own_promises_and_the_visit_go
     assert {v.id: (v.window_start, v.window_end) for v in theirs} == kept
     for v in theirs:
         assert v.window_start <= v.planned_arrival <= v.window_end
+
+
+def test_a_two_officer_visit_one_of_whose_officers_lost_the_skill_goes_to_two_who_have_it_together(app):
+    world = World(officers=3)
+    world.service.two_officers = True
+    was, partner, third = world.officers
+    visit = _visit(world, was)
+    visit.second_officer = partner
+    _take_skill(world, was)
+    db.session.commit()
+
+    visit, was, partner, third = _run_the_nightly_plan(app, visit, was, partner, third)
+
+    assert {visit.officer_id, visit.second_officer_id} == {partner.id, third.id}
+    assert visit.window_start <= visit.planned_arrival <= visit.window_end
+    stops = [
+        s for p in db.session.scalars(select(RoutePlan)) for s in p.stops if s.appointment_id == visit.id
+    ]
+    assert {s.plan.officer_id for s in stops} == {partner.id, third.id}
+    assert {s.planned_arrival for s in stops} == {visit.planned_arrival}  # they arrive together
+    assert _texts(visit) == ["officer_change"] and _call_list() == {}
