@@ -44,6 +44,7 @@ from app.models import (
 )
 from app.models.statuses import AppointmentStatus
 from app.officers.queries import all_officers
+from app.officers.roster import roster
 from app.officers.travel import matrix as travel_matrix
 from app.officers.travel import pair_travel
 from app.officers.workdays import WorkingDay, working_day
@@ -243,12 +244,13 @@ def plan_day(
         # The colleagues' days hold every visit but those still waiting here or left out.
         theirs = [a for a in appointments if a.id == appointment.id or a.id not in stranded | left_out]
         stranded.discard(appointment.id)
-        if _reassign(appointment, working, theirs, day, time_limit):
+        why_not = _reassign(appointment, working, theirs, day, time_limit)
+        if why_not is None:
             summary.moved.append((appointment, appointment.officer))
         else:
             left_out.add(appointment.id)
             summary.leave_out(appointment, "officer_cannot_do")
-            summary.notes[appointment.id] = _cannot_do_reason(appointment)
+            summary.notes[appointment.id] = _cannot_do_reason(appointment, why_not)
     for appointment in appointments:
         if not _officers_of(appointment) <= working.keys():
             summary.leave_out(appointment, "officer_not_working")
@@ -294,30 +296,36 @@ def _reassign(
     appointments: list[Appointment],
     day: date,
     time_limit: float,
-) -> bool:
+) -> str | None:
     """Hand a visit its officer may no longer do to qualified colleagues working that day, inside its
     promised window and without breaking any of their promises; the resident is told (as after an
-    absence). False, changing nothing, when nobody has room."""
+    absence). Else, changing nothing, why not (None: handed over)."""
     place = place_to_move(appointment)
     unable = set(_cannot_do(appointment))
     able = [wd for i, wd in working.items() if i not in unable and may_do(appointment.service, place, i)]
     if len(able) < (2 if _needs_two(appointment) else 1):
-        return False
+        others = [o for o in roster().able(appointment.service.skill_id, place.area_id) if o.id not in unable]
+        if len(others) < (2 if _needs_two(appointment) else 1):
+            return "nobody else with the skill covers it there"
+        return "no other qualified officer is working that day"
     able_ids = {wd.officer.id for wd in able}
     pinned = [a for a in appointments if a.id != appointment.id and _officers_of(a) & able_ids]
     problem = build_problem(able, [*pinned, appointment], day, free={appointment.id})
     result = plan(problem, time_limit * 2, initial=as_booked(able, pinned))  # one visit to fit in
     if str(appointment.id) in result.unassigned or any(str(a.id) in result.unassigned for a in pinned):
-        return False  # never break a colleague's promise to rescue another
+        # Never break a colleague's promise to rescue another.
+        return "no qualified officer working that day has room inside the promised window"
     to = [int(r.officer_id) for r in result.routes if str(appointment.id) in r.visit_ids]
-    _store(
-        result, day, [wd.officer for wd in able], {str(a.id): a for a in [*pinned, appointment]}, "nightly"
-    )
+    # The order found is the seed the day's plan starts from (plan_day stores the routes, once).
+    by_id = {str(a.id): a for a in [*pinned, appointment]}
+    for route in result.routes:
+        for stop in route.stops:
+            by_id[stop.visit_id].planned_arrival = at_day_seconds(day, stop.start)
     _change_officers(appointment, to, None, because="the officer can no longer do this visit")
-    return True
+    return None
 
 
-def _cannot_do_reason(appointment: Appointment) -> str:
+def _cannot_do_reason(appointment: Appointment, why_not: str) -> str:
     """Why the nightly plan left a visit out whose officer may no longer do it, for the call list."""
     place = place_to_move(appointment)
     skill = appointment.service.skill
@@ -332,10 +340,7 @@ def _cannot_do_reason(appointment: Appointment) -> str:
             why.append(f"{officer.name} no longer has the {skill.name} skill it needs")
         else:
             why.append(f"{officer.name} no longer covers {area.name if area else 'its area'}")
-    return (
-        f"{' and '.join(why)} ({when(appointment)}), and no qualified officer working that day has room "
-        "inside the promised window: move it, or call the resident"
-    )
+    return f"{' and '.join(why)} ({when(appointment)}), and {why_not}: move it, or call the resident"
 
 
 class NotAbsent(ValueError):

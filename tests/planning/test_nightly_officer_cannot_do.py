@@ -115,7 +115,7 @@ def test_with_nobody_qualified_to_take_it_the_visit_goes_on_the_call_list_with_t
     entry = _call_list()[visit.id]
     assert entry.source == "nightly" and entry.open_for == visit.id
     assert f"{was.name} {says}" in entry.reason
-    assert "no qualified officer working that day has room inside the promised window" in entry.reason
+    assert "and nobody else with the skill covers it there: move it, or call the resident" in entry.reason
     # The officer's route does not hold a visit they may not do.
     stops = [s.appointment_id for p in db.session.scalars(select(RoutePlan)) for s in p.stops]
     assert visit.id not in stops
@@ -137,7 +137,9 @@ def test_a_colleague_whose_day_is_full_keeps_their_own_promises_and_the_visit_go
 
     visit, was, colleague, *theirs = _run_the_nightly_plan(app, visit, was, colleague, *theirs)
 
-    assert visit.officer_id == was.id and visit.id in _call_list()
+    assert visit.officer_id == was.id
+    reason = _call_list()[visit.id].reason
+    assert "no qualified officer working that day has room inside the promised window" in reason
     assert all(v.officer_id == colleague.id and _texts(v) == [] for v in theirs)
     assert {v.id: (v.window_start, v.window_end) for v in theirs} == kept
     for v in theirs:
@@ -163,3 +165,22 @@ def test_a_two_officer_visit_one_of_whose_officers_lost_the_skill_goes_to_two_wh
     assert {s.plan.officer_id for s in stops} == {partner.id, third.id}
     assert {s.planned_arrival for s in stops} == {visit.planned_arrival}  # they arrive together
     assert _texts(visit) == ["officer_change"] and _call_list() == {}
+
+
+def test_when_the_only_colleague_who_could_take_it_is_on_leave_the_call_list_says_so(app):
+    from app.models import Absence
+
+    world = World(officers=2)
+    was, away = world.officers
+    db.session.add(Absence(officer=away, kind="leave", starts_on=MONDAY, ends_on=MONDAY))
+    visit = _visit(world, was)
+    _switch_off(world, was)
+    db.session.commit()
+
+    visit, was, away = _run_the_nightly_plan(app, visit, was, away)
+
+    assert visit.officer_id == was.id and _texts(visit) == []
+    reason = _call_list()[visit.id].reason
+    assert (
+        f"{was.name} is switched off" in reason and "no other qualified officer is working that day" in reason
+    )
