@@ -230,14 +230,13 @@ def _print_summary(summary) -> None:
 @click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
 @click.option("--time-limit", default=0.5, show_default=True, help="Seconds of search per officer.")
 def plan_command(day, time_limit: float) -> None:
-    from app.booking import call_list
     from app.officers.queries import all_officers
-    from app.planning.planning import plan_day
+    from app.planning.planning import hand_unplaced_to_supervisors, plan_day
 
     officers = all_officers(active_only=True)
     with unit_of_work(), click.progressbar(length=len(officers), label="Planning routes") as bar:
         summary = plan_day(day.date(), time_limit=time_limit, progress=lambda _o: bar.update(1))
-        call_list.add_unplaced(summary.unassigned, why=summary.why)
+        hand_unplaced_to_supervisors(summary)
     _print_summary(summary)
 
 

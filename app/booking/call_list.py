@@ -27,6 +27,7 @@ SOURCES = {
     "officer_change": "Officer change",
     "interpreter": "Interpreter needed",
     "skill_removed": "Skill removed from the officer",
+    "area_removed": "Community area removed from the officer",
 }
 
 

@@ -92,6 +92,13 @@ def staffed_without(service: Service, place: Place, officer_id: int) -> bool:
     return _can_staff(able, service, place.hub)
 
 
+def may_do(service: Service, place: Place, officer_id: int) -> bool:
+    """Whether this officer may do this service at this place at all, by the rule availability offers
+    times by (Roster.able): switched on, with the service's skill, covering the place's community area.
+    The nightly plan asks it of every booked visit's officers (app/planning/planning.py)."""
+    return bool(roster().able(service.skill_id, place.area_id, only=officer_id))
+
+
 def visits_staffed_in(service: Service, area_id: int) -> bool:
     """staffed_at for a home or business visit in the community area (the waiting list's question)."""
     return _can_staff(roster().able(service.skill_id, area_id), service, None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import func, select, true, union_all
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -42,10 +42,10 @@ def future_visits() -> dict[int, int]:
     return {officer_id: count for officer_id, count in db.session.execute(counts)}
 
 
-def future_visits_needing(officer_id: int, skill_ids: set[int]) -> list[Appointment]:
+def future_visits_needing(officer_id: int, skill_ids: set[int] | None) -> list[Appointment]:
     """The booked visits the officer holds from now on (as first or second officer) whose service needs
-    one of these skills, soonest first."""
-    if not skill_ids:
+    one of these skills (None: every one they hold), soonest first."""
+    if skill_ids is not None and not skill_ids:
         return []
     return list(
         db.session.scalars(
@@ -55,7 +55,7 @@ def future_visits_needing(officer_id: int, skill_ids: set[int]) -> list[Appointm
                 (Appointment.officer_id == officer_id) | (Appointment.second_officer_id == officer_id),
                 Appointment.status.in_(ACTIVE),
                 Appointment.window_end >= utcnow(),
-                Service.skill_id.in_(skill_ids),
+                Service.skill_id.in_(skill_ids) if skill_ids is not None else true(),
             )
             .options(selectinload(Appointment.service), selectinload(Appointment.hub))
             .order_by(Appointment.window_start, Appointment.id)

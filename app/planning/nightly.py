@@ -9,13 +9,12 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import exists, select
 
-from app.booking import call_list
 from app.catalogue.hubs import hours_on_day
 from app.catalogue.queries import all_hubs
 from app.extensions import db
 from app.models import RoutePlan, ScheduledRun
 from app.officers.queries import all_officers
-from app.planning.planning import plan_day
+from app.planning.planning import hand_unplaced_to_supervisors, plan_day
 from app.timeutil import is_bank_holiday, local_now
 from app.unit_of_work import unit_of_work
 
@@ -81,7 +80,7 @@ def plan_when_due(now: datetime | None = None) -> list[date]:
                 continue
             summary = plan_day(day)
             # Supervisors phone whoever the plan could not place.
-            call_list.add_unplaced(summary.unassigned, why=summary.why)
+            hand_unplaced_to_supervisors(summary)
             db.session.add(ScheduledRun(job="plan", key=day.isoformat()))
         planned.append(day)
     return planned

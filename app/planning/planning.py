@@ -1,10 +1,17 @@
 """Route planning: turn the day's promised appointments into ordered routes, and re-plan on absence.
 
-Promises (date, window, officer) are kept: the nightly plan only orders each officer's own visits.
+Promises (date, window, officer) are kept: the nightly plan only orders each officer's own visits
+(except a visit its officer may no longer do, below).
 When an officer is recorded absent, their visits may move to colleagues, still inside the promised
 window: the re-plan is solved once, stored as a proposal for a supervisor to check, and published
 exactly as previewed (or not at all, if anything it relied on has changed). Each resident whose
 officer changes is told once; visits that cannot be kept go on the supervisors' call list.
+
+The nightly plan also notices a booked visit whose officer may no longer do it (switched off, the
+service's skill taken away, or the visit's community area no longer theirs: coverage.may_do, the rule
+availability offers times by): it hands the visit to a qualified colleague working that day inside the
+promised window when one has room, telling the resident as an absence re-plan does, and otherwise
+leaves it out of the plan with the reason, for the supervisors' call list.
 """
 
 from __future__ import annotations
@@ -20,12 +27,24 @@ from app.appointments.presenters import when
 from app.appointments.queries import active_on_day
 from app.booking import call_list, interpreters
 from app.booking.availability import appointments_for, planned_order, versions_for
+from app.booking.changes import place_to_move
+from app.booking.coverage import may_do
 from app.booking.locks import lock_appointment, lock_officer_days, state_of
 from app.extensions import db
 from app.messaging import outbox
-from app.models import Appointment, AppointmentEvent, Officer, ReplanProposal, RoutePlan, RouteStop, User
+from app.models import (
+    Appointment,
+    AppointmentEvent,
+    CommunityArea,
+    Officer,
+    ReplanProposal,
+    RoutePlan,
+    RouteStop,
+    User,
+)
 from app.models.statuses import AppointmentStatus
 from app.officers.queries import all_officers
+from app.officers.roster import roster
 from app.officers.travel import matrix as travel_matrix
 from app.officers.travel import pair_travel
 from app.officers.workdays import WorkingDay, working_day
@@ -43,6 +62,7 @@ from routing.types import Visit as RoutingVisit
 UNPLACED_REASONS = {
     **REASONS,
     "officer_not_working": "an officer promised for it is not working that day (leave, sickness or no shift)",
+    "officer_cannot_do": "its officer may no longer do it, and no qualified colleague had room",
 }
 
 
@@ -56,6 +76,8 @@ class DaySummary:
     unassigned: list[Appointment] = field(default_factory=list)
     moved: list[tuple[Appointment, Officer]] = field(default_factory=list)
     reasons: dict[int, str] = field(default_factory=dict)  # appointment id -> UNPLACED_REASONS key
+    # appointment id -> the whole reason, for a supervisor, where the plan knows more than a key says
+    notes: dict[int, str] = field(default_factory=dict)
 
     def leave_out(self, appointment: Appointment, reason: str) -> None:
         if appointment not in self.unassigned:
@@ -192,11 +214,16 @@ def plan_day(
     """Order every working officer's promised visits for the day and store the routes.
 
     Promises are kept: each officer gets only their own promised visits, inside their windows, and the
-    two officers of a two-officer visit are planned together with one arrival time. The plan is never
+    two officers of a two-officer visit are planned together with one arrival time. A visit whose officer
+    may no longer do it (coverage.may_do) first goes to qualified colleagues with room inside its window
+    (the resident is told), or is left out with its reason (`notes`) for the call list. The plan is never
     worse than the day as booked (that order is the seed and the fallback), and every route is timed by
     the one checker, so every officer-day still passes the check availability and booking use.
     `time_limit` is seconds of search per officer."""
     summary = DaySummary(day)
+    # Visits whose officer may no longer do them change officer: their locks come before the days'.
+    for appointment in sorted((a for a in active_on_day(day) if _cannot_do(a)), key=lambda a: a.id):
+        lock_appointment(appointment)
     working: dict[int, WorkingDay] = {}
     for officer in all_officers(active_only=True):
         if progress:
@@ -209,12 +236,27 @@ def plan_day(
     # cancellations on these officer-days wait for it, and it plans what they committed before.
     lock_officer_days([(officer_id, day) for officer_id in working])
     appointments = active_on_day(day)
+    stranded = {a.id for a in appointments if _cannot_do(a)}  # read again under the locks
+    left_out: set[int] = set()
+    for appointment in sorted(
+        (a for a in appointments if a.id in stranded), key=lambda a: (a.window_start, a.id)
+    ):
+        # The colleagues' days hold every visit but those still waiting here or left out.
+        theirs = [a for a in appointments if a.id == appointment.id or a.id not in stranded | left_out]
+        stranded.discard(appointment.id)
+        why_not = _reassign(appointment, working, theirs, day, time_limit)
+        if why_not is None:
+            summary.moved.append((appointment, appointment.officer))
+        else:
+            left_out.add(appointment.id)
+            summary.leave_out(appointment, "officer_cannot_do")
+            summary.notes[appointment.id] = _cannot_do_reason(appointment, why_not)
     for appointment in appointments:
         if not _officers_of(appointment) <= working.keys():
             summary.leave_out(appointment, "officer_not_working")
     for group in _linked(working, appointments):
         days = [working[i] for i in group]
-        mine = [a for a in appointments if _officers_of(a) & set(group)]
+        mine = [a for a in appointments if _officers_of(a) & set(group) and a.id not in left_out]
         if not mine:
             db.session.execute(delete(RoutePlan).where(RoutePlan.day == day, RoutePlan.officer_id.in_(group)))
             continue
@@ -231,6 +273,74 @@ def plan_day(
         "routes_planned", "day", day.isoformat(), visits=summary.visits, unassigned=len(summary.unassigned)
     )
     return summary
+
+
+def hand_unplaced_to_supervisors(summary: DaySummary) -> None:
+    """Every visit the plan left out goes on the call list, with its whole reason where the plan has one
+    (a visit whose officer may no longer do it), else the planner's (the nightly job and `flask plan`)."""
+    for appointment in summary.unassigned:
+        if appointment.id in summary.notes and appointment.is_active:
+            call_list.add(appointment, summary.notes[appointment.id], "nightly")
+    call_list.add_unplaced(summary.unassigned, why=summary.why)
+
+
+def _cannot_do(appointment: Appointment) -> list[int]:
+    """The visit's promised officers who may no longer do it there (coverage.may_do)."""
+    place = place_to_move(appointment)
+    return [i for i in sorted(_officers_of(appointment)) if not may_do(appointment.service, place, i)]
+
+
+def _reassign(
+    appointment: Appointment,
+    working: dict[int, WorkingDay],
+    appointments: list[Appointment],
+    day: date,
+    time_limit: float,
+) -> str | None:
+    """Hand a visit its officer may no longer do to qualified colleagues working that day, inside its
+    promised window and without breaking any of their promises; the resident is told (as after an
+    absence). Else, changing nothing, why not (None: handed over)."""
+    place = place_to_move(appointment)
+    unable = set(_cannot_do(appointment))
+    able = [wd for i, wd in working.items() if i not in unable and may_do(appointment.service, place, i)]
+    if len(able) < (2 if _needs_two(appointment) else 1):
+        others = [o for o in roster().able(appointment.service.skill_id, place.area_id) if o.id not in unable]
+        if len(others) < (2 if _needs_two(appointment) else 1):
+            return "nobody else with the skill covers it there"
+        return "no other qualified officer is working that day"
+    able_ids = {wd.officer.id for wd in able}
+    pinned = [a for a in appointments if a.id != appointment.id and _officers_of(a) & able_ids]
+    problem = build_problem(able, [*pinned, appointment], day, free={appointment.id})
+    result = plan(problem, time_limit * 2, initial=as_booked(able, pinned))  # one visit to fit in
+    if str(appointment.id) in result.unassigned or any(str(a.id) in result.unassigned for a in pinned):
+        # Never break a colleague's promise to rescue another.
+        return "no qualified officer working that day has room inside the promised window"
+    to = [int(r.officer_id) for r in result.routes if str(appointment.id) in r.visit_ids]
+    # The order found is the seed the day's plan starts from (plan_day stores the routes, once).
+    by_id = {str(a.id): a for a in [*pinned, appointment]}
+    for route in result.routes:
+        for stop in route.stops:
+            by_id[stop.visit_id].planned_arrival = at_day_seconds(day, stop.start)
+    _change_officers(appointment, to, None, because="the officer can no longer do this visit")
+    return None
+
+
+def _cannot_do_reason(appointment: Appointment, why_not: str) -> str:
+    """Why the nightly plan left a visit out whose officer may no longer do it, for the call list."""
+    place = place_to_move(appointment)
+    skill = appointment.service.skill
+    area = db.session.get(CommunityArea, place.area_id)
+    why = []
+    for officer in (appointment.officer, appointment.second_officer):
+        if officer is None or officer.id not in _cannot_do(appointment):
+            continue
+        if not officer.active:
+            why.append(f"{officer.name} is switched off")
+        elif skill is not None and skill not in officer.skills:
+            why.append(f"{officer.name} no longer has the {skill.name} skill it needs")
+        else:
+            why.append(f"{officer.name} no longer covers {area.name if area else 'its area'}")
+    return f"{' and '.join(why)} ({when(appointment)}), and {why_not}: move it, or call the resident"
 
 
 class NotAbsent(ValueError):
@@ -481,7 +591,9 @@ def _check_still_as_previewed(data: dict, day: date, absent: Officer, appointmen
                 raise PlanChanged(f"{officer.name} is no longer working that day")
 
 
-def _change_officers(appointment: Appointment, officer_ids: list[int], user: User | None) -> None:
+def _change_officers(
+    appointment: Appointment, officer_ids: list[int], user: User | None, because: str = "of absence"
+) -> None:
     """Hand a visit to other officers, keeping its promised time, and tell the resident once."""
     old = appointment.officer
     appointment.officer_id = officer_ids[0]
@@ -496,7 +608,7 @@ def _change_officers(appointment: Appointment, officer_ids: list[int], user: Use
             actor=user,
             channel="staff",
             note=f"Officer changed from {old.first_name if old else 'none'} to "
-            f"{appointment.officer.first_name} because of absence; the promised time is unchanged.",
+            f"{appointment.officer.first_name} because {because}; the promised time is unchanged.",
         )
     )
     told = outbox.appointment_changed(appointment, "officer_change")

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from app import records
 from app.booking.coverage import coverage_gaps
-from app.booking.skill_removal import SkillRemoval, hand_to_supervisors, skills_removed
+from app.booking.skill_removal import SkillRemoval, hand_to_supervisors, skills_removed, switching_off
 from app.catalogue.catalogue import add_closure, remove_closure, save_hub, save_service
 from app.catalogue.queries import all_areas, all_hubs, all_services, all_skills, hub_by_code
 from app.forms.admin import AbsenceForm, ClosureForm, HubForm, OfficerForm, ServiceForm
@@ -232,17 +232,19 @@ def edit_officer(officer_id: int | None):
     form = _officer_form(officer)
     if form.validate_on_submit() and (base := _base_of(form, officer)) is not None:
         was_active = officer is not None and officer.active
-        # A skill taken away from an officer who stays on: say first which booked visits it would strand.
-        # (Switching an officer off is a leaver's re-plan, below.) Read again on confirming: what is
-        # booked then is what goes on the call list.
-        removal = (
-            skills_removed(officer, set(form.skills.data or [])) if was_active and form.active.data else None
-        )
+        # A skill or community area taken away from an officer who stays on, or the officer switched off:
+        # say first which booked visits it would strand. Read again on confirming: what is booked then is
+        # what goes on the call list (a leaver's visits go to the re-plan, below).
+        removal = None
+        if was_active and not form.active.data:
+            removal = switching_off(officer)
+        elif was_active:
+            removal = skills_removed(officer, set(form.skills.data or []), set(form.areas.data or []))
         if removal is not None and request.form.get("confirmed") != "yes":
             return _confirm_skill_removal(removal)
         with unit_of_work():
             saved = save_officer(officer, form.data | {"lat": base[0], "lng": base[1]})
-            handed = hand_to_supervisors(removal) if removal is not None else 0
+            handed = hand_to_supervisors(removal) if removal is not None and not removal.switch_off else 0
         if was_active and not saved.active:  # a leaver: their access has ended; their visits need moving
             held = future_visits().get(saved.id, 0)
             flash(
@@ -258,9 +260,8 @@ def edit_officer(officer_id: int | None):
             if held:
                 return redirect(url_for("reports.replan", officer=saved.id))
         elif handed:
-            skills = " and ".join(s.name for s in removal.skills)
             flash(
-                f"{saved.name} saved. {handed} booked visit{'s' if handed != 1 else ''} needing {skills} "
+                f"{saved.name} saved. {handed} booked visit{'s' if handed != 1 else ''} {removal.needing} "
                 f"{'are' if handed != 1 else 'is'} on Residents to call: move or cancel with the resident.",
                 "success",
             )

@@ -1,11 +1,13 @@
 """A leaver's access ends the day they leave: switching an officer off (their form) or any staff sign-in
 off (/admin/users, `flask users deactivate`) ends their sessions, trusted phones, calendar feed and API
-tokens, and their booked visits go to the supervisors' re-plan."""
+tokens, and their booked visits go to the supervisors' re-plan (the form asks first, naming them)."""
 
 from __future__ import annotations
 
 import time_machine
+from werkzeug.datastructures import MultiDict
 
+from app.appointments.references import format_reference
 from app.extensions import db
 from app.models import ApiToken, AuditEvent, User
 from app.officers import calendar_feed
@@ -16,6 +18,7 @@ from tests.factories import AppointmentFactory, CustomerFactory, UserFactory
 from tests.pages import csrf_token, error_summary
 from tests.safety_helpers import PASSWORD, officer_user, sign_in_as
 from tests.web.test_admin import _officer_data
+from tests.web.test_officer_skill_removal import _confirm_form
 
 
 def _officer_with_everything(client):
@@ -68,7 +71,17 @@ def test_switching_an_officer_off_in_their_form_ends_all_their_access_and_offers
         form = _officer_data(world.area.id, world.skill.id, base_postcode="")
         del form["active"]  # the "active" box unticked
         page = supervisor.get(url).get_data(as_text=True)
-        answer = supervisor.post(url, data={**form, "csrf_token": csrf_token(page)})
+        asked = supervisor.post(url, data={**form, "csrf_token": csrf_token(page)})
+        # Asked first, as for a skill taken away: which booked visits it leaves, and nothing saved yet.
+        html = asked.get_data(as_text=True)
+        assert asked.status_code == 200 and f"Switch off {officer.name}?" in html
+        assert f"{officer.name} holds 1 booked visit." in html and format_reference(visit.reference) in html
+        assert "Another officer with the skill could do it." not in html  # nobody else covers it
+        assert "Nobody else with the skill can do it there." in html
+        db.session.refresh(officer)
+        assert officer.active
+        sent = _confirm_form(html, officer)
+        answer = supervisor.post(url, data=MultiDict(sent))
         # Their booked visit is not silently left: the supervisor lands on the re-plan, which lists it.
         assert answer.status_code == 302 and "/supervisor/replan?officer=" in answer.headers["Location"]
         replan = supervisor.get(answer.headers["Location"]).get_data(as_text=True)

@@ -1,6 +1,7 @@
-"""Taking a skill away from an officer who holds booked visits needing it (walk finding: the visits
-stayed with an officer who could no longer do them, and nobody was told). The officer's form says which
-visits first, and whether anyone else could do them; once confirmed they go on Residents to call."""
+"""Taking a skill away from an officer who holds booked visits needing it, or a community area they hold
+booked visits in (walk finding: the visits stayed with an officer who could no longer do them, and
+nobody was told). The officer's form says which visits first, and whether anyone else could do them;
+once confirmed they go on Residents to call."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from app.appointments.references import format_reference
 from app.extensions import db
 from app.models import CallListEntry, Officer
 from tests.booking_helpers import MONDAY, NOW, World, at
-from tests.factories import AppointmentFactory, SkillFactory
+from tests.factories import AppointmentFactory, AreaFactory, OfficerFactory, SkillFactory
 from tests.pages import csrf_token
 
 
@@ -23,7 +24,7 @@ def _text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
-def _officer_data(world: World, skills: list[int]) -> dict:
+def _officer_data(world: World, skills: list[int], areas: list[int] | None = None) -> dict:
     data = {
         "first_name": "Priya",
         "last_name": "Shah",
@@ -31,7 +32,7 @@ def _officer_data(world: World, skills: list[int]) -> dict:
         "base_label": "Devizes hub",
         "base_hub": "",
         "base_postcode": "",
-        "areas": [str(world.area.id)],
+        "areas": [str(a) for a in (areas if areas is not None else [world.area.id])],
         "skills": [str(s) for s in skills],
         "active": "y",
     }
@@ -156,3 +157,57 @@ def test_a_skill_no_booked_visit_needs_is_removed_without_asking(client, sign_in
     # A cancelled visit, or one already past, strands nobody.
     assert _save(client, priya, _officer_data(world, [])).status_code == 200
     assert cancelled.status == "cancelled" and db.session.query(CallListEntry).count() == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_removing_an_area_says_which_visits_in_it_it_strands_and_puts_them_on_the_call_list(client, sign_in):
+    sign_in("supervisor")
+    world = World(officers=1)
+    (priya,) = world.officers
+    priya.first_name, priya.last_name = "Priya", "Shah"
+    world.area.name = "Devizes"
+    marlborough = AreaFactory(name="Marlborough", lat=51.42, lng=-1.73)
+    priya.areas.append(marlborough)
+    OfficerFactory(skills=[], areas=[world.area])  # covers Devizes, without the skill: not "someone else"
+    visits = _visits(world, priya, 2)  # in Devizes
+    db.session.commit()
+
+    asked = _save(client, priya, _officer_data(world, [world.skill.id], [marlborough.id]))
+    html = asked.get_data(as_text=True)
+    page = _text(html)
+    assert asked.status_code == 200
+    assert "Remove Devizes from Priya Shah?" in page
+    assert "Priya Shah holds 2 booked visits in Devizes." in page
+    assert "Nobody else with the skill can do any of them there." in page
+    for visit in visits:
+        assert format_reference(visit.reference) in page
+    db.session.expire_all()
+    assert world.area in priya.areas  # nothing saved yet
+    assert db.session.query(CallListEntry).count() == 0
+
+    done = client.post(f"/admin/officers/{priya.id}", data=MultiDict(_confirm_form(html, priya)))
+    assert done.status_code == 302 and done.headers["Location"].endswith("/supervisor/calls")
+    db.session.expire_all()
+    assert priya.areas == [marlborough]
+    calls = _text(client.get("/supervisor/calls").get_data(as_text=True))
+    assert "2 booked visits in Devizes are on Residents to call" in calls
+    assert calls.count("Priya Shah no longer covers Devizes, where this visit is") == 2
+    assert "no other officer with the skill can do it there: call the resident" in calls
+    assert "Community area removed from the officer" in calls
+    assert {e.appointment_id for e in db.session.query(CallListEntry)} == {v.id for v in visits}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_area_none_of_their_booked_visits_is_in_is_removed_without_asking(client, sign_in):
+    sign_in("supervisor")
+    world = World(officers=1)
+    (priya,) = world.officers
+    marlborough = AreaFactory(name="Marlborough", lat=51.42, lng=-1.73)
+    priya.areas.append(marlborough)
+    _visits(world, priya, 1)  # in the world's area, which stays
+    db.session.commit()
+
+    saved = _save(client, priya, _officer_data(world, [world.skill.id], [world.area.id]))
+    assert saved.status_code == 302 and f"/admin/officers/{priya.id}/absences" in saved.headers["Location"]
+    db.session.expire_all()
+    assert priya.areas == [world.area] and db.session.query(CallListEntry).count() == 0
