@@ -176,6 +176,22 @@ def test_back_from_the_kiosks_times_goes_to_where_not_to_a_list_of_hubs_it_never
     assert "Where would you like the appointment?" in client.get("/book/where").get_data(as_text=True)
 
 
+@time_machine.travel(NOW, tick=False)
+def test_the_kiosks_check_page_says_how_details_are_used_without_a_link_out_of_the_journey(client):
+    world = World()
+    _kiosk(client, world)
+    _post(client, "/book/service", {"service": world.service.code})
+    _post(client, "/book/where", {"location_type": "hub"})
+    times = client.get("/book/time").get_data(as_text=True)
+    slot = re.search(r'name="slot" type="radio" value="([^"]+)"', times).group(1)
+    _post(client, "/book/time", {"slot": slot})
+    details = {"name": "Jo Bloggs", "phone": "07700 900123", "preferred_channel": "sms"}
+    assert _post(client, "/book/details", details).headers["Location"] == "/book/check"
+    html = client.get("/book/check").get_data(as_text=True)
+    assert "We use these details to arrange the visit" in html
+    assert 'href="/privacy"' not in html  # the kiosk never links out of its journey; staff can help
+
+
 def test_back_from_the_times_on_the_web_still_goes_to_the_hubs(client):
     world = World()
     _post(client, "/book/service", {"service": world.service.code})
