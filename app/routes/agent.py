@@ -119,8 +119,11 @@ def _caller_form(customer: Customer | None):
 def _saved_message(saved: agent.SavedCaller) -> str:
     said = ["Caller's details saved."]
     if saved.visits_told:
-        visits = "1 booked visit" if saved.visits_told == 1 else f"{saved.visits_told} booked visits"
-        said.append(f"The officer of their {visits} still to come will see what they need.")
+        if saved.visits_told == 1:
+            said.append("The officer of their 1 booked visit still to come will see what they need.")
+        else:  # each visit may be another officer's
+            visits = f"{saved.visits_told} booked visits"
+            said.append(f"The officers of their {visits} still to come will see what they need.")
     if saved.redirected:
         waiting = (
             "1 text or email that was"
