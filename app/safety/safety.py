@@ -213,6 +213,8 @@ def finish(
         appointment.status = "booked"
         _event(appointment, user, "booked", f"Could not complete: {reason.strip() or 'no reason given'}")
         audit.record("visit_not_completed", "appointment", appointment.reference, user=user, reason=reason)
+        if session is None:  # never checked in: nothing to check out of
+            return "Saved. The visit stays open for staff to rebook."
     else:
         record_outcome(appointment, outcome, actor=user, note=reason, at=at)
     return "Checked out."

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.messaging.reminders import queue_due_reminders
 from app.models import Address, Appointment, AuditEvent, CallListEntry, Message, SmsOptOut
 from tests.booking_helpers import MONDAY, NOW, World, book_first_slot
-from tests.factories import CustomerFactory
+from tests.factories import AppointmentFactory, CustomerFactory
 from tests.pages import csrf_token
 from tests.safety_helpers import officer_user, sign_in_as
 
@@ -375,3 +375,28 @@ def test_access_needs_given_by_phone_reach_the_officers_day_for_every_visit_to_c
     sign_in_as(officer_client, user)
     day = " ".join(re.sub(r"<[^>]+>", " ", officer_client.get("/officer/day/2026-12-07").text).split())
     assert "Uses a wheelchair: side door" in day and "Changed by the resident Updated Access needs" in day
+
+
+@time_machine.travel(NOW, tick=False)
+def test_needs_given_by_phone_for_a_caller_with_two_visits_say_the_officers(client, sign_in):
+    """Each visit may be another officer's: 'their officers', not 'The officer of' (found by the walk)."""
+    world = World(officers=2)
+    first = _booked(world)
+    second = AppointmentFactory(
+        service=world.service,
+        customer=first.customer,
+        officer=world.officers[1],
+        window_start=first.window_start + timedelta(days=1),
+    )
+    db.session.commit()
+    customer = first.customer
+    sign_in("agent")
+    url = f"/agent/customers/{customer.id}/edit"
+    token = csrf_token(client.get(url).text)
+    saved = client.post(
+        url, data={"csrf_token": token, **_details(customer, access_needs="Deaf: knock hard")}
+    )
+    banner = _banner(client.get(saved.headers["Location"]).text)
+    assert "Their 2 booked visits still to come now show their officers what they need." in banner
+    db.session.refresh(second)
+    assert second.access_needs == "Deaf: knock hard"

@@ -436,3 +436,17 @@ def test_no_phone_with_email_reminders_is_taken_here_as_when_booking(client, wor
     assert "Enter a phone number so we can contact you about your appointment" in refused.get_data(
         as_text=True
     )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_changed_page_says_an_email_is_not_given_as_the_booking_page_does(client, world):
+    """After a change, a missing email reads 'Not given', as on the booking page and check-your-answers,
+    not 'None' (found by the walk); in Polish 'Nie podano'."""
+    appointment = _booked(world)
+    _open(client, appointment)
+    page = _text(_contact(client, phone="07700 900456").get_data(as_text=True))
+    assert "Email address Not given" in page
+    assert "None" not in page
+    client.get("/language/pl")
+    polish = _text(_contact(client, phone="07700 900789").get_data(as_text=True))
+    assert "Nie podano" in polish

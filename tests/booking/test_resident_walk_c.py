@@ -455,3 +455,24 @@ def test_back_from_the_confirmation_says_what_was_just_booked_so_nobody_books_it
     assert 'href="/book/confirmation"' in notice
     fresh = client.application.test_client()  # another browser: nothing of hers
     assert 'id="just-booked"' not in fresh.get("/book/service").get_data(as_text=True)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_check_your_answers_says_how_details_are_used_without_asking_to_agree_and_links_the_privacy_notice(
+    client, world
+):
+    """The council uses the details for its public task, as the privacy notice says; the page asked the
+    resident to 'agree' instead and did not link the notice (found by the walk)."""
+    _to_check(client, world)
+    html = client.get("/book/check").get_data(as_text=True)
+    page = _text(html)
+    assert "We use these details to arrange the visit and send the reminders you chose" in page
+    assert "agree" not in page
+    assert '<a class="govuk-link" href="/privacy">How we use your personal information</a>' in html
+    client.get("/language/pl")
+    polish = _text(client.get("/book/check").get_data(as_text=True))
+    assert (
+        "Wykorzystamy te dane, aby zorganizować wizytę" in polish
+        and "Jak wykorzystujemy Twoje dane" in polish
+    )
+    assert "zgadzasz" not in polish

@@ -55,3 +55,27 @@ def test_kiosk_pages_use_the_portrait_screen(browser, live_server, committed):
     page.wait_for_load_state("load")
     _look(page, "kiosk_help")
     context.close()
+
+
+def test_the_kiosks_later_and_earliest_dates_buttons_stand_apart(browser, live_server, committed):
+    """On the kiosk's time page, 'Show later dates' and 'Show the earliest dates' sat flush together and
+    read as one grey bar (found by the walk): they are two buttons with space between them."""
+    world = World()
+    _device, token = kiosks.register(world.hub, "Reception kiosk")
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, java_script_enabled=False)
+    page = context.new_page()
+    set_up_kiosk_browser(page, live_server, token)
+    page.goto(f"{live_server}/book/service")
+    page.get_by_label(world.service.name).check()
+    page.get_by_role("button", name="Continue").click()
+    if page.get_by_label("At a community hub").count():
+        page.get_by_label("At a community hub").check()
+        page.get_by_role("button", name="Continue").click()
+    page.get_by_role("link", name="Show later dates").click()
+    later = page.get_by_role("link", name="Show later dates").bounding_box()
+    earliest = page.get_by_role("link", name="Show the earliest dates").bounding_box()
+    apart_sideways = earliest["x"] - (later["x"] + later["width"])
+    apart_below = earliest["y"] - (later["y"] + later["height"])
+    assert max(apart_sideways, apart_below) >= 10, (later, earliest)
+    context.close()

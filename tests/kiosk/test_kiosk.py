@@ -162,6 +162,45 @@ def test_a_kiosk_books_at_its_own_hub_and_never_links_off_to_the_web(client):
         assert external == [], (url, external)
 
 
+def test_back_from_the_kiosks_times_goes_to_where_not_to_a_list_of_hubs_it_never_showed(client):
+    """The kiosk skips the list of hubs (it books at its own), so Back on the time page goes to 'Where would
+    you like the appointment?', not to every hub in the county (found by the walk)."""
+    world = World()
+    HubFactory(area=world.area, name="Another hub")
+    _kiosk(client, world)
+    _post(client, "/book/service", {"service": world.service.code})
+    _post(client, "/book/where", {"location_type": "hub"})
+    page = client.get("/book/time").get_data(as_text=True)
+    assert re.search(r'<a href="/book/where" class="govuk-back-link">', page)
+    assert 'href="/book/hub"' not in page
+    assert "Where would you like the appointment?" in client.get("/book/where").get_data(as_text=True)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_kiosks_check_page_says_how_details_are_used_without_a_link_out_of_the_journey(client):
+    world = World()
+    _kiosk(client, world)
+    _post(client, "/book/service", {"service": world.service.code})
+    _post(client, "/book/where", {"location_type": "hub"})
+    times = client.get("/book/time").get_data(as_text=True)
+    slot = re.search(r'name="slot" type="radio" value="([^"]+)"', times).group(1)
+    _post(client, "/book/time", {"slot": slot})
+    details = {"name": "Jo Bloggs", "phone": "07700 900123", "preferred_channel": "sms"}
+    assert _post(client, "/book/details", details).headers["Location"] == "/book/check"
+    html = client.get("/book/check").get_data(as_text=True)
+    assert "We use these details to arrange the visit" in html
+    assert 'href="/privacy"' not in html  # the kiosk never links out of its journey; staff can help
+
+
+def test_back_from_the_times_on_the_web_still_goes_to_the_hubs(client):
+    world = World()
+    _post(client, "/book/service", {"service": world.service.code})
+    _post(client, "/book/where", {"location_type": "hub"})
+    _post(client, "/book/hub", {"hub": world.hub.code})
+    page = client.get("/book/time").get_data(as_text=True)
+    assert re.search(r'<a href="/book/hub" class="govuk-back-link">', page)
+
+
 @time_machine.travel(NOW, tick=False)
 def test_a_booking_checked_at_the_kiosk_offers_no_calendar_file_to_download(client):
     """Evening walk: "Check or change a booking" on the kiosk offered "Add to your calendar", which

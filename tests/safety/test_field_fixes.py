@@ -439,3 +439,27 @@ def test_the_officer_s_phone_says_who_picked_up_their_help_alert_and_when(app, o
         assert "Help alert seen by Sam Patel at 2:05pm" in page
         assert "No supervisor has picked it up yet" not in page
     assert "Help alert seen" not in tomorrow  # another day's page says nothing of today's press
+
+
+def test_could_not_complete_a_visit_never_checked_in_saves_without_talk_of_checking_out(officer_client):
+    """A visit the officer never checked in to (the resident rang to say they are ill) offered 'Save and
+    check out' and answered 'Checked out.' (found by the walk): it says 'Save' and what happens instead."""
+    world, user, officer, phone = officer_client
+    visit = AppointmentFactory(service=world.service, officer=officer, window_start=at(14), window_end=at(16))
+    db.session.commit()
+    with time_machine.travel(at(10), tick=False):
+        html = phone.get(f"/officer/visits/{visit.id}").get_data(as_text=True)
+        assert re.search(
+            r'<button type="submit" class="govuk-button" data-module="govuk-button">\s*Save\s*</button>', html
+        )
+        assert "check out" not in html
+        fields = form_fields(html, f"/visits/{visit.id}/not-completed")
+        done = phone.post(
+            f"/officer/visits/{visit.id}/not-completed", data={**fields, "reason": "Resident is ill"}
+        )
+        assert done.status_code == 302
+        page = _text(phone.get("/officer/").get_data(as_text=True))
+    assert "Saved. The visit stays open for staff to rebook." in page
+    assert "Checked out" not in page
+    db.session.refresh(visit)
+    assert visit.status == "booked"

@@ -52,3 +52,17 @@ def test_the_privacy_notice_says_who_to_contact_and_how_long_from_the_settings(c
     client.get("/language/en")
     with settings_changed(app, retention_days=90):
         assert "notes 90 days after" in _text(client.get("/privacy").get_data(as_text=True))
+
+
+def test_the_cookies_tables_name_column_is_the_cookies_name_in_polish_not_a_persons(client):
+    """'Name' heads the cookies' names; in Polish that is 'Nazwa', not 'Imię i nazwisko' (a person's full
+    name, which the booking form's field needs): found by the walk."""
+    client.get("/language/pl")
+    headers = re.findall(
+        r'<th scope="col" class="govuk-table__header">([^<]+)</th>',
+        client.get("/cookies").get_data(as_text=True),
+    )
+    assert headers[0] == "Nazwa"
+    assert "Imię i nazwisko" not in headers
+    client.get("/language/ne")
+    assert "नाम" in client.get("/cookies").get_data(as_text=True)

@@ -95,7 +95,10 @@ def test_removing_a_skill_says_which_visits_it_strands_and_puts_them_on_the_call
     for visit in visits[:5]:
         assert format_reference(visit.reference) in page
     assert format_reference(visits[5].reference) not in page
-    assert "Monday 7 December 2026, 10am" in page
+    # the visit's time as the resident was told it and Residents to call shows it: the window, not its start
+    # alone ('Monday 7 December 2026, 10am' read as an exact time; found by the walk)
+    assert "Monday 7 December 2026, arriving between 10am and 11am" in page
+    assert "Monday 7 December 2026, 10am" not in page
     assert page.count("Yes: another officer with Housing covers it") == 5
     assert f'href="/admin/officers/{priya.id}">Cancel: change nothing' in html
     db.session.expire_all()
@@ -113,6 +116,7 @@ def test_removing_a_skill_says_which_visits_it_strands_and_puts_them_on_the_call
     assert calls.count("Priya Shah no longer has the Housing skill this visit needs") == 7
     assert "another officer with the skill covers it: move it to them, or call the resident" in calls
     assert "Skill removed from the officer" in calls
+    assert "Monday 7 December 2026, arriving between 10am and 11am" in calls  # the same words as the warning
     assert {e.appointment_id for e in db.session.query(CallListEntry)} == {v.id for v in visits}
 
 
