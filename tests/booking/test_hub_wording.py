@@ -12,7 +12,6 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from app.appointments.links import manage_url
 from app.appointments.presenters import calendar_event
 from app.booking.booking_request import CustomerDetails
 from app.booking.changes import cancel
@@ -22,6 +21,7 @@ from app.i18n import gettext_for
 from app.messaging.outbox import facts, resident_texts
 from app.safety import safety
 from notifications.templates import email_for
+from tests.booking.test_manage_walk_b import _cancel, _open
 from tests.booking_helpers import NOW, World, book_first_slot
 from tests.pages import csrf_token
 from tests.safety_helpers import officer_user
@@ -50,17 +50,6 @@ def _booked(world, at_hub: bool = True, locale: str = "en"):
 
 def _text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
-
-
-def _open(client, appointment) -> str:
-    path = re.sub(r"^https?://[^/]+", "", manage_url(appointment))
-    assert client.get(path).headers["Location"] == "/manage/booking"
-    return client.get("/manage/booking").get_data(as_text=True)
-
-
-def _cancel(client) -> str:
-    page = client.get("/manage/booking/cancel").get_data(as_text=True)
-    return client.post("/manage/booking/cancel", data={"csrf_token": csrf_token(page)}).get_data(as_text=True)
 
 
 @time_machine.travel(NOW, tick=False)
