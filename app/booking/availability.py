@@ -540,6 +540,16 @@ def later_dates_from(service: Service, result: Availability, *, now: datetime | 
     return following
 
 
+def same_time_at(service: Service | None, place: Place | None, earlier: SlotToken | None) -> Slot | None:
+    """The slot at `place` on the day and at the time of `earlier` (a slot chosen for another place),
+    if it is offered there: the resident who changes only the place keeps their time."""
+    if service is None or place is None or earlier is None:
+        return None
+    exact = earlier.window[0] == earlier.window[1] and service.exact_times and place.hub is None
+    found = search(service, place, earlier.day, 1, exact=exact)
+    return next((s for s in found.slots if tuple(s.window) == tuple(earlier.window)), None)
+
+
 def next_free_day(service: Service, place: Place, after: date, *, now: datetime | None = None) -> date | None:
     """The first day with anything free after `after`, within the service's horizon."""
     found = search(service, place, after + timedelta(days=1), service.horizon_days, now=now)

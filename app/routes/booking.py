@@ -19,6 +19,7 @@ from app.booking.availability import (
     later_dates_from,
     next_free_day,
     note_public_restriction,
+    same_time_at,
     search,
 )
 from app.booking.booking import book
@@ -355,21 +356,12 @@ def _after_new_place():
     earlier = journey.draft().get("earlier_slot")
     if not earlier:
         return _next("booking.time")
-    same = _same_time_at(journey.service(), journey.place(), decode_slot(earlier))
+    same = same_time_at(journey.service(), journey.place(), decode_slot(earlier))
     if same is None:
         return redirect(url_for("booking.time", change=1))
     journey.update(slot=same.token, slot_label=_slot_label(same.start, same.end))
     journey.clear_from("earlier_slot")
     return _next("booking.details")
-
-
-def _same_time_at(service, place, earlier):
-    """The slot at `place` on the day and at the time of `earlier` (a decoded token), if it is offered."""
-    if service is None or place is None or earlier is None or not staffed_at(service, place):
-        return None
-    exact = earlier.window[0] == earlier.window[1] and service.exact_times and place.hub is None
-    found = search(service, place, earlier.day, 1, exact=exact)
-    return next((s for s in found.slots if tuple(s.window) == tuple(earlier.window)), None)
 
 
 def _all_hubs():
