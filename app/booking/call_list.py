@@ -2,7 +2,8 @@
 a change could not be sent to them, or to book an interpreter (app/booking/interpreters.py). One open
 entry per visit; supervisors close it once they have called, and it closes itself, with the reason,
 when the visit is moved or cancelled (by anyone, on any channel), completed or marked as a no-show:
-nobody need call.
+nobody need call. An entry whose cause goes away otherwise (the visit re-assigned to an officer who may
+do it, the officer able to do it again, ...) is closed by app.booking.live_calls, with why.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from app.timeutil import to_local, utcnow
 
 SOURCES = {
     "nightly": "Nightly plan",
+    "cannot_do": "Nightly plan: the officer may no longer do it",
+    "not_working": "Nightly plan: an officer is not working that day",
     "absence": "Absence re-plan",
     "officer_change": "Officer change",
     "interpreter": "Interpreter needed",
@@ -65,7 +68,21 @@ def add_unplaced(
 ) -> list[CallListEntry]:
     """Every visit a plan came back without (the nightly job and `flask plan` call this); `why` gives the
     planner's own reason for each (DaySummary.why)."""
-    return [add(a, unplaced_reason(a, why(a) if why else ""), source) for a in appointments if a.is_active]
+    return [
+        add(a, unplaced_reason(a, why(a) if why else ""), _not_working_or(a, source))
+        for a in appointments
+        if a.is_active
+    ]
+
+
+def _not_working_or(appointment: Appointment, source: str) -> str:
+    """"not_working" for a nightly plan's visit left out because an officer on it is not working that
+    day (its cause goes when they are, app.booking.live_calls), else `source`."""
+    day = to_local(appointment.window_start).date()
+    officers = [o for o in (appointment.officer, appointment.second_officer) if o is not None]
+    if source == "nightly" and any(working_day(o, day) is None for o in officers):
+        return "not_working"
+    return source
 
 
 def open_entries() -> list[CallListEntry]:
@@ -92,6 +109,14 @@ def close(entry: CallListEntry, user: User | None, outcome: str) -> None:
     outcome = checked_text("outcome", outcome, "What was agreed")
     entry.open_for, entry.done_at, entry.done_by, entry.outcome = None, utcnow(), user, outcome
     audit.record("call_list_done", "appointment", entry.appointment.reference, user=user)
+
+
+def close_automatically(entry: CallListEntry, why: str, user: User | None = None) -> None:
+    """Nobody need call: the entry's cause has gone (app.booking.live_calls). `user` made the change
+    that removed it, if a person did (None: a job)."""
+    entry.open_for, entry.done_at, entry.done_by, entry.outcome = None, utcnow(), user, why
+    entry.closed_automatically = True
+    audit.record("call_list_closed_automatically", "appointment", entry.appointment.reference, user=user)
 
 
 def close_for(appointment: Appointment, user: User | None, outcome: str) -> None:

@@ -25,7 +25,7 @@ from sqlalchemy import delete, select, update
 
 from app.appointments.presenters import when
 from app.appointments.queries import active_on_day
-from app.booking import call_list, interpreters
+from app.booking import call_list, interpreters, live_calls
 from app.booking.availability import appointments_for, planned_order, versions_for
 from app.booking.changes import place_to_move
 from app.booking.coverage import may_do
@@ -277,11 +277,13 @@ def plan_day(
 
 def hand_unplaced_to_supervisors(summary: DaySummary) -> None:
     """Every visit the plan left out goes on the call list, with its whole reason where the plan has one
-    (a visit whose officer may no longer do it), else the planner's (the nightly job and `flask plan`)."""
+    (a visit whose officer may no longer do it), else the planner's (the nightly job and `flask plan`);
+    and every entry whose cause has gone is closed (app.booking.live_calls)."""
     for appointment in summary.unassigned:
         if appointment.id in summary.notes and appointment.is_active:
-            call_list.add(appointment, summary.notes[appointment.id], "nightly")
+            call_list.add(appointment, summary.notes[appointment.id], "cannot_do")
     call_list.add_unplaced(summary.unassigned, why=summary.why)
+    live_calls.close_resolved()  # entries whose cause has gone (e.g. a visit re-assigned above) close
 
 
 def _cannot_do(appointment: Appointment) -> list[int]:
@@ -563,6 +565,7 @@ def publish_replan(proposal: ReplanProposal, *, user: User | None = None) -> Day
         call_list.add(appointment, unplaced["reason"], "absence")
         summary.unassigned.append(appointment)
     summary.visits = len(summary.moved)
+    live_calls.close_resolved(user)  # e.g. a visit the nightly plan listed, now with a colleague
     audit.record(
         "routes_replanned_for_absence",
         "officer",

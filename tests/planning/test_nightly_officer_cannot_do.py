@@ -113,7 +113,7 @@ def test_with_nobody_qualified_to_take_it_the_visit_goes_on_the_call_list_with_t
 
     assert visit.officer_id == was.id and _texts(visit) == []  # nothing changed for the resident yet
     entry = _call_list()[visit.id]
-    assert entry.source == "nightly" and entry.open_for == visit.id
+    assert entry.source == "cannot_do" and entry.open_for == visit.id
     assert f"{was.name} {says}" in entry.reason
     assert "and nobody else with the skill covers it there: move it, or call the resident" in entry.reason
     # The officer's route does not hold a visit they may not do.

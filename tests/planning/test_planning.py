@@ -279,7 +279,7 @@ def test_the_nightly_plan_puts_what_it_could_not_place_on_the_call_list(app):
     result = app.test_cli_runner().invoke(args=["plan", "--date", "2026-12-07", "--time-limit", "0.2"])
     assert result.exit_code == 0, result.output
     (entry,) = call_list.open_entries()
-    assert entry.appointment == visit and entry.source == "nightly"
+    assert entry.appointment == visit and entry.source == "not_working"
     assert entry.reason.startswith(f"{officer.name} is off sick")
     app.test_cli_runner().invoke(args=["plan", "--date", "2026-12-07", "--time-limit", "0.2"])
     assert len(call_list.open_entries()) == 1  # planned again: still one entry for the visit
