@@ -29,6 +29,7 @@ from app.booking.coverage import may_do
 from app.booking.interpreters import language_name, normalise, spoken_by
 from app.extensions import db
 from app.models import Appointment, AppointmentEvent, CallListEntry, Officer, RoutePlan, RouteStop, User
+from app.officers.roster import roster
 from app.officers.workdays import working_day
 from app.timeutil import to_local
 
@@ -66,7 +67,7 @@ def cause_gone(entry: CallListEntry) -> str | None:
         return f"{names} may do this visit again"
     if source in ("absence", "not_working"):
         day = to_local(visit.window_start).date()
-        if not all(working_day(o, day) is not None for o in officers) or not _all_may_do(visit, officers):
+        if not all(_working(o, day) for o in officers) or not _all_may_do(visit, officers):
             return None
         if _reassigned_since(entry):
             return f"Re-assigned to {names}, working that day: the promised time is unchanged"
@@ -88,6 +89,12 @@ def cause_gone(entry: CallListEntry) -> str | None:
 
 def _officers(visit: Appointment) -> list[Officer]:
     return [o for o in (visit.officer, visit.second_officer) if o is not None]
+
+
+def _working(officer: Officer, day) -> bool:
+    """Working that day, by the roster as committed or as this transaction changed it (availability's)."""
+    listed = roster().officer(officer.id)
+    return listed is not None and working_day(listed, day) is not None
 
 
 def _all_may_do(visit: Appointment, officers: list[Officer]) -> bool:
