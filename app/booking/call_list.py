@@ -76,8 +76,8 @@ def add_unplaced(
 
 
 def _not_working_or(appointment: Appointment, source: str) -> str:
-    """"not_working" for a nightly plan's visit left out because an officer on it is not working that
-    day (its cause goes when they are, app.booking.live_calls), else `source`."""
+    """The source "not_working" for a nightly plan's visit left out because an officer on it is not
+    working that day (its cause goes when they are, app.booking.live_calls), else `source`."""
     day = to_local(appointment.window_start).date()
     officers = [o for o in (appointment.officer, appointment.second_officer) if o is not None]
     if source == "nightly" and any(working_day(o, day) is None for o in officers):

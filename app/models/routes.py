@@ -76,8 +76,8 @@ class CallListEntry(db.Model):
     # The appointment's id while the entry is open, else NULL: one open entry per visit, on any database.
     open_for: Mapped[int | None] = mapped_column(unique=True)
     reason: Mapped[str] = mapped_column(Text)
-    # nightly | cannot_do | not_working | absence | officer_change | interpreter | skill_removed | area_removed
-    # (call_list.SOURCES)
+    # nightly | cannot_do | not_working | absence | officer_change | interpreter | skill_removed |
+    # area_removed (call_list.SOURCES)
     source: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

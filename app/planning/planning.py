@@ -53,6 +53,7 @@ from app.timeutil import at_day_seconds, day_seconds, format_date, to_local, utc
 from app.unit_of_work import finish_reads, unit_of_work
 from routing.planner import plan
 from routing.plans import REASONS
+from routing.travel import great_circle_m
 from routing.types import BreakTaken, LatLng, Objective, Plan, Problem, Route, Stop
 from routing.types import Officer as RoutingOfficer
 from routing.types import Visit as RoutingVisit
@@ -103,7 +104,7 @@ def build_problem(
     free: Iterable[int] = (),
 ) -> Problem:
     """A routing problem for these officers' days. Appointments are pinned to their promised officers
-    unless their id is in `free`. A two-officer visit whose two officers are both here is planned for
+    unless their id is in `free` (then: any of these officers who may do it, coverage.may_do). A two-officer visit whose two officers are both here is planned for
     both together; one whose other officer is not here keeps its agreed time, so that officer's day
     (planned elsewhere, or not at all) still fits around it."""
     free = set(free)
@@ -143,8 +144,15 @@ def build_problem(
             duration=a.duration_minutes * 60,
             skills=frozenset({a.service.skill.code}) if a.service.skill else frozenset(),
             officers_needed=needed,
-            allowed_officers=None if a.id in free else frozenset(str(i) for i in promised),
+            allowed_officers=frozenset(str(i) for i in (may_do_it(a) if a.id in free else promised)),
         )
+
+    def may_do_it(a: Appointment) -> set[int]:
+        """A visit free to change officer goes only to those who may do it there: the rule availability
+        and booking offer times by (coverage.may_do), not the solver's skills alone (which know no
+        community areas)."""
+        place = place_to_move(a)
+        return {i for i in here if may_do(a.service, place, i)}
 
     visits = tuple(visit(a) for a in appointments)
     return Problem(travel_matrix(points, day.isoformat()), officers, visits)
@@ -310,21 +318,51 @@ def _reassign(
         if len(others) < (2 if _needs_two(appointment) else 1):
             return "nobody else with the skill covers it there"
         return "no other qualified officer is working that day"
+    # A two-officer visit one of whose officers still may do it, and works that day, keeps them: only the
+    # other is replaced (the resident meets one new face, not two), by the nearest colleague with room.
+    keep = [wd for wd in able if wd.officer.id in _officers_of(appointment)]
+    if _needs_two(appointment) and len(keep) == 1:
+        visit = (appointment.lat, appointment.lng)
+        for wd in sorted(
+            (wd for wd in able if wd is not keep[0]),
+            key=lambda wd: (great_circle_m((wd.officer.base_lat, wd.officer.base_lng), visit), wd.officer.id),
+        ):
+            if _hand_over(appointment, [keep[0], wd], appointments, day, time_limit):
+                return None
+    if _hand_over(appointment, able, appointments, day, time_limit):
+        return None
+    # Never break a colleague's promise to rescue another.
+    return "no qualified officer working that day has room inside the promised window"
+
+
+def _hand_over(
+    appointment: Appointment,
+    able: list[WorkingDay],
+    appointments: list[Appointment],
+    day: date,
+    time_limit: float,
+) -> bool:
+    """Give the visit to officers among `able` (two of them for a two-officer visit) when it fits inside
+    its promised window without breaking any of their promises; the resident is told. False: nothing
+    changed."""
     able_ids = {wd.officer.id for wd in able}
     pinned = [a for a in appointments if a.id != appointment.id and _officers_of(a) & able_ids]
     problem = build_problem(able, [*pinned, appointment], day, free={appointment.id})
     result = plan(problem, time_limit * 2, initial=as_booked(able, pinned))  # one visit to fit in
     if str(appointment.id) in result.unassigned or any(str(a.id) in result.unassigned for a in pinned):
-        # Never break a colleague's promise to rescue another.
-        return "no qualified officer working that day has room inside the promised window"
+        return False
+    kept = _officers_of(appointment)
     to = [int(r.officer_id) for r in result.routes if str(appointment.id) in r.visit_ids]
+    to.sort(
+        key=lambda officer_id: officer_id in kept
+    )  # the new officer first: the resident's text names them
     # The order found is the seed the day's plan starts from (plan_day stores the routes, once).
     by_id = {str(a.id): a for a in [*pinned, appointment]}
     for route in result.routes:
         for stop in route.stops:
             by_id[stop.visit_id].planned_arrival = at_day_seconds(day, stop.start)
     _change_officers(appointment, to, None, because="the officer can no longer do this visit")
-    return None
+    return True
 
 
 def _cannot_do_reason(appointment: Appointment, why_not: str) -> str:
@@ -597,21 +635,24 @@ def _check_still_as_previewed(data: dict, day: date, absent: Officer, appointmen
 def _change_officers(
     appointment: Appointment, officer_ids: list[int], user: User | None, because: str = "of absence"
 ) -> None:
-    """Hand a visit to other officers, keeping its promised time, and tell the resident once."""
-    old = appointment.officer
+    """Hand a visit to other officers, keeping its promised time, and tell the resident once. The
+    history says who left it and who joined (of a pair, one may stay)."""
+    old = [o for o in (appointment.officer, appointment.second_officer) if o is not None]
     appointment.officer_id = officer_ids[0]
     appointment.second_officer_id = officer_ids[1] if len(officer_ids) > 1 else None
     appointment.sequence += 1
     db.session.flush()
     db.session.refresh(appointment, ["officer", "second_officer"])
+    new = [o for o in (appointment.officer, appointment.second_officer) if o is not None]
     db.session.add(
         AppointmentEvent(
             appointment=appointment,
             status=appointment.status,
             actor=user,
             channel="staff",
-            note=f"Officer changed from {old.first_name if old else 'none'} to "
-            f"{appointment.officer.first_name} because {because}; the promised time is unchanged.",
+            note=f"Officer changed from {_first_names(o for o in old if o not in new) or 'none'} to "
+            f"{_first_names(o for o in new if o not in old)} because {because}; "
+            "the promised time is unchanged.",
         )
     )
     told = outbox.appointment_changed(appointment, "officer_change")
@@ -622,6 +663,10 @@ def _change_officers(
             "officer_change",
         )
     interpreters.flag_if_needed(appointment)  # the new officer may not speak the resident's language
+
+
+def _first_names(officers: Iterable[Officer]) -> str:
+    return " and ".join(o.first_name for o in officers)
 
 
 def replan_for_absence(

@@ -184,3 +184,33 @@ def test_when_the_only_colleague_who_could_take_it_is_on_leave_the_call_list_say
     assert (
         f"{was.name} is switched off" in reason and "no other qualified officer is working that day" in reason
     )
+
+
+def test_a_two_officer_visit_keeps_the_officer_who_still_may_do_it_and_replaces_only_the_other(app):
+    """Both colleagues are based beside the visit and the partner far off, so a plan free to choose any
+    two would send the colleagues (less travel); the partner still may do it, so they stay."""
+    world = World(officers=4)
+    world.service.two_officers = True
+    was, partner, near, nearer = world.officers
+    partner.base_lat, partner.base_lng = 51.45, -2.15  # about 15 km away, in the same area
+    near.base_lat, near.base_lng = 51.36, -1.99
+    nearer.base_lat, nearer.base_lng = 51.356, -1.99
+    visit = _visit(world, was)
+    visit.second_officer = partner
+    _take_skill(world, was)
+    db.session.commit()
+
+    visit, was, partner, nearer = _run_the_nightly_plan(app, visit, was, partner, nearer)
+
+    assert {visit.officer_id, visit.second_officer_id} == {partner.id, nearer.id}
+    assert visit.officer_id == nearer.id  # the new officer first: the resident's text names them
+    stops = [
+        s for p in db.session.scalars(select(RoutePlan)) for s in p.stops if s.appointment_id == visit.id
+    ]
+    assert {s.plan.officer_id for s in stops} == {partner.id, nearer.id}
+    assert {s.planned_arrival for s in stops} == {visit.planned_arrival}  # they arrive together
+    (text,) = db.session.scalars(select(Message).where(Message.appointment_id == visit.id))
+    assert nearer.first_name in text.body
+    (event,) = db.session.scalars(select(AppointmentEvent).where(AppointmentEvent.appointment_id == visit.id))
+    assert event.note.startswith(f"Officer changed from {was.first_name} to {nearer.first_name} because")
+    assert _call_list() == {}

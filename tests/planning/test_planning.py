@@ -293,3 +293,21 @@ def test_plan_command_prints_a_summary(app):
     result = app.test_cli_runner().invoke(args=["plan", "--date", "2026-12-07", "--time-limit", "0.2"])
     assert result.exit_code == 0, result.output
     assert "1 visits planned" in result.output and "0 unassigned" in result.output
+
+
+def test_replan_gives_a_visit_only_to_a_colleague_who_covers_its_area():
+    """The optimiser asks the rule availability books by (coverage.may_do): a colleague who shares
+    another community area with the absent officer, with the skill, may not take a visit in an area
+    they do not cover (the solver alone knows skills, not areas)."""
+    skill, area, service = _setup()
+    elsewhere = AreaFactory(lat=51.6, lng=-1.8)
+    sick = OfficerFactory(skills=[skill], areas=[area, elsewhere])
+    colleague = OfficerFactory(skills=[skill], areas=[area])
+    visit = AppointmentFactory(
+        service=service, officer=sick, window_start=_at(9), window_end=_at(16), lat=51.6, lng=-1.8
+    )
+    _off_sick(sick)
+    summary = replan_for_absence(sick, MONDAY, time_limit=0.5)
+    assert visit.officer == sick and summary.moved == []
+    (entry,) = call_list.open_entries()
+    assert entry.appointment == visit and entry.source == "absence"
