@@ -104,9 +104,10 @@ def build_problem(
     free: Iterable[int] = (),
 ) -> Problem:
     """A routing problem for these officers' days. Appointments are pinned to their promised officers
-    unless their id is in `free` (then: any of these officers who may do it, coverage.may_do). A two-officer visit whose two officers are both here is planned for
-    both together; one whose other officer is not here keeps its agreed time, so that officer's day
-    (planned elsewhere, or not at all) still fits around it."""
+    unless their id is in `free` (then: any of these officers who may do it, coverage.may_do). A
+    two-officer visit whose two officers are both here is planned for both together; one whose other
+    officer is not here keeps its agreed time, so that officer's day (planned elsewhere, or not at all)
+    still fits around it."""
     free = set(free)
     here = {wd.officer.id for wd in days}
     points: list[LatLng] = []

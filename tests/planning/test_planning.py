@@ -302,7 +302,7 @@ def test_replan_gives_a_visit_only_to_a_colleague_who_covers_its_area():
     skill, area, service = _setup()
     elsewhere = AreaFactory(lat=51.6, lng=-1.8)
     sick = OfficerFactory(skills=[skill], areas=[area, elsewhere])
-    colleague = OfficerFactory(skills=[skill], areas=[area])
+    OfficerFactory(skills=[skill], areas=[area])  # shares `area` with them, not `elsewhere`
     visit = AppointmentFactory(
         service=service, officer=sick, window_start=_at(9), window_end=_at(16), lat=51.6, lng=-1.8
     )
