@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, select, update
 
 from app.appointments.presenters import when
-from app.appointments.queries import active_on_day
+from app.appointments.queries import active_from, active_on_day
 from app.booking import call_list, interpreters, live_calls
 from app.booking.availability import appointments_for, planned_order, versions_for
 from app.booking.changes import place_to_move
@@ -230,36 +230,9 @@ def plan_day(
     the one checker, so every officer-day still passes the check availability and booking use.
     `time_limit` is seconds of search per officer."""
     summary = DaySummary(day)
-    # Visits whose officer may no longer do them change officer: their locks come before the days'.
-    for appointment in sorted((a for a in active_on_day(day) if _cannot_do(a)), key=lambda a: a.id):
-        lock_appointment(appointment)
-    working: dict[int, WorkingDay] = {}
-    for officer in all_officers(active_only=True):
-        if progress:
-            progress(officer)
-        wd = working_day(officer, day)
-        if wd is not None:
-            working[officer.id] = wd
+    working, appointments = _locked_day(day, progress)
     summary.officers = len(working)
-    # The plan re-times these officers' visits, so it is a change to each of them: bookings, moves and
-    # cancellations on these officer-days wait for it, and it plans what they committed before.
-    lock_officer_days([(officer_id, day) for officer_id in working])
-    appointments = active_on_day(day)
-    stranded = {a.id for a in appointments if _cannot_do(a)}  # read again under the locks
-    left_out: set[int] = set()
-    for appointment in sorted(
-        (a for a in appointments if a.id in stranded), key=lambda a: (a.window_start, a.id)
-    ):
-        # The colleagues' days hold every visit but those still waiting here or left out.
-        theirs = [a for a in appointments if a.id == appointment.id or a.id not in stranded | left_out]
-        stranded.discard(appointment.id)
-        why_not = _reassign(appointment, working, theirs, day, time_limit)
-        if why_not is None:
-            summary.moved.append((appointment, appointment.officer))
-        else:
-            left_out.add(appointment.id)
-            summary.leave_out(appointment, "officer_cannot_do")
-            summary.notes[appointment.id] = _cannot_do_reason(appointment, why_not)
+    left_out = _hand_over_stranded(summary, working, appointments, time_limit)
     for appointment in appointments:
         if not _officers_of(appointment) <= working.keys():
             summary.leave_out(appointment, "officer_not_working")
@@ -280,6 +253,78 @@ def plan_day(
                 summary.leave_out(appointment, result.reasons[str(appointment.id)])
     audit.record(
         "routes_planned", "day", day.isoformat(), visits=summary.visits, unassigned=len(summary.unassigned)
+    )
+    return summary
+
+
+def _locked_day(
+    day: date, progress: Callable[[Officer], None] | None = None
+) -> tuple[dict[int, WorkingDay], list[Appointment]]:
+    """The officers working that day and its visits, read under the locks of every working officer's
+    day (and first of every visit whose officer may no longer do it, which may change officer)."""
+    # Visits whose officer may no longer do them change officer: their locks come before the days'.
+    for appointment in sorted((a for a in active_on_day(day) if _cannot_do(a)), key=lambda a: a.id):
+        lock_appointment(appointment)
+    working: dict[int, WorkingDay] = {}
+    for officer in all_officers(active_only=True):
+        if progress:
+            progress(officer)
+        wd = working_day(officer, day)
+        if wd is not None:
+            working[officer.id] = wd
+    # The plan re-times these officers' visits, so it is a change to each of them: bookings, moves and
+    # cancellations on these officer-days wait for it, and it plans what they committed before.
+    lock_officer_days([(officer_id, day) for officer_id in working])
+    return working, active_on_day(day)
+
+
+def _hand_over_stranded(
+    summary: DaySummary, working: dict[int, WorkingDay], appointments: list[Appointment], time_limit: float
+) -> set[int]:
+    """Each of the day's visits whose officer may no longer do it goes to qualified colleagues with room
+    (_reassign), soonest first, or is left out with its reason (`summary.notes`). The ids left out."""
+    stranded = {a.id for a in appointments if _cannot_do(a)}  # read again under the locks
+    left_out: set[int] = set()
+    for appointment in sorted(
+        (a for a in appointments if a.id in stranded), key=lambda a: (a.window_start, a.id)
+    ):
+        # The colleagues' days hold every visit but those still waiting here or left out.
+        theirs = [a for a in appointments if a.id == appointment.id or a.id not in stranded | left_out]
+        stranded.discard(appointment.id)
+        why_not = _reassign(appointment, working, theirs, summary.day, time_limit)
+        if why_not is None:
+            summary.moved.append((appointment, appointment.officer))
+        else:
+            left_out.add(appointment.id)
+            summary.leave_out(appointment, "officer_cannot_do")
+            summary.notes[appointment.id] = _cannot_do_reason(appointment, why_not)
+    return left_out
+
+
+def days_with_stranded_visits(after: date) -> list[date]:
+    """The days after `after` holding a booked visit whose officer may no longer do it (switched off, a
+    skill or community area taken away: coverage.may_do)."""
+    return sorted(
+        {to_local(a.window_start).date() for a in active_from(after + timedelta(days=1)) if _cannot_do(a)}
+    )
+
+
+def hand_over_stranded(day: date, time_limit: float = 0.5) -> DaySummary:
+    """A later day's visits whose officer may no longer do them go to qualified colleagues working that
+    day with room inside the promised window, as the nightly plan does for the day it plans (the
+    resident is told); the rest are left out with the reason. Nothing else on the day changes: its
+    route is planned the evening before. Caller commits; hand the summary to the supervisors."""
+    summary = DaySummary(day)
+    working, appointments = _locked_day(day)
+    summary.officers = len(working)
+    _hand_over_stranded(summary, working, appointments, time_limit)
+    summary.visits = len(summary.moved)
+    audit.record(
+        "stranded_visits_handed_over",
+        "day",
+        day.isoformat(),
+        moved=len(summary.moved),
+        unassigned=len(summary.unassigned),
     )
     return summary
 
