@@ -214,3 +214,54 @@ def test_a_two_officer_visit_keeps_the_officer_who_still_may_do_it_and_replaces_
     (event,) = db.session.scalars(select(AppointmentEvent).where(AppointmentEvent.appointment_id == visit.id))
     assert event.note.startswith(f"Officer changed from {was.first_name} to {nearer.first_name} because")
     assert _call_list() == {}
+
+
+WEDNESDAY = MONDAY + timedelta(days=2)
+
+
+def _later_visit(world: World, officer, hour: int = 10) -> Appointment:
+    visit = _visit(world, officer, hour=hour)
+    visit.window_start, visit.window_end = at(hour, day=WEDNESDAY), at(hour + 2, day=WEDNESDAY)
+    return visit
+
+
+def test_the_nightly_plan_hands_later_days_visits_to_a_qualified_colleague_at_once(app):
+    """Planning Monday on Sunday evening, it also hands over Wednesday's visit of an officer who was
+    switched off: the colleague's Wednesday has room now, and the resident hears days ahead."""
+    world = World(officers=2)
+    was, colleague = world.officers
+    visit = _later_visit(world, was)
+    theirs = _later_visit(world, colleague, hour=13)
+    db.session.flush()
+    promised = (visit.window_start, visit.window_end)
+    _switch_off(world, was)
+    db.session.commit()
+
+    visit, colleague, theirs = _run_the_nightly_plan(app, visit, colleague, theirs)
+
+    assert visit.officer_id == colleague.id and (visit.window_start, visit.window_end) == promised
+    assert visit.window_start <= visit.planned_arrival <= visit.window_end
+    assert (
+        theirs.officer_id == colleague.id
+        and theirs.window_start <= theirs.planned_arrival <= theirs.window_end
+    )
+    assert _texts(visit) == ["officer_change"] and _texts(theirs) == []
+    assert _call_list() == {}
+    # Wednesday is not planned yet (its route comes the evening before): only Monday's job ran.
+    assert all(p.day == MONDAY for p in db.session.scalars(select(RoutePlan)))
+
+
+def test_a_later_visit_nobody_can_take_goes_on_the_call_list_with_the_reason(app):
+    world = World(officers=1)
+    (was,) = world.officers
+    world.skill.name = "Housing"
+    visit = _later_visit(world, was)
+    _switch_off(world, was)
+    db.session.commit()
+
+    visit, was = _run_the_nightly_plan(app, visit, was)
+
+    assert visit.officer_id == was.id and _texts(visit) == []
+    entry = _call_list()[visit.id]
+    assert entry.source == "cannot_do" and entry.open_for == visit.id
+    assert f"{was.name} is switched off" in entry.reason and "Wednesday 9 December 2026" in entry.reason
