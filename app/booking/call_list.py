@@ -9,6 +9,7 @@ do it, the officer able to do it again, ...) is closed by app.booking.live_calls
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from app.booking.errors import checked_text
 from app.extensions import db
+from app.messaging.outbox import letter_in_time, postal_address
 from app.models import Appointment, CallListEntry, User
 from app.officers.workdays import working_day
 from app.staff import audit
@@ -143,3 +145,44 @@ def recently_closed() -> list[CallListEntry]:
             .order_by(CallListEntry.done_at.desc(), CallListEntry.id.desc())
         )
     )
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How a supervisor can reach the resident about an entry, by what their record supports: "phone",
+    else "email", else "letter" (an address to post to, and the post arrives before the visit:
+    messaging.outbox.LETTER_NOTICE), "late_letter" (it would not) or "none"."""
+
+    how: str
+    phone: str = ""
+    email: str = ""
+    address: tuple[str, ...] = ()
+
+    @property
+    def verb(self) -> str:
+        """What to do, in place of "call" in a reason: "call", "email", "write to", "contact"."""
+        return {"phone": "call", "email": "email", "letter": "write to", "late_letter": "write to"}.get(
+            self.how, "contact"
+        )
+
+
+def reach(appointment: Appointment) -> Reach:
+    customer = appointment.customer
+    if customer.phone:
+        return Reach("phone", phone=customer.phone, email=customer.email or "")
+    if customer.email:
+        return Reach("email", email=customer.email)
+    address = postal_address(appointment)
+    if address:
+        return Reach("letter" if letter_in_time(appointment) else "late_letter", address=address)
+    return Reach("none")
+
+
+def advice(entry: CallListEntry) -> str:
+    """The entry's reason as the supervisor can act on it: "call the resident" (or "... or call") says
+    "email" or "write to" when the record has no phone number."""
+    verb = reach(entry.appointment).verb
+    if verb == "call":
+        return entry.reason
+    said = entry.reason.replace("call the resident", f"{verb} the resident")
+    return said[: -len(" or call")] + f" or {verb} them" if said.endswith(" or call") else said

@@ -6,6 +6,7 @@ and the scheduler's plan job on a controlled clock."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import time_machine
@@ -13,7 +14,8 @@ from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.models import Absence, CallListEntry
-from tests.booking_helpers import MONDAY, NOW, World
+from tests.booking_helpers import MONDAY, NOW, World, at
+from tests.factories import AppointmentFactory, CustomerFactory
 from tests.pages import csrf_token
 from tests.planning.test_nightly_officer_cannot_do import SUNDAY_EVENING, _run_the_nightly_plan, _visit
 from tests.web.test_officer_skill_removal import _confirm_form, _officer_data, _save
@@ -135,3 +137,55 @@ def test_an_entry_whose_cause_holds_stays_open(app, client, sign_in):
         still, done = _calls(client)
     assert "Priya Shah no longer has the Housing skill this visit needs" in still
     assert "Closed automatically" not in done
+
+
+def test_a_resident_with_no_phone_number_is_emailed_or_written_to_as_their_record_allows(client, sign_in):
+    """Residents to call no longer tells a supervisor to call someone we have no number for: it gives
+    the email address, or the address to write to and whether a letter arrives before the visit
+    (messaging.outbox's letter rule), or says there is no way to reach them."""
+    with time_machine.travel(NOW, tick=False):  # Tuesday 1 December
+        sign_in("supervisor")
+        world = _housing_world(officers=1)
+        (priya,) = world.officers
+
+        def visit(day: int, **customer):
+            starts = at(10, day=MONDAY + timedelta(days=day))
+            return AppointmentFactory(
+                service=world.service,
+                officer=priya,
+                window_start=starts,
+                customer=CustomerFactory(**customer),
+            )
+
+        by_phone = visit(0, name="Ann Phone")
+        by_email = visit(0, name="Bob Email", phone="")
+        visit(0, name="Cat Post", phone="", email="", address_line1="3 Mill Lane", postcode="SN10 2BB")
+        visit(  # Wednesday 2 December: the post would not arrive in time
+            -5, name="Dan Late", phone="", email="", address_line1="4 Mill Lane", postcode="SN10 2BB"
+        )
+        nothing = visit(0, name="Eve None", phone="", email="", address_line1="", postcode="")
+        nothing.location_type = "hub"  # nowhere to post to
+        nothing.hub = world.hub
+        db.session.commit()
+        _remove_skill_through_the_form(client, world, priya)
+
+        page = client.get("/supervisor/calls").get_data(as_text=True)
+        rows = {
+            name: _text(row)
+            for row in re.findall(r"<tr class=\"govuk-table__row\">.*?</tr>", page, re.S)
+            for name in ("Ann Phone", "Bob Email", "Cat Post", "Dan Late", "Eve None")
+            if name in row
+        }
+    assert "can do it there: call the resident" in rows["Ann Phone"]
+    assert "No phone: email them at " + by_email.customer.email in rows["Bob Email"]
+    assert f'href="mailto:{by_email.customer.email}"' in page
+    assert "can do it there: email the resident" in rows["Bob Email"] and "call the resident" not in rows["Bob Email"]
+    assert "No phone or email: write to them at Cat Post, 3 Mill Lane, Devizes, SN10 2BB." in rows["Cat Post"]
+    assert "A letter posted today arrives before the visit." in rows["Cat Post"]
+    assert "can do it there: write to the resident" in rows["Cat Post"] and "call the resident" not in rows["Cat Post"]
+    assert (
+        "A letter to Dan Late, 4 Mill Lane, Devizes, SN10 2BB would arrive after the visit."
+        in rows["Dan Late"]
+    )
+    assert "No phone, email or postal address on their record." in rows["Eve None"]
+    assert "No phone" not in rows["Ann Phone"] and by_phone.customer.name in rows["Ann Phone"]
