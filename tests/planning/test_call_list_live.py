@@ -179,10 +179,16 @@ def test_a_resident_with_no_phone_number_is_emailed_or_written_to_as_their_recor
     assert "can do it there: call the resident" in rows["Ann Phone"]
     assert "No phone: email them at " + by_email.customer.email in rows["Bob Email"]
     assert f'href="mailto:{by_email.customer.email}"' in page
-    assert "can do it there: email the resident" in rows["Bob Email"] and "call the resident" not in rows["Bob Email"]
+    assert (
+        "can do it there: email the resident" in rows["Bob Email"]
+        and "call the resident" not in rows["Bob Email"]
+    )
     assert "No phone or email: write to them at Cat Post, 3 Mill Lane, Devizes, SN10 2BB." in rows["Cat Post"]
     assert "A letter posted today arrives before the visit." in rows["Cat Post"]
-    assert "can do it there: write to the resident" in rows["Cat Post"] and "call the resident" not in rows["Cat Post"]
+    assert (
+        "can do it there: write to the resident" in rows["Cat Post"]
+        and "call the resident" not in rows["Cat Post"]
+    )
     assert (
         "A letter to Dan Late, 4 Mill Lane, Devizes, SN10 2BB would arrive after the visit."
         in rows["Dan Late"]

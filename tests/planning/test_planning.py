@@ -311,3 +311,25 @@ def test_replan_gives_a_visit_only_to_a_colleague_who_covers_its_area():
     assert visit.officer == sick and summary.moved == []
     (entry,) = call_list.open_entries()
     assert entry.appointment == visit and entry.source == "absence"
+
+
+def test_an_interpreter_entry_closes_when_a_re_plan_gives_the_visit_to_an_officer_who_speaks_it():
+    from app.booking import interpreters
+
+    skill, area, service = _setup()
+    sick = OfficerFactory(skills=[skill], areas=[area])
+    speaker = OfficerFactory(skills=[skill], areas=[area], languages="Polish")
+    visit = AppointmentFactory(
+        service=service, officer=sick, window_start=_at(10), interpreter_language="polski"
+    )
+    interpreters.flag_if_needed(visit)
+    (entry,) = call_list.open_entries()
+    assert entry.source == "interpreter"
+    _off_sick(sick)
+    replan_for_absence(sick, MONDAY, time_limit=0.5)
+    assert visit.officer == speaker
+    assert call_list.open_entries() == []
+    assert (
+        entry.closed_automatically
+        and entry.outcome == f"{speaker.name}, who speaks Polish, now has the visit"
+    )
