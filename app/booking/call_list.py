@@ -51,6 +51,16 @@ def add(appointment: Appointment, reason: str, source: str) -> CallListEntry:
     return entry
 
 
+def untold_officer_change(appointment: Appointment) -> CallListEntry:
+    """The visit's officer changed and no text or email reaches the resident (a letter would wait for
+    the print batch): a supervisor tells them."""
+    return add(
+        appointment,
+        f"Tell the resident {appointment.officer.name} will visit instead: no text or email reaches them",
+        "officer_change",
+    )
+
+
 def unplaced_reason(appointment: Appointment, planner_says: str = "") -> str:
     """Why the nightly plan left this visit out, in words a supervisor can act on."""
     day = to_local(appointment.window_start).date()

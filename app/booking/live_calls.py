@@ -28,7 +28,16 @@ from app.booking.changes import place_to_move
 from app.booking.coverage import may_do
 from app.booking.interpreters import language_name, normalise, spoken_by
 from app.extensions import db
-from app.models import Appointment, AppointmentEvent, CallListEntry, Officer, RoutePlan, RouteStop, User
+from app.models import (
+    Appointment,
+    AppointmentEvent,
+    CallListEntry,
+    Message,
+    Officer,
+    RoutePlan,
+    RouteStop,
+    User,
+)
 from app.officers.roster import roster
 from app.officers.workdays import working_day
 from app.timeutil import to_local
@@ -43,9 +52,15 @@ def close_resolved(user: User | None = None) -> list[CallListEntry]:
     closed = []
     for entry in call_list.open_entries():
         why = cause_gone(entry)
-        if why is not None:
-            call_list.close_automatically(entry, why, user)
-            closed.append(entry)
+        if why is None:
+            continue
+        call_list.close_automatically(entry, why, user)
+        closed.append(entry)
+        if entry.appointment.is_active and _reassigned_since(entry) and not _told_since(entry):
+            # The entry stood in for the officer change's own (one per visit): the resident, whom no text
+            # or email reaches, still has to be told who is coming.
+            db.session.flush()
+            call_list.untold_officer_change(entry.appointment)
     return closed
 
 
@@ -111,6 +126,22 @@ def _reassigned_since(entry: CallListEntry) -> bool:
                 AppointmentEvent.appointment_id == entry.appointment_id,
                 AppointmentEvent.at >= entry.created_at,
                 AppointmentEvent.note.startswith(OFFICER_CHANGED),
+            )
+            .limit(1)
+        )
+    )
+
+
+def _told_since(entry: CallListEntry) -> bool:
+    """A text or an email about the change of officer went to the resident after the entry was made."""
+    return bool(
+        db.session.scalar(
+            select(Message.id)
+            .where(
+                Message.appointment_id == entry.appointment_id,
+                Message.kind == "officer_change",
+                Message.channel.in_(("sms", "email")),
+                Message.created_at >= entry.created_at,
             )
             .limit(1)
         )

@@ -703,11 +703,7 @@ def _change_officers(
     )
     told = outbox.appointment_changed(appointment, "officer_change")
     if not any(m.channel in ("sms", "email") for m in told):  # a letter waits for the print batch
-        call_list.add(
-            appointment,
-            f"Tell the resident {appointment.officer.name} will visit instead: no text or email reaches them",
-            "officer_change",
-        )
+        call_list.untold_officer_change(appointment)
     interpreters.flag_if_needed(appointment)  # the new officer may not speak the resident's language
 
 

@@ -195,3 +195,27 @@ def test_a_resident_with_no_phone_number_is_emailed_or_written_to_as_their_recor
     )
     assert "No phone, email or postal address on their record." in rows["Eve None"]
     assert "No phone" not in rows["Ann Phone"] and by_phone.customer.name in rows["Ann Phone"]
+
+
+def test_a_re_assigned_resident_no_text_or_email_reaches_is_still_to_be_told(app, client, sign_in):
+    """Closing the skill's entry must not swallow the officer change's own: one entry per visit, so the
+    change's 'tell the resident' stood behind it; once the skill's closes, it is listed."""
+    with time_machine.travel(NOW, tick=False):
+        sign_in("supervisor")
+        world = _housing_world(officers=2)
+        priya, colleague = world.officers
+        visit = _visit(world, priya)
+        visit.customer = CustomerFactory(name="Cat Post", phone="", email="")
+        db.session.commit()
+        _remove_skill_through_the_form(client, world, priya)
+        colleague_name = colleague.name
+
+    visit = _run_the_nightly_plan(app, visit)
+
+    assert visit.officer.name == colleague_name
+    with time_machine.travel(LATER, tick=False):
+        sign_in("supervisor")
+        still, done = _calls(client)
+    assert f"Tell the resident {colleague_name} will visit instead: no text or email reaches them" in still
+    assert "No phone or email. A letter to Cat Post" in still  # Monday: too late for the post
+    assert f"Re-assigned to {colleague_name}, who may do it" in done
