@@ -320,7 +320,11 @@ def test_an_interpreter_entry_closes_when_a_re_plan_gives_the_visit_to_an_office
     sick = OfficerFactory(skills=[skill], areas=[area])
     speaker = OfficerFactory(skills=[skill], areas=[area], languages="Polish")
     visit = AppointmentFactory(
-        service=service, officer=sick, window_start=_at(10), interpreter_language="polski"
+        service=service,
+        officer=sick,
+        window_start=_at(10),
+        interpreter_language="polski",
+        customer=CustomerFactory(sms_consent=True),  # told of the new officer by text
     )
     interpreters.flag_if_needed(visit)
     (entry,) = call_list.open_entries()
