@@ -13,6 +13,19 @@ from app.models.statuses import ACTIVE
 from app.timeutil import local_day_bounds
 
 
+def active_from(day: date) -> list[Appointment]:
+    """Appointments still to happen from the start of this UK day on, with their service and skill
+    loaded, soonest first."""
+    start, _end = local_day_bounds(day)
+    query = (
+        select(Appointment)
+        .options(selectinload(Appointment.service).selectinload(Service.skill))
+        .where(Appointment.window_start >= start, Appointment.status.in_(ACTIVE))
+        .order_by(Appointment.window_start, Appointment.id)
+    )
+    return list(db.session.scalars(query))
+
+
 def active_on_day(day: date, officer_ids: list[int] | None = None) -> list[Appointment]:
     """Appointments still to happen on a UK day, with their service and skill loaded."""
     start, end = local_day_bounds(day)

@@ -2,12 +2,14 @@
 a change could not be sent to them, or to book an interpreter (app/booking/interpreters.py). One open
 entry per visit; supervisors close it once they have called, and it closes itself, with the reason,
 when the visit is moved or cancelled (by anyone, on any channel), completed or marked as a no-show:
-nobody need call.
+nobody need call. An entry whose cause goes away otherwise (the visit re-assigned to an officer who may
+do it, the officer able to do it again, ...) is closed by app.booking.live_calls, with why.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -16,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from app.booking.errors import checked_text
 from app.extensions import db
+from app.messaging.outbox import letter_in_time, postal_address
 from app.models import Appointment, CallListEntry, User
 from app.officers.workdays import working_day
 from app.staff import audit
@@ -23,6 +26,8 @@ from app.timeutil import to_local, utcnow
 
 SOURCES = {
     "nightly": "Nightly plan",
+    "cannot_do": "Nightly plan: the officer may no longer do it",
+    "not_working": "Nightly plan: an officer is not working that day",
     "absence": "Absence re-plan",
     "officer_change": "Officer change",
     "interpreter": "Interpreter needed",
@@ -46,6 +51,16 @@ def add(appointment: Appointment, reason: str, source: str) -> CallListEntry:
     return entry
 
 
+def untold_officer_change(appointment: Appointment) -> CallListEntry:
+    """The visit's officer changed and no text or email reaches the resident (a letter would wait for
+    the print batch): a supervisor tells them."""
+    return add(
+        appointment,
+        f"Tell the resident {appointment.officer.name} will visit instead: no text or email reaches them",
+        "officer_change",
+    )
+
+
 def unplaced_reason(appointment: Appointment, planner_says: str = "") -> str:
     """Why the nightly plan left this visit out, in words a supervisor can act on."""
     day = to_local(appointment.window_start).date()
@@ -65,7 +80,21 @@ def add_unplaced(
 ) -> list[CallListEntry]:
     """Every visit a plan came back without (the nightly job and `flask plan` call this); `why` gives the
     planner's own reason for each (DaySummary.why)."""
-    return [add(a, unplaced_reason(a, why(a) if why else ""), source) for a in appointments if a.is_active]
+    return [
+        add(a, unplaced_reason(a, why(a) if why else ""), _not_working_or(a, source))
+        for a in appointments
+        if a.is_active
+    ]
+
+
+def _not_working_or(appointment: Appointment, source: str) -> str:
+    """The source "not_working" for a nightly plan's visit left out because an officer on it is not
+    working that day (its cause goes when they are, app.booking.live_calls), else `source`."""
+    day = to_local(appointment.window_start).date()
+    officers = [o for o in (appointment.officer, appointment.second_officer) if o is not None]
+    if source == "nightly" and any(working_day(o, day) is None for o in officers):
+        return "not_working"
+    return source
 
 
 def open_entries() -> list[CallListEntry]:
@@ -94,6 +123,14 @@ def close(entry: CallListEntry, user: User | None, outcome: str) -> None:
     audit.record("call_list_done", "appointment", entry.appointment.reference, user=user)
 
 
+def close_automatically(entry: CallListEntry, why: str, user: User | None = None) -> None:
+    """Nobody need call: the entry's cause has gone (app.booking.live_calls). `user` made the change
+    that removed it, if a person did (None: a job)."""
+    entry.open_for, entry.done_at, entry.done_by, entry.outcome = None, utcnow(), user, why
+    entry.closed_automatically = True
+    audit.record("call_list_closed_automatically", "appointment", entry.appointment.reference, user=user)
+
+
 def close_for(appointment: Appointment, user: User | None, outcome: str) -> None:
     """The visit was moved, cancelled, completed or a no-show: its open entry (if any) is done, by
     whoever made the change."""
@@ -118,3 +155,44 @@ def recently_closed() -> list[CallListEntry]:
             .order_by(CallListEntry.done_at.desc(), CallListEntry.id.desc())
         )
     )
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How a supervisor can reach the resident about an entry, by what their record supports: "phone",
+    else "email", else "letter" (an address to post to, and the post arrives before the visit:
+    messaging.outbox.LETTER_NOTICE), "late_letter" (it would not) or "none"."""
+
+    how: str
+    phone: str = ""
+    email: str = ""
+    address: tuple[str, ...] = ()
+
+    @property
+    def verb(self) -> str:
+        """What to do, in place of "call" in a reason: "call", "email", "write to", "contact"."""
+        return {"phone": "call", "email": "email", "letter": "write to", "late_letter": "write to"}.get(
+            self.how, "contact"
+        )
+
+
+def reach(appointment: Appointment) -> Reach:
+    customer = appointment.customer
+    if customer.phone:
+        return Reach("phone", phone=customer.phone, email=customer.email or "")
+    if customer.email:
+        return Reach("email", email=customer.email)
+    address = postal_address(appointment)
+    if address:
+        return Reach("letter" if letter_in_time(appointment) else "late_letter", address=address)
+    return Reach("none")
+
+
+def advice(entry: CallListEntry) -> str:
+    """The entry's reason as the supervisor can act on it: "call the resident" (or "... or call") says
+    "email" or "write to" when the record has no phone number."""
+    verb = reach(entry.appointment).verb
+    if verb == "call":
+        return entry.reason
+    said = entry.reason.replace("call the resident", f"{verb} the resident")
+    return said[: -len(" or call")] + f" or {verb} them" if said.endswith(" or call") else said

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -76,12 +76,15 @@ class CallListEntry(db.Model):
     # The appointment's id while the entry is open, else NULL: one open entry per visit, on any database.
     open_for: Mapped[int | None] = mapped_column(unique=True)
     reason: Mapped[str] = mapped_column(Text)
-    # nightly | absence | officer_change | interpreter | skill_removed | area_removed (call_list.SOURCES)
+    # nightly | cannot_do | not_working | absence | officer_change | interpreter | skill_removed |
+    # area_removed (call_list.SOURCES)
     source: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     outcome: Mapped[str] = mapped_column(Text, default="")
+    # Closed by Doorstep itself, its cause gone (app.booking.live_calls): nobody called; `outcome` says why.
+    closed_automatically: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     appointment: Mapped[Appointment] = relationship()
     done_by: Mapped[User | None] = relationship()

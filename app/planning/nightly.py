@@ -14,7 +14,12 @@ from app.catalogue.queries import all_hubs
 from app.extensions import db
 from app.models import RoutePlan, ScheduledRun
 from app.officers.queries import all_officers
-from app.planning.planning import hand_unplaced_to_supervisors, plan_day
+from app.planning.planning import (
+    days_with_stranded_visits,
+    hand_over_stranded,
+    hand_unplaced_to_supervisors,
+    plan_day,
+)
 from app.timeutil import is_bank_holiday, local_now
 from app.unit_of_work import unit_of_work
 
@@ -83,4 +88,17 @@ def plan_when_due(now: datetime | None = None) -> list[date]:
             hand_unplaced_to_supervisors(summary)
             db.session.add(ScheduledRun(job="plan", key=day.isoformat()))
         planned.append(day)
+    if planned:
+        hand_over_later(planned[-1])
     return planned
+
+
+def hand_over_later(planned: date) -> None:
+    """After planning a day: every later visit whose officer may no longer do it (switched off, a skill
+    or area taken away) goes now to a qualified colleague with room on its day, keeping its promised
+    time, not the evening before, when that colleague's day may have filled up with newer bookings and
+    the resident would hear of the change a day ahead. What cannot be handed over stays on (or goes on)
+    the call list with the reason. A unit of work per day."""
+    for day in days_with_stranded_visits(planned):
+        with unit_of_work():
+            hand_unplaced_to_supervisors(hand_over_stranded(day))

@@ -24,8 +24,8 @@ from datetime import date, timedelta
 from sqlalchemy import delete, select, update
 
 from app.appointments.presenters import when
-from app.appointments.queries import active_on_day
-from app.booking import call_list, interpreters
+from app.appointments.queries import active_from, active_on_day
+from app.booking import call_list, interpreters, live_calls
 from app.booking.availability import appointments_for, planned_order, versions_for
 from app.booking.changes import place_to_move
 from app.booking.coverage import may_do
@@ -53,6 +53,7 @@ from app.timeutil import at_day_seconds, day_seconds, format_date, to_local, utc
 from app.unit_of_work import finish_reads, unit_of_work
 from routing.planner import plan
 from routing.plans import REASONS
+from routing.travel import great_circle_m
 from routing.types import BreakTaken, LatLng, Objective, Plan, Problem, Route, Stop
 from routing.types import Officer as RoutingOfficer
 from routing.types import Visit as RoutingVisit
@@ -103,9 +104,10 @@ def build_problem(
     free: Iterable[int] = (),
 ) -> Problem:
     """A routing problem for these officers' days. Appointments are pinned to their promised officers
-    unless their id is in `free`. A two-officer visit whose two officers are both here is planned for
-    both together; one whose other officer is not here keeps its agreed time, so that officer's day
-    (planned elsewhere, or not at all) still fits around it."""
+    unless their id is in `free` (then: any of these officers who may do it, coverage.may_do). A
+    two-officer visit whose two officers are both here is planned for both together; one whose other
+    officer is not here keeps its agreed time, so that officer's day (planned elsewhere, or not at all)
+    still fits around it."""
     free = set(free)
     here = {wd.officer.id for wd in days}
     points: list[LatLng] = []
@@ -143,8 +145,15 @@ def build_problem(
             duration=a.duration_minutes * 60,
             skills=frozenset({a.service.skill.code}) if a.service.skill else frozenset(),
             officers_needed=needed,
-            allowed_officers=None if a.id in free else frozenset(str(i) for i in promised),
+            allowed_officers=frozenset(str(i) for i in (may_do_it(a) if a.id in free else promised)),
         )
+
+    def may_do_it(a: Appointment) -> set[int]:
+        """A visit free to change officer goes only to those who may do it there: the rule availability
+        and booking offer times by (coverage.may_do), not the solver's skills alone (which know no
+        community areas)."""
+        place = place_to_move(a)
+        return {i for i in here if may_do(a.service, place, i)}
 
     visits = tuple(visit(a) for a in appointments)
     return Problem(travel_matrix(points, day.isoformat()), officers, visits)
@@ -221,36 +230,9 @@ def plan_day(
     the one checker, so every officer-day still passes the check availability and booking use.
     `time_limit` is seconds of search per officer."""
     summary = DaySummary(day)
-    # Visits whose officer may no longer do them change officer: their locks come before the days'.
-    for appointment in sorted((a for a in active_on_day(day) if _cannot_do(a)), key=lambda a: a.id):
-        lock_appointment(appointment)
-    working: dict[int, WorkingDay] = {}
-    for officer in all_officers(active_only=True):
-        if progress:
-            progress(officer)
-        wd = working_day(officer, day)
-        if wd is not None:
-            working[officer.id] = wd
+    working, appointments = _locked_day(day, progress)
     summary.officers = len(working)
-    # The plan re-times these officers' visits, so it is a change to each of them: bookings, moves and
-    # cancellations on these officer-days wait for it, and it plans what they committed before.
-    lock_officer_days([(officer_id, day) for officer_id in working])
-    appointments = active_on_day(day)
-    stranded = {a.id for a in appointments if _cannot_do(a)}  # read again under the locks
-    left_out: set[int] = set()
-    for appointment in sorted(
-        (a for a in appointments if a.id in stranded), key=lambda a: (a.window_start, a.id)
-    ):
-        # The colleagues' days hold every visit but those still waiting here or left out.
-        theirs = [a for a in appointments if a.id == appointment.id or a.id not in stranded | left_out]
-        stranded.discard(appointment.id)
-        why_not = _reassign(appointment, working, theirs, day, time_limit)
-        if why_not is None:
-            summary.moved.append((appointment, appointment.officer))
-        else:
-            left_out.add(appointment.id)
-            summary.leave_out(appointment, "officer_cannot_do")
-            summary.notes[appointment.id] = _cannot_do_reason(appointment, why_not)
+    left_out = _hand_over_stranded(summary, working, appointments, time_limit)
     for appointment in appointments:
         if not _officers_of(appointment) <= working.keys():
             summary.leave_out(appointment, "officer_not_working")
@@ -275,13 +257,87 @@ def plan_day(
     return summary
 
 
+def _locked_day(
+    day: date, progress: Callable[[Officer], None] | None = None
+) -> tuple[dict[int, WorkingDay], list[Appointment]]:
+    """The officers working that day and its visits, read under the locks of every working officer's
+    day (and first of every visit whose officer may no longer do it, which may change officer)."""
+    # Visits whose officer may no longer do them change officer: their locks come before the days'.
+    for appointment in sorted((a for a in active_on_day(day) if _cannot_do(a)), key=lambda a: a.id):
+        lock_appointment(appointment)
+    working: dict[int, WorkingDay] = {}
+    for officer in all_officers(active_only=True):
+        if progress:
+            progress(officer)
+        wd = working_day(officer, day)
+        if wd is not None:
+            working[officer.id] = wd
+    # The plan re-times these officers' visits, so it is a change to each of them: bookings, moves and
+    # cancellations on these officer-days wait for it, and it plans what they committed before.
+    lock_officer_days([(officer_id, day) for officer_id in working])
+    return working, active_on_day(day)
+
+
+def _hand_over_stranded(
+    summary: DaySummary, working: dict[int, WorkingDay], appointments: list[Appointment], time_limit: float
+) -> set[int]:
+    """Each of the day's visits whose officer may no longer do it goes to qualified colleagues with room
+    (_reassign), soonest first, or is left out with its reason (`summary.notes`). The ids left out."""
+    stranded = {a.id for a in appointments if _cannot_do(a)}  # read again under the locks
+    left_out: set[int] = set()
+    for appointment in sorted(
+        (a for a in appointments if a.id in stranded), key=lambda a: (a.window_start, a.id)
+    ):
+        # The colleagues' days hold every visit but those still waiting here or left out.
+        theirs = [a for a in appointments if a.id == appointment.id or a.id not in stranded | left_out]
+        stranded.discard(appointment.id)
+        why_not = _reassign(appointment, working, theirs, summary.day, time_limit)
+        if why_not is None:
+            summary.moved.append((appointment, appointment.officer))
+        else:
+            left_out.add(appointment.id)
+            summary.leave_out(appointment, "officer_cannot_do")
+            summary.notes[appointment.id] = _cannot_do_reason(appointment, why_not)
+    return left_out
+
+
+def days_with_stranded_visits(after: date) -> list[date]:
+    """The days after `after` holding a booked visit whose officer may no longer do it (switched off, a
+    skill or community area taken away: coverage.may_do)."""
+    return sorted(
+        {to_local(a.window_start).date() for a in active_from(after + timedelta(days=1)) if _cannot_do(a)}
+    )
+
+
+def hand_over_stranded(day: date, time_limit: float = 0.5) -> DaySummary:
+    """A later day's visits whose officer may no longer do them go to qualified colleagues working that
+    day with room inside the promised window, as the nightly plan does for the day it plans (the
+    resident is told); the rest are left out with the reason. Nothing else on the day changes: its
+    route is planned the evening before. Caller commits; hand the summary to the supervisors."""
+    summary = DaySummary(day)
+    working, appointments = _locked_day(day)
+    summary.officers = len(working)
+    _hand_over_stranded(summary, working, appointments, time_limit)
+    summary.visits = len(summary.moved)
+    audit.record(
+        "stranded_visits_handed_over",
+        "day",
+        day.isoformat(),
+        moved=len(summary.moved),
+        unassigned=len(summary.unassigned),
+    )
+    return summary
+
+
 def hand_unplaced_to_supervisors(summary: DaySummary) -> None:
     """Every visit the plan left out goes on the call list, with its whole reason where the plan has one
-    (a visit whose officer may no longer do it), else the planner's (the nightly job and `flask plan`)."""
+    (a visit whose officer may no longer do it), else the planner's (the nightly job and `flask plan`);
+    and every entry whose cause has gone is closed (app.booking.live_calls)."""
     for appointment in summary.unassigned:
         if appointment.id in summary.notes and appointment.is_active:
-            call_list.add(appointment, summary.notes[appointment.id], "nightly")
+            call_list.add(appointment, summary.notes[appointment.id], "cannot_do")
     call_list.add_unplaced(summary.unassigned, why=summary.why)
+    live_calls.close_resolved()  # entries whose cause has gone (e.g. a visit re-assigned above) close
 
 
 def _cannot_do(appointment: Appointment) -> list[int]:
@@ -308,21 +364,51 @@ def _reassign(
         if len(others) < (2 if _needs_two(appointment) else 1):
             return "nobody else with the skill covers it there"
         return "no other qualified officer is working that day"
+    # A two-officer visit one of whose officers still may do it, and works that day, keeps them: only the
+    # other is replaced (the resident meets one new face, not two), by the nearest colleague with room.
+    keep = [wd for wd in able if wd.officer.id in _officers_of(appointment)]
+    if _needs_two(appointment) and len(keep) == 1:
+        visit = (appointment.lat, appointment.lng)
+        for wd in sorted(
+            (wd for wd in able if wd is not keep[0]),
+            key=lambda wd: (great_circle_m((wd.officer.base_lat, wd.officer.base_lng), visit), wd.officer.id),
+        ):
+            if _hand_over(appointment, [keep[0], wd], appointments, day, time_limit):
+                return None
+    if _hand_over(appointment, able, appointments, day, time_limit):
+        return None
+    # Never break a colleague's promise to rescue another.
+    return "no qualified officer working that day has room inside the promised window"
+
+
+def _hand_over(
+    appointment: Appointment,
+    able: list[WorkingDay],
+    appointments: list[Appointment],
+    day: date,
+    time_limit: float,
+) -> bool:
+    """Give the visit to officers among `able` (two of them for a two-officer visit) when it fits inside
+    its promised window without breaking any of their promises; the resident is told. False: nothing
+    changed."""
     able_ids = {wd.officer.id for wd in able}
     pinned = [a for a in appointments if a.id != appointment.id and _officers_of(a) & able_ids]
     problem = build_problem(able, [*pinned, appointment], day, free={appointment.id})
     result = plan(problem, time_limit * 2, initial=as_booked(able, pinned))  # one visit to fit in
     if str(appointment.id) in result.unassigned or any(str(a.id) in result.unassigned for a in pinned):
-        # Never break a colleague's promise to rescue another.
-        return "no qualified officer working that day has room inside the promised window"
+        return False
+    kept = _officers_of(appointment)
     to = [int(r.officer_id) for r in result.routes if str(appointment.id) in r.visit_ids]
+    to.sort(
+        key=lambda officer_id: officer_id in kept
+    )  # the new officer first: the resident's text names them
     # The order found is the seed the day's plan starts from (plan_day stores the routes, once).
     by_id = {str(a.id): a for a in [*pinned, appointment]}
     for route in result.routes:
         for stop in route.stops:
             by_id[stop.visit_id].planned_arrival = at_day_seconds(day, stop.start)
     _change_officers(appointment, to, None, because="the officer can no longer do this visit")
-    return None
+    return True
 
 
 def _cannot_do_reason(appointment: Appointment, why_not: str) -> str:
@@ -563,6 +649,7 @@ def publish_replan(proposal: ReplanProposal, *, user: User | None = None) -> Day
         call_list.add(appointment, unplaced["reason"], "absence")
         summary.unassigned.append(appointment)
     summary.visits = len(summary.moved)
+    live_calls.close_resolved(user)  # e.g. a visit the nightly plan listed, now with a colleague
     audit.record(
         "routes_replanned_for_absence",
         "officer",
@@ -594,31 +681,34 @@ def _check_still_as_previewed(data: dict, day: date, absent: Officer, appointmen
 def _change_officers(
     appointment: Appointment, officer_ids: list[int], user: User | None, because: str = "of absence"
 ) -> None:
-    """Hand a visit to other officers, keeping its promised time, and tell the resident once."""
-    old = appointment.officer
+    """Hand a visit to other officers, keeping its promised time, and tell the resident once. The
+    history says who left it and who joined (of a pair, one may stay)."""
+    old = [o for o in (appointment.officer, appointment.second_officer) if o is not None]
     appointment.officer_id = officer_ids[0]
     appointment.second_officer_id = officer_ids[1] if len(officer_ids) > 1 else None
     appointment.sequence += 1
     db.session.flush()
     db.session.refresh(appointment, ["officer", "second_officer"])
+    new = [o for o in (appointment.officer, appointment.second_officer) if o is not None]
     db.session.add(
         AppointmentEvent(
             appointment=appointment,
             status=appointment.status,
             actor=user,
             channel="staff",
-            note=f"Officer changed from {old.first_name if old else 'none'} to "
-            f"{appointment.officer.first_name} because {because}; the promised time is unchanged.",
+            note=f"Officer changed from {_first_names(o for o in old if o not in new) or 'none'} to "
+            f"{_first_names(o for o in new if o not in old)} because {because}; "
+            "the promised time is unchanged.",
         )
     )
     told = outbox.appointment_changed(appointment, "officer_change")
     if not any(m.channel in ("sms", "email") for m in told):  # a letter waits for the print batch
-        call_list.add(
-            appointment,
-            f"Tell the resident {appointment.officer.name} will visit instead: no text or email reaches them",
-            "officer_change",
-        )
+        call_list.untold_officer_change(appointment)
     interpreters.flag_if_needed(appointment)  # the new officer may not speak the resident's language
+
+
+def _first_names(officers: Iterable[Officer]) -> str:
+    return " and ".join(o.first_name for o in officers)
 
 
 def replan_for_absence(

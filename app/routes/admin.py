@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from app import records
+from app.booking import live_calls
 from app.booking.coverage import coverage_gaps
 from app.booking.skill_removal import SkillRemoval, hand_to_supervisors, skills_removed, switching_off
 from app.catalogue.catalogue import add_closure, remove_closure, save_hub, save_service
@@ -245,6 +246,8 @@ def edit_officer(officer_id: int | None):
         with unit_of_work():
             saved = save_officer(officer, form.data | {"lat": base[0], "lng": base[1]})
             handed = hand_to_supervisors(removal) if removal is not None and not removal.switch_off else 0
+            # A skill or area given back, or the officer switched on: visits listed for it need no call.
+            live_calls.close_resolved(current_user._get_current_object())
         if was_active and not saved.active:  # a leaver: their access has ended; their visits need moving
             held = future_visits().get(saved.id, 0)
             flash(
@@ -337,5 +340,6 @@ def remove_officer_absence(officer_id: int, absence_id: int):
         abort(404)
     with unit_of_work():
         remove_absence(absence)
+        live_calls.close_resolved(current_user._get_current_object())  # visits a re-plan could not keep
     flash("Absence removed.", "success")
     return redirect(url_for("admin.officer_absences", officer_id=officer_id))

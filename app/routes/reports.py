@@ -276,6 +276,8 @@ def _calls_page(error: dict | None = None):
         entries=entries,
         closed=call_list.recently_closed(),
         sources=call_list.SOURCES,
+        reach=call_list.reach,
+        advice=call_list.advice,
         error=error,
     )
     return page, 400 if error else 200

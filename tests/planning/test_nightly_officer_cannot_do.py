@@ -113,7 +113,7 @@ def test_with_nobody_qualified_to_take_it_the_visit_goes_on_the_call_list_with_t
 
     assert visit.officer_id == was.id and _texts(visit) == []  # nothing changed for the resident yet
     entry = _call_list()[visit.id]
-    assert entry.source == "nightly" and entry.open_for == visit.id
+    assert entry.source == "cannot_do" and entry.open_for == visit.id
     assert f"{was.name} {says}" in entry.reason
     assert "and nobody else with the skill covers it there: move it, or call the resident" in entry.reason
     # The officer's route does not hold a visit they may not do.
@@ -184,3 +184,84 @@ def test_when_the_only_colleague_who_could_take_it_is_on_leave_the_call_list_say
     assert (
         f"{was.name} is switched off" in reason and "no other qualified officer is working that day" in reason
     )
+
+
+def test_a_two_officer_visit_keeps_the_officer_who_still_may_do_it_and_replaces_only_the_other(app):
+    """Both colleagues are based beside the visit and the partner far off, so a plan free to choose any
+    two would send the colleagues (less travel); the partner still may do it, so they stay."""
+    world = World(officers=4)
+    world.service.two_officers = True
+    was, partner, near, nearer = world.officers
+    partner.base_lat, partner.base_lng = 51.45, -2.15  # about 15 km away, in the same area
+    near.base_lat, near.base_lng = 51.36, -1.99
+    nearer.base_lat, nearer.base_lng = 51.356, -1.99
+    visit = _visit(world, was)
+    visit.second_officer = partner
+    _take_skill(world, was)
+    db.session.commit()
+
+    visit, was, partner, nearer = _run_the_nightly_plan(app, visit, was, partner, nearer)
+
+    assert {visit.officer_id, visit.second_officer_id} == {partner.id, nearer.id}
+    assert visit.officer_id == nearer.id  # the new officer first: the resident's text names them
+    stops = [
+        s for p in db.session.scalars(select(RoutePlan)) for s in p.stops if s.appointment_id == visit.id
+    ]
+    assert {s.plan.officer_id for s in stops} == {partner.id, nearer.id}
+    assert {s.planned_arrival for s in stops} == {visit.planned_arrival}  # they arrive together
+    (text,) = db.session.scalars(select(Message).where(Message.appointment_id == visit.id))
+    assert nearer.first_name in text.body
+    (event,) = db.session.scalars(select(AppointmentEvent).where(AppointmentEvent.appointment_id == visit.id))
+    assert event.note.startswith(f"Officer changed from {was.first_name} to {nearer.first_name} because")
+    assert _call_list() == {}
+
+
+WEDNESDAY = MONDAY + timedelta(days=2)
+
+
+def _later_visit(world: World, officer, hour: int = 10) -> Appointment:
+    visit = _visit(world, officer, hour=hour)
+    visit.window_start, visit.window_end = at(hour, day=WEDNESDAY), at(hour + 2, day=WEDNESDAY)
+    return visit
+
+
+def test_the_nightly_plan_hands_later_days_visits_to_a_qualified_colleague_at_once(app):
+    """Planning Monday on Sunday evening, it also hands over Wednesday's visit of an officer who was
+    switched off: the colleague's Wednesday has room now, and the resident hears days ahead."""
+    world = World(officers=2)
+    was, colleague = world.officers
+    visit = _later_visit(world, was)
+    theirs = _later_visit(world, colleague, hour=13)
+    db.session.flush()
+    promised = (visit.window_start, visit.window_end)
+    _switch_off(world, was)
+    db.session.commit()
+
+    visit, colleague, theirs = _run_the_nightly_plan(app, visit, colleague, theirs)
+
+    assert visit.officer_id == colleague.id and (visit.window_start, visit.window_end) == promised
+    assert visit.window_start <= visit.planned_arrival <= visit.window_end
+    assert (
+        theirs.officer_id == colleague.id
+        and theirs.window_start <= theirs.planned_arrival <= theirs.window_end
+    )
+    assert _texts(visit) == ["officer_change"] and _texts(theirs) == []
+    assert _call_list() == {}
+    # Wednesday is not planned yet (its route comes the evening before): only Monday's job ran.
+    assert all(p.day == MONDAY for p in db.session.scalars(select(RoutePlan)))
+
+
+def test_a_later_visit_nobody_can_take_goes_on_the_call_list_with_the_reason(app):
+    world = World(officers=1)
+    (was,) = world.officers
+    world.skill.name = "Housing"
+    visit = _later_visit(world, was)
+    _switch_off(world, was)
+    db.session.commit()
+
+    visit, was = _run_the_nightly_plan(app, visit, was)
+
+    assert visit.officer_id == was.id and _texts(visit) == []
+    entry = _call_list()[visit.id]
+    assert entry.source == "cannot_do" and entry.open_for == visit.id
+    assert f"{was.name} is switched off" in entry.reason and "Wednesday 9 December 2026" in entry.reason

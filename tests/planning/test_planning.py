@@ -279,7 +279,7 @@ def test_the_nightly_plan_puts_what_it_could_not_place_on_the_call_list(app):
     result = app.test_cli_runner().invoke(args=["plan", "--date", "2026-12-07", "--time-limit", "0.2"])
     assert result.exit_code == 0, result.output
     (entry,) = call_list.open_entries()
-    assert entry.appointment == visit and entry.source == "nightly"
+    assert entry.appointment == visit and entry.source == "not_working"
     assert entry.reason.startswith(f"{officer.name} is off sick")
     app.test_cli_runner().invoke(args=["plan", "--date", "2026-12-07", "--time-limit", "0.2"])
     assert len(call_list.open_entries()) == 1  # planned again: still one entry for the visit
@@ -293,3 +293,47 @@ def test_plan_command_prints_a_summary(app):
     result = app.test_cli_runner().invoke(args=["plan", "--date", "2026-12-07", "--time-limit", "0.2"])
     assert result.exit_code == 0, result.output
     assert "1 visits planned" in result.output and "0 unassigned" in result.output
+
+
+def test_replan_gives_a_visit_only_to_a_colleague_who_covers_its_area():
+    """The optimiser asks the rule availability books by (coverage.may_do): a colleague who shares
+    another community area with the absent officer, with the skill, may not take a visit in an area
+    they do not cover (the solver alone knows skills, not areas)."""
+    skill, area, service = _setup()
+    elsewhere = AreaFactory(lat=51.6, lng=-1.8)
+    sick = OfficerFactory(skills=[skill], areas=[area, elsewhere])
+    OfficerFactory(skills=[skill], areas=[area])  # shares `area` with them, not `elsewhere`
+    visit = AppointmentFactory(
+        service=service, officer=sick, window_start=_at(9), window_end=_at(16), lat=51.6, lng=-1.8
+    )
+    _off_sick(sick)
+    summary = replan_for_absence(sick, MONDAY, time_limit=0.5)
+    assert visit.officer == sick and summary.moved == []
+    (entry,) = call_list.open_entries()
+    assert entry.appointment == visit and entry.source == "absence"
+
+
+def test_an_interpreter_entry_closes_when_a_re_plan_gives_the_visit_to_an_officer_who_speaks_it():
+    from app.booking import interpreters
+
+    skill, area, service = _setup()
+    sick = OfficerFactory(skills=[skill], areas=[area])
+    speaker = OfficerFactory(skills=[skill], areas=[area], languages="Polish")
+    visit = AppointmentFactory(
+        service=service,
+        officer=sick,
+        window_start=_at(10),
+        interpreter_language="polski",
+        customer=CustomerFactory(sms_consent=True),  # told of the new officer by text
+    )
+    interpreters.flag_if_needed(visit)
+    (entry,) = call_list.open_entries()
+    assert entry.source == "interpreter"
+    _off_sick(sick)
+    replan_for_absence(sick, MONDAY, time_limit=0.5)
+    assert visit.officer == speaker
+    assert call_list.open_entries() == []
+    assert (
+        entry.closed_automatically
+        and entry.outcome == f"{speaker.name}, who speaks Polish, now has the visit"
+    )
