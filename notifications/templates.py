@@ -360,7 +360,7 @@ def cancel_confirmed_reply(f: AppointmentFacts, gettext: Gettext = english) -> l
 def thanks_reply(score: int, reference: str, gettext: Gettext = english) -> str:
     _ = gettext
     return _ascii_quotes(
-        _("Thank you for rating your visit %(score)s out of 5. Ref %(reference)s.")
+        _("Thank you for rating your appointment %(score)s out of 5. Ref %(reference)s.")
         % {"score": score, "reference": reference}
     )
 

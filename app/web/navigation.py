@@ -42,7 +42,7 @@ STAFF_SECTIONS = [
         "Reports",
         [
             ("Dashboard", "reports.dashboard", SUPERVISORS),
-            ("Call list", "reports.calls", SUPERVISORS),
+            ("Residents to call", "reports.calls", SUPERVISORS),
             ("Feedback from residents", "feedback_staff.queue", SUPERVISORS),
         ],
     ),

@@ -466,7 +466,7 @@ def test_check_your_answers_says_how_details_are_used_without_asking_to_agree_an
     _to_check(client, world)
     html = client.get("/book/check").get_data(as_text=True)
     page = _text(html)
-    assert "We use these details to arrange the visit and send the reminders you chose" in page
+    assert "We use these details to arrange your appointment and send the reminders you chose" in page
     assert "agree" not in page
     assert '<a class="govuk-link" href="/privacy">How we use your personal information</a>' in html
     client.get("/language/pl")
@@ -476,3 +476,17 @@ def test_check_your_answers_says_how_details_are_used_without_asking_to_agree_an
         and "Jak wykorzystujemy Twoje dane" in polish
     )
     assert "zgadzasz" not in polish
+
+
+@time_machine.travel(NOW, tick=False)
+def test_check_your_answers_promises_no_reminders_to_a_resident_who_chose_none(client, world):
+    """It said 'send the reminders you chose' to a resident who had chosen 'No reminders' (walk finding)."""
+    _to_check(client, world)
+    no_reminders = {"name": "Jo Bloggs", "phone": "07700 900123", "preferred_channel": "none"}
+    assert submit_form(client, "/book/details?change=1", no_reminders).headers["Location"] == "/book/check"
+    page = _text(client.get("/book/check").get_data(as_text=True))
+    assert "No reminders" in page
+    assert "reminders you chose" not in page
+    assert (
+        "We use these details to arrange your appointment and to contact you about it if we need to" in page
+    )

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import time_machine
 from sqlalchemy import inspect
 
+from app.appointments.references import format_reference
 from app.booking.booking_request import CustomerDetails
 from app.booking.changes import record_outcome
 from app.customers import equality, satisfaction
@@ -53,6 +54,12 @@ def test_a_text_reply_with_a_comment_is_kept_with_its_channel():
     assert (appointment.satisfaction_channel, appointment.satisfaction_comment) == (
         "sms",
         "very helpful officer",
+    )
+    thanks = db.session.query(Message).filter_by(appointment_id=appointment.id, kind="reply").one()
+    # Not "your visit": at a community hub the resident came to us (walk finding).
+    assert (
+        thanks.body
+        == f"Thank you for rating your appointment 4 out of 5. Ref {format_reference(appointment.reference)}."
     )
 
 
