@@ -117,8 +117,17 @@ def open_for(appointment: Appointment) -> CallListEntry | None:
     return db.session.scalar(select(CallListEntry).where(CallListEntry.open_for == appointment.id))
 
 
+def is_to_book(entry: CallListEntry) -> bool:
+    """An interpreter entry is a booking to make, not a call: the page words its form and button so."""
+    return entry.source == "interpreter"
+
+
+def outcome_label(entry: CallListEntry) -> str:
+    return "What was arranged" if is_to_book(entry) else "What was agreed"
+
+
 def close(entry: CallListEntry, user: User | None, outcome: str) -> None:
-    outcome = checked_text("outcome", outcome, "What was agreed")
+    outcome = checked_text("outcome", outcome, outcome_label(entry))
     entry.open_for, entry.done_at, entry.done_by, entry.outcome = None, utcnow(), user, outcome
     audit.record("call_list_done", "appointment", entry.appointment.reference, user=user)
 

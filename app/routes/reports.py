@@ -278,6 +278,8 @@ def _calls_page(error: dict | None = None):
         sources=call_list.SOURCES,
         reach=call_list.reach,
         advice=call_list.advice,
+        outcome_label=call_list.outcome_label,
+        is_to_book=call_list.is_to_book,
         error=error,
     )
     return page, 400 if error else 200
@@ -294,5 +296,6 @@ def call_done(entry_id: int):
                 call_list.close(entry, current_user._get_current_object(), outcome)
         except BookingRuleError as error:  # a hidden character, or too long: the list again, with why
             return _calls_page({"entry_id": entry_id, "message": error.message, "value": outcome})
-    flash(f"Marked as called: {format_reference(entry.appointment.reference)}.", "success")
+    done = "Marked as done" if call_list.is_to_book(entry) else "Marked as called"
+    flash(f"{done}: {format_reference(entry.appointment.reference)}.", "success")
     return redirect(url_for("reports.calls"))

@@ -112,6 +112,35 @@ def test_the_call_list_shows_an_exact_hub_time_once_and_the_language_by_its_name
     assert "interpreter: Polish" in page and "polski" not in page
 
 
+def test_an_interpreter_entry_is_a_booking_to_make_and_is_marked_done_not_called(client, sign_in):
+    """The page asked to 'call each one' and 'Mark as called' for an interpreter the supervisor books."""
+    from app.booking import interpreters
+    from app.models import CallListEntry
+    from tests.booking_helpers import at
+    from tests.factories import AppointmentFactory
+
+    world = World()
+    appointment = AppointmentFactory(
+        service=world.service, officer=world.officers[0], window_start=at(11), interpreter_language="Polish"
+    )
+    interpreters.flag_if_needed(appointment)
+    db.session.commit()
+    sign_in("supervisor")
+    page = client.get("/supervisor/calls").get_data(as_text=True)
+    assert "or book the interpreter; then mark it as done" in page
+    assert "What was arranged" in page and "Mark as done" in page
+    assert "Mark as called" not in page and "What was agreed" not in page
+    entry = db.session.query(CallListEntry).one()
+    path = f"/supervisor/calls/{entry.id}/done"
+    tabbed = client.post(path, data={"csrf_token": csrf_token(page), "outcome": "Booked\tLanguageLine"})
+    assert tabbed.status_code == 400
+    assert "What was arranged must not include tabs" in tabbed.get_data(as_text=True)
+    done = client.post(path, data={"csrf_token": csrf_token(page), "outcome": "Booked LanguageLine"})
+    assert "Marked as done" in client.get(done.headers["Location"]).get_data(as_text=True)
+    db.session.refresh(entry)
+    assert (entry.open_for, entry.outcome) == (None, "Booked LanguageLine")
+
+
 def _hub_times(client, world) -> str:
     """A resident's journey to a hub appointment: the times from MONDAY."""
     db.session.commit()
