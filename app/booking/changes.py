@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.appointments.presenters import already_started, channel_how, status_label
+from app.appointments.presenters import already_started, channel_how, status_label, window_text
 from app.booking import call_list, interpreters
 from app.booking.availability import decode_slot
 from app.booking.claims import claim
@@ -23,7 +23,7 @@ from app.messaging import outbox
 from app.models import Appointment, AppointmentEvent, User
 from app.places.places import Place, nearest_area_id
 from app.staff import audit
-from app.timeutil import at_day_seconds, format_date, format_time, to_local, utcnow
+from app.timeutil import at_day_seconds, format_time, to_local, utcnow
 from app.unit_of_work import finish_reads
 
 
@@ -178,7 +178,7 @@ def reschedule(
         )
     )
     audit.record("appointment_rescheduled", "appointment", appointment.reference, user=actor, channel=channel)
-    moved_to = f"{format_date(appointment.window_start)}, {format_time(appointment.window_start)}"
+    moved_to = window_text(appointment.window_start, appointment.window_end)  # the window, as promised
     call_list.close_for(appointment, actor, f"Moved to {moved_to} {channel_how(channel)}")
     outbox.appointment_changed(appointment, "reschedule")
     interpreters.flag_if_needed(appointment)

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.messaging.contact import display_phone
 from app.models import Appointment, CallListEntry, Message, ReplanProposal, RoutePlan, RouteStop
 from app.reporting import reports
-from app.timeutil import local_to_utc
+from app.timeutil import format_time, local_to_utc
 from tests.booking_helpers import MONDAY, NOW, World, at, book_first_slot
 from tests.factories import AppointmentFactory, CustomerFactory
 from tests.pages import csrf_token
@@ -317,6 +317,11 @@ def test_a_call_list_entry_closes_when_the_visit_is_moved_and_says_who_moved_it(
     entry = db.session.query(CallListEntry).one()
     assert entry.open_for is None and entry.done_by == supervisor and entry.done_at == NOW
     assert entry.outcome.startswith("Moved to ") and entry.outcome.endswith(" by phone")
+    # The new arrival window as the resident was promised it, not only its first minute
+    assert (
+        f"arriving between {format_time(appointment.window_start)} and {format_time(appointment.window_end)}"
+        in entry.outcome
+    )
     page = client.get("/supervisor/calls").get_data(as_text=True)
     still_to_call, done = page.split("Done in the last 7 days")
     assert "Ann Example" not in still_to_call and "Nobody to call" in still_to_call
