@@ -508,9 +508,10 @@ def capacity_board(day: date) -> list[AreaCapacity]:
         home = officer.areas[0].name if officer.areas else "No area"
         wd = working_day(officer, day)
         row = OfficerCapacity(officer.name, wd is not None)
+        # Counted on a day off too: an officer recorded sick keeps their visits until a re-plan moves them
+        row.booked_minutes, row.visits = sum(minutes[officer.id]), len(minutes[officer.id])
         if wd is not None:
             breaks = sum(b.duration for b in wd.breaks) // 60
             row.shift_minutes = (wd.ends - wd.starts) // 60 - breaks
-            row.booked_minutes, row.visits = sum(minutes[officer.id]), len(minutes[officer.id])
         areas.setdefault(home, AreaCapacity(home)).officers.append(row)
     return sorted(areas.values(), key=lambda a: a.area)

@@ -187,6 +187,25 @@ def test_capacity_board_shows_booked_and_free_time_by_area(client, sign_in):
     assert "7.0" in html  # 8:30-17:00 less lunch less the visit
 
 
+@time_machine.travel(NOW, tick=False)
+def test_capacity_board_shows_the_visits_still_with_an_officer_recorded_sick(client, sign_in):
+    """It showed 0 visits for them: the visits a re-plan has still to move were hidden."""
+    from app.models import Absence
+
+    sign_in("agent")
+    world = World()
+    sick = world.officers[0]
+    for hour in (10, 14):
+        AppointmentFactory(service=world.service, officer=sick, window_start=NOW.replace(day=7, hour=hour))
+    db.session.add(Absence(officer=sick, kind="sickness", starts_on=MONDAY, ends_on=MONDAY))
+    db.session.commit()
+    html = client.get("/agent/capacity", query_string={"day": "2026-12-07"}).get_data(as_text=True)
+    row = next(r for r in html.split("<tr") if sick.name in r)
+    assert "(not working: 2 visits still with them to move)" in row
+    cells = re.findall(r'govuk-table__cell--numeric">([^<]*)<', row)
+    assert cells == ["2", "1.5", "0.0"]  # visits, hours booked, no free time
+
+
 def _waitlisted(world, n):
     people = []
     for i in range(n):
