@@ -44,6 +44,7 @@ from app.timeutil import (
 )
 from app.unit_of_work import discard
 from app.web.access import api_user, enforce_access
+from app.web.day_first import days_of_times
 from app.web.kiosk_session import current_device
 from app.web.navigation import staff_navigation
 from app.web.nul_characters import has_nul_characters
@@ -228,6 +229,9 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(lambda number: display_phone(number) if number else "", "phone")
     # A number to tap: <a class="govuk-link" href="tel:+44...">, its text unchanged; text alone on a kiosk.
     app.add_template_filter(phone_link, "phone_link")
+
+    # Times day first: [DayOfTimes(day, 'Tuesday 8 December', [slots])] for booking/_times.html.
+    app.add_template_filter(days_of_times, "days_of_times")
 
     _register_errors(app)
 
