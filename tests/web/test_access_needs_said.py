@@ -28,7 +28,8 @@ def world():
 
 def _needs_shown(html: str, key: str = "Access needs") -> str:
     row = re.search(
-        rf'<dt class="govuk-summary-list__key">\s*{key}\s*</dt>\s*<dd class="govuk-summary-list__value">\s*(.*?)\s*</dd>',
+        rf'<dt class="govuk-summary-list__key">\s*{key}\s*</dt>\s*'
+        r'<dd class="govuk-summary-list__value">\s*(.*?)\s*</dd>',
         html,
         re.S,
     )
