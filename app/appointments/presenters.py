@@ -53,6 +53,30 @@ def added_travel(seconds: int) -> str:
     return f"adds about {minutes} minute{'s' if minutes != 1 else ''} of travel"
 
 
+# Translators: shown as a resident's access needs when they told us of none (not a bare "None").
+NONE_TOLD = _l("None told to us")
+
+
+def access_needs_said(needs: str | None) -> str:
+    """What the resident told us of their access needs, as every page shows it (resident, agent,
+    officer): their words, or "None told to us" when they told us none, never a blank or a bare "None"."""
+    return (needs or "").strip() or str(NONE_TOLD)
+
+
+# The words of the rating question's answers (1 to 5), for staff: a rating is shown in words first.
+RATING_WORDS = {5: "very good", 4: "good", 3: "neither good nor poor", 2: "poor", 1: "very poor"}
+
+
+def rating_words(average: float | None) -> str:
+    """A rating (one answer, or the average of several, 1 to 5) in words, the number after them:
+    "Good (4.3 out of 5)". No answers: "No ratings yet"."""
+    if average is None:
+        return "No ratings yet"
+    nearest = min(5, max(1, int(average + 0.5)))  # 4.5 is nearer "very good" in people's eyes: round half up
+    shown = f"{average:.1f}".removesuffix(".0")
+    return f"{RATING_WORDS[nearest].capitalize()} ({shown} out of 5)"
+
+
 # A visit's status as staff read it, one word for each everywhere (the officer's day, its buttons and
 # answers, the field board, the agent's caller page): "Nobody in", never "No show" beside "No-show".
 STATUS_LABELS = {

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app.appointments.presenters import rating_words
 from app.config import settings
 from app.extensions import db
 from app.i18n import _l
@@ -165,7 +166,7 @@ def report(first_month, last_month) -> list[tuple[Question, list[GroupRow]]]:
                     len(group) if shown else None,
                     f"{100 * len(group) / len(answered_this):.0f}%" if shown else "",
                     len(scores) if len(scores) >= SUPPRESS_BELOW else None,
-                    f"{sum(scores) / len(scores):.1f}" if len(scores) >= SUPPRESS_BELOW else "",
+                    rating_words(sum(scores) / len(scores)) if len(scores) >= SUPPRESS_BELOW else "",
                 )
             )
         tables.append((question, rows))

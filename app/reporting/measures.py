@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from app.appointments.presenters import channel_label
+from app.appointments.presenters import channel_label, rating_words
 from app.booking.changes import MOVED_FROM
 from app.customers import feedback
 from app.customers.satisfaction import CHANNELS
@@ -49,10 +49,10 @@ def _satisfaction_by(name: str, title: str, header: str, appointments, key):
         if a.satisfaction_score:
             groups[key(a)].append(a.satisfaction_score)
     rows = [
-        [label, len(scores), f"{sum(scores) / len(scores):.1f}"]
+        [label, len(scores), rating_words(sum(scores) / len(scores))]
         for label, scores in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
     ]
-    return _table(name, title, [header, "Answers", "Average (1 to 5)"], rows)
+    return _table(name, title, [header, "Answers", "Average rating"], rows)
 
 
 def satisfaction_tables(appointments) -> dict:

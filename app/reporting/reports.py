@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.appointments.presenters import channel_label, status_label
+from app.appointments.presenters import RATING_WORDS, channel_label, rating_words, status_label
 from app.booking.availability import search
 from app.extensions import db
 from app.kiosk import kiosk_calls
@@ -137,7 +137,7 @@ def dashboard(month: date) -> dict[str, Table]:
         "satisfaction",
         "Satisfaction at the point of delivery (every channel)",
         ["Score", "Replies"],
-        [[str(s), scores.count(s)] for s in range(1, 6)],
+        [[f"{s}: {RATING_WORDS[s]}", scores.count(s)] for s in range(1, 6)],
     )
     tables["satisfaction_summary"] = Table(
         "satisfaction_summary",
@@ -147,7 +147,7 @@ def dashboard(month: date) -> dict[str, Table]:
             ["Visits completed", asked],
             ["Replies", len(scores)],
             ["Reply rate", f"{100 * len(scores) / asked:.0f}%" if asked else "–"],
-            ["Average score (1 to 5)", f"{sum(scores) / len(scores):.2f}" if scores else "–"],
+            ["Average rating", rating_words(sum(scores) / len(scores)) if scores else "–"],
         ],
     )
     tables["messages"] = messages_table(first, last)

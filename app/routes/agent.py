@@ -215,7 +215,9 @@ def _customer_page(
 def _place_choices(customer: Customer, service) -> list[tuple[str, str]]:
     choices = []
     if service is None or service.at_home:
-        choices.append(("home", f"Home: {customer.address_line1}, {customer.postcode}"))
+        # Only what we hold: a caller who booked at a hub may have given a postcode alone.
+        address = ", ".join(part for part in (customer.address_line1, customer.postcode) if part)
+        choices.append(("home", f"Home: {address}" if address else "Home (no address recorded)"))
     if (service is None or service.at_business) and customer.premises_lat is not None:
         name = f"{customer.business_name}, " if customer.business_name else ""
         choices.append(("business", f"Business premises: {name}{customer.premises_label}"))

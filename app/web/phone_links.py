@@ -6,10 +6,15 @@ The link's text is the number as the page showed it before (a stored E.164 numbe
 it dials from anywhere. The emergency short codes stay as they are (tel:999). A kiosk gets the text
 alone: a kiosk cannot dial (its browser is signed in as a kiosk device: `kiosk_device` in the page's
 context), and neither does a number we could not call (not a UK one, or one that charges the caller).
+
+`{{ text|phone_links_in }}` does the same for every number inside a longer text (a service's
+instructions: "... or phone 0300 003 4569."): each number phone_link would link becomes its link,
+everything else is escaped, so the text can hold no markup of its own.
 """
 
 from __future__ import annotations
 
+import phonenumbers
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
@@ -36,3 +41,16 @@ def phone_link(context, number: str | None, text: str | None = None, classes: st
     if href is None or context.get("kiosk_device") is not None:
         return escape(shown)
     return Markup('<a class="{}" href="{}">{}</a>').format(classes, href, shown)
+
+
+@pass_context
+def phone_links_in(context, text: str | None) -> Markup:
+    """The text, escaped, with each UK phone number in it a tap-to-call link (phone_link's rules)."""
+    text = str(text or "")
+    parts: list[str] = []
+    end = 0
+    for match in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.VALID):
+        parts += [escape(text[end : match.start]), phone_link(context, match.raw_string)]
+        end = match.end
+    parts.append(escape(text[end:]))
+    return Markup("").join(parts)

@@ -20,7 +20,16 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from app.appointments.presenters import added_travel, channel_how, place_name, status_label, when, where
+from app.appointments.presenters import (
+    access_needs_said,
+    added_travel,
+    channel_how,
+    place_name,
+    rating_words,
+    status_label,
+    when,
+    where,
+)
 from app.appointments.references import format_reference
 from app.booking.interpreters import language_name
 from app.config import MAX_BODY_BYTES, MAX_FORM_FIELDS, settings
@@ -44,10 +53,11 @@ from app.timeutil import (
 )
 from app.unit_of_work import discard
 from app.web.access import api_user, enforce_access
+from app.web.day_first import days_of_times
 from app.web.kiosk_session import current_device
 from app.web.navigation import staff_navigation
 from app.web.nul_characters import has_nul_characters
-from app.web.phone_links import phone_link
+from app.web.phone_links import phone_link, phone_links_in
 from app.web.security_headers import add_security_headers, csp_nonce
 from app.web.wording import in_language, miles_away
 
@@ -228,6 +238,13 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(lambda number: display_phone(number) if number else "", "phone")
     # A number to tap: <a class="govuk-link" href="tel:+44...">, its text unchanged; text alone on a kiosk.
     app.add_template_filter(phone_link, "phone_link")
+    app.add_template_filter(phone_links_in, "phone_links_in")  # every number inside a longer text, linked
+
+    # What the resident told us of their access needs, or "None told to us" (never blank, never "None").
+    app.add_template_filter(access_needs_said, "needs_said")
+    app.add_template_filter(rating_words, "rating_words")  # "Good (4.3 out of 5)": ratings in words
+    # Times day first: [DayOfTimes(day, 'Tuesday 8 December', [slots])] for booking/_times.html.
+    app.add_template_filter(days_of_times, "days_of_times")
 
     _register_errors(app)
 

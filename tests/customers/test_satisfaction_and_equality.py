@@ -159,11 +159,12 @@ def test_dashboard_reports_satisfaction_by_service_officer_hub_and_channel():
     record_outcome(appointment, "completed")
     satisfaction.record(appointment, 3, "officer")
     tables = dashboard(date(2026, 12, 1))
-    assert tables["satisfaction_by_service"].rows == [[world.service.name, 1, "3.0"]]
-    assert tables["satisfaction_by_officer"].rows == [[appointment.officer.name, 1, "3.0"]]
-    assert tables["satisfaction_by_hub"].rows == [["At home or a business", 1, "3.0"]]
-    assert tables["satisfaction_by_channel"].rows == [["Online", 1, "3.0"]]
-    assert tables["satisfaction_by_answer_channel"].rows == [["Asked by the officer", 1, "3.0"]]
+    MIDDLING = "Neither good nor poor (3 out of 5)"  # a rating in words (presenters.rating_words)
+    assert tables["satisfaction_by_service"].rows == [[world.service.name, 1, MIDDLING]]
+    assert tables["satisfaction_by_officer"].rows == [[appointment.officer.name, 1, MIDDLING]]
+    assert tables["satisfaction_by_hub"].rows == [["At home or a business", 1, MIDDLING]]
+    assert tables["satisfaction_by_channel"].rows == [["Online", 1, MIDDLING]]
+    assert tables["satisfaction_by_answer_channel"].rows == [["Asked by the officer", 1, MIDDLING]]
 
 
 def test_equality_answers_have_no_key_to_the_booking_or_the_customer():
@@ -208,7 +209,7 @@ def test_the_report_hides_groups_smaller_than_five(client, sign_in):
         if question.field == "age_band"
         for row in rows
     }
-    assert rows["75 or over"].bookings == 5 and rows["75 or over"].average == "4.0"
+    assert rows["75 or over"].bookings == 5 and rows["75 or over"].average == "Good (4 out of 5)"
     assert rows["16 to 24"].bookings is None and rows["16 to 24"].average == ""
     sign_in("supervisor")
     page = client.get("/supervisor/equality?month=2026-12").get_data(as_text=True)

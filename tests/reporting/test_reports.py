@@ -79,9 +79,9 @@ def test_dashboard_figures_match_the_fixture():
     assert (
         travel["Residents' kilometres saved (visits at home or business)"] > 20
     )  # ~11 km each way to Devizes
-    assert dict(tables["satisfaction"].rows)["4"] == 1
+    assert dict(tables["satisfaction"].rows)["4: good"] == 1
     summary = dict(tables["satisfaction_summary"].rows)
-    assert summary["Average score (1 to 5)"] == "4.00" and summary["Reply rate"] == "100%"
+    assert summary["Average rating"] == "Good (4 out of 5)" and summary["Reply rate"] == "100%"
     officer_row = next(r for r in tables["officer_time"].rows if r[0] == world.officers[0].name)
     assert officer_row[2] == 1.5  # 5400 s of planned travel
 
