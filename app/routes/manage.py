@@ -228,9 +228,14 @@ def change_time():
             "manage/not_staffed.html", appointment=appointment, when=when(appointment, current_locale())
         )
     first = day_or(request.args.get("from"), local_now().date())
-    result = search(appointment.service, place, first, 14, exclude_appointment=appointment.id).first_page(
-        TIMES_PER_PAGE
-    )
+    result = search(
+        appointment.service,
+        place,
+        first,
+        14,
+        exclude_appointment=appointment.id,
+        customer=appointment.customer,
+    ).first_page(TIMES_PER_PAGE)
     form = TimeForm()
     form.slot.choices = [(s.token, "") for s in result.slots]
     if form.validate_on_submit():
