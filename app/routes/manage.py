@@ -46,7 +46,7 @@ from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
 from app.web import resident_session
 from app.web.access import public
-from app.web.guards import limiter
+from app.web.guards import REFERENCE_LOOKUPS, limiter
 from app.web.resident_session import MANAGED
 from app.web.wording import character_count, in_language
 
@@ -77,7 +77,7 @@ def view(token: str):
 
 @bp.route("/find", methods=["GET", "POST"])
 @public
-@limiter.limit("10 per minute; 30 per hour", methods=["POST"])
+@limiter.limit(REFERENCE_LOOKUPS, methods=["POST"])
 def find():
     form = FindBookingForm()
     if form.validate_on_submit():
