@@ -77,7 +77,8 @@ def test_the_resident_is_offered_no_other_home_time_where_the_register_rules_one
     db.session.commit()
     page = client.get("/manage/booking/change").get_data(as_text=True)
     assert not OFFERED.findall(page)
-    assert "0300 456 0100" in page  # told to phone, never why
+    assert "We cannot book a visit to this address online." in page
+    assert "0300 456 0100" in page and "There are no other times free" not in page  # phone; never why
     sent = client.post(
         "/manage/booking/change",
         data={"csrf_token": csrf_token(earlier), "slot": OFFERED.findall(earlier)[0]},
@@ -104,6 +105,19 @@ def test_the_agent_is_offered_only_two_officer_times_even_when_choosing_an_offic
     assert moved.status_code == 302
     db.session.refresh(appointment)
     assert appointment.officer_id and appointment.second_officer_id
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_agent_is_told_a_precaution_applies_rather_than_no_free_times(client, sign_in):
+    world = World(officers=3)
+    appointment = _booked_alone(world)
+    _marker("hub_only")
+    db.session.commit()
+    sign_in("agent")
+    page = client.get(f"/agent/appointments/{appointment.id}/move").get_data(as_text=True)
+    assert not OFFERED.findall(page) and "No other free times" not in page
+    assert "A precaution applies: this visit cannot be moved to another time at this address" in page
+    assert "hub_only" not in page and "Threatened" not in page  # agents learn only that one applies
 
 
 def _api_slot(client, world: World, bearer) -> str:
