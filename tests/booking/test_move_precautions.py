@@ -18,7 +18,7 @@ from app.booking.changes import reschedule
 from app.booking.errors import SlotUnavailable
 from app.extensions import db
 from app.models import Absence, Appointment
-from app.planning.planning import PRECAUTION_NOT_MET, preview_absence
+from app.planning.planning import PRECAUTION_NOT_MET, plan_day, preview_absence
 from tests.booking.test_manage_details import _open
 from tests.booking_helpers import HOME, MONDAY, NOW, World, book_first_slot
 from tests.pages import csrf_token
@@ -212,3 +212,18 @@ def test_the_move_refusal_is_the_booking_rule():
 
     assert booking.check_precautions is recheck.check_precautions
     assert changes.check_precautions is recheck.check_precautions
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_nightly_plan_hands_a_stranded_two_officer_visit_to_no_lone_colleague():
+    """The officer may no longer do it (their skill taken away): the one colleague working may not take
+    a visit the register says needs two, so it is left out for the supervisors, unchanged."""
+    world = World(officers=2)
+    appointment = _booked_alone(world)
+    officer = appointment.officer
+    _marker("two_officers")
+    officer.skills.remove(world.skill)
+    db.session.flush()
+    summary = plan_day(MONDAY, time_limit=0.3)
+    assert appointment in summary.unassigned
+    assert appointment.officer_id == officer.id and appointment.second_officer_id is None
