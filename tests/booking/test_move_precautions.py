@@ -18,7 +18,7 @@ from app.booking.changes import reschedule
 from app.booking.errors import SlotUnavailable
 from app.extensions import db
 from app.models import Absence, Appointment
-from app.planning.planning import PRECAUTION_NOT_MET, plan_day, preview_absence
+from app.planning.planning import PRECAUTION_NOT_MET, PlanChanged, plan_day, preview_absence, publish_replan
 from tests.booking.test_manage_details import _open
 from tests.booking_helpers import HOME, MONDAY, NOW, World, book_first_slot
 from tests.pages import csrf_token
@@ -227,3 +227,19 @@ def test_the_nightly_plan_hands_a_stranded_two_officer_visit_to_no_lone_colleagu
     summary = plan_day(MONDAY, time_limit=0.3)
     assert appointment in summary.unassigned
     assert appointment.officer_id == officer.id and appointment.second_officer_id is None
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_re_plan_previewed_before_a_marker_is_not_published_after_it():
+    world = World(officers=2)
+    appointment = _booked_alone(world)
+    sick = appointment.officer
+    _off_sick(sick)
+    proposal = preview_absence(sick, MONDAY, time_limit=0.5)
+    assert [m["appointment_id"] for m in proposal.plan["moves"]] == [appointment.id]
+    _marker("two_officers")
+    db.session.commit()
+    with pytest.raises(PlanChanged, match="risk register"):
+        publish_replan(proposal)
+    db.session.rollback()
+    assert db.session.get(Appointment, appointment.id).officer_id == sick.id
