@@ -163,9 +163,9 @@ def reschedule(
     if state_of(appointment) != seen:
         raise BookingChanged()
     lock_officer_days(_officer_days(appointment) + [(o, token.day) for o in token.officer_ids])
-    arrival = still_fits(token, place, appointment.duration_minutes * 60, exclude=appointment.id)
     # The slot may come from any search (an API caller's, for another address): the register decides.
     check_precautions(token.officer_ids, appointment.service, place, appointment.customer)
+    arrival = still_fits(token, place, appointment.duration_minutes * 60, exclude=appointment.id)
     claim(token, appointment)
     moved_from = appointment.window_start  # kept on the event: a move close to the visit is avoidable contact
     appointment.window_start = at_day_seconds(token.day, token.window[0])
