@@ -22,6 +22,8 @@ INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 ENVIRONMENTS = ("development", "test", "production")
 TIMEZONE = "Europe/London"  # UK local time, England's bank holidays: the only zone the rules are written for
 MIN_SECRET_KEY_LENGTH = 32
+# A random key of 32 characters has far more: "aaaa..." or "changeme" repeated is as guessable as a short one.
+MIN_SECRET_KEY_DISTINCT = 10
 MAX_BODY_BYTES = 1024 * 1024  # the largest real request (a booking, a form) is a few kilobytes
 MAX_FORM_FIELDS = 1000  # the longest real form (an officer's) has 74 inputs; Flask's MAX_FORM_PARTS too
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
@@ -42,12 +44,17 @@ def contrast_with_white(colour: str) -> float:
     return 1.05 / (luminance + 0.05)
 
 
+def weak_secret_key(key: str) -> bool:
+    """Too short, or too few different characters to be random (a word or a character repeated)."""
+    return len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < MIN_SECRET_KEY_DISTINCT
+
+
 def development_key(path: Path = DEV_KEY_FILE) -> str:
     """A signing key kept in instance/ (gitignored), made once: sessions and the links in texts that
     were sent keep working when the development server restarts. Production must set SECRET_KEY."""
     if path.exists():
         key = path.read_text().strip()
-        if len(key) >= MIN_SECRET_KEY_LENGTH:
+        if not weak_secret_key(key):
             return key
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
@@ -221,9 +228,10 @@ class Settings(BaseSettings):
         if self.environment != "production":
             return self
         problems = []
-        if len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+        if weak_secret_key(self.secret_key):
             problems.append(
-                f"SECRET_KEY must be a random secret of at least {MIN_SECRET_KEY_LENGTH} characters "
+                f"SECRET_KEY must be a random secret of at least {MIN_SECRET_KEY_LENGTH} characters, "
+                f"at least {MIN_SECRET_KEY_DISTINCT} of them different "
                 "(python -c 'import secrets; print(secrets.token_hex(32))')"
             )
         if not self.public_base_url.startswith("https://"):

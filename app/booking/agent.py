@@ -42,6 +42,20 @@ from app.risk.risk import markers_for
 from app.staff import audit
 
 
+def record_search(found: list[Customer], page: str) -> None:
+    """An agent's search of customers' records, for the audit log: which records it listed (ids) and on
+    which page, never what was typed (a name, phone number or postcode the log need not hold). Call in a
+    unit of work."""
+    audit.record(
+        "customer_search", "customer", "", page=page, results=len(found), customers=[c.id for c in found]
+    )
+
+
+def record_view(customer: Customer, page: str) -> None:
+    """An agent's read of a customer's record (their page, or a form showing their details), audited."""
+    audit.record("customer_viewed", "customer", customer.id, page=page)
+
+
 def find_callers(query: str, limit: int = 25) -> list[Customer]:
     """By name, phone, postcode or booking reference."""
     text = (query or "").strip()

@@ -427,8 +427,8 @@ def search(
     result = Availability(first_day=first, last_day=last, bookable_until=horizon_end)
     if last < first or service.premises_only:
         return result
-    precaution = place_precaution(place, customer)
-    if precaution in ("hub_only", "manager_approval"):
+    needed = officers_required(service, place_precaution(place, customer))
+    if needed is None:
         result.restricted = True
         return result
     officers = roster().able(service.skill_id, place.area_id, officer_id)
@@ -446,7 +446,6 @@ def search(
         + [(round(a.lat, 6), round(a.lng, 6)) for a in booked]
     )
     travel = pair_travel(points)
-    needed = 2 if service.two_officers or precaution == "two_officers" else 1
     duration = service.duration_minutes * 60
 
     day = first
@@ -521,6 +520,20 @@ def place_precaution(place: Place, customer=None) -> str | None:
     if not reads_precautions(place):
         return None
     return precaution_here(place.postcode, place.line1, place.uprn, customer)
+
+
+# Precautions in the risk register that rule out a home or business visit booked or moved by anyone
+# (the visit goes to a hub, or a supervisor decides): a precaution too many, never one too few.
+RULED_OUT = ("hub_only", "manager_approval")
+
+
+def officers_required(service: Service, precaution: str | None) -> int | None:
+    """How many officers a visit needs, by the service and the risk register's precaution there; None
+    when the register rules the visit out (RULED_OUT). The one rule searches offer times by and
+    bookings, moves and re-assignments are checked against (app.booking.recheck.check_precautions)."""
+    if precaution in RULED_OUT:
+        return None
+    return 2 if service.two_officers or precaution == "two_officers" else 1
 
 
 def reads_precautions(place: Place) -> bool:

@@ -36,7 +36,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.booking import interpreters
-from app.booking.availability import SlotToken, decode_slot, place_precaution
+from app.booking.availability import decode_slot
 from app.booking.booking_request import BookingRequest
 from app.booking.customers import (
     UNREAD,
@@ -48,20 +48,17 @@ from app.booking.customers import (
     same_person_ids,
 )
 from app.booking.errors import (
-    BookingRuleError,
     IdempotencyConflict,
     PossibleDuplicate,
     SlotUnavailable,
     TooManyBookings,
 )
 from app.booking.locks import lock_officer_days
-from app.booking.recheck import check_token_matches, still_fits
+from app.booking.recheck import check_precautions, check_token_matches, still_fits
 from app.booking.writes import id_of, write_booking
 from app.extensions import db
-from app.i18n import _l
 from app.messaging import outbox
-from app.models import Appointment, Customer, IdempotencyRecord
-from app.places.places import Place
+from app.models import Appointment, IdempotencyRecord
 from app.timeutil import at_day_seconds
 from app.unit_of_work import finish_reads
 
@@ -137,7 +134,7 @@ def book(request: BookingRequest) -> Appointment:
             customer_id=request.customer_id,
             same_person=found[0] if found else UNREAD,
         )
-        _check_precautions(token, place, customer, found[1] if found else UNREAD)
+        check_precautions(token.officer_ids, request.service, place, customer, found[1] if found else UNREAD)
         # The same person's other bookings: their record's, or for a public booking (a new record each
         # time) those of every record with the same name and phone or email.
         if request.unverified:
@@ -195,19 +192,3 @@ def _check_allowance(request: BookingRequest, fingerprint: str) -> Appointment |
                 return existing
         raise
     return None
-
-
-def _check_precautions(
-    token: SlotToken, place: Place, customer: Customer, precaution: str | None = UNREAD
-) -> None:
-    """The risk register can rule out a home visit or require two officers. Never say why. `precaution`:
-    place_precaution(place, customer), if read already."""
-    if precaution is UNREAD:
-        precaution = place_precaution(place, customer)
-    if precaution in ("hub_only", "manager_approval"):
-        raise BookingRuleError(
-            "location_type",
-            _l("We cannot book a visit to this address online. Book at a community hub or phone us"),
-        )
-    if precaution == "two_officers" and len(token.officer_ids) < 2:
-        raise SlotUnavailable("needs two officers")

@@ -14,7 +14,7 @@ from app.booking.claims import claim
 from app.booking.customers import PUBLIC_CHANNELS, check_change_allowance
 from app.booking.errors import BookingChanged, BookingRuleError, SlotUnavailable, TooManyBookings
 from app.booking.locks import lock_appointment, lock_officer_days, state_of
-from app.booking.recheck import check_token_matches, still_fits
+from app.booking.recheck import check_precautions, check_token_matches, still_fits
 from app.booking.waitlist_offers import offer_freed_time
 from app.config import settings
 from app.extensions import db
@@ -116,12 +116,22 @@ def cancel(appointment: Appointment, reason: str, *, actor: User | None = None, 
 
 def place_to_move(appointment: Appointment) -> Place:
     """Where a move looks for times, and asks whether the roster can staff it (coverage.staffed_at): the
-    appointment's own place, in its hub's community area or the one nearest the visit."""
+    appointment's own place, in its hub's community area or the one nearest the visit, with its address
+    (the risk register's markers on it apply to a move as to a booking: recheck.check_precautions)."""
     area_id = (
         appointment.hub.area_id if appointment.hub else nearest_area_id(appointment.lat, appointment.lng)
     )
     return Place(
-        appointment.location_type, appointment.lat, appointment.lng, area_id or 0, hub=appointment.hub
+        appointment.location_type,
+        appointment.lat,
+        appointment.lng,
+        area_id or 0,
+        hub=appointment.hub,
+        line1=appointment.address_line1 or "",
+        line2=appointment.address_line2 or "",
+        town=appointment.town or "",
+        postcode=appointment.postcode or "",
+        uprn=appointment.uprn or "",
     )
 
 
@@ -134,13 +144,7 @@ def reschedule(
     token = decode_slot(slot_token)
     if token is None:
         raise SlotUnavailable("token not valid")
-    place = Place(
-        appointment.location_type,
-        appointment.lat,
-        appointment.lng,
-        appointment.hub.area_id if appointment.hub else 0,
-        hub=appointment.hub,
-    )
+    place = place_to_move(appointment)
     check_token_matches(token, appointment.service, place)
     finish_reads()
     if channel in PUBLIC_CHANNELS:
@@ -159,6 +163,8 @@ def reschedule(
     if state_of(appointment) != seen:
         raise BookingChanged()
     lock_officer_days(_officer_days(appointment) + [(o, token.day) for o in token.officer_ids])
+    # The slot may come from any search (an API caller's, for another address): the register decides.
+    check_precautions(token.officer_ids, appointment.service, place, appointment.customer)
     arrival = still_fits(token, place, appointment.duration_minutes * 60, exclude=appointment.id)
     claim(token, appointment)
     moved_from = appointment.window_start  # kept on the event: a move close to the visit is avoidable contact

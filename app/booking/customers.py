@@ -100,7 +100,7 @@ def _letters_address(postcode: str, line1: str) -> tuple[str, str] | None:
 PUBLIC_CHANNELS = ("web", "kiosk")
 
 
-UNREAD: Any = object()  # not read yet (find_or_create_customer's same_person, _check_precautions' precaution)
+UNREAD: Any = object()  # not read yet (find_or_create_customer's same_person, check_precautions' precaution)
 
 
 def same_person_and_precaution(request: BookingRequest, place: Place) -> tuple[int | None, str | None] | None:

@@ -1,17 +1,27 @@
-"""What a booking or a move checks again after the lock: the slot is still the one asked for, and it
-still fits each officer's day (which it re-times)."""
+"""What a booking or a move checks again after the lock: the slot is still the one asked for, it still
+fits each officer's day (which it re-times), and the officers it gives the visit meet the risk
+register's precautions there (check_precautions: every booking, move and re-assignment asks it)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, update
 
-from app.booking.availability import SlotToken, day_and_roster, hub_times, routing_day
+from app.booking.availability import (
+    SlotToken,
+    day_and_roster,
+    hub_times,
+    officers_required,
+    place_precaution,
+    routing_day,
+)
+from app.booking.customers import UNREAD
 from app.booking.errors import BookingRuleError, SlotUnavailable
 from app.extensions import db
 from app.i18n import _l
-from app.models import Appointment, Service
+from app.models import Appointment, Customer, Service
 from app.officers.travel import pair_travel
 from app.officers.workdays import working_day
 from app.places.places import Place
@@ -78,3 +88,38 @@ def check_token_matches(token: SlotToken, service: Service, place: Place) -> Non
         raise BookingRuleError(
             "location_type", _l("%(service)s cannot happen at that kind of place", service=service.name)
         )
+
+
+def check_precautions(
+    officer_ids: Sequence[int],
+    service: Service,
+    place: Place,
+    customer: Customer | None,
+    precaution: str | None = UNREAD,
+) -> None:
+    """The risk register's precautions for a visit to `place` (and to `customer`) given to these
+    officers, by the rule searches offer times by (availability.officers_required): a home or business
+    visit the register rules out is refused (BookingRuleError, never saying why), one that needs two
+    officers and gets fewer is refused as the time having gone (SlotUnavailable). Every booking, every
+    move (resident, agent, API) and every re-assignment (re-plans) asks this, after its locks.
+    `precaution`: place_precaution(place, customer), if read already."""
+    if precaution is UNREAD:
+        precaution = place_precaution(place, customer)
+    needed = officers_required(service, precaution)
+    if needed is None:
+        raise BookingRuleError(
+            "location_type",
+            _l("We cannot book a visit to this address online. Book at a community hub or phone us"),
+        )
+    if len(set(officer_ids)) < needed:
+        raise SlotUnavailable("needs two officers")
+
+
+def officers_to_reassign(appointment: Appointment, place: Place) -> int | None:
+    """How many officers a booked visit handed to others (a re-plan) needs, by the rule check_precautions
+    applies: as many as it has (a pair stays a pair), and as many as the service and the risk register
+    there ask; None when the register rules out handing it to anyone (the supervisors decide)."""
+    needed = officers_required(appointment.service, place_precaution(place, appointment.customer))
+    if needed is None:
+        return None
+    return max(needed, len({appointment.officer_id, appointment.second_officer_id} - {None}))

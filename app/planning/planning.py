@@ -29,7 +29,9 @@ from app.booking import call_list, interpreters, live_calls
 from app.booking.availability import appointments_for, planned_order, versions_for
 from app.booking.changes import place_to_move
 from app.booking.coverage import may_do
+from app.booking.errors import BookingRuleError, SlotUnavailable
 from app.booking.locks import lock_appointment, lock_officer_days, state_of
+from app.booking.recheck import check_precautions, officers_to_reassign
 from app.extensions import db
 from app.messaging import outbox
 from app.models import (
@@ -135,7 +137,10 @@ def build_problem(
     def visit(a: Appointment) -> RoutingVisit:
         window = (day_seconds(a.window_start), day_seconds(a.window_end))
         promised = _officers_of(a) & here
-        needed = 2 if _needs_two(a) and (a.id in free or len(promised) >= 2) else 1
+        if a.id in free:  # handed to others: as many officers as the rule for a re-assignment says
+            needed = officers_to_reassign(a, place_to_move(a)) or 1  # None: never free (callers)
+        else:
+            needed = 2 if _needs_two(a) and len(promised) >= 2 else 1
         if _needs_two(a) and needed == 1 and a.planned_arrival is not None:
             window = (day_seconds(a.planned_arrival),) * 2
         return RoutingVisit(
@@ -357,17 +362,20 @@ def _reassign(
     promised window and without breaking any of their promises; the resident is told (as after an
     absence). Else, changing nothing, why not (None: handed over)."""
     place = place_to_move(appointment)
+    needed = officers_to_reassign(appointment, place)
+    if needed is None:
+        return PRECAUTION_NOT_MET
     unable = set(_cannot_do(appointment))
     able = [wd for i, wd in working.items() if i not in unable and may_do(appointment.service, place, i)]
-    if len(able) < (2 if _needs_two(appointment) else 1):
+    if len(able) < needed:
         others = [o for o in roster().able(appointment.service.skill_id, place.area_id) if o.id not in unable]
-        if len(others) < (2 if _needs_two(appointment) else 1):
+        if len(others) < needed:
             return "nobody else with the skill covers it there"
         return "no other qualified officer is working that day"
     # A two-officer visit one of whose officers still may do it, and works that day, keeps them: only the
     # other is replaced (the resident meets one new face, not two), by the nearest colleague with room.
     keep = [wd for wd in able if wd.officer.id in _officers_of(appointment)]
-    if _needs_two(appointment) and len(keep) == 1:
+    if needed == 2 and len(keep) == 1:
         visit = (appointment.lat, appointment.lng)
         for wd in sorted(
             (wd for wd in able if wd is not keep[0]),
@@ -402,12 +410,28 @@ def _hand_over(
     to.sort(
         key=lambda officer_id: officer_id in kept
     )  # the new officer first: the resident's text names them
+    if not _precautions_met(appointment, to):
+        return False
     # The order found is the seed the day's plan starts from (plan_day stores the routes, once).
     by_id = {str(a.id): a for a in [*pinned, appointment]}
     for route in result.routes:
         for stop in route.stops:
             by_id[stop.visit_id].planned_arrival = at_day_seconds(day, stop.start)
     _change_officers(appointment, to, None, because="the officer can no longer do this visit")
+    return True
+
+
+# Why a visit is not handed to colleagues when the risk register asks more than a re-plan can give
+# (supervisors see the register; the resident is never told why).
+PRECAUTION_NOT_MET = "a precaution in the risk register rules out handing it over: see the risk register"
+
+
+def _precautions_met(appointment: Appointment, officer_ids: list[int]) -> bool:
+    """Whether these officers may take the visit, by the rule every booking and move is checked by."""
+    try:
+        check_precautions(officer_ids, appointment.service, place_to_move(appointment), appointment.customer)
+    except (BookingRuleError, SlotUnavailable):
+        return False
     return True
 
 
@@ -527,12 +551,17 @@ def preview_absence(
         "travel_before": [sum(s for s, _m in steps), sum(m for _s, m in steps)],
         "travel_after": [sum(s for s, _m in steps), sum(m for _s, m in steps)],
     }
+    for appointment in [a for a in theirs if officers_to_reassign(a, place_to_move(a)) is None]:
+        theirs.remove(appointment)
+        data["unplaced"].append(
+            {"appointment_id": appointment.id, "reason": f"{when(appointment)}: {PRECAUTION_NOT_MET}"}
+        )
     if theirs:
         problem = build_problem(colleagues, pinned + theirs, day, free={a.id for a in theirs})
         result = plan(problem, time_limit, initial=as_booked(colleagues, pinned))
         if any(str(a.id) in result.unassigned for a in pinned):
             # Never break a colleague's promise to rescue another: change nothing at all.
-            data["unplaced"] = [
+            data["unplaced"] += [
                 {"appointment_id": a.id, "reason": "Moving it would break a promise made to another resident"}
                 for a in theirs
             ]
@@ -676,6 +705,8 @@ def _check_still_as_previewed(data: dict, day: date, absent: Officer, appointmen
             officer = db.session.get(Officer, officer_id)
             if working_day(officer, day) is None:
                 raise PlanChanged(f"{officer.name} is no longer working that day")
+        if not _precautions_met(appointment, move["to"]):
+            raise PlanChanged(f"The risk register has changed since the preview for {when(appointment)}")
 
 
 def _change_officers(

@@ -77,7 +77,7 @@ def find():
     results = agent.find_callers(query) if query else []
     if query:
         with unit_of_work():
-            audit.record("customer_search", "customer", "", results=len(results))
+            agent.record_search(results, "find")
     return render_template("agent/find.html", query=query, results=results)
 
 
@@ -104,6 +104,8 @@ def _caller_form(customer: Customer | None):
         if customer is None and request.form.get("new_record") != "yes":
             matches = agent.existing_callers(form.data)  # offer the record they have before making another
             if matches:
+                with unit_of_work():  # a look-up by name, phone or email: audited as the search is
+                    agent.record_search([m.customer for m in matches], "new_caller")
                 return render_template("agent/new_caller.html", form=form, customer=None, matches=matches)
         try:
             with unit_of_work():
@@ -113,6 +115,9 @@ def _caller_form(customer: Customer | None):
         else:
             flash(_saved_message(saved) if customer else "Caller's record made.", "success")
             return redirect(url_for("agent.customer", customer_id=saved.customer.id))
+    if customer is not None and request.method == "GET":
+        with unit_of_work():
+            agent.record_view(customer, "edit")
     return render_template("agent/new_caller.html", form=form, customer=customer, matches=matches)
 
 
@@ -164,7 +169,7 @@ def customer(customer_id: int):
         flash("Note saved.", "success")
         return redirect(url_for("agent.customer", customer_id=customer.id))
     with unit_of_work():
-        audit.record("customer_viewed", "customer", customer.id)
+        agent.record_view(customer, "customer")
     return _customer_page(customer, note_form=note_form)
 
 
@@ -464,12 +469,11 @@ def merge(customer_id: int):
             flash(f"Merged: {other.name}'s record is now part of this one.", "success")
         return redirect(url_for("agent.customer", customer_id=customer.id))
     query = request.args.get("q", "")
-    return render_template(
-        "agent/merge.html",
-        customer=customer,
-        query=query,
-        candidates=agent.duplicates_of(customer, query),
-    )
+    candidates = agent.duplicates_of(customer, query)
+    with unit_of_work():
+        agent.record_view(customer, "merge")
+        agent.record_search(candidates, "merge")
+    return render_template("agent/merge.html", customer=customer, query=query, candidates=candidates)
 
 
 @bp.post("/customers/<int:customer_id>/stop-texts")

@@ -16,7 +16,7 @@ from app.staff import audit
 from app.unit_of_work import unit_of_work
 from app.web import resident_session
 from app.web.access import kiosk, officer_day, public, staff
-from app.web.guards import limiter
+from app.web.guards import REFERENCE_LOOKUPS, limiter
 from app.web.kiosk_session import current_device
 from app.web.resident_session import BOOKED
 
@@ -95,6 +95,7 @@ def rate(token: str):
 
 @bp.route("/kiosk/rate", methods=["GET", "POST"])
 @kiosk
+@limiter.limit(REFERENCE_LOOKUPS, methods=["POST"])  # each is a guess at a reference: per kiosk
 def rate_at_kiosk():
     form = KioskRatingForm()
     if form.validate_on_submit():

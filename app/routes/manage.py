@@ -46,7 +46,7 @@ from app.timeutil import local_now
 from app.unit_of_work import unit_of_work
 from app.web import resident_session
 from app.web.access import public
-from app.web.guards import limiter
+from app.web.guards import REFERENCE_LOOKUPS, limiter
 from app.web.resident_session import MANAGED
 from app.web.wording import character_count, in_language
 
@@ -77,7 +77,7 @@ def view(token: str):
 
 @bp.route("/find", methods=["GET", "POST"])
 @public
-@limiter.limit("10 per minute; 30 per hour", methods=["POST"])
+@limiter.limit(REFERENCE_LOOKUPS, methods=["POST"])
 def find():
     form = FindBookingForm()
     if form.validate_on_submit():
@@ -228,9 +228,14 @@ def change_time():
             "manage/not_staffed.html", appointment=appointment, when=when(appointment, current_locale())
         )
     first = day_or(request.args.get("from"), local_now().date())
-    result = search(appointment.service, place, first, 14, exclude_appointment=appointment.id).first_page(
-        TIMES_PER_PAGE
-    )
+    result = search(
+        appointment.service,
+        place,
+        first,
+        14,
+        exclude_appointment=appointment.id,
+        customer=appointment.customer,
+    ).first_page(TIMES_PER_PAGE)
     form = TimeForm()
     form.slot.choices = [(s.token, "") for s in result.slots]
     if form.validate_on_submit():

@@ -34,6 +34,11 @@ def client_address() -> str:
     return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
 
 
+# Look-ups by booking reference (finding a booking to manage, rating a visit at a kiosk): each is a guess
+# at a reference, so few a minute and an hour, per address (per kiosk on kiosks: _rate_limit_key).
+REFERENCE_LOOKUPS = "10 per minute; 30 per hour"
+
+
 def _rate_limit_key() -> str:
     """Public look-ups are limited per kiosk on kiosks (many people share one address there)."""
     device = current_device()

@@ -4,6 +4,8 @@ app/kiosk/kiosk.py and app/kiosk/kiosk_calls.py."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import g, has_request_context, session
@@ -15,7 +17,26 @@ if TYPE_CHECKING:
 
 DEVICE_KEY = "kiosk"
 CALL_KEY = "kiosk_call"
-KEEP = {DEVICE_KEY, "kiosk_text"}  # what survives a reset: the device, and the text size chosen
+# What survives a reset: the device, the text size chosen, and the session being permanent (Flask keeps
+# that in the session too: without it the cookie would end when the kiosk's browser closes).
+KEEP = {DEVICE_KEY, "kiosk_text", "_permanent"}
+
+# How long a kiosk stays set up without being used: its session cookie lasts this long from its last
+# page (renewed by every page), not the staff idle timeout, so a kiosk left overnight, over a holiday
+# or restarted keeps its device. Revoking the device (or a new activation link) ends it at once.
+LIFETIME = timedelta(days=180)
+
+
+def keeps_device(data: Mapping) -> bool:
+    """A kiosk's session, given the kiosk's LIFETIME: one holding a device and no staff sign-in (staff
+    who sign in on a kiosk's browser get the staff idle timeout, whatever the device)."""
+    return DEVICE_KEY in data and "_user_id" not in data
+
+
+def left_idle(data: Mapping) -> dict:
+    """A kiosk session idle past the staff idle timeout: the device alone, as after a reset (the
+    server's backstop for the page's inactivity reset: nothing of the last person is kept)."""
+    return {key: value for key, value in data.items() if key in KEEP}
 
 
 def sign_in(device: KioskDevice) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from flask import (
     Flask,
@@ -18,6 +19,7 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from itsdangerous import BadSignature
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.appointments.presenters import (
@@ -52,6 +54,7 @@ from app.timeutil import (
     weekday_name,
 )
 from app.unit_of_work import discard
+from app.web import kiosk_session
 from app.web.access import api_user, enforce_access
 from app.web.day_first import days_of_times
 from app.web.kiosk_session import current_device
@@ -78,9 +81,33 @@ class _SessionInterface(SecureCookieSessionInterface):
     signer being built for it, and an answer whose session nobody touched costs nothing to save."""
 
     def open_session(self, app: Flask, request):
+        """The cookie's signature is checked against the longest lifetime (a kiosk's). Idle past
+        PERMANENT_SESSION_LIFETIME (the idle timeout), a session ends as Flask's own check would end
+        it, except a kiosk's (kiosk_session.keeps_device), which keeps only its device."""
         if app.secret_key and "HTTP_COOKIE" not in request.environ:
             return self.session_class()
-        return super().open_session(app, request)
+        signer = self.get_signing_serializer(app)
+        if signer is None:
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        try:
+            data, signed_at = signer.loads(
+                cookie, max_age=int(kiosk_session.LIFETIME.total_seconds()), return_timestamp=True
+            )
+        except BadSignature:
+            return self.session_class()
+        if time.time() - signed_at.timestamp() > app.permanent_session_lifetime.total_seconds():
+            if not kiosk_session.keeps_device(data):
+                return self.session_class()
+            return self.session_class(kiosk_session.left_idle(data))
+        return self.session_class(data)
+
+    def get_expiration_time(self, app: Flask, session):
+        if session.permanent and kiosk_session.keeps_device(session):
+            return datetime.now(UTC) + kiosk_session.LIFETIME
+        return super().get_expiration_time(app, session)
 
     def save_session(self, app: Flask, session, response) -> None:
         if session or session.modified:

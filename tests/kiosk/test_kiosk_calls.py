@@ -567,7 +567,7 @@ def test_ice_server_settings_are_checked_at_start_up(monkeypatch):
         load_settings()
     monkeypatch.setenv("STUN_URLS", "stun:stun.example:3478")
     monkeypatch.setenv("ENVIRONMENT", "production")
-    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("SECRET_KEY", "0123456789abcdef" * 3)
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://doorstep.council.example")
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/5")
     monkeypatch.setenv("TURN_URLS", "turn:turn.council.example:3478")
