@@ -67,7 +67,10 @@ def markers_for(
     here = _here(postcode, line1, uprn, customer)
     if here is None:
         return []
-    return list(db.session.scalars(select(RiskMarker).where(_IN_FORCE_HERE), here))
+    rows = db.session.execute(
+        select(RiskMarker, _exactly_here(bindparam("customer"))).where(_IN_FORCE_HERE), here
+    )
+    return _kept(rows, here)
 
 
 def addresses_covered(marker: RiskMarker) -> list[Address]:
@@ -94,7 +97,7 @@ def precaution_here(
     here = _here(postcode, line1, uprn, customer)
     if here is None:
         return None
-    return _strictest(row[0] for row in _PRECAUTIONS_HERE.rows(**here))
+    return _strictest(_kept(_PRECAUTIONS_HERE.rows(**here), here))
 
 
 def _here(postcode: str, line1: str, uprn: str, customer: Customer | None) -> dict[str, Any] | None:
@@ -109,6 +112,8 @@ def _here(postcode: str, line1: str, uprn: str, customer: Customer | None) -> di
         "earlier_house": _earlier_house_key(line1) if address else None,
         "uprn": uprn or None,
         "customer": customer.id if customer is not None else None,
+        # Typed, not chosen from the list (no UPRN): the postcode's markers are read too (_kept)
+        "typed_postcode": normal if address and not uprn else None,
     }
     return here if any(value is not None for value in here.values()) else None
 
@@ -122,6 +127,14 @@ def _in_force_here(person) -> Any:
     looks, never one too few while a warning waits in a queue. A rejection (`reject`) or a review that
     withdraws it sets `active` false, and it applies no more from then on."""
     return RiskMarker.active.is_(True) & or_(
+        _exactly_here(person),
+        RiskMarker.postcode == bindparam("typed_postcode"),  # kept only when the house is unplaced
+    )
+
+
+def _exactly_here(person) -> Any:
+    """The marker names this house (postcode and house number or name), its UPRN or the person."""
+    return or_(
         (RiskMarker.postcode == bindparam("postcode"))
         & RiskMarker.house.in_([bindparam("house"), bindparam("earlier_house")]),
         RiskMarker.uprn == bindparam("uprn"),
@@ -129,8 +142,30 @@ def _in_force_here(person) -> Any:
     )
 
 
+def _kept(rows: Iterable[tuple[Any, bool | None]], here: dict[str, Any]) -> list[Any]:
+    """Of (marker or precaution, names this house exactly) rows, those in force: the exact ones, and
+    every marker in the postcode when the address was typed and its house is not one the gazetteer
+    lists there. Typing "Twelve High Street" or "l2 High St" no longer steps round the marker on
+    12 High Street (attack finding): a precaution too many, never one too few. A postcode the gazetteer
+    does not list keeps the exact rule (it cannot tell one house from another there)."""
+    rows = list(rows)
+    if all(exact for _, exact in rows):
+        return [found for found, _ in rows]
+    unplaced = _unplaced(here["typed_postcode"], here["house"])
+    return [found for found, exact in rows if exact or unplaced]
+
+
+def _unplaced(postcode: str, house: str) -> bool:
+    listed = addresses_for(postcode)
+    return bool(listed) and not any(
+        house in (house_key(a.line1), _earlier_house_key(a.line1)) for a in listed
+    )
+
+
 _IN_FORCE_HERE = _in_force_here(bindparam("customer"))
-_PRECAUTIONS_HERE = HotRead(select(RiskMarker.precaution).where(_IN_FORCE_HERE))
+_PRECAUTIONS_HERE = HotRead(
+    select(RiskMarker.precaution, _exactly_here(bindparam("customer"))).where(_IN_FORCE_HERE)
+)
 
 
 class PersonAndPrecaution:
@@ -142,7 +177,7 @@ class PersonAndPrecaution:
     def __init__(self, person) -> None:
         found = select(person.scalar_subquery().label("person")).subquery("found")
         self._read = HotRead(
-            select(found.c.person, RiskMarker.precaution).select_from(
+            select(found.c.person, RiskMarker.precaution, _exactly_here(found.c.person)).select_from(
                 found.outerjoin(RiskMarker, _in_force_here(found.c.person))
             )
         )
@@ -155,10 +190,12 @@ class PersonAndPrecaution:
             "house": None,
             "earlier_house": None,
             "uprn": None,
+            "typed_postcode": None,
         }
         here.pop("customer", None)
         rows = self._read.rows(**here, **params)  # one at least (precaution NULL when no marker)
-        return rows[0][0], _strictest(row[1] for row in rows if row[1] is not None)
+        found = [(row[1], row[2]) for row in rows if row[1] is not None]
+        return rows[0][0], _strictest(_kept(found, here))
 
 
 def strongest(markers: list[RiskMarker]) -> str | None:

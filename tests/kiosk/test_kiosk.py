@@ -188,7 +188,7 @@ def test_the_kiosks_check_page_says_how_details_are_used_without_a_link_out_of_t
     details = {"name": "Jo Bloggs", "phone": "07700 900123", "preferred_channel": "sms"}
     assert _post(client, "/book/details", details).headers["Location"] == "/book/check"
     html = client.get("/book/check").get_data(as_text=True)
-    assert "We use these details to arrange the visit" in html
+    assert "We use these details to arrange your appointment" in html
     assert 'href="/privacy"' not in html  # the kiosk never links out of its journey; staff can help
 
 
