@@ -1,0 +1,55 @@
+"""Found by a fresh-eyes walk through each persona, in a real browser: what the page's JavaScript does."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from app.timeutil import format_time, local_now, utcnow
+from tests.booking_helpers import World
+from tests.e2e.conftest import officer_with_one_visit, sign_in_browser
+
+pytestmark = pytest.mark.postgres
+
+
+def _officer_on_a_phone(browser, live_server, **context_options):
+    """An officer with a visit starting about now (so "On my way" and "Check in" are both offered),
+    signed in on a phone-sized browser, on their day."""
+    now = local_now().replace(second=0, microsecond=0)
+    user = officer_with_one_visit(World(), now)
+    context = browser.new_context(viewport={"width": 375, "height": 740}, **context_options)
+    page = context.new_page()
+    sign_in_browser(page, live_server, user)
+    page.goto(f"{live_server}/officer/day/{now.date().isoformat()}")
+    return context, page
+
+
+def test_a_tap_saved_with_no_signal_shows_its_time_in_uk_time_on_a_phone_set_to_another_zone(
+    browser, live_server, committed
+):
+    """Kathmandu is 5 hours 45 minutes ahead of London: the phone's own clock would give another
+    hour and minute from the one the rest of the page (and the office) uses."""
+    context, page = _officer_on_a_phone(browser, live_server, timezone_id="Asia/Kathmandu")
+    assert page.evaluate("new Date().getTimezoneOffset()") == -345  # the phone's clock: 5:45 ahead of UTC
+    context.set_offline(True)
+    before = utcnow()
+    page.get_by_role("button", name="Check in for visit 1").click()
+    note = page.get_by_text("Check in for visit 1: saved on this phone at")
+    note.wait_for()
+    after = utcnow()
+    shown = note.inner_text()
+    uk_times = {format_time(before), format_time(after), format_time(before + timedelta(seconds=30))}
+    assert any(f"saved on this phone at {t}, waiting for signal" in shown for t in uk_times), shown
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without-javascript"])
+def test_on_my_way_is_not_offered_again_once_tapped(browser, live_server, committed, javascript):
+    context, page = _officer_on_a_phone(browser, live_server, java_script_enabled=javascript)
+    page.get_by_role("button", name="On my way for visit 1").click()
+    page.locator(".govuk-notification-banner--success", has_text="Marked on your way.").wait_for()
+    page.wait_for_load_state("load")
+    assert page.get_by_role("button", name="On my way for visit 1").count() == 0
+    assert page.get_by_role("button", name="Check in for visit 1").is_visible()
+    context.close()
