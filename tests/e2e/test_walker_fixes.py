@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import timedelta
 
 import pytest
 
+from app.extensions import db
+from app.kiosk import kiosk as kiosks
 from app.timeutil import format_time, local_now, utcnow
 from tests.booking_helpers import World
-from tests.e2e.conftest import officer_with_one_visit, sign_in_browser
+from tests.e2e.conftest import officer_with_one_visit, set_up_kiosk_browser, sign_in_browser
 
 pytestmark = pytest.mark.postgres
 
@@ -53,3 +57,30 @@ def test_on_my_way_is_not_offered_again_once_tapped(browser, live_server, commit
     assert page.get_by_role("button", name="On my way for visit 1").count() == 0
     assert page.get_by_role("button", name="Check in for visit 1").is_visible()
     context.close()
+
+
+@pytest.fixture
+def world(committed):
+    world = World()
+    db.session.commit()
+    return world
+
+
+def test_the_kiosk_clears_no_sooner_than_its_warning_says(browser, live_server, world, configure):
+    """The warning's words and the page's timer come from one setting: it says 3 seconds, and the
+    screen is cleared once they have passed, not before (a browser's timer never fires early)."""
+    configure(kiosk_warn_after_ms=1500, kiosk_reset_after_ms=3000)
+    _device, token = kiosks.register(world.hub, "Test kiosk")
+    db.session.commit()
+    page = browser.new_context().new_page()
+    set_up_kiosk_browser(page, live_server, token)
+    page.get_by_role("button", name="Book an appointment").click()
+    page.wait_for_url(re.compile(r"/book/service$"))
+    dialog = page.get_by_role("alertdialog", name="Are you still there?")
+    dialog.wait_for(state="visible", timeout=15_000)
+    shown = time.monotonic()
+    assert "This screen will clear in 3 seconds to keep your details private." in dialog.inner_text()
+    page.wait_for_url(re.compile(r"/kiosk/$"), timeout=30_000)
+    # Cleared after the 3 seconds it gave (less the moment the test took to see the warning open).
+    assert time.monotonic() - shown > 2
+    page.context.close()
