@@ -67,7 +67,9 @@ def test_the_call_back_asks_for_a_phone_number_in_the_same_words_throughout(clie
         assert "Leave your phone number and an adviser will phone you when we open." in offer
         assert "mobile number" not in offer  # a landline will do
         assert re.search(r'<label class="govuk-label" for="phone">\s*Your phone number\s*</label>', offer)
-        assert "A mobile or a landline. An adviser will phone you." in offer
+        # The hint says what number will do, without saying again what the sentence above it said.
+        assert "A mobile or a landline. For example, 07700 900 982 or 01380 722000" in offer
+        assert offer.count("will phone you") == 1
 
         nothing = client.post(
             "/kiosk/call/call-back",
