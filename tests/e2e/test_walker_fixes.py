@@ -12,7 +12,12 @@ from app.extensions import db
 from app.kiosk import kiosk as kiosks
 from app.timeutil import format_time, local_now, utcnow
 from tests.booking_helpers import World
-from tests.e2e.conftest import officer_with_one_visit, set_up_kiosk_browser, sign_in_browser
+from tests.e2e.conftest import (
+    check_accessibility,
+    officer_with_one_visit,
+    set_up_kiosk_browser,
+    sign_in_browser,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -83,4 +88,27 @@ def test_the_kiosk_clears_no_sooner_than_its_warning_says(browser, live_server, 
     page.wait_for_url(re.compile(r"/kiosk/$"), timeout=30_000)
     # Cleared after the 3 seconds it gave (less the moment the test took to see the warning open).
     assert time.monotonic() - shown > 2
+    page.context.close()
+
+
+def test_the_interpreter_banner_is_read_first_and_passes_axe(browser, live_server, world):
+    from tests.factories import AppointmentFactory, CustomerFactory, UserFactory
+
+    caller = CustomerFactory(name="Agnieszka Nowak", interpreter_language="polski")
+    visit = AppointmentFactory(
+        service=world.service,
+        officer=world.officers[0],
+        customer=caller,
+        window_start=utcnow() + timedelta(days=5),
+    )
+    agent = UserFactory(role="agent")
+    db.session.commit()
+    page = browser.new_context(bypass_csp=True).new_page()  # for axe's script
+    sign_in_browser(page, live_server, agent)
+    page.wait_for_url(re.compile(r"/staff/$"))
+    for path in (f"/agent/customers/{caller.id}/book", f"/agent/appointments/{visit.id}/move"):
+        page.goto(f"{live_server}{path}")
+        banner = page.get_by_role("region", name="Interpreter needed")
+        assert "Agnieszka Nowak needs an interpreter: Polish." in banner.inner_text()
+        check_accessibility(page)
     page.context.close()
