@@ -112,3 +112,20 @@ def test_the_interpreter_banner_is_read_first_and_passes_axe(browser, live_serve
         assert "Agnieszka Nowak needs an interpreter: Polish." in banner.inner_text()
         check_accessibility(page)
     page.context.close()
+
+
+@pytest.mark.parametrize("language", ["English", "Polski", "नेपाली"])
+def test_the_cookies_page_fits_a_phone_at_400_percent_zoom(browser, live_server, world, language):
+    """Its table of cookies pushed the whole page sideways at 320 pixels wide: now it scrolls alone."""
+    page = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640}).new_page()
+    page.goto(f"{live_server}/cookies")
+    if language != "English":
+        page.get_by_role("link", name=language).click()
+        page.wait_for_load_state("load")
+    assert not page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+    region = page.locator(".app-table-scroll")
+    assert region.get_attribute("role") == "region" and region.locator("table").count() == 1
+    region.focus()  # keyboard users can scroll it
+    assert region.evaluate("el => el === document.activeElement")
+    check_accessibility(page)
+    page.context.close()
