@@ -86,6 +86,7 @@ def test_switching_an_officer_off_in_their_form_ends_all_their_access_and_offers
         assert answer.status_code == 302 and "/supervisor/replan?officer=" in answer.headers["Location"]
         replan = supervisor.get(answer.headers["Location"]).get_data(as_text=True)
         assert "1 booked visit" in replan and "switched off" in replan
+        assert "They still hold 1 booked visit: re-plan it below." in replan  # "it", not "them"
         assert "Monday 7 December 2026 (1 visit)" in replan
         _all_ended(client, user, officer, visit, kept)
 
