@@ -254,7 +254,11 @@ def edit_officer(officer_id: int | None):
                 f"{saved.name} is switched off: their sign-in, sessions, trusted phones, API tokens and "
                 f"calendar feed no longer work. "
                 + (
-                    f"They still hold {held} booked visit{'s' if held != 1 else ''}: re-plan them below."
+                    (
+                        "They still hold 1 booked visit: re-plan it below."
+                        if held == 1
+                        else f"They still hold {held} booked visits: re-plan them below."
+                    )
                     if held
                     else ""
                 ),

@@ -159,7 +159,8 @@ def kiosk_still_here():
 @kiosk
 @limiter.limit("10 per hour", methods=["POST"])  # per kiosk: each one emails the contact centre
 def call_back():
-    """A mobile number for the contact centre to ring back: while waiting, or out of hours."""
+    """A phone number (a mobile or a landline) for the contact centre to ring back: while waiting, or out
+    of hours."""
     device = current_device()
     form = CallBackForm()
     if form.validate_on_submit():

@@ -211,9 +211,13 @@ def replan():
                 with unit_of_work():
                     summary = planning.publish_replan(proposal, user=user)
                 moved = len(summary.moved)
+                visits = (
+                    "1 visit moved and its resident"
+                    if moved == 1
+                    else f"{moved} visits moved and their residents"
+                )
                 flash(
-                    f"Published: {moved} visit{'' if moved == 1 else 's'} moved and their residents told; "
-                    f"{len(summary.unassigned)} on the call list.",
+                    f"Published: {visits} told; {len(summary.unassigned)} on the call list.",
                     "success",
                 )
                 return redirect(url_for("reports.replan", officer=officer.id, day=day, proposal=proposal.id))

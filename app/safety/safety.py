@@ -1,7 +1,8 @@
 """Visit safety for officers who work alone: check-in, expected finish, and the escalation ladder.
 
 The policy (one place for its minutes):
-- Arriving opens a session that should end by the visit length plus GRACE; the officer can extend it.
+- Arriving opens a session that should end by the visit length plus GRACE, counted from when the visit
+  begins (`visit_begins`: at a hub, not before the appointment's time); the officer can extend it.
 - Past that, the officer is texted "Reply OK if you are safe" (a phone that went quiet is asked before
   anyone is alarmed). No OK, check-out or extension within REPLY_WITHIN: the on-duty supervisors are
   texted and alerted on their dashboard with the address, the officer's phone and last known position.
@@ -118,6 +119,16 @@ def check_in_opens(appointment: Appointment) -> datetime:
     return appointment.window_start - EARLIEST_CHECK_IN
 
 
+def visit_begins(appointment: Appointment, checked_in_at: datetime) -> datetime:
+    """When the visit's safety clock starts (its expected finish counts from here). At a community hub
+    the resident comes at a set time: an officer checking in early waits for them, so the visit begins
+    at the appointment's time, not at the check-in. At a home or business the officer starts on
+    arrival, whenever in the window that is."""
+    if appointment.location_type == "hub":
+        return max(checked_in_at, appointment.window_start)
+    return checked_in_at
+
+
 def arrive(
     appointment: Appointment,
     officer: Officer,
@@ -149,7 +160,9 @@ def arrive(
             officer=officer,
             started_at=at,
             started_received_at=received,
-            expected_end_at=at + timedelta(minutes=appointment.duration_minutes) + GRACE,
+            expected_end_at=visit_begins(appointment, at)
+            + timedelta(minutes=appointment.duration_minutes)
+            + GRACE,
             last_lat=lat if lat is not None else appointment.lat,
             last_lng=lng if lng is not None else appointment.lng,
         )

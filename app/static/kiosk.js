@@ -1,5 +1,6 @@
-// Kiosk privacy: after a minute without a touch, warn; 30 seconds later, wipe the session and go back
-// to the start screen. "Print ticket" buttons print. The reset itself is a normal form POST.
+// Kiosk privacy: after KIOSK_WARN_AFTER_MS without a touch (a minute), warn; KIOSK_RESET_AFTER_MS later
+// (30 seconds), wipe the session and go back to the start screen. Both come from the page's body, set
+// from the settings, as does the warning's "This screen will clear in ..." (base.html), so they agree. "Print ticket" buttons print. The reset itself is a normal form POST.
 // A video call holds the timers while someone is talking (events 'kiosk:hold' and 'kiosk:release').
 // The warning is a modal dialog: while it shows, everything behind it is inert, Tab stays on its
 // button, and Escape (like the button) closes it and gives focus back to where it was.

@@ -91,6 +91,18 @@ const SAME_STEP = {
   'no-show': ['completed', 'no-show']
 }
 
+// A time as the rest of the page gives it: UK time (Europe/London), whatever zone the phone is set to
+// (a phone bought or last used abroad), GOV.UK style: 9am, 2:05pm, midday.
+const UK_CLOCK = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: 'numeric', minute: '2-digit', hourCycle: 'h23' })
+function ukTime (moment) {
+  const parts = Object.fromEntries(UK_CLOCK.formatToParts(new Date(moment)).map(part => [part.type, part.value]))
+  const hour = Number(parts.hour)
+  const minute = Number(parts.minute)
+  if (hour === 12 && minute === 0) return 'midday'
+  const shown = `${hour % 12 || 12}${minute ? ':' + String(minute).padStart(2, '0') : ''}`
+  return `${shown}${hour < 12 ? 'am' : 'pm'}`
+}
+
 // A tap waiting on this phone: its visit's card says so and no longer offers the same step, so the
 // officer is not invited to tap it again (the card cannot show the new state until signal returns).
 function markWaiting (item) {
@@ -103,8 +115,7 @@ function markWaiting (item) {
   const note = document.createElement('p')
   note.className = 'govuk-inset-text'
   note.dataset.waiting = ''
-  const at = new Date(item.fields.client_time).toLocaleTimeString('en-GB', { hour: 'numeric', minute: '2-digit' })
-  note.textContent = `${item.label}: saved on this phone at ${at}, waiting for signal to send it.`
+  note.textContent = `${item.label}: saved on this phone at ${ukTime(item.fields.client_time)}, waiting for signal to send it.`
   group.before(note)
 }
 
@@ -149,7 +160,7 @@ async function flush () {
     save(items)
     const answer = await response.json().catch(() => ({}))
     if (response.ok) {
-      say(`Sent: ${item.label}, tapped at ${new Date(item.fields.client_time).toLocaleTimeString('en-GB')}.`)
+      say(`Sent: ${item.label}, tapped at ${ukTime(item.fields.client_time)}.`)
     } else {
       refused = true
       showError(`Not recorded: ${item.label}. ${answer.message || ''}`)

@@ -59,6 +59,14 @@ def current_device() -> KioskDevice | None:
     return device
 
 
+def autofill(token: str | None = None) -> str | None:
+    """A typed field's autocomplete attribute ("name", "tel", "postal-code"; None for none), except on a
+    kiosk, where every field says "off": the screen is shared, and the browser must not offer the last
+    person's name, number or words to the next one. The resident's pages use this for each field they
+    type into (a template global, app/web/wiring.py)."""
+    return "off" if current_device() is not None else token
+
+
 def reset() -> None:
     """Forget everything of the last person; keep the device signed in."""
     for key in list(session.keys()):

@@ -57,12 +57,12 @@ from app.unit_of_work import discard
 from app.web import kiosk_session
 from app.web.access import api_user, enforce_access
 from app.web.day_first import days_of_times
-from app.web.kiosk_session import current_device
+from app.web.kiosk_session import autofill, current_device
 from app.web.navigation import staff_navigation
 from app.web.nul_characters import has_nul_characters
 from app.web.phone_links import phone_link, phone_links_in
 from app.web.security_headers import add_security_headers, csp_nonce
-from app.web.wording import in_language, miles_away
+from app.web.wording import in_language, kiosk_clears_in, miles_away
 
 
 def in_background(view):
@@ -237,6 +237,8 @@ def register_web(app: Flask) -> None:
             "kiosk_device": current_device(),
             "kiosk_large_text": session.get("kiosk_text") == "large",
             "kiosk_timers_ms": (chosen.kiosk_warn_after_ms, chosen.kiosk_reset_after_ms),
+            "kiosk_clears_in": kiosk_clears_in,  # the warning's words, from the same setting as its timer
+            "autofill": autofill,  # a field's autocomplete attribute: "off" for every field on a kiosk
         }
 
     # In the page's language: residents' pages in theirs, staff pages in English (app/i18n.py).

@@ -49,6 +49,24 @@ def miles_away(miles: float, places: int = 1) -> str:
     )
 
 
+def kiosk_clears_in(milliseconds: int) -> str:
+    """The kiosk's "are you still there?" warning: how long until the screen clears, said from the same
+    setting (KIOSK_RESET_AFTER_MS) the page's timer counts down, in whole minutes when it is some,
+    else in seconds: "... in 30 seconds ...", "... in 2 minutes ...", "... za 1 minutę ..."."""
+    seconds = max(1, int(milliseconds / 1000 + 0.5))
+    if seconds % 60 == 0:
+        return ngettext(
+            "This screen will clear in %(num)s minute to keep your details private.",
+            "This screen will clear in %(num)s minutes to keep your details private.",
+            seconds // 60,
+        )
+    return ngettext(
+        "This screen will clear in %(num)s second to keep your details private.",
+        "This screen will clear in %(num)s seconds to keep your details private.",
+        seconds,
+    )
+
+
 def _example_numbers(locale: str) -> dict[str, int]:
     """A whole number for each plural category (CLDR) the language uses: Polish one 1, few 2, many 0."""
     rule = Locale.parse(locale).plural_form

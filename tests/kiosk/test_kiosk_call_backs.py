@@ -35,6 +35,7 @@ def test_a_call_back_asked_out_of_hours_waits_on_the_console_until_an_adviser_ri
         console = agent.get("/agent/kiosk-calls/").get_data(as_text=True)
         listed = console[console.index("Call-backs to make") :]
         assert "01380 900555" in listed and world.hub.name in listed and "Start screen" in listed
+        assert ">Phone number</th>" in listed and ">Mobile</th>" not in listed  # a landline, as here, will do
         call = db.session.query(KioskCall).one()
         rung = agent.post(
             f"/agent/kiosk-calls/call-backs/{call.id}",

@@ -215,7 +215,10 @@ def test_recording_sickness_offers_the_replan_and_publishes_exactly_the_preview(
         "proposal": proposal.id,
         "action": "publish",
     }
-    assert client.post("/supervisor/replan", data=publish).status_code == 302
+    first = client.post("/supervisor/replan", data=publish)
+    assert first.status_code == 302
+    told = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert "Published: 1 visit moved and its resident told; 1 on the call list." in told  # not "their"
     again = client.post("/supervisor/replan", data=publish)  # a second click publishes nothing more
     published = client.get(again.headers["Location"]).get_data(as_text=True)
     assert "published already" in published

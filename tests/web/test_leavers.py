@@ -4,6 +4,8 @@ tokens, and their booked visits go to the supervisors' re-plan (the form asks fi
 
 from __future__ import annotations
 
+import re
+
 import time_machine
 from werkzeug.datastructures import MultiDict
 
@@ -86,6 +88,7 @@ def test_switching_an_officer_off_in_their_form_ends_all_their_access_and_offers
         assert answer.status_code == 302 and "/supervisor/replan?officer=" in answer.headers["Location"]
         replan = supervisor.get(answer.headers["Location"]).get_data(as_text=True)
         assert "1 booked visit" in replan and "switched off" in replan
+        assert "They still hold 1 booked visit: re-plan it below." in replan  # "it", not "them"
         assert "Monday 7 December 2026 (1 visit)" in replan
         _all_ended(client, user, officer, visit, kept)
 
@@ -101,6 +104,8 @@ def test_an_admin_switches_a_leaver_off_and_on_at_admin_users(client):
         assert user.email in page and "Switch off" in page
         asked = admin.post("/admin/users", data={"switch_off": user.id, "csrf_token": csrf_token(page)})
         assert asked.status_code == 200 and "Switch off" in asked.get_data(as_text=True)  # asked first
+        said = " ".join(re.sub(r"<[^>]+>", "", asked.get_data(as_text=True)).split())
+        assert "They hold 1 booked visit from now. It stays theirs until a supervisor re-plans it." in said
         assert db.session.get(User, user.id).active  # nothing ended yet
         answer = admin.post(
             "/admin/users", data={"switch_off": user.id, "confirmed": "yes", "csrf_token": csrf_token(page)}
