@@ -666,12 +666,22 @@ def _why_not_staying(officer: Officer, appointment: Appointment, day: date) -> s
     return "is not working that day" if working_day(officer, day) is None else "cannot stay on it"
 
 
+# Why no colleague could join the officer staying on a two-officer visit, in the words of that question
+# (the planner's own, UNPLACED_REASONS, speak of any visit and its promised officer).
+JOIN_REASONS = {
+    "no_eligible_officer": "nobody working that day has the skill and covers its area",
+    "outside_shifts": "nobody who may do it is working at that time",
+    "unreachable": "nobody who may do it can get there by then",
+    "no_room": "everybody who may do it is busy at that time",
+}
+
+
 def _unplaced_pair_reason(appointment: Appointment, staying_id: int, arrival: int, code: str) -> str:
     """Why no colleague could join the officer who stays on a two-officer visit."""
     staying = db.session.get(Officer, staying_id)
     skill = appointment.service.skill.name if appointment.service.skill else "the service"
     at = format_time(at_day_seconds(to_local(appointment.window_start).date(), arrival))
-    why = UNPLACED_REASONS.get(code)
+    why = JOIN_REASONS.get(code) or UNPLACED_REASONS.get(code)
     return (
         f"{staying.name} can stay on it, but no colleague with {skill} can join them at {at}, when both "
         f"officers are due ({when(appointment)})" + (f": {why}" if why else "")

@@ -160,6 +160,7 @@ def test_when_nobody_can_join_the_partner_the_visit_goes_on_residents_to_call_sa
         "officers are due (Monday 7 December 2026, arriving between 10am and midday)"
     )
     assert said in preview and said in calls
+    assert f"{said}: nobody working that day has the skill and covers its area" in preview
     (entry,) = db.session.scalars(select(CallListEntry))
     assert entry.source == "absence" and entry.open_for == visit.id and entry.reason.startswith(said)
     assert _texts_about(visit) == []
