@@ -193,3 +193,22 @@ def test_a_partner_who_may_not_stay_is_replaced_too(app, client, sign_in, away):
     (text,) = _texts_about(visit)
     assert "will now visit you" in text.body and "still" not in text.body
     assert "Nobody to call." in calls
+
+
+def test_a_pair_without_a_stored_arrival_keeps_its_partner_at_a_time_their_day_allows():
+    """A visit booked before arrivals were stored has none: the partner's day as booked gives the time
+    both are to arrive, inside the promised window, and the joining colleague arrives with them."""
+    from app.planning.planning import replan_for_absence
+
+    world, rows = _pair_world(colleagues=1)
+    visit, alex, sam, priya = rows
+    visit.planned_arrival = None
+    db.session.add(Absence(officer=alex, kind="sickness", starts_on=MONDAY, ends_on=MONDAY))
+    db.session.commit()
+
+    summary = replan_for_absence(alex, MONDAY, time_limit=0.5)
+
+    assert [a.id for a, _o in summary.moved] == [visit.id] and summary.unassigned == []
+    assert (visit.officer_id, visit.second_officer_id) == (priya.id, sam.id)
+    assert at(10) <= visit.planned_arrival <= at(12)
+    assert _stops_of(visit) == {sam.id: visit.planned_arrival, priya.id: visit.planned_arrival}
