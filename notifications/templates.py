@@ -39,6 +39,9 @@ class AppointmentFacts:
     venue: str = ""  # a hub appointment: the hub's name and address (a home visit needs none)
     hub: str = ""  # a hub appointment: the hub's name, where the resident comes to see the officer
     book_url: str = ""  # where to book online (said when an appointment is cancelled)
+    # Of a two-officer visit whose other officer changed: the first name of the officer who still comes
+    # (officer_first_name is the one who joins).
+    officer_staying: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ def _values(f: AppointmentFacts) -> dict[str, str]:
         "venue": f.venue,
         "hub": f.hub,
         "book_url": f.book_url,
+        "staying": f.officer_staying,
     }
 
 
@@ -170,8 +174,22 @@ def reschedule_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]
 
 
 def officer_change_sms(f: AppointmentFacts, gettext: Gettext = english) -> list[str]:
+    """One officer of a two-officer visit changing, the other staying, says so: the resident expects two
+    people and should not think both are new, or that only one comes."""
     _, v = gettext, _values(f)
-    if f.hub:  # the resident comes to the hub (named where it fits: in the venue after): nobody visits
+    if f.officer_staying and f.officer_first_name:
+        change = (
+            _(
+                "%(council)s: your %(service)s appointment on %(when)s has not moved. %(staying)s will "
+                "still see you, with %(officer)s instead of the other officer."
+            )
+            if f.hub
+            else _(
+                "%(council)s: your %(service)s appointment on %(when)s has not moved. %(staying)s will "
+                "still visit you, with %(officer)s instead of the other officer."
+            )
+        )
+    elif f.hub:  # the resident comes to the hub (named where it fits: in the venue after): nobody visits
         change = (
             _(
                 "%(council)s: your %(service)s appointment on %(when)s has not moved, "
@@ -373,7 +391,25 @@ def _book_again(f: AppointmentFacts, _: Gettext) -> str:
 
 
 def _officer_changed(f: AppointmentFacts, _: Gettext) -> str:
-    """The opening of an officer change's email or letter: by place (at a hub the resident comes in)."""
+    """The opening of an officer change's email or letter: by place (at a hub the resident comes in);
+    of a two-officer visit, who stays and who joins them."""
+    if f.officer_staying and f.officer_first_name:
+        values = {"staying": f.officer_staying, "officer": f.officer_first_name, "hub": f.hub}
+        if f.hub:
+            return (
+                _(
+                    "Your appointment has not moved. %(staying)s will still see you at %(hub)s, with "
+                    "%(officer)s instead of the other officer."
+                )
+                % values
+            )
+        return (
+            _(
+                "Your appointment has not moved. %(staying)s will still visit you, with %(officer)s "
+                "instead of the other officer."
+            )
+            % values
+        )
     if f.hub:
         return _("Your appointment has not moved, but a different officer will now see you at %(hub)s.") % {
             "hub": f.hub
@@ -396,7 +432,9 @@ def email_for(kind: str, f: AppointmentFacts, gettext: Gettext = english) -> Ema
         + _("Where: %(where)s") % {"where": f.where}
         + "\n"
     )
-    if f.officer_first_name:
+    if f.officer_first_name and f.officer_staying:
+        details += _("Officers: %(officer)s and %(staying)s") % v + "\n"
+    elif f.officer_first_name:
         details += _("Officer: %(officer)s") % v + "\n"
     manage = "\n" + _("To change or cancel, use this link:") + f"\n{f.manage_url}\n" if f.manage_url else ""
     if kind == "cancellation":  # nothing left to change: how to book again instead

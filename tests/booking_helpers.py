@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+
+import time_machine
 
 from app.booking.availability import search
 from app.booking.booking import book
@@ -59,6 +61,22 @@ def off_sick_for_months(world: World) -> None:
 
 def at(hour: int, minute: int = 0, day: date = MONDAY) -> datetime:
     return local_to_utc(day, time(hour, minute))
+
+
+SUNDAY_EVENING = at(19, 5, day=MONDAY - timedelta(days=1))  # the nightly plan for MONDAY is due
+
+
+def run_the_nightly_plan(app, *rows):
+    """The scheduler's plan job as it runs at 19:05 on the Sunday before MONDAY (its own session, the
+    clock held there), then these rows (models with ids) as it left them: one, or a list."""
+    from app.scheduler import JOBS, run_job
+
+    keys = [(type(row), row.id) for row in rows]
+    db.session.remove()
+    with time_machine.travel(SUNDAY_EVENING, tick=False):
+        run_job(app, next(job for job in JOBS if job.id == "plan"))
+    found = [db.session.get(model, key) for model, key in keys]
+    return found[0] if len(found) == 1 else found
 
 
 def book_first_slot(

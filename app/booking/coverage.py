@@ -99,6 +99,19 @@ def may_do(service: Service, place: Place, officer_id: int) -> bool:
     return bool(roster().able(service.skill_id, place.area_id, only=officer_id))
 
 
+def why_may_not_do(service: Service, place: Place, officer) -> str:
+    """Why may_do says no for this officer, in words for a supervisor ("is switched off", "no longer has
+    the Housing skill it needs", "no longer covers Devizes"); "" when they may do it."""
+    if may_do(service, place, officer.id):
+        return ""
+    if not officer.active:
+        return "is switched off"
+    if service.skill is not None and service.skill not in officer.skills:
+        return f"no longer has the {service.skill.name} skill it needs"
+    area = db.session.get(CommunityArea, place.area_id)
+    return f"no longer covers {area.name if area else 'its area'}"
+
+
 def visits_staffed_in(service: Service, area_id: int) -> bool:
     """staffed_at for a home or business visit in the community area (the waiting list's question)."""
     return _can_staff(roster().able(service.skill_id, area_id), service, None)

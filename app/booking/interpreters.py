@@ -77,16 +77,20 @@ def prefer_speaker(slot_token: str, service: Service, place: Place, language: st
 def flag_if_needed(appointment: Appointment) -> None:
     """After booking or a change of officer: no officer on the visit speaks the language asked for, so
     a supervisor books an interpreter (the call list says which language)."""
+    reason = interpreter_needed(appointment)
+    if reason:
+        call_list.add(appointment, reason, "interpreter")
+
+
+def interpreter_needed(appointment: Appointment) -> str:
+    """Why a supervisor must book an interpreter for this visit (an interpreter is asked for and no
+    officer on it speaks the language), for the call list; "" when none is needed."""
     language = appointment.interpreter_language.strip()
     if not language or not appointment.is_active:
-        return
+        return ""
     ids = (appointment.officer_id, appointment.second_officer_id)  # as changed, even before a flush
     officers = [db.session.get(Officer, officer_id) for officer_id in ids if officer_id]
     if any(normalise(language) in spoken_by(o) for o in officers):
-        return
+        return ""
     name = language_name(language)
-    call_list.add(
-        appointment,
-        f"Book a {name} interpreter for this visit: no officer on it speaks {name}",
-        "interpreter",
-    )
+    return f"Book a {name} interpreter for this visit: no officer on it speaks {name}"

@@ -8,11 +8,17 @@ is made (app.booking.changes). This reads each open entry's own cause again:
   `cannot_do`): gone once every officer on the visit may do it (coverage.may_do, the rule availability
   and the nightly plan ask), because it was re-assigned or the officer may do it again;
 - an absence re-plan could not keep it, or the nightly plan left it out as an officer on it is not
-  working that day (`not_working`): gone once every officer on it is working that day and may do it;
+  working that day (`not_working`): gone once every officer on it is working that day;
 - the nightly plan could not fit it in: gone once a stored route of each of its officers holds it (a
   later plan or re-plan placed it) and they may do it;
 - an interpreter is needed: gone once an officer on it speaks the language, or none is asked for;
 - the resident must be told of an officer change: never by itself (someone has to tell them).
+
+One open entry per visit, so a visit that could not be placed for several reasons is listed for one of
+them. When that entry's cause goes, the visit is listed again at once for the cause that still holds,
+in its own words (`still_holds`: the resident still to be told of a re-assignment, an officer on it who
+may no longer do it, an officer on it not working that day, an interpreter to book), never left off the
+list while it cannot go ahead, nor kept on it with a reason that is no longer true.
 
 `close_resolved` runs wherever such a cause can go away: the nightly plan job and `flask plan`, a
 published re-plan, saving an officer's record and removing an absence. Caller commits.
@@ -22,11 +28,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.appointments.presenters import status_label
+from app.appointments.presenters import status_label, when
 from app.booking import call_list
 from app.booking.changes import place_to_move
-from app.booking.coverage import may_do
-from app.booking.interpreters import language_name, normalise, spoken_by
+from app.booking.coverage import may_do, why_may_not_do
+from app.booking.interpreters import interpreter_needed, language_name, normalise, spoken_by
 from app.extensions import db
 from app.models import (
     Appointment,
@@ -56,12 +62,37 @@ def close_resolved(user: User | None = None) -> list[CallListEntry]:
             continue
         call_list.close_automatically(entry, why, user)
         closed.append(entry)
-        if entry.appointment.is_active and _reassigned_since(entry) and not _told_since(entry):
-            # The entry stood in for the officer change's own (one per visit): the resident, whom no text
-            # or email reaches, still has to be told who is coming.
+        if entry.appointment.is_active:
             db.session.flush()
-            call_list.untold_officer_change(entry.appointment)
+            _list_again(entry)
     return closed
+
+
+def _list_again(entry: CallListEntry) -> CallListEntry | None:
+    """The entry stood in for any other cause the visit had (one open entry per visit): list the visit
+    again for the first that still holds, in its own words."""
+    visit = entry.appointment
+    if _reassigned_since(entry) and not _told_since(entry):
+        # The resident, whom no text or email reaches, still has to be told who is coming.
+        return call_list.untold_officer_change(visit)
+    held = still_holds(visit)
+    return call_list.add(visit, *held) if held else None
+
+
+def still_holds(visit: Appointment) -> tuple[str, str] | None:
+    """The first cause that keeps this visit from going ahead as booked, as (reason, source) for the
+    call list, or None: an officer on it may no longer do it, an officer on it is not working that day,
+    an interpreter is needed and nobody on it speaks the language."""
+    officers = _officers(visit)
+    place = place_to_move(visit)
+    unable = [f"{o.name} {because}" for o in officers if (because := why_may_not_do(visit.service, place, o))]
+    if unable:
+        return f"{' and '.join(unable)} ({when(visit)}): move it, or call the resident", "cannot_do"
+    day = to_local(visit.window_start).date()
+    if not all(_working(o, day) for o in officers):
+        return call_list.unplaced_reason(visit), "not_working"
+    language = interpreter_needed(visit)
+    return (language, "interpreter") if language else None
 
 
 def cause_gone(entry: CallListEntry) -> str | None:
@@ -82,7 +113,7 @@ def cause_gone(entry: CallListEntry) -> str | None:
         return f"{names} may do this visit again"
     if source in ("absence", "not_working"):
         day = to_local(visit.window_start).date()
-        if not all(_working(o, day) for o in officers) or not _all_may_do(visit, officers):
+        if not all(_working(o, day) for o in officers):
             return None
         if _reassigned_since(entry):
             return f"Re-assigned to {names}, working that day: the promised time is unchanged"

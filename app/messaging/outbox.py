@@ -44,8 +44,9 @@ WEBHOOK_EVENTS = {
 }
 
 
-def facts(appointment: Appointment) -> AppointmentFacts:
-    """What a message to this appointment's resident may say, in the language they read."""
+def facts(appointment: Appointment, staying: str = "") -> AppointmentFacts:
+    """What a message to this appointment's resident may say, in the language they read. `staying`: of a
+    two-officer visit whose other officer changed, the first name of the officer who still comes."""
     locale = appointment.customer.locale
     return AppointmentFacts(
         reference=format_reference(appointment.reference),
@@ -63,6 +64,7 @@ def facts(appointment: Appointment) -> AppointmentFacts:
         phone=settings().contact_centre_phone,
         venue=where(appointment) if appointment.hub else "",
         hub=appointment.hub.name if appointment.hub else "",
+        officer_staying=staying,
     )
 
 
@@ -191,8 +193,10 @@ def reaches(customer, kind: str = "confirmation") -> dict[str, str]:
     return reached
 
 
-def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = "") -> list[Message]:
-    """The message of this kind by the resident's chosen channel(s)."""
+def queue_for_resident(
+    appointment: Appointment, kind: str, key_suffix: str = "", staying: str = ""
+) -> list[Message]:
+    """The message of this kind by the resident's chosen channel(s) (`staying`: see facts)."""
     customer = appointment.customer
     if wants_letters(customer):
         in_time = letter_in_time(appointment)
@@ -204,7 +208,7 @@ def queue_for_resident(appointment: Appointment, kind: str, key_suffix: str = ""
     texts, emails = "sms" in reached, "email" in reached
     if not (texts or emails):
         return []  # no channel reaches them: nothing to write
-    f = facts(appointment)
+    f = facts(appointment, staying)
     gettext = gettext_for(customer.locale)
     due = utcnow()
     if kind in ROUTINE:
@@ -278,9 +282,11 @@ def queue_webhook(appointment: Appointment, change: str) -> Message | None:
     )
 
 
-def appointment_changed(appointment: Appointment, change: str) -> list[Message]:
+def appointment_changed(appointment: Appointment, change: str, staying: str = "") -> list[Message]:
     """Called after booked / cancellation / reschedule / officer_change / completed / no_show.
-    Returns what was queued for the resident (nothing when no channel reaches them)."""
+    Returns what was queued for the resident (nothing when no channel reaches them). `staying`: an
+    officer change of a two-officer visit where one officer stays (their first name): the message says
+    one officer changes and the other still comes."""
     db.session.flush()
     resident_kind = {
         "booked": "confirmation",
@@ -291,7 +297,7 @@ def appointment_changed(appointment: Appointment, change: str) -> list[Message]:
     }.get(change)
     if change in ("reschedule", "cancellation"):
         withdraw_superseded_letters(appointment)
-    queued = queue_for_resident(appointment, resident_kind) if resident_kind else []
+    queued = queue_for_resident(appointment, resident_kind, staying=staying) if resident_kind else []
     queue_webhook(appointment, change)
     return queued
 

@@ -17,8 +17,8 @@ leaves it out of the plan with the reason, for the supervisors' call list.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 
 from sqlalchemy import delete, select, update
@@ -26,9 +26,9 @@ from sqlalchemy import delete, select, update
 from app.appointments.presenters import when
 from app.appointments.queries import active_from, active_on_day
 from app.booking import call_list, interpreters, live_calls
-from app.booking.availability import appointments_for, planned_order, versions_for
+from app.booking.availability import appointments_for, planned_order, routing_day, versions_for
 from app.booking.changes import place_to_move
-from app.booking.coverage import may_do
+from app.booking.coverage import may_do, why_may_not_do
 from app.booking.errors import BookingRuleError, SlotUnavailable
 from app.booking.locks import lock_appointment, lock_officer_days, state_of
 from app.booking.recheck import check_precautions, officers_to_reassign
@@ -37,7 +37,6 @@ from app.messaging import outbox
 from app.models import (
     Appointment,
     AppointmentEvent,
-    CommunityArea,
     Officer,
     ReplanProposal,
     RoutePlan,
@@ -51,8 +50,9 @@ from app.officers.travel import matrix as travel_matrix
 from app.officers.travel import pair_travel
 from app.officers.workdays import WorkingDay, working_day
 from app.staff import audit
-from app.timeutil import at_day_seconds, day_seconds, format_date, to_local, utcnow
+from app.timeutil import at_day_seconds, day_seconds, format_date, format_time, to_local, utcnow
 from app.unit_of_work import finish_reads, unit_of_work
+from routing.feasibility import DayCheck
 from routing.planner import plan
 from routing.plans import REASONS
 from routing.travel import great_circle_m
@@ -99,18 +99,64 @@ def _needs_two(appointment: Appointment) -> bool:
     return bool(appointment.service.two_officers or appointment.second_officer_id)
 
 
+# The routing id of the place beside the officer who stays on a two-officer visit, for the colleague who
+# joins them (the staying officer's place is the appointment's own id).
+JOINS = "+"
+
+
+def _appointment_id(visit_id: str) -> int:
+    """The appointment a routing visit stands for (a joining colleague's place included)."""
+    return int(visit_id.removesuffix(JOINS))
+
+
+def _staying(
+    appointment: Appointment, leaving: Iterable[int], working: Mapping[int, WorkingDay]
+) -> WorkingDay | None:
+    """Of a two-officer visit some of whose officers leave it (off that day, or may no longer do it), the
+    one who stays on it: working that day (not off: workdays.working_day, the hours availability offers
+    by) and still allowed to do it there (coverage.may_do: switched on, the skill, the community area),
+    the rules booking offers a pair by. Only the other officer is then replaced, beside them, and the
+    pair keeps its two officers (a two-officer precaution stays met). None: nobody stays (or it is not
+    a two-officer visit)."""
+    if not _needs_two(appointment):
+        return None
+    place = place_to_move(appointment)
+    staying = [
+        working[i]
+        for i in sorted(_officers_of(appointment) - set(leaving))
+        if i in working and may_do(appointment.service, place, i)
+    ]
+    return staying[0] if len(staying) == 1 else None
+
+
+def _agreed_arrival(appointment: Appointment, staying: WorkingDay, appointments: list[Appointment]) -> int:
+    """When both officers of a two-officer visit are to arrive (seconds from midnight): its planned
+    arrival, the time booking holds a pair to; else where the staying officer's day, as booked, has it."""
+    if appointment.planned_arrival is not None:
+        return day_seconds(appointment.planned_arrival)
+    day = routing_day(staying, [a for a in appointments if staying.officer.id in _officers_of(a)])
+    starts = DayCheck(day, pair_travel([*(s.location for s in day.stops), day.start])).starts()
+    ids = [s.id for s in day.stops]
+    return starts[ids.index(str(appointment.id))] if starts else day_seconds(appointment.window_start)
+
+
 def build_problem(
     days: list[WorkingDay],
     appointments: list[Appointment],
     day: date,
     free: Iterable[int] = (),
+    stays: Mapping[int, tuple[int, int]] | None = None,
 ) -> Problem:
     """A routing problem for these officers' days. Appointments are pinned to their promised officers
     unless their id is in `free` (then: any of these officers who may do it, coverage.may_do). A
     two-officer visit whose two officers are both here is planned for both together; one whose other
     officer is not here keeps its agreed time, so that officer's day (planned elsewhere, or not at all)
-    still fits around it."""
+    still fits around it. `stays`: two-officer visits (id -> (the officer who stays on it, the agreed
+    arrival)) where only the other officer is replaced: the staying officer keeps their place at that
+    time, and a second place (id + JOINS) at the same time is for one colleague who may do it, so the
+    two arrive together."""
     free = set(free)
+    stays = stays or {}
     here = {wd.officer.id for wd in days}
     points: list[LatLng] = []
     index: dict[LatLng, int] = {}
@@ -160,7 +206,16 @@ def build_problem(
         place = place_to_move(a)
         return {i for i in here if may_do(a.service, place, i)}
 
-    visits = tuple(visit(a) for a in appointments)
+    def kept_pair(a: Appointment) -> tuple[RoutingVisit, RoutingVisit]:
+        staying, arrival = stays[a.id]
+        base = replace(visit(a), officers_needed=1, window=(arrival, arrival))
+        joining = frozenset(str(i) for i in may_do_it(a) - {staying})
+        return (
+            replace(base, allowed_officers=frozenset({str(staying)})),
+            replace(base, id=base.id + JOINS, allowed_officers=joining),
+        )
+
+    visits = tuple(v for a in appointments for v in (kept_pair(a) if a.id in stays else (visit(a),)))
     return Problem(travel_matrix(points, day.isoformat()), officers, visits)
 
 
@@ -192,7 +247,7 @@ def _store(
             distance_m=route.distance,
         )
         for position, stop in enumerate(route.stops):
-            appointment = by_id[stop.visit_id]
+            appointment = by_id[str(_appointment_id(stop.visit_id))]
             arrival = at_day_seconds(day, stop.start)
             appointment.planned_arrival = arrival
             stored.stops.append(
@@ -374,14 +429,14 @@ def _reassign(
         return "no other qualified officer is working that day"
     # A two-officer visit one of whose officers still may do it, and works that day, keeps them: only the
     # other is replaced (the resident meets one new face, not two), by the nearest colleague with room.
-    keep = [wd for wd in able if wd.officer.id in _officers_of(appointment)]
-    if needed == 2 and len(keep) == 1:
+    keep = _staying(appointment, unable, working)
+    if keep is not None:
         visit = (appointment.lat, appointment.lng)
         for wd in sorted(
-            (wd for wd in able if wd is not keep[0]),
+            (wd for wd in able if wd is not keep),
             key=lambda wd: (great_circle_m((wd.officer.base_lat, wd.officer.base_lng), visit), wd.officer.id),
         ):
-            if _hand_over(appointment, [keep[0], wd], appointments, day, time_limit):
+            if _hand_over(appointment, [keep, wd], appointments, day, time_limit):
                 return None
     if _hand_over(appointment, able, appointments, day, time_limit):
         return None
@@ -438,18 +493,11 @@ def _precautions_met(appointment: Appointment, officer_ids: list[int]) -> bool:
 def _cannot_do_reason(appointment: Appointment, why_not: str) -> str:
     """Why the nightly plan left a visit out whose officer may no longer do it, for the call list."""
     place = place_to_move(appointment)
-    skill = appointment.service.skill
-    area = db.session.get(CommunityArea, place.area_id)
-    why = []
-    for officer in (appointment.officer, appointment.second_officer):
-        if officer is None or officer.id not in _cannot_do(appointment):
-            continue
-        if not officer.active:
-            why.append(f"{officer.name} is switched off")
-        elif skill is not None and skill not in officer.skills:
-            why.append(f"{officer.name} no longer has the {skill.name} skill it needs")
-        else:
-            why.append(f"{officer.name} no longer covers {area.name if area else 'its area'}")
+    why = [
+        f"{officer.name} {because}"
+        for officer in (appointment.officer, appointment.second_officer)
+        if officer is not None and (because := why_may_not_do(appointment.service, place, officer))
+    ]
     return f"{' and '.join(why)} ({when(appointment)}), and {why_not}: move it, or call the resident"
 
 
@@ -499,15 +547,17 @@ def upcoming_days_to_replan(officer: Officer, today: date) -> list[tuple[date, i
     return sorted(found)
 
 
-def _colleagues(absent: Officer, day: date) -> list[WorkingDay]:
-    """Who may take the absent officer's visits: working that day, in one of the same areas."""
+def _colleagues(absent: Officer, day: date, theirs: list[Appointment] = ()) -> list[WorkingDay]:
+    """Who may take the absent officer's visits: working that day, in one of the same areas; and the
+    other officer of each of their two-officer visits, if working that day (they may stay on it)."""
     area_ids = {a.id for a in absent.areas}
+    partners = {i for a in theirs for i in _officers_of(a)} - {absent.id}
     return [
         wd
         for o in all_officers(active_only=True)
         if o.id != absent.id
         and (wd := working_day(o, day)) is not None
-        and (area_ids & {a.id for a in o.areas} or not area_ids)
+        and (area_ids & {a.id for a in o.areas} or not area_ids or o.id in partners)
     ]
 
 
@@ -537,8 +587,17 @@ def preview_absence(
         raise NotAbsent(f"{absent.name} is not recorded as absent on {format_date(day)}")
     appointments = active_on_day(day)
     theirs = [a for a in appointments if absent.id in _officers_of(a)]
-    colleagues = _colleagues(absent, day)
+    colleagues = _colleagues(absent, day, theirs)
     colleague_ids = [wd.officer.id for wd in colleagues]
+    working = {wd.officer.id: wd for wd in colleagues}
+    # A two-officer visit keeps the officer who is not away, if they still may do it: only the absent
+    # one is replaced, by a colleague joining them at the agreed time.
+    stays = {
+        a.id: (wd.officer.id, _agreed_arrival(a, wd, appointments))
+        for a in theirs
+        if (wd := _staying(a, {absent.id}, working)) is not None
+    }
+    kept = [a for a in theirs if a.id in stays]
     pinned = [a for a in appointments if _officers_of(a) & set(colleague_ids) and a not in theirs]
     seen = versions_for([absent.id, *colleague_ids], day, day)
     legs, steps = _travel_now([absent, *(wd.officer for wd in colleagues)], theirs + pinned)
@@ -557,9 +616,9 @@ def preview_absence(
             {"appointment_id": appointment.id, "reason": f"{when(appointment)}: {PRECAUTION_NOT_MET}"}
         )
     if theirs:
-        problem = build_problem(colleagues, pinned + theirs, day, free={a.id for a in theirs})
-        result = plan(problem, time_limit, initial=as_booked(colleagues, pinned))
-        if any(str(a.id) in result.unassigned for a in pinned):
+        problem = build_problem(colleagues, pinned + theirs, day, free={a.id for a in theirs}, stays=stays)
+        result = plan(problem, time_limit, initial=as_booked(colleagues, pinned + kept))
+        if any(str(a.id) in result.unassigned for a in pinned + kept):
             # Never break a colleague's promise to rescue another: change nothing at all.
             data["unplaced"] += [
                 {"appointment_id": a.id, "reason": "Moving it would break a promise made to another resident"}
@@ -570,24 +629,28 @@ def preview_absence(
             data["travel_after"] = [result.travel, result.distance]
             stops = {s.visit_id: (r.officer_id, s) for r in result.routes for s in r.stops}
             for appointment in theirs:
-                if str(appointment.id) not in stops:
+                staying = stays.get(appointment.id)
+                visit_id = str(appointment.id) + (JOINS if staying else "")
+                if visit_id not in stops:
+                    code = result.reasons.get(visit_id, "")
                     data["unplaced"].append(
                         {
                             "appointment_id": appointment.id,
-                            "reason": _unplaced_reason(
-                                appointment, result.reasons.get(str(appointment.id), "")
-                            ),
+                            "reason": _unplaced_pair_reason(appointment, *staying, code)
+                            if staying
+                            else _unplaced_reason(appointment, code, absent),
                         }
                     )
                     continue
-                _officer, stop = stops[str(appointment.id)]
+                _officer, stop = stops[visit_id]
+                to = [int(r.officer_id) for r in result.routes if visit_id in r.visit_ids]
                 data["moves"].append(
                     {
                         "appointment_id": appointment.id,
                         "from": sorted(_officers_of(appointment)),
-                        "to": [
-                            int(r.officer_id) for r in result.routes if str(appointment.id) in r.visit_ids
-                        ],
+                        # The joining officer first: the resident's message names them.
+                        "to": [*to, staying[0]] if staying else to,
+                        "stays": [staying[0]] if staying else [],
                         "state": list(state_of(appointment)),
                         "before": list(legs.get(appointment.id, (0, 0))),
                         "after": [stop.travel, stop.distance],
@@ -602,11 +665,55 @@ def preview_absence(
     return proposal
 
 
-def _unplaced_reason(appointment: Appointment, code: str | None = None) -> str:
+def _unplaced_reason(appointment: Appointment, code: str | None = None, absent: Officer | None = None) -> str:
     skill = appointment.service.skill.name if appointment.service.skill else "the service"
     why = UNPLACED_REASONS.get(code or "")
-    return f"No colleague with {skill} can take it inside the promised time, {when(appointment)}" + (
-        f": {why}" if why else ""
+    promised = f"inside the promised time, {when(appointment)}"
+    if not (_needs_two(appointment) and absent is not None):
+        return f"No colleague with {skill} can take it {promised}" + (f": {why}" if why else "")
+    # Both places of a two-officer visit were to fill: say why the other officer could not stay on it.
+    both = f"No two colleagues with {skill} can take it together {promised}"
+    partner = next(
+        (o for o in (appointment.officer, appointment.second_officer) if o not in (None, absent)), None
+    )
+    if partner is None:
+        return both + (f": {why}" if why else "")
+    day = to_local(appointment.window_start).date()
+    staying = _why_not_staying(partner, appointment, day)
+    return f"{both}, and {partner.name}, the other officer on it, {staying}" + (f" ({why})" if why else "")
+
+
+def _why_not_staying(officer: Officer, appointment: Appointment, day: date) -> str:
+    """Why the other officer of a two-officer visit cannot stay on it (they are not working, or may no
+    longer do it: _staying's rules), in words for a supervisor."""
+    absence = officer.absent_on(day)
+    if absence is not None:
+        return f"is {absence.wording} too"
+    because = why_may_not_do(appointment.service, place_to_move(appointment), officer)
+    if because:
+        return because
+    return "is not working that day" if working_day(officer, day) is None else "cannot stay on it"
+
+
+# Why no colleague could join the officer staying on a two-officer visit, in the words of that question
+# (the planner's own, UNPLACED_REASONS, speak of any visit and its promised officer).
+JOIN_REASONS = {
+    "no_eligible_officer": "nobody working that day has the skill and covers its area",
+    "outside_shifts": "nobody who may do it is working at that time",
+    "unreachable": "nobody who may do it can get there by then",
+    "no_room": "everybody who may do it is busy at that time",
+}
+
+
+def _unplaced_pair_reason(appointment: Appointment, staying_id: int, arrival: int, code: str) -> str:
+    """Why no colleague could join the officer who stays on a two-officer visit."""
+    staying = db.session.get(Officer, staying_id)
+    skill = appointment.service.skill.name if appointment.service.skill else "the service"
+    at = format_time(at_day_seconds(to_local(appointment.window_start).date(), arrival))
+    why = JOIN_REASONS.get(code) or UNPLACED_REASONS.get(code)
+    return (
+        f"{staying.name} can stay on it, but no colleague with {skill} can join them at {at}, when both "
+        f"officers are due ({when(appointment)})" + (f": {why}" if why else "")
     )
 
 
@@ -661,7 +768,7 @@ def publish_replan(proposal: ReplanProposal, *, user: User | None = None) -> Day
     summary = DaySummary(day, officers=len(data["colleagues"]))
     if data["plan"] is not None:
         result = _plan_from_json(data["plan"])
-        stop_ids = [int(s.visit_id) for r in result.routes for s in r.stops]
+        stop_ids = [_appointment_id(s.visit_id) for r in result.routes for s in r.stops]
         by_id = {
             str(a.id): a for a in db.session.scalars(select(Appointment).where(Appointment.id.in_(stop_ids)))
         }
@@ -732,7 +839,11 @@ def _change_officers(
             "the promised time is unchanged.",
         )
     )
-    told = outbox.appointment_changed(appointment, "officer_change")
+    # Of a pair, one who stays: the resident is told one officer changes and the other still comes.
+    stays = [o for o in new if o in old] if len(new) == 2 else []
+    told = outbox.appointment_changed(
+        appointment, "officer_change", staying=stays[0].first_name if len(stays) == 1 else ""
+    )
     if not any(m.channel in ("sms", "email") for m in told):  # a letter waits for the print batch
         call_list.untold_officer_change(appointment)
     interpreters.flag_if_needed(appointment)  # the new officer may not speak the resident's language
@@ -788,6 +899,16 @@ def replan_preview(proposal: ReplanProposal) -> dict:
     def names(ids: list[int]) -> str:
         return " and ".join(officers[i].name for i in ids)
 
+    def change(move: dict) -> str:
+        """Of a two-officer visit, who stays and who replaces whom: "Sam Jones stays on it; Priya Shah
+        replaces Alex Brown" ("" when the visit moves whole)."""
+        stays = move.get("stays", [])
+        if not stays:
+            return ""
+        joining = [i for i in move["to"] if i not in move["from"]]
+        leaving = [i for i in move["from"] if i not in move["to"]]
+        return f"{names(stays)} stays on it; {names(joining)} replaces {names(leaving)}"
+
     return {
         "proposal": proposal,
         "moves": [
@@ -795,6 +916,7 @@ def replan_preview(proposal: ReplanProposal) -> dict:
                 "appointment": appointments[m["appointment_id"]],
                 "from": names(m["from"]),
                 "to": names(m["to"]),
+                "change": change(m),
                 "before": _travel(m["before"]),
                 "after": _travel(m["after"]),
             }

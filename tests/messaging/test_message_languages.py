@@ -67,7 +67,12 @@ def _worst_when(locale: str) -> str:
 
 
 def _worst_facts(
-    app, locale: str, with_link: bool = True, with_officer: bool = True, at_hub: bool = False
+    app,
+    locale: str,
+    with_link: bool = True,
+    with_officer: bool = True,
+    at_hub: bool = False,
+    with_staying: bool = False,
 ) -> AppointmentFacts:
     _ = gettext_for(locale)
     service = max(county.SERVICES, key=lambda s: len(_(s[1]).encode("utf-16-le")))
@@ -88,6 +93,7 @@ def _worst_facts(
         council=app.extensions["settings"].council_name,
         hub=f"{max((a[1] for a in county.AREAS), key=len)} community hub" if at_hub else "",
         book_url=f"{LONG_BASE_URL}/book/",
+        officer_staying=max(county.FIRST_NAMES, key=len) if with_staying else "",
     )
 
 
@@ -124,6 +130,9 @@ def test_replies_and_waiting_list_texts_fit_in_two_segments(app, locale):
         *templates.officer_change_sms(_worst_facts(app, locale, with_officer=False), _),
         *templates.officer_change_sms(_worst_facts(app, locale, at_hub=True), _),
         *templates.officer_change_sms(_worst_facts(app, locale, with_officer=False, at_hub=True), _),
+        # One officer of a pair changes, the other stays (an absence re-plan): both names in the text.
+        *templates.officer_change_sms(_worst_facts(app, locale, with_staying=True), _),
+        *templates.officer_change_sms(_worst_facts(app, locale, with_staying=True, at_hub=True), _),
         *templates.contact_notice_sms(f, _),
     ]
     for text in texts:

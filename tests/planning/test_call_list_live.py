@@ -14,10 +14,10 @@ from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.models import Absence, CallListEntry
-from tests.booking_helpers import MONDAY, NOW, World, at
+from tests.booking_helpers import MONDAY, NOW, SUNDAY_EVENING, World, at, run_the_nightly_plan
 from tests.factories import AppointmentFactory, CustomerFactory
 from tests.pages import csrf_token
-from tests.planning.test_nightly_officer_cannot_do import SUNDAY_EVENING, _run_the_nightly_plan, _visit
+from tests.planning.test_nightly_officer_cannot_do import _visit
 from tests.web.test_officer_skill_removal import _confirm_form, _officer_data, _save
 
 LATER = SUNDAY_EVENING.replace(minute=30)  # the supervisor looks after the plan ran
@@ -84,7 +84,7 @@ def test_a_visit_the_nightly_plan_re_assigns_leaves_the_list_it_was_put_on(app, 
         assert db.session.query(CallListEntry).one().source == "skill_removed"
         colleague_name = colleague.name
 
-    visit = _run_the_nightly_plan(app, visit)
+    visit = run_the_nightly_plan(app, visit)
 
     assert visit.officer.name == colleague_name  # the plan handed it over, the time kept
     with time_machine.travel(LATER, tick=False):
@@ -104,7 +104,7 @@ def test_removing_the_absence_that_kept_a_visit_out_of_the_plan_closes_its_entry
     db.session.commit()
     priya_id = priya.id
 
-    visit, absence = _run_the_nightly_plan(app, visit, absence)
+    visit, absence = run_the_nightly_plan(app, visit, absence)
 
     (entry,) = db.session.query(CallListEntry).all()
     assert entry.source == "not_working" and entry.open_for == visit.id
@@ -130,7 +130,7 @@ def test_an_entry_whose_cause_holds_stays_open(app, client, sign_in):
         db.session.commit()
         _remove_skill_through_the_form(client, world, priya)
 
-    visit = _run_the_nightly_plan(app, visit)
+    visit = run_the_nightly_plan(app, visit)
 
     with time_machine.travel(LATER, tick=False):
         sign_in("supervisor")
@@ -210,7 +210,7 @@ def test_a_re_assigned_resident_no_text_or_email_reaches_is_still_to_be_told(app
         _remove_skill_through_the_form(client, world, priya)
         colleague_name = colleague.name
 
-    visit = _run_the_nightly_plan(app, visit)
+    visit = run_the_nightly_plan(app, visit)
 
     assert visit.officer.name == colleague_name
     with time_machine.travel(LATER, tick=False):
@@ -219,3 +219,64 @@ def test_a_re_assigned_resident_no_text_or_email_reaches_is_still_to_be_told(app
     assert f"Tell the resident {colleague_name} will visit instead: no text or email reaches them" in still
     assert "No phone or email. A letter to Cat Post" in still  # Monday: too late for the post
     assert f"Re-assigned to {colleague_name}, who may do it" in done
+
+
+def test_a_visit_kept_out_for_two_reasons_is_listed_again_for_the_one_that_still_holds(client, sign_in):
+    """Priya lost the Housing skill and is on leave that day: one entry per visit, so it is listed for the
+    skill. Giving the skill back removes that cause, not the leave: the entry closes saying so, and the
+    visit is listed again at once for the leave, in its own words (not left off the list)."""
+    with time_machine.travel(NOW, tick=False):
+        sign_in("supervisor")
+        world = _housing_world(officers=1)
+        (priya,) = world.officers
+        db.session.add(Absence(officer=priya, kind="leave", starts_on=MONDAY, ends_on=MONDAY))
+        _visit(world, priya)
+        db.session.commit()
+        _remove_skill_through_the_form(client, world, priya)
+
+        given_back = _save(client, priya, _officer_data(world, [world.skill.id]))
+        assert given_back.status_code == 302
+
+        still, done = _calls(client)
+    assert "Priya Shah may do this visit again" in done
+    assert "no longer has the Housing skill" not in still
+    assert "Priya Shah is on annual leave and no other officer has the visit yet: re-plan the day" in still
+    (entry,) = db.session.query(CallListEntry).filter(CallListEntry.open_for.is_not(None)).all()
+    assert entry.source == "not_working"
+
+
+def test_an_absence_entry_whose_officer_is_back_but_may_not_do_it_is_listed_again_for_that(
+    app, client, sign_in
+):
+    """The nightly plan listed the visit as Priya is off sick; the Housing skill was taken from her since
+    (the visit already listed). Removing the sickness closes that entry, and the visit is listed again
+    for the skill, rather than staying listed for a sickness that is no longer recorded."""
+    world = _housing_world(officers=1)
+    (priya,) = world.officers
+    absence = Absence(officer=priya, kind="sickness", starts_on=MONDAY, ends_on=MONDAY)
+    db.session.add(absence)
+    visit = _visit(world, priya)
+    db.session.commit()
+    priya_id = priya.id
+
+    visit, absence = run_the_nightly_plan(app, visit, absence)
+
+    with time_machine.travel(LATER, tick=False):
+        sign_in("supervisor")
+        world.skill = db.session.merge(world.skill)
+        world.area = db.session.merge(world.area)
+        priya = db.session.get(type(visit.officer), priya_id)
+        _remove_skill_through_the_form(client, world, priya)
+        assert "Priya Shah is off sick" in _calls(client)[0]
+        page = client.get(f"/admin/officers/{priya_id}/absences").get_data(as_text=True)
+        removed = client.post(
+            f"/admin/officers/{priya_id}/absences/{absence.id}/remove", data={"csrf_token": csrf_token(page)}
+        )
+        assert removed.status_code == 302
+        still, done = _calls(client)
+    assert "Priya Shah is working that day again" in done
+    assert "off sick" not in still
+    assert (
+        "Priya Shah no longer has the Housing skill it needs (Monday 7 December 2026, arriving between 10am "
+        "and midday): move it, or call the resident" in still
+    )

@@ -8,27 +8,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Appointment, AppointmentEvent, CallListEntry, Message, RoutePlan
-from app.scheduler import JOBS, run_job
-from tests.booking_helpers import MONDAY, World, at
+from tests.booking_helpers import MONDAY, World, at, run_the_nightly_plan
 from tests.factories import AppointmentFactory, AreaFactory, CustomerFactory, OfficerFactory
-
-SUNDAY_EVENING = at(19, 5, day=MONDAY - timedelta(days=1))  # the plan for Monday is due
-
-
-def _run_the_nightly_plan(app, *rows):
-    """The scheduler's plan job as it runs at 19:05 on Sunday (its own session), then these rows as
-    it left them."""
-    keys = [(type(row), row.id) for row in rows]
-    db.session.remove()
-    with time_machine.travel(SUNDAY_EVENING, tick=False):
-        run_job(app, next(job for job in JOBS if job.id == "plan"))
-    found = [db.session.get(model, key) for model, key in keys]
-    return found[0] if len(found) == 1 else found
 
 
 def _visit(world: World, officer, hour: int = 10, hours: int = 2) -> Appointment:
@@ -78,7 +63,7 @@ def test_a_visit_its_officer_can_no_longer_do_goes_to_a_qualified_colleague_and_
     change(world, was)
     db.session.commit()
 
-    visit, was, colleague = _run_the_nightly_plan(app, visit, was, colleague)
+    visit, was, colleague = run_the_nightly_plan(app, visit, was, colleague)
 
     assert visit.officer_id == colleague.id not in not_them
     assert (visit.window_start, visit.window_end) == promised  # the promise is kept
@@ -109,7 +94,7 @@ def test_with_nobody_qualified_to_take_it_the_visit_goes_on_the_call_list_with_t
     change(world, was)
     db.session.commit()
 
-    visit, was = _run_the_nightly_plan(app, visit, was)
+    visit, was = run_the_nightly_plan(app, visit, was)
 
     assert visit.officer_id == was.id and _texts(visit) == []  # nothing changed for the resident yet
     entry = _call_list()[visit.id]
@@ -135,7 +120,7 @@ def test_a_colleague_whose_day_is_full_keeps_their_own_promises_and_the_visit_go
     _take_skill(world, was)
     db.session.commit()
 
-    visit, was, colleague, *theirs = _run_the_nightly_plan(app, visit, was, colleague, *theirs)
+    visit, was, colleague, *theirs = run_the_nightly_plan(app, visit, was, colleague, *theirs)
 
     assert visit.officer_id == was.id
     reason = _call_list()[visit.id].reason
@@ -155,7 +140,7 @@ def test_a_two_officer_visit_one_of_whose_officers_lost_the_skill_goes_to_two_wh
     _take_skill(world, was)
     db.session.commit()
 
-    visit, was, partner, third = _run_the_nightly_plan(app, visit, was, partner, third)
+    visit, was, partner, third = run_the_nightly_plan(app, visit, was, partner, third)
 
     assert {visit.officer_id, visit.second_officer_id} == {partner.id, third.id}
     assert visit.window_start <= visit.planned_arrival <= visit.window_end
@@ -177,7 +162,7 @@ def test_when_the_only_colleague_who_could_take_it_is_on_leave_the_call_list_say
     _switch_off(world, was)
     db.session.commit()
 
-    visit, was, away = _run_the_nightly_plan(app, visit, was, away)
+    visit, was, away = run_the_nightly_plan(app, visit, was, away)
 
     assert visit.officer_id == was.id and _texts(visit) == []
     reason = _call_list()[visit.id].reason
@@ -200,7 +185,7 @@ def test_a_two_officer_visit_keeps_the_officer_who_still_may_do_it_and_replaces_
     _take_skill(world, was)
     db.session.commit()
 
-    visit, was, partner, nearer = _run_the_nightly_plan(app, visit, was, partner, nearer)
+    visit, was, partner, nearer = run_the_nightly_plan(app, visit, was, partner, nearer)
 
     assert {visit.officer_id, visit.second_officer_id} == {partner.id, nearer.id}
     assert visit.officer_id == nearer.id  # the new officer first: the resident's text names them
@@ -237,7 +222,7 @@ def test_the_nightly_plan_hands_later_days_visits_to_a_qualified_colleague_at_on
     _switch_off(world, was)
     db.session.commit()
 
-    visit, colleague, theirs = _run_the_nightly_plan(app, visit, colleague, theirs)
+    visit, colleague, theirs = run_the_nightly_plan(app, visit, colleague, theirs)
 
     assert visit.officer_id == colleague.id and (visit.window_start, visit.window_end) == promised
     assert visit.window_start <= visit.planned_arrival <= visit.window_end
@@ -259,7 +244,7 @@ def test_a_later_visit_nobody_can_take_goes_on_the_call_list_with_the_reason(app
     _switch_off(world, was)
     db.session.commit()
 
-    visit, was = _run_the_nightly_plan(app, visit, was)
+    visit, was = run_the_nightly_plan(app, visit, was)
 
     assert visit.officer_id == was.id and _texts(visit) == []
     entry = _call_list()[visit.id]
