@@ -5,8 +5,6 @@ chosen, keeps the exact rule, so the neighbours are not touched."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 import time_machine
 
@@ -14,29 +12,26 @@ from app.extensions import db
 from app.models import Address
 from app.risk import risk
 from tests.booking_helpers import NOW, World
-from tests.factories import UserFactory
 from tests.pages import submit_form
+from tests.safety.test_risk_here import _add
 
 
 def _mark(precaution: str, postcode: str, line1: str) -> None:
-    risk.add_marker(
-        user=UserFactory(role="supervisor"),
-        category="violence",
-        precaution=precaution,
-        reason="Shouted at an officer",
-        review_on=date(2027, 6, 1),
-        postcode=postcode,
-        line1=line1,
-    )
+    _add(precaution, postcode=postcode, line1=line1)
+
+
+def _gazetteer() -> None:
+    """12 and 14 High Street, SN10 1AA, with their UPRNs."""
+    for uprn, line1 in (("100123", "12 High Street"), ("100124", "14 High Street")):
+        db.session.add(
+            Address(uprn=uprn, line1=line1, town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
+        )
 
 
 @pytest.fixture
 def street():
     """12 and 14 High Street in the gazetteer; 12 is marked 'hub or office only'."""
-    for uprn, line1 in (("100123", "12 High Street"), ("100124", "14 High Street")):
-        db.session.add(
-            Address(uprn=uprn, line1=line1, town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
-        )
+    _gazetteer()
     _mark("hub_only", "SN10 1AA", "12 High Street")
     db.session.commit()
 
@@ -85,26 +80,19 @@ def test_a_visit_booked_at_a_typed_unlisted_house_is_listed_for_a_supervisor_whe
     from tests.factories import AppointmentFactory
 
     world = World()
-    for uprn, line1 in (("100123", "12 High Street"), ("100124", "14 High Street")):
-        db.session.add(
-            Address(uprn=uprn, line1=line1, town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
+    _gazetteer()
+
+    def visit(line1: str, uprn: str, hour: int):
+        return AppointmentFactory(
+            service=world.service,
+            officer=world.officers[0],
+            address_line1=line1,
+            postcode="SN10 1AA",
+            uprn=uprn,
+            window_start=NOW.replace(day=7, hour=hour),
         )
-    typed = AppointmentFactory(
-        service=world.service,
-        officer=world.officers[0],
-        address_line1="Twelve High Street",
-        postcode="SN10 1AA",
-        uprn="",
-        window_start=NOW.replace(day=7, hour=10),
-    )
-    neighbour = AppointmentFactory(
-        service=world.service,
-        officer=world.officers[0],
-        address_line1="14 High Street",
-        postcode="SN10 1AA",
-        uprn="100124",
-        window_start=NOW.replace(day=7, hour=14),
-    )
+
+    typed, neighbour = visit("Twelve High Street", "", 10), visit("14 High Street", "100124", 14)
     db.session.flush()
     _mark("two_officers", "SN10 1AA", "12 High Street")
     db.session.commit()
