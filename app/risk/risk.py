@@ -367,8 +367,11 @@ def affected_visits(marker: RiskMarker | None = None) -> list[AffectedVisit]:
             conditions.append(Appointment.customer_id == m.customer_id)
         if m.postcode and m.house:
             conditions.append(Appointment.postcode == m.postcode)
-        if m.uprn:
+        if m.uprn:  # and its house typed without it (markers_for_appointment decides which house)
             conditions.append(Appointment.uprn == m.uprn)
+            conditions.append(
+                Appointment.postcode.in_(select(Address.postcode).where(Address.uprn == m.uprn))
+            )
         if not conditions:
             continue
         candidates = db.session.scalars(

@@ -164,3 +164,43 @@ def test_an_api_booking_cannot_step_round_the_marker_by_sending_a_uprn(client, b
     assert answer.status_code in (409, 422), answer.get_json()
     assert "Shouted" not in answer.get_data(as_text=True)
     assert db.session.query(Appointment).count() == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_marker_added_by_uprn_alone_lists_the_visit_booked_at_its_house_typed_without_one():
+    """The re-check of booked visits (risk.affected_visits) finds what booking would now refuse."""
+    from tests.factories import AppointmentFactory
+
+    world = World()
+    for uprn, line1 in (("100123", "12 High Street"), ("100124", "14 High Street")):
+        db.session.add(
+            Address(uprn=uprn, line1=line1, town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
+        )
+    typed = AppointmentFactory(
+        service=world.service,
+        officer=world.officers[0],
+        address_line1="12 High St",
+        postcode="SN10 1AA",
+        uprn="",
+        window_start=NOW.replace(day=7, hour=10),
+    )
+    neighbour = AppointmentFactory(
+        service=world.service,
+        officer=world.officers[0],
+        address_line1="14 High St",
+        postcode="SN10 1AA",
+        uprn="",
+        window_start=NOW.replace(day=7, hour=14),
+    )
+    db.session.flush()
+    marker = risk.add_marker(
+        user=UserFactory(role="supervisor"),
+        category="violence",
+        precaution="two_officers",
+        reason="Shouted at an officer",
+        review_on=date(2027, 6, 1),
+        uprn="100123",
+    )
+    db.session.commit()
+    affected = [v.appointment for v in risk.recheck(marker)]
+    assert typed in affected and neighbour not in affected
