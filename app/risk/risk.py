@@ -31,6 +31,7 @@ STRICTNESS = ["information", "two_officers", "manager_approval", "hub_only"]
 
 
 _NUMBER = re.compile(r"\b(\d+[A-Z]?)\b")
+_LETTER_APART = re.compile(r"\b(\d+)[\s/-]+([A-Z])\b")  # "12 A High Street", "12-A", "12/a": 12A?
 
 
 def house_key(line1: str) -> str:
@@ -110,6 +111,8 @@ def _here(postcode: str, line1: str, uprn: str, customer: Customer | None) -> di
         "postcode": normal if address else None,
         "house": house_key(line1) if address else None,
         "earlier_house": _earlier_house_key(line1) if address else None,
+        # Read only by _kept: the house if a letter set apart from its number belongs to it
+        "lettered": house_key(_LETTER_APART.sub(r"\1\2", line1.upper())) if address else None,
         "uprn": uprn or None,
         "customer": customer.id if customer is not None else None,
         # The postcode's markers are read too, and _kept decides (a UPRN sent with a typed house, made
@@ -153,17 +156,19 @@ def _kept(rows: Iterable[tuple[Any, bool | None, str | None]], here: dict[str, A
     exact ones; a marker by the UPRN of the gazetteer's house of that number or name in the postcode
     (typing "12 High St" reaches the marker placed by 12 High Street's UPRN alone); and every marker in
     the postcode when the house is unplaced: not one the gazetteer lists there, or sent with a UPRN that
-    is not that house's. Typing "Twelve High Street" or "l2 High St", or sending a made-up or the
-    neighbour's UPRN with it, no longer steps round the marker on 12 High Street (attack findings): a
-    precaution too many, never one too few. A postcode the gazetteer does not list keeps the exact rule
-    (it cannot tell one house from another there)."""
+    is not that house's, or "12 A High Street" where 12 and 12A are both listed. Typing "Twelve High
+    Street" or "l2 High St", or sending a made-up or the neighbour's UPRN with it, no longer steps round
+    the marker on 12 High Street (attack findings): a precaution too many, never one too few. A postcode
+    the gazetteer does not list keeps the exact rule (it cannot tell one house from another there)."""
     rows = list(rows)
     if all(exact for _, exact, _ in rows):
         return [found for found, _, _ in rows]
     listed = addresses_for(here["typed_postcode"])
     this_house = [a for a in listed if here["house"] in (house_key(a.line1), _earlier_house_key(a.line1))]
     uprns = {a.uprn for a in this_house if a.uprn}  # the UPRNs of the house of that number or name
-    unplaced = bool(listed) and (not this_house or bool(here["uprn"]) and here["uprn"] not in uprns)
+    lettered = here.get("lettered")  # "12 A High Street" where 12 and 12A are both listed: which?
+    either = lettered not in (None, here["house"]) and any(lettered == house_key(a.line1) for a in listed)
+    unplaced = bool(listed) and (not this_house or either or bool(here["uprn"]) and here["uprn"] not in uprns)
     return [found for found, exact, uprn in rows if exact or unplaced or (uprn and uprn in uprns)]
 
 

@@ -90,6 +90,28 @@ def test_a_marker_by_uprn_alone_reaches_its_house_typed_without_one(street, line
     assert risk.strongest(risk.markers_for("SN10 1AA", line1, uprn)) == expected
 
 
+@pytest.mark.parametrize(
+    ("line1", "expected"),
+    [
+        ("12 A High Street", "hub_only"),  # 12 or 12A? Both are listed: a precaution too many
+        ("12-a High Street", "hub_only"),
+        ("12A High Street", "hub_only"),
+        ("12 High Street", None),  # the unmarked 12, exactly
+    ],
+)
+def test_a_letter_set_apart_from_the_number_does_not_step_round_the_lettered_house(line1, expected):
+    """Attack finding (3 December): with 12 and 12A High Street both listed and 12A marked, typing
+    "12 A High Street" read as 12, a listed house, by the exact rule, and booked a lone officer."""
+    for uprn, line in (("100123", "12 High Street"), ("100125", "12A High Street")):
+        db.session.add(
+            Address(uprn=uprn, line1=line, town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
+        )
+    _mark("hub_only", "SN10 1AA", "12A High Street")
+    db.session.commit()
+    assert risk.precaution_here("SN10 1AA", line1, "") == expected
+    assert risk.strongest(risk.markers_for("SN10 1AA", line1, "")) == expected
+
+
 def test_a_postcode_the_gazetteer_does_not_list_keeps_the_exact_rule(street):
     """It cannot tell one house from another there: a typed 5 Low Road is not 3 Low Road."""
     _mark("two_officers", "SN10 9ZZ", "3 Low Road")
