@@ -31,6 +31,7 @@ STRICTNESS = ["information", "two_officers", "manager_approval", "hub_only"]
 
 
 _NUMBER = re.compile(r"\b(\d+[A-Z]?)\b")
+_LETTER_APART = re.compile(r"\b(\d+)[\s/-]+([A-Z])\b")  # "12 A High Street", "12-A", "12/a": 12A?
 
 
 def house_key(line1: str) -> str:
@@ -68,7 +69,7 @@ def markers_for(
     if here is None:
         return []
     rows = db.session.execute(
-        select(RiskMarker, _exactly_here(bindparam("customer"))).where(_IN_FORCE_HERE), here
+        select(RiskMarker, _exactly_here(bindparam("customer")), RiskMarker.uprn).where(_IN_FORCE_HERE), here
     )
     return _kept(rows, here)
 
@@ -110,10 +111,13 @@ def _here(postcode: str, line1: str, uprn: str, customer: Customer | None) -> di
         "postcode": normal if address else None,
         "house": house_key(line1) if address else None,
         "earlier_house": _earlier_house_key(line1) if address else None,
+        # Read only by _kept: the house if a letter set apart from its number belongs to it
+        "lettered": house_key(_LETTER_APART.sub(r"\1\2", line1.upper())) if address else None,
         "uprn": uprn or None,
         "customer": customer.id if customer is not None else None,
-        # Typed, not chosen from the list (no UPRN): the postcode's markers are read too (_kept)
-        "typed_postcode": normal if address and not uprn else None,
+        # The postcode's markers are read too, and _kept decides (a UPRN sent with a typed house, made
+        # up or another house's, no longer makes it a listed one: attack finding, 3 December)
+        "typed_postcode": normal if address else None,
     }
     return here if any(value is not None for value in here.values()) else None
 
@@ -128,7 +132,12 @@ def _in_force_here(person) -> Any:
     withdraws it sets `active` false, and it applies no more from then on."""
     return RiskMarker.active.is_(True) & or_(
         _exactly_here(person),
-        RiskMarker.postcode == bindparam("typed_postcode"),  # kept only when the house is unplaced
+        # The postcode's markers, by house or by the UPRN of one of its listed houses: _kept keeps
+        # those of this house, or all of them when the house is unplaced
+        RiskMarker.postcode == bindparam("typed_postcode"),
+        RiskMarker.uprn.in_(
+            select(Address.uprn).where(Address.postcode == bindparam("typed_postcode"), Address.uprn != "")
+        ),
     )
 
 
@@ -142,29 +151,30 @@ def _exactly_here(person) -> Any:
     )
 
 
-def _kept(rows: Iterable[tuple[Any, bool | None]], here: dict[str, Any]) -> list[Any]:
-    """Of (marker or precaution, names this house exactly) rows, those in force: the exact ones, and
-    every marker in the postcode when the address was typed and its house is not one the gazetteer
-    lists there. Typing "Twelve High Street" or "l2 High St" no longer steps round the marker on
-    12 High Street (attack finding): a precaution too many, never one too few. A postcode the gazetteer
-    does not list keeps the exact rule (it cannot tell one house from another there)."""
+def _kept(rows: Iterable[tuple[Any, bool | None, str | None]], here: dict[str, Any]) -> list[Any]:
+    """Of (marker or precaution, names this house exactly, the marker's UPRN) rows, those in force: the
+    exact ones; a marker by the UPRN of the gazetteer's house of that number or name in the postcode
+    (typing "12 High St" reaches the marker placed by 12 High Street's UPRN alone); and every marker in
+    the postcode when the house is unplaced: not one the gazetteer lists there, or sent with a UPRN that
+    is not that house's, or "12 A High Street" where 12 and 12A are both listed. Typing "Twelve High
+    Street" or "l2 High St", or sending a made-up or the neighbour's UPRN with it, no longer steps round
+    the marker on 12 High Street (attack findings): a precaution too many, never one too few. A postcode
+    the gazetteer does not list keeps the exact rule (it cannot tell one house from another there)."""
     rows = list(rows)
-    if all(exact for _, exact in rows):
-        return [found for found, _ in rows]
-    unplaced = _unplaced(here["typed_postcode"], here["house"])
-    return [found for found, exact in rows if exact or unplaced]
-
-
-def _unplaced(postcode: str, house: str) -> bool:
-    listed = addresses_for(postcode)
-    return bool(listed) and not any(
-        house in (house_key(a.line1), _earlier_house_key(a.line1)) for a in listed
-    )
+    if all(exact for _, exact, _ in rows):
+        return [found for found, _, _ in rows]
+    listed = addresses_for(here["typed_postcode"])
+    this_house = [a for a in listed if here["house"] in (house_key(a.line1), _earlier_house_key(a.line1))]
+    uprns = {a.uprn for a in this_house if a.uprn}  # the UPRNs of the house of that number or name
+    lettered = here.get("lettered")  # "12 A High Street" where 12 and 12A are both listed: which?
+    either = lettered not in (None, here["house"]) and any(lettered == house_key(a.line1) for a in listed)
+    unplaced = bool(listed) and (not this_house or either or bool(here["uprn"]) and here["uprn"] not in uprns)
+    return [found for found, exact, uprn in rows if exact or unplaced or (uprn and uprn in uprns)]
 
 
 _IN_FORCE_HERE = _in_force_here(bindparam("customer"))
 _PRECAUTIONS_HERE = HotRead(
-    select(RiskMarker.precaution, _exactly_here(bindparam("customer"))).where(_IN_FORCE_HERE)
+    select(RiskMarker.precaution, _exactly_here(bindparam("customer")), RiskMarker.uprn).where(_IN_FORCE_HERE)
 )
 
 
@@ -177,9 +187,9 @@ class PersonAndPrecaution:
     def __init__(self, person) -> None:
         found = select(person.scalar_subquery().label("person")).subquery("found")
         self._read = HotRead(
-            select(found.c.person, RiskMarker.precaution, _exactly_here(found.c.person)).select_from(
-                found.outerjoin(RiskMarker, _in_force_here(found.c.person))
-            )
+            select(
+                found.c.person, RiskMarker.precaution, _exactly_here(found.c.person), RiskMarker.uprn
+            ).select_from(found.outerjoin(RiskMarker, _in_force_here(found.c.person)))
         )
 
     def read(self, postcode: str, line1: str, uprn: str, **params) -> tuple[int | None, str | None]:
@@ -194,7 +204,7 @@ class PersonAndPrecaution:
         }
         here.pop("customer", None)
         rows = self._read.rows(**here, **params)  # one at least (precaution NULL when no marker)
-        found = [(row[1], row[2]) for row in rows if row[1] is not None]
+        found = [(row[1], row[2], row[3]) for row in rows if row[1] is not None]
         return rows[0][0], _strictest(_kept(found, here))
 
 
@@ -362,8 +372,11 @@ def affected_visits(marker: RiskMarker | None = None) -> list[AffectedVisit]:
             conditions.append(Appointment.customer_id == m.customer_id)
         if m.postcode and m.house:
             conditions.append(Appointment.postcode == m.postcode)
-        if m.uprn:
+        if m.uprn:  # and its house typed without it (markers_for_appointment decides which house)
             conditions.append(Appointment.uprn == m.uprn)
+            conditions.append(
+                Appointment.postcode.in_(select(Address.postcode).where(Address.uprn == m.uprn))
+            )
         if not conditions:
             continue
         candidates = db.session.scalars(

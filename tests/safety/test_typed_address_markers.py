@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from app.extensions import db
-from app.models import Address
+from app.models import Address, RiskMarker
 from app.risk import risk
 from tests.booking_helpers import NOW, World
 from tests.pages import submit_form
@@ -46,11 +46,65 @@ def street():
         ("14 High Street", "", None),  # a listed neighbour, typed: the exact rule
         ("14 High Street", "100124", None),  # chosen from the list
         ("12 High Street", "100123", "hub_only"),
+        # A UPRN sent with the address (the API takes one) does not make a typed house a listed one:
+        ("Twelve High Street", "999999", "hub_only"),  # a UPRN the gazetteer does not hold
+        ("Twelve High Street", "100124", "hub_only"),  # the unmarked neighbour's UPRN
+        ("14 High Street", "100123", "hub_only"),  # the marked house's UPRN: its marker still counts
     ],
 )
 def test_a_typed_house_the_gazetteer_does_not_list_takes_the_postcodes_markers(street, line1, uprn, expected):
     assert risk.precaution_here("SN10 1AA", line1, uprn) == expected
     assert risk.strongest(risk.markers_for("SN10 1AA", line1, uprn)) == expected  # the staff pages' list
+
+
+@pytest.mark.parametrize(
+    ("line1", "uprn", "expected"),
+    [
+        ("12 High St", "", "two_officers"),  # the marked house, typed another way: no UPRN of its own
+        ("Twelve High Street", "", "two_officers"),
+        ("12 High Street", "100123", "two_officers"),  # chosen from the list
+        ("14 High Street", "100124", None),  # the neighbour, chosen
+        ("14 High St", "", None),  # the neighbour, typed: a listed house keeps the exact rule
+    ],
+)
+def test_a_marker_by_uprn_alone_reaches_its_house_typed_without_one(street, line1, uprn, expected):
+    """Attack finding (3 December): a marker placed by UPRN alone (the supervisor's form allows it)
+    applied only to a booking carrying that UPRN, so typing the house ("12 High St", not the gazetteer's
+    exact words) booked a lone officer there."""
+    db.session.query(RiskMarker).delete()
+    risk.add_marker(
+        user=UserFactory(role="supervisor"),
+        category="violence",
+        precaution="two_officers",
+        reason="Shouted at an officer",
+        review_on=date(2027, 6, 1),
+        uprn="100123",
+    )
+    db.session.commit()
+    assert risk.precaution_here("SN10 1AA", line1, uprn) == expected
+    assert risk.strongest(risk.markers_for("SN10 1AA", line1, uprn)) == expected
+
+
+@pytest.mark.parametrize(
+    ("line1", "expected"),
+    [
+        ("12 A High Street", "hub_only"),  # 12 or 12A? Both are listed: a precaution too many
+        ("12-a High Street", "hub_only"),
+        ("12A High Street", "hub_only"),
+        ("12 High Street", None),  # the unmarked 12, exactly
+    ],
+)
+def test_a_letter_set_apart_from_the_number_does_not_step_round_the_lettered_house(line1, expected):
+    """Attack finding (3 December): with 12 and 12A High Street both listed and 12A marked, typing
+    "12 A High Street" read as 12, a listed house, by the exact rule, and booked a lone officer."""
+    for uprn, line in (("100123", "12 High Street"), ("100125", "12A High Street")):
+        db.session.add(
+            Address(uprn=uprn, line1=line, town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
+        )
+    _mark("hub_only", "SN10 1AA", "12A High Street")
+    db.session.commit()
+    assert risk.precaution_here("SN10 1AA", line1, "") == expected
+    assert risk.strongest(risk.markers_for("SN10 1AA", line1, "")) == expected
 
 
 def test_a_postcode_the_gazetteer_does_not_list_keeps_the_exact_rule(street):
@@ -97,4 +151,66 @@ def test_a_visit_booked_at_a_typed_unlisted_house_is_listed_for_a_supervisor_whe
     _mark("two_officers", "SN10 1AA", "12 High Street")
     db.session.commit()
     affected = [v.appointment for v in risk.affected_visits()]
+    assert typed in affected and neighbour not in affected
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("uprn", ["999999", "100124"])
+def test_an_api_booking_cannot_step_round_the_marker_by_sending_a_uprn(client, bearer, street, uprn):
+    """Attack finding (3 December): a typed house sent with any UPRN (made up, or the neighbour's)
+    was read by the exact rule alone, so a booking-staff token booked a lone officer at the marked
+    house as "Twelve High Street". Now only a house the gazetteer lists there keeps the exact rule."""
+    from app.models import Appointment
+    from tests.booking_helpers import api_booking
+
+    world = World()
+    db.session.commit()
+    query = {"service": world.service.code, "location_type": "home", "lat": 51.355, "lng": -1.99}
+    slots = client.get("/api/v1/availability", query_string=query, headers=bearer).get_json()["slots"]
+    address = {"line1": "Twelve High Street", "town": "Devizes", "postcode": "SN10 1AA", "uprn": uprn}
+    answer = client.post(
+        "/api/v1/appointments", json=api_booking(world, slots[0]["slot_id"], address=address), headers=bearer
+    )
+    assert answer.status_code in (409, 422), answer.get_json()
+    assert "Shouted" not in answer.get_data(as_text=True)
+    assert db.session.query(Appointment).count() == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_marker_added_by_uprn_alone_lists_the_visit_booked_at_its_house_typed_without_one():
+    """The re-check of booked visits (risk.affected_visits) finds what booking would now refuse."""
+    from tests.factories import AppointmentFactory
+
+    world = World()
+    for uprn, line1 in (("100123", "12 High Street"), ("100124", "14 High Street")):
+        db.session.add(
+            Address(uprn=uprn, line1=line1, town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
+        )
+    typed = AppointmentFactory(
+        service=world.service,
+        officer=world.officers[0],
+        address_line1="12 High St",
+        postcode="SN10 1AA",
+        uprn="",
+        window_start=NOW.replace(day=7, hour=10),
+    )
+    neighbour = AppointmentFactory(
+        service=world.service,
+        officer=world.officers[0],
+        address_line1="14 High St",
+        postcode="SN10 1AA",
+        uprn="",
+        window_start=NOW.replace(day=7, hour=14),
+    )
+    db.session.flush()
+    marker = risk.add_marker(
+        user=UserFactory(role="supervisor"),
+        category="violence",
+        precaution="two_officers",
+        reason="Shouted at an officer",
+        review_on=date(2027, 6, 1),
+        uprn="100123",
+    )
+    db.session.commit()
+    affected = [v.appointment for v in risk.recheck(marker)]
     assert typed in affected and neighbour not in affected

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import json
 
+import time_machine
+
+from app.booking.booking_request import CustomerDetails
 from app.extensions import db
 from app.models import AuditEvent
+from tests.booking_helpers import NOW, World, book_first_slot
 from tests.factories import CustomerFactory
 from tests.pages import submit_form
 
@@ -71,3 +75,31 @@ def test_the_new_caller_form_s_matches_are_an_audited_search(client, sign_in):
     (search,) = _audited("customer_search")
     assert search.detail["page"] == "new_caller" and search.detail["customers"] == [jo.id]
     assert "900123" not in _written(search)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_every_agent_page_showing_a_customer_s_details_is_an_audited_read(client, sign_in):
+    """Attack finding (3 December): the booking and waiting-list pages show the caller's name and
+    address, reached by a record's id alone, and recorded nothing, so an agent could trawl the ids past
+    the audited customer page without a trace (the move and cancel pages, by the visit's id, show the
+    service, when and the officer, and the caller's name when an interpreter is needed)."""
+    world = World()
+    appointment = book_first_slot(world, CustomerDetails(name="Jo Bloggs", phone="+447700900123"))
+    db.session.commit()
+    jo = appointment.customer
+    agent = sign_in("agent")
+    visit = appointment.service.name  # what the move and cancel pages say of their visit, and when
+    pages = [
+        (f"/agent/customers/{jo.id}/book", "book", "Jo Bloggs"),
+        (f"/agent/customers/{jo.id}/waitlist", "waitlist", "Jo Bloggs"),
+        (f"/agent/appointments/{appointment.id}/move", "move", visit),
+        (f"/agent/appointments/{appointment.id}/cancel", "cancel", visit),
+    ]
+    for url, _, shown in pages:
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        assert shown in answer.get_data(as_text=True), url
+    views = _audited("customer_viewed")
+    assert [(e.user_id, e.object_id, e.detail["page"]) for e in views] == [
+        (agent.id, str(jo.id), page) for _, page, _ in pages
+    ]
