@@ -309,7 +309,8 @@ def test_a_refused_tap_shows_an_error_summary_not_a_banner(client, configure):
         assert "#" not in response.headers["Location"]
         page = client.get(response.headers["Location"]).get_data(as_text=True)
     summary = re.search(r'<div class="govuk-error-summary".*?</div>\s*</div>', page, re.S).group(0)
-    assert "There is a problem" in summary and "You can check in to this visit from 9am" in summary
+    # On the visit's own day: "today", not today's date spelled out as if it were another day.
+    assert "There is a problem" in summary and "You can check in to this visit from 9am today" in summary
     assert "govuk-notification-banner" not in page
     assert re.search(r"<title>\s*Error: ", page)
 
