@@ -126,3 +126,23 @@ def test_the_officer_s_phone_and_the_board_call_a_checked_in_visit_the_same(clie
     assert "Checked in</strong> <br>at 10:05am" in row
     assert "Ben Officer</a>: not checked in 65 minutes past the end of the arrival window" in board
     assert "Arrived" not in board and "arrived" not in board.replace("arrival", "")
+
+
+def test_a_home_visit_shows_its_planned_arrival_so_the_planned_order_reads_right(client, sign_in):
+    """Rows are in planned order: a 9am-to-11am home visit planned for 10:50am comes after a 10am hub
+    visit, and without its planned time it looked out of place (found walking the demo county)."""
+    world = World()
+    officer = world.officers[0]
+    with time_machine.travel(at(8, 0, MONDAY), tick=False):
+        at_hub = _visit(world, officer, at(10, 0), hub=world.hub, location_type="hub")
+        at_hub.window_end = at_hub.planned_arrival = at(10, 0)
+        home = _visit(world, officer, at(9, 0), address_line1="5 Church Lane", planned_arrival=at(10, 50))
+        home.window_end = at(11, 0)
+        db.session.commit()
+        page = " ".join(_field_page(client, sign_in).split())
+    rows = page.split("<tr")
+    hub_row = next(i for i, r in enumerate(rows) if world.hub.name in r)
+    home_row = next(i for i, r in enumerate(rows) if "5 Church Lane" in r)
+    assert hub_row < home_row
+    assert '9am to 11am<br><span class="govuk-body-s">planned 10:50am</span>' in rows[home_row]
+    assert "planned" not in rows[hub_row]
