@@ -336,6 +336,7 @@ def _heading_to(officer: Officer) -> Appointment | None:
         .join(AppointmentEvent, AppointmentEvent.appointment_id == Appointment.id)
         .where(
             AppointmentEvent.note == ON_THE_WAY,
+            AppointmentEvent.actor_id == officer.user_id,  # their own tap, not a colleague's before a re-plan
             AppointmentEvent.at >= start,
             AppointmentEvent.at < end,
             Appointment.status == "booked",

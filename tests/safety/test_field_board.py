@@ -146,3 +146,31 @@ def test_a_home_visit_shows_its_planned_arrival_so_the_planned_order_reads_right
     assert hub_row < home_row
     assert '9am to 11am<br><span class="govuk-body-s">planned 10:50am</span>' in rows[home_row]
     assert "planned" not in rows[hub_row]
+
+
+def test_on_my_way_from_the_officer_a_visit_was_taken_from_does_not_say_the_new_one_is_coming(
+    client, sign_in, configure
+):
+    """Ann tapped "On my way", then went off sick and a re-plan gave the visit to Ben: the board showed
+    Ben "On the way" since Ann's tap, and Ben's phone hid his own "On my way" (found walking the
+    absence re-plan of the demo county)."""
+    configure(session_timeout_minutes=30 * 24 * 60)
+    world = World(officers=2)
+    ann, ben = world.officers
+    for officer, name in zip(world.officers, ("Ann", "Ben"), strict=True):
+        officer.first_name, officer.last_name = name, "Officer"
+        officer.user = UserFactory(role="officer")
+    with time_machine.travel(at(8, 0, MONDAY), tick=False):
+        visit = _visit(world, ann, at(10, 0), address_line1="1 Taken Road")
+        db.session.flush()
+        safety.on_my_way(visit, ann, ann.user)
+        visit.officer = ben  # what publishing the absence re-plan does to the visit
+        db.session.commit()
+        sign_in_as(client, ben.user)
+        phone = client.get("/officer/").get_data(as_text=True)
+        sign_out(client)
+        page = " ".join(_field_page(client, sign_in).split())
+        assert safety._heading_to(ben) is None  # his help alert does not say he is heading there
+    assert 'On my way<span class="govuk-visually-hidden"> for visit 1' in phone
+    row = next(r for r in page.split("<tr") if "1 Taken Road" in r)
+    assert ">Booked<" in row and "On the way" not in row
