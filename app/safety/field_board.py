@@ -128,11 +128,19 @@ def field_today(now: datetime | None = None) -> list[OfficerRow]:
             AppointmentEvent.status,
             AppointmentEvent.note,
             AppointmentEvent.at,
+            AppointmentEvent.actor_id,
         )
         .where(AppointmentEvent.appointment_id.in_(ids))
         .order_by(AppointmentEvent.at)
     ).all()
-    on_the_way = {e.appointment_id: e.at for e in events if e.note == ON_THE_WAY}
+    # "On my way" from an officer still on the visit: one tapped by the officer a re-plan took it from
+    # does not say the new one is coming.
+    on_it = {a.id: {o.user_id for o in (a.officer, a.second_officer) if o and o.user_id} for a in visits}
+    on_the_way = {
+        e.appointment_id: e.at
+        for e in events
+        if e.note == ON_THE_WAY and e.actor_id in on_it[e.appointment_id]
+    }
     finished = {e.appointment_id: e.at for e in events if e.status in ("completed", "no_show")}
     today = to_local(now).date()
     rows: dict[int, OfficerRow] = {}

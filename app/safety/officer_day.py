@@ -76,6 +76,8 @@ def day_for(officer: Officer, day: date) -> list[VisitCard]:
             select(AppointmentEvent.appointment_id).where(
                 AppointmentEvent.appointment_id.in_([a.id for a in visits if a.status == "booked"]),
                 AppointmentEvent.note == ON_THE_WAY,
+                # Their own tap: a colleague's, before a re-plan gave them the visit, is not theirs.
+                AppointmentEvent.actor_id == officer.user_id,
             )
         )
     )

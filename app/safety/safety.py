@@ -145,10 +145,12 @@ def arrive(
     received = utcnow()
     at = at or received
     if at < check_in_opens(appointment):
+        visit_day = to_local(appointment.window_start).date()
+        # On the visit's own day the officer reads "from 8am today", not today's date spelled out.
+        day = "today" if visit_day == to_local(at).date() else f"on {visit_day:%A %-d %B}"
         raise BookingRuleError(
             "appointment",
-            f"You can check in to this visit from {format_time(check_in_opens(appointment))} "
-            f"on {to_local(appointment.window_start):%A %-d %B}",
+            f"You can check in to this visit from {format_time(check_in_opens(appointment))} {day}",
         )
     _, day_end = local_day_bounds(to_local(appointment.window_start).date())
     if at >= day_end:
@@ -334,6 +336,7 @@ def _heading_to(officer: Officer) -> Appointment | None:
         .join(AppointmentEvent, AppointmentEvent.appointment_id == Appointment.id)
         .where(
             AppointmentEvent.note == ON_THE_WAY,
+            AppointmentEvent.actor_id == officer.user_id,  # their own tap, not a colleague's before a re-plan
             AppointmentEvent.at >= start,
             AppointmentEvent.at < end,
             Appointment.status == "booked",

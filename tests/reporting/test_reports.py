@@ -205,6 +205,9 @@ def test_recording_sickness_offers_the_replan_and_publishes_exactly_the_preview(
     assert f"{visit.reference[:4]}-{visit.reference[4:]}" in html and colleague.name in html
     assert "Travel to it before" in html and " km" in html
     assert far.customer.name in html and display_phone(far.customer.phone) in html  # who to call
+    # ...a number the supervisor can tap to call, as on the field board (it was plain text)
+    tap_to_call = f'href="tel:{far.customer.phone}">{display_phone(far.customer.phone)}</a>'
+    assert f'<a class="govuk-link app-nowrap" {tap_to_call}' in html
     db.session.expire_all()
     assert db.session.get(Appointment, visit.id).officer_id == sick.id  # nothing changed yet
 
@@ -234,6 +237,7 @@ def test_recording_sickness_offers_the_replan_and_publishes_exactly_the_preview(
     assert (
         far.customer.name in calls and display_phone(far.customer.phone) in calls and "No colleague" in calls
     )
+    assert f'<a class="govuk-link app-nowrap" {tap_to_call}' in calls
     (entry,) = db.session.query(CallListEntry).all()
     done = client.post(
         f"/supervisor/calls/{entry.id}/done",

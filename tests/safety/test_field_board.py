@@ -126,3 +126,51 @@ def test_the_officer_s_phone_and_the_board_call_a_checked_in_visit_the_same(clie
     assert "Checked in</strong> <br>at 10:05am" in row
     assert "Ben Officer</a>: not checked in 65 minutes past the end of the arrival window" in board
     assert "Arrived" not in board and "arrived" not in board.replace("arrival", "")
+
+
+def test_a_home_visit_shows_its_planned_arrival_so_the_planned_order_reads_right(client, sign_in):
+    """Rows are in planned order: a 9am-to-11am home visit planned for 10:50am comes after a 10am hub
+    visit, and without its planned time it looked out of place (found walking the demo county)."""
+    world = World()
+    officer = world.officers[0]
+    with time_machine.travel(at(8, 0, MONDAY), tick=False):
+        at_hub = _visit(world, officer, at(10, 0), hub=world.hub, location_type="hub")
+        at_hub.window_end = at_hub.planned_arrival = at(10, 0)
+        home = _visit(world, officer, at(9, 0), address_line1="5 Church Lane", planned_arrival=at(10, 50))
+        home.window_end = at(11, 0)
+        db.session.commit()
+        page = " ".join(_field_page(client, sign_in).split())
+    rows = page.split("<tr")
+    hub_row = next(i for i, r in enumerate(rows) if world.hub.name in r)
+    home_row = next(i for i, r in enumerate(rows) if "5 Church Lane" in r)
+    assert hub_row < home_row
+    assert '9am to 11am<br><span class="govuk-body-s">planned 10:50am</span>' in rows[home_row]
+    assert "planned" not in rows[hub_row]
+
+
+def test_on_my_way_from_the_officer_a_visit_was_taken_from_does_not_say_the_new_one_is_coming(
+    client, sign_in, configure
+):
+    """Ann tapped "On my way", then went off sick and a re-plan gave the visit to Ben: the board showed
+    Ben "On the way" since Ann's tap, and Ben's phone hid his own "On my way" (found walking the
+    absence re-plan of the demo county)."""
+    configure(session_timeout_minutes=30 * 24 * 60)
+    world = World(officers=2)
+    ann, ben = world.officers
+    for officer, name in zip(world.officers, ("Ann", "Ben"), strict=True):
+        officer.first_name, officer.last_name = name, "Officer"
+        officer.user = UserFactory(role="officer")
+    with time_machine.travel(at(8, 0, MONDAY), tick=False):
+        visit = _visit(world, ann, at(10, 0), address_line1="1 Taken Road")
+        db.session.flush()
+        safety.on_my_way(visit, ann, ann.user)
+        visit.officer = ben  # what publishing the absence re-plan does to the visit
+        db.session.commit()
+        sign_in_as(client, ben.user)
+        phone = client.get("/officer/").get_data(as_text=True)
+        sign_out(client)
+        page = " ".join(_field_page(client, sign_in).split())
+        assert safety._heading_to(ben) is None  # his help alert does not say he is heading there
+    assert 'On my way<span class="govuk-visually-hidden"> for visit 1' in phone
+    row = next(r for r in page.split("<tr") if "1 Taken Road" in r)
+    assert ">Booked<" in row and "On the way" not in row

@@ -11,6 +11,7 @@ import time_machine
 
 from app.extensions import db
 from app.models import AuditEvent, SafetyAlert, SafetyCheck, SafetySession
+from app.officers import officers
 from app.risk import risk
 from app.safety import rota
 from app.safety.safety import run_checks
@@ -309,7 +310,8 @@ def test_a_refused_tap_shows_an_error_summary_not_a_banner(client, configure):
         assert "#" not in response.headers["Location"]
         page = client.get(response.headers["Location"]).get_data(as_text=True)
     summary = re.search(r'<div class="govuk-error-summary".*?</div>\s*</div>', page, re.S).group(0)
-    assert "There is a problem" in summary and "You can check in to this visit from 9am" in summary
+    # On the visit's own day: "today", not today's date spelled out as if it were another day.
+    assert "There is a problem" in summary and "You can check in to this visit from 9am today" in summary
     assert "govuk-notification-banner" not in page
     assert re.search(r"<title>\s*Error: ", page)
 
@@ -346,3 +348,23 @@ def test_a_marker_that_points_at_nobody_and_nowhere_is_refused(client, sign_in):
     assert "Give an address (postcode and house, or UPRN) or a customer record number" in html
     assert risk.register() == []
     assert "There are no warning markers" in client.get("/supervisor/risk").get_data(as_text=True)
+
+
+def test_an_officer_recorded_as_away_is_told_so_on_their_day(client, configure):
+    """Recorded off sick, with a visit still theirs (not yet re-planned, or one no colleague could take):
+    their phone said "Today: your visits" as on any working day (found walking the absence re-plan)."""
+    configure(session_timeout_minutes=30 * 24 * 60)
+    world, user, officer, appointment = officer_with_a_visit(client, window_start=at(10))
+    with time_machine.travel(at(8), tick=False):
+        before = " ".join(client.get("/officer/").get_data(as_text=True).split())
+        officers.add_absence(officer, "sickness", at(8).date(), at(8).date())
+        db.session.commit()
+        page = " ".join(client.get("/officer/").get_data(as_text=True).split())
+        tomorrow = client.get("/officer/day/2026-12-08").get_data(as_text=True)
+    assert "You are recorded as" not in before
+    assert (
+        "You are recorded as off sick today. The visits below are still yours until a supervisor moves "
+        "them to colleagues." in page
+    )
+    assert f'id="visit-{appointment.id}"' in page
+    assert "You are recorded as" not in tomorrow  # only on the days the absence covers
