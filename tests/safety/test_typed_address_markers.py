@@ -72,14 +72,7 @@ def test_a_marker_by_uprn_alone_reaches_its_house_typed_without_one(street, line
     applied only to a booking carrying that UPRN, so typing the house ("12 High St", not the gazetteer's
     exact words) booked a lone officer there."""
     db.session.query(RiskMarker).delete()
-    risk.add_marker(
-        user=UserFactory(role="supervisor"),
-        category="violence",
-        precaution="two_officers",
-        reason="Shouted at an officer",
-        review_on=date(2027, 6, 1),
-        uprn="100123",
-    )
+    _add("two_officers", uprn="100123")
     db.session.commit()
     assert risk.precaution_here("SN10 1AA", line1, uprn) == expected
     assert risk.strongest(risk.markers_for("SN10 1AA", line1, uprn)) == expected
@@ -203,14 +196,8 @@ def test_a_marker_added_by_uprn_alone_lists_the_visit_booked_at_its_house_typed_
         window_start=NOW.replace(day=7, hour=14),
     )
     db.session.flush()
-    marker = risk.add_marker(
-        user=UserFactory(role="supervisor"),
-        category="violence",
-        precaution="two_officers",
-        reason="Shouted at an officer",
-        review_on=date(2027, 6, 1),
-        uprn="100123",
-    )
+    _add("two_officers", uprn="100123")
+    marker = db.session.query(RiskMarker).filter_by(uprn="100123").one()
     db.session.commit()
     affected = [v.appointment for v in risk.recheck(marker)]
     assert typed in affected and neighbour not in affected
