@@ -54,7 +54,7 @@ from app.timeutil import at_day_seconds, day_seconds, format_date, format_time, 
 from app.unit_of_work import finish_reads, unit_of_work
 from routing.feasibility import DayCheck
 from routing.planner import plan
-from routing.plans import REASONS
+from routing.plans import PROMISED, REASONS
 from routing.travel import great_circle_m
 from routing.types import BreakTaken, LatLng, Objective, Plan, Problem, Route, Stop
 from routing.types import Officer as RoutingOfficer
@@ -154,8 +154,10 @@ def build_problem(
     still fits around it. `stays`: two-officer visits (id -> (the officer who stays on it, the agreed
     arrival)) where only the other officer is replaced: the staying officer keeps their place at that
     time, and a second place (id + JOINS) at the same time is for one colleague who may do it, so the
-    two arrive together."""
+    two arrive together. Where some visits are free, the pinned ones (and a staying officer's place)
+    weigh routing.plans.PROMISED each: the planner leaves a free one out before it breaks a promise."""
     free = set(free)
+    weight = PROMISED if free else 1  # nothing free (the nightly plan): every visit weighs the same
     stays = stays or {}
     here = {wd.officer.id for wd in days}
     points: list[LatLng] = []
@@ -197,6 +199,7 @@ def build_problem(
             skills=frozenset({a.service.skill.code}) if a.service.skill else frozenset(),
             officers_needed=needed,
             allowed_officers=frozenset(str(i) for i in (may_do_it(a) if a.id in free else promised)),
+            priority=1 if a.id in free else weight,
         )
 
     def may_do_it(a: Appointment) -> set[int]:
@@ -211,7 +214,7 @@ def build_problem(
         base = replace(visit(a), officers_needed=1, window=(arrival, arrival))
         joining = frozenset(str(i) for i in may_do_it(a) - {staying})
         return (
-            replace(base, allowed_officers=frozenset({str(staying)})),
+            replace(base, allowed_officers=frozenset({str(staying)}), priority=weight),  # in their day
             replace(base, id=base.id + JOINS, allowed_officers=joining),
         )
 
