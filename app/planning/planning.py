@@ -581,6 +581,12 @@ def _travel_now(officers: list[Officer], appointments: list[Appointment]) -> tup
     return legs, steps
 
 
+def _day_as_booked_holds(wd: WorkingDay, appointments: list[Appointment]) -> bool:
+    """Whether the officer's day, in its stored order, passes the check booking uses."""
+    day = routing_day(wd, [a for a in appointments if wd.officer.id in _officers_of(a)])
+    return DayCheck(day, pair_travel([*(s.location for s in day.stops), day.start])).base_ok
+
+
 def preview_absence(
     absent: Officer, day: date, *, time_limit: float = 3.0, user: User | None = None
 ) -> ReplanProposal:
@@ -591,7 +597,6 @@ def preview_absence(
     appointments = active_on_day(day)
     theirs = [a for a in appointments if absent.id in _officers_of(a)]
     colleagues = _colleagues(absent, day, theirs)
-    colleague_ids = [wd.officer.id for wd in colleagues]
     working = {wd.officer.id: wd for wd in colleagues}
     # A two-officer visit keeps the officer who is not away, if they still may do it: only the absent
     # one is replaced, by a colleague joining them at the agreed time.
@@ -600,6 +605,14 @@ def preview_absence(
         for a in theirs
         if (wd := _staying(a, {absent.id}, working)) is not None
     }
+    # A colleague whose day as booked the checker already refuses (a break added since, say) takes none
+    # of the absent officer's visits and their day is left as it is: planned with the others, one of
+    # their own visits would have to go, and the preview could then move nothing at all.
+    staying_ids = {officer_id for officer_id, _arrival in stays.values()}
+    colleagues = [
+        wd for wd in colleagues if wd.officer.id in staying_ids or _day_as_booked_holds(wd, appointments)
+    ]
+    colleague_ids = [wd.officer.id for wd in colleagues]
     kept = [a for a in theirs if a.id in stays]
     pinned = [a for a in appointments if _officers_of(a) & set(colleague_ids) and a not in theirs]
     seen = versions_for([absent.id, *colleague_ids], day, day)

@@ -83,3 +83,32 @@ def test_a_colleagues_own_visit_is_kept_and_only_what_cannot_fit_goes_on_residen
     assert all(e.source == "absence" and "No colleague with Housing" in e.reason for e in entries)
     assert refs["early"] in calls and refs["late"] in calls
     assert refs["fits"] not in calls and refs["own"] not in calls
+
+
+def test_a_colleague_whose_own_day_no_longer_holds_takes_nothing_and_the_rest_still_moves(
+    app, client, sign_in
+):
+    """Kim's day as booked already fails the check booking uses (two visits at 10am sharp, miles apart,
+    as if booked before a change to travel times): planned with everyone else, one of Kim's own visits
+    would have to go, and the whole re-plan would be refused. Kim takes nothing and Kim's day is left as
+    it is; Alex's visit goes to Priya."""
+    world = World(officers=3)
+    alex, priya, kim = world.officers
+    names = [("Alex", "Brown"), ("Priya", "Shah"), ("Kim", "Lee")]
+    for officer, (first, last) in zip(world.officers, names, strict=True):
+        officer.first_name, officer.last_name = first, last
+    kims = [_visit(world, kim, 10, lat=51.40, lng=-1.99), _visit(world, kim, 10, lat=51.30, lng=-1.99)]
+    theirs = _visit(world, alex, 11, until=(12, 0), lat=51.354, lng=-1.992)
+    db.session.commit()
+    ids = {"alex": alex.id, "priya": priya.id, "kim": kim.id, "theirs": theirs.id}
+    kim_ids = [v.id for v in kims]
+
+    preview, calls = _record_sick_and_publish(client, sign_in, ids["alex"])
+
+    assert "Moving it would break a promise" not in preview
+    assert "11am to midday From Alex Brown To Priya Shah" in preview
+    assert db.session.get(Appointment, ids["theirs"]).officer_id == ids["priya"]
+    assert [db.session.get(Appointment, i).officer_id for i in kim_ids] == [ids["kim"]] * 2
+    assert _planned_for(ids["kim"]) == []  # the re-plan stored no route for Kim: the day is as it was
+    assert _planned_for(ids["priya"]) == [ids["theirs"]]
+    assert "Nobody to call." in calls
