@@ -3,7 +3,8 @@
 One vehicle per officer (own start and end base, shift hours, skills, breaks, maximum working time,
 capacity); one node per visit, two nodes for a visit that needs two officers (same arrival time,
 different officers). Promised windows are hard. Every visit sits in a disjunction with a penalty far
-above any travel, so a visit that cannot be served is left out instead of making the model infeasible.
+above any travel (times its weight, routing.plans.weight), so a visit that cannot be served is left out
+instead of making the model infeasible, and one that weighs less is left out first.
 
 Transits are registered as matrices (`RegisterTransitMatrix`), so OR-Tools evaluates them in C++: a
 Python callback is called millions of times a search (bench/README.md, "what each lever bought").
@@ -18,7 +19,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from routing.feasibility import owed_breaks
-from routing.plans import BALANCE_COST, TRAVEL_COST, UNASSIGNED_PENALTY, eligible, needs
+from routing.plans import BALANCE_COST, TRAVEL_COST, UNASSIGNED_PENALTY, eligible, needs, weight
 from routing.types import Problem
 
 Orders = dict[str, list[str]]  # officer id -> visit ids in order
@@ -99,7 +100,7 @@ class DayModel:
             allowed = [vehicle_of[o.id] for o in eligible(problem, visit)]
             if len(allowed) < len(officers):
                 routing.VehicleVar(index).SetValues([-1, *allowed])
-            routing.AddDisjunction([index], UNASSIGNED_PENALTY)
+            routing.AddDisjunction([index], UNASSIGNED_PENALTY * weight(visit))  # per officer it needs
         self._pair_two_officer_visits()
 
     def _pair_two_officer_visits(self) -> None:

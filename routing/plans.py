@@ -20,6 +20,9 @@ from routing.types import Objective, Officer, Plan, Problem, Route, Visit
 
 TRAVEL_COST = 100  # per second of travel
 UNASSIGNED_PENALTY = 10_000_000  # per officer a visit needed and did not get: far above any travel
+# The priority (routing.types.Visit.priority) of a visit already promised to its officer in a day where
+# others are free to move (an absence re-plan): no search leaves it out to fit fewer than this many of them.
+PROMISED = 1_000
 BALANCE_COST = 1  # per second of the longest working day: only breaks near-ties
 
 EJECTION_TRIALS = 2_000  # days tried per build when making room for visits left out
@@ -50,6 +53,18 @@ def eligible(problem: Problem, visit: Visit) -> list[Officer]:
 
 def needs(visit: Visit) -> int:
     return min(visit.officers_needed, 2)
+
+
+def weight(visit: Visit) -> int:
+    """What leaving the visit out weighs, per officer it needs, in visits of priority 1: the one rule every
+    search weighs by (the objective here, OR-Tools' disjunctions, PyVRP's prizes, ruin and recreate)."""
+    return max(visit.priority, 1)
+
+
+def penalty(visit: Visit) -> int:
+    """What leaving the visit out costs in the objective: UNASSIGNED_PENALTY per officer it needs, times
+    its weight."""
+    return UNASSIGNED_PENALTY * needs(visit) * weight(visit)
 
 
 def day_of(problem: Problem, officer: Officer, stops: Sequence[DayStop]) -> OfficerDay:
@@ -149,8 +164,9 @@ class _Planner:
         """Until every route passes: move one visit within a refused day if that lets it pass; else take
         out the one visit whose removal lets it pass
         (usually a lunch that no longer fits), moving it to another officer with room if one has, else
-        dropping it (the cheapest such day); failing that, keep the day's visits in order while it
-        still passes and drop the rest (both halves of a two-officer visit)."""
+        dropping it (the cheapest such day), if no visit of the day weighs less (routing.plans.weight);
+        failing that, keep the day's visits, the weightiest first and then in order, while it still passes
+        and drop the rest (both halves of a two-officer visit)."""
         for _round in range(len(self.visits) + 1):
             failing = [o for o in self.orders if self.orders[o] and not self.check(o, times).base_ok]
             if not failing:
@@ -162,13 +178,13 @@ class _Planner:
                 self.orders[officer_id] = reordered
                 continue
             lighter = [
-                (check.base_travel, visit_id)
+                (weight(self.visits[visit_id]), check.base_travel, visit_id)
                 for visit_id in order
                 if (check := self.check(officer_id, times, [v for v in order if v != visit_id])).base_ok
             ]
             moves = [
                 (travel + place[0], visit_id, place)
-                for travel, visit_id in lighter
+                for _weight, travel, visit_id in lighter
                 if needs(self.visits[visit_id]) == 1
                 and (place := self._best_place(self.visits[visit_id], times, but=officer_id))
             ]
@@ -177,16 +193,22 @@ class _Planner:
                 order.remove(visit_id)
                 self.orders[other].insert(at, visit_id)
                 continue
-            if lighter:
-                self.drop(min(lighter)[1])
+            if lighter and min(lighter)[0] <= min(weight(self.visits[v]) for v in order):
+                self.drop(min(lighter)[2])
                 continue
-            kept: list[str] = []
-            for visit_id in list(order):  # a copy: dropping a visit takes it out of `order` too
-                if self.check(officer_id, times, [*kept, visit_id]).base_ok:
-                    kept.append(visit_id)
-                else:
-                    self.drop(visit_id)
-            self.orders[officer_id] = kept
+            self.orders[officer_id] = self._keep_weightiest(officer_id, times)
+
+    def _keep_weightiest(self, officer_id: str, times: Mapping[str, int]) -> list[str]:
+        """The day's visits, in order, that it can keep taking the weightiest first (at equal weight, in
+        order); the rest dropped."""
+        order = list(self.orders[officer_id])
+        kept: set[str] = set()
+        for visit_id in sorted(order, key=lambda v: -weight(self.visits[v])):  # stable: in order
+            if self.check(officer_id, times, [v for v in order if v in kept or v == visit_id]).base_ok:
+                kept.add(visit_id)
+            else:
+                self.drop(visit_id)
+        return [v for v in order if v in kept]
 
     def _reorder(self, officer_id: str, times: Mapping[str, int]) -> list[str] | None:
         """The least-travel order, one visit moved elsewhere in the same day, that the checker keeps
@@ -213,7 +235,7 @@ class _Planner:
     def reinsert(self, times: dict[str, int]) -> None:
         """Put refused one-officer visits back where the checker finds room (least added travel), or
         else where there is room once one visit moves from that day to another officer's."""
-        for visit_id in sorted(self.refused):
+        for visit_id in sorted(self.refused, key=lambda v: (-weight(self.visits[v]), v)):  # weightiest first
             visit = self.visits[visit_id]
             if needs(visit) == 2:
                 continue
@@ -414,11 +436,10 @@ def build_plan(
     served = {v for order in planner.orders.values() for v in order}
     unassigned = tuple(v.id for v in problem.visits if v.id not in served)
     reasons = {v.id: planner.reason(v, agreed) for v in problem.visits if v.id not in served}
-    missing = sum(needs(planner.visits[v]) for v in unassigned)
     longest = max((sum(s.departure - s.start for s in r.stops) + r.travel for r in routes), default=0)
     objective = Objective(
         travel=TRAVEL_COST * sum(r.travel for r in routes),
-        unassigned=UNASSIGNED_PENALTY * missing,
+        unassigned=sum(penalty(planner.visits[v]) for v in unassigned),
         balance=BALANCE_COST * longest if balance else 0,
     )
     return Plan(

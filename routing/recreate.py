@@ -10,8 +10,9 @@ holds is one the checker keeps, so nothing here can break a promise.
 
 Two-officer visits stay where they are, at their agreed time (moving one means moving two days at
 once); the visits around them move freely. One-officer visits the start left out are tried again with
-every change, at the planner's penalty for a visit left out (far above any travel), so a change that
-leaves one more out is never kept.
+every change, at the planner's penalty for a visit left out (far above any travel, times the visit's
+weight: routing.plans.weight), so a change that leaves one more out is never kept, nor one that serves
+a visit by leaving out one that weighs more.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import time as clock
 from collections.abc import Mapping, Sequence
 
 from routing.feasibility import DayCheck, matrix_travel
-from routing.plans import TRAVEL_COST, UNASSIGNED_PENALTY, day_of, may_do, needs, stop_of
+from routing.plans import TRAVEL_COST, UNASSIGNED_PENALTY, day_of, may_do, needs, stop_of, weight
 from routing.types import Problem
 
 NEAREST = 40  # visits considered related to a visit (its nearest by travel and time)
@@ -30,7 +31,7 @@ MOST_REMOVED = 12  # visits taken out in one change, at most
 LONGEST_STRING = 6  # consecutive visits taken out of one day, at most
 START_TEMPERATURE = 0.1  # of the mean leg's travel: accepts early changes a little worse
 END_TEMPERATURE = 0.001
-LEFT_OUT = UNASSIGNED_PENALTY // TRAVEL_COST  # seconds of travel a visit left out costs
+LEFT_OUT = UNASSIGNED_PENALTY // TRAVEL_COST  # seconds of travel a visit of weight 1 left out costs
 
 
 def improve(
@@ -60,6 +61,7 @@ class _Search:
         self.missing = [v for v in self.movable if v not in served]
         self.able = {v: [o.id for o in problem.officers if may_do(o, self.visits[v])] for v in self.movable}
         self.near = {v: self._nearest(v) for v in self.movable}
+        self.left_out = {v: LEFT_OUT * weight(self.visits[v]) for v in self.movable}
 
     def _check(self, officer_id: str, ids: Sequence[str]) -> DayCheck:
         stops = [stop_of(self.visits[v], self.times.get(v)) for v in ids]
@@ -79,7 +81,7 @@ class _Search:
 
     def cost(self) -> int:
         travel = sum(self.checks[o].base_travel for o, ids in self.routes.items() if ids)
-        return travel + LEFT_OUT * len(self.missing)
+        return travel + sum(self.left_out[v] for v in self.missing)
 
     def run(self, deadline: float) -> dict[str, list[str]]:
         if len(self.movable) < 2 or not all(c.base_ok for o, c in self.checks.items() if self.routes[o]):
@@ -87,7 +89,8 @@ class _Search:
         current = best = self.cost()
         best_routes = {o: list(ids) for o, ids in self.routes.items()}
         legs = max(sum(len(ids) + 1 for ids in self.routes.values() if ids), 1)
-        leg = max((current - LEFT_OUT * len(self.missing)) / legs, 1.0)  # a day with no travel has legs of 0
+        missed = sum(self.left_out[v] for v in self.missing)
+        leg = max((current - missed) / legs, 1.0)  # a day with no travel has legs of 0
         hot, cold = START_TEMPERATURE * leg, END_TEMPERATURE * leg
         started = clock.monotonic()
         span = max(deadline - started, 1e-3)

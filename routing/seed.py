@@ -4,7 +4,8 @@ The relaxation keeps travel, windows, visit lengths, shifts, capacity and maximu
 drops what PyVRP cannot say: breaks, and "two officers arriving together" (a two-officer visit becomes
 two visits at the same door that one officer cannot both do). Skills and promised officers become
 routing profiles: an officer's profile makes every visit they may not do unreachable. Every visit is
-optional with a prize far above any travel, so a day that cannot all be served still has a seed.
+optional with a prize far above any travel (times its weight, routing.plans.weight), so a day that
+cannot all be served still has a seed, and the visits that weigh least are the ones left out.
 
 What comes out is only a proposal: routing.plans.build_plan times and repairs it with the one checker,
 and the ruin and recreate search (routing.recreate) improves it with the checker (routing.planner).
@@ -20,11 +21,11 @@ import pyvrp
 from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams
 from pyvrp.search import NeighbourhoodParams
 
-from routing.plans import may_do, needs
+from routing.plans import may_do, needs, weight
 from routing.types import Problem
 
-PRIZE = 200_000  # per visit, in seconds of travel: far above any detour, so serving beats leaving out
-BARRED = 10 * PRIZE  # the cost of reaching a visit an officer may not do: never worth its prize
+PRIZE = 200_000  # per visit of weight 1 (routing.plans.weight), in seconds of travel: far above any detour
+BARRED = 10 * PRIZE  # times the heaviest weight: reaching a visit an officer may not do, never worth it
 # A search starved of CPU gets a few hundred to a few thousand iterations, not PyVRP's hundreds of
 # thousands: a shorter late-acceptance history (50, not 300) accepts less that is worse, and 30 nearest
 # neighbours (not 50) make each iteration cheaper. Measured at 8 s, load 10-15 (bench/README.md):
@@ -83,11 +84,12 @@ def _data(problem: Problem, copies: list) -> tuple[pyvrp.ProblemData, list[list[
     # One PyVRP location per depot and per visit copy (a profile bars a visit, not a place).
     places = np.asarray(bases + [v.location for v, _c in copies])
     durations = np.asarray(problem.matrix.durations, dtype=np.int64)[np.ix_(places, places)]
-    costs = durations.copy()  # travel seconds, or BARRED where an officer must not go
+    never = BARRED * max(weight(v) for v, _c in copies)
+    costs = durations.copy()  # travel seconds, or `never` where an officer must not go
     first = len(bases)
     for k in range(len(copies) - 1):
         if copies[k + 1][1] == 1:  # the two halves of a two-officer visit: never one officer
-            costs[first + k, first + k + 1] = costs[first + k + 1, first + k] = BARRED
+            costs[first + k, first + k + 1] = costs[first + k + 1, first + k] = never
 
     profiles: dict[bytes, int] = {}
     matrices, times = [], []
@@ -97,7 +99,7 @@ def _data(problem: Problem, copies: list) -> tuple[pyvrp.ProblemData, list[list[
         key = np.packbits(barred).tobytes()
         if key not in profiles:
             matrix = costs.copy()
-            matrix[:, first + np.flatnonzero(barred)] = BARRED
+            matrix[:, first + np.flatnonzero(barred)] = never
             np.fill_diagonal(matrix, 0)
             profiles[key] = len(matrices)
             matrices.append(matrix)
@@ -115,7 +117,7 @@ def _data(problem: Problem, copies: list) -> tuple[pyvrp.ProblemData, list[list[
             service_duration=v.duration,
             tw_early=v.window[0],
             tw_late=v.window[1],
-            prize=PRIZE,
+            prize=PRIZE * weight(v),
             required=False,
         )
         for k, (v, _c) in enumerate(copies)

@@ -38,6 +38,10 @@ class Visit:
     officers_needed: int = 1  # 2 = two officers arriving together
     demand: int = 0
     allowed_officers: frozenset[str] | None = None  # None = any officer with the skills
+    # How much leaving it out weighs, per officer it needs, in visits of priority 1 (routing.plans.weight):
+    # a visit of priority p is left out only to serve more than p others of priority 1 (e.g. a visit
+    # already promised to its officer, kept over one being re-homed after an absence).
+    priority: int = 1
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,7 @@ class Objective:
     """What the planner minimises, part by part (the same weights as the solver's model)."""
 
     travel: int = 0  # TRAVEL_COST per second of travel
-    unassigned: int = 0  # UNASSIGNED_PENALTY per visit left out
+    unassigned: int = 0  # routing.plans.penalty of each visit left out
     balance: int = 0  # BALANCE_COST per second of the longest working day (travel and visits)
 
     @property

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import func, or_, select, update
 
 from app.appointments.references import clean_reference, format_reference
-from app.booking.availability import appointments_for
+from app.booking.availability import appointments_for, officers_required, place_precaution
 from app.booking.coverage import not_staffed_reason, staffed_at, staffed_hubs
 from app.booking.resident_changes import needs_told_by_phone
 from app.customers.names import fold
@@ -332,6 +332,13 @@ def officers_able(service: Service, place: Place) -> list[Officer]:
     times a search there may offer (app.booking.availability.search), by name."""
     able = {o.id for o in roster().able(service.skill_id, place.area_id)}
     return [o for o in all_officers(active_only=True) if o.id in able]
+
+
+def officers_to_move(appointment: Appointment, place: Place) -> int | None:
+    """How many officers each time offered for moving the visit sends: the rule the search offers them by
+    (availability.officers_required: the service, and the risk register's precaution there now, which
+    may ask for two officers where one was booked). None: the register rules out another time there."""
+    return officers_required(appointment.service, place_precaution(place, appointment.customer))
 
 
 def officers_to_choose(service: Service | None, place: Place | None) -> list[Officer]:

@@ -54,7 +54,7 @@ from app.timeutil import at_day_seconds, day_seconds, format_date, format_time, 
 from app.unit_of_work import finish_reads, unit_of_work
 from routing.feasibility import DayCheck
 from routing.planner import plan
-from routing.plans import REASONS
+from routing.plans import PROMISED, REASONS
 from routing.travel import great_circle_m
 from routing.types import BreakTaken, LatLng, Objective, Plan, Problem, Route, Stop
 from routing.types import Officer as RoutingOfficer
@@ -154,8 +154,10 @@ def build_problem(
     still fits around it. `stays`: two-officer visits (id -> (the officer who stays on it, the agreed
     arrival)) where only the other officer is replaced: the staying officer keeps their place at that
     time, and a second place (id + JOINS) at the same time is for one colleague who may do it, so the
-    two arrive together."""
+    two arrive together. Where some visits are free, the pinned ones (and a staying officer's place)
+    weigh routing.plans.PROMISED each: the planner leaves a free one out before it breaks a promise."""
     free = set(free)
+    weight = PROMISED if free else 1  # nothing free (the nightly plan): every visit weighs the same
     stays = stays or {}
     here = {wd.officer.id for wd in days}
     points: list[LatLng] = []
@@ -197,6 +199,7 @@ def build_problem(
             skills=frozenset({a.service.skill.code}) if a.service.skill else frozenset(),
             officers_needed=needed,
             allowed_officers=frozenset(str(i) for i in (may_do_it(a) if a.id in free else promised)),
+            priority=1 if a.id in free else weight,
         )
 
     def may_do_it(a: Appointment) -> set[int]:
@@ -211,7 +214,7 @@ def build_problem(
         base = replace(visit(a), officers_needed=1, window=(arrival, arrival))
         joining = frozenset(str(i) for i in may_do_it(a) - {staying})
         return (
-            replace(base, allowed_officers=frozenset({str(staying)})),
+            replace(base, allowed_officers=frozenset({str(staying)}), priority=weight),  # in their day
             replace(base, id=base.id + JOINS, allowed_officers=joining),
         )
 
@@ -578,6 +581,12 @@ def _travel_now(officers: list[Officer], appointments: list[Appointment]) -> tup
     return legs, steps
 
 
+def _day_as_booked_holds(wd: WorkingDay, appointments: list[Appointment]) -> bool:
+    """Whether the officer's day, in its stored order, passes the check booking uses."""
+    day = routing_day(wd, [a for a in appointments if wd.officer.id in _officers_of(a)])
+    return DayCheck(day, pair_travel([*(s.location for s in day.stops), day.start])).base_ok
+
+
 def preview_absence(
     absent: Officer, day: date, *, time_limit: float = 3.0, user: User | None = None
 ) -> ReplanProposal:
@@ -588,7 +597,6 @@ def preview_absence(
     appointments = active_on_day(day)
     theirs = [a for a in appointments if absent.id in _officers_of(a)]
     colleagues = _colleagues(absent, day, theirs)
-    colleague_ids = [wd.officer.id for wd in colleagues]
     working = {wd.officer.id: wd for wd in colleagues}
     # A two-officer visit keeps the officer who is not away, if they still may do it: only the absent
     # one is replaced, by a colleague joining them at the agreed time.
@@ -597,6 +605,14 @@ def preview_absence(
         for a in theirs
         if (wd := _staying(a, {absent.id}, working)) is not None
     }
+    # A colleague whose day as booked the checker already refuses (a break added since, say) takes none
+    # of the absent officer's visits and their day is left as it is: planned with the others, one of
+    # their own visits would have to go, and the preview could then move nothing at all.
+    staying_ids = {officer_id for officer_id, _arrival in stays.values()}
+    colleagues = [
+        wd for wd in colleagues if wd.officer.id in staying_ids or _day_as_booked_holds(wd, appointments)
+    ]
+    colleague_ids = [wd.officer.id for wd in colleagues]
     kept = [a for a in theirs if a.id in stays]
     pinned = [a for a in appointments if _officers_of(a) & set(colleague_ids) and a not in theirs]
     seen = versions_for([absent.id, *colleague_ids], day, day)

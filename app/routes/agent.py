@@ -421,9 +421,11 @@ def move_for(appointment_id: int):
         return render_template("agent/move.html", appointment=appointment, not_staffed=problem)
     # Every officer who can do it there, as when booking: not only the one it is booked with (a move the
     # caller asks for makes a new promise; re-plans keep promises, not this). Each time names the officer
-    # with least travel; the agent may choose one officer, as on the booking page, unless two go.
+    # with least travel; the agent may choose one officer, as on the booking page, unless two go (the
+    # service, a pair booked, or the risk register there now: every time offered is then for two).
     able = agent.officers_able(appointment.service, place)
-    pair = appointment.service.two_officers or appointment.second_officer_id is not None
+    needed = agent.officers_to_move(appointment, place)
+    pair = needed == 2 or appointment.second_officer_id is not None
     officer_id = whole_number_or_none(request.args.get("officer"))
     if pair or officer_id not in {o.id for o in able}:
         officer_id = None
@@ -460,6 +462,8 @@ def move_for(appointment_id: int):
         officers=officers,
         able=able,
         choose_officer=not pair and len(able) > 1,
+        # booked for one officer, but the register there now asks for two: the page says so
+        now_two=needed == 2 and not (appointment.service.two_officers or appointment.second_officer_id),
         officer_id=officer_id,
         later=later_dates_from(appointment.service, result),
     )

@@ -100,11 +100,30 @@ def test_the_agent_is_offered_only_two_officer_times_even_when_choosing_an_offic
     offered = _officers_offered(page)
     assert offered and set(offered) == {2}, offered
     one = client.get(f"{path}?officer={world.officers[0].id}").get_data(as_text=True)
-    assert 1 not in _officers_offered(one)
+    assert set(_officers_offered(one)) == {2}  # an officer chosen in a link: two officers' times still
     moved = client.post(path, data={"csrf_token": csrf_token(page), "slot": OFFERED.findall(page)[0]})
     assert moved.status_code == 302
     db.session.refresh(appointment)
     assert appointment.officer_id and appointment.second_officer_id
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_agent_is_told_two_officers_must_go_and_chooses_no_single_officer(client, sign_in):
+    """Booked for one officer before the register asked for two: the page says what applies and offers
+    two officers' times, not a single-officer chooser whose choice shows no times."""
+    world = World(officers=3)
+    appointment = _booked_alone(world)
+    sign_in("agent")
+    path = f"/agent/appointments/{appointment.id}/move"
+    before = client.get(path).get_data(as_text=True)
+    assert 'name="officer"' in before and "two officers must go" not in before  # one officer: a chooser
+    _marker("two_officers")
+    db.session.commit()
+    page = client.get(path).get_data(as_text=True)
+    assert "A precaution applies at this address: two officers must go" in page
+    assert 'name="officer"' not in page  # no single-officer chooser
+    assert set(_officers_offered(page)) == {2}
+    assert "two_officers" not in page and "Threatened" not in page  # agents learn only what applies
 
 
 @time_machine.travel(NOW, tick=False)
