@@ -195,8 +195,9 @@ class UnknownPostcode(ValueError):
 # district's centre for a postcode the gazetteer only knows by its district. A town postcode's houses lie
 # within a few hundred metres of one another; a rural one strings farms along a lane for a kilometre or
 # more, and a geocoder may be some tens of metres out: 2 km keeps every genuine address, while a house in
-# another town, or a "ZZ99 9ZZ" sent with a marked house's coordinates (attack of 3 December), is refused,
-# so the postcode the risk register reads is the one the officer is sent to.
+# another town, or a "ZZ99 9ZZ" sent with a marked house's coordinates (attack of 3 December), is refused.
+# It does not tie the point to the house: a marked house within 2 km of a neighbouring postcode can still
+# be sent with that postcode (the register reads postcode and house, not the point; SECURITY.md).
 NEAR_POSTCODE_M = 2000
 
 
