@@ -163,7 +163,8 @@ def _place_from(location_type: str, args: dict, errors: dict):
             lng=args.get("lng"),
         )
     except UnknownPostcode as error:
-        field = "postcode" if args.get("lat") is None else "lat"
+        typed = bool(args.get("postcode"))  # else placed by lat and lng alone (availability)
+        field = "lat" if error.field == "lat" or (args.get("lat") is not None and not typed) else "postcode"
         errors.setdefault(field, []).append(
             f"{error}. Phone {settings().contact_centre_phone} and an agent can place the address."
         )

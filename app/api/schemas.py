@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from app.i18n import LANGUAGES
 from app.inputs import BadInput, one_line, refuse_hidden_characters
+from app.places.places import NEAR_POSTCODE_M
 
 PlaceKind = Literal["home", "business", "hub"]
 Url = Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
@@ -54,14 +55,22 @@ UK_LAT = (49.8, 60.9)
 UK_LNG = (-8.7, 1.8)
 
 
+# Coordinates sent with an address are checked against its postcode (app.places.places.check_near_postcode).
+NEAR = (
+    f"With lat and lng together: a point within {NEAR_POSTCODE_M // 1000} km of the postcode's places in the "
+    "council's gazetteer (422 on address.lat otherwise); without them the gazetteer places the address"
+)
+
+
 class AddressIn(Strict):
     line1: Line = Field(min_length=1, max_length=200)
     line2: Line = Field(default="", max_length=200)
     town: Line = Field(default="", max_length=80)
     postcode: Line = Field(min_length=5, max_length=10)
     uprn: Line = Field(default="", max_length=20)
-    lat: float | None = Field(default=None, ge=UK_LAT[0], le=UK_LAT[1])
-    lng: float | None = Field(default=None, ge=UK_LNG[0], le=UK_LNG[1])
+    # NaN and infinity (JSON's NaN, Infinity, 1e400) are refused as "a finite number", not as out of range
+    lat: float | None = Field(default=None, ge=UK_LAT[0], le=UK_LAT[1], allow_inf_nan=False, description=NEAR)
+    lng: float | None = Field(default=None, ge=UK_LNG[0], le=UK_LNG[1], allow_inf_nan=False, description=NEAR)
 
 
 class CustomerIn(Strict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -181,7 +182,50 @@ def hub_place(hub: Hub) -> Place:
 
 
 class UnknownPostcode(ValueError):
-    pass
+    """We cannot place the address; `field` is what to correct: "postcode", or "lat" for coordinates
+    sent with it that are not where the postcode is."""
+
+    def __init__(self, message: str, field: str = "postcode") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# How far (metres) coordinates sent with an address (the API takes lat and lng) may lie from the nearest
+# place the gazetteer lists in its postcode (a house, or Code-Point's centre of the postcode), or from its
+# district's centre for a postcode the gazetteer only knows by its district. A town postcode's houses lie
+# within a few hundred metres of one another; a rural one strings farms along a lane for a kilometre or
+# more, and a geocoder may be some tens of metres out: 2 km keeps every genuine address, while a house in
+# another town, or a "ZZ99 9ZZ" sent with a marked house's coordinates (attack of 3 December), is refused.
+# It does not tie the point to the house: a marked house within 2 km of a neighbouring postcode can still
+# be sent with that postcode (the register reads postcode and house, not the point; SECURITY.md).
+NEAR_POSTCODE_M = 2000
+
+
+def postcode_not_found(postcode: str) -> UnknownPostcode:
+    """The one answer for a postcode we cannot place: a real one (in a UK postcode area) is outside the
+    council's area; one in no postcode area (ZZ9 9ZZ) is not recognised."""
+    if in_a_uk_postcode_area(postcode):
+        return UnknownPostcode("We cannot find that postcode in the council's area")
+    return UnknownPostcode("We do not recognise that postcode")
+
+
+def check_near_postcode(postcode: str, lat: float, lng: float) -> None:
+    """Coordinates sent with an address must be where its postcode is: the postcode one the gazetteer
+    knows (as the resident's journey asks: `locate_postcode`) and the point within NEAR_POSTCODE_M of
+    it. Raises UnknownPostcode (field "postcode" or "lat")."""
+    if not (math.isfinite(lat) and math.isfinite(lng)):
+        raise UnknownPostcode("Enter the latitude and longitude as numbers", field="lat")
+    # As locate_postcode, but from the nearest listed place rather than their centre (a long rural postcode)
+    known = [(r.lat, r.lng) for r in addresses_for(postcode)] or [district_centre(postcode.split()[0])]
+    if known == [None]:
+        raise postcode_not_found(postcode)
+    nearest = min(great_circle_m((lat, lng), point) for point in known if point is not None)
+    if nearest > NEAR_POSTCODE_M:
+        raise UnknownPostcode(
+            f"The latitude and longitude are more than {NEAR_POSTCODE_M // 1000} km from {postcode}. "
+            "Check both, or send the address without them",
+            field="lat",
+        )
 
 
 def locate_postcode(postcode: str) -> tuple[float, float] | None:
@@ -228,12 +272,17 @@ def address_place(
     lng: float | None = None,
 ) -> Place:
     """A home or business place from what the resident told us; coordinates from the gazetteer when
-    not given. Raises UnknownPostcode when we cannot place it."""
+    not given; coordinates given with a postcode must be near it (check_near_postcode). Raises
+    UnknownPostcode when we cannot place it."""
+    if (lat is None) != (lng is None):  # one alone was ignored, and the gazetteer's point used
+        raise UnknownPostcode("Send the latitude and longitude together, or neither", field="lat")
     normal = normalise_postcode(postcode)
     located = lat is not None and lng is not None
     if normal is None and not (located and not (postcode or "").strip()):
         raise UnknownPostcode(f"Enter a real postcode, like {EXAMPLE_POSTCODE}")
     normal = normal or ""
+    if located and normal:
+        check_near_postcode(normal, lat, lng)
     if not located:
         rows = addresses_for(normal)
         match = next((r for r in rows if uprn and r.uprn == uprn), None) or next(
@@ -245,12 +294,7 @@ def address_place(
         else:
             centre = locate_postcode(normal)
             if centre is None:
-                elsewhere = in_a_uk_postcode_area(normal)
-                raise UnknownPostcode(
-                    "We cannot find that postcode in the council's area"
-                    if elsewhere
-                    else "We do not recognise that postcode"
-                )
+                raise postcode_not_found(normal)
             lat, lng = centre
             town = town or (rows[0].town if rows else "")
     place = home_place(
