@@ -10,6 +10,7 @@ from datetime import date, time, timedelta
 import time_machine
 from sqlalchemy import select
 
+from app.appointments.references import format_reference
 from app.extensions import db
 from app.messaging.contact import display_phone
 from app.models import Appointment, CallListEntry, Message, ReplanProposal, RoutePlan, RouteStop
@@ -202,7 +203,7 @@ def test_recording_sickness_offers_the_replan_and_publishes_exactly_the_preview(
     (proposal,) = db.session.query(ReplanProposal).all()
     assert previewed.headers["Location"] == f"{replan_url}&proposal={proposal.id}"
     html = client.get(previewed.headers["Location"]).get_data(as_text=True)
-    assert f"{visit.reference[:4]}-{visit.reference[4:]}" in html and colleague.name in html
+    assert format_reference(visit.reference) in html and colleague.name in html
     assert "Travel to it before" in html and " km" in html
     assert far.customer.name in html and display_phone(far.customer.phone) in html  # who to call
     # ...a number the supervisor can tap to call, as on the field board (it was plain text)
