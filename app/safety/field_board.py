@@ -167,9 +167,11 @@ def field_today(now: datetime | None = None) -> list[OfficerRow]:
     for a in sorted(visits, key=lambda a: (a.planned_arrival or a.window_start, a.id)):
         seen = _state(a, now, sessions.get(a.id), on_the_way.get(a.id), finished.get(a.id))
         officers = [o for o in (a.officer, a.second_officer) if o is not None]
-        working = [o for o in officers if working_day(o, today) is not None]
+        # Only a visit still to come can be left without its officer (asked only then: it reads rotas).
+        to_come = seen.state in ("later", "due", "late")
+        working = [o for o in officers if working_day(o, today) is not None] if to_come else officers
         for officer in officers:
-            if seen.state in ("later", "due", "late") and officer not in working:
+            if officer not in working:
                 # Switched off, absent or not their day: they will not come. Of a pair, the other may
                 # still; a re-plan that could not keep the visit put it on Residents to call.
                 partner = next((o for o in working if o is not officer), None)
