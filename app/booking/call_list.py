@@ -34,6 +34,9 @@ SOURCES = {
     "skill_removed": "Skill removed from the officer",
     "area_removed": "Community area removed from the officer",
 }
+# Entries for a visit its officers cannot keep (a plan left it out, or an officer may no longer do it):
+# the call moves or cancels it with the resident. The field board says such a visit is on the list.
+UNKEPT = ("nightly", "cannot_do", "not_working", "absence", "skill_removed", "area_removed")
 
 
 def add(appointment: Appointment, reason: str, source: str) -> CallListEntry:

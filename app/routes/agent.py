@@ -220,7 +220,6 @@ def _customer_page(
         precaution=agent.precaution_applies(customer),
         email_off=not settings().smtp_host,
         now=local_now(),
-        format_reference=format_reference,
     ), status
 
 

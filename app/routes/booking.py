@@ -556,7 +556,9 @@ def details():
             values["business_name"] = values["business_type"] = ""
         journey.update(details=values, name=values["name"])
         return redirect(url_for("booking.check"))
-    return render_template("booking/details.html", form=form)
+    return render_template(
+        "booking/details.html", form=form, at_hub=journey.draft()["location_type"] == "hub"
+    )
 
 
 @bp.route("/language", methods=["GET", "POST"])

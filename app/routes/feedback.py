@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app import records
-from app.appointments.references import format_reference
 from app.customers import feedback
 from app.forms.feedback import CloseFeedbackForm, TellUsForm
 from app.staff import audit
@@ -56,7 +55,6 @@ def queue():
         items=items,
         checks={f.id: feedback.reference_check(f) for f in items},
         closed=feedback.recently_closed(),
-        format_reference=format_reference,
         today=local_now().date(),
     )
 
@@ -77,6 +75,5 @@ def item(item_id: int):
         "feedback/item.html",
         item=found,
         form=form,
-        format_reference=format_reference,
         check=feedback.reference_check(found),
     )

@@ -330,7 +330,7 @@ def needs():
         else:
             return _changed(appointment, outcome, "needs")
     return render_template(
-        "manage/needs.html", form=form, words=_words(appointment)
+        "manage/needs.html", form=form, words=_words(appointment), at_hub=appointment.hub is not None
     ), 400 if form.errors else 200
 
 

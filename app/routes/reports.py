@@ -209,17 +209,8 @@ def replan():
                 if proposal is None or (proposal.officer_id, proposal.day) != (officer.id, day):
                     abort(404)
                 with unit_of_work():
-                    summary = planning.publish_replan(proposal, user=user)
-                moved = len(summary.moved)
-                visits = (
-                    "1 visit moved and its resident"
-                    if moved == 1
-                    else f"{moved} visits moved and their residents"
-                )
-                flash(
-                    f"Published: {visits} told; {len(summary.unassigned)} on the call list.",
-                    "success",
-                )
+                    planning.publish_replan(proposal, user=user)
+                # No flash: the page's own "published" banner says what happened (one banner, not two).
                 return redirect(url_for("reports.replan", officer=officer.id, day=day, proposal=proposal.id))
         except (planning.NotAbsent, planning.PlanChanged) as problem:
             error = (
@@ -227,8 +218,7 @@ def replan():
                 if isinstance(problem, planning.PlanChanged)
                 else str(problem)
             )
-        except planning.AlreadyPublished:
-            flash("This re-plan has been published already.", "success")
+        except planning.AlreadyPublished:  # a second click: the page says by whom and when
             return redirect(url_for("reports.replan", officer=officer.id, day=day, proposal=proposal.id))
     proposal = None
     if officer and day:
@@ -249,6 +239,7 @@ def replan():
         other_days = planning.days_to_replan(officer, absence.starts_on, absence.ends_on) if absence else []
     return render_template(
         "reports/replan.html",
+        outcome=_published_outcome(preview) if preview else "",
         officers=all_officers(active_only=True) + ([officer] if left else []),
         officer=officer,
         day=day,
@@ -263,6 +254,14 @@ def replan():
         officer_error=_officer_missing(officer),
         upcoming=planning.upcoming_days_to_replan(officer, today) if officer and not day else [],
     )
+
+
+def _published_outcome(preview: dict) -> str:
+    """What publishing this plan did (it applies exactly the preview): "1 visit moved and its resident
+    told; 2 on the call list"."""
+    moved, unplaced = len(preview["moves"]), len(preview["unplaced"])
+    visits = "1 visit moved and its resident" if moved == 1 else f"{moved} visits moved and their residents"
+    return f"{visits} told; {unplaced} on the call list"
 
 
 @bp.get("/calls")

@@ -18,8 +18,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.appointments.presenters import STATUS_LABELS, status_label
+from app.booking.call_list import UNKEPT
 from app.extensions import db
-from app.models import Appointment, AppointmentEvent, Officer, SafetyAlert, SafetySession
+from app.models import (
+    Appointment,
+    AppointmentEvent,
+    CallListEntry,
+    Officer,
+    SafetyAlert,
+    SafetySession,
+)
 from app.officers.workdays import working_day
 from app.safety.safety import GRACE, ON_THE_WAY
 from app.timeutil import local_day_bounds, to_local, utcnow
@@ -48,6 +56,11 @@ class BoardVisit:
     since: datetime | None = None  # when the state began (on the way, arrived, completed)
     until: datetime | None = None  # an arrived visit: when the officer is due to check out
     minutes: int = 0  # late or over: by how many minutes
+    # An officer not working today ("no_officer"): the other officer on a two-officer visit who still
+    # comes, and whether the visit is on Residents to call (a re-plan could not keep it), so the board
+    # says what is true rather than "re-plan it" for a visit already re-planned.
+    still_comes: Officer | None = None
+    to_call: bool = False
 
     @property
     def label(self) -> str:
@@ -142,16 +155,27 @@ def field_today(now: datetime | None = None) -> list[OfficerRow]:
         if e.note == ON_THE_WAY and e.actor_id in on_it[e.appointment_id]
     }
     finished = {e.appointment_id: e.at for e in events if e.status in ("completed", "no_show")}
+    to_call = set(
+        db.session.scalars(
+            select(CallListEntry.open_for).where(
+                CallListEntry.open_for.in_(ids), CallListEntry.source.in_(UNKEPT)
+            )
+        )
+    )
     today = to_local(now).date()
     rows: dict[int, OfficerRow] = {}
     for a in sorted(visits, key=lambda a: (a.planned_arrival or a.window_start, a.id)):
         seen = _state(a, now, sessions.get(a.id), on_the_way.get(a.id), finished.get(a.id))
-        for officer in (a.officer, a.second_officer):
-            if officer is None:
-                continue
-            if seen.state in ("later", "due", "late") and working_day(officer, today) is None:
-                # Switched off, absent or not their day, and nothing re-planned it yet: nobody will come.
-                mine = BoardVisit(a, "no_officer")
+        officers = [o for o in (a.officer, a.second_officer) if o is not None]
+        # Only a visit still to come can be left without its officer (asked only then: it reads rotas).
+        to_come = seen.state in ("later", "due", "late")
+        working = [o for o in officers if working_day(o, today) is not None] if to_come else officers
+        for officer in officers:
+            if officer not in working:
+                # Switched off, absent or not their day: they will not come. Of a pair, the other may
+                # still; a re-plan that could not keep the visit put it on Residents to call.
+                partner = next((o for o in working if o is not officer), None)
+                mine = BoardVisit(a, "no_officer", still_comes=partner, to_call=a.id in to_call)
             else:
                 mine = seen
             rows.setdefault(officer.id, OfficerRow(officer)).visits.append(mine)

@@ -555,7 +555,7 @@ def test_publishing_a_replan_and_a_cancel_at_once(live_server, gate, configure):
             assert messages == ["cancellation"]
             assert db.session.get(ReplanProposal, proposal_id).status == "previewed"
         else:
-            assert cancelled.status_code == 409 and "Published" in published.text
+            assert cancelled.status_code == 409 and "This re-plan was published" in published.text
             assert final.status == "booked" and final.officer_id == colleague.id
             assert cancelled.json()["appointment"]["officer_first_name"] == colleague.first_name
             assert messages == ["officer_change"]

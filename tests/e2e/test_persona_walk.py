@@ -6,6 +6,7 @@ from datetime import time, timedelta
 
 import pytest
 
+from app.appointments.references import format_reference
 from app.extensions import db
 from app.models import Absence
 from app.timeutil import format_date, local_now, local_to_utc
@@ -36,7 +37,7 @@ def test_a_replan_preview_is_readable_on_a_phone(browser, live_server, configure
     page.goto(f"{live_server}/supervisor/replan?officer={sick.id}&day={day.isoformat()}")
     assert f"is off sick on {format_date(day)}." in page.inner_text("main")  # finding 13: one day
     page.get_by_role("button", name="Preview the re-plan").click()
-    card = page.locator(".govuk-summary-card", has_text=f"{visit.reference[:4]}-{visit.reference[4:]}")
+    card = page.locator(".govuk-summary-card", has_text=format_reference(visit.reference))
     card.wait_for()
     for value in (colleague.name, "Travel to it before", "Travel to it after"):
         cell = card.get_by_text(value).first

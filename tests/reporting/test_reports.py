@@ -10,6 +10,7 @@ from datetime import date, time, timedelta
 import time_machine
 from sqlalchemy import select
 
+from app.appointments.references import format_reference
 from app.extensions import db
 from app.messaging.contact import display_phone
 from app.models import Appointment, CallListEntry, Message, ReplanProposal, RoutePlan, RouteStop
@@ -202,7 +203,7 @@ def test_recording_sickness_offers_the_replan_and_publishes_exactly_the_preview(
     (proposal,) = db.session.query(ReplanProposal).all()
     assert previewed.headers["Location"] == f"{replan_url}&proposal={proposal.id}"
     html = client.get(previewed.headers["Location"]).get_data(as_text=True)
-    assert f"{visit.reference[:4]}-{visit.reference[4:]}" in html and colleague.name in html
+    assert format_reference(visit.reference) in html and colleague.name in html
     assert "Travel to it before" in html and " km" in html
     assert far.customer.name in html and display_phone(far.customer.phone) in html  # who to call
     # ...a number the supervisor can tap to call, as on the field board (it was plain text)
@@ -221,10 +222,15 @@ def test_recording_sickness_offers_the_replan_and_publishes_exactly_the_preview(
     first = client.post("/supervisor/replan", data=publish)
     assert first.status_code == 302
     told = client.get(first.headers["Location"]).get_data(as_text=True)
-    assert "Published: 1 visit moved and its resident told; 1 on the call list." in told  # not "their"
+    # One success banner says it all (the flash and the page's "published" notice were two, saying the
+    # same): who published, when, and what it did ("its resident", not "their").
+    assert told.count("govuk-notification-banner--success") == 1
+    assert "This re-plan was published by " in told
+    assert ": 1 visit moved and its resident told; 1 on the call list. " in told
     again = client.post("/supervisor/replan", data=publish)  # a second click publishes nothing more
     published = client.get(again.headers["Location"]).get_data(as_text=True)
-    assert "published already" in published
+    assert published.count("govuk-notification-banner--success") == 1
+    assert ": 1 visit moved and its resident told; 1 on the call list. " in published
     # What is left is the visit it could not keep (still theirs, residents to call): no "preview again".
     assert "Re-plan the visits still assigned" in published and "Preview the re-plan again" not in published
     db.session.expire_all()

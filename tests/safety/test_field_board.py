@@ -3,15 +3,17 @@ actions (on my way, arrive, finish) on a controlled clock."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import time_machine
 
 from app.booking.changes import cancel
 from app.extensions import db
-from app.models import Appointment
+from app.models import Absence, Appointment
+from app.planning import planning
 from app.safety import safety
-from tests.booking_helpers import MONDAY, World, at
+from tests.booking_helpers import MONDAY, SUNDAY_EVENING, World, at
 from tests.factories import AppointmentFactory, UserFactory
 from tests.pages import sign_out
 from tests.safety_helpers import form_fields, sign_in_as
@@ -174,3 +176,80 @@ def test_on_my_way_from_the_officer_a_visit_was_taken_from_does_not_say_the_new_
     assert 'On my way<span class="govuk-visually-hidden"> for visit 1' in phone
     row = next(r for r in page.split("<tr") if "1 Taken Road" in r)
     assert ">Booked<" in row and "On the way" not in row
+
+
+def _needs_a_look_line(page: str, name: str) -> str:
+    """The "needs a look" list's line for an officer, as the supervisor reads it (tags and spaces gone)."""
+    found = re.search(rf'<li><a class="govuk-link" href="#officer-\d+">{name}</a>:(.*?)</li>', page, re.S)
+    assert found, f"no line for {name}"
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+def test_after_a_replan_could_not_keep_it_the_board_says_the_visit_is_on_residents_to_call(client, sign_in):
+    """Polish walk: after the absence re-plan was published, the absent officer's line still said "11am
+    at ... is still theirs: re-plan it" for a visit the re-plan had put on Residents to call (no colleague
+    could take it). The line now says nobody comes and links to the call list, not to the re-plan."""
+    world = World()
+    (ann,) = world.officers
+    ann.first_name, ann.last_name = "Ann", "Absent"
+    with time_machine.travel(SUNDAY_EVENING, tick=False):
+        _visit(world, ann, at(11, 0), address_line1="1 Kept Road")
+        db.session.add(Absence(officer=ann, kind="sickness", starts_on=MONDAY, ends_on=MONDAY))
+        db.session.commit()
+    with time_machine.travel(at(8, 0, MONDAY), tick=False):
+        before = " ".join(_field_page(client, sign_in).split())
+        summary = planning.replan_for_absence(ann, MONDAY, time_limit=0.5)
+        assert len(summary.unassigned) == 1  # nobody else works: it goes on the call list
+        after = " ".join(client.get("/supervisor/field").get_data(as_text=True).split())
+
+    assert _needs_a_look_line(before, "Ann Absent") == (
+        "not working today (switched off, absent or not their day). Nobody comes to 11am at 1 Kept Road: "
+        "re-plan it"
+    )
+    line = _needs_a_look_line(after, "Ann Absent")
+    assert line == (
+        "not working today (switched off, absent or not their day). Nobody comes to 11am at 1 Kept Road: "
+        "it is on Residents to call"
+    )
+    assert (
+        "re-plan it" not in line
+        and '<a class="govuk-link" href="/supervisor/calls">Residents to call' in after
+    )
+
+
+def test_of_a_pair_the_board_says_the_partner_still_comes_and_a_colleague_is_needed(client, sign_in):
+    """Polish walk: Alex Brown off sick, Yasmin Hall (his partner on a two-officer visit) working, and no
+    colleague who may join her: the line said the visit "is still theirs", as if nobody came. It now says
+    Yasmin still comes and a colleague is needed, before the re-plan (re-plan it) and after it (on the
+    call list); Yasmin's own row still shows the visit as booked."""
+    world = World(officers=2, two_officers=True)
+    alex, yasmin = world.officers
+    alex.first_name, alex.last_name = "Alex", "Brown"
+    yasmin.first_name, yasmin.last_name = "Yasmin", "Hall"
+    with time_machine.travel(SUNDAY_EVENING, tick=False):
+        _visit(
+            world,
+            alex,
+            at(10, 0),
+            second_officer=yasmin,
+            planned_arrival=at(10, 0),
+            address_line1="2 Pair Road",
+        )
+        db.session.add(Absence(officer=alex, kind="sickness", starts_on=MONDAY, ends_on=MONDAY))
+        db.session.commit()
+    with time_machine.travel(at(8, 0, MONDAY), tick=False):
+        before = " ".join(_field_page(client, sign_in).split())
+        summary = planning.replan_for_absence(alex, MONDAY, time_limit=0.5)
+        assert len(summary.unassigned) == 1  # nobody may join Yasmin
+        after = " ".join(client.get("/supervisor/field").get_data(as_text=True).split())
+
+    said = "not working today (switched off, absent or not their day). Yasmin Hall still comes to 10am at "
+    assert _needs_a_look_line(before, "Alex Brown") == (
+        f"{said}2 Pair Road; a colleague is needed to join them: re-plan it"
+    )
+    assert _needs_a_look_line(after, "Alex Brown") == (
+        f"{said}2 Pair Road; a colleague is needed to join them: it is on Residents to call"
+    )
+    assert "1 visit needs a look" in after  # Yasmin's visit is fine: only Alex's place needs one
+    yasmin_row = after.split(f'id="officer-{yasmin.id}"')[1].split("</table>")[0]
+    assert "2 Pair Road" in yasmin_row and ">Booked<" in yasmin_row
