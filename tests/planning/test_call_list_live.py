@@ -13,7 +13,7 @@ import time_machine
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.models import Absence, CallListEntry
+from app.models import Absence, Appointment, CallListEntry
 from tests.booking_helpers import MONDAY, NOW, SUNDAY_EVENING, World, at, run_the_nightly_plan
 from tests.factories import AppointmentFactory, CustomerFactory
 from tests.pages import csrf_token
@@ -49,6 +49,27 @@ def _housing_world(officers: int) -> World:
     priya = world.officers[0]
     priya.first_name, priya.last_name = "Priya", "Shah"
     return world
+
+
+def _off_sick_and_planned(app) -> tuple[World, Appointment, Absence]:
+    """Priya, the one Housing officer, off sick on MONDAY with a visit then; the nightly plan has run
+    (so the visit is on Residents to call as she is not working)."""
+    world = _housing_world(officers=1)
+    (priya,) = world.officers
+    absence = Absence(officer=priya, kind="sickness", starts_on=MONDAY, ends_on=MONDAY)
+    db.session.add(absence)
+    visit = _visit(world, priya)
+    db.session.commit()
+    visit, absence = run_the_nightly_plan(app, visit, absence)
+    return world, visit, absence
+
+
+def _remove_absence_through_the_page(client, officer_id: int, absence_id: int) -> None:
+    page = client.get(f"/admin/officers/{officer_id}/absences").get_data(as_text=True)
+    removed = client.post(
+        f"/admin/officers/{officer_id}/absences/{absence_id}/remove", data={"csrf_token": csrf_token(page)}
+    )
+    assert removed.status_code == 302
 
 
 def test_giving_the_skill_back_closes_the_entries_it_made(client, sign_in):
@@ -96,25 +117,14 @@ def test_a_visit_the_nightly_plan_re_assigns_leaves_the_list_it_was_put_on(app, 
 
 
 def test_removing_the_absence_that_kept_a_visit_out_of_the_plan_closes_its_entry(app, client, sign_in):
-    world = _housing_world(officers=1)
-    (priya,) = world.officers
-    absence = Absence(officer=priya, kind="sickness", starts_on=MONDAY, ends_on=MONDAY)
-    db.session.add(absence)
-    visit = _visit(world, priya)
-    db.session.commit()
-    priya_id = priya.id
-
-    visit, absence = run_the_nightly_plan(app, visit, absence)
+    _, visit, absence = _off_sick_and_planned(app)
+    priya_id = visit.officer_id
 
     (entry,) = db.session.query(CallListEntry).all()
     assert entry.source == "not_working" and entry.open_for == visit.id
     with time_machine.travel(LATER, tick=False):
         sign_in("supervisor")
-        page = client.get(f"/admin/officers/{priya_id}/absences").get_data(as_text=True)
-        removed = client.post(
-            f"/admin/officers/{priya_id}/absences/{absence.id}/remove", data={"csrf_token": csrf_token(page)}
-        )
-        assert removed.status_code == 302
+        _remove_absence_through_the_page(client, priya_id, absence.id)
         still, done = _calls(client)
     assert "Nobody to call." in still
     assert "Priya Shah is working that day again" in done
@@ -251,15 +261,8 @@ def test_an_absence_entry_whose_officer_is_back_but_may_not_do_it_is_listed_agai
     """The nightly plan listed the visit as Priya is off sick; the Housing skill was taken from her since
     (the visit already listed). Removing the sickness closes that entry, and the visit is listed again
     for the skill, rather than staying listed for a sickness that is no longer recorded."""
-    world = _housing_world(officers=1)
-    (priya,) = world.officers
-    absence = Absence(officer=priya, kind="sickness", starts_on=MONDAY, ends_on=MONDAY)
-    db.session.add(absence)
-    visit = _visit(world, priya)
-    db.session.commit()
-    priya_id = priya.id
-
-    visit, absence = run_the_nightly_plan(app, visit, absence)
+    world, visit, absence = _off_sick_and_planned(app)
+    priya_id = visit.officer_id
 
     with time_machine.travel(LATER, tick=False):
         sign_in("supervisor")
@@ -268,11 +271,7 @@ def test_an_absence_entry_whose_officer_is_back_but_may_not_do_it_is_listed_agai
         priya = db.session.get(type(visit.officer), priya_id)
         _remove_skill_through_the_form(client, world, priya)
         assert "Priya Shah is off sick" in _calls(client)[0]
-        page = client.get(f"/admin/officers/{priya_id}/absences").get_data(as_text=True)
-        removed = client.post(
-            f"/admin/officers/{priya_id}/absences/{absence.id}/remove", data={"csrf_token": csrf_token(page)}
-        )
-        assert removed.status_code == 302
+        _remove_absence_through_the_page(client, priya_id, absence.id)
         still, done = _calls(client)
     assert "Priya Shah is working that day again" in done
     assert "off sick" not in still

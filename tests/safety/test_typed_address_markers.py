@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import Address, RiskMarker
 from app.risk import risk
 from tests.booking_helpers import NOW, World
+from tests.factories import AppointmentFactory
 from tests.pages import submit_form
 from tests.safety.test_risk_here import _add
 
@@ -26,6 +27,18 @@ def _gazetteer() -> None:
         db.session.add(
             Address(uprn=uprn, line1=line1, town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
         )
+
+
+def _visit(world: World, line1: str, uprn: str, hour: int):
+    """A booked visit on Monday at this address of SN10 1AA, with one officer."""
+    return AppointmentFactory(
+        service=world.service,
+        officer=world.officers[0],
+        address_line1=line1,
+        postcode="SN10 1AA",
+        uprn=uprn,
+        window_start=NOW.replace(day=7, hour=hour),
+    )
 
 
 @pytest.fixture
@@ -124,22 +137,14 @@ def test_a_resident_typing_the_marked_house_another_way_cannot_book_it_online(cl
 @time_machine.travel(NOW, tick=False)
 def test_a_visit_booked_at_a_typed_unlisted_house_is_listed_for_a_supervisor_when_its_postcode_is_marked():
     """A marker added after the booking re-checks what is booked (risk.recheck): the typed house too."""
-    from tests.factories import AppointmentFactory
 
     world = World()
     _gazetteer()
 
-    def visit(line1: str, uprn: str, hour: int):
-        return AppointmentFactory(
-            service=world.service,
-            officer=world.officers[0],
-            address_line1=line1,
-            postcode="SN10 1AA",
-            uprn=uprn,
-            window_start=NOW.replace(day=7, hour=hour),
-        )
-
-    typed, neighbour = visit("Twelve High Street", "", 10), visit("14 High Street", "100124", 14)
+    typed, neighbour = (
+        _visit(world, "Twelve High Street", "", 10),
+        _visit(world, "14 High Street", "100124", 14),
+    )
     db.session.flush()
     _mark("two_officers", "SN10 1AA", "12 High Street")
     db.session.commit()
@@ -172,29 +177,10 @@ def test_an_api_booking_cannot_step_round_the_marker_by_sending_a_uprn(client, b
 @time_machine.travel(NOW, tick=False)
 def test_a_marker_added_by_uprn_alone_lists_the_visit_booked_at_its_house_typed_without_one():
     """The re-check of booked visits (risk.affected_visits) finds what booking would now refuse."""
-    from tests.factories import AppointmentFactory
 
     world = World()
-    for uprn, line1 in (("100123", "12 High Street"), ("100124", "14 High Street")):
-        db.session.add(
-            Address(uprn=uprn, line1=line1, town="Devizes", postcode="SN10 1AA", lat=51.355, lng=-1.99)
-        )
-    typed = AppointmentFactory(
-        service=world.service,
-        officer=world.officers[0],
-        address_line1="12 High St",
-        postcode="SN10 1AA",
-        uprn="",
-        window_start=NOW.replace(day=7, hour=10),
-    )
-    neighbour = AppointmentFactory(
-        service=world.service,
-        officer=world.officers[0],
-        address_line1="14 High St",
-        postcode="SN10 1AA",
-        uprn="",
-        window_start=NOW.replace(day=7, hour=14),
-    )
+    _gazetteer()
+    typed, neighbour = _visit(world, "12 High St", "", 10), _visit(world, "14 High St", "", 14)
     db.session.flush()
     _add("two_officers", uprn="100123")
     marker = db.session.query(RiskMarker).filter_by(uprn="100123").one()
